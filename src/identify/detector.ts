@@ -1,0 +1,89 @@
+import type { CoverageEntry, Item, Notice } from '../sources/item.js';
+import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { MediaType } from './sniff.js';
+import type { MetadataMarker } from '../policy/schema.js';
+
+/** How an item was recognised as agency data, strongest first. */
+export type Method = 'exact' | 'perceptual' | 'record' | 'metadata' | 'unverifiable';
+
+export const METHOD_RANK: Record<Method, number> = {
+  exact: 0,
+  perceptual: 1,
+  record: 2,
+  metadata: 3,
+  unverifiable: 4,
+};
+
+/** One detector's claim that an item is (or may be) agency data. */
+export interface Identification {
+  /** Asset class id (traveler-image, vehicle-image, plate-record, ...). */
+  asset: string;
+  method: Method;
+  /** Fingerprint reference id, when one is known. */
+  reference?: string;
+  /** Method evidence: never image bytes, never a plate in clear. */
+  evidence: Record<string, unknown>;
+}
+
+/** Facts a detector learned about an item that evaluation may use (not claims of ownership). */
+export interface ItemFacts {
+  /** Capture time from image metadata (DateTimeOriginal and friends). */
+  capturedAt?: Date;
+  /** Which metadata field gave `capturedAt`. */
+  capturedAtField?: string;
+  /** Media type sniffed from magic bytes. */
+  media?: MediaType;
+}
+
+/** What a detector returns for one item. */
+export interface DetectResult {
+  identifications: Identification[];
+  facts?: ItemFacts;
+  /** Problems inspecting this item (corrupt image, decode limit, ...). */
+  coverage?: CoverageEntry[];
+}
+
+export const NO_RESULT: DetectResult = Object.freeze({ identifications: [] }) as DetectResult;
+
+/** What a detector factory gets once per audit, to build its own indexes. */
+export interface DetectorSetup {
+  fingerprints: FingerprintIndex;
+  /** Provenance markers declared by the policy (agency images without a fingerprint). */
+  markers: readonly MetadataMarker[];
+  limits: DetectLimits;
+  /** Key for plate digests (from CUSTODY_PLATE_KEY or a key file), when given. */
+  plateKey?: Buffer;
+  /** Tell the user something about the audit as a whole (e.g. "plate key id does not match"). */
+  notice(notice: Notice): void;
+}
+
+export interface DetectLimits {
+  /** Largest decoded image, in pixels (decompression bombs). */
+  maxImagePixels: number;
+  /** Largest file an image detector reads whole, in bytes. */
+  maxImageBytes: number;
+}
+
+export const DEFAULT_DETECT_LIMITS: DetectLimits = {
+  maxImagePixels: 100_000_000,
+  maxImageBytes: 256 * 1024 * 1024,
+};
+
+/**
+ * A detector: one module in src/identify, one line in the registry (src/identify/registry.ts).
+ * `applies` runs on the hot path for every item and must be cheap (size and media type only);
+ * `detect` may read content. Detectors never throw for bad content: they return coverage entries.
+ */
+export interface Detector {
+  id: string;
+  /** Whether this detector needs the media type sniffed (i.e. must read the file head). */
+  needsMedia: boolean;
+  applies(item: Item, media: MediaType | undefined): boolean;
+  detect(item: Item, media: MediaType | undefined): Promise<DetectResult>;
+}
+
+/** Builds a detector for one audit, or returns undefined when it has nothing to look for. */
+export interface DetectorFactory {
+  id: string;
+  create(setup: DetectorSetup): Detector | undefined;
+}

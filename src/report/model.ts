@@ -1,0 +1,111 @@
+import type { Method } from '../identify/detector.js';
+import type { CoverageEntry, Notice, Origin } from '../sources/item.js';
+
+/** Contract severities, as written in policies. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+/** Machine levels (SARIF `level`), mapped 1:1 from severities. */
+export type Level = 'error' | 'warning' | 'note';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+export const LEVEL_OF: Record<Severity, Level> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+
+/** One identified agency item at one location. */
+export interface Asset {
+  location: string;
+  origin: Origin;
+  /** Asset class id. */
+  asset: string;
+  method: Method;
+  /** Fingerprint reference id, when known. */
+  reference?: string;
+  size: number;
+  /** SHA-256 of the content when custody computed or was given it (never the content). */
+  sha256?: string;
+  md5?: string;
+  /** Method evidence (distance, quality, variant, marker, records count, ...). */
+  evidence: Record<string, unknown>;
+}
+
+/** A violation of one protocol at one location. */
+export interface Finding {
+  /** The protocol id. */
+  ruleId: string;
+  /** The requirement kind (location, permissions, retention, ...). */
+  requirement: string;
+  /** The contract clause the protocol cites. */
+  clause: string;
+  severity: Severity;
+  level: Level;
+  location: string;
+  /** Asset class of the item, when the finding concerns one item. */
+  asset?: string;
+  reference?: string;
+  message: string;
+  evidence: Record<string, unknown>;
+  /**
+   * Stable identity for baselines: sha256 over protocol id + location + content digest, hex.
+   */
+  fingerprint: string;
+  /** Set when an active waiver covers the finding; waived findings never fail a build. */
+  waiver?: { id: string; reason: string; approver: string; expires: string };
+  /** Set by `--baseline`: the finding was already in the previous report. */
+  baseline?: 'new' | 'unchanged';
+}
+
+export type ClauseVerdict = 'passed' | 'violated' | 'waived' | 'not-evaluated';
+
+export interface ClauseResult {
+  id: string;
+  title: string;
+  mandatory: boolean;
+  verdict: ClauseVerdict;
+  /** Protocol ids citing this clause. */
+  protocols: string[];
+  /** Why, for not-evaluated (e.g. "encryption is not knowable on a plain filesystem"). */
+  reason?: string;
+}
+
+export interface Summary {
+  filesSeen: number;
+  filesInspected: number;
+  filesSkipped: number;
+  bytesSeen: number;
+  bytesRead: number;
+  assetsByClass: Record<string, number>;
+  assetsByMethod: Record<string, number>;
+  findingsBySeverity: Record<Severity, number>;
+  waived: number;
+  /** True when something could not be inspected (exit code 3 when nothing outranks it). */
+  incomplete: boolean;
+}
+
+export const REPORT_FORMAT = 'custody-report';
+export const REPORT_VERSION = 1;
+
+/** The JSON report: a stable, versioned contract (schemas/report.schema.json). */
+export interface Report {
+  format: typeof REPORT_FORMAT;
+  version: typeof REPORT_VERSION;
+  tool: { name: 'custody'; version: string };
+  policy: { id: string; title: string; agency: string; digest: string; builtin: boolean };
+  fingerprints: { digest: string; references: number; plateKeyId?: string }[];
+  /** Scan roots and manifests, as given. */
+  inputs: string[];
+  startedAt: string;
+  finishedAt: string;
+  summary: Summary;
+  clauses: ClauseResult[];
+  assets: Asset[];
+  findings: Finding[];
+  /** Waivers that expired: they no longer apply and are reported. */
+  expiredWaivers: { id: string; protocol: string; location: string; expires: string; approver: string }[];
+  coverage: CoverageEntry[];
+  /** Statements about inputs and the audit as a whole (bag validity, key mismatch, ...). */
+  notices: Notice[];
+}

@@ -1,0 +1,85 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where an item came from. Detectors never care; evaluation does (encryption is only knowable for
+ * manifest objects, modes only for filesystem entries).
+ */
+export type Origin = 'filesystem' | 'archive' | 'manifest';
+
+/** Lazy access to an item's bytes. Every call opens a fresh read; nothing is cached here. */
+export interface ContentSource {
+  /** Up to `n` bytes from the start (fewer when the item is shorter). */
+  head(n: number): Promise<Buffer>;
+  /** The whole content. Callers must check `Item.size` against their own caps first. */
+  readAll(): Promise<Buffer>;
+  /** The whole content as a stream, for hashing and text scanning in constant memory. */
+  stream(): Readable;
+}
+
+/** Content digests, lowercase hex. */
+export interface Digests {
+  md5?: string;
+  sha1?: string;
+  sha256?: string;
+}
+
+/**
+ * One object to inspect: a file, an archive member or a manifest row. Every source produces these,
+ * so the identify stage has a single input type.
+ */
+export interface Item {
+  /**
+   * Stable display location: a path relative to the scan root ('/'-separated), an archive member
+   * (`outer.zip!/dir/inner.tar.gz!/x.jpg`) or a cloud object (`s3://bucket/key`).
+   */
+  location: string;
+  origin: Origin;
+  /** Size in bytes of the (uncompressed) content. */
+  size: number;
+  /** Last modification time, when the source knows it. */
+  mtime?: Date;
+  /** Creation/birth or inode-change time, when known. */
+  ctime?: Date;
+  /** POSIX permission bits (filesystem entries and tar members). */
+  mode?: number;
+  /** Digests known without reading the bytes (manifests). Only real content hashes belong here. */
+  digests?: Digests;
+  /** Why a manifest hash could not be used as a content hash (e.g. "multipart ETag", "SSE-KMS"). */
+  opaqueDigest?: string;
+  /** Server-side encryption status as the manifest states it (e.g. NOT-SSE, SSE-S3, SSE-KMS). */
+  encryption?: string;
+  /** Grants that expose the object beyond its owner (e.g. AllUsers READ). */
+  publicGrants?: string[];
+  /** The moment the source describes (an inventory's creation time); retention is measured from it. */
+  asOf?: Date;
+  /** Locations of the archives enclosing this item, outermost first (empty or absent on disk). */
+  archiveChain?: string[];
+  /** The bytes, when the source can reach them (absent for manifest objects). */
+  content?: ContentSource;
+}
+
+/** Something a source could not inspect, or chose not to. Goes into the report's coverage. */
+export interface CoverageEntry {
+  location: string;
+  /** Machine-readable reason, e.g. unreadable, special-file, symlink, too-large, archive-limit. */
+  reason: string;
+  /** Human detail (never content). */
+  detail?: string;
+  /** True when this means the scan is incomplete (exit code 3). Symlinks skipped by design are not. */
+  incomplete: boolean;
+}
+
+/** What sources yield: items to inspect, or coverage notes. */
+export type SourceEvent =
+  | { kind: 'item'; item: Item }
+  | { kind: 'coverage'; entry: CoverageEntry }
+  /** A statement about the input as a whole (e.g. "BagIt bag is incomplete: 2 payload files missing"). */
+  | { kind: 'notice'; notice: Notice };
+
+/** A statement about an input or the audit as a whole, shown in every report format. */
+export interface Notice {
+  /** The input it concerns (manifest path, archive location, fingerprint file), if any. */
+  location?: string;
+  level: 'info' | 'warning';
+  message: string;
+}
