@@ -33,6 +33,8 @@ export interface ItemFacts {
   capturedAtField?: string;
   /** Media type sniffed from magic bytes. */
   media?: MediaType;
+  /** SHA-256 of the content, when a detector computed it (saves a second read). */
+  sha256?: string;
 }
 
 /** What a detector returns for one item. */

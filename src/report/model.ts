@@ -104,7 +104,7 @@ export interface Report {
   assets: Asset[];
   findings: Finding[];
   /** Waivers that expired: they no longer apply and are reported. */
-  expiredWaivers: { id: string; protocol: string; location: string; expires: string; approver: string }[];
+  expiredWaivers: { id: string; protocol: string; location: string; expires: string; approver: string; wouldCover: number }[];
   coverage: CoverageEntry[];
   /** Statements about inputs and the audit as a whole (bag validity, key mismatch, ...). */
   notices: Notice[];

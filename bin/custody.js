@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Thin entry: everything lives in the library; this only binds it to the process.
+import { run } from '../dist/cli/run.js';
+
+const { exitCode } = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+});
+process.exitCode = exitCode;

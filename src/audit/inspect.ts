@@ -1,0 +1,65 @@
+import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
+import { SNIFF_BYTES, sniff, type MediaType } from '../identify/sniff.js';
+import { ContentChangedError } from '../sources/file-content.js';
+import type { CoverageEntry, Item } from '../sources/item.js';
+
+/** Everything the detectors concluded about one item. */
+export interface Inspection {
+  item: Item;
+  media?: MediaType;
+  identifications: Identification[];
+  facts: ItemFacts;
+  coverage: CoverageEntry[];
+}
+
+/** Runs every applicable detector on one item. Never throws: failures become coverage entries. */
+export async function inspectItem(item: Item, detectors: readonly Detector[], wantMedia: boolean): Promise<Inspection> {
+  const inspection: Inspection = { item, identifications: [], facts: {}, coverage: [] };
+  if (item.content && wantMedia && item.size > 0) {
+    try {
+      inspection.media = sniff(await item.content.head(SNIFF_BYTES));
+      inspection.facts.media = inspection.media;
+    } catch (error) {
+      inspection.coverage.push(readFailure(item, error));
+      return inspection;
+    }
+  }
+  for (const detector of detectors) {
+    if (!detector.applies(item, inspection.media)) continue;
+    let result: DetectResult;
+    try {
+      result = await detector.detect(item, inspection.media);
+    } catch (error) {
+      inspection.coverage.push(readFailure(item, error, detector.id));
+      continue;
+    }
+    inspection.identifications.push(...result.identifications);
+    inspection.coverage.push(...(result.coverage ?? []));
+    Object.assign(inspection.facts, withoutUndefined(result.facts));
+  }
+  return inspection;
+}
+
+/** The strongest identification: exact over perceptual over record over metadata over unverifiable. */
+export function strongest(identifications: readonly Identification[]): Identification | undefined {
+  return [...identifications].sort(
+    (a, b) => METHOD_RANK[a.method] - METHOD_RANK[b.method] || (a.reference ?? '').localeCompare(b.reference ?? '') || a.asset.localeCompare(b.asset),
+  )[0];
+}
+
+function readFailure(item: Item, error: unknown, detector?: string): CoverageEntry {
+  if (error instanceof ContentChangedError) {
+    return { location: item.location, reason: 'changed-during-scan', detail: error.message, incomplete: true };
+  }
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code) return { location: item.location, reason: 'unreadable', detail: code, incomplete: true };
+  const message = error instanceof Error ? error.message : String(error);
+  return { location: item.location, reason: 'inspection-failed', detail: `${detector ?? 'sniff'}: ${firstLine(message)}`, incomplete: true };
+}
+
+const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0, 200);
+
+function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

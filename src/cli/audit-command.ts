@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { runAudit } from '../audit/audit.js';
+import { loadFingerprints } from '../fingerprint/load.js';
+import { builtinPolicy } from '../policy/builtin.js';
+import { loadPolicy } from '../policy/load.js';
+import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
+import { UsageError } from '../util/errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { Io } from './io.js';
+import { writeReports, parseOutputs } from './outputs.js';
+import { readPlateKey } from './plate-key.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+interface AuditFlags {
+  policy?: string;
+  fingerprints?: string[];
+  authorized?: string[];
+  manifest?: string[];
+  manifestFormat?: string;
+  format?: string[];
+  output?: string[];
+  failOn: string;
+  showWaived?: boolean;
+  color: boolean;
+  include?: string[];
+  exclude?: string[];
+  plateKeyFile?: string;
+  now?: string;
+  jobs?: string;
+  archives: boolean;
+}
+
+/** `custody audit [dir...]`: the audit itself. */
+export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command {
+  return new Command('audit')
+    .description('audit directories (and export manifests) for agency data and protocol violations')
+    .argument('[dir...]', 'directories to audit (read-only)')
+    .option('-p, --policy <file>', 'policy YAML (default: built-in self-check policy)')
+    .option('-f, --fingerprints <file>', 'fingerprint file from `custody fingerprint` (repeatable)', collect)
+    .option('-a, --authorized <glob>', 'authorised location glob, added to the policy (repeatable)', collect)
+    .option('-m, --manifest <file>', 'export manifest to audit without the bytes (repeatable)', collect)
+    .option('--manifest-format <id>', 'manifest format, when detection from content is not wanted')
+    .option('--format <name>', 'report format: pretty, json, sarif, junit, csv, markdown, html (repeatable; pairs with --output in order)', collect)
+    .option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)', collect)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity').choices([...SEVERITY_ORDER, 'none']).default('high'))
+    .option('--show-waived', 'list waived findings in human formats')
+    .option('--no-color', 'no colour in terminal output (NO_COLOR is honoured too)')
+    .option('--include <glob>', 'only audit paths matching (repeatable)', collect)
+    .option('--exclude <glob>', 'leave out paths matching (repeatable)', collect)
+    .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
+    .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
+    .option('-j, --jobs <n>', 'items inspected in parallel')
+    .option('--no-archives', 'do not look inside archives')
+    .action(async (dirs: string[], flags: AuditFlags) => {
+      const report = await audit(dirs, flags, io);
+      setExit(exitCodeFor(report, flags.failOn as Severity | 'none'));
+    });
+}
+
+async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report> {
+  const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
+  if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
+  if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
+  const outputs = parseOutputs(flags.format, flags.output, io);
+  const roots = dirs.map((d) => path.resolve(io.cwd, d));
+  for (const output of outputs) {
+    if (output.file && roots.some((root) => isInside(path.resolve(io.cwd, output.file!), root))) {
+      throw new UsageError(`refusing to write ${output.file} inside the audited tree (custody never modifies what it audits)`);
+    }
+  }
+  const loaded = flags.policy ? await loadPolicy(path.resolve(io.cwd, flags.policy)) : builtinPolicy([], io.cwd);
+  const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
+  const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
+  const fingerprints = await loadFingerprints(fingerprintFiles);
+  const now = flags.now ? parseNow(flags.now) : undefined;
+  const plateKey = fingerprints.plateSets.length > 0 ? readPlateKey(io, flags.plateKeyFile) : undefined;
+  const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
+
+  const report = await runAudit({
+    roots: dirs.map((d) => path.resolve(io.cwd, d)),
+    manifests,
+    policy,
+    fingerprints,
+    ...(flags.include ? { include: flags.include } : {}),
+    ...(flags.exclude ? { exclude: flags.exclude } : {}),
+    ...(plateKey ? { plateKey } : {}),
+    ...(now ? { now } : {}),
+    ...(jobs ? { concurrency: jobs } : {}),
+  });
+  // Inputs are reported as the user gave them, not as absolute paths of this machine.
+  report.inputs = [...dirs, ...(flags.manifest ?? [])];
+  await writeReports(report, outputs, { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true }, io);
+  return report;
+}
+
+/** 1 when an unwaived finding reaches --fail-on; else 3 when the scan was incomplete; else 0. */
+export function exitCodeFor(report: Report, failOn: Severity | 'none'): ExitCode {
+  if (failOn !== 'none') {
+    const threshold = SEVERITY_ORDER.indexOf(failOn);
+    if (report.findings.some((f) => !f.waiver && f.baseline !== 'unchanged' && SEVERITY_ORDER.indexOf(f.severity) <= threshold)) return ExitCode.Violations;
+  }
+  return report.summary.incomplete ? ExitCode.Incomplete : ExitCode.Ok;
+}
+
+function parseNow(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now takes an ISO 8601 date, not "${value}"`);
+  return date;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}

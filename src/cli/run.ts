@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { CustodyError } from '../util/errors.js';
+import { VERSION } from '../version.js';
+import { ExitCode } from './exit-codes.js';
+import { auditCommand } from './audit-command.js';
+import { fingerprintCommand } from './fingerprint-command.js';
+import { policyCommand } from './policy-command.js';
+import type { Io } from './io.js';
+
+const EXIT_HELP = `
+Exit codes:
+  0  clean: no violation at or above --fail-on, everything inspected
+  1  violations at or above --fail-on
+  2  usage, policy or input error (nothing was audited)
+  3  scan incomplete (something could not be read) and no violation outranks it`;
+
+/**
+ * The whole CLI as a function: parses argv, runs the command, returns the exit code. Output goes
+ * only through `io`; nothing here touches process globals, so tests run it in-process.
+ */
+export async function run(argv: readonly string[], io: Io): Promise<{ exitCode: ExitCode }> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const setExit = (code: ExitCode) => (exitCode = code);
+  const program = new Command('custody')
+    .description("Audit how a subcontractor handles an agency's data: copies of agency images and plate records outside authorised locations.")
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces for unexpected errors')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(run custody --help for usage)');
+
+  program.addCommand(fingerprintCommand(io, setExit));
+  program.addCommand(policyCommand(io, setExit));
+  program.addCommand(auditCommand(io, setExit));
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return { exitCode };
+  } catch (error) {
+    return { exitCode: handleError(error, io, argv.includes('--debug')) };
+  }
+}
+
+function handleError(error: unknown, io: Io, debug: boolean): ExitCode {
+  if (error instanceof CommanderError) {
+    // Help and version are successful exits; everything else commander rejects is usage.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.Usage;
+  }
+  if (error instanceof CustodyError) {
+    io.stderr.write(`custody: ${error.message}\n`);
+    if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`custody: internal error: ${message.split('\n')[0]} (this is a bug; rerun with --debug for details)\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return ExitCode.Usage;
+}

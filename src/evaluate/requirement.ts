@@ -1,0 +1,63 @@
+import type { ItemFacts } from '../identify/detector.js';
+import type { Requirement, RequirementKind } from '../policy/schema.js';
+import type { Asset } from '../report/model.js';
+import type { Item, Origin } from '../sources/item.js';
+
+/** One identified agency item, with what evaluation needs to know about it. */
+export interface Subject {
+  asset: Asset;
+  item: Item;
+  facts: ItemFacts;
+  /** Whether its location (or its outermost archive's) is authorised. */
+  authorized: boolean;
+  /** Permission bits that govern access to it: its own, or its outermost archive file's. */
+  accessMode?: number;
+}
+
+export interface EvaluationContext {
+  /** Audit time; retention of filesystem items is measured from it. */
+  now: Date;
+  /** The authorised location globs the policy declares. */
+  authorized: readonly string[];
+  isAuthorized(location: string): boolean;
+  /** Which kinds of input this audit read (encryption is only knowable from manifests). */
+  origins: ReadonlySet<Origin>;
+  /** Location used for findings about the audit as a whole (max-copies). */
+  scope: string;
+}
+
+/** A violation before it becomes a Finding (protocol metadata is added by the evaluator). */
+export interface Violation {
+  location: string;
+  message: string;
+  evidence: Record<string, unknown>;
+  subject?: Subject;
+}
+
+/** One requirement kind: one file in requirements/, one line in the registry. */
+export interface RequirementCheck<K extends RequirementKind = RequirementKind> {
+  kind: K;
+  /** Why this requirement cannot be evaluated on the audit's inputs; undefined when it can. */
+  notEvaluable?(ctx: EvaluationContext): string | undefined;
+  check(subjects: readonly Subject[], requirement: Extract<Requirement, { kind: K }>, ctx: EvaluationContext): Violation[];
+}
+
+/** Checks each subject on its own. */
+export function perSubject<K extends RequirementKind>(
+  kind: K,
+  one: (subject: Subject, requirement: Extract<Requirement, { kind: K }>, ctx: EvaluationContext) => Omit<Violation, 'location' | 'subject'> | undefined,
+  notEvaluable?: (ctx: EvaluationContext) => string | undefined,
+): RequirementCheck<K> {
+  return {
+    kind,
+    ...(notEvaluable ? { notEvaluable } : {}),
+    check: (subjects, requirement, ctx) =>
+      subjects.flatMap((subject) => {
+        const violation = one(subject, requirement, ctx);
+        return violation ? [{ ...violation, location: subject.asset.location, subject }] : [];
+      }),
+  };
+}
+
+export const DAY_MS = 86_400_000;
+export const octal = (mode: number): string => `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;

@@ -1,0 +1,30 @@
+import { DAY_MS, perSubject, type Subject } from '../requirement.js';
+
+/** The best date known for an item, and what it is. */
+function bestDate(subject: Subject): { date: Date; source: string } | undefined {
+  if (subject.facts.capturedAt) return { date: subject.facts.capturedAt, source: `capture date (${subject.facts.capturedAtField ?? 'metadata'})` };
+  if (subject.item.mtime) {
+    const source = subject.item.origin === 'manifest' ? 'last-modified time in the manifest' : 'modification time';
+    return { date: subject.item.mtime, source };
+  }
+  return undefined;
+}
+
+/** Kept no longer than maxAgeDays, measured to the manifest's as-of time or the audit time. */
+export const retention = perSubject('retention', (subject, requirement, ctx) => {
+  const known = bestDate(subject);
+  if (!known) return undefined;
+  const until = subject.item.asOf ?? ctx.now;
+  const ageDays = Math.floor((until.getTime() - known.date.getTime()) / DAY_MS);
+  if (ageDays <= requirement.maxAgeDays) return undefined;
+  return {
+    message: `Agency data kept ${ageDays} days, past the ${requirement.maxAgeDays}-day retention period (dated by its ${known.source})`,
+    evidence: {
+      ageDays,
+      maxAgeDays: requirement.maxAgeDays,
+      date: known.date.toISOString(),
+      dateSource: known.source,
+      measuredTo: subject.item.asOf ? `inventory as-of ${until.toISOString()}` : 'audit time',
+    },
+  };
+});

@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { captureDate, readImageTags } from '../identify/metadata.js';
+import { isImage, sniff, SNIFF_BYTES, type MediaType } from '../identify/sniff.js';
+import { walkFilesystem } from '../sources/filesystem.js';
+import type { CoverageEntry, Item } from '../sources/item.js';
+import { VERSION } from '../version.js';
+import { compareStrings } from '../postprocess/sort.js';
+import { fingerprintDigest } from './load.js';
+import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from './schema.js';
+
+/** Assigns an asset class to references whose id matches a glob (`--class 'travelers/**=traveler-image'`). */
+export interface ClassRule {
+  glob: string;
+  assetClass: string;
+}
+
+/** Extra fingerprints for one reference (perceptual hashes); supplied by the perceptual stage. */
+export type PerceptualHasher = (content: Buffer, media: MediaType) => Promise<PdqEntry[] | undefined>;
+
+/** Collects agency plates from a reference file; returns the plate set when done. */
+export interface PlateCollector {
+  /** Offers a text reference; returns true when it was recognised as a plate-read file. */
+  offer(reference: Reference, content: Buffer): Promise<boolean>;
+  finish(): PlateSet | undefined;
+}
+
+export interface FingerprintOptions {
+  /** Reference directories, recorded as given; resolved against `cwd`. */
+  roots: readonly string[];
+  cwd?: string;
+  classes?: readonly ClassRule[];
+  include?: readonly string[];
+  exclude?: readonly string[];
+  perceptual?: PerceptualHasher;
+  plates?: PlateCollector;
+  /** Files larger than this are hashed streaming and get no perceptual or plate entries. */
+  maxReadBytes?: number;
+}
+
+export interface FingerprintResult {
+  file: FingerprintFile;
+  /** Reference files that could not be fingerprinted. */
+  coverage: CoverageEntry[];
+}
+
+const DEFAULT_MAX_READ = 256 * 1024 * 1024;
+
+/** Walks the agency's reference data and describes it without copying it. */
+export async function createFingerprints(options: FingerprintOptions): Promise<FingerprintResult> {
+  const rules = (options.classes ?? []).map((rule) => ({ match: picomatch(rule.glob, { dot: true }), assetClass: rule.assetClass }));
+  const references: Reference[] = [];
+  const coverage: CoverageEntry[] = [];
+  const several = options.roots.length > 1;
+  for (const root of options.roots) {
+    const prefix = several ? path.basename(path.resolve(root)) : undefined;
+    for await (const event of walkFilesystem(path.resolve(options.cwd ?? '.', root), { ...(prefix ? { locationPrefix: prefix } : {}), ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) })) {
+      if (event.kind === 'coverage') coverage.push(event.entry);
+      if (event.kind !== 'item') continue;
+      try {
+        const reference = await describe(event.item, options, rules);
+        if (reference) references.push(reference);
+      } catch (error) {
+        coverage.push({ location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true });
+      }
+    }
+  }
+  references.sort((a, b) => compareStrings(a.id, b.id));
+  const plates = options.plates?.finish();
+  const body: Omit<FingerprintFile, 'digest'> = {
+    format: FINGERPRINT_FORMAT,
+    version: FINGERPRINT_VERSION,
+    tool: { name: 'custody' as const, version: VERSION },
+    createdAt: new Date().toISOString(),
+    roots: [...options.roots],
+    references,
+    ...(plates ? { plates } : {}),
+  };
+  return { file: { ...body, digest: fingerprintDigest(body) }, coverage };
+}
+
+async function describe(item: Item, options: FingerprintOptions, rules: { match: (s: string) => boolean; assetClass: string }[]): Promise<Reference | undefined> {
+  if (item.size === 0) return undefined; // an empty file identifies nothing
+  const content = item.content!;
+  const whole = item.size <= (options.maxReadBytes ?? DEFAULT_MAX_READ) ? await content.readAll() : undefined;
+  const media = sniff(whole ? whole.subarray(0, SNIFF_BYTES) : await content.head(SNIFF_BYTES));
+  const { sha256, md5 } = whole ? digestsOf(whole) : await streamDigests(item);
+  const reference: Reference = {
+    id: item.location,
+    class: rules.find((r) => r.match(item.location))?.assetClass ?? defaultClass(media),
+    size: item.size,
+    sha256,
+    md5,
+    media,
+  };
+  if (whole && isImage(media)) {
+    const pdq = await options.perceptual?.(whole, media);
+    if (pdq && pdq.length > 0) reference.pdq = pdq;
+    const { capturedAt } = captureDate(await readImageTags(item));
+    if (capturedAt) reference.capturedAt = capturedAt.toISOString();
+  }
+  if (whole && media === 'text/plain' && options.plates && (await options.plates.offer(reference, whole))) {
+    if (!rules.some((r) => r.match(item.location))) reference.class = 'plate-record';
+  }
+  return reference;
+}
+
+function defaultClass(media: MediaType): string {
+  return isImage(media) ? 'agency-image' : 'agency-data';
+}
+
+function digestsOf(bytes: Buffer): { sha256: string; md5: string } {
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') };
+}
+
+async function streamDigests(item: Item): Promise<{ sha256: string; md5: string }> {
+  const sha = createHash('sha256');
+  const md5 = createHash('md5');
+  for await (const chunk of item.content!.stream()) {
+    sha.update(chunk as Buffer);
+    md5.update(chunk as Buffer);
+  }
+  return { sha256: sha.digest('hex'), md5: md5.digest('hex') };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { Item } from '../sources/item.js';
+import { NO_RESULT, type DetectResult, type Detector, type DetectorFactory } from './detector.js';
+
+/**
+ * Exact copies: byte-identical to a reference, whatever their name or extension. On a filesystem a
+ * file is only hashed when its size equals some reference's size, so most of a share is never read.
+ * Manifest objects are matched by the content digests the manifest carries.
+ */
+export const exactDetector: DetectorFactory = {
+  id: 'exact',
+  create({ fingerprints }) {
+    if (fingerprints.references.length === 0) return undefined;
+    return new ExactDetector(fingerprints);
+  },
+};
+
+class ExactDetector implements Detector {
+  readonly id = 'exact';
+  readonly needsMedia = false;
+
+  constructor(private readonly fingerprints: FingerprintIndex) {}
+
+  applies(item: Item): boolean {
+    return item.digests !== undefined || this.fingerprints.sizes.has(item.size);
+  }
+
+  async detect(item: Item): Promise<DetectResult> {
+    if (item.digests) return this.byManifestDigest(item);
+    if (!item.content) return this.opaque(item);
+    const sha256 = await sha256Of(item);
+    const reference = this.fingerprints.bySha(sha256);
+    if (!reference) return { identifications: [], facts: { sha256 } };
+    return {
+      identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { sha256, size: item.size } }],
+      facts: { sha256 },
+    };
+  }
+
+  private byManifestDigest(item: Item): DetectResult {
+    const { sha256, md5 } = item.digests ?? {};
+    const reference = (sha256 && this.fingerprints.bySha(sha256)) || (md5 && this.fingerprints.byMd5Digest(md5)) || undefined;
+    if (reference) {
+      const digest = sha256 && reference.sha256 === sha256 ? { sha256 } : { md5 };
+      return { identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { ...digest, size: item.size, from: 'manifest' } }] };
+    }
+    return this.opaque(item);
+  }
+
+  /**
+   * An object whose hash cannot be compared (SSE-KMS, multipart ETag) but whose size equals a
+   * reference's is a candidate: never claimed as a match, never silently dropped.
+   */
+  private opaque(item: Item): DetectResult {
+    if (!this.fingerprints.sizes.has(item.size)) return NO_RESULT;
+    const candidates = this.fingerprints.references.filter((r) => r.size === item.size);
+    const classes = [...new Set(candidates.map((r) => r.class))].sort();
+    return {
+      identifications: [
+        {
+          asset: classes.length === 1 ? classes[0]! : 'unknown',
+          method: 'unverifiable',
+          evidence: { reason: item.opaqueDigest ?? 'the manifest carries no content hash', size: item.size, sameSizeReferences: candidates.length, candidateClasses: classes },
+        },
+      ],
+    };
+  }
+}
+
+/** SHA-256 of an item's content, streamed. */
+export async function sha256Of(item: Item): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(item.content!.stream(), hash);
+  return hash.digest('hex');
+}

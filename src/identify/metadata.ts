@@ -1,0 +1,88 @@
+import exifr from 'exifr';
+import type { Item } from '../sources/item.js';
+import type { MetadataMarker } from '../policy/schema.js';
+import { isImage, type MediaType } from './sniff.js';
+import type { DetectResult, Detector, DetectorFactory, ItemFacts } from './detector.js';
+
+/** Metadata lives at the front of every format custody reads; this much head is enough for exifr. */
+const METADATA_HEAD_BYTES = 512 * 1024;
+
+/** Capture-time fields, most specific first. A copy's mtime is reset by copying; these are not. */
+const CAPTURE_FIELDS = ['DateTimeOriginal', 'CreateDate', 'DateCreated', 'DateTime', 'ModifyDate'] as const;
+
+type Tags = Record<string, unknown>;
+
+/** Reads EXIF, XMP and IPTC tags from an image's head; undefined when there are none or they are corrupt. */
+export async function readImageTags(item: Item): Promise<Tags | undefined> {
+  if (!item.content) return undefined;
+  const head = await item.content.head(METADATA_HEAD_BYTES);
+  try {
+    const tags = (await exifr.parse(head, { tiff: true, exif: true, xmp: true, iptc: true, ifd1: false, gps: false, mergeOutput: true })) as Tags | undefined;
+    return tags ?? undefined;
+  } catch {
+    // exifr throws on images whose metadata segments are malformed: that is "no usable metadata".
+    return undefined;
+  }
+}
+
+/** The capture date from tags, and which field it came from. */
+export function captureDate(tags: Tags | undefined): Pick<ItemFacts, 'capturedAt' | 'capturedAtField'> {
+  for (const field of CAPTURE_FIELDS) {
+    const value = tags?.[field];
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return { capturedAt: value, capturedAtField: field };
+  }
+  return {};
+}
+
+/** The first marker the tags satisfy. */
+export function matchMarker(tags: Tags, markers: readonly MetadataMarker[]): { marker: MetadataMarker; value: string } | undefined {
+  for (const marker of markers) {
+    const raw = tags[marker.field];
+    const values = (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== undefined && v !== null).map((v) => valueText(v).trim());
+    const hit = values.find((value) => markerAccepts(marker, value));
+    if (hit !== undefined) return { marker, value: hit };
+  }
+  return undefined;
+}
+
+function valueText(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'value' in value) return String((value as { value: unknown }).value);
+  return String(value);
+}
+
+function markerAccepts(marker: MetadataMarker, value: string): boolean {
+  if (marker.equals !== undefined) return value === marker.equals.trim();
+  if (marker.oneOf !== undefined) return marker.oneOf.some((v) => v.trim() === value);
+  return marker.matches !== undefined && new RegExp(marker.matches, 'u').test(value);
+}
+
+/**
+ * Agency images that are not fingerprinted but carry the agency's provenance markers (camera make,
+ * serial numbers, copyright). Also reports their capture date for retention.
+ */
+export const metadataDetector: DetectorFactory = {
+  id: 'metadata',
+  create({ markers }) {
+    if (markers.length === 0) return undefined;
+    const detector: Detector = {
+      id: 'metadata',
+      needsMedia: true,
+      applies: (item: Item, media: MediaType | undefined) => item.content !== undefined && isImage(media),
+      async detect(item: Item): Promise<DetectResult> {
+        const tags = await readImageTags(item);
+        if (!tags) return { identifications: [] };
+        const facts = captureDate(tags);
+        const hit = matchMarker(tags, markers);
+        if (!hit) return { identifications: [], facts };
+        const rule = hit.marker.equals !== undefined ? 'equals' : hit.marker.matches !== undefined ? 'matches' : 'oneOf';
+        return {
+          identifications: [
+            { asset: hit.marker.asset, method: 'metadata', evidence: { field: hit.marker.field, rule, value: hit.value, ...(facts.capturedAtField ? { capturedAtField: facts.capturedAtField } : {}) } },
+          ],
+          facts,
+        };
+      },
+    };
+    return detector;
+  },
+};

@@ -1,0 +1,6 @@
+import type { DetectorFactory } from './detector.js';
+import { exactDetector } from './exact.js';
+import { metadataDetector } from './metadata.js';
+
+/** Every detector, strongest evidence first. A new detector is one file plus one line here. */
+export const DETECTORS: readonly DetectorFactory[] = [exactDetector, metadataDetector];

@@ -1,0 +1,41 @@
+import picomatch from 'picomatch';
+
+/**
+ * The location an authorisation decision is made on: an archive member is where its outermost
+ * archive is (`backups/x.zip!/a.jpg` is in `backups/`), whatever the member's own path says.
+ */
+export function containerOf(location: string): string {
+  const bang = location.indexOf('!/');
+  return bang === -1 ? location : location.slice(0, bang);
+}
+
+const URI = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/?(.*)$/i;
+
+/**
+ * Compiles location globs into one predicate. Path globs match locations relative to the scan root;
+ * URI globs (`s3://bucket/prefix/**`) match cloud objects: scheme and bucket literally, the rest as a
+ * glob. A path glob never matches a cloud object and vice versa.
+ */
+export function locationMatcher(globs: readonly string[]): (location: string) => boolean {
+  const matchers = globs.map(compile);
+  return (location) => {
+    const target = containerOf(location);
+    return matchers.some((match) => match(target));
+  };
+}
+
+function compile(glob: string): (location: string) => boolean {
+  const uri = URI.exec(glob);
+  if (!uri) {
+    const match = picomatch(glob.replace(/^\.\//, ''), { dot: true });
+    return (location) => !URI.test(location) && match(location);
+  }
+  const [, scheme, bucket, rest] = uri;
+  const prefix = `${scheme!.toLowerCase()}://${bucket}/`;
+  const match = picomatch(rest || '**', { dot: true });
+  return (location) => {
+    if (!location.toLowerCase().startsWith(`${scheme!.toLowerCase()}://`)) return false;
+    const lowered = `${scheme!.toLowerCase()}${location.slice(scheme!.length)}`;
+    return lowered.startsWith(prefix) && match(lowered.slice(prefix.length));
+  };
+}

@@ -1,0 +1,51 @@
+import type { Problem } from '../util/errors.js';
+import type { PolicyDocument } from './schema.js';
+
+type Locate = (keyPath: readonly PropertyKey[]) => Omit<Problem, 'message'>;
+
+/**
+ * Checks that the schema cannot express: unique ids, references between sections, mandatory clauses
+ * that no protocol enforces.
+ */
+export function checkSemantics(policy: PolicyDocument, locate: Locate): { errors: Problem[]; warnings: Problem[] } {
+  const errors: Problem[] = [];
+  const warnings: Problem[] = [];
+  const error = (keyPath: PropertyKey[], message: string) => errors.push({ ...locate(keyPath), message });
+
+  duplicates(policy.contract.clauses.map((c) => c.id), ['contract', 'clauses'], 'clause', error);
+  duplicates(policy.protocols.map((p) => p.id), ['protocols'], 'protocol', error);
+  duplicates(policy.waivers.map((w) => w.id), ['waivers'], 'waiver', error);
+  duplicates(policy.assets.classes.map((c) => c.id), ['assets', 'classes'], 'asset class', error);
+
+  const clauses = new Set(policy.contract.clauses.map((c) => c.id));
+  const protocols = new Set(policy.protocols.map((p) => p.id));
+  const classes = new Set(policy.assets.classes.map((c) => c.id));
+  const checkClass = (asset: string, keyPath: PropertyKey[]) => {
+    if (classes.size > 0 && !classes.has(asset)) error(keyPath, `unknown asset class "${asset}" (declare it under assets.classes)`);
+  };
+
+  policy.protocols.forEach((protocol, i) => {
+    if (!clauses.has(protocol.clause)) error(['protocols', i, 'clause'], `protocol ${protocol.id} cites unknown clause "${protocol.clause}"`);
+    protocol.assets?.forEach((asset, j) => checkClass(asset, ['protocols', i, 'assets', j]));
+  });
+  policy.assets.markers.forEach((marker, i) => checkClass(marker.asset, ['assets', 'markers', i, 'asset']));
+  policy.waivers.forEach((waiver, i) => {
+    if (!protocols.has(waiver.protocol)) error(['waivers', i, 'protocol'], `waiver ${waiver.id} names unknown protocol "${waiver.protocol}"`);
+  });
+
+  const cited = new Set(policy.protocols.map((p) => p.clause));
+  policy.contract.clauses.forEach((clause, i) => {
+    if (clause.mandatory && !cited.has(clause.id)) {
+      warnings.push({ ...locate(['contract', 'clauses', i, 'id']), message: `warning: mandatory clause ${clause.id} is not enforced by any protocol` });
+    }
+  });
+  return { errors, warnings };
+}
+
+function duplicates(ids: string[], keyPath: PropertyKey[], what: string, error: (keyPath: PropertyKey[], message: string) => void): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) error([...keyPath, i, 'id'], `duplicate ${what} id "${id}"`);
+    seen.add(id);
+  });
+}

@@ -1,0 +1,23 @@
+import type { PolicyDocument } from '../policy/schema.js';
+import type { ClauseResult, Finding } from '../report/model.js';
+
+/**
+ * Every clause with its verdict: violated (an unwaived finding), waived (findings, all waived),
+ * not-evaluated (no protocol citing it could run on these inputs, or none cites it), or passed.
+ */
+export function clauseVerdicts(policy: PolicyDocument, findings: readonly Finding[], notEvaluated: ReadonlyMap<string, string>): ClauseResult[] {
+  return policy.contract.clauses.map((clause) => {
+    const protocols = policy.protocols.filter((p) => p.clause === clause.id).map((p) => p.id);
+    const own = findings.filter((f) => f.clause === clause.id);
+    const base = { id: clause.id, title: clause.title, mandatory: clause.mandatory, protocols };
+    if (own.some((f) => !f.waiver)) return { ...base, verdict: 'violated' };
+    if (own.length > 0) return { ...base, verdict: 'waived' };
+    if (protocols.length === 0) return { ...base, verdict: 'not-evaluated', reason: 'no protocol enforces this clause' };
+    const evaluated = protocols.filter((id) => !notEvaluated.has(id));
+    if (evaluated.length === 0) {
+      const reasons = [...new Set(protocols.map((id) => notEvaluated.get(id)!))];
+      return { ...base, verdict: 'not-evaluated', reason: reasons.join('; ') };
+    }
+    return { ...base, verdict: 'passed' };
+  });
+}

@@ -1,0 +1,22 @@
+import type { CoverageEntry } from '../sources/item.js';
+import { SEVERITY_ORDER, type Asset, type Finding } from '../report/model.js';
+
+// Plain code-unit comparison: locale-aware collation differs between machines, and reports must not.
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Findings: most severe first, then protocol, location, fingerprint. */
+export const sortFindings = (findings: Finding[]): Finding[] =>
+  findings.sort(
+    (a, b) =>
+      SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+      cmp(a.ruleId, b.ruleId) ||
+      cmp(a.location, b.location) ||
+      cmp(a.fingerprint, b.fingerprint),
+  );
+
+export const sortAssets = (assets: Asset[]): Asset[] => assets.sort((a, b) => cmp(a.location, b.location) || cmp(a.asset, b.asset));
+
+export const sortCoverage = (coverage: CoverageEntry[]): CoverageEntry[] =>
+  coverage.sort((a, b) => cmp(a.location, b.location) || cmp(a.reason, b.reason) || cmp(a.detail ?? '', b.detail ?? ''));
+
+export { cmp as compareStrings };

@@ -1,0 +1,50 @@
+import { ExitCode } from '../cli/exit-codes.js';
+
+/**
+ * Known failures: each prints as one line (no stack unless --debug) and carries its exit code.
+ * Anything else that escapes is a bug and is reported as such.
+ */
+export class CustodyError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage. */
+export class UsageError extends CustodyError {
+  constructor(message: string) {
+    super(message, ExitCode.Usage);
+  }
+}
+
+/** A problem at a position in a file. */
+export interface Problem {
+  file: string;
+  line?: number;
+  col?: number;
+  message: string;
+}
+
+export const formatProblem = (p: Problem): string =>
+  `${p.file}${p.line === undefined ? '' : `:${p.line}:${p.col ?? 1}`} ${p.message}`;
+
+/** A policy file with one or more problems; all of them are reported at once. */
+export class PolicyError extends CustodyError {
+  constructor(readonly problems: readonly Problem[]) {
+    super(problems.map(formatProblem).join('\n'), ExitCode.Usage);
+  }
+}
+
+/** An input custody cannot use at all (a fingerprint file that does not validate, a missing manifest). */
+export class InputError extends CustodyError {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`, ExitCode.Usage);
+  }
+}
