@@ -3,7 +3,7 @@ import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
 import { applyWaivers } from '../postprocess/waivers.js';
 import type { Evaluation } from '../evaluate/evaluate.js';
 import type { Subject } from '../evaluate/requirement.js';
-import { REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
+import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 import { VERSION } from '../version.js';
 import type { AuditRequest } from './audit.js';
@@ -53,6 +53,16 @@ export function assemble({ request, now, startedAt, subjects, evaluation, covera
       waived: findings.filter((f) => f.waiver).length,
       incomplete: coverage.some((c) => c.incomplete),
     },
+    protocols: policy.doc.protocols.map((p) => ({
+      id: p.id,
+      clause: p.clause,
+      title: p.title,
+      severity: p.severity,
+      level: LEVEL_OF[p.severity],
+      requirement: p.require.kind,
+      ...(p.remediation ? { remediation: p.remediation } : {}),
+      ...(evaluation.notEvaluated.has(p.id) ? { notEvaluated: evaluation.notEvaluated.get(p.id)! } : {}),
+    })),
     clauses: clauseVerdicts(policy.doc, findings, evaluation.notEvaluated),
     assets,
     findings,

@@ -45,7 +45,7 @@ function toFinding(protocol: Protocol, violation: Violation): Finding {
     ...(asset ? { asset: asset.asset } : {}),
     ...(asset?.reference ? { reference: asset.reference } : {}),
     message: violation.message,
-    evidence: { method: asset?.method, ...violation.evidence },
+    evidence: { ...(asset ? { method: asset.method } : {}), ...violation.evidence },
     fingerprint: findingFingerprint(protocol.id, violation),
   };
 }

@@ -58,6 +58,19 @@ export interface Finding {
   baseline?: 'new' | 'unchanged';
 }
 
+/** A protocol as reports describe it. */
+export interface ProtocolInfo {
+  id: string;
+  clause: string;
+  title: string;
+  severity: Severity;
+  level: Level;
+  requirement: string;
+  remediation?: string;
+  /** Why it could not be evaluated on these inputs, when it could not. */
+  notEvaluated?: string;
+}
+
 export type ClauseVerdict = 'passed' | 'violated' | 'waived' | 'not-evaluated';
 
 export interface ClauseResult {
@@ -100,6 +113,8 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   summary: Summary;
+  /** The policy's protocols, for rule metadata (SARIF rules, JUnit test cases, help text). */
+  protocols: ProtocolInfo[];
   clauses: ClauseResult[];
   assets: Asset[];
   findings: Finding[];
