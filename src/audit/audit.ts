@@ -9,6 +9,7 @@ import { locationMatcher } from '../policy/locations.js';
 import type { Report } from '../report/model.js';
 import type { CoverageEntry, Notice, Origin, SourceEvent } from '../sources/item.js';
 import { assemble } from './assemble.js';
+import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import { countingContent, Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
 import { forEachConcurrent } from './pool.js';
@@ -92,7 +93,10 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const scope = request.roots.length === 1 ? '.' : request.roots.join(', ');
   const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
-  return assemble({ request, now, startedAt, subjects, evaluation, coverage, notices, tally });
+  const report = assemble({ request, now, startedAt, subjects, evaluation, coverage, notices, tally });
+  // Redaction happens once, here, on the shared model: no report format can leak what another masks.
+  const redact = plateRedactor(request.fingerprints, request.plateKey);
+  return redact ? redactDeep(report, redact) : report;
 }
 
 /** Runs every detector on each archive member; members are inspected one by one, in archive order. */

@@ -24,6 +24,8 @@ export interface PlateCollector {
   /** Offers a text reference; returns true when it was recognised as a plate-read file. */
   offer(reference: Reference, content: Buffer): Promise<boolean>;
   finish(): PlateSet | undefined;
+  /** Masks agency plates in a text (reference ids: plate crops are often named after the plate). */
+  redact(text: string): string;
 }
 
 export interface FingerprintOptions {
@@ -66,8 +68,9 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
       }
     }
   }
-  references.sort((a, b) => compareStrings(a.id, b.id));
   const plates = options.plates?.finish();
+  if (options.plates) redactIds(references, options.plates);
+  references.sort((a, b) => compareStrings(a.id, b.id));
   const body: Omit<FingerprintFile, 'digest'> = {
     format: FINGERPRINT_FORMAT,
     version: FINGERPRINT_VERSION,
@@ -104,6 +107,19 @@ async function describe(item: Item, options: FingerprintOptions, rules: { match:
     if (!rules.some((r) => r.match(item.location))) reference.class = 'plate-record';
   }
   return reference;
+}
+
+/** Masks agency plates in reference ids, keeping ids unique (`#2`, `#3` on collisions). */
+function redactIds(references: Reference[], plates: PlateCollector): void {
+  const taken = new Set(references.map((r) => r.id));
+  for (const reference of references) {
+    const masked = plates.redact(reference.id);
+    if (masked === reference.id) continue;
+    let id = masked;
+    for (let n = 2; taken.has(id); n++) id = `${masked}#${n}`;
+    taken.add(id);
+    reference.id = id;
+  }
 }
 
 function defaultClass(media: MediaType): string {

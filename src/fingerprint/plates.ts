@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../identify/plates/agency.js';
+import { normalisePlate } from '../identify/plates/normalise.js';
+import { redactPlates } from '../postprocess/redact.js';
 import { UsageError } from '../util/errors.js';
 import type { PlateCollector } from './create.js';
 import type { PlateSet, Reference } from './schema.js';
@@ -25,6 +27,13 @@ export function plateCollector(key: Buffer | undefined, column?: string): PlateC
         if (error instanceof AgencyPlatesError) return false;
         throw error;
       }
+    },
+    redact(text: string): string {
+      if (plates.size === 0) return text;
+      return redactPlates(text, (candidate) => {
+        const plate = normalisePlate(candidate);
+        return plate !== undefined && plates.has(plate);
+      });
     },
     finish(): PlateSet | undefined {
       if (plates.size === 0) return undefined;
