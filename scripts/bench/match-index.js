@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Reference-index benchmark: multi-index hashing vs a linear scan at 100,000 references.
-// Build first: npx tsc -p tsconfig.build.json ; then: node scripts/bench/match-index.js [references] [variants]
-import { runIndexBench } from '../../dist/identify/pdq/index-bench.js';
+// Build first (npx tsc -p tsconfig.build.json), then: node scripts/bench/match-index.js [references] [variants]
+// The library is imported by URL at run time so that typechecking does not require a build.
+const entry = new URL('../../dist/identify/pdq/index-bench.js', import.meta.url);
+const { runIndexBench } = await import(entry.href).catch(() => {
+  process.stderr.write(`cannot load ${entry.pathname}: run "npx tsc -p tsconfig.build.json" first\n`);
+  process.exit(2);
+});
 
 const references = Number(process.argv[2] ?? 100_000);
 const variantsPerReference = Number(process.argv[3] ?? 1);

@@ -1,31 +1,35 @@
 import { clauseVerdicts } from '../postprocess/clauses.js';
 import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
 import { applyWaivers } from '../postprocess/waivers.js';
-import type { Evaluation } from '../evaluate/evaluate.js';
-import type { Subject } from '../evaluate/requirement.js';
-import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
+import type { PolicyDocument } from '../policy/schema.js';
+import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Asset, type Finding, type Report, type Severity } from '../report/model.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 import { VERSION } from '../version.js';
-import type { AuditRequest } from './audit.js';
-import type { Tally } from './tally.js';
 
-interface Parts {
-  request: AuditRequest;
+/** Everything a report is built from; an audit and `custody merge` both produce these. */
+export interface ReportParts {
+  policy: { doc: PolicyDocument; digest: string; builtin: boolean };
+  fingerprints: Report['fingerprints'];
+  inputs: string[];
   now: Date;
-  startedAt: Date;
-  subjects: readonly Subject[];
-  evaluation: Evaluation;
+  startedAt: string;
+  finishedAt: string;
+  assets: Asset[];
+  /** Findings before waivers are applied. */
+  findings: Finding[];
+  /** Protocol id -> why it could not be evaluated. */
+  notEvaluated: ReadonlyMap<string, string>;
   coverage: CoverageEntry[];
   notices: Notice[];
-  tally: Tally;
+  counts: Pick<Report['summary'], 'filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead'>;
 }
 
 /** Builds the report: waivers applied, clause verdicts, summary, everything sorted once. */
-export function assemble({ request, now, startedAt, subjects, evaluation, coverage, notices, tally }: Parts): Report {
-  const { policy } = request;
-  const { findings, expired } = applyWaivers(evaluation.findings, policy.doc.waivers, now);
+export function assemble(parts: ReportParts): Report {
+  const { policy } = parts;
+  const { findings, expired } = applyWaivers(parts.findings, policy.doc.waivers, parts.now);
   sortFindings(findings);
-  const assets = sortAssets(subjects.map((s) => s.asset));
+  const assets = sortAssets(parts.assets);
   const findingsBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) if (!f.waiver) findingsBySeverity[f.severity]++;
   return {
@@ -33,25 +37,17 @@ export function assemble({ request, now, startedAt, subjects, evaluation, covera
     version: REPORT_VERSION,
     tool: { name: 'custody', version: VERSION },
     policy: { id: policy.doc.contract.id, title: policy.doc.contract.title, agency: policy.doc.contract.agency, digest: policy.digest, builtin: policy.builtin },
-    fingerprints: request.fingerprints.sets.map((s) => ({
-      digest: s.file.digest,
-      references: s.file.references.length,
-      ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
-    })),
-    inputs: [...request.roots, ...(request.manifests ?? []).map((m) => m.path)],
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
+    fingerprints: parts.fingerprints,
+    inputs: parts.inputs,
+    startedAt: parts.startedAt,
+    finishedAt: parts.finishedAt,
     summary: {
-      filesSeen: tally.filesSeen,
-      filesInspected: tally.filesInspected,
-      filesSkipped: tally.filesSkipped,
-      bytesSeen: tally.bytesSeen,
-      bytesRead: tally.bytesRead,
+      ...parts.counts,
       assetsByClass: countBy(assets.map((a) => a.asset)),
       assetsByMethod: countBy(assets.map((a) => a.method)),
       findingsBySeverity,
       waived: findings.filter((f) => f.waiver).length,
-      incomplete: coverage.some((c) => c.incomplete),
+      incomplete: parts.coverage.some((c) => c.incomplete),
     },
     protocols: policy.doc.protocols.map((p) => ({
       id: p.id,
@@ -61,14 +57,14 @@ export function assemble({ request, now, startedAt, subjects, evaluation, covera
       level: LEVEL_OF[p.severity],
       requirement: p.require.kind,
       ...(p.remediation ? { remediation: p.remediation } : {}),
-      ...(evaluation.notEvaluated.has(p.id) ? { notEvaluated: evaluation.notEvaluated.get(p.id)! } : {}),
+      ...(parts.notEvaluated.has(p.id) ? { notEvaluated: parts.notEvaluated.get(p.id)! } : {}),
     })),
-    clauses: clauseVerdicts(policy.doc, findings, evaluation.notEvaluated),
+    clauses: clauseVerdicts(policy.doc, findings, parts.notEvaluated),
     assets,
     findings,
     expiredWaivers: expired,
-    coverage: sortCoverage(coverage),
-    notices: dedupeNotices(notices),
+    coverage: sortCoverage(parts.coverage),
+    notices: dedupeNotices(parts.notices),
   };
 }
 

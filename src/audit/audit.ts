@@ -9,6 +9,7 @@ import { locationMatcher } from '../policy/locations.js';
 import type { Report } from '../report/model.js';
 import type { CoverageEntry, Notice, Origin, SourceEvent } from '../sources/item.js';
 import { assemble } from './assemble.js';
+import { shardOf } from './shard.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import { countingContent, Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
@@ -36,6 +37,8 @@ export interface AuditRequest {
   limits?: DetectLimits;
   /** Looks inside archives; undefined turns archive expansion off. */
   archives?: ArchiveHook;
+  /** Inspect only the items of shard `index` of `count` (1-based), by a hash of their location. */
+  shard?: { index: number; count: number };
   /** Called after each item, for progress displays. */
   onItem?: (tally: Readonly<Tally>) => void;
 }
@@ -73,8 +76,10 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     request.onItem?.(tally);
   };
 
+  const inShard = (location: string): boolean => !request.shard || shardOf(location, request.shard.count) === request.shard.index;
   const handle = async (event: SourceEvent): Promise<void> => {
     if (event.kind === 'notice') return void notices.push(event.notice);
+    if (!inShard(event.kind === 'item' ? event.item.location : event.entry.location)) return;
     if (event.kind === 'coverage') {
       coverage.push(event.entry);
       tally.countUninspected(event.entry);
@@ -93,7 +98,25 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const scope = request.roots.length === 1 ? '.' : request.roots.join(', ');
   const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
-  const report = assemble({ request, now, startedAt, subjects, evaluation, coverage, notices, tally });
+  const report = assemble({
+    policy: request.policy,
+    fingerprints: request.fingerprints.sets.map((s) => ({
+      digest: s.file.digest,
+      references: s.file.references.length,
+      ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
+    })),
+    inputs: [...request.roots, ...(request.manifests ?? []).map((m) => m.path)],
+    now,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    assets: subjects.map((s) => s.asset),
+    findings: evaluation.findings,
+    notEvaluated: evaluation.notEvaluated,
+    coverage,
+    notices,
+    counts: tally.counts(),
+  });
+  if (request.shard) report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc };
   // Redaction happens once, here, on the shared model: no report format can leak what another masks.
   const redact = plateRedactor(request.fingerprints, request.plateKey);
   return redact ? redactDeep(report, redact) : report;

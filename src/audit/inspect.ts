@@ -1,6 +1,7 @@
 import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
 import { SNIFF_BYTES, sniff, type MediaType } from '../identify/sniff.js';
 import { ContentChangedError } from '../sources/file-content.js';
+import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 
 /** Everything the detectors concluded about one item. */
@@ -30,7 +31,9 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
     try {
       result = await detector.detect(item, inspection.media);
     } catch (error) {
-      inspection.coverage.push(readFailure(item, error, detector.id));
+      // The archive reader already recorded why this member could not be read.
+      if (error instanceof ArchiveLimitError || error instanceof CorruptMemberError) inspection.coverage.push({ location: item.location, reason: 'archive-member', detail: 'see the archive entry', incomplete: true });
+      else inspection.coverage.push(readFailure(item, error, detector.id));
       continue;
     }
     inspection.identifications.push(...result.identifications);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { MediaType } from '../identify/sniff.js';
 import { walkFilesystem } from '../sources/filesystem.js';
+import { expandArchive, isArchive, type ArchiveOptions } from '../sources/archives/index.js';
 import type { Item, SourceEvent } from '../sources/item.js';
 
 /** A manifest to audit, with its format when the user named one. */
@@ -13,6 +14,14 @@ export interface ManifestInput {
 export interface ArchiveHook {
   handles(media: MediaType): boolean;
   expand(item: Item, media: MediaType): AsyncIterable<SourceEvent>;
+}
+
+/** Archive expansion with the given limits; zips on disk are read with random access. */
+export function archiveHook(options: Omit<ArchiveOptions, 'filePath'> = {}): ArchiveHook {
+  return {
+    handles: isArchive,
+    expand: (item, media) => expandArchive(item, media, item.path ? { ...options, filePath: item.path } : options),
+  };
 }
 
 /** Reads manifests into items (src/sources/manifests provides it). */

@@ -9,10 +9,15 @@ export class Tally {
   bytesSeen = 0;
   bytesRead = 0;
 
+  counts(): Pick<Tally, 'filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead'> {
+    const { filesSeen, filesInspected, filesSkipped, bytesSeen, bytesRead } = this;
+    return { filesSeen, filesInspected, filesSkipped, bytesSeen, bytesRead };
+  }
+
   /** An item the detectors looked at; skipped when something about it could not be inspected. */
   count(item: Item, coverage: readonly CoverageEntry[]): void {
     this.filesSeen++;
-    this.bytesSeen += item.size;
+    this.bytesSeen += Math.max(0, item.size);
     if (coverage.some((c) => c.incomplete)) this.filesSkipped++;
     else this.filesInspected++;
   }

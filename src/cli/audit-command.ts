@@ -10,6 +10,9 @@ import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { writeReports, parseOutputs } from './outputs.js';
 import { readPlateKey } from './plate-key.js';
+import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
+import { parseShard } from '../audit/shard.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -19,6 +22,9 @@ interface AuditFlags {
   authorized?: string[];
   manifest?: string[];
   manifestFormat?: string;
+  manifestBucket?: string;
+  manifestAzureAccount?: string;
+  shard?: string;
   format?: string[];
   output?: string[];
   failOn: string;
@@ -30,6 +36,10 @@ interface AuditFlags {
   now?: string;
   jobs?: string;
   archives: boolean;
+  archiveDepth?: string;
+  archiveMaxBytes?: string;
+  archiveMaxEntries?: string;
+  archiveMaxRatio?: string;
 }
 
 /** `custody audit [dir...]`: the audit itself. */
@@ -42,6 +52,9 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('-a, --authorized <glob>', 'authorised location glob, added to the policy (repeatable)', collect)
     .option('-m, --manifest <file>', 'export manifest to audit without the bytes (repeatable)', collect)
     .option('--manifest-format <id>', 'manifest format, when detection from content is not wanted')
+    .option('--manifest-bucket <name>', 'bucket of list-objects manifests, which do not name it')
+    .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
+    .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
     .option('--format <name>', 'report format: pretty, json, sarif, junit, csv, markdown, html (repeatable; pairs with --output in order)', collect)
     .option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity').choices([...SEVERITY_ORDER, 'none']).default('high'))
@@ -53,6 +66,10 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
     .option('--no-archives', 'do not look inside archives')
+    .option('--archive-depth <n>', 'nesting depth of archives opened (default 5)')
+    .option('--archive-max-bytes <n>', 'uncompressed bytes read per top-level archive (default 32 GiB)')
+    .option('--archive-max-entries <n>', 'entries per archive (default 100000)')
+    .option('--archive-max-ratio <n>', 'compression ratio above which an entry is a bomb (default 200)')
     .action(async (dirs: string[], flags: AuditFlags) => {
       const report = await audit(dirs, flags, io);
       setExit(exitCodeFor(report, flags.failOn as Severity | 'none'));
@@ -79,9 +96,13 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
 
+  const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const report = await runAudit({
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
     manifests,
+    readManifest: await manifestReader(manifests, flags),
+    ...(shard ? { shard } : {}),
+    ...(flags.archives ? { archives: archiveHook(archiveLimits(flags)) } : {}),
     policy,
     fingerprints,
     ...(flags.include ? { include: flags.include } : {}),
@@ -96,6 +117,21 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   return report;
 }
 
+/** Checks every manifest's format up front (exit 2 before any scanning), then reads them on demand. */
+async function manifestReader(manifests: readonly ManifestInput[], flags: AuditFlags): Promise<ManifestReader> {
+  try {
+    for (const manifest of manifests) {
+      if (manifest.format) manifestFormat(manifest.format, manifest.path);
+      else await detectManifestFormat(manifest.path);
+    }
+  } catch (error) {
+    if (error instanceof ManifestError) throw new UsageError(error.message);
+    throw error;
+  }
+  const options = { ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}), ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}) };
+  return (manifest) => readManifest(manifest.path, { ...options, ...(manifest.format ? { format: manifest.format } : {}) });
+}
+
 /** 1 when an unwaived finding reaches --fail-on; else 3 when the scan was incomplete; else 0. */
 export function exitCodeFor(report: Report, failOn: Severity | 'none'): ExitCode {
   if (failOn !== 'none') {
@@ -103,6 +139,22 @@ export function exitCodeFor(report: Report, failOn: Severity | 'none'): ExitCode
     if (report.findings.some((f) => !f.waiver && f.baseline !== 'unchanged' && SEVERITY_ORDER.indexOf(f.severity) <= threshold)) return ExitCode.Violations;
   }
   return report.summary.incomplete ? ExitCode.Incomplete : ExitCode.Ok;
+}
+
+function archiveLimits(flags: AuditFlags) {
+  const limit = (value: string | undefined, flag: string): number | undefined => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, not "${value}"`);
+    return n;
+  };
+  const limits = {
+    maxDepth: limit(flags.archiveDepth, '--archive-depth'),
+    maxTotalBytes: limit(flags.archiveMaxBytes, '--archive-max-bytes'),
+    maxEntries: limit(flags.archiveMaxEntries, '--archive-max-entries'),
+    maxCompressionRatio: limit(flags.archiveMaxRatio, '--archive-max-ratio'),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }
 
 function parseNow(value: string): Date {

@@ -15,12 +15,18 @@ export interface Evaluation {
  * Applies every protocol to every subject in its scope. Unverifiable candidates are listed as assets
  * but never evaluated: custody does not claim a violation it cannot prove.
  */
-export function evaluate(policy: PolicyDocument, subjects: readonly Subject[], ctx: EvaluationContext): Evaluation {
+export function evaluate(
+  policy: PolicyDocument,
+  subjects: readonly Subject[],
+  ctx: EvaluationContext,
+  only: (check: RequirementCheck) => boolean = () => true,
+): Evaluation {
   const findings: Finding[] = [];
   const notEvaluated = new Map<string, string>();
   const provable = subjects.filter((s) => s.asset.method !== 'unverifiable');
   for (const protocol of policy.protocols) {
     const check = REQUIREMENTS[protocol.require.kind] as RequirementCheck;
+    if (!only(check)) continue;
     const reason = check.notEvaluable?.(ctx);
     if (reason) {
       notEvaluated.set(protocol.id, reason);

@@ -37,6 +37,8 @@ export interface Violation {
 /** One requirement kind: one file in requirements/, one line in the registry. */
 export interface RequirementCheck<K extends RequirementKind = RequirementKind> {
   kind: K;
+  /** True when violations depend on all subjects together (max-copies): shards cannot decide alone. */
+  aggregate?: boolean;
   /** Why this requirement cannot be evaluated on the audit's inputs; undefined when it can. */
   notEvaluable?(ctx: EvaluationContext): string | undefined;
   check(subjects: readonly Subject[], requirement: Extract<Requirement, { kind: K }>, ctx: EvaluationContext): Violation[];

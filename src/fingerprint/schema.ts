@@ -47,6 +47,12 @@ export const PlateSetSchema = z.strictObject({
   keyId: z.string().min(1),
   /** Sorted, distinct, hex digests. */
   digests: z.array(hex(64)),
+  /**
+   * Letter/digit patterns of the agency's plates (`ABC1234` -> `LLLDDDD`), sorted and distinct. A
+   * pattern reveals a plate format, never a plate; scanners use it to skip tokens of other shapes
+   * before computing an HMAC.
+   */
+  shapes: z.array(z.string().regex(/^[LD]{2,10}$/)).optional(),
   /** Which reference files the plates came from, and which column. */
   sources: z.array(z.strictObject({ id: z.string(), column: z.string(), rows: z.number().int().nonnegative() })),
 });

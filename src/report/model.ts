@@ -1,5 +1,6 @@
 import type { Method } from '../identify/detector.js';
 import type { CoverageEntry, Notice, Origin } from '../sources/item.js';
+import type { PolicyDocument } from '../policy/schema.js';
 
 /** Contract severities, as written in policies. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -123,4 +124,9 @@ export interface Report {
   coverage: CoverageEntry[];
   /** Statements about inputs and the audit as a whole (bag validity, key mismatch, ...). */
   notices: Notice[];
+  /**
+   * Present only in shard reports (`--shard k/n`): what `custody merge` needs to rebuild the
+   * single-run report. Absent from merged and ordinary reports.
+   */
+  shard?: { index: number; count: number; now: string; policy: PolicyDocument };
 }

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ContentSource } from './item.js';
 
 /** The file changed size between the walk and the read: its content cannot be trusted. */
@@ -65,11 +65,11 @@ export function fileContent(file: string, size: number): ContentSource {
           let seen = 0;
           const input: Readable = handle.createReadStream({ highWaterMark: 1 << 20 });
           input.on('data', (chunk: Buffer) => (seen += chunk.length));
-          input.on('error', (error) => out.destroy(error));
           input.on('end', () => {
             if (seen !== size) out.destroy(new ContentChangedError(size, seen));
           });
-          input.pipe(out);
+          // pipeline, not pipe: a consumer that stops early (an archive bomb cut short) must close the file too.
+          pipeline(input, out, () => undefined);
         },
         (error: Error) => out.destroy(error),
       );

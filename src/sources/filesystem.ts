@@ -80,6 +80,7 @@ export async function* walkFilesystem(root: string, options: WalkOptions = {}): 
           mtime: stats.mtime,
           ctime: stats.ctime,
           mode: stats.mode & 0o7777,
+          path: absolute,
           content: fileContent(absolute, stats.size),
         },
       };

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
  */
 export type Origin = 'filesystem' | 'archive' | 'manifest';
 
-/** Lazy access to an item's bytes. Every call opens a fresh read; nothing is cached here. */
+/** Lazy access to an item's bytes. Files are read afresh on every call; archive members may be buffered. */
 export interface ContentSource {
   /** Up to `n` bytes from the start (fewer when the item is shorter). */
   head(n: number): Promise<Buffer>;
@@ -34,7 +34,7 @@ export interface Item {
    */
   location: string;
   origin: Origin;
-  /** Size in bytes of the (uncompressed) content. */
+  /** Size in bytes of the (uncompressed) content; -1 when the source does not say (hash lists). */
   size: number;
   /** Last modification time, when the source knows it. */
   mtime?: Date;
@@ -54,6 +54,8 @@ export interface Item {
   asOf?: Date;
   /** Locations of the archives enclosing this item, outermost first (empty or absent on disk). */
   archiveChain?: string[];
+  /** Absolute path on disk (filesystem items), for readers that want random access (zip). */
+  path?: string;
   /** The bytes, when the source can reach them (absent for manifest objects). */
   content?: ContentSource;
 }

@@ -3,6 +3,7 @@ import type { RequirementCheck } from '../requirement.js';
 /** More than `max` agency items outside authorised locations: a reportable breach in itself. */
 export const maxCopies: RequirementCheck<'max-copies'> = {
   kind: 'max-copies',
+  aggregate: true,
   check(subjects, requirement, ctx) {
     const outside = subjects.filter((s) => !s.authorized);
     if (outside.length <= requirement.max) return [];

@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Perceptual robustness benchmark (issue 3 §6). Generates seeded references of three kinds (vehicle
+ * captures from two fixed lane cameras, plate crops, traveler portraits), a copy of each for every
+ * ROBUSTNESS_CASE, and hard negatives (other vehicles by the same cameras, other plates in the same
+ * template, other portraits; each negative also goes through every case, so there are more negatives
+ * than copies), then measures them all through the audit's decode and match path via the
+ * calibration library and prints recall per class, overall recall, precision and images/second.
+ *
+ * Build first: npx tsc -p tsconfig.build.json
+ * Run:         node scripts/bench/robustness.js [--quick] [--per-kind N] [--workers N] [--out FILE]
+ * Writes:      bench/results/robustness.json
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CAMERAS = ['L3-C07', 'L4-C09'];
+const KINDS = /** @type {const} */ (['vehicle', 'plate', 'portrait']);
+const ASSET_CLASS = { vehicle: 'vehicle-image', plate: 'plate-image', portrait: 'traveler-image' };
+const TARGETS = { classRecall: 0.95, overallRecall: 0.98, precision: 0.99 };
+
+/**
+ * @typedef {{ kind: typeof KINDS[number], seed: number, index: number, plate?: string, cameraId?: string, timestamp?: string }} Spec
+ * @typedef {{ case: string, class: string, kind: string, expected?: string, measurement: import('../../dist/calibrate/measure.js').QueryMeasurement, ms: number }} Row
+ */
+
+// ---------------------------------------------------------------- worker side
+
+async function workerLoop() {
+  const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+  const scenes = await import('../synth/scenes.js');
+  const { ROBUSTNESS_CASES, applyCase } = await import('../synth/transforms.js');
+  const { buildReferences } = await import('../../dist/calibrate/references.js');
+  const { CalibrationMatcher } = await import('../../dist/calibrate/measure.js');
+  /** @type {import('../../dist/calibrate/measure.js').CalibrationMatcher | undefined} */
+  let matcher;
+
+  /** @param {Spec} spec */
+  const render = (spec) => {
+    if (spec.kind === 'vehicle') return scenes.vehicleCapture({ seed: spec.seed, cameraId: /** @type {string} */ (spec.cameraId), plate: /** @type {string} */ (spec.plate), timestamp: /** @type {string} */ (spec.timestamp) });
+    if (spec.kind === 'plate') return scenes.plateCrop({ seed: spec.seed, plate: /** @type {string} */ (spec.plate) });
+    return scenes.travelerPortrait({ seed: spec.seed });
+  };
+
+  /** @param {any} msg */
+  const handle = async (msg) => {
+    if (msg.type === 'reference') {
+      const bytes = await render(msg.spec);
+      const [reference] = await buildReferences([{ id: msg.refId, class: ASSET_CLASS[/** @type {Spec} */ (msg.spec).kind], bytes }]);
+      return { reference, bytes };
+    }
+    if (msg.type === 'init') {
+      matcher = new CalibrationMatcher(msg.references);
+      return { size: matcher.size };
+    }
+    if (!matcher) throw new Error('worker not initialised');
+    const m = matcher;
+    const base = msg.type === 'copies' ? Buffer.from(msg.bytes) : await render(msg.spec);
+    /** @type {Row[]} */
+    const rows = [];
+    /** @param {string} name @param {string} cls @param {Buffer} bytes */
+    const measure = async (name, cls, bytes) => {
+      const t0 = performance.now();
+      const measurement = await m.measure(bytes);
+      const ms = performance.now() - t0;
+      rows.push({ case: name, class: cls, kind: msg.spec.kind, ...(msg.type === 'copies' && { expected: msg.refId }), measurement, ms });
+    };
+    const negative = `negative-${msg.spec.kind}`;
+    if (msg.type === 'negatives') await measure('original', negative, base);
+    for (const c of ROBUSTNESS_CASES) await measure(c.name, msg.type === 'copies' ? c.class : negative, await applyCase(c, base));
+    return { rows };
+  };
+
+  port.on('message', (msg) => {
+    handle(msg).then(
+      (result) => port.postMessage({ id: msg.id, result }),
+      (error) => port.postMessage({ id: msg.id, error: String(error?.stack ?? error) }),
+    );
+  });
+}
+
+// ---------------------------------------------------------------- main side
+
+/** A pool of workers; `run` hands a message to the next free worker. */
+class Pool {
+  /** @param {number} size */
+  constructor(size) {
+    this.workers = Array.from({ length: size }, () => new Worker(new URL(import.meta.url)));
+    /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+    this.pending = new Map();
+    /** @type {Worker[]} */
+    this.idle = [...this.workers];
+    /** @type {(() => void)[]} */
+    this.waiting = [];
+    this.seq = 0;
+    for (const w of this.workers) {
+      w.on('message', (msg) => {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.error) p?.reject(new Error(msg.error));
+        else p?.resolve(msg.result);
+      });
+      w.on('error', (error) => {
+        for (const p of this.pending.values()) p.reject(error);
+      });
+    }
+  }
+
+  /** @param {Worker} w @param {Record<string, unknown>} msg @param {Transferable[]} [transfer] */
+  send(w, msg, transfer) {
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  /** @param {Record<string, unknown>} msg */
+  async run(msg) {
+    while (this.idle.length === 0) await new Promise((r) => this.waiting.push(() => r(undefined)));
+    const w = /** @type {Worker} */ (this.idle.pop());
+    try {
+      return await this.send(w, msg);
+    } finally {
+      this.idle.push(w);
+      this.waiting.shift()?.();
+    }
+  }
+
+  /** @param {Record<string, unknown>} msg */
+  broadcast(msg) {
+    return Promise.all(this.workers.map((w) => this.send(w, msg)));
+  }
+
+  close() {
+    return Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** @param {number} perKind @param {number} negativesPerKind */
+async function specs(perKind, negativesPerKind) {
+  const { generatePlates } = await import('../synth/plates.js');
+  const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + negativesPerKind) });
+  let p = 0;
+  /** @type {{ refs: Spec[], negatives: Spec[] }} */
+  const out = { refs: [], negatives: [] };
+  for (const role of /** @type {const} */ (['refs', 'negatives'])) {
+    const count = role === 'refs' ? perKind : negativesPerKind;
+    const seedBase = role === 'refs' ? 1000 : 500_000;
+    for (const kind of KINDS) {
+      for (let i = 0; i < count; i++) {
+        /** @type {Spec} */
+        const spec = { kind, seed: seedBase + i, index: i };
+        if (kind === 'vehicle') {
+          spec.cameraId = CAMERAS[i % CAMERAS.length];
+          spec.timestamp = new Date(Date.UTC(2026, 9, 1, 6) + (seedBase + i) * 97_000).toISOString();
+        }
+        if (kind !== 'portrait') spec.plate = plates[p++];
+        out[role].push(spec);
+      }
+    }
+  }
+  return out;
+}
+
+/** Nearest-distance histogram in 4-bit buckets, plus `none` (no hit within 47 or not measurable). @param {readonly Row[]} rows */
+function histogram(rows) {
+  /** @type {Record<string, number>} */
+  const h = {};
+  for (const r of rows) {
+    const d = Math.min(r.measurement.direct?.distance ?? 99, r.measurement.aligned?.distance ?? 99);
+    const key = d === 99 ? 'none' : `${Math.floor(d / 4) * 4}-${Math.floor(d / 4) * 4 + 3}`;
+    h[key] = (h[key] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (a === 'none' ? 1 : b === 'none' ? -1 : parseInt(a) - parseInt(b))));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'per-kind': { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string', default: path.join(repo, 'bench', 'results', 'robustness.json') },
+    },
+  });
+    // 12 per kind (~2,000 query images) is about 5 minutes on 2 idle cores; --per-kind 40 for a thorough run.
+  const perKind = Number(values['per-kind'] ?? (values.quick ? 4 : 12));
+  const workers = Number(values.workers ?? os.availableParallelism());
+  const { summarise } = await import('../../dist/calibrate/summarise.js');
+  const { formatCalibrationText } = await import('../../dist/calibrate/format.js');
+  const { decide } = await import('../../dist/calibrate/measure.js');
+  const { ROBUSTNESS_CASES } = await import('../synth/transforms.js');
+  const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
+  const loadBefore = os.loadavg()[0];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const pool = new Pool(workers);
+  try {
+    const { refs, negatives } = await specs(perKind, perKind);
+    log(`references: ${refs.length} (${perKind} per kind), workers: ${workers}`);
+    const built = await Promise.all(refs.map((spec) => pool.run({ type: 'reference', refId: `${spec.kind}/${String(spec.index).padStart(4, '0')}.jpg`, spec })));
+    const references = built.map((b) => b.reference).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const tRefs = performance.now();
+    const sizes = await pool.broadcast({ type: 'init', references });
+    log(`fingerprinted in ${((tRefs - t0) / 1000).toFixed(1)} s; ${sizes[0].size} usable stored hashes; measuring copies and negatives...`);
+    const tasks = [
+      ...refs.map((spec, i) => ({ type: 'copies', spec, refId: built[i].reference.id, bytes: built[i].bytes })),
+      ...negatives.map((spec) => ({ type: 'negatives', spec })),
+    ];
+    let done = 0;
+    /** @type {Row[][]} */
+    const results = await Promise.all(
+      tasks.map(async (task) => {
+        const { rows } = await pool.run(task);
+        if (++done % 20 === 0) log(`  ${done}/${tasks.length} bases`);
+        return rows;
+      }),
+    );
+    const rows = results.flat();
+    const wall = (performance.now() - tRefs) / 1000;
+    const total = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+
+    const byClass = summarise(rows);
+    const byCase = summarise(rows.map((r) => ({ ...r, class: r.expected === undefined ? `negative-${r.kind}/${r.case}` : r.case })));
+    const byKind = summarise(rows.map((r) => ({ ...r, class: r.expected === undefined ? `negative-${r.kind}` : r.kind })));
+    const matchMs = rows.reduce((s, r) => s + r.ms, 0);
+    const positives = rows.filter((r) => r.expected !== undefined);
+    const distributions = {
+      copiesByClass: Object.fromEntries([...new Set(ROBUSTNESS_CASES.map((c) => c.class))].sort().map((cls) => [cls, histogram(positives.filter((r) => r.class === cls))])),
+      negativesByKind: Object.fromEntries(KINDS.map((k) => [k, histogram(rows.filter((r) => r.expected === undefined && r.kind === k))])),
+    };
+    const misses = positives
+      .filter((r) => decide(r.measurement, byClass.threshold)?.reference !== r.expected)
+      .map((r) => ({ case: r.case, kind: r.kind, outcome: r.measurement.outcome, quality: r.measurement.quality, direct: r.measurement.direct?.distance ?? null, aligned: r.measurement.aligned?.distance ?? null }))
+      .sort((a, b) => (a.case < b.case ? -1 : a.case > b.case ? 1 : a.kind < b.kind ? -1 : 1));
+    const failing = byClass.classes.filter((c) => c.recall !== null && c.recall < TARGETS.classRecall).map((c) => c.class);
+    const targets = {
+      everyClassRecall: { target: TARGETS.classRecall, failing, met: failing.length === 0 },
+      overallRecall: { target: TARGETS.overallRecall, value: byClass.recall, met: (byClass.recall ?? 0) >= TARGETS.overallRecall },
+      precision: { target: TARGETS.precision, value: byClass.precision, met: (byClass.precision ?? 0) >= TARGETS.precision },
+    };
+    const throughput = {
+      queries: rows.length,
+      measureWallSeconds: round(wall),
+      totalWallSeconds: round(total),
+      endToEndImagesPerSecond: round(rows.length / wall),
+      decodeAndMatchMsPerImage: round(matchMs / rows.length),
+      decodeAndMatchImagesPerSecondPerWorker: round((rows.length * 1000) / matchMs),
+      workers,
+      cores: os.availableParallelism(),
+      loadAverageAtStart: round(loadBefore),
+      loadAverageAtEnd: round(os.loadavg()[0]),
+      // Process-wide (workers and libvips threads included): the figure to trust on a shared machine.
+      processCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      cpuSecondsPerImage: round((cpu.user + cpu.system) / 1e6 / rows.length),
+    };
+    const result = {
+      benchmark: 'perceptual-robustness',
+      config: { perKind, negativesPerKind: perKind, cameras: CAMERAS, cases: ROBUSTNESS_CASES.length, threshold: byClass.threshold, node: process.version },
+      targets,
+      throughput,
+      byClass,
+      byKind,
+      byCase,
+      distributions,
+      misses,
+    };
+    await mkdir(path.dirname(values.out), { recursive: true });
+    await writeFile(values.out, `${JSON.stringify(result, null, 2)}\n`);
+
+    const out = [
+      formatCalibrationText(byClass),
+      `Per reference kind:`,
+      ...byKind.classes.map((c) => `  ${c.class.padEnd(18)} ${c.positives ? `recall ${c.recall?.toFixed(3)}` : `false matches ${c.falseMatches}/${c.negatives}`}`),
+      '',
+      `Targets: every class recall >= ${TARGETS.classRecall}: ${targets.everyClassRecall.met ? 'met' : `MISSED (${failing.join(', ')})`}; ` +
+        `overall recall >= ${TARGETS.overallRecall}: ${targets.overallRecall.met ? 'met' : 'MISSED'}; precision >= ${TARGETS.precision}: ${targets.precision.met ? 'met' : 'MISSED'}`,
+      `Throughput: ${rows.length} query images in ${throughput.measureWallSeconds} s with ${workers} workers (${throughput.endToEndImagesPerSecond} images/s including generating the copies); ` +
+        `decode+match ${throughput.decodeAndMatchMsPerImage} ms/image = ${throughput.decodeAndMatchImagesPerSecondPerWorker} images/s per worker; load average ${throughput.loadAverageAtStart} -> ${throughput.loadAverageAtEnd} on ${throughput.cores} cores; ` +
+        `${throughput.processCpuSeconds} CPU-s in all, ${throughput.cpuSecondsPerImage} CPU-s per query image (generation included)`,
+      `Total ${throughput.totalWallSeconds} s. Results: ${path.relative(process.cwd(), values.out)}`,
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+    if (!targets.everyClassRecall.met || !targets.overallRecall.met || !targets.precision.met) process.exitCode = 1;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** @param {number} v */
+function round(v) {
+  return Math.round(v * 100) / 100;
+}
+
+// Last, so the class and constants above are initialised before either side starts.
+if (isMainThread) await main();
+else await workerLoop();

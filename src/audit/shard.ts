@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+import { UsageError } from '../util/errors.js';
+
+/**
+ * The shard (1..count) a location belongs to: a hash of the location, so shards balance whatever the
+ * tree's shape, and every machine agrees without coordination. Archive members go with their archive.
+ */
+export function shardOf(location: string, count: number): number {
+  const digest = createHash('sha256').update(location).digest();
+  return (digest.readUInt32BE(0) % count) + 1;
+}
+
+/** Parses `k/n` (1 <= k <= n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${text}"`);
+  return { index, count };
+}

@@ -1,0 +1,90 @@
+import type { CoverageEntry, Item } from '../sources/item.js';
+import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './detector.js';
+import { decodeImage, type DecodeFailureReason } from './image-decode.js';
+import { PerceptualMatcher, QUALITY_GATE } from './pdq/matcher.js';
+import { isImage, type MediaType } from './sniff.js';
+
+/**
+ * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
+ * bordered or trimmed. Every image is decoded by the shared decoder (image-decode.ts, the same
+ * policy the fingerprint command uses), hashed with PDQ and looked up in a multi-index over every
+ * stored reference hash (full view and crop variants):
+ *
+ * 1. the whole query and, when it has uniform borders, the content inside them, each in all 8
+ *    rotations/flips, at distance <= 31 (MATCH_THRESHOLD) from any stored hash;
+ * 2. failing that, a grid of query crops (as-is and mirrored) collects stored hashes within 63 bits,
+ *    the query crop is aligned to the closest few, and the aligned hash must again be within 31.
+ *
+ * Hashes with quality below 50 (QUALITY_GATE) never claim a match: such a query yields a
+ * `low-quality-hash` coverage note instead. Every claim carries distance, threshold, quality, the
+ * stored variant and the query transform as evidence.
+ */
+export const perceptualDetector: DetectorFactory = {
+  id: 'perceptual',
+  create(setup) {
+    if (!setup.fingerprints.hasPerceptual) return undefined;
+    const matcher = new PerceptualMatcher(setup.fingerprints.references);
+    if (matcher.size === 0) {
+      setup.notice({ level: 'warning', message: `every perceptual hash in the fingerprint set has quality below ${QUALITY_GATE}; perceptual matching is off` });
+      return undefined;
+    }
+    return new PerceptualDetector(matcher, setup.limits);
+  },
+};
+
+const COVERAGE_REASON: Record<DecodeFailureReason, string> = {
+  corrupt: 'corrupt-image',
+  'too-large': 'decode-limit',
+  unsupported: 'unsupported-image',
+};
+
+class PerceptualDetector implements Detector {
+  readonly id = 'perceptual';
+  readonly needsMedia = true;
+
+  constructor(
+    private readonly matcher: PerceptualMatcher,
+    private readonly limits: DetectLimits,
+  ) {}
+
+  applies(item: Item, media: MediaType | undefined): boolean {
+    return item.content !== undefined && isImage(media);
+  }
+
+  async detect(item: Item, media: MediaType | undefined): Promise<DetectResult> {
+    const facts = media ? { media } : undefined;
+    const gap = (reason: string, detail: string, incomplete = true): DetectResult => ({
+      identifications: [],
+      ...(facts && { facts }),
+      coverage: [{ location: item.location, reason, detail, incomplete } satisfies CoverageEntry],
+    });
+    if (item.size > this.limits.maxImageBytes) {
+      return gap('decode-limit', `image of ${item.size} bytes exceeds the ${this.limits.maxImageBytes}-byte limit for perceptual hashing`);
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await item.content!.readAll();
+    } catch (error) {
+      return gap('unreadable', error instanceof Error ? error.message : String(error));
+    }
+    const decoded = await decodeImage(bytes, { maxImagePixels: this.limits.maxImagePixels });
+    if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
+    const outcome = this.matcher.match(decoded.image);
+    if (outcome.kind === 'low-quality') {
+      return gap('low-quality-hash', `PDQ quality ${outcome.quality} is below ${QUALITY_GATE}; a hash this flat cannot support a match claim`, false);
+    }
+    if (outcome.kind === 'no-match') return { identifications: [], ...(facts && { facts }) };
+    const m = outcome.match;
+    return {
+      identifications: [
+        {
+          asset: m.reference.class,
+          method: 'perceptual',
+          reference: m.reference.id,
+          evidence: { distance: m.distance, threshold: m.threshold, quality: m.quality, variant: m.variant, transform: m.transform },
+        },
+      ],
+      ...(facts && { facts }),
+    };
+  }
+}

@@ -1,0 +1,132 @@
+import { PlateHits, WholeValue, safeName } from './hits.js';
+import type { PlateMatcher } from './matcher.js';
+import type { PlateChunkScanner } from './scan-text.js';
+import { PlateTokenizer } from './tokenizer.js';
+
+/**
+ * CSV/TSV with a header row, any column. A byte-level state machine rather than csv-parse: it never
+ * builds a string per cell, and a cell of any size (a multi-GB quoted field) streams through in
+ * constant memory. RFC 4180 quoting; a stray quote inside an unquoted cell is kept as text.
+ * The header row is scanned like data (a header-less file's first row may be plates) and a column is
+ * named in `where` only when {@link safeName} allows it, else by position (`#3`).
+ */
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Header names kept; columns beyond are reported by position. */
+const MAX_HEADER_COLUMNS = 1024;
+
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteInQuoted,
+}
+
+export class CsvPlateScanner implements PlateChunkScanner {
+  readonly format = 'csv';
+  readonly sortedWhere = true;
+  private state = State.FieldStart;
+  private column = 0;
+  private row = 0;
+  private cellMatched = false;
+  private readonly headerText: (string | undefined)[] = [];
+  private readonly headerMatched: boolean[] = [];
+  private labels: (string | undefined)[] = [];
+  private readonly whole = new WholeValue();
+  private readonly tokenizer: PlateTokenizer;
+  private readonly quoteByte = Uint8Array.of(QUOTE);
+
+  constructor(private readonly matcher: PlateMatcher, private readonly hits: PlateHits, private readonly delimiter: number) {
+    this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
+  }
+
+  write(chunk: Uint8Array): void {
+    const d = this.delimiter;
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state === State.FieldStart) {
+        if (chunk[i] === QUOTE) {
+          this.state = State.Quoted;
+          i++;
+          continue;
+        }
+        this.state = State.Unquoted;
+      }
+      if (this.state === State.Unquoted) {
+        let j = i;
+        while (j < n && chunk[j] !== d && chunk[j] !== LF) j++;
+        this.content(chunk, i, j);
+        if (j < n) {
+          this.endField();
+          if (chunk[j] === LF) this.endRecord();
+        }
+        i = j + 1;
+      } else if (this.state === State.Quoted) {
+        const j = chunk.indexOf(QUOTE, i);
+        const stop = j < 0 ? n : j;
+        this.content(chunk, i, stop);
+        if (j >= 0) this.state = State.QuoteInQuoted;
+        i = stop + 1;
+      } else {
+        const b = chunk[i]!;
+        i++;
+        if (b === QUOTE) {
+          this.content(this.quoteByte, 0, 1);
+          this.state = State.Quoted;
+        } else if (b === d) {
+          this.endField();
+        } else if (b === LF) {
+          this.endField();
+          this.endRecord();
+        } else if (b !== CR) {
+          this.state = State.Unquoted;
+          this.content(chunk, i - 1, i);
+        }
+      }
+    }
+  }
+
+  end(): void {
+    if (this.state !== State.FieldStart || this.column > 0) {
+      this.endField();
+      this.endRecord();
+    }
+  }
+
+  private content(bytes: Uint8Array, start: number, end: number): void {
+    if (end <= start) return;
+    this.tokenizer.feed(bytes, start, end);
+    this.whole.add(bytes, start, end);
+  }
+
+  private hit(index: number): void {
+    this.cellMatched = true;
+    const column = this.column;
+    this.hits.add(index, () => (this.row === 0 ? undefined : this.labels[column]) ?? `#${column + 1}`);
+  }
+
+  private endField(): void {
+    this.tokenizer.flush();
+    const index = this.whole.match(this.matcher);
+    if (index >= 0) this.hit(index);
+    if (this.row === 0 && this.column < MAX_HEADER_COLUMNS) {
+      this.headerText.push(this.whole.text());
+      this.headerMatched.push(this.cellMatched);
+    }
+    this.whole.reset();
+    this.cellMatched = false;
+    this.column++;
+    this.state = State.FieldStart;
+  }
+
+  private endRecord(): void {
+    if (this.row === 0) {
+      this.labels = this.headerText.map((text, i) => (text === undefined ? undefined : safeName(text.trim(), this.headerMatched[i] ?? true)));
+    }
+    this.row++;
+    this.column = 0;
+  }
+}

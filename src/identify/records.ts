@@ -1,0 +1,82 @@
+import type { PlateSet } from '../fingerprint/schema.js';
+import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
+import { NO_RESULT } from './detector.js';
+import { plateKeyId } from './plates/key.js';
+import { PlateMatcher } from './plates/matcher.js';
+import { scanPlates } from './plates/scan.js';
+
+/**
+ * Licence-plate records: text-like files (CSV/TSV, JSON, JSON Lines, logs) holding agency plates.
+ * Plates are looked up by keyed digest (see src/identify/plates/key.ts), so the audit never needs the
+ * plate list in clear, and the evidence carries counts and places only: never a plate, never a
+ * digest of one (digests of a small space can be brute-forced). A file of plates none of which is
+ * the agency's is not agency data and yields nothing.
+ */
+
+/** Asset class of files holding agency plate records. */
+export const PLATE_RECORD_ASSET = 'plate-record';
+
+/** Per-set shapes (`LLLDDDD`, ...) when the fingerprint file has them; all shapes otherwise. */
+const shapesOf = (set: PlateSet): readonly string[] | undefined => set.shapes;
+
+export const recordDetector: DetectorFactory = {
+  id: 'record',
+  create(setup: DetectorSetup): Detector | undefined {
+    const sets = setup.fingerprints.plateSets.filter((set) => set.digests.length > 0);
+    if (sets.length === 0) return undefined;
+    if (!setup.plateKey) {
+      setup.notice({
+        level: 'warning',
+        message: 'no plate key given (CUSTODY_PLATE_KEY or a key file): plate records cannot be checked',
+      });
+      return undefined;
+    }
+    const keyId = plateKeyId(setup.plateKey);
+    const usable = sets.filter((set) => set.keyId === keyId);
+    const others = [...new Set(sets.filter((set) => set.keyId !== keyId).map((set) => set.keyId))].sort();
+    if (others.length > 0) {
+      setup.notice({
+        level: 'warning',
+        message:
+          `the plate key identifier does not match the fingerprint set (key ${keyId}, set ${others.join(', ')}): ` +
+          (usable.length > 0 ? 'plates digested under that key cannot be checked' : 'plate records cannot be checked'),
+      });
+    }
+    if (usable.length === 0) return undefined;
+    const shapes = usable.every((set) => shapesOf(set) !== undefined) ? usable.flatMap((set) => shapesOf(set) ?? []) : undefined;
+    const matcher = new PlateMatcher(
+      setup.plateKey,
+      usable.flatMap((set) => set.digests),
+      shapes,
+    );
+    return {
+      id: 'record',
+      needsMedia: true,
+      applies: (item, media) => media === 'text/plain' && item.size > 0 && item.content !== undefined,
+      async detect(item): Promise<DetectResult> {
+        if (!item.content) return NO_RESULT;
+        let result;
+        try {
+          result = await scanPlates(item.content.stream(), matcher);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          return {
+            identifications: [],
+            coverage: [{ location: item.location, reason: 'unreadable', detail: `plate scan stopped: ${code ?? 'read error'}`, incomplete: true }],
+          };
+        }
+        if (result.records === 0) return NO_RESULT;
+        const evidence: Record<string, unknown> = {
+          records: result.records,
+          format: result.format,
+          where: result.where,
+          keyId,
+        };
+        if (result.whereTruncated) evidence.whereTruncated = true;
+        if (result.examples.length > 0) evidence.examples = result.examples;
+        const identification: Identification = { asset: PLATE_RECORD_ASSET, method: 'record', evidence };
+        return { identifications: [identification] };
+      },
+    };
+  },
+};

@@ -1,0 +1,85 @@
+import { assemble } from '../audit/assemble.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { REQUIREMENTS } from '../evaluate/registry.js';
+import type { Subject } from '../evaluate/requirement.js';
+import { locationMatcher } from '../policy/locations.js';
+import type { Finding, Report } from '../report/model.js';
+import { UsageError } from '../util/errors.js';
+
+type ShardReport = Report & { shard: NonNullable<Report['shard']> };
+
+/**
+ * Merges the reports of `--shard 1/n` ... `--shard n/n` into the report a single run gives
+ * (byte-identical apart from timing fields when every shard was given the same --now). Per-item
+ * findings carry over; audit-wide requirements (max-copies) and waivers are evaluated again on the
+ * union, because no shard could decide them alone.
+ */
+export function mergeShards(reports: readonly Report[]): Report {
+  const shards = checkComplete(reports);
+  const first = shards[0]!;
+  const policy = first.shard.policy;
+  const now = new Date(first.shard.now);
+  const aggregateKinds = new Set(Object.values(REQUIREMENTS).filter((r) => r.aggregate).map((r) => r.kind as string));
+  const assets = shards.flatMap((s) => s.assets);
+  const perItem: Finding[] = shards
+    .flatMap((s) => s.findings)
+    .filter((f) => !aggregateKinds.has(f.requirement))
+    .map(({ waiver: _waiver, ...f }) => f);
+
+  const isAuthorized = locationMatcher(policy.locations.authorized);
+  const subjects: Subject[] = assets.map((asset) => ({
+    asset,
+    item: { location: asset.location, origin: asset.origin, size: asset.size },
+    facts: {},
+    authorized: isAuthorized(asset.location),
+  }));
+  const origins = new Set(assets.map((a) => a.origin));
+  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, origins, scope: scopeOf(first.inputs) };
+  const aggregate = evaluate(policy, subjects, ctx, (check) => check.aggregate === true);
+
+  // A protocol was evaluated if any shard could evaluate it.
+  const notEvaluated = new Map<string, string>();
+  for (const protocol of first.protocols) {
+    if (protocol.notEvaluated && shards.every((s) => s.protocols.find((p) => p.id === protocol.id)?.notEvaluated)) notEvaluated.set(protocol.id, protocol.notEvaluated);
+  }
+  const sum = (key: keyof Report['summary'] & ('filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead')) => shards.reduce((n, s) => n + s.summary[key], 0);
+  return assemble({
+    policy: { doc: policy, digest: first.policy.digest, builtin: first.policy.builtin },
+    fingerprints: first.fingerprints,
+    inputs: first.inputs,
+    now,
+    startedAt: shards.map((s) => s.startedAt).sort()[0]!,
+    finishedAt: shards.map((s) => s.finishedAt).sort().at(-1)!,
+    assets,
+    findings: [...perItem, ...aggregate.findings],
+    notEvaluated,
+    coverage: shards.flatMap((s) => s.coverage),
+    notices: shards.flatMap((s) => s.notices),
+    counts: { filesSeen: sum('filesSeen'), filesInspected: sum('filesInspected'), filesSkipped: sum('filesSkipped'), bytesSeen: sum('bytesSeen'), bytesRead: sum('bytesRead') },
+  });
+}
+
+const scopeOf = (inputs: readonly string[]): string => (inputs.length === 1 ? '.' : inputs.join(', '));
+
+function checkComplete(reports: readonly Report[]): ShardReport[] {
+  if (reports.length === 0) throw new UsageError('merge needs the shard reports');
+  const shards = reports.map((r, i) => {
+    if (!r.shard) throw new UsageError(`report ${i + 1} is not a shard report (audit with --shard k/n --format json)`);
+    return r as ShardReport;
+  });
+  const first = shards[0]!;
+  const count = first.shard.count;
+  for (const s of shards) {
+    if (s.shard.count !== count) throw new UsageError(`shards disagree on the shard count (${count} and ${s.shard.count})`);
+    if (s.policy.digest !== first.policy.digest) throw new UsageError('shards were audited with different policies');
+    if (JSON.stringify(s.fingerprints) !== JSON.stringify(first.fingerprints)) throw new UsageError('shards were audited with different fingerprint sets');
+    if (JSON.stringify(s.inputs) !== JSON.stringify(first.inputs)) throw new UsageError('shards audited different inputs');
+    if (s.tool.version !== first.tool.version) throw new UsageError('shards were audited by different custody versions');
+  }
+  const indices = shards.map((s) => s.shard.index).sort((a, b) => a - b);
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !indices.includes(k));
+  if (missing.length > 0 || indices.length !== count) {
+    throw new UsageError(missing.length > 0 ? `missing shard(s) ${missing.join(', ')} of ${count}` : 'a shard was given twice');
+  }
+  return shards.sort((a, b) => a.shard.index - b.shard.index);
+}

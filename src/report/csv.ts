@@ -1,0 +1,55 @@
+import type { ClauseResult, Finding } from './model.js';
+import type { Reporter } from './reporter.js';
+
+const HEADER = ['severity', 'level', 'ruleId', 'requirement', 'clause', 'location', 'asset', 'reference', 'message', 'waived', 'fingerprint'] as const;
+
+/**
+ * Spreadsheets execute cells that start with these (CWE-1236, OWASP "CSV injection"). A leading
+ * apostrophe makes Excel, LibreOffice and Google Sheets show the text as text.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: formula-neutralised, then RFC 4180 quoted when it holds a quote, comma or line break. */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function row(f: Finding): string[] {
+  return [
+    f.severity,
+    f.level,
+    f.ruleId,
+    f.requirement,
+    f.clause,
+    f.location,
+    f.asset ?? '',
+    f.reference ?? '',
+    f.message,
+    // The waiver id, so the column filters as empty/non-empty and points at the waiver.
+    f.waiver?.id ?? '',
+    f.fingerprint,
+  ];
+}
+
+/**
+ * A clause verdict as a row: `level` is `clause` (filter on it), `message` carries the verdict and
+ * reason, so every clause appears in the sheet even when nothing was found against it.
+ */
+function clauseRow(c: ClauseResult): string[] {
+  const reason = c.reason ? `: ${c.reason}` : '';
+  const protocols = c.protocols.length > 0 ? ` [${c.protocols.join(', ')}]` : '';
+  return ['', 'clause', '', '', c.id, '', '', '', `clause ${c.id} (${c.title})${protocols}: ${c.verdict}${reason}`, '', ''];
+}
+
+/**
+ * One row per finding (waived ones included, with the waiver id in the `waived` column), CRLF line
+ * ends as RFC 4180 specifies, then one row per contract clause with its verdict (`level` = `clause`). Names are kept byte-faithful (a newline stays a newline inside a
+ * quoted cell) so the sheet matches the filesystem; only formula starts are altered.
+ */
+export const csv: Reporter = (report) => {
+  const lines = [HEADER.join(',')];
+  for (const f of report.findings) lines.push(row(f).map(csvCell).join(','));
+  for (const c of report.clauses) lines.push(clauseRow(c).map(csvCell).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+};

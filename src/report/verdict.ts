@@ -1,0 +1,79 @@
+import type { Finding, Report } from './model.js';
+
+/** The audit's one-word outcome, shown first by every human format. */
+export type AuditVerdict = 'violated' | 'incomplete' | 'passed';
+
+export interface VerdictInfo {
+  verdict: AuditVerdict;
+  /** Unwaived findings. */
+  open: number;
+  waived: number;
+  /** Unwaived findings a baseline marked new (0 without a baseline). */
+  new: number;
+  /** Unwaived findings a baseline already knew. */
+  unchanged: number;
+  /** One sentence for humans. */
+  headline: string;
+}
+
+/**
+ * Derives the verdict from the findings and coverage. It describes the audit; whether the build
+ * fails is the CLI's business (`--fail-on`, baseline), so this never looks at severities.
+ */
+export function verdictOf(report: Report): VerdictInfo {
+  let open = 0;
+  let waived = 0;
+  let fresh = 0;
+  let unchanged = 0;
+  for (const f of report.findings) {
+    if (f.waiver) {
+      waived++;
+      continue;
+    }
+    open++;
+    if (f.baseline === 'new') fresh++;
+    else if (f.baseline === 'unchanged') unchanged++;
+  }
+  const verdict: AuditVerdict = open > 0 ? 'violated' : report.summary.incomplete ? 'incomplete' : 'passed';
+  const parts: string[] = [];
+  if (verdict === 'violated') {
+    parts.push(`${open} ${plural(open, 'violation')} of the contract's protocols`);
+    if (fresh + unchanged > 0) parts.push(`${fresh} new, ${unchanged} already in the baseline`);
+  } else if (verdict === 'incomplete') {
+    parts.push('no violations found, but the scan is incomplete');
+  } else {
+    parts.push('no violations found');
+  }
+  if (waived > 0) parts.push(`${waived} waived`);
+  if (verdict === 'violated' && report.summary.incomplete) parts.push('scan incomplete');
+  return { verdict, open, waived, new: fresh, unchanged, headline: parts.join('; ') };
+}
+
+/** The findings a human format lists under the `showWaived` rule. */
+export function listedFindings(report: Report, showWaived: boolean): Finding[] {
+  return showWaived ? report.findings : report.findings.filter((f) => !f.waiver);
+}
+
+/** `1 violation`, `2 violations`. */
+export function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+/** Coverage entries counted by reason, most frequent first, ties by reason name. */
+export function coverageByReason(report: Report): { reason: string; count: number; incomplete: boolean }[] {
+  const m = new Map<string, { count: number; incomplete: boolean }>();
+  for (const e of report.coverage) {
+    const c = m.get(e.reason) ?? { count: 0, incomplete: false };
+    c.count++;
+    c.incomplete ||= e.incomplete;
+    m.set(e.reason, c);
+  }
+  return [...m.entries()]
+    .map(([reason, c]) => ({ reason, ...c }))
+    .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+}
+
+/** Record entries sorted by key, so that output never depends on insertion order. */
+export function sortedEntries<T>(record: Record<string, T>): [string, T][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

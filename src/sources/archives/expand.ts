@@ -1,0 +1,135 @@
+import { SNIFF_BYTES, sniff, type MediaType } from '../../identify/sniff.js';
+import type { ContentSource, Item, SourceEvent } from '../item.js';
+import { BufferContent, type MemberContent } from './content.js';
+import { coverageEvent, limitCoverage } from './errors.js';
+import { expandGzip } from './gzip.js';
+import { OneShotContent } from './one-shot-content.js';
+import { resolveArchiveOptions, type ArchiveOptions } from './options.js';
+import { expandTar } from './tar.js';
+import { memberLocation, reportFailure, type Level, type MemberInfo, type Walk } from './walk.js';
+import { expandZip } from './zip.js';
+
+type ArchiveKind = 'zip' | 'tar' | 'gzip';
+
+const ARCHIVE_KINDS: Partial<Record<MediaType, ArchiveKind>> = {
+  'application/zip': 'zip',
+  'application/x-tar': 'tar',
+  'application/gzip': 'gzip',
+};
+
+/** True for the media types `expandArchive` opens. */
+export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined;
+
+/**
+ * Yields every member of a zip (including Office/OpenDocument files), tar, tar.gz or single .gz as an
+ * item with origin 'archive', located `${item.location}!/${member}`, and opens nested archives up to
+ * `maxDepth` (each nested archive is yielded too, before its members). Nothing is written to disk.
+ *
+ * The consumer must finish with each yielded item before calling `next()`: members of streamed
+ * archives are readable only while the walk is suspended at their `yield`. Limits, encrypted or
+ * corrupt entries and links become coverage events; the walk then carries on where it can.
+ */
+export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
+  const kind = ARCHIVE_KINDS[media];
+  if (!kind) return;
+  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
+  const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
+  if (walk.options.maxDepth < 1) {
+    yield limitCoverage(item.location, 'maxDepth', walk.options.maxDepth, 'archive not opened');
+    return;
+  }
+  if (!item.content) {
+    yield coverageEvent({ location: item.location, reason: 'unreadable', detail: 'archive content not available', incomplete: true });
+    return;
+  }
+  yield* openArchive(kind, { content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+}
+
+interface ArchiveSource {
+  content: ContentSource;
+  size: number;
+  /** On-disk path, for random access to zips. */
+  path?: string | undefined;
+}
+
+async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  if (kind === 'tar') return yield* expandTar(source.content.stream(), false, level, walk);
+  if (kind === 'gzip') return yield* expandGzip(source.content, level, walk);
+  if (source.path) return yield* expandZip({ path: source.path }, level, walk);
+  // yauzl needs random access, which a member's (inflated) bytes only offer once in memory.
+  let buffer: Buffer;
+  if (source.content instanceof BufferContent) {
+    buffer = source.content.buffer;
+  } else if (source.size > walk.options.maxBufferedArchiveBytes) {
+    yield limitCoverage(level.location, 'maxBufferedArchiveBytes', walk.options.maxBufferedArchiveBytes, `zip of ${source.size} bytes not opened`);
+    return;
+  } else {
+    try {
+      buffer = await source.content.readAll();
+    } catch (error) {
+      const event = reportFailure(walk, level.location, error);
+      if (event) yield event;
+      return;
+    }
+  }
+  yield* expandZip({ buffer }, level, walk);
+}
+
+/** Sniffs one member, yields it, reports what reading it met, and opens it if it is an archive. */
+async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGenerator<SourceEvent> {
+  const { options } = walk;
+  const location = memberLocation(level, info.name);
+  let content: MemberContent = info.content;
+  try {
+    let nested: ArchiveKind | undefined;
+    const notes: SourceEvent[] = [];
+    try {
+      nested = ARCHIVE_KINDS[sniff(await content.head(SNIFF_BYTES))];
+      if (nested && level.depth >= options.maxDepth) {
+        notes.push(limitCoverage(location, 'maxDepth', options.maxDepth, 'nested archive not opened'));
+        nested = undefined;
+      } else if (nested && content instanceof OneShotContent) {
+        // A streamed member is gone once the consumer is done: hold a nested archive to open it after.
+        if (info.size > options.maxBufferedArchiveBytes) {
+          notes.push(limitCoverage(location, 'maxBufferedArchiveBytes', options.maxBufferedArchiveBytes, `nested archive of ${info.size} bytes not opened`));
+          nested = undefined;
+        } else {
+          content = new BufferContent(await content.bufferAll());
+        }
+      }
+    } catch (error) {
+      const event = reportFailure(walk, location, error);
+      if (event) yield event;
+      return;
+    }
+    const item: Item = {
+      location,
+      origin: 'archive',
+      size: info.size,
+      ...(info.mtime ? { mtime: info.mtime } : {}),
+      ...(info.mode !== undefined ? { mode: info.mode } : {}),
+      archiveChain: level.chain,
+      content,
+    };
+    yield { kind: 'item', item };
+    yield* notes;
+    // A streamed member must be drained now for the archive to move on; a re-openable one keeps its
+    // cached bytes until the nested walk below has used them.
+    if (!info.content.repeatable) await info.content.finish();
+    const violation = info.content.violation ?? content.violation;
+    if (violation) {
+      const event = reportFailure(walk, location, violation);
+      if (event) yield event;
+      return;
+    }
+    if (nested && !walk.stopped) {
+      const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
+      yield* openArchive(nested, { content, size: info.size }, child, walk);
+    }
+  } finally {
+    // Drops cached bytes. No drain here: when the drain above was skipped, the consumer has
+    // abandoned the walk and the archive stream is about to be destroyed.
+    await info.content.finish(false);
+    await content.finish(false);
+  }
+}

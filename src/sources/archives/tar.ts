@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+import * as tarStream from 'tar-stream';
+import type { SourceEvent } from '../item.js';
+import { coverageEvent, limitCoverage } from './errors.js';
+import { guardedGunzip } from './guards.js';
+import { OneShotContent } from './one-shot-content.js';
+import { admit, memberLocation, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
+
+/**
+ * Yields the members of a tar (gunzipped on the fly when `gzip`), read in one pass. Each member's
+ * bytes are readable while the walk is suspended at its `yield`; whatever the consumer leaves is
+ * drained before the next header.
+ */
+export async function* expandTar(source: Readable, gzip: boolean, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  const { options } = walk;
+  const upstream = gzip
+    ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined)
+    : source;
+  const extract = tarStream.extract();
+  // tar-stream is built on streamx, so errors are forwarded by hand rather than by stream.pipeline.
+  upstream.on('error', (error: Error) => extract.destroy(error));
+  upstream.pipe(extract);
+  let count = 0;
+  try {
+    for await (const entry of extract) {
+      if (walk.stopped) break;
+      if (++count > options.maxEntries) {
+        yield limitCoverage(level.location, 'maxEntries', options.maxEntries, 'further entries are not inspected');
+        break;
+      }
+      yield* readTarEntry(entry, level, walk);
+    }
+  } catch (error) {
+    const event = reportFailure(walk, level.location, error);
+    if (event) yield event;
+  } finally {
+    extract.destroy();
+    upstream.destroy();
+    source.destroy();
+  }
+}
+
+type TarEntry = tarStream.Extract extends AsyncIterable<infer E> ? E : never;
+
+async function* readTarEntry(entry: TarEntry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  const header = entry.header;
+  const name = normaliseName(header.name);
+  const location = memberLocation(level, name);
+  const type = header.type ?? 'file';
+  if (type !== 'file' && type !== 'contiguous-file') {
+    entry.resume();
+    if (type === 'directory') return;
+    if (type === 'symlink' || type === 'link') {
+      const kind = type === 'symlink' ? 'symbolic link' : 'hard link';
+      yield coverageEvent({ location, reason: 'link-member', detail: `${kind} to ${header.linkname ?? '?'}, not followed`, incomplete: false });
+    } else {
+      yield coverageEvent({ location, reason: 'special-file', detail: `tar ${type} member`, incomplete: false });
+    }
+    return;
+  }
+  const size = header.size ?? 0;
+  const refused = admit(walk, location, size);
+  if (refused) {
+    entry.resume();
+    yield refused;
+    return;
+  }
+  // streamx readables are async-iterable at runtime; its typings just do not say so.
+  const bytes = entry as unknown as AsyncIterable<Buffer>;
+  const content = new OneShotContent(bytes, location, size, walk.options.maxMemberBufferBytes);
+  const mode = (header.mode ?? 0) & 0o7777;
+  yield* walk.member(level, { name, size, ...(header.mtime ? { mtime: header.mtime } : {}), ...(mode ? { mode } : {}), content });
+}

@@ -1,0 +1,31 @@
+import type { SourceEvent } from '../item.js';
+import { coverage } from './events.js';
+
+/**
+ * Runs a format reader so that an I/O or decoding failure part-way (a truncated gzip, a file that
+ * vanished, unreadable JSON) ends that input with an incomplete coverage entry instead of an
+ * exception. Events already yielded stand.
+ */
+export async function* guarded(
+  location: string,
+  reason: string,
+  events: AsyncIterable<SourceEvent>,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceEvent> {
+  try {
+    for await (const event of events) {
+      if (signal?.aborted) return;
+      yield event;
+    }
+  } catch (err) {
+    yield coverage({ location, reason, detail: describe(err), incomplete: true });
+  }
+}
+
+/** One line describing an error, without stack or content. */
+export function describe(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown };
+  const msg = typeof e?.message === 'string' ? e.message.split('\n')[0] : String(err);
+  const text = msg ?? 'unknown error';
+  return typeof e?.code === 'string' && !text.startsWith(e.code) ? `${e.code}: ${text}` : text;
+}

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../src/identify/detector.js';
+import { decodeImage } from '../../src/identify/image-decode.js';
+import { perceptualDetector } from '../../src/identify/perceptual.js';
+import { referenceHashes } from '../../src/identify/pdq/matcher.js';
+import { sniff } from '../../src/identify/sniff.js';
+import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
+import type { Reference } from '../../src/fingerprint/schema.js';
+import type { Item } from '../../src/sources/item.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
+const bridge = readFileSync(path.join(fixtures, 'bridge-640.jpg'));
+const unrelated = readFileSync(path.join(fixtures, 'q1050.jpg'));
+
+async function reference(id: string, bytes: Buffer): Promise<Reference> {
+  const decoded = await decodeImage(bytes, { maxImagePixels: DEFAULT_DETECT_LIMITS.maxImagePixels });
+  if (!decoded.ok) throw new Error(decoded.detail);
+  return { id, class: 'vehicle-image', size: bytes.length, sha256: '0'.repeat(64), md5: '0'.repeat(32), media: 'image/jpeg', pdq: referenceHashes(decoded.image) };
+}
+
+function setupFor(references: Reference[], notices: string[] = []): DetectorSetup {
+  const file = {
+    format: 'custody-fingerprints' as const,
+    version: 1 as const,
+    tool: { name: 'custody' as const, version: 'test' },
+    createdAt: '2026-01-01T00:00:00Z',
+    roots: ['refs'],
+    references,
+    digest: `sha256:${'0'.repeat(64)}`,
+  };
+  return {
+    fingerprints: new FingerprintIndex([{ path: 'test.fp.json', file }]),
+    markers: [],
+    limits: DEFAULT_DETECT_LIMITS,
+    notice: (n) => notices.push(n.message),
+  };
+}
+
+function itemOf(location: string, bytes: Buffer): Item {
+  return {
+    location,
+    origin: 'filesystem',
+    size: bytes.length,
+    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
+  };
+}
+
+async function detect(detector: Detector, location: string, bytes: Buffer) {
+  const media = sniff(bytes.subarray(0, 512));
+  expect(detector.applies(itemOf(location, bytes), media)).toBe(true);
+  return detector.detect(itemOf(location, bytes), media);
+}
+
+const W = 640;
+const H = 402;
+const crop = (share: number) => ({ left: Math.round(W * share), top: Math.round(H * share), width: Math.round(W * (1 - 2 * share)), height: Math.round(H * (1 - 2 * share)) });
+const border = (share: number, background: string) => ({ top: Math.round(H * share), bottom: Math.round(H * share), left: Math.round(W * share), right: Math.round(W * share), background });
+
+const COPIES: Array<[string, () => Promise<Buffer>]> = [
+  ['re-encoded at q40', () => sharp(bridge).jpeg({ quality: 40 }).toBuffer()],
+  ['converted to webp', () => sharp(bridge).webp({ quality: 60 }).toBuffer()],
+  ['converted to png, greyscale', () => sharp(bridge).greyscale().png().toBuffer()],
+  ['resized to 50%', () => sharp(bridge).resize({ width: 320 }).jpeg().toBuffer()],
+  ['thumbnail 180 px', () => sharp(bridge).resize({ width: 180 }).jpeg().toBuffer()],
+  ['mirrored', () => sharp(bridge).flop().jpeg().toBuffer()],
+  ['rotated 90', () => sharp(bridge).rotate(90).jpeg().toBuffer()],
+  ['rotated 180', () => sharp(bridge).rotate(180).jpeg().toBuffer()],
+  ['cropped 8% per side', () => sharp(bridge).extract(crop(0.08)).jpeg().toBuffer()],
+  ['cropped 3% per side', () => sharp(bridge).extract(crop(0.03)).jpeg().toBuffer()],
+  ['cropped unevenly (t6 r2 b9 l4 %)', () => sharp(bridge).extract({ left: 26, top: 24, width: 602, height: 342 }).jpeg().toBuffer()],
+  ['bordered 10% white', () => sharp(bridge).extend(border(0.1, '#ffffff')).jpeg().toBuffer()],
+  ['letterboxed 10% black', () => sharp(bridge).extend({ top: 40, bottom: 40, background: '#000' }).jpeg().toBuffer()],
+];
+
+describe('perceptual detector', () => {
+  let detector: Detector;
+  let bridgeRef: Reference;
+
+  beforeAll(async () => {
+    bridgeRef = await reference('refs/bridge.jpg', bridge);
+    const other = await reference('refs/q2821.jpg', readFileSync(path.join(fixtures, 'q2821.jpg')));
+    detector = perceptualDetector.create(setupFor([other, bridgeRef]))!;
+    expect(detector).toBeDefined();
+  });
+
+  it('stores the full view and crop variants for a reference', () => {
+    const variants = bridgeRef.pdq!.map((e) => e.variant);
+    expect(variants[0]).toBe('full');
+    expect(variants).toContain('crop:10,10,10,10');
+    expect(bridgeRef.pdq!.every((e) => /^[0-9a-f]{64}$/.test(e.hash) && e.quality === 100)).toBe(true);
+  });
+
+  for (const [name, make] of COPIES) {
+    it(`matches a copy ${name}`, async () => {
+      const result = await detect(detector, `share/${name}.img`, await make());
+      expect(result.coverage).toBeUndefined();
+      expect(result.identifications).toHaveLength(1);
+      const [id] = result.identifications;
+      expect(id).toMatchObject({ asset: 'vehicle-image', method: 'perceptual', reference: 'refs/bridge.jpg' });
+      const evidence = id!.evidence as { distance: number; threshold: number; quality: number; variant: string; transform: string };
+      expect(evidence.distance).toBeLessThanOrEqual(evidence.threshold);
+      expect(evidence.quality).toBeGreaterThanOrEqual(50);
+      expect(typeof evidence.variant).toBe('string');
+      expect(typeof evidence.transform).toBe('string');
+    }, 30_000);
+  }
+
+  it('does not match an unrelated image', async () => {
+    const result = await detect(detector, 'share/other.jpg', unrelated);
+    expect(result.identifications).toEqual([]);
+    expect(result.facts?.media).toBe('image/jpeg');
+  });
+
+  it('records a corrupt image in coverage instead of throwing', async () => {
+    const result = await detect(detector, 'share/broken.jpg', bridge.subarray(0, 3000));
+    expect(result.identifications).toEqual([]);
+    expect(result.coverage).toEqual([expect.objectContaining({ location: 'share/broken.jpg', reason: 'corrupt-image', incomplete: true })]);
+  });
+
+  it('never claims a match from a low-quality hash, and says so', async () => {
+    const flat = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const result = await detect(detector, 'share/flat.jpg', flat);
+    expect(result.identifications).toEqual([]);
+    expect(result.coverage).toEqual([expect.objectContaining({ reason: 'low-quality-hash', incomplete: false })]);
+  });
+
+  it('skips files over the byte limit with a decode-limit coverage entry', async () => {
+    const limited = perceptualDetector.create({ ...setupFor([bridgeRef]), limits: { ...DEFAULT_DETECT_LIMITS, maxImageBytes: 1000 } })!;
+    const result = await detect(limited, 'share/big.jpg', bridge);
+    expect(result.coverage).toEqual([expect.objectContaining({ reason: 'decode-limit', incomplete: true })]);
+  });
+
+  it('is not created without perceptual references', () => {
+    expect(perceptualDetector.create(setupFor([{ ...bridgeRef, pdq: undefined }]))).toBeUndefined();
+    const notices: string[] = [];
+    const lowOnly = { ...bridgeRef, pdq: bridgeRef.pdq!.map((e) => ({ ...e, quality: 10 })) };
+    expect(perceptualDetector.create(setupFor([lowOnly], notices))).toBeUndefined();
+    expect(notices).toHaveLength(1);
+  });
+});

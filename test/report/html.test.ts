@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { html } from '../../src/report/html.js';
+import { HTML_CSP } from '../../src/report/html-assets.js';
+import { HOSTILE_LOCATION, sampleReport, SCRIPT_LOCATION } from '../support/sample-report.js';
+
+const page = html(sampleReport(), { color: false, showWaived: true });
+
+describe('html reporter (markup)', () => {
+  it('is one self-contained file: no URL that a browser would fetch', () => {
+    // No tag carries a fetching attribute (escaped text such as `&lt;img src=x` is not a tag).
+    expect(page).not.toMatch(/<[^>]*\b(?:src|href|action|poster|srcset|data)\s*=/i);
+    expect(page).not.toMatch(/url\(|@import/i);
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="${HTML_CSP}">`);
+    expect(HTML_CSP).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; script-src 'sha256-[A-Za-z0-9+/=]+'/);
+  });
+
+  it('has exactly the two script elements it writes, and hostile names only as text', () => {
+    expect(page.match(/<script\b/g)).toHaveLength(2);
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).toContain('incoming/&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;.jpg');
+  });
+
+  it('embeds the report as JSON with < escaped, and the JSON is intact', () => {
+    const m = /<script type="application\/json" id="custody-data">(.*?)<\/script>/s.exec(page);
+    expect(m).not.toBeNull();
+    const body = m![1]!;
+    expect(body).not.toMatch(/[<>]/);
+    const data = JSON.parse(body) as { findings: { location: string }[] };
+    expect(data.findings.map((f) => f.location)).toContain(HOSTILE_LOCATION);
+    expect(data.findings.map((f) => f.location)).toContain(SCRIPT_LOCATION);
+  });
+
+  it('puts the verdict before everything else in the body', () => {
+    const body = page.slice(page.indexOf('<body>'));
+    expect(body.indexOf('id="verdict"')).toBeLessThan(body.indexOf('id="clauses"'));
+    expect(body).toContain('<p class="word">VIOLATED</p>');
+  });
+});
