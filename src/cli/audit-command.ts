@@ -87,7 +87,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
       throw new UsageError(`refusing to write ${output.file} inside the audited tree (custody never modifies what it audits)`);
     }
   }
-  const loaded = flags.policy ? await loadPolicy(path.resolve(io.cwd, flags.policy)) : builtinPolicy([], io.cwd);
+  const loaded = flags.policy ? await loadPolicy(path.resolve(io.cwd, flags.policy), flags.policy) : builtinPolicy([], io.cwd);
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
   const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
   const fingerprints = await loadFingerprints(fingerprintFiles);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { loadPolicy } from '../policy/load.js';
 import { formatProblem } from '../util/errors.js';
@@ -13,7 +14,7 @@ export function policyCommand(io: Io, setExit: (code: ExitCode) => void): Comman
     .argument('<file...>', 'policy YAML files')
     .action(async (files: string[]) => {
       for (const file of files) {
-        const loaded = await loadPolicy(file);
+        const loaded = await loadPolicy(path.resolve(io.cwd, file), file);
         for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);
         const { contract, protocols, waivers } = loaded.doc;
         io.stdout.write(`${file}: ok (contract ${contract.id}, ${contract.clauses.length} clauses, ${protocols.length} protocols, ${waivers.length} waivers)\n`);

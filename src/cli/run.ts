@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { CustodyError } from '../util/errors.js';
+import { CustodyError, formatProblem, PolicyError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { ExitCode } from './exit-codes.js';
 import { auditCommand } from './audit-command.js';
 import { fingerprintCommand } from './fingerprint-command.js';
 import { policyCommand } from './policy-command.js';
+import { mergeCommand } from './merge-command.js';
 import type { Io } from './io.js';
 
 const EXIT_HELP = `
@@ -33,6 +34,7 @@ export async function run(argv: readonly string[], io: Io): Promise<{ exitCode: 
   program.addCommand(fingerprintCommand(io, setExit));
   program.addCommand(policyCommand(io, setExit));
   program.addCommand(auditCommand(io, setExit));
+  program.addCommand(mergeCommand(io, setExit));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   try {
@@ -48,6 +50,11 @@ function handleError(error: unknown, io: Io, debug: boolean): ExitCode {
     // Help and version are successful exits; everything else commander rejects is usage.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Ok;
     return ExitCode.Usage;
+  }
+  if (error instanceof PolicyError) {
+    // One line per problem, each `file:line:col message`, so editors and CI annotate them.
+    for (const problem of error.problems) io.stderr.write(`${formatProblem(problem)}\n`);
+    return error.exitCode;
   }
   if (error instanceof CustodyError) {
     io.stderr.write(`custody: ${error.message}\n`);

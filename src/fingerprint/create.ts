@@ -54,9 +54,9 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
   const rules = (options.classes ?? []).map((rule) => ({ match: picomatch(rule.glob, { dot: true }), assetClass: rule.assetClass }));
   const references: Reference[] = [];
   const coverage: CoverageEntry[] = [];
-  const several = options.roots.length > 1;
-  for (const root of options.roots) {
-    const prefix = several ? path.basename(path.resolve(root)) : undefined;
+  const prefixes = rootPrefixes(options.roots);
+  for (const [index, root] of options.roots.entries()) {
+    const prefix = prefixes[index];
     for await (const event of walkFilesystem(path.resolve(options.cwd ?? '.', root), { ...(prefix ? { locationPrefix: prefix } : {}), ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) })) {
       if (event.kind === 'coverage') coverage.push(event.entry);
       if (event.kind !== 'item') continue;
@@ -107,6 +107,18 @@ async function describe(item: Item, options: FingerprintOptions, rules: { match:
     if (!rules.some((r) => r.match(item.location))) reference.class = 'plate-record';
   }
   return reference;
+}
+
+/** Id prefixes when several roots are fingerprinted: their base names, numbered when two share one. */
+function rootPrefixes(roots: readonly string[]): (string | undefined)[] {
+  if (roots.length < 2) return roots.map(() => undefined);
+  const seen = new Map<string, number>();
+  return roots.map((root) => {
+    const base = path.basename(path.resolve(root));
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
 }
 
 /** Masks agency plates in reference ids, keeping ids unique (`#2`, `#3` on collisions). */

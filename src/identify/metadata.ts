@@ -29,9 +29,18 @@ export async function readImageTags(item: Item): Promise<Tags | undefined> {
 export function captureDate(tags: Tags | undefined): Pick<ItemFacts, 'capturedAt' | 'capturedAtField'> {
   for (const field of CAPTURE_FIELDS) {
     const value = tags?.[field];
-    if (value instanceof Date && !Number.isNaN(value.getTime())) return { capturedAt: value, capturedAtField: field };
+    if (value instanceof Date && !Number.isNaN(value.getTime())) return { capturedAt: asWrittenUtc(value), capturedAtField: field };
   }
   return {};
+}
+
+/**
+ * EXIF dates carry no time zone and exifr builds them in the machine's local zone. Reading the
+ * components back as UTC makes an audit's result independent of where it runs (the contract's
+ * retention is in days; the capture's own offset is seldom recorded).
+ */
+function asWrittenUtc(local: Date): Date {
+  return new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds()));
 }
 
 /** The first marker the tags satisfy. */

@@ -22,14 +22,15 @@ export interface LoadedPolicy {
 }
 
 /** Reads and validates a policy file; throws PolicyError listing every problem with its position. */
-export async function loadPolicy(file: string): Promise<LoadedPolicy> {
+export async function loadPolicy(file: string, shownAs = file): Promise<LoadedPolicy> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new PolicyError([{ file, message: `cannot read policy: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
+    throw new PolicyError([{ file: shownAs, message: `cannot read policy: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
   }
-  return parsePolicy(bytes.toString('utf8'), file, digestOf(bytes));
+  const loaded = parsePolicy(bytes.toString('utf8'), shownAs, digestOf(bytes));
+  return { ...loaded, baseDir: path.dirname(path.resolve(file)) };
 }
 
 export const digestOf = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
