@@ -1,4 +1,8 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
+import { signReport } from '../sign/sign.js';
+import { readKey } from './verify-command.js';
 import { Command, Option } from 'commander';
 import { runAudit } from '../audit/audit.js';
 import { loadFingerprints } from '../fingerprint/load.js';
@@ -25,6 +29,8 @@ interface AuditFlags {
   manifestBucket?: string;
   manifestAzureAccount?: string;
   shard?: string;
+  baseline?: string;
+  sign?: string;
   format?: string[];
   output?: string[];
   failOn: string;
@@ -59,6 +65,8 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity').choices([...SEVERITY_ORDER, 'none']).default('high'))
     .option('--show-waived', 'list waived findings in human formats')
+    .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
+    .option('--sign <private-key.pem>', 'write a detached Ed25519 signature of the JSON report to <output>.sig')
     .option('--no-color', 'no colour in terminal output (NO_COLOR is honoured too)')
     .option('--include <glob>', 'only audit paths matching (repeatable)', collect)
     .option('--exclude <glob>', 'leave out paths matching (repeatable)', collect)
@@ -81,6 +89,9 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   const outputs = parseOutputs(flags.format, flags.output, io);
+  const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
+  if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
+  const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
   const roots = dirs.map((d) => path.resolve(io.cwd, d));
   for (const output of outputs) {
     if (output.file && roots.some((root) => isInside(path.resolve(io.cwd, output.file!), root))) {
@@ -113,7 +124,13 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   });
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
+  if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
   await writeReports(report, outputs, { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true }, io);
+  if (signed && signingKey) {
+    const file = path.resolve(io.cwd, signed.file!);
+    // Sign the bytes as written: the signature vouches for exactly the file a compliance officer files.
+    await writeFile(`${file}.sig`, signReport(await readFile(file), signingKey, flags.sign));
+  }
   return report;
 }
 

@@ -6,6 +6,8 @@ import { auditCommand } from './audit-command.js';
 import { fingerprintCommand } from './fingerprint-command.js';
 import { policyCommand } from './policy-command.js';
 import { mergeCommand } from './merge-command.js';
+import { verifyCommand } from './verify-command.js';
+import { calibrateCommand } from './calibrate-command.js';
 import type { Io } from './io.js';
 
 const EXIT_HELP = `
@@ -35,6 +37,8 @@ export async function run(argv: readonly string[], io: Io): Promise<{ exitCode: 
   program.addCommand(policyCommand(io, setExit));
   program.addCommand(auditCommand(io, setExit));
   program.addCommand(mergeCommand(io, setExit));
+  program.addCommand(verifyCommand(io, setExit));
+  program.addCommand(calibrateCommand(io, setExit));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
   try {

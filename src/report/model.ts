@@ -50,7 +50,8 @@ export interface Finding {
   message: string;
   evidence: Record<string, unknown>;
   /**
-   * Stable identity for baselines: sha256 over protocol id + location + content digest, hex.
+   * Stable identity for baselines: sha256 over protocol id + content digest (location when no content
+   * digest is known; protocol alone for audit-wide findings), hex. A renamed copy keeps it.
    */
   fingerprint: string;
   /** Set when an active waiver covers the finding; waived findings never fail a build. */

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { verifyReport } from '../sign/sign.js';
+import { InputError } from '../util/errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { Io } from './io.js';
+
+/** Reads a key or report file; a missing file is a one-line input error naming it. */
+export async function readKey(file: string, shown: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new InputError(shown, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+/** `custody verify <report> <signature> <public key>`: proves which report came from which audit. */
+export function verifyCommand(io: Io, setExit: (code: ExitCode) => void): Command {
+  return new Command('verify')
+    .description('check the detached signature of a JSON report (exit 0 valid, 1 invalid, 2 unusable input)')
+    .argument('<report>', 'the JSON report')
+    .argument('<signature>', 'its signature file (<report>.sig)')
+    .argument('<public-key>', 'the Ed25519 public key (PEM)')
+    .action(async (report: string, signature: string, publicKey: string) => {
+      const resolve = (file: string) => path.resolve(io.cwd, file);
+      const [reportBytes, signatureBytes, keyBytes] = await Promise.all([readKey(resolve(report), report), readKey(resolve(signature), signature), readKey(resolve(publicKey), publicKey)]);
+      const result = verifyReport(reportBytes, signatureBytes.toString('utf8'), keyBytes, publicKey);
+      if (!result.ok) {
+        io.stderr.write(`custody: signature NOT valid: ${result.reason}\n`);
+        setExit(ExitCode.Violations);
+        return;
+      }
+      io.stdout.write(
+        `signature valid: key ${result.keyId}\n  report sha256 ${result.reportSha256}\n  policy ${result.policyDigest}\n  fingerprints ${result.fingerprintDigests.join(', ') || '(none)'}\n  custody ${result.toolVersion}\n`,
+      );
+      setExit(ExitCode.Ok);
+    });
+}
