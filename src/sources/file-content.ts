@@ -3,15 +3,20 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ContentSource } from './item.js';
 
-/** The file changed size between the walk and the read: its content cannot be trusted. */
+/** The file changed (size, identity or type) between the walk and the read: its content cannot be trusted. */
 export class ContentChangedError extends Error {
-  constructor(
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`size changed during the scan (${expected} -> ${actual} bytes)`);
+  constructor(detail: string) {
+    super(detail);
     this.name = 'ContentChangedError';
   }
+}
+
+const sizeChanged = (expected: number, actual: number) => new ContentChangedError(`size changed during the scan (${expected} -> ${actual} bytes)`);
+
+/** The inode the walk saw, so a file swapped after the walk is detected rather than read. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
 }
 
 // O_NOATIME keeps reads from touching access times, so an audit leaves no trace in the evidence.
@@ -19,15 +24,27 @@ export class ContentChangedError extends Error {
 const NOATIME = constants.O_NOATIME ?? 0;
 let noatimeAllowed = NOATIME !== 0;
 
-async function openReadOnly(file: string): Promise<FileHandle> {
+// O_NOFOLLOW: a file swapped for a symlink after the walk is never read through the link (out of
+// the tree, or /dev/zero). O_NONBLOCK: a file swapped for a FIFO does not block the open forever; on
+// regular files it changes nothing.
+const BASE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function openReadOnly(file: string, identity: FileIdentity | undefined): Promise<FileHandle> {
+  let handle: FileHandle | undefined;
   if (noatimeAllowed) {
     try {
-      return await open(file, constants.O_RDONLY | NOATIME);
+      handle = await open(file, BASE_FLAGS | NOATIME);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
     }
   }
-  return open(file, constants.O_RDONLY);
+  handle ??= await open(file, BASE_FLAGS);
+  const stats = await handle.stat();
+  if (!stats.isFile() || (identity && (stats.ino !== identity.ino || stats.dev !== identity.dev))) {
+    await handle.close();
+    throw new ContentChangedError(stats.isFile() ? 'replaced by another file during the scan' : 'no longer a regular file');
+  }
+  return handle;
 }
 
 /** Switches O_NOATIME off (tests use it to show the fallback path). */
@@ -36,10 +53,10 @@ export function disableNoatime(): void {
 }
 
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
-export function fileContent(file: string, size: number): ContentSource {
+export function fileContent(file: string, size: number, identity?: FileIdentity): ContentSource {
   return {
     async head(n) {
-      const handle = await openReadOnly(file);
+      const handle = await openReadOnly(file, identity);
       try {
         const buffer = Buffer.alloc(Math.min(n, size));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -49,10 +66,10 @@ export function fileContent(file: string, size: number): ContentSource {
       }
     },
     async readAll() {
-      const handle = await openReadOnly(file);
+      const handle = await openReadOnly(file, identity);
       try {
         const buffer = await handle.readFile();
-        if (buffer.length !== size) throw new ContentChangedError(size, buffer.length);
+        if (buffer.length !== size) throw sizeChanged(size, buffer.length);
         return buffer;
       } finally {
         await handle.close();
@@ -60,13 +77,13 @@ export function fileContent(file: string, size: number): ContentSource {
     },
     stream() {
       const out = new PassThrough();
-      openReadOnly(file).then(
+      openReadOnly(file, identity).then(
         (handle) => {
           let seen = 0;
           const input: Readable = handle.createReadStream({ highWaterMark: 1 << 20 });
           input.on('data', (chunk: Buffer) => (seen += chunk.length));
           input.on('end', () => {
-            if (seen !== size) out.destroy(new ContentChangedError(size, seen));
+            if (seen !== size) out.destroy(sizeChanged(size, seen));
           });
           // pipeline, not pipe: a consumer that stops early (an archive bomb cut short) must close the file too.
           pipeline(input, out, () => undefined);

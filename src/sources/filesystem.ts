@@ -100,7 +100,7 @@ async function* fileEvent(root: string, relative: string, entry: Dirent, locatio
         ctime: stats.ctime,
         mode: stats.mode & 0o7777,
         path: absolute,
-        content: fileContent(absolute, stats.size),
+        content: fileContent(absolute, stats.size, { dev: stats.dev, ino: stats.ino }),
       },
     };
   } catch (error) {
