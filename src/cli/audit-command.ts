@@ -17,6 +17,7 @@ import { readPlateKey } from './plate-key.js';
 import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
 import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
+import { progressDisplay } from './progress.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -42,6 +43,7 @@ interface AuditFlags {
   now?: string;
   jobs?: string;
   archives: boolean;
+  quiet?: boolean;
   archiveDepth?: string;
   archiveMaxBytes?: string;
   archiveMaxEntries?: string;
@@ -73,6 +75,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
+    .option('-q, --quiet', 'no progress display (it only ever shows on a terminal)')
     .option('--no-archives', 'do not look inside archives')
     .option('--archive-depth <n>', 'nesting depth of archives opened (default 5)')
     .option('--archive-max-bytes <n>', 'uncompressed bytes read per top-level archive (default 32 GiB)')
@@ -108,7 +111,9 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
 
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const progress = progressDisplay(io, flags.quiet === true);
   const report = await runAudit({
+    ...(progress.onItem ? { onItem: progress.onItem } : {}),
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
     manifests,
     readManifest: await manifestReader(manifests, flags),
@@ -122,6 +127,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(now ? { now } : {}),
     ...(jobs ? { concurrency: jobs } : {}),
   });
+  progress.done();
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));

@@ -29,7 +29,7 @@ let noatimeAllowed = NOATIME !== 0;
 // regular files it changes nothing.
 const BASE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-async function openReadOnly(file: string, identity: FileIdentity | undefined): Promise<FileHandle> {
+async function openReadOnly(file: string | Buffer, identity: FileIdentity | undefined): Promise<FileHandle> {
   let handle: FileHandle | undefined;
   if (noatimeAllowed) {
     try {
@@ -53,7 +53,7 @@ export function disableNoatime(): void {
 }
 
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
-export function fileContent(file: string, size: number, identity?: FileIdentity): ContentSource {
+export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): ContentSource {
   return {
     async head(n) {
       const handle = await openReadOnly(file, identity);

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { lstat, opendir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { fileContent } from './file-content.js';
@@ -40,41 +40,59 @@ export async function* walkFilesystem(root: string, options: WalkOptions = {}): 
   const exclude = globMatcher(options.exclude);
   const locate = (relative: string) => (options.locationPrefix ? `${options.locationPrefix}/${relative}` : relative);
   // An explicit stack, not recursion: a 2,000-level deep tree must not exhaust the call stack.
-  const pending: string[] = [''];
+  // Paths on disk are kept as bytes: a name that is not valid UTF-8 could not be reopened from text.
+  const pending: { relative: string; absolute: Buffer }[] = [{ relative: '', absolute: Buffer.from(root) }];
   while (pending.length > 0) {
-    const relativeDir = pending.pop()!;
-    let entries: Dirent[];
+    const dir = pending.pop()!;
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await readDirectory(path.join(root, relativeDir));
+      entries = await readDirectory(dir.absolute);
     } catch (error) {
-      yield coverage(locate(relativeDir || '.'), 'unreadable-directory', errorCode(error), true);
+      yield coverage(locate(dir.relative || '.'), 'unreadable-directory', errorCode(error), true);
       continue;
     }
-    const subdirectories: string[] = [];
+    const subdirectories: { relative: string; absolute: Buffer }[] = [];
     for (const entry of entries) {
-      const relative = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
+      const name = displayName(entry.name);
+      const relative = dir.relative ? `${dir.relative}/${name}` : name;
       if (exclude?.(relative)) continue;
+      const absolute = Buffer.concat([dir.absolute, SEPARATOR, entry.name]);
       if (entry.isDirectory()) {
-        subdirectories.push(relative);
+        subdirectories.push({ relative, absolute });
         continue;
       }
       if (include && !include(relative)) continue;
-      yield* fileEvent(root, relative, entry, locate(relative));
+      yield* fileEvent(absolute, entry, locate(relative));
     }
     // Reverse so that popping visits subdirectories in name order.
     pending.push(...subdirectories.reverse());
   }
 }
 
-async function readDirectory(dir: string): Promise<Dirent[]> {
-  const entries: Dirent[] = [];
-  const handle = await opendir(dir);
-  for await (const entry of handle) entries.push(entry);
-  // Code-unit order: deterministic on every machine, whatever the filesystem returns.
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+const SEPARATOR = Buffer.from(path.sep);
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file name as text. Valid UTF-8 is kept as is; anything else is shown with its bytes escaped
+ * (`\xff`) so two different invalid names never collapse into the same replacement characters.
+ */
+export function displayName(name: Buffer): string {
+  try {
+    return STRICT_UTF8.decode(name);
+  } catch {
+    let out = '';
+    for (const byte of name) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+    return out;
+  }
 }
 
-async function* fileEvent(root: string, relative: string, entry: Dirent, location: string): AsyncGenerator<SourceEvent> {
+async function readDirectory(dir: Buffer): Promise<Dirent<Buffer>[]> {
+  const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+  // Byte order: deterministic on every machine, whatever order the filesystem returns.
+  return entries.sort((a, b) => Buffer.compare(a.name, b.name));
+}
+
+async function* fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: string): AsyncGenerator<SourceEvent> {
   if (entry.isSymbolicLink()) {
     yield coverage(location, 'symlink', 'symbolic links are not followed', false);
     return;
@@ -83,7 +101,6 @@ async function* fileEvent(root: string, relative: string, entry: Dirent, locatio
     yield coverage(location, 'special-file', specialKind(entry), false);
     return;
   }
-  const absolute = path.join(root, relative);
   try {
     const stats = await lstat(absolute);
     if (!stats.isFile()) {
@@ -99,7 +116,8 @@ async function* fileEvent(root: string, relative: string, entry: Dirent, locatio
         mtime: stats.mtime,
         ctime: stats.ctime,
         mode: stats.mode & 0o7777,
-        path: absolute,
+        // Only when the path survives as text (random access for zips); otherwise content is read by bytes.
+        ...(Buffer.from(absolute.toString()).equals(absolute) ? { path: absolute.toString() } : {}),
         content: fileContent(absolute, stats.size, { dev: stats.dev, ino: stats.ino }),
       },
     };
@@ -118,7 +136,7 @@ function coverage(location: string, reason: string, detail: string, incomplete: 
   return { kind: 'coverage', entry: { location, reason, detail, incomplete } };
 }
 
-function specialKind(dirent: Dirent): string {
+function specialKind(dirent: Dirent<Buffer>): string {
   if (dirent.isFIFO()) return 'FIFO';
   if (dirent.isSocket()) return 'socket';
   if (dirent.isBlockDevice()) return 'block device';

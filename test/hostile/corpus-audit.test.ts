@@ -105,18 +105,13 @@ describe('no crash, no hang', () => {
     for (const c of corpus.cases.filter((c) => /[\r\n]/.test(c.location))) expect(assets, JSON.stringify(c.location)).toContain(c.location);
   });
 
-  // BUG (src/sources/filesystem.ts): names are decoded to strings, so a name that is not UTF-8 cannot be
-  // reopened; it is counted as unreadable (ENOENT) and the agency copy in it is missed.
-  it.fails('BUG: reads files whose names are not valid UTF-8', () => {
+  // Names are walked and reopened as bytes, so a name that is not UTF-8 still gets read; it is shown
+  // with its invalid bytes escaped (never U+FFFD, which would merge different names).
+  it('reads files whose names are not valid UTF-8, and shows them escaped', () => {
     const invalid = corpus.cases.find((c) => c.description.includes('invalid UTF-8'))!;
+    expect(invalid.location).toMatch(/\\x[0-9a-f]{2}/);
+    expect(invalid.location).not.toContain('\uFFFD');
     expect(report.assets.map((a) => a.location)).toContain(invalid.location);
-  });
-
-  it('accounts for a file whose name is not UTF-8 (skipped with a reason, scan incomplete)', () => {
-    const invalid = corpus.cases.find((c) => c.description.includes('invalid UTF-8'))!;
-    const entry = report.coverage.find((c) => c.location === invalid.location);
-    expect(entry?.incomplete).toBe(true);
-    expect(report.summary.incomplete).toBe(true);
   });
 
   it('prints the table of hostile cases and what custody did', () => {

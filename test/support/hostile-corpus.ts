@@ -1,3 +1,4 @@
+import { displayName } from '../../src/sources/filesystem.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { link, mkdir, symlink, writeFile, chmod, truncate, readdir } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { encode, EXTENSION, flipBytes, IMAGE_FORMATS, jpegDeclaring, pngDeclarin
 
 /** One hostile entry in the corpus. */
 export interface HostileCase {
-  /** Location as custody reports it: relative to the root, '/'-separated (invalid UTF-8 shown decoded). */
+  /** Location as custody reports it: relative to the root, '/'-separated (invalid UTF-8 bytes escaped). */
   location: string;
   /** Family, for the report table (corrupt-image, symlink, special-file, name, archive, ...). */
   kind: string;
@@ -82,7 +83,7 @@ export async function buildHostileCorpus(base: string, agency: Agency): Promise<
   for (const name of HOSTILE_NAMES) await put(name, agencyImage, 'name', `hostile name ${JSON.stringify(name)}`);
   await put('hidden\ndir/copy.jpg', agencyImage, 'name', 'agency copy inside a directory whose name holds a newline');
   fs.writeFileSync(Buffer.concat([Buffer.from(`${root}/`), INVALID_UTF8_NAME]), agencyImage);
-  add(INVALID_UTF8_NAME.toString('utf8'), 'name', 'invalid UTF-8 bytes in the name');
+  add(displayName(INVALID_UTF8_NAME), 'name', 'invalid UTF-8 bytes in the name');
   await records(put, agency);
   await archives(put, agencyImage);
   return { root, outside, cases, asRoot: process.getuid?.() === 0 };

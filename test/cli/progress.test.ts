@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Tally } from '../../src/audit/tally.js';
+import { progressDisplay } from '../../src/cli/progress.js';
+import type { Io } from '../../src/cli/io.js';
+
+function ioWith(isTTY: boolean, env: Record<string, string> = {}): Io & { text: () => string } {
+  let text = '';
+  const stream = { isTTY, write: (s: string) => (text += s) };
+  return { stdout: stream, stderr: stream, env, cwd: '/', text: () => text };
+}
+
+const tally = (): Tally => Object.assign(new Tally(), { filesSeen: 1200, bytesSeen: 5 * 1024 * 1024, bytesRead: 1024 });
+
+describe('progress display', () => {
+  it('draws one line on a terminal and clears it when done', () => {
+    const io = ioWith(true);
+    const progress = progressDisplay(io, false);
+    progress.onItem!(tally());
+    progress.done();
+    expect(io.text()).toMatch(/^\r\x1b\[2Kcustody: inspecting: 1200 files, 5\.0 MiB seen, 1\.0 KiB read, \d+ files\/s\r\x1b\[2K$/);
+  });
+
+  it.each([
+    ['stderr is not a terminal', ioWith(false), false],
+    ['in CI', ioWith(true, { CI: 'true' }), false],
+    ['with --quiet', ioWith(true), true],
+  ])('is silent when %s', (_label, io, quiet) => {
+    const progress = progressDisplay(io, quiet);
+    progress.onItem?.(tally());
+    progress.done();
+    expect(io.text()).toBe('');
+  });
+});
