@@ -10,8 +10,8 @@ import { runCli, strayStderrLines, type CliResult } from './support/cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const SEED = 20261127;
-const POLICY_CASES = 130;
-const FINGERPRINT_CASES = 70;
+const POLICY_CASES = 80;
+const FINGERPRINT_CASES = 40;
 
 let base: string;
 let agency: Agency;

@@ -1,0 +1,25 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { REPO_ROOT } from './tmp.js';
+
+/** Newest modification time under a folder (source files only). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Tests that spawn bin/custody.js (or scripts) run the compiled dist/. `npm ci` builds it (the prepare
+ * script); this rebuilds it only when src/ changed since, so a local `npm test` never tests stale code
+ * and CI does not compile twice.
+ */
+export default async function setup(): Promise<void> {
+  const entry = path.join(REPO_ROOT, 'dist', 'cli', 'run.js');
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return;
+  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
