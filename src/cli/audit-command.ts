@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { collect } from './options.js';
 import path from 'node:path';
 import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
 import { signReport } from '../sign/sign.js';
@@ -18,8 +19,6 @@ import { detectManifestFormat, ManifestError, manifestFormat, readManifest } fro
 import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
 import { progressDisplay } from './progress.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 interface AuditFlags {
   policy?: string;

@@ -1,12 +1,11 @@
 import path from 'node:path';
+import { collect } from './options.js';
 import { Command, Option } from 'commander';
 import { runCalibration } from '../calibrate/calibrate.js';
 import { formatCalibrationJson, formatCalibrationText } from '../calibrate/format.js';
 import { UsageError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `custody calibrate <labels.csv>`: precision and recall per distance band, to choose a threshold. */
 export function calibrateCommand(io: Io, setExit: (code: ExitCode) => void): Command {

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { collect } from './options.js';
 import path from 'node:path';
 import { Command } from 'commander';
 import { createFingerprints, type ClassRule } from '../fingerprint/create.js';
@@ -8,8 +9,6 @@ import { UsageError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { readPlateKey } from './plate-key.js';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 interface FingerprintFlags {
   out: string;

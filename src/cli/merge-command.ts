@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { collect } from './options.js';
 import path from 'node:path';
 import { Command } from 'commander';
 import { mergeShards } from '../merge/merge.js';
@@ -10,8 +11,6 @@ import { exitCodeFor } from './audit-command.js';
 import { parseOutputs, writeReports } from './outputs.js';
 import { SEVERITY_ORDER, type Severity } from '../report/model.js';
 import { Option } from 'commander';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `custody merge shard-*.json`: one report from the shards of a split audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {
