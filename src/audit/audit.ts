@@ -10,6 +10,7 @@ import type { Report } from '../report/model.js';
 import type { CoverageEntry, Notice, Origin, SourceEvent } from '../sources/item.js';
 import { assemble } from './assemble.js';
 import { shardOf } from './shard.js';
+import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import { countingContent, Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
@@ -95,8 +96,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
 
   await forEachConcurrent(sourcesFor(request), request.concurrency ?? defaultConcurrency(), handle);
 
-  const scope = request.roots.length === 1 ? '.' : request.roots.join(', ');
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope };
+  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,

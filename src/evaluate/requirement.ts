@@ -61,5 +61,8 @@ export function perSubject<K extends RequirementKind>(
   };
 }
 
+/** Location of findings about the audit as a whole (max-copies), whatever its inputs. */
+export const AUDIT_SCOPE = '.';
+
 export const DAY_MS = 86_400_000;
 export const octal = (mode: number): string => `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;

@@ -1,7 +1,7 @@
 import { assemble } from '../audit/assemble.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { REQUIREMENTS } from '../evaluate/registry.js';
-import type { Subject } from '../evaluate/requirement.js';
+import { AUDIT_SCOPE, type Subject } from '../evaluate/requirement.js';
 import { locationMatcher } from '../policy/locations.js';
 import type { Finding, Report } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
@@ -34,7 +34,7 @@ export function mergeShards(reports: readonly Report[]): Report {
     authorized: isAuthorized(asset.location),
   }));
   const origins = new Set(assets.map((a) => a.origin));
-  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, origins, scope: scopeOf(first.inputs) };
+  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
   const aggregate = evaluate(policy, subjects, ctx, (check) => check.aggregate === true);
 
   // A protocol was evaluated if any shard could evaluate it.
@@ -58,8 +58,6 @@ export function mergeShards(reports: readonly Report[]): Report {
     counts: { filesSeen: sum('filesSeen'), filesInspected: sum('filesInspected'), filesSkipped: sum('filesSkipped'), bytesSeen: sum('bytesSeen'), bytesRead: sum('bytesRead') },
   });
 }
-
-const scopeOf = (inputs: readonly string[]): string => (inputs.length === 1 ? '.' : inputs.join(', '));
 
 function checkComplete(reports: readonly Report[]): ShardReport[] {
   if (reports.length === 0) throw new UsageError('merge needs the shard reports');
