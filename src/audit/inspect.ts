@@ -1,6 +1,7 @@
 import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
 import { SNIFF_BYTES, sniff, type MediaType } from '../identify/sniff.js';
 import { ContentChangedError } from '../sources/file-content.js';
+import { compareStrings } from '../postprocess/sort.js';
 import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 
@@ -46,7 +47,7 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
 /** The strongest identification: exact over perceptual over record over metadata over unverifiable. */
 export function strongest(identifications: readonly Identification[]): Identification | undefined {
   return [...identifications].sort(
-    (a, b) => METHOD_RANK[a.method] - METHOD_RANK[b.method] || (a.reference ?? '').localeCompare(b.reference ?? '') || a.asset.localeCompare(b.asset),
+    (a, b) => METHOD_RANK[a.method] - METHOD_RANK[b.method] || compareStrings(a.reference ?? '', b.reference ?? '') || compareStrings(a.asset, b.asset),
   )[0];
 }
 

@@ -13,7 +13,7 @@ import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
-import { writeReports, parseOutputs } from './outputs.js';
+import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 import { readPlateKey } from './plate-key.js';
 import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
 import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
@@ -90,7 +90,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
-  const outputs = parseOutputs(flags.format, flags.output, io);
+  const outputs = parseOutputs(flags.format, flags.output);
   const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
@@ -130,7 +130,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
-  await writeReports(report, outputs, { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true }, io);
+  await writeReports(report, outputs, reporterContext(flags, io), io);
   if (signed && signingKey) {
     const file = path.resolve(io.cwd, signed.file!);
     // Sign the bytes as written: the signature vouches for exactly the file a compliance officer files.

@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { collect } from './options.js';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { mergeShards } from '../merge/merge.js';
-import type { Report } from '../report/model.js';
 import { InputError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { exitCodeFor } from './audit-command.js';
-import { parseOutputs, writeReports } from './outputs.js';
-import { SEVERITY_ORDER, type Severity } from '../report/model.js';
-import { Option } from 'commander';
+import { parseOutputs, reporterContext, writeReports } from './outputs.js';
+import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
 
 /** `custody merge shard-*.json`: one report from the shards of a split audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {
@@ -23,10 +21,10 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--show-waived', 'list waived findings in human formats')
     .option('--no-color', 'no colour in terminal output')
     .action(async (files: string[], flags: { format?: string[]; output?: string[]; failOn: string; showWaived?: boolean; color: boolean }) => {
-      const outputs = parseOutputs(flags.format?.length ? flags.format : ['json'], flags.output, io);
+      const outputs = parseOutputs(flags.format?.length ? flags.format : ['json'], flags.output);
       const reports = await Promise.all(files.map((file) => readReport(path.resolve(io.cwd, file), file)));
       const merged = mergeShards(reports);
-      await writeReports(merged, outputs, { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true }, io);
+      await writeReports(merged, outputs, reporterContext(flags, io), io);
       setExit(exitCodeFor(merged, flags.failOn as Severity | 'none'));
     });
 }

@@ -17,7 +17,7 @@ export interface Output {
  * --output r.json`. A lone `--output` takes the first format (default pretty, or json for a .json
  * file); at most one report goes to stdout.
  */
-export function parseOutputs(formats: readonly string[] = [], files: readonly string[] = [], _io: Io): Output[] {
+export function parseOutputs(formats: readonly string[] = [], files: readonly string[] = []): Output[] {
   for (const format of formats) {
     if (!isReportFormat(format)) throw new UsageError(`unknown --format "${format}" (choose from ${Object.keys(reporters).join(', ')})`);
   }
@@ -26,6 +26,11 @@ export function parseOutputs(formats: readonly string[] = [], files: readonly st
   const outputs = names.map((format, i) => ({ format, ...(files[i] ? { file: files[i] } : {}) }));
   if (outputs.filter((o) => !o.file).length > 1) throw new UsageError('only one report can go to stdout: give an --output for each other --format');
   return outputs;
+}
+
+/** Colour only on a terminal, never with --no-color or NO_COLOR; waived findings listed on request. */
+export function reporterContext(flags: { color: boolean; showWaived?: boolean }, io: Io): ReporterContext {
+  return { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true };
 }
 
 /** Renders each requested format once and writes it. */

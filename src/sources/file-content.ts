@@ -47,11 +47,6 @@ async function openReadOnly(file: string | Buffer, identity: FileIdentity | unde
   return handle;
 }
 
-/** Switches O_NOATIME off (tests use it to show the fallback path). */
-export function disableNoatime(): void {
-  noatimeAllowed = false;
-}
-
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
 export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): ContentSource {
   return {

@@ -126,10 +126,6 @@ async function* fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: str
   }
 }
 
-export function joinLocation(prefix: string | undefined, relative: string): string {
-  return prefix ? `${prefix}/${relative}` : relative;
-}
-
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException)?.code ?? String(error);
 
 function coverage(location: string, reason: string, detail: string, incomplete: boolean): SourceEvent {
