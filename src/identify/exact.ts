@@ -46,6 +46,8 @@ class ExactDetector implements Detector {
       const digest = sha256 && reference.sha256 === sha256 ? { sha256 } : { md5 };
       return { identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { ...digest, size: item.size, from: 'manifest' } }] };
     }
+    // A content hash that matches no reference proves the object is not a copy, whatever its size.
+    if (sha256 || md5) return NO_RESULT;
     return this.opaque(item);
   }
 

@@ -76,7 +76,10 @@ describe('exact detector', () => {
     ['sha256 digest', { digests: { sha256: sha256(REF_A) }, size: REF_A.length }, ['exact', 'vehicle-image', 'lanes/a.jpg', { sha256: sha256(REF_A), from: 'manifest' }]],
     ['md5 digest (an S3 ETag)', { digests: { md5: md5(REF_B) }, size: REF_B.length }, ['exact', 'traveler-image', 'travelers/b.jpg', { md5: md5(REF_B), from: 'manifest' }]],
     ['opaque digest, size of a reference', { opaqueDigest: 'multipart ETag', size: REF_A.length }, ['unverifiable', 'vehicle-image', undefined, { reason: 'multipart ETag', sameSizeReferences: 1 }]],
-    ['unmatched md5, size of a reference', { digests: { md5: '0'.repeat(32) }, size: REF_B.length }, ['unverifiable', 'traveler-image', undefined, { sameSizeReferences: 1 }]],
+    // A real content hash that matches nothing settles it: not a copy, not a candidate either.
+    ['unmatched md5, size of a reference', { digests: { md5: '0'.repeat(32) }, size: REF_B.length }, undefined],
+    ['unmatched sha256, size of a reference', { digests: { sha256: '0'.repeat(64) }, size: REF_A.length }, undefined],
+    ['sha1 only (not comparable), size of a reference', { digests: { sha1: '0'.repeat(40) }, size: REF_A.length }, ['unverifiable', 'vehicle-image', undefined, { sameSizeReferences: 1 }]],
     ['unmatched md5, other size', { digests: { md5: '0'.repeat(32) }, size: 12 }, undefined],
   ];
   it.each(manifestCases)('manifest object with %s', async (_name, fields, expected) => {
