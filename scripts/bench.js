@@ -14,7 +14,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { measure, measureMethod, sequence } from './bench/measure.js';
 import { machine, markdownTable, textTable } from './bench/report.js';
 import { ensureTree, FULL, QUICK } from './bench/tree.js';
 import { renderBenchmarks } from './bench/markdown.js';
+import { measureReaudit } from './bench/reaudit.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -61,6 +62,8 @@ const bin = path.join(root, 'bin/custody.js');
 /** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, NO_COLOR: '1' };
 delete env['CUSTODY_PLATE_KEY']; // the key comes from the tree's key file, never from the caller
+// Every row but the re-audit one measures a cold audit: the default re-audit cache is an empty folder of this run.
+env['XDG_CACHE_HOME'] = await mkdtemp(path.join(os.tmpdir(), 'custody-bench-cache-'));
 const node = process.execPath;
 const custody = (/** @type {string[]} */ args) => measure(node, [bin, ...args], { cwd: tree.dir, env });
 const assetsOf = async (/** @type {string} */ file) => /** @type {import('../src/report/model.js').Report} */ (JSON.parse(await readFile(file, 'utf8'))).assets;
@@ -177,8 +180,14 @@ table.push({
   note: `custody reported ${plateAssets.length}/${recordFiles.length} files as agency plate records`,
 });
 
-// 6. Warm re-audit: there is no cache to measure yet.
-table.push({ name: 'warm re-audit with cache vs cold', custody: undefined, baselineName: 'cold audit', baseline: undefined, ratio: 'n/a (no cache)', target: '>= 10x faster', verdict: 'n/a', note: 'custody has no re-audit cache yet (issue 8 §3); nothing to measure' });
+// 6. Warm re-audit: the image-identification audit with an empty cache, then again with that cache.
+log(`warm re-audit vs cold (load ${load()}) ...`);
+const reaudit = await measureReaudit(custody, { subset, args: ['--fingerprints', 'out/fp-full.json', ...key, '--no-archives', '--jobs', String(jobs)], audit, out });
+table.push({
+  name: `warm re-audit of the image subset (${subsetFiles} files, unchanged)`, custody: reaudit.warm, baselineName: 'the same audit, cold (empty cache)', baseline: reaudit.cold,
+  ratio: `${reaudit.speedup.toFixed(1)}x faster`, target: '>= 10x faster', verdict: reaudit.speedup >= 10 ? 'met' : 'missed',
+  note: `warm and cold JSON reports ${reaudit.identical ? 'identical' : 'DIFFER'} apart from run times; cache file ${(reaudit.cacheBytes / 1024).toFixed(0)} KiB`,
+});
 
 // 7. The whole tree, every detector and archives: peak RSS against the 400 MB target.
 log(`full audit of the tree (load ${load()}) ...`);

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import type { FingerprintIndex } from '../fingerprint/index-set.js';
 import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
 import { DETECTORS } from '../identify/registry.js';
@@ -7,7 +8,7 @@ import type { Subject } from '../evaluate/requirement.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { locationMatcher } from '../policy/locations.js';
 import type { Report } from '../report/model.js';
-import type { CoverageEntry, Notice, Origin, SourceEvent } from '../sources/item.js';
+import type { ContentSource, CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
 import { assemble } from './assemble.js';
 import { shardOf } from './shard.js';
 import { AUDIT_SCOPE } from '../evaluate/requirement.js';
@@ -15,7 +16,11 @@ import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import { countingContent, Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
 import { forEachConcurrent } from './pool.js';
-import { subjectOf } from './subject.js';
+import { settleFacts, subjectOf } from './subject.js';
+import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
+import { InspectionCache, type CacheOptions, type CacheStats } from '../cache/inspection-cache.js';
+import { cacheIdentity, sealKeyFor } from '../cache/key.js';
+import { plateKeyId } from '../identify/plates/key.js';
 import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader } from './sources.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
@@ -40,8 +45,13 @@ export interface AuditRequest {
   archives?: ArchiveHook;
   /** Inspect only the items of shard `index` of `count` (1-based), by a hash of their location. */
   shard?: { index: number; count: number };
+  /**
+   * The re-audit cache (src/cache): files on disk unchanged since an earlier audit with the same
+   * settings are not read again. Off when undefined. Never changes the report.
+   */
+  cache?: CacheOptions;
   /** Called after each item, for progress displays. */
-  onItem?: (tally: Readonly<Tally>) => void;
+  onItem?: (tally: Readonly<Tally>, cache?: Readonly<CacheStats>) => void;
 }
 
 /** Runs one audit and returns the finished (unredacted, sorted) report. Never prints. */
@@ -67,34 +77,66 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const coverage: CoverageEntry[] = [];
   const subjects: Subject[] = [];
   const origins = new Set<Origin>();
+  const cache = request.cache ? await openCache(request, request.cache, detectors, wantMedia, limits, startedAt) : undefined;
+  // A hook that does not state its limits could expand differently next time: its archives are not cached.
+  const cacheArchives = request.archives?.settings !== undefined;
 
-  const consider = async (inspection: Inspection, containerMode: number | undefined): Promise<void> => {
+  /** Counts an inspection and makes it a subject; false when its facts could not all be read. */
+  const consider = async (inspection: Inspection, containerMode: number | undefined): Promise<boolean> => {
     coverage.push(...inspection.coverage);
     tally.count(inspection.item, inspection.coverage);
     origins.add(inspection.item.origin);
-    const subject = await subjectOf(inspection, isAuthorized, containerMode);
+    const settled = await settleFacts(inspection);
+    const subject = subjectOf(inspection, isAuthorized, containerMode);
     if (subject) subjects.push(subject);
-    request.onItem?.(tally);
+    request.onItem?.(tally, cache?.stats);
+    return settled;
+  };
+  const uninspected = (entry: CoverageEntry): void => {
+    coverage.push(entry);
+    tally.countUninspected(entry);
+  };
+
+  /** Stands in for inspecting an unchanged file (and expanding it, for an archive): nothing is read. */
+  const replay = async (item: Item, entry: CachedEntry): Promise<void> => {
+    const { content: _unread, ...file } = item;
+    const { media, identifications, facts } = entry;
+    await consider({ item: file, ...(media ? { media } : {}), identifications, facts, coverage: entry.coverage }, undefined);
+    for (const event of entry.expansion ?? []) {
+      if (event.kind === 'notice') notices.push(event.notice);
+      else if (event.kind === 'coverage') uninspected(event.entry);
+      else {
+        const { media: memberMedia, ...conclusion } = event.conclusion;
+        await consider({ item: { ...event.member, origin: 'archive' }, ...(memberMedia ? { media: memberMedia } : {}), ...conclusion }, item.mode);
+      }
+    }
   };
 
   const inShard = (location: string): boolean => !request.shard || shardOf(location, request.shard.count) === request.shard.index;
   const handle = async (event: SourceEvent): Promise<void> => {
     if (event.kind === 'notice') return void notices.push(event.notice);
     if (!inShard(event.kind === 'item' ? event.item.location : event.entry.location)) return;
-    if (event.kind === 'coverage') {
-      coverage.push(event.entry);
-      tally.countUninspected(event.entry);
-      return;
-    }
-    const item = event.item.content ? { ...event.item, content: countingContent(event.item.content, tally) } : event.item;
+    if (event.kind === 'coverage') return uninspected(event.entry);
+    const recalled = cache?.recall(event.item);
+    if (recalled) return replay(event.item, recalled);
+    const read = { bytesRead: 0 };
+    const item = event.item.content ? { ...event.item, content: counted(event.item.content, tally, read) } : event.item;
     const inspection = await inspectItem(item, detectors, wantMedia);
-    await consider(inspection, undefined);
-    if (request.archives && inspection.media && request.archives.handles(inspection.media)) {
-      await expand(request.archives, inspection, detectors, wantMedia, consider, coverage, tally, notices);
+    let settled = await consider(inspection, undefined);
+    let expansion: ExpansionEvent[] | undefined;
+    const isArchive = request.archives !== undefined && inspection.media !== undefined && request.archives.handles(inspection.media);
+    if (isArchive) {
+      expansion = cache && cacheArchives ? [] : undefined;
+      settled = (await expand(request.archives!, inspection, detectors, wantMedia, { consider, uninspected, notices, tally, read }, expansion)) && settled;
+    }
+    if (cache && settled && (!isArchive || expansion)) {
+      const { media, identifications, facts } = inspection;
+      cache.remember(event.item, { ...(media ? { media } : {}), identifications, facts, coverage: inspection.coverage, bytesRead: read.bytesRead, ...(expansion ? { expansion } : {}) });
     }
   };
 
   await forEachConcurrent(sourcesFor(request), request.concurrency ?? defaultConcurrency(), handle);
+  await cache?.save();
 
   const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
@@ -114,7 +156,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     notEvaluated: evaluation.notEvaluated,
     coverage,
     notices,
-    counts: tally.counts(),
+    // Bytes a replayed file took when it was inspected count as read: warm and cold reports agree.
+    counts: { ...tally.counts(), bytesRead: tally.bytesRead + (cache?.stats.bytesRecalled ?? 0) },
   });
   if (request.shard) report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc };
   // Redaction happens once, here, on the shared model: no report format can leak what another masks.
@@ -122,32 +165,90 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   return redact ? redactDeep(report, redact) : report;
 }
 
-/** Runs every detector on each archive member; members are inspected one by one, in archive order. */
+/** What expanding an archive reports into. */
+interface ExpandSink {
+  consider: (inspection: Inspection, containerMode: number | undefined) => Promise<boolean>;
+  uninspected: (entry: CoverageEntry) => void;
+  notices: Notice[];
+  tally: Tally;
+  /** The top-level file's own read counter (its members' bytes are its bytes). */
+  read: { bytesRead: number };
+}
+
+/**
+ * Runs every detector on each archive member; members are inspected one by one, in archive order.
+ * With `record`, every event is also appended to it, for the cache. Returns false when a member's
+ * facts could not all be read.
+ */
 async function expand(
   archives: ArchiveHook,
   outer: Inspection,
   detectors: readonly Detector[],
   wantMedia: boolean,
-  consider: (inspection: Inspection, containerMode: number | undefined) => Promise<void>,
-  coverage: CoverageEntry[],
-  tally: Tally,
-  notices: Notice[],
-): Promise<void> {
+  sink: ExpandSink,
+  record: ExpansionEvent[] | undefined,
+): Promise<boolean> {
   const containerMode = outer.item.origin === 'filesystem' ? outer.item.mode : undefined;
+  let settled = true;
+  const uninspected = (entry: CoverageEntry): void => {
+    sink.uninspected(entry);
+    record?.push({ kind: 'coverage', entry });
+  };
   try {
     for await (const event of archives.expand(outer.item, outer.media!)) {
-      if (event.kind === 'notice') notices.push(event.notice);
-      else if (event.kind === 'coverage') {
-        coverage.push(event.entry);
-        tally.countUninspected(event.entry);
+      if (event.kind === 'notice') {
+        sink.notices.push(event.notice);
+        record?.push({ kind: 'notice', notice: event.notice });
+      } else if (event.kind === 'coverage') {
+        uninspected(event.entry);
       } else {
-        const member = event.item.content ? { ...event.item, content: countingContent(event.item.content, tally) } : event.item;
-        await consider(await inspectItem(member, detectors, wantMedia), containerMode);
+        const member = event.item.content ? { ...event.item, content: counted(event.item.content, sink.tally, sink.read) } : event.item;
+        const inspection = await inspectItem(member, detectors, wantMedia);
+        settled = (await sink.consider(inspection, containerMode)) && settled;
+        if (record) {
+          const { location, size, mtime, mode, archiveChain } = event.item;
+          const { media, identifications, facts, coverage } = inspection;
+          record.push({
+            kind: 'member',
+            member: { location, size, ...(mtime ? { mtime } : {}), ...(mode !== undefined ? { mode } : {}), archiveChain: archiveChain ?? [] },
+            conclusion: { ...(media ? { media } : {}), identifications, facts, coverage },
+          });
+        }
       }
     }
   } catch (error) {
-    coverage.push({ location: outer.item.location, reason: 'corrupt-archive', detail: String((error as Error)?.message ?? error).split('\n')[0], incomplete: true });
+    uninspected({ location: outer.item.location, reason: 'corrupt-archive', detail: String((error as Error)?.message ?? error).split('\n')[0], incomplete: true });
   }
+  return settled;
+}
+
+/** Counts every byte read into the audit's tally and into the top-level file's own counter. */
+function counted(content: ContentSource, tally: Tally, read: { bytesRead: number }): ContentSource {
+  return countingContent(countingContent(content, tally), read);
+}
+
+/** Loads the cache for this audit's settings and scope; a cache that cannot be keyed is off, with a notice. */
+async function openCache(
+  request: AuditRequest,
+  options: CacheOptions,
+  detectors: readonly Detector[],
+  wantMedia: boolean,
+  limits: DetectLimits,
+  startedAt: Date,
+): Promise<InspectionCache> {
+  const identity = await cacheIdentity(
+    {
+      detectors: detectors.map((d) => d.id),
+      wantMedia,
+      fingerprints: request.fingerprints.sets.map((s) => s.file.digest),
+      markers: request.policy.doc.assets.markers,
+      plateKeyId: request.plateKey ? plateKeyId(request.plateKey) : null,
+      limits,
+      archives: request.archives ? (request.archives.settings ?? 'uncached') : 'off',
+    },
+    { roots: request.roots.map((root) => path.resolve(root)), shard: request.shard },
+  );
+  return InspectionCache.open(options, identity, sealKeyFor(request.plateKey), startedAt.getTime());
 }
 
 function defaultConcurrency(): number {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { MediaType } from '../identify/sniff.js';
 import { walkFilesystem } from '../sources/filesystem.js';
-import { expandArchive, isArchive, type ArchiveOptions } from '../sources/archives/index.js';
+import { expandArchive, isArchive, resolveArchiveOptions, type ArchiveOptions } from '../sources/archives/index.js';
 import type { Item, SourceEvent } from '../sources/item.js';
 
 /** A manifest to audit, with its format when the user named one. */
@@ -14,6 +14,8 @@ export interface ManifestInput {
 export interface ArchiveHook {
   handles(media: MediaType): boolean;
   expand(item: Item, media: MediaType): AsyncIterable<SourceEvent>;
+  /** The limits in force, for the re-audit cache's key; a hook without them never has its expansions cached. */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 /** Archive expansion with the given limits; zips on disk are read with random access. */
@@ -21,6 +23,7 @@ export function archiveHook(options: Omit<ArchiveOptions, 'filePath'> = {}): Arc
   return {
     handles: isArchive,
     expand: (item, media) => expandArchive(item, media, item.path ? { ...options, filePath: item.path } : options),
+    settings: resolveArchiveOptions(options),
   };
 }
 

@@ -6,24 +6,39 @@ import { sha256Of } from '../identify/exact.js';
 import { strongest, type Inspection } from './inspect.js';
 
 /**
- * Turns an inspection with at least one identification into an evaluation subject: the strongest
- * identification becomes the asset; the others stay in its evidence. Images get their capture date
- * (retention must not trust an mtime that copying reset), and every asset gets a content digest when
- * its bytes are reachable, for baselines.
+ * Completes the facts of an identified item: images get their capture date (retention must not
+ * trust an mtime that copying reset), and every asset gets a content digest when its bytes are
+ * reachable, for baselines. Both land in `inspection.facts`, so a cached inspection replays without
+ * reading. Returns false when a read failed: the facts are then incomplete and must not be cached.
  */
-export async function subjectOf(
+export async function settleFacts(inspection: Inspection): Promise<boolean> {
+  if (inspection.identifications.length === 0) return true;
+  const { item, facts } = inspection;
+  let settled = true;
+  const failed = (): undefined => void (settled = false);
+  if (item.content && isImage(inspection.media) && !facts.capturedAt) {
+    Object.assign(facts, captureDate(await readImageTags(item).catch(failed)));
+  }
+  if (!facts.sha256 && !item.digests?.sha256 && item.content) {
+    const sha256 = await sha256Of(item).catch(failed);
+    if (sha256) facts.sha256 = sha256;
+  }
+  return settled;
+}
+
+/**
+ * Turns an inspection with at least one identification into an evaluation subject (after
+ * {@link settleFacts}): the strongest identification becomes the asset; the others stay in its evidence.
+ */
+export function subjectOf(
   inspection: Inspection,
   isAuthorized: (location: string) => boolean,
   containerMode: number | undefined,
-): Promise<Subject | undefined> {
+): Subject | undefined {
   const best = strongest(inspection.identifications);
   if (!best) return undefined;
   const { item, facts } = inspection;
-  if (item.content && isImage(inspection.media) && !facts.capturedAt) {
-    Object.assign(facts, captureDate(await readImageTags(item).catch(() => undefined)));
-  }
-  let sha256 = facts.sha256 ?? item.digests?.sha256;
-  if (!sha256 && item.content) sha256 = await sha256Of(item).catch(() => undefined);
+  const sha256 = facts.sha256 ?? item.digests?.sha256;
   const others = inspection.identifications.filter((i) => i !== best).map((i) => ({ method: i.method, asset: i.asset, ...(i.reference ? { reference: i.reference } : {}) }));
   const asset: Asset = {
     location: item.location,

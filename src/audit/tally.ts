@@ -30,8 +30,8 @@ export class Tally {
   }
 }
 
-/** Wraps a content source so every byte custody reads is counted. */
-export function countingContent(content: ContentSource, tally: Tally): ContentSource {
+/** Wraps a content source so every byte custody reads is counted (into a tally, or any counter). */
+export function countingContent(content: ContentSource, tally: Pick<Tally, 'bytesRead'>): ContentSource {
   return {
     async head(n) {
       const head = await content.head(n);

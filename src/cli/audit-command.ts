@@ -19,6 +19,8 @@ import { detectManifestFormat, ManifestError, manifestFormat, readManifest } fro
 import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
 import { progressDisplay } from './progress.js';
+import type { CacheOptions } from '../cache/inspection-cache.js';
+import { defaultCacheDir, rootHolding } from '../cache/location.js';
 
 interface AuditFlags {
   policy?: string;
@@ -47,6 +49,8 @@ interface AuditFlags {
   archiveMaxBytes?: string;
   archiveMaxEntries?: string;
   archiveMaxRatio?: string;
+  /** A directory, or false for --no-cache; undefined means the default directory. */
+  cache?: string | false;
 }
 
 /** `custody audit [dir...]`: the audit itself. */
@@ -75,6 +79,8 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
     .option('-q, --quiet', 'no progress display (it only ever shows on a terminal)')
+    .option('--cache <dir>', 're-audit cache directory (default $XDG_CACHE_HOME/custody, else ~/.cache/custody); unchanged files are not read again')
+    .option('--no-cache', 'inspect every file afresh and keep no cache')
     .option('--no-archives', 'do not look inside archives')
     .option('--archive-depth <n>', 'nesting depth of archives opened (default 5)')
     .option('--archive-max-bytes <n>', 'uncompressed bytes read per top-level archive (default 32 GiB)')
@@ -110,8 +116,10 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
 
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const cache = roots.length > 0 ? await cacheOptions(flags, roots, io) : undefined;
   const progress = progressDisplay(io, flags.quiet === true);
   const report = await runAudit({
+    ...(cache ? { cache } : {}),
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
     manifests,
@@ -137,6 +145,25 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     await writeFile(`${file}.sig`, signReport(await readFile(file), signingKey, flags.sign));
   }
   return report;
+}
+
+/**
+ * Where the re-audit cache lives. custody never writes into what it audits: a --cache inside an
+ * audited root is a usage error, and a default directory inside one (auditing a home folder) turns
+ * the cache off with a notice. Only files on disk are cached, so a manifest-only audit has none.
+ */
+async function cacheOptions(flags: AuditFlags, roots: readonly string[], io: Io): Promise<CacheOptions | undefined> {
+  if (flags.cache === false) return undefined;
+  const dir = flags.cache === undefined ? defaultCacheDir(io.env) : path.resolve(io.cwd, flags.cache);
+  if (!dir) return undefined;
+  const root = await rootHolding(dir, roots);
+  if (root && flags.cache !== undefined) throw new UsageError(`refusing to keep the cache in ${flags.cache} inside the audited tree ${root} (custody never modifies what it audits)`);
+  const notice = (message: string) => void io.stderr.write(`custody: ${message}\n`);
+  if (root) {
+    notice(`cache off: the default cache directory ${dir} is inside the audited tree ${root} (give --cache <dir> elsewhere)`);
+    return undefined;
+  }
+  return { dir, notice };
 }
 
 /** Checks every manifest's format up front (exit 2 before any scanning), then reads them on demand. */

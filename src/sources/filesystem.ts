@@ -102,29 +102,35 @@ async function* fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: str
     return;
   }
   try {
-    const stats = await lstat(absolute);
+    // Nanosecond times: the re-audit cache must see a change within the same millisecond.
+    const stats = await lstat(absolute, { bigint: true });
     if (!stats.isFile()) {
       yield coverage(location, 'changed-during-scan', 'no longer a regular file', true);
       return;
     }
+    const size = Number(stats.size);
     yield {
       kind: 'item',
       item: {
         location,
         origin: 'filesystem',
-        size: stats.size,
-        mtime: stats.mtime,
-        ctime: stats.ctime,
-        mode: stats.mode & 0o7777,
+        size,
+        mtime: roundedDate(stats.mtimeNs),
+        ctime: roundedDate(stats.ctimeNs),
+        mode: Number(stats.mode) & 0o7777,
+        stat: { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs },
         // Only when the path survives as text (random access for zips); otherwise content is read by bytes.
         ...(Buffer.from(absolute.toString()).equals(absolute) ? { path: absolute.toString() } : {}),
-        content: fileContent(absolute, stats.size, { dev: stats.dev, ino: stats.ino }),
+        content: fileContent(absolute, size, { dev: Number(stats.dev), ino: Number(stats.ino) }),
       },
     };
   } catch (error) {
     yield coverage(location, 'unreadable', errorCode(error), true);
   }
 }
+
+/** The nearest millisecond, as Node's number stats give it. */
+const roundedDate = (ns: bigint): Date => new Date(Number((ns + 500_000n) / 1_000_000n));
 
 const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException)?.code ?? String(error);
 

@@ -54,6 +54,11 @@ export interface Item {
   asOf?: Date;
   /** Locations of the archives enclosing this item, outermost first (empty or absent on disk). */
   archiveChain?: string[];
+  /**
+   * The walk's nanosecond stat of a file on disk: what the re-audit cache (src/cache) compares to
+   * decide that a file is unchanged since it was inspected.
+   */
+  stat?: { dev: bigint; ino: bigint; mtimeNs: bigint; ctimeNs: bigint };
   /** Absolute path on disk (filesystem items), for readers that want random access (zip). */
   path?: string;
   /** The bytes, when the source can reach them (absent for manifest objects). */

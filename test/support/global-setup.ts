@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO_ROOT } from './tmp.js';
@@ -18,8 +20,14 @@ function newest(dir: string): number {
  * script); this rebuilds it only when src/ changed since, so a local `npm test` never tests stale code
  * and CI does not compile twice.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
+  // Spawned CLIs inherit this environment: their re-audit cache goes to a throwaway folder, never
+  // the developer's ~/.cache. (In-process runs get their env from the test's Io, which names no home.)
+  const cacheHome = await mkdtemp(path.join(os.tmpdir(), 'custody-test-cache-'));
+  process.env['XDG_CACHE_HOME'] = cacheHome;
+  const teardown = () => rm(cacheHome, { recursive: true, force: true });
   const entry = path.join(REPO_ROOT, 'dist', 'cli', 'run.js');
-  if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return;
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return teardown;
   await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return teardown;
 }

@@ -1,0 +1,181 @@
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import type { Item } from '../sources/item.js';
+import { VERSION } from '../version.js';
+import { decodeEntry, encodeEntry, type CachedEntry } from './entry.js';
+import { CACHE_FORMAT, readCacheFile, writeCacheFile } from './file.js';
+import type { CacheIdentity } from './key.js';
+import { MalformedRecords, readRecord, RecordIndex, recordBytes, RecordWriter, sameStamp, type FileStamp } from './records.js';
+
+/** How an audit uses the re-audit cache. */
+export interface CacheOptions {
+  /** Directory of cache files; created (mode 0700) when missing. Never inside an audited tree. */
+  dir: string;
+  /**
+   * An entry is stored only when the file's mtime and ctime are at least this much older than the
+   * audit's start (default 2000 ms): a file changed within the same timestamp tick as its
+   * inspection could change again without a visible stamp change (git's "racily clean" problem;
+   * 2 s also covers FAT's mtime resolution and small clock differences).
+   */
+  racyWindowMs?: number;
+  /** One line for the user (a cache rebuilt, a cache not written). Never part of the report. */
+  notice?: (message: string) => void;
+  /** Called once the cache is saved (or left alone), with what it did. */
+  onDone?: (stats: Readonly<CacheStats>) => void;
+}
+
+/** What the cache did in one audit (for the progress line and a stderr summary, never the report). */
+export interface CacheStats {
+  file: string;
+  /** Files replayed from the cache. */
+  hits: number;
+  /** Files inspected (not in the cache, or changed). */
+  misses: number;
+  /** Inspected files left out of the cache: racy stamps, or conclusions that may be transient. */
+  notStored: number;
+  /** Entries of the previous file no longer seen (deleted, changed or outside this run). */
+  dropped: number;
+  /** Bytes the replayed files took to inspect when they were inspected. */
+  bytesRecalled: number;
+  written: boolean;
+}
+
+const DEFAULT_RACY_WINDOW_MS = 2000;
+/** Cache files not used for this long are deleted when another audit writes the directory. */
+const UNUSED_DAYS = 30;
+const CACHE_FILE = /^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/;
+const TEMP_FILE = /^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * One audit's view of its cache file: recalls entries whose stamp (device, inode, size, mtime and
+ * ctime in nanoseconds) is unchanged, remembers new ones, and writes the next file with exactly the
+ * entries this audit saw.
+ */
+export class InspectionCache {
+  readonly stats: CacheStats;
+  private readonly kept: number[] = [];
+  private readonly fresh = new RecordWriter();
+  private readonly racyBefore: bigint;
+
+  private constructor(
+    private readonly options: CacheOptions,
+    private readonly identity: CacheIdentity,
+    private readonly sealKey: Buffer | undefined,
+    private readonly index: RecordIndex | undefined,
+    private readonly rebuilding: boolean,
+    startedAtMs: number,
+  ) {
+    this.stats = { file: path.join(options.dir, identity.fileName), hits: 0, misses: 0, notStored: 0, dropped: 0, bytesRecalled: 0, written: false };
+    this.racyBefore = BigInt(Math.floor(startedAtMs - (options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS))) * 1_000_000n;
+  }
+
+  /** Loads the audit's cache file; a missing one is empty, a bad one is reported once and rebuilt. */
+  static async open(options: CacheOptions, identity: CacheIdentity, sealKey: Buffer | undefined, startedAtMs: number): Promise<InspectionCache> {
+    const file = path.join(options.dir, identity.fileName);
+    const outcome = await readCacheFile(file, { key: identity.key, custody: VERSION }, sealKey);
+    let index: RecordIndex | undefined;
+    let problem = outcome.kind === 'bad' ? outcome.problem : undefined;
+    if (outcome.kind === 'ok') {
+      try {
+        index = new RecordIndex(outcome.body);
+        if (index.count !== outcome.header.entries) problem = `is corrupt (${index.count} entries, header says ${outcome.header.entries})`;
+      } catch (error) {
+        if (!(error instanceof MalformedRecords)) throw error;
+        problem = `is corrupt (${error.message})`;
+      }
+      if (problem) index = undefined;
+    }
+    if (problem) options.notice?.(`cache ${file} ${problem}; rebuilding it`);
+    return new InspectionCache(options, identity, sealKey, index, problem !== undefined, startedAtMs);
+  }
+
+  /** The stored conclusion for a file on disk whose stamp is unchanged, or undefined (a miss). */
+  recall(item: Item): CachedEntry | undefined {
+    const stamp = stampOf(item);
+    const offset = stamp && this.index ? this.index.find(Buffer.from(item.location)) : -1;
+    if (offset < 0 || !stamp) return this.miss();
+    const record = readRecord(this.index!.body, offset);
+    if (!sameStamp(record.stamp, stamp)) return this.miss();
+    let entry: CachedEntry;
+    try {
+      entry = decodeEntry(record.json, record.bytesRead);
+    } catch {
+      // The file's digest verified, so only a record this build cannot read lands here: inspect again.
+      return this.miss();
+    }
+    this.kept.push(offset);
+    this.stats.hits++;
+    this.stats.bytesRecalled += record.bytesRead;
+    return entry;
+  }
+
+  /** Stores what inspecting `item` concluded, unless its stamp is racy or the conclusion may be transient. */
+  remember(item: Item, entry: CachedEntry): void {
+    const stamp = stampOf(item);
+    const json = stamp && !this.isRacy(stamp) ? encodeEntry(entry) : undefined;
+    if (!stamp || json === undefined) {
+      this.stats.notStored++;
+      return;
+    }
+    this.fresh.add(Buffer.from(item.location), stamp, entry.bytesRead, json);
+  }
+
+  /**
+   * Writes the next cache file: the entries recalled (copied as stored) and those remembered. Left
+   * alone (only its time touched, for pruning) when nothing changed. Failures are notices.
+   */
+  async save(): Promise<void> {
+    const file = this.stats.file;
+    this.stats.dropped = (this.index?.count ?? 0) - this.kept.length;
+    const unchanged = this.index !== undefined && !this.rebuilding && this.fresh.count === 0 && this.stats.dropped === 0;
+    try {
+      if (unchanged) {
+        const now = new Date();
+        await utimes(file, now, now);
+      } else {
+        const body = this.index?.body;
+        const segments = function* (kept: readonly number[], fresh: Buffer): Generator<Buffer> {
+          for (const offset of kept) yield recordBytes(body!, offset);
+          yield fresh;
+        };
+        await writeCacheFile(file, { format: CACHE_FORMAT, custody: VERSION, key: this.identity.key, entries: this.kept.length + this.fresh.count }, segments(this.kept, this.fresh.bytes()), this.sealKey);
+        this.stats.written = true;
+      }
+    } catch (error) {
+      this.options.notice?.(`cache ${file} not written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next audit inspects everything again`);
+    }
+    await pruneUnused(this.options.dir, path.basename(file));
+    this.options.onDone?.(this.stats);
+  }
+
+  private miss(): undefined {
+    this.stats.misses++;
+    return undefined;
+  }
+
+  private isRacy(stamp: FileStamp): boolean {
+    return stamp.mtimeNs >= this.racyBefore || stamp.ctimeNs >= this.racyBefore;
+  }
+}
+
+function stampOf(item: Item): FileStamp | undefined {
+  return item.origin === 'filesystem' && item.stat ? { ...item.stat, size: item.size } : undefined;
+}
+
+/** Deletes cache files unused for {@link UNUSED_DAYS} days and temporary files a crashed writer left (a day old). */
+async function pruneUnused(dir: string, keep: string): Promise<void> {
+  const now = Date.now();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return; // Nothing to prune where nothing could be written; save() already said so.
+  }
+  for (const name of names) {
+    const maxAgeMs = CACHE_FILE.test(name) ? UNUSED_DAYS * 86_400_000 : TEMP_FILE.test(name) ? 86_400_000 : undefined;
+    if (maxAgeMs === undefined || name === keep) continue;
+    const file = path.join(dir, name);
+    // Best effort: another audit may be pruning or writing the same directory at the same moment.
+    await stat(file).then((s) => (now - s.mtimeMs > maxAgeMs ? rm(file, { force: true }) : undefined)).catch(() => undefined);
+  }
+}
