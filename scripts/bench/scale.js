@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -78,6 +78,8 @@ await mkdir(out, { recursive: true });
 /** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, NO_COLOR: '1' };
 delete env['CUSTODY_PLATE_KEY']; // the key comes from the tree's key file, never from the caller
+// Cold audits only: the default re-audit cache is an empty folder of this run, never the user's.
+env['XDG_CACHE_HOME'] = await mkdtemp(path.join(os.tmpdir(), 'custody-scale-cache-'));
 const custody = (/** @type {string[]} */ args) => measure(process.execPath, [path.join(root, 'bin/custody.js'), ...args], { cwd: tree.dir, env });
 const common = ['--fingerprints', 'out/fp-scale.json', '--plate-key-file', 'plate.key', '--authorized', 'enclave/**', '--fail-on', 'none', ...(jobs > 0 ? ['--jobs', String(jobs)] : []), '--format', 'json', '--output'];
 
