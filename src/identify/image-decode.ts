@@ -62,6 +62,16 @@ export interface DecodeOptions {
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Promise<DecodeResult> {
   const media = sniff(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 512)));
   if (!DECODABLE.has(media)) return { ok: false, reason: 'unsupported', detail: `not a decodable image (${media})`, media };
+  const first = await gate.shared(() => attempt(bytes, options, media));
+  if (first.ok) return first;
+  // libvips collects warnings and errors in one process-wide buffer, so a failure's text can carry
+  // another image's complaint when decodes overlap (seen: the "extraneous bytes" count of a
+  // different JPEG). The failure is decoded again alone, so its text is its own and the report is
+  // the same from run to run. Failures are rare; the pause costs nothing measurable.
+  return gate.exclusive(() => attempt(bytes, options, media));
+}
+
+async function attempt(bytes: Uint8Array, options: DecodeOptions, media: MediaType): Promise<DecodeResult> {
   const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
   try {
     let pipeline = sharp(bytes, {
@@ -79,6 +89,46 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
     return { ok: false, reason: classify(detail), detail, media };
   }
 }
+
+/**
+ * A shared/exclusive gate over decodes: any number of shared holders at once, or one exclusive
+ * holder alone (it waits for the shared ones in flight to finish, and new ones wait for it).
+ */
+class DecodeGate {
+  private active = 0;
+  private drained: (() => void) | undefined;
+  private closed: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async shared<T>(task: () => Promise<T>): Promise<T> {
+    while (this.closed) await this.closed;
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      if (--this.active === 0) this.drained?.();
+    }
+  }
+
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      let open!: () => void;
+      this.closed = new Promise<void>((resolve) => (open = resolve));
+      try {
+        if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+        this.drained = undefined;
+        return await task();
+      } finally {
+        this.closed = undefined;
+        open();
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const gate = new DecodeGate();
 
 /** libvips reports failures only as text; these are its stable phrasings. */
 function classify(message: string): DecodeFailureReason {

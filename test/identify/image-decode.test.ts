@@ -62,6 +62,27 @@ describe('decodeImage', () => {
   });
 });
 
+describe('decode failures are reported alike whatever decodes alongside', () => {
+  it('gives a corrupt image the same text decoded alone or among images that raise warnings', async () => {
+    // JPEGs with junk before the scan marker decode with a libjpeg warning; truncated ones fail.
+    const sos = bridge.indexOf(Buffer.from([0xff, 0xda]));
+    const withJunk = (n: number) => Buffer.concat([bridge.subarray(0, sos), Buffer.alloc(n, 0x20), bridge.subarray(sos)]);
+    const failing = [3, 5, 7, 11].map((n, i) => withJunk(n).subarray(0, Math.floor(bridge.length * (0.3 + i * 0.1))));
+    const noisy = Array.from({ length: 24 }, (_, i) => withJunk(13 + i));
+    const alone: string[] = [];
+    for (const bytes of failing) {
+      const result = await decodeImage(bytes, limits);
+      expect(result.ok).toBe(false);
+      alone.push(result.ok ? '' : result.detail);
+    }
+    for (let round = 0; round < 3; round++) {
+      const together = await Promise.all([...noisy, ...failing, ...noisy].map((bytes) => decodeImage(bytes, limits)));
+      const details = together.slice(noisy.length, noisy.length + failing.length).map((r) => (r.ok ? '' : r.detail));
+      expect(details).toEqual(alone);
+    }
+  });
+});
+
 /** Rewrites a PNG's IHDR dimensions (and its CRC), as a decompression-bomb header would claim. */
 function withPngSize(png: Buffer, width: number, height: number): Buffer {
   const out = Buffer.from(png);
