@@ -9,7 +9,8 @@
  * calibration library and prints recall per class, overall recall, precision and images/second.
  *
  * Build first: npx tsc -p tsconfig.build.json
- * Run:         node scripts/bench/robustness.js [--quick] [--per-kind N] [--workers N] [--out FILE]
+ * Run:         node scripts/bench/robustness.js [--quick] [--per-kind N] [--hard N] [--workers N] [--out FILE]
+ *              --hard N: further hard negatives per kind, measured as they are (default 100)
  * Writes:      bench/results/robustness.json
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -72,7 +73,9 @@ async function workerLoop() {
       rows.push({ case: name, class: cls, kind: msg.spec.kind, ...(msg.type === 'copies' && { expected: msg.refId }), measurement, ms });
     };
     const negative = `negative-${msg.spec.kind}`;
-    if (msg.type === 'negatives') await measure('original', negative, base);
+    if (msg.type !== 'copies') await measure('original', negative, base);
+    // Hard negatives are measured as they are: many more scenes, the precision figure's bulk.
+    if (msg.type === 'hard') return { rows };
     for (const c of ROBUSTNESS_CASES) await measure(c.name, msg.type === 'copies' ? c.class : negative, await applyCase(c, base));
     return { rows };
   };
@@ -143,16 +146,16 @@ class Pool {
   }
 }
 
-/** @param {number} perKind @param {number} negativesPerKind */
-async function specs(perKind, negativesPerKind) {
+/** @param {number} perKind @param {number} negativesPerKind @param {number} hardPerKind */
+async function specs(perKind, negativesPerKind, hardPerKind) {
   const { generatePlates } = await import('../synth/plates.js');
-  const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + negativesPerKind) });
+  const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + negativesPerKind + hardPerKind) });
   let p = 0;
-  /** @type {{ refs: Spec[], negatives: Spec[] }} */
-  const out = { refs: [], negatives: [] };
-  for (const role of /** @type {const} */ (['refs', 'negatives'])) {
-    const count = role === 'refs' ? perKind : negativesPerKind;
-    const seedBase = role === 'refs' ? 1000 : 500_000;
+  /** @type {{ refs: Spec[], negatives: Spec[], hard: Spec[] }} */
+  const out = { refs: [], negatives: [], hard: [] };
+  for (const role of /** @type {const} */ (['refs', 'negatives', 'hard'])) {
+    const count = role === 'refs' ? perKind : role === 'negatives' ? negativesPerKind : hardPerKind;
+    const seedBase = role === 'refs' ? 1000 : role === 'negatives' ? 500_000 : 900_000;
     for (const kind of KINDS) {
       for (let i = 0; i < count; i++) {
         /** @type {Spec} */
@@ -186,12 +189,14 @@ async function main() {
     options: {
       quick: { type: 'boolean', default: false },
       'per-kind': { type: 'string' },
+      hard: { type: 'string' },
       workers: { type: 'string' },
       out: { type: 'string', default: path.join(repo, 'bench', 'results', 'robustness.json') },
     },
   });
   // 10 per kind (1,710 query images at ~0.34 CPU-s each, generation included) is ~5 minutes on 2 idle cores.
   const perKind = Number(values['per-kind'] ?? (values.quick ? 4 : 10));
+  const hardPerKind = Number(values.hard ?? (values.quick ? 20 : 100));
   const workers = Number(values.workers ?? os.availableParallelism());
   const { summarise } = await import('../../dist/calibrate/summarise.js');
   const { formatCalibrationText } = await import('../../dist/calibrate/format.js');
@@ -203,7 +208,7 @@ async function main() {
   const t0 = performance.now();
   const pool = new Pool(workers);
   try {
-    const { refs, negatives } = await specs(perKind, perKind);
+    const { refs, negatives, hard } = await specs(perKind, perKind, hardPerKind);
     log(`references: ${refs.length} (${perKind} per kind), workers: ${workers}`);
     const built = await Promise.all(refs.map((spec) => pool.run({ type: 'reference', refId: `${spec.kind}/${String(spec.index).padStart(4, '0')}.jpg`, spec })));
     const references = built.map((b) => b.reference).sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -213,6 +218,7 @@ async function main() {
     const tasks = [
       ...refs.map((spec, i) => ({ type: 'copies', spec, refId: built[i].reference.id, bytes: built[i].bytes })),
       ...negatives.map((spec) => ({ type: 'negatives', spec })),
+      ...hard.map((spec) => ({ type: 'hard', spec })),
     ];
     let done = 0;
     /** @type {Row[][]} */
@@ -264,7 +270,7 @@ async function main() {
     };
     const result = {
       benchmark: 'perceptual-robustness',
-      config: { perKind, negativesPerKind: perKind, cameras: CAMERAS, cases: ROBUSTNESS_CASES.length, threshold: byClass.threshold, node: process.version },
+      config: { perKind, negativesPerKind: perKind, hardNegativesPerKind: hardPerKind, cameras: CAMERAS, cases: ROBUSTNESS_CASES.length, threshold: byClass.threshold, node: process.version },
       targets,
       throughput,
       byClass,

@@ -135,6 +135,8 @@ export const transforms = {
   'thumbnail-greyscale': /** @type {Transform} */ (async (input) => thumbnail(await greyscale(input), { size: 200 })),
   /** Letterboxed 8%, watermarked and converted to WebP. */
   'border-watermark-webp': /** @type {Transform} */ (async (input) => webp(await watermark(await border(input, { top: 8, bottom: 8 })))),
+  /** Quarter turn, then a lopsided trim (top 6, right 2, bottom 9, left 4 %). */
+  'rotate-crop': /** @type {Transform} */ (async (input) => crop(await likeInput(sharp(input).rotate(90), input), { top: 6, right: 2, bottom: 9, left: 4 })),
   /** Mirrored, brightened and cropped 3% per side. */
   'mirror-brightness-crop': /** @type {Transform} */ (async (input) => crop(await brightnessContrast(await mirror(input)), { percent: 3 })),
 };
@@ -177,6 +179,8 @@ export const ROBUSTNESS_CASES = Object.freeze([
   { name: 'crop-10', class: 'crop', transform: 'crop', params: { percent: 10 } },
   { name: 'crop-10-left-top', class: 'crop', transform: 'crop', params: { left: 10, top: 10 } },
   { name: 'crop-10-right', class: 'crop', transform: 'crop', params: { right: 10 } },
+  { name: 'crop-lopsided-a', class: 'crop', transform: 'crop', params: { top: 3, right: 7, bottom: 1, left: 9 } },
+  { name: 'crop-lopsided-b', class: 'crop', transform: 'crop', params: { top: 8, right: 2, bottom: 6, left: 4 } },
   { name: 'border-5', class: 'border', transform: 'border', params: { percent: 5 } },
   { name: 'letterbox-10', class: 'border', transform: 'border', params: { top: 10, bottom: 10 } },
   { name: 'pillarbox-10-white', class: 'border', transform: 'border', params: { left: 10, right: 10, color: '#ffffff' } },
@@ -184,6 +188,7 @@ export const ROBUSTNESS_CASES = Object.freeze([
   { name: 'thumbnail-greyscale', class: 'combination', transform: 'thumbnail-greyscale' },
   { name: 'border-watermark-webp', class: 'combination', transform: 'border-watermark-webp' },
   { name: 'mirror-brightness-crop', class: 'combination', transform: 'mirror-brightness-crop' },
+  { name: 'rotate-crop', class: 'combination', transform: 'rotate-crop' },
 ]);
 
 /**

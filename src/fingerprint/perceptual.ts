@@ -1,7 +1,6 @@
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
 import { referenceHashes } from '../identify/pdq/matcher.js';
-import { PdqHasher } from '../identify/pdq/pdq-hasher.js';
 import type { PerceptualHasher } from './create.js';
 
 /**
@@ -9,10 +8,9 @@ import type { PerceptualHasher } from './create.js';
  * resize policy), so reference and copy hashes are comparable. Undecodable references get none.
  */
 export function perceptualHasher(maxImagePixels = DEFAULT_DETECT_LIMITS.maxImagePixels): PerceptualHasher {
-  const hasher = new PdqHasher();
   return async (content) => {
     const decoded = await decodeImage(content, { maxImagePixels });
     if (!decoded.ok) return undefined;
-    return referenceHashes(decoded.image, hasher);
+    return referenceHashes(decoded.image);
   };
 }

@@ -3,21 +3,28 @@ import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './de
 import { decodeImage, type DecodeFailureReason } from './image-decode.js';
 import { PerceptualMatcher, QUALITY_GATE } from './pdq/matcher.js';
 import { isImage, type MediaType } from './sniff.js';
+import { TILE_THRESHOLD } from './pdq/tiles.js';
 
 /**
  * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
  * bordered or trimmed. Every image is decoded by the shared decoder (image-decode.ts, the same
- * policy the fingerprint command uses), hashed with PDQ and looked up in a multi-index over every
- * stored reference hash (full view and crop variants):
+ * policy the fingerprint command uses), converted to luma and tent-filtered once (FilteredPlane),
+ * and looked up in a multi-index over every stored reference hash (full view and crop variants):
  *
- * 1. the whole query and, when it has uniform borders, the content inside them, each in all 8
- *    rotations/flips, at distance <= 31 (MATCH_THRESHOLD) from any stored hash;
- * 2. failing that, a grid of query crops (as-is and mirrored) collects stored hashes within 63 bits,
- *    the query crop is aligned to the closest few, and the aligned hash must again be within 31.
+ * 1. the whole query (bit-exact PDQ) and, when it has uniform borders, the content inside them,
+ *    each in all 8 rotations/flips, at distance <= 31 (MATCH_THRESHOLD) from any stored hash;
+ * 2. failing that, and only when some stored hash lies within 95 bits in some orientation (small
+ *    sets; large sets always try), a grid of query crops in the best orientations collects stored
+ *    hashes within 63 bits, the query crop is aligned to the closest few, and the aligned hash must
+ *    again be within 31;
+ * 3. every candidate of either stage is verified tile by tile (pdq/tiles.ts): a 3x3 grid over the
+ *    reference's central 80% is mapped into the query through the match's geometry, and a textured
+ *    tile more than 84 bits from its stored hash rejects the candidate. This is what tells apart
+ *    two vehicles photographed by the same fixed camera, whose whole hashes can be within 31.
  *
  * Hashes with quality below 50 (QUALITY_GATE) never claim a match: such a query yields a
  * `low-quality-hash` coverage note instead. Every claim carries distance, threshold, quality, the
- * stored variant and the query transform as evidence.
+ * stored variant, the query transform and the tile verification as evidence.
  */
 export const perceptualDetector: DetectorFactory = {
   id: 'perceptual',
@@ -81,7 +88,14 @@ class PerceptualDetector implements Detector {
           asset: m.reference.class,
           method: 'perceptual',
           reference: m.reference.id,
-          evidence: { distance: m.distance, threshold: m.threshold, quality: m.quality, variant: m.variant, transform: m.transform },
+          evidence: {
+            distance: m.distance,
+            threshold: m.threshold,
+            quality: m.quality,
+            variant: m.variant,
+            transform: m.transform,
+            tiles: !m.tiles ? 'not in the fingerprint set' : m.tiles.checked === 0 ? 'none textured or large enough to check' : `${m.tiles.agreeing}/${m.tiles.checked} within ${TILE_THRESHOLD} bits`,
+          },
         },
       ],
       ...(facts && { facts }),

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { dihedralHashes, DIHEDRAL } from '../../src/identify/pdq/dihedral.js';
 import { hamming, hashFromHex, hashToHex, newHash, popcount32 } from '../../src/identify/pdq/hash256.js';
-import { HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { HammingIndex, MAX_INDEX_RADIUS } from '../../src/identify/pdq/hamming-index.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
@@ -97,11 +97,15 @@ describe('HammingIndex', () => {
     );
     for (const radius of [0, 15, 31, 47, 63, 90]) {
       for (const q of queries) {
-        const viaIndex: string[] = [];
+        const viaSearch: string[] = [];
         const viaScan: string[] = [];
-        index.search(q, radius, (e, d) => viaIndex.push(`${e}:${d}`));
+        index.search(q, radius, (e, d) => viaSearch.push(`${e}:${d}`));
         index.scan(q, radius, (e, d) => viaScan.push(`${e}:${d}`));
-        expect(viaIndex.sort()).toEqual(viaScan.sort());
+        expect(viaSearch.sort()).toEqual(viaScan.sort());
+        if (radius > MAX_INDEX_RADIUS) continue;
+        const viaProbe: string[] = [];
+        index.probe(q, radius, (e, d) => viaProbe.push(`${e}:${d}`));
+        expect(viaProbe.sort()).toEqual(viaScan.sort());
       }
     }
   });

@@ -1,5 +1,5 @@
 import type { PixelImage } from './borders.js';
-import { dct64To16, medianOf256, qualityOf64x64 } from './dct.js';
+import { dct64To16, dct64To16Fast, medianOf256, qualityOf64x64 } from './dct.js';
 import { hashBit, HASH_WORDS, type Hash256 } from './hash256.js';
 import { boxFilterCols, boxFilterRows, jaroszWindow } from './jarosz.js';
 import type { Rect } from './pdq-hasher.js';
@@ -17,6 +17,8 @@ export class FilteredPlane {
   private readonly plane: Float32Array;
   private readonly block = new Float32Array(64 * 64);
   private readonly t16x64 = new Float32Array(16 * 64);
+  private readonly t16x64d = new Float64Array(16 * 64);
+  private readonly columns = new Int32Array(64);
   private readonly sortBuf = new Float32Array(256);
 
   constructor(readonly image: PixelImage) {
@@ -35,17 +37,21 @@ export class FilteredPlane {
     this.plane = luma;
   }
 
-  /** Writes the 16x16 DCT of `rect` into `out` and returns the block's PDQ quality. */
-  dctOf(rect: Rect, out: Float32Array): number {
+  /**
+   * Writes the 16x16 DCT of `rect` into `out` and returns the block's PDQ quality. `exact` uses the
+   * float32-faithful DCT (the whole image then hashes bit-exactly as PDQ); otherwise the faster
+   * double-precision one (crop search, tiles).
+   */
+  dctOf(rect: Rect, out: Float32Array, exact = false): number {
     const { width } = this.image;
+    const columns = this.columns;
+    for (let j = 0; j < 64; j++) columns[j] = rect.x + Math.trunc(((j + 0.5) * rect.width) / 64);
     for (let i = 0; i < 64; i++) {
-      const y = rect.y + Math.trunc(((i + 0.5) * rect.height) / 64);
-      for (let j = 0; j < 64; j++) {
-        const x = rect.x + Math.trunc(((j + 0.5) * rect.width) / 64);
-        this.block[i * 64 + j] = this.plane[y * width + x]!;
-      }
+      const row = (rect.y + Math.trunc(((i + 0.5) * rect.height) / 64)) * width;
+      for (let j = 0; j < 64; j++) this.block[i * 64 + j] = this.plane[row + columns[j]!]!;
     }
-    dct64To16(this.block, this.t16x64, out);
+    if (exact) dct64To16(this.block, this.t16x64, out);
+    else dct64To16Fast(this.block, this.t16x64d, out);
     return qualityOf64x64(this.block);
   }
 

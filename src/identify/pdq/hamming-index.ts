@@ -16,6 +16,12 @@ const MASKS_BY_WEIGHT: Uint16Array[] = (() => {
   return groups.map((g) => Uint16Array.from(g));
 })();
 
+/** Table probes one query makes at each per-chunk radius (16 chunks x values within that many bits). */
+const PROBES: number[] = (() => {
+  let total = 0;
+  return MASKS_BY_WEIGHT.map((masks) => (total += CHUNKS * masks.length));
+})();
+
 const chunkOf = (hash: Uint32Array, offset: number, c: number): number => (hash[offset + (c >>> 1)]! >>> ((c & 1) << 4)) & 0xffff;
 
 /**
@@ -59,14 +65,19 @@ export class HammingIndex {
 
   /**
    * Calls `visit(entry, distance)` once for every entry within `radius` bits of `query`, in no
-   * particular order. Radii above {@link MAX_INDEX_RADIUS} fall back to a linear scan.
+   * particular order, by table probes or by a linear scan, whichever touches less: radii above
+   * {@link MAX_INDEX_RADIUS}, and indexes smaller than the number of probes, are scanned.
    */
   search(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
     const perChunk = Math.floor(radius / CHUNKS);
-    if (radius > MAX_INDEX_RADIUS || perChunk >= MASKS_BY_WEIGHT.length) {
-      this.scan(query, radius, visit);
-      return;
-    }
+    if (radius > MAX_INDEX_RADIUS || this.size < PROBES[perChunk]!) this.scan(query, radius, visit);
+    else this.probe(query, radius, visit);
+  }
+
+  /** Multi-index probing only (radius at most {@link MAX_INDEX_RADIUS}); `search` picks it when it pays. */
+  probe(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
+    const perChunk = Math.floor(radius / CHUNKS);
+    if (radius > MAX_INDEX_RADIUS) throw new RangeError(`probe radius ${radius} exceeds ${MAX_INDEX_RADIUS}`);
     this.epoch = (this.epoch + 1) >>> 0;
     if (this.epoch === 0) {
       this.seen.fill(0);

@@ -1,12 +1,13 @@
 import type { PdqEntry, Reference } from '../../fingerprint/schema.js';
 import { findContentRect, type PixelImage } from './borders.js';
-import { cropRect, cropVariant, type Crop } from './crops.js';
+import { cropRect, cropVariant, parseVariant, type Crop } from './crops.js';
 import { DIHEDRAL, transformDct, type Dihedral } from './dihedral.js';
-import { hamming, hashFromHex, hashToHex, type Hash256 } from './hash256.js';
-import { HammingIndex } from './hamming-index.js';
-import { PdqHasher, type PdqResult, type Rect } from './pdq-hasher.js';
+import { hashFromHex, hashToHex, newHash, type Hash256 } from './hash256.js';
+import { HammingIndex, MAX_INDEX_RADIUS } from './hamming-index.js';
+import { MIN_HASHABLE_DIM, PdqHasher, type PdqResult, type Rect } from './pdq-hasher.js';
 import { refineAlignment } from './refine.js';
 import { FilteredPlane } from './filtered-plane.js';
+import { checkTiles, isTileVariant, referenceTiles, storedTiles, TILE_THRESHOLD, type StoredTile, type TileCheck } from './tiles.js';
 
 /**
  * Match threshold in bits, inclusive: Meta's and python-threatexchange's published confident-match
@@ -29,9 +30,9 @@ export const CONCLUSIVE_DISTANCE = 16;
 /** After aligning the query crop to a candidate, the distance it must reach (the same 31 bits). */
 export const ALIGNED_THRESHOLD = 31;
 /**
- * Orientations searched in the alignment stage: as-is and mirrored (PDQ's flipY). Each one costs a
- * full candidate search per query crop, and a crop combined with a quarter-turn is rare; quarter
- * turns of uncropped or bordered copies are still found by the first stage.
+ * Orientations the crop stage always searches when the set is too large to rank orientations by
+ * scan (see ORIENTATION_SCAN_ENTRIES): as-is and mirrored, plus the nearest orientation found within
+ * MAX_INDEX_RADIUS. Small sets search the orientations the first stage ranked best instead.
  */
 export const ALIGN_DIHEDRALS: readonly Dihedral[] = ['original', 'flipY'];
 
@@ -54,13 +55,24 @@ export const REFERENCE_CROPS: readonly Crop[] = [
   [10, 0, 0, 10],
 ];
 
-/** The hashes stored for one reference image: the full view and each of REFERENCE_CROPS. */
-export function referenceHashes(image: PixelImage, hasher = new PdqHasher()): PdqEntry[] {
+/**
+ * The hashes stored for one reference image: the full view, each of REFERENCE_CROPS and the tiles
+ * used to verify candidates (tiles.ts). All come from one tent-filtered plane: the full view is
+ * bit-exact PDQ of the decoded image; a crop is hashed from the plane's samples inside it (the
+ * filter window of the whole image; within a few bits of re-filtering the crop, and the same
+ * approximation the audit's crop alignment makes).
+ */
+export function referenceHashes(image: PixelImage): PdqEntry[] {
+  if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return [];
+  const plane = new FilteredPlane(image);
   const whole: Rect = { x: 0, y: 0, width: image.width, height: image.height };
-  return REFERENCE_CROPS.map((crop) => {
-    const r = hasher.hashPixels(image.pixels, image.width, image.height, image.channels, cropRect(whole, crop));
-    return { hash: hashToHex(r.hash), quality: r.quality, variant: cropVariant(crop) };
+  const dct = new Float32Array(256);
+  const crops = REFERENCE_CROPS.map((crop) => {
+    const full = crop.every((side) => side === 0);
+    const quality = plane.dctOf(cropRect(whole, crop), dct, full);
+    return { hash: hashToHex(plane.bits(dct, newHash())), quality, variant: cropVariant(crop) };
   });
+  return [...crops, ...referenceTiles(plane)];
 }
 
 /** One way of looking at the query before hashing. */
@@ -71,22 +83,34 @@ export interface QueryView {
   result: PdqResult;
 }
 
-/** The query's views: the whole image and, when it has uniform borders, the content inside them. */
-export function queryViews(image: PixelImage, hasher: PdqHasher): QueryView[] {
-  const whole: Rect = { x: 0, y: 0, width: image.width, height: image.height };
-  const views: QueryView[] = [{ name: 'whole', rect: whole, result: hasher.hashPixels(image.pixels, image.width, image.height, image.channels) }];
+/**
+ * The query's views: the whole image (bit-exact PDQ) and, when it has uniform borders, the content
+ * inside them, both sampled from the one filtered plane of the query.
+ */
+export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[] {
+  const view = (name: string, rect: Rect, exact: boolean): QueryView => {
+    const dct = new Float32Array(256);
+    const quality = plane.dctOf(rect, dct, exact);
+    return { name, rect, result: { hash: plane.bits(dct, newHash()), quality, dct } };
+  };
+  const views = [view('whole', { x: 0, y: 0, width: image.width, height: image.height }, true)];
   const content = findContentRect(image);
-  if (content) views.push({ name: 'unbordered', rect: content, result: hasher.hashPixels(image.pixels, image.width, image.height, image.channels, content) });
+  if (content) views.push(view('unbordered', content, false));
   return views;
 }
 
 /**
- * Extra crops (percent per side) tried on the query in the alignment stage. With the stored crops
- * they put some (stored, query) pair within about 2.5% per edge of any trim up to 10% per side.
+ * Crops (percent per side, each of 0/4/8) tried on the query in the alignment stage: 81 of them.
+ * Against the stored 10%-per-side variant they put some query crop within 2% per edge of any trim
+ * up to 10% per side, close enough for refineAlignment. A coarser 0/5 grid (16 crops) missed
+ * lopsided trims (top 3, right 7, bottom 1, left 9 %) of most references: its nearest crop was 4-5%
+ * off on one edge. The stage only runs when the first stage found a stored hash within
+ * ORIENTATION_RADIUS (small sets), so unrelated images do not pay for the grid.
  */
+const QUERY_CROP_STEPS = [0, 4, 8];
 export const QUERY_CROPS: readonly Crop[] = (() => {
   const out: Crop[] = [];
-  for (const t of [0, 5]) for (const r of [0, 5]) for (const b of [0, 5]) for (const l of [0, 5]) out.push([t, r, b, l]);
+  for (const t of QUERY_CROP_STEPS) for (const r of QUERY_CROP_STEPS) for (const b of QUERY_CROP_STEPS) for (const l of QUERY_CROP_STEPS) out.push([t, r, b, l]);
   return out;
 })();
 
@@ -101,6 +125,8 @@ export interface PerceptualMatch {
   quality: number;
   /** How the query was viewed: `<view>/<dihedral>`, plus `/aligned:x,y,w,h` (percent) when crop-aligned. */
   transform: string;
+  /** The tile verification (tiles.ts); undefined when the fingerprint set stores no tiles for the reference. */
+  tiles?: TileCheck;
 }
 
 export type MatchOutcome =
@@ -115,20 +141,43 @@ export interface MatcherOptions {
   candidateRadius?: number;
   /** Skip the crop-alignment stage (faster, no crop robustness beyond the stored variants). */
   align?: boolean;
+  /** Tile distance above which a candidate is rejected (tiles.ts); Infinity turns verification off. */
+  tileThreshold?: number;
 }
 
 interface Entry {
   reference: Reference;
   variant: string;
+  crop: Crop;
+  tiles: readonly StoredTile[];
 }
 
 interface Candidate {
   entry: number;
   distance: number;
-  base: string;
+  view: QueryView;
   rect: Rect;
   dihedral: Dihedral;
 }
+
+/**
+ * Radius within which the first stage ranks orientations for the crop stage. Measured (bench, 3
+ * kinds, random trims of 0-10% per side, with and without quarter turns): a trimmed copy's whole
+ * view was 24-88 bits from its reference's nearest stored view, in the right orientation; unrelated
+ * images sit around 128 +- 8. Beyond MAX_INDEX_RADIUS the index is scanned, which only pays for
+ * small sets (ORIENTATION_SCAN_ENTRIES); larger sets probe at MAX_INDEX_RADIUS instead.
+ */
+export const ORIENTATION_RADIUS = 95;
+/** Stored hashes up to which the first stage scans at ORIENTATION_RADIUS (16 views x entries popcounts). */
+export const ORIENTATION_SCAN_ENTRIES = 8192;
+/** Orientations the crop stage searches, best first. */
+export const ALIGN_ORIENTATIONS = 2;
+
+/** First-stage near misses (within ORIENTATION_RADIUS) the crop stage aligns directly. */
+export const ALIGN_SEEDS = 2;
+
+/** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
+const MAX_VERIFIED = 8;
 
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
@@ -136,28 +185,36 @@ export class PerceptualMatcher {
   private readonly index: HammingIndex;
   private readonly hasher = new PdqHasher();
   private readonly dctScratch = new Float32Array(256);
+  private readonly bitsScratch = newHash();
   private readonly threshold: number;
   private readonly alignedThreshold: number;
   private readonly candidateRadius: number;
   private readonly align: boolean;
+  private readonly tileThreshold: number;
+  private readonly orientationRadius: number;
 
   constructor(references: readonly Reference[], options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
     this.alignedThreshold = options.alignedThreshold ?? ALIGNED_THRESHOLD;
     this.candidateRadius = options.candidateRadius ?? ALIGN_CANDIDATE_RADIUS;
     this.align = options.align ?? true;
+    this.tileThreshold = options.tileThreshold ?? TILE_THRESHOLD;
     const hashes: Hash256[] = [];
     // Sorted by reference id, so the index's lowest-entry tie-break means "lowest reference id".
     const sorted = [...references].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const reference of sorted) {
+      const tiles = storedTiles(reference.pdq ?? []);
       for (const entry of reference.pdq ?? []) {
+        if (isTileVariant(entry.variant)) continue;
         const hash = hashFromHex(entry.hash);
-        if (!hash || entry.quality < QUALITY_GATE) continue;
+        const crop = parseVariant(entry.variant);
+        if (!hash || !crop || entry.quality < QUALITY_GATE) continue;
         hashes.push(hash);
-        this.entries.push({ reference, variant: entry.variant });
+        this.entries.push({ reference, variant: entry.variant, crop, tiles });
       }
     }
     this.index = new HammingIndex(hashes);
+    this.orientationRadius = this.index.size <= ORIENTATION_SCAN_ENTRIES ? ORIENTATION_RADIUS : MAX_INDEX_RADIUS;
   }
 
   /** Number of usable stored hashes. */
@@ -167,75 +224,126 @@ export class PerceptualMatcher {
 
   /** Finds the best reference for a decoded query image. Synchronous and CPU-bound. */
   match(image: PixelImage): MatchOutcome {
-    const views = queryViews(image, this.hasher);
+    if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return { kind: 'low-quality', quality: 0 };
+    // The query is luma-converted and tent-filtered once; every view, crop and tile samples this plane.
+    const plane = new FilteredPlane(image);
+    const views = queryViews(image, plane);
     const usable = views.filter((v) => v.result.quality >= QUALITY_GATE);
     const quality = Math.max(...views.map((v) => v.result.quality));
     if (usable.length === 0) return { kind: 'low-quality', quality };
-    let best: { entry: number; distance: number; view: QueryView; dihedral: Dihedral } | undefined;
+    const found = new Map<number, Candidate>();
+    // Nearest stored hash per orientation, within the orientation radius: says which rotation or
+    // flip a trimmed copy is in, and whether the crop stage has anything to look for at all.
+    const nearestBy = new Map<Dihedral, number>();
+    // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
+    const seeds = new Map<number, Candidate>();
+    const radius = this.align ? Math.max(this.threshold, this.orientationRadius) : this.threshold;
     for (const view of usable) {
       for (const dihedral of DIHEDRAL) {
-        const hit = this.index.nearest(this.viewHash(view.result.dct, view.result.hash, dihedral), this.threshold);
-        if (hit && (!best || hit.distance < best.distance || (hit.distance === best.distance && hit.entry < best.entry))) best = { ...hit, view, dihedral };
+        this.index.search(this.viewHash(view.result, dihedral), radius, (entry, distance) => {
+          if (distance < (nearestBy.get(dihedral) ?? Infinity)) nearestBy.set(dihedral, distance);
+          if (distance > this.threshold) {
+            const seed = seeds.get(entry);
+            if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
+            return;
+          }
+          const known = found.get(entry);
+          if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
+        });
       }
     }
-    if (best) return { kind: 'match', match: this.describe(best.entry, best.distance, this.threshold, best.view.result.quality, `${best.view.name}/${best.dihedral}`) };
+    const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
+    for (const c of ranked) {
+      let tiles = this.verify(plane, c.entry, c.rect, c.dihedral);
+      if (tiles && !tiles.passed) {
+        // Tiles are unforgiving of misplacement (a 2% trim matched against the full view shifts them
+        // by 7% of their width): fit the rectangle to the stored hash first, then look again.
+        const fitted = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
+        tiles = this.verify(plane, c.entry, fitted.rect, c.dihedral);
+      }
+      if (tiles && !tiles.passed) continue;
+      return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
+    }
     if (!this.align) return { kind: 'no-match', quality };
-    return this.alignCrops(image, usable) ?? { kind: 'no-match', quality };
+    const orientations = [...nearestBy].sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0])).map(([d]) => d);
+    let dihedrals: readonly Dihedral[];
+    if (this.orientationRadius > MAX_INDEX_RADIUS) {
+      // Scanned: nothing within the orientation radius in any orientation means no trimmed copy either.
+      if (orientations.length === 0) return { kind: 'no-match', quality };
+      dihedrals = orientations.slice(0, ALIGN_ORIENTATIONS);
+    } else {
+      // Probed (large sets): the radius is too small to rule out a trimmed copy; search the usual two.
+      dihedrals = [...new Set([...orientations.slice(0, 1), ...ALIGN_DIHEDRALS])];
+    }
+    const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
+    return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
   }
 
   /**
    * Second stage, for copies trimmed further than the stored crops tolerate: hash a grid of query
-   * crops from one filtered plane, collect stored hashes within the candidate radius, then fit the
-   * query crop to the closest few and require the stricter aligned threshold.
+   * crops from the filtered plane, collect stored hashes within the candidate radius, then fit the
+   * query crop to the closest few, require the aligned threshold and verify the tiles.
    */
-  private alignCrops(image: PixelImage, views: readonly QueryView[]): MatchOutcome | undefined {
-    const plane = new FilteredPlane(image);
+  private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
     const raw = new Float32Array(256);
-    const bits = new Uint32Array(8);
     const candidates = new Map<number, Candidate>();
     for (const view of views) {
       for (const crop of QUERY_CROPS) {
         const rect = cropRect(view.rect, crop);
         plane.dctOf(rect, raw);
-        for (const dihedral of ALIGN_DIHEDRALS) {
-          const hash = this.viewHash(raw, undefined, dihedral, plane, bits);
-          this.index.search(hash, this.candidateRadius, (entry, distance) => {
+        for (const dihedral of dihedrals) {
+          this.index.search(this.viewHash({ dct: raw }, dihedral), this.candidateRadius, (entry, distance) => {
             const known = candidates.get(entry);
-            if (!known || distance < known.distance) candidates.set(entry, { entry, distance, base: view.name, rect, dihedral });
+            if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
           });
         }
       }
     }
-    const ranked = [...candidates.values()]
+    const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
       .slice(0, 4);
-    let best: { c: Candidate; distance: number; quality: number; rect: Rect } | undefined;
+    // The first stage's closest stored hashes are aligned too, from the whole view: a lopsided trim
+    // can be farther from every grid crop than REFINE_RADIUS and still climb to its reference.
+    const ranked = [...grid, ...seeds.filter((s) => !grid.some((g) => g.entry === s.entry))];
+    let best: { c: Candidate; distance: number; quality: number; rect: Rect; tiles: TileCheck | undefined } | undefined;
     for (const c of ranked) {
       const a = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
       if (a.distance > this.alignedThreshold || a.quality < QUALITY_GATE) continue;
-      if (!best || a.distance < best.distance || (a.distance === best.distance && c.entry < best.c.entry)) best = { c, ...a };
+      if (best && (a.distance > best.distance || (a.distance === best.distance && c.entry > best.c.entry))) continue;
+      const tiles = this.verify(plane, c.entry, a.rect, c.dihedral);
+      if (tiles && !tiles.passed) continue;
+      best = { c, ...a, tiles };
       if (best.distance <= CONCLUSIVE_DISTANCE) break;
     }
     if (!best) return undefined;
+    const { width, height } = plane.image;
     const r = best.rect;
     const pct = (v: number, of: number) => Math.round((v / of) * 1000) / 10;
-    const where = [pct(r.x, image.width), pct(r.y, image.height), pct(r.width, image.width), pct(r.height, image.height)].join(',');
-    return { kind: 'match', match: this.describe(best.c.entry, best.distance, this.alignedThreshold, best.quality, `${best.c.base}/${best.c.dihedral}/aligned:${where}`) };
+    const where = [pct(r.x, width), pct(r.y, height), pct(r.width, width), pct(r.height, height)].join(',');
+    return { kind: 'match', match: this.describe(best.c.entry, best.distance, this.alignedThreshold, best.quality, `${best.c.view.name}/${best.c.dihedral}/aligned:${where}`, best.tiles) };
   }
 
-  private viewHash(dct: Float32Array, hash: Hash256 | undefined, dihedral: Dihedral, plane?: FilteredPlane, out?: Hash256): Hash256 {
-    if (dihedral === 'original' && hash) return hash;
-    let source = dct;
+  /** Tile verification of one candidate; undefined when its reference stores no tiles. */
+  private verify(plane: FilteredPlane, entry: number, rect: Rect, dihedral: Dihedral): TileCheck | undefined {
+    const e = this.entries[entry]!;
+    if (e.tiles.length === 0 || !Number.isFinite(this.tileThreshold)) return undefined;
+    return checkTiles(plane, e.tiles, { crop: e.crop, rect, dihedral }, this.tileThreshold);
+  }
+
+  /** The hash of a view under a dihedral transform (the view's own hash for `original`). */
+  private viewHash(result: { dct: Float32Array; hash?: Hash256 }, dihedral: Dihedral): Hash256 {
+    if (dihedral === 'original' && result.hash) return result.hash;
+    let source = result.dct;
     if (dihedral !== 'original') {
-      transformDct(dct, dihedral, this.dctScratch);
+      transformDct(result.dct, dihedral, this.dctScratch);
       source = this.dctScratch;
     }
-    return plane && out ? plane.bits(source, out) : this.hasher.hashFromDct(source);
+    return this.hasher.hashFromDct(source, this.bitsScratch);
   }
 
-  private describe(entry: number, distance: number, threshold: number, quality: number, transform: string): PerceptualMatch {
+  private describe(entry: number, distance: number, threshold: number, quality: number, transform: string, tiles: TileCheck | undefined): PerceptualMatch {
     const e = this.entries[entry]!;
-    return { reference: e.reference, variant: e.variant, distance, threshold, quality, transform };
+    return { reference: e.reference, variant: e.variant, distance, threshold, quality, transform, ...(tiles && { tiles }) };
   }
 }
