@@ -173,8 +173,10 @@ export const ORIENTATION_SCAN_ENTRIES = 8192;
 /** Orientations the crop stage searches, best first. */
 export const ALIGN_ORIENTATIONS = 2;
 
-/** First-stage near misses (within ORIENTATION_RADIUS) the crop stage aligns directly. */
+/** First-stage near misses (within SEED_RADIUS) the crop stage aligns directly. */
 export const ALIGN_SEEDS = 2;
+/** Near misses farther than this are left to the crop grid (unrelated photos sit at 60-98 on the bench set). */
+export const SEED_RADIUS = 80;
 
 /** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
 const MAX_VERIFIED = 8;
@@ -275,7 +277,10 @@ export class PerceptualMatcher {
       // Probed (large sets): the radius is too small to rule out a trimmed copy; search the usual two.
       dihedrals = [...new Set([...orientations.slice(0, 1), ...ALIGN_DIHEDRALS])];
     }
-    const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
+    const closest = [...seeds.values()]
+      .filter((c) => c.distance <= SEED_RADIUS)
+      .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
+      .slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
   }
 

@@ -7,6 +7,11 @@ import type { Rect } from './pdq-hasher.js';
 const STEPS = [0.02, 0.01, 0.005, 0.0025];
 /** DCT evaluations per candidate: bounds the cost of a hard negative. */
 const MAX_EVALUATIONS = 160;
+/**
+ * A candidate still farther than this after the coarsest step is abandoned: the finer steps move
+ * a true copy by a few bits, not by the 25+ it would still need to reach the match threshold.
+ */
+const ABANDON_AFTER_COARSE = 56;
 
 /** Result of aligning a query crop to one stored hash. */
 export interface Alignment {
@@ -38,7 +43,8 @@ export function refineAlignment(plane: FilteredPlane, start: Rect, dihedral: Dih
   };
   let rect = start;
   let score = evaluate(rect);
-  for (const share of STEPS) {
+  for (const [step, share] of STEPS.entries()) {
+    if (step === 1 && best.distance > ABANDON_AFTER_COARSE) break;
     const dx = Math.max(1, Math.round(width * share));
     const dy = Math.max(1, Math.round(height * share));
     let improved = true;
