@@ -36,6 +36,38 @@ function globMatcher(globs: readonly string[] | undefined): ((relative: string) 
  * devices) are recorded in coverage, as are directories and files that cannot be read.
  */
 export async function* walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
+  // Each lstat is a round trip to libuv's thread pool; issued one at a time they left the walk idle
+  // more than half the time. Up to STAT_AHEAD are in flight, and events still come out in walk order.
+  const ahead: Promise<SourceEvent>[] = [];
+  for await (const found of direntsOf(root, options)) {
+    ahead.push(found.kind === 'dirent' ? fileEvent(found.absolute, found.entry, found.location) : Promise.resolve(found));
+    if (ahead.length >= STAT_AHEAD) yield await ahead.shift()!;
+  }
+  while (ahead.length > 0) yield await ahead.shift()!;
+}
+
+/** lstat calls in flight during a walk. */
+const STAT_AHEAD = 32;
+
+/**
+ * How many entries (files, links, special files; not directories) a walk with the same options
+ * would meet: one listing per directory and no stat, for a progress display's estimate.
+ */
+export async function countEntries(root: string, options: WalkOptions = {}): Promise<number> {
+  let count = 0;
+  for await (const found of direntsOf(root, options)) if (found.kind === 'dirent') count++;
+  return count;
+}
+
+interface FoundDirent {
+  kind: 'dirent';
+  absolute: Buffer;
+  entry: Dirent<Buffer>;
+  location: string;
+}
+
+/** The walk itself: every non-directory entry in name order, and unreadable directories as coverage. */
+async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<FoundDirent | SourceEvent> {
   const include = globMatcher(options.include);
   const exclude = globMatcher(options.exclude);
   const locate = (relative: string) => (options.locationPrefix ? `${options.locationPrefix}/${relative}` : relative);
@@ -62,7 +94,7 @@ export async function* walkFilesystem(root: string, options: WalkOptions = {}): 
         continue;
       }
       if (include && !include(relative)) continue;
-      yield* fileEvent(absolute, entry, locate(relative));
+      yield { kind: 'dirent', absolute, entry, location: locate(relative) };
     }
     // Reverse so that popping visits subdirectories in name order.
     pending.push(...subdirectories.reverse());
@@ -92,24 +124,21 @@ async function readDirectory(dir: Buffer): Promise<Dirent<Buffer>[]> {
   return entries.sort((a, b) => Buffer.compare(a.name, b.name));
 }
 
-async function* fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: string): AsyncGenerator<SourceEvent> {
+async function fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: string): Promise<SourceEvent> {
   if (entry.isSymbolicLink()) {
-    yield coverage(location, 'symlink', 'symbolic links are not followed', false);
-    return;
+    return coverage(location, 'symlink', 'symbolic links are not followed', false);
   }
   if (!entry.isFile()) {
-    yield coverage(location, 'special-file', specialKind(entry), false);
-    return;
+    return coverage(location, 'special-file', specialKind(entry), false);
   }
   try {
     // Nanosecond times: the re-audit cache must see a change within the same millisecond.
     const stats = await lstat(absolute, { bigint: true });
     if (!stats.isFile()) {
-      yield coverage(location, 'changed-during-scan', 'no longer a regular file', true);
-      return;
+      return coverage(location, 'changed-during-scan', 'no longer a regular file', true);
     }
     const size = Number(stats.size);
-    yield {
+    return {
       kind: 'item',
       item: {
         location,
@@ -125,7 +154,7 @@ async function* fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: str
       },
     };
   } catch (error) {
-    yield coverage(location, 'unreadable', errorCode(error), true);
+    return coverage(location, 'unreadable', errorCode(error), true);
   }
 }
 

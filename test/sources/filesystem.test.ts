@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, symlink, writeFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { walkFilesystem, type WalkOptions } from '../../src/sources/filesystem.js';
+import { countEntries, walkFilesystem, type WalkOptions } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item } from '../../src/sources/item.js';
 import { IS_ROOT, overlongTree, tempDir, writeTree } from '../support/tmp.js';
 
@@ -111,6 +111,18 @@ describe('walkFilesystem', () => {
     expect(only.items.map((i) => i.location)).toEqual(['a/x.jpg', 'b/z.jpg']);
     const excluded = await walk(root, { exclude: ['a/**'], locationPrefix: 'share' });
     expect(excluded.items.map((i) => i.location)).toEqual(['share/b/z.jpg', 'share/node_modules/m.jpg']);
+  });
+
+  it('counts ahead exactly the entries the walk meets (files, links, special files), under the same globs', async () => {
+    const root = path.join(dir, 'count');
+    await writeTree(root, { 'a/x.jpg': '1', 'a/y.txt': '2', 'b/c/z.jpg': '3', 'node_modules/m.jpg': '4', [HOSTILE_NAMES[1]!]: '5' });
+    await symlink('../a/x.jpg', path.join(root, 'b', 'link.jpg'));
+    execFileSync('mkfifo', [path.join(root, 'a', 'pipe')]);
+    for (const options of [{}, { include: ['**/*.jpg'] }, { exclude: ['node_modules/**', 'a/**'] }] satisfies WalkOptions[]) {
+      const walked = await walk(root, options);
+      expect(await countEntries(root, options)).toBe(walked.items.length + walked.coverage.length);
+    }
+    expect(await countEntries(root)).toBe(7);
   });
 
   it('reports a size change between walk and read as a ContentChangedError', async () => {
