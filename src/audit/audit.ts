@@ -21,6 +21,7 @@ import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
 import { InspectionCache, type CacheOptions, type CacheStats } from '../cache/inspection-cache.js';
 import { cacheIdentity, sealKeyFor } from '../cache/key.js';
 import { plateKeyId } from '../identify/plates/key.js';
+import { countEntries } from '../sources/filesystem.js';
 import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader } from './sources.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
@@ -50,6 +51,10 @@ export interface AuditRequest {
    * settings are not read again. Off when undefined. Never changes the report.
    */
   cache?: CacheOptions;
+  /** Count the roots' entries ahead, for a progress display's ETA (one listing per directory, no stat). */
+  estimate?: boolean;
+  /** Called when the audit moves from inspecting items to evaluating the policy. */
+  onPhase?: (phase: 'evaluating') => void;
   /** Called after each item, for progress displays. */
   onItem?: (tally: Readonly<Tally>, cache?: Readonly<CacheStats>) => void;
 }
@@ -116,7 +121,11 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const handle = async (event: SourceEvent): Promise<void> => {
     if (event.kind === 'notice') return void notices.push(event.notice);
     if (!inShard(event.kind === 'item' ? event.item.location : event.entry.location)) return;
-    if (event.kind === 'coverage') return uninspected(event.entry);
+    if (event.kind === 'coverage') {
+      if (event.entry.reason !== 'unreadable-directory') tally.entriesSeen++;
+      return uninspected(event.entry);
+    }
+    tally.entriesSeen++;
     const recalled = cache?.recall(event.item);
     if (recalled) return replay(event.item, recalled);
     const read = { bytesRead: 0 };
@@ -135,7 +144,9 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     }
   };
 
+  if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, tally);
   await forEachConcurrent(sourcesFor(request), request.concurrency ?? defaultConcurrency(), handle);
+  request.onPhase?.('evaluating');
   await cache?.save();
 
   const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
@@ -249,6 +260,19 @@ async function openCache(
     { roots: request.roots.map((root) => path.resolve(root)), shard: request.shard },
   );
   return InspectionCache.open(options, identity, sealKeyFor(request.plateKey), startedAt.getTime());
+}
+
+/** Counts the roots' entries alongside the audit; a shard expects its share. Failures leave no estimate. */
+async function estimateEntries(request: AuditRequest, tally: Tally): Promise<void> {
+  let total = 0;
+  try {
+    for (const root of request.roots) {
+      total += await countEntries(root, { ...(request.include ? { include: request.include } : {}), ...(request.exclude ? { exclude: request.exclude } : {}) });
+    }
+  } catch {
+    return;
+  }
+  tally.entriesExpected = request.shard ? Math.round(total / request.shard.count) : total;
 }
 
 function defaultConcurrency(): number {

@@ -8,6 +8,10 @@ export class Tally {
   filesSkipped = 0;
   bytesSeen = 0;
   bytesRead = 0;
+  /** Entries of the inputs met so far (files, links, special files), archive members not included. */
+  entriesSeen = 0;
+  /** The walk's entry count estimated ahead (progress display only); undefined until known. */
+  entriesExpected: number | undefined;
 
   counts(): Pick<Tally, 'filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead'> {
     const { filesSeen, filesInspected, filesSkipped, bytesSeen, bytesRead } = this;

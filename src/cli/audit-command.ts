@@ -121,6 +121,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const report = await runAudit({
     ...(cache ? { cache } : {}),
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
+    ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
+    ...(progress.wantsEstimate ? { estimate: true } : {}),
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
     manifests,
     readManifest: await manifestReader(manifests, flags),
