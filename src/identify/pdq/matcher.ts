@@ -267,21 +267,22 @@ export class PerceptualMatcher {
       return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
     }
     if (!this.align) return { kind: 'no-match', quality };
-    const orientations = [...nearestBy].sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0])).map(([d]) => d);
-    let dihedrals: readonly Dihedral[];
-    if (this.orientationRadius > MAX_INDEX_RADIUS) {
-      // Scanned: nothing within the orientation radius in any orientation means no trimmed copy either.
-      if (orientations.length === 0) return { kind: 'no-match', quality };
-      dihedrals = orientations.slice(0, ALIGN_ORIENTATIONS);
-    } else {
-      // Probed (large sets): the radius is too small to rule out a trimmed copy; search the usual two.
-      dihedrals = [...new Set([...orientations.slice(0, 1), ...ALIGN_DIHEDRALS])];
-    }
+    const dihedrals = this.cropOrientations(nearestBy);
+    if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()]
       .filter((c) => c.distance <= SEED_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
       .slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
+  }
+
+  /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
+  private cropOrientations(nearestBy: ReadonlyMap<Dihedral, number>): readonly Dihedral[] {
+    const ranked = [...nearestBy].sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0])).map(([d]) => d);
+    // Scanned: nothing within the orientation radius in any orientation means no trimmed copy either.
+    if (this.orientationRadius > MAX_INDEX_RADIUS) return ranked.slice(0, ALIGN_ORIENTATIONS);
+    // Probed (large sets): the radius is too small to rule out a trimmed copy; search the usual two.
+    return [...new Set([...ranked.slice(0, 1), ...ALIGN_DIHEDRALS])];
   }
 
   /**
