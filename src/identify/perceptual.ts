@@ -3,7 +3,7 @@ import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './de
 import { decodeImage, type DecodeFailureReason } from './image-decode.js';
 import { PerceptualMatcher, QUALITY_GATE } from './pdq/matcher.js';
 import { isImage, type MediaType } from './sniff.js';
-import { TILE_THRESHOLD } from './pdq/tiles.js';
+import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 
 /**
  * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
@@ -34,6 +34,13 @@ export const perceptualDetector: DetectorFactory = {
     if (matcher.size === 0) {
       setup.notice({ level: 'warning', message: `every perceptual hash in the fingerprint set has quality below ${QUALITY_GATE}; perceptual matching is off` });
       return undefined;
+    }
+    const untiled = setup.fingerprints.references.filter((r) => r.pdq && r.pdq.length > 0 && !r.pdq.some((e) => isTileVariant(e.variant))).length;
+    if (untiled > 0) {
+      setup.notice({
+        level: 'warning',
+        message: `${untiled} perceptual reference(s) carry no tile hashes (fingerprinted by an older custody): their matches are not tile-verified, so same-scene images may be claimed; run custody fingerprint again`,
+      });
     }
     return new PerceptualDetector(matcher, setup.limits);
   },

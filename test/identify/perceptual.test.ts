@@ -137,6 +137,16 @@ describe('perceptual detector', () => {
     expect(result.coverage).toEqual([expect.objectContaining({ reason: 'decode-limit', incomplete: true })]);
   });
 
+  it('warns when references carry no tile hashes (an older fingerprint file), and still matches them', async () => {
+    const notices: string[] = [];
+    const untiled = { ...bridgeRef, pdq: bridgeRef.pdq!.filter((e) => !e.variant.startsWith('tile:')) };
+    const older = perceptualDetector.create(setupFor([untiled], notices))!;
+    expect(notices).toEqual([expect.stringMatching(/^1 perceptual reference\(s\) carry no tile hashes/)]);
+    const result = await detect(older, 'share/q40.jpg', await sharp(bridge).jpeg({ quality: 40 }).toBuffer());
+    expect(result.identifications[0]?.evidence).toMatchObject({ tiles: 'not in the fingerprint set' });
+    expect(notices.length).toBe(1);
+  });
+
   it('is not created without perceptual references', () => {
     expect(perceptualDetector.create(setupFor([{ ...bridgeRef, pdq: undefined }]))).toBeUndefined();
     const notices: string[] = [];
