@@ -1,6 +1,6 @@
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
-import { referenceHashes } from '../identify/pdq/matcher.js';
+import { referenceHashes } from '../identify/pdq/views.js';
 import type { PerceptualHasher } from './create.js';
 
 /**

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
-import { referenceHashes } from '../../src/identify/pdq/matcher.js';
+import { referenceHashes } from '../../src/identify/pdq/views.js';
 import { sniff } from '../../src/identify/sniff.js';
 import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
 import type { Reference } from '../../src/fingerprint/schema.js';

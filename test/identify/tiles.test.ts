@@ -8,7 +8,8 @@ import { decodeImage, type DecodedImage } from '../../src/identify/image-decode.
 import { dct64To16, dct64To16Fast } from '../../src/identify/pdq/dct.js';
 import { FilteredPlane } from '../../src/identify/pdq/filtered-plane.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
-import { PerceptualMatcher, referenceHashes } from '../../src/identify/pdq/matcher.js';
+import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
+import { referenceHashes } from '../../src/identify/pdq/views.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { checkTiles, storedTiles, TILE_GRID, TILE_THRESHOLD } from '../../src/identify/pdq/tiles.js';
 import type { Reference } from '../../src/fingerprint/schema.js';

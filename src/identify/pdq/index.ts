@@ -14,12 +14,9 @@ export {
   MATCH_THRESHOLD,
   PerceptualMatcher,
   QUALITY_GATE,
-  QUERY_CROPS,
-  REFERENCE_CROPS,
-  queryViews,
-  referenceHashes,
   type MatchOutcome,
   type MatcherOptions,
   type PerceptualMatch,
-  type QueryView,
 } from './matcher.js';
+export { QUERY_CROPS, REFERENCE_CROPS, queryViews, referenceHashes, type QueryView } from './views.js';
+export { checkTiles, TILE_GRID, TILE_THRESHOLD, type TileCheck } from './tiles.js';

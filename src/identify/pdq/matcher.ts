@@ -1,13 +1,14 @@
-import type { PdqEntry, Reference } from '../../fingerprint/schema.js';
-import { findContentRect, type PixelImage } from './borders.js';
-import { cropRect, cropVariant, parseVariant, type Crop } from './crops.js';
+import type { Reference } from '../../fingerprint/schema.js';
+import type { PixelImage } from './borders.js';
+import { cropRect, parseVariant, type Crop } from './crops.js';
 import { DIHEDRAL, transformDct, type Dihedral } from './dihedral.js';
-import { hashFromHex, hashToHex, newHash, type Hash256 } from './hash256.js';
+import { hashFromHex, newHash, type Hash256 } from './hash256.js';
 import { HammingIndex, MAX_INDEX_RADIUS } from './hamming-index.js';
-import { MIN_HASHABLE_DIM, PdqHasher, type PdqResult, type Rect } from './pdq-hasher.js';
+import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { refineAlignment } from './refine.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { checkTiles, isTileVariant, referenceTiles, storedTiles, TILE_THRESHOLD, type StoredTile, type TileCheck } from './tiles.js';
+import { checkTiles, isTileVariant, storedTiles, TILE_THRESHOLD, type StoredTile, type TileCheck } from './tiles.js';
+import { QUERY_CROPS, queryViews, type QueryView } from './views.js';
 
 /**
  * Match threshold in bits, inclusive: Meta's and python-threatexchange's published confident-match
@@ -35,84 +36,6 @@ export const ALIGNED_THRESHOLD = 31;
  * MAX_INDEX_RADIUS. Small sets search the orientations the first stage ranked best instead.
  */
 export const ALIGN_DIHEDRALS: readonly Dihedral[] = ['original', 'flipY'];
-
-/**
- * Crops (percent per side: top, right, bottom, left) stored per reference besides the full view.
- * They seed the alignment search: a copy trimmed anywhere within 10% per side is within a few
- * percent of one of them, close enough for `refineAlignment` to finish the job.
- */
-export const REFERENCE_CROPS: readonly Crop[] = [
-  [0, 0, 0, 0],
-  [5, 5, 5, 5],
-  [10, 10, 10, 10],
-  [10, 0, 0, 0],
-  [0, 10, 0, 0],
-  [0, 0, 10, 0],
-  [0, 0, 0, 10],
-  [10, 10, 0, 0],
-  [0, 10, 10, 0],
-  [0, 0, 10, 10],
-  [10, 0, 0, 10],
-];
-
-/**
- * The hashes stored for one reference image: the full view, each of REFERENCE_CROPS and the tiles
- * used to verify candidates (tiles.ts). All come from one tent-filtered plane: the full view is
- * bit-exact PDQ of the decoded image; a crop is hashed from the plane's samples inside it (the
- * filter window of the whole image; within a few bits of re-filtering the crop, and the same
- * approximation the audit's crop alignment makes).
- */
-export function referenceHashes(image: PixelImage): PdqEntry[] {
-  if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return [];
-  const plane = new FilteredPlane(image);
-  const whole: Rect = { x: 0, y: 0, width: image.width, height: image.height };
-  const dct = new Float32Array(256);
-  const crops = REFERENCE_CROPS.map((crop) => {
-    const full = crop.every((side) => side === 0);
-    const quality = plane.dctOf(cropRect(whole, crop), dct, full);
-    return { hash: hashToHex(plane.bits(dct, newHash())), quality, variant: cropVariant(crop) };
-  });
-  return [...crops, ...referenceTiles(plane)];
-}
-
-/** One way of looking at the query before hashing. */
-export interface QueryView {
-  /** `whole`, or `unbordered` when uniform borders were stripped. */
-  name: string;
-  rect: Rect;
-  result: PdqResult;
-}
-
-/**
- * The query's views: the whole image (bit-exact PDQ) and, when it has uniform borders, the content
- * inside them, both sampled from the one filtered plane of the query.
- */
-export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[] {
-  const view = (name: string, rect: Rect, exact: boolean): QueryView => {
-    const dct = new Float32Array(256);
-    const quality = plane.dctOf(rect, dct, exact);
-    return { name, rect, result: { hash: plane.bits(dct, newHash()), quality, dct } };
-  };
-  const views = [view('whole', { x: 0, y: 0, width: image.width, height: image.height }, true)];
-  const content = findContentRect(image);
-  if (content) views.push(view('unbordered', content, false));
-  return views;
-}
-
-/**
- * Crops (percent per side, each of 0/4/8) tried on the query in the alignment stage: 81 of them.
- * Against the stored 10%-per-side variant they put some query crop within 2% per edge of any trim
- * up to 10% per side, close enough for refineAlignment. A coarser 0/5 grid (16 crops) missed
- * lopsided trims (top 3, right 7, bottom 1, left 9 %) of most references: its nearest crop was 4-5%
- * off on one edge. The stage only runs when the first stage found a stored hash within
- * ORIENTATION_RADIUS (small sets), so unrelated images do not pay for the grid.
- */
-const QUERY_CROP_STEPS = [0, 4, 8];
-export const QUERY_CROPS: readonly Crop[] = (() => {
-  const out: Crop[] = [];
-  for (const t of QUERY_CROP_STEPS) for (const r of QUERY_CROP_STEPS) for (const b of QUERY_CROP_STEPS) for (const l of QUERY_CROP_STEPS) out.push([t, r, b, l]);
-  return out;
-})();
 
 /** A perceptual match of a query against one stored reference hash. */
 export interface PerceptualMatch {
