@@ -71,5 +71,12 @@ npm run bench -- --quick                   # small tree, to try it out
 \`\`\`
 
 See [bench/README.md](bench/README.md) for what each row measures.
+
+## Elsewhere
+
+- Peak memory at the scale issue 8 names (a 100,000-file tree, a 10-million-row S3 inventory):
+  [bench/results/scale.md](bench/results/scale.md), from \`npm run bench:scale\`.
+- Perceptual recall per transformation class and precision against hard negatives:
+  \`node scripts/bench/robustness.js\` (writes bench/results/robustness.json).
 `;
 }
