@@ -1,10 +1,9 @@
 import type { PixelImage } from './borders.js';
 import { dct64To16, dct64To16Fast, medianOf256, qualityOf64x64 } from './dct.js';
 import { hashBit, HASH_WORDS, type Hash256 } from './hash256.js';
-import { boxFilterCols, boxFilterRows, jaroszWindow } from './jarosz.js';
-import type { Rect } from './pdq-hasher.js';
+import { jaroszFilter } from './jarosz.js';
+import { fillLuma, type Rect } from './pdq-hasher.js';
 
-const fr = Math.fround;
 
 /**
  * A query image's luma, tent-filtered once, from which the PDQ DCT of any sub-rectangle is sampled
@@ -24,16 +23,8 @@ export class FilteredPlane {
   constructor(readonly image: PixelImage) {
     const { width, height, pixels, channels } = image;
     const luma = new Float32Array(width * height);
-    for (let i = 0, p = 0; i < luma.length; i++, p += channels) {
-      luma[i] = channels >= 3 ? fr(fr(fr(fr(0.299) * pixels[p]!) + fr(fr(0.587) * pixels[p + 1]!)) + fr(fr(0.114) * pixels[p + 2]!)) : pixels[p]!;
-    }
-    const tmp = new Float32Array(width * height);
-    const winRows = jaroszWindow(width);
-    const winCols = jaroszWindow(height);
-    for (let pass = 0; pass < 2; pass++) {
-      boxFilterRows(luma, tmp, height, width, winRows);
-      boxFilterCols(tmp, luma, height, width, winCols);
-    }
+    fillLuma(pixels, width, channels, { x: 0, y: 0, width, height }, luma);
+    jaroszFilter(luma, new Float32Array(width * height), width, height);
     this.plane = luma;
   }
 

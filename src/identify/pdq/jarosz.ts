@@ -103,3 +103,19 @@ export function boxFilterCols(src: Float32Array, dst: Float32Array, rows: number
     }
   }
 }
+
+/** Box-filter passes per axis in the Jarosz tent filter (`PDQ_NUM_JAROSZ_XY_PASSES`). */
+const JAROSZ_PASSES = 2;
+
+/**
+ * PDQ's tent filter over a `width` x `height` luma plane, in place (`tmp` is scratch of the same
+ * size): windows from the plane's own dimensions, rows then columns, twice.
+ */
+export function jaroszFilter(luma: Float32Array, tmp: Float32Array, width: number, height: number): void {
+  const winRows = jaroszWindow(width);
+  const winCols = jaroszWindow(height);
+  for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
+    boxFilterRows(luma, tmp, height, width, winRows);
+    boxFilterCols(tmp, luma, height, width, winCols);
+  }
+}

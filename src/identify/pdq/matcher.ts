@@ -17,7 +17,7 @@ import { QUERY_CROPS, queryViews, type QueryView } from './views.js';
 export const MATCH_THRESHOLD = 31;
 /** Hashes with quality below this never claim a match (pytx QUALITY_THRESHOLD; Meta says discard <= 49). */
 export const QUALITY_GATE = 50;
-/** Candidate radius for crop alignment: a misaligned crop of a true copy lands here, unrelated images at 110+. */
+/** Candidate radius for crop alignment: a misaligned crop of a true copy lands here (unrelated bench photos reach 40-94 too; the aligned threshold and tiles decide). */
 export const ALIGN_CANDIDATE_RADIUS = 63;
 /**
  * Grid candidates farther than this are not refined. Measured on the synthetic benchmark (60

@@ -1,11 +1,9 @@
 import { HASH_WORDS, newHash, type Hash256 } from './hash256.js';
-import { boxFilterCols, boxFilterRows, jaroszWindow } from './jarosz.js';
+import { jaroszFilter } from './jarosz.js';
 import { dct64To16, medianOf256, qualityOf64x64 } from './dct.js';
 
 /** Sides shorter than this hash to zero with quality 0, as in the reference. */
 export const MIN_HASHABLE_DIM = 5;
-/** Box-filter passes per axis in the Jarosz tent filter (`PDQ_NUM_JAROSZ_XY_PASSES`). */
-const JAROSZ_PASSES = 2;
 
 const fr = Math.fround;
 const LUMA_R = fr(0.299);
@@ -57,13 +55,7 @@ export class PdqHasher {
     if (width === 64 && height === 64) {
       block.set(luma.subarray(0, 64 * 64));
     } else {
-      const tmp = this.scratchBuffer(width * height);
-      const winRows = jaroszWindow(width);
-      const winCols = jaroszWindow(height);
-      for (let pass = 0; pass < JAROSZ_PASSES; pass++) {
-        boxFilterRows(luma, tmp, height, width, winRows);
-        boxFilterCols(tmp, luma, height, width, winCols);
-      }
+      jaroszFilter(luma, this.scratchBuffer(width * height), width, height);
       decimate(luma, height, width, block);
     }
     const quality = qualityOf64x64(block);
@@ -98,7 +90,8 @@ export interface Rect {
   height: number;
 }
 
-function fillLuma(pixels: Uint8Array, width: number, channels: number, r: Rect, out: Float32Array): void {
+/** PDQ luma (float32 0.299/0.587/0.114; grey used as is) of the rectangle `r`, row-major into `out`. */
+export function fillLuma(pixels: Uint8Array, width: number, channels: number, r: Rect, out: Float32Array): void {
   let o = 0;
   for (let y = r.y; y < r.y + r.height; y++) {
     let p = (y * width + r.x) * channels;
