@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { lazy } from '../util/lazy.js';
 import { sniff, type MediaType } from './sniff.js';
 
 /**
@@ -23,6 +23,8 @@ import { sniff, type MediaType } from './sniff.js';
  * - **Truncation**: a truncated file is `corrupt` rather than hashed with a grey tail.
  */
 export const DEFAULT_MAX_SIDE = 512;
+
+const loadSharp = lazy(async () => (await import('sharp')).default);
 
 const DECODABLE: ReadonlySet<MediaType> = new Set([
   'image/jpeg',
@@ -73,6 +75,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions): Pr
 
 async function attempt(bytes: Uint8Array, options: DecodeOptions, media: MediaType): Promise<DecodeResult> {
   const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
+  const sharp = await loadSharp();
   try {
     let pipeline = sharp(bytes, {
       limitInputPixels: options.maxImagePixels,

@@ -1,4 +1,4 @@
-import exifr from 'exifr';
+import { lazy } from '../util/lazy.js';
 import type { Item } from '../sources/item.js';
 import type { MetadataMarker } from '../policy/schema.js';
 import { isImage, type MediaType } from './sniff.js';
@@ -6,6 +6,8 @@ import type { DetectResult, Detector, DetectorFactory, ItemFacts } from './detec
 
 /** Metadata lives at the front of every format custody reads; this much head is enough for exifr. */
 const METADATA_HEAD_BYTES = 512 * 1024;
+
+const loadExifr = lazy(async () => (await import('exifr')).default);
 
 /** Capture-time fields, most specific first. A copy's mtime is reset by copying; these are not. */
 const CAPTURE_FIELDS = ['DateTimeOriginal', 'CreateDate', 'DateCreated', 'DateTime', 'ModifyDate'] as const;
@@ -16,6 +18,7 @@ type Tags = Record<string, unknown>;
 export async function readImageTags(item: Item): Promise<Tags | undefined> {
   if (!item.content) return undefined;
   const head = await item.content.head(METADATA_HEAD_BYTES);
+  const exifr = await loadExifr();
   try {
     const tags = (await exifr.parse(head, { tiff: true, exif: true, xmp: true, iptc: true, ifd1: false, gps: false, mergeOutput: true })) as Tags | undefined;
     return tags ?? undefined;

@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstatSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { fileContent } from './file-content.js';
@@ -36,18 +36,8 @@ function globMatcher(globs: readonly string[] | undefined): ((relative: string) 
  * devices) are recorded in coverage, as are directories and files that cannot be read.
  */
 export async function* walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
-  // Each lstat is a round trip to libuv's thread pool; issued one at a time they left the walk idle
-  // more than half the time. Up to STAT_AHEAD are in flight, and events still come out in walk order.
-  const ahead: Promise<SourceEvent>[] = [];
-  for await (const found of direntsOf(root, options)) {
-    ahead.push(found.kind === 'dirent' ? fileEvent(found.absolute, found.entry, found.location) : Promise.resolve(found));
-    if (ahead.length >= STAT_AHEAD) yield await ahead.shift()!;
-  }
-  while (ahead.length > 0) yield await ahead.shift()!;
+  for await (const found of direntsOf(root, options)) yield found.kind === 'dirent' ? fileEvent(found.absolute, found.entry, found.location) : found;
 }
-
-/** lstat calls in flight during a walk. */
-const STAT_AHEAD = 32;
 
 /**
  * How many entries (files, links, special files; not directories) a walk with the same options
@@ -124,7 +114,13 @@ async function readDirectory(dir: Buffer): Promise<Dirent<Buffer>[]> {
   return entries.sort((a, b) => Buffer.compare(a.name, b.name));
 }
 
-async function fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: string): Promise<SourceEvent> {
+/**
+ * The item for one directory entry. The lstat is synchronous, as in find, rsync or hashdeep: the
+ * inode is almost always in the kernel's cache, where a synchronous call costs about 20 us on the
+ * benchmark machine and a round trip through libuv's thread pool about 50 us of this thread's time
+ * (20,400 files: 0.45 s against 1.1 s, even with 32 in flight). Reads, the slow part, stay async.
+ */
+function fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: string): SourceEvent {
   if (entry.isSymbolicLink()) {
     return coverage(location, 'symlink', 'symbolic links are not followed', false);
   }
@@ -133,7 +129,7 @@ async function fileEvent(absolute: Buffer, entry: Dirent<Buffer>, location: stri
   }
   try {
     // Nanosecond times: the re-audit cache must see a change within the same millisecond.
-    const stats = await lstat(absolute, { bigint: true });
+    const stats = lstatSync(absolute, { bigint: true });
     if (!stats.isFile()) {
       return coverage(location, 'changed-during-scan', 'no longer a regular file', true);
     }

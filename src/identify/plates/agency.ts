@@ -1,11 +1,13 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
 import type { PlateSet } from '../../fingerprint/schema.js';
 import { safeName } from './hits.js';
 import { plateDigest, plateKeyId } from './key.js';
 import { PLATE_NORMALISATION, normalisePlate } from './normalise.js';
 import { plateShapes } from './matcher.js';
+import { lazy } from '../../util/lazy.js';
+
+const loadCsvParse = lazy(() => import('csv-parse'));
 
 /**
  * The fingerprint side: reading the agency's plate-read exports (CSV/TSV with a header) and turning
@@ -101,6 +103,7 @@ export async function readAgencyPlates(stream: Readable, options: ReadAgencyPlat
   let column = '';
   let rows = 0;
   let invalid = 0;
+  const { parse } = await loadCsvParse();
   const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 });
   try {
     await pipeline(replay, parser, async (records: AsyncIterable<string[]>) => {

@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
-import * as tarStream from 'tar-stream';
+import type * as tarStream from 'tar-stream';
+import { lazy } from '../../util/lazy.js';
 import type { SourceEvent } from '../item.js';
 import { coverageEvent, limitCoverage } from './errors.js';
 import { guardedGunzip } from './guards.js';
 import { OneShotContent } from './one-shot-content.js';
 import { admit, memberLocation, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
+
+const loadTarStream = lazy(() => import('tar-stream'));
 
 /**
  * Yields the members of a tar (gunzipped on the fly when `gzip`), read in one pass. Each member's
@@ -16,7 +19,7 @@ export async function* expandTar(source: Readable, gzip: boolean, level: Level, 
   const upstream = gzip
     ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined)
     : source;
-  const extract = tarStream.extract();
+  const extract = (await loadTarStream()).extract();
   // tar-stream is built on streamx, so errors are forwarded by hand rather than by stream.pipeline.
   upstream.on('error', (error: Error) => extract.destroy(error));
   upstream.pipe(extract);

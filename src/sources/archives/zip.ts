@@ -2,7 +2,8 @@ import fs, { constants } from 'node:fs';
 import { promisify } from 'node:util';
 import { Readable, pipeline } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
-import * as yauzl from 'yauzl';
+import type * as yauzl from 'yauzl';
+import { lazy } from '../../util/lazy.js';
 import type { SourceEvent } from '../item.js';
 import { ReopenableContent, readAtLeast } from './content.js';
 import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
@@ -16,6 +17,9 @@ export type ZipInput = { path: string } | { buffer: Buffer };
 // must be reported as written. validateEntrySizes off: its stored-size check also kills the whole
 // archive; declaredSizeGuard checks sizes per member instead.
 const OPEN_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false };
+
+type Yauzl = typeof yauzl;
+const loadYauzl = lazy<Yauzl>(() => import('yauzl'));
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
@@ -42,12 +46,13 @@ async function openReadOnly(file: string): Promise<number> {
 export async function* expandZip(input: ZipInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   let fd: number | undefined;
   let zip: yauzl.ZipFile;
+  const api = await loadYauzl();
   try {
     if ('path' in input) {
       fd = await openReadOnly(input.path);
-      zip = await yauzl.fromFdPromise(fd, OPEN_OPTIONS);
+      zip = await api.fromFdPromise(fd, OPEN_OPTIONS);
     } else {
-      zip = await yauzl.fromBufferPromise(input.buffer, OPEN_OPTIONS);
+      zip = await api.fromBufferPromise(input.buffer, OPEN_OPTIONS);
     }
   } catch (error) {
     // yauzl owns the fd only once the zip is open.
@@ -56,13 +61,13 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
     return;
   }
   try {
-    yield* readEntries(zip, level, walk);
+    yield* readEntries(api, zip, level, walk);
   } finally {
     zip.close();
   }
 }
 
-async function* readEntries(zip: yauzl.ZipFile, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { maxEntries } = walk.options;
   if (zip.entryCount > maxEntries) {
     yield limitCoverage(level.location, 'maxEntries', maxEntries, `the archive lists ${zip.entryCount} entries; only the first ${maxEntries} are inspected`);
@@ -78,12 +83,12 @@ async function* readEntries(zip: yauzl.ZipFile, level: Level, walk: Walk): Async
       yield failureCoverage(level.location, error);
       return;
     }
-    yield* readEntry(zip, entry, level, walk);
+    yield* readEntry(api, zip, entry, level, walk);
   }
 }
 
-async function* readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  const name = entryName(entry);
+async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  const name = entryName(api, entry);
   const location = memberLocation(level, name);
   const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
   if (name.endsWith('/') || (unixMode & S_IFMT) === S_IFDIR) return;
@@ -150,7 +155,7 @@ async function inflateSmall(zip: yauzl.ZipFile, entry: yauzl.Entry, location: st
 }
 
 /** The entry's name as written: UTF-8 flag and Info-ZIP unicode path honoured, '\' read as '/'. */
-function entryName(entry: yauzl.Entry): string {
+function entryName(api: Yauzl, entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+  return api.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
 }
