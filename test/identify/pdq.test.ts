@@ -6,6 +6,7 @@ import { dihedralHashes, DIHEDRAL } from '../../src/identify/pdq/dihedral.js';
 import { hamming, hashFromHex, hashToHex, newHash, popcount32 } from '../../src/identify/pdq/hash256.js';
 import { HammingIndex, MAX_INDEX_RADIUS } from '../../src/identify/pdq/hamming-index.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
+import { medianOf256 } from '../../src/identify/pdq/dct.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
 
@@ -83,6 +84,28 @@ describe('PDQ hasher', () => {
   });
 });
 
+describe('medianOf256', () => {
+  it('is the 128th smallest value, with ties, runs and constant input', () => {
+    let s = 12345;
+    const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s / 2 ** 32);
+    const cases: Float32Array[] = [
+      Float32Array.from({ length: 256 }, () => next() - 0.5),
+      Float32Array.from({ length: 256 }, () => Math.floor(next() * 4)),
+      Float32Array.from({ length: 256 }, (_, i) => i),
+      Float32Array.from({ length: 256 }, (_, i) => 255 - i),
+      new Float32Array(256).fill(3),
+      Float32Array.from({ length: 256 }, (_, i) => (i % 2 === 0 ? -1e-30 : 1e30)),
+    ];
+    for (let trial = 0; trial < 200; trial++) cases.push(Float32Array.from({ length: 256 }, () => Math.round((next() - 0.5) * 50) / 7));
+    const scratch = new Float32Array(256);
+    for (const values of cases) {
+      const sorted = Float32Array.from(values).sort();
+      // Numeric equality: the selection may return -0 where the sort's element is +0 (bits compare `>`).
+      expect(medianOf256(values, scratch) === sorted[127]).toBe(true);
+    }
+  });
+});
+
 describe('HammingIndex', () => {
   it('finds exactly what a linear scan finds, at every radius', () => {
     const stored = randomHashes(3000, 7);
@@ -102,6 +125,9 @@ describe('HammingIndex', () => {
         index.search(q, radius, (e, d) => viaSearch.push(`${e}:${d}`));
         index.scan(q, radius, (e, d) => viaScan.push(`${e}:${d}`));
         expect(viaSearch.sort()).toEqual(viaScan.sort());
+        // The scan drops entries on their first half; the plain distance says what it must keep.
+        const brute = stored.flatMap((h, e) => (hamming(q, h) <= radius ? [`${e}:${hamming(q, h)}`] : []));
+        expect(viaScan.sort()).toEqual(brute.sort());
         if (radius > MAX_INDEX_RADIUS) continue;
         const viaProbe: string[] = [];
         index.probe(q, radius, (e, d) => viaProbe.push(`${e}:${d}`));

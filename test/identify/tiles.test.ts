@@ -47,7 +47,8 @@ describe('one filtered plane per image', () => {
       const exact = hasher.hashPixels(image.pixels, image.width, image.height, image.channels);
       const plane = new FilteredPlane(image);
       const dct = new Float32Array(256);
-      const quality = plane.dctOf({ x: 0, y: 0, width: image.width, height: image.height }, dct, true);
+      plane.dctOf({ x: 0, y: 0, width: image.width, height: image.height }, dct, true);
+      const quality = plane.quality();
       expect(hamming(plane.bits(dct, new Uint32Array(8)), exact.hash)).toBe(0);
       expect(quality).toBe(exact.quality);
     }

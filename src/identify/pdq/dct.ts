@@ -58,24 +58,49 @@ export function dct64To16Fast(a: Float32Array, t: Float64Array, out: Float32Arra
       diffs[top + j] = x - y;
     }
   }
+  // Eight output columns at a time, each summed in k order in its own local: the cosine is loaded
+  // once per eight products and the sums stay in registers (1.8x faster than updating t in memory
+  // for every k, with bit-identical results).
   for (let i = 0; i < 16; i++) {
     // Row i holds frequency i+1: even frequencies are symmetric (use sums), odd ones antisymmetric.
     const folded = (i & 1) === 1 ? sums : diffs;
     const row = i * 64;
-    for (let j = 0; j < 64; j++) t[row + j] = 0;
-    for (let k = 0; k < 32; k++) {
-      const c = d[row + k]!;
-      const src = k * 64;
-      for (let j = 0; j < 64; j++) t[row + j]! += c * folded[src + j]!;
+    for (let j = 0; j < 64; j += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let k = 0, src = j; k < 32; k++, src += 64) {
+        const c = d[row + k]!;
+        s0 += c * folded[src]!;
+        s1 += c * folded[src + 1]!;
+        s2 += c * folded[src + 2]!;
+        s3 += c * folded[src + 3]!;
+        s4 += c * folded[src + 4]!;
+        s5 += c * folded[src + 5]!;
+        s6 += c * folded[src + 6]!;
+        s7 += c * folded[src + 7]!;
+      }
+      t[row + j] = s0;
+      t[row + j + 1] = s1;
+      t[row + j + 2] = s2;
+      t[row + j + 3] = s3;
+      t[row + j + 4] = s4;
+      t[row + j + 5] = s5;
+      t[row + j + 6] = s6;
+      t[row + j + 7] = s7;
     }
   }
+  const rowSums = ROW_SUMS;
+  const rowDiffs = ROW_DIFFS;
   for (let i = 0; i < 16; i++) {
     const row = i * 64;
+    for (let k = 0; k < 32; k++) {
+      rowSums[k] = t[row + k]! + t[row + 63 - k]!;
+      rowDiffs[k] = t[row + k]! - t[row + 63 - k]!;
+    }
     for (let j = 0; j < 16; j++) {
       const col = j * 64;
-      const sign = (j & 1) === 1 ? 1 : -1;
+      const folded = (j & 1) === 1 ? rowSums : rowDiffs;
       let sum = 0;
-      for (let k = 0; k < 32; k++) sum += d[col + k]! * (t[row + k]! + sign * t[row + 63 - k]!);
+      for (let k = 0; k < 32; k++) sum += d[col + k]! * folded[k]!;
       out[i * 16 + j] = sum;
     }
   }
@@ -84,6 +109,8 @@ export function dct64To16Fast(a: Float32Array, t: Float64Array, out: Float32Arra
 const DCT_MATRIX_64: Float64Array = Float64Array.from(DCT_MATRIX);
 const FOLD_SUMS = new Float64Array(32 * 64);
 const FOLD_DIFFS = new Float64Array(32 * 64);
+const ROW_SUMS = new Float64Array(32);
+const ROW_DIFFS = new Float64Array(32);
 
 /**
  * Sum of truncated `(u - v) * 100 / 255` over all vertical and horizontal neighbour pairs, divided
@@ -106,11 +133,36 @@ export function qualityOf64x64(a: Float32Array): number {
 
 /**
  * The 128th smallest of 256 values. Torben's algorithm in the reference always returns that element
- * (the lower median) exactly, so any exact selection gives identical bits; a numeric typed-array sort
- * of a 256-entry scratch copy is simple and allocation-free.
+ * (the lower median) exactly, so any exact selection gives identical bits. Quickselect (Hoare
+ * partition, median-of-three pivot) on a scratch copy: a tenth of the time of sorting the copy, and
+ * the crop search takes a median for every hash it cuts.
  */
 export function medianOf256(values: Float32Array, scratch: Float32Array): number {
-  scratch.set(values.subarray(0, 256));
-  scratch.sort();
-  return scratch[127]!;
+  const s = scratch;
+  s.set(values.subarray(0, 256));
+  const k = 127;
+  let lo = 0;
+  let hi = 255;
+  while (hi > lo) {
+    const a = s[lo]!;
+    const b = s[(lo + hi) >>> 1]!;
+    const c = s[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (s[i]! < pivot) i++;
+      while (s[j]! > pivot) j--;
+      if (i <= j) {
+        const t = s[i]!;
+        s[i++] = s[j]!;
+        s[j--] = t;
+      }
+    }
+    // Now s[lo..j] <= pivot <= s[i..hi], and anything strictly between j and i equals the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return s[k]!;
+  }
+  return s[k]!;
 }

@@ -29,11 +29,11 @@ export class FilteredPlane {
   }
 
   /**
-   * Writes the 16x16 DCT of `rect` into `out` and returns the block's PDQ quality. `exact` uses the
-   * float32-faithful DCT (the whole image then hashes bit-exactly as PDQ); otherwise the faster
-   * double-precision one (crop search, tiles).
+   * Writes the 16x16 DCT of `rect` into `out`. `exact` uses the float32-faithful DCT (the whole
+   * image then hashes bit-exactly as PDQ); otherwise the faster double-precision one (crop search,
+   * tiles).
    */
-  dctOf(rect: Rect, out: Float32Array, exact = false): number {
+  dctOf(rect: Rect, out: Float32Array, exact = false): void {
     const { width } = this.image;
     const columns = this.columns;
     for (let j = 0; j < 64; j++) columns[j] = rect.x + Math.trunc(((j + 0.5) * rect.width) / 64);
@@ -43,6 +43,14 @@ export class FilteredPlane {
     }
     if (exact) dct64To16(this.block, this.t16x64, out);
     else dct64To16Fast(this.block, this.t16x64d, out);
+  }
+
+  /**
+   * PDQ quality of the block last sampled by {@link dctOf}. Separate because the crop search hashes
+   * hundreds of rectangles and needs the quality of a few; computing it every time cost a third as
+   * much as the DCT itself.
+   */
+  quality(): number {
     return qualityOf64x64(this.block);
   }
 

@@ -216,12 +216,14 @@ export class PerceptualMatcher {
   private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
     const raw = new Float32Array(256);
     const candidates = new Map<number, Candidate>();
+    // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
+    const radius = Math.min(this.candidateRadius, REFINE_RADIUS);
     for (const view of views) {
       for (const crop of QUERY_CROPS) {
         const rect = cropRect(view.rect, crop);
         plane.dctOf(rect, raw);
         for (const dihedral of dihedrals) {
-          this.index.search(this.viewHash({ dct: raw }, dihedral), this.candidateRadius, (entry, distance) => {
+          this.index.search(this.viewHash({ dct: raw }, dihedral), radius, (entry, distance) => {
             const known = candidates.get(entry);
             if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
           });

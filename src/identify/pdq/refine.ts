@@ -35,10 +35,10 @@ export function refineAlignment(plane: FilteredPlane, start: Rect, dihedral: Dih
   let best: Alignment = { distance: 257, quality: 0, rect: start };
   const evaluate = (rect: Rect): number => {
     evaluations++;
-    const quality = plane.dctOf(rect, raw);
+    plane.dctOf(rect, raw);
     const dct = dihedral === 'original' ? raw : (transformDct(raw, dihedral, view), view);
     const distance = hamming(plane.bits(dct, bits), target);
-    if (distance < best.distance) best = { distance, quality, rect };
+    if (distance < best.distance) best = { distance, quality: plane.quality(), rect };
     return plane.agreement(dct, target);
   };
   let rect = start;

@@ -62,8 +62,8 @@ export function referenceTiles(plane: FilteredPlane): PdqEntry[] {
     for (let col = 0; col < TILE_GRID; col++) {
       const b = tileBox(row, col);
       const rect = pixelRect(b.x0 * width, b.y0 * height, b.x1 * width, b.y1 * height);
-      const quality = plane.dctOf(rect, dct);
-      out.push({ hash: hashToHex(plane.bits(dct, newHash())), quality, variant: tileVariant(row, col) });
+      plane.dctOf(rect, dct);
+      out.push({ hash: hashToHex(plane.bits(dct, newHash())), quality: plane.quality(), variant: tileVariant(row, col) });
     }
   }
   return out;

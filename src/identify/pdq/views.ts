@@ -44,8 +44,8 @@ export function referenceHashes(image: PixelImage): PdqEntry[] {
   const dct = new Float32Array(256);
   const crops = REFERENCE_CROPS.map((crop) => {
     const full = crop.every((side) => side === 0);
-    const quality = plane.dctOf(cropRect(whole, crop), dct, full);
-    return { hash: hashToHex(plane.bits(dct, newHash())), quality, variant: cropVariant(crop) };
+    plane.dctOf(cropRect(whole, crop), dct, full);
+    return { hash: hashToHex(plane.bits(dct, newHash())), quality: plane.quality(), variant: cropVariant(crop) };
   });
   return [...crops, ...referenceTiles(plane)];
 }
@@ -65,8 +65,8 @@ export interface QueryView {
 export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[] {
   const view = (name: string, rect: Rect, exact: boolean): QueryView => {
     const dct = new Float32Array(256);
-    const quality = plane.dctOf(rect, dct, exact);
-    return { name, rect, result: { hash: plane.bits(dct, newHash()), quality, dct } };
+    plane.dctOf(rect, dct, exact);
+    return { name, rect, result: { hash: plane.bits(dct, newHash()), quality: plane.quality(), dct } };
   };
   const views = [view('whole', { x: 0, y: 0, width: image.width, height: image.height }, true)];
   const content = findContentRect(image);
