@@ -41,6 +41,8 @@ export interface AuditRequest {
   now?: Date;
   /** Items inspected at once. */
   concurrency?: number;
+  /** Threads for perceptual matching; default the cores, at most `concurrency`; 1 matches on this thread. */
+  threads?: number;
   limits?: DetectLimits;
   /** Looks inside archives; undefined turns archive expansion off. */
   archives?: ArchiveHook;
@@ -65,11 +67,13 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const now = request.now ?? startedAt;
   const notices: Notice[] = [];
   const limits = request.limits ?? DEFAULT_DETECT_LIMITS;
+  const concurrency = request.concurrency ?? defaultConcurrency();
   const detectors = DETECTORS.flatMap((factory) => {
     const detector = factory.create({
       fingerprints: request.fingerprints,
       markers: request.policy.doc.assets.markers,
       limits,
+      threads: request.threads ?? Math.min(concurrency, os.availableParallelism()),
       ...(request.plateKey ? { plateKey: request.plateKey } : {}),
       notice: (n) => notices.push(n),
     });
@@ -145,7 +149,11 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   };
 
   if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, tally);
-  await forEachConcurrent(sourcesFor(request), request.concurrency ?? defaultConcurrency(), handle);
+  try {
+    await forEachConcurrent(sourcesFor(request), concurrency, handle);
+  } finally {
+    await Promise.all(detectors.map((d) => d.close?.()));
+  }
   request.onPhase?.('evaluating');
   await cache?.save();
 

@@ -43,6 +43,7 @@ interface AuditFlags {
   plateKeyFile?: string;
   now?: string;
   jobs?: string;
+  threads?: string;
   archives: boolean;
   quiet?: boolean;
   archiveDepth?: string;
@@ -78,6 +79,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
+    .option('--threads <n>', 'threads matching images perceptually (default: the cores, at most --jobs; 1 = none besides the main one)')
     .option('-q, --quiet', 'no progress display (it only ever shows on a terminal)')
     .option('--cache <dir>', 're-audit cache directory (default $XDG_CACHE_HOME/custody, else ~/.cache/custody); unchanged files are not read again')
     .option('--no-cache', 'inspect every file afresh and keep no cache')
@@ -114,6 +116,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const plateKey = fingerprints.plateSets.length > 0 ? readPlateKey(io, flags.plateKeyFile) : undefined;
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
+  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const cache = roots.length > 0 ? await cacheOptions(flags, roots, io) : undefined;
@@ -135,6 +139,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(plateKey ? { plateKey } : {}),
     ...(now ? { now } : {}),
     ...(jobs ? { concurrency: jobs } : {}),
+    ...(threads ? { threads } : {}),
   });
   progress.done();
   // Inputs are reported as the user gave them, not as absolute paths of this machine.

@@ -53,6 +53,8 @@ export interface DetectorSetup {
   /** Provenance markers declared by the policy (agency images without a fingerprint). */
   markers: readonly MetadataMarker[];
   limits: DetectLimits;
+  /** Threads a CPU-bound detector may use besides the calling one (perceptual matching); default 1: none. */
+  threads?: number;
   /** Key for plate digests (from CUSTODY_PLATE_KEY or a key file), when given. */
   plateKey?: Buffer;
   /** Tell the user something about the audit as a whole (e.g. "plate key id does not match"). */
@@ -82,6 +84,8 @@ export interface Detector {
   needsMedia: boolean;
   applies(item: Item, media: MediaType | undefined): boolean;
   detect(item: Item, media: MediaType | undefined): Promise<DetectResult>;
+  /** Releases what the detector holds (threads); called once, when the audit is done with it. */
+  close?(): Promise<void>;
 }
 
 /** Builds a detector for one audit, or returns undefined when it has nothing to look for. */

@@ -1,7 +1,8 @@
 import type { CoverageEntry, Item } from '../sources/item.js';
 import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './detector.js';
 import { decodeImage, type DecodeFailureReason } from './image-decode.js';
-import { PerceptualMatcher, QUALITY_GATE } from './pdq/matcher.js';
+import { QUALITY_GATE } from './pdq/matcher.js';
+import { MatchPool } from './pdq/match-pool.js';
 import { isImage, type MediaType } from './sniff.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 
@@ -30,7 +31,7 @@ export const perceptualDetector: DetectorFactory = {
   id: 'perceptual',
   create(setup) {
     if (!setup.fingerprints.hasPerceptual) return undefined;
-    const matcher = new PerceptualMatcher(setup.fingerprints.references);
+    const matcher = new MatchPool(setup.fingerprints.references, setup.threads ?? 1);
     if (matcher.size === 0) {
       setup.notice({ level: 'warning', message: `every perceptual hash in the fingerprint set has quality below ${QUALITY_GATE}; perceptual matching is off` });
       return undefined;
@@ -57,12 +58,16 @@ class PerceptualDetector implements Detector {
   readonly needsMedia = true;
 
   constructor(
-    private readonly matcher: PerceptualMatcher,
+    private readonly matcher: MatchPool,
     private readonly limits: DetectLimits,
   ) {}
 
   applies(item: Item, media: MediaType | undefined): boolean {
     return item.content !== undefined && isImage(media);
+  }
+
+  close(): Promise<void> {
+    return this.matcher.close();
   }
 
   async detect(item: Item, media: MediaType | undefined): Promise<DetectResult> {
@@ -83,7 +88,7 @@ class PerceptualDetector implements Detector {
     }
     const decoded = await decodeImage(bytes, { maxImagePixels: this.limits.maxImagePixels });
     if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
-    const outcome = this.matcher.match(decoded.image);
+    const outcome = await this.matcher.match(decoded.image);
     if (outcome.kind === 'low-quality') {
       return gap('low-quality-hash', `PDQ quality ${outcome.quality} is below ${QUALITY_GATE}; a hash this flat cannot support a match claim`, false);
     }

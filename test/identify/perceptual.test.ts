@@ -155,3 +155,21 @@ describe('perceptual detector', () => {
     expect(notices).toHaveLength(1);
   });
 });
+
+describe('perceptual matching on worker threads', () => {
+  it('gives exactly the in-thread results, with images in flight at once, and closes', async () => {
+    const refs = [await reference('refs/bridge.jpg', bridge), await reference('refs/q2821.jpg', readFileSync(path.join(fixtures, 'q2821.jpg')))];
+    const inThread = perceptualDetector.create(setupFor(refs))!;
+    const threaded = perceptualDetector.create({ ...setupFor(refs), threads: 2 })!;
+    const queries: Array<[string, Buffer]> = [['unrelated', unrelated], ['corrupt', bridge.subarray(0, 3000)]];
+    for (const [name, make] of COPIES) queries.push([name, await make()]);
+    const expected = [];
+    for (const [name, bytes] of queries) expected.push(await detect(inThread, `share/${name}`, bytes));
+    // All at once: the pool queues what its two threads cannot take yet.
+    const actual = await Promise.all(queries.map(([name, bytes]) => detect(threaded, `share/${name}`, bytes)));
+    expect(actual).toEqual(expected);
+    expect(actual.filter((r) => r.identifications.length === 1)).toHaveLength(COPIES.length);
+    await threaded.close!();
+    await expect(detect(threaded, 'share/after-close', bridge)).rejects.toThrow(/closed/);
+  }, 120_000);
+});

@@ -1,0 +1,136 @@
+import { Worker } from 'node:worker_threads';
+import type { Reference } from '../../fingerprint/schema.js';
+import type { PixelImage } from './borders.js';
+import { PerceptualMatcher, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
+
+/** What each matching thread starts from. */
+export interface WorkerSetup {
+  references: readonly Reference[];
+  options: MatcherOptions;
+}
+
+/** One image to match; `pixels` is transferred, not copied. */
+export interface MatchTask {
+  id: number;
+  pixels: ArrayBuffer;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** A thread's answer: the outcome with the reference as an index into WorkerSetup.references. */
+export type MatchReply =
+  | { id: number; outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> & { reference: number } } }
+  | { id: number; error: string };
+
+/**
+ * The compiled worker. Under the test runner this module runs from its TypeScript source, which
+ * has no compiled neighbour; the suite's global setup builds dist/ first, and that copy is used.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/identify/pdq/match-worker.js', import.meta.url) : new URL('./match-worker.js', import.meta.url);
+
+interface Pending {
+  task: MatchTask;
+  resolve: (outcome: MatchOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  busy: Pending | undefined;
+}
+
+/**
+ * Perceptual matching on worker threads. Matching is synchronous JavaScript (the tent filter, a few
+ * hundred small DCTs for a query that needs the crop search): on the main thread it ran on one
+ * core, while sharp decodes on libvips's own threads. Each thread holds its own matcher over the
+ * same references (built once, when the first image arrives) and takes one image at a time; images
+ * wait in arrival order when all are busy, and the audit's --jobs bounds how many wait. With one
+ * thread, or none, images are matched on the calling thread. Matching is deterministic, so which
+ * thread answers never changes a result.
+ */
+export class MatchPool {
+  /** The calling thread's matcher: the in-thread path, and `size` for callers deciding whether to match at all. */
+  readonly local: PerceptualMatcher;
+  private readonly threads: Thread[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(
+    private readonly references: readonly Reference[],
+    private readonly threadCount: number,
+    private readonly options: MatcherOptions = {},
+  ) {
+    this.local = new PerceptualMatcher(references, options);
+  }
+
+  /** Number of usable stored hashes. */
+  get size(): number {
+    return this.local.size;
+  }
+
+  /** Matches one decoded image; rejects only on a bug in a matching thread. */
+  match(image: PixelImage): Promise<MatchOutcome> {
+    if (this.threadCount <= 1) return Promise.resolve(this.local.match(image));
+    if (this.closed) return Promise.reject(new Error('match pool is closed'));
+    // A private copy to transfer: the decoder's buffer may be shared or external memory.
+    const pixels = new Uint8Array(image.pixels).buffer;
+    const task: MatchTask = { id: this.nextId++, pixels, width: image.width, height: image.height, channels: image.channels };
+    return new Promise<MatchOutcome>((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** Stops every thread; tasks still waiting are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of this.queue.splice(0)) pending.reject(new Error('match pool closed'));
+    await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let thread = this.threads.find((t) => !t.busy);
+      if (!thread && this.threads.length < this.threadCount) thread = this.spawn();
+      if (!thread) return;
+      const pending = this.queue.shift()!;
+      thread.busy = pending;
+      thread.worker.postMessage(pending.task, [pending.task.pixels]);
+    }
+  }
+
+  private spawn(): Thread {
+    const setup: WorkerSetup = { references: this.references, options: this.options };
+    const thread: Thread = { worker: new Worker(WORKER_URL, { workerData: setup }), busy: undefined };
+    thread.worker.on('message', (reply: MatchReply) => {
+      const pending = thread.busy;
+      thread.busy = undefined;
+      if (pending) {
+        if ('error' in reply) pending.reject(new Error(`perceptual matching thread failed: ${reply.error}`));
+        else pending.resolve(this.revive(reply.outcome));
+      }
+      this.dispatch();
+    });
+    // A thread that dies takes only its current image with it; the next dispatch starts a new one.
+    const fail = (error: Error) => {
+      const at = this.threads.indexOf(thread);
+      if (at >= 0) this.threads.splice(at, 1);
+      thread.busy?.reject(error);
+      thread.busy = undefined;
+      if (!this.closed) this.dispatch();
+    };
+    thread.worker.on('error', fail);
+    thread.worker.on('exit', (code) => {
+      if (!this.closed) fail(new Error(`perceptual matching thread exited with code ${code}`));
+    });
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private revive(outcome: Extract<MatchReply, { outcome: unknown }>['outcome']): MatchOutcome {
+    if (outcome.kind !== 'match') return outcome;
+    return { kind: 'match', match: { ...outcome.match, reference: this.references[outcome.match.reference]! } };
+  }
+}

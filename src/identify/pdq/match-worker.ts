@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Reference } from '../../fingerprint/schema.js';
+import { PerceptualMatcher } from './matcher.js';
+import type { MatchReply, MatchTask, WorkerSetup } from './match-pool.js';
+
+/**
+ * One matching thread of a MatchPool: builds its own PerceptualMatcher over the references it was
+ * given, then answers one task at a time. A match names its reference by index into that list.
+ */
+const { references, options } = workerData as WorkerSetup;
+const matcher = new PerceptualMatcher(references, options);
+const indexOf = new Map<Reference, number>(references.map((reference, i) => [reference, i]));
+const port = parentPort!;
+
+port.on('message', (task: MatchTask) => {
+  let reply: MatchReply;
+  try {
+    const outcome = matcher.match({ pixels: new Uint8Array(task.pixels), width: task.width, height: task.height, channels: task.channels });
+    if (outcome.kind === 'match') {
+      const { reference, ...match } = outcome.match;
+      reply = { id: task.id, outcome: { kind: 'match', match: { ...match, reference: indexOf.get(reference)! } } };
+    } else {
+      reply = { id: task.id, outcome };
+    }
+  } catch (error) {
+    reply = { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  port.postMessage(reply);
+});
