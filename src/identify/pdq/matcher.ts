@@ -101,6 +101,21 @@ export const ALIGN_SEEDS = 2;
 /** Near misses farther than this are left to the crop grid (unrelated photos sit at 60-98 on the bench set). */
 export const SEED_RADIUS = 80;
 
+/** Edge displacement, as a share of the image side, under which two views get one crop grid (refine's coarse step). */
+export const SAME_VIEW_SHARE = 0.02;
+
+/** Whether every edge of `a` is within SAME_VIEW_SHARE of the image side from the same edge of `b`. */
+function nearlySame(a: Rect, b: Rect, image: { width: number; height: number }): boolean {
+  const dx = SAME_VIEW_SHARE * image.width;
+  const dy = SAME_VIEW_SHARE * image.height;
+  return (
+    Math.abs(a.x - b.x) <= dx &&
+    Math.abs(a.x + a.width - (b.x + b.width)) <= dx &&
+    Math.abs(a.y - b.y) <= dy &&
+    Math.abs(a.y + a.height - (b.y + b.height)) <= dy
+  );
+}
+
 /** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
 const MAX_VERIFIED = 8;
 
@@ -218,7 +233,13 @@ export class PerceptualMatcher {
     const candidates = new Map<number, Candidate>();
     // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
     const radius = Math.min(this.candidateRadius, REFINE_RADIUS);
+    const gridded: Rect[] = [];
     for (const view of views) {
+      // A view within SAME_VIEW_SHARE of one already gridded adds nothing the alignment would not
+      // reach from that grid; synthetic and real photos alike often have a flat strip of sky or
+      // tarmac at an edge that border stripping takes for a 1-2% border.
+      if (gridded.some((r) => nearlySame(r, view.rect, plane.image))) continue;
+      gridded.push(view.rect);
       for (const crop of QUERY_CROPS) {
         const rect = cropRect(view.rect, crop);
         plane.dctOf(rect, raw);
