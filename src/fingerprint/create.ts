@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { captureDate, readImageTags } from '../identify/metadata.js';
@@ -7,6 +8,7 @@ import { walkFilesystem } from '../sources/filesystem.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { VERSION } from '../version.js';
 import { compareStrings } from '../postprocess/sort.js';
+import { forEachConcurrent } from '../audit/pool.js';
 import { fingerprintDigest } from './load.js';
 import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from './schema.js';
 
@@ -39,6 +41,8 @@ export interface FingerprintOptions {
   plates?: PlateCollector;
   /** Files larger than this are hashed streaming and get no perceptual or plate entries. */
   maxReadBytes?: number;
+  /** References described at once (default the cores, 2 to 8: each may hold a whole file in memory). */
+  concurrency?: number;
 }
 
 export interface FingerprintResult {
@@ -52,21 +56,33 @@ const DEFAULT_MAX_READ = 256 * 1024 * 1024;
 /** Walks the agency's reference data and describes it without copying it. */
 export async function createFingerprints(options: FingerprintOptions): Promise<FingerprintResult> {
   const rules = (options.classes ?? []).map((rule) => ({ match: picomatch(rule.glob, { dot: true }), assetClass: rule.assetClass }));
+  // Several references are described at once, so one decodes (on libvips's threads) while another
+  // is hashed; each outcome goes in its walk-order slot, so the result does not depend on timing.
+  const outcomes: ({ reference: Reference } | { coverage: CoverageEntry } | undefined)[] = [];
+  const walk = async function* () {
+    const prefixes = rootPrefixes(options.roots);
+    for (const [index, root] of options.roots.entries()) {
+      const prefix = prefixes[index];
+      yield* walkFilesystem(path.resolve(options.cwd ?? '.', root), { ...(prefix ? { locationPrefix: prefix } : {}), ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) });
+    }
+  };
+  let next = 0;
+  await forEachConcurrent(walk(), options.concurrency ?? Math.min(8, Math.max(2, os.availableParallelism())), async (event) => {
+    const slot = next++;
+    if (event.kind === 'coverage') outcomes[slot] = { coverage: event.entry };
+    if (event.kind !== 'item') return;
+    try {
+      const reference = await describe(event.item, options, rules);
+      if (reference) outcomes[slot] = { reference };
+    } catch (error) {
+      outcomes[slot] = { coverage: { location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true } };
+    }
+  });
   const references: Reference[] = [];
   const coverage: CoverageEntry[] = [];
-  const prefixes = rootPrefixes(options.roots);
-  for (const [index, root] of options.roots.entries()) {
-    const prefix = prefixes[index];
-    for await (const event of walkFilesystem(path.resolve(options.cwd ?? '.', root), { ...(prefix ? { locationPrefix: prefix } : {}), ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) })) {
-      if (event.kind === 'coverage') coverage.push(event.entry);
-      if (event.kind !== 'item') continue;
-      try {
-        const reference = await describe(event.item, options, rules);
-        if (reference) references.push(reference);
-      } catch (error) {
-        coverage.push({ location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true });
-      }
-    }
+  for (const outcome of outcomes) {
+    if (outcome && 'reference' in outcome) references.push(outcome.reference);
+    else if (outcome) coverage.push(outcome.coverage);
   }
   const plates = options.plates?.finish();
   if (options.plates) redactIds(references, options.plates);
