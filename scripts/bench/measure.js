@@ -123,3 +123,15 @@ export function sequence(steps) {
     stderr: steps.map((m) => m.stderr).join(''),
   };
 }
+
+/**
+ * The median run by wall time (the upper middle one for an even count).
+ * @param {readonly Measurement[]} runs
+ * @returns {Measurement}
+ */
+export function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.wall - b.wall);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (!middle) throw new RangeError('medianRun needs at least one run');
+  return middle;
+}
