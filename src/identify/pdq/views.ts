@@ -75,7 +75,8 @@ export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[]
 }
 
 /**
- * Crops (percent per side, each of 0/4/8) tried on the query in the alignment stage: 81 of them.
+ * Crops (percent per side, each of 0/4/8) tried on the query in the alignment stage: 81 of them,
+ * the 16 with no 4% side first (COARSE_QUERY_CROPS), then the rest (FINE_QUERY_CROPS).
  * Against the stored 10%-per-side variant they put some query crop within 2% per edge of any trim
  * up to 10% per side, close enough for refineAlignment. A coarser 0/5 grid (16 crops) missed
  * lopsided trims (top 3, right 7, bottom 1, left 9 %) of most references: its nearest crop was 4-5%
@@ -88,3 +89,5 @@ export const QUERY_CROPS: readonly Crop[] = (() => {
   for (const t of QUERY_CROP_STEPS) for (const r of QUERY_CROP_STEPS) for (const b of QUERY_CROP_STEPS) for (const l of QUERY_CROP_STEPS) out.push([t, r, b, l]);
   return out;
 })();
+export const COARSE_QUERY_CROPS: readonly Crop[] = QUERY_CROPS.filter((crop) => crop.every((side) => side !== 4));
+export const FINE_QUERY_CROPS: readonly Crop[] = QUERY_CROPS.filter((crop) => crop.some((side) => side === 4));
