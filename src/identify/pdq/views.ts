@@ -81,7 +81,8 @@ export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[]
  * up to 10% per side, close enough for refineAlignment. A coarser 0/5 grid (16 crops) missed
  * lopsided trims (top 3, right 7, bottom 1, left 9 %) of most references: its nearest crop was 4-5%
  * off on one edge. The stage only runs when the first stage found a stored hash within
- * ORIENTATION_RADIUS (small sets), so unrelated images do not pay for the grid.
+ * ORIENTATION_RADIUS (small sets), and the fine crops only when a coarse one came within
+ * FINE_GRID_GATE (matcher.ts), so most unrelated images pay for none or 16 of the 81.
  */
 const QUERY_CROP_STEPS = [0, 4, 8];
 export const QUERY_CROPS: readonly Crop[] = (() => {
