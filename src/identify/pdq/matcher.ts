@@ -189,9 +189,13 @@ export class PerceptualMatcher {
     const radius = this.align ? Math.max(this.threshold, this.orientationRadius) : this.threshold;
     for (const view of usable) {
       for (const dihedral of DIHEDRAL) {
+        // Most stored hashes of a similar scene fall within the orientation radius: the visit does
+        // as little as it can for them (a local minimum; map work only within SEED_RADIUS).
+        let nearest = nearestBy.get(dihedral) ?? Infinity;
         this.index.search(this.viewHash(view.result, dihedral), radius, (entry, distance) => {
-          if (distance < (nearestBy.get(dihedral) ?? Infinity)) nearestBy.set(dihedral, distance);
+          if (distance < nearest) nearest = distance;
           if (distance > this.threshold) {
+            if (distance > SEED_RADIUS) return;
             const seed = seeds.get(entry);
             if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
             return;
@@ -199,6 +203,7 @@ export class PerceptualMatcher {
           const known = found.get(entry);
           if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
         });
+        if (nearest < Infinity) nearestBy.set(dihedral, nearest);
       }
     }
     const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
@@ -217,7 +222,6 @@ export class PerceptualMatcher {
     const dihedrals = this.cropOrientations(nearestBy);
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()]
-      .filter((c) => c.distance <= SEED_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
       .slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
