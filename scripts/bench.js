@@ -85,14 +85,14 @@ const found = {};
 const load = () => os.loadavg()[0]?.toFixed(2) ?? '?';
 
 // 1. Exact-only audit vs hashdeep's matching mode. On a shared machine one run of either side can be
-// off by half (hashdeep took 37-154 s for the same work across earlier runs), so both run EXACT_RUNS
-// times, alternating, each custody run with a fresh (cold) cache, and the median runs are compared.
-const EXACT_RUNS = quick ? 1 : 3;
-log(`exact-only audit vs hashdeep, ${EXACT_RUNS} alternating runs each (load ${load()}) ...`);
+// off by half (hashdeep took 37-154 s for the same work across earlier runs), so both run RUNS times,
+// alternating, each custody run with a fresh (cold) cache, and the median runs are compared.
+const RUNS = quick ? 1 : 3;
+log(`exact-only audit vs hashdeep, ${RUNS} alternating runs each (load ${load()}) ...`);
 if (tools.hashdeep) execFileSync('sh', ['-c', 'cd agency && hashdeep -r -l -c md5,sha256 vehicles plates travelers > ../out/known.txt'], { cwd: tree.dir });
 const exactRuns = [];
 const hashdeepRuns = [];
-for (let run = 0; run < EXACT_RUNS; run++) {
+for (let run = 0; run < RUNS; run++) {
   const cold = await mkdtemp(path.join(os.tmpdir(), 'custody-bench-exact-'));
   exactRuns.push(await custody(['audit', 'share', '--fingerprints', 'out/fp-exact.json', '--no-archives', '--cache', cold, ...audit, 'out/exact.json']));
   await rm(cold, { recursive: true, force: true });
@@ -110,7 +110,7 @@ if (tools.hashdeep) {
   table.push({
     name: `exact-only audit, ${tree.stats.files} files`, custody: exact, baselineName: 'hashdeep -r -m -k', baseline: hd,
     ratio: `${speedup.toFixed(1)}x faster`, target: '>= 10x faster', verdict: speedup >= 10 ? 'met' : 'missed',
-    note: `custody found ${exactAssets.length} agency files, hashdeep matched ${matched}; custody reads only files whose size equals a reference's; median of ${EXACT_RUNS} alternating runs (custody ${walls(exactRuns)} s; hashdeep ${walls(hashdeepRuns)} s)`,
+    note: `custody found ${exactAssets.length} agency files, hashdeep matched ${matched}; custody reads only files whose size equals a reference's; median of ${RUNS} alternating runs (custody ${walls(exactRuns)} s; hashdeep ${walls(hashdeepRuns)} s)`,
   });
 } else {
   table.push({ name: 'exact-only audit', custody: exact, baselineName: 'hashdeep (not installed)', baseline: undefined, ratio: 'n/a', target: '>= 10x faster', verdict: 'skipped', note: 'hashdeep is not installed (apt-get install hashdeep)' });
@@ -158,7 +158,7 @@ table.push({
 });
 
 // 4. S3 inventory rows/second vs zcat | wc -l.
-log(`S3 inventory of ${rows} rows vs zcat | wc -l (load ${load()}) ...`);
+log(`S3 inventory of ${rows} rows vs zcat | wc -l, ${RUNS} alternating runs each (load ${load()}) ...`);
 const invDir = path.join(work, `inventory-${rows}`);
 if (!existsSync(path.join(invDir, 'manifest.json'))) {
   const { writeSyntheticInventory } = await import(new URL('../dist/sources/manifests/throughput-bench.js', import.meta.url).href);
@@ -166,14 +166,21 @@ if (!existsSync(path.join(invDir, 'manifest.json'))) {
 }
 const dataFile = path.join(invDir, 'data/synthetic.csv.gz');
 execFileSync('sh', ['-c', `cat "${dataFile}" > /dev/null`]);
-const inventory = await measure(node, [path.join(root, 'scripts/bench/inventory-read.js'), path.join(invDir, 'manifest.json')], { env });
-const zcat = await measure('sh', ['-c', 'zcat "$1" | wc -l', 'sh', dataFile]);
+// Both sides are single-threaded and short: like the exact-only row, the median of alternating runs.
+const inventoryRuns = [];
+const zcatRuns = [];
+for (let run = 0; run < RUNS; run++) {
+  inventoryRuns.push(await measure(node, [path.join(root, 'scripts/bench/inventory-read.js'), path.join(invDir, 'manifest.json')], { env }));
+  zcatRuns.push(await measure('sh', ['-c', 'zcat "$1" | wc -l', 'sh', dataFile]));
+}
+const inventory = medianRun(inventoryRuns);
+const zcat = medianRun(zcatRuns);
 const custodyRows = rows / inventory.wall;
 const zcatRows = Number(zcat.stdout.trim()) / zcat.wall;
 table.push({
   name: `S3 inventory read, ${rows} rows`, custody: inventory, baselineName: 'zcat | wc -l', baseline: zcat,
   ratio: `${(zcatRows / custodyRows).toFixed(2)}x slower`, target: 'within 3x', verdict: zcatRows / custodyRows <= 3 ? 'met' : 'missed',
-  note: `custody ${Math.round(custodyRows).toLocaleString('en')} rows/s, zcat | wc -l ${Math.round(zcatRows).toLocaleString('en')} lines/s (items read: ${JSON.parse(inventory.stdout || '{}').items ?? '?'})`,
+  note: `custody ${Math.round(custodyRows).toLocaleString('en')} rows/s, zcat | wc -l ${Math.round(zcatRows).toLocaleString('en')} lines/s (items read: ${JSON.parse(inventory.stdout || '{}').items ?? '?'}); median of ${RUNS} alternating runs (custody ${walls(inventoryRuns)} s; zcat ${walls(zcatRuns)} s)`,
 });
 
 // 5. Plate-record scan vs grep -c on the same large files.
