@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Reference } from '../../fingerprint/schema.js';
 import type { PixelImage } from './borders.js';
-import { PerceptualMatcher, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
+import { PerceptualMatcher, usableHashCount, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
 
 /** What each matching thread starts from. */
 export interface WorkerSetup {
@@ -50,8 +50,10 @@ interface Thread {
  * thread answers never changes a result.
  */
 export class MatchPool {
-  /** The calling thread's matcher: the in-thread path, and `size` for callers deciding whether to match at all. */
-  readonly local: PerceptualMatcher;
+  /** Number of usable stored hashes (0: nothing to match against). */
+  readonly size: number;
+  /** The calling thread's matcher, built when an image is first matched here (never, with threads). */
+  private local: PerceptualMatcher | undefined;
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 0;
@@ -62,17 +64,13 @@ export class MatchPool {
     private readonly threadCount: number,
     private readonly options: MatcherOptions = {},
   ) {
-    this.local = new PerceptualMatcher(references, options);
-  }
-
-  /** Number of usable stored hashes. */
-  get size(): number {
-    return this.local.size;
+    // Counted, not built: an audit replayed from the cache, or one on threads, never needs this thread's index.
+    this.size = usableHashCount(references);
   }
 
   /** Matches one decoded image; rejects only on a bug in a matching thread. */
   match(image: PixelImage): Promise<MatchOutcome> {
-    if (this.threadCount <= 1) return Promise.resolve(this.local.match(image));
+    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(this.references, this.options)).match(image));
     if (this.closed) return Promise.reject(new Error('match pool is closed'));
     // A private copy to transfer: the decoder's buffer may be shared or external memory.
     const pixels = new Uint8Array(image.pixels).buffer;

@@ -128,6 +128,23 @@ function nearlySame(a: Rect, b: Rect, image: { width: number; height: number }):
 /** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
 const MAX_VERIFIED = 8;
 
+/** The stored hashes of a reference a matcher indexes: valid, not tiles, quality at least QUALITY_GATE. */
+function* usableHashes(reference: Reference): Generator<{ variant: string; hash: Hash256; crop: Crop }> {
+  for (const entry of reference.pdq ?? []) {
+    if (isTileVariant(entry.variant)) continue;
+    const hash = hashFromHex(entry.hash);
+    const crop = parseVariant(entry.variant);
+    if (hash && crop && entry.quality >= QUALITY_GATE) yield { variant: entry.variant, hash, crop };
+  }
+}
+
+/** How many stored hashes a PerceptualMatcher over `references` would index, without building it. */
+export function usableHashCount(references: readonly Reference[]): number {
+  let count = 0;
+  for (const reference of references) for (const _ of usableHashes(reference)) count++;
+  return count;
+}
+
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
   private readonly entries: Entry[] = [];
@@ -153,13 +170,9 @@ export class PerceptualMatcher {
     const sorted = [...references].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const reference of sorted) {
       const tiles = storedTiles(reference.pdq ?? []);
-      for (const entry of reference.pdq ?? []) {
-        if (isTileVariant(entry.variant)) continue;
-        const hash = hashFromHex(entry.hash);
-        const crop = parseVariant(entry.variant);
-        if (!hash || !crop || entry.quality < QUALITY_GATE) continue;
+      for (const { variant, hash, crop } of usableHashes(reference)) {
         hashes.push(hash);
-        this.entries.push({ reference, variant: entry.variant, crop, tiles });
+        this.entries.push({ reference, variant, crop, tiles });
       }
     }
     this.index = new HammingIndex(hashes);
