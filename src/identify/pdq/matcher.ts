@@ -106,7 +106,8 @@ export const SEED_RADIUS = 80;
  * this many bits of a stored hash. Measured (robustness --quick, 218 copies found by the crop
  * stage): a copy's nearest coarse crop was at most 74 bits from its reference, almost always
  * under 30; unrelated bench photos that reach the crop stage sat at 45 to beyond 85, and 63% of
- * them beyond 80, which now skip 65 of the 81 crops.
+ * them beyond 80, which now skip 65 of the 81 crops. Only for sets the first stage scans
+ * (ORIENTATION_SCAN_ENTRIES): for larger ones a search out to 80 bits would be a full scan.
  */
 export const FINE_GRID_GATE = 80;
 
@@ -281,8 +282,12 @@ export class PerceptualMatcher {
         }
       }
     };
-    hashGrid(COARSE_QUERY_CROPS, Math.max(radius, FINE_GRID_GATE));
-    if (nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
+    // The gate needs the coarse crops searched out to FINE_GRID_GATE, beyond what the multi-index
+    // probes: only sets small enough to scan (as the first stage does) are gated; larger ones hash
+    // every crop, each search probing at `radius`.
+    const gated = this.orientationRadius > MAX_INDEX_RADIUS;
+    hashGrid(COARSE_QUERY_CROPS, gated ? Math.max(radius, FINE_GRID_GATE) : radius);
+    if (!gated || nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
     const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
