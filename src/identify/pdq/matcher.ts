@@ -8,7 +8,7 @@ import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { refineAlignment } from './refine.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { checkTiles, isTileVariant, storedTiles, TILE_THRESHOLD, type StoredTile, type TileCheck } from './tiles.js';
-import { COARSE_QUERY_CROPS, FINE_QUERY_CROPS, queryViews, type QueryView } from './views.js';
+import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, queryViews, type QueryView } from './views.js';
 
 /**
  * Match threshold in bits, inclusive: Meta's and python-threatexchange's published confident-match
@@ -100,31 +100,6 @@ export const ALIGN_ORIENTATIONS = 2;
 export const ALIGN_SEEDS = 2;
 /** Near misses farther than this are left to the crop grid (unrelated photos sit at 60-98 on the bench set). */
 export const SEED_RADIUS = 80;
-
-/**
- * The fine crops (a 4% side) are hashed only when some coarse crop (sides of 0 or 8%) came within
- * this many bits of a stored hash. Measured (robustness --quick, 218 copies found by the crop
- * stage): a copy's nearest coarse crop was at most 74 bits from its reference, almost always
- * under 30; unrelated bench photos that reach the crop stage sat at 45 to beyond 85, and 63% of
- * them beyond 80, which now skip 65 of the 81 crops. Only for sets the first stage scans
- * (ORIENTATION_SCAN_ENTRIES): for larger ones a search out to 80 bits would be a full scan.
- */
-export const FINE_GRID_GATE = 80;
-
-/** Edge displacement, as a share of the image side, under which two views get one crop grid (refine's coarse step). */
-export const SAME_VIEW_SHARE = 0.02;
-
-/** Whether every edge of `a` is within SAME_VIEW_SHARE of the image side from the same edge of `b`. */
-function nearlySame(a: Rect, b: Rect, image: { width: number; height: number }): boolean {
-  const dx = SAME_VIEW_SHARE * image.width;
-  const dy = SAME_VIEW_SHARE * image.height;
-  return (
-    Math.abs(a.x - b.x) <= dx &&
-    Math.abs(a.x + a.width - (b.x + b.width)) <= dx &&
-    Math.abs(a.y - b.y) <= dy &&
-    Math.abs(a.y + a.height - (b.y + b.height)) <= dy
-  );
-}
 
 /** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
 const MAX_VERIFIED = 8;
