@@ -11,17 +11,16 @@ export interface WorkerSetup {
 
 /** One image to match; `pixels` is transferred, not copied. */
 export interface MatchTask {
-  id: number;
   pixels: ArrayBuffer;
   width: number;
   height: number;
   channels: number;
 }
 
-/** A thread's answer: the outcome with the reference as an index into WorkerSetup.references. */
+/** A thread's answer to its one task in flight: the outcome with the reference as an index into WorkerSetup.references. */
 export type MatchReply =
-  | { id: number; outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> & { reference: number } } }
-  | { id: number; error: string };
+  | { outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> & { reference: number } } }
+  | { error: string };
 
 /**
  * The compiled worker. Under the test runner this module runs from its TypeScript source, which
@@ -56,7 +55,6 @@ export class MatchPool {
   private local: PerceptualMatcher | undefined;
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
-  private nextId = 0;
   private closed = false;
 
   constructor(
@@ -74,7 +72,7 @@ export class MatchPool {
     if (this.closed) return Promise.reject(new Error('match pool is closed'));
     // A private copy to transfer: the decoder's buffer may be shared or external memory.
     const pixels = new Uint8Array(image.pixels).buffer;
-    const task: MatchTask = { id: this.nextId++, pixels, width: image.width, height: image.height, channels: image.channels };
+    const task: MatchTask = { pixels, width: image.width, height: image.height, channels: image.channels };
     return new Promise<MatchOutcome>((resolve, reject) => {
       this.queue.push({ task, resolve, reject });
       this.dispatch();

@@ -18,12 +18,12 @@ port.on('message', (task: MatchTask) => {
     const outcome = matcher.match({ pixels: new Uint8Array(task.pixels), width: task.width, height: task.height, channels: task.channels });
     if (outcome.kind === 'match') {
       const { reference, ...match } = outcome.match;
-      reply = { id: task.id, outcome: { kind: 'match', match: { ...match, reference: indexOf.get(reference)! } } };
+      reply = { outcome: { kind: 'match', match: { ...match, reference: indexOf.get(reference)! } } };
     } else {
-      reply = { id: task.id, outcome };
+      reply = { outcome };
     }
   } catch (error) {
-    reply = { id: task.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    reply = { error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
   port.postMessage(reply);
 });
