@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin entry: everything lives in the library; this only binds it to the process.
-import { run } from '../dist/cli/run.js';
+import { run } from '../dist/bin/run.js';
 
 const { exitCode } = await run(process.argv.slice(2), {
   stdout: process.stdout,

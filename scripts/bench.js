@@ -10,7 +10,7 @@
  * cache, then times each contender as its own process (scripts/bench/measure.js) and prints one
  * table; writes BENCHMARKS.md and bench/results/latest.json. Installs nothing: a missing Debian tool
  * (hashdeep, findimagedupes) turns its comparison into a "skipped" row that says so.
- * Needs a build: npx tsc -p tsconfig.build.json.
+ * Needs a build: npm run build.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -43,8 +43,8 @@ if (flag('--render')) {
   log('re-rendered BENCHMARKS.md from bench/results/latest.json');
   process.exit(0);
 }
-if (!existsSync(path.join(root, 'dist/cli/run.js'))) {
-  log('dist/ is missing: build first with "npx tsc -p tsconfig.build.json"');
+if (!existsSync(path.join(root, 'dist/bin/run.js'))) {
+  log('dist/ is missing: build first with "npm run build"');
   process.exit(2);
 }
 const has = (/** @type {string} */ tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;

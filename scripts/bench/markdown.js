@@ -64,7 +64,7 @@ ${JSON.stringify(result.found, null, 2)}
 ## Reproduce
 
 \`\`\`sh
-npm ci && npx tsc -p tsconfig.build.json
+npm ci && npm run build
 apt-get install hashdeep findimagedupes   # the baselines; rows are skipped (and say so) without them
 npm run bench                              # full tree (>= 20,000 files, >= 2 GB) under bench/work/
 npm run bench -- --quick                   # small tree, to try it out

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Reference-index benchmark: multi-index hashing vs a linear scan at 100,000 references.
-// Build first (npx tsc -p tsconfig.build.json), then: node scripts/bench/match-index.js [references] [variants]
+// Build first (npm run build), then: node scripts/bench/match-index.js [references] [variants]
 // The library is imported by URL at run time so that typechecking does not require a build.
 const entry = new URL('../../dist/identify/pdq/index-bench.js', import.meta.url);
 const { runIndexBench } = await import(entry.href).catch(() => {
-  process.stderr.write(`cannot load ${entry.pathname}: run "npx tsc -p tsconfig.build.json" first\n`);
+  process.stderr.write(`cannot load ${entry.pathname}: run "npm run build" first\n`);
   process.exit(2);
 });
 

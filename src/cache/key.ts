@@ -57,12 +57,16 @@ export const sealKeyFor = (plateKey: Buffer | undefined): Buffer | undefined =>
 
 let code: Promise<string> | undefined;
 
+/** Set by scripts/bundle.js in the bundled CLI: the digest of everything bundled. */
+declare const CUSTODY_CODE_DIGEST: string | undefined;
+
 /**
- * Digest of custody's own code (this build's src/ or dist/ folder). The version alone is not enough:
- * a development build or a patched install changes what detectors conclude without changing it.
+ * Digest of custody's own code (the bundle's inputs, or this build's src/ or dist/ folder). The
+ * version alone is not enough: a development build or a patched install changes what detectors
+ * conclude without changing it.
  */
 export function codeDigest(): Promise<string> {
-  code ??= digestFolder(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+  code ??= typeof CUSTODY_CODE_DIGEST === 'string' ? Promise.resolve(CUSTODY_CODE_DIGEST) : digestFolder(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
   return code;
 }
 

@@ -16,7 +16,7 @@ function newest(dir: string): number {
 }
 
 /**
- * Tests that spawn bin/custody.js (or scripts) run the compiled dist/. `npm ci` builds it (the prepare
+ * Tests that spawn bin/custody.js (or scripts) run the compiled dist/ (the CLI from its bundle, dist/bin/). `npm ci` builds it (the prepare
  * script); this rebuilds it only when src/ changed since, so a local `npm test` never tests stale code
  * and CI does not compile twice.
  */
@@ -26,8 +26,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   const cacheHome = await mkdtemp(path.join(os.tmpdir(), 'custody-test-cache-'));
   process.env['XDG_CACHE_HOME'] = cacheHome;
   const teardown = () => rm(cacheHome, { recursive: true, force: true });
-  const entry = path.join(REPO_ROOT, 'dist', 'cli', 'run.js');
+  // The bundle is written last by the build: when it is newer than every source, so is the rest of dist/.
+  const entry = path.join(REPO_ROOT, 'dist', 'bin', 'run.js');
   if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return teardown;
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  await execa('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   return teardown;
 }
