@@ -78,7 +78,7 @@ async function digestFolder(root: string): Promise<string> {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) pending.push(full);
-      else if (/\.(js|ts|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(full);
+      else if (/\.(js|ts|mjs|wasm)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(full);
     }
   }
   const hash = createHash('sha256');

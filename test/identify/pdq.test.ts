@@ -136,6 +136,19 @@ describe('HammingIndex', () => {
     }
   });
 
+  it('scans two indexes in turn as it scans each alone (the scan keeps one pool resident)', () => {
+    const first = randomHashes(500, 11);
+    const second = randomHashes(1200, 12);
+    const indexes = [new HammingIndex(first), new HammingIndex(second)] as const;
+    for (const [round, q] of randomHashes(6, 13).entries()) {
+      const stored = round % 2 === 0 ? first : second;
+      const got: string[] = [];
+      indexes[round % 2]!.scan(q, 120, (e, d) => got.push(`${e}:${d}`));
+      expect(got).toEqual(stored.flatMap((h, e) => (hamming(q, h) <= 120 ? [`${e}:${hamming(q, h)}`] : [])));
+      expect(got.length).toBeGreaterThan(0);
+    }
+  });
+
   it('breaks ties by the lowest entry', () => {
     const [a] = randomHashes(1, 3) as [Uint32Array];
     const index = new HammingIndex([Uint32Array.from(a), Uint32Array.from(a), Uint32Array.from(a)]);

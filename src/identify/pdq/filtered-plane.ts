@@ -1,48 +1,35 @@
 import type { PixelImage } from './borders.js';
-import { dct64To16, dct64To16Fast, medianOf256, qualityOf64x64 } from './dct.js';
+import { medianOf256, qualityOf64x64 } from './dct.js';
 import { hashBit, HASH_WORDS, type Hash256 } from './hash256.js';
-import { jaroszFilter } from './jarosz.js';
-import { fillLuma, type Rect } from './pdq-hasher.js';
-
+import type { Rect } from './pdq-hasher.js';
+import { pdqKernels } from './simd.js';
 
 /**
  * A query image's luma, tent-filtered once, from which the PDQ DCT of any sub-rectangle is sampled
  * in one decimation and one 64x64 DCT (no re-filtering). This is an approximation of hashing the
  * cropped pixels (the filter window comes from the whole image and edge samples see pixels beyond
  * the crop), a few bits at most for crops of 80-100%, and makes a crop search about 20 times
- * cheaper. Used only for crop alignment, never for the stored or conformance hashes.
+ * cheaper. The whole image's DCT is exactly PDQ's.
  */
 export class FilteredPlane {
   private readonly plane: Float32Array;
   private readonly block = new Float32Array(64 * 64);
-  private readonly t16x64 = new Float32Array(16 * 64);
-  private readonly t16x64d = new Float64Array(16 * 64);
+  private readonly rows = new Int32Array(64);
   private readonly columns = new Int32Array(64);
   private readonly sortBuf = new Float32Array(256);
 
   constructor(readonly image: PixelImage) {
-    const { width, height, pixels, channels } = image;
-    const luma = new Float32Array(width * height);
-    fillLuma(pixels, width, channels, { x: 0, y: 0, width, height }, luma);
-    jaroszFilter(luma, new Float32Array(width * height), width, height);
-    this.plane = luma;
+    this.plane = pdqKernels().filteredLuma(image.pixels, image.width, image.height, image.channels);
   }
 
-  /**
-   * Writes the 16x16 DCT of `rect` into `out`. `exact` uses the float32-faithful DCT (the whole
-   * image then hashes bit-exactly as PDQ); otherwise the faster double-precision one (crop search,
-   * tiles).
-   */
-  dctOf(rect: Rect, out: Float32Array, exact = false): void {
-    const { width } = this.image;
-    const columns = this.columns;
-    for (let j = 0; j < 64; j++) columns[j] = rect.x + Math.trunc(((j + 0.5) * rect.width) / 64);
-    for (let i = 0; i < 64; i++) {
-      const row = (rect.y + Math.trunc(((i + 0.5) * rect.height) / 64)) * width;
-      for (let j = 0; j < 64; j++) this.block[i * 64 + j] = this.plane[row + columns[j]!]!;
+  /** Writes the 16x16 DCT of `rect` into `out` (for the whole image, exactly PDQ's). */
+  dctOf(rect: Rect, out: Float32Array): void {
+    // Bucket centres (int)(((i + 0.5) * n) / 64), in double as the reference computes them.
+    for (let k = 0; k < 64; k++) {
+      this.rows[k] = rect.y + Math.trunc(((k + 0.5) * rect.height) / 64);
+      this.columns[k] = rect.x + Math.trunc(((k + 0.5) * rect.width) / 64);
     }
-    if (exact) dct64To16(this.block, this.t16x64, out);
-    else dct64To16Fast(this.block, this.t16x64d, out);
+    pdqKernels().sampleDct(this.plane, this.image.width, this.rows, this.columns, this.block, out);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { HASH_WORDS, hammingAt, popcount32, POPCOUNT16, type Hash256 } from './hash256.js';
+import { HASH_WORDS, hammingAt, popcount32, type Hash256 } from './hash256.js';
+import { pdqKernels } from './simd.js';
 
 /** Chunks the 256 bits are split into: 16 x 16 bits, as in ThreatExchange's MIH (`pdq/cpp/index/mih.h`). */
 const CHUNKS = 16;
@@ -120,26 +121,9 @@ export class HammingIndex {
 
   /**
    * Linear popcount scan: the baseline the benchmark compares against, and the large-radius path.
-   * An entry is dropped as soon as its first half alone is beyond the radius, which is most entries
-   * at the crop stage's radii.
+   * Runs in WebAssembly (simd.ts), which counts bits with the processor's popcount.
    */
   scan(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
-    const pool = this.pool;
-    const t = POPCOUNT16;
-    const [q0, q1, q2, q3, q4, q5, q6, q7] = query as unknown as [number, number, number, number, number, number, number, number];
-    for (let i = 0, o = 0; i < this.size; i++, o += HASH_WORDS) {
-      let a = q0 ^ pool[o]!;
-      let b = q1 ^ pool[o + 1]!;
-      let c = q2 ^ pool[o + 2]!;
-      let e = q3 ^ pool[o + 3]!;
-      let d = t[a & 0xffff]! + t[a >>> 16]! + t[b & 0xffff]! + t[b >>> 16]! + t[c & 0xffff]! + t[c >>> 16]! + t[e & 0xffff]! + t[e >>> 16]!;
-      if (d > radius) continue;
-      a = q4 ^ pool[o + 4]!;
-      b = q5 ^ pool[o + 5]!;
-      c = q6 ^ pool[o + 6]!;
-      e = q7 ^ pool[o + 7]!;
-      d += t[a & 0xffff]! + t[a >>> 16]! + t[b & 0xffff]! + t[b >>> 16]! + t[c & 0xffff]! + t[c >>> 16]! + t[e & 0xffff]! + t[e >>> 16]!;
-      if (d <= radius) visit(i, d);
-    }
+    pdqKernels().scan(this.pool, this.size, query, radius, visit);
   }
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { builtFile } from '../../util/built-file.js';
 import type { Reference } from '../../fingerprint/schema.js';
 import type { PixelImage } from './borders.js';
 import { PerceptualMatcher, usableHashCount, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
@@ -22,11 +23,7 @@ export type MatchReply =
   | { outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> & { reference: number } } }
   | { error: string };
 
-/**
- * The compiled worker. Under the test runner this module runs from its TypeScript source, which
- * has no compiled neighbour; the suite's global setup builds dist/ first, and that copy is used.
- */
-const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('../../../dist/identify/pdq/match-worker.js', import.meta.url) : new URL('./match-worker.js', import.meta.url);
+const WORKER_URL = builtFile('match-worker.js', import.meta.url);
 
 interface Pending {
   task: MatchTask;

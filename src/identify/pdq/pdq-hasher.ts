@@ -1,6 +1,6 @@
 import { HASH_WORDS, newHash, type Hash256 } from './hash256.js';
-import { jaroszFilter } from './jarosz.js';
-import { dct64To16, medianOf256, qualityOf64x64 } from './dct.js';
+import { medianOf256, qualityOf64x64 } from './dct.js';
+import { pdqKernels } from './simd.js';
 
 /** Sides shorter than this hash to zero with quality 0, as in the reference. */
 export const MIN_HASHABLE_DIM = 5;
@@ -21,16 +21,14 @@ export interface PdqResult {
 
 /**
  * A reusable PDQ hasher, a float32-faithful port of ThreatExchange `pdqhashing.cpp`,
- * `downscaling.cpp` and `torben.cpp` (every arithmetic step rounded with Math.fround, so results are
- * bit-exact with the C++ core). Scratch buffers are kept between calls and only grow, so hashing a
- * stream of images does not allocate in the filter, DCT or median loops. Not re-entrant: use one per
- * concurrent caller.
+ * `downscaling.cpp` and `torben.cpp` (every arithmetic step rounded to float32 as in C++: with
+ * Math.fround here, in float32 lanes in the WebAssembly filter and DCT of simd.ts; results are
+ * bit-exact with the C++ core). Scratch buffers are kept between calls and only grow. Not
+ * re-entrant: use one per concurrent caller.
  */
 export class PdqHasher {
   private luma = new Float32Array(0);
-  private scratch = new Float32Array(0);
   private readonly block64 = new Float32Array(64 * 64);
-  private readonly block16x64 = new Float32Array(16 * 64);
   private readonly sortBuf = new Float32Array(256);
 
   /**
@@ -55,11 +53,11 @@ export class PdqHasher {
     if (width === 64 && height === 64) {
       block.set(luma.subarray(0, 64 * 64));
     } else {
-      jaroszFilter(luma, this.scratchBuffer(width * height), width, height);
+      pdqKernels().jaroszFilter(luma, width, height);
       decimate(luma, height, width, block);
     }
     const quality = qualityOf64x64(block);
-    dct64To16(block, this.block16x64, dct);
+    pdqKernels().dct64To16(block, dct);
     const hash = newHash();
     bitsFromDct(dct, this.sortBuf, hash);
     return { hash, quality, dct };
@@ -74,11 +72,6 @@ export class PdqHasher {
   private lumaBuffer(n: number): Float32Array {
     if (this.luma.length < n) this.luma = new Float32Array(n);
     return this.luma;
-  }
-
-  private scratchBuffer(n: number): Float32Array {
-    if (this.scratch.length < n) this.scratch = new Float32Array(n);
-    return this.scratch;
   }
 }
 

@@ -43,8 +43,7 @@ export function referenceHashes(image: PixelImage): PdqEntry[] {
   const whole: Rect = { x: 0, y: 0, width: image.width, height: image.height };
   const dct = new Float32Array(256);
   const crops = REFERENCE_CROPS.map((crop) => {
-    const full = crop.every((side) => side === 0);
-    plane.dctOf(cropRect(whole, crop), dct, full);
+    plane.dctOf(cropRect(whole, crop), dct);
     return { hash: hashToHex(plane.bits(dct, newHash())), quality: plane.quality(), variant: cropVariant(crop) };
   });
   return [...crops, ...referenceTiles(plane)];
@@ -63,14 +62,14 @@ export interface QueryView {
  * inside them, both sampled from the one filtered plane of the query.
  */
 export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[] {
-  const view = (name: string, rect: Rect, exact: boolean): QueryView => {
+  const view = (name: string, rect: Rect): QueryView => {
     const dct = new Float32Array(256);
-    plane.dctOf(rect, dct, exact);
+    plane.dctOf(rect, dct);
     return { name, rect, result: { hash: plane.bits(dct, newHash()), quality: plane.quality(), dct } };
   };
-  const views = [view('whole', { x: 0, y: 0, width: image.width, height: image.height }, true)];
+  const views = [view('whole', { x: 0, y: 0, width: image.width, height: image.height })];
   const content = findContentRect(image);
-  if (content) views.push(view('unbordered', content, false));
+  if (content) views.push(view('unbordered', content));
   return views;
 }
 

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { builtFile } from '../../util/built-file.js';
+import { DCT_MATRIX } from './dct.js';
+
+/** What wasm/kernels.ts exports (byte offsets into its memory). */
+interface KernelExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  dct64To16(a: number, d: number, dt: number, t: number, out: number): void;
+  jaroszFilter(plane: number, tmp: number, sums: number, width: number, height: number): void;
+  scan(pool: number, count: number, query: number, radius: number, hits: number): number;
+  luma(pixels: number, imageWidth: number, channels: number, x: number, y: number, width: number, height: number, out: number): void;
+  sample(plane: number, planeWidth: number, rows: number, columns: number, block: number): void;
+}
+
+// WebAssembly is global in Node; TypeScript declares it only with the DOM library, so the two
+// constructors used here are typed by hand.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+const PAGE = 65_536;
+const align16 = (n: number): number => (n + 15) & ~15;
+
+/**
+ * PDQ's hot loops in WebAssembly (src/identify/pdq/wasm/kernels.ts, built by scripts/build.js):
+ * luma, the tent filter and the DCT bit-identical to the float32 reference (the filter and DCT in
+ * SIMD), the decimation's sampling, and the linear Hamming scan with the processor's popcount.
+ * One instance per thread, made on first use. Its memory holds, in order: the DCT matrix and
+ * block; the hash pool scanned last; the plane sampled last; then scratch. The pool and plane stay
+ * while the same ones are used again (a match scans one index and samples one plane many times).
+ */
+class PdqKernels {
+  private readonly exports: KernelExports;
+  private floatView: Float32Array | undefined;
+  private wordView: Uint32Array | undefined;
+  private intView: Int32Array | undefined;
+  private byteView: Uint8Array | undefined;
+  private readonly d: number;
+  private readonly dt: number;
+  private readonly block: number;
+  private readonly t: number;
+  private readonly out: number;
+  private readonly query: number;
+  private readonly rows: number;
+  private readonly columns: number;
+  private readonly poolAt: number;
+  private pool: Uint32Array | undefined;
+  private planeAt: number;
+  private plane: Float32Array | undefined;
+  private scratch: number;
+
+  constructor(bytes: Buffer) {
+    const instance = new Instance(new Module(bytes), {});
+    this.exports = instance.exports as unknown as KernelExports;
+    this.d = align16(this.exports.heapBase());
+    this.dt = this.d + 16 * 64 * 4;
+    this.block = this.dt + 64 * 16 * 4;
+    this.t = this.block + 64 * 64 * 4;
+    this.out = this.t + 16 * 64 * 4;
+    this.query = this.out + 16 * 16 * 4;
+    this.rows = this.query + 32;
+    this.columns = this.rows + 64 * 4;
+    this.poolAt = this.columns + 64 * 4;
+    this.planeAt = this.poolAt;
+    this.scratch = this.poolAt;
+    this.reserve(this.scratch);
+    const floats = this.floats();
+    floats.set(DCT_MATRIX, this.d / 4);
+    for (let k = 0; k < 64; k++) for (let j = 0; j < 16; j++) floats[this.dt / 4 + k * 16 + j] = DCT_MATRIX[j * 64 + k]!;
+  }
+
+  /** PDQ's 64x64 -> 16x16 DCT (no DC term) of `block`, in float32 as the reference computes it. */
+  dct64To16(block: Float32Array, out: Float32Array): void {
+    this.floats().set(block.subarray(0, 64 * 64), this.block / 4);
+    this.dctOfBlock(out);
+  }
+
+  /** PDQ's Jarosz tent filter over a `width` x `height` plane, in place, as the reference does it. */
+  jaroszFilter(luma: Float32Array, width: number, height: number): void {
+    const n = width * height;
+    const plane = this.scratch;
+    this.filterAt(plane, width, height, () => this.floats().set(luma.subarray(0, n), plane / 4));
+    luma.set(this.floats().subarray(plane / 4, plane / 4 + n));
+  }
+
+  /**
+   * PDQ's luma of a whole image of interleaved 8-bit pixels, tent-filtered: what FilteredPlane
+   * samples. Bit-identical to fillLuma then jaroszFilter.
+   */
+  filteredLuma(pixels: Uint8Array, width: number, height: number, channels: number): Float32Array {
+    const n = width * height;
+    const plane = this.scratch;
+    this.filterAt(plane, width, height, () => {
+      const source = align16(plane + 3 * align16(n * 4) + width * 4);
+      this.reserve(source + pixels.length);
+      this.bytes().set(pixels, source);
+      this.exports.luma(source, width, channels, 0, 0, width, height, plane);
+    });
+    return this.floats().slice(plane / 4, plane / 4 + n);
+  }
+
+  /**
+   * The PDQ DCT of the 64x64 samples of `plane` (`width` floats per row) at the given row and
+   * column indexes; the samples themselves are written to `block` (for the quality metric).
+   */
+  sampleDct(plane: Float32Array, width: number, rows: Int32Array, columns: Int32Array, block: Float32Array, out: Float32Array): void {
+    if (this.plane !== plane) {
+      this.plane = undefined;
+      this.scratch = align16(this.planeAt + plane.length * 4);
+      this.reserve(this.scratch);
+      this.floats().set(plane, this.planeAt / 4);
+      this.plane = plane;
+    }
+    const ints = this.ints();
+    ints.set(rows.subarray(0, 64), this.rows / 4);
+    ints.set(columns.subarray(0, 64), this.columns / 4);
+    this.exports.sample(this.planeAt, width, this.rows, this.columns, this.block);
+    block.set(this.floats().subarray(this.block / 4, this.block / 4 + 64 * 64));
+    this.dctOfBlock(out);
+  }
+
+  /**
+   * Visits, in entry order, the entries of `pool` (`size` hashes of 8 words each) within `radius`
+   * bits of `query`, with their distance: HammingIndex's linear scan, with the processor's popcount.
+   */
+  scan(pool: Uint32Array, size: number, query: Uint32Array, radius: number, visit: (entry: number, distance: number) => void): void {
+    if (this.pool !== pool) {
+      this.pool = undefined;
+      this.plane = undefined;
+      this.planeAt = align16(this.poolAt + size * 32);
+      this.scratch = this.planeAt;
+      this.reserve(this.scratch);
+      this.words().set(pool.subarray(0, size * 8), this.poolAt / 4);
+      this.pool = pool;
+    }
+    const hits = this.scratch;
+    this.reserve(hits + size * 8);
+    const words = this.words();
+    words.set(query.subarray(0, 8), this.query / 4);
+    const found = this.exports.scan(this.poolAt, size, this.query, radius, hits);
+    for (let k = 0, at = hits / 4; k < found; k++, at += 2) visit(words[at]!, words[at + 1]!);
+  }
+
+  private dctOfBlock(out: Float32Array): void {
+    this.exports.dct64To16(this.block, this.d, this.dt, this.t, this.out);
+    out.set(this.floats().subarray(this.out / 4, this.out / 4 + 256));
+  }
+
+  /** Fills a plane at `plane` (by `fill`) and tent-filters it there; scratch follows it. */
+  private filterAt(plane: number, width: number, height: number, fill: () => void): void {
+    const tmp = plane + align16(width * height * 4);
+    const sums = tmp + align16(width * height * 4);
+    this.reserve(sums + width * 4);
+    fill();
+    this.exports.jaroszFilter(plane, tmp, sums, width, height);
+  }
+
+  /** Grows the memory to at least `bytes` (growing detaches the views, which are then remade). */
+  private reserve(bytes: number): void {
+    const memory = this.exports.memory;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+  }
+
+  private floats(): Float32Array {
+    if (this.floatView?.buffer !== this.exports.memory.buffer) this.floatView = new Float32Array(this.exports.memory.buffer);
+    return this.floatView;
+  }
+
+  private words(): Uint32Array {
+    if (this.wordView?.buffer !== this.exports.memory.buffer) this.wordView = new Uint32Array(this.exports.memory.buffer);
+    return this.wordView;
+  }
+
+  private ints(): Int32Array {
+    if (this.intView?.buffer !== this.exports.memory.buffer) this.intView = new Int32Array(this.exports.memory.buffer);
+    return this.intView;
+  }
+
+  private bytes(): Uint8Array {
+    if (this.byteView?.buffer !== this.exports.memory.buffer) this.byteView = new Uint8Array(this.exports.memory.buffer);
+    return this.byteView;
+  }
+}
+
+const BINARY = builtFile('pdq-kernels.wasm', import.meta.url);
+let kernels: PdqKernels | undefined;
+
+/** This thread's kernels (compiled on first use: a few milliseconds). */
+export function pdqKernels(): PdqKernels {
+  kernels ??= new PdqKernels(readFileSync(BINARY));
+  return kernels;
+}
