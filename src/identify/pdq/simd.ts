@@ -94,7 +94,7 @@ class PdqKernels {
     const n = width * height;
     const plane = this.scratch;
     this.filterAt(plane, width, height, () => {
-      const source = align16(plane + 3 * align16(n * 4) + width * 4);
+      const source = align16(plane + 2 * align16(n * 4) + width * 4); // after filterAt's tmp and sums
       this.reserve(source + pixels.length);
       this.bytes().set(pixels, source);
       this.exports.luma(source, width, channels, 0, 0, width, height, plane);

@@ -1,8 +1,10 @@
-// PDQ's two heavy loops in WebAssembly SIMD (AssemblyScript; built by scripts/build-wasm.js).
-// Every lane does the float32 operations of ThreatExchange's pdqhashing.cpp and downscaling.cpp in
-// the same order, one rounding each, so results are bit-identical to the reference (and to the
-// JavaScript in dct.ts and jarosz.ts, which the tests compare them with). WebAssembly has no fused
-// multiply-add in its baseline SIMD, so no product is ever kept unrounded.
+// PDQ's hot loops in WebAssembly (AssemblyScript; compiled by scripts/build.js, loaded by simd.ts):
+// luma, the Jarosz tent filter and the 64x64 -> 16x16 DCT (the last two in SIMD, four lanes of
+// float32), the decimation's sampling, and the linear Hamming scan (popcnt). Every lane does the
+// float32 operations of ThreatExchange's pdqhashing.cpp and downscaling.cpp in the same order, one
+// rounding each, so results are bit-identical to the reference: test/identify/pdq-kernels.test.ts
+// compares them with plain JavaScript ports of the C++. WebAssembly's baseline SIMD has no fused
+// multiply-add, so no product is ever kept unrounded.
 //
 // Memory is laid out by the caller (simd.ts); every pointer here is a byte offset, 16-byte aligned.
 
