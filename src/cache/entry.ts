@@ -79,6 +79,7 @@ export function isJsonSafe(value: unknown, depth = 0): boolean {
  * JSON would not give back as it was.
  */
 export function encodeEntry(entry: CachedEntry): string | undefined {
+  if (isEmpty(entry)) return EMPTY_ENTRY;
   if (!entry.coverage.every(isDeterministic)) return undefined;
   for (const event of entry.expansion ?? []) {
     if (event.kind === 'coverage' && !isDeterministic(event.entry)) return undefined;
@@ -88,6 +89,12 @@ export function encodeEntry(entry: CachedEntry): string | undefined {
   if (entry.expansion) json['x'] = entry.expansion.map(eventJson);
   return isJsonSafe(json) ? JSON.stringify(json) : undefined;
 }
+
+/** Nothing identified, sniffed or noted: most files of most audits, encoded once. */
+const EMPTY_ENTRY = JSON.stringify({ f: {} });
+
+const isEmpty = (entry: CachedEntry): boolean =>
+  entry.media === undefined && entry.expansion === undefined && entry.identifications.length === 0 && entry.coverage.length === 0 && Object.keys(entry.facts).length === 0;
 
 /** Parses what {@link encodeEntry} wrote; throws on anything else (the caller treats it as corruption). */
 export function decodeEntry(text: string, bytesRead: number): CachedEntry {
