@@ -59,7 +59,7 @@ export interface Item {
    * decide that a file is unchanged since it was inspected.
    */
   stat?: { dev: bigint; ino: bigint; mtimeNs: bigint; ctimeNs: bigint };
-  /** Absolute path on disk (filesystem items), for readers that want random access (zip). */
+  /** Path on disk (filesystem items; relative to the working directory when the root is inside it), for readers that want random access (zip). */
   path?: string;
   /** The bytes, when the source can reach them (absent for manifest objects). */
   content?: ContentSource;

@@ -48,6 +48,26 @@ describe('walkFilesystem', () => {
     }
   });
 
+  it('walks a root inside the working directory by relative paths, with the same items as from outside it', async () => {
+    const root = path.join(dir, 'relative');
+    await writeTree(root, { 'a/b/one.jpg': 'one', 'two.txt': 'two' });
+    const fromOutside = await walk(root);
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const fromInside = await walk(root);
+      const strip = (items: Item[]) => items.map(({ content: _c, path: _p, ...rest }) => rest);
+      expect(strip(fromInside.items)).toEqual(strip(fromOutside.items));
+      expect(fromInside.items.map((i) => i.path)).toEqual(['relative/a/b/one.jpg', 'relative/two.txt']);
+      expect(fromOutside.items.map((i) => i.path)).toEqual([path.join(root, 'a/b/one.jpg'), path.join(root, 'two.txt')]);
+      expect((await fromInside.items[0]!.content!.readAll()).toString()).toBe('one');
+      process.chdir(root);
+      expect((await walk(root)).items.map((i) => i.path)).toEqual(['./a/b/one.jpg', './two.txt']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('records symbolic links (a loop, a link out of the root, a dangling one) as coverage and never follows them', async () => {
     const root = path.join(dir, 'links');
     await writeTree(root, { 'real/a.jpg': 'a' });
