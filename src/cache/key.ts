@@ -57,7 +57,7 @@ export const sealKeyFor = (plateKey: Buffer | undefined): Buffer | undefined =>
 
 let code: Promise<string> | undefined;
 
-/** Set by scripts/bundle.js in the bundled CLI: the digest of everything bundled. */
+/** Set by scripts/build.js in the bundled CLI: the digest of everything bundled, and of the kernels. */
 declare const CUSTODY_CODE_DIGEST: string | undefined;
 
 /**

@@ -16,9 +16,10 @@ function newest(dir: string): number {
 }
 
 /**
- * Tests that spawn bin/custody.js (or scripts) run the compiled dist/ (the CLI from its bundle, dist/bin/). `npm ci` builds it (the prepare
- * script); this rebuilds it only when src/ changed since, so a local `npm test` never tests stale code
- * and CI does not compile twice.
+ * Tests that spawn bin/custody.js (or scripts) run the built dist/ (the CLI from its bundle in
+ * dist/bin/), and in-process tests load the WebAssembly kernels and worker scripts from there.
+ * `npm ci` builds it (the prepare script); this rebuilds it only when src/ changed since, so a local
+ * `npm test` never tests stale code and CI does not build twice.
  */
 export default async function setup(): Promise<() => Promise<void>> {
   // Spawned CLIs inherit this environment: their re-audit cache goes to a throwaway folder, never
@@ -26,7 +27,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   const cacheHome = await mkdtemp(path.join(os.tmpdir(), 'custody-test-cache-'));
   process.env['XDG_CACHE_HOME'] = cacheHome;
   const teardown = () => rm(cacheHome, { recursive: true, force: true });
-  // The bundle is written last by the build: when it is newer than every source, so is the rest of dist/.
+  // The bundle comes after tsc and the kernels in the build: when it is newer than every source, so is the rest.
   const entry = path.join(REPO_ROOT, 'dist', 'bin', 'run.js');
   if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(REPO_ROOT, 'src'))) return teardown;
   await execa('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
