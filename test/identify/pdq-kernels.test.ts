@@ -75,9 +75,9 @@ function random(seed: number): () => number {
 }
 
 describe('PDQ kernels in WebAssembly SIMD', () => {
-  it('tent-filter bit for bit as downscaling.cpp, for every remainder of four and both window parities', () => {
-    const next = random(7);
-    const sizes = [[1, 1], [5, 5], [3, 9], [4, 4], [7, 6], [64, 64], [97, 31], [130, 259], [257, 129], [513, 390], [1023, 5]] as const;
+  /** Filters random planes of the given sizes with the kernel and with the reference port. */
+  function expectFilterAsReference(seed: number, sizes: readonly (readonly [number, number])[]): void {
+    const next = random(seed);
     for (const [width, height] of sizes) {
       const source = Float32Array.from({ length: width * height }, () => fr(next() * 255));
       const expected = source.slice();
@@ -86,18 +86,14 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
       pdqKernels().jaroszFilter(got, width, height);
       expect(firstDifference(got, expected), `${width}x${height}`).toBe('none');
     }
+  }
+
+  it('tent-filter bit for bit as downscaling.cpp, for every remainder of four and both window parities', () => {
+    expectFilterAsReference(7, [[1, 1], [5, 5], [3, 9], [4, 4], [7, 6], [64, 64], [97, 31], [130, 259], [257, 129], [513, 390], [1023, 5]]);
   });
 
   it('keeps filtering correctly after its memory grows for a larger plane, and back down', () => {
-    const next = random(11);
-    for (const [width, height] of [[40, 30], [1600, 1200], [41, 29]] as const) {
-      const source = Float32Array.from({ length: width * height }, () => fr(next() * 255));
-      const expected = source.slice();
-      referenceJarosz(expected, width, height);
-      const got = source.slice();
-      pdqKernels().jaroszFilter(got, width, height);
-      expect(firstDifference(got, expected), `${width}x${height}`).toBe('none');
-    }
+    expectFilterAsReference(11, [[40, 30], [1600, 1200], [41, 29]]);
   });
 
   it('computes the 64x64 -> 16x16 DCT bit for bit as pdqhashing.cpp, on pixels, extremes and flat blocks', () => {

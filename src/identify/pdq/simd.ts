@@ -21,6 +21,14 @@ interface WebAssemblyApi {
 }
 const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
+interface MemoryViews {
+  buffer: ArrayBuffer;
+  floats: Float32Array;
+  words: Uint32Array;
+  ints: Int32Array;
+  bytes: Uint8Array;
+}
+
 const PAGE = 65_536;
 const align16 = (n: number): number => (n + 15) & ~15;
 
@@ -34,10 +42,7 @@ const align16 = (n: number): number => (n + 15) & ~15;
  */
 class PdqKernels {
   private readonly exports: KernelExports;
-  private floatView: Float32Array | undefined;
-  private wordView: Uint32Array | undefined;
-  private intView: Int32Array | undefined;
-  private byteView: Uint8Array | undefined;
+  private views: MemoryViews | undefined;
   private readonly d: number;
   private readonly dt: number;
   private readonly block: number;
@@ -67,14 +72,14 @@ class PdqKernels {
     this.planeAt = this.poolAt;
     this.scratch = this.poolAt;
     this.reserve(this.scratch);
-    const floats = this.floats();
+    const floats = this.view().floats;
     floats.set(DCT_MATRIX, this.d / 4);
     for (let k = 0; k < 64; k++) for (let j = 0; j < 16; j++) floats[this.dt / 4 + k * 16 + j] = DCT_MATRIX[j * 64 + k]!;
   }
 
   /** PDQ's 64x64 -> 16x16 DCT (no DC term) of `block`, in float32 as the reference computes it. */
   dct64To16(block: Float32Array, out: Float32Array): void {
-    this.floats().set(block.subarray(0, 64 * 64), this.block / 4);
+    this.view().floats.set(block.subarray(0, 64 * 64), this.block / 4);
     this.dctOfBlock(out);
   }
 
@@ -82,8 +87,8 @@ class PdqKernels {
   jaroszFilter(luma: Float32Array, width: number, height: number): void {
     const n = width * height;
     const plane = this.scratch;
-    this.filterAt(plane, width, height, () => this.floats().set(luma.subarray(0, n), plane / 4));
-    luma.set(this.floats().subarray(plane / 4, plane / 4 + n));
+    this.filterAt(plane, width, height, () => this.view().floats.set(luma.subarray(0, n), plane / 4));
+    luma.set(this.view().floats.subarray(plane / 4, plane / 4 + n));
   }
 
   /**
@@ -96,10 +101,10 @@ class PdqKernels {
     this.filterAt(plane, width, height, () => {
       const source = align16(plane + 2 * align16(n * 4) + width * 4); // after filterAt's tmp and sums
       this.reserve(source + pixels.length);
-      this.bytes().set(pixels, source);
+      this.view().bytes.set(pixels, source);
       this.exports.luma(source, width, channels, 0, 0, width, height, plane);
     });
-    return this.floats().slice(plane / 4, plane / 4 + n);
+    return this.view().floats.slice(plane / 4, plane / 4 + n);
   }
 
   /**
@@ -111,14 +116,14 @@ class PdqKernels {
       this.plane = undefined;
       this.scratch = align16(this.planeAt + plane.length * 4);
       this.reserve(this.scratch);
-      this.floats().set(plane, this.planeAt / 4);
+      this.view().floats.set(plane, this.planeAt / 4);
       this.plane = plane;
     }
-    const ints = this.ints();
+    const ints = this.view().ints;
     ints.set(rows.subarray(0, 64), this.rows / 4);
     ints.set(columns.subarray(0, 64), this.columns / 4);
     this.exports.sample(this.planeAt, width, this.rows, this.columns, this.block);
-    block.set(this.floats().subarray(this.block / 4, this.block / 4 + 64 * 64));
+    block.set(this.view().floats.subarray(this.block / 4, this.block / 4 + 64 * 64));
     this.dctOfBlock(out);
   }
 
@@ -133,12 +138,12 @@ class PdqKernels {
       this.planeAt = align16(this.poolAt + size * 32);
       this.scratch = this.planeAt;
       this.reserve(this.scratch);
-      this.words().set(pool.subarray(0, size * 8), this.poolAt / 4);
+      this.view().words.set(pool.subarray(0, size * 8), this.poolAt / 4);
       this.pool = pool;
     }
     const hits = this.scratch;
     this.reserve(hits + size * 8);
-    const words = this.words();
+    const words = this.view().words;
     words.set(query.subarray(0, 8), this.query / 4);
     const found = this.exports.scan(this.poolAt, size, this.query, radius, hits);
     for (let k = 0, at = hits / 4; k < found; k++, at += 2) visit(words[at]!, words[at + 1]!);
@@ -146,7 +151,7 @@ class PdqKernels {
 
   private dctOfBlock(out: Float32Array): void {
     this.exports.dct64To16(this.block, this.d, this.dt, this.t, this.out);
-    out.set(this.floats().subarray(this.out / 4, this.out / 4 + 256));
+    out.set(this.view().floats.subarray(this.out / 4, this.out / 4 + 256));
   }
 
   /** Fills a plane at `plane` (by `fill`) and tent-filters it there; scratch follows it. */
@@ -164,24 +169,13 @@ class PdqKernels {
     if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
   }
 
-  private floats(): Float32Array {
-    if (this.floatView?.buffer !== this.exports.memory.buffer) this.floatView = new Float32Array(this.exports.memory.buffer);
-    return this.floatView;
-  }
-
-  private words(): Uint32Array {
-    if (this.wordView?.buffer !== this.exports.memory.buffer) this.wordView = new Uint32Array(this.exports.memory.buffer);
-    return this.wordView;
-  }
-
-  private ints(): Int32Array {
-    if (this.intView?.buffer !== this.exports.memory.buffer) this.intView = new Int32Array(this.exports.memory.buffer);
-    return this.intView;
-  }
-
-  private bytes(): Uint8Array {
-    if (this.byteView?.buffer !== this.exports.memory.buffer) this.byteView = new Uint8Array(this.exports.memory.buffer);
-    return this.byteView;
+  /** Typed views of the memory, remade after it grows (growing detaches the old ones). */
+  private view(): MemoryViews {
+    const buffer = this.exports.memory.buffer;
+    if (this.views?.buffer !== buffer) {
+      this.views = { buffer, floats: new Float32Array(buffer), words: new Uint32Array(buffer), ints: new Int32Array(buffer), bytes: new Uint8Array(buffer) };
+    }
+    return this.views;
   }
 }
 
