@@ -120,7 +120,14 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
         const expected = new Float32Array(width * height);
         fillLuma(pixels, width, channels, { x: 0, y: 0, width, height }, expected);
         referenceJarosz(expected, width, height);
-        expect(firstDifference(pdqKernels().filteredLuma(pixels, width, height, channels), expected), `${channels} channels, ${width}x${height}`).toBe('none');
+        const filtered = pdqKernels().filteredLuma(pixels, width, height, channels);
+        expect(firstDifference(filtered, expected), `${channels} channels, ${width}x${height}`).toBe('none');
+        // The filtered plane stays in the kernels' memory as the plane sampled next.
+        const centres = Int32Array.from({ length: 64 }, (_, k) => Math.trunc(((k + 0.5) * Math.min(width, height)) / 64));
+        const block = new Float32Array(4096);
+        pdqKernels().sampleDct(filtered, width, centres, centres, block, new Float32Array(256));
+        const expectedBlock = Float32Array.from({ length: 4096 }, (_, i) => expected[centres[i >> 6]! * width + centres[i & 63]!]!);
+        expect(firstDifference(block, expectedBlock)).toBe('none');
       }
     }
   });

@@ -93,18 +93,23 @@ class PdqKernels {
 
   /**
    * PDQ's luma of a whole image of interleaved 8-bit pixels, tent-filtered: what FilteredPlane
-   * samples. Bit-identical to fillLuma then jaroszFilter.
+   * samples. Bit-identical to fillLuma then jaroszFilter. It is made where sampleDct keeps its
+   * plane, and stays there as the plane sampled next, so it is not copied back in.
    */
   filteredLuma(pixels: Uint8Array, width: number, height: number, channels: number): Float32Array {
     const n = width * height;
-    const plane = this.scratch;
+    const plane = this.planeAt;
+    this.plane = undefined;
     this.filterAt(plane, width, height, () => {
       const source = align16(plane + 2 * align16(n * 4) + width * 4); // after filterAt's tmp and sums
       this.reserve(source + pixels.length);
       this.view().bytes.set(pixels, source);
       this.exports.luma(source, width, channels, 0, 0, width, height, plane);
     });
-    return this.view().floats.slice(plane / 4, plane / 4 + n);
+    const filtered = this.view().floats.slice(plane / 4, plane / 4 + n);
+    this.plane = filtered;
+    this.scratch = align16(plane + n * 4);
+    return filtered;
   }
 
   /**
