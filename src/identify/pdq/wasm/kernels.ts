@@ -155,69 +155,48 @@ function box1(src: usize, dst: usize, base: usize, length: i32, step: usize, win
 }
 
 /**
+ * One row step of boxColumns for every column: its running sum takes in row `ri` (with `add`), then
+ * lets go of row `li` (with `sub`), as box1 does; with `average`, sum / count goes to row `oi`.
+ * Inlined with constant flags, each of the four phases compiles to its own branch-free loop.
+ */
+// @ts-ignore: decorator
+@inline
+function columnStep(sums: usize, ri: usize, li: usize, oi: usize, rowBytes: usize, add: bool, sub: bool, average: bool, count: i32): void {
+  const vectorBytes = rowBytes & ~15;
+  const n = f32x4.splat(<f32>count);
+  for (let j: usize = 0; j < vectorBytes; j += 16) {
+    let sum = v128.load(sums + j);
+    if (add) sum = f32x4.add(sum, v128.load(ri + j));
+    if (sub) sum = f32x4.sub(sum, v128.load(li + j));
+    v128.store(sums + j, sum);
+    if (average) v128.store(oi + j, f32x4.div(sum, n));
+  }
+  for (let j = vectorBytes; j < rowBytes; j += 4) {
+    let sum = load<f32>(sums + j);
+    if (add) sum += load<f32>(ri + j);
+    if (sub) sum -= load<f32>(li + j);
+    store<f32>(sums + j, sum);
+    if (average) store<f32>(oi + j, sum / <f32>count);
+  }
+}
+
+/**
  * The box filter along every column at once: one running sum per column (at `sums`, `width`
  * floats), advanced a whole row at a time, so every load and store is a contiguous vector. Each
  * column's sum sees exactly the additions, subtractions and divisions of box1 down that column.
  */
 function boxColumns(src: usize, dst: usize, sums: usize, width: i32, height: i32, window: i32): void {
   const half = (window + 2) / 2;
-  const phase1 = half - 1;
-  const phase2 = window - half + 1;
-  const phase3 = height - window;
-  const phase4 = half - 1;
   const rowBytes = <usize>width * 4;
-  const vectorBytes = <usize>(width & ~3) * 4;
   memory.fill(sums, 0, rowBytes);
   let count: i32 = 0;
   let ri = src;
   let li = src;
   let oi = dst;
-  for (let i = 0; i < phase1; i++, ri += rowBytes) {
-    for (let j: usize = 0; j < vectorBytes; j += 16) v128.store(sums + j, f32x4.add(v128.load(sums + j), v128.load(ri + j)));
-    for (let j = vectorBytes; j < rowBytes; j += 4) store<f32>(sums + j, load<f32>(sums + j) + load<f32>(ri + j));
-    count++;
-  }
-  for (let i = 0; i < phase2; i++, ri += rowBytes, oi += rowBytes) {
-    count++;
-    const n = f32x4.splat(<f32>count);
-    for (let j: usize = 0; j < vectorBytes; j += 16) {
-      const sum = f32x4.add(v128.load(sums + j), v128.load(ri + j));
-      v128.store(sums + j, sum);
-      v128.store(oi + j, f32x4.div(sum, n));
-    }
-    for (let j = vectorBytes; j < rowBytes; j += 4) {
-      const sum = load<f32>(sums + j) + load<f32>(ri + j);
-      store<f32>(sums + j, sum);
-      store<f32>(oi + j, sum / <f32>count);
-    }
-  }
-  const n = f32x4.splat(<f32>count);
-  for (let i = 0; i < phase3; i++, ri += rowBytes, li += rowBytes, oi += rowBytes) {
-    for (let j: usize = 0; j < vectorBytes; j += 16) {
-      const sum = f32x4.sub(f32x4.add(v128.load(sums + j), v128.load(ri + j)), v128.load(li + j));
-      v128.store(sums + j, sum);
-      v128.store(oi + j, f32x4.div(sum, n));
-    }
-    for (let j = vectorBytes; j < rowBytes; j += 4) {
-      const sum = load<f32>(sums + j) + load<f32>(ri + j) - load<f32>(li + j);
-      store<f32>(sums + j, sum);
-      store<f32>(oi + j, sum / <f32>count);
-    }
-  }
-  for (let i = 0; i < phase4; i++, li += rowBytes, oi += rowBytes) {
-    count--;
-    const n = f32x4.splat(<f32>count);
-    for (let j: usize = 0; j < vectorBytes; j += 16) {
-      const sum = f32x4.sub(v128.load(sums + j), v128.load(li + j));
-      v128.store(sums + j, sum);
-      v128.store(oi + j, f32x4.div(sum, n));
-    }
-    for (let j = vectorBytes; j < rowBytes; j += 4) {
-      const sum = load<f32>(sums + j) - load<f32>(li + j);
-      store<f32>(sums + j, sum);
-      store<f32>(oi + j, sum / <f32>count);
-    }
-  }
+  for (let i = 0; i < half - 1; i++, ri += rowBytes) columnStep(sums, ri, li, oi, rowBytes, true, false, false, ++count);
+  for (let i = 0; i < window - half + 1; i++, ri += rowBytes, oi += rowBytes) columnStep(sums, ri, li, oi, rowBytes, true, false, true, ++count);
+  for (let i = 0; i < height - window; i++, ri += rowBytes, li += rowBytes, oi += rowBytes) columnStep(sums, ri, li, oi, rowBytes, true, true, true, count);
+  for (let i = 0; i < half - 1; i++, li += rowBytes, oi += rowBytes) columnStep(sums, ri, li, oi, rowBytes, false, true, true, --count);
 }
 
 /**
