@@ -18,50 +18,38 @@ export function heapBase(): usize {
  * `dt` its transpose (64x16), `t` 16x64 scratch.
  */
 export function dct64To16(a: usize, d: usize, dt: usize, t: usize, out: usize): void {
-  // T = D · A: four columns per vector, sixteen columns (four accumulators) per pass over k.
+  // T = D · A, sixteen columns of T at a time.
   for (let i: usize = 0; i < 16; i++) {
-    const drow = d + i * 256;
-    for (let j: usize = 0; j < 64; j += 16) {
-      let s0 = f32x4.splat(0);
-      let s1 = f32x4.splat(0);
-      let s2 = f32x4.splat(0);
-      let s3 = f32x4.splat(0);
-      let src = a + j * 4;
-      for (let k: usize = 0; k < 64; k++, src += 256) {
-        const c = f32x4.splat(load<f32>(drow + k * 4));
-        s0 = f32x4.add(s0, f32x4.mul(c, v128.load(src)));
-        s1 = f32x4.add(s1, f32x4.mul(c, v128.load(src, 16)));
-        s2 = f32x4.add(s2, f32x4.mul(c, v128.load(src, 32)));
-        s3 = f32x4.add(s3, f32x4.mul(c, v128.load(src, 48)));
-      }
-      const dst = t + i * 256 + j * 4;
-      v128.store(dst, s0);
-      v128.store(dst, s1, 16);
-      v128.store(dst, s2, 32);
-      v128.store(dst, s3, 48);
-    }
+    for (let j: usize = 0; j < 64; j += 16) combine16(d + i * 256, a + j * 4, 256, t + i * 256 + j * 4);
   }
-  // out = T · Dt: out[i][j] = sum_k T[i][k] * D[j][k], four j per vector from Dt's rows.
-  for (let i: usize = 0; i < 16; i++) {
-    const trow = t + i * 256;
-    let s0 = f32x4.splat(0);
-    let s1 = f32x4.splat(0);
-    let s2 = f32x4.splat(0);
-    let s3 = f32x4.splat(0);
-    let src = dt;
-    for (let k: usize = 0; k < 64; k++, src += 64) {
-      const c = f32x4.splat(load<f32>(trow + k * 4));
-      s0 = f32x4.add(s0, f32x4.mul(c, v128.load(src)));
-      s1 = f32x4.add(s1, f32x4.mul(c, v128.load(src, 16)));
-      s2 = f32x4.add(s2, f32x4.mul(c, v128.load(src, 32)));
-      s3 = f32x4.add(s3, f32x4.mul(c, v128.load(src, 48)));
-    }
-    const dst = out + i * 64;
-    v128.store(dst, s0);
-    v128.store(dst, s1, 16);
-    v128.store(dst, s2, 32);
-    v128.store(dst, s3, 48);
+  // out = T · Dt: out[i][j] = sum_k T[i][k] * D[j][k], a row of out from Dt's rows.
+  for (let i: usize = 0; i < 16; i++) combine16(t + i * 256, dt, 64, out + i * 64);
+}
+
+/**
+ * 16 floats at `out` = the sum over k < 64, in k order, of coefficient k (floats at `coefficients`)
+ * times the 16 floats at `rows + k * rowStride`: four vector accumulators, each product and sum
+ * rounded to float32.
+ */
+// @ts-ignore: decorator
+@inline
+function combine16(coefficients: usize, rows: usize, rowStride: usize, out: usize): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  let src = rows;
+  for (let k: usize = 0; k < 64; k++, src += rowStride) {
+    const c = f32x4.splat(load<f32>(coefficients + k * 4));
+    s0 = f32x4.add(s0, f32x4.mul(c, v128.load(src)));
+    s1 = f32x4.add(s1, f32x4.mul(c, v128.load(src, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(c, v128.load(src, 32)));
+    s3 = f32x4.add(s3, f32x4.mul(c, v128.load(src, 48)));
   }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
 }
 
 /** Four floats `lane` bytes apart, as one vector (four rows' samples at the same column). */
