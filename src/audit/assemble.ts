@@ -1,8 +1,9 @@
 import { clauseVerdicts } from '../postprocess/clauses.js';
+import { incompleteReasons, notInspectedCount } from '../postprocess/completeness.js';
 import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
 import { applyWaivers } from '../postprocess/waivers.js';
 import type { PolicyDocument } from '../policy/schema.js';
-import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Asset, type Finding, type Report, type Severity } from '../report/model.js';
+import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Asset, type Finding, type PlateCheck, type Report, type Severity } from '../report/model.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 import { VERSION } from '../version.js';
 
@@ -22,6 +23,10 @@ export interface ReportParts {
   coverage: CoverageEntry[];
   notices: Notice[];
   counts: Pick<Report['summary'], 'filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead'>;
+  /** Whether plate records were checked. */
+  plates: PlateCheck;
+  /** An audit that met nothing is complete only when this says so (`--allow-empty`). */
+  allowEmpty: boolean;
 }
 
 /** Builds the report: waivers applied, clause verdicts, summary, everything sorted once. */
@@ -32,6 +37,7 @@ export function assemble(parts: ReportParts): Report {
   const assets = sortAssets(parts.assets);
   const findingsBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) if (!f.waiver) findingsBySeverity[f.severity]++;
+  const reasons = incompleteReasons({ plates: parts.plates, filesSeen: parts.counts.filesSeen, allowEmpty: parts.allowEmpty, coverage: parts.coverage });
   return {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
@@ -47,7 +53,9 @@ export function assemble(parts: ReportParts): Report {
       assetsByMethod: countBy(assets.map((a) => a.method)),
       findingsBySeverity,
       waived: findings.filter((f) => f.waiver).length,
-      incomplete: parts.coverage.some((c) => c.incomplete),
+      plates: parts.plates,
+      incompleteReasons: reasons,
+      incomplete: reasons.length > 0,
     },
     protocols: policy.doc.protocols.map((p) => ({
       id: p.id,
@@ -59,7 +67,7 @@ export function assemble(parts: ReportParts): Report {
       ...(p.remediation ? { remediation: p.remediation } : {}),
       ...(parts.notEvaluated.has(p.id) ? { notEvaluated: parts.notEvaluated.get(p.id)! } : {}),
     })),
-    clauses: clauseVerdicts(policy.doc, findings, parts.notEvaluated),
+    clauses: clauseVerdicts(policy.doc, findings, parts.notEvaluated, { reasons, notInspected: notInspectedCount(parts.coverage) }),
     assets,
     findings,
     expiredWaivers: expired,

@@ -22,6 +22,8 @@ import { InspectionCache, type CacheOptions, type CacheStats } from '../cache/in
 import { cacheIdentity, sealKeyFor } from '../cache/key.js';
 import { plateKeyId } from '../identify/plates/key.js';
 import { countEntries } from '../sources/filesystem.js';
+import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
+import { plateCheck, uncheckedClasses } from './plate-check.js';
 import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader } from './sources.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
@@ -53,6 +55,13 @@ export interface AuditRequest {
    * settings are not read again. Off when undefined. Never changes the report.
    */
   cache?: CacheOptions;
+  /**
+   * Do not check plate records although the fingerprint sets hold plate digests (`--no-plates`):
+   * the report says so, and the audit is not incomplete on that account.
+   */
+  skipPlates?: boolean;
+  /** An audit that meets no file or object is complete (`--allow-empty`); by default it is incomplete. */
+  allowEmpty?: boolean;
   /** Count the roots' entries ahead, for a progress display's ETA (one listing per directory, no stat). */
   estimate?: boolean;
   /** Called when the audit moves from inspecting items to evaluating the policy. */
@@ -61,14 +70,18 @@ export interface AuditRequest {
   onItem?: (tally: Readonly<Tally>, cache?: Readonly<CacheStats>) => void;
 }
 
-/** Runs one audit and returns the finished (unredacted, sorted) report. Never prints. */
+/** Runs one audit and returns the finished report: waivers applied, plates redacted, sorted. Never prints. */
 export async function runAudit(request: AuditRequest): Promise<Report> {
   const startedAt = new Date();
   const now = request.now ?? startedAt;
   const notices: Notice[] = [];
   const limits = request.limits ?? DEFAULT_DETECT_LIMITS;
   const concurrency = request.concurrency ?? defaultConcurrency();
-  const detectors = DETECTORS.flatMap((factory) => {
+  const plates = plateCheck(request.fingerprints, request.plateKey, request.skipPlates === true);
+  // Without a key (or by request) the record detector has nothing to do; the plate check reports the gap.
+  const noRecords = plates.status === 'opted-out' || (plates.status === 'not-checked' && !request.plateKey);
+  const factories = noRecords ? DETECTORS.filter((factory) => factory.id !== recordDetector.id) : DETECTORS;
+  const detectors = factories.flatMap((factory) => {
     const detector = factory.create({
       fingerprints: request.fingerprints,
       markers: request.policy.doc.assets.markers,
@@ -157,7 +170,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
+  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: uncheckedClasses(plates, PLATE_RECORD_ASSET) };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,
@@ -177,8 +190,12 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     notices,
     // Bytes a replayed file took when it was inspected count as read: warm and cold reports agree.
     counts: { ...tally.counts(), bytesRead: tally.bytesRead + (cache?.stats.bytesRecalled ?? 0) },
+    plates,
+    allowEmpty: request.allowEmpty === true,
   });
-  if (request.shard) report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc };
+  if (request.shard) {
+    report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc, ...(request.allowEmpty ? { allowEmpty: true } : {}) };
+  }
   // Redaction happens once, here, on the shared model: no report format can leak what another masks.
   const redact = plateRedactor(request.fingerprints, request.plateKey);
   return redact ? redactDeep(report, redact) : report;

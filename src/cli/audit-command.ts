@@ -50,6 +50,9 @@ interface AuditFlags {
   archiveMaxBytes?: string;
   archiveMaxEntries?: string;
   archiveMaxRatio?: string;
+  /** False for --no-plates. */
+  plates: boolean;
+  allowEmpty?: boolean;
   /** A directory, or false for --no-cache; undefined means the default directory. */
   cache?: string | false;
 }
@@ -77,6 +80,8 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--include <glob>', 'only audit paths matching (repeatable)', collect)
     .option('--exclude <glob>', 'leave out paths matching (repeatable)', collect)
     .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
+    .option('--no-plates', 'do not check plate records although the fingerprints hold plate digests (stated in the report; without it, a missing key makes the audit incomplete)')
+    .option('--allow-empty', 'an audit that finds no file or object at all is clean (by default it is incomplete, exit 3)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
     .option('--threads <n>', 'threads matching images perceptually (default: the cores, at most --jobs; 1 = none besides the main one)')
@@ -137,6 +142,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(flags.include ? { include: flags.include } : {}),
     ...(flags.exclude ? { exclude: flags.exclude } : {}),
     ...(plateKey ? { plateKey } : {}),
+    ...(flags.plates ? {} : { skipPlates: true }),
+    ...(flags.allowEmpty ? { allowEmpty: true } : {}),
     ...(now ? { now } : {}),
     ...(jobs ? { concurrency: jobs } : {}),
     ...(threads ? { threads } : {}),

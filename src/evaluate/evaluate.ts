@@ -27,7 +27,7 @@ export function evaluate(
   for (const protocol of policy.protocols) {
     const check = REQUIREMENTS[protocol.require.kind] as RequirementCheck;
     if (!only(check)) continue;
-    const reason = check.notEvaluable?.(ctx);
+    const reason = check.notEvaluable?.(ctx) ?? uncheckedScope(protocol, check, ctx);
     if (reason) {
       notEvaluated.set(protocol.id, reason);
       continue;
@@ -37,6 +37,14 @@ export function evaluate(
     findings.push(...violations.map((v) => toFinding(protocol, v)));
   }
   return { findings, notEvaluated };
+}
+
+/** Why a protocol cannot be evaluated when every asset class it concerns went unchecked. */
+function uncheckedScope(protocol: Protocol, check: RequirementCheck, ctx: EvaluationContext): string | undefined {
+  if (!ctx.unchecked || ctx.unchecked.size === 0) return undefined;
+  const classes = protocol.assets && check.assets ? protocol.assets.filter((a) => check.assets!.includes(a)) : (protocol.assets ?? check.assets);
+  if (!classes || classes.length === 0 || !classes.every((c) => ctx.unchecked!.has(c))) return undefined;
+  return [...new Set(classes.map((c) => ctx.unchecked!.get(c)!))].join('; ');
 }
 
 function toFinding(protocol: Protocol, violation: Violation): Finding {

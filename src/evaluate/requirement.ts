@@ -24,6 +24,11 @@ export interface EvaluationContext {
   origins: ReadonlySet<Origin>;
   /** Location used for findings about the audit as a whole (max-copies). */
   scope: string;
+  /**
+   * Asset classes the audit could not look for, with why (plate records without a usable key). A
+   * protocol that concerns only such classes is not evaluated: finding none proves nothing.
+   */
+  unchecked?: ReadonlyMap<string, string>;
 }
 
 /** A violation before it becomes a Finding (protocol metadata is added by the evaluator). */
@@ -39,6 +44,8 @@ export interface RequirementCheck<K extends RequirementKind = RequirementKind> {
   kind: K;
   /** True when violations depend on all subjects together (max-copies): shards cannot decide alone. */
   aggregate?: boolean;
+  /** The only asset classes this kind can find violations in (no-logs: plate records); all when absent. */
+  assets?: readonly string[];
   /** Why this requirement cannot be evaluated on the audit's inputs; undefined when it can. */
   notEvaluable?(ctx: EvaluationContext): string | undefined;
   check(subjects: readonly Subject[], requirement: Extract<Requirement, { kind: K }>, ctx: EvaluationContext): Violation[];
@@ -49,10 +56,12 @@ export function perSubject<K extends RequirementKind>(
   kind: K,
   one: (subject: Subject, requirement: Extract<Requirement, { kind: K }>, ctx: EvaluationContext) => Omit<Violation, 'location' | 'subject'> | undefined,
   notEvaluable?: (ctx: EvaluationContext) => string | undefined,
+  assets?: readonly string[],
 ): RequirementCheck<K> {
   return {
     kind,
     ...(notEvaluable ? { notEvaluable } : {}),
+    ...(assets ? { assets } : {}),
     check: (subjects, requirement, ctx) =>
       subjects.flatMap((subject) => {
         const violation = one(subject, requirement, ctx);

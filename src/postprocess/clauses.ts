@@ -1,11 +1,21 @@
 import type { PolicyDocument } from '../policy/schema.js';
 import type { ClauseResult, Finding } from '../report/model.js';
 
+/** What an incomplete audit could not check, for clauses that found nothing. */
+export interface Gaps {
+  /** The report's incompleteReasons (empty when the audit is complete). */
+  reasons: readonly string[];
+  /** Items not inspected. */
+  notInspected: number;
+}
+
 /**
  * Every clause with its verdict: violated (an unwaived finding), waived (findings, all waived),
- * not-evaluated (no protocol citing it could run on these inputs, or none cites it), or passed.
+ * not-evaluated (no protocol citing it could run on these inputs, or none cites it), passed, or,
+ * when the audit is incomplete, passed-on-inspected: a clause is never plainly passed while
+ * something went unchecked.
  */
-export function clauseVerdicts(policy: PolicyDocument, findings: readonly Finding[], notEvaluated: ReadonlyMap<string, string>): ClauseResult[] {
+export function clauseVerdicts(policy: PolicyDocument, findings: readonly Finding[], notEvaluated: ReadonlyMap<string, string>, gaps: Gaps): ClauseResult[] {
   return policy.contract.clauses.map((clause) => {
     const protocols = policy.protocols.filter((p) => p.clause === clause.id).map((p) => p.id);
     const own = findings.filter((f) => f.clause === clause.id);
@@ -17,6 +27,9 @@ export function clauseVerdicts(policy: PolicyDocument, findings: readonly Findin
     if (evaluated.length === 0) {
       const reasons = [...new Set(protocols.map((id) => notEvaluated.get(id)!))];
       return { ...base, verdict: 'not-evaluated', reason: reasons.join('; ') };
+    }
+    if (gaps.reasons.length > 0) {
+      return { ...base, verdict: 'passed-on-inspected', reason: gaps.reasons.join('; '), notInspected: gaps.notInspected };
     }
     return { ...base, verdict: 'passed' };
   });

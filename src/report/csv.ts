@@ -1,3 +1,4 @@
+import { clauseVerdictText } from './verdict.js';
 import type { ClauseResult, Finding } from './model.js';
 import type { Reporter } from './reporter.js';
 
@@ -39,7 +40,7 @@ function row(f: Finding): string[] {
 function clauseRow(c: ClauseResult): string[] {
   const reason = c.reason ? `: ${c.reason}` : '';
   const protocols = c.protocols.length > 0 ? ` [${c.protocols.join(', ')}]` : '';
-  return ['', 'clause', '', '', c.id, '', '', '', `clause ${c.id} (${c.title})${protocols}: ${c.verdict}${reason}`, '', ''];
+  return ['', 'clause', '', '', c.id, '', '', '', `clause ${c.id} (${c.title})${protocols}: ${clauseVerdictText(c)}${reason}`, '', ''];
 }
 
 /**

@@ -23,7 +23,7 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; 
 th { background: #f3f4f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .loc { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; word-break: break-all; }
-.passed { color: var(--ok); } .violated { color: var(--bad); font-weight: 600; } .waived { color: var(--warn); } .not-evaluated { color: var(--muted); }
+.passed { color: var(--ok); } .passed-on-inspected { color: var(--warn); } .violated { color: var(--bad); font-weight: 600; } .waived { color: var(--warn); } .not-evaluated { color: var(--muted); }
 .sev-critical, .sev-high { color: var(--bad); font-weight: 600; } .sev-medium { color: var(--warn); } .sev-low { color: var(--muted); }
 ul.copies { margin: 0; padding-left: 1.1rem; }
 .tag { font-size: .75rem; border: 1px solid currentColor; border-radius: 3px; padding: 0 .25rem; margin-left: .25rem; }

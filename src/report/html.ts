@@ -7,7 +7,7 @@ import type { Finding, Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, protocolCounts } from './protocols.js';
 import type { Reporter } from './reporter.js';
-import { coverageByReason, listedFindings, verdictOf } from './verdict.js';
+import { clauseVerdictText, coverageByReason, listedFindings, verdictOf } from './verdict.js';
 
 /** Coverage rows written before "... and N more" (the JSON report has them all). */
 const COVERAGE_ROWS = 500;
@@ -48,7 +48,7 @@ function sections(report: Report, showWaived: boolean): string[] {
   const clauses = clauseGroups(report);
   out.push('<h2 id="clauses">Contract clauses</h2>');
   out.push(table(' data-sortable', ['Clause', 'Title', 'Mandatory', 'Verdict', 'Protocols', 'Reason'], clauses.map(({ clause, protocols }) =>
-    `<tr><td>${h(clause.id)}</td><td>${h(clause.title)}</td><td>${clause.mandatory ? 'yes' : 'no'}</td><td class="${clause.verdict}">${clause.verdict}</td><td>${protocols.map((p) => h(p.id)).join(', ')}</td><td>${h(clause.reason ?? '')}</td></tr>`)));
+    `<tr><td>${h(clause.id)}</td><td>${h(clause.title)}</td><td>${clause.mandatory ? 'yes' : 'no'}</td><td class="${clause.verdict}">${h(clauseVerdictText(clause))}</td><td>${protocols.map((p) => h(p.id)).join(', ')}</td><td>${h(clause.reason ?? '')}</td></tr>`)));
   out.push('<h2 id="protocols">Violations by protocol</h2>');
   out.push(table(' data-sortable', ['Protocol', 'Title', 'Clause', 'Requirement', 'Severity', 'Open', 'Waived', 'Remediation or note'], protocolCounts(report).map((p) => {
     const note = p.notEvaluated !== undefined ? `Not evaluated: ${p.notEvaluated}` : (p.remediation ?? '');
@@ -110,7 +110,7 @@ export const html: Reporter = (report, ctx) => {
     '<header>',
     `<h1>Custody audit: ${h(report.policy.title)}</h1>`,
     `<p class="sub">Contract ${h(report.policy.id)} · agency ${h(report.policy.agency)}${report.policy.builtin ? ' · built-in policy' : ''} · ${h(report.startedAt)}</p>`,
-    `<section class="verdict v-${v.verdict}" id="verdict"><p class="word">${v.verdict.toUpperCase()}</p><p>${h(v.headline)}</p></section>`,
+    `<section class="verdict v-${v.verdict}" id="verdict"><p class="word">${v.verdict.toUpperCase()}</p><p>${h(v.headline)}</p>${s.incompleteReasons.length > 1 ? `<ul>${s.incompleteReasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>` : ''}</section>`,
     '</header>',
     '<dl class="kpis">',
     kpi('open', 'Open violations', v.open),
@@ -120,6 +120,7 @@ export const html: Reporter = (report, ctx) => {
     kpi('files-seen', 'Files seen', s.filesSeen),
     kpi('files-inspected', 'Files inspected', s.filesInspected),
     kpi('not-inspected', 'Not inspected', report.coverage.length),
+    ...(s.plates.status === 'not-applicable' ? [] : [kpi('plates', 'Plate records', s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? 'not checked (by request)' : 'NOT checked')]),
     '</dl>',
   ];
   const fingerprints = report.fingerprints.map((f) => `${h(f.digest)} (${f.references} references)`).join(', ') || 'none';

@@ -40,6 +40,8 @@ export function orderedSummary(s: Summary): Record<string, unknown> {
     assetsByMethod: sortedDeep(s.assetsByMethod),
     findingsBySeverity: bySeverity,
     waived: s.waived,
+    plates: pick(s.plates, ['status', 'reason']),
+    incompleteReasons: s.incompleteReasons,
     incomplete: s.incomplete,
   };
 }
@@ -63,7 +65,7 @@ export function orderedFinding(f: Finding): Record<string, unknown> {
 }
 
 function clause(c: ClauseResult): Record<string, unknown> {
-  return pick(c, ['id', 'title', 'mandatory', 'verdict', 'protocols', 'reason']);
+  return pick(c, ['id', 'title', 'mandatory', 'verdict', 'protocols', 'reason', 'notInspected']);
 }
 
 /** The report as plain data in the documented key order (schemas/report.schema.json). */

@@ -22,6 +22,7 @@ interface CaseCounts {
   tests: number;
   failures: number;
   skipped: number;
+  errors: number;
 }
 
 function testcase(
@@ -44,6 +45,7 @@ function testcase(
     body.push(`      <skipped message="${x(p.notEvaluated ?? group.clause.reason ?? 'not evaluated')}"/>`);
   }
   const out: string[] = [];
+  if (open.length === 0 && group.clause.verdict === 'passed-on-inspected') out.push(`passed on what was inspected: ${group.clause.reason ?? ''}`);
   for (const f of waived) {
     const w = f.waiver!;
     out.push(`waived by ${w.id} (approved by ${w.approver}, expires ${w.expires}: ${w.reason}): ${findingLine(f)}`);
@@ -58,7 +60,7 @@ function testcase(
 }
 
 function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, Finding[]>, total: CaseCounts): string {
-  const counts: CaseCounts = { tests: 0, failures: 0, skipped: 0 };
+  const counts: CaseCounts = { tests: 0, failures: 0, skipped: 0, errors: 0 };
   const { clause } = group;
   const cases = group.protocols.map((p) => {
     const expired = report.expiredWaivers
@@ -90,19 +92,33 @@ function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, F
 }
 
 /**
+ * One suite for the audit's completeness: a case that errors with each thing the audit could not
+ * check, so a CI test tab never shows an incomplete audit as all green.
+ */
+function completenessSuite(report: Report, total: CaseCounts): string {
+  const reasons = report.summary.incompleteReasons;
+  total.tests++;
+  const head = `  <testsuite name="custody: completeness" tests="1" failures="0" errors="${reasons.length > 0 ? 1 : 0}" skipped="0" time="0" timestamp="${x(report.startedAt)}">`;
+  const open = '    <testcase classname="custody" name="every item and every check ran" time="0"';
+  if (reasons.length === 0) return [head, `${open}/>`, '  </testsuite>'].join('\n');
+  total.errors++;
+  return [head, `${open}>`, `      <error message="${x(`scan incomplete: ${reasons.join('; ')}`)}" type="incomplete">${reasons.map(x).join('\n')}</error>`, '    </testcase>', '  </testsuite>'].join('\n');
+}
+
+/**
  * JUnit XML for CI test tabs: a test suite per clause, a test case per protocol failing with the
  * protocol's unwaived violations, skipped when the clause could not be evaluated; waived findings
  * and expired waivers go to the case's system-out.
  */
 export const junit: Reporter = (report) => {
   const byProtocol = findingsByProtocol(report.findings);
-  const total: CaseCounts = { tests: 0, failures: 0, skipped: 0 };
-  const suites = clauseGroups(report).map((g) => testsuite(report, g, byProtocol, total));
+  const total: CaseCounts = { tests: 0, failures: 0, skipped: 0, errors: 0 };
+  const suites = [completenessSuite(report, total), ...clauseGroups(report).map((g) => testsuite(report, g, byProtocol, total))];
   const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
   const time = Number.isFinite(seconds) ? seconds.toFixed(3) : '0';
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${x(`custody: ${report.policy.title} (${report.policy.id})`)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}" time="${time}">`,
+    `<testsuites name="${x(`custody: ${report.policy.title} (${report.policy.id})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${time}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -3,11 +3,11 @@ import type { Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, protocolCounts } from './protocols.js';
 import type { Reporter } from './reporter.js';
-import { coverageByReason, listedFindings, verdictOf } from './verdict.js';
+import { clauseVerdictText, coverageByReason, listedFindings, verdictOf } from './verdict.js';
 
 const DEFAULT_MAX_FINDINGS = 20;
 const VERDICT_ICON = { violated: '❌', incomplete: '⚠️', passed: '✅' } as const;
-const CLAUSE_ICON = { passed: '✅', violated: '❌', waived: '➖', 'not-evaluated': '❔' } as const;
+const CLAUSE_ICON = { passed: '✅', 'passed-on-inspected': '⚠️', violated: '❌', waived: '➖', 'not-evaluated': '❔' } as const;
 
 /**
  * Inline text safe in GitHub/GitLab Markdown tables: visible control escapes, HTML entities for
@@ -51,7 +51,7 @@ export const markdown: Reporter = (report, ctx) => {
       clauseGroups(report).map(({ clause, protocols }) => [
         md(clause.id),
         md(clause.title) + (clause.mandatory ? '' : ' (optional)'),
-        `${CLAUSE_ICON[clause.verdict]} ${clause.verdict}`,
+        `${CLAUSE_ICON[clause.verdict]} ${clauseVerdictText(clause)}`,
         protocols.map((p) => md(p.id)).join(', '),
         md(clause.reason ?? ''),
       ]),

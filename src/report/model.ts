@@ -73,7 +73,11 @@ export interface ProtocolInfo {
   notEvaluated?: string;
 }
 
-export type ClauseVerdict = 'passed' | 'violated' | 'waived' | 'not-evaluated';
+/**
+ * `passed-on-inspected`: no finding, but the audit is incomplete, so the clause passed only on what
+ * could be inspected (never shown as plainly `passed`).
+ */
+export type ClauseVerdict = 'passed' | 'passed-on-inspected' | 'violated' | 'waived' | 'not-evaluated';
 
 export interface ClauseResult {
   id: string;
@@ -82,7 +86,23 @@ export interface ClauseResult {
   verdict: ClauseVerdict;
   /** Protocol ids citing this clause. */
   protocols: string[];
-  /** Why, for not-evaluated (e.g. "encryption is not knowable on a plain filesystem"). */
+  /**
+   * Why, for not-evaluated (e.g. "encryption is not knowable on a plain filesystem"), and what was
+   * not checked, for passed-on-inspected.
+   */
+  reason?: string;
+  /** For passed-on-inspected: items that could not be inspected (see the report's coverage). */
+  notInspected?: number;
+}
+
+/**
+ * Whether the audit checked plate records. `not-applicable`: the fingerprint sets hold no plate
+ * digests; `opted-out`: the user said `--no-plates`; `not-checked`: digests are there but no usable
+ * key (the audit is then incomplete).
+ */
+export interface PlateCheck {
+  status: 'checked' | 'not-checked' | 'opted-out' | 'not-applicable';
+  /** Why, unless checked or not applicable. */
   reason?: string;
 }
 
@@ -96,7 +116,14 @@ export interface Summary {
   assetsByMethod: Record<string, number>;
   findingsBySeverity: Record<Severity, number>;
   waived: number;
-  /** True when something could not be inspected (exit code 3 when nothing outranks it). */
+  /** Whether plate records were checked. */
+  plates: PlateCheck;
+  /**
+   * Why the audit is incomplete, one sentence each, the most serious first (plate records not
+   * checked, nothing audited, items not inspected); empty when it is complete.
+   */
+  incompleteReasons: string[];
+  /** True when anything could not be checked (exit code 3 when nothing outranks it): incompleteReasons is not empty. */
   incomplete: boolean;
 }
 
@@ -129,5 +156,5 @@ export interface Report {
    * Present only in shard reports (`--shard k/n`): what `custody merge` needs to rebuild the
    * single-run report. Absent from merged and ordinary reports.
    */
-  shard?: { index: number; count: number; now: string; policy: PolicyDocument };
+  shard?: { index: number; count: number; now: string; policy: PolicyDocument; allowEmpty?: boolean };
 }

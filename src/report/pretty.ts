@@ -5,7 +5,7 @@ import type { Finding, Level, Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, findingsByProtocol, protocolCounts } from './protocols.js';
 import type { Reporter, ReporterContext } from './reporter.js';
-import { coverageByReason, listedFindings, sortedEntries, verdictOf } from './verdict.js';
+import { clauseVerdictText, coverageByReason, listedFindings, sortedEntries, verdictOf } from './verdict.js';
 
 type Paint = (text: string) => string;
 
@@ -113,13 +113,15 @@ function findingLines(f: Finding, c: Styles, out: string[]): void {
 
 function clausesSection(report: Report, c: Styles, out: string[]): void {
   out.push(c.bold('Clauses'));
-  const verdictColor = { passed: c.green, violated: c.red, waived: c.yellow, 'not-evaluated': c.dim };
-  for (const { clause, protocols } of clauseGroups(report)) {
+  const verdictColor = { passed: c.green, 'passed-on-inspected': c.yellow, violated: c.red, waived: c.yellow, 'not-evaluated': c.dim };
+  const groups = clauseGroups(report);
+  const width = Math.max(13, ...groups.map(({ clause }) => clauseVerdictText(clause).length));
+  for (const { clause, protocols } of groups) {
     const ids = protocols.map((p) => esc(p.id)).join(', ') || 'no protocol';
     const reason = clause.reason ? `: ${esc(clause.reason)}` : '';
     const mandatory = clause.mandatory ? '' : ' (optional)';
     out.push(
-      `  ${esc(clause.id).padEnd(6)} ${verdictColor[clause.verdict](clause.verdict.padEnd(13))} ${esc(clause.title)}${mandatory}  ${c.dim(`[${ids}]`)}${reason}`,
+      `  ${esc(clause.id).padEnd(6)} ${verdictColor[clause.verdict](clauseVerdictText(clause).padEnd(width))} ${esc(clause.title)}${mandatory}  ${c.dim(`[${ids}]`)}${reason}`,
     );
   }
   out.push('');
@@ -145,6 +147,10 @@ function summarySection(report: Report, c: Styles, out: string[]): void {
   const severities = SEVERITY_ORDER.map((sev) => `${sev} ${s.findingsBySeverity[sev] ?? 0}`).join(', ');
   out.push(c.bold('Summary'));
   out.push(`  files     ${s.filesSeen} seen, ${s.filesInspected} inspected, ${s.filesSkipped} skipped (${humanBytes(s.bytesSeen)} seen, ${humanBytes(s.bytesRead)} read)${s.incomplete ? c.yellow(', incomplete') : ''}`);
+  if (s.plates.status !== 'not-applicable') {
+    const plates = s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? `not checked, ${esc(s.plates.reason ?? 'by request')}` : c.yellow(`NOT checked: ${esc(s.plates.reason ?? '')}`);
+    out.push(`  plates    ${plates}`);
+  }
   out.push(`  assets    ${report.assets.length} found; by class: ${list(s.assetsByClass)}; by method: ${list(s.assetsByMethod)}`);
   out.push(`  findings  ${severities}; waived ${s.waived}`);
   out.push(`  policy    ${esc(report.policy.id)} ${c.dim(esc(report.policy.digest))}${report.policy.builtin ? ' (built-in)' : ''}`);

@@ -79,11 +79,13 @@ function result(f: Finding, ruleIndex: number): Record<string, unknown> {
 }
 
 function notifications(report: Report): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = report.notices.map((n) => ({
+  // What the audit could not check comes first, as errors: a dashboard must not read the run as clean.
+  const out: Record<string, unknown>[] = report.summary.incompleteReasons.map((reason) => ({ level: 'error', message: { text: `Scan incomplete: ${reason}.` } }));
+  out.push(...report.notices.map((n) => ({
     level: n.level === 'warning' ? 'warning' : 'note',
     message: { text: n.message },
     ...(n.location ? { locations: [physical(n.location)] } : {}),
-  }));
+  })));
   for (const w of report.expiredWaivers) {
     out.push({
       level: 'warning',
@@ -140,6 +142,7 @@ export const sarif: Reporter = (report) => {
             verdict: clause.verdict,
             protocols: clause.protocols,
             ...(clause.reason !== undefined ? { reason: clause.reason } : {}),
+            ...(clause.notInspected !== undefined ? { notInspected: clause.notInspected } : {}),
           })),
           summary: orderedSummary(report.summary),
         },

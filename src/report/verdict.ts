@@ -1,4 +1,4 @@
-import type { Finding, Report } from './model.js';
+import type { ClauseResult, Finding, Report } from './model.js';
 
 /** The audit's one-word outcome, shown first by every human format. */
 export type AuditVerdict = 'violated' | 'incomplete' | 'passed';
@@ -34,19 +34,27 @@ export function verdictOf(report: Report): VerdictInfo {
     if (f.baseline === 'new') fresh++;
     else if (f.baseline === 'unchanged') unchanged++;
   }
-  const verdict: AuditVerdict = open > 0 ? 'violated' : report.summary.incomplete ? 'incomplete' : 'passed';
+  const { incomplete, incompleteReasons, plates } = report.summary;
+  const verdict: AuditVerdict = open > 0 ? 'violated' : incomplete ? 'incomplete' : 'passed';
   const parts: string[] = [];
   if (verdict === 'violated') {
     parts.push(`${open} ${plural(open, 'violation')} of the contract's protocols`);
     if (fresh + unchanged > 0) parts.push(`${fresh} new, ${unchanged} already in the baseline`);
   } else if (verdict === 'incomplete') {
-    parts.push('no violations found, but the scan is incomplete');
+    // Why first: the one line a CI log shows must say what was not checked.
+    parts.push(...incompleteReasons, 'no violations found in what was inspected');
   } else {
     parts.push('no violations found');
   }
   if (waived > 0) parts.push(`${waived} waived`);
-  if (verdict === 'violated' && report.summary.incomplete) parts.push('scan incomplete');
+  if (verdict === 'violated' && incomplete) parts.push(`scan incomplete: ${incompleteReasons.join('; ')}`);
+  if (plates.status === 'opted-out') parts.push(`plate records not checked, ${plates.reason ?? 'by request'}`);
   return { verdict, open, waived, new: fresh, unchanged, headline: parts.join('; ') };
+}
+
+/** A clause verdict as people read it: an incomplete audit's clauses passed only on what was inspected. */
+export function clauseVerdictText(clause: Pick<ClauseResult, 'verdict'>): string {
+  return clause.verdict === 'passed-on-inspected' ? 'passed on what was inspected' : clause.verdict;
 }
 
 /** The findings a human format lists under the `showWaived` rule. */

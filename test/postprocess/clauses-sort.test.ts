@@ -46,6 +46,8 @@ const finding = (ruleId: string, clause: string, extra: Partial<Finding> = {}): 
 });
 const waiver = { id: 'W', reason: 'r', approver: 'CO', expires: '2030-01-01' };
 
+const COMPLETE = { reasons: [], notInspected: 0 };
+
 describe('clauseVerdicts', () => {
   it('gives each clause passed, violated, waived or not-evaluated with a reason', () => {
     const findings = [finding('P-VIOL', 'VIOL'), finding('P-WAIV', 'WAIV', { waiver }), finding('P-MIXED', 'MIXED', { waiver }), finding('P-MIXED', 'MIXED', { location: 'b' })];
@@ -53,7 +55,7 @@ describe('clauseVerdicts', () => {
       ['P-ENC', 'encryption is not knowable'],
       ['P-PUB', 'grants need manifests'],
     ]);
-    const verdicts = clauseVerdicts(policy, findings, notEvaluated);
+    const verdicts = clauseVerdicts(policy, findings, notEvaluated, COMPLETE);
     expect(verdicts.map((v) => [v.id, v.verdict, v.reason])).toEqual([
       ['PASS', 'passed', undefined],
       ['VIOL', 'violated', undefined],
@@ -66,8 +68,24 @@ describe('clauseVerdicts', () => {
   });
 
   it('passes a clause when at least one of its protocols could run', () => {
-    const verdicts = clauseVerdicts(policy, [], new Map([['P-ENC', 'no']]));
+    const verdicts = clauseVerdicts(policy, [], new Map([['P-ENC', 'no']]), COMPLETE);
     expect(verdicts.find((v) => v.id === 'NOEVAL')!.verdict).toBe('passed');
+  });
+
+  it('never passes a clause plainly when the audit is incomplete: passed on what was inspected, with the gaps', () => {
+    const gaps = { reasons: ['plate records NOT checked: no plate key', '2 items NOT inspected, see coverage'], notInspected: 2 };
+    const verdicts = clauseVerdicts(policy, [finding('P-VIOL', 'VIOL')], new Map([['P-ENC', 'no'], ['P-PUB', 'no']]), gaps);
+    expect(verdicts.map((v) => [v.id, v.verdict])).toEqual([
+      ['PASS', 'passed-on-inspected'],
+      ['VIOL', 'violated'],
+      ['WAIV', 'passed-on-inspected'],
+      ['MIXED', 'passed-on-inspected'],
+      ['NOEVAL', 'not-evaluated'],
+      ['NONE', 'not-evaluated'],
+    ]);
+    const pass = verdicts[0]!;
+    expect(pass.reason).toBe('plate records NOT checked: no plate key; 2 items NOT inspected, see coverage');
+    expect(pass.notInspected).toBe(2);
   });
 });
 

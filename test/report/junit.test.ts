@@ -9,6 +9,7 @@ interface Case {
   '@_name': string;
   failure?: { '@_message': string; '#text': string };
   skipped?: { '@_message': string };
+  error?: { '@_message': string; '#text': string };
   'system-out'?: string;
 }
 interface Suite {
@@ -20,7 +21,7 @@ interface Suite {
   testcase: Case[];
 }
 interface Doc {
-  testsuites: { '@_tests': string; '@_failures': string; '@_skipped': string; testsuite: Suite[] };
+  testsuites: { '@_tests': string; '@_failures': string; '@_errors': string; '@_skipped': string; testsuite: Suite[] };
 }
 
 const parser = new XMLParser({
@@ -46,19 +47,33 @@ describe('junit reporter', () => {
   it('has a suite per clause and a case per protocol, with consistent counts', () => {
     const report = sampleReport();
     const doc = parse(report).testsuites;
-    expect(doc.testsuite.map((s) => s['@_name'].split(':')[0])).toEqual(report.clauses.map((c) => `clause ${c.id}`));
+    expect(doc.testsuite.map((s) => s['@_name'].split(':')[0])).toEqual(['custody', ...report.clauses.map((c) => `clause ${c.id}`)]);
     const cases = doc.testsuite.flatMap((s) => s.testcase);
     expect(cases.filter((c) => c['@_name'].match(/^[A-Z]+-\d: /)).map((c) => c['@_name'].split(':')[0])).toEqual(report.protocols!.map((p) => p.id));
     expect(Number(doc['@_tests'])).toBe(cases.length);
     expect(Number(doc['@_failures'])).toBe(cases.filter((c) => c.failure).length);
     expect(Number(doc['@_skipped'])).toBe(cases.filter((c) => c.skipped).length);
     expect(Number(doc['@_failures'])).toBe(5);
-    for (const s of doc.testsuite) {
+    expect(Number(doc['@_errors'])).toBe(cases.filter((c) => c.error).length);
+    for (const s of doc.testsuite.filter((suite) => suite['@_name'].startsWith('clause '))) {
       expect(Number(s['@_tests'])).toBe(s.testcase.length);
       const verdict = s.properties.property.find((p) => p['@_name'] === 'verdict')!['@_value'];
       const clause = report.clauses.find((c) => s['@_name'].startsWith(`clause ${c.id}:`))!;
       expect(verdict).toBe(clause.verdict);
     }
+  });
+
+  it('errors in a completeness suite with what an incomplete audit could not check, and not when it is complete', () => {
+    const incomplete = parse(sampleReport()).testsuites;
+    const check = incomplete.testsuite[0]!;
+    expect(check['@_name']).toBe('custody: completeness');
+    expect(check.testcase[0]!.error!['@_message']).toBe('scan incomplete: 3 items NOT inspected, see coverage');
+    expect(Number(incomplete['@_errors'])).toBe(1);
+    const backups = incomplete.testsuite.find((s) => s['@_name'].startsWith('clause 8.1'))!;
+    expect(backups.testcase[0]!['system-out']).toContain('passed on what was inspected: 3 items NOT inspected');
+    const clean = parse(cleanReport()).testsuites;
+    expect(clean.testsuite[0]!.testcase[0]!.error).toBeUndefined();
+    expect(Number(clean['@_errors'])).toBe(0);
   });
 
   it('lists every unwaived violation in the failure body and waived ones in system-out', () => {

@@ -1,3 +1,4 @@
+import { clauseVerdictText } from '../../src/report/verdict.js';
 import { describe, expect, it } from 'vitest';
 import { isReportFormat, REPORT_EXTENSION, reporters, type ReportFormat } from '../../src/report/registry.js';
 import { sampleReport, sampleReportWithoutProtocols } from '../support/sample-report.js';
@@ -31,7 +32,8 @@ describe('reporter registry', () => {
         const text = reporters[format](report, { color: false, showWaived: false });
         for (const clause of report.clauses) {
           expect(text, `clause ${clause.id}`).toContain(clause.id);
-          expect(text).toContain(clause.verdict);
+          // Machine formats carry the enum, human ones the words; an incomplete audit's clause never reads as plainly passed.
+          expect([clause.verdict, clauseVerdictText(clause)].some((v) => text.includes(v)), `clause ${clause.id} verdict`).toBe(true);
           if (clause.reason) expect(text).toContain(clause.reason);
         }
       }

@@ -1,3 +1,4 @@
+import { PLATE_RECORD_ASSET } from '../../identify/records.js';
 import { perSubject } from '../requirement.js';
 
 /** Plate records in free-text logs, wherever the log is. */
@@ -8,4 +9,4 @@ export const noLogs = perSubject('no-logs', (subject) => {
     message: `Agency plate reads written to a log (${String(records)} distinct agency plates)`,
     evidence: { records, format: 'text' },
   };
-});
+}, undefined, [PLATE_RECORD_ASSET]);
