@@ -161,7 +161,7 @@ table.push({
 log(`S3 inventory of ${rows} rows vs zcat | wc -l, ${RUNS} alternating runs each (load ${load()}) ...`);
 const invDir = path.join(work, `inventory-${rows}`);
 if (!existsSync(path.join(invDir, 'manifest.json'))) {
-  const { writeSyntheticInventory } = await import(new URL('../dist/sources/manifests/throughput-bench.js', import.meta.url).href);
+  const { writeSyntheticInventory } = await import('./bench/synthetic-inventory.js');
   await writeSyntheticInventory(invDir, rows);
 }
 const dataFile = path.join(invDir, 'data/synthetic.csv.gz');

@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../../src/sources/manifests/registry.js';
-import { writeSyntheticInventory } from '../../../src/sources/manifests/throughput-bench.js';
+import { writeSyntheticInventory } from '../../../scripts/bench/synthetic-inventory.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,34 +1,35 @@
-import { execFile } from 'node:child_process';
+// A synthetic S3 Inventory for the inventory benchmark rows and the reader's memory test: the bench
+// generates it, it is not part of custody.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { readManifest } from './registry.js';
 
 const SCHEMA =
   'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, EncryptionStatus, ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm, ObjectAccessControlList, ObjectOwner';
 const ACL = Buffer.from('{"version":"2022-11-10","status":"AVAILABLE","grants":[{"type":"CanonicalUser","canonicalId":"abc","permission":"FULL_CONTROL"}]}').toString('base64');
 const ENCRYPTION = ['SSE-S3', 'SSE-S3', 'SSE-S3', 'NOT-SSE', 'SSE-KMS'];
 
-/** Paths of a generated inventory. */
-export interface SyntheticInventory {
-  manifest: string;
-  dataFile: string;
-  rows: number;
-}
+/** @typedef {{ manifest: string, dataFile: string, rows: number }} SyntheticInventory Paths of a generated inventory. */
 
 /**
  * Writes a realistic S3 Inventory (20-column CSV, gzip, manifest.json + manifest.checksum) of `rows`
  * objects into `dir`: keys with `+` and %-escapes, a mix of encryption statuses and multipart
  * ETags. Deterministic (no randomness), streamed, so 10 million rows need no memory.
  */
-export async function writeSyntheticInventory(dir: string, rows: number, gzipLevel = 6): Promise<SyntheticInventory> {
+/**
+ * @param {string} dir
+ * @param {number} rows
+ * @param {number} [gzipLevel]
+ * @returns {Promise<SyntheticInventory>}
+ */
+export async function writeSyntheticInventory(dir, rows, gzipLevel = 6) {
   await mkdir(join(dir, 'data'), { recursive: true });
   const dataFile = join(dir, 'data', 'synthetic.csv.gz');
-  async function* lines(): AsyncGenerator<string> {
+  /** @returns {AsyncGenerator<string>} */
+  async function* lines() {
     let batch = '';
     for (let i = 0; i < rows; i++) {
       // Distinct 32-hex values without hashing, so generation is not the bottleneck.
@@ -46,7 +47,7 @@ export async function writeSyntheticInventory(dir: string, rows: number, gzipLev
   await pipeline(lines(), createGzip({ level: gzipLevel }), createWriteStream(dataFile));
   const md5 = createHash('md5');
   let size = 0;
-  for await (const chunk of createReadStream(dataFile) as AsyncIterable<Buffer>) {
+  for await (const chunk of /** @type {AsyncIterable<Buffer>} */ (createReadStream(dataFile))) {
     md5.update(chunk);
     size += chunk.length;
   }
@@ -63,49 +64,4 @@ export async function writeSyntheticInventory(dir: string, rows: number, gzipLev
   await writeFile(manifestPath, manifest);
   await writeFile(join(dir, 'manifest.checksum'), createHash('md5').update(manifest).digest('hex'));
   return { manifest: manifestPath, dataFile, rows };
-}
-
-/** One throughput measurement: custody's reader against `zcat FILE | wc -l` on the same file. */
-export interface ThroughputResult {
-  rows: number;
-  items: number;
-  seconds: number;
-  rowsPerSecond: number;
-  zcatLines: number;
-  zcatSeconds: number;
-  zcatLinesPerSecond: number;
-  /** How many times slower custody is than `zcat | wc -l` (zcatLinesPerSecond / rowsPerSecond). */
-  ratio: number;
-  /** Largest heap seen while reading, in MiB (sampled every 100k events). */
-  peakHeapMiB: number;
-}
-
-/** Reads the inventory once with readManifest and once with `zcat | wc -l`; timings from one run each. */
-export async function measureThroughput(inv: SyntheticInventory): Promise<ThroughputResult> {
-  let items = 0;
-  let events = 0;
-  let peak = process.memoryUsage().heapUsed;
-  const t0 = process.hrtime.bigint();
-  for await (const event of readManifest(inv.manifest)) {
-    if (event.kind === 'item') items += 1;
-    if (++events % 100_000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const z0 = process.hrtime.bigint();
-  const { stdout } = await promisify(execFile)('sh', ['-c', 'zcat "$1" | wc -l', 'sh', inv.dataFile]);
-  const zcatSeconds = Number(process.hrtime.bigint() - z0) / 1e9;
-  const zcatLines = Number(stdout.trim());
-  const rowsPerSecond = inv.rows / seconds;
-  const zcatLinesPerSecond = zcatLines / zcatSeconds;
-  return {
-    rows: inv.rows,
-    items,
-    seconds,
-    rowsPerSecond,
-    zcatLines,
-    zcatSeconds,
-    zcatLinesPerSecond,
-    ratio: zcatLinesPerSecond / rowsPerSecond,
-    peakHeapMiB: peak / (1 << 20),
-  };
 }
