@@ -55,8 +55,10 @@ export async function readCacheFile(file: string, expected: { key: string; custo
   } catch {
     return { kind: 'bad', problem: 'has an unreadable header' };
   }
-  // Read before the MAC only to word the notice: an older custody's file is "another format", not a forgery.
-  if (header['format'] !== CACHE_FORMAT) return { kind: 'bad', problem: `is in cache format ${String(header['format'])} (this custody uses ${CACHE_FORMAT})` };
+  // Read before the MAC only to word the notice: an older custody's file is "another format", not a
+  // forgery. Only a number is echoed: an unauthenticated string could carry terminal escapes.
+  const format = header['format'];
+  if (format !== CACHE_FORMAT) return { kind: 'bad', problem: `is in cache format ${Number.isSafeInteger(format) ? String(format) : '(unknown)'} (this custody uses ${CACHE_FORMAT})` };
   const end = data.length - MAC_BYTES;
   const mac = createHmac('sha256', keys.mac).update(data.subarray(0, end)).digest();
   if (!timingSafeEqual(mac, data.subarray(end))) return { kind: 'bad', problem: 'fails authentication (not written by this user’s custody, or damaged)' };

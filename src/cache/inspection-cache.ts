@@ -10,7 +10,11 @@ import { MalformedRecords, readRecord, RecordIndex, recordBytes, RecordWriter, s
 
 /** How an audit uses the re-audit cache. */
 export interface CacheOptions {
-  /** Directory of cache files; created (mode 0700) when missing. Never inside an audited tree. */
+  /**
+   * Directory of cache files; created (mode 0700) when missing. Never inside an audited tree. It must
+   * be this user's, not a symbolic link and not writable by others, or the audit keeps no cache
+   * (see cache-key.ts, which keeps the key that authenticates every cache file here).
+   */
   dir: string;
   /**
    * An entry is stored only when the file's mtime and ctime are at least this much older than the

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cacheKeys, KEY_FILE, loadCacheKey } from '../../src/cache/cache-key.js';
 import { decodeEntry } from '../../src/cache/entry.js';
-import { CacheTooLarge, MAX_CACHE_BYTES, writeCacheFile } from '../../src/cache/file.js';
+import { CacheTooLarge, MAX_CACHE_BYTES, readCacheFile, writeCacheFile } from '../../src/cache/file.js';
 import { sealKeyFor } from '../../src/cache/key.js';
 import { RecordWriter } from '../../src/cache/records.js';
 import type { Report } from '../../src/report/model.js';
@@ -125,6 +125,21 @@ describe('a forged re-audit cache', () => {
     // Rebuilt under the real key: the next audit is warm and silent, and still right.
     const warm = await audit(env);
     expect([warm.exitCode, warm.reported, cacheLines(warm.stderr)]).toEqual([1, [COPY], []]);
+  });
+});
+
+describe('an unauthenticated header', () => {
+  it('is echoed only as a number: a forged format string cannot put terminal escapes in the notice', async () => {
+    const dir = path.join(base, 'header');
+    const key = await loadCacheKey(dir);
+    if (key.kind !== 'ok') throw new Error(key.problem);
+    const file = path.join(dir, 'audit-0000000000000000-0000000000000000.cache');
+    const expected = { key: 'k', custody: 'x' };
+    const padding = Buffer.alloc(64);
+    await writeFile(file, Buffer.concat([Buffer.from('custody inspection cache\n{"format":"\\u001b]0;owned\\u0007"}\n'), padding]), { mode: 0o600 });
+    expect(await readCacheFile(file, expected, cacheKeys(key.key, undefined))).toEqual({ kind: 'bad', problem: 'is in cache format (unknown) (this custody uses 2)' });
+    await writeFile(file, Buffer.concat([Buffer.from('custody inspection cache\n{"format":1}\n'), padding]));
+    expect(await readCacheFile(file, expected, cacheKeys(key.key, undefined))).toEqual({ kind: 'bad', problem: 'is in cache format 1 (this custody uses 2)' });
   });
 });
 
