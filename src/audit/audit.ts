@@ -271,7 +271,7 @@ async function openCache(
   wantMedia: boolean,
   limits: DetectLimits,
   startedAt: Date,
-): Promise<InspectionCache> {
+): Promise<InspectionCache | undefined> {
   const identity = await cacheIdentity(
     {
       detectors: detectors.map((d) => d.id),

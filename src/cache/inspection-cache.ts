@@ -3,13 +3,18 @@ import path from 'node:path';
 import type { Item } from '../sources/item.js';
 import { VERSION } from '../version.js';
 import { decodeEntry, encodeEntry, type CachedEntry } from './entry.js';
-import { CACHE_FORMAT, readCacheFile, writeCacheFile } from './file.js';
+import { cacheKeys, loadCacheKey, type CacheKeys } from './cache-key.js';
+import { CACHE_FORMAT, CacheTooLarge, readCacheFile, writeCacheFile } from './file.js';
 import type { CacheIdentity } from './key.js';
 import { MalformedRecords, readRecord, RecordIndex, recordBytes, RecordWriter, sameStamp, type FileStamp } from './records.js';
 
 /** How an audit uses the re-audit cache. */
 export interface CacheOptions {
-  /** Directory of cache files; created (mode 0700) when missing. Never inside an audited tree. */
+  /**
+   * Directory of cache files; created (mode 0700) when missing. Never inside an audited tree. It must
+   * be this user's, not a symbolic link and not writable by others, or the audit keeps no cache
+   * (see cache-key.ts, which keeps the key that authenticates every cache file here).
+   */
   dir: string;
   /**
    * An entry is stored only when the file's mtime and ctime are at least this much older than the
@@ -44,7 +49,7 @@ const DEFAULT_RACY_WINDOW_MS = 2000;
 /** Cache files not used for this long are deleted when another audit writes the directory. */
 const UNUSED_DAYS = 30;
 const CACHE_FILE = /^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/;
-const TEMP_FILE = /^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache\.\d+\.[0-9a-f]{12}\.tmp$/;
+const TEMP_FILE = /^(audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache|cache-key)\.\d+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * One audit's view of its cache file: recalls entries whose stamp (device, inode, size, mtime and
@@ -60,7 +65,7 @@ export class InspectionCache {
   private constructor(
     private readonly options: CacheOptions,
     private readonly identity: CacheIdentity,
-    private readonly sealKey: Buffer | undefined,
+    private readonly keys: CacheKeys,
     private readonly index: RecordIndex | undefined,
     private readonly rebuilding: boolean,
     startedAtMs: number,
@@ -69,10 +74,20 @@ export class InspectionCache {
     this.racyBefore = BigInt(Math.floor(startedAtMs - (options.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS))) * 1_000_000n;
   }
 
-  /** Loads the audit's cache file; a missing one is empty, a bad one is reported once and rebuilt. */
-  static async open(options: CacheOptions, identity: CacheIdentity, sealKey: Buffer | undefined, startedAtMs: number): Promise<InspectionCache> {
+  /**
+   * Loads the audit's cache file; a missing one is empty, a bad one is reported once and rebuilt.
+   * Undefined (the audit runs without a cache, after one notice) when the directory or the user's
+   * cache key cannot be trusted or made (see cache-key.ts). `plateSeal` comes from the plate key.
+   */
+  static async open(options: CacheOptions, identity: CacheIdentity, plateSeal: Buffer | undefined, startedAtMs: number): Promise<InspectionCache | undefined> {
+    const userKey = await loadCacheKey(options.dir);
+    if (userKey.kind === 'refused') {
+      options.notice?.(`cache off: ${userKey.problem}; this audit inspects every file and keeps no cache`);
+      return undefined;
+    }
+    const keys = cacheKeys(userKey.key, plateSeal);
     const file = path.join(options.dir, identity.fileName);
-    const outcome = await readCacheFile(file, { key: identity.key, custody: VERSION }, sealKey);
+    const outcome = await readCacheFile(file, { key: identity.key, custody: VERSION }, keys);
     let index: RecordIndex | undefined;
     let problem = outcome.kind === 'bad' ? outcome.problem : undefined;
     if (outcome.kind === 'ok') {
@@ -86,7 +101,7 @@ export class InspectionCache {
       if (problem) index = undefined;
     }
     if (problem) options.notice?.(`cache ${file} ${problem}; rebuilding it`);
-    return new InspectionCache(options, identity, sealKey, index, problem !== undefined, startedAtMs);
+    return new InspectionCache(options, identity, keys, index, problem !== undefined, startedAtMs);
   }
 
   /** The stored conclusion for a file on disk whose stamp is unchanged, or undefined (a miss). */
@@ -96,13 +111,9 @@ export class InspectionCache {
     if (offset < 0 || !stamp) return this.miss();
     const record = readRecord(this.index!.body, offset);
     if (!sameStamp(record.stamp, stamp)) return this.miss();
-    let entry: CachedEntry;
-    try {
-      entry = decodeEntry(record.json, record.bytesRead);
-    } catch {
-      // The file's digest verified, so only a record this build cannot read lands here: inspect again.
-      return this.miss();
-    }
+    // The file's MAC verified, so only a record this build cannot read (or a leaked key) lands here.
+    const entry = decodeEntry(record.json, record.bytesRead);
+    if (!entry) return this.miss();
     this.kept.push(offset);
     this.stats.hits++;
     this.stats.bytesRecalled += record.bytesRead;
@@ -138,11 +149,15 @@ export class InspectionCache {
           for (const offset of kept) yield recordBytes(body!, offset);
           yield fresh;
         };
-        await writeCacheFile(file, { format: CACHE_FORMAT, custody: VERSION, key: this.identity.key, entries: this.kept.length + this.fresh.count }, segments(this.kept, this.fresh.bytes()), this.sealKey);
+        let bodyBytes = this.fresh.length;
+        for (const offset of this.kept) bodyBytes += recordBytes(body!, offset).length;
+        const header = { format: CACHE_FORMAT, custody: VERSION, key: this.identity.key, entries: this.kept.length + this.fresh.count };
+        await writeCacheFile(file, header, segments(this.kept, this.fresh.bytes()), bodyBytes, this.keys);
         this.stats.written = true;
       }
     } catch (error) {
-      this.options.notice?.(`cache ${file} not written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the next audit inspects everything again`);
+      const why = error instanceof CacheTooLarge ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      this.options.notice?.(`cache ${file} not written (${why}); the next audit inspects everything again`);
     }
     await pruneUnused(this.options.dir, path.basename(file));
     this.options.onDone?.(this.stats);

@@ -49,8 +49,9 @@ export async function cacheIdentity(settings: CacheSettings, scope: CacheScope):
 }
 
 /**
- * The key that seals a cache body when the audit has a plate key: file names and evidence then stay
- * unreadable to anyone without that key, as plates stay out of reports.
+ * The plate key's part of a cache body's seal (cache-key.ts combines it with the user's cache key):
+ * with a plate key, file names and evidence stay unreadable to anyone without it, as plates stay
+ * out of reports, even to someone holding a copy of the cache directory and its key file.
  */
 export const sealKeyFor = (plateKey: Buffer | undefined): Buffer | undefined =>
   plateKey ? createHmac('sha256', plateKey).update('custody inspection cache seal v1').digest() : undefined;

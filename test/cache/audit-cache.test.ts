@@ -157,8 +157,8 @@ describe('re-audit cache', () => {
       const bytes = await readFile(file);
       bytes[bytes.length - 60] = bytes[bytes.length - 60]! ^ 0xff;
       await writeFile(file, bytes);
-    }, /is corrupt \(checksum mismatch\)/],
-    ['truncation', async (file: string) => truncate(file, Math.floor((await stat(file)).size / 2)), /is corrupt|is truncated/],
+    }, /fails authentication/],
+    ['truncation', async (file: string) => truncate(file, Math.floor((await stat(file)).size / 2)), /fails authentication|is truncated/],
     ['garbage', async (file: string) => writeFile(file, Buffer.from('\x00\x01 not a cache at all')), /is not a custody cache file/],
     ['an empty file', async (file: string) => writeFile(file, ''), /is not a custody cache file/],
   ])('detects a cache file damaged by %s, says so once, and rebuilds it', async (_label, damage, problem) => {
@@ -183,7 +183,10 @@ describe('re-audit cache', () => {
     const { root, cacheDir, files } = await buildTree();
     await audit(root, cacheDir);
     const ours = await cacheFileOf(cacheDir);
+    // Same user, same key (a file made under another key fails authentication before its header counts).
     const otherDir = path.join(cacheDir, 'other');
+    await mkdir(otherDir, { mode: 0o700 });
+    await copyFile(path.join(cacheDir, 'cache-key'), path.join(otherDir, 'cache-key'));
     await audit(root, otherDir, { archives: undefined });
     await copyFile(await cacheFileOf(otherDir), ours);
     const run = await audit(root, cacheDir);
@@ -244,7 +247,7 @@ describe('re-audit cache', () => {
     expect((await readdir(cacheDir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('seals the cache under the plate key: no file name or evidence in clear', async () => {
+  it('seals every cache, under the plate key too when there is one: no file name or evidence in clear', async () => {
     const { root, cacheDir } = await buildTree();
     await writeFile(path.join(root, 'ABC1234.jpg'), agency.images[0]!);
     await sleep(30);
@@ -254,10 +257,16 @@ describe('re-audit cache', () => {
     expect(sealed.includes('copies/exact.jpg')).toBe(false);
 
     const plainDir = path.join(base, `plain-${trees}`);
-    await audit(root, plainDir, { plateKey: undefined });
-    expect((await readFile(await cacheFileOf(plainDir))).includes('copies/exact.jpg')).toBe(true);
-    // A sealed file opened without the key (or the reverse) is another setting: never used.
+    const cold = await audit(root, plainDir, { plateKey: undefined });
+    expect(cold.report.assets.map((a) => a.location)).toContain('ABC1234.jpg');
+    const unkeyed = await readFile(await cacheFileOf(plainDir));
+    expect(unkeyed.includes('ABC1234')).toBe(false);
+    expect(unkeyed.includes('copies/exact.jpg')).toBe(false);
     expect((await audit(root, plainDir, { plateKey: undefined })).stats.hits).toBeGreaterThan(0);
+    // The plate key is part of the seal: the same user's file under another plate key is never opened.
+    await copyFile(await cacheFileOf(cacheDir), path.join(plainDir, path.basename(await cacheFileOf(cacheDir))));
+    const other = await audit(root, plainDir, { plateKey: Buffer.from('another-plate-key-for-the-cache-test') });
+    expect(other.stats.hits).toBe(0);
   });
 
   it('shards of one audit keep separate files in a shared directory', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
@@ -52,7 +52,9 @@ describe('audit --cache, end to end', () => {
     const cold = await audit('cold');
     expect(cold.stderr).toBe('');
     const cacheFiles = await readdir(path.join(cacheHome, 'custody'));
-    expect(cacheFiles).toEqual([expect.stringMatching(/^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/)]);
+    // One cache file, and the user's key that authenticates it (private to this user).
+    expect(cacheFiles.sort()).toEqual([expect.stringMatching(/^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/), 'cache-key']);
+    expect((await stat(path.join(cacheHome, 'custody', 'cache-key'))).mode & 0o777).toBe(0o600);
     const warm = await audit('warm');
     expect(warm.stderr).toBe('');
     expect(warm.exitCode).toBe(cold.exitCode);
@@ -68,7 +70,7 @@ describe('audit --cache, end to end', () => {
     await audit('nohome', [], {});
     await expect(readdir(home)).rejects.toThrow(/ENOENT/);
     await audit('home', [], { HOME: home });
-    expect(await readdir(path.join(home, '.cache', 'custody'))).toHaveLength(1);
+    expect((await readdir(path.join(home, '.cache', 'custody'))).sort()).toEqual([expect.stringMatching(/\.cache$/), 'cache-key']);
   }, 120_000);
 
   it('refuses a --cache inside the audited tree (exit 2, one line), also through a symbolic link', async () => {
@@ -86,11 +88,11 @@ describe('audit --cache, end to end', () => {
     expect(io.err()).toMatch(/^custody: refusing to keep the cache in share-link\/c inside the audited tree/);
   });
 
-  it('audits on when the cache cannot be written, with one notice', async () => {
+  it('audits on when the cache cannot be made, with one notice', async () => {
     await writeFile(path.join(dir, 'not-a-dir'), 'a file where the cache directory should be');
     const cold = await audit('unwritable', ['--cache', 'not-a-dir/custody']);
     expect(cold.exitCode).not.toBe(2);
-    expect(cold.stderr).toMatch(/^custody: cache \S+not-a-dir\/custody\/audit-\S+\.cache not written \(ENOTDIR\); the next audit inspects everything again\n$/);
+    expect(cold.stderr).toMatch(/^custody: cache off: cannot create \S+not-a-dir\/custody \(ENOTDIR\); this audit inspects every file and keeps no cache\n$/);
     expect(withoutRunTimes(cold.texts)['json']).toBe(withoutRunTimes((await audit('reference', ['--no-cache'])).texts)['json']);
   }, 120_000);
 });
