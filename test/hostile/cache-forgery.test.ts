@@ -47,7 +47,7 @@ interface Audit extends CliResult {
 /** One audit of the tree through the CLI, with this test's cache directory. */
 async function audit(env: Record<string, string> = {}): Promise<Audit> {
   const out = `out-${++runs}.json`;
-  const result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--cache', cacheDir, '--format', 'json', '--output', out], { cwd: base, env });
+  const result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--no-plates', '--cache', cacheDir, '--format', 'json', '--output', out], { cwd: base, env });
   const report = JSON.parse(await readFile(path.join(base, out), 'utf8')) as Report;
   return { ...result, report, reported: report.assets.map((a) => a.location) };
 }
