@@ -62,7 +62,11 @@ export function parsePolicy(text: string, file: string, digest = digestOf(text))
   }
   const parsed = PolicySchema.safeParse(data ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => issueProblems(issue, document, data, file, at));
+    const guesses = guessTypos(parsed.error.issues, document, data);
+    // A typo'd required key is also reported missing under its real name: that is the same mistake,
+    // already named by the typo's "did you mean", so it is not reported twice.
+    const issues = parsed.error.issues.filter((issue) => !(nodeAt(document, issue.path) === undefined && guesses.meant.has(pathKey(issue.path))));
+    const problems = issues.flatMap((issue) => issueProblems(issue, document, guesses, file, at));
     throw new PolicyError(sortProblems(problems));
   }
   const locate = (keyPath: readonly PropertyKey[]) => ({ file, ...at(nodeAt(document, keyPath)?.range?.[0]) });
@@ -87,21 +91,45 @@ function syntaxProblem(errors: readonly YAMLError[], text: string, file: string,
   return { file, ...at(first.pos[0]), message: firstLine(first.message) };
 }
 
+const pathKey = (keyPath: readonly PropertyKey[]): string => JSON.stringify(keyPath.map(String));
+
+/** What unknown keys most likely meant: the known key per unknown key's path, and the meant keys' paths. */
+interface Guesses {
+  byTypo: Map<string, string>;
+  meant: Set<string>;
+}
+
+/** For each unknown key, the known key it most likely meant among those its object lacks. */
+function guessTypos(issues: readonly z.core.$ZodIssue[], document: Document, data: unknown): Guesses {
+  const guesses: Guesses = { byTypo: new Map(), meant: new Set() };
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const map = nodeAt(document, issue.path);
+    const known = knownKeysAt(PolicySchema, issue.path, data);
+    const present = new Set(isMap(map) ? map.items.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : [])) : []);
+    for (const typo of issue.keys) {
+      const key = closestKey(typo, known, present);
+      if (key === undefined) continue;
+      guesses.byTypo.set(pathKey([...issue.path, typo]), key);
+      guesses.meant.add(pathKey([...issue.path, key]));
+    }
+  }
+  return guesses;
+}
+
 function issueProblems(
   issue: z.core.$ZodIssue,
   document: Document,
-  data: unknown,
+  guesses: Guesses,
   file: string,
   at: (offset: number | undefined) => Pick<Problem, 'line' | 'col'>,
 ): Problem[] {
   if (issue.code === 'unrecognized_keys') {
     const map = nodeAt(document, issue.path);
-    const known = knownKeysAt(PolicySchema, issue.path, data);
-    const present = new Set(isMap(map) ? map.items.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : [])) : []);
     return issue.keys.map((key) => {
       const pair = isMap(map) ? map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) : undefined;
       const keyNode = pair && isPair(pair) ? (pair.key as Node) : map;
-      const guess = closestKey(key, known, present);
+      const guess = guesses.byTypo.get(pathKey([...issue.path, key]));
       const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
       return { file, ...at(keyNode?.range?.[0]), message: `unknown key "${key}"${where(issue.path)}${hint}` };
     });
