@@ -120,8 +120,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
-  const cache = roots.length > 0 ? await cacheOptions(flags, roots, io) : undefined;
   const progress = progressDisplay(io, flags.quiet === true);
+  const cache = roots.length > 0 ? await cacheOptions(flags, roots, progress.io) : undefined;
   const report = await runAudit({
     ...(cache ? { cache } : {}),
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
@@ -140,8 +140,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(now ? { now } : {}),
     ...(jobs ? { concurrency: jobs } : {}),
     ...(threads ? { threads } : {}),
-  });
-  progress.done();
+  }).finally(() => progress.done());
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
