@@ -108,48 +108,52 @@ describe.skipIf(!hasTmux)('progress line under a pseudo-terminal (tmux)', () => 
   it('fits 80 columns, follows a resize to 50, and leaves nothing stale', async () => {
     const root = path.join(dir, 'agency-export-四半期-'.padEnd(70, 'x'), 'contractor-share-'.padEnd(70, 'y'));
     const files: Record<string, Buffer> = {};
-    for (let i = 0; i < 4000; i++) files[`d${i % 40}/f${i}.bin`] = bytesOf(`file ${i}`, 256);
+    for (let i = 0; i < 2500; i++) files[`d${i % 25}/f${i}.bin`] = bytesOf(`file ${i}`, 256);
     await writeTree(root, files);
     await writeFile(
       path.join(dir, 'policy.yaml'),
       ['version: 1', 'contract:', '  id: C-1', '  title: T', '  agency: A', '  clauses:', '    - id: H.1', '      title: C', 'protocols:', '  - id: P-1', '    clause: H.1', '    title: L', '    severity: high', '    require: { kind: location }', ''].join('\n'),
     );
     const bin = path.join(REPO_ROOT, 'bin', 'custody.js');
-    const go = path.join(dir, 'go');
     const raw = path.join(dir, 'raw.log');
-    // The command waits for `go` so that remain-on-exit and the output pipe are set up first.
-    const command = `unset CI; cd '${dir}'; while [ ! -e go ]; do sleep 0.05; done; exec node '${bin}' audit '${root}' --policy policy.yaml --no-cache --jobs 1 --format json --output report.json`;
+    const file = async (name: string) => (await readFile(path.join(dir, name), 'utf8').catch(() => '')).trim();
+    const until = async (ready: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await ready()); ) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    // The command waits for `go` so that remain-on-exit and the output pipe are set up first; it
+    // records the audit's pid (to stop it) and exit status.
+    const command = `unset CI; cd '${dir}'; while [ ! -e go ]; do sleep 0.05; done; node '${bin}' audit '${root}' --policy policy.yaml --no-cache --jobs 1 --format json --output report.json & echo $! > pid; wait $!; echo $? > status`;
     await tmux('new-session', '-d', '-x', '80', '-y', '24', '-s', 'audit', command);
     await tmux('set-option', '-t', 'audit', 'remain-on-exit', 'on');
     await tmux('pipe-pane', '-t', 'audit', '-o', `cat >> '${raw}'`);
-    const pid = Number((await tmux('display-message', '-p', '-t', 'audit', '#{pane_pid}')).trim());
-    await writeFile(go, '');
+    await writeFile(path.join(dir, 'go'), '');
+    await until(async () => (await file('pid')) !== '');
+    const pid = Number(await file('pid'));
 
-    const dead = async () => (await tmux('display-message', '-p', '-t', 'audit', '#{pane_dead}')).trim() === '1';
     let stopped = false;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await dead()); ) {
-      if ((await tmux('capture-pane', '-p', '-t', 'audit')).includes('custody: inspecting')) {
-        process.kill(pid, 'SIGSTOP');
-        stopped = true;
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await until(async () => {
+      if ((await file('status')) !== '') return true;
+      // A frame with the entry estimate: unfitted, it is about 95 columns.
+      if (!/custody: inspecting: .*\/~\d+ entries/.test(await tmux('capture-pane', '-p', '-J', '-t', 'audit'))) return false;
+      process.kill(pid, 'SIGSTOP');
+      return (stopped = true);
+    });
     expect(stopped, 'the audit ended before a progress frame could be seen').toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the pipe catch up
     const beforeResize = (await readFile(raw)).length;
     await tmux('resize-window', '-t', 'audit', '-x', '50', '-y', '24');
     await new Promise((resolve) => setTimeout(resolve, 200));
     process.kill(pid, 'SIGCONT');
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await dead()); ) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await dead()).toBe(true);
-    expect((await tmux('display-message', '-p', '-t', 'audit', '#{pane_dead_status}')).trim()).toBe('0');
+    await until(async () => (await file('status')) !== '');
+    expect(await file('status')).toBe('0');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the last output through the pipe
 
     const log = await readFile(raw);
     const before = frames(log.subarray(0, beforeResize).toString('utf8'));
     const after = frames(log.subarray(beforeResize).toString('utf8'));
-    expect(before.some((frame) => frame.startsWith('custody: inspecting: '))).toBe(true);
+    expect(before.some((frame) => /^custody: inspecting: .*entries/.test(frame))).toBe(true);
     for (const frame of before) expect(stringWidth(frame)).toBeLessThanOrEqual(79);
+    expect(after).toContain('custody: evaluating ...');
     for (const frame of after) expect(stringWidth(frame)).toBeLessThanOrEqual(49);
 
     // -J joins rows the terminal wrapped, so a frame that overflowed would show as one long line.
