@@ -149,7 +149,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * wide character that would straddle the edge is left out rather than half-drawn. (cli-truncate
  * 5.2 returns one column too many in exactly that case: 30 columns for 29.)
  */
-export function truncate(line: string, width: number): string {
+function truncate(line: string, width: number): string {
   if (stringWidth(line) <= width) return line;
   if (width <= 0) return '';
   let out = '';

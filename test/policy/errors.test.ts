@@ -76,6 +76,12 @@ describe('policy input errors: one line at the real mistake, exit 2', () => {
       line: 'policy.yaml:16:7 unknown key "maxAgeDay" in protocols.0.require (did you mean "maxAgeDays"?)',
     },
     {
+      // Also "missing required key protocols" before: the same mistake, reported once now.
+      name: 'misspelt required top-level key',
+      text: lines(...HEADER, 'protocol:', ...PROTOCOL.slice(1)),
+      line: 'policy.yaml:9:1 unknown key "protocol" (did you mean "protocols"?)',
+    },
+    {
       name: 'key in the wrong case',
       text: lines(...HEADER, ...PROTOCOL.slice(0, 4), '    Severity: high', ...PROTOCOL.slice(5)),
       line: 'policy.yaml:13:5 unknown key "Severity" in protocols.0 (did you mean "severity"?)',
