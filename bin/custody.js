@@ -5,6 +5,7 @@ import { run } from '../dist/bin/run.js';
 const { exitCode } = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
 });

@@ -8,7 +8,6 @@ import { Command, Option } from 'commander';
 import { runAudit } from '../audit/audit.js';
 import { loadFingerprints } from '../fingerprint/load.js';
 import { builtinPolicy } from '../policy/builtin.js';
-import { loadPolicy } from '../policy/load.js';
 import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -18,6 +17,7 @@ import { readPlateKey } from './plate-key.js';
 import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
 import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
+import { loadPolicyArgument } from './policy-command.js';
 import { progressDisplay } from './progress.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir, rootHolding } from '../cache/location.js';
@@ -62,7 +62,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
   return new Command('audit')
     .description('audit directories (and export manifests) for agency data and protocol violations')
     .argument('[dir...]', 'directories to audit (read-only)')
-    .option('-p, --policy <file>', 'policy YAML (default: built-in self-check policy)')
+    .option('-p, --policy <file>', 'policy YAML, or - for standard input (default: built-in self-check policy)')
     .option('-f, --fingerprints <file>', 'fingerprint file from `custody fingerprint` (repeatable)', collect)
     .option('-a, --authorized <glob>', 'authorised location glob, added to the policy (repeatable)', collect)
     .option('-m, --manifest <file>', 'export manifest to audit without the bytes (repeatable)', collect)
@@ -113,7 +113,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
       throw new UsageError(`refusing to write ${output.file} inside the audited tree (custody never modifies what it audits)`);
     }
   }
-  const loaded = flags.policy ? await loadPolicy(path.resolve(io.cwd, flags.policy), flags.policy) : builtinPolicy([], io.cwd);
+  const loaded = flags.policy ? await loadPolicyArgument(flags.policy, io) : builtinPolicy([], io.cwd);
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
   const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
   const fingerprints = await loadFingerprints(fingerprintFiles);
@@ -125,8 +125,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
-  const cache = roots.length > 0 ? await cacheOptions(flags, roots, io) : undefined;
   const progress = progressDisplay(io, flags.quiet === true);
+  const cache = roots.length > 0 ? await cacheOptions(flags, roots, progress.io) : undefined;
   const report = await runAudit({
     ...(cache ? { cache } : {}),
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
@@ -147,8 +147,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(now ? { now } : {}),
     ...(jobs ? { concurrency: jobs } : {}),
     ...(threads ? { threads } : {}),
-  });
-  progress.done();
+  }).finally(() => progress.done());
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { PolicyError, type Problem } from '../util/errors.js';
+import { decodePolicy, readPolicyFile } from './read.js';
 import { PolicySchema, type PolicyDocument } from './schema.js';
 import { checkSemantics } from './semantics.js';
+import { closestKey, knownKeysAt } from './suggest.js';
 
 /** A validated policy and what identifies it. */
 export interface LoadedPolicy {
@@ -21,16 +22,21 @@ export interface LoadedPolicy {
   warnings: Problem[];
 }
 
-/** Reads and validates a policy file; throws PolicyError listing every problem with its position. */
+/**
+ * Reads and validates a policy file; throws PolicyError listing every problem with its position.
+ * Only a regular file of at most MAX_POLICY_BYTES is read (see read.ts).
+ */
 export async function loadPolicy(file: string, shownAs = file): Promise<LoadedPolicy> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new PolicyError([{ file: shownAs, message: `cannot read policy: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }]);
-  }
-  const loaded = parsePolicy(bytes.toString('utf8'), shownAs, digestOf(bytes));
-  return { ...loaded, baseDir: path.dirname(path.resolve(file)) };
+  return loadPolicyBytes(await readPolicyFile(file, shownAs), shownAs, path.dirname(path.resolve(file)));
+}
+
+/**
+ * Validates a policy's bytes (a file's, or stdin's as `<stdin>`); `baseDir` is what relative paths
+ * in it resolve against. The bytes must be UTF-8.
+ */
+export function loadPolicyBytes(bytes: Buffer, shownAs: string, baseDir: string): LoadedPolicy {
+  const loaded = parsePolicy(decodePolicy(bytes, shownAs), shownAs, digestOf(bytes));
+  return { ...loaded, baseDir };
 }
 
 export const digestOf = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -42,8 +48,10 @@ export function parsePolicy(text: string, file: string, digest = digestOf(text))
   const at = (offset: number | undefined): Pick<Problem, 'line' | 'col'> =>
     offset === undefined ? {} : { line: lineCounter.linePos(offset).line, col: lineCounter.linePos(offset).col };
 
-  const syntax = [...document.errors, ...document.warnings].map((e) => ({ file, ...at(e.pos[0]), message: firstLine(e.message) }));
-  if (syntax.length > 0) throw new PolicyError(syntax);
+  // One YAML mistake (a tab, a line indented one space too far) makes the parser report several
+  // errors after it, and validating what it recovered adds more: only the first is the mistake.
+  const syntax = [...document.errors, ...document.warnings].sort((a, b) => a.pos[0] - b.pos[0]);
+  if (syntax.length > 0) throw new PolicyError([syntaxProblem(syntax, text, file, at)]);
 
   let data: unknown;
   try {
@@ -54,7 +62,11 @@ export function parsePolicy(text: string, file: string, digest = digestOf(text))
   }
   const parsed = PolicySchema.safeParse(data ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap((issue) => issueProblems(issue, document, file, at));
+    const guesses = guessTypos(parsed.error.issues, document, data);
+    // A typo'd required key is also reported missing under its real name: that is the same mistake,
+    // already named by the typo's "did you mean", so it is not reported twice.
+    const issues = parsed.error.issues.filter((issue) => !(nodeAt(document, issue.path) === undefined && guesses.meant.has(pathKey(issue.path))));
+    const problems = issues.flatMap((issue) => issueProblems(issue, document, guesses, file, at));
     throw new PolicyError(sortProblems(problems));
   }
   const locate = (keyPath: readonly PropertyKey[]) => ({ file, ...at(nodeAt(document, keyPath)?.range?.[0]) });
@@ -63,9 +75,52 @@ export function parsePolicy(text: string, file: string, digest = digestOf(text))
   return { path: file, baseDir: path.dirname(path.resolve(file)), digest, doc: parsed.data, builtin: false, warnings };
 }
 
+/**
+ * The first YAML error, at its line:column. A line indented deeper than its siblings is reported by
+ * the parser at the value on the line above ("nested mappings are not allowed in compact mappings"),
+ * so that case points at the over-indented line itself.
+ */
+function syntaxProblem(errors: readonly YAMLError[], text: string, file: string, at: (offset: number | undefined) => Pick<Problem, 'line' | 'col'>): Problem {
+  const first = errors[0]!;
+  const spansLines = errors.some((e) => e.code === 'MULTILINE_IMPLICIT_KEY' && e.pos[0] === first.pos[0]);
+  if (first.code === 'BLOCK_AS_IMPLICIT_KEY' && spansLines) {
+    const lineEnd = text.indexOf('\n', first.pos[0]);
+    const next = lineEnd === -1 ? undefined : /\S/.exec(text.slice(lineEnd + 1));
+    if (next) return { file, ...at(lineEnd + 1 + next.index), message: 'bad indentation: this line is indented deeper than the key above it can hold' };
+  }
+  return { file, ...at(first.pos[0]), message: firstLine(first.message) };
+}
+
+const pathKey = (keyPath: readonly PropertyKey[]): string => JSON.stringify(keyPath.map(String));
+
+/** What unknown keys most likely meant: the known key per unknown key's path, and the meant keys' paths. */
+interface Guesses {
+  byTypo: Map<string, string>;
+  meant: Set<string>;
+}
+
+/** For each unknown key, the known key it most likely meant among those its object lacks. */
+function guessTypos(issues: readonly z.core.$ZodIssue[], document: Document, data: unknown): Guesses {
+  const guesses: Guesses = { byTypo: new Map(), meant: new Set() };
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const map = nodeAt(document, issue.path);
+    const known = knownKeysAt(PolicySchema, issue.path, data);
+    const present = new Set(isMap(map) ? map.items.flatMap((p) => (isPair(p) && isScalar(p.key) ? [String(p.key.value)] : [])) : []);
+    for (const typo of issue.keys) {
+      const key = closestKey(typo, known, present);
+      if (key === undefined) continue;
+      guesses.byTypo.set(pathKey([...issue.path, typo]), key);
+      guesses.meant.add(pathKey([...issue.path, key]));
+    }
+  }
+  return guesses;
+}
+
 function issueProblems(
   issue: z.core.$ZodIssue,
   document: Document,
+  guesses: Guesses,
   file: string,
   at: (offset: number | undefined) => Pick<Problem, 'line' | 'col'>,
 ): Problem[] {
@@ -74,7 +129,9 @@ function issueProblems(
     return issue.keys.map((key) => {
       const pair = isMap(map) ? map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) : undefined;
       const keyNode = pair && isPair(pair) ? (pair.key as Node) : map;
-      return { file, ...at(keyNode?.range?.[0]), message: `unknown key "${key}"${where(issue.path)}` };
+      const guess = guesses.byTypo.get(pathKey([...issue.path, key]));
+      const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
+      return { file, ...at(keyNode?.range?.[0]), message: `unknown key "${key}"${where(issue.path)}${hint}` };
     });
   }
   const node = nodeAt(document, issue.path);
