@@ -45,7 +45,7 @@ async function bothCommands(policy: string, stdin?: string | Buffer): Promise<{ 
   const results = [];
   for (const argv of [
     ['policy', 'check', policy],
-    ['audit', 'tree', '--policy', policy, '--no-cache'],
+    ['audit', 'tree', '--policy', policy, '--no-cache', '--allow-empty'],
   ]) {
     const io = captureIo(dir);
     const { exitCode } = await run(argv, stdin === undefined ? io : { ...io, stdin: Readable.from([Buffer.from(stdin)]) });
@@ -170,7 +170,7 @@ describe('--policy - reads the policy from standard input', () => {
   it('works through the real binary with piped stdin', async () => {
     const bin = path.join(REPO_ROOT, 'bin', 'custody.js');
     expect(existsSync(bin)).toBe(true);
-    const ok = await execa('node', [bin, 'audit', 'tree', '--policy', '-', '--no-cache', '--format', 'json'], { cwd: dir, input: VALID, reject: false, env: { NO_COLOR: '1' } });
+    const ok = await execa('node', [bin, 'audit', 'tree', '--policy', '-', '--no-cache', '--allow-empty', '--format', 'json'], { cwd: dir, input: VALID, reject: false, env: { NO_COLOR: '1' } });
     expect(ok.stderr).toBe('');
     expect(ok.exitCode).toBe(0);
     // The report identifies the piped policy by its bytes, as it would a file.
