@@ -100,6 +100,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   const outputs = parseOutputs(flags.format, flags.output);
+  // `--shard ''` is a mistake to report, not a request to audit everything.
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
@@ -119,7 +121,6 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const threads = flags.threads === undefined ? undefined : Number(flags.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
-  const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const cache = dirs.length > 0 ? await cacheOptions(flags, guard, io) : undefined;
   const progress = progressDisplay(io, flags.quiet === true);
   const report = await runAudit({

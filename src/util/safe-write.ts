@@ -19,7 +19,7 @@ import { escapeInvisible as quote } from './escape.js';
  * A refusal is a UsageError (exit 2) naming the path as the user gave it.
  */
 export interface WriteGuard {
-  /** Audited roots: the real path, and the root as given, for messages. */
+  /** Audited roots: the real path, and the absolute path as given, for messages. */
   readonly roots: readonly { real: string; shown: string }[];
   /** Real paths of input files custody must not overwrite (audited manifests). */
   readonly files: readonly string[];
@@ -28,7 +28,7 @@ export interface WriteGuard {
 /** A guard for the given audited roots and protected files (absolute, or relative to `cwd`). */
 export async function writeGuard(cwd: string, roots: readonly string[], files: readonly string[] = []): Promise<WriteGuard> {
   return {
-    roots: await Promise.all(roots.map(async (root) => ({ real: await realPathOf(absolute(cwd, root)), shown: root }))),
+    roots: await Promise.all(roots.map(async (root) => ({ real: await realPathOf(absolute(cwd, root)), shown: path.resolve(cwd, root) }))),
     files: await Promise.all(files.map((file) => realPathOf(absolute(cwd, file)))),
   };
 }
@@ -57,7 +57,7 @@ export async function realPathOf(file: string): Promise<string> {
   return path.resolve(file);
 }
 
-/** The audited root (as given) that a resolved path lies in, if any. */
+/** The audited root (absolute, as given) that a resolved path lies in, if any. */
 export function rootHolding(guard: WriteGuard, real: string): string | undefined {
   return guard.roots.find((root) => isInside(real, root.real))?.shown;
 }
