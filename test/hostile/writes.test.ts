@@ -134,6 +134,11 @@ describe('writes never land in the audited tree', () => {
     await expectTreeUnchanged();
   });
 
+  it('names an --output whose folder does not exist before auditing, one line', async () => {
+    const result = await cli(['audit', 'tree', ...FP, '--output', 'no-such-folder/r.json']);
+    expect(result).toEqual({ exitCode: 2, stdout: '', stderr: 'custody: cannot write no-such-folder/r.json: ENOENT (its folder must exist)\n' });
+  });
+
   it('writes to a device in place (/dev/null), without replacing it', async () => {
     const result = await cli(['audit', 'tree', ...FP, '--format', 'json', '--output', '/dev/null']);
     expect(result.exitCode).toBe(1);
