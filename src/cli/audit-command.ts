@@ -20,7 +20,7 @@ import { parseShard } from '../audit/shard.js';
 import { progressDisplay } from './progress.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
-import { checkedDestination, realPathOf, rootHolding, writeGuard, writeOutside, type WriteGuard } from '../util/safe-write.js';
+import { checkedDestination, resolvedFolder, writeGuard, writeOutside, type WriteGuard } from '../util/safe-write.js';
 import { escapeInvisible } from '../util/escape.js';
 
 interface AuditFlags {
@@ -150,7 +150,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (signed && signingKey) {
     // Sign the bytes written (not the file read back, which a link could swap): the signature vouches
     // for exactly the file a compliance officer files.
-    const bytes = Buffer.from(written.get(signed) ?? '', 'utf8');
+    const bytes = Buffer.from(written.get(signed)!, 'utf8');
     await writeOutside(guard, io.cwd, `${signed.file!}.sig`, signReport(bytes, signingKey, flags.sign));
   }
   return report;
@@ -166,8 +166,7 @@ async function cacheOptions(flags: AuditFlags, guard: WriteGuard, io: Io): Promi
   const given = flags.cache === undefined ? defaultCacheDir(io.env) : flags.cache;
   if (!given) return undefined;
   // The cache works in the real directory, so its files are created where this check looked.
-  const dir = await realPathOf(path.isAbsolute(given) ? given : `${io.cwd}${path.sep}${given}`);
-  const root = rootHolding(guard, dir);
+  const { real: dir, root } = await resolvedFolder(guard, io.cwd, given);
   if (root && flags.cache !== undefined) throw new UsageError(`refusing to keep the cache in ${flags.cache} inside the audited tree ${root} (custody never modifies what it audits)`);
   const notice = (message: string) => void io.stderr.write(`custody: ${escapeInvisible(message)}\n`);
   if (root) {

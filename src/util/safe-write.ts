@@ -85,6 +85,16 @@ export async function checkedDestination(guard: WriteGuard, cwd: string, shown: 
 }
 
 /**
+ * A folder custody will create files in (the cache), named `shown` relative to `cwd`: its real path,
+ * where the files must then be created, and the audited root it lies in, if any (the caller decides
+ * whether that is an error or turns the feature off).
+ */
+export async function resolvedFolder(guard: WriteGuard, cwd: string, shown: string): Promise<{ real: string; root: string | undefined }> {
+  const real = await realPathOf(absolute(cwd, shown));
+  return { real, root: rootHolding(guard, real) };
+}
+
+/**
  * Checks `shown` with checkedDestination, then writes `data` there without following a link at
  * the name: a new file created exclusively beside it, renamed over it. A device or pipe already at
  * the name (`/dev/null`) is written in place, opened without following links.
@@ -105,7 +115,8 @@ export async function writeOutside(guard: WriteGuard, cwd: string, shown: string
     }
     return;
   }
-  const temp = `${destination}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  // A short name of its own, so a destination name near the length limit still gets a temp file.
+  const temp = path.join(path.dirname(destination), `.custody-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx', 0o666);
     try {
