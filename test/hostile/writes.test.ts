@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { link, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/sign/keys.js';
@@ -151,6 +151,26 @@ describe('writes never land in the audited tree', () => {
     const result = await cli(['audit', 'tree', ...FP.filter((a) => a !== '--no-cache'), '--cache', 'cache-link', '--format', 'json']);
     expect(result.exitCode).toBe(1);
     expect((await readdir(path.join(dir, 'cache-real'))).length).toBeGreaterThan(0);
+    await expectTreeUnchanged();
+  });
+
+  it('replaces a symbolic link planted at the cache file name instead of writing through it', async () => {
+    const cacheArgs = ['audit', 'tree', ...FP.filter((a) => a !== '--no-cache'), '--cache', 'cache-planted', '--format', 'json'];
+    await mkdir(path.join(dir, 'cache-planted'));
+    expect((await cli(cacheArgs)).exitCode).toBe(1);
+    const [name] = await readdir(path.join(dir, 'cache-planted'));
+    await rm(path.join(dir, 'cache-planted', name!));
+    await symlink(path.join(dir, 'tree', 'evidence.jpg'), path.join(dir, 'cache-planted', name!));
+    expect((await cli(cacheArgs)).exitCode).toBe(1);
+    expect(fs.lstatSync(path.join(dir, 'cache-planted', name!)).isFile()).toBe(true);
+    await expectTreeUnchanged();
+  });
+
+  it('checks every --output before auditing: one inside the tree means none is written', async () => {
+    const result = await cli(['audit', 'tree', ...FP, '--format', 'json', '--output', 'out/first.json', '--format', 'sarif', '--output', 'into-tree/second.sarif']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^custody: refusing to write into-tree\/second\.sarif inside the audited tree/);
+    expect(fs.existsSync(path.join(dir, 'out', 'first.json'))).toBe(false);
     await expectTreeUnchanged();
   });
 
