@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../../src/audit/shard.js';
@@ -98,6 +100,10 @@ describe('--shard and invisible characters in messages', () => {
       expect(failOn.exitCode).toBe(2);
       expect(failOn.stderr).toContain('\\u{202E}high');
       expect(failOn.stderr).not.toMatch(/[\u202E\uFEFF]/);
+      await writeFile(path.join(dir, 'p.yaml'), 'version: 1\n\uFEFFcontract:\n  id: x\n');
+      const policy = await runCli(['policy', 'check', 'p.yaml'], { cwd: dir });
+      expect(policy.exitCode).toBe(2);
+      expect(policy.stderr).not.toMatch(/[\uFEFF\u0000-\u0008\u000b-\u001f]/);
       const output = await runCli(['audit', '.', '--fingerprints', 'none.json', '--output', 'r\u200B.json', '--output', 'x\u0007'], { cwd: dir });
       expect(output.stderr).toBe('custody: cannot tell the report format of --output x\\u{0007} from its extension: add --format <name> before it (extensions: .json json, .sarif sarif, .xml junit, .csv csv, .md markdown, .markdown markdown, .html html, .htm html, .txt pretty)\n');
     } finally {
