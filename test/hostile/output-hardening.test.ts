@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../../src/audit/shard.js';
+import { parseOutputs } from '../../src/cli/outputs.js';
 import type { Finding, Report } from '../../src/report/model.js';
 import { csv, csvCell } from '../../src/report/csv.js';
 import { sarif, SARIF_MAX_RESULTS } from '../../src/report/sarif.js';
@@ -109,5 +110,28 @@ describe('--shard and invisible characters in messages', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('--format and --output pairing', () => {
+  it.each([
+    [[], [], undefined, [{ format: 'pretty' }]],
+    [[], [], 'json', [{ format: 'json' }]],
+    [[], ['a.SARIF'], undefined, [{ format: 'sarif', file: 'a.SARIF' }]],
+    [[], ['a.json', 'b.md', '-'], undefined, [{ format: 'json', file: 'a.json' }, { format: 'markdown', file: 'b.md' }, { format: 'pretty' }]],
+    [['json'], ['-'], undefined, [{ format: 'json' }]],
+    [['json', 'sarif'], ['x.txt'], undefined, [{ format: 'json', file: 'x.txt' }, { format: 'sarif' }]],
+    [['csv'], ['r.json', 'r.xml'], undefined, [{ format: 'csv', file: 'r.json' }, { format: 'junit', file: 'r.xml' }]],
+  ] as const)('formats %j, outputs %j (stdout default %s) -> %j', (formats, files, fallback, expected) => {
+    expect(parseOutputs(formats, files, fallback)).toEqual(expected);
+  });
+
+  it.each([
+    [[], ['-', '-'], /^only one report can go to stdout/],
+    [['json', 'sarif'], [], /^only one report can go to stdout/],
+    [[], ['report'], /^cannot tell the report format of --output report from its extension/],
+    [['yaml'], [], /^unknown --format "yaml"/],
+  ] as const)('formats %j, outputs %j is a usage error', (formats, files, message) => {
+    expect(() => parseOutputs(formats, files)).toThrow(message);
   });
 });
