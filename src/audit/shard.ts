@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../util/errors.js';
+import { escapeInvisible } from '../util/escape.js';
 
 /**
  * The shard (1..count) a location belongs to: a hash of the location, so shards balance whatever the
@@ -10,11 +11,11 @@ export function shardOf(location: string, count: number): number {
   return (digest.readUInt32BE(0) % count) + 1;
 }
 
-/** Parses `k/n` (1 <= k <= n). */
+/** Parses `k/n` (1 <= k <= n); anything else, the empty string included, is a UsageError. */
 export function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${text}"`);
+  if (!match || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${escapeInvisible(text)}"`);
   return { index, count };
 }

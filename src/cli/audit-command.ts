@@ -1,10 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { collect } from './options.js';
+import { collect, failOnOption } from './options.js';
 import path from 'node:path';
 import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
 import { signReport } from '../sign/sign.js';
 import { readKey } from './verify-command.js';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { runAudit } from '../audit/audit.js';
 import { loadFingerprints } from '../fingerprint/load.js';
 import { builtinPolicy } from '../policy/builtin.js';
@@ -20,7 +19,9 @@ import { parseShard } from '../audit/shard.js';
 import { loadPolicyArgument } from './policy-command.js';
 import { progressDisplay } from './progress.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
-import { defaultCacheDir, rootHolding } from '../cache/location.js';
+import { defaultCacheDir } from '../cache/location.js';
+import { checkedDestination, resolvedFolder, writeGuard, writeOutside, type WriteGuard } from '../util/safe-write.js';
+import { escapeInvisible } from '../util/escape.js';
 
 interface AuditFlags {
   policy?: string;
@@ -71,8 +72,8 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
     .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
     .option('--format <name>', 'report format: pretty, json, sarif, junit, csv, markdown, html (repeatable; pairs with --output in order)', collect)
-    .option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)', collect)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity').choices([...SEVERITY_ORDER, 'none']).default('high'))
+    .option('-o, --output <file>', 'write the report to a file (format from --format, else from the extension: .json .sarif .xml .csv .md .html .txt); - is stdout (repeatable)', collect)
+    .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
     .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
     .option('--sign <private-key.pem>', 'write a detached Ed25519 signature of the JSON report to <output>.sig')
@@ -104,15 +105,16 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   const outputs = parseOutputs(flags.format, flags.output);
+  // `--shard ''` is a mistake to report, not a request to audit everything.
+  const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
-  const roots = dirs.map((d) => path.resolve(io.cwd, d));
-  for (const output of outputs) {
-    if (output.file && roots.some((root) => isInside(path.resolve(io.cwd, output.file!), root))) {
-      throw new UsageError(`refusing to write ${output.file} inside the audited tree (custody never modifies what it audits)`);
-    }
-  }
+  // Every file custody writes goes through this guard: checked here, before any scanning, and again
+  // as it is written.
+  const guard = await writeGuard(io.cwd, dirs, flags.manifest ?? []);
+  for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
+  if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   const loaded = flags.policy ? await loadPolicyArgument(flags.policy, io) : builtinPolicy([], io.cwd);
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
   const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
@@ -124,9 +126,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const threads = flags.threads === undefined ? undefined : Number(flags.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
-  const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const progress = progressDisplay(io, flags.quiet === true);
-  const cache = roots.length > 0 ? await cacheOptions(flags, roots, progress.io) : undefined;
+  const cache = dirs.length > 0 ? await cacheOptions(flags, guard, progress.io) : undefined;
   const report = await runAudit({
     ...(cache ? { cache } : {}),
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
@@ -151,11 +152,12 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
-  await writeReports(report, outputs, reporterContext(flags, io), io);
+  const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
   if (signed && signingKey) {
-    const file = path.resolve(io.cwd, signed.file!);
-    // Sign the bytes as written: the signature vouches for exactly the file a compliance officer files.
-    await writeFile(`${file}.sig`, signReport(await readFile(file), signingKey, flags.sign));
+    // Sign the bytes written (not the file read back, which a link could swap): the signature vouches
+    // for exactly the file a compliance officer files.
+    const bytes = Buffer.from(written.get(signed)!, 'utf8');
+    await writeOutside(guard, io.cwd, `${signed.file!}.sig`, signReport(bytes, signingKey, flags.sign));
   }
   return report;
 }
@@ -165,15 +167,16 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
  * audited root is a usage error, and a default directory inside one (auditing a home folder) turns
  * the cache off with a notice. Only files on disk are cached, so a manifest-only audit has none.
  */
-async function cacheOptions(flags: AuditFlags, roots: readonly string[], io: Io): Promise<CacheOptions | undefined> {
+async function cacheOptions(flags: AuditFlags, guard: WriteGuard, io: Io): Promise<CacheOptions | undefined> {
   if (flags.cache === false) return undefined;
-  const dir = flags.cache === undefined ? defaultCacheDir(io.env) : path.resolve(io.cwd, flags.cache);
-  if (!dir) return undefined;
-  const root = await rootHolding(dir, roots);
+  const given = flags.cache === undefined ? defaultCacheDir(io.env) : flags.cache;
+  if (!given) return undefined;
+  // The cache works in the real directory, so its files are created where this check looked.
+  const { real: dir, root } = await resolvedFolder(guard, io.cwd, given);
   if (root && flags.cache !== undefined) throw new UsageError(`refusing to keep the cache in ${flags.cache} inside the audited tree ${root} (custody never modifies what it audits)`);
-  const notice = (message: string) => void io.stderr.write(`custody: ${message}\n`);
+  const notice = (message: string) => void io.stderr.write(`custody: ${escapeInvisible(message)}\n`);
   if (root) {
-    notice(`cache off: the default cache directory ${dir} is inside the audited tree ${root} (give --cache <dir> elsewhere)`);
+    notice(`cache off: the default cache directory ${given} is inside the audited tree ${root} (give --cache <dir> elsewhere)`);
     return undefined;
   }
   return { dir, notice };
@@ -223,9 +226,4 @@ function parseNow(value: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new UsageError(`--now takes an ISO 8601 date, not "${value}"`);
   return date;
-}
-
-function isInside(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

@@ -1,11 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import { collect } from './options.js';
-import path from 'node:path';
 import { Command } from 'commander';
 import { createFingerprints, type ClassRule } from '../fingerprint/create.js';
 import { plateCollector } from '../fingerprint/plates.js';
 import { perceptualHasher } from '../fingerprint/perceptual.js';
 import { UsageError } from '../util/errors.js';
+import { escapeInvisible } from '../util/escape.js';
+import { checkedDestination, writeGuard, writeOutside } from '../util/safe-write.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { readPlateKey } from './plate-key.js';
@@ -34,6 +34,9 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
     .option('--no-perceptual', 'exact digests only (no perceptual hashes)')
     .action(async (dirs: string[], flags: FingerprintFlags) => {
       const classes = (flags.class ?? []).map(parseClassRule);
+      // The fingerprint file is written like every other file custody writes: never through a link.
+      const guard = await writeGuard(io.cwd, []);
+      await checkedDestination(guard, io.cwd, flags.out);
       const key = readPlateKey(io, flags.plateKeyFile);
       const { file, coverage } = await createFingerprints({
         roots: dirs,
@@ -44,16 +47,11 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
         ...(flags.perceptual ? { perceptual: perceptualHasher() } : {}),
         plates: plateCollector(key, flags.plateColumn),
       });
-      const out = path.resolve(io.cwd, flags.out);
-      try {
-        await writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
-      } catch (error) {
-        throw new UsageError(`cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
-      for (const entry of coverage) io.stderr.write(`custody: not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})\n`);
+      await writeOutside(guard, io.cwd, flags.out, `${JSON.stringify(file, null, 2)}\n`);
+      for (const entry of coverage) io.stderr.write(`custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`);
       const perceptual = file.references.filter((r) => r.pdq).length;
       const plates = file.plates ? `, ${file.plates.digests.length} plates (key ${file.plates.keyId})` : '';
-      io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} -> ${flags.out} [${file.digest}]\n`);
+      io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} -> ${escapeInvisible(flags.out)} [${file.digest}]\n`);
       setExit(coverage.some((c) => c.incomplete) ? ExitCode.Incomplete : ExitCode.Ok);
     });
 }

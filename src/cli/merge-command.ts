@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { collect } from './options.js';
+import { collect, failOnOption } from './options.js';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { mergeShards } from '../merge/merge.js';
 import { InputError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { exitCodeFor } from './audit-command.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
-import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
+import type { Report, Severity } from '../report/model.js';
+import { checkedDestination, writeGuard } from '../util/safe-write.js';
 
 /** `custody merge shard-*.json`: one report from the shards of a split audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {
@@ -16,15 +17,18 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .description('merge the JSON reports of `audit --shard k/n` runs into the report of a single run')
     .argument('<report...>', 'shard reports (JSON)')
     .option('--format <name>', 'report format (repeatable; pairs with --output in order)', collect)
-    .option('-o, --output <file>', 'write the merged report to a file (repeatable)', collect)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity').choices([...SEVERITY_ORDER, 'none']).default('high'))
+    .option('-o, --output <file>', 'write the merged report to a file (format from --format, else from the extension); - is stdout (repeatable)', collect)
+    .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
     .option('--no-color', 'no colour in terminal output')
     .action(async (files: string[], flags: { format?: string[]; output?: string[]; failOn: string; showWaived?: boolean; color: boolean }) => {
-      const outputs = parseOutputs(flags.format?.length ? flags.format : ['json'], flags.output);
+      const outputs = parseOutputs(flags.format, flags.output, 'json');
+      // No audited tree here, but the shard reports are inputs: the merge never overwrites one.
+      const guard = await writeGuard(io.cwd, [], files);
+      for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
       const reports = await Promise.all(files.map((file) => readReport(path.resolve(io.cwd, file), file)));
       const merged = mergeShards(reports);
-      await writeReports(merged, outputs, reporterContext(flags, io), io);
+      await writeReports(merged, outputs, reporterContext(flags, io), io, guard);
       setExit(exitCodeFor(merged, flags.failOn as Severity | 'none'));
     });
 }

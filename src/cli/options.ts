@@ -1,2 +1,19 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { SEVERITY_ORDER } from '../report/model.js';
+import { escapeInvisible } from '../util/escape.js';
+
 /** Commander accumulator for repeatable options (`--format a --format b`). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `--fail-on <severity>`, case-insensitive (`--fail-on HIGH` is `high`), default high. */
+export function failOnOption(): Option {
+  const choices = [...SEVERITY_ORDER, 'none'];
+  return new Option('--fail-on <severity>', 'exit 1 when an unwaived finding is at or above this severity')
+    .choices(choices)
+    .default('high')
+    .argParser((value: string) => {
+      const lower = value.toLowerCase();
+      if (!choices.includes(lower)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')} (not "${escapeInvisible(value)}").`);
+      return lower;
+    });
+}

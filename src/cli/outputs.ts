@@ -1,31 +1,60 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Report } from '../report/model.js';
 import { isReportFormat, reporters, type ReportFormat } from '../report/registry.js';
 import type { ReporterContext } from '../report/reporter.js';
 import { UsageError } from '../util/errors.js';
+import { escapeInvisible } from '../util/escape.js';
+import { writeOutside, type WriteGuard } from '../util/safe-write.js';
 import type { Io } from './io.js';
 
 export interface Output {
   format: ReportFormat;
-  /** Absent: stdout. */
+  /** Absent: stdout (also for `--output -`). */
   file?: string;
 }
 
 /**
- * Pairs `--format` and `--output` in order: `--format sarif --output a.sarif --format json
- * --output r.json`. A lone `--output` takes the first format (default pretty, or json for a .json
- * file); at most one report goes to stdout.
+ * The format an `--output` file gets when no `--format` is paired with it, by extension. `.txt` is
+ * the pretty text report (without colour, as every file is); an unknown extension is refused rather
+ * than guessed, so `--output results.sraif` does not quietly become a text file.
  */
-export function parseOutputs(formats: readonly string[] = [], files: readonly string[] = []): Output[] {
+const FORMAT_BY_EXTENSION: Readonly<Record<string, ReportFormat>> = {
+  '.json': 'json',
+  '.sarif': 'sarif',
+  '.xml': 'junit',
+  '.csv': 'csv',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.txt': 'pretty',
+};
+
+/**
+ * Pairs `--format` and `--output` in order: `--format sarif --output a.sarif --format json
+ * --output r.json`. An `--output` with no `--format` paired takes its format from its extension
+ * (FORMAT_BY_EXTENSION); `--output -` is stdout, and a `--format` without an `--output` goes to
+ * stdout too, `stdoutFormat` when none is given. At most one report goes to stdout.
+ */
+export function parseOutputs(formats: readonly string[] = [], files: readonly string[] = [], stdoutFormat: ReportFormat = 'pretty'): Output[] {
   for (const format of formats) {
-    if (!isReportFormat(format)) throw new UsageError(`unknown --format "${format}" (choose from ${Object.keys(reporters).join(', ')})`);
+    if (!isReportFormat(format)) throw new UsageError(`unknown --format "${escapeInvisible(format)}" (choose from ${Object.keys(reporters).join(', ')})`);
   }
-  if (files.length > Math.max(formats.length, 1)) throw new UsageError('more --output files than --format options: pair each --output with a --format');
-  const names = formats.length > 0 ? (formats as ReportFormat[]) : [files[0] && path.extname(files[0]) === '.json' ? 'json' : 'pretty'] as ReportFormat[];
-  const outputs = names.map((format, i) => ({ format, ...(files[i] ? { file: files[i] } : {}) }));
+  const count = Math.max(formats.length, files.length, 1);
+  const outputs = Array.from({ length: count }, (_, i): Output => {
+    const file = files[i] === '-' ? undefined : files[i];
+    const format = (formats[i] as ReportFormat | undefined) ?? (file === undefined ? stdoutFormat : formatOfFile(file));
+    return { format, ...(file !== undefined ? { file } : {}) };
+  });
   if (outputs.filter((o) => !o.file).length > 1) throw new UsageError('only one report can go to stdout: give an --output for each other --format');
   return outputs;
+}
+
+function formatOfFile(file: string): ReportFormat {
+  const format = FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+  if (format) return format;
+  const known = Object.entries(FORMAT_BY_EXTENSION).map(([ext, name]) => `${ext} ${name}`).join(', ');
+  throw new UsageError(`cannot tell the report format of --output ${escapeInvisible(file)} from its extension: add --format <name> before it (extensions: ${known})`);
 }
 
 /** Colour only on a terminal, never with --no-color or NO_COLOR; waived findings listed on request. */
@@ -33,16 +62,17 @@ export function reporterContext(flags: { color: boolean; showWaived?: boolean },
   return { color: flags.color && !io.env['NO_COLOR'] && io.stdout.isTTY === true, showWaived: flags.showWaived === true };
 }
 
-/** Renders each requested format once and writes it. */
-export async function writeReports(report: Report, outputs: readonly Output[], ctx: ReporterContext, io: Io): Promise<void> {
+/**
+ * Renders each requested format once and writes it (files through the write guard, so never into an
+ * audited tree or through a link). Returns the text written per output, for signing.
+ */
+export async function writeReports(report: Report, outputs: readonly Output[], ctx: ReporterContext, io: Io, guard: WriteGuard): Promise<Map<Output, string>> {
+  const written = new Map<Output, string>();
   for (const output of outputs) {
     const text = reporters[output.format](report, output.file ? { ...ctx, color: false } : ctx);
-    if (output.file) {
-      try {
-        await writeFile(path.resolve(io.cwd, output.file), text);
-      } catch (error) {
-        throw new UsageError(`cannot write ${output.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      }
-    } else io.stdout.write(text);
+    if (output.file) await writeOutside(guard, io.cwd, output.file, text);
+    else io.stdout.write(text);
+    written.set(output, text);
   }
+  return written;
 }

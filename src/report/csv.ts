@@ -8,12 +8,23 @@ const HEADER = ['severity', 'level', 'ruleId', 'requirement', 'clause', 'locatio
  * Spreadsheets execute cells that start with these (CWE-1236, OWASP "CSV injection"). A leading
  * apostrophe makes Excel, LibreOffice and Google Sheets show the text as text.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA = '[=+\\-@\\t\\r]';
 
-/** One cell: formula-neutralised, then RFC 4180 quoted when it holds a quote, comma or line break. */
+/**
+ * A formula trigger at the start of a cell as any spreadsheet may split the text: the cell start,
+ * and after a `,` or `;` (the list separator of many locales, used when a sheet is opened without an
+ * import dialog) or a line break (a reader that ignores quotes), with spaces or quotes before it.
+ * OWASP's guidance: neutralise every such start, and quote the cell, not just its first character.
+ */
+const FORMULA_START = new RegExp(`(?<=^|[,;\\r\\n])([ "]*)(?=${FORMULA})`, 'g');
+
+/**
+ * One cell: every formula start neutralised with an apostrophe, then RFC 4180 quoted when it holds
+ * a quote, comma, semicolon or line break (so a `;`-separated reading keeps it one cell too).
+ */
 export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = value.replace(FORMULA_START, "$1'");
+  return /[",;\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function row(f: Finding): string[] {
@@ -46,7 +57,7 @@ function clauseRow(c: ClauseResult): string[] {
 /**
  * One row per finding (waived ones included, with the waiver id in the `waived` column), CRLF line
  * ends as RFC 4180 specifies, then one row per contract clause with its verdict (`level` = `clause`). Names are kept byte-faithful (a newline stays a newline inside a
- * quoted cell) so the sheet matches the filesystem; only formula starts are altered.
+ * quoted cell) so the sheet matches the filesystem; only formula starts (also after `,` `;` inside a cell) gain an apostrophe.
  */
 export const csv: Reporter = (report) => {
   const lines = [HEADER.join(',')];

@@ -12,6 +12,13 @@ const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os
 /** GitHub code scanning ranks security results by this CVSS-like score (a string, per its docs). */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 
+/**
+ * Results per run that GitHub code scanning accepts (uploads with more are rejected). A larger audit
+ * keeps the first findings in report order (most severe first) and says how many were left out, and
+ * that the JSON report lists them all.
+ */
+export const SARIF_MAX_RESULTS = 25_000;
+
 /** `Agency data only in the enclave` → `AgencyDataOnlyInTheEnclave`: SARIF names are identifiers. */
 function ruleName(title: string): string {
   const words = title.match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -78,7 +85,7 @@ function result(f: Finding, ruleIndex: number): Record<string, unknown> {
   };
 }
 
-function notifications(report: Report): Record<string, unknown>[] {
+function notifications(report: Report, omitted: number): Record<string, unknown>[] {
   // What the audit could not check comes first, as errors: a dashboard must not read the run as clean.
   const out: Record<string, unknown>[] = report.summary.incompleteReasons.map((reason) => ({ level: 'error', message: { text: `Scan incomplete: ${reason}.` } }));
   out.push(...report.notices.map((n) => ({
@@ -90,6 +97,12 @@ function notifications(report: Report): Record<string, unknown>[] {
     out.push({
       level: 'warning',
       message: { text: `Waiver ${w.id} for ${w.protocol} on ${w.location} (approved by ${w.approver}) expired on ${w.expires} and no longer applies; it would cover ${w.wouldCover} finding(s).` },
+    });
+  }
+  if (omitted > 0) {
+    out.push({
+      level: 'warning',
+      message: { text: omittedText(report.findings.length, omitted) },
     });
   }
   for (const r of coverageByReason(report)) {
@@ -104,9 +117,12 @@ function notifications(report: Report): Record<string, unknown>[] {
 /**
  * SARIF 2.1.0 for code-scanning dashboards: one rule per protocol, one result per finding (waived
  * ones as accepted external suppressions), stable partial fingerprints, and the policy, fingerprint
- * set digests, clause verdicts and coverage in `run.properties`.
+ * set digests, clause verdicts and coverage in `run.properties`. At most SARIF_MAX_RESULTS results:
+ * beyond that, a warning notification and `run.properties.resultsOmitted` say how many are left out.
  */
 export const sarif: Reporter = (report) => {
+  const kept = report.findings.slice(0, SARIF_MAX_RESULTS);
+  const omitted = report.findings.length - kept.length;
   const protocols = protocolsOf(report);
   const index = new Map(protocols.map((p, i) => [p.id, i]));
   const clauseTitles = new Map(report.clauses.map((c) => [c.id, c.title]));
@@ -127,10 +143,10 @@ export const sarif: Reporter = (report) => {
             executionSuccessful: true,
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
-            toolExecutionNotifications: notifications(report),
+            toolExecutionNotifications: notifications(report, omitted),
           },
         ],
-        results: report.findings.map((f) => result(f, index.get(f.ruleId) ?? -1)),
+        results: kept.map((f) => result(f, index.get(f.ruleId) ?? -1)),
         properties: {
           policy: { id: report.policy.id, title: report.policy.title, agency: report.policy.agency, digest: report.policy.digest, builtin: report.policy.builtin },
           fingerprints: report.fingerprints.map((f) => f.digest),
@@ -145,9 +161,16 @@ export const sarif: Reporter = (report) => {
             ...(clause.notInspected !== undefined ? { notInspected: clause.notInspected } : {}),
           })),
           summary: orderedSummary(report.summary),
+          ...(omitted > 0
+            ? { resultsOmitted: { count: omitted, findings: report.findings.length, maxResults: SARIF_MAX_RESULTS, fullList: 'the JSON report (--format json)', message: omittedText(report.findings.length, omitted) } }
+            : {}),
         },
       },
     ],
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 };
+
+function omittedText(total: number, omitted: number): string {
+  return `${omitted} of ${total} findings are not in this SARIF run: code scanning accepts at most ${SARIF_MAX_RESULTS} results per run, so the first ${SARIF_MAX_RESULTS} in report order (most severe first) are listed. The JSON report (--format json) lists every finding.`;
+}

@@ -1,6 +1,6 @@
 import type { Item, SourceEvent } from '../../item.js';
 import { accountFromEndpoint, azureEncryption, azureLocation, UNKNOWN_ACCOUNT } from '../azure-location.js';
-import { resolveDataFile } from '../data-file.js';
+import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { base64ToHex } from '../digests.js';
 import { coverage, itemEvent, notice, parseDate, parseSize, rowCoverage } from '../events.js';
 import { guarded } from '../guard.js';
@@ -69,11 +69,12 @@ async function* readAzure(path: string, opts: ManifestOptions): AsyncGenerator<S
       yield coverage({ location: blob ?? path, reason: 'manifest-unsupported', detail: `${format} inventory files are not supported (no well-kept reader in custody's dependencies); configure the rule as csv`, incomplete: true });
       continue;
     }
-    const local = blob === undefined ? undefined : await resolveDataFile(path, blob);
-    if (local === undefined) {
-      yield coverage({ location: blob ?? path, reason: 'manifest-data-missing', detail: 'inventory file listed in the manifest not found locally', incomplete: true });
+    const found = blob === undefined ? undefined : await resolveDataFile(path, blob);
+    if (found?.kind !== 'found') {
+      yield dataFileCoverage(blob ?? path, found, 'inventory file listed in the manifest not found locally');
       continue;
     }
+    const local = found.file;
     const size = field(f, 'size');
     yield* readCsv(local, account, asOf, typeof size === 'number' ? size : undefined);
   }

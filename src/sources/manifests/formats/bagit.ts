@@ -7,6 +7,7 @@ import { bagManifestNames, listFiles, readBagManifest, readTagFile, type BagEntr
 import { digestKey } from '../digests.js';
 import { coverage, itemEvent, notice, sample } from '../events.js';
 import { guarded } from '../guard.js';
+import { leadsOutside, outsideCoverage, realFolder } from '../confine.js';
 import { readLines } from '../lines.js';
 import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
 
@@ -37,10 +38,18 @@ async function* readBag(path: string, opts: ManifestOptions): AsyncGenerator<Sou
     yield coverage({ location: root, reason: 'manifest-unreadable', detail: 'bag has no manifest-<alg>.txt', incomplete: true });
     return;
   }
+  // Every file the bag names is read only if its real path is inside the bag (no link out of it).
+  const realRoot = await realFolder(root);
+  const refused: SourceEvent[] = [];
+  const inBag = async (name: string): Promise<boolean> => {
+    if (!(await leadsOutside(realRoot, join(root, name)))) return true;
+    refused.push(outsideCoverage(join(root, name), 'a symbolic link leading out of the bag; not read'));
+    return false;
+  };
   const entries = new Map<string, BagEntry>();
-  for (const alg of payload) yield* readBagManifest(join(root, `manifest-${alg}.txt`), alg, entries);
-  const fetched = names.includes('fetch.txt') ? await readFetchPaths(join(root, 'fetch.txt')) : new Set<string>();
-  const onDisk = new Set(await listFiles(join(root, 'data'), 'data/'));
+  for (const alg of payload) if (await inBag(`manifest-${alg}.txt`)) yield* readBagManifest(join(root, `manifest-${alg}.txt`), alg, entries);
+  const fetched = names.includes('fetch.txt') && (await inBag('fetch.txt')) ? await readFetchPaths(join(root, 'fetch.txt')) : new Set<string>();
+  const onDisk = new Set((await inBag('data')) ? await listFiles(join(root, 'data'), 'data/') : []);
   const verify = opts.verifyPayload !== false;
   const missing: string[] = [];
   const invalid: string[] = [];
@@ -60,8 +69,9 @@ async function* readBag(path: string, opts: ManifestOptions): AsyncGenerator<Sou
   }
   const extra = [...onDisk].filter((p) => !entries.has(p));
   yield* bagNotices(root, { entries: entries.size, octets, missing, invalid, partial, extra, fetched, verify });
-  yield* checkOxum(root, names, octets, entries.size - missing.length);
-  for (const alg of tag) yield* checkTagManifest(root, alg);
+  if (!names.includes('bag-info.txt') || (await inBag('bag-info.txt'))) yield* checkOxum(root, names, octets, entries.size - missing.length);
+  for (const alg of tag) if (await inBag(`tagmanifest-${alg}.txt`)) yield* checkTagManifest(root, alg, inBag);
+  yield* refused;
 }
 
 function bagItem(entry: BagEntry, size: number): Omit<Item, 'origin' | 'content'> {
@@ -109,13 +119,13 @@ async function* checkOxum(root: string, names: string[], octets: number, files: 
   }
 }
 
-async function* checkTagManifest(root: string, alg: string): AsyncGenerator<SourceEvent> {
+async function* checkTagManifest(root: string, alg: string, inBag: (name: string) => Promise<boolean>): AsyncGenerator<SourceEvent> {
   if (!VERIFIABLE.has(alg)) return;
   const entries = new Map<string, BagEntry>();
   yield* readBagManifest(join(root, `tagmanifest-${alg}.txt`), alg, entries);
   const failed: string[] = [];
   for (const entry of [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const ok = await digestsMatch(join(root, entry.path), entry.digests).catch(() => false);
+    const ok = (await inBag(entry.path)) && (await digestsMatch(join(root, entry.path), entry.digests).catch(() => false));
     if (!ok) failed.push(entry.path);
   }
   if (failed.length > 0) yield notice(root, 'warning', `BagIt bag is invalid: tag file(s) fail tagmanifest-${alg}.txt: ${sample(failed)}`);

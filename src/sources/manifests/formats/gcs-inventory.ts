@@ -1,5 +1,5 @@
 import type { Item, SourceEvent } from '../../item.js';
-import { resolveDataFile } from '../data-file.js';
+import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { base64ToHex } from '../digests.js';
 import { coverage, itemEvent, parseDate, parseSize, rowCoverage } from '../events.js';
 import { gcsEncryption } from '../gcs-fields.js';
@@ -55,12 +55,12 @@ async function* readGcs(path: string, opts: ManifestOptions): AsyncGenerator<Sou
     return;
   }
   for (const shard of shards) {
-    const local = typeof shard === 'string' ? await resolveDataFile(path, shard) : undefined;
-    if (local === undefined) {
-      yield coverage({ location: typeof shard === 'string' ? shard : path, reason: 'manifest-data-missing', detail: 'report shard not found locally', incomplete: true });
+    const found = typeof shard === 'string' ? await resolveDataFile(path, shard) : undefined;
+    if (found?.kind !== 'found') {
+      yield dataFileCoverage(typeof shard === 'string' ? shard : path, found, 'report shard not found locally');
       continue;
     }
-    yield* readShard(local, asOf);
+    yield* readShard(found.file, asOf);
   }
 }
 

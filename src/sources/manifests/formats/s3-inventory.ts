@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { SourceEvent } from '../../item.js';
 import { csvRecords } from '../csv-records.js';
-import { resolveDataFile } from '../data-file.js';
+import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { coverage, notice, parseDate } from '../events.js';
 import { guarded } from '../guard.js';
 import { isGzip } from '../head.js';
@@ -61,11 +61,12 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
   let objects = 0;
   for (const f of files) {
     const key = str(f, 'key');
-    const local = key === undefined ? undefined : await resolveDataFile(path, key);
-    if (local === undefined) {
-      yield coverage({ location: key ?? path, reason: 'manifest-data-missing', detail: `data file listed in ${basename(path)} not found locally`, incomplete: true });
+    const found = key === undefined ? undefined : await resolveDataFile(path, key);
+    if (found?.kind !== 'found') {
+      yield dataFileCoverage(key ?? path, found, `data file listed in ${basename(path)} not found locally`);
       continue;
     }
+    const local = found.file;
     const md5 = str(f, 'MD5checksum');
     const size = field(f, 'size');
     const csv = csvRecords(local, { gzip: await isGzip(local), ...(md5 ? { md5 } : {}), ...(typeof size === 'number' ? { size } : {}) });
