@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../identify/plates/agency.js';
-import { normalisePlate } from '../identify/plates/normalise.js';
 import { redactPlates } from '../postprocess/redact.js';
 import { UsageError } from '../util/errors.js';
 import type { PlateCollector } from './create.js';
@@ -30,10 +29,7 @@ export function plateCollector(key: Buffer | undefined, column?: string): PlateC
     },
     redact(text: string): string {
       if (plates.size === 0) return text;
-      return redactPlates(text, (candidate) => {
-        const plate = normalisePlate(candidate);
-        return plate !== undefined && plates.has(plate);
-      });
+      return redactPlates(text, (plate) => plates.has(plate));
     },
     finish(): PlateSet | undefined {
       if (plates.size === 0) return undefined;
