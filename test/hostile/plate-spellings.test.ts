@@ -52,8 +52,12 @@ function readable(text: string): string {
 function leaks(text: string): string[] {
   const found = SPELLINGS.filter(([, spelled]) => text.includes(spelled)).map(([label]) => label);
   if (text.toUpperCase().includes(PLATE)) found.push('normalised');
-  const folded = readable(text).normalize('NFKC').toUpperCase().replace(/[\s\p{Pd}\u2212.]/gu, '');
-  if (folded.includes(PLATE)) found.push('folded');
+  const shown = readable(text);
+  // Also as UTF-8 bytes shown as Latin-1 (`XYZâ\x80\x939876`): mojibake still shows the plate.
+  const mojibake = shown.replace(/[\u0080-\u00ff]+/g, (run) => Buffer.from(run, 'latin1').toString('utf8'));
+  for (const [label, variant] of [['folded', shown], ['mojibake', mojibake]] as const) {
+    if (variant.normalize('NFKC').toUpperCase().replace(/[\s\p{Pd}\u2212.]/gu, '').includes(PLATE)) found.push(label);
+  }
   return found;
 }
 
