@@ -128,6 +128,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
     ...(progress.wantsEstimate ? { estimate: true } : {}),
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
+    // Inputs are reported as the user gave them, not as absolute paths of this machine.
+    inputNames: [...dirs, ...(flags.manifest ?? [])],
     manifests,
     readManifest: await manifestReader(manifests, flags),
     ...(shard ? { shard } : {}),
@@ -142,8 +144,6 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(threads ? { threads } : {}),
   });
   progress.done();
-  // Inputs are reported as the user gave them, not as absolute paths of this machine.
-  report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
   await writeReports(report, outputs, reporterContext(flags, io), io);
   if (signed && signingKey) {

@@ -170,7 +170,10 @@ beforeAll(async () => {
   const out = path.join(base, 'out');
   await mkdir(out);
   const env = { CUSTODY_PLATE_KEY: PLATE_KEY };
-  const common = ['audit', 'tree', '-p', 'policy.yaml', '--now', '2026-12-01T00:00:00Z', '--cache', path.join(base, 'cache')];
+  // A root named after a plate: reports list their inputs.
+  await mkdir(path.join(base, `handover ${SPELLINGS[0]![1]}`));
+  await writeFile(path.join(base, `handover ${SPELLINGS[0]![1]}`, 'notes.txt'), 'nothing\n');
+  const common = ['audit', 'tree', `handover ${SPELLINGS[0]![1]}`, '-p', 'policy.yaml', '--now', '2026-12-01T00:00:00Z', '--cache', path.join(base, 'cache')];
   cold = await runCli([...common, ...FORMATS.flatMap((f) => ['--format', f, '-o', path.join(out, `report.${f}`)])], { cwd: base, env });
   for (const f of FORMATS) outputs.set(f, await readFile(path.join(out, `report.${f}`), 'utf8'));
   // Warm: every file replayed from the cache; pretty to a colour terminal.
@@ -199,8 +202,11 @@ describe('agency plates in any spelling are never printed in clear', () => {
     const report = JSON.parse(outputs.get('json')!) as {
       assets: { location: string; evidence: Record<string, unknown> }[];
       findings: { ruleId: string; location: string }[];
+      inputs: string[];
       coverage: { location: string; reason: string }[];
     };
+    // Two roots: locations are absolute.
+    for (const entry of [...report.assets, ...report.findings, ...report.coverage]) entry.location = entry.location.replace(/^.*?\/tree\//, '');
     const masked = (prefix: string) => report.assets.filter((a) => a.location.startsWith(prefix) && a.location.includes('[plate]')).length;
     expect(masked('names/')).toBe(SPELLINGS.length);
     expect(masked('dirs/')).toBe(SPELLINGS.length);
@@ -211,6 +217,7 @@ describe('agency plates in any spelling are never printed in clear', () => {
     for (const value of evidence) expect(value).toMatch(/^Lane capture \S*\[plate\]/u);
     expect(report.coverage.filter((c) => c.location.startsWith('broken/') && c.location.includes('[plate]')).length).toBe(SPELLINGS.length);
     // The scanner counts the same spellings in a log that the redactor masks in names.
+    expect(report.inputs).toEqual(['tree', 'handover [plate]']);
     expect(report.findings.some((f) => f.ruleId === 'LOG-01' && f.location === 'logs/lane.log')).toBe(true);
     // Every line of the log counts: one per spelling.
     const log = report.assets.find((a) => a.location === 'logs/lane.log')?.evidence;
