@@ -1,6 +1,6 @@
 import type { FingerprintIndex } from '../fingerprint/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
-import { PlateMatcher } from '../identify/plates/matcher.js';
+import { CODE_VALUE, PlateMatcher } from '../identify/plates/matcher.js';
 import { findPlateSpellings } from '../identify/plates/spelling.js';
 
 /** What an agency plate becomes in any output. */
@@ -14,15 +14,28 @@ export const REDACTED_PLATE = '[plate]';
 export function plateRedactor(fingerprints: FingerprintIndex, key: Buffer | undefined): ((text: string) => string) | undefined {
   if (!key) return undefined;
   const keyId = plateKeyId(key);
-  const digests = fingerprints.plateSets.filter((s) => s.keyId === keyId).flatMap((s) => s.digests);
+  const sets = fingerprints.plateSets.filter((s) => s.keyId === keyId);
+  const digests = sets.flatMap((s) => s.digests);
   if (digests.length === 0) return undefined;
-  // No shape gate here: a file name may spell a plate in any layout, and names are few.
-  const matcher = new PlateMatcher(key, digests);
+  // The record scanner's shape gate: candidates arrive normalised, so it is lossless here too, and it
+  // cuts masking 100k file names from 4.4 s to 1.1 s with 1000 plates (scripts/bench/redact.js).
+  const shapes = sets.every((s) => s.shapes !== undefined) ? sets.flatMap((s) => s.shapes ?? []) : undefined;
+  const matcher = new PlateMatcher(key, digests, shapes);
+  const isAgencyPlate = (plate: string): boolean => {
+    let code = 0;
+    let mask = 0;
+    for (let i = 0; i < plate.length; i++) {
+      const value = CODE_VALUE[plate.charCodeAt(i)]!;
+      code = code * 37 + value;
+      mask = (mask << 1) | (value > 10 ? 1 : 0);
+    }
+    return matcher.matchCode(code, plate.length, mask) >= 0;
+  };
   const cache = new Map<string, string>();
   return (text) => {
     let out = cache.get(text);
     if (out === undefined) {
-      out = redactPlates(text, (plate) => matcher.matchText(plate) >= 0);
+      out = redactPlates(text, isAgencyPlate);
       if (cache.size < 100_000) cache.set(text, out);
     }
     return out;
