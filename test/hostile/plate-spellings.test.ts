@@ -2,6 +2,7 @@ import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
@@ -170,10 +171,15 @@ beforeAll(async () => {
   const out = path.join(base, 'out');
   await mkdir(out);
   const env = { CUSTODY_PLATE_KEY: PLATE_KEY };
+  // A BagIt bag whose payload files (named after the plate) are missing: a notice names them.
+  const sha = createHash('sha256').update(agency.images[0]!).digest('hex');
+  await mkdir(path.join(base, 'bag', 'data'), { recursive: true });
+  await writeFile(path.join(base, 'bag', 'bagit.txt'), 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+  await writeFile(path.join(base, 'bag', 'manifest-sha256.txt'), SPELLINGS.map(([, spelled]) => `${sha}  data/${spelled}.jpg\n`).join(''));
   // A root named after a plate: reports list their inputs.
   await mkdir(path.join(base, `handover ${SPELLINGS[0]![1]}`));
   await writeFile(path.join(base, `handover ${SPELLINGS[0]![1]}`, 'notes.txt'), 'nothing\n');
-  const common = ['audit', 'tree', `handover ${SPELLINGS[0]![1]}`, '-p', 'policy.yaml', '--now', '2026-12-01T00:00:00Z', '--cache', path.join(base, 'cache')];
+  const common = ['audit', 'tree', `handover ${SPELLINGS[0]![1]}`, '--manifest', 'bag', '-p', 'policy.yaml', '--now', '2026-12-01T00:00:00Z', '--cache', path.join(base, 'cache')];
   cold = await runCli([...common, ...FORMATS.flatMap((f) => ['--format', f, '-o', path.join(out, `report.${f}`)])], { cwd: base, env });
   for (const f of FORMATS) outputs.set(f, await readFile(path.join(out, `report.${f}`), 'utf8'));
   // Warm: every file replayed from the cache; pretty to a colour terminal.
@@ -203,6 +209,7 @@ describe('agency plates in any spelling are never printed in clear', () => {
       assets: { location: string; evidence: Record<string, unknown> }[];
       findings: { ruleId: string; location: string }[];
       inputs: string[];
+      notices: { message: string }[];
       coverage: { location: string; reason: string }[];
     };
     // Two roots: locations are absolute.
@@ -217,7 +224,10 @@ describe('agency plates in any spelling are never printed in clear', () => {
     for (const value of evidence) expect(value).toMatch(/^Lane capture \S*\[plate\]/u);
     expect(report.coverage.filter((c) => c.location.startsWith('broken/') && c.location.includes('[plate]')).length).toBe(SPELLINGS.length);
     // The scanner counts the same spellings in a log that the redactor masks in names.
-    expect(report.inputs).toEqual(['tree', 'handover [plate]']);
+    expect(report.inputs).toEqual(['tree', 'handover [plate]', 'bag']);
+    const bag = report.notices.find((n) => n.message.startsWith('BagIt bag is incomplete'));
+    expect(bag?.message).toContain('data/[plate].jpg');
+    expect(report.assets.filter((a) => a.location.includes('data/') && a.location.includes('[plate]')).length).toBe(SPELLINGS.length);
     expect(report.findings.some((f) => f.ruleId === 'LOG-01' && f.location === 'logs/lane.log')).toBe(true);
     // Every line of the log counts: one per spelling.
     const log = report.assets.find((a) => a.location === 'logs/lane.log')?.evidence;
