@@ -46,9 +46,9 @@ export function plateRedactor(fingerprints: FingerprintIndex, key: Buffer | unde
  * Replaces every plate spelling in `text` whose normalised plate `isAgencyPlate` accepts by
  * {@link REDACTED_PLATE}. Spellings are what the record scanner reads as plates (spelling.ts, one
  * shared definition), so whatever custody counts as an agency plate in a log is also masked in a
- * name: `crop QRT–4821.jpg`, `QRT\u00a04821`, `QRT - 4821` all become
- * `[plate]`, and `QRT4821é` becomes `[plate]é`. Where two
- * spellings overlap (`AB 12 CD` holding `AB12` and `12CD`), the union is masked.
+ * name: `crop QRT–4821.jpg`, `QRT\u00a04821` and `QRT - 4821` all become `[plate]`, `QRT4821é`
+ * becomes `[plate]é`. Where two spellings overlap (`AB 12 CD` holding `AB12` and `12CD`), their
+ * union is masked.
  */
 export function redactPlates(text: string, isAgencyPlate: (plate: string) => boolean): string {
   const spans = findPlateSpellings(text, isAgencyPlate).sort((a, b) => a.start - b.start);
