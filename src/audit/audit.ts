@@ -30,6 +30,11 @@ import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader }
 export interface AuditRequest {
   /** Directories to walk. */
   roots: readonly string[];
+  /**
+   * The inputs as the report names them (as the user gave them, not this machine's absolute paths);
+   * default the roots and manifest paths. Named here so that redaction masks them with the rest.
+   */
+  inputNames?: readonly string[];
   /** Export manifests to audit without the objects' bytes. */
   manifests?: readonly ManifestInput[];
   /** Reads manifests into items (src/sources/manifests). */
@@ -179,7 +184,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       references: s.file.references.length,
       ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
     })),
-    inputs: [...request.roots, ...(request.manifests ?? []).map((m) => m.path)],
+    inputs: [...(request.inputNames ?? [...request.roots, ...(request.manifests ?? []).map((m) => m.path)])],
     now,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

@@ -134,6 +134,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
     ...(progress.wantsEstimate ? { estimate: true } : {}),
     roots: dirs.map((d) => path.resolve(io.cwd, d)),
+    // Inputs are reported as the user gave them, not as absolute paths of this machine.
+    inputNames: [...dirs, ...(flags.manifest ?? [])],
     manifests,
     readManifest: await manifestReader(manifests, flags),
     ...(shard ? { shard } : {}),
@@ -149,8 +151,6 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(jobs ? { concurrency: jobs } : {}),
     ...(threads ? { threads } : {}),
   }).finally(() => progress.done());
-  // Inputs are reported as the user gave them, not as absolute paths of this machine.
-  report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
   const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
   if (signed && signingKey) {

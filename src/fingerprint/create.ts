@@ -84,19 +84,29 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
     if (outcome && 'reference' in outcome) references.push(outcome.reference);
     else if (outcome) coverage.push(outcome.coverage);
   }
-  const plates = options.plates?.finish();
-  if (options.plates) redactIds(references, options.plates);
+  const collected = options.plates?.finish();
+  // The file is handed to contractors: no name in it may spell one of the agency's plates, which the
+  // collector has just read in clear (ids, the plate files' own ids and columns, the roots as given).
+  const redact = options.plates ? (text: string): string => options.plates!.redact(text) : (text: string): string => text;
+  const renamed = redactIds(references, redact);
   references.sort((a, b) => compareStrings(a.id, b.id));
+  const plates = collected && {
+    ...collected,
+    sources: collected.sources
+      .map((source) => ({ ...source, id: renamed.get(source.id) ?? redact(source.id), column: redact(source.column) }))
+      .sort((a, b) => compareStrings(a.id, b.id) || compareStrings(a.column, b.column)),
+  };
   const body: Omit<FingerprintFile, 'digest'> = {
     format: FINGERPRINT_FORMAT,
     version: FINGERPRINT_VERSION,
     tool: { name: 'custody' as const, version: VERSION },
     createdAt: new Date().toISOString(),
-    roots: [...options.roots],
+    roots: options.roots.map(redact),
     references,
     ...(plates ? { plates } : {}),
   };
-  return { file: { ...body, digest: fingerprintDigest(body) }, coverage };
+  const shown = coverage.map((entry) => ({ ...entry, location: redact(entry.location), ...(entry.detail !== undefined ? { detail: redact(entry.detail) } : {}) }));
+  return { file: { ...body, digest: fingerprintDigest(body) }, coverage: shown };
 }
 
 async function describe(item: Item, options: FingerprintOptions, rules: { match: (s: string) => boolean; assetClass: string }[]): Promise<Reference | undefined> {
@@ -137,17 +147,24 @@ function rootPrefixes(roots: readonly string[]): (string | undefined)[] {
   });
 }
 
-/** Masks agency plates in reference ids, keeping ids unique (`#2`, `#3` on collisions). */
-function redactIds(references: Reference[], plates: PlateCollector): void {
+/**
+ * Masks agency plates in reference ids, keeping ids unique (`#2`, `#3` on collisions). Returns the
+ * new id of each id that changed.
+ */
+function redactIds(references: Reference[], redact: (text: string) => string): Map<string, string> {
+  const renamed = new Map<string, string>();
   const taken = new Set(references.map((r) => r.id));
+  // In walk order, so which copy gets `#2` does not depend on the masked names' order.
   for (const reference of references) {
-    const masked = plates.redact(reference.id);
+    const masked = redact(reference.id);
     if (masked === reference.id) continue;
     let id = masked;
     for (let n = 2; taken.has(id); n++) id = `${masked}#${n}`;
     taken.add(id);
+    renamed.set(reference.id, id);
     reference.id = id;
   }
+  return renamed;
 }
 
 function defaultClass(media: MediaType): string {

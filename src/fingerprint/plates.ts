@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../identify/plates/agency.js';
-import { normalisePlate } from '../identify/plates/normalise.js';
 import { redactPlates } from '../postprocess/redact.js';
 import { UsageError } from '../util/errors.js';
 import type { PlateCollector } from './create.js';
@@ -14,6 +13,7 @@ import type { PlateSet, Reference } from './schema.js';
 export function plateCollector(key: Buffer | undefined, column?: string): PlateCollector {
   const plates = new Set<string>();
   const sources: PlateSet['sources'] = [];
+  const redact = (text: string): string => (plates.size === 0 ? text : redactPlates(text, (plate) => plates.has(plate)));
   return {
     async offer(reference: Reference, content: Buffer): Promise<boolean> {
       try {
@@ -28,17 +28,11 @@ export function plateCollector(key: Buffer | undefined, column?: string): PlateC
         throw error;
       }
     },
-    redact(text: string): string {
-      if (plates.size === 0) return text;
-      return redactPlates(text, (candidate) => {
-        const plate = normalisePlate(candidate);
-        return plate !== undefined && plates.has(plate);
-      });
-    },
+    redact,
     finish(): PlateSet | undefined {
       if (plates.size === 0) return undefined;
       if (!key) {
-        const files = sources.map((s) => s.id).join(', ');
+        const files = sources.map((s) => redact(s.id)).join(', ');
         throw new UsageError(`plate-read files found (${files}) but no plate key: set CUSTODY_PLATE_KEY or pass --plate-key-file`);
       }
       sources.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

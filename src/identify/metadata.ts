@@ -46,15 +46,38 @@ function asWrittenUtc(local: Date): Date {
   return new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds()));
 }
 
-/** The first marker the tags satisfy. */
+/**
+ * The first marker the tags satisfy, with the value as evidence shows it. That value goes into the
+ * report, where the redactor masks agency plates in it (an `ImageDescription` may well name one).
+ */
 export function matchMarker(tags: Tags, markers: readonly MetadataMarker[]): { marker: MetadataMarker; value: string } | undefined {
   for (const marker of markers) {
     const raw = tags[marker.field];
-    const values = (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== undefined && v !== null).map((v) => valueText(v).trim());
-    const hit = values.find((value) => markerAccepts(marker, value));
-    if (hit !== undefined) return { marker, value: hit };
+    const values = (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== undefined && v !== null);
+    const hit = values.find((value) => markerAccepts(marker, valueText(value).trim()));
+    if (hit !== undefined) return { marker, value: evidenceText(hit) };
   }
   return undefined;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A tag value as evidence. Binary tags (`UNDEFINED`, byte arrays) would print as their byte values
+ * (`81,82,84,...`), bytes of the image file in a report, and a plate spelled that way is one the
+ * redactor cannot see: they are shown as text when they are UTF-8 text, else only as their length.
+ */
+function evidenceText(value: unknown): string {
+  if (!(value instanceof Uint8Array)) return valueText(value).trim();
+  let end = value.length;
+  while (end > 0 && value[end - 1] === 0) end--;
+  try {
+    const text = UTF8.decode(value.subarray(0, end));
+    if (!/[\u0000-\u0008\u000e-\u001f\u007f]/u.test(text)) return text.trim();
+  } catch {
+    // not text
+  }
+  return `<${value.length} bytes>`;
 }
 
 function valueText(value: unknown): string {

@@ -39,7 +39,8 @@ export function isNormalisedPlate(text: string): boolean {
 }
 
 /**
- * How one non-ASCII character behaves under v1, for scanners that work on bytes: its folded ASCII
+ * How one non-ASCII character behaves under v1 (spelling.ts builds on it the one definition of a
+ * plate inside text, for the scanner and the redactor alike): its folded ASCII
  * letters/digits (`ｂ` → `B`, `ß` → `SS`), `'sep'` when it is a separator, or `'break'` otherwise.
  * Folding character by character agrees with {@link normalisePlate} for every character that folds
  * to ASCII letters, digits or separators, which are the only ones a valid plate can contain.

@@ -1,16 +1,19 @@
 import { CODE_VALUE, POW37, gateIndex, type PlateMatcher } from './matcher.js';
-import { MAX_PLATE_LENGTH, foldCodePoint } from './normalise.js';
+import { MAX_PLATE_LENGTH } from './normalise.js';
+import { MAX_SEPARATOR_RUN, plateChar, type PlateChar } from './spelling.js';
 
 /**
  * Finds candidate plates in a byte stream and looks them up, in one pass, in constant memory.
  *
- * Bytes are letters/digits (a *group*), separators (space, `-`, `.`), or breaks (anything else;
- * newlines also count lines). Every group of 2-10 characters is a candidate, and so are two or three
- * consecutive groups joined by a run of 1-3 separators (`ABC 1234`, `AB-12-CD`, `abc.1234`) when the
- * joined length is at most 10. A group longer than 10 characters can be part of no plate and ends any
- * chain. Non-ASCII characters are folded one at a time as plate normalisation v1 would fold them
- * (full-width `ＡＢＣ` count as letters, an en dash or no-break space as a separator). All state lives
- * in a few numbers, so a token split across chunks is found exactly as if it were whole.
+ * What a candidate is, is defined once in spelling.ts (the redactor masks by the same definition):
+ * characters are letters/digits (a *group*), separators (space, `-`, `.`, and what folds to them: an
+ * en dash, a no-break space), or breaks (anything else; newlines also count lines). Every group of
+ * 2-10 characters is a candidate, and so are two or three consecutive groups joined by a run of 1-3
+ * separators (`ABC 1234`, `AB-12-CD`, `abc.1234`) when the joined length is at most 10. A group longer
+ * than 10 characters can be part of no plate and ends any chain. This is that definition over bytes,
+ * in one pass: ASCII bytes by a table made from {@link plateChar}, other characters decoded from UTF-8
+ * and folded by it one at a time. All state lives in a few numbers, so a token split across chunks is
+ * found exactly as if it were whole.
  */
 
 const BREAK = 0;
@@ -20,18 +23,13 @@ const NEWLINE = 3;
 const HIGH = 4;
 const CLASS = new Uint8Array(256);
 for (let b = 0; b < 256; b++) {
-  if (CODE_VALUE[b]! > 0) CLASS[b] = ALNUM;
-  else if (b >= 0x80) CLASS[b] = HIGH;
+  const kind = b < 0x80 ? plateChar(b) : undefined;
+  CLASS[b] = kind === undefined ? HIGH : kind === 'sep' ? SEP : kind === 'break' ? BREAK : ALNUM;
 }
-CLASS[0x20] = SEP;
-CLASS[0x2d] = SEP;
-CLASS[0x2e] = SEP;
 CLASS[0x0a] = NEWLINE;
 /** Letter bit per byte (1 for letters, 0 for digits), for shape masks. */
 const LETTER = new Uint8Array(256);
 for (let b = 0; b < 256; b++) if (CODE_VALUE[b]! > 10) LETTER[b] = 1;
-
-const MAX_SEPARATOR_RUN = 3;
 
 /** Called with the matcher's index of each agency plate found. */
 export type HitHandler = (index: number) => void;
@@ -56,7 +54,7 @@ export class PlateTokenizer {
   private utfNeed = 0;
   private utfCode = 0;
   private readonly gate: Uint8Array;
-  private readonly folds = new Map<number, string | 'sep' | 'break'>();
+  private readonly folds = new Map<number, PlateChar>();
   private readonly one = new Uint8Array(1);
 
   constructor(private readonly matcher: PlateMatcher, private readonly onHit: HitHandler) {
@@ -225,7 +223,7 @@ export class PlateTokenizer {
   private folded(codePoint: number): void {
     let fold = this.folds.get(codePoint);
     if (fold === undefined) {
-      fold = codePoint > 0x10ffff ? 'break' : foldCodePoint(codePoint);
+      fold = plateChar(codePoint);
       // Bounded: distinct code points in a file are few, but a hostile file could cycle through many.
       if (this.folds.size > 4096) this.folds.clear();
       this.folds.set(codePoint, fold);

@@ -27,10 +27,27 @@ export function parseGzipHeader(head: Buffer): GzipHeader {
   if (flags & FEXTRA) offset += 2 + (head.length >= 12 ? head.readUInt16LE(10) : 0);
   if (flags & FNAME) {
     const end = head.indexOf(0, offset);
-    // Latin-1 per the RFC; a name cut off by the head's end is not trusted.
-    if (end > offset) header.name = normaliseName(head.toString('latin1', offset, end));
+    // A name cut off by the head's end is not trusted.
+    if (end > offset) header.name = normaliseName(decodeName(head.subarray(offset, end)));
   }
   return header;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * FNAME bytes as text. RFC 1952 says Latin-1, but gzip stores the name's bytes as the file system gave
+ * them, which today is UTF-8: decoding those as Latin-1 turns `QRT–4821` into `QRTâ\x80\x934821`, a
+ * mojibake that still shows the plate yet no longer reads as one, so it would escape redaction. Valid
+ * UTF-8 is taken as UTF-8 (gzip writes and restores the name's bytes unchanged, so on a UTF-8 system
+ * that is what they are); anything else falls back to Latin-1.
+ */
+function decodeName(bytes: Uint8Array): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return Buffer.from(bytes).toString('latin1');
+  }
 }
 
 /** A tar header block: the ustar magic, or (old v7 tars) a valid header checksum. */
