@@ -1,6 +1,6 @@
 import type { FingerprintIndex } from '../fingerprint/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
-import { CODE_VALUE, PlateMatcher } from '../identify/plates/matcher.js';
+import { PlateMatcher } from '../identify/plates/matcher.js';
 import { findPlateSpellings } from '../identify/plates/spelling.js';
 
 /** What an agency plate becomes in any output. */
@@ -21,16 +21,7 @@ export function plateRedactor(fingerprints: FingerprintIndex, key: Buffer | unde
   // cuts masking 100k file names from 4.4 s to 1.1 s with 1000 plates (scripts/bench/redact.js).
   const shapes = sets.every((s) => s.shapes !== undefined) ? sets.flatMap((s) => s.shapes ?? []) : undefined;
   const matcher = new PlateMatcher(key, digests, shapes);
-  const isAgencyPlate = (plate: string): boolean => {
-    let code = 0;
-    let mask = 0;
-    for (let i = 0; i < plate.length; i++) {
-      const value = CODE_VALUE[plate.charCodeAt(i)]!;
-      code = code * 37 + value;
-      mask = (mask << 1) | (value > 10 ? 1 : 0);
-    }
-    return matcher.matchCode(code, plate.length, mask) >= 0;
-  };
+  const isAgencyPlate = (plate: string): boolean => matcher.matchNormalised(plate) >= 0;
   const cache = new Map<string, string>();
   return (text) => {
     let out = cache.get(text);

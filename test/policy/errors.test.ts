@@ -9,6 +9,7 @@ import { run } from '../../src/cli/run.js';
 import { digestOf } from '../../src/policy/load.js';
 import { MAX_POLICY_BYTES } from '../../src/policy/read.js';
 import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
+import { HEADER, lines, PROTOCOL } from './support.js';
 
 /**
  * Policy mistakes give exactly one line naming the file (and line:col where there is one) and exit 2,
@@ -16,20 +17,6 @@ import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
  * not at what a parser recovered from it.
  */
 
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
-/** Lines 1-8: a valid header; the cases below count lines from it. */
-const HEADER = [
-  'version: 1',
-  'contract:',
-  '  id: C-1',
-  '  title: Test contract',
-  '  agency: Test agency',
-  '  clauses:',
-  '    - id: H.1',
-  '      title: Clause one',
-];
-/** Lines 9-15 after HEADER. */
-const PROTOCOL = ['protocols:', '  - id: P-1', '    clause: H.1', '    title: Location', '    severity: high', '    require:', '      kind: location'];
 const VALID = lines(...HEADER, ...PROTOCOL);
 
 let dir: string;

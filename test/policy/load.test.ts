@@ -5,22 +5,9 @@ import { loadPolicy, parsePolicy } from '../../src/policy/load.js';
 import { PolicyError, type Problem } from '../../src/util/errors.js';
 import { run } from '../../src/cli/run.js';
 import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
+import { HEADER, lines, PROTOCOL } from './support.js';
 
 const SHIPPED = path.join(REPO_ROOT, 'policies', 'border-lane-cameras.yaml');
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
-
-/** Lines 1-8: a valid header every case below builds on, so line numbers stay easy to count. */
-const HEADER = [
-  'version: 1',
-  'contract:',
-  '  id: C-1',
-  '  title: Test contract',
-  '  agency: Test agency',
-  '  clauses:',
-  '    - id: H.1',
-  '      title: Clause one',
-];
-const PROTOCOL = ['protocols:', '  - id: P-1', '    clause: H.1', '    title: Location', '    severity: high', '    require:', '      kind: location'];
 
 /** The problems parsePolicy throws, or fails the test when it does not throw. */
 function problemsOf(text: string): readonly Problem[] {

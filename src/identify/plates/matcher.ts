@@ -107,7 +107,11 @@ export class PlateMatcher {
   /** {@link matchCode} for a plate as written; -1 when it does not normalise to a valid plate. */
   matchText(text: string): number {
     const plate = normalisePlate(text);
-    if (plate === undefined) return -1;
+    return plate === undefined ? -1 : this.matchNormalised(plate);
+  }
+
+  /** {@link matchCode} for a valid normalised plate (`A`-`Z`, `0`-`9`, 2 to 10 characters). */
+  matchNormalised(plate: string): number {
     let code = 0;
     let mask = 0;
     for (let i = 0; i < plate.length; i++) {
