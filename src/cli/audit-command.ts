@@ -16,7 +16,7 @@ import type { Io } from './io.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 import { readPlateKey } from './plate-key.js';
 import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
-import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
+import { archiveHook, checkRoots, patternWarnings, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
 import { progressDisplay } from './progress.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
@@ -98,6 +98,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
+  await checkRoots(dirs, io.cwd);
   const outputs = parseOutputs(flags.format, flags.output);
   const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
@@ -142,6 +143,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(threads ? { threads } : {}),
   });
   progress.done();
+  for (const line of patternWarnings(report.notices)) io.stderr.write(line);
   // Inputs are reported as the user gave them, not as absolute paths of this machine.
   report.inputs = [...dirs, ...(flags.manifest ?? [])];
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
