@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, type Dirent, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -33,6 +33,11 @@ const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O
 const SEPARATOR = Buffer.from(path.sep);
 
 let procWorks: boolean | undefined;
+
+/** Forces the walk through /proc descriptors on or off (undefined: probe again); tests use it to run the fallback. */
+export function setViaDescriptors(on: boolean | undefined): void {
+  procWorks = on;
+}
 
 /** Whether `/proc/self/fd/<fd>` reaches an open directory here (Linux with /proc mounted). */
 export function viaDescriptors(): boolean {
@@ -73,9 +78,10 @@ export function openRoot(disk: Buffer): OpenDirectory {
  */
 export function openChild(parent: OpenDirectory, name: Buffer, disk: Buffer): OpenDirectory {
   const at = entryPath(parent, name);
-  const before = viaDescriptors() ? undefined : lstatSync(at);
+  let before: Stats | undefined;
   let fd: number;
   try {
+    before = viaDescriptors() ? undefined : lstatSync(at);
     fd = openSync(at, DIRECTORY_FLAGS | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setViaDescriptors } from '../../src/sources/directories.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item } from '../../src/sources/item.js';
 import { tempDir, writeTree } from '../support/tmp.js';
@@ -136,3 +137,22 @@ async function restore(victim: string, aside: string): Promise<void> {
   await unlink(victim).catch(() => undefined);
   await rename(aside, victim).catch(() => undefined);
 }
+
+describe('where /proc is absent (directories opened by path, identities compared)', () => {
+  beforeAll(() => setViaDescriptors(false));
+  afterAll(() => setViaDescriptors(undefined));
+
+  it('walks the same items, and a directory swapped before it is opened is recorded as changed', async () => {
+    const root = path.join(dir, 'fallback');
+    await writeTree(root, { '0.txt': 'first', 'a/inside.txt': 'inside', 'b/c/deep.txt': 'deep' });
+    const locations: string[] = [];
+    const coverage: CoverageEntry[] = [];
+    for await (const event of walkFilesystem(root)) {
+      if (event.kind === 'item') locations.push(event.item.location);
+      if (event.kind === 'coverage') coverage.push(event.entry);
+      if (event.kind === 'item' && event.item.location === '0.txt') await swapForLink(path.join(root, 'a'));
+    }
+    expect(locations).toEqual(['0.txt', 'b/c/deep.txt']);
+    expect(coverage).toEqual([{ location: 'a', reason: 'changed-during-scan', detail: 'no longer a directory', incomplete: true }]);
+  });
+});
