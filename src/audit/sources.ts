@@ -4,6 +4,8 @@ import type { MediaType } from '../identify/sniff.js';
 import { walkFilesystem } from '../sources/filesystem.js';
 import { expandArchive, isArchive, resolveArchiveOptions, type ArchiveOptions } from '../sources/archives/index.js';
 import type { Item, Notice, SourceEvent } from '../sources/item.js';
+import { viaDescriptors } from '../sources/directories.js';
+import { ContentChangedError, holdFile } from '../sources/file-content.js';
 import { pathFilter } from '../sources/path-filter.js';
 import { UsageError } from '../util/errors.js';
 
@@ -25,9 +27,32 @@ export interface ArchiveHook {
 export function archiveHook(options: Omit<ArchiveOptions, 'filePath'> = {}): ArchiveHook {
   return {
     handles: isArchive,
-    expand: (item, media) => expandArchive(item, media, item.path ? { ...options, filePath: item.path } : options),
+    expand: (item, media) => expandOnDisk(item, media, options),
     settings: resolveArchiveOptions(options),
   };
+}
+
+/**
+ * A zip on disk is read with random access by path. Not by the walk's path, which a swap of the
+ * file (or of a directory above it) could lead out of the tree after the walk: by the path of a
+ * descriptor opened and checked like every read (O_NOFOLLOW, the walked inode). Without /proc there
+ * is no such path, and the zip is read through its checked content instead (buffered up to the limit).
+ */
+async function* expandOnDisk(item: Item, media: MediaType, options: Omit<ArchiveOptions, 'filePath'>): AsyncGenerator<SourceEvent> {
+  if (!item.path || !item.stat || !viaDescriptors()) return yield* expandArchive(item, media, options);
+  let held: Awaited<ReturnType<typeof holdFile>>;
+  try {
+    held = await holdFile(item.path, { dev: Number(item.stat.dev), ino: Number(item.stat.ino) });
+  } catch (error) {
+    const changed = error instanceof ContentChangedError;
+    const detail = changed ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+    return yield { kind: 'coverage', entry: { location: item.location, reason: changed ? 'changed-during-scan' : 'unreadable', detail, incomplete: true } };
+  }
+  try {
+    yield* expandArchive(item, media, { ...options, filePath: held.path });
+  } finally {
+    await held.close();
+  }
 }
 
 /** Reads manifests into items (src/sources/manifests provides it). */

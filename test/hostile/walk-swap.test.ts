@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveHook } from '../../src/audit/sources.js';
 import { setViaDescriptors } from '../../src/sources/directories.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item } from '../../src/sources/item.js';
 import { tempDir, writeTree } from '../support/tmp.js';
+import { buildZip } from './support/archives.js';
 
 /**
  * A directory of the audited tree swapped for a symlink out of it while the walk runs. The walk is a
@@ -137,6 +139,48 @@ async function restore(victim: string, aside: string): Promise<void> {
   await unlink(victim).catch(() => undefined);
   await rename(aside, victim).catch(() => undefined);
 }
+
+describe('a zip read with random access after the walk', () => {
+  // yauzl reads a zip on disk by path: that path must not lead out of the tree either.
+  async function membersAfterSwap(name: string, swap: (root: string) => Promise<void>): Promise<{ members: string[]; coverage: CoverageEntry[] }> {
+    const root = path.join(dir, name);
+    const zip = buildZip([{ name: 'inside.txt', data: Buffer.from('inside') }]);
+    await writeTree(root, { 'd/delivery.zip': zip });
+    await writeFile(path.join(outside, `${name}.zip`), buildZip([{ name: 'secret.txt', data: Buffer.from(SECRET) }]));
+    let item: Item | undefined;
+    for await (const event of walkFilesystem(root)) if (event.kind === 'item') item = event.item;
+    await swap(root);
+    const members: string[] = [];
+    const coverage: CoverageEntry[] = [];
+    for await (const event of archiveHook().expand(item!, 'application/zip')) {
+      if (event.kind === 'item') members.push(`${event.item.location}: ${(await event.item.content!.readAll()).toString()}`);
+      if (event.kind === 'coverage') coverage.push(event.entry);
+    }
+    return { members, coverage };
+  }
+
+  it('unchanged: its members are read', async () => {
+    expect((await membersAfterSwap('zip-unchanged', async () => undefined)).members).toEqual(['d/delivery.zip!/inside.txt: inside']);
+  });
+
+  it('swapped for a symlink to a zip outside the tree: recorded as changed, nothing outside read', async () => {
+    const result = await membersAfterSwap('zip-link', async (root) => {
+      await unlink(path.join(root, 'd', 'delivery.zip'));
+      await symlink(path.join(outside, 'zip-link.zip'), path.join(root, 'd', 'delivery.zip'));
+    });
+    expect(result).toEqual({ members: [], coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by a symbolic link during the scan', incomplete: true }] });
+  });
+
+  it('its directory swapped for a symlink to a directory outside holding a zip of that name: recorded as changed', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    await writeTree(elsewhere, { 'delivery.zip': buildZip([{ name: 'secret.txt', data: Buffer.from(SECRET) }]) });
+    const result = await membersAfterSwap('zip-dir', async (root) => {
+      await rename(path.join(root, 'd'), path.join(dir, 'aside-zip-dir'));
+      await symlink(elsewhere, path.join(root, 'd'));
+    });
+    expect(result).toEqual({ members: [], coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by another file during the scan', incomplete: true }] });
+  });
+});
 
 describe('where /proc is absent (directories opened by path, identities compared)', () => {
   beforeAll(() => setViaDescriptors(false));
