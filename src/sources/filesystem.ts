@@ -164,10 +164,11 @@ function directoryCoverage(location: string, error: unknown): SourceEvent {
 const SEPARATOR = Buffer.from(path.sep);
 
 /**
- * The path by which the walk reaches `root` on disk: relative to the working directory when the
- * root lies inside it, as find and hashdeep do. The kernel resolves every component of a path again
- * on each lstat and open, and audited trees often sit several levels deep (the bench tree: 20,400
- * lstats take 539 ms by absolute path, 346 ms by relative). The library never changes the working
+ * The path by which the walk reaches `root` on disk, and reads reach its files later: relative to
+ * the working directory when the root lies inside it, as find and hashdeep do. The kernel resolves
+ * every component of a path again on each open, and audited trees often sit several levels deep
+ * (the bench tree: 20,400 lstats took 539 ms by absolute path, 346 ms by relative; the walk itself
+ * now stats through directory descriptors, see src/sources/directories.ts). The library never changes the working
  * directory; a caller that does so during an audit is not supported.
  */
 function diskPath(root: string): string {
