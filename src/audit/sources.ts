@@ -75,7 +75,7 @@ export async function* sourcesFor(request: {
   const filter = pathFilter(request.include, request.exclude);
   const several = roots.length > 1;
   for (const root of roots) {
-    yield* walkFilesystem(root, { filter, ...(several ? { locationPrefix: shown(root) } : {}) });
+    yield* walkFilesystem(root, { filter, ...(several ? { locationPrefix: named(root) } : {}) });
   }
   if (roots.length > 0) for (const notice of filter.unmatched()) yield { kind: 'notice', notice };
   for (const manifest of request.manifests ?? []) {
@@ -83,9 +83,6 @@ export async function* sourcesFor(request: {
     yield* request.readManifest(manifest);
   }
 }
-
-/** A root as locations and notices name it: normalised, '/'-separated. */
-const shown = (root: string): string => path.normalize(root).split(path.sep).join('/').replace(/(.)\/+$/, '$1');
 
 /**
  * The roots to walk: each directory once. A root whose real path is that of an earlier root, or lies
@@ -111,7 +108,11 @@ export async function distinctRoots(roots: readonly string[]): Promise<{ roots: 
   return { roots: kept, notices };
 }
 
-/** A root as a notice names it: relative to the working directory when inside it, as the user most likely typed it. */
+/**
+ * A root as locations (when several roots are audited) and notices name it: relative to the working
+ * directory when inside it, as the user most likely typed it, so reports do not depend on where the
+ * checkout lives; else its absolute path. '/'-separated.
+ */
 function named(root: string): string {
   const relative = path.relative(process.cwd(), root);
   const shownPath = relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? root : relative;

@@ -66,6 +66,13 @@ describe('audit roots and patterns (spawned)', () => {
     expect(report!.summary).toMatchObject({ filesSeen: 1, filesInspected: 1, incomplete: false });
   });
 
+  it('with several roots, locations are prefixed by each root as named from the working directory (a file root by its path)', async () => {
+    const { exitCode, report } = await audit(['tree', 'lone.bin']);
+    expect(exitCode).toBe(1);
+    expect([...new Set(report!.findings.map((f) => f.location))].sort()).toEqual(['lone.bin', 'tree/one.bin']);
+    expect(report!.summary).toMatchObject({ filesSeen: 3, incomplete: false });
+  });
+
   it('a root that is a symlink: its target is audited, locations are relative to it, and a notice says so', async () => {
     const { exitCode, report } = await audit(['link-to-share']);
     expect(exitCode).toBe(1);
