@@ -44,7 +44,7 @@ export function viaDescriptors(): boolean {
   if (procWorks === undefined) {
     procWorks = false;
     try {
-      const fd = openSync('.', DIRECTORY_FLAGS);
+      const fd = openSync('/', DIRECTORY_FLAGS); // Not '.': the working directory may be gone or unreadable.
       try {
         const viaProc = lstatSync(`/proc/self/fd/${fd}/.`);
         const direct = fstatSync(fd);
