@@ -9,6 +9,9 @@
  *
  * Defaults: dist/sources/filesystem.js alone, 9 runs, the tree under bench/work/walk-tree.
  * The tree is reached by a relative path, as a user auditing a folder beside them would.
+ * A build of an older walk, for instance:
+ *   npx esbuild <old checkout>/src/sources/filesystem.ts --bundle --platform=node --format=esm --outfile=bench/work/walk-old.js
+ * (the old checkout inside this repository, so that its imports resolve from node_modules).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
