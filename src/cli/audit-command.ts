@@ -14,7 +14,7 @@ import type { Io } from './io.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 import { readPlateKey } from './plate-key.js';
 import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
-import { archiveHook, type ManifestInput, type ManifestReader } from '../audit/sources.js';
+import { archiveHook, checkRoots, patternWarnings, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
 import { loadPolicyArgument } from './policy-command.js';
 import { progressDisplay } from './progress.js';
@@ -104,6 +104,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
   if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
+  await checkRoots(dirs, io.cwd);
   const outputs = parseOutputs(flags.format, flags.output);
   // `--shard ''` is a mistake to report, not a request to audit everything.
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -151,6 +152,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(jobs ? { concurrency: jobs } : {}),
     ...(threads ? { threads } : {}),
   }).finally(() => progress.done());
+  for (const line of patternWarnings(report.notices)) io.stderr.write(line);
   if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
   const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
   if (signed && signingKey) {

@@ -31,20 +31,37 @@ const BASE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 
 async function openReadOnly(file: string | Buffer, identity: FileIdentity | undefined): Promise<FileHandle> {
   let handle: FileHandle | undefined;
-  if (noatimeAllowed) {
-    try {
-      handle = await open(file, BASE_FLAGS | NOATIME);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  try {
+    if (noatimeAllowed) {
+      try {
+        handle = await open(file, BASE_FLAGS | NOATIME);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+      }
     }
+    handle ??= await open(file, BASE_FLAGS);
+  } catch (error) {
+    // The walk saw a regular file there; O_NOFOLLOW refusing a link means it was swapped for one.
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ContentChangedError('replaced by a symbolic link during the scan');
+    throw error;
   }
-  handle ??= await open(file, BASE_FLAGS);
   const stats = await handle.stat();
   if (!stats.isFile() || (identity && (stats.ino !== identity.ino || stats.dev !== identity.dev))) {
     await handle.close();
     throw new ContentChangedError(stats.isFile() ? 'replaced by another file during the scan' : 'no longer a regular file');
   }
   return handle;
+}
+
+/**
+ * Opens a file as the walk saw it (O_NOFOLLOW, O_NONBLOCK, the walked inode) and keeps it open, for
+ * a reader that wants a path rather than bytes (yauzl's random access to a zip): `path` is
+ * `/proc/self/fd/<fd>`, which reopens exactly that inode whatever happens to the file's name.
+ * Linux only: callers check `/proc` first (src/sources/directories.ts `viaDescriptors`).
+ */
+export async function holdFile(file: string | Buffer, identity: FileIdentity): Promise<{ path: string; close: () => Promise<void> }> {
+  const handle = await openReadOnly(file, identity);
+  return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
 }
 
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */

@@ -1,42 +1,42 @@
-import { lstatSync, type Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstatSync, readlinkSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { checkUnchanged, close, DirectoryChangedError, entryPath, list, openChild, openRoot, type OpenDirectory } from './directories.js';
 import { fileContent } from './file-content.js';
 import type { SourceEvent } from './item.js';
+import { pathFilter, type PathFilter } from './path-filter.js';
 
 /** Options for walking a directory tree. */
 export interface WalkOptions {
-  /** Globs (relative to the root) of files to include; default everything. */
+  /** Patterns (.gitignore rules, relative to the root) of files to include; default everything. */
   include?: readonly string[];
-  /** Globs (relative to the root) to leave out; matched directories are not entered. */
+  /** Patterns (.gitignore rules, relative to the root) to leave out; matched directories are not entered. */
   exclude?: readonly string[];
+  /**
+   * include/exclude compiled once and shared by several walks, so that a pattern matching nothing
+   * in any of them can be reported (`PathFilter.unmatched`). Takes the place of include/exclude.
+   */
+  filter?: PathFilter;
   /** Prefix for locations (used when several roots are audited at once), '/'-separated. */
   locationPrefix?: string;
-}
-
-/**
- * Compiles globs so that `*` and `**` also match names containing newlines. globby (fast-glob)
- * cannot: its regexes stop at `\n`, so a file named `a\nb.jpg` would vanish from the walk without a
- * trace, an easy way to hide a copy from an auditor. That, and fast-glob's silent suppression of
- * unreadable directories, is why the walk is our own and only the glob syntax is picomatch's.
- */
-function globMatcher(globs: readonly string[] | undefined): ((relative: string) => boolean) | undefined {
-  if (!globs || globs.length === 0) return undefined;
-  const regexes = globs.map((glob) => {
-    const re = picomatch.makeRe(glob.replace(/^\.\//, ''), { dot: true });
-    return new RegExp(re.source, `${re.flags.replace('s', '')}s`);
-  });
-  return (relative) => regexes.some((re) => re.test(relative));
 }
 
 /**
  * Walks `root` depth-first in name order and yields one item per regular file. Symbolic links are
  * never followed (loops, and links out of the audited tree); they and special files (FIFOs, sockets,
  * devices) are recorded in coverage, as are directories and files that cannot be read.
+ *
+ * Each directory is opened (O_NOFOLLOW) through its parent's descriptor and its files are stat'ed
+ * through its own (src/sources/directories.ts), so swapping a directory for a symlink during the
+ * walk cannot lead it out of the tree: the swapped directory is recorded as `changed-during-scan`.
+ * Files are read later by path, and a read checks that it opened the inode the walk stat'ed.
+ *
+ * The root itself may be a regular file (audited alone, located by its name, or by the prefix) or a
+ * symlink, which is the user's own choice of what to audit: its target is audited, with a notice.
  */
 export async function* walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
-  for await (const found of direntsOf(root, options)) yield found.kind === 'dirent' ? fileEvent(found.disk, found.entry, found.location) : found;
+  for await (const found of direntsOf(root, options)) {
+    yield found.kind === 'dirent' ? fileEvent(found.at, found.disk, found.entry, found.location) : found;
+  }
 }
 
 /**
@@ -44,60 +44,131 @@ export async function* walkFilesystem(root: string, options: WalkOptions = {}): 
  * would meet: one listing per directory and no stat, for a progress display's estimate.
  */
 export async function countEntries(root: string, options: WalkOptions = {}): Promise<number> {
+  // A filter of its own: counting must not mark patterns as matched for the audit's warnings.
+  const counting = { ...options, filter: pathFilter(options.include, options.exclude) };
   let count = 0;
-  for await (const found of direntsOf(root, options)) if (found.kind === 'dirent') count++;
+  for await (const found of direntsOf(root, counting)) if (found.kind === 'dirent') count++;
   return count;
 }
 
+/** What a file's item is made from: the entry's type, the path to stat it by now and the path to read it by later. */
 interface FoundDirent {
   kind: 'dirent';
+  /** Valid only until the walk moves on: it goes through the descriptor of the entry's directory. */
+  at: Buffer;
   disk: Buffer;
-  entry: Dirent<Buffer>;
+  entry: EntryType;
   location: string;
+}
+
+/** What both a directory entry and a stat say about a file's type. */
+type EntryType = Pick<Dirent | Stats, 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'>;
+
+interface PendingDirectory {
+  relative: string;
+  disk: Buffer;
+  name: Buffer;
+  parent: OpenDirectory;
 }
 
 /** The walk itself: every non-directory entry in name order, and unreadable directories as coverage. */
 async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<FoundDirent | SourceEvent> {
-  const include = globMatcher(options.include);
-  const exclude = globMatcher(options.exclude);
-  const locate = (relative: string) => (options.locationPrefix ? `${options.locationPrefix}/${relative}` : relative);
+  const filter = options.filter ?? pathFilter(options.include, options.exclude);
+  const locate = (relative: string) => (options.locationPrefix ? (relative ? `${options.locationPrefix}/${relative}` : options.locationPrefix) : relative);
+  const start = resolveRoot(root);
+  const rootLocation = locate('') || '.';
+  if ('code' in start) return yield coverage(rootLocation, 'unreadable-directory', start.code, true);
+  if (start.notice) yield { kind: 'notice', notice: { location: rootLocation, level: 'info', message: start.notice } };
+  if (!start.stats.isDirectory()) {
+    // A file named as the root is audited whatever the patterns say: the user asked for it by name.
+    return yield { kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) };
+  }
+  const rootDisk = start.disk;
+  const open = new Set<OpenDirectory>();
+  const release = (dir: OpenDirectory) => {
+    if (--dir.pending > 0) return;
+    open.delete(dir);
+    close(dir);
+  };
   // An explicit stack, not recursion: a 2,000-level deep tree must not exhaust the call stack.
+  // A directory stays open while subdirectories listed in it wait to be opened through it.
   // Paths on disk are kept as bytes: a name that is not valid UTF-8 could not be reopened from text.
-  const pending: { relative: string; disk: Buffer }[] = [{ relative: '', disk: Buffer.from(diskPath(root)) }];
-  while (pending.length > 0) {
-    const dir = pending.pop()!;
-    let entries: Dirent<Buffer>[];
-    try {
-      entries = await readDirectory(dir.disk);
-    } catch (error) {
-      yield coverage(locate(dir.relative || '.'), 'unreadable-directory', errorCode(error), true);
-      continue;
-    }
-    const subdirectories: { relative: string; disk: Buffer }[] = [];
-    for (const entry of entries) {
-      const name = displayName(entry.name);
-      const relative = dir.relative ? `${dir.relative}/${name}` : name;
-      if (exclude?.(relative)) continue;
-      const disk = Buffer.concat([dir.disk, SEPARATOR, entry.name]);
-      if (entry.isDirectory()) {
-        subdirectories.push({ relative, disk });
+  const pending: (PendingDirectory | { relative: ''; disk: Buffer })[] = [{ relative: '', disk: rootDisk }];
+  try {
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      let dir: OpenDirectory;
+      let entries: Dirent<Buffer>[];
+      try {
+        dir = 'parent' in next ? openChild(next.parent, next.name, next.disk) : openRoot(next.disk);
+      } catch (error) {
+        yield directoryCoverage(locate(next.relative) || '.', error);
+        continue;
+      } finally {
+        if ('parent' in next) release(next.parent);
+      }
+      dir.pending = 1; // Held by this loop until its own entries are done.
+      open.add(dir);
+      try {
+        entries = await list(dir);
+        checkUnchanged(dir);
+      } catch (error) {
+        release(dir);
+        yield directoryCoverage(locate(next.relative) || '.', error);
         continue;
       }
-      if (include && !include(relative)) continue;
-      yield { kind: 'dirent', disk, entry, location: locate(relative) };
+      const subdirectories: PendingDirectory[] = [];
+      for (const entry of entries) {
+        const name = displayName(entry.name);
+        const relative = next.relative ? `${next.relative}/${name}` : name;
+        const disk = Buffer.concat([next.disk, SEPARATOR, entry.name]);
+        if (entry.isDirectory()) {
+          if (filter.enters(relative)) subdirectories.push({ relative, disk, name: entry.name, parent: dir });
+          continue;
+        }
+        if (!filter.admits(relative)) continue;
+        yield { kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) };
+      }
+      dir.pending += subdirectories.length;
+      release(dir);
+      // Reverse so that popping visits subdirectories in name order.
+      pending.push(...subdirectories.reverse());
     }
-    // Reverse so that popping visits subdirectories in name order.
-    pending.push(...subdirectories.reverse());
+  } finally {
+    // A consumer that stops early (or an error) leaves directories open: close them all.
+    for (const dir of open) close(dir);
   }
+}
+
+type RootStart = { disk: Buffer; stats: Stats; notice?: string } | { code: string };
+
+/** What the root is. A symlink named as the root is resolved once, here; nothing below it is followed. */
+function resolveRoot(root: string): RootStart {
+  let disk = diskPath(root);
+  try {
+    const stats = lstatSync(disk);
+    if (!stats.isSymbolicLink()) return { disk: Buffer.from(disk), stats };
+    const notice = `the root is a symbolic link to ${readlinkSync(disk)}: its target is audited (links inside it are not followed)`;
+    disk = realpathSync(disk);
+    return { disk: Buffer.from(disk), stats: lstatSync(disk), notice };
+  } catch (error) {
+    return { code: errorCode(error) };
+  }
+}
+
+function directoryCoverage(location: string, error: unknown): SourceEvent {
+  if (error instanceof DirectoryChangedError) return coverage(location, 'changed-during-scan', error.message, true);
+  return coverage(location, 'unreadable-directory', errorCode(error), true);
 }
 
 const SEPARATOR = Buffer.from(path.sep);
 
 /**
- * The path by which the walk reaches `root` on disk: relative to the working directory when the
- * root lies inside it, as find and hashdeep do. The kernel resolves every component of a path again
- * on each lstat and open, and audited trees often sit several levels deep (the bench tree: 20,400
- * lstats take 539 ms by absolute path, 346 ms by relative). The library never changes the working
+ * The path by which the walk reaches `root` on disk, and reads reach its files later: relative to
+ * the working directory when the root lies inside it, as find and hashdeep do. The kernel resolves
+ * every component of a path again on each open, and audited trees often sit several levels deep
+ * (the bench tree: 20,400 lstats took 539 ms by absolute path, 346 ms by relative; the walk itself
+ * now stats through directory descriptors, see src/sources/directories.ts). The library never changes the working
  * directory; a caller that does so during an audit is not supported.
  */
 function diskPath(root: string): string {
@@ -127,19 +198,13 @@ export function displayName(name: Buffer): string {
   }
 }
 
-async function readDirectory(dir: Buffer): Promise<Dirent<Buffer>[]> {
-  const entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
-  // Byte order: deterministic on every machine, whatever order the filesystem returns.
-  return entries.sort((a, b) => Buffer.compare(a.name, b.name));
-}
-
 /**
  * The item for one directory entry. The lstat is synchronous, as in find, rsync or hashdeep: the
  * inode is almost always in the kernel's cache, where a synchronous call costs about 20 us on the
  * benchmark machine and a round trip through libuv's thread pool about 50 us of this thread's time
  * (20,400 files: 0.45 s against 1.1 s, even with 32 in flight). Reads, the slow part, stay async.
  */
-function fileEvent(disk: Buffer, entry: Dirent<Buffer>, location: string): SourceEvent {
+function fileEvent(at: Buffer, disk: Buffer, entry: EntryType, location: string): SourceEvent {
   if (entry.isSymbolicLink()) {
     return coverage(location, 'symlink', 'symbolic links are not followed', false);
   }
@@ -148,7 +213,7 @@ function fileEvent(disk: Buffer, entry: Dirent<Buffer>, location: string): Sourc
   }
   try {
     // Nanosecond times: the re-audit cache must see a change within the same millisecond.
-    const stats = lstatSync(disk, { bigint: true });
+    const stats = lstatSync(at, { bigint: true });
     if (!stats.isFile()) {
       return coverage(location, 'changed-during-scan', 'no longer a regular file', true);
     }
@@ -182,7 +247,7 @@ function coverage(location: string, reason: string, detail: string, incomplete: 
   return { kind: 'coverage', entry: { location, reason, detail, incomplete } };
 }
 
-function specialKind(dirent: Dirent<Buffer>): string {
+function specialKind(dirent: EntryType): string {
   if (dirent.isFIFO()) return 'FIFO';
   if (dirent.isSocket()) return 'socket';
   if (dirent.isBlockDevice()) return 'block device';

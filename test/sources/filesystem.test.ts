@@ -91,7 +91,7 @@ describe('walkFilesystem', () => {
     expect(coverage).toEqual([{ location: 'pipe', reason: 'special-file', detail: 'FIFO', incomplete: false }]);
   });
 
-  it('records an unreadable directory as incomplete coverage (chmod 000; as root, a path past PATH_MAX)', async () => {
+  it('records an unreadable directory as incomplete coverage (chmod 000); a file past PATH_MAX is listed, and its read fails', async () => {
     const root = path.join(dir, 'unreadable-dir');
     await writeTree(root, { 'ok.txt': 'x', 'locked/inner.txt': 'y' });
     await chmod(path.join(root, 'locked'), 0o000);
@@ -99,8 +99,11 @@ describe('walkFilesystem', () => {
     try {
       const { items, coverage } = await walk(root);
       const unreadable = coverage.filter((c) => c.reason === 'unreadable-directory');
-      // Root reads through mode 000, so only the over-long path is certain to fail there.
-      expect(unreadable.some((c) => c.location.startsWith('deep/') && c.detail === 'ENAMETOOLONG' && c.incomplete)).toBe(true);
+      // Directories are opened through their parent's descriptor, so depth does not stop the walk;
+      // files are read by path, which the kernel refuses past PATH_MAX (the audit records it as unreadable).
+      const tooDeep = items.find((i) => i.location.startsWith('deep/') && i.location.endsWith('/deep.bin'));
+      expect(tooDeep?.size).toBe('too deep to read'.length);
+      await expect(tooDeep!.content!.readAll()).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
       if (IS_ROOT) {
         expect(items.map((i) => i.location)).toContain('locked/inner.txt');
       } else {
