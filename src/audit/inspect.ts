@@ -1,5 +1,6 @@
 import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
-import { SNIFF_BYTES, sniff, type MediaType } from '../identify/sniff.js';
+import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff, wantsDeeperHead, type MediaType } from '../identify/sniff.js';
+import { unsupportedCoverage } from '../identify/unsupported.js';
 import { ContentChangedError } from '../sources/file-content.js';
 import { compareStrings } from '../postprocess/sort.js';
 import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
@@ -19,8 +20,14 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
   const inspection: Inspection = { item, identifications: [], facts: {}, coverage: [] };
   if (item.content && wantMedia && item.size > 0) {
     try {
-      inspection.media = sniff(await item.content.head(SNIFF_BYTES));
+      let head = await item.content.head(SNIFF_BYTES);
+      if (wantsDeeperHead(head, item.size)) head = await item.content.head(DEEP_SNIFF_BYTES);
+      inspection.media = sniff(head);
       inspection.facts.media = inspection.media;
+      // Recognised but not opened: said so, and the audit is incomplete. Detectors still run (a
+      // whole-file digest of a copied PDF still matches; an e-mail is still scanned as text).
+      const unsupported = unsupportedCoverage(item.location, inspection.media, head);
+      if (unsupported) inspection.coverage.push(unsupported);
     } catch (error) {
       inspection.coverage.push(readFailure(item, error));
       return inspection;
