@@ -185,9 +185,9 @@ export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
 /**
  * The encoding of text, or undefined for binary. UTF-16 is told by its byte-order mark or, without
- * one, by NULs in every other byte (ASCII-range UTF-16). UTF-8/ASCII text may carry some NUL bytes
- * (a log truncated in place, a NUL-padded header): NULs are left out of the decision, which is taken
- * on the other bytes having few control characters. A head of NULs alone is text too (a log whose
+ * one, by NULs in every other byte (ASCII-range UTF-16). UTF-8/ASCII text may carry NUL bytes and
+ * a few binary ones (a log truncated in place, a binary record header): NULs are left out of the
+ * decision, which is taken on under 10% of the other bytes being control characters or invalid UTF-8. A head of NULs alone is text too (a log whose
  * start was zeroed by copy-and-truncate rotation), so that zeros in front cannot hide what follows.
  */
 export function textEncoding(head: Buffer): TextEncoding | undefined {
@@ -199,15 +199,39 @@ export function textEncoding(head: Buffer): TextEncoding | undefined {
   return isText(head) ? 'utf-8' : undefined;
 }
 
+/**
+ * Share of the non-NUL bytes that are neither text nor whitespace: control characters and bytes that
+ * are not valid UTF-8. Random or compressed bytes score about 0.5; a text log behind a small binary
+ * header stays well under 0.1. ESC counts as text (ANSI-coloured logs).
+ */
 function isText(head: Buffer): boolean {
-  let control = 0;
+  let bad = 0;
   let nul = 0;
-  for (const byte of head) {
+  for (let i = 0; i < head.length; i++) {
+    const byte = head[i]!;
     if (byte === 0) nul++;
-    else if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) control++;
+    else if (byte < 0x20) {
+      if (byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) bad++;
+    } else if (byte >= 0x80) {
+      const length = utf8Length(head, i);
+      if (length === 0) bad++;
+      else i += length - 1;
+    }
   }
   const other = head.length - nul;
-  return other === 0 || control / other < 0.02;
+  return other === 0 || bad / other < 0.1;
+}
+
+/** Length of the valid UTF-8 sequence starting at `i` (one cut by the end of the head counts), or 0. */
+function utf8Length(head: Buffer, i: number): number {
+  const lead = head[i]!;
+  const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  for (let k = 1; k < length; k++) {
+    if (i + k >= head.length) return length;
+    const next = head[i + k]!;
+    if (next < 0x80 || next > 0xbf) return 0;
+  }
+  return length;
 }
 
 /** UTF-16 without a BOM: NULs in nearly all odd (LE) or even (BE) bytes, and in few of the others. */

@@ -2,6 +2,7 @@ import { SNIFF_BYTES, sniff, type MediaType } from '../../identify/sniff.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
+import { findAppendedZip, mayCarryZip } from './appended.js';
 import { expandGzip } from './gzip.js';
 import { OneShotContent } from './one-shot-content.js';
 import { resolveArchiveOptions, type ArchiveOptions } from './options.js';
@@ -17,8 +18,8 @@ const ARCHIVE_KINDS: Partial<Record<MediaType, ArchiveKind>> = {
   'application/gzip': 'gzip',
 };
 
-/** True for the media types `expandArchive` opens. */
-export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined;
+/** True for the media types `expandArchive` opens, or looks at for a zip appended to them. */
+export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined || mayCarryZip(media);
 
 /**
  * Yields every member of a zip (including Office/OpenDocument files), tar, tar.gz or single .gz as an
@@ -31,9 +32,13 @@ export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !==
  */
 export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
   const kind = ARCHIVE_KINDS[media];
-  if (!kind) return;
+  if (!kind && !mayCarryZip(media)) return;
   const walk: Walk = { options: resolveArchiveOptions(options), used: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
+  if (!kind) {
+    if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+    return;
+  }
   if (walk.options.maxDepth < 1) {
     yield limitCoverage(item.location, 'maxDepth', walk.options.maxDepth, 'archive not opened');
     return;
@@ -75,6 +80,21 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
   yield* expandZip({ buffer }, level, walk);
 }
 
+/** Opens the zip appended to a file or member, if there is one; anything else yields nothing. */
+async function* openAppended(source: ArchiveSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  let found;
+  try {
+    found = await findAppendedZip(source, walk.options.maxMemberBufferBytes);
+  } catch (error) {
+    const event = reportFailure(walk, level.location, error);
+    if (event) yield event;
+    return;
+  }
+  if (!found) return;
+  if (found.buffer) yield* expandZip({ buffer: found.buffer, shift: found.shift }, level, walk);
+  else if (source.path) yield* expandZip({ path: source.path, shift: found.shift }, level, walk);
+}
+
 /** Sniffs one member, yields it, reports what reading it met, and opens it if it is an archive. */
 async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGenerator<SourceEvent> {
   const { options } = walk;
@@ -82,9 +102,11 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
   let content: MemberContent = info.content;
   try {
     let nested: ArchiveKind | undefined;
+    let media: MediaType | undefined;
     const notes: SourceEvent[] = [];
     try {
-      nested = ARCHIVE_KINDS[sniff(await content.head(SNIFF_BYTES))];
+      media = sniff(await content.head(SNIFF_BYTES));
+      nested = ARCHIVE_KINDS[media];
       if (nested && level.depth >= options.maxDepth) {
         notes.push(limitCoverage(location, 'maxDepth', options.maxDepth, 'nested archive not opened'));
         nested = undefined;
@@ -122,9 +144,12 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
       if (event) yield event;
       return;
     }
+    const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
     if (nested && !walk.stopped) {
-      const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
       yield* openArchive(nested, { content, size: info.size }, child, walk);
+    } else if (media && mayCarryZip(media) && content.repeatable && level.depth < options.maxDepth && !walk.stopped) {
+      // A member's bytes are looked at again only while they are still held (zip members, buffers).
+      yield* openAppended({ content, size: info.size }, child, walk);
     }
   } finally {
     // Drops cached bytes. No drain here: when the drain above was skipped, the consumer has

@@ -1,0 +1,111 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { buildZip as buildUnixZip } from '../sources/archives/support/zip-writer.js';
+import { removeTree } from '../support/hostile-corpus.js';
+import { AGENCY_PLATES, buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { buildZip } from './support/archives.js';
+import { runCli } from './support/cli.js';
+import { listOnlyFirst, overlappingBomb } from './support/zip-surgery.js';
+
+/**
+ * Issue #22 class 4: agency data that the tools extracting a container would hand over, but custody
+ * missed silently (exit 0, no coverage). Each case: the agency data is found now, or the audit says
+ * what it could not read (incomplete, exit 3).
+ */
+
+let base: string;
+let agency: Agency;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), 'custody-parity-'));
+  agency = await buildAgency(base);
+}, 120_000);
+
+afterAll(() => {
+  if (base) removeTree(base);
+});
+
+async function audit(files: Record<string, Buffer>): Promise<{ exitCode: number; report: Report; stderr: string }> {
+  const dir = await mkdtemp(path.join(base, 'share-'));
+  for (const [name, data] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), data);
+  }
+  const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+  return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
+}
+
+const found = (report: Report, suffix: string): string[] =>
+  report.assets.filter((a) => a.location.endsWith(suffix)).map((a) => `${a.asset}/${a.method}`);
+const recordsIn = (report: Report, suffix: string): unknown =>
+  report.assets.find((a) => a.location.endsWith(suffix) && a.method === 'record')?.evidence['records'];
+
+describe('text is read as it is shown', () => {
+  it('an ANSI-coloured log: plates between colour codes are found', async () => {
+    const log = AGENCY_PLATES.map((p, i) => `\x1b[32m2026-11-0${i + 1}T10:00:00Z\x1b[0m gate read \x1b[1;33m${p}\x1b[0m conf 0.9`).join('\n') + '\n';
+    const { exitCode, report } = await audit({ 'gate.log': Buffer.from(log) });
+    expect(recordsIn(report, 'gate.log')).toBe(AGENCY_PLATES.length);
+    expect(exitCode).toBe(1);
+  }, 60_000);
+
+  it('a log with NUL bytes in its header is text', async () => {
+    const log = Buffer.concat([Buffer.from('GLOG\0\0\0\x02\0\0\0\0'), Buffer.alloc(64), Buffer.from(`\n${AGENCY_PLATES.map((p) => `read ${p}`).join('\n')}\n`)]);
+    const { report } = await audit({ 'gate.log': log });
+    expect(recordsIn(report, 'gate.log')).toBe(AGENCY_PLATES.length);
+  }, 60_000);
+
+  it('a UTF-16 LE CSV with a BOM and a UTF-16 BE one without', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(agency.plateCsv.replaceAll('\n', '\r\n'), 'utf16le')]);
+    const be = Buffer.from(agency.plateCsv, 'utf16le').swap16();
+    const { report } = await audit({ 'excel.csv': le, 'export.csv': be });
+    expect(recordsIn(report, 'excel.csv')).toBe(AGENCY_PLATES.length);
+    expect(recordsIn(report, 'export.csv')).toBe(AGENCY_PLATES.length);
+  }, 60_000);
+});
+
+describe('zips are read as unzip and streaming readers read them', () => {
+  it('a member flagged as a directory but holding the agency JPEG (unzip extracts it as a file)', async () => {
+    const zip = buildUnixZip([
+      { name: 'lanes/photo.jpg', data: agency.images[0]!, unixMode: 0o040755 },
+      { name: 'lanes/other.jpg/', data: agency.images[1]! },
+    ]);
+    const { report } = await audit({ 'photos.zip': zip });
+    expect(found(report, 'photos.zip!/lanes/photo.jpg').length).toBeGreaterThan(0);
+    expect(found(report, 'photos.zip!/lanes/other.jpg/').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('an entry present only as a local header (absent from the central directory)', async () => {
+    const zip = listOnlyFirst(buildZip([{ name: 'readme.txt', data: Buffer.from('nothing here\n') }, { name: 'lane-0.jpg', data: agency.images[0]!, deflate: true }, { name: 'reads.csv', data: Buffer.from(agency.plateCsv) }]), 1);
+    const { report } = await audit({ 'export.zip': zip });
+    expect(found(report, 'export.zip!/lane-0.jpg').length).toBeGreaterThan(0);
+    expect(found(report, 'export.zip!/reads.csv').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a zip appended to a JPEG: the JPEG is inspected as an image and the zip is opened', async () => {
+    const zip = buildZip([{ name: 'reads.csv', data: Buffer.from(agency.plateCsv), deflate: true }, { name: 'lane-1.jpg', data: agency.images[1]! }]);
+    const { report } = await audit({ 'holiday.jpg': Buffer.concat([agency.images[2]!, zip]) });
+    expect(found(report, 'holiday.jpg').length).toBeGreaterThan(0);
+    expect(found(report, 'holiday.jpg!/reads.csv').length).toBeGreaterThan(0);
+    expect(found(report, 'holiday.jpg!/lane-1.jpg').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a zip behind a self-extractor prefix, and one appended to a JPEG inside another zip', async () => {
+    const inner = buildZip([{ name: 'lane-0.jpg', data: agency.images[0]! }]);
+    const stub = Buffer.concat([Buffer.from('MZ\x90\0\x03\0\0\0', 'latin1'), Buffer.alloc(4000, 0x90)]);
+    const outer = buildZip([{ name: 'cover.jpg', data: Buffer.concat([Buffer.alloc(0), agency.images[2]!, inner]) }]);
+    const { report } = await audit({ 'setup.exe': Buffer.concat([stub, inner]), 'bundle.zip': outer });
+    expect(found(report, 'setup.exe!/lane-0.jpg').length).toBeGreaterThan(0);
+    expect(found(report, 'bundle.zip!/cover.jpg!/lane-0.jpg').length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('an overlapping-entry zip bomb is recorded as such and yields no copies', async () => {
+    const { exitCode, report } = await audit({ 'bomb.zip': overlappingBomb(2000) });
+    expect(report.coverage).toMatchObject([{ reason: 'corrupt-archive', incomplete: true }]);
+    expect(report.coverage[0]!.detail).toMatch(/overlapping-entry zip bomb/);
+    expect(report.assets).toEqual([]);
+    expect(exitCode).toBe(3);
+  }, 60_000);
+});
