@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { removeTree } from '../support/hostile-corpus.js';
 import { AGENCY_PLATES, buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
 import { buildZip } from './support/archives.js';
 import { runCli } from './support/cli.js';
+import { tarFile, tarHidingBehind } from './support/tar-surgery.js';
 import { listOnlyFirst, overlappingBomb } from './support/zip-surgery.js';
 
 /**
@@ -107,5 +110,34 @@ describe('zips are read as unzip and streaming readers read them', () => {
     expect(report.coverage[0]!.detail).toMatch(/overlapping-entry zip bomb/);
     expect(report.assets).toEqual([]);
     expect(exitCode).toBe(3);
+  }, 60_000);
+});
+
+describe('tars are read as GNU tar extracts them', () => {
+  const TYPES: [string, string][] = [['1', 'hard link'], ['2', 'symbolic link'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'FIFO']];
+  for (const [type, kind] of TYPES) {
+    it(`a ${kind} member whose size covers a whole member: that member is inspected`, async (ctx) => {
+      const tar = tarHidingBehind(type, tarFile('hidden/lane-0.jpg', agency.images[0]!));
+      // The premise, checked against the real tool where it is installed.
+      const probe = spawnSync('tar', ['--version'], { encoding: 'utf8' });
+      if (!probe.error && /GNU tar/.test(probe.stdout)) {
+        const dir = await mkdtemp(path.join(base, 'gnutar-'));
+        await writeFile(path.join(dir, 'x.tar'), tar);
+        spawnSync('tar', ['-xf', 'x.tar'], { cwd: dir });
+        expect(existsSync(path.join(dir, 'hidden/lane-0.jpg'))).toBe(true);
+      } else ctx.annotate?.('GNU tar is not installed: premise not re-checked');
+      const { report } = await audit({ 'bundle.tar': tar });
+      expect(found(report, 'bundle.tar!/hidden/lane-0.jpg').length).toBeGreaterThan(0);
+      expect(report.coverage.find((c) => c.location.endsWith(`bundle.tar!/m-${type}`))?.detail ?? '').toMatch(/read as the members GNU tar extracts/);
+    }, 60_000);
+  }
+
+  it('a link whose declared data is not a header is skipped as GNU tar skips it, and the tar read on', async () => {
+    const tar = tarHidingBehind('2', Buffer.concat([Buffer.from('not a header, just bytes\n'), Buffer.alloc(600, 0x41)]));
+    const withCsv = Buffer.concat([tar.subarray(0, tar.length - 1024), tarFile('reads.csv', Buffer.from(agency.plateCsv)), Buffer.alloc(1024)]);
+    const { exitCode, report } = await audit({ 'bundle.tar': withCsv });
+    expect(found(report, 'bundle.tar!/reads.csv').length).toBeGreaterThan(0);
+    expect(report.coverage.filter((c) => c.incomplete)).toEqual([]);
+    expect(exitCode).toBe(1);
   }, 60_000);
 });
