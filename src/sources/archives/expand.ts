@@ -33,7 +33,7 @@ export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !==
 export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
   const kind = ARCHIVE_KINDS[media];
   if (!kind && !mayCarryZip(media)) return;
-  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
+  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, buffered: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
   if (!kind) {
     if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
@@ -62,13 +62,12 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
   if (kind === 'gzip') return yield* expandGzip(source.content, level, walk);
   if (source.path) return yield* expandZip({ path: source.path }, level, walk);
   // yauzl needs random access, which a member's (inflated) bytes only offer once in memory.
-  let buffer: Buffer;
-  if (source.content instanceof BufferContent) {
-    buffer = source.content.buffer;
-  } else if (source.size > walk.options.maxBufferedArchiveBytes) {
-    yield limitCoverage(level.location, 'maxBufferedArchiveBytes', walk.options.maxBufferedArchiveBytes, `zip of ${source.size} bytes not opened`);
-    return;
-  } else {
+  // A BufferContent was counted against the budget when it was buffered (see yieldMember).
+  if (source.content instanceof BufferContent) return yield* expandZip({ buffer: source.content.buffer }, level, walk);
+  const refused = holdBuffer(walk, level.location, source.size, 'zip');
+  if (refused) return yield refused;
+  try {
+    let buffer: Buffer;
     try {
       buffer = await source.content.readAll();
     } catch (error) {
@@ -76,8 +75,21 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
       if (event) yield event;
       return;
     }
+    yield* expandZip({ buffer }, level, walk);
+  } finally {
+    walk.buffered -= source.size;
   }
-  yield* expandZip({ buffer }, level, walk);
+}
+
+/** Counts `size` more buffered archive bytes, or says why the archive is not opened. */
+function holdBuffer(walk: Walk, location: string, size: number, what: string): SourceEvent | undefined {
+  const cap = walk.options.maxBufferedArchiveBytes;
+  if (walk.buffered + size <= cap) {
+    walk.buffered += size;
+    return undefined;
+  }
+  const held = walk.buffered > 0 ? ` (${walk.buffered} bytes of enclosing archives already held)` : '';
+  return limitCoverage(location, 'maxBufferedArchiveBytes', cap, `${what} of ${size} bytes not opened${held}`);
 }
 
 /** Opens the zip appended to a file or member, if there is one; anything else yields nothing. */
@@ -100,6 +112,7 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
   const { options } = walk;
   const location = memberLocation(level, info.name);
   let content: MemberContent = info.content;
+  let held = 0;
   try {
     let nested: ArchiveKind | undefined;
     let media: MediaType | undefined;
@@ -112,10 +125,12 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
         nested = undefined;
       } else if (nested && content instanceof OneShotContent) {
         // A streamed member is gone once the consumer is done: hold a nested archive to open it after.
-        if (info.size > options.maxBufferedArchiveBytes) {
-          notes.push(limitCoverage(location, 'maxBufferedArchiveBytes', options.maxBufferedArchiveBytes, `nested archive of ${info.size} bytes not opened`));
+        const refused = holdBuffer(walk, location, info.size, 'nested archive');
+        if (refused) {
+          notes.push(refused);
           nested = undefined;
         } else {
+          held = info.size;
           content = new BufferContent(await content.bufferAll());
         }
       }
@@ -152,6 +167,7 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
       yield* openAppended({ content, size: info.size }, child, walk);
     }
   } finally {
+    walk.buffered -= held;
     // Drops cached bytes. No drain here: when the drain above was skipped, the consumer has
     // abandoned the walk and the archive stream is about to be destroyed.
     await info.content.finish(false);
