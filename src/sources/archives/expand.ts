@@ -64,8 +64,11 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
   // yauzl needs random access, which a member's (inflated) bytes only offer once in memory.
   // A BufferContent was counted against the budget when it was buffered (see yieldMember).
   if (source.content instanceof BufferContent) return yield* expandZip({ buffer: source.content.buffer }, level, walk);
+  // The budget is for nesting; a top-level zip given without a path is checked against it alone.
+  const held = level.depth > 1 ? source.size : 0;
   const refused = holdBuffer(walk, level.location, source.size, 'zip');
   if (refused) return yield refused;
+  walk.buffered -= source.size - held;
   try {
     let buffer: Buffer;
     try {
@@ -77,7 +80,7 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
     }
     yield* expandZip({ buffer }, level, walk);
   } finally {
-    walk.buffered -= source.size;
+    walk.buffered -= held;
   }
 }
 
