@@ -30,6 +30,7 @@ function overlappingBomb(entries) {
   const zeros = Buffer.alloc(1 << 20);
   const kernel = deflateRawSync(zeros, { level: 9 });
   const names = Array.from({ length: entries }, (_, i) => Buffer.from(`f${i}.jpg`));
+  /** @type {number[]} */
   const offsets = [];
   let at = 0;
   for (const name of names) {
@@ -37,12 +38,15 @@ function overlappingBomb(entries) {
     at += 30 + name.length;
   }
   const end = at + kernel.length;
+  /** @type {Buffer[]} */
   const locals = [];
+  /** @type {Buffer[]} */
   const centrals = [];
   names.forEach((name, i) => {
-    const common = [u16(20), u16(0), u16(8), u16(0), u16(0x21), u32(crc32(zeros)), u32(end - offsets[i] - 30 - name.length), u32(zeros.length), u16(name.length), u16(0)];
+    const offset = /** @type {number} */ (offsets[i]);
+    const common = [u16(20), u16(0), u16(8), u16(0), u16(0x21), u32(crc32(zeros)), u32(end - offset - 30 - name.length), u32(zeros.length), u16(name.length), u16(0)];
     locals.push(Buffer.concat([u32(0x04034b50), ...common, name]));
-    centrals.push(Buffer.concat([u32(0x02014b50), u16(0x031e), ...common, u16(0), u16(0), u16(0), u32(0o100644 << 16), u32(offsets[i]), name]));
+    centrals.push(Buffer.concat([u32(0x02014b50), u16(0x031e), ...common, u16(0), u16(0), u16(0), u32(0o100644 << 16), u32(offset), name]));
   });
   const central = Buffer.concat(centrals);
   return Buffer.concat([...locals, kernel, central, u32(0x06054b50), u16(0), u16(0), u16(entries), u16(entries), u32(central.length), u32(end), u16(0)]);

@@ -104,6 +104,23 @@ describe('zips are read as unzip and streaming readers read them', () => {
     expect(found(report, 'bundle.zip!/cover.jpg!/lane-0.jpg').length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('zips written by Info-ZIP (extra fields, streamed entries with data descriptors) list each member once, nothing hidden', async (ctx) => {
+    if (spawnSync('zip', ['-v'], { stdio: 'ignore' }).error) return ctx.skip('zip (Info-ZIP) is not installed');
+    const dir = await mkdtemp(path.join(base, 'infozip-'));
+    await writeFile(path.join(dir, 'lane-0.jpg'), agency.images[0]!);
+    await writeFile(path.join(dir, 'notes.txt'), 'nothing here\n'.repeat(50));
+    spawnSync('zip', ['-q', '-X0', 'plain.zip', 'lane-0.jpg', 'notes.txt'], { cwd: dir });
+    spawnSync('zip', ['-q', 'plain9.zip', 'lane-0.jpg', 'notes.txt'], { cwd: dir });
+    // Written to a pipe, entries get data descriptors (sizes after the data).
+    spawnSync('sh', ['-c', 'zip -q - notes.txt lane-0.jpg | cat > streamed.zip'], { cwd: dir });
+    const { readFile } = await import('node:fs/promises');
+    const files: Record<string, Buffer> = {};
+    for (const name of ['plain.zip', 'plain9.zip', 'streamed.zip']) files[name] = await readFile(path.join(dir, name));
+    const { report } = await audit(files);
+    expect(report.coverage).toEqual([]);
+    expect(report.assets.map((a) => a.location).sort()).toEqual(['plain.zip!/lane-0.jpg', 'plain9.zip!/lane-0.jpg', 'streamed.zip!/lane-0.jpg']);
+  }, 60_000);
+
   it('an overlapping-entry zip bomb is recorded as such and yields no copies', async () => {
     const { exitCode, report } = await audit({ 'bomb.zip': overlappingBomb(2000) });
     expect(report.coverage).toMatchObject([{ reason: 'corrupt-archive', incomplete: true }]);
