@@ -149,6 +149,15 @@ describe('tars are read as GNU tar extracts them', () => {
     }, 60_000);
   }
 
+  it('a JPEG member of a tar.gz with a zip appended: the JPEG and the zip members are inspected', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const zip = buildZip([{ name: 'reads.csv', data: Buffer.from(agency.plateCsv), deflate: true }]);
+    const tar = Buffer.concat([tarFile('photos/holiday.jpg', Buffer.concat([agency.images[2]!, zip])), Buffer.alloc(1024)]);
+    const { report } = await audit({ 'backup.tgz': gzipSync(tar) });
+    expect(found(report, 'backup.tgz!/photos/holiday.jpg').length).toBeGreaterThan(0);
+    expect(found(report, 'backup.tgz!/photos/holiday.jpg!/reads.csv').length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('a link whose declared data is not a header is skipped as GNU tar skips it, and the tar read on', async () => {
     const tar = tarHidingBehind('2', Buffer.concat([Buffer.from('not a header, just bytes\n'), Buffer.alloc(600, 0x41)]));
     const withCsv = Buffer.concat([tar.subarray(0, tar.length - 1024), tarFile('reads.csv', Buffer.from(agency.plateCsv)), Buffer.alloc(1024)]);

@@ -153,6 +153,20 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     };
     yield { kind: 'item', item };
     yield* notes;
+    // A streamed member that may carry an appended zip is kept whole (it was buffered anyway if the
+    // detectors read it) so its tail can be looked at once the archive has moved on.
+    const carrier = !nested && media !== undefined && mayCarryZip(media) && level.depth < options.maxDepth;
+    if (carrier && content instanceof OneShotContent && info.size <= options.maxMemberBufferBytes && !content.violation) {
+      try {
+        const whole = await content.readAll();
+        if (!holdBuffer(walk, location, whole.length, 'member')) {
+          held += whole.length;
+          content = new BufferContent(whole);
+        }
+      } catch {
+        // The failure is kept in the member's violation and reported below.
+      }
+    }
     // A streamed member must be drained now for the archive to move on; a re-openable one keeps its
     // cached bytes until the nested walk below has used them.
     if (!info.content.repeatable) await info.content.finish();
@@ -165,7 +179,7 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
     if (nested && !walk.stopped) {
       yield* openArchive(nested, { content, size: info.size }, child, walk);
-    } else if (media && mayCarryZip(media) && content.repeatable && level.depth < options.maxDepth && !walk.stopped) {
+    } else if (carrier && content.repeatable && !walk.stopped) {
       // A member's bytes are looked at again only while they are still held (zip members, buffers).
       yield* openAppended({ content, size: info.size }, child, walk);
     }
