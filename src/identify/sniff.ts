@@ -129,8 +129,10 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   }
   if (ascii(head, 0, 'xar!')) return 'application/x-xar';
   if (head.length >= DEEP_SNIFF_BYTES && ascii(head, 32769, 'CD001')) return 'application/x-iso9660-image';
-  // Readers accept "%PDF-" anywhere in the first 1 KiB; a prefix must not hide a PDF.
-  if (/%PDF-\d\.\d/.test(head.toString('latin1'))) return 'application/pdf';
+  // Readers accept "%PDF-" anywhere in the first 1 KiB, so a binary prefix must not hide a PDF; in a
+  // text head (a log quoting a PDF header) only a PDF header at the start counts.
+  const pdf = head.toString('latin1').search(/%PDF-\d\.\d/);
+  if (pdf === 0 || (pdf > 0 && !isText(head))) return 'application/pdf';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'application/x-ole-storage';
   if (ascii(head, 0, '{\\rtf')) return 'text/rtf';
   if (ascii(head, 0, 'SQLite format 3\0')) return 'application/vnd.sqlite3';

@@ -103,6 +103,7 @@ describe('recognised but unsupported formats', () => {
     ['a log starting with "From "', bytes('From now on the gate logs every read\nread ABC1234\n')],
     ['text that starts like ORC', bytes('ORCA sightings, 2026\nlane,count\n1,3\n')],
     ['text mentioning %PDF- without a version', bytes('see the %PDF- header spec\n')],
+    ['a log quoting a PDF header', bytes('2026-11-02 upload ok: header %PDF-1.7 seen, plate ABC1234\n')],
     ['an unknown binary', binary(4096)],
   ])('%s is not an unsupported format', (_name, file) => {
     expect(unsupportedCoverage('x', sniff(headOf(file)), headOf(file))).toBeUndefined();
