@@ -20,17 +20,17 @@ interface Unsupported {
 }
 
 const archive = (format: string, what = 'its members are not inspected'): Unsupported => ({ reason: 'unsupported-archive', format, what });
-const stream = (format: string): Unsupported => archive(format, 'compressed stream (e.g. .tar.' + format + '), not decompressed');
+const stream = (format: string, extension: string): Unsupported => archive(format, `compressed stream (e.g. .tar.${extension}), not decompressed`);
 
 const UNSUPPORTED: Readonly<Record<UnsupportedMediaType, Unsupported>> = {
   'application/x-7z-compressed': archive('7z'),
   'application/vnd.rar': archive('rar'),
-  'application/x-xz': stream('xz'),
-  'application/x-bzip2': stream('bzip2'),
-  'application/zstd': stream('zstd'),
-  'application/x-lz4': stream('lz4'),
-  'application/x-lzip': stream('lzip'),
-  'application/x-compress': stream('Z'),
+  'application/x-xz': stream('xz', 'xz'),
+  'application/x-bzip2': stream('bzip2', 'bz2'),
+  'application/zstd': stream('zstd', 'zst'),
+  'application/x-lz4': stream('lz4', 'lz4'),
+  'application/x-lzip': stream('lzip', 'lz'),
+  'application/x-compress': stream('Z', 'Z'),
   'application/vnd.ms-cab-compressed': archive('cab'),
   'application/x-archive': archive('ar', 'its members (e.g. a .deb\'s data.tar) are not inspected'),
   'application/x-cpio': archive('cpio'),
