@@ -17,6 +17,9 @@ export interface MemberContent extends ContentSource {
   finish(drain?: boolean): Promise<void>;
 }
 
+/** What `head` keeps of a large member's first read. */
+const HEAD_KEEP_BYTES = 64 * 1024;
+
 /** Members up to this size are read whole on their first read, whatever was asked for. */
 const EAGER_READ_BYTES = 1024 * 1024;
 
@@ -102,9 +105,11 @@ export class ReopenableContent implements MemberContent {
     // Small members are read whole at once: the consumer nearly always hashes them next, and one
     // open (local header read, inflate) per member costs less than two.
     if (this.size <= EAGER_READ_BYTES) return (await this.readAll()).subarray(0, n);
-    const bytes = await readAtLeast(await this.open(), n);
-    if (!this.prefix || bytes.length > this.prefix.length) this.prefix = bytes;
+    let bytes = await readAtLeast(await this.open(), n);
     if (bytes.length === this.size && this.size <= this.bufferCap) this.full = bytes;
+    // One chunk can be the whole member (a stored entry of an in-memory zip): keep only a head of it.
+    else if (bytes.length > Math.max(n, HEAD_KEEP_BYTES)) bytes = Buffer.from(bytes.subarray(0, Math.max(n, HEAD_KEEP_BYTES)));
+    if (!this.prefix || bytes.length > this.prefix.length) this.prefix = bytes;
     return bytes.subarray(0, n);
   }
 
