@@ -1,8 +1,10 @@
 import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
-import { SNIFF_BYTES, sniff, type MediaType } from '../identify/sniff.js';
+import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff, wantsDeeperHead, type MediaType } from '../identify/sniff.js';
+import { unsupportedCoverage } from '../identify/unsupported.js';
 import { ContentChangedError } from '../sources/file-content.js';
 import { compareStrings } from '../postprocess/sort.js';
 import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
+import { TailKeepingContent } from '../sources/archives/appended.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 
 /** Everything the detectors concluded about one item. */
@@ -16,21 +18,30 @@ export interface Inspection {
 
 /** Runs every applicable detector on one item. Never throws: failures become coverage entries. */
 export async function inspectItem(item: Item, detectors: readonly Detector[], wantMedia: boolean): Promise<Inspection> {
-  const inspection: Inspection = { item, identifications: [], facts: {}, coverage: [] };
+  // Files on disk keep their last bytes as the detectors read them: the archive stage looks there for
+  // an appended zip without opening the file again.
+  const kept = item.content && item.path ? { ...item, content: new TailKeepingContent(item.content, item.size) } : item;
+  const inspection: Inspection = { item: kept, identifications: [], facts: {}, coverage: [] };
   if (item.content && wantMedia && item.size > 0) {
     try {
-      inspection.media = sniff(await item.content.head(SNIFF_BYTES));
+      let head = await kept.content!.head(SNIFF_BYTES);
+      if (wantsDeeperHead(head, item.size)) head = await kept.content!.head(DEEP_SNIFF_BYTES);
+      inspection.media = sniff(head);
       inspection.facts.media = inspection.media;
+      // Recognised but not opened: said so, and the audit is incomplete. Detectors still run (a
+      // whole-file digest of a copied PDF still matches; an e-mail is still scanned as text).
+      const unsupported = unsupportedCoverage(item.location, inspection.media, head);
+      if (unsupported) inspection.coverage.push(unsupported);
     } catch (error) {
       inspection.coverage.push(readFailure(item, error));
       return inspection;
     }
   }
   for (const detector of detectors) {
-    if (!detector.applies(item, inspection.media)) continue;
+    if (!detector.applies(kept, inspection.media)) continue;
     let result: DetectResult;
     try {
-      result = await detector.detect(item, inspection.media);
+      result = await detector.detect(kept, inspection.media);
     } catch (error) {
       // The archive reader already recorded why this member could not be read.
       if (error instanceof ArchiveLimitError || error instanceof CorruptMemberError) inspection.coverage.push({ location: item.location, reason: 'archive-member', detail: 'see the archive entry', incomplete: true });

@@ -52,6 +52,10 @@ const DETERMINISTIC_REASONS: ReadonlySet<string> = new Set([
   'unsupported-compression',
   'link-member',
   'special-file',
+  'unsupported-archive',
+  'unsupported-document',
+  'unsupported-database',
+  'unsupported-media',
 ]);
 
 // An I/O failure met while opening or reading an archive is reported as corrupt-archive with the

@@ -4,6 +4,7 @@ import { NO_RESULT } from './detector.js';
 import { plateKeyId } from './plates/key.js';
 import { PlateMatcher } from './plates/matcher.js';
 import { scanPlates } from './plates/scan.js';
+import { isTextLike } from './sniff.js';
 
 /**
  * Licence-plate records: text-like files (CSV/TSV, JSON, JSON Lines, logs) holding agency plates.
@@ -52,7 +53,7 @@ export const recordDetector: DetectorFactory = {
     return {
       id: 'record',
       needsMedia: true,
-      applies: (item, media) => media === 'text/plain' && item.size > 0 && item.content !== undefined,
+      applies: (item, media) => isTextLike(media) && item.size > 0 && item.content !== undefined,
       async detect(item): Promise<DetectResult> {
         if (!item.content) return NO_RESULT;
         let result;

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { PlateHits } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import { CsvPlateScanner } from './scan-csv.js';
+import { ENCODING_BYTES, TextDecodeFilter } from './scan-decode.js';
 import { JsonPlateScanner } from './scan-json.js';
 import { TextPlateScanner, type PlateChunkScanner, type PlateFormat } from './scan-text.js';
 
@@ -85,13 +86,18 @@ function scannerFor(head: Uint8Array, complete: boolean, matcher: PlateMatcher, 
 }
 
 /**
- * Scans a stream for agency plates in constant memory: the format is chosen from the first 16 KiB,
- * then every chunk goes through one streaming scanner. Rejects only when the stream itself fails.
+ * Scans a stream for agency plates in constant memory: the encoding is chosen from the first 4 KiB
+ * (UTF-16 is transcoded, ANSI escapes removed: see {@link TextDecodeFilter}), the format from the
+ * first 16 KiB of text, then every chunk goes through one streaming scanner. Rejects only when the
+ * stream itself fails.
  */
 export async function scanPlates(stream: Readable, matcher: PlateMatcher): Promise<PlateScanResult> {
   const hits = new PlateHits();
   let scanner: PlateChunkScanner | undefined;
-  let pending: Buffer[] = [];
+  let decoder: TextDecodeFilter | undefined;
+  let raw: Buffer[] = [];
+  let rawBytes = 0;
+  let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let bytes = 0;
   const start = (complete: boolean): PlateChunkScanner => {
@@ -102,17 +108,34 @@ export async function scanPlates(stream: Readable, matcher: PlateMatcher): Promi
     pending = [];
     return chosen;
   };
-  for await (const data of stream) {
-    const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
-    bytes += chunk.length;
-    if (scanner) {
-      scanner.write(chunk);
-      continue;
-    }
+  const text = (chunk: Uint8Array): void => {
+    if (chunk.length === 0) return;
+    if (scanner) return scanner.write(chunk);
     pending.push(chunk);
     pendingBytes += chunk.length;
     if (pendingBytes >= DETECT_BYTES) scanner = start(false);
+  };
+  for await (const data of stream) {
+    const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
+    bytes += chunk.length;
+    if (decoder) {
+      text(decoder.write(chunk));
+      continue;
+    }
+    raw.push(chunk);
+    rawBytes += chunk.length;
+    if (rawBytes < ENCODING_BYTES) continue;
+    const head = Buffer.concat(raw, rawBytes);
+    raw = [];
+    decoder = new TextDecodeFilter(head);
+    text(decoder.write(head));
   }
+  if (!decoder) {
+    const head = Buffer.concat(raw, rawBytes);
+    decoder = new TextDecodeFilter(head);
+    text(decoder.write(head));
+  }
+  text(decoder.end());
   scanner ??= start(true);
   scanner.end();
   return {

@@ -17,6 +17,9 @@ export interface MemberContent extends ContentSource {
   finish(drain?: boolean): Promise<void>;
 }
 
+/** What `head` keeps of a large member's first read. */
+const HEAD_KEEP_BYTES = 64 * 1024;
+
 /** Members up to this size are read whole on their first read, whatever was asked for. */
 const EAGER_READ_BYTES = 1024 * 1024;
 
@@ -51,6 +54,29 @@ export async function readAtLeast(stream: Readable, n: number): Promise<Buffer> 
   return Buffer.concat(chunks, length);
 }
 
+/** Members up to this size are read into one buffer allocated up front (no chunk list, no concat copy). */
+const PREALLOCATE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a whole stream of `size` expected bytes. Into one buffer allocated up front when the size is
+ * reasonable, so a nested zip held in memory costs its size once, not twice while chunks are joined;
+ * a stream longer than it said falls back to joining.
+ */
+async function readSized(stream: Readable, size: number): Promise<Buffer> {
+  if (size > PREALLOCATE_BYTES) return readAtLeast(stream, Number.POSITIVE_INFINITY);
+  const out = Buffer.allocUnsafe(size);
+  let length = 0;
+  const extra: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const fits = Math.max(0, Math.min(chunk.length, size - length));
+    chunk.copy(out, length, 0, fits);
+    if (fits < chunk.length) extra.push(chunk.subarray(fits));
+    length += chunk.length;
+  }
+  if (extra.length === 0) return out.subarray(0, length);
+  return Buffer.concat([out, ...extra], length);
+}
+
 /**
  * A member that can be opened again at will (a zip entry: yauzl re-reads it from the central
  * directory offset). The first chunk read is kept for `head`, and the whole member when it is small
@@ -79,15 +105,17 @@ export class ReopenableContent implements MemberContent {
     // Small members are read whole at once: the consumer nearly always hashes them next, and one
     // open (local header read, inflate) per member costs less than two.
     if (this.size <= EAGER_READ_BYTES) return (await this.readAll()).subarray(0, n);
-    const bytes = await readAtLeast(await this.open(), n);
-    if (!this.prefix || bytes.length > this.prefix.length) this.prefix = bytes;
+    let bytes = await readAtLeast(await this.open(), n);
     if (bytes.length === this.size && this.size <= this.bufferCap) this.full = bytes;
+    // One chunk can be the whole member (a stored entry of an in-memory zip): keep only a head of it.
+    else if (bytes.length > Math.max(n, HEAD_KEEP_BYTES)) bytes = Buffer.from(bytes.subarray(0, Math.max(n, HEAD_KEEP_BYTES)));
+    if (!this.prefix || bytes.length > this.prefix.length) this.prefix = bytes;
     return bytes.subarray(0, n);
   }
 
   async readAll(): Promise<Buffer> {
     if (this.full) return this.full;
-    const bytes = await readAtLeast(await this.open(), Number.POSITIVE_INFINITY);
+    const bytes = await readSized(await this.open(), this.size);
     if (bytes.length <= this.bufferCap) this.full = bytes;
     return bytes;
   }

@@ -2,6 +2,7 @@ import { SNIFF_BYTES, sniff, type MediaType } from '../../identify/sniff.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
+import { findAppendedZip, mayCarryZip } from './appended.js';
 import { expandGzip } from './gzip.js';
 import { OneShotContent } from './one-shot-content.js';
 import { resolveArchiveOptions, type ArchiveOptions } from './options.js';
@@ -17,8 +18,8 @@ const ARCHIVE_KINDS: Partial<Record<MediaType, ArchiveKind>> = {
   'application/gzip': 'gzip',
 };
 
-/** True for the media types `expandArchive` opens. */
-export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined;
+/** True for the media types `expandArchive` opens, or looks at for a zip appended to them. */
+export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined || mayCarryZip(media);
 
 /**
  * Yields every member of a zip (including Office/OpenDocument files), tar, tar.gz or single .gz as an
@@ -31,9 +32,13 @@ export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !==
  */
 export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
   const kind = ARCHIVE_KINDS[media];
-  if (!kind) return;
-  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
+  if (!kind && !mayCarryZip(media)) return;
+  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, buffered: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
+  if (!kind) {
+    if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+    return;
+  }
   if (walk.options.maxDepth < 1) {
     yield limitCoverage(item.location, 'maxDepth', walk.options.maxDepth, 'archive not opened');
     return;
@@ -57,13 +62,15 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
   if (kind === 'gzip') return yield* expandGzip(source.content, level, walk);
   if (source.path) return yield* expandZip({ path: source.path }, level, walk);
   // yauzl needs random access, which a member's (inflated) bytes only offer once in memory.
-  let buffer: Buffer;
-  if (source.content instanceof BufferContent) {
-    buffer = source.content.buffer;
-  } else if (source.size > walk.options.maxBufferedArchiveBytes) {
-    yield limitCoverage(level.location, 'maxBufferedArchiveBytes', walk.options.maxBufferedArchiveBytes, `zip of ${source.size} bytes not opened`);
-    return;
-  } else {
+  // A BufferContent was counted against the budget when it was buffered (see yieldMember).
+  if (source.content instanceof BufferContent) return yield* expandZip({ buffer: source.content.buffer }, level, walk);
+  // The budget is for nesting; a top-level zip given without a path is checked against it alone.
+  const held = level.depth > 1 ? source.size : 0;
+  const refused = holdBuffer(walk, level.location, source.size, 'zip');
+  if (refused) return yield refused;
+  walk.buffered -= source.size - held;
+  try {
+    let buffer: Buffer;
     try {
       buffer = await source.content.readAll();
     } catch (error) {
@@ -71,8 +78,36 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
       if (event) yield event;
       return;
     }
+    yield* expandZip({ buffer }, level, walk);
+  } finally {
+    walk.buffered -= held;
   }
-  yield* expandZip({ buffer }, level, walk);
+}
+
+/** Counts `size` more buffered archive bytes, or says why the archive is not opened. */
+function holdBuffer(walk: Walk, location: string, size: number, what: string): SourceEvent | undefined {
+  const cap = walk.options.maxBufferedArchiveBytes;
+  if (walk.buffered + size <= cap) {
+    walk.buffered += size;
+    return undefined;
+  }
+  const held = walk.buffered > 0 ? ` (${walk.buffered} bytes of enclosing archives already held)` : '';
+  return limitCoverage(location, 'maxBufferedArchiveBytes', cap, `${what} of ${size} bytes not opened${held}`);
+}
+
+/** Opens the zip appended to a file or member, if there is one; anything else yields nothing. */
+async function* openAppended(source: ArchiveSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  let found;
+  try {
+    found = await findAppendedZip(source, walk.options.maxMemberBufferBytes);
+  } catch (error) {
+    const event = reportFailure(walk, level.location, error);
+    if (event) yield event;
+    return;
+  }
+  if (!found) return;
+  if (found.buffer) yield* expandZip({ buffer: found.buffer, shift: found.shift }, level, walk);
+  else if (source.path) yield* expandZip({ path: source.path, shift: found.shift }, level, walk);
 }
 
 /** Sniffs one member, yields it, reports what reading it met, and opens it if it is an archive. */
@@ -80,20 +115,25 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
   const { options } = walk;
   const location = memberLocation(level, info.name);
   let content: MemberContent = info.content;
+  let held = 0;
   try {
     let nested: ArchiveKind | undefined;
+    let media: MediaType | undefined;
     const notes: SourceEvent[] = [];
     try {
-      nested = ARCHIVE_KINDS[sniff(await content.head(SNIFF_BYTES))];
+      media = sniff(await content.head(SNIFF_BYTES));
+      nested = ARCHIVE_KINDS[media];
       if (nested && level.depth >= options.maxDepth) {
         notes.push(limitCoverage(location, 'maxDepth', options.maxDepth, 'nested archive not opened'));
         nested = undefined;
       } else if (nested && content instanceof OneShotContent) {
         // A streamed member is gone once the consumer is done: hold a nested archive to open it after.
-        if (info.size > options.maxBufferedArchiveBytes) {
-          notes.push(limitCoverage(location, 'maxBufferedArchiveBytes', options.maxBufferedArchiveBytes, `nested archive of ${info.size} bytes not opened`));
+        const refused = holdBuffer(walk, location, info.size, 'nested archive');
+        if (refused) {
+          notes.push(refused);
           nested = undefined;
         } else {
+          held = info.size;
           content = new BufferContent(await content.bufferAll());
         }
       }
@@ -113,6 +153,20 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     };
     yield { kind: 'item', item };
     yield* notes;
+    // A streamed member that may carry an appended zip is kept whole (it was buffered anyway if the
+    // detectors read it) so its tail can be looked at once the archive has moved on.
+    const carrier = !nested && media !== undefined && mayCarryZip(media) && level.depth < options.maxDepth;
+    if (carrier && content instanceof OneShotContent && info.size <= options.maxMemberBufferBytes && !content.violation) {
+      try {
+        const whole = await content.readAll();
+        if (!holdBuffer(walk, location, whole.length, 'member')) {
+          held += whole.length;
+          content = new BufferContent(whole);
+        }
+      } catch {
+        // The failure is kept in the member's violation and reported below.
+      }
+    }
     // A streamed member must be drained now for the archive to move on; a re-openable one keeps its
     // cached bytes until the nested walk below has used them.
     if (!info.content.repeatable) await info.content.finish();
@@ -122,11 +176,15 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
       if (event) yield event;
       return;
     }
+    const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
     if (nested && !walk.stopped) {
-      const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
       yield* openArchive(nested, { content, size: info.size }, child, walk);
+    } else if (carrier && content.repeatable && !walk.stopped) {
+      // A member's bytes are looked at again only while they are still held (zip members, buffers).
+      yield* openAppended({ content, size: info.size }, child, walk);
     }
   } finally {
+    walk.buffered -= held;
     // Drops cached bytes. No drain here: when the drain above was skipped, the consumer has
     // abandoned the walk and the archive stream is about to be destroyed.
     await info.content.finish(false);

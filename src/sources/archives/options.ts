@@ -34,9 +34,9 @@ export interface ArchiveOptions {
    */
   maxMemberBufferBytes?: number;
   /**
-   * Largest archive held in memory to open it: a zip nested in another archive (zip needs random
-   * access), a nested archive met in a streamed (tar/gzip) archive, or a top-level zip given without
-   * `filePath` (default 256 MiB).
+   * Bytes of archives held in memory to open them, all nesting levels together: zips nested in
+   * another archive (zip needs random access) and nested archives met in a streamed (tar/gzip)
+   * archive; also the largest top-level zip given without `filePath` (default 256 MiB).
    */
   maxBufferedArchiveBytes?: number;
   /**

@@ -5,6 +5,7 @@ import type { SourceEvent } from '../item.js';
 import { coverageEvent, limitCoverage } from './errors.js';
 import { guardedGunzip } from './guards.js';
 import { OneShotContent } from './one-shot-content.js';
+import { gnuExtractView } from './tar-headers.js';
 import { admit, memberLocation, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
 
 const loadTarStream = lazy(() => import('tar-stream'));
@@ -20,9 +21,13 @@ export async function* expandTar(source: Readable, gzip: boolean, level: Level, 
     ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined)
     : source;
   const extract = (await loadTarStream()).extract();
+  // Sizes GNU tar ignores when extracting: what they cover is read as the headers it is to tar -x.
+  const ignoredSizes = new Map<string, number>();
+  const view = gnuExtractView((name, size) => ignoredSizes.set(normaliseName(name), size));
   // tar-stream is built on streamx, so errors are forwarded by hand rather than by stream.pipeline.
-  upstream.on('error', (error: Error) => extract.destroy(error));
-  upstream.pipe(extract);
+  upstream.on('error', (error: Error) => view.destroy(error));
+  view.on('error', (error: Error) => extract.destroy(error));
+  upstream.pipe(view).pipe(extract);
   let count = 0;
   try {
     for await (const entry of extract) {
@@ -31,13 +36,14 @@ export async function* expandTar(source: Readable, gzip: boolean, level: Level, 
         yield limitCoverage(level.location, 'maxEntries', options.maxEntries, 'further entries are not inspected');
         break;
       }
-      yield* readTarEntry(entry, level, walk);
+      yield* readTarEntry(entry, level, walk, ignoredSizes);
     }
   } catch (error) {
     const event = reportFailure(walk, level.location, error);
     if (event) yield event;
   } finally {
     extract.destroy();
+    view.destroy();
     upstream.destroy();
     source.destroy();
   }
@@ -45,19 +51,25 @@ export async function* expandTar(source: Readable, gzip: boolean, level: Level, 
 
 type TarEntry = tarStream.Extract extends AsyncIterable<infer E> ? E : never;
 
-async function* readTarEntry(entry: TarEntry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+async function* readTarEntry(entry: TarEntry, level: Level, walk: Walk, ignoredSizes: Map<string, number>): AsyncGenerator<SourceEvent> {
   const header = entry.header;
   const name = normaliseName(header.name);
   const location = memberLocation(level, name);
   const type = header.type ?? 'file';
   if (type !== 'file' && type !== 'contiguous-file') {
     entry.resume();
-    if (type === 'directory') return;
+    const ignored = ignoredSizes.get(name);
+    ignoredSizes.delete(name);
+    const sized = ignored ? `; its declared ${ignored} bytes are read as the members GNU tar extracts from them` : '';
+    if (type === 'directory') {
+      if (sized) yield coverageEvent({ location, reason: 'special-file', detail: `tar directory member${sized}`, incomplete: false });
+      return;
+    }
     if (type === 'symlink' || type === 'link') {
       const kind = type === 'symlink' ? 'symbolic link' : 'hard link';
-      yield coverageEvent({ location, reason: 'link-member', detail: `${kind} to ${header.linkname ?? '?'}, not followed`, incomplete: false });
+      yield coverageEvent({ location, reason: 'link-member', detail: `${kind} to ${header.linkname ?? '?'}, not followed${sized}`, incomplete: false });
     } else {
-      yield coverageEvent({ location, reason: 'special-file', detail: `tar ${type} member`, incomplete: false });
+      yield coverageEvent({ location, reason: 'special-file', detail: `tar ${type} member${sized}`, incomplete: false });
     }
     return;
   }

@@ -28,6 +28,11 @@ export interface Walk {
   readonly options: ResolvedArchiveOptions;
   /** Uncompressed bytes admitted so far, against maxTotalBytes. */
   used: number;
+  /**
+   * Bytes of nested archives held in memory right now (zips need random access; a streamed member is
+   * gone once read), all levels together, against maxBufferedArchiveBytes: nesting does not multiply it.
+   */
+  buffered: number;
   /** Set once maxTotalBytes is hit: every level stops reading. */
   stopped: boolean;
   /** Messages of failures already reported, so one seen by both member and archive is told once. */

@@ -1,7 +1,7 @@
 import fs, { constants } from 'node:fs';
 import { promisify } from 'node:util';
 import { Readable, pipeline } from 'node:stream';
-import { inflateRawSync } from 'node:zlib';
+import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
 import { lazy } from '../../util/lazy.js';
 import type { SourceEvent } from '../item.js';
@@ -9,9 +9,13 @@ import { ReopenableContent, readAtLeast } from './content.js';
 import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
 import { declaredSizeGuard } from './guards.js';
 import { admit, memberLocation, type Level, type Walk } from './walk.js';
+import { LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps, type EntrySpan, type Gap } from './zip-layout.js';
 
-/** Where a zip's bytes are: a file on disk (random access) or a buffer. */
-export type ZipInput = { path: string } | { buffer: Buffer };
+/**
+ * Where a zip's bytes are: a file on disk (random access) or a buffer. `shift` is how many bytes of
+ * something else (a JPEG, a self-extractor) come before the zip its own offsets describe.
+ */
+export type ZipInput = ({ path: string } | { buffer: Buffer }) & { shift?: number };
 
 // decodeStrings off: yauzl would reject the whole archive on a `../` or absolute name, and such names
 // must be reported as written. validateEntrySizes off: its stored-size check also kills the whole
@@ -30,7 +34,7 @@ const SYNC_INFLATE_BYTES = 1024 * 1024;
 
 // O_NOATIME: reading evidence must not change its access times (falls back when not the owner).
 // A plain fd rather than a FileHandle: yauzl closes the fd itself when the zip is closed.
-async function openReadOnly(file: string): Promise<number> {
+export async function openReadOnly(file: string): Promise<number> {
   const noatime = constants.O_NOATIME ?? 0;
   if (noatime !== 0) {
     try {
@@ -47,12 +51,13 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
   let fd: number | undefined;
   let zip: yauzl.ZipFile;
   const api = await loadYauzl();
+  const shift = input.shift ?? 0;
   try {
     if ('path' in input) {
       fd = await openReadOnly(input.path);
-      zip = await api.fromFdPromise(fd, OPEN_OPTIONS);
+      zip = shift > 0 ? await openShifted(api, fd, shift) : await api.fromFdPromise(fd, OPEN_OPTIONS);
     } else {
-      zip = await api.fromBufferPromise(input.buffer, OPEN_OPTIONS);
+      zip = await api.fromBufferPromise(shift > 0 ? input.buffer.subarray(shift) : input.buffer, OPEN_OPTIONS);
     }
   } catch (error) {
     // yauzl owns the fd only once the zip is open.
@@ -67,23 +72,76 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
   }
 }
 
+/** A zip seen from `shift` bytes into a file: what unzip does with a zip appended to something else. */
+async function openShifted(api: Yauzl, fd: number, shift: number): Promise<yauzl.ZipFile> {
+  const size = (await promisify(fs.fstat)(fd)).size - shift;
+  class ShiftedReader extends api.RandomAccessReader {
+    override _readStreamForRange(start: number, end: number): Readable {
+            // Not fs.createReadStream: destroying one closes its fd, which yauzl shares between reads.
+      let position = start + shift;
+      const stop = end + shift;
+      return new Readable({
+        read(want) {
+          const length = Math.min(Math.max(want, 64 * 1024), stop - position);
+          if (length <= 0) return void this.push(null);
+          const chunk = Buffer.allocUnsafe(length);
+          fs.read(fd, chunk, 0, length, position, (error, bytes) => {
+            if (error) return this.destroy(error);
+            if (bytes === 0) return void this.push(null);
+            position += bytes;
+            this.push(chunk.subarray(0, bytes));
+          });
+        },
+      });
+    }
+    override close(callback: (error: Error | null) => void): void {
+      fs.close(fd, callback);
+    }
+  }
+  return api.fromRandomAccessReaderPromise(new ShiftedReader(), size, OPEN_OPTIONS);
+}
+
 async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { maxEntries } = walk.options;
+  // yauzl starts its cursor at the central directory (in the zip's own coordinates).
+  const directoryStart = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
   if (zip.entryCount > maxEntries) {
     yield limitCoverage(level.location, 'maxEntries', maxEntries, `the archive lists ${zip.entryCount} entries; only the first ${maxEntries} are inspected`);
   }
+  // The whole directory is read first (yauzl holds no more than this): the layout checks need it.
+  const listed: yauzl.Entry[] = [];
   const entries = zip.eachEntry();
-  for (let seen = 0; seen < maxEntries && !walk.stopped; seen++) {
-    let entry: yauzl.Entry;
-    try {
+  try {
+    while (listed.length < maxEntries) {
       const next = await entries.next();
-      if (next.done) return;
-      entry = next.value;
-    } catch (error) {
-      yield failureCoverage(level.location, error);
-      return;
+      if (next.done) break;
+      listed.push(next.value);
     }
-    yield* readEntry(api, zip, entry, level, walk);
+  } catch (error) {
+    yield failureCoverage(level.location, error);
+  }
+  // The local extra field may be shorter than the central one (zip64 sizes): spans leave it out.
+  const spans: EntrySpan[] = listed.map((entry, index) => ({
+    index,
+    start: entry.relativeOffsetOfLocalHeader,
+    end: entry.relativeOffsetOfLocalHeader + LOCAL_HEADER_BYTES + entry.fileNameLength + entry.compressedSize,
+  }));
+  const overlapping = overlappingEntries(spans);
+  if (overlapping.size > 0) {
+    yield coverageEvent({
+      location: level.location,
+      reason: 'corrupt-archive',
+      detail: `${overlapping.size} of ${listed.length} entries share their bytes with another entry (overlapping-entry zip bomb); those entries are not read`,
+      incomplete: true,
+    });
+  }
+  for (const [index, entry] of listed.entries()) {
+    if (walk.stopped) return;
+    if (!overlapping.has(index)) yield* readEntry(api, zip, entry, level, walk);
+  }
+  // Past maxEntries, unlisted entries are not hidden ones: the gaps are only looked at in a whole listing.
+  if (overlapping.size === 0 && !walk.stopped && listed.length === zip.entryCount) {
+    yield* readHiddenEntries(zip, listed, suspiciousGaps(spans, directoryStart), level, walk);
   }
 }
 
@@ -91,7 +149,10 @@ async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, le
   const name = entryName(api, entry);
   const location = memberLocation(level, name);
   const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
-  if (name.endsWith('/') || (unixMode & S_IFMT) === S_IFDIR) return;
+  // A directory flag (trailing '/', or a Unix directory mode) on an entry that has data: unzip
+  // extracts a mode-flagged one as a file, so its bytes are inspected like any member's.
+  const empty = entry.uncompressedSize === 0;
+  if (empty && (name.endsWith('/') || (unixMode & S_IFMT) === S_IFDIR)) return;
   if ((unixMode & S_IFMT) === S_IFLNK) {
     yield coverageEvent({ location, reason: 'link-member', detail: 'symbolic link member, not followed', incomplete: false });
     return;
@@ -100,14 +161,31 @@ async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, le
     yield coverageEvent({ location, reason: 'encrypted', detail: 'encrypted zip entry, not inspected', incomplete: true });
     return;
   }
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-    yield coverageEvent({ location, reason: 'unsupported-compression', detail: `zip compression method ${entry.compressionMethod}`, incomplete: true });
+  const mode = unixMode & 0o7777;
+  const member: ZipMember = { name, method: entry.compressionMethod, compressedSize: entry.compressedSize, size: entry.uncompressedSize, mtime: entry.getLastModDate({ timezone: 'UTC' }), ...(mode ? { mode } : {}) };
+  yield* readMember(member, () => zip.openReadStreamPromise(entry, { decodeFileData: false }), level, walk);
+}
+
+/** What reading a member needs, whichever header described it. */
+interface ZipMember {
+  name: string;
+  method: number;
+  compressedSize: number;
+  size: number;
+  mtime?: Date;
+  mode?: number;
+}
+
+async function* readMember(member: ZipMember, openRaw: () => Promise<Readable>, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  const { name, size } = member;
+  const location = memberLocation(level, name);
+  if (member.method !== 0 && member.method !== 8) {
+    yield coverageEvent({ location, reason: 'unsupported-compression', detail: `zip compression method ${member.method}`, incomplete: true });
     return;
   }
   const { maxCompressionRatio, ratioCheckMinBytes, maxMemberBufferBytes } = walk.options;
-  const size = entry.uncompressedSize;
-  if (size > ratioCheckMinBytes && size > Math.max(entry.compressedSize, 1) * maxCompressionRatio) {
-    yield limitCoverage(location, 'maxCompressionRatio', maxCompressionRatio, `declares ${size} bytes from ${entry.compressedSize} compressed bytes; not read`);
+  if (size > ratioCheckMinBytes && size > Math.max(member.compressedSize, 1) * maxCompressionRatio) {
+    yield limitCoverage(location, 'maxCompressionRatio', maxCompressionRatio, `declares ${size} bytes from ${member.compressedSize} compressed bytes; not read`);
     return;
   }
   const refused = admit(walk, location, size);
@@ -115,16 +193,65 @@ async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, le
     yield refused;
     return;
   }
+  const deflated = member.method === 8;
   const open =
-    entry.compressionMethod === 8 && size <= SYNC_INFLATE_BYTES
-      ? async (): Promise<Readable> => Readable.from([await inflateSmall(zip, entry, location, content.noteViolation)], { objectMode: false })
+    deflated && size <= SYNC_INFLATE_BYTES
+      ? async (): Promise<Readable> => Readable.from([await inflateSmall(await openRaw(), size, location, content.noteViolation)], { objectMode: false })
       : async (): Promise<Readable> => {
-          const raw = await zip.openReadStreamPromise(entry);
-          return pipeline(raw, declaredSizeGuard(location, size, content.noteViolation), () => undefined);
+          const raw = await openRaw();
+          const guard = declaredSizeGuard(location, size, content.noteViolation);
+          return deflated ? pipeline(raw, createInflateRaw(), guard, () => undefined) : pipeline(raw, guard, () => undefined);
         };
   const content: ReopenableContent = new ReopenableContent(open, size, maxMemberBufferBytes);
-  const mode = unixMode & 0o7777;
-  yield* walk.member(level, { name, size, mtime: entry.getLastModDate({ timezone: 'UTC' }), ...(mode ? { mode } : {}), content });
+  yield* walk.member(level, { name, size, ...(member.mtime ? { mtime: member.mtime } : {}), ...(member.mode ? { mode: member.mode } : {}), content });
+}
+
+/** Where a data descriptor can end (12 or 16 bytes, 20 or 24 for zip64): the next header may follow any. */
+const DESCRIPTOR_ENDS = [0, 12, 16, 20, 24];
+
+/**
+ * Entries present only as local headers, in the gaps the directory leaves: unzip skips them, but a
+ * streaming reader extracts them, so custody reads them (as `name`, like any member). Local-only
+ * entries whose sizes are in a data descriptor cannot be delimited without inflating: recorded.
+ */
+async function* readHiddenEntries(zip: yauzl.ZipFile, listed: readonly yauzl.Entry[], gaps: readonly Gap[], level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  // yauzl's reader is public at runtime; its typings leave it out.
+  const reader = (zip as unknown as { reader: yauzl.RandomAccessReader }).reader;
+  const range = (start: number, end: number): Readable => reader.createReadStream({ start, end: Math.min(end, zip.fileSize) });
+  const read = async (start: number, end: number): Promise<Buffer> => (end <= start ? Buffer.alloc(0) : readAtLeast(range(start, end), Number.POSITIVE_INFINITY));
+  for (const gap of gaps) {
+    let at = gap.from;
+    try {
+      if (gap.after !== undefined) {
+        const previous = listed[gap.after]!;
+        at = (await zip.readLocalFileHeaderPromise(previous, { minimal: true })).fileDataStart + previous.compressedSize;
+      }
+      for (let found = 0; at + LOCAL_HEADER_BYTES <= gap.to && found < walk.options.maxEntries && !walk.stopped; found++) {
+        const window = await read(at, Math.min(gap.to, at + 24 + LOCAL_HEADER_BYTES + 0xffff * 2));
+        const skip = DESCRIPTOR_ENDS.find((d) => d + 4 <= window.length && window.readUInt32LE(d) === LOCAL_HEADER_SIGNATURE);
+        if (skip === undefined) break;
+        const header = parseLocalHeader(window.subarray(skip));
+        if (!header) break;
+        const name = header.name.toString((header.flags & 0x800) !== 0 ? 'utf8' : 'latin1').replaceAll('\\', '/');
+        const location = memberLocation(level, name);
+        const dataStart = at + skip + header.dataOffset;
+        if ((header.flags & 0x8) !== 0 && header.compressedSize === 0) {
+          yield coverageEvent({ location, reason: 'corrupt-archive', detail: 'entry present only as a local header, sizes in a data descriptor: not read', incomplete: true });
+          break;
+        }
+        if ((header.flags & 0x1) !== 0) {
+          yield coverageEvent({ location, reason: 'encrypted', detail: 'encrypted zip entry (local header only), not inspected', incomplete: true });
+        } else {
+          const end = dataStart + header.compressedSize;
+          const member: ZipMember = { name, method: header.method, compressedSize: header.compressedSize, size: header.uncompressedSize };
+          yield* readMember(member, async () => range(dataStart, end), level, walk);
+        }
+        at = dataStart + header.compressedSize;
+      }
+    } catch (error) {
+      yield failureCoverage(level.location, error);
+    }
+  }
 }
 
 /**
@@ -132,9 +259,8 @@ async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, le
  * trip per chunk, which dominates for the many small members of office files and photo exports.
  * maxOutputLength bounds the work to the declared size, so a lying header still costs nothing.
  */
-async function inflateSmall(zip: yauzl.ZipFile, entry: yauzl.Entry, location: string, onViolation: (error: Error) => void): Promise<Buffer> {
-  const compressed = await readAtLeast(await zip.openReadStreamPromise(entry, { decodeFileData: false }), Number.POSITIVE_INFINITY);
-  const size = entry.uncompressedSize;
+async function inflateSmall(raw: Readable, size: number, location: string, onViolation: (error: Error) => void): Promise<Buffer> {
+  const compressed = await readAtLeast(raw, Number.POSITIVE_INFINITY);
   let inflated: Buffer;
   try {
     inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(size, 1) });

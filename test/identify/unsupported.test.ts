@@ -1,0 +1,172 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sniff, SNIFF_BYTES, DEEP_SNIFF_BYTES } from '../../src/identify/sniff.js';
+import { unsupportedCoverage } from '../../src/identify/unsupported.js';
+import type { Report } from '../../src/report/model.js';
+import { removeTree } from '../support/hostile-corpus.js';
+import { buildAgency, PLATE_KEY, type Agency } from '../hostile/support/agency.js';
+import { runCli } from '../hostile/support/cli.js';
+
+const bytes = (...parts: (string | number[] | Buffer)[]): Buffer =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
+/** Deterministic filler that is clearly binary (so weak magics are not mistaken for text). */
+const binary = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 131 + 7) & 0xff));
+
+function tool(name: string, args: string[], input: Buffer): Buffer | undefined {
+  const probe = spawnSync(name, ['--version'], { stdio: 'ignore' });
+  if (probe.error) return undefined;
+  return execFileSync(name, args, { input });
+}
+
+const mp4 = (brand: string): Buffer => bytes([0, 0, 0, 0x18], 'ftyp', brand, [0, 0, 0, 0], 'isommp41', [0, 0, 0, 8], 'mdat', binary(64));
+
+/** Hand-built heads of each format, as the format's own writers start them. */
+const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }> = {
+  '7z': { bytes: bytes([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4], binary(200)), reason: 'unsupported-archive', format: '7z' },
+  rar5: { bytes: bytes('Rar!', [0x1a, 0x07, 0x01, 0x00], binary(100)), reason: 'unsupported-archive', format: 'rar' },
+  rar4: { bytes: bytes('Rar!', [0x1a, 0x07, 0x00], binary(100)), reason: 'unsupported-archive', format: 'rar' },
+  cab: { bytes: bytes('MSCF', [0, 0, 0, 0], binary(100)), reason: 'unsupported-archive', format: 'cab' },
+  deb: { bytes: bytes('!<arch>\ndebian-binary   1700000000  0     0     100644  4         `\n2.0\n'), reason: 'unsupported-archive', format: 'ar' },
+  cpio: { bytes: bytes('070701000000010000', [0], binary(100)), reason: 'unsupported-archive', format: 'cpio' },
+  pdf: { bytes: bytes('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), reason: 'unsupported-document', format: 'pdf' },
+  'pdf behind a prefix': { bytes: bytes(binary(100), '%PDF-1.4\n1 0 obj\n'), reason: 'unsupported-document', format: 'pdf' },
+  email: {
+    bytes: bytes('Return-Path: <a@example.org>\r\nFrom: Ops <a@example.org>\r\nTo: b@example.org\r\nSubject: reads\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\r\nsee attachment\r\n'),
+    reason: 'unsupported-document',
+    format: 'email',
+  },
+  mbox: { bytes: bytes('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: x\n\nbody\n'), reason: 'unsupported-document', format: 'mbox' },
+  ole2: { bytes: bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], binary(200)), reason: 'unsupported-document', format: 'ole2' },
+  rtf: { bytes: bytes('{\\rtf1\\ansi{\\pict\\jpegblip ffd8ffe0}}'), reason: 'unsupported-document', format: 'rtf' },
+  sqlite: { bytes: bytes('SQLite format 3\0', [0x10, 0x00, 1, 1], binary(100)), reason: 'unsupported-database', format: 'sqlite' },
+  parquet: { bytes: bytes('PAR1', [0x15, 0x04, 0x15, 0x10], binary(100), 'PAR1'), reason: 'unsupported-database', format: 'parquet' },
+  orc: { bytes: bytes('ORC', [0x0a, 0x06, 0x08, 0x06, 0x10, 0x00], binary(100)), reason: 'unsupported-database', format: 'orc' },
+  avro: { bytes: bytes('Obj', [1, 4, 0x14], 'avro.codec', binary(50)), reason: 'unsupported-database', format: 'avro' },
+  mp4: { bytes: mp4('isom'), reason: 'unsupported-media', format: 'mp4' },
+  mov: { bytes: mp4('qt  '), reason: 'unsupported-media', format: 'mov' },
+  'mov without ftyp': { bytes: bytes([0, 0, 0, 8], 'wide', [0, 0, 0x10, 0], 'mdat', binary(64)), reason: 'unsupported-media', format: 'mov' },
+  matroska: { bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x88], 'matroska', binary(40)), reason: 'unsupported-media', format: 'matroska' },
+  webm: { bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84], 'webm', binary(40)), reason: 'unsupported-media', format: 'webm' },
+  avi: { bytes: bytes('RIFF', [0x40, 0, 0, 0], 'AVI LIST', binary(60)), reason: 'unsupported-media', format: 'avi' },
+  wav: { bytes: bytes('RIFF', [0x40, 0, 0, 0], 'WAVEfmt ', binary(60)), reason: 'unsupported-media', format: 'wav' },
+  'mpeg-ts': { bytes: Buffer.concat([0, 1, 2].map(() => bytes([0x47, 0x40, 0x00, 0x10], binary(184)))), reason: 'unsupported-media', format: 'mpeg-ts' },
+  'mpeg-ps': { bytes: bytes([0, 0, 1, 0xba, 0x44], binary(60)), reason: 'unsupported-media', format: 'mpeg-ps' },
+  ogg: { bytes: bytes('OggS', [0, 2], binary(60)), reason: 'unsupported-media', format: 'ogg' },
+  flac: { bytes: bytes('fLaC', [0, 0, 0, 0x22], binary(60)), reason: 'unsupported-media', format: 'flac' },
+  mp3: { bytes: bytes('ID3', [4, 0, 0, 0, 0, 0x10, 0], 'APIC', [0, 0, 0, 0x10], binary(40)), reason: 'unsupported-media', format: 'mp3' },
+  flv: { bytes: bytes('FLV', [1, 5, 0, 0, 0, 9], binary(40)), reason: 'unsupported-media', format: 'flv' },
+  iso: { bytes: bytes(Buffer.alloc(32769), 'CD001', [1], binary(2048)), reason: 'unsupported-archive', format: 'iso9660' },
+};
+
+/** Compressed streams made by the real tools (skipped, with a message, where a tool is absent). */
+const STREAMS: { tool: string; args: string[]; format: string }[] = [
+  { tool: 'xz', args: ['-c'], format: 'xz' },
+  { tool: 'bzip2', args: ['-c'], format: 'bzip2' },
+  { tool: 'zstd', args: ['-c', '-q'], format: 'zstd' },
+  { tool: 'lz4', args: ['-c', '-q'], format: 'lz4' },
+];
+
+function headOf(file: Buffer): Buffer {
+  const head = file.subarray(0, SNIFF_BYTES);
+  return head.length === SNIFF_BYTES && head.every((b) => b === 0) ? file.subarray(0, DEEP_SNIFF_BYTES) : head;
+}
+
+describe('recognised but unsupported formats', () => {
+  for (const [name, sample] of Object.entries(SAMPLES)) {
+    it(`${name} gets ${sample.reason}: ${sample.format}`, () => {
+      const entry = unsupportedCoverage('x', sniff(headOf(sample.bytes)), headOf(sample.bytes));
+      expect(entry).toMatchObject({ reason: sample.reason, incomplete: true });
+      expect(entry?.detail?.split(/[ :]/)[0]).toBe(sample.format);
+    });
+  }
+
+  for (const stream of STREAMS) {
+    it(`a ${stream.format} stream made by ${stream.tool} gets unsupported-archive`, (ctx) => {
+      const made = tool(stream.tool, stream.args, Buffer.from('plate,lane\nABC1234,1\n'));
+      if (!made) return ctx.skip(`${stream.tool} is not installed`);
+      const entry = unsupportedCoverage('x', sniff(made.subarray(0, SNIFF_BYTES)), made);
+      expect(entry).toMatchObject({ reason: 'unsupported-archive', incomplete: true });
+      expect(entry?.detail?.startsWith(`${stream.format}:`)).toBe(true);
+    });
+  }
+
+  it('names the brand of an ISO base media file (a Canon raw photo is not called a video)', () => {
+    expect(unsupportedCoverage('x', sniff(mp4('crx ')), mp4('crx '))?.detail).toMatch(/^mp4 \(brand crx\)/);
+  });
+
+  it.each([
+    ['a log', bytes('2026-11-02T10:00:00Z gate 3 read ABC1234 conf 0.93\n'.repeat(20))],
+    ['YAML with header-like lines', bytes('From: ops\nTo: archive\nkind: export\n\nitems: []\n')],
+    ['a log starting with "From "', bytes('From now on the gate logs every read\nread ABC1234\n')],
+    ['text that starts like ORC', bytes('ORCA sightings, 2026\nlane,count\n1,3\n')],
+    ['text mentioning %PDF- without a version', bytes('see the %PDF- header spec\n')],
+    ['a log quoting a PDF header', bytes('2026-11-02 upload ok: header %PDF-1.7 seen, plate ABC1234\n')],
+    ['an unknown binary', binary(4096)],
+  ])('%s is not an unsupported format', (_name, file) => {
+    expect(unsupportedCoverage('x', sniff(headOf(file)), headOf(file))).toBeUndefined();
+  });
+});
+
+describe('audit of unsupported formats', () => {
+  let base: string;
+  let agency: Agency;
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'custody-unsupported-'));
+    agency = await buildAgency(base);
+  }, 120_000);
+  afterAll(() => {
+    if (base) removeTree(base);
+  });
+
+  async function audit(files: Record<string, Buffer>): Promise<{ exitCode: number; report: Report }> {
+    const dir = await mkdtemp(path.join(base, 'share-'));
+    for (const [name, data] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeFile(path.join(dir, name), data);
+    }
+    const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
+    return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report };
+  }
+
+  it('records each one, counts it as not inspected and makes the audit incomplete (exit 3)', async () => {
+    // Names without the format's extension: recognition is by content.
+    const files = Object.fromEntries(Object.entries(SAMPLES).map(([name, s], i) => [`f${i}-${name.replaceAll(' ', '-')}.bin`, s.bytes]));
+    const { exitCode, report } = await audit(files);
+    expect(exitCode).toBe(3);
+    const names = Object.keys(files);
+    for (const [i, sample] of Object.values(SAMPLES).entries()) {
+      const entry = report.coverage.find((c) => c.location.endsWith(names[i]!));
+      expect(entry, names[i]).toMatchObject({ reason: sample.reason, incomplete: true });
+    }
+    expect(report.summary.filesSeen).toBe(names.length);
+    expect(report.summary.filesInspected).toBe(0);
+    expect(report.summary.filesSkipped).toBe(names.length);
+  }, 60_000);
+
+  it('an unsupported format inside a zip is recorded at its member location', async () => {
+    const zip = (await import('../hostile/support/archives.js')).buildZip([{ name: 'backup/reads.7z', data: SAMPLES['7z']!.bytes }]);
+    const { exitCode, report } = await audit({ 'export.zip': zip });
+    expect(exitCode).toBe(3);
+    expect(report.coverage.some((c) => c.location.endsWith('export.zip!/backup/reads.7z') && c.reason === 'unsupported-archive')).toBe(true);
+  }, 60_000);
+
+  it('a plain text file and an unknown binary are still inspected (exit 0)', async () => {
+    const { exitCode, report } = await audit({ 'notes.txt': bytes('nothing to see\n'), 'blob.dat': binary(4096) });
+    expect(report.coverage).toEqual([]);
+    expect(report.summary.filesInspected).toBe(2);
+    expect(exitCode).toBe(0);
+  }, 60_000);
+
+  it('an e-mail is still scanned as text: its plates are found, and its undecoded parts are recorded', async () => {
+    const mail = bytes('From: ops@example.org\nTo: x@example.org\nSubject: reads\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nlane 3 read ABC1234 at 10:00\n');
+    const { report } = await audit({ 'mail.eml': mail });
+    expect(report.coverage).toMatchObject([{ reason: 'unsupported-document', incomplete: true }]);
+    expect(report.assets.some((a) => a.location.endsWith('mail.eml'))).toBe(true);
+  }, 60_000);
+});
