@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
-import type { MediaType } from '../identify/sniff.js';
+import type { MediaType, UnsupportedMediaType } from '../identify/sniff.js';
+import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../identify/unsupported.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 
 /** What the detectors concluded about one item, without the item itself. */
@@ -52,10 +53,7 @@ const DETERMINISTIC_REASONS: ReadonlySet<string> = new Set([
   'unsupported-compression',
   'link-member',
   'special-file',
-  'unsupported-archive',
-  'unsupported-document',
-  'unsupported-database',
-  'unsupported-media',
+  ...UNSUPPORTED_REASONS,
 ]);
 
 // An I/O failure met while opening or reading an archive is reported as corrupt-archive with the
@@ -163,7 +161,7 @@ function eventOf(event: z.infer<typeof EventSchema>): ExpansionEvent {
 }
 
 // The stored shapes, field by field. Strict objects: a key this build does not write is not its record.
-const MEDIA_TYPES = Object.keys({
+const MEDIA_TYPES = [...Object.keys({
   'image/jpeg': 1,
   'image/png': 1,
   'image/gif': 1,
@@ -176,7 +174,7 @@ const MEDIA_TYPES = Object.keys({
   'application/x-tar': 1,
   'text/plain': 1,
   'application/octet-stream': 1,
-} satisfies Record<MediaType, 1>) as [MediaType, ...MediaType[]];
+} satisfies Record<Exclude<MediaType, UnsupportedMediaType>, 1>), ...UNSUPPORTED_MEDIA_TYPES] as [MediaType, ...MediaType[]];
 const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [Method, ...Method[]];
 
 /** Epoch milliseconds a Date can hold (anything else is an Invalid Date, which throws when printed). */

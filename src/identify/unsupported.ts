@@ -61,6 +61,9 @@ const UNSUPPORTED: Readonly<Record<UnsupportedMediaType, Unsupported>> = {
   'audio/mpeg': mediaFormat('mp3', 'its tags (which may hold pictures) and frames are not inspected'),
 };
 
+/** Every media type recognised but not opened (the re-audit cache validates stored media types against them). */
+export const UNSUPPORTED_MEDIA_TYPES = Object.keys(UNSUPPORTED) as UnsupportedMediaType[];
+
 function mediaFormat(format: string, what = 'its frames and embedded pictures are not inspected'): Unsupported {
   return { reason: 'unsupported-media', format, what };
 }
