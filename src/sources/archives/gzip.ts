@@ -5,6 +5,7 @@ import { BufferContent, ReopenableContent, type MemberContent } from './content.
 import { declaredSizeGuard, guardedGunzip, type InflateLimits } from './guards.js';
 import { expandTar } from './tar.js';
 import { admit, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
+import { decodeNameBytes } from './names.js';
 
 const FEXTRA = 0x04;
 const FNAME = 0x08;
@@ -33,21 +34,10 @@ export function parseGzipHeader(head: Buffer): GzipHeader {
   return header;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * FNAME bytes as text. RFC 1952 says Latin-1, but gzip stores the name's bytes as the file system gave
- * them, which today is UTF-8: decoding those as Latin-1 turns `QRT–4821` into `QRTâ\x80\x934821`, a
- * mojibake that still shows the plate yet no longer reads as one, so it would escape redaction. Valid
- * UTF-8 is taken as UTF-8 (gzip writes and restores the name's bytes unchanged, so on a UTF-8 system
- * that is what they are); anything else falls back to Latin-1.
- */
+/** FNAME bytes as text: RFC 1952 says Latin-1, but valid UTF-8 is what gzip stores today (names.ts). */
 function decodeName(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return Buffer.from(bytes).toString('latin1');
-  }
+  return decodeNameBytes(bytes, (legacy) => Buffer.from(legacy).toString('latin1'));
 }
 
 /** A tar header block: the ustar magic, or (old v7 tars) a valid header checksum. */

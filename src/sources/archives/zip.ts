@@ -10,6 +10,10 @@ import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } fro
 import { declaredSizeGuard } from './guards.js';
 import { admit, memberLocation, type Level, type Walk } from './walk.js';
 import { LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps, type EntrySpan, type Gap } from './zip-layout.js';
+import { decodeNameBytes } from './names.js';
+
+/** Info-ZIP Unicode Path extra field: the name in UTF-8 beside a legacy one. */
+const UNICODE_PATH_FIELD = 0x7075;
 
 /**
  * Where a zip's bytes are: a file on disk (random access) or a buffer. `shift` is how many bytes of
@@ -232,7 +236,7 @@ async function* readHiddenEntries(zip: yauzl.ZipFile, listed: readonly yauzl.Ent
         if (skip === undefined) break;
         const header = parseLocalHeader(window.subarray(skip));
         if (!header) break;
-        const name = header.name.toString((header.flags & 0x800) !== 0 ? 'utf8' : 'latin1').replaceAll('\\', '/');
+        const name = ((header.flags & 0x800) !== 0 ? header.name.toString('utf8') : decodeNameBytes(header.name, (legacy) => Buffer.from(legacy).toString('latin1'))).replaceAll('\\', '/');
         const location = memberLocation(level, name);
         const dataStart = at + skip + header.dataOffset;
         if ((header.flags & 0x8) !== 0 && header.compressedSize === 0) {
@@ -280,8 +284,15 @@ async function inflateSmall(raw: Readable, size: number, location: string, onVio
   return inflated;
 }
 
-/** The entry's name as written: UTF-8 flag and Info-ZIP unicode path honoured, '\' read as '/'. */
+/**
+ * The entry's name as written: UTF-8 flag and Info-ZIP unicode path honoured, '\' read as '/'. A name
+ * without either is taken as UTF-8 when it is valid UTF-8 (what zip tools write on today's systems
+ * and unzip restores byte for byte), else as CP437 (names.ts says why: a plate must not turn into
+ * mojibake that escapes redaction).
+ */
 function entryName(api: Yauzl, entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
-  return api.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+  const flagged = (entry.generalPurposeBitFlag & 0x800) !== 0 || entry.extraFields.some((field) => field.id === UNICODE_PATH_FIELD);
+  if (flagged) return api.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
+  return decodeNameBytes(raw, (legacy) => api.getFileNameLowLevel(entry.generalPurposeBitFlag, Buffer.from(legacy), entry.extraFields, false));
 }
