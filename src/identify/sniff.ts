@@ -121,10 +121,12 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) return 'application/zstd';
   if (startsWith(head, [0x04, 0x22, 0x4d, 0x18])) return 'application/x-lz4';
   if (ascii(head, 0, 'LZIP') && head[4] === 1) return 'application/x-lzip';
-  if (startsWith(head, [0x1f, 0x9d])) return 'application/x-compress';
+  // compress(1): a two-byte magic needs its flags byte too (9-16 bits, reserved bits clear), or one
+  // random file in 65,536 would read as unopenable and make an audit incomplete.
+  if (startsWith(head, [0x1f, 0x9d]) && head.length > 2 && (head[2]! & 0x60) === 0 && (head[2]! & 0x1f) >= 9 && (head[2]! & 0x1f) <= 16) return 'application/x-compress';
   if (ascii(head, 0, 'MSCF') && startsWith(head, [0, 0, 0, 0], 4)) return 'application/vnd.ms-cab-compressed';
   if (ascii(head, 0, '!<arch>\n')) return 'application/x-archive';
-  if (startsWith(head, [0xc7, 0x71]) || startsWith(head, [0x71, 0xc7]) || (/^07070[127]/.test(head.toString('latin1', 0, 6)) && head.includes(0))) {
+  if (binaryCpio(head) || (/^07070[127]/.test(head.toString('latin1', 0, 6)) && head.includes(0))) {
     return 'application/x-cpio';
   }
   if (ascii(head, 0, 'xar!')) return 'application/x-xar';
@@ -153,6 +155,25 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (ascii(head, 0, 'fLaC')) return 'audio/flac';
   if (ascii(head, 0, 'ID3') && head[3]! < 0x10 && !isText(head)) return 'audio/mpeg';
   return mailFormat(head);
+}
+
+const CPIO_FILE_TYPES = new Set([0o140000, 0o120000, 0o100000, 0o060000, 0o040000, 0o020000, 0o010000]);
+
+/**
+ * An old binary cpio header: its two-byte magic (in either byte order) alone would match one random
+ * file in 32,768, so the header must also hold a valid file type and a NUL-terminated printable name
+ * of the length it declares.
+ */
+function binaryCpio(head: Buffer): boolean {
+  const little = startsWith(head, [0xc7, 0x71]);
+  if (!little && !startsWith(head, [0x71, 0xc7])) return false;
+  if (head.length < 28) return false;
+  const u16 = (at: number) => (little ? head.readUInt16LE(at) : head.readUInt16BE(at));
+  if (!CPIO_FILE_TYPES.has(u16(6) & 0o170000)) return false;
+  const nameSize = u16(20);
+  if (nameSize < 2 || 26 + nameSize > head.length || head[26 + nameSize - 1] !== 0) return false;
+  for (let i = 26; i < 26 + nameSize - 1; i++) if (head[i]! < 0x20 || head[i] === 0x7f) return false;
+  return true;
 }
 
 const MAIL_HEADERS = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'received', 'return-path', 'mime-version', 'content-type', 'delivered-to', 'reply-to', 'sender', 'in-reply-to', 'references', 'dkim-signature', 'x-mailer']);
