@@ -122,7 +122,7 @@ async function buildCases(support) {
   const tops = [...new Set(corpus.cases.map((c) => c.location.split('/')[0] ?? ''))].filter((t) => corpus.cases.some((c) => c.location.startsWith(`${t}/`)));
   for (const top of tops.sort()) {
     const kinds = [...new Set(corpus.cases.filter((c) => c.location.startsWith(`${top}/`)).map((c) => c.kind))].join(', ');
-    list.push({ name: `corpus/${top}`, input: `hostile corpus: ${kinds}`, args: audit(path.join(corpus.root, top)), expect: [0, 1, 3] });
+    list.push({ name: `corpus/${JSON.stringify(top).slice(1, -1)}`, input: `hostile corpus: ${kinds}`, args: audit(path.join(corpus.root, top)), expect: [0, 1, 3] });
   }
   list.push({ name: 'corpus/top-level names', input: 'hostile names (terminal, formula, bidi) holding agency copies', args: [...audit(corpus.root), '--exclude', '*/**'], expect: [0, 1, 3] });
   list.push({ name: 'corpus (whole)', input: `the whole hostile corpus, ${corpus.cases.length} cases`, args: audit(corpus.root), expect: [1, 3] });
