@@ -74,6 +74,8 @@ export function jpegLayout(bytes: Uint8Array): JpegLayout | undefined {
         const index = ids.indexOf(bytes[body + 1 + c * 2] ?? -1);
         scanBlocks += frame?.blocks[index] ?? 0;
       }
+      // A baseline image is decoded in one pass whatever follows: no need to walk its data.
+      if (frame && !frame.progressive) return { ...frame, scans, scanBlocks };
       i = entropyEnd(bytes, body + length - 2);
       continue;
     }
