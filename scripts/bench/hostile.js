@@ -4,13 +4,13 @@
  * `npm run bench:hostile`: peak RSS and wall time of `custody audit` on every hostile case, each as
  * its own process, against the budget in README "Limits" (issue #22 class 5).
  *
- *   node scripts/bench/hostile.js [--only <substring>] [--timeout <seconds>]
+ *   node scripts/bench/hostile.js [--only <substring>] [--timeout <seconds>] [--cli <bin/custody.js>] [--out <name>]
  *
  * Cases: the hostile corpus of the test suite (test/support/hostile-corpus.ts: one audit per top-level
  * directory, one for the top-level hostile names, one for the whole corpus), a 2,000-deep directory
  * and 100,000 empty files (test/hostile), and generated cases for each bound: 8 progressive JPEGs
  * of 10,000 x 10,000 (refused from the header), 8 of 8,000 x 8,000 (decoded one at a time), a 2 MB
- * progressive JPEG repeating one scan 15,000 times, 2 million malformed checksum rows, 8 sparse
+ * progressive JPEG repeating one scan 32,000 times, 2 million malformed checksum rows, 8 sparse
  * 255 MiB `.jpg` files, a FIFO and /dev/zero as --fingerprints and as --plate-key-file, and a
  * catastrophic marker regex against a hostile EXIF value.
  *
@@ -31,12 +31,15 @@ import { machine } from './report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = path.join(root, 'bench', 'work', 'hostile');
-const cli = path.join(root, 'bin', 'custody.js');
 const argv = process.argv.slice(2);
 const option = (/** @type {string} */ name) => {
   const i = argv.indexOf(name);
   return i === -1 ? undefined : argv[i + 1];
 };
+/** `--cli <path to bin/custody.js>` measures another build (an older commit, for before/after). */
+const cli = path.resolve(option('--cli') ?? path.join(root, 'bin', 'custody.js'));
+/** `--out <name>` writes bench/results/<name>.md and .json (default hostile). */
+const outName = option('--out') ?? 'hostile';
 const only = option('--only');
 const TIMEOUT_S = Number(option('--timeout') ?? 300);
 /** The documented budget (README "Limits"). */
@@ -149,9 +152,9 @@ async function buildCases(support) {
   // One ~2 MB progressive JPEG repeating a scan (issue: 108-153 s).
   const scans = path.join(base, 'progressive-scans');
   await mkdir(scans, { recursive: true });
-  const repeated = support.repeatFirstAcScan(await support.progressiveJpeg(4_000, 4_000), 15_000);
+  const repeated = support.repeatFirstAcScan(await support.progressiveJpeg(4_000, 4_000), 32_000);
   await writeFile(path.join(scans, 'many-scans.jpg'), repeated);
-  list.push({ name: 'progressive, 15,000 scans', input: `${kib(repeated)} KiB, 4000x4000`, args: audit(scans), expect: [3], check: coverage('decode-limit', 1) });
+  list.push({ name: 'progressive, 32,000 scans', input: `${kib(repeated)} KiB, 4000x4000`, args: audit(scans), expect: [3], check: coverage('decode-limit', 1) });
   // 8 sparse 255 MiB .jpg files (issue: 2.18 GiB).
   const sparse = path.join(base, 'sparse');
   await mkdir(sparse, { recursive: true });
@@ -295,7 +298,7 @@ async function writeResults(results) {
   const lines = [
     '# Hostile-input budget (`npm run bench:hostile`)',
     '',
-    `Each case is one \`custody audit\` process (default settings, \`--no-cache\`), measured by GNU time; budget ${BUDGET_MIB} MiB peak RSS (README "Limits").`,
+    `Build measured: ${path.relative(root, cli)}. Each case is one \`custody audit\` process (default settings, \`--no-cache\`), measured by GNU time; budget ${BUDGET_MIB} MiB peak RSS (README "Limits").`,
     `Machine: ${env.nproc} cores (${env.cpu}), ${env.memory}; node ${env.node}; ${env.sharp}; load average ${os.loadavg()[0]?.toFixed(1)} at the end.`,
     '',
     `**Peak RSS: ${Math.round(peak.rssMiB)} MiB** (${peak.name}). **Slowest case: ${slowest.wall.toFixed(1)} s** (${slowest.name}). ${failed.length === 0 ? 'Every case within budget and with its expected outcome.' : `${failed.length} case(s) failed: ${failed.map((f) => f.name).join(', ')}.`}`,
@@ -305,8 +308,8 @@ async function writeResults(results) {
     ...results.map((r) => `| ${r.name} | ${r.input} | ${r.timedOut ? 'killed' : r.code} | ${r.wall.toFixed(2)} | ${Math.round(r.rssMiB)} | ${r.verdict}${r.note ? `: ${r.note}` : ''} |`),
     '',
   ];
-  await writeFile(path.join(dir, 'hostile.md'), lines.join('\n'));
-  await writeFile(path.join(dir, 'hostile.json'), `${JSON.stringify({ budgetMiB: BUDGET_MIB, machine: env, peak: { name: peak.name, rssMiB: peak.rssMiB }, slowest: { name: slowest.name, wall: slowest.wall }, results }, null, 2)}\n`);
+  await writeFile(path.join(dir, `${outName}.md`), lines.join('\n'));
+  await writeFile(path.join(dir, `${outName}.json`), `${JSON.stringify({ budgetMiB: BUDGET_MIB, machine: env, peak: { name: peak.name, rssMiB: peak.rssMiB }, slowest: { name: slowest.name, wall: slowest.wall }, results }, null, 2)}\n`);
   console.log(`\npeak RSS ${Math.round(peak.rssMiB)} MiB (${peak.name}); slowest ${slowest.wall.toFixed(1)} s (${slowest.name}); ${failed.length} failed`);
   if (failed.length > 0) process.exitCode = 1;
 }
