@@ -9,7 +9,8 @@
  * Cases: the hostile corpus of the test suite (test/support/hostile-corpus.ts: one audit per top-level
  * directory, one for the top-level hostile names, one for the whole corpus), a 2,000-deep directory
  * and 100,000 empty files (test/hostile), and generated cases for each bound: 8 progressive JPEGs
- * of 10,000 x 10,000 (refused from the header), 8 of 8,000 x 8,000 (decoded one at a time), a 2 MB
+ * of 10,000 x 10,000 (refused from the header), 8 of 7,800 x 7,800 (decoded one at a time), a valid
+ * 5,000 x 5,000 progressive JPEG of 2,648 scans that each walk the whole image, a 2 MB
  * progressive JPEG repeating one scan 32,000 times, 2 million malformed checksum rows, 8 sparse
  * 255 MiB `.jpg` files, a FIFO and /dev/zero as --fingerprints and as --plate-key-file, and a
  * catastrophic marker regex against a hostile EXIF value.
@@ -93,7 +94,7 @@ async function bundleTestSupport() {
     entry,
     [
       `export { buildHostileCorpus, deepDirectory, manyEmptyFiles } from ${JSON.stringify(path.join(root, 'test/support/hostile-corpus.ts'))};`,
-      `export { progressiveJpeg, repeatFirstAcScan } from ${JSON.stringify(path.join(root, 'test/hostile/support/progressive.ts'))};`,
+      `export { longestProgression, progressiveJpeg, repeatFirstAcScan } from ${JSON.stringify(path.join(root, 'test/hostile/support/progressive.ts'))};`,
     ].join('\n'),
   );
   await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: out, logLevel: 'warning' });
@@ -154,7 +155,10 @@ async function buildCases(support) {
   await mkdir(scans, { recursive: true });
   const repeated = support.repeatFirstAcScan(await support.progressiveJpeg(4_000, 4_000), 32_000);
   await writeFile(path.join(scans, 'many-scans.jpg'), repeated);
-  list.push({ name: 'progressive, 32,000 scans', input: `${kib(repeated)} KiB, 4000x4000`, args: audit(scans), expect: [3], check: coverage('decode-limit', 1) });
+  const valid = support.longestProgression(await support.progressiveJpeg(5_000, 5_000), 5_000, 5_000);
+  await writeFile(path.join(scans, 'longest-progression.jpg'), valid);
+  list.push({ name: 'progressive, 2,648 valid scans', input: `${kib(valid)} KiB, 5000x5000, every scan walks the image`, args: audit(scans, '--include', 'longest-progression.jpg'), expect: [3], check: coverage('decode-limit', 1) });
+  list.push({ name: 'progressive, 32,000 scans', input: `${kib(repeated)} KiB, 4000x4000`, args: audit(scans, '--include', 'many-scans.jpg'), expect: [3], check: coverage('decode-limit', 1) });
   // 8 sparse 255 MiB .jpg files (issue: 2.18 GiB).
   const sparse = path.join(base, 'sparse');
   await mkdir(sparse, { recursive: true });
