@@ -3,6 +3,7 @@ import type { Item } from '../sources/item.js';
 import type { MetadataMarker } from '../policy/schema.js';
 import { isImage, type MediaType } from './sniff.js';
 import type { DetectResult, Detector, DetectorFactory, ItemFacts } from './detector.js';
+import { guardedMatch, MARKER_MATCH_TIMEOUT_MS, markerRegExp, matchedPart } from './marker-regex.js';
 
 /** Metadata lives at the front of every format custody reads; this much head is enough for exifr. */
 const METADATA_HEAD_BYTES = 512 * 1024;
@@ -47,6 +48,16 @@ function asWrittenUtc(local: Date): Date {
 }
 
 /**
+ * {@link matchMarker} under the marker time limit (marker-regex.ts): `timedOut` when a marker regex
+ * on these (contractor-controlled) tags ran past it.
+ */
+export function matchMarkerWithinLimit(tags: Tags, markers: readonly MetadataMarker[]): { marker: MetadataMarker; value: string } | { timedOut: true } | undefined {
+  if (!markers.some((m) => m.matches !== undefined)) return matchMarker(tags, markers);
+  const guarded = guardedMatch(() => matchMarker(tags, markers));
+  return 'timedOut' in guarded ? guarded : guarded.result;
+}
+
+/**
  * The first marker the tags satisfy, with the value as evidence shows it. That value goes into the
  * report, where the redactor masks agency plates in it (an `ImageDescription` may well name one).
  */
@@ -88,7 +99,7 @@ function valueText(value: unknown): string {
 function markerAccepts(marker: MetadataMarker, value: string): boolean {
   if (marker.equals !== undefined) return value === marker.equals.trim();
   if (marker.oneOf !== undefined) return marker.oneOf.some((v) => v.trim() === value);
-  return marker.matches !== undefined && new RegExp(marker.matches, 'u').test(value);
+  return marker.matches !== undefined && markerRegExp(marker.matches).test(matchedPart(value));
 }
 
 /**
@@ -107,8 +118,12 @@ export const metadataDetector: DetectorFactory = {
         const tags = await readImageTags(item);
         if (!tags) return { identifications: [] };
         const facts = captureDate(tags);
-        const hit = matchMarker(tags, markers);
+        const hit = matchMarkerWithinLimit(tags, markers);
         if (!hit) return { identifications: [], facts };
+        if ('timedOut' in hit) {
+          const detail = `marker regex stopped after ${MARKER_MATCH_TIMEOUT_MS} ms; the provenance markers were not checked`;
+          return { identifications: [], facts, coverage: [{ location: item.location, reason: 'metadata-limit', detail, incomplete: true }] };
+        }
         const rule = hit.marker.equals !== undefined ? 'equals' : hit.marker.matches !== undefined ? 'matches' : 'oneOf';
         return {
           identifications: [

@@ -1,6 +1,6 @@
 import type { CoverageEntry, Item } from '../sources/item.js';
 import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './detector.js';
-import { decodeImage, type DecodeFailureReason } from './image-decode.js';
+import { decodeImageSource, type DecodeFailureReason, type DecodeResult } from './image-decode.js';
 import { QUALITY_GATE } from './pdq/matcher.js';
 import { MatchPool } from './pdq/match-pool.js';
 import { isImage, type MediaType } from './sniff.js';
@@ -50,6 +50,8 @@ export const perceptualDetector: DetectorFactory = {
 const COVERAGE_REASON: Record<DecodeFailureReason, string> = {
   corrupt: 'corrupt-image',
   'too-large': 'decode-limit',
+  // Not 'decode-limit': a timeout depends on the machine's load, so it must not be cached.
+  timeout: 'decode-timeout',
   unsupported: 'unsupported-image',
 };
 
@@ -80,13 +82,13 @@ class PerceptualDetector implements Detector {
     if (item.size > this.limits.maxImageBytes) {
       return gap('decode-limit', `image of ${item.size} bytes exceeds the ${this.limits.maxImageBytes}-byte limit for perceptual hashing`);
     }
-    let bytes: Buffer;
+    let decoded: DecodeResult;
     try {
-      bytes = await item.content!.readAll();
+      // The decoder reads the bytes itself, when its input pool has room (image-decode.ts).
+      decoded = await decodeImageSource({ size: item.size, readAll: () => item.content!.readAll() }, { maxImagePixels: this.limits.maxImagePixels });
     } catch (error) {
       return gap('unreadable', error instanceof Error ? error.message : String(error));
     }
-    const decoded = await decodeImage(bytes, { maxImagePixels: this.limits.maxImagePixels });
     if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
     const outcome = await this.matcher.match(decoded.image);
     if (outcome.kind === 'low-quality') {
