@@ -1,3 +1,4 @@
+import { markerPatternProblem } from '../identify/marker-regex.js';
 import type { Problem } from '../util/errors.js';
 import type { PolicyDocument } from './schema.js';
 
@@ -5,7 +6,8 @@ type Locate = (keyPath: readonly PropertyKey[]) => Omit<Problem, 'message'>;
 
 /**
  * Checks that the schema cannot express: unique ids, references between sections, mandatory clauses
- * that no protocol enforces.
+ * that no protocol enforces, marker patterns that can take exponential time (a warning: matching is
+ * time-limited either way).
  */
 export function checkSemantics(policy: PolicyDocument, locate: Locate): { errors: Problem[]; warnings: Problem[] } {
   const errors: Problem[] = [];
@@ -31,6 +33,11 @@ export function checkSemantics(policy: PolicyDocument, locate: Locate): { errors
   policy.assets.markers.forEach((marker, i) => checkClass(marker.asset, ['assets', 'markers', i, 'asset']));
   policy.waivers.forEach((waiver, i) => {
     if (!protocols.has(waiver.protocol)) error(['waivers', i, 'protocol'], `waiver ${waiver.id} names unknown protocol "${waiver.protocol}"`);
+  });
+
+  policy.assets.markers.forEach((marker, i) => {
+    const problem = marker.matches === undefined ? undefined : markerPatternProblem(marker.matches);
+    if (problem) warnings.push({ ...locate(['assets', 'markers', i, 'matches']), message: `warning: marker pattern: ${problem}` });
   });
 
   const cited = new Set(policy.protocols.map((p) => p.clause));

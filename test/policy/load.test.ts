@@ -147,6 +147,14 @@ describe('loadPolicy', () => {
     expect(policy.warnings).toEqual([{ file: 'policy.yaml', line: 9, col: 11, message: 'warning: mandatory clause H.2 is not enforced by any protocol' }]);
   });
 
+  it('warns (without failing) about a marker pattern that can take exponential time, at the pattern', () => {
+    const markers = ['assets:', '  markers:', '    - field: Copyright', '      matches: "^(a+)+$"', '      asset: vehicle-image', '    - field: Model', '      matches: "^LaneCam X[0-9]$"', '      asset: vehicle-image'];
+    const policy = parsePolicy(lines(...HEADER, ...markers, ...PROTOCOL), 'policy.yaml');
+    expect(policy.warnings).toHaveLength(1);
+    expect(policy.warnings[0]).toMatchObject({ file: 'policy.yaml', line: 12, col: 16 });
+    expect(policy.warnings[0]!.message).toMatch(/^warning: marker pattern: nested quantifiers/);
+  });
+
   it('does not warn about an uncited clause marked mandatory: false', () => {
     const policy = parsePolicy(lines(...HEADER, '    - id: H.2', '      title: Definitions', '      mandatory: false', ...PROTOCOL), 'policy.yaml');
     expect(policy.warnings).toEqual([]);
