@@ -197,6 +197,18 @@ describe('manifests', () => {
     expect(entries).toHaveLength(MAX_ROW_PROBLEMS + 1);
     expect(entries.filter((c) => c.location === list)[0]?.detail).toMatch(new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`));
   });
+
+  it('keeps malformed rows bounded in every manifest format, not only checksum lists (hashdeep here)', async () => {
+    const rows = 5_000;
+    const list = path.join(base, 'hostile.hashdeep');
+    const header = '%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## Invoked from: /\n';
+    await writeFile(list, header + Array.from({ length: rows }, (_, i) => `not-a-size,${i}\n`).join(''));
+    const result = await runCli(['audit', '-m', list, '-f', agency.fingerprintFile, '--format', 'json', '--no-cache', '--allow-empty'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+    expect(result.exitCode).toBe(3);
+    const entries = (JSON.parse(result.stdout) as Report).coverage.filter((c) => c.reason === 'manifest-row');
+    expect(entries).toHaveLength(MAX_ROW_PROBLEMS + 1);
+    expect(entries.find((c) => c.location === list)?.detail).toMatch(new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`));
+  });
 });
 
 describe('marker regexes against hostile metadata', () => {

@@ -14,6 +14,7 @@ import { s3Inventory } from './formats/s3-inventory.js';
 import { s3ListObjects } from './formats/s3-list-objects.js';
 import { readHead } from './head.js';
 import { ManifestError, type ManifestFormat, type ManifestOptions } from './types.js';
+import { boundedRowProblems } from './row-problems.js';
 
 /**
  * Every manifest format, in detection order: the most specific signatures first, the loose
@@ -72,7 +73,7 @@ export async function* readManifest(path: string, opts: ReadManifestOptions = {}
     chosen = manifestFormat(format, path);
     await readDetectionHead(path); // an unreadable path is a ManifestError even when the format is named
   }
-  yield* chosen.read(path, rest);
+  yield* boundedRowProblems(chosen.read(path, rest), path);
 }
 
 async function readDetectionHead(path: string): Promise<Buffer> {

@@ -1,10 +1,9 @@
 import type { Digests, SourceEvent } from '../../item.js';
-import { itemEvent, notice } from '../events.js';
+import { itemEvent, notice, rowCoverage } from '../events.js';
 import { HEX_LENGTH, algorithmForHexLength, digestKey, isHex, normaliseAlgorithm } from '../digests.js';
 import { guarded } from '../guard.js';
 import { readHead } from '../head.js';
 import { readLines } from '../lines.js';
-import { RowProblems } from '../row-problems.js';
 import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
 
 /** `SHA256 (name) = hex` (coreutils --tag, BSD md5/sha tools). */
@@ -57,33 +56,31 @@ function isNulTerminated(head: Buffer): boolean {
 
 async function* readChecksumList(path: string): AsyncGenerator<SourceEvent> {
   const nul = isNulTerminated(await readHead(path, 4096));
-  const problems = new RowProblems(path);
   let pending: Row | undefined;
   let joined = 0;
   for await (const { text, line, overlong } of readLines(path, { separator: nul ? '\0' : '\n' })) {
     if (overlong) {
-      if (pending) yield* present(toItem(pending, path, problems));
+      if (pending) yield* present(toItem(pending, path));
       pending = undefined;
-      yield* present(problems.add(line, 'line longer than the 1 MiB cap'));
+      yield* present(rowCoverage(path, line, 'line longer than the 1 MiB cap'));
       continue;
     }
     if (text.trim() === '') continue;
     const row = parseLine(text, line, nul);
     if (typeof row === 'object') {
-      if (pending) yield* present(toItem(pending, path, problems));
+      if (pending) yield* present(toItem(pending, path));
       pending = row;
     } else if (row === undefined && pending?.joinable && !looksLikeRow(text) && pending.name.length + text.length < MAX_JOINED_NAME) {
       // md5deep and rclone do not escape names: a newline in a name splits the record in two.
       pending.name += `\n${text}`;
       joined += 1;
     } else {
-      if (pending) yield* present(toItem(pending, path, problems));
+      if (pending) yield* present(toItem(pending, path));
       pending = undefined;
-      yield* present(problems.add(line, row ?? 'not a checksum line'));
+      yield* present(rowCoverage(path, line, row ?? 'not a checksum line'));
     }
   }
-  if (pending) yield* present(toItem(pending, path, problems));
-  yield* present(problems.summary());
+  if (pending) yield* present(toItem(pending, path));
   if (joined > 0) {
     yield notice(path, 'info', `${joined} unparseable line(s) taken as the rest of an unescaped name containing a newline`);
   }
@@ -135,14 +132,14 @@ function unescapeName(name: string): string | undefined {
   return bad ? undefined : out;
 }
 
-/** The row's item, or (through `problems`) its coverage; undefined once problems are only counted. */
-function toItem(row: Row, path: string, problems: RowProblems): SourceEvent | undefined {
+/** The row's item, or its coverage (the registry keeps malformed rows bounded: row-problems.ts). */
+function toItem(row: Row, path: string): SourceEvent | undefined {
   const size = row.size ?? UNKNOWN_SIZE;
   if (row.hex.trim() === '') return itemEvent({ location: row.name, size, opaqueDigest: 'no hash in manifest' });
   const alg = row.tag !== undefined ? normaliseAlgorithm(row.tag) : (algorithmForHexLength(row.hex.length) ?? 'unknown');
   const expected = HEX_LENGTH[alg];
   if (!isHex(row.hex) || (expected !== undefined && expected !== row.hex.length)) {
-    return problems.add(row.line, `${alg} digest has ${row.hex.length} hex digits`);
+    return rowCoverage(path, row.line, `${alg} digest has ${row.hex.length} hex digits`);
   }
   const key = digestKey(alg);
   if (key === undefined) {
