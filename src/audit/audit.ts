@@ -82,9 +82,10 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const notices: Notice[] = [];
   const limits = request.limits ?? DEFAULT_DETECT_LIMITS;
   const concurrency = request.concurrency ?? defaultConcurrency();
-  const plates = plateCheck(request.fingerprints, request.plateKey, request.skipPlates === true);
-  // Without a key (or by request) the record detector has nothing to do; the plate check reports the gap.
-  const noRecords = plates.status === 'opted-out' || (plates.status === 'not-checked' && !request.plateKey);
+  const plateGap = plateCheck(request.fingerprints, request.plateKey, request.skipPlates === true);
+  const plates = plateGap.check;
+  // Without a usable key (or by request) the record detector has nothing to do; the plate check reports the gap.
+  const noRecords = plateGap.noneChecked;
   const factories = noRecords ? DETECTORS.filter((factory) => factory.id !== recordDetector.id) : DETECTORS;
   const detectors = factories.flatMap((factory) => {
     const detector = factory.create({
@@ -175,7 +176,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: uncheckedClasses(plates, PLATE_RECORD_ASSET) };
+  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET) };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,
@@ -196,7 +197,9 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     // Bytes a replayed file took when it was inspected count as read: warm and cold reports agree.
     counts: { ...tally.counts(), bytesRead: tally.bytesRead + (cache?.stats.bytesRecalled ?? 0) },
     plates,
-    allowEmpty: request.allowEmpty === true,
+    // One shard may well get no item of a small share: whether the audit met nothing is the merge's
+    // to decide, on every shard's count (the flag travels in the shard data).
+    allowEmpty: request.allowEmpty === true || request.shard !== undefined,
   });
   if (request.shard) {
     report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc, ...(request.allowEmpty ? { allowEmpty: true } : {}) };

@@ -62,6 +62,11 @@ export function mergeShards(reports: readonly Report[]): Report {
   });
 }
 
+function describePlates(report: Report): string {
+  const { status, reason } = report.summary.plates;
+  return reason ? `${status}, ${reason}` : status;
+}
+
 function checkComplete(reports: readonly Report[]): ShardReport[] {
   if (reports.length === 0) throw new UsageError('merge needs the shard reports');
   const shards = reports.map((r, i) => {
@@ -76,6 +81,11 @@ function checkComplete(reports: readonly Report[]): ShardReport[] {
     if (JSON.stringify(s.fingerprints) !== JSON.stringify(first.fingerprints)) throw new UsageError('shards were audited with different fingerprint sets');
     if (JSON.stringify(s.inputs) !== JSON.stringify(first.inputs)) throw new UsageError('shards audited different inputs');
     if (s.tool.version !== first.tool.version) throw new UsageError('shards were audited by different custody versions');
+    // A shard that could not check plates (its job lacked the key) must not merge into a clean report.
+    if (JSON.stringify(s.summary.plates) !== JSON.stringify(first.summary.plates)) {
+      throw new UsageError(`shards disagree on the plate check (shard ${first.shard.index}: ${describePlates(first)}; shard ${s.shard.index}: ${describePlates(s)}): audit every shard with the same key and flags`);
+    }
+    if ((s.shard.allowEmpty === true) !== (first.shard.allowEmpty === true)) throw new UsageError('shards disagree on --allow-empty: audit every shard with the same flags');
   }
   const indices = shards.map((s) => s.shard.index).sort((a, b) => a - b);
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !indices.includes(k));

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,31 @@ describe('sharded audit', () => {
     const [one, all] = await Promise.all([readFile(path.join(dir, 'single.json'), 'utf8'), readFile(path.join(dir, 'merged.json'), 'utf8')]);
     expect(withoutTiming(all)).toBe(withoutTiming(one));
   }, 300_000);
+
+  it('refuses shards that disagree on the plate check (one job lacked the key): never a clean merge', async () => {
+    const noKey = auditArgs.filter((a, i) => a !== '--plate-key-file' && auditArgs[i - 1] !== '--plate-key-file');
+    const keyless = await execa('node', [BIN, ...noKey, '--shard', '3/4', '--output', 'shard-3-nokey.json'], { cwd: dir, reject: false, env: { CUSTODY_PLATE_KEY: '' } });
+    expect(keyless.exitCode, keyless.stderr).not.toBe(0);
+    const io = captureIo(dir);
+    const result = await run(['merge', 'shard-1.json', 'shard-2.json', 'shard-3-nokey.json', 'shard-4.json'], io);
+    expect(result.exitCode).toBe(2);
+    expect(io.err()).toMatch(/shards disagree on the plate check \(shard 1: checked; shard 3: not-checked, no plate key/);
+  });
+
+  it('an empty shard is not "nothing audited" on its own: the merge decides on every shard\'s count', async () => {
+    await mkdir(path.join(dir, 'empty'), { recursive: true });
+    const emptyArgs = ['audit', 'empty', '--policy', 'policy.yaml', '--plate-key-file', 'case/plate.key', '--now', NOW, '--format', 'json', '--no-cache'];
+    for (const k of [1, 2]) {
+      const shard = await execa('node', [BIN, ...emptyArgs, '--shard', `${k}/2`, '--output', `empty-${k}.json`], { cwd: dir, reject: false });
+      expect(shard.exitCode, shard.stderr).toBe(0);
+      const report = JSON.parse(await readFile(path.join(dir, `empty-${k}.json`), 'utf8')) as { summary: { filesSeen: number; incompleteReasons: string[] } };
+      expect(report.summary).toMatchObject({ filesSeen: 0, incompleteReasons: [] });
+    }
+    const io = captureIo(dir);
+    const merged = await run(['merge', 'empty-1.json', 'empty-2.json', '--format', 'json'], io);
+    expect(merged.exitCode).toBe(3);
+    expect((JSON.parse(io.out()) as { summary: { incompleteReasons: string[] } }).summary.incompleteReasons[0]).toMatch(/^nothing audited/);
+  });
 
   it('refuses an incomplete set of shards', async () => {
     const io = captureIo(dir);
