@@ -8,7 +8,7 @@ import { runAudit } from '../audit/audit.js';
 import { loadFingerprints } from '../fingerprint/load.js';
 import { builtinPolicy } from '../policy/builtin.js';
 import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
-import { UsageError } from '../util/errors.js';
+import { formatProblem, UsageError } from '../util/errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { Io } from './io.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
@@ -117,6 +117,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   const loaded = flags.policy ? await loadPolicyArgument(flags.policy, io) : builtinPolicy([], io.cwd);
+  for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
   const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
   const fingerprints = await loadFingerprints(fingerprintFiles);

@@ -1,6 +1,6 @@
-import { clauseVerdictText } from './verdict.js';
-import type { ClauseResult, Finding } from './model.js';
+import type { ClauseResult, Finding, Report } from './model.js';
 import type { Reporter } from './reporter.js';
+import { clauseVerdictText, verdictOf } from './verdict.js';
 
 const HEADER = ['severity', 'level', 'ruleId', 'requirement', 'clause', 'location', 'asset', 'reference', 'message', 'waived', 'fingerprint'] as const;
 
@@ -55,12 +55,23 @@ function clauseRow(c: ClauseResult): string[] {
 }
 
 /**
- * One row per finding (waived ones included, with the waiver id in the `waived` column), CRLF line
- * ends as RFC 4180 specifies, then one row per contract clause with its verdict (`level` = `clause`). Names are kept byte-faithful (a newline stays a newline inside a
- * quoted cell) so the sheet matches the filesystem; only formula starts (also after `,` `;` inside a cell) gain an apostrophe.
+ * The audit's verdict as a row (`level` = `verdict`): a sheet filed on its own must say, as every
+ * other format does, when the audit is incomplete and why.
+ */
+function verdictRow(report: Report): string[] {
+  const v = verdictOf(report);
+  return ['', 'verdict', '', '', '', '', '', '', `${v.verdict.toUpperCase()}: ${v.headline}`, '', ''];
+}
+
+/**
+ * The verdict row first, then one row per finding (waived ones included, with the waiver id in the
+ * `waived` column), then one row per contract clause with its verdict (`level` = `clause`); CRLF line
+ * ends as RFC 4180 specifies. Names are kept byte-faithful (a newline stays a newline inside a quoted
+ * cell) so the sheet matches the filesystem; only formula starts (also after `,` `;` inside a cell)
+ * gain an apostrophe.
  */
 export const csv: Reporter = (report) => {
-  const lines = [HEADER.join(',')];
+  const lines = [HEADER.join(','), verdictRow(report).map(csvCell).join(',')];
   for (const f of report.findings) lines.push(row(f).map(csvCell).join(','));
   for (const c of report.clauses) lines.push(clauseRow(c).map(csvCell).join(','));
   return `${lines.join('\r\n')}\r\n`;

@@ -1,3 +1,4 @@
+import { notInspectedCount } from '../postprocess/completeness.js';
 import { escapeControl, escapeMarkup } from './escape.js';
 import { durationSeconds, evidencePairs, humanBytes } from './evidence.js';
 import { HTML_CSP, HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
@@ -119,7 +120,7 @@ export const html: Reporter = (report, ctx) => {
     kpi('assets', 'Agency items found', report.assets.length),
     kpi('files-seen', 'Files seen', s.filesSeen),
     kpi('files-inspected', 'Files inspected', s.filesInspected),
-    kpi('not-inspected', 'Not inspected', report.coverage.length),
+    kpi('not-inspected', 'Not inspected', notInspectedCount(report.coverage)),
     ...(s.plates.status === 'not-applicable' ? [] : [kpi('plates', 'Plate records', s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? 'not checked (by request)' : 'NOT checked')]),
     '</dl>',
   ];
