@@ -64,9 +64,27 @@ export async function holdFile(file: string | Buffer, identity: FileIdentity): P
   return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
 }
 
+/** Content that can read a range without what comes before it (a file on disk, by descriptor). */
+export interface RangeContent extends ContentSource {
+  /** Up to `length` bytes from `position`. */
+  readRange(position: number, length: number): Promise<Buffer>;
+}
+
+export const hasRanges = (content: ContentSource): content is RangeContent => typeof (content as Partial<RangeContent>).readRange === 'function';
+
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
-export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): ContentSource {
+export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): RangeContent {
   return {
+    async readRange(position, length) {
+      const handle = await openReadOnly(file, identity);
+      try {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
     async head(n) {
       const handle = await openReadOnly(file, identity);
       try {

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileContent } from '../../src/sources/file-content.js';
+import type { Item } from '../../src/sources/item.js';
+import { buildTar, expand, jpeg, locations, makeTempDir, memoryItem } from '../sources/archives/support/harness.js';
+import { buildZip } from '../sources/archives/support/zip-writer.js';
+
+const inner = buildZip([{ name: 'inside.txt', data: Buffer.from('hello') }]);
+const carrier = (padding: number): Buffer => Buffer.concat([jpeg('photo'), randomBytes(padding), inner]);
+const limited = (entries: { reason: string; detail?: string; incomplete: boolean }[]) =>
+  entries.filter((entry) => entry.reason === 'archive-limit' && /zip is appended/.test(entry.detail ?? '') && entry.incomplete);
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+afterAll(() => cleanup());
+
+describe('a zip appended to a file with no usable path', () => {
+  // A name that is not UTF-8: the walk gives no `path`, only content read through the Buffer name.
+  async function nonUtf8Item(bytes: Buffer): Promise<Item> {
+    const name = Buffer.concat([Buffer.from(path.join(dir, 'x')), Buffer.from([0xff, 0xfe, 0x2e, 0x6a, 0x70, 0x67])]);
+    await writeFile(name, bytes);
+    return { location: 'bad-name.jpg', origin: 'filesystem', size: bytes.length, content: fileContent(name, bytes.length) };
+  }
+
+  it('is opened through the content (before: skipped silently)', async () => {
+    const result = await expand(await nonUtf8Item(carrier(100_000)));
+    expect(locations(result)).toEqual(['bad-name.jpg!/inside.txt']);
+    expect(result.coverage).toEqual([]);
+  });
+
+  it('too large to hold: incomplete coverage says the zip was not opened', async () => {
+    const item = await nonUtf8Item(carrier(300_000));
+    const result = await expand(item, { maxMemberBufferBytes: 100_000 });
+    expect(locations(result)).toEqual([]);
+    expect(limited(result.coverage)).toHaveLength(1);
+  });
+
+  it('content that can only be streamed is read for its tail', async () => {
+    const bytes = carrier(300_000);
+    const item = memoryItem('streamed.jpg', bytes);
+    item.content = { ...item.content!, readAll: () => Promise.reject(new Error('no whole read')), stream: () => Readable.from([bytes.subarray(0, 7), bytes.subarray(7)]) };
+    expect(limited((await expand(item, { maxMemberBufferBytes: 100_000 })).coverage)).toHaveLength(1);
+  });
+
+  it('a file without an appended zip gives nothing', async () => {
+    const result = await expand(await nonUtf8Item(Buffer.concat([jpeg('plain'), randomBytes(300_000)])), { maxMemberBufferBytes: 100_000 });
+    expect(result.items).toEqual([]);
+    expect(result.coverage).toEqual([]);
+  });
+});
+
+describe('a streamed member too large to hold', () => {
+  const options = { maxMemberBufferBytes: 100_000 };
+
+  it('with a zip appended: limit coverage, whether or not the consumer read it (before: nothing)', async () => {
+    const tar = await buildTar([{ name: 'big.jpg', data: carrier(300_000) }, { name: 'after.txt', data: Buffer.from('after') }]);
+    for (const consume of [undefined, async () => undefined]) {
+      const result = await expand(memoryItem('bundle.tar', tar), options, consume);
+      expect(locations(result)).toEqual(['bundle.tar!/big.jpg', 'bundle.tar!/after.txt']);
+      expect(limited(result.coverage).map((entry) => (entry as { location?: string }).location)).toEqual(['bundle.tar!/big.jpg']);
+    }
+  });
+
+  it('without one (an ordinary large video or photo): no coverage', async () => {
+    const tar = await buildTar([{ name: 'big.jpg', data: Buffer.concat([jpeg('big'), randomBytes(300_000)]) }]);
+    const result = await expand(memoryItem('bundle.tar', tar), options);
+    expect(result.coverage).toEqual([]);
+  });
+
+  it('held back by the nesting budget: limit coverage', async () => {
+    const tar = await buildTar([{ name: 'mid.jpg', data: carrier(50_000) }]);
+    const result = await expand(memoryItem('bundle.tar', tar), { maxBufferedArchiveBytes: 10_000 });
+    expect(limited(result.coverage)).toHaveLength(1);
+  });
+});
