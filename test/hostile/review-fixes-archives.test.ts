@@ -77,3 +77,14 @@ describe('a streamed member too large to hold', () => {
     expect(limited(result.coverage)).toHaveLength(1);
   });
 });
+
+describe('the tail-keeping stream', () => {
+  it('closes the file stream when the consumer stops early (before: source.pipe leaked it)', async () => {
+    const { TailKeepingContent } = await import('../../src/sources/archives/appended.js');
+    const source = new Readable({ read() { this.push(Buffer.alloc(16_384)); } });
+    const content = new TailKeepingContent({ head: async () => Buffer.alloc(0), readAll: async () => Buffer.alloc(0), stream: () => source }, 1 << 30);
+    for await (const _chunk of content.stream()) break;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
+  });
+});

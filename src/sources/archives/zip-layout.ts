@@ -117,6 +117,8 @@ export interface LocalHeader {
   compressedSize: number;
   uncompressedSize: number;
   name: Buffer;
+  /** The extra field area (may be cut short when `bytes` was). */
+  extra: Buffer;
   /** Offset of the data, relative to the header. */
   dataOffset: number;
 }
@@ -133,6 +135,7 @@ export function parseLocalHeader(bytes: Buffer): LocalHeader | undefined {
     compressedSize: bytes.readUInt32LE(18),
     uncompressedSize: bytes.readUInt32LE(22),
     name: bytes.subarray(LOCAL_HEADER_BYTES, LOCAL_HEADER_BYTES + nameLength),
+    extra: bytes.subarray(LOCAL_HEADER_BYTES + nameLength, LOCAL_HEADER_BYTES + nameLength + extraLength),
     dataOffset: LOCAL_HEADER_BYTES + nameLength + extraLength,
   };
 }
