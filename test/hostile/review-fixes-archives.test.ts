@@ -88,3 +88,25 @@ describe('the tail-keeping stream', () => {
     expect(source.destroyed).toBe(true);
   });
 });
+
+describe('a zip64 appended behind a prefix', () => {
+  const zip64 = buildZip([{ name: 'inside.txt', data: Buffer.from('hello'), zip64: true }], { zip64Eocd: true });
+  const bytes = Buffer.concat([jpeg('photo'), randomBytes(20_000), zip64]);
+
+  it('is opened at its shift, in memory and on disk (before: missed, shift 0 and the 32-bit offset)', async () => {
+    expect(locations(await expand(memoryItem('photo.jpg', bytes)))).toEqual(['photo.jpg!/inside.txt']);
+    const file = path.join(dir, 'zip64.jpg');
+    await writeFile(file, bytes);
+    const onDisk = await expand({ location: 'zip64.jpg', origin: 'filesystem', size: bytes.length, content: fileContent(file, bytes.length) }, { filePath: file });
+    expect(locations(onDisk)).toEqual(['zip64.jpg!/inside.txt']);
+  });
+
+  it('with its zip64 end record missing: incomplete coverage, never silence', async () => {
+    const at = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x06, 0x06]));
+    const broken = Buffer.from(bytes);
+    broken.writeUInt32LE(0, at);
+    const result = await expand(memoryItem('photo.jpg', broken));
+    expect(result.items).toEqual([]);
+    expect(result.coverage.filter((entry) => entry.incomplete && /zip64 behind a prefix/.test(entry.detail ?? ''))).toHaveLength(1);
+  });
+});

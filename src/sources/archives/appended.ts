@@ -28,7 +28,8 @@ export type AppendedZip =
       /** The whole file, when it was read from memory rather than from disk. */
       buffer?: Buffer;
     }
-  | { unopened: string };
+  /** `limit`: a buffer limit stopped it (else the zip's own records did). */
+  | { unopened: string; limit: boolean };
 
 /**
  * Looks for a zip at the end of a file on disk (one read of its last 64 KiB at most) or of bytes
@@ -56,17 +57,24 @@ export async function findAppendedZip(source: { path?: string | undefined; conte
   if (!known) return undefined;
   const record = findEndRecord(known, size);
   if (!record || record.entries === 0) return undefined;
+  if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
   const directory = ranges ? await ranges.readRange(record.directoryStart, 4) : undefined;
   if (directory && (directory.length < 4 || directory.readUInt32LE(0) !== CENTRAL_HEADER_SIGNATURE)) return undefined;
   if (!directory && !zipAtEnd(known, size)) return undefined;
   if (size <= bufferCap) return inMemory(await content.readAll());
-  return { unopened: `a zip is appended (its end record is in the last bytes), but the file (${size} bytes) has no path for random access and is over maxMemberBufferBytes (${bufferCap}): not opened` };
+  return { unopened: `a zip is appended (its end record is in the last bytes), but the file (${size} bytes) has no path for random access and is over maxMemberBufferBytes (${bufferCap}): not opened`, limit: true };
 }
 
 function inMemory(buffer: Buffer): AppendedZip | undefined {
-  const found = locate(buffer.subarray(Math.max(0, buffer.length - TAIL_BYTES)), buffer.length, (at) => buffer.subarray(at, at + 4));
-  return found === undefined ? undefined : { shift: found, buffer };
+  const record = findEndRecord(buffer.subarray(Math.max(0, buffer.length - TAIL_BYTES)), buffer.length);
+  if (!record || record.entries === 0) return undefined;
+  if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
+  const signature = buffer.subarray(record.directoryStart, record.directoryStart + 4);
+  return signature.length === 4 && signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? { shift: record.shift, buffer } : undefined;
 }
+
+/** A zip64 locator whose end record is not where it says: the zip's offset in the file is unknown. */
+const ZIP64_UNRESOLVED: AppendedZip = { unopened: 'zip64 behind a prefix: its zip64 end record was not found before its locator, so the zip is not opened', limit: false };
 
 /**
  * True when `tail` (the last bytes of `size`) ends with a zip's end record whose central directory,
@@ -91,6 +99,7 @@ async function fromFile(file: string, size: number, knownTail: Buffer | undefine
     }
     const record = findEndRecord(tail, size);
     if (!record || record.entries === 0) return undefined;
+    if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
     const signature = Buffer.alloc(4);
     await read(fd, signature, 0, 4, record.directoryStart);
     return signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? { shift: record.shift } : undefined;
@@ -137,11 +146,4 @@ export class TailKeepingContent implements ContentSource {
     pipeline(this.inner.stream(), keeper, () => undefined);
     return keeper;
   }
-}
-
-function locate(tail: Buffer, size: number, at: (offset: number) => Buffer): number | undefined {
-  const record = findEndRecord(tail, size);
-  if (!record || record.entries === 0) return undefined;
-  const signature = at(record.directoryStart);
-  return signature.length === 4 && signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? record.shift : undefined;
 }

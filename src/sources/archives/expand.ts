@@ -107,7 +107,11 @@ async function* openAppended(source: ArchiveSource, level: Level, walk: Walk): A
     return;
   }
   if (!found) return;
-  if ('unopened' in found) return yield limitCoverage(level.location, 'maxMemberBufferBytes', walk.options.maxMemberBufferBytes, found.unopened);
+  if ('unopened' in found) {
+    return yield found.limit
+      ? limitCoverage(level.location, 'maxMemberBufferBytes', walk.options.maxMemberBufferBytes, found.unopened)
+      : coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: found.unopened, incomplete: true });
+  }
   if (found.buffer) yield* expandZip({ buffer: found.buffer, shift: found.shift }, level, walk);
   else if (source.path) yield* expandZip({ path: source.path, shift: found.shift }, level, walk);
 }
