@@ -5,7 +5,7 @@ import { isUnsupported } from '../../identify/unsupported.js';
 import type { MediaType } from '../../identify/sniff.js';
 import type { ContentSource } from '../item.js';
 import { BufferContent, ReopenableContent } from './content.js';
-import { openReadOnly } from './zip.js';
+import { openZipFd } from './zip.js';
 import { findEndRecord, TAIL_BYTES } from './zip-layout.js';
 import { streamTail, TailRing } from './tail-ring.js';
 import { hasRanges } from '../file-content.js';
@@ -88,7 +88,7 @@ export function zipAtEnd(tail: Buffer, size: number): boolean {
 }
 
 async function fromFile(file: string, size: number, knownTail: Buffer | undefined): Promise<AppendedZip | undefined> {
-  const fd = await openReadOnly(file);
+  const fd = await openZipFd(file);
   try {
     const read = promisify(fs.read);
     let tail = knownTail;

@@ -1,9 +1,10 @@
-import fs, { constants } from 'node:fs';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { Readable, pipeline } from 'node:stream';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
 import { lazy } from '../../util/lazy.js';
+import { openReadOnly } from '../../util/open-read-only.js';
 import type { SourceEvent } from '../item.js';
 import { ReopenableContent, readAtLeast } from './content.js';
 import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
@@ -33,19 +34,11 @@ const MADE_BY_UNIX = 3;
 /** Deflated members up to this size are inflated in one synchronous call. */
 const SYNC_INFLATE_BYTES = 1024 * 1024;
 
-// O_NOATIME: reading evidence must not change its access times (falls back when not the owner).
-// A plain fd rather than a FileHandle: yauzl closes the fd itself when the zip is closed.
-export async function openReadOnly(file: string): Promise<number> {
-  const noatime = constants.O_NOATIME ?? 0;
-  if (noatime !== 0) {
-    try {
-      return await promisify(fs.open)(file, constants.O_RDONLY | noatime);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    }
-  }
-  return promisify(fs.open)(file, constants.O_RDONLY);
-}
+/**
+ * Opens a zip by the path of a descriptor the walk holds (`/proc/self/fd/N`, a link: followed) or a
+ * file given by the caller. A plain fd rather than a FileHandle: yauzl closes the fd itself.
+ */
+export const openZipFd = (file: string): Promise<number> => openReadOnly((flags) => promisify(fs.open)(file, flags), true);
 
 /** Yields the members of a zip (and, through `walk.member`, of archives nested in it). */
 export async function* expandZip(input: ZipInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
@@ -55,7 +48,7 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
   const shift = input.shift ?? 0;
   try {
     if ('path' in input) {
-      fd = await openReadOnly(input.path);
+      fd = await openZipFd(input.path);
       zip = shift > 0 ? await openShifted(api, fd, shift) : await api.fromFdPromise(fd, OPEN_OPTIONS);
     } else {
       zip = await api.fromBufferPromise(shift > 0 ? input.buffer.subarray(shift) : input.buffer, OPEN_OPTIONS);
