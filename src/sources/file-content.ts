@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { openReadOnly as openFile } from '../util/open-read-only.js';
 import type { ContentSource } from './item.js';
 
 /** The file changed (size, identity or type) between the walk and the read: its content cannot be trusted. */
@@ -19,27 +19,10 @@ export interface FileIdentity {
   ino: number;
 }
 
-// O_NOATIME keeps reads from touching access times, so an audit leaves no trace in the evidence.
-// The kernel only allows it to the file's owner (or root); others fall back to a plain read.
-const NOATIME = constants.O_NOATIME ?? 0;
-let noatimeAllowed = NOATIME !== 0;
-
-// O_NOFOLLOW: a file swapped for a symlink after the walk is never read through the link (out of
-// the tree, or /dev/zero). O_NONBLOCK: a file swapped for a FIFO does not block the open forever; on
-// regular files it changes nothing.
-const BASE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
 async function openReadOnly(file: string | Buffer, identity: FileIdentity | undefined): Promise<FileHandle> {
-  let handle: FileHandle | undefined;
+  let handle: FileHandle;
   try {
-    if (noatimeAllowed) {
-      try {
-        handle = await open(file, BASE_FLAGS | NOATIME);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-      }
-    }
-    handle ??= await open(file, BASE_FLAGS);
+    handle = await openFile((flags) => open(file, flags));
   } catch (error) {
     // The walk saw a regular file there; O_NOFOLLOW refusing a link means it was swapped for one.
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ContentChangedError('replaced by a symbolic link during the scan');
@@ -64,9 +47,27 @@ export async function holdFile(file: string | Buffer, identity: FileIdentity): P
   return { path: `/proc/self/fd/${handle.fd}`, close: () => handle.close() };
 }
 
+/** Content that can read a range without what comes before it (a file on disk, by descriptor). */
+export interface RangeContent extends ContentSource {
+  /** Up to `length` bytes from `position`. */
+  readRange(position: number, length: number): Promise<Buffer>;
+}
+
+export const hasRanges = (content: ContentSource): content is RangeContent => typeof (content as Partial<RangeContent>).readRange === 'function';
+
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
-export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): ContentSource {
+export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): RangeContent {
   return {
+    async readRange(position, length) {
+      const handle = await openReadOnly(file, identity);
+      try {
+        const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
     async head(n) {
       const handle = await openReadOnly(file, identity);
       try {

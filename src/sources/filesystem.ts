@@ -2,6 +2,7 @@ import { lstatSync, readlinkSync, realpathSync, type Dirent, type Stats } from '
 import path from 'node:path';
 import { checkUnchanged, close, DirectoryChangedError, entryPath, list, openChild, openRoot, type OpenDirectory } from './directories.js';
 import { fileContent } from './file-content.js';
+import { specialKind } from '../util/file-kind.js';
 import type { SourceEvent } from './item.js';
 import { pathFilter, type PathFilter } from './path-filter.js';
 
@@ -209,7 +210,7 @@ function fileEvent(at: Buffer, disk: Buffer, entry: EntryType, location: string)
     return coverage(location, 'symlink', 'symbolic links are not followed', false);
   }
   if (!entry.isFile()) {
-    return coverage(location, 'special-file', specialKind(entry), false);
+    return coverage(location, 'special-file', specialKind(entry) ?? 'not a regular file', false);
   }
   try {
     // Nanosecond times: the re-audit cache must see a change within the same millisecond.
@@ -247,10 +248,3 @@ function coverage(location: string, reason: string, detail: string, incomplete: 
   return { kind: 'coverage', entry: { location, reason, detail, incomplete } };
 }
 
-function specialKind(dirent: EntryType): string {
-  if (dirent.isFIFO()) return 'FIFO';
-  if (dirent.isSocket()) return 'socket';
-  if (dirent.isBlockDevice()) return 'block device';
-  if (dirent.isCharacterDevice()) return 'character device';
-  return 'not a regular file';
-}

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { specialKind } from './file-kind.js';
 
 /**
  * Reading a file named by a flag (a fingerprint set, a plate key): only a regular file, only up to
@@ -84,16 +85,10 @@ export function readInputFileSync(file: string, maxBytes: number): Buffer {
 }
 
 function admitted(stats: Stats, maxBytes: number): number {
-  if (!stats.isFile()) throw new InputFileError(`is ${kind(stats)}, not a regular file`);
+  if (!stats.isFile()) {
+    const kind = specialKind(stats);
+    throw new InputFileError(`is ${kind ? `a ${kind}` : 'not a regular file'}, not a regular file`);
+  }
   if (stats.size > maxBytes) throw new InputFileError(`is ${stats.size} bytes, over the ${maxBytes}-byte limit for this input`);
   return stats.size;
-}
-
-function kind(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
 }

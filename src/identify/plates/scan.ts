@@ -3,6 +3,7 @@ import { PlateHits } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import { CsvPlateScanner } from './scan-csv.js';
 import { ENCODING_BYTES, TextDecodeFilter } from './scan-decode.js';
+import { textEncoding } from '../sniff.js';
 import { JsonPlateScanner } from './scan-json.js';
 import { TextPlateScanner, type PlateChunkScanner, type PlateFormat } from './scan-text.js';
 
@@ -11,6 +12,7 @@ export const DETECT_BYTES = 16 * 1024;
 const DELIMITERS = [0x09, 0x2c, 0x3b, 0x7c]; // tab, comma, semicolon, pipe
 const MAX_DETECT_RECORDS = 20;
 const MAX_HEADER_NAME = 64;
+const ESC = 0x1b;
 
 /** What a plate scan of one stream found. Never plates, never digests of plates. */
 export interface PlateScanResult {
@@ -85,64 +87,98 @@ function scannerFor(head: Uint8Array, complete: boolean, matcher: PlateMatcher, 
   return new TextPlateScanner(matcher, hits);
 }
 
+/** One reading of a stream (raw bytes, or decoded text): format chosen from its first 16 KiB, then one scanner. */
+class Lane {
+  readonly hits = new PlateHits();
+  private scanner: PlateChunkScanner | undefined;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly matcher: PlateMatcher) {}
+
+  write(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.scanner) return this.scanner.write(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(false);
+  }
+
+  end(): PlateChunkScanner {
+    this.scanner ??= this.start(true);
+    this.scanner.end();
+    return this.scanner;
+  }
+
+  private start(complete: boolean): PlateChunkScanner {
+    let head = Buffer.concat(this.pending, this.pendingBytes);
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+    const chosen = scannerFor(head, complete, this.matcher, this.hits);
+    chosen.write(head);
+    this.pending = [];
+    return chosen;
+  }
+}
+
 /**
- * Scans a stream for agency plates in constant memory: the encoding is chosen from the first 4 KiB
- * (UTF-16 is transcoded, ANSI escapes removed: see {@link TextDecodeFilter}), the format from the
- * first 16 KiB of text, then every chunk goes through one streaming scanner. Rejects only when the
- * stream itself fails.
+ * Scans a stream for agency plates in constant memory. The raw bytes are always scanned. When they
+ * need decoding (UTF-16 chosen from the first 4 KiB, or ANSI escapes: see {@link TextDecodeFilter}),
+ * a second, decoded reading runs beside the raw one, from the first byte that needs it; the readings'
+ * distinct plates are merged. A guess from the head (two bytes `FF FE` in front of a UTF-8 CSV) or an
+ * escape that only looks like one can so never make custody find fewer plates than the raw bytes hold.
+ * Plain ASCII/UTF-8 without ESC costs one `indexOf` per chunk over a raw-only scan. Rejects only when
+ * the stream itself fails.
  */
 export async function scanPlates(stream: Readable, matcher: PlateMatcher): Promise<PlateScanResult> {
-  const hits = new PlateHits();
-  let scanner: PlateChunkScanner | undefined;
-  let decoder: TextDecodeFilter | undefined;
-  let raw: Buffer[] = [];
-  let rawBytes = 0;
-  let pending: Uint8Array[] = [];
-  let pendingBytes = 0;
+  const rawLane = new Lane(matcher);
+  let decoded: { lane: Lane; filter: TextDecodeFilter } | undefined;
+  let head: Buffer[] | undefined = [];
+  let headBytes = 0;
   let bytes = 0;
-  const start = (complete: boolean): PlateChunkScanner => {
-    let head = Buffer.concat(pending, pendingBytes);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    const chosen = scannerFor(head, complete, matcher, hits);
-    chosen.write(head);
-    pending = [];
-    return chosen;
+  const feed = (chunk: Buffer): void => {
+    rawLane.write(chunk);
+    if (decoded) decoded.lane.write(decoded.filter.write(chunk));
+    else if (chunk.indexOf(ESC) >= 0) {
+      // Before its first ESC, UTF-8 text decodes to itself: the decoded reading starts here.
+      decoded = { lane: new Lane(matcher), filter: new TextDecodeFilter('utf-8') };
+      decoded.lane.write(decoded.filter.write(chunk));
+    }
   };
-  const text = (chunk: Uint8Array): void => {
-    if (chunk.length === 0) return;
-    if (scanner) return scanner.write(chunk);
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (pendingBytes >= DETECT_BYTES) scanner = start(false);
+  const startWith = (first: Buffer): void => {
+    head = undefined;
+    const encoding = textEncoding(first.subarray(0, ENCODING_BYTES)) ?? 'utf-8';
+    if (encoding !== 'utf-8') decoded = { lane: new Lane(matcher), filter: new TextDecodeFilter(encoding) };
+    feed(first);
   };
   for await (const data of stream) {
     const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
     bytes += chunk.length;
-    if (decoder) {
-      text(decoder.write(chunk));
+    if (!head) {
+      feed(chunk);
       continue;
     }
-    raw.push(chunk);
-    rawBytes += chunk.length;
-    if (rawBytes < ENCODING_BYTES) continue;
-    const head = Buffer.concat(raw, rawBytes);
-    raw = [];
-    decoder = new TextDecodeFilter(head);
-    text(decoder.write(head));
+    head.push(chunk);
+    headBytes += chunk.length;
+    if (headBytes >= ENCODING_BYTES) startWith(Buffer.concat(head, headBytes));
   }
-  if (!decoder) {
-    const head = Buffer.concat(raw, rawBytes);
-    decoder = new TextDecodeFilter(head);
-    text(decoder.write(head));
+  if (head) startWith(Buffer.concat(head, headBytes));
+  const rawScanner = rawLane.end();
+  let primary = { scanner: rawScanner, hits: rawLane.hits };
+  let found = rawLane.hits.found;
+  if (decoded) {
+    decoded.lane.write(decoded.filter.end());
+    const scanner = decoded.lane.end();
+    const other = decoded.lane.hits;
+    // The reading that found more gives format and places; the count is of plates either found.
+    if (other.found.size > primary.hits.found.size) primary = { scanner, hits: other };
+    found = new Set([...rawLane.hits.found, ...other.found]);
   }
-  text(decoder.end());
-  scanner ??= start(true);
-  scanner.end();
+  const { scanner, hits } = primary;
   return {
     format: scanner.format,
-    records: hits.found.size,
+    records: found.size,
     where: hits.whereList(scanner.sortedWhere),
-    whereTruncated: hits.truncated,
+    whereTruncated: hits.truncated || found.size > hits.found.size,
     examples: scanner.format === 'json' || scanner.format === 'jsonl' ? hits.exampleList() : [],
     bytes,
   };

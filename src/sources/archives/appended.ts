@@ -1,12 +1,14 @@
 import fs from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { isUnsupported } from '../../identify/unsupported.js';
 import type { MediaType } from '../../identify/sniff.js';
 import type { ContentSource } from '../item.js';
 import { BufferContent, ReopenableContent } from './content.js';
-import { openReadOnly } from './zip.js';
+import { openZipFd } from './zip.js';
 import { findEndRecord, TAIL_BYTES } from './zip-layout.js';
+import { streamTail, TailRing } from './tail-ring.js';
+import { hasRanges } from '../file-content.js';
 
 const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
 const MIN_ZIP_BYTES = 22;
@@ -19,17 +21,22 @@ const MIN_ZIP_BYTES = 22;
 export const mayCarryZip = (media: MediaType): boolean =>
   media !== 'application/zip' && media !== 'application/x-tar' && media !== 'application/gzip' && !isUnsupported(media);
 
-/** Where an appended zip starts, as unzip finds it. */
-export interface AppendedZip {
-  shift: number;
-  /** The whole file, when it was read from memory rather than from disk. */
-  buffer?: Buffer;
-}
+/** Where an appended zip starts, as unzip finds it; or why one that is there could not be opened. */
+export type AppendedZip =
+  | {
+      shift: number;
+      /** The whole file, when it was read from memory rather than from disk. */
+      buffer?: Buffer;
+    }
+  /** `limit`: a buffer limit stopped it (else the zip's own records did). */
+  | { unopened: string; limit: boolean };
 
 /**
  * Looks for a zip at the end of a file on disk (one read of its last 64 KiB at most) or of bytes
  * already held in memory. Only a zip whose central directory is where its end record says is taken:
- * a stray signature in image data is not a zip.
+ * a stray signature in image data is not a zip. Without a path (a name that is not UTF-8, no /proc)
+ * the content itself is read: by range (a file on disk) or streamed for its tail, then whole when a
+ * zip is there and fits `bufferCap`; a zip too large to hold is reported as not opened, never passed over.
  */
 export async function findAppendedZip(source: { path?: string | undefined; content: ContentSource; size: number }, bufferCap: number): Promise<AppendedZip | undefined> {
   if (source.size < MIN_ZIP_BYTES) return undefined;
@@ -41,16 +48,47 @@ export async function findAppendedZip(source: { path?: string | undefined; conte
     if (!record || record.entries === 0) return undefined;
   }
   if (source.path) return fromFile(source.path, source.size, tail);
-  const { content } = source;
-  const inMemory = content instanceof BufferContent || (content instanceof ReopenableContent && source.size <= bufferCap);
-  if (!inMemory) return undefined;
-  const buffer = await content.readAll();
-  const found = locate(buffer.subarray(Math.max(0, buffer.length - TAIL_BYTES)), buffer.length, (at) => buffer.subarray(at, at + 4));
-  return found === undefined ? undefined : { shift: found, buffer };
+  const { content, size } = source;
+  if (content instanceof BufferContent || (content instanceof ReopenableContent && size <= bufferCap)) return inMemory(await content.readAll());
+  // No path to open by (a name that is not UTF-8, no /proc): the content's own reads, by range
+  // where it has them (files on disk), else one streamed pass for the tail.
+  const ranges = hasRanges(content) ? content : content instanceof TailKeepingContent && hasRanges(content.inner) ? content.inner : undefined;
+  const known = tail ?? (ranges ? await ranges.readRange(Math.max(0, size - TAIL_BYTES), TAIL_BYTES) : (await streamTail(content.stream(), size)));
+  if (!known) return undefined;
+  const record = findEndRecord(known, size);
+  if (!record || record.entries === 0) return undefined;
+  if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
+  const directory = ranges ? await ranges.readRange(record.directoryStart, 4) : undefined;
+  if (directory && (directory.length < 4 || directory.readUInt32LE(0) !== CENTRAL_HEADER_SIGNATURE)) return undefined;
+  if (!directory && !zipAtEnd(known, size)) return undefined;
+  if (size <= bufferCap) return inMemory(await content.readAll());
+  return { unopened: `a zip is appended (its end record is in the last bytes), but the file (${size} bytes) has no path for random access and is over maxMemberBufferBytes (${bufferCap}): not opened`, limit: true };
+}
+
+function inMemory(buffer: Buffer): AppendedZip | undefined {
+  const record = findEndRecord(buffer.subarray(Math.max(0, buffer.length - TAIL_BYTES)), buffer.length);
+  if (!record || record.entries === 0) return undefined;
+  if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
+  const signature = buffer.subarray(record.directoryStart, record.directoryStart + 4);
+  return signature.length === 4 && signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? { shift: record.shift, buffer } : undefined;
+}
+
+/** A zip64 locator whose end record is not where it says: the zip's offset in the file is unknown. */
+const ZIP64_UNRESOLVED: AppendedZip = { unopened: 'zip64 behind a prefix: its zip64 end record was not found before its locator, so the zip is not opened', limit: false };
+
+/**
+ * True when `tail` (the last bytes of `size`) ends with a zip's end record whose central directory,
+ * where it lies inside the tail, starts with its signature.
+ */
+export function zipAtEnd(tail: Buffer, size: number): boolean {
+  const record = findEndRecord(tail, size);
+  if (!record || record.entries === 0) return false;
+  const at = record.directoryStart - (size - tail.length);
+  return at < 0 || at + 4 > tail.length || tail.readUInt32LE(at) === CENTRAL_HEADER_SIGNATURE;
 }
 
 async function fromFile(file: string, size: number, knownTail: Buffer | undefined): Promise<AppendedZip | undefined> {
-  const fd = await openReadOnly(file);
+  const fd = await openZipFd(file);
   try {
     const read = promisify(fs.read);
     let tail = knownTail;
@@ -61,6 +99,7 @@ async function fromFile(file: string, size: number, knownTail: Buffer | undefine
     }
     const record = findEndRecord(tail, size);
     if (!record || record.entries === 0) return undefined;
+    if (record.zip64Unresolved) return ZIP64_UNRESOLVED;
     const signature = Buffer.alloc(4);
     await read(fd, signature, 0, 4, record.directoryStart);
     return signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? { shift: record.shift } : undefined;
@@ -76,7 +115,7 @@ async function fromFile(file: string, size: number, knownTail: Buffer | undefine
 export class TailKeepingContent implements ContentSource {
   tail: Buffer | undefined;
   constructor(
-    private readonly inner: ContentSource,
+    readonly inner: ContentSource,
     private readonly size: number,
   ) {}
 
@@ -92,34 +131,19 @@ export class TailKeepingContent implements ContentSource {
   }
 
   stream(): Readable {
-    const kept: Buffer[] = [];
-    let keptBytes = 0;
-    let total = 0;
+    const ring = new TailRing();
     const keeper = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
-        total += chunk.length;
-        kept.push(chunk);
-        keptBytes += chunk.length;
-        while (kept.length > 1 && keptBytes - kept[0]!.length >= TAIL_BYTES) keptBytes -= kept.shift()!.length;
+        ring.push(chunk);
         callback(null, chunk);
       },
       flush: (callback) => {
-        if (total === this.size) {
-          const joined = Buffer.concat(kept, keptBytes);
-          this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - TAIL_BYTES)));
-        }
+        if (ring.total === this.size) this.tail = ring.tail();
         callback();
       },
     });
-    const source = this.inner.stream();
-    source.on('error', (error) => keeper.destroy(error));
-    return source.pipe(keeper);
+    // pipeline, not pipe: a consumer that stops early destroys the keeper, and with it the file stream.
+    pipeline(this.inner.stream(), keeper, () => undefined);
+    return keeper;
   }
-}
-
-function locate(tail: Buffer, size: number, at: (offset: number) => Buffer): number | undefined {
-  const record = findEndRecord(tail, size);
-  if (!record || record.entries === 0) return undefined;
-  const signature = at(record.directoryStart);
-  return signature.length === 4 && signature.readUInt32LE(0) === CENTRAL_HEADER_SIGNATURE ? record.shift : undefined;
 }

@@ -2,7 +2,8 @@ import { SNIFF_BYTES, sniff, type MediaType } from '../../identify/sniff.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
-import { findAppendedZip, mayCarryZip } from './appended.js';
+import { findAppendedZip, mayCarryZip, zipAtEnd } from './appended.js';
+import { TAIL_BYTES } from './zip-layout.js';
 import { expandGzip } from './gzip.js';
 import { OneShotContent } from './one-shot-content.js';
 import { resolveArchiveOptions, type ArchiveOptions } from './options.js';
@@ -106,6 +107,11 @@ async function* openAppended(source: ArchiveSource, level: Level, walk: Walk): A
     return;
   }
   if (!found) return;
+  if ('unopened' in found) {
+    return yield found.limit
+      ? limitCoverage(level.location, 'maxMemberBufferBytes', walk.options.maxMemberBufferBytes, found.unopened)
+      : coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: found.unopened, incomplete: true });
+  }
   if (found.buffer) yield* expandZip({ buffer: found.buffer, shift: found.shift }, level, walk);
   else if (source.path) yield* expandZip({ path: source.path, shift: found.shift }, level, walk);
 }
@@ -142,6 +148,10 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
       if (event) yield event;
       return;
     }
+    // A streamed member too large to hold cannot be opened as a zip afterwards; its tail is kept as it
+    // passes, so a zip appended to it is at least reported (large videos without one cost nothing).
+    const carrier = !nested && media !== undefined && mayCarryZip(media) && level.depth < options.maxDepth;
+    if (carrier && content instanceof OneShotContent && info.size > options.maxMemberBufferBytes) content.keepTail();
     const item: Item = {
       location,
       origin: 'archive',
@@ -155,14 +165,14 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     yield* notes;
     // A streamed member that may carry an appended zip is kept whole (it was buffered anyway if the
     // detectors read it) so its tail can be looked at once the archive has moved on.
-    const carrier = !nested && media !== undefined && mayCarryZip(media) && level.depth < options.maxDepth;
+    let unheld: Buffer | undefined;
     if (carrier && content instanceof OneShotContent && info.size <= options.maxMemberBufferBytes && !content.violation) {
       try {
         const whole = await content.readAll();
         if (!holdBuffer(walk, location, whole.length, 'member')) {
           held += whole.length;
           content = new BufferContent(whole);
-        }
+        } else unheld = whole.subarray(Math.max(0, whole.length - TAIL_BYTES));
       } catch {
         // The failure is kept in the member's violation and reported below.
       }
@@ -175,6 +185,11 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
       const event = reportFailure(walk, location, violation);
       if (event) yield event;
       return;
+    }
+    const tail = unheld ?? (carrier && content instanceof OneShotContent ? content.tail : undefined);
+    if (tail && zipAtEnd(tail, info.size)) {
+      const [limit, cap] = unheld ? ['maxBufferedArchiveBytes', options.maxBufferedArchiveBytes] : ['maxMemberBufferBytes', options.maxMemberBufferBytes];
+      yield limitCoverage(location, limit, cap, `a zip is appended to this ${info.size}-byte member, which cannot be held to open it: not opened`);
     }
     const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
     if (nested && !walk.stopped) {

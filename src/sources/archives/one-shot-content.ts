@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { MemberContent } from './content.js';
+import { TailRing } from './tail-ring.js';
 
 /** How many leading bytes of a large streamed member stay available to `head` after streaming. */
 const HEAD_KEEP_BYTES = 64 * 1024;
@@ -21,6 +22,7 @@ export class OneShotContent implements MemberContent {
   private closed = false;
   private unbounded = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private ring: TailRing | undefined;
 
   constructor(
     input: AsyncIterable<Buffer>,
@@ -51,6 +53,7 @@ export class OneShotContent implements MemberContent {
         this.ended = true;
         return null;
       }
+      this.ring?.push(result.value);
       if (keep || this.keepsAll) {
         this.chunks.push(result.value);
         this.kept += result.value.length;
@@ -123,6 +126,21 @@ export class OneShotContent implements MemberContent {
       })(this),
       { objectMode: false },
     );
+  }
+
+  /**
+   * Keeps the last 64 KiB of the bytes as they pass (whoever reads them), for a look for an appended
+   * zip in a member too large to hold. Call before it is streamed: what `head` read so far is kept.
+   */
+  keepTail(): void {
+    if (this.ring || this.streamed) return;
+    this.ring = new TailRing();
+    for (const chunk of this.chunks) this.ring.push(chunk);
+  }
+
+  /** The last 64 KiB, once every byte has passed; `undefined` before that or without {@link keepTail}. */
+  get tail(): Buffer | undefined {
+    return this.ring && this.ended && this.ring.total === this.size ? this.ring.tail() : undefined;
   }
 
   /** Drains what the consumer left unread, so the archive stream can move to the next member. */

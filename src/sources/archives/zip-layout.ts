@@ -9,9 +9,12 @@
 
 const EOCD_SIGNATURE = 0x06054b50;
 const EOCD_BYTES = 22;
-/** End record plus the largest comment: where the end record can be. */
-export const TAIL_BYTES = EOCD_BYTES + 0xffff;
 const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_LOCATOR_BYTES = 20;
+const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+const ZIP64_EOCD_BYTES = 56;
+/** End record plus the largest comment, and a zip64 end record and locator before them: where the end records can be. */
+export const TAIL_BYTES = EOCD_BYTES + 0xffff + ZIP64_LOCATOR_BYTES + ZIP64_EOCD_BYTES;
 export const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 export const LOCAL_HEADER_BYTES = 30;
 
@@ -22,13 +25,15 @@ export interface EndRecord {
   /** How far the zip is shifted in the file: bytes in front that its own offsets do not count. */
   shift: number;
   entries: number;
+  /** A zip64 locator is there but its zip64 end record could not be found in the tail: shift unknown. */
+  zip64Unresolved?: boolean;
 }
 
 /**
  * Finds the end record in `tail` (the last bytes of a file of `size` bytes), as unzip does: the last
  * signature whose comment length fits, with a directory that ends where the record starts. The
  * shift is what unzip reports as "extra bytes at beginning or within zipfile". A zip64 end record
- * is left to the zip reader (shift 0).
+ * (behind a locator) gives the directory's 64-bit size and offset, and so the shift, the same way.
  */
 export function findEndRecord(tail: Buffer, size: number): EndRecord | undefined {
   const tailStart = size - tail.length;
@@ -40,11 +45,30 @@ export function findEndRecord(tail: Buffer, size: number): EndRecord | undefined
     const directorySize = tail.readUInt32LE(at + 12);
     const directoryOffset = tail.readUInt32LE(at + 16);
     const recordStart = tailStart + at;
-    if (at >= 20 && tail.readUInt32LE(at - 20) === ZIP64_LOCATOR_SIGNATURE) return { directoryStart: directoryOffset, shift: 0, entries };
+    if (at >= ZIP64_LOCATOR_BYTES && tail.readUInt32LE(at - ZIP64_LOCATOR_BYTES) === ZIP64_LOCATOR_SIGNATURE) {
+      return zip64EndRecord(tail, at - ZIP64_LOCATOR_BYTES, tailStart) ?? { directoryStart: directoryOffset, shift: 0, entries, zip64Unresolved: true };
+    }
     const directoryStart = recordStart - directorySize;
     const shift = directoryStart - directoryOffset;
     if (directoryStart < 0 || shift < 0) continue;
     return { directoryStart, shift, entries };
+  }
+  return undefined;
+}
+
+/**
+ * The zip64 end record that ends where the locator at `locator` starts (extensible data allowed),
+ * read as {@link findEndRecord} reads the classic one; undefined when it is not in the tail.
+ */
+function zip64EndRecord(tail: Buffer, locator: number, tailStart: number): EndRecord | undefined {
+  for (let at = locator - ZIP64_EOCD_BYTES; at >= 0; at--) {
+    if (tail.readUInt32LE(at) !== ZIP64_EOCD_SIGNATURE || at + 12 + Number(tail.readBigUInt64LE(at + 4)) !== locator) continue;
+    const entries = Number(tail.readBigUInt64LE(at + 32));
+    const directorySize = Number(tail.readBigUInt64LE(at + 40));
+    const directoryOffset = Number(tail.readBigUInt64LE(at + 48));
+    const directoryStart = tailStart + at - directorySize;
+    const shift = directoryStart - directoryOffset;
+    return directoryStart < 0 || shift < 0 ? undefined : { directoryStart, shift, entries };
   }
   return undefined;
 }
@@ -117,6 +141,8 @@ export interface LocalHeader {
   compressedSize: number;
   uncompressedSize: number;
   name: Buffer;
+  /** The extra field area (may be cut short when `bytes` was). */
+  extra: Buffer;
   /** Offset of the data, relative to the header. */
   dataOffset: number;
 }
@@ -133,6 +159,7 @@ export function parseLocalHeader(bytes: Buffer): LocalHeader | undefined {
     compressedSize: bytes.readUInt32LE(18),
     uncompressedSize: bytes.readUInt32LE(22),
     name: bytes.subarray(LOCAL_HEADER_BYTES, LOCAL_HEADER_BYTES + nameLength),
+    extra: bytes.subarray(LOCAL_HEADER_BYTES + nameLength, LOCAL_HEADER_BYTES + nameLength + extraLength),
     dataOffset: LOCAL_HEADER_BYTES + nameLength + extraLength,
   };
 }

@@ -1,19 +1,17 @@
-import fs, { constants } from 'node:fs';
+import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { Readable, pipeline } from 'node:stream';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
 import { lazy } from '../../util/lazy.js';
+import { openReadOnly } from '../../util/open-read-only.js';
 import type { SourceEvent } from '../item.js';
 import { ReopenableContent, readAtLeast } from './content.js';
 import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
 import { declaredSizeGuard } from './guards.js';
 import { admit, memberLocation, type Level, type Walk } from './walk.js';
 import { LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps, type EntrySpan, type Gap } from './zip-layout.js';
-import { decodeNameBytes } from './names.js';
-
-/** Info-ZIP Unicode Path extra field: the name in UTF-8 beside a legacy one. */
-const UNICODE_PATH_FIELD = 0x7075;
+import { parseExtraFields, zipEntryName } from './names.js';
 
 /**
  * Where a zip's bytes are: a file on disk (random access) or a buffer. `shift` is how many bytes of
@@ -36,19 +34,11 @@ const MADE_BY_UNIX = 3;
 /** Deflated members up to this size are inflated in one synchronous call. */
 const SYNC_INFLATE_BYTES = 1024 * 1024;
 
-// O_NOATIME: reading evidence must not change its access times (falls back when not the owner).
-// A plain fd rather than a FileHandle: yauzl closes the fd itself when the zip is closed.
-export async function openReadOnly(file: string): Promise<number> {
-  const noatime = constants.O_NOATIME ?? 0;
-  if (noatime !== 0) {
-    try {
-      return await promisify(fs.open)(file, constants.O_RDONLY | noatime);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    }
-  }
-  return promisify(fs.open)(file, constants.O_RDONLY);
-}
+/**
+ * Opens a zip by the path of a descriptor the walk holds (`/proc/self/fd/N`, a link: followed) or a
+ * file given by the caller. A plain fd rather than a FileHandle: yauzl closes the fd itself.
+ */
+export const openZipFd = (file: string): Promise<number> => openReadOnly((flags) => promisify(fs.open)(file, flags), true);
 
 /** Yields the members of a zip (and, through `walk.member`, of archives nested in it). */
 export async function* expandZip(input: ZipInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
@@ -58,7 +48,7 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
   const shift = input.shift ?? 0;
   try {
     if ('path' in input) {
-      fd = await openReadOnly(input.path);
+      fd = await openZipFd(input.path);
       zip = shift > 0 ? await openShifted(api, fd, shift) : await api.fromFdPromise(fd, OPEN_OPTIONS);
     } else {
       zip = await api.fromBufferPromise(shift > 0 ? input.buffer.subarray(shift) : input.buffer, OPEN_OPTIONS);
@@ -150,7 +140,7 @@ async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: 
 }
 
 async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  const name = entryName(api, entry);
+  const name = entryName(entry);
   const location = memberLocation(level, name);
   const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
   // A directory flag (trailing '/', or a Unix directory mode) on an entry that has data: unzip
@@ -236,7 +226,7 @@ async function* readHiddenEntries(zip: yauzl.ZipFile, listed: readonly yauzl.Ent
         if (skip === undefined) break;
         const header = parseLocalHeader(window.subarray(skip));
         if (!header) break;
-        const name = ((header.flags & 0x800) !== 0 ? header.name.toString('utf8') : decodeNameBytes(header.name, (legacy) => Buffer.from(legacy).toString('latin1'))).replaceAll('\\', '/');
+        const name = zipEntryName(header.flags, header.name, parseExtraFields(header.extra));
         const location = memberLocation(level, name);
         const dataStart = at + skip + header.dataOffset;
         if ((header.flags & 0x8) !== 0 && header.compressedSize === 0) {
@@ -285,14 +275,10 @@ async function inflateSmall(raw: Readable, size: number, location: string, onVio
 }
 
 /**
- * The entry's name as written: UTF-8 flag and Info-ZIP unicode path honoured, '\' read as '/'. A name
- * without either is taken as UTF-8 when it is valid UTF-8 (what zip tools write on today's systems
- * and unzip restores byte for byte), else as CP437 (names.ts says why: a plate must not turn into
- * mojibake that escapes redaction).
+ * The entry's name as written: names.ts `zipEntryName`, shared with entries present only as local
+ * headers so both read a name alike (UTF-8 flag and Info-ZIP unicode path honoured, else UTF-8 when
+ * valid, else CP437: a plate must not turn into mojibake that escapes redaction).
  */
-function entryName(api: Yauzl, entry: yauzl.Entry): string {
-  const raw = entry.fileName as unknown as Buffer;
-  const flagged = (entry.generalPurposeBitFlag & 0x800) !== 0 || entry.extraFields.some((field) => field.id === UNICODE_PATH_FIELD);
-  if (flagged) return api.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);
-  return decodeNameBytes(raw, (legacy) => api.getFileNameLowLevel(entry.generalPurposeBitFlag, Buffer.from(legacy), entry.extraFields, false));
+function entryName(entry: yauzl.Entry): string {
+  return zipEntryName(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields);
 }
