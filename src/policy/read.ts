@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { PolicyError, type Problem } from '../util/errors.js';
+import { specialKind } from '../util/file-kind.js';
 
 /**
  * Largest policy custody reads, from a file or stdin. A real policy is a few KiB; the cap keeps a
@@ -25,7 +26,7 @@ export async function readPolicyFile(file: string, shownAs: string): Promise<Buf
   }
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw cannotRead(shownAs, `not a regular file (${kindOf(stats)}); to pipe a policy, use --policy -`);
+    if (!stats.isFile()) throw cannotRead(shownAs, `not a regular file (${article(specialKind(stats))}); to pipe a policy, use --policy -`);
     if (stats.size > MAX_POLICY_BYTES) throw cannotRead(shownAs, `larger than ${mib(MAX_POLICY_BYTES)}`);
     // Read one byte past the cap: a file that grows after the stat is still refused, never truncated.
     const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
@@ -63,15 +64,6 @@ export async function readPolicyStream(stream: AsyncIterable<Uint8Array | string
   return Buffer.concat(chunks, length);
 }
 
-function kindOf(stats: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a file';
-}
-
 /**
  * Decodes policy bytes as UTF-8, refusing invalid UTF-8 (a Latin-1 `é` from an old editor) at its
  * line:column: decoded leniently it would become U+FFFD and a marker holding it would silently never
@@ -106,3 +98,6 @@ function countNewlines(buffer: Buffer, end: number): number {
   for (let index = buffer.indexOf(0x0a); index !== -1 && index < end; index = buffer.indexOf(0x0a, index + 1)) count++;
   return count;
 }
+
+/** `a FIFO`, `a directory`; `not a file` for anything without a kind. */
+const article = (kind: string | undefined): string => (kind ? `a ${kind}` : 'not a file');
