@@ -40,7 +40,7 @@ describe('CSV formula starts after separators', () => {
       for (const piece of cell.split(/[,;\n]/)) expect(piece.replace(/^[ "]*/, ''), cell).not.toMatch(/^[=+\-@\t\r]/);
     }
     // Read back, the location is the name with apostrophes before its formula starts, nothing else.
-    expect(rows[1]![5]).toBe(`exports/x;'=HYPERLINK("http://evil.example";"x").jpg`);
+    expect(rows.find((row) => row[1] !== 'verdict' && row[1] !== 'level')![5]).toBe(`exports/x;'=HYPERLINK("http://evil.example";"x").jpg`);
   });
 });
 
