@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,9 @@ describe('no false all-clear (spawned CLI)', () => {
     });
     const fingerprint = await custody(['fingerprint', 'agency', '--out', 'agency.fp.json', '--plate-key-file', 'plate.key']);
     expect(fingerprint.exitCode, fingerprint.stderr).toBe(0);
+    // The shipped example policy, pointed at this case's fingerprints (a clean clone has no generated example).
+    const policy = await readFile(path.join(REPO_ROOT, 'policies', 'border-lane-cameras.yaml'), 'utf8');
+    await writeFile(path.join(dir, 'policy.yaml'), policy.replace('../fixtures/example/generated/agency.fp.json', 'agency.fp.json'));
   });
   afterAll(() => cleanup());
 
@@ -76,17 +79,16 @@ describe('no false all-clear (spawned CLI)', () => {
   it('with a key that matches only some plate sets: their violations stand, the other sets make it incomplete', async () => {
     const other = await custody(['fingerprint', 'agency', '--out', 'other.fp.json', '--plate-key-file', 'other.key']);
     expect(other.exitCode, other.stderr).toBe(0);
-    const policy = path.join(REPO_ROOT, 'policies', 'border-lane-cameras.yaml');
-    const result = await custody(['audit', 'share', '--policy', policy, '--fingerprints', 'agency.fp.json', '--fingerprints', 'other.fp.json', '--plate-key-file', 'plate.key', '--no-cache', '--format', 'json']);
+    const result = await custody(['audit', 'share', '--policy', 'policy.yaml', '--fingerprints', 'other.fp.json', '--plate-key-file', 'plate.key', '--no-cache', '--format', 'json']);
     const report = JSON.parse(result.stdout) as Report;
     expect(result.exitCode).toBe(1);
     expect(report.findings.some((f) => f.ruleId === 'CUST-LOG-01')).toBe(true);
     expect(report.summary.plates.status).toBe('not-checked');
-    expect(report.summary.incompleteReasons[0]).toMatch(/^plate records NOT checked: plates digested under key (hmac-sha256:\w+(, )?)+ cannot be checked with key hmac-sha256:\w+$/);
+    expect(report.summary.incompleteReasons[0]).toMatch(/^plate records NOT checked: plates digested under key hmac-sha256:\w+ cannot be checked with key hmac-sha256:\w+$/);
   });
 
   it('marks a plate-only protocol not-evaluated with the reason (the example policy: plate reads never in logs)', async () => {
-    const result = await custody(['audit', 'share', '--policy', path.join(REPO_ROOT, 'policies', 'border-lane-cameras.yaml'), '--fingerprints', 'agency.fp.json', '--no-cache', '--format', 'json', '--fail-on', 'none']);
+    const result = await custody(['audit', 'share', '--policy', 'policy.yaml', '--no-cache', '--format', 'json', '--fail-on', 'none']);
     expect(result.exitCode).toBe(3);
     const report = JSON.parse(result.stdout) as Report;
     const logs = report.clauses.find((c) => c.id === 'H.7.8')!;
