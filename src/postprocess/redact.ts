@@ -39,10 +39,17 @@ export function plateRedactor(fingerprints: FingerprintIndex, key: Buffer | unde
  * shared definition), so whatever custody counts as an agency plate in a log is also masked in a
  * name: `crop QRT–4821.jpg`, `QRT\u00a04821` and `QRT - 4821` all become `[plate]`, `QRT4821é`
  * becomes `[plate]é`. Where two spellings overlap (`AB 12 CD` holding `AB12` and `12CD`), their
- * union is masked.
+ * union is masked. A name that is not valid UTF-8 reaches reports with its bytes escaped (`\xa0`,
+ * filesystem.ts displayName); such a name is also read with each escape as its Latin-1 character,
+ * so `QRT\xa04821` (a no-break space between the groups) is masked too.
  */
 export function redactPlates(text: string, isAgencyPlate: (plate: string) => boolean): string {
-  const spans = findPlateSpellings(text, isAgencyPlate).sort((a, b) => a.start - b.start);
+  const spans = findPlateSpellings(text, isAgencyPlate);
+  const escaped = escapedBytesView(text);
+  if (escaped) {
+    for (const span of findPlateSpellings(escaped.view, isAgencyPlate)) spans.push({ ...span, start: escaped.starts[span.start]!, end: escaped.starts[span.end]! });
+  }
+  spans.sort((a, b) => a.start - b.start);
   if (spans.length === 0) return text;
   let out = '';
   let at = 0;
@@ -60,6 +67,30 @@ export function redactPlates(text: string, isAgencyPlate: (plate: string) => boo
   }
   out += text.slice(at, open!.start) + REDACTED_PLATE;
   return out + text.slice(open!.end);
+}
+
+const ESCAPED_BYTE = /^\\x[0-9a-f]{2}/;
+
+/**
+ * `text` with every `\xHH` escape read as the Latin-1 character U+00HH, and for each character of
+ * that view the index in `text` it starts at (plus one past the end); undefined when there is none.
+ */
+function escapedBytesView(text: string): { view: string; starts: number[] } | undefined {
+  if (!text.includes('\\x')) return undefined;
+  let view = '';
+  const starts: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    starts.push(i);
+    if (text.charCodeAt(i) === 0x5c && ESCAPED_BYTE.test(text.slice(i, i + 4))) {
+      view += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 4), 16));
+      i += 4;
+    } else {
+      view += text[i];
+      i += 1;
+    }
+  }
+  starts.push(text.length);
+  return { view, starts };
 }
 
 /** Applies `redact` to every string (keys included) in a JSON-like value, returning a copy. */

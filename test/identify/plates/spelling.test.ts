@@ -77,6 +77,13 @@ describe('plate spellings inside text (one definition for scanner and redactor)'
     expect(redactPlates('nothing here', isPlate)).toBe('nothing here');
   });
 
+  it('masks a plate in a name that is not UTF-8, shown with its bytes escaped (a Latin-1 no-break space)', () => {
+    // filesystem.ts displayName writes such a name's bytes as \xHH: QRT<NBSP>4821 becomes QRT\xa04821.
+    expect(redactPlates('crops/QRT\\xa04821 caf\\xe9.jpg', isPlate)).toBe('crops/[plate] caf\\xe9.jpg');
+    expect(redactPlates('QRT\\x2d4821', isPlate)).toBe('[plate]');
+    expect(redactPlates('caf\\xe9 \\x5c plain', isPlate)).toBe('caf\\xe9 \\x5c plain');
+  });
+
   it('finds exactly what the scanner counts, on random text (seeded)', () => {
     const pieces = ['QRT', '4821', 'QRT4821', 'AB', '12', 'CD', 'XY', '9', 'Q', 'x', 'ab', 'ＡＢ', '１２', 'ß', 'é', 'ﬁ', 'Ж',
       ' ', ' ', '-', '.', '–', '—', '\u2212', '\u00a0', '\u3000', '．', '_', '/', '\t', '\n', '=', '😀', 'ABCDEFGHIJK'];
