@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isNormalisedPlate } from './normalise.js';
+import { InputFileError, readInputFileSync } from '../../util/input-file.js';
 
 /**
  * Plate keys. Plates are digested with HMAC-SHA-256 under a secret key because the plate space is
@@ -30,7 +30,12 @@ export interface PlateKeyOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** A key file path; takes precedence over the environment when given. */
   keyFile?: string;
+  /** The key file as messages name it (as the user typed it); default `keyFile`. */
+  keyFileShownAs?: string;
 }
+
+/** A key is 16 to a few hundred bytes; 64 KiB leaves room for comments and odd encodings. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 /**
  * Loads the plate key from `keyFile` when given, else from `CUSTODY_PLATE_KEY`. Returns `undefined`
@@ -39,12 +44,14 @@ export interface PlateKeyOptions {
  */
 export function loadPlateKey(options: PlateKeyOptions): Buffer | undefined {
   if (options.keyFile !== undefined) {
+    const shown = options.keyFileShownAs ?? options.keyFile;
     let bytes: Buffer;
     try {
-      bytes = readFileSync(options.keyFile);
+      // Never readFileSync: a FIFO or /dev/zero given as the key file would block or grow without end.
+      bytes = readInputFileSync(options.keyFile, MAX_KEY_FILE_BYTES);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new PlateKeyError(`cannot read plate key file ${options.keyFile} (${code})`);
+      if (!(error instanceof InputFileError)) throw error;
+      throw new PlateKeyError(error.systemError ? `cannot read plate key file ${shown} (${error.message})` : `plate key file ${shown} ${error.message}`);
     }
     return checked(trimAsciiWhitespace(bytes), `plate key file ${options.keyFile}`);
   }
