@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { PolicyError, type Problem } from '../util/errors.js';
-import { specialKind } from '../util/file-kind.js';
+import { InputFileError, readInputFile } from '../util/input-file.js';
 
 /**
  * Largest policy custody reads, from a file or stdin. A real policy is a few KiB; the cap keeps a
@@ -13,36 +11,19 @@ const mib = (bytes: number) => `${bytes / (1024 * 1024)} MiB`;
 const cannotRead = (file: string, why: string) => new PolicyError([{ file, message: `cannot read policy: ${why}` }]);
 
 /**
- * Reads a policy file's bytes without ever blocking on it: the file is opened non-blocking and
- * refused unless it is a regular file, so a FIFO, a terminal or `/dev/zero` given as `--policy`
- * gives one line instead of a hang (stdin, `--policy -`, is the way to pipe a policy).
+ * Reads a policy file's bytes without ever blocking on it (util/input-file.ts): refused unless it is
+ * a regular file, so a FIFO, a terminal or `/dev/zero` given as `--policy` gives one line instead of
+ * a hang (stdin, `--policy -`, is the way to pipe a policy).
  */
 export async function readPolicyFile(file: string, shownAs: string): Promise<Buffer> {
-  let handle;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return await readInputFile(file, MAX_POLICY_BYTES);
   } catch (error) {
-    throw cannotRead(shownAs, (error as NodeJS.ErrnoException).code ?? String(error));
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw cannotRead(shownAs, `not a regular file (${article(specialKind(stats))}); to pipe a policy, use --policy -`);
-    if (stats.size > MAX_POLICY_BYTES) throw cannotRead(shownAs, `larger than ${mib(MAX_POLICY_BYTES)}`);
-    // Read one byte past the cap: a file that grows after the stat is still refused, never truncated.
-    const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > MAX_POLICY_BYTES) throw cannotRead(shownAs, `larger than ${mib(MAX_POLICY_BYTES)}`);
-    }
-    return buffer.subarray(0, length);
-  } catch (error) {
-    if (error instanceof PolicyError) throw error;
-    throw cannotRead(shownAs, (error as NodeJS.ErrnoException).code ?? String(error));
-  } finally {
-    await handle.close();
+    if (!(error instanceof InputFileError)) throw error;
+    const refused = error.refused;
+    if (refused && 'tooLarge' in refused) throw cannotRead(shownAs, `larger than ${mib(MAX_POLICY_BYTES)}`);
+    if (refused) throw cannotRead(shownAs, `not a regular file (${article(refused.kind)}); to pipe a policy, use --policy -`);
+    throw cannotRead(shownAs, error.message);
   }
 }
 

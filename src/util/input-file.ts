@@ -1,5 +1,4 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { specialKind } from './file-kind.js';
 
 /**
@@ -13,10 +12,14 @@ import { specialKind } from './file-kind.js';
 export class InputFileError extends Error {
   override readonly name = 'InputFileError';
 
-  /** `systemError`: the message is an errno code (ENOENT, EACCES); otherwise it says what the file is. */
+  /**
+   * `systemError`: the message is an errno code (ENOENT, EACCES); otherwise it says what the file is,
+   * and `refused` says why, for callers that word it themselves.
+   */
   constructor(
     message: string,
     readonly systemError = false,
+    readonly refused?: { kind: string | undefined } | { tooLarge: true },
   ) {
     super(message);
   }
@@ -33,34 +36,19 @@ function asInputFileError(error: unknown): unknown {
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? new InputFileError(code, true) : error;
 }
 
-/** The whole file, when it is a regular file of at most `maxBytes`; throws InputFileError otherwise. */
+/**
+ * {@link readInputFileSync} for async callers. These inputs are read at start-up, before the audit
+ * has anything else to do, so one synchronous read costs nothing and keeps one implementation.
+ */
 export async function readInputFile(file: string, maxBytes: number, check?: (size: number) => void): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(file, FLAGS);
-  } catch (error) {
-    throw asInputFileError(error);
-  }
-  try {
-    const size = admitted(await handle.stat(), maxBytes);
-    check?.(size);
-    const buffer = Buffer.alloc(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } catch (error) {
-    throw asInputFileError(error);
-  } finally {
-    await handle.close();
-  }
+  return readInputFileSync(file, maxBytes, check);
 }
 
-/** {@link readInputFile}, synchronously (the plate key is read while flags are parsed). */
-export function readInputFileSync(file: string, maxBytes: number): Buffer {
+/**
+ * The whole file, when it is a regular file of at most `maxBytes`; throws InputFileError otherwise.
+ * `check` sees the size before anything is read (the fingerprint loader's heap check).
+ */
+export function readInputFileSync(file: string, maxBytes: number, check?: (size: number) => void): Buffer {
   let fd: number;
   try {
     fd = openSync(file, FLAGS);
@@ -69,6 +57,7 @@ export function readInputFileSync(file: string, maxBytes: number): Buffer {
   }
   try {
     const size = admitted(fstatSync(fd), maxBytes);
+    check?.(size);
     const buffer = Buffer.alloc(size);
     let filled = 0;
     while (filled < size) {
@@ -87,8 +76,8 @@ export function readInputFileSync(file: string, maxBytes: number): Buffer {
 function admitted(stats: Stats, maxBytes: number): number {
   if (!stats.isFile()) {
     const kind = specialKind(stats);
-    throw new InputFileError(`is ${kind ? `a ${kind}` : 'not a regular file'}, not a regular file`);
+    throw new InputFileError(`is ${kind ? `a ${kind}` : 'not a regular file'}, not a regular file`, false, { kind });
   }
-  if (stats.size > maxBytes) throw new InputFileError(`is ${stats.size} bytes, over the ${maxBytes}-byte limit for this input`);
+  if (stats.size > maxBytes) throw new InputFileError(`is ${stats.size} bytes, over the ${maxBytes}-byte limit for this input`, false, { tooLarge: true });
   return stats.size;
 }
