@@ -8,6 +8,7 @@ import { viaDescriptors } from '../sources/directories.js';
 import { ContentChangedError, holdFile } from '../sources/file-content.js';
 import { pathFilter } from '../sources/path-filter.js';
 import { UsageError } from '../util/errors.js';
+import { fromWorkingDirectory, isInside } from '../util/paths.js';
 
 /** A manifest to audit, with its format when the user named one. */
 export interface ManifestInput {
@@ -114,15 +115,8 @@ export async function distinctRoots(roots: readonly string[]): Promise<{ roots: 
  * checkout lives; else its absolute path. '/'-separated.
  */
 function named(root: string): string {
-  const relative = path.relative(process.cwd(), root);
-  const shownPath = relative === '' ? '.' : relative.startsWith('..') || path.isAbsolute(relative) ? root : relative;
-  return shownPath.split(path.sep).join('/');
+  return fromWorkingDirectory(root).split(path.sep).join('/');
 }
-
-const isInside = (child: string, parent: string): boolean => {
-  const relative = path.relative(parent, child);
-  return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative);
-};
 
 /**
  * Checks the roots named on the command line before anything is scanned: one that does not exist

@@ -5,6 +5,7 @@ import { fileContent } from './file-content.js';
 import { specialKind } from '../util/file-kind.js';
 import type { SourceEvent } from './item.js';
 import { pathFilter, type PathFilter } from './path-filter.js';
+import { fromWorkingDirectory } from '../util/paths.js';
 
 /** Options for walking a directory tree. */
 export interface WalkOptions {
@@ -173,16 +174,9 @@ const SEPARATOR = Buffer.from(path.sep);
  * directory; a caller that does so during an audit is not supported.
  */
 function diskPath(root: string): string {
-  let cwd: string;
-  try {
-    cwd = process.cwd();
-  } catch {
-    return root; // The working directory was deleted: only the path as given can still work.
-  }
-  const relative = path.relative(cwd, root);
-  if (relative === '') return '.';
-  return relative.startsWith('..') || path.isAbsolute(relative) ? root : relative;
+  return fromWorkingDirectory(root);
 }
+
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**

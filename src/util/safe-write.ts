@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from './errors.js';
 // Paths in messages are user input: invisible characters are shown escaped.
 import { escapeInvisible as quote } from './escape.js';
+import { isInside } from './paths.js';
 
 /**
  * The one place custody decides where a file it writes may go (reports, signatures, fingerprint
@@ -31,12 +32,6 @@ export async function writeGuard(cwd: string, roots: readonly string[], files: r
     roots: await Promise.all(roots.map(async (root) => ({ real: await realPathOf(absolute(cwd, root)), shown: path.resolve(cwd, root) }))),
     files: await Promise.all(files.map((file) => realPathOf(absolute(cwd, file)))),
   };
-}
-
-/** True when `child` is `parent` or below it. A name that merely starts with `..` is below. */
-export function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /**

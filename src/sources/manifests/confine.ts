@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { isInside } from '../../util/safe-write.js';
+import { isInside } from '../../util/paths.js';
 import type { SourceEvent } from '../item.js';
 import { coverage } from './events.js';
 

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isInside } from '../../util/safe-write.js';
+import { isInside } from '../../util/paths.js';
 import type { SourceEvent } from '../item.js';
 import { leadsOutside, outsideCoverage, realFolder } from './confine.js';
 import { coverage } from './events.js';
