@@ -8,12 +8,12 @@ import type { Subject } from '../evaluate/requirement.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { locationMatcher } from '../policy/locations.js';
 import type { Report } from '../report/model.js';
-import type { ContentSource, CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
+import type { CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
 import { assemble } from './assemble.js';
 import { shardOf } from './shard.js';
 import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
-import { countingContent, Tally } from './tally.js';
+import { Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
 import { forEachConcurrent } from './pool.js';
 import { settleFacts, subjectOf } from './subject.js';
@@ -24,6 +24,7 @@ import { plateKeyId } from '../identify/plates/key.js';
 import { countEntries } from '../sources/filesystem.js';
 import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
 import { plateCheck, uncheckedClasses } from './plate-check.js';
+import { counted, expand } from './expand-archive.js';
 import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader } from './sources.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
@@ -207,68 +208,6 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   // Redaction happens once, here, on the shared model: no report format can leak what another masks.
   const redact = plateRedactor(request.fingerprints, request.plateKey);
   return redact ? redactDeep(report, redact) : report;
-}
-
-/** What expanding an archive reports into. */
-interface ExpandSink {
-  consider: (inspection: Inspection, containerMode: number | undefined) => Promise<boolean>;
-  uninspected: (entry: CoverageEntry) => void;
-  notices: Notice[];
-  tally: Tally;
-  /** The top-level file's own read counter (its members' bytes are its bytes). */
-  read: { bytesRead: number };
-}
-
-/**
- * Runs every detector on each archive member; members are inspected one by one, in archive order.
- * With `record`, every event is also appended to it, for the cache. Returns false when a member's
- * facts could not all be read.
- */
-async function expand(
-  archives: ArchiveHook,
-  outer: Inspection,
-  detectors: readonly Detector[],
-  wantMedia: boolean,
-  sink: ExpandSink,
-  record: ExpansionEvent[] | undefined,
-): Promise<boolean> {
-  const containerMode = outer.item.origin === 'filesystem' ? outer.item.mode : undefined;
-  let settled = true;
-  const uninspected = (entry: CoverageEntry): void => {
-    sink.uninspected(entry);
-    record?.push({ kind: 'coverage', entry });
-  };
-  try {
-    for await (const event of archives.expand(outer.item, outer.media!)) {
-      if (event.kind === 'notice') {
-        sink.notices.push(event.notice);
-        record?.push({ kind: 'notice', notice: event.notice });
-      } else if (event.kind === 'coverage') {
-        uninspected(event.entry);
-      } else {
-        const member = event.item.content ? { ...event.item, content: counted(event.item.content, sink.tally, sink.read) } : event.item;
-        const inspection = await inspectItem(member, detectors, wantMedia);
-        settled = (await sink.consider(inspection, containerMode)) && settled;
-        if (record) {
-          const { location, size, mtime, mode, archiveChain } = event.item;
-          const { media, identifications, facts, coverage } = inspection;
-          record.push({
-            kind: 'member',
-            member: { location, size, ...(mtime ? { mtime } : {}), ...(mode !== undefined ? { mode } : {}), archiveChain: archiveChain ?? [] },
-            conclusion: { ...(media ? { media } : {}), identifications, facts, coverage },
-          });
-        }
-      }
-    }
-  } catch (error) {
-    uninspected({ location: outer.item.location, reason: 'corrupt-archive', detail: String((error as Error)?.message ?? error).split('\n')[0], incomplete: true });
-  }
-  return settled;
-}
-
-/** Counts every byte read into the audit's tally and into the top-level file's own counter. */
-function counted(content: ContentSource, tally: Tally, read: { bytesRead: number }): ContentSource {
-  return countingContent(countingContent(content, tally), read);
 }
 
 /** Loads the cache for this audit's settings and scope; a cache that cannot be keyed is off, with a notice. */
