@@ -6,6 +6,7 @@ import { specialKind } from '../util/file-kind.js';
 import type { SourceEvent } from './item.js';
 import { pathFilter, type PathFilter } from './path-filter.js';
 import { fromWorkingDirectory } from '../util/paths.js';
+import { utf8Or } from '../util/utf8.js';
 
 /** Options for walking a directory tree. */
 export interface WalkOptions {
@@ -177,20 +178,18 @@ function diskPath(root: string): string {
   return fromWorkingDirectory(root);
 }
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * A file name as text. Valid UTF-8 is kept as is; anything else is shown with its bytes escaped
  * (`\xff`) so two different invalid names never collapse into the same replacement characters.
  */
 export function displayName(name: Buffer): string {
-  try {
-    return STRICT_UTF8.decode(name);
-  } catch {
-    let out = '';
-    for (const byte of name) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
-    return out;
-  }
+  return utf8Or(name, escapedBytes);
+}
+
+function escapedBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte >= 0x20 && byte < 0x7f && byte !== 0x5c ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  return out;
 }
 
 /**

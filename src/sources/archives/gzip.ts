@@ -5,7 +5,7 @@ import { BufferContent, ReopenableContent, type MemberContent } from './content.
 import { declaredSizeGuard, guardedGunzip, type InflateLimits } from './guards.js';
 import { expandTar } from './tar.js';
 import { admit, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
-import { decodeNameBytes } from './names.js';
+import { utf8Or } from '../../util/utf8.js';
 
 const FEXTRA = 0x04;
 const FNAME = 0x08;
@@ -36,8 +36,10 @@ export function parseGzipHeader(head: Buffer): GzipHeader {
 
 
 /** FNAME bytes as text: RFC 1952 says Latin-1, but valid UTF-8 is what gzip stores today (names.ts). */
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+
 function decodeName(bytes: Uint8Array): string {
-  return decodeNameBytes(bytes, (legacy) => Buffer.from(legacy).toString('latin1'));
+  return utf8Or(bytes, latin1);
 }
 
 /** A tar header block: the ustar magic, or (old v7 tars) a valid header checksum. */

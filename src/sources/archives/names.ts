@@ -1,27 +1,12 @@
 import { crc32 } from 'node:zlib';
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A member name's bytes as text when the format does not say which encoding they are in (gzip
- * FNAME, zip names without the UTF-8 flag). Tools store the bytes as the file system gave them, which
- * today is UTF-8, and extract them unchanged; decoding those bytes as the format's legacy code page
- * (Latin-1, CP437) turns `QRT–4821` into a mojibake that still shows the plate but no longer reads as
- * one, so it would escape redaction. Valid UTF-8 is taken as UTF-8; anything else as `legacy` says.
- */
-export function decodeNameBytes(bytes: Uint8Array, legacy: (bytes: Uint8Array) => string): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return legacy(bytes);
-  }
-}
+import { utf8Or } from '../../util/utf8.js';
 
 // IBM PC code page 437, as zip's APPNOTE (appendix D) and yauzl read it: one character per byte.
 const CP437 =
   '\u0000☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼ !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂' +
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
 
+/** Bytes as CP437 text, one character per byte. */
 export function decodeCp437(bytes: Uint8Array): string {
   let text = '';
   for (const byte of bytes) text += CP437[byte]!;
@@ -40,7 +25,7 @@ export interface ZipExtraField {
 /**
  * A zip entry's name, the same for entries the central directory lists and for entries present only
  * as local headers: an Info-ZIP Unicode Path field whose CRC matches the raw name wins, then the UTF-8
- * flag; a name with neither is UTF-8 when it is valid UTF-8, else CP437 (see {@link decodeNameBytes}).
+ * flag; a name with neither is UTF-8 when it is valid UTF-8, else CP437 (util/utf8.ts says why: mojibake would hide a plate from redaction).
  * `\\` is read as `/`.
  */
 export function zipEntryName(flags: number, raw: Buffer, extraFields: readonly ZipExtraField[]): string {
@@ -54,7 +39,7 @@ function decodeZipName(flags: number, raw: Buffer, extraFields: readonly ZipExtr
     if (field.data.readUInt32LE(1) === crc32(raw)) return field.data.subarray(5).toString('utf8');
   }
   if ((flags & 0x800) !== 0) return raw.toString('utf8');
-  return decodeNameBytes(raw, decodeCp437);
+  return utf8Or(raw, decodeCp437);
 }
 
 /** The extra fields of a local header (`bytes`: the extra field area); a truncated one ends the list. */
