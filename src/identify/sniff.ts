@@ -133,7 +133,7 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (head.length >= DEEP_SNIFF_BYTES && ascii(head, 32769, 'CD001')) return 'application/x-iso9660-image';
   // Readers accept "%PDF-" anywhere in the first 1 KiB, so a binary prefix must not hide a PDF; in a
   // text head (a log quoting a PDF header) only a PDF header at the start counts.
-  const pdf = head.toString('latin1').search(/%PDF-\d\.\d/);
+  const pdf = pdfHeaderAt(head);
   if (pdf === 0 || (pdf > 0 && !isText(head))) return 'application/pdf';
   if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])) return 'application/x-ole-storage';
   if (ascii(head, 0, '{\\rtf')) return 'text/rtf';
@@ -155,6 +155,16 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (ascii(head, 0, 'fLaC')) return 'audio/flac';
   if (ascii(head, 0, 'ID3') && head[3]! < 0x10 && !isText(head)) return 'audio/mpeg';
   return mailFormat(head);
+}
+
+const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+
+/** Where the first `%PDF-d.d` stands in the head, or -1: searched in the bytes, as every head is (no string made). */
+function pdfHeaderAt(head: Buffer): number {
+  for (let at = head.indexOf('%PDF-'); at >= 0; at = head.indexOf('%PDF-', at + 1)) {
+    if (isDigit(head[at + 5]) && head[at + 6] === 0x2e && isDigit(head[at + 7])) return at;
+  }
+  return -1;
 }
 
 const CPIO_FILE_TYPES = new Set([0o140000, 0o120000, 0o100000, 0o060000, 0o040000, 0o020000, 0o010000]);
@@ -187,6 +197,11 @@ const HEADER_LINE = /^([A-Za-z][A-Za-z0-9-]*):[ \t]/;
  */
 function mailFormat(head: Buffer): UnsupportedMediaType | undefined {
   if (head.includes(0)) return undefined;
+  // Every text file reaches this test: most (logs, CSV) fail on their first line, so only that is
+  // made a string before the whole head is.
+  const firstEnd = head.indexOf(0x0a);
+  const first = head.toString('latin1', 0, firstEnd < 0 ? head.length : firstEnd);
+  if (!first.startsWith('From ') && !HEADER_LINE.test(first)) return undefined;
   const text = head.toString('latin1');
   if (MBOX_FROM.test(text)) return 'application/mbox';
   const lines = text.split('\n').slice(0, -1); // the last line may be cut by the head's end
