@@ -139,8 +139,15 @@ describe.skipIf(!hasTmux)('progress line under a pseudo-terminal (tmux)', () => 
       return (stopped = true);
     });
     expect(stopped, 'the audit ended before a progress frame could be seen').toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // let the pipe catch up
-    const beforeResize = (await readFile(raw)).length;
+    // Let tmux's pipe catch up with everything the stopped process wrote (slow on a loaded machine):
+    // the log must stop growing before the resize splits it into before and after.
+    let beforeResize = -1;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const length = (await readFile(raw)).length;
+      if (length === beforeResize) break;
+      beforeResize = length;
+    }
     await tmux('resize-window', '-t', 'audit', '-x', '50', '-y', '24');
     await new Promise((resolve) => setTimeout(resolve, 200));
     process.kill(pid, 'SIGCONT');
