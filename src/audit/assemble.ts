@@ -1,10 +1,10 @@
 import { clauseVerdicts } from '../postprocess/clauses.js';
-import { incompleteReasons, notInspectedCount } from '../postprocess/completeness.js';
+import { incompleteReasons } from '../postprocess/completeness.js';
 import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
 import { applyWaivers } from '../postprocess/waivers.js';
 import type { PolicyDocument } from '../policy/schema.js';
 import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Asset, type Finding, type PlateCheck, type Report, type Severity } from '../report/model.js';
-import type { CoverageEntry, Notice } from '../sources/item.js';
+import { type CoverageEntry, type Notice, notInspectedCount } from '../sources/item.js';
 import { VERSION } from '../version.js';
 
 /** Everything a report is built from; an audit and `custody merge` both produce these. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
 import { DETECTORS } from '../identify/registry.js';
 import { evaluate } from '../evaluate/evaluate.js';
@@ -15,7 +15,7 @@ import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import { Tally } from './tally.js';
 import { inspectItem, type Inspection } from './inspect.js';
-import { forEachConcurrent } from './pool.js';
+import { forEachConcurrent } from '../util/pool.js';
 import { settleFacts, subjectOf } from './subject.js';
 import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
 import { InspectionCache, type CacheOptions, type CacheStats } from '../cache/inspection-cache.js';

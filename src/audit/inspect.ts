@@ -1,6 +1,6 @@
 import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
-import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff, wantsDeeperHead, type MediaType } from '../identify/sniff.js';
-import { unsupportedCoverage } from '../identify/unsupported.js';
+import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff, wantsDeeperHead, type MediaType } from '../sources/sniff.js';
+import { unsupportedCoverage } from '../sources/unsupported.js';
 import { ContentChangedError } from '../sources/file-content.js';
 import { compareStrings } from '../postprocess/sort.js';
 import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';

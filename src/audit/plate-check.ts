@@ -1,4 +1,4 @@
-import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
 import type { PlateCheck } from '../report/model.js';
 

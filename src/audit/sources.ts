@@ -1,6 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { MediaType } from '../identify/sniff.js';
+import type { MediaType } from '../sources/sniff.js';
 import { walkFilesystem } from '../sources/filesystem.js';
 import { expandArchive, isArchive, resolveArchiveOptions, type ArchiveOptions } from '../sources/archives/index.js';
 import type { Item, Notice, SourceEvent } from '../sources/item.js';

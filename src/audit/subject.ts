@@ -1,5 +1,5 @@
 import { captureDate, readImageTags } from '../identify/metadata.js';
-import { isImage } from '../identify/sniff.js';
+import { isImage } from '../sources/sniff.js';
 import type { Subject } from '../evaluate/requirement.js';
 import type { Asset } from '../report/model.js';
 import { sha256Of } from '../identify/exact.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
-import type { MediaType, UnsupportedMediaType } from '../identify/sniff.js';
-import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../identify/unsupported.js';
+import type { MediaType, UnsupportedMediaType } from '../sources/sniff.js';
+import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../sources/unsupported.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 
 /** What the detectors concluded about one item, without the item itself. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { loadFingerprints } from '../fingerprint/load.js';
-import type { Reference } from '../fingerprint/schema.js';
+import { loadFingerprints } from '../references/load.js';
+import type { Reference } from '../references/schema.js';
 import { InputError } from '../util/errors.js';
 import { parseLabels } from './labels.js';
 import { CalibrationMatcher, type QueryMeasurement } from './measure.js';

@@ -1,4 +1,4 @@
-import type { Reference } from '../fingerprint/schema.js';
+import type { Reference } from '../references/schema.js';
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
 import { PerceptualMatcher, type MatchOutcome } from '../identify/pdq/matcher.js';

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { runCalibration } from '../calibrate/calibrate.js';
 import { formatCalibrationJson, formatCalibrationText } from '../calibrate/format.js';
 import { UsageError } from '../util/errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 
 /** `custody calibrate <labels.csv>`: precision and recall per distance band, to choose a threshold. */

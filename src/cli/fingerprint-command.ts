@@ -6,7 +6,7 @@ import { perceptualHasher } from '../fingerprint/perceptual.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
 import { checkedDestination, writeGuard, writeOutside } from '../util/safe-write.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 import { readPlateKey } from './plate-key.js';
 

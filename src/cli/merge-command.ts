@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { mergeShards } from '../merge/merge.js';
 import { InputError } from '../util/errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 import { exitCodeFor } from './audit-command.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';

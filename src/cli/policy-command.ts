@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { loadPolicy, loadPolicyBytes, type LoadedPolicy } from '../policy/load.js';
 import { readPolicyStream } from '../policy/read.js';
 import { formatProblem, PolicyError, UsageError } from '../util/errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 
 /** How messages name a policy read from standard input. */

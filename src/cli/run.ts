@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CustodyError, formatProblem, PolicyError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
 import { VERSION } from '../version.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import { auditCommand } from './audit-command.js';
 import { fingerprintCommand } from './fingerprint-command.js';
 import { policyCommand } from './policy-command.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { verifyReport } from '../sign/sign.js';
 import { InputError } from '../util/errors.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 
 /** Reads a key or report file; a missing file is a one-line input error naming it. */

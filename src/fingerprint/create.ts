@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { captureDate, readImageTags } from '../identify/metadata.js';
-import { isImage, sniff, SNIFF_BYTES, type MediaType } from '../identify/sniff.js';
+import { isImage, sniff, SNIFF_BYTES, type MediaType } from '../sources/sniff.js';
 import { walkFilesystem } from '../sources/filesystem.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { VERSION } from '../version.js';
 import { compareStrings } from '../postprocess/sort.js';
-import { forEachConcurrent } from '../audit/pool.js';
-import { fingerprintDigest } from './load.js';
-import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from './schema.js';
+import { forEachConcurrent } from '../util/pool.js';
+import { fingerprintDigest } from '../references/load.js';
+import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from '../references/schema.js';
 
 /** Assigns an asset class to references whose id matches a glob (`--class 'travelers/**=traveler-image'`). */
 export interface ClassRule {

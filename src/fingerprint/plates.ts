@@ -3,7 +3,7 @@ import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../identify/
 import { redactPlates } from '../postprocess/redact.js';
 import { UsageError } from '../util/errors.js';
 import type { PlateCollector } from './create.js';
-import type { PlateSet, Reference } from './schema.js';
+import type { PlateSet, Reference } from '../references/schema.js';
 
 /**
  * Recognises the agency's plate-read files among the reference data (CSV/TSV with a plate column)

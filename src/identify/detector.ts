@@ -1,6 +1,6 @@
 import type { CoverageEntry, Item, Notice } from '../sources/item.js';
-import type { FingerprintIndex } from '../fingerprint/index-set.js';
-import type { MediaType } from './sniff.js';
+import type { FingerprintIndex } from '../references/index-set.js';
+import type { MediaType } from '../sources/sniff.js';
 import type { MetadataMarker } from '../policy/schema.js';
 
 /** How an item was recognised as agency data, strongest first. */

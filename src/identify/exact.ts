@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 import type { Item } from '../sources/item.js';
 import { NO_RESULT, type DetectResult, type Detector, type DetectorFactory } from './detector.js';
 

@@ -1,7 +1,7 @@
 import { lazy } from '../util/lazy.js';
 import { BytePool } from './decode-budget.js';
 import { BYTES_PER_BLOCK, jpegLayout } from './jpeg-layout.js';
-import { sniff, type MediaType } from './sniff.js';
+import { sniff, type MediaType } from '../sources/sniff.js';
 
 /**
  * The single image decoder used by both fingerprinting and auditing, so that EXIF orientation, ICC

@@ -1,9 +1,9 @@
 import { lazy } from '../util/lazy.js';
 import type { Item } from '../sources/item.js';
 import type { MetadataMarker } from '../policy/schema.js';
-import { isImage, type MediaType } from './sniff.js';
+import { isImage, type MediaType } from '../sources/sniff.js';
 import type { DetectResult, Detector, DetectorFactory, ItemFacts } from './detector.js';
-import { guardedMatch, MARKER_MATCH_TIMEOUT_MS, markerRegExp, matchedPart } from './marker-regex.js';
+import { guardedMatch, MARKER_MATCH_TIMEOUT_MS, markerRegExp, matchedPart } from '../policy/marker-regex.js';
 
 /** Metadata lives at the front of every format custody reads; this much head is enough for exifr. */
 const METADATA_HEAD_BYTES = 512 * 1024;

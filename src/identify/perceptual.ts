@@ -3,7 +3,7 @@ import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './de
 import { decodeImageSource, type DecodeFailureReason, type DecodeResult } from './image-decode.js';
 import { QUALITY_GATE } from './pdq/matcher.js';
 import { MatchPool } from './pdq/match-pool.js';
-import { isImage, type MediaType } from './sniff.js';
+import { isImage, type MediaType } from '../sources/sniff.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 
 /**

@@ -1,4 +1,4 @@
-import { markerPatternProblem } from '../identify/marker-regex.js';
+import { markerPatternProblem } from './marker-regex.js';
 import type { Problem } from '../util/errors.js';
 import type { PolicyDocument } from './schema.js';
 

@@ -1,5 +1,5 @@
 import type { PlateCheck } from '../report/model.js';
-import type { CoverageEntry } from '../sources/item.js';
+import { type CoverageEntry, notInspectedCount } from '../sources/item.js';
 
 /** What decides whether an audit is complete. */
 export interface CompletenessParts {
@@ -23,11 +23,4 @@ export function incompleteReasons(parts: CompletenessParts): string[] {
   const missed = notInspectedCount(parts.coverage);
   if (missed > 0) reasons.push(`${missed} ${missed === 1 ? 'item' : 'items'} NOT inspected, see coverage`);
   return reasons;
-}
-
-/** Coverage entries that make the audit incomplete: the items it could not inspect. */
-export function notInspectedCount(coverage: readonly CoverageEntry[]): number {
-  let n = 0;
-  for (const entry of coverage) if (entry.incomplete) n++;
-  return n;
 }

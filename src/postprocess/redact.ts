@@ -1,4 +1,4 @@
-import type { FingerprintIndex } from '../fingerprint/index-set.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
 import { PlateMatcher } from '../identify/plates/matcher.js';
 import { findPlateSpellings } from '../identify/plates/spelling.js';

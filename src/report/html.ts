@@ -1,4 +1,4 @@
-import { notInspectedCount } from '../postprocess/completeness.js';
+import { notInspectedCount } from '../sources/item.js';
 import { escapeControl, escapeMarkup } from './escape.js';
 import { durationSeconds, evidencePairs, humanBytes } from './evidence.js';
 import { HTML_CSP, HTML_SCRIPT, HTML_STYLE } from './html-assets.js';

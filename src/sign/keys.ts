@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { CustodyError } from '../util/errors.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../util/exit-codes.js';
 
 /**
  * A key custody cannot use: not PEM, not Ed25519, encrypted, or a private key where a public key

@@ -90,3 +90,10 @@ export interface Notice {
   level: 'info' | 'warning';
   message: string;
 }
+
+/** Coverage entries that make the audit incomplete: the items it could not inspect. */
+export function notInspectedCount(coverage: readonly CoverageEntry[]): number {
+  let n = 0;
+  for (const entry of coverage) if (entry.incomplete) n++;
+  return n;
+}

@@ -1,4 +1,4 @@
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 
 /**
  * Known failures: each prints as one line (no stack unless --debug) and carries its exit code.

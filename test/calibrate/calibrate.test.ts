@@ -6,7 +6,7 @@ import { formatCalibrationJson, formatCalibrationText } from '../../src/calibrat
 import { buildReferences } from '../../src/calibrate/references.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
 import { perceptualHasher } from '../../src/fingerprint/perceptual.js';
-import type { Reference } from '../../src/fingerprint/schema.js';
+import type { Reference } from '../../src/references/schema.js';
 import { InputError } from '../../src/util/errors.js';
 import { scenes, transformsModule } from '../synth/synth-api.js';
 import { tempDir, writeTree } from '../support/tmp.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
 import { exitCodeFor } from '../../src/cli/audit-command.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import type { Report } from '../../src/report/model.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';

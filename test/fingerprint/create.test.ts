@@ -4,8 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { loadFingerprintFile, loadFingerprints } from '../../src/fingerprint/load.js';
-import { FingerprintFileSchema } from '../../src/fingerprint/schema.js';
+import { loadFingerprintFile, loadFingerprints } from '../../src/references/load.js';
+import { FingerprintFileSchema } from '../../src/references/schema.js';
 import { InputError } from '../../src/util/errors.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BytePool } from '../../src/identify/decode-budget.js';
 import { DEFAULT_DETECT_LIMITS } from '../../src/identify/detector.js';
 import { decodeImage, decodeImageSource, DECODE_LIMITS } from '../../src/identify/image-decode.js';
-import { MAX_MARKER_VALUE_CHARS, markerPatternProblem } from '../../src/identify/marker-regex.js';
+import { MAX_MARKER_VALUE_CHARS, markerPatternProblem } from '../../src/policy/marker-regex.js';
 import { metadataDetector } from '../../src/identify/metadata.js';
 import type { Report } from '../../src/report/model.js';
 import { MAX_ROW_PROBLEMS } from '../../src/sources/manifests/row-problems.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
-import { loadFingerprints } from '../../src/fingerprint/load.js';
+import { loadFingerprints } from '../../src/references/load.js';
 import { builtinPolicy } from '../../src/policy/builtin.js';
 import type { Report } from '../../src/report/model.js';
 import { fileContent } from '../../src/sources/file-content.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintDigest } from '../../src/fingerprint/load.js';
+import { fingerprintDigest } from '../../src/references/load.js';
 import { deepNesting, rng, TEXT_MUTATIONS, yamlAliasBomb, type Rng } from '../support/fuzz.js';
 import { removeTree } from '../support/hostile-corpus.js';
 import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 import { exactDetector } from '../../src/identify/exact.js';
 import { DEFAULT_DETECT_LIMITS, type Detector } from '../../src/identify/detector.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';

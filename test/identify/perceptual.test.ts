@@ -8,9 +8,9 @@ import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../
 import { decodeImage } from '../../src/identify/image-decode.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { referenceHashes } from '../../src/identify/pdq/views.js';
-import { sniff } from '../../src/identify/sniff.js';
-import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
-import type { Reference } from '../../src/fingerprint/schema.js';
+import { sniff } from '../../src/sources/sniff.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
+import type { Reference } from '../../src/references/schema.js';
 import type { Item } from '../../src/sources/item.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');

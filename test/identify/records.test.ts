@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
-import type { FingerprintFile, PlateSet } from '../../src/fingerprint/schema.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
+import type { FingerprintFile, PlateSet } from '../../src/references/schema.js';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import { recordDetector } from '../../src/identify/records.js';

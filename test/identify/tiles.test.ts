@@ -11,7 +11,7 @@ import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { referenceHashes } from '../../src/identify/pdq/views.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { checkTiles, storedTiles, TILE_GRID, TILE_THRESHOLD } from '../../src/identify/pdq/tiles.js';
-import type { Reference } from '../../src/fingerprint/schema.js';
+import type { Reference } from '../../src/references/schema.js';
 import { scenes } from '../synth/synth-api.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { FingerprintIndex } from '../../src/fingerprint/index-set.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 import { parsePolicy, type LoadedPolicy } from '../../src/policy/load.js';
 import { applyBaseline, BaselineError, loadBaseline } from '../../src/postprocess/baseline.js';
 import { json } from '../../src/report/json.js';

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { builtFile } from '../../util/built-file.js';
-import type { Reference } from '../../fingerprint/schema.js';
+import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
 import { PerceptualMatcher, usableHashCount, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Reference } from '../../fingerprint/schema.js';
+import type { Reference } from '../../references/schema.js';
 import { PerceptualMatcher } from './matcher.js';
 import type { MatchReply, MatchTask, WorkerSetup } from './match-pool.js';
 

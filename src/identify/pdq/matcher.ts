@@ -1,4 +1,4 @@
-import type { Reference } from '../../fingerprint/schema.js';
+import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
 import { cropRect, parseVariant, type Crop } from './crops.js';
 import { DIHEDRAL, transformDct, type Dihedral } from './dihedral.js';

@@ -1,4 +1,4 @@
-import type { PdqEntry } from '../../fingerprint/schema.js';
+import type { PdqEntry } from '../../references/schema.js';
 import type { Crop } from './crops.js';
 import { transformDct, type Dihedral } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';

@@ -1,4 +1,4 @@
-import type { PdqEntry } from '../../fingerprint/schema.js';
+import type { PdqEntry } from '../../references/schema.js';
 import { findContentRect, type PixelImage } from './borders.js';
 import { cropRect, cropVariant, type Crop } from './crops.js';
 import { FilteredPlane } from './filtered-plane.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PlateSet } from '../../fingerprint/schema.js';
+import type { PlateSet } from '../../references/schema.js';
 import { safeName } from './hits.js';
 import { plateDigest, plateKeyId } from './key.js';
 import { PLATE_NORMALISATION, normalisePlate } from './normalise.js';

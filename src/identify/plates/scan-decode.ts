@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import type { TextEncoding } from '../sniff.js';
+import type { TextEncoding } from '../../sources/sniff.js';
 
 /** Raw bytes looked at to choose the encoding (a BOM, or the NUL pattern of UTF-16). */
 export const ENCODING_BYTES = 4096;

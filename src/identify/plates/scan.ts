@@ -3,7 +3,7 @@ import { PlateHits } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import { CsvPlateScanner } from './scan-csv.js';
 import { ENCODING_BYTES, TextDecodeFilter } from './scan-decode.js';
-import { textEncoding } from '../sniff.js';
+import { textEncoding } from '../../sources/sniff.js';
 import { JsonPlateScanner } from './scan-json.js';
 import { TextPlateScanner, type PlateChunkScanner, type PlateFormat } from './scan-text.js';
 

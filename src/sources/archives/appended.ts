@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { isUnsupported } from '../../identify/unsupported.js';
-import type { MediaType } from '../../identify/sniff.js';
+import { isUnsupported } from '../unsupported.js';
+import type { MediaType } from '../sniff.js';
 import type { ContentSource } from '../item.js';
 import { BufferContent, ReopenableContent } from './content.js';
 import { openZipFd } from './zip.js';

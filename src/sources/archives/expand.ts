@@ -1,4 +1,4 @@
-import { SNIFF_BYTES, sniff, type MediaType } from '../../identify/sniff.js';
+import { SNIFF_BYTES, sniff, type MediaType } from '../sniff.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';

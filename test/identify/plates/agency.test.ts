@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { PlateSetSchema } from '../../../src/fingerprint/schema.js';
+import { PlateSetSchema } from '../../../src/references/schema.js';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../../../src/identify/plates/agency.js';
 import { plateDigest, plateKeyId } from '../../../src/identify/plates/key.js';
 import { csvText, makePlates, prng, spellings } from './generate.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { sniff } from '../../../../src/identify/sniff.js';
+import { sniff } from '../../../../src/sources/sniff.js';
 import { expandArchive, type ArchiveOptions } from '../../../../src/sources/archives/index.js';
 import { fileContent } from '../../../../src/sources/file-content.js';
 import type { CoverageEntry, Item } from '../../../../src/sources/item.js';

@@ -1,4 +1,4 @@
-import type { CoverageEntry } from '../sources/item.js';
+import type { CoverageEntry } from './item.js';
 import type { MediaType, UnsupportedMediaType } from './sniff.js';
 
 /**

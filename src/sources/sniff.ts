@@ -2,7 +2,7 @@
  * Media types custody tells apart by magic bytes. Extensions are never trusted: a renamed copy is the
  * common case. A small table rather than a general library, because this runs on a 512-byte head for
  * every file on the hot path and we need only the families the detectors act on, plus the formats
- * custody recognises but cannot open (see src/identify/unsupported.ts): those must be reported as
+ * custody recognises but cannot open (see src/sources/unsupported.ts): those must be reported as
  * not inspected rather than pass as an unknown binary.
  */
 export type MediaType =
@@ -20,7 +20,7 @@ export type MediaType =
   | 'application/octet-stream'
   | UnsupportedMediaType;
 
-/** Formats recognised but not opened; each maps to a coverage reason in src/identify/unsupported.ts. */
+/** Formats recognised but not opened; each maps to a coverage reason in src/sources/unsupported.ts. */
 export type UnsupportedMediaType =
   | 'application/x-7z-compressed'
   | 'application/vnd.rar'
