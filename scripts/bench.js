@@ -18,11 +18,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderBenchmarks } from './bench/markdown.js';
 import { measure, measureMethod, medianRun, sequence } from './bench/measure.js';
+import { measureReaudit } from './bench/reaudit.js';
 import { machine, markdownTable, textTable } from './bench/report.js';
 import { ensureTree, FULL, QUICK } from './bench/tree.js';
-import { renderBenchmarks } from './bench/markdown.js';
-import { measureReaudit } from './bench/reaudit.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);

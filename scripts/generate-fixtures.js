@@ -10,7 +10,7 @@
  * --now  reference time for mtimes and capture dates, default the current time. Tests pass a fixed
  *        date; the README demo uses the default so retention violations always show.
  */
-import { mkdir, readdir, rm, stat, writeFile, chmod, utimes } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -5,8 +5,8 @@
  * purpose: the tree has tens of thousands of files and must be generated in minutes on two cores.
  */
 import { randomFillSync } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { rng } from '../synth/prng.js';
 
 /** @typedef {import('../synth/prng.js').Rng} Rng */

@@ -5,7 +5,7 @@
  * every file unchanged (warm: stat and replay, no content read). Both reports are compared with
  * their run times taken out, so a speed-up bought with a different answer cannot pass unnoticed.
  */
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**

@@ -84,6 +84,7 @@ function firstLine(cmd, args) {
 export function machine(tools) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const pkg = (/** @type {string} */ name) => firstLine('dpkg-query', ['-W', '-f', '${Version}', name]);
   return {
     nproc: firstLine('nproc', []),
@@ -91,6 +92,7 @@ export function machine(tools) {
     memory: firstLine('sh', ['-c', 'free -h | sed -n 2p']).replace(/\s+/g, ' '),
     kernel: os.release(),
     node: process.version,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the child's script
     sharp: firstLine(process.execPath, ['-e', "import('sharp').then(s=>console.log(`sharp ${s.default.versions.sharp}, libvips ${s.default.versions.vips}`))"]),
     hashdeep: tools['hashdeep'] ? `${firstLine('hashdeep', ['-V'])} (Debian ${pkg('hashdeep')})` : 'not installed',
     findimagedupes: tools['findimagedupes'] ? `Debian ${pkg('findimagedupes')}` : 'not installed',

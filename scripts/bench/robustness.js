@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CAMERAS = ['L3-C07', 'L4-C09'];
@@ -181,7 +181,7 @@ function histogram(rows) {
     const key = d === 99 ? 'none' : `${Math.floor(d / 4) * 4}-${Math.floor(d / 4) * 4 + 3}`;
     h[key] = (h[key] ?? 0) + 1;
   }
-  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (a === 'none' ? 1 : b === 'none' ? -1 : parseInt(a) - parseInt(b))));
+  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (a === 'none' ? 1 : b === 'none' ? -1 : parseInt(a, 10) - parseInt(b, 10))));
 }
 
 async function main() {

@@ -4,14 +4,15 @@
  * and traveler portraits. Everything is drawn from a seed (no downloads, no real people or plates),
  * and the same seed gives the same bytes on the same sharp version.
  */
-import { addNoise, encode, overlaySvg, renderSvg } from './raster.js';
-import { CAPTURE_HEIGHT, CAPTURE_WIDTH, captureLight, laneSceneSvg, overlaySvg as cameraOverlaySvg, vehicleSvg } from './lane-art.js';
+
+import { CAPTURE_HEIGHT, CAPTURE_WIDTH, overlaySvg as cameraOverlaySvg, captureLight, laneSceneSvg, vehicleSvg } from './lane-art.js';
 import { PLATE_TEMPLATE, plateSvg } from './plate-art.js';
 import { PORTRAIT_HEIGHT, PORTRAIT_WIDTH, portraitSvg } from './portrait-art.js';
 import { rng, subSeed } from './prng.js';
+import { addNoise, encode, overlaySvg, renderSvg } from './raster.js';
 import { hsl, n, svgDoc } from './svg-util.js';
 
-export { CAPTURE_WIDTH, CAPTURE_HEIGHT, PORTRAIT_WIDTH, PORTRAIT_HEIGHT, PLATE_TEMPLATE };
+export { CAPTURE_HEIGHT, CAPTURE_WIDTH, PLATE_TEMPLATE, PORTRAIT_HEIGHT, PORTRAIT_WIDTH };
 export const PLATE_CROP_WIDTH = 400;
 export const PLATE_CROP_HEIGHT = 120;
 

@@ -1,9 +1,19 @@
+import type { PolicyDocument } from '../policy/schema.js';
 import { clauseVerdicts } from '../postprocess/clauses.js';
 import { incompleteReasons } from '../postprocess/completeness.js';
 import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
 import { applyWaivers } from '../postprocess/waivers.js';
-import type { PolicyDocument } from '../policy/schema.js';
-import { LEVEL_OF, REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER, type Asset, type Finding, type PlateCheck, type Report, type Severity } from '../report/model.js';
+import {
+  type Asset,
+  type Finding,
+  LEVEL_OF,
+  type PlateCheck,
+  REPORT_FORMAT,
+  REPORT_VERSION,
+  type Report,
+  SEVERITY_ORDER,
+  type Severity,
+} from '../report/model.js';
 import { type CoverageEntry, type Notice, notInspectedCount } from '../sources/item.js';
 import { VERSION } from '../version.js';
 
@@ -42,7 +52,13 @@ export function assemble(parts: ReportParts): Report {
     format: REPORT_FORMAT,
     version: REPORT_VERSION,
     tool: { name: 'custody', version: VERSION },
-    policy: { id: policy.doc.contract.id, title: policy.doc.contract.title, agency: policy.doc.contract.agency, digest: policy.digest, builtin: policy.builtin },
+    policy: {
+      id: policy.doc.contract.id,
+      title: policy.doc.contract.title,
+      agency: policy.doc.contract.agency,
+      digest: policy.digest,
+      builtin: policy.builtin,
+    },
     fingerprints: parts.fingerprints,
     inputs: parts.inputs,
     startedAt: parts.startedAt,

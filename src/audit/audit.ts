@@ -1,31 +1,31 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { FingerprintIndex } from '../references/index-set.js';
-import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
-import { DETECTORS } from '../identify/registry.js';
+import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
+import { type CacheOptions, type CacheStats, InspectionCache } from '../cache/inspection-cache.js';
+import { cacheIdentity, sealKeyFor } from '../cache/key.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import type { Subject } from '../evaluate/requirement.js';
+import { AUDIT_SCOPE } from '../evaluate/requirement.js';
+import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
+import { plateKeyId } from '../identify/plates/key.js';
+import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
+import { DETECTORS } from '../identify/registry.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { locationMatcher } from '../policy/locations.js';
-import type { Report } from '../report/model.js';
-import type { CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
-import { assemble } from './assemble.js';
-import { shardOf } from './shard.js';
-import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
-import { Tally } from './tally.js';
-import { inspectItem, type Inspection } from './inspect.js';
-import { forEachConcurrent } from '../util/pool.js';
-import { settleFacts, subjectOf } from './subject.js';
-import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
-import { InspectionCache, type CacheOptions, type CacheStats } from '../cache/inspection-cache.js';
-import { cacheIdentity, sealKeyFor } from '../cache/key.js';
-import { plateKeyId } from '../identify/plates/key.js';
+import type { FingerprintIndex } from '../references/index-set.js';
+import type { Report } from '../report/model.js';
 import { countEntries } from '../sources/filesystem.js';
-import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
-import { plateCheck, uncheckedClasses } from './plate-check.js';
+import type { CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
+import { forEachConcurrent } from '../util/pool.js';
+import { assemble } from './assemble.js';
 import { counted, expand } from './expand-archive.js';
-import { sourcesFor, type ArchiveHook, type ManifestInput, type ManifestReader } from './sources.js';
+import { type Inspection, inspectItem } from './inspect.js';
+import { plateCheck, uncheckedClasses } from './plate-check.js';
+import { shardOf } from './shard.js';
+import { type ArchiveHook, type ManifestInput, type ManifestReader, sourcesFor } from './sources.js';
+import { settleFacts, subjectOf } from './subject.js';
+import { Tally } from './tally.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
 export interface AuditRequest {
@@ -164,7 +164,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     }
     if (cache && settled && (!isArchive || expansion)) {
       const { media, identifications, facts } = inspection;
-      cache.remember(event.item, { ...(media ? { media } : {}), identifications, facts, coverage: inspection.coverage, bytesRead: read.bytesRead, ...(expansion ? { expansion } : {}) });
+      cache.remember(event.item, {
+        ...(media ? { media } : {}),
+        identifications,
+        facts,
+        coverage: inspection.coverage,
+        bytesRead: read.bytesRead,
+        ...(expansion ? { expansion } : {}),
+      });
     }
   };
 
@@ -177,7 +184,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET) };
+  const ctx = {
+    now,
+    authorized: request.policy.doc.locations.authorized,
+    isAuthorized,
+    origins,
+    scope: AUDIT_SCOPE,
+    unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET),
+  };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,

@@ -1,7 +1,7 @@
 import type { ExpansionEvent } from '../cache/entry.js';
 import type { Detector } from '../identify/detector.js';
 import type { ContentSource, CoverageEntry, Notice } from '../sources/item.js';
-import { inspectItem, type Inspection } from './inspect.js';
+import { type Inspection, inspectItem } from './inspect.js';
 import type { ArchiveHook } from './sources.js';
 import { countingContent, type Tally } from './tally.js';
 
@@ -57,7 +57,12 @@ export async function expand(
       }
     }
   } catch (error) {
-    uninspected({ location: outer.item.location, reason: 'corrupt-archive', detail: String((error as Error)?.message ?? error).split('\n')[0], incomplete: true });
+    uninspected({
+      location: outer.item.location,
+      reason: 'corrupt-archive',
+      detail: String((error as Error)?.message ?? error).split('\n')[0],
+      incomplete: true,
+    });
   }
   return settled;
 }

@@ -1,11 +1,11 @@
-import { METHOD_RANK, type DetectResult, type Detector, type Identification, type ItemFacts } from '../identify/detector.js';
-import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff, wantsDeeperHead, type MediaType } from '../sources/sniff.js';
-import { unsupportedCoverage } from '../sources/unsupported.js';
-import { ContentChangedError } from '../sources/file-content.js';
+import { type Detector, type DetectResult, type Identification, type ItemFacts, METHOD_RANK } from '../identify/detector.js';
 import { compareStrings } from '../postprocess/sort.js';
-import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
 import { TailKeepingContent } from '../sources/archives/appended.js';
+import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
+import { ContentChangedError } from '../sources/file-content.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
+import { DEEP_SNIFF_BYTES, type MediaType, SNIFF_BYTES, sniff, wantsDeeperHead } from '../sources/sniff.js';
+import { unsupportedCoverage } from '../sources/unsupported.js';
 
 /** Everything the detectors concluded about one item. */
 export interface Inspection {
@@ -44,7 +44,8 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
       result = await detector.detect(kept, inspection.media);
     } catch (error) {
       // The archive reader already recorded why this member could not be read.
-      if (error instanceof ArchiveLimitError || error instanceof CorruptMemberError) inspection.coverage.push({ location: item.location, reason: 'archive-member', detail: 'see the archive entry', incomplete: true });
+      if (error instanceof ArchiveLimitError || error instanceof CorruptMemberError)
+        inspection.coverage.push({ location: item.location, reason: 'archive-member', detail: 'see the archive entry', incomplete: true });
       else inspection.coverage.push(readFailure(item, error, detector.id));
       continue;
     }

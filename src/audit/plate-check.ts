@@ -1,5 +1,5 @@
-import type { FingerprintIndex } from '../references/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 import type { PlateCheck } from '../report/model.js';
 
 /** Whether this audit checks plate records, and what goes unchecked if it does not. */
@@ -26,10 +26,16 @@ export function plateCheck(fingerprints: FingerprintIndex, plateKey: Buffer | un
   const keyId = plateKeyId(plateKey);
   const others = keyIds.filter((id) => id !== keyId);
   if (others.length === keyIds.length) {
-    return { check: { status: 'not-checked', reason: `the plate key does not match the fingerprint set (key ${keyId}, set ${others.join(', ')})` }, noneChecked: true };
+    return {
+      check: { status: 'not-checked', reason: `the plate key does not match the fingerprint set (key ${keyId}, set ${others.join(', ')})` },
+      noneChecked: true,
+    };
   }
   if (others.length > 0) {
-    return { check: { status: 'not-checked', reason: `plates digested under key ${others.join(', ')} cannot be checked with key ${keyId}` }, noneChecked: false };
+    return {
+      check: { status: 'not-checked', reason: `plates digested under key ${others.join(', ')} cannot be checked with key ${keyId}` },
+      noneChecked: false,
+    };
   }
   return { check: { status: 'checked' }, noneChecked: false };
 }

@@ -16,6 +16,7 @@ export function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${escapeInvisible(text)}"`);
+  if (!match || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${escapeInvisible(text)}"`);
   return { index, count };
 }

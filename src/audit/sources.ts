@@ -1,12 +1,12 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { MediaType } from '../sources/sniff.js';
-import { walkFilesystem } from '../sources/filesystem.js';
-import { expandArchive, isArchive, resolveArchiveOptions, type ArchiveOptions } from '../sources/archives/index.js';
-import type { Item, Notice, SourceEvent } from '../sources/item.js';
+import { type ArchiveOptions, expandArchive, isArchive, resolveArchiveOptions } from '../sources/archives/index.js';
 import { viaDescriptors } from '../sources/directories.js';
 import { ContentChangedError, holdFile } from '../sources/file-content.js';
+import { walkFilesystem } from '../sources/filesystem.js';
+import type { Item, Notice, SourceEvent } from '../sources/item.js';
 import { pathFilter } from '../sources/path-filter.js';
+import type { MediaType } from '../sources/sniff.js';
 import { UsageError } from '../util/errors.js';
 import { fromWorkingDirectory, isInside } from '../util/paths.js';
 
@@ -93,7 +93,7 @@ export async function distinctRoots(roots: readonly string[]): Promise<{ roots: 
   const real = await Promise.all(roots.map((root) => realpath(root).catch(() => path.resolve(root))));
   const kept: string[] = [];
   const notices: Notice[] = [];
-  roots.forEach((root, i) => {
+  for (const [i, root] of roots.entries()) {
     const mine = real[i]!;
     // The outermost root holding this one (the first of equal ones), which is itself kept.
     let holder = -1;
@@ -101,11 +101,14 @@ export async function distinctRoots(roots: readonly string[]): Promise<{ roots: 
       const holds = j !== i && (real[j] === mine ? j < i : isInside(mine, real[j]!));
       if (holds && (holder < 0 || real[j]!.length < real[holder]!.length)) holder = j;
     });
-    if (holder < 0) return void kept.push(root);
+    if (holder < 0) {
+      kept.push(root);
+      continue;
+    }
     const [name, other] = [named(root), named(roots[holder]!)];
     const how = real[holder] === mine ? 'is the same directory as' : 'is inside';
     notices.push({ location: name, level: 'info', message: `root ${name} ${how} root ${other}: its files are audited once, under ${other}` });
-  });
+  }
   return { roots: kept, notices };
 }
 

@@ -1,9 +1,9 @@
-import { captureDate, readImageTags } from '../identify/metadata.js';
-import { isImage } from '../sources/sniff.js';
 import type { Subject } from '../evaluate/requirement.js';
-import type { Asset } from '../report/model.js';
 import { sha256Of } from '../identify/exact.js';
-import { strongest, type Inspection } from './inspect.js';
+import { captureDate, readImageTags } from '../identify/metadata.js';
+import type { Asset } from '../report/model.js';
+import { isImage } from '../sources/sniff.js';
+import { type Inspection, strongest } from './inspect.js';
 
 /**
  * Completes the facts of an identified item: images get their capture date (retention must not
@@ -30,16 +30,14 @@ export async function settleFacts(inspection: Inspection): Promise<boolean> {
  * Turns an inspection with at least one identification into an evaluation subject (after
  * {@link settleFacts}): the strongest identification becomes the asset; the others stay in its evidence.
  */
-export function subjectOf(
-  inspection: Inspection,
-  isAuthorized: (location: string) => boolean,
-  containerMode: number | undefined,
-): Subject | undefined {
+export function subjectOf(inspection: Inspection, isAuthorized: (location: string) => boolean, containerMode: number | undefined): Subject | undefined {
   const best = strongest(inspection.identifications);
   if (!best) return undefined;
   const { item, facts } = inspection;
   const sha256 = facts.sha256 ?? item.digests?.sha256;
-  const others = inspection.identifications.filter((i) => i !== best).map((i) => ({ method: i.method, asset: i.asset, ...(i.reference ? { reference: i.reference } : {}) }));
+  const others = inspection.identifications
+    .filter((i) => i !== best)
+    .map((i) => ({ method: i.method, asset: i.asset, ...(i.reference ? { reference: i.reference } : {}) }));
   const asset: Asset = {
     location: item.location,
     origin: item.origin,

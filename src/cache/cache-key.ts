@@ -1,6 +1,6 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, rm } from 'node:fs/promises';
-import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 /**
@@ -118,7 +118,11 @@ async function createKey(file: string): Promise<string | undefined> {
  * Why a directory or key file cannot be trusted: the wrong kind (a symbolic link included: lstat and
  * O_NOFOLLOW see the link itself), another owner, or any of the `forbidden` mode bits.
  */
-function untrusted(stats: { uid: number; mode: number; isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean } | undefined, forbidden: number, kind: 'a directory' | 'a regular file'): string | undefined {
+function untrusted(
+  stats: { uid: number; mode: number; isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean } | undefined,
+  forbidden: number,
+  kind: 'a directory' | 'a regular file',
+): string | undefined {
   if (!stats) return 'cannot be examined';
   if (stats.isSymbolicLink()) return 'is a symbolic link';
   if (kind === 'a directory' ? !stats.isDirectory() : !stats.isFile()) return `is not ${kind}`;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
+import type { CoverageEntry, Notice } from '../sources/item.js';
 import type { MediaType, UnsupportedMediaType } from '../sources/sniff.js';
 import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../sources/unsupported.js';
-import type { CoverageEntry, Notice } from '../sources/item.js';
 
 /** What the detectors concluded about one item, without the item itself. */
 export interface Conclusion {
@@ -97,7 +97,11 @@ export function encodeEntry(entry: CachedEntry): string | undefined {
 const EMPTY_ENTRY = JSON.stringify({ f: {} });
 
 const isEmpty = (entry: CachedEntry): boolean =>
-  entry.media === undefined && entry.expansion === undefined && entry.identifications.length === 0 && entry.coverage.length === 0 && Object.keys(entry.facts).length === 0;
+  entry.media === undefined &&
+  entry.expansion === undefined &&
+  entry.identifications.length === 0 &&
+  entry.coverage.length === 0 &&
+  Object.keys(entry.facts).length === 0;
 
 /**
  * Parses what {@link encodeEntry} wrote, validating every field (a record is authenticated, but
@@ -156,25 +160,34 @@ function eventOf(event: z.infer<typeof EventSchema>): ExpansionEvent {
   if ('n' in event) return { kind: 'notice', notice: event.n };
   if ('v' in event) return { kind: 'coverage', entry: event.v };
   const { location, size, mtime, mode, archiveChain } = event.e;
-  const member: MemberRecord = { location, size, ...(mtime !== undefined ? { mtime: new Date(mtime) } : {}), ...(mode !== undefined ? { mode } : {}), archiveChain };
+  const member: MemberRecord = {
+    location,
+    size,
+    ...(mtime !== undefined ? { mtime: new Date(mtime) } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+    archiveChain,
+  };
   return { kind: 'member', member, conclusion: conclusionOf(event.k) };
 }
 
 // The stored shapes, field by field. Strict objects: a key this build does not write is not its record.
-const MEDIA_TYPES = [...Object.keys({
-  'image/jpeg': 1,
-  'image/png': 1,
-  'image/gif': 1,
-  'image/webp': 1,
-  'image/tiff': 1,
-  'image/heif': 1,
-  'image/avif': 1,
-  'application/zip': 1,
-  'application/gzip': 1,
-  'application/x-tar': 1,
-  'text/plain': 1,
-  'application/octet-stream': 1,
-} satisfies Record<Exclude<MediaType, UnsupportedMediaType>, 1>), ...UNSUPPORTED_MEDIA_TYPES] as [MediaType, ...MediaType[]];
+const MEDIA_TYPES = [
+  ...Object.keys({
+    'image/jpeg': 1,
+    'image/png': 1,
+    'image/gif': 1,
+    'image/webp': 1,
+    'image/tiff': 1,
+    'image/heif': 1,
+    'image/avif': 1,
+    'application/zip': 1,
+    'application/gzip': 1,
+    'application/x-tar': 1,
+    'text/plain': 1,
+    'application/octet-stream': 1,
+  } satisfies Record<Exclude<MediaType, UnsupportedMediaType>, 1>),
+  ...UNSUPPORTED_MEDIA_TYPES,
+] as [MediaType, ...MediaType[]];
 const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [Method, ...Method[]];
 
 /** Epoch milliseconds a Date can hold (anything else is an Invalid Date, which throws when printed). */
@@ -192,7 +205,10 @@ const FactsSchema = z.strictObject({
   capturedAt: EpochMs.optional(),
   capturedAtField: z.string().optional(),
   media: z.enum(MEDIA_TYPES).optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 const ConclusionShape = {
   m: z.enum(MEDIA_TYPES).optional(),
@@ -209,5 +225,9 @@ const MemberSchema = z.strictObject({
   mode: z.number().int().nonnegative().optional(),
   archiveChain: z.array(z.string()),
 });
-const EventSchema = z.union([z.strictObject({ n: NoticeSchema }), z.strictObject({ v: CoverageSchema }), z.strictObject({ e: MemberSchema, k: ConclusionSchema })]);
+const EventSchema = z.union([
+  z.strictObject({ n: NoticeSchema }),
+  z.strictObject({ v: CoverageSchema }),
+  z.strictObject({ e: MemberSchema, k: ConclusionSchema }),
+]);
 const EntrySchema = z.strictObject({ ...ConclusionShape, x: z.array(EventSchema).optional() });

@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import type { CacheKeys } from './cache-key.js';
 
@@ -58,7 +58,8 @@ export async function readCacheFile(file: string, expected: { key: string; custo
   // Read before the MAC only to word the notice: an older custody's file is "another format", not a
   // forgery. Only a number is echoed: an unauthenticated string could carry terminal escapes.
   const format = header['format'];
-  if (format !== CACHE_FORMAT) return { kind: 'bad', problem: `is in cache format ${Number.isSafeInteger(format) ? String(format) : '(unknown)'} (this custody uses ${CACHE_FORMAT})` };
+  if (format !== CACHE_FORMAT)
+    return { kind: 'bad', problem: `is in cache format ${Number.isSafeInteger(format) ? String(format) : '(unknown)'} (this custody uses ${CACHE_FORMAT})` };
   const end = data.length - MAC_BYTES;
   const mac = createHmac('sha256', keys.mac).update(data.subarray(0, end)).digest();
   if (!timingSafeEqual(mac, data.subarray(end))) return { kind: 'bad', problem: 'fails authentication (not written by this user’s custody, or damaged)' };
@@ -66,7 +67,8 @@ export async function readCacheFile(file: string, expected: { key: string; custo
   if (header['key'] !== expected.key) return { kind: 'bad', problem: 'was written for other settings' };
   const entries = header['entries'];
   const iv = header['iv'];
-  if (!Number.isSafeInteger(entries) || (entries as number) < 0 || typeof iv !== 'string' || !/^[0-9a-f]{24}$/.test(iv)) return { kind: 'bad', problem: 'has an unreadable header' };
+  if (!Number.isSafeInteger(entries) || (entries as number) < 0 || typeof iv !== 'string' || !/^[0-9a-f]{24}$/.test(iv))
+    return { kind: 'bad', problem: 'has an unreadable header' };
   const body = data.subarray(newline + 1, end - TAG_BYTES);
   try {
     const decipher = createDecipheriv('aes-256-gcm', keys.seal, Buffer.from(iv, 'hex'));
@@ -101,7 +103,8 @@ async function readBounded(file: string): Promise<{ kind: 'ok'; data: Buffer } |
     if (!stats.isFile()) return { kind: 'bad', problem: 'is not a regular file' };
     const uid = process.getuid?.();
     if (uid !== undefined && stats.uid !== uid) return { kind: 'bad', problem: `is owned by uid ${stats.uid}, not by this user` };
-    if (uid !== undefined && (stats.mode & 0o022) !== 0) return { kind: 'bad', problem: `is writable by group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})` };
+    if (uid !== undefined && (stats.mode & 0o022) !== 0)
+      return { kind: 'bad', problem: `is writable by group or others (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')})` };
     if (stats.size > MAX_CACHE_BYTES) return { kind: 'bad', problem: `is too large (${mib(stats.size)}, over the ${mib(MAX_CACHE_BYTES)} cap; not read)` };
     const data = Buffer.allocUnsafe(stats.size);
     let filled = 0;
@@ -124,7 +127,13 @@ async function readBounded(file: string): Promise<{ kind: 'ok'; data: Buffer } |
  * Two writers: the last rename wins, and either file is whole. `bodyBytes` is the segments' total
  * length, known before writing so that a file over the cap is never started.
  */
-export async function writeCacheFile(file: string, header: Omit<CacheHeader, 'iv'>, segments: Iterable<Buffer>, bodyBytes: number, keys: CacheKeys): Promise<void> {
+export async function writeCacheFile(
+  file: string,
+  header: Omit<CacheHeader, 'iv'>,
+  segments: Iterable<Buffer>,
+  bodyBytes: number,
+  keys: CacheKeys,
+): Promise<void> {
   const iv = randomBytes(12);
   const headerLine = Buffer.from(`${JSON.stringify({ ...header, iv: iv.toString('hex') })}\n`);
   const total = MAGIC.length + headerLine.length + bodyBytes + TRAILER_BYTES;

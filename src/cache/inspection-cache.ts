@@ -2,11 +2,11 @@ import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Item } from '../sources/item.js';
 import { VERSION } from '../version.js';
-import { decodeEntry, encodeEntry, type CachedEntry } from './entry.js';
-import { cacheKeys, loadCacheKey, type CacheKeys } from './cache-key.js';
+import { type CacheKeys, cacheKeys, loadCacheKey } from './cache-key.js';
+import { type CachedEntry, decodeEntry, encodeEntry } from './entry.js';
 import { CACHE_FORMAT, CacheTooLarge, readCacheFile, writeCacheFile } from './file.js';
 import type { CacheIdentity } from './key.js';
-import { MalformedRecords, readRecord, RecordIndex, recordBytes, RecordWriter, sameStamp, type FileStamp } from './records.js';
+import { type FileStamp, MalformedRecords, RecordIndex, RecordWriter, readRecord, recordBytes, sameStamp } from './records.js';
 
 /** How an audit uses the re-audit cache. */
 export interface CacheOptions {
@@ -193,6 +193,8 @@ async function pruneUnused(dir: string, keep: string): Promise<void> {
     if (maxAgeMs === undefined || name === keep) continue;
     const file = path.join(dir, name);
     // Best effort: another audit may be pruning or writing the same directory at the same moment.
-    await stat(file).then((s) => (now - s.mtimeMs > maxAgeMs ? rm(file, { force: true }) : undefined)).catch(() => undefined);
+    await stat(file)
+      .then((s) => (now - s.mtimeMs > maxAgeMs ? rm(file, { force: true }) : undefined))
+      .catch(() => undefined);
   }
 }

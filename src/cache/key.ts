@@ -67,7 +67,10 @@ declare const CUSTODY_CODE_DIGEST: string | undefined;
  * conclude without changing it.
  */
 export function codeDigest(): Promise<string> {
-  code ??= typeof CUSTODY_CODE_DIGEST === 'string' ? Promise.resolve(CUSTODY_CODE_DIGEST) : digestFolder(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
+  code ??=
+    typeof CUSTODY_CODE_DIGEST === 'string'
+      ? Promise.resolve(CUSTODY_CODE_DIGEST)
+      : digestFolder(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
   return code;
 }
 
@@ -83,6 +86,11 @@ async function digestFolder(root: string): Promise<string> {
     }
   }
   const hash = createHash('sha256');
-  for (const file of files.sort()) hash.update(path.relative(root, file)).update('\0').update(await readFile(file)).update('\0');
+  for (const file of files.sort())
+    hash
+      .update(path.relative(root, file))
+      .update('\0')
+      .update(await readFile(file))
+      .update('\0');
   return hash.digest('hex');
 }

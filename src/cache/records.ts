@@ -58,7 +58,8 @@ export class RecordIndex {
       const hash = hashBytes(body, start, end);
       let slot = hash & this.mask;
       while (this.slots[slot] !== 0) {
-        if (this.hashes[slot] === hash && sameLocation(body, this.slots[slot]! - 1, body.subarray(start, end))) throw new MalformedRecords('location stored twice');
+        if (this.hashes[slot] === hash && sameLocation(body, this.slots[slot]! - 1, body.subarray(start, end)))
+          throw new MalformedRecords('location stored twice');
         slot = (slot + 1) & this.mask;
       }
       this.hashes[slot] = hash;

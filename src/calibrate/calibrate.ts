@@ -4,7 +4,7 @@ import type { Reference } from '../references/schema.js';
 import { InputError } from '../util/errors.js';
 import { parseLabels } from './labels.js';
 import { CalibrationMatcher, type QueryMeasurement } from './measure.js';
-import { DEFAULT_BAND_TOPS, summarise, type CalibrationResult, type LabelledMeasurement, type SummariseOptions } from './summarise.js';
+import { type CalibrationResult, DEFAULT_BAND_TOPS, type LabelledMeasurement, type SummariseOptions, summarise } from './summarise.js';
 
 /** One labelled query image. */
 export interface LabelledQuery {
@@ -26,7 +26,11 @@ export interface CalibrateOptions extends SummariseOptions {
  * (fingerprint-file references, hashed by `referenceHashes`) and summarises recall, precision and
  * the distance-band table. A query that cannot be read or decoded counts as not found.
  */
-export async function calibrate(labelled: readonly LabelledQuery[], references: readonly Reference[], options: CalibrateOptions = {}): Promise<CalibrationResult> {
+export async function calibrate(
+  labelled: readonly LabelledQuery[],
+  references: readonly Reference[],
+  options: CalibrateOptions = {},
+): Promise<CalibrationResult> {
   const tops = options.bandTops ?? DEFAULT_BAND_TOPS;
   const matcher = new CalibrationMatcher(references, Math.max(tops.at(-1) ?? 0, options.threshold ?? 0), tops[0]);
   const measured: LabelledMeasurement[] = new Array(labelled.length);
@@ -67,8 +71,11 @@ export async function runCalibration(labelsCsvPath: string, fingerprintFiles: re
   const index = await loadFingerprints(fingerprintFiles);
   const known = new Set(index.references.map((r) => r.id));
   for (const row of rows) {
-    if (row.expected !== undefined && !known.has(row.expected)) throw new InputError(`${labelsCsvPath}:${row.line}`, 'reference id not found in the fingerprint files');
+    if (row.expected !== undefined && !known.has(row.expected))
+      throw new InputError(`${labelsCsvPath}:${row.line}`, 'reference id not found in the fingerprint files');
   }
-  const labelled = rows.map((row): LabelledQuery => ({ class: row.class, ...(row.expected !== undefined && { expected: row.expected }), content: () => readFile(row.path) }));
+  const labelled = rows.map(
+    (row): LabelledQuery => ({ class: row.class, ...(row.expected !== undefined && { expected: row.expected }), content: () => readFile(row.path) }),
+  );
   return calibrate(labelled, index.references, options);
 }

@@ -5,7 +5,11 @@ const fixed = (v: number | null, digits = 3): string => (v === null ? '-' : v.to
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   // First column left-aligned (labels), the rest right-aligned (numbers).
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
@@ -24,7 +28,15 @@ export function formatCalibrationText(result: CalibrationResult): string {
     ...table(
       ['distance', 'correct', 'wrong ref', 'negatives', 'recall', 'precision', 'false claims'],
       [
-        ...result.bands.map((b) => [`${b.from}-${b.to}`, String(b.correct), String(b.wrong), String(b.negatives), fixed(b.atTop.recall), fixed(b.atTop.precision), String(b.atTop.falseClaims)]),
+        ...result.bands.map((b) => [
+          `${b.from}-${b.to}`,
+          String(b.correct),
+          String(b.wrong),
+          String(b.negatives),
+          fixed(b.atTop.recall),
+          fixed(b.atTop.precision),
+          String(b.atTop.falseClaims),
+        ]),
         [`>${result.bands.at(-1)?.to ?? 0} or none`, String(result.beyond.positives), '', String(result.beyond.negatives), '', '', ''],
       ],
     ),
@@ -32,7 +44,17 @@ export function formatCalibrationText(result: CalibrationResult): string {
     `By class at threshold ${result.threshold}:`,
     ...table(
       ['class', 'copies', 'found', 'wrong ref', 'recall', 'negatives', 'false matches', 'low quality', 'failed'],
-      result.classes.map((c) => [c.class, String(c.positives), String(c.found), String(c.wrongReference), fixed(c.recall), String(c.negatives), String(c.falseMatches), String(c.lowQuality), String(c.failed)]),
+      result.classes.map((c) => [
+        c.class,
+        String(c.positives),
+        String(c.found),
+        String(c.wrongReference),
+        fixed(c.recall),
+        String(c.negatives),
+        String(c.falseMatches),
+        String(c.lowQuality),
+        String(c.failed),
+      ]),
     ),
   ];
   return `${out.join('\n')}\n`;

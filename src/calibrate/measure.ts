@@ -1,7 +1,7 @@
-import type { Reference } from '../references/schema.js';
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
-import { PerceptualMatcher, type MatchOutcome } from '../identify/pdq/matcher.js';
+import { type MatchOutcome, PerceptualMatcher } from '../identify/pdq/matcher.js';
+import type { Reference } from '../references/schema.js';
 
 /** Largest distance a calibration run looks at: the top of the default band table. */
 export const DEFAULT_MAX_DISTANCE = 47;

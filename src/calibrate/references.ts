@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { perceptualHasher } from '../fingerprint/perceptual.js';
 import type { Reference } from '../references/schema.js';
-import { sniff, SNIFF_BYTES } from '../sources/sniff.js';
+import { SNIFF_BYTES, sniff } from '../sources/sniff.js';
 
 /** One reference image to fingerprint in memory (benchmarks and tests; the CLI reads fingerprint files). */
 export interface ReferenceImage {

@@ -92,13 +92,18 @@ function claimsAt(rows: readonly LabelledMeasurement[], threshold: number): Clai
 export function summarise(rows: readonly LabelledMeasurement[], options: SummariseOptions = {}): CalibrationResult {
   const threshold = options.threshold ?? MATCH_THRESHOLD;
   const tops = [...(options.bandTops ?? DEFAULT_BAND_TOPS)];
-  if (tops.some((t, i) => !Number.isInteger(t) || t < 0 || (i > 0 && t <= tops[i - 1]!))) throw new RangeError('band tops must be ascending non-negative integers');
+  if (tops.some((t, i) => !Number.isInteger(t) || t < 0 || (i > 0 && t <= tops[i - 1]!)))
+    throw new RangeError('band tops must be ascending non-negative integers');
   const positives = rows.filter((r) => r.expected !== undefined).length;
   const negatives = rows.length - positives;
   const classes = new Map<string, ClassSummary>();
   for (const row of rows) {
     let c = classes.get(row.class);
-    if (!c) classes.set(row.class, (c = { class: row.class, positives: 0, negatives: 0, found: 0, wrongReference: 0, falseMatches: 0, lowQuality: 0, failed: 0, recall: null }));
+    if (!c)
+      classes.set(
+        row.class,
+        (c = { class: row.class, positives: 0, negatives: 0, found: 0, wrongReference: 0, falseMatches: 0, lowQuality: 0, failed: 0, recall: null }),
+      );
     const m = row.measurement;
     if (row.expected !== undefined) c.positives++;
     else c.negatives++;
@@ -112,7 +117,14 @@ export function summarise(rows: readonly LabelledMeasurement[], options: Summari
   }
   for (const c of classes.values()) c.recall = ratio(c.found, c.positives);
 
-  const bands: BandRow[] = tops.map((to, i) => ({ from: i === 0 ? 0 : tops[i - 1]! + 1, to, correct: 0, wrong: 0, negatives: 0, atTop: { recall: null, precision: null, falseClaims: 0 } }));
+  const bands: BandRow[] = tops.map((to, i) => ({
+    from: i === 0 ? 0 : tops[i - 1]! + 1,
+    to,
+    correct: 0,
+    wrong: 0,
+    negatives: 0,
+    atTop: { recall: null, precision: null, falseClaims: 0 },
+  }));
   const beyond = { positives: 0, negatives: 0 };
   for (const row of rows) {
     const hit = nearest(row.measurement);

@@ -1,27 +1,27 @@
-import { collect, failOnOption } from './options.js';
 import path from 'node:path';
-import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
-import { signReport } from '../sign/sign.js';
-import { readKey } from './verify-command.js';
 import { Command } from 'commander';
 import { runAudit } from '../audit/audit.js';
-import { loadFingerprints } from '../references/load.js';
-import { builtinPolicy } from '../policy/builtin.js';
-import { SEVERITY_ORDER, type Report, type Severity } from '../report/model.js';
-import { formatProblem, UsageError } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
-import type { Io } from './io.js';
-import { parseOutputs, reporterContext, writeReports } from './outputs.js';
-import { readPlateKey } from './plate-key.js';
-import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
-import { archiveHook, checkRoots, patternWarnings, type ManifestInput, type ManifestReader } from '../audit/sources.js';
 import { parseShard } from '../audit/shard.js';
-import { loadPolicyArgument } from './policy-command.js';
-import { progressDisplay } from './progress.js';
+import { archiveHook, checkRoots, type ManifestInput, type ManifestReader, patternWarnings } from '../audit/sources.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
-import { checkedDestination, resolvedFolder, writeGuard, writeOutside, type WriteGuard } from '../util/safe-write.js';
+import { builtinPolicy } from '../policy/builtin.js';
+import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
+import { loadFingerprints } from '../references/load.js';
+import { type Report, SEVERITY_ORDER, type Severity } from '../report/model.js';
+import { signReport } from '../sign/sign.js';
+import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { formatProblem, UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
+import { ExitCode } from '../util/exit-codes.js';
+import { checkedDestination, resolvedFolder, type WriteGuard, writeGuard, writeOutside } from '../util/safe-write.js';
+import type { Io } from './io.js';
+import { collect, failOnOption } from './options.js';
+import { parseOutputs, reporterContext, writeReports } from './outputs.js';
+import { readPlateKey } from './plate-key.js';
+import { loadPolicyArgument } from './policy-command.js';
+import { progressDisplay } from './progress.js';
+import { readKey } from './verify-command.js';
 
 interface AuditFlags {
   policy?: string;
@@ -72,7 +72,11 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
     .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
     .option('--format <name>', 'report format: pretty, json, sarif, junit, csv, markdown, html (repeatable; pairs with --output in order)', collect)
-    .option('-o, --output <file>', 'write the report to a file (format from --format, else from the extension: .json .sarif .xml .csv .md .html .txt); - is stdout (repeatable)', collect)
+    .option(
+      '-o, --output <file>',
+      'write the report to a file (format from --format, else from the extension: .json .sarif .xml .csv .md .html .txt); - is stdout (repeatable)',
+      collect,
+    )
     .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
     .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
@@ -81,7 +85,10 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--include <glob>', 'only audit paths matching (repeatable)', collect)
     .option('--exclude <glob>', 'leave out paths matching (repeatable)', collect)
     .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
-    .option('--no-plates', 'do not check plate records although the fingerprints hold plate digests (stated in the report; without it, a missing key makes the audit incomplete)')
+    .option(
+      '--no-plates',
+      'do not check plate records although the fingerprints hold plate digests (stated in the report; without it, a missing key makes the audit incomplete)',
+    )
     .option('--allow-empty', 'an audit that finds no file or object at all is clean (by default it is incomplete, exit 3)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
@@ -119,14 +126,18 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const loaded = flags.policy ? await loadPolicyArgument(flags.policy, io) : builtinPolicy([], io.cwd);
   for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
-  const fingerprintFiles = [...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)), ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f))];
+  const fingerprintFiles = [
+    ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
+    ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f)),
+  ];
   const fingerprints = await loadFingerprints(fingerprintFiles);
   const now = flags.now ? parseNow(flags.now) : undefined;
   const plateKey = fingerprints.plateSets.length > 0 ? readPlateKey(io, flags.plateKeyFile) : undefined;
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
   const threads = flags.threads === undefined ? undefined : Number(flags.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
 
   const progress = progressDisplay(io, flags.quiet === true);
   const cache = dirs.length > 0 ? await cacheOptions(flags, guard, progress.io) : undefined;
@@ -176,7 +187,8 @@ async function cacheOptions(flags: AuditFlags, guard: WriteGuard, io: Io): Promi
   if (!given) return undefined;
   // The cache works in the real directory, so its files are created where this check looked.
   const { real: dir, root } = await resolvedFolder(guard, io.cwd, given);
-  if (root && flags.cache !== undefined) throw new UsageError(`refusing to keep the cache in ${flags.cache} inside the audited tree ${root} (custody never modifies what it audits)`);
+  if (root && flags.cache !== undefined)
+    throw new UsageError(`refusing to keep the cache in ${flags.cache} inside the audited tree ${root} (custody never modifies what it audits)`);
   const notice = (message: string) => void io.stderr.write(`custody: ${escapeInvisible(message)}\n`);
   if (root) {
     notice(`cache off: the default cache directory ${given} is inside the audited tree ${root} (give --cache <dir> elsewhere)`);
@@ -196,7 +208,10 @@ async function manifestReader(manifests: readonly ManifestInput[], flags: AuditF
     if (error instanceof ManifestError) throw new UsageError(error.message);
     throw error;
   }
-  const options = { ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}), ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}) };
+  const options = {
+    ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}),
+    ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}),
+  };
   return (manifest) => readManifest(manifest.path, { ...options, ...(manifest.format ? { format: manifest.format } : {}) });
 }
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { collect } from './options.js';
 import { Command, Option } from 'commander';
 import { runCalibration } from '../calibrate/calibrate.js';
 import { formatCalibrationJson, formatCalibrationText } from '../calibrate/format.js';
 import { UsageError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
+import { collect } from './options.js';
 
 /** `custody calibrate <labels.csv>`: precision and recall per distance band, to choose a threshold. */
 export function calibrateCommand(io: Io, setExit: (code: ExitCode) => void): Command {
@@ -17,7 +17,8 @@ export function calibrateCommand(io: Io, setExit: (code: ExitCode) => void): Com
     .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (labels: string, flags: { fingerprints: string[]; threshold?: string; format: 'text' | 'json' }) => {
       const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
-      if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 0 || threshold > 256)) throw new UsageError(`--threshold takes a whole number of bits (0-256), not "${flags.threshold}"`);
+      if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 0 || threshold > 256))
+        throw new UsageError(`--threshold takes a whole number of bits (0-256), not "${flags.threshold}"`);
       const result = await runCalibration(
         path.resolve(io.cwd, labels),
         flags.fingerprints.map((f) => path.resolve(io.cwd, f)),

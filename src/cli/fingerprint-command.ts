@@ -1,13 +1,13 @@
-import { collect } from './options.js';
 import { Command } from 'commander';
-import { createFingerprints, type ClassRule } from '../fingerprint/create.js';
-import { plateCollector } from '../fingerprint/plates.js';
+import { type ClassRule, createFingerprints } from '../fingerprint/create.js';
 import { perceptualHasher } from '../fingerprint/perceptual.js';
+import { plateCollector } from '../fingerprint/plates.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
-import { checkedDestination, writeGuard, writeOutside } from '../util/safe-write.js';
 import { ExitCode } from '../util/exit-codes.js';
+import { checkedDestination, writeGuard, writeOutside } from '../util/safe-write.js';
 import type { Io } from './io.js';
+import { collect } from './options.js';
 import { readPlateKey } from './plate-key.js';
 
 interface FingerprintFlags {
@@ -48,10 +48,15 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
         plates: plateCollector(key, flags.plateColumn),
       });
       await writeOutside(guard, io.cwd, flags.out, `${JSON.stringify(file, null, 2)}\n`);
-      for (const entry of coverage) io.stderr.write(`custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`);
+      for (const entry of coverage)
+        io.stderr.write(
+          `custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`,
+        );
       const perceptual = file.references.filter((r) => r.pdq).length;
       const plates = file.plates ? `, ${file.plates.digests.length} plates (key ${file.plates.keyId})` : '';
-      io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} -> ${escapeInvisible(flags.out)} [${file.digest}]\n`);
+      io.stderr.write(
+        `custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} -> ${escapeInvisible(flags.out)} [${file.digest}]\n`,
+      );
       setExit(coverage.some((c) => c.incomplete) ? ExitCode.Incomplete : ExitCode.Ok);
     });
 }

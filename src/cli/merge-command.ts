@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { collect, failOnOption } from './options.js';
 import path from 'node:path';
 import { Command } from 'commander';
 import { mergeShards } from '../merge/merge.js';
-import { InputError } from '../util/errors.js';
-import { ExitCode } from '../util/exit-codes.js';
-import type { Io } from './io.js';
-import { exitCodeFor } from './audit-command.js';
-import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 import type { Report, Severity } from '../report/model.js';
+import { InputError } from '../util/errors.js';
+import type { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, writeGuard } from '../util/safe-write.js';
+import { exitCodeFor } from './audit-command.js';
+import type { Io } from './io.js';
+import { collect, failOnOption } from './options.js';
+import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 
 /** `custody merge shard-*.json`: one report from the shards of a split audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Report } from '../report/model.js';
-import { isReportFormat, reporters, type ReportFormat } from '../report/registry.js';
+import { isReportFormat, type ReportFormat, reporters } from '../report/registry.js';
 import type { ReporterContext } from '../report/reporter.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
-import { writeOutside, type WriteGuard } from '../util/safe-write.js';
+import { type WriteGuard, writeOutside } from '../util/safe-write.js';
 import type { Io } from './io.js';
 
 export interface Output {
@@ -53,8 +53,12 @@ export function parseOutputs(formats: readonly string[] = [], files: readonly st
 function formatOfFile(file: string): ReportFormat {
   const format = FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
   if (format) return format;
-  const known = Object.entries(FORMAT_BY_EXTENSION).map(([ext, name]) => `${ext} ${name}`).join(', ');
-  throw new UsageError(`cannot tell the report format of --output ${escapeInvisible(file)} from its extension: add --format <name> before it (extensions: ${known})`);
+  const known = Object.entries(FORMAT_BY_EXTENSION)
+    .map(([ext, name]) => `${ext} ${name}`)
+    .join(', ');
+  throw new UsageError(
+    `cannot tell the report format of --output ${escapeInvisible(file)} from its extension: add --format <name> before it (extensions: ${known})`,
+  );
 }
 
 /** Colour only on a terminal, never with --no-color or NO_COLOR; waived findings listed on request. */

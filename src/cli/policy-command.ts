@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadPolicy, loadPolicyBytes, type LoadedPolicy } from '../policy/load.js';
+import { type LoadedPolicy, loadPolicy, loadPolicyBytes } from '../policy/load.js';
 import { readPolicyStream } from '../policy/read.js';
 import { formatProblem, PolicyError, UsageError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
@@ -32,7 +32,9 @@ export function policyCommand(io: Io, setExit: (code: ExitCode) => void): Comman
         const loaded = await loadPolicyArgument(file, io);
         for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);
         const { contract, protocols, waivers } = loaded.doc;
-        io.stdout.write(`${loaded.path}: ok (contract ${contract.id}, ${contract.clauses.length} clauses, ${protocols.length} protocols, ${waivers.length} waivers)\n`);
+        io.stdout.write(
+          `${loaded.path}: ok (contract ${contract.id}, ${contract.clauses.length} clauses, ${protocols.length} protocols, ${waivers.length} waivers)\n`,
+        );
       }
       setExit(ExitCode.Ok);
     });

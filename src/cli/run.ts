@@ -1,15 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { CustodyError, formatProblem, PolicyError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
-import { VERSION } from '../version.js';
 import { ExitCode } from '../util/exit-codes.js';
+import { VERSION } from '../version.js';
 import { auditCommand } from './audit-command.js';
-import { fingerprintCommand } from './fingerprint-command.js';
-import { policyCommand } from './policy-command.js';
-import { mergeCommand } from './merge-command.js';
-import { verifyCommand } from './verify-command.js';
 import { calibrateCommand } from './calibrate-command.js';
+import { fingerprintCommand } from './fingerprint-command.js';
 import type { Io } from './io.js';
+import { mergeCommand } from './merge-command.js';
+import { policyCommand } from './policy-command.js';
+import { verifyCommand } from './verify-command.js';
 
 const EXIT_HELP = `
 Exit codes:

@@ -24,7 +24,11 @@ export function verifyCommand(io: Io, setExit: (code: ExitCode) => void): Comman
     .argument('<public-key>', 'the Ed25519 public key (PEM)')
     .action(async (report: string, signature: string, publicKey: string) => {
       const resolve = (file: string) => path.resolve(io.cwd, file);
-      const [reportBytes, signatureBytes, keyBytes] = await Promise.all([readKey(resolve(report), report), readKey(resolve(signature), signature), readKey(resolve(publicKey), publicKey)]);
+      const [reportBytes, signatureBytes, keyBytes] = await Promise.all([
+        readKey(resolve(report), report),
+        readKey(resolve(signature), signature),
+        readKey(resolve(publicKey), publicKey),
+      ]);
       const result = verifyReport(reportBytes, signatureBytes.toString('utf8'), keyBytes, publicKey);
       if (!result.ok) {
         io.stderr.write(`custody: signature NOT valid: ${result.reason}\n`);

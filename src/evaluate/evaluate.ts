@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PolicyDocument, Protocol } from '../policy/schema.js';
-import { LEVEL_OF, type Finding } from '../report/model.js';
+import { type Finding, LEVEL_OF } from '../report/model.js';
 import { REQUIREMENTS } from './registry.js';
 import type { EvaluationContext, RequirementCheck, Subject, Violation } from './requirement.js';
 
@@ -71,12 +71,6 @@ function toFinding(protocol: Protocol, violation: Violation): Finding {
  */
 export function findingFingerprint(ruleId: string, violation: Pick<Violation, 'location' | 'subject'>): string {
   const asset = violation.subject?.asset;
-  const key = !violation.subject
-    ? 'audit'
-    : asset?.sha256
-      ? `sha256:${asset.sha256}`
-      : asset?.md5
-        ? `md5:${asset.md5}`
-        : `location:${violation.location}`;
+  const key = !violation.subject ? 'audit' : asset?.sha256 ? `sha256:${asset.sha256}` : asset?.md5 ? `md5:${asset.md5}` : `location:${violation.location}`;
   return createHash('sha256').update(`custody/v1\0${ruleId}\0${key}`).digest('hex');
 }

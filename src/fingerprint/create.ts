@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { captureDate, readImageTags } from '../identify/metadata.js';
-import { isImage, sniff, SNIFF_BYTES, type MediaType } from '../sources/sniff.js';
-import { walkFilesystem } from '../sources/filesystem.js';
-import type { CoverageEntry, Item } from '../sources/item.js';
-import { VERSION } from '../version.js';
 import { compareStrings } from '../postprocess/sort.js';
-import { forEachConcurrent } from '../util/pool.js';
 import { fingerprintDigest } from '../references/load.js';
 import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from '../references/schema.js';
+import { walkFilesystem } from '../sources/filesystem.js';
+import type { CoverageEntry, Item } from '../sources/item.js';
+import { isImage, type MediaType, SNIFF_BYTES, sniff } from '../sources/sniff.js';
+import { forEachConcurrent } from '../util/pool.js';
+import { VERSION } from '../version.js';
 
 /** Assigns an asset class to references whose id matches a glob (`--class 'travelers/**=traveler-image'`). */
 export interface ClassRule {
@@ -63,7 +63,11 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
     const prefixes = rootPrefixes(options.roots);
     for (const [index, root] of options.roots.entries()) {
       const prefix = prefixes[index];
-      yield* walkFilesystem(path.resolve(options.cwd ?? '.', root), { ...(prefix ? { locationPrefix: prefix } : {}), ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) });
+      yield* walkFilesystem(path.resolve(options.cwd ?? '.', root), {
+        ...(prefix ? { locationPrefix: prefix } : {}),
+        ...(options.include ? { include: options.include } : {}),
+        ...(options.exclude ? { exclude: options.exclude } : {}),
+      });
     }
   };
   let next = 0;
@@ -75,7 +79,9 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
       const reference = await describe(event.item, options, rules);
       if (reference) outcomes[slot] = { reference };
     } catch (error) {
-      outcomes[slot] = { coverage: { location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true } };
+      outcomes[slot] = {
+        coverage: { location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true },
+      };
     }
   });
   const references: Reference[] = [];
@@ -105,11 +111,19 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
     references,
     ...(plates ? { plates } : {}),
   };
-  const shown = coverage.map((entry) => ({ ...entry, location: redact(entry.location), ...(entry.detail !== undefined ? { detail: redact(entry.detail) } : {}) }));
+  const shown = coverage.map((entry) => ({
+    ...entry,
+    location: redact(entry.location),
+    ...(entry.detail !== undefined ? { detail: redact(entry.detail) } : {}),
+  }));
   return { file: { ...body, digest: fingerprintDigest(body) }, coverage: shown };
 }
 
-async function describe(item: Item, options: FingerprintOptions, rules: { match: (s: string) => boolean; assetClass: string }[]): Promise<Reference | undefined> {
+async function describe(
+  item: Item,
+  options: FingerprintOptions,
+  rules: { match: (s: string) => boolean; assetClass: string }[],
+): Promise<Reference | undefined> {
   if (item.size === 0) return undefined; // an empty file identifies nothing
   const content = item.content!;
   const whole = item.size <= (options.maxReadBytes ?? DEFAULT_MAX_READ) ? await content.readAll() : undefined;

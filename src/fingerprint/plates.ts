@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../identify/plates/agency.js';
 import { redactPlates } from '../postprocess/redact.js';
+import type { PlateSet, Reference } from '../references/schema.js';
 import { UsageError } from '../util/errors.js';
 import type { PlateCollector } from './create.js';
-import type { PlateSet, Reference } from '../references/schema.js';
 
 /**
  * Recognises the agency's plate-read files among the reference data (CSV/TSV with a plate column)

@@ -1,7 +1,7 @@
-import type { CoverageEntry, Item, Notice } from '../sources/item.js';
-import type { FingerprintIndex } from '../references/index-set.js';
-import type { MediaType } from '../sources/sniff.js';
 import type { MetadataMarker } from '../policy/schema.js';
+import type { FingerprintIndex } from '../references/index-set.js';
+import type { CoverageEntry, Item, Notice } from '../sources/item.js';
+import type { MediaType } from '../sources/sniff.js';
 
 /** How an item was recognised as agency data, strongest first. */
 export type Method = 'exact' | 'perceptual' | 'record' | 'metadata' | 'unverifiable';

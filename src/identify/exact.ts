@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Item } from '../sources/item.js';
-import { NO_RESULT, type DetectResult, type Detector, type DetectorFactory } from './detector.js';
+import { type Detector, type DetectorFactory, type DetectResult, NO_RESULT } from './detector.js';
 
 /**
  * Exact copies: byte-identical to a reference, whatever their name or extension. On a filesystem a
@@ -44,7 +44,9 @@ class ExactDetector implements Detector {
     const reference = (sha256 && this.fingerprints.bySha(sha256)) || (md5 && this.fingerprints.byMd5Digest(md5)) || undefined;
     if (reference) {
       const digest = sha256 && reference.sha256 === sha256 ? { sha256 } : { md5 };
-      return { identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { ...digest, size: item.size, from: 'manifest' } }] };
+      return {
+        identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { ...digest, size: item.size, from: 'manifest' } }],
+      };
     }
     // A content hash that matches no reference proves the object is not a copy, whatever its size.
     if (sha256 || md5) return NO_RESULT;
@@ -64,7 +66,12 @@ class ExactDetector implements Detector {
         {
           asset: classes.length === 1 ? classes[0]! : 'unknown',
           method: 'unverifiable',
-          evidence: { reason: item.opaqueDigest ?? 'the manifest carries no content hash', size: item.size, sameSizeReferences: candidates.length, candidateClasses: classes },
+          evidence: {
+            reason: item.opaqueDigest ?? 'the manifest carries no content hash',
+            size: item.size,
+            sameSizeReferences: candidates.length,
+            candidateClasses: classes,
+          },
         },
       ],
     };

@@ -1,7 +1,7 @@
+import { type MediaType, sniff } from '../sources/sniff.js';
 import { lazy } from '../util/lazy.js';
 import { BytePool } from './decode-budget.js';
 import { BYTES_PER_BLOCK, jpegLayout } from './jpeg-layout.js';
-import { sniff, type MediaType } from '../sources/sniff.js';
 
 /**
  * The single image decoder used by both fingerprinting and auditing, so that EXIF orientation, ICC
@@ -71,15 +71,7 @@ const loadSharp = lazy(async () => {
   return sharp;
 });
 
-const DECODABLE: ReadonlySet<MediaType> = new Set([
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/gif',
-  'image/tiff',
-  'image/avif',
-  'image/heif',
-]);
+const DECODABLE: ReadonlySet<MediaType> = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff', 'image/avif', 'image/heif']);
 
 /** Decoded, oriented and (maybe) downscaled 8-bit pixels, interleaved. */
 export interface DecodedImage {
@@ -97,9 +89,7 @@ export interface DecodedImage {
  */
 export type DecodeFailureReason = 'corrupt' | 'too-large' | 'timeout' | 'unsupported';
 
-export type DecodeResult =
-  | { ok: true; image: DecodedImage }
-  | { ok: false; reason: DecodeFailureReason; detail: string; media: MediaType };
+export type DecodeResult = { ok: true; image: DecodedImage } | { ok: false; reason: DecodeFailureReason; detail: string; media: MediaType };
 
 export interface DecodeOptions {
   /** Largest decoded image in pixels (DetectLimits.maxImagePixels). */

@@ -1,9 +1,9 @@
-import { lazy } from '../util/lazy.js';
-import type { Item } from '../sources/item.js';
-import type { MetadataMarker } from '../policy/schema.js';
-import { isImage, type MediaType } from '../sources/sniff.js';
-import type { DetectResult, Detector, DetectorFactory, ItemFacts } from './detector.js';
 import { guardedMatch, MARKER_MATCH_TIMEOUT_MS, markerRegExp, matchedPart } from '../policy/marker-regex.js';
+import type { MetadataMarker } from '../policy/schema.js';
+import type { Item } from '../sources/item.js';
+import { isImage, type MediaType } from '../sources/sniff.js';
+import { lazy } from '../util/lazy.js';
+import type { Detector, DetectorFactory, DetectResult, ItemFacts } from './detector.js';
 
 /** Metadata lives at the front of every format custody reads; this much head is enough for exifr. */
 const METADATA_HEAD_BYTES = 512 * 1024;
@@ -44,14 +44,19 @@ export function captureDate(tags: Tags | undefined): Pick<ItemFacts, 'capturedAt
  * retention is in days; the capture's own offset is seldom recorded).
  */
 function asWrittenUtc(local: Date): Date {
-  return new Date(Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds()));
+  return new Date(
+    Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds()),
+  );
 }
 
 /**
  * {@link matchMarker} under the marker time limit (marker-regex.ts): `timedOut` when a marker regex
  * on these (contractor-controlled) tags ran past it.
  */
-export function matchMarkerWithinLimit(tags: Tags, markers: readonly MetadataMarker[]): { marker: MetadataMarker; value: string } | { timedOut: true } | undefined {
+export function matchMarkerWithinLimit(
+  tags: Tags,
+  markers: readonly MetadataMarker[],
+): { marker: MetadataMarker; value: string } | { timedOut: true } | undefined {
   if (!markers.some((m) => m.matches !== undefined)) return matchMarker(tags, markers);
   const guarded = guardedMatch(() => matchMarker(tags, markers));
   return 'timedOut' in guarded ? guarded : guarded.result;
@@ -127,7 +132,11 @@ export const metadataDetector: DetectorFactory = {
         const rule = hit.marker.equals !== undefined ? 'equals' : hit.marker.matches !== undefined ? 'matches' : 'oneOf';
         return {
           identifications: [
-            { asset: hit.marker.asset, method: 'metadata', evidence: { field: hit.marker.field, rule, value: hit.value, ...(facts.capturedAtField ? { capturedAtField: facts.capturedAtField } : {}) } },
+            {
+              asset: hit.marker.asset,
+              method: 'metadata',
+              evidence: { field: hit.marker.field, rule, value: hit.value, ...(facts.capturedAtField ? { capturedAtField: facts.capturedAtField } : {}) },
+            },
           ],
           facts,
         };

@@ -1,9 +1,9 @@
 import type { CoverageEntry, Item } from '../sources/item.js';
-import type { DetectLimits, DetectResult, Detector, DetectorFactory } from './detector.js';
-import { decodeImageSource, type DecodeFailureReason, type DecodeResult } from './image-decode.js';
-import { QUALITY_GATE } from './pdq/matcher.js';
-import { MatchPool } from './pdq/match-pool.js';
 import { isImage, type MediaType } from '../sources/sniff.js';
+import type { DetectLimits, Detector, DetectorFactory, DetectResult } from './detector.js';
+import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from './image-decode.js';
+import { MatchPool } from './pdq/match-pool.js';
+import { QUALITY_GATE } from './pdq/matcher.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 
 /**
@@ -108,7 +108,11 @@ class PerceptualDetector implements Detector {
             quality: m.quality,
             variant: m.variant,
             transform: m.transform,
-            tiles: !m.tiles ? 'not in the fingerprint set' : m.tiles.checked === 0 ? 'none textured or large enough to check' : `${m.tiles.agreeing}/${m.tiles.checked} within ${TILE_THRESHOLD} bits`,
+            tiles: !m.tiles
+              ? 'not in the fingerprint set'
+              : m.tiles.checked === 0
+                ? 'none textured or large enough to check'
+                : `${m.tiles.agreeing}/${m.tiles.checked} within ${TILE_THRESHOLD} bits`,
           },
         },
       ],

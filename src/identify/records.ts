@@ -1,10 +1,10 @@
 import type { PlateSet } from '../references/schema.js';
+import { isTextLike } from '../sources/sniff.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
 import { NO_RESULT } from './detector.js';
 import { plateKeyId } from './plates/key.js';
 import { PlateMatcher } from './plates/matcher.js';
 import { scanPlates } from './plates/scan.js';
-import { isTextLike } from '../sources/sniff.js';
 
 /**
  * Licence-plate records: text-like files (CSV/TSV, JSON, JSON Lines, logs) holding agency plates.

@@ -19,7 +19,11 @@ export function mergeShards(reports: readonly Report[]): Report {
   const first = shards[0]!;
   const policy = first.shard.policy;
   const now = new Date(first.shard.now);
-  const aggregateKinds = new Set(Object.values(REQUIREMENTS).filter((r) => r.aggregate).map((r) => r.kind as string));
+  const aggregateKinds = new Set(
+    Object.values(REQUIREMENTS)
+      .filter((r) => r.aggregate)
+      .map((r) => r.kind as string),
+  );
   const assets = shards.flatMap((s) => s.assets);
   const perItem: Finding[] = shards
     .flatMap((s) => s.findings)
@@ -40,16 +44,21 @@ export function mergeShards(reports: readonly Report[]): Report {
   // A protocol was evaluated if any shard could evaluate it.
   const notEvaluated = new Map<string, string>();
   for (const protocol of first.protocols) {
-    if (protocol.notEvaluated && shards.every((s) => s.protocols.find((p) => p.id === protocol.id)?.notEvaluated)) notEvaluated.set(protocol.id, protocol.notEvaluated);
+    if (protocol.notEvaluated && shards.every((s) => s.protocols.find((p) => p.id === protocol.id)?.notEvaluated))
+      notEvaluated.set(protocol.id, protocol.notEvaluated);
   }
-  const sum = (key: keyof Report['summary'] & ('filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead')) => shards.reduce((n, s) => n + s.summary[key], 0);
+  const sum = (key: keyof Report['summary'] & ('filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead')) =>
+    shards.reduce((n, s) => n + s.summary[key], 0);
   return assemble({
     policy: { doc: policy, digest: first.policy.digest, builtin: first.policy.builtin },
     fingerprints: first.fingerprints,
     inputs: first.inputs,
     now,
     startedAt: shards.map((s) => s.startedAt).sort()[0]!,
-    finishedAt: shards.map((s) => s.finishedAt).sort().at(-1)!,
+    finishedAt: shards
+      .map((s) => s.finishedAt)
+      .sort()
+      .at(-1)!,
     assets,
     findings: [...perItem, ...aggregate.findings],
     notEvaluated,
@@ -58,7 +67,13 @@ export function mergeShards(reports: readonly Report[]): Report {
     // Every shard ran with the same fingerprints and key, so with the same plate check.
     plates: first.summary.plates,
     allowEmpty: first.shard.allowEmpty === true,
-    counts: { filesSeen: sum('filesSeen'), filesInspected: sum('filesInspected'), filesSkipped: sum('filesSkipped'), bytesSeen: sum('bytesSeen'), bytesRead: sum('bytesRead') },
+    counts: {
+      filesSeen: sum('filesSeen'),
+      filesInspected: sum('filesInspected'),
+      filesSkipped: sum('filesSkipped'),
+      bytesSeen: sum('bytesSeen'),
+      bytesRead: sum('bytesRead'),
+    },
   });
 }
 
@@ -83,9 +98,12 @@ function checkComplete(reports: readonly Report[]): ShardReport[] {
     if (s.tool.version !== first.tool.version) throw new UsageError('shards were audited by different custody versions');
     // A shard that could not check plates (its job lacked the key) must not merge into a clean report.
     if (JSON.stringify(s.summary.plates) !== JSON.stringify(first.summary.plates)) {
-      throw new UsageError(`shards disagree on the plate check (shard ${first.shard.index}: ${describePlates(first)}; shard ${s.shard.index}: ${describePlates(s)}): audit every shard with the same key and flags`);
+      throw new UsageError(
+        `shards disagree on the plate check (shard ${first.shard.index}: ${describePlates(first)}; shard ${s.shard.index}: ${describePlates(s)}): audit every shard with the same key and flags`,
+      );
     }
-    if ((s.shard.allowEmpty === true) !== (first.shard.allowEmpty === true)) throw new UsageError('shards disagree on --allow-empty: audit every shard with the same flags');
+    if ((s.shard.allowEmpty === true) !== (first.shard.allowEmpty === true))
+      throw new UsageError('shards disagree on --allow-empty: audit every shard with the same flags');
   }
   const indices = shards.map((s) => s.shard.index).sort((a, b) => a - b);
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((k) => !indices.includes(k));

@@ -1,7 +1,7 @@
-import type { PolicyDocument } from './schema.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { LoadedPolicy } from './load.js';
 import { digestOf } from './load.js';
-import { canonicalJson } from '../util/canonical-json.js';
+import type { PolicyDocument } from './schema.js';
 
 /**
  * The policy used when only `--fingerprints` and `--authorized` are given (a contractor's
@@ -24,7 +24,13 @@ export function builtinPolicy(authorized: readonly string[], baseDir: string): L
     locations: { authorized: [...authorized] },
     protocols: [
       { id: 'DEFAULT-LOC', clause: 'location', title: 'Agency data outside the authorised locations', severity: 'critical', require: { kind: 'location' } },
-      { id: 'DEFAULT-PERM', clause: 'access', title: 'Group or world access to agency data', severity: 'high', require: { kind: 'permissions', group: 'none', world: 'none' } },
+      {
+        id: 'DEFAULT-PERM',
+        clause: 'access',
+        title: 'Group or world access to agency data',
+        severity: 'high',
+        require: { kind: 'permissions', group: 'none', world: 'none' },
+      },
     ],
     waivers: [],
   };

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node, type YAMLError } from 'yaml';
+import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { PolicyError, type Problem } from '../util/errors.js';
 import { decodePolicy, readPolicyFile } from './read.js';
-import { PolicySchema, type PolicyDocument } from './schema.js';
+import { type PolicyDocument, PolicySchema } from './schema.js';
 import { checkSemantics } from './semantics.js';
 import { closestKey, knownKeysAt } from './suggest.js';
 

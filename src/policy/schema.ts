@@ -8,8 +8,7 @@ import { z } from 'zod';
  */
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
-const id = (what: string) =>
-  z.string().regex(ID, `${what} must start with a letter or digit and use only letters, digits, '.', '_', ':' and '-'`);
+const id = (what: string) => z.string().regex(ID, `${what} must start with a letter or digit and use only letters, digits, '.', '_', ':' and '-'`);
 
 /** A calendar date `YYYY-MM-DD` that exists (2026-02-30 does not). */
 export const DateSchema = z.string().refine(isRealDate, { message: 'expected a real calendar date as YYYY-MM-DD' });
@@ -64,10 +63,7 @@ export const MetadataMarkerSchema = z
     /** Exact value, compared after trimming. */
     equals: z.string().optional(),
     /** A JavaScript regular expression the value must match (unanchored unless you anchor it). */
-    matches: z
-      .string()
-      .refine(isRegExp, { message: 'not a valid regular expression' })
-      .optional(),
+    matches: z.string().refine(isRegExp, { message: 'not a valid regular expression' }).optional(),
     /** The value must be one of these (compared after trimming). */
     oneOf: z.array(z.string()).min(1).optional(),
     /** Asset class of images carrying this marker. */

@@ -1,5 +1,5 @@
-import { markerPatternProblem } from './marker-regex.js';
 import type { Problem } from '../util/errors.js';
+import { markerPatternProblem } from './marker-regex.js';
 import type { PolicyDocument } from './schema.js';
 
 type Locate = (keyPath: readonly PropertyKey[]) => Omit<Problem, 'message'>;
@@ -14,10 +14,30 @@ export function checkSemantics(policy: PolicyDocument, locate: Locate): { errors
   const warnings: Problem[] = [];
   const error = (keyPath: PropertyKey[], message: string) => errors.push({ ...locate(keyPath), message });
 
-  duplicates(policy.contract.clauses.map((c) => c.id), ['contract', 'clauses'], 'clause', error);
-  duplicates(policy.protocols.map((p) => p.id), ['protocols'], 'protocol', error);
-  duplicates(policy.waivers.map((w) => w.id), ['waivers'], 'waiver', error);
-  duplicates(policy.assets.classes.map((c) => c.id), ['assets', 'classes'], 'asset class', error);
+  duplicates(
+    policy.contract.clauses.map((c) => c.id),
+    ['contract', 'clauses'],
+    'clause',
+    error,
+  );
+  duplicates(
+    policy.protocols.map((p) => p.id),
+    ['protocols'],
+    'protocol',
+    error,
+  );
+  duplicates(
+    policy.waivers.map((w) => w.id),
+    ['waivers'],
+    'waiver',
+    error,
+  );
+  duplicates(
+    policy.assets.classes.map((c) => c.id),
+    ['assets', 'classes'],
+    'asset class',
+    error,
+  );
 
   const clauses = new Set(policy.contract.clauses.map((c) => c.id));
   const protocols = new Set(policy.protocols.map((p) => p.id));
@@ -28,9 +48,9 @@ export function checkSemantics(policy: PolicyDocument, locate: Locate): { errors
 
   policy.protocols.forEach((protocol, i) => {
     if (!clauses.has(protocol.clause)) error(['protocols', i, 'clause'], `protocol ${protocol.id} cites unknown clause "${protocol.clause}"`);
-    protocol.assets?.forEach((asset, j) => checkClass(asset, ['protocols', i, 'assets', j]));
+    for (const [j, asset] of (protocol.assets ?? []).entries()) checkClass(asset, ['protocols', i, 'assets', j]);
   });
-  policy.assets.markers.forEach((marker, i) => checkClass(marker.asset, ['assets', 'markers', i, 'asset']));
+  for (const [i, marker] of policy.assets.markers.entries()) checkClass(marker.asset, ['assets', 'markers', i, 'asset']);
   policy.waivers.forEach((waiver, i) => {
     if (!protocols.has(waiver.protocol)) error(['waivers', i, 'protocol'], `waiver ${waiver.id} names unknown protocol "${waiver.protocol}"`);
   });

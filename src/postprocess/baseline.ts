@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { REPORT_FORMAT, REPORT_VERSION, type Finding } from '../report/model.js';
+import { type Finding, REPORT_FORMAT, REPORT_VERSION } from '../report/model.js';
 import { InputError } from '../util/errors.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { FingerprintIndex } from '../references/index-set.js';
 import { plateKeyId } from '../identify/plates/key.js';
 import { PlateMatcher } from '../identify/plates/matcher.js';
 import { findPlateSpellings } from '../identify/plates/spelling.js';
+import type { FingerprintIndex } from '../references/index-set.js';
 
 /** What an agency plate becomes in any output. */
 export const REDACTED_PLATE = '[plate]';
@@ -47,7 +47,8 @@ export function redactPlates(text: string, isAgencyPlate: (plate: string) => boo
   const spans = findPlateSpellings(text, isAgencyPlate);
   const escaped = escapedBytesView(text);
   if (escaped) {
-    for (const span of findPlateSpellings(escaped.view, isAgencyPlate)) spans.push({ ...span, start: escaped.starts[span.start]!, end: escaped.starts[span.end]! });
+    for (const span of findPlateSpellings(escaped.view, isAgencyPlate))
+      spans.push({ ...span, start: escaped.starts[span.start]!, end: escaped.starts[span.end]! });
   }
   spans.sort((a, b) => a.start - b.start);
   if (spans.length === 0) return text;

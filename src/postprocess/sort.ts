@@ -1,5 +1,5 @@
+import { type Asset, type Finding, SEVERITY_ORDER } from '../report/model.js';
 import type { CoverageEntry } from '../sources/item.js';
-import { SEVERITY_ORDER, type Asset, type Finding } from '../report/model.js';
 
 // Plain code-unit comparison: locale-aware collation differs between machines, and reports must not.
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

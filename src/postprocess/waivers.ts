@@ -25,6 +25,13 @@ export function applyWaivers(findings: readonly Finding[], waivers: readonly Wai
   });
   const expired = compiled
     .filter((e) => !e.active)
-    .map(({ waiver, hits }) => ({ id: waiver.id, protocol: waiver.protocol, location: waiver.location, expires: waiver.expires, approver: waiver.approver, wouldCover: hits }));
+    .map(({ waiver, hits }) => ({
+      id: waiver.id,
+      protocol: waiver.protocol,
+      location: waiver.location,
+      expires: waiver.expires,
+      approver: waiver.approver,
+      wouldCover: hits,
+    }));
   return { findings: out, expired };
 }

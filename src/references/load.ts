@@ -4,7 +4,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { InputError } from '../util/errors.js';
 import { InputFileError, readInputFile } from '../util/input-file.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
-import { FingerprintFileSchema, type FingerprintFile } from './schema.js';
+import { type FingerprintFile, FingerprintFileSchema } from './schema.js';
 
 /**
  * Largest fingerprint file custody reads: 512 MiB, about V8's longest string. A reference with its

@@ -28,7 +28,5 @@ export function spreadOf(report: Report): Spread[] {
     g.copies.push(a);
     if (violating.has(a.location)) g.violating++;
   }
-  return [...groups.values()].sort(
-    (a, b) => b.copies.length - a.copies.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
+  return [...groups.values()].sort((a, b) => b.copies.length - a.copies.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

@@ -39,7 +39,9 @@ function kpi(id: string, label: string, value: number | string): string {
 }
 
 function findingRow(f: Finding): string {
-  const tags = [f.waiver ? `<span class="tag waived">waived ${h(f.waiver.id)}</span>` : '', f.baseline ? `<span class="tag">${h(f.baseline)}</span>` : ''].join('');
+  const tags = [f.waiver ? `<span class="tag waived">waived ${h(f.waiver.id)}</span>` : '', f.baseline ? `<span class="tag">${h(f.baseline)}</span>` : ''].join(
+    '',
+  );
   const evidence = evidencePairs(f.evidence).map(h).join('<br>');
   return `<tr data-severity="${f.severity}"><td class="sev-${f.severity}" data-sort="${SEVERITY_ORDER.indexOf(f.severity)}">${f.severity}</td><td>${h(f.ruleId)}</td><td>${h(f.clause)}</td><td class="loc">${h(f.location)}</td><td>${h(f.asset ?? '')}</td><td>${h(f.message)}${tags}</td><td class="loc">${evidence}</td></tr>`;
 }
@@ -48,21 +50,51 @@ function sections(report: Report, showWaived: boolean): string[] {
   const out: string[] = [];
   const clauses = clauseGroups(report);
   out.push('<h2 id="clauses">Contract clauses</h2>');
-  out.push(table(' data-sortable', ['Clause', 'Title', 'Mandatory', 'Verdict', 'Protocols', 'Reason'], clauses.map(({ clause, protocols }) =>
-    `<tr><td>${h(clause.id)}</td><td>${h(clause.title)}</td><td>${clause.mandatory ? 'yes' : 'no'}</td><td class="${clause.verdict}">${h(clauseVerdictText(clause))}</td><td>${protocols.map((p) => h(p.id)).join(', ')}</td><td>${h(clause.reason ?? '')}</td></tr>`)));
+  out.push(
+    table(
+      ' data-sortable',
+      ['Clause', 'Title', 'Mandatory', 'Verdict', 'Protocols', 'Reason'],
+      clauses.map(
+        ({ clause, protocols }) =>
+          `<tr><td>${h(clause.id)}</td><td>${h(clause.title)}</td><td>${clause.mandatory ? 'yes' : 'no'}</td><td class="${clause.verdict}">${h(clauseVerdictText(clause))}</td><td>${protocols.map((p) => h(p.id)).join(', ')}</td><td>${h(clause.reason ?? '')}</td></tr>`,
+      ),
+    ),
+  );
   out.push('<h2 id="protocols">Violations by protocol</h2>');
-  out.push(table(' data-sortable', ['Protocol', 'Title', 'Clause', 'Requirement', 'Severity', 'Open', 'Waived', 'Remediation or note'], protocolCounts(report).map((p) => {
-    const note = p.notEvaluated !== undefined ? `Not evaluated: ${p.notEvaluated}` : (p.remediation ?? '');
-    return `<tr><td>${h(p.id)}</td><td>${h(p.title)}</td><td>${h(p.clause)}</td><td>${h(p.requirement)}</td><td class="sev-${p.severity}" data-sort="${SEVERITY_ORDER.indexOf(p.severity)}">${p.severity}</td>${num(p.open)}${num(p.waived)}<td>${h(note)}</td></tr>`;
-  })));
+  out.push(
+    table(
+      ' data-sortable',
+      ['Protocol', 'Title', 'Clause', 'Requirement', 'Severity', 'Open', 'Waived', 'Remediation or note'],
+      protocolCounts(report).map((p) => {
+        const note = p.notEvaluated !== undefined ? `Not evaluated: ${p.notEvaluated}` : (p.remediation ?? '');
+        return `<tr><td>${h(p.id)}</td><td>${h(p.title)}</td><td>${h(p.clause)}</td><td>${h(p.requirement)}</td><td class="sev-${p.severity}" data-sort="${SEVERITY_ORDER.indexOf(p.severity)}">${p.severity}</td>${num(p.open)}${num(p.waived)}<td>${h(note)}</td></tr>`;
+      }),
+    ),
+  );
   const listed = listedFindings(report, showWaived);
   const hidden = report.findings.length - listed.length;
   out.push('<h2 id="findings">Findings</h2>');
   if (hidden > 0) out.push(`<p class="sub">${hidden} waived finding(s) not listed (run with --show-waived to list them).</p>`);
-  out.push(listed.length === 0 ? '<p>None.</p>' : table(' id="findings-table" data-sortable data-filter="findings" data-severity', ['Severity', 'Protocol', 'Clause', 'Location', 'Class', 'Message', 'Evidence'], listed.map(findingRow)));
+  out.push(
+    listed.length === 0
+      ? '<p>None.</p>'
+      : table(
+          ' id="findings-table" data-sortable data-filter="findings" data-severity',
+          ['Severity', 'Protocol', 'Clause', 'Location', 'Class', 'Message', 'Evidence'],
+          listed.map(findingRow),
+        ),
+  );
   out.push('<h2 id="spread">Where each agency item was found</h2>');
-  out.push(table(' id="spread-table" data-sortable data-filter="items"', ['Reference', 'Class', 'Copies', 'In violation', 'Locations'], spreadOf(report).map((s) =>
-    `<tr><td class="loc">${h(s.key)}</td><td>${h(s.asset)}</td>${num(s.copies.length)}${num(s.violating)}<td><ul class="copies">${s.copies.map((a) => `<li><span class="loc">${h(a.location)}</span> <span class="tag">${h(a.method)}</span></li>`).join('')}</ul></td></tr>`)));
+  out.push(
+    table(
+      ' id="spread-table" data-sortable data-filter="items"',
+      ['Reference', 'Class', 'Copies', 'In violation', 'Locations'],
+      spreadOf(report).map(
+        (s) =>
+          `<tr><td class="loc">${h(s.key)}</td><td>${h(s.asset)}</td>${num(s.copies.length)}${num(s.violating)}<td><ul class="copies">${s.copies.map((a) => `<li><span class="loc">${h(a.location)}</span> <span class="tag">${h(a.method)}</span></li>`).join('')}</ul></td></tr>`,
+      ),
+    ),
+  );
   out.push(...coverage(report));
   return out;
 }
@@ -71,8 +103,16 @@ function coverage(report: Report): string[] {
   const out = ['<h2 id="coverage">Coverage: what was not inspected</h2>'];
   const reasons = coverageByReason(report);
   if (reasons.length === 0) return [...out, '<p>Everything was inspected.</p>'];
-  out.push(table(' data-sortable', ['Reason', 'Items', 'Makes the scan incomplete'], reasons.map((r) => `<tr><td>${h(r.reason)}</td>${num(r.count)}<td>${r.incomplete ? 'yes' : 'no'}</td></tr>`)));
-  const rows = report.coverage.slice(0, COVERAGE_ROWS).map((e) => `<tr><td class="loc">${h(e.location)}</td><td>${h(e.reason)}</td><td>${h(e.detail ?? '')}</td></tr>`);
+  out.push(
+    table(
+      ' data-sortable',
+      ['Reason', 'Items', 'Makes the scan incomplete'],
+      reasons.map((r) => `<tr><td>${h(r.reason)}</td>${num(r.count)}<td>${r.incomplete ? 'yes' : 'no'}</td></tr>`),
+    ),
+  );
+  const rows = report.coverage
+    .slice(0, COVERAGE_ROWS)
+    .map((e) => `<tr><td class="loc">${h(e.location)}</td><td>${h(e.reason)}</td><td>${h(e.detail ?? '')}</td></tr>`);
   out.push(table(' data-sortable data-filter="coverage"', ['Location', 'Reason', 'Detail'], rows));
   if (report.coverage.length > COVERAGE_ROWS) out.push(`<p class="sub">... and ${report.coverage.length - COVERAGE_ROWS} more (see the JSON report).</p>`);
   return out;
@@ -81,7 +121,10 @@ function coverage(report: Report): string[] {
 function notices(report: Report): string[] {
   const items = [
     ...report.notices.map((n) => `<li><strong>${n.level}</strong>: ${n.location ? `<span class="loc">${h(n.location)}</span>: ` : ''}${h(n.message)}</li>`),
-    ...report.expiredWaivers.map((w) => `<li><strong>expired waiver</strong> ${h(w.id)} (${h(w.protocol)} on <span class="loc">${h(w.location)}</span>, approved by ${h(w.approver)}) expired ${h(w.expires)} and no longer applies (it would cover ${w.wouldCover} finding(s))</li>`),
+    ...report.expiredWaivers.map(
+      (w) =>
+        `<li><strong>expired waiver</strong> ${h(w.id)} (${h(w.protocol)} on <span class="loc">${h(w.location)}</span>, approved by ${h(w.approver)}) expired ${h(w.expires)} and no longer applies (it would cover ${w.wouldCover} finding(s))</li>`,
+    ),
   ];
   return items.length === 0 ? [] : ['<h2 id="notices">Notices</h2>', `<ul>${items.join('')}</ul>`];
 }
@@ -121,7 +164,15 @@ export const html: Reporter = (report, ctx) => {
     kpi('files-seen', 'Files seen', s.filesSeen),
     kpi('files-inspected', 'Files inspected', s.filesInspected),
     kpi('not-inspected', 'Not inspected', notInspectedCount(report.coverage)),
-    ...(s.plates.status === 'not-applicable' ? [] : [kpi('plates', 'Plate records', s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? 'not checked (by request)' : 'NOT checked')]),
+    ...(s.plates.status === 'not-applicable'
+      ? []
+      : [
+          kpi(
+            'plates',
+            'Plate records',
+            s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? 'not checked (by request)' : 'NOT checked',
+          ),
+        ]),
     '</dl>',
   ];
   const fingerprints = report.fingerprints.map((f) => `${h(f.digest)} (${f.references} references)`).join(', ') || 'none';

@@ -79,9 +79,7 @@ export function orderedReport(report: Report): Record<string, unknown> {
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     summary: orderedSummary(report.summary),
-    protocols: report.protocols.map((p) =>
-      pick(p, ['id', 'clause', 'title', 'severity', 'level', 'requirement', 'remediation', 'notEvaluated']),
-    ),
+    protocols: report.protocols.map((p) => pick(p, ['id', 'clause', 'title', 'severity', 'level', 'requirement', 'remediation', 'notEvaluated'])),
     clauses: report.clauses.map(clause),
     assets: report.assets.map(asset),
     findings: report.findings.map(orderedFinding),

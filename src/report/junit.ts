@@ -1,7 +1,7 @@
 import { escapeControl, escapeMarkup } from './escape.js';
 import { evidencePairs } from './evidence.js';
 import type { Finding, ProtocolInfo, Report } from './model.js';
-import { clauseGroups, findingsByProtocol, type ClauseGroup } from './protocols.js';
+import { type ClauseGroup, clauseGroups, findingsByProtocol } from './protocols.js';
 import type { Reporter } from './reporter.js';
 import { plural } from './verdict.js';
 
@@ -25,13 +25,7 @@ interface CaseCounts {
   errors: number;
 }
 
-function testcase(
-  group: ClauseGroup,
-  p: ProtocolInfo,
-  findings: readonly Finding[],
-  expired: readonly string[],
-  counts: CaseCounts,
-): string {
+function testcase(group: ClauseGroup, p: ProtocolInfo, findings: readonly Finding[], expired: readonly string[], counts: CaseCounts): string {
   const open = findings.filter((f) => !f.waiver);
   const waived = findings.filter((f) => f.waiver);
   const body: string[] = [];
@@ -65,7 +59,10 @@ function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, F
   const cases = group.protocols.map((p) => {
     const expired = report.expiredWaivers
       .filter((w) => w.protocol === p.id)
-      .map((w) => `expired waiver ${w.id} on ${w.location} (approved by ${w.approver}) expired ${w.expires}; no longer applied (would cover ${w.wouldCover} finding(s))`);
+      .map(
+        (w) =>
+          `expired waiver ${w.id} on ${w.location} (approved by ${w.approver}) expired ${w.expires}; no longer applied (would cover ${w.wouldCover} finding(s))`,
+      );
     return testcase(group, p, byProtocol.get(p.id) ?? [], expired, counts);
   });
   if (group.protocols.length === 0) {
@@ -73,16 +70,16 @@ function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, F
     counts.tests++;
     counts.skipped++;
     const reason = clause.reason ?? 'no protocol cites this clause';
-    cases.push(`    <testcase classname="${x(clause.id)}" name="${x(`clause ${clause.id}: no protocol`)}" time="0">\n      <skipped message="${x(reason)}"/>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="${x(clause.id)}" name="${x(`clause ${clause.id}: no protocol`)}" time="0">\n      <skipped message="${x(reason)}"/>\n    </testcase>`,
+    );
   }
   total.tests += counts.tests;
   total.failures += counts.failures;
   total.skipped += counts.skipped;
-  const props = [
-    ['verdict', clause.verdict],
-    ['mandatory', String(clause.mandatory)],
-    ...(clause.reason !== undefined ? [['reason', clause.reason]] : []),
-  ].map(([k, v]) => `      <property name="${x(k!)}" value="${x(v!)}"/>`);
+  const props = [['verdict', clause.verdict], ['mandatory', String(clause.mandatory)], ...(clause.reason !== undefined ? [['reason', clause.reason]] : [])].map(
+    ([k, v]) => `      <property name="${x(k!)}" value="${x(v!)}"/>`,
+  );
   return [
     `  <testsuite name="${x(`clause ${clause.id}: ${clause.title}`)}" tests="${counts.tests}" failures="${counts.failures}" errors="0" skipped="${counts.skipped}" time="0" timestamp="${x(report.startedAt)}">`,
     `    <properties>\n${props.join('\n')}\n    </properties>`,
@@ -102,7 +99,13 @@ function completenessSuite(report: Report, total: CaseCounts): string {
   const open = '    <testcase classname="custody" name="every item and every check ran" time="0"';
   if (reasons.length === 0) return [head, `${open}/>`, '  </testsuite>'].join('\n');
   total.errors++;
-  return [head, `${open}>`, `      <error message="${x(`scan incomplete: ${reasons.join('; ')}`)}" type="incomplete">${reasons.map(x).join('\n')}</error>`, '    </testcase>', '  </testsuite>'].join('\n');
+  return [
+    head,
+    `${open}>`,
+    `      <error message="${x(`scan incomplete: ${reasons.join('; ')}`)}" type="incomplete">${reasons.map(x).join('\n')}</error>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ].join('\n');
 }
 
 /**

@@ -42,7 +42,13 @@ export const markdown: Reporter = (report, ctx) => {
   const counts = protocolCounts(report).filter((p) => p.open + p.waived > 0);
   if (counts.length > 0) {
     out.push('### Findings by protocol', '');
-    out.push(...table(['Protocol', 'Title', 'Clause', 'Severity', 'Open', 'Waived'], counts.map((p) => [md(p.id), md(p.title), md(p.clause), p.severity, String(p.open), String(p.waived)])), '');
+    out.push(
+      ...table(
+        ['Protocol', 'Title', 'Clause', 'Severity', 'Open', 'Waived'],
+        counts.map((p) => [md(p.id), md(p.title), md(p.clause), p.severity, String(p.open), String(p.waived)]),
+      ),
+      '',
+    );
   }
   out.push('### Clauses', '');
   out.push(
@@ -61,11 +67,19 @@ export const markdown: Reporter = (report, ctx) => {
   findingsTable(report, ctx.showWaived, ctx.maxFindings ?? DEFAULT_MAX_FINDINGS, out);
   const reasons = coverageByReason(report);
   if (reasons.length > 0) {
-    out.push('### Coverage', '', `${report.coverage.length} items not inspected: ${reasons.map((r) => `${md(r.reason)} ${r.count}${r.incomplete ? ' (incomplete)' : ''}`).join(', ')}.`, '');
+    out.push(
+      '### Coverage',
+      '',
+      `${report.coverage.length} items not inspected: ${reasons.map((r) => `${md(r.reason)} ${r.count}${r.incomplete ? ' (incomplete)' : ''}`).join(', ')}.`,
+      '',
+    );
   }
   const notes = [
     ...report.notices.map((n) => `- **${n.level}**: ${n.location ? `${md(n.location)}: ` : ''}${md(n.message)}`),
-    ...report.expiredWaivers.map((w) => `- **expired waiver** ${md(w.id)} (${md(w.protocol)} on ${md(w.location)}, approved by ${md(w.approver)}) expired ${md(w.expires)}; it would cover ${w.wouldCover} finding(s)`),
+    ...report.expiredWaivers.map(
+      (w) =>
+        `- **expired waiver** ${md(w.id)} (${md(w.protocol)} on ${md(w.location)}, approved by ${md(w.approver)}) expired ${md(w.expires)}; it would cover ${w.wouldCover} finding(s)`,
+    ),
   ];
   if (notes.length > 0) out.push('### Notices', '', ...notes, '');
   out.push(`<sub>custody ${md(report.tool.version)} · policy digest \`${report.policy.digest.replace(/`/g, "'")}\`</sub>`);

@@ -86,9 +86,7 @@ function findingsSection(report: Report, ctx: ReporterContext, c: Styles, out: s
     if (p.open + p.waived === 0) continue;
     const hidden = ctx.showWaived ? 0 : p.waived;
     const waived = p.waived > 0 ? `, ${p.waived} waived${hidden > 0 ? ' (hidden; --show-waived lists them)' : ''}` : '';
-    out.push(
-      `  ${c.bold(esc(p.id))}  ${esc(p.title)}  ${c.dim(`clause ${esc(p.clause)}, ${esc(p.requirement)}, ${p.severity}, ${p.open} open${waived}`)}`,
-    );
+    out.push(`  ${c.bold(esc(p.id))}  ${esc(p.title)}  ${c.dim(`clause ${esc(p.clause)}, ${esc(p.requirement)}, ${p.severity}, ${p.open} open${waived}`)}`);
     if (p.remediation && p.open > 0) out.push(`    ${c.dim(`remediation: ${esc(p.remediation)}`)}`);
     for (const f of byProtocol.get(p.id) ?? []) findingLines(f, c, out);
   }
@@ -102,9 +100,7 @@ function findingLines(f: Finding, c: Styles, out: string[]): void {
   const tagText = tags.length > 0 ? `  ${c.dim(`[${tags.join(', ')}]`)}` : '';
   out.push(`    ${levelStyle(c, f.level)(f.level.padEnd(7))} ${esc(f.location)}${tagText}`);
   out.push(`            ${esc(f.message)}`);
-  const facts = [f.asset, f.reference ? `ref ${f.reference}` : undefined, ...evidencePairs(f.evidence)].filter(
-    (x): x is string => x !== undefined,
-  );
+  const facts = [f.asset, f.reference ? `ref ${f.reference}` : undefined, ...evidencePairs(f.evidence)].filter((x): x is string => x !== undefined);
   if (facts.length > 0) out.push(`            ${c.dim(facts.map(esc).join(' · '))}`);
   if (f.waiver) {
     out.push(`            ${c.dim(`waiver: ${esc(f.waiver.reason)} (approved by ${esc(f.waiver.approver)}, expires ${esc(f.waiver.expires)})`)}`);
@@ -143,12 +139,21 @@ function coverageSection(report: Report, c: Styles, out: string[]): void {
 function summarySection(report: Report, c: Styles, out: string[]): void {
   const s = report.summary;
   const list = (r: Record<string, number>): string =>
-    sortedEntries(r).map(([k, n]) => `${esc(k)} ${n}`).join(', ') || 'none';
+    sortedEntries(r)
+      .map(([k, n]) => `${esc(k)} ${n}`)
+      .join(', ') || 'none';
   const severities = SEVERITY_ORDER.map((sev) => `${sev} ${s.findingsBySeverity[sev] ?? 0}`).join(', ');
   out.push(c.bold('Summary'));
-  out.push(`  files     ${s.filesSeen} seen, ${s.filesInspected} inspected, ${s.filesSkipped} skipped (${humanBytes(s.bytesSeen)} seen, ${humanBytes(s.bytesRead)} read)${s.incomplete ? c.yellow(', incomplete') : ''}`);
+  out.push(
+    `  files     ${s.filesSeen} seen, ${s.filesInspected} inspected, ${s.filesSkipped} skipped (${humanBytes(s.bytesSeen)} seen, ${humanBytes(s.bytesRead)} read)${s.incomplete ? c.yellow(', incomplete') : ''}`,
+  );
   if (s.plates.status !== 'not-applicable') {
-    const plates = s.plates.status === 'checked' ? 'checked' : s.plates.status === 'opted-out' ? `not checked, ${esc(s.plates.reason ?? 'by request')}` : c.yellow(`NOT checked: ${esc(s.plates.reason ?? '')}`);
+    const plates =
+      s.plates.status === 'checked'
+        ? 'checked'
+        : s.plates.status === 'opted-out'
+          ? `not checked, ${esc(s.plates.reason ?? 'by request')}`
+          : c.yellow(`NOT checked: ${esc(s.plates.reason ?? '')}`);
     out.push(`  plates    ${plates}`);
   }
   out.push(`  assets    ${report.assets.length} found; by class: ${list(s.assetsByClass)}; by method: ${list(s.assetsByMethod)}`);
@@ -157,5 +162,7 @@ function summarySection(report: Report, c: Styles, out: string[]): void {
   for (const fp of report.fingerprints) {
     out.push(`  refs      ${fp.references} references ${c.dim(esc(fp.digest))}${fp.plateKeyId ? ` plate key ${esc(fp.plateKeyId)}` : ''}`);
   }
-  out.push(`  run       ${esc(report.tool.name)} ${esc(report.tool.version)}, ${esc(report.startedAt)}, ${durationSeconds(report.startedAt, report.finishedAt)}`);
+  out.push(
+    `  run       ${esc(report.tool.name)} ${esc(report.tool.version)}, ${esc(report.startedAt)}, ${durationSeconds(report.startedAt, report.finishedAt)}`,
+  );
 }

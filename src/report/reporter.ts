@@ -22,4 +22,3 @@ export interface ReporterContext {
  * Reporters never print, never read globals and never reorder findings.
  */
 export type Reporter = (report: Report, ctx: ReporterContext) => string;
-

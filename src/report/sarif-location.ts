@@ -11,10 +11,7 @@ export function encodeSegment(segment: string): string {
   if (UNRESERVED.test(segment)) return segment;
   // Lone surrogates (possible in names decoded from raw bytes) would make encodeURIComponent throw;
   // they become U+FFFD, as any UTF-8 encoder would write them.
-  return encodeURIComponent(segment.replace(LONE_SURROGATE, '\ufffd')).replace(
-    /[!'()*]/g,
-    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return encodeURIComponent(segment.replace(LONE_SURROGATE, '\ufffd')).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;

@@ -1,11 +1,11 @@
+import { orderedFinding, orderedSummary } from './json.js';
+import { md } from './markdown.js';
 import type { Finding, ProtocolInfo, Report, Severity } from './model.js';
 import { LEVEL_OF } from './model.js';
 import { clauseGroups, protocolsOf } from './protocols.js';
 import type { Reporter } from './reporter.js';
 import { sarifTarget } from './sarif-location.js';
 import { coverageByReason } from './verdict.js';
-import { orderedFinding, orderedSummary } from './json.js';
-import { md } from './markdown.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -33,7 +33,10 @@ function rule(p: ProtocolInfo, clauseTitle: string | undefined): Record<string, 
     name: ruleName(p.title),
     shortDescription: { text: p.title },
     fullDescription: { text },
-    help: { text, markdown: `**${md(p.id)}**: ${md(p.title)}\n\nContract ${md(clause)}. Requirement ${md(p.requirement)}, severity **${p.severity}**.${p.remediation ? `\n\n**Remediation**: ${md(p.remediation)}` : ''}` },
+    help: {
+      text,
+      markdown: `**${md(p.id)}**: ${md(p.title)}\n\nContract ${md(clause)}. Requirement ${md(p.requirement)}, severity **${p.severity}**.${p.remediation ? `\n\n**Remediation**: ${md(p.remediation)}` : ''}`,
+    },
     defaultConfiguration: { level: LEVEL_OF[p.severity] },
     properties: {
       clause: p.clause,
@@ -87,16 +90,23 @@ function result(f: Finding, ruleIndex: number): Record<string, unknown> {
 
 function notifications(report: Report, omitted: number): Record<string, unknown>[] {
   // What the audit could not check comes first, as errors: a dashboard must not read the run as clean.
-  const out: Record<string, unknown>[] = report.summary.incompleteReasons.map((reason) => ({ level: 'error', message: { text: `Scan incomplete: ${reason}.` } }));
-  out.push(...report.notices.map((n) => ({
-    level: n.level === 'warning' ? 'warning' : 'note',
-    message: { text: n.message },
-    ...(n.location ? { locations: [physical(n.location)] } : {}),
-  })));
+  const out: Record<string, unknown>[] = report.summary.incompleteReasons.map((reason) => ({
+    level: 'error',
+    message: { text: `Scan incomplete: ${reason}.` },
+  }));
+  out.push(
+    ...report.notices.map((n) => ({
+      level: n.level === 'warning' ? 'warning' : 'note',
+      message: { text: n.message },
+      ...(n.location ? { locations: [physical(n.location)] } : {}),
+    })),
+  );
   for (const w of report.expiredWaivers) {
     out.push({
       level: 'warning',
-      message: { text: `Waiver ${w.id} for ${w.protocol} on ${w.location} (approved by ${w.approver}) expired on ${w.expires} and no longer applies; it would cover ${w.wouldCover} finding(s).` },
+      message: {
+        text: `Waiver ${w.id} for ${w.protocol} on ${w.location} (approved by ${w.approver}) expired on ${w.expires} and no longer applies; it would cover ${w.wouldCover} finding(s).`,
+      },
     });
   }
   if (omitted > 0) {
@@ -148,7 +158,13 @@ export const sarif: Reporter = (report) => {
         ],
         results: kept.map((f) => result(f, index.get(f.ruleId) ?? -1)),
         properties: {
-          policy: { id: report.policy.id, title: report.policy.title, agency: report.policy.agency, digest: report.policy.digest, builtin: report.policy.builtin },
+          policy: {
+            id: report.policy.id,
+            title: report.policy.title,
+            agency: report.policy.agency,
+            digest: report.policy.digest,
+            builtin: report.policy.builtin,
+          },
           fingerprints: report.fingerprints.map((f) => f.digest),
           inputs: report.inputs,
           clauses: clauseGroups(report).map(({ clause }) => ({
@@ -162,7 +178,15 @@ export const sarif: Reporter = (report) => {
           })),
           summary: orderedSummary(report.summary),
           ...(omitted > 0
-            ? { resultsOmitted: { count: omitted, findings: report.findings.length, maxResults: SARIF_MAX_RESULTS, fullList: 'the JSON report (--format json)', message: omittedText(report.findings.length, omitted) } }
+            ? {
+                resultsOmitted: {
+                  count: omitted,
+                  findings: report.findings.length,
+                  maxResults: SARIF_MAX_RESULTS,
+                  fullList: 'the JSON report (--format json)',
+                  message: omittedText(report.findings.length, omitted),
+                },
+              }
             : {}),
         },
       },

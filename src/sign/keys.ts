@@ -23,7 +23,10 @@ const KEY_ID_HEX = 16;
  * characters. Reproducible with `openssl pkey -pubin -in key.pub.pem -outform DER | sha256sum | cut -c1-16`.
  */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, KEY_ID_HEX);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, KEY_ID_HEX);
 }
 
 /**

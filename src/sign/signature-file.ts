@@ -41,9 +41,7 @@ const SignatureFileSchema = z.strictObject({
   algorithm: z.literal('ed25519'),
   keyId: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 lowercase hex characters'),
   reportSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex characters'),
-  signature: z
-    .string()
-    .regex(/^[A-Za-z0-9+/]{86}==$/, 'expected the base64 of a 64-byte Ed25519 signature'),
+  signature: z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'expected the base64 of a 64-byte Ed25519 signature'),
 });
 
 /** The signature file's text: fixed key order, 2-space indent, trailing newline. */

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { openReadOnly as openFile } from '../util/open-read-only.js';
 import type { ContentSource } from './item.js';

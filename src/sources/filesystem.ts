@@ -1,12 +1,12 @@
-import { lstatSync, readlinkSync, realpathSync, type Dirent, type Stats } from 'node:fs';
+import { type Dirent, lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { checkUnchanged, close, DirectoryChangedError, entryPath, list, openChild, openRoot, type OpenDirectory } from './directories.js';
-import { fileContent } from './file-content.js';
 import { specialKind } from '../util/file-kind.js';
-import type { SourceEvent } from './item.js';
-import { pathFilter, type PathFilter } from './path-filter.js';
 import { fromWorkingDirectory } from '../util/paths.js';
 import { utf8Or } from '../util/utf8.js';
+import { checkUnchanged, close, DirectoryChangedError, entryPath, list, type OpenDirectory, openChild, openRoot } from './directories.js';
+import { fileContent } from './file-content.js';
+import type { SourceEvent } from './item.js';
+import { type PathFilter, pathFilter } from './path-filter.js';
 
 /** Options for walking a directory tree. */
 export interface WalkOptions {
@@ -240,4 +240,3 @@ const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException)?.
 function coverage(location: string, reason: string, detail: string, incomplete: boolean): SourceEvent {
   return { kind: 'coverage', entry: { location, reason, detail, incomplete } };
 }
-

@@ -99,8 +99,7 @@ export function sniff(head: Buffer): MediaType {
 }
 
 /** True when `head` (the first SNIFF_BYTES) leaves the format open until DEEP_SNIFF_BYTES are seen. */
-export const wantsDeeperHead = (head: Buffer, size: number): boolean =>
-  head.length === SNIFF_BYTES && size >= DEEP_SNIFF_BYTES && head.every((b) => b === 0);
+export const wantsDeeperHead = (head: Buffer, size: number): boolean => head.length === SNIFF_BYTES && size >= DEEP_SNIFF_BYTES && head.every((b) => b === 0);
 
 export const isImage = (media: MediaType | undefined): boolean => media?.startsWith('image/') ?? false;
 
@@ -115,7 +114,12 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (ascii(head, 0, 'Rar!\x1a\x07')) return 'application/vnd.rar';
   if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'application/x-xz';
   // bzip2: "BZh" + block size, then the block magic (pi) or the end-of-stream magic (sqrt pi).
-  if (ascii(head, 0, 'BZh') && head[3]! >= 0x31 && head[3]! <= 0x39 && (ascii(head, 4, '1AY&SY') || startsWith(head, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4))) {
+  if (
+    ascii(head, 0, 'BZh') &&
+    head[3]! >= 0x31 &&
+    head[3]! <= 0x39 &&
+    (ascii(head, 4, '1AY&SY') || startsWith(head, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4))
+  ) {
     return 'application/x-bzip2';
   }
   if (startsWith(head, [0x28, 0xb5, 0x2f, 0xfd])) return 'application/zstd';
@@ -123,7 +127,8 @@ function sniffUnsupported(head: Buffer): UnsupportedMediaType | undefined {
   if (ascii(head, 0, 'LZIP') && head[4] === 1) return 'application/x-lzip';
   // compress(1): a two-byte magic needs its flags byte too (9-16 bits, reserved bits clear), or one
   // random file in 65,536 would read as unopenable and make an audit incomplete.
-  if (startsWith(head, [0x1f, 0x9d]) && head.length > 2 && (head[2]! & 0x60) === 0 && (head[2]! & 0x1f) >= 9 && (head[2]! & 0x1f) <= 16) return 'application/x-compress';
+  if (startsWith(head, [0x1f, 0x9d]) && head.length > 2 && (head[2]! & 0x60) === 0 && (head[2]! & 0x1f) >= 9 && (head[2]! & 0x1f) <= 16)
+    return 'application/x-compress';
   if (ascii(head, 0, 'MSCF') && startsWith(head, [0, 0, 0, 0], 4)) return 'application/vnd.ms-cab-compressed';
   if (ascii(head, 0, '!<arch>\n')) return 'application/x-archive';
   if (binaryCpio(head) || (/^07070[127]/.test(head.toString('latin1', 0, 6)) && head.includes(0))) {
@@ -186,7 +191,25 @@ function binaryCpio(head: Buffer): boolean {
   return true;
 }
 
-const MAIL_HEADERS = new Set(['from', 'to', 'cc', 'subject', 'date', 'message-id', 'received', 'return-path', 'mime-version', 'content-type', 'delivered-to', 'reply-to', 'sender', 'in-reply-to', 'references', 'dkim-signature', 'x-mailer']);
+const MAIL_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'subject',
+  'date',
+  'message-id',
+  'received',
+  'return-path',
+  'mime-version',
+  'content-type',
+  'delivered-to',
+  'reply-to',
+  'sender',
+  'in-reply-to',
+  'references',
+  'dkim-signature',
+  'x-mailer',
+]);
 const MBOX_FROM = /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) /;
 const HEADER_LINE = /^([A-Za-z][A-Za-z0-9-]*):[ \t]/;
 

@@ -32,14 +32,26 @@ const UNSUPPORTED: Readonly<Record<UnsupportedMediaType, Unsupported>> = {
   'application/x-lzip': stream('lzip', 'lz'),
   'application/x-compress': stream('Z', 'Z'),
   'application/vnd.ms-cab-compressed': archive('cab'),
-  'application/x-archive': archive('ar', 'its members (e.g. a .deb\'s data.tar) are not inspected'),
+  'application/x-archive': archive('ar', "its members (e.g. a .deb's data.tar) are not inspected"),
   'application/x-cpio': archive('cpio'),
   'application/x-xar': archive('xar'),
   'application/x-iso9660-image': archive('iso9660', 'the files of the disc image are not inspected'),
   'application/pdf': { reason: 'unsupported-document', format: 'pdf', what: 'its pages, images and text are not inspected' },
-  'message/rfc822': { reason: 'unsupported-document', format: 'email', what: 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded' },
-  'application/mbox': { reason: 'unsupported-document', format: 'mbox', what: 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded' },
-  'application/x-ole-storage': { reason: 'unsupported-document', format: 'ole2', what: 'compound document (.doc, .xls, .ppt, .msg): its streams are not inspected' },
+  'message/rfc822': {
+    reason: 'unsupported-document',
+    format: 'email',
+    what: 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded',
+  },
+  'application/mbox': {
+    reason: 'unsupported-document',
+    format: 'mbox',
+    what: 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded',
+  },
+  'application/x-ole-storage': {
+    reason: 'unsupported-document',
+    format: 'ole2',
+    what: 'compound document (.doc, .xls, .ppt, .msg): its streams are not inspected',
+  },
   'text/rtf': { reason: 'unsupported-document', format: 'rtf', what: 'scanned as text only: embedded pictures are not decoded' },
   'application/vnd.sqlite3': { reason: 'unsupported-database', format: 'sqlite', what: 'its tables are not inspected' },
   'application/vnd.apache.parquet': { reason: 'unsupported-database', format: 'parquet', what: 'its columns are not inspected' },
@@ -68,8 +80,7 @@ function mediaFormat(format: string, what = 'its frames and embedded pictures ar
   return { reason: 'unsupported-media', format, what };
 }
 
-export const isUnsupported = (media: MediaType | undefined): media is UnsupportedMediaType =>
-  media !== undefined && Object.hasOwn(UNSUPPORTED, media);
+export const isUnsupported = (media: MediaType | undefined): media is UnsupportedMediaType => media !== undefined && Object.hasOwn(UNSUPPORTED, media);
 
 /** The coverage entry for an item of a recognised-but-unsupported format, or undefined. */
 export function unsupportedCoverage(location: string, media: MediaType | undefined, head: Buffer): CoverageEntry | undefined {

@@ -29,8 +29,7 @@ export interface Problem {
   message: string;
 }
 
-export const formatProblem = (p: Problem): string =>
-  `${p.file}${p.line === undefined ? '' : `:${p.line}:${p.col ?? 1}`} ${p.message}`;
+export const formatProblem = (p: Problem): string => `${p.file}${p.line === undefined ? '' : `:${p.line}:${p.col ?? 1}`} ${p.message}`;
 
 /** A policy file with one or more problems; all of them are reported at once. */
 export class PolicyError extends CustodyError {

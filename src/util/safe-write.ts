@@ -68,13 +68,16 @@ export async function checkedDestination(guard: WriteGuard, cwd: string, shown: 
   const folder = await realPathOf(raw.slice(0, raw.length - name.length) || path.sep);
   const destination = path.join(folder, name);
   const root = rootHolding(guard, destination);
-  if (root !== undefined) throw new UsageError(`refusing to write ${quote(shown)} inside the audited tree ${quote(root)} (custody never modifies what it audits)`);
+  if (root !== undefined)
+    throw new UsageError(`refusing to write ${quote(shown)} inside the audited tree ${quote(root)} (custody never modifies what it audits)`);
   if (guard.files.includes(destination)) throw new UsageError(`refusing to write ${quote(shown)} over an input of this run`);
   // A missing folder is reported now, not after a long audit.
   const inFolder = await stat(folder).catch((error: NodeJS.ErrnoException) => error.code ?? 'ENOENT');
-  if (typeof inFolder === 'string' || !inFolder.isDirectory()) throw new UsageError(`cannot write ${quote(shown)}: ${typeof inFolder === 'string' ? inFolder : 'ENOTDIR'} (its folder must exist)`);
+  if (typeof inFolder === 'string' || !inFolder.isDirectory())
+    throw new UsageError(`cannot write ${quote(shown)}: ${typeof inFolder === 'string' ? inFolder : 'ENOTDIR'} (its folder must exist)`);
   const existing = await lstat(destination).catch(() => undefined);
-  if (existing?.isSymbolicLink()) throw new UsageError(`refusing to write ${quote(shown)}: it is a symbolic link (custody never writes through links; remove it or choose another name)`);
+  if (existing?.isSymbolicLink())
+    throw new UsageError(`refusing to write ${quote(shown)}: it is a symbolic link (custody never writes through links; remove it or choose another name)`);
   if (existing?.isDirectory()) throw new UsageError(`cannot write ${quote(shown)}: it is a directory`);
   return destination;
 }

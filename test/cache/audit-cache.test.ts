@@ -3,15 +3,15 @@ import { copyFile, mkdir, readdir, readFile, stat, truncate, writeFile } from 'n
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAudit, type AuditRequest } from '../../src/audit/audit.js';
+import { type AuditRequest, runAudit } from '../../src/audit/audit.js';
 import { archiveHook } from '../../src/audit/sources.js';
 import type { CacheStats } from '../../src/cache/inspection-cache.js';
+import { builtinPolicy } from '../../src/policy/builtin.js';
 import { fingerprintDigest, loadFingerprints } from '../../src/references/load.js';
 import type { FingerprintFile } from '../../src/references/schema.js';
-import { builtinPolicy } from '../../src/policy/builtin.js';
 import type { Report } from '../../src/report/model.js';
+import { type Agency, buildAgency, PLATE_KEY } from '../hostile/support/agency.js';
 import { buildZip } from '../hostile/support/archives.js';
-import { buildAgency, PLATE_KEY, type Agency } from '../hostile/support/agency.js';
 import { encode, flipBytes, rawPicture } from '../hostile/support/images.js';
 import { rng } from '../support/fuzz.js';
 import { tempDir } from '../support/tmp.js';
@@ -153,11 +153,15 @@ describe('re-audit cache', () => {
   });
 
   it.each([
-    ['a flipped byte', async (file: string) => {
-      const bytes = await readFile(file);
-      bytes[bytes.length - 60] = bytes[bytes.length - 60]! ^ 0xff;
-      await writeFile(file, bytes);
-    }, /fails authentication/],
+    [
+      'a flipped byte',
+      async (file: string) => {
+        const bytes = await readFile(file);
+        bytes[bytes.length - 60] = bytes[bytes.length - 60]! ^ 0xff;
+        await writeFile(file, bytes);
+      },
+      /fails authentication/,
+    ],
     ['truncation', async (file: string) => truncate(file, Math.floor((await stat(file)).size / 2)), /fails authentication|is truncated/],
     ['garbage', async (file: string) => writeFile(file, Buffer.from('\x00\x01 not a cache at all')), /is not a custody cache file/],
     ['an empty file', async (file: string) => writeFile(file, ''), /is not a custody cache file/],
@@ -205,7 +209,10 @@ describe('re-audit cache', () => {
     const otherSet = path.join(base, `trimmed-${trees}.fp.json`);
     await writeFile(otherSet, JSON.stringify({ ...trimmed, digest: fingerprintDigest(trimmed) }));
     const policy = builtinPolicy([], base);
-    const withMarker = { ...policy, doc: { ...policy.doc, assets: { ...policy.doc.assets, markers: [{ field: 'Make', equals: 'AgencyCam', asset: 'vehicle-image' }] } } };
+    const withMarker = {
+      ...policy,
+      doc: { ...policy.doc, assets: { ...policy.doc.assets, markers: [{ field: 'Make', equals: 'AgencyCam', asset: 'vehicle-image' }] } },
+    };
 
     const variants: [string, Partial<AuditRequest>][] = [
       ['another fingerprint set', { fingerprints: await loadFingerprints([otherSet]) }],

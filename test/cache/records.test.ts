@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry, type CachedEntry } from '../../src/cache/entry.js';
-import { MalformedRecords, readRecord, RecordIndex, RecordWriter, sameStamp, type FileStamp } from '../../src/cache/records.js';
+import { type CachedEntry, decodeEntry, encodeEntry } from '../../src/cache/entry.js';
+import { type FileStamp, MalformedRecords, RecordIndex, RecordWriter, readRecord, sameStamp } from '../../src/cache/records.js';
 
-const stamp = (i: number): FileStamp => ({ dev: 2049n, ino: BigInt(1_000_000 + i), size: i * 7, mtimeNs: 1_700_000_000_123_456_789n + BigInt(i), ctimeNs: 1_700_000_001_000_000_001n });
+const stamp = (i: number): FileStamp => ({
+  dev: 2049n,
+  ino: BigInt(1_000_000 + i),
+  size: i * 7,
+  mtimeNs: 1_700_000_000_123_456_789n + BigInt(i),
+  ctimeNs: 1_700_000_001_000_000_001n,
+});
 
 describe('cache records', () => {
   it('finds every one of many records by location, with its stamp and payload, and nothing else', () => {
@@ -50,7 +56,11 @@ describe('cache entries', () => {
     bytesRead: 1234,
     expansion: [
       { kind: 'coverage', entry: { location: 'a.zip!/x', reason: 'encrypted', detail: 'encrypted zip entry, not inspected', incomplete: true } },
-      { kind: 'member', member: { location: 'a.zip!/y.jpg', size: 10, mtime: new Date('2020-01-01T00:00:00Z'), mode: 0o644, archiveChain: ['a.zip'] }, conclusion: { identifications: [], facts: {}, coverage: [] } },
+      {
+        kind: 'member',
+        member: { location: 'a.zip!/y.jpg', size: 10, mtime: new Date('2020-01-01T00:00:00Z'), mode: 0o644, archiveChain: ['a.zip'] },
+        conclusion: { identifications: [], facts: {}, coverage: [] },
+      },
     ],
   };
 

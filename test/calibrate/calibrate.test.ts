@@ -8,8 +8,8 @@ import { createFingerprints } from '../../src/fingerprint/create.js';
 import { perceptualHasher } from '../../src/fingerprint/perceptual.js';
 import type { Reference } from '../../src/references/schema.js';
 import { InputError } from '../../src/util/errors.js';
-import { scenes, transformsModule } from '../synth/synth-api.js';
 import { tempDir, writeTree } from '../support/tmp.js';
+import { scenes, transformsModule } from '../synth/synth-api.js';
 
 const { ROBUSTNESS_CASES, applyCase } = transformsModule;
 const caseNamed = (name: string) => ROBUSTNESS_CASES.find((c) => c.name === name)!;

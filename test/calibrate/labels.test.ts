@@ -7,7 +7,14 @@ const csvFile = path.resolve('/data/labels/set.csv');
 
 describe('parseLabels', () => {
   it('reads query, reference and class in any order and case, resolving paths against the CSV folder', () => {
-    const text = ['\uFEFFClass,Reference,QUERY,notes', '# a comment line', 'crop, vehicle/0001.jpg ,copies/a.jpg,x', '', ',,negatives/b.png', 'thumb,vehicle/0002.jpg,/abs/c.webp'].join('\n');
+    const text = [
+      '\uFEFFClass,Reference,QUERY,notes',
+      '# a comment line',
+      'crop, vehicle/0001.jpg ,copies/a.jpg,x',
+      '',
+      ',,negatives/b.png',
+      'thumb,vehicle/0002.jpg,/abs/c.webp',
+    ].join('\n');
     const rows = parseLabels(text, csvFile);
     expect(rows).toEqual([
       { query: 'copies/a.jpg', path: path.resolve('/data/labels/copies/a.jpg'), expected: 'vehicle/0001.jpg', class: 'crop', line: 3 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, nearest, type QueryMeasurement } from '../../src/calibrate/measure.js';
-import { summarise, type LabelledMeasurement } from '../../src/calibrate/summarise.js';
+import { type LabelledMeasurement, summarise } from '../../src/calibrate/summarise.js';
 
 const hit = (reference: string, distance: number) => ({ reference, distance });
 const measured = (direct?: [string, number], aligned?: [string, number]): QueryMeasurement => ({
@@ -43,7 +43,14 @@ describe('summarise', () => {
     expect(inBands + result.beyond.positives + result.beyond.negatives).toBe(rows.length);
     expect(result.bands.reduce((s, b) => s + b.correct + b.wrong, 0) + result.beyond.positives).toBe(result.totals.positives);
     expect(result.bands.map((b) => `${b.from}-${b.to}`)).toEqual(['0-7', '8-15', '16-23', '24-31', '32-39', '40-47']);
-    expect(result.bands.map((b) => [b.correct, b.wrong, b.negatives])).toEqual([[1, 0, 0], [1, 0, 0], [1, 0, 0], [1, 1, 1], [0, 0, 0], [0, 0, 1]]);
+    expect(result.bands.map((b) => [b.correct, b.wrong, b.negatives])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 1, 1],
+      [0, 0, 0],
+      [0, 0, 1],
+    ]);
   });
 
   it('gives recall and precision at each band top, cumulatively', () => {
@@ -68,7 +75,10 @@ describe('summarise', () => {
     const strict = summarise(rows, { threshold: 15, bandTops: [15, 31] });
     expect(strict.recall).toBe(2 / 7);
     expect(strict.falseMatchRate).toBe(0);
-    expect(strict.bands.map((b) => [b.from, b.to])).toEqual([[0, 15], [16, 31]]);
+    expect(strict.bands.map((b) => [b.from, b.to])).toEqual([
+      [0, 15],
+      [16, 31],
+    ]);
     expect(() => summarise(rows, { bandTops: [15, 7] })).toThrow(RangeError);
   });
 });

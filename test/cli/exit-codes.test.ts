@@ -71,7 +71,13 @@ describe('custody exit codes (in-process)', () => {
     ['bad policy', ['audit', 'clean', '--policy', 'bad-policy.yaml'], 2, /^$/, /bad-policy\.yaml:\d+:\d+ /],
     ['missing policy', ['audit', 'clean', '--policy', 'absent.yaml'], 2, /^$/, /absent\.yaml cannot read policy: ENOENT/],
     ['bad fingerprint file', ['audit', 'clean', '--fingerprints', 'broken.fp.json'], 2, /^$/, /broken\.fp\.json: not valid JSON/],
-    ['--output inside the audited tree', ['audit', 'clean', ...FP, '--format', 'json', '--output', 'clean/report.json'], 2, /^$/, /refusing to write clean\/report\.json inside the audited tree/],
+    [
+      '--output inside the audited tree',
+      ['audit', 'clean', ...FP, '--format', 'json', '--output', 'clean/report.json'],
+      2,
+      /^$/,
+      /refusing to write clean\/report\.json inside the audited tree/,
+    ],
     ['unknown command', ['inspect', 'clean'], 2, /^$/, /inspect/],
   ];
 
@@ -90,7 +96,10 @@ describe('custody exit codes (in-process)', () => {
     const { exitCode } = await run(['audit', 'leak', ...FP, '--format', 'json', '--output', 'leak-report.json'], io);
     expect(exitCode).toBe(1);
     expect(io.out()).toBe('');
-    const report = JSON.parse(await readFile(path.join(dir, 'leak-report.json'), 'utf8')) as { findings: { ruleId: string; location: string }[]; inputs: string[] };
+    const report = JSON.parse(await readFile(path.join(dir, 'leak-report.json'), 'utf8')) as {
+      findings: { ruleId: string; location: string }[];
+      inputs: string[];
+    };
     expect(report.findings.map((f) => [f.ruleId, f.location])).toEqual([['DEFAULT-LOC', 'corp/frame_0042.dat']]);
     expect(report.inputs).toEqual(['leak']);
   });

@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tally } from '../../src/audit/tally.js';
-import { progressDisplay } from '../../src/cli/progress.js';
 import type { Io } from '../../src/cli/io.js';
+import { progressDisplay } from '../../src/cli/progress.js';
 import { bytesOf, REPO_ROOT, tempDir, writeTree } from '../support/tmp.js';
 
 /** A terminal-like stream whose width the test sets, recording what was written. */
@@ -24,7 +24,14 @@ const frames = (raw: string): string[] =>
     .filter((part) => part.length > 0);
 
 /** A busy audit: big counts, an estimate and cache hits make the full line about 140 columns. */
-const busy = (): Tally => Object.assign(new Tally(), { filesSeen: 1_234_567, bytesSeen: 987 * 1024 ** 3, bytesRead: 512 * 1024 ** 3, entriesSeen: 1_234_000, entriesExpected: 2_468_000 });
+const busy = (): Tally =>
+  Object.assign(new Tally(), {
+    filesSeen: 1_234_567,
+    bytesSeen: 987 * 1024 ** 3,
+    bytesRead: 512 * 1024 ** 3,
+    entriesSeen: 1_234_000,
+    entriesExpected: 2_468_000,
+  });
 const HITS = { hits: 1_000_000 } as never;
 
 describe('progress line width', () => {
@@ -112,7 +119,23 @@ describe.skipIf(!hasTmux)('progress line under a pseudo-terminal (tmux)', () => 
     await writeTree(root, files);
     await writeFile(
       path.join(dir, 'policy.yaml'),
-      ['version: 1', 'contract:', '  id: C-1', '  title: T', '  agency: A', '  clauses:', '    - id: H.1', '      title: C', 'protocols:', '  - id: P-1', '    clause: H.1', '    title: L', '    severity: high', '    require: { kind: location }', ''].join('\n'),
+      [
+        'version: 1',
+        'contract:',
+        '  id: C-1',
+        '  title: T',
+        '  agency: A',
+        '  clauses:',
+        '    - id: H.1',
+        '      title: C',
+        'protocols:',
+        '  - id: P-1',
+        '    clause: H.1',
+        '    title: L',
+        '    severity: high',
+        '    require: { kind: location }',
+        '',
+      ].join('\n'),
     );
     const bin = path.join(REPO_ROOT, 'bin', 'custody.js');
     const raw = path.join(dir, 'raw.log');

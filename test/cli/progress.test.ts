@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tally } from '../../src/audit/tally.js';
-import { progressDisplay } from '../../src/cli/progress.js';
 import type { Io } from '../../src/cli/io.js';
+import { progressDisplay } from '../../src/cli/progress.js';
 
 function ioWith(isTTY: boolean, env: Record<string, string> = {}): Io & { text: () => string } {
   let text = '';
@@ -27,7 +27,9 @@ describe('progress display', () => {
     progress.onItem!(Object.assign(tally(), { entriesSeen: 1000, entriesExpected: 20400 }));
     progress.onPhase!('evaluating');
     progress.done();
-    expect(io.text()).toMatch(/inspecting: 1200 files, 1000\/~20400 entries, .* files\/s, ETA (\d+m \d\ds|\d+s)\r\x1b\[2Kcustody: evaluating \.\.\.\r\x1b\[2K$/);
+    expect(io.text()).toMatch(
+      /inspecting: 1200 files, 1000\/~20400 entries, .* files\/s, ETA (\d+m \d\ds|\d+s)\r\x1b\[2Kcustody: evaluating \.\.\.\r\x1b\[2K$/,
+    );
   });
 
   it.each([

@@ -1,5 +1,4 @@
-import { symlink } from 'node:fs/promises';
-import { readFile } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,11 +19,32 @@ describe('audit roots and patterns (spawned)', () => {
 
   async function audit(args: string[]): Promise<{ exitCode: number; verdict: string; stderr: string; report: Report | undefined }> {
     const json = path.join(dir, 'report.json');
-    const run = await execa('node', [BIN, 'audit', ...args, '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--format', 'json', '--output', json, '--format', 'pretty', '--now', '2026-01-01T00:00:00Z', '--no-cache'], {
-      cwd: dir,
-      reject: false,
-      env: { NO_COLOR: '1' },
-    });
+    const run = await execa(
+      'node',
+      [
+        BIN,
+        'audit',
+        ...args,
+        '--fingerprints',
+        'agency.fp.json',
+        '--authorized',
+        'enclave/**',
+        '--format',
+        'json',
+        '--output',
+        json,
+        '--format',
+        'pretty',
+        '--now',
+        '2026-01-01T00:00:00Z',
+        '--no-cache',
+      ],
+      {
+        cwd: dir,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      },
+    );
     const report = run.exitCode === 2 ? undefined : (JSON.parse(await readFile(json, 'utf8')) as Report);
     return { exitCode: run.exitCode ?? -1, verdict: run.stdout.split('\n')[0] ?? '', stderr: run.stderr, report };
   }
@@ -77,7 +97,11 @@ describe('audit roots and patterns (spawned)', () => {
     const { exitCode, report } = await audit(['link-to-share']);
     expect(exitCode).toBe(1);
     expect(locations(report)).toEqual(['a/b/deep.bin', 'a/b/deep.jpg', 'cache/c.jpg', 'docs/doc.jpg', 'top.jpg', 'x/docs/nested.jpg']);
-    expect(report!.notices).toContainEqual({ location: '.', level: 'info', message: 'the root is a symbolic link to share: its target is audited (links inside it are not followed)' });
+    expect(report!.notices).toContainEqual({
+      location: '.',
+      level: 'info',
+      message: 'the root is a symbolic link to share: its target is audited (links inside it are not followed)',
+    });
   });
 
   it('--include without a slash matches at any depth; with one it is anchored; a trailing slash means a directory', async () => {
@@ -98,7 +122,10 @@ describe('audit roots and patterns (spawned)', () => {
     const { exitCode, verdict, stderr, report } = await audit(['share', '--include', '*.jpg', '--include', '*.png', '--exclude', 'nowhere/']);
     expect(exitCode).toBe(1);
     expect(verdict).toMatch(/^VIOLATED/);
-    expect(stderr.trim().split('\n')).toEqual(["custody: warning: --exclude 'nowhere/' matched no path", "custody: warning: --include '*.png' matched no path"]);
+    expect(stderr.trim().split('\n')).toEqual([
+      "custody: warning: --exclude 'nowhere/' matched no path",
+      "custody: warning: --include '*.png' matched no path",
+    ]);
     expect(report!.notices.filter((n) => n.level === 'warning')).toEqual([
       { level: 'warning', message: "--exclude 'nowhere/' matched no path" },
       { level: 'warning', message: "--include '*.png' matched no path" },

@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateExample } from '../../scripts/generate-fixtures.js';
 import { run } from '../../src/cli/run.js';
 import type { Report } from '../../src/report/model.js';
-import { generateExample } from '../../scripts/generate-fixtures.js';
 import { captureIo, tempDir } from '../support/tmp.js';
 
 const NOW = '2026-11-20T12:00:00Z';
@@ -21,7 +21,10 @@ describe('audit --cache, end to end', () => {
   const audit = async (tag: string, extra: string[] = [], env: Record<string, string> = { XDG_CACHE_HOME: cacheHome }) => {
     const io = captureIo(dir, env);
     const outputs = FORMATS.flatMap((f) => ['--format', f, '--output', `out/${tag}.${f}`]);
-    const result = await run(['audit', 'case/contractor-share', '--fingerprints', 'agency.fp.json', '--plate-key-file', 'case/plate.key', '--now', NOW, ...outputs, ...extra], io);
+    const result = await run(
+      ['audit', 'case/contractor-share', '--fingerprints', 'agency.fp.json', '--plate-key-file', 'case/plate.key', '--now', NOW, ...outputs, ...extra],
+      io,
+    );
     const texts = Object.fromEntries(await Promise.all(FORMATS.map(async (f) => [f, await readFile(path.join(dir, 'out', `${tag}.${f}`), 'utf8')] as const)));
     return { exitCode: result.exitCode, stderr: io.err(), texts };
   };
@@ -31,7 +34,11 @@ describe('audit --cache, end to end', () => {
     const report = JSON.parse(texts['json']!) as Report;
     const seconds = ((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(3);
     const out = (text: string) =>
-      text.replaceAll(report.startedAt, '<started>').replaceAll(report.finishedAt, '<finished>').replaceAll(`${seconds} s`, '<duration>').replace(`time="${seconds}"`, 'time="<duration>"');
+      text
+        .replaceAll(report.startedAt, '<started>')
+        .replaceAll(report.finishedAt, '<finished>')
+        .replaceAll(`${seconds} s`, '<duration>')
+        .replace(`time="${seconds}"`, 'time="<duration>"');
     return Object.fromEntries(Object.entries(texts).map(([format, text]) => [format, out(text)]));
   };
 
@@ -41,7 +48,10 @@ describe('audit --cache, end to end', () => {
     await mkdir(path.join(dir, 'out'));
     await generateExample({ out: path.join(dir, 'case'), now: new Date(NOW) });
     const fp = captureIo(dir);
-    const fingerprint = await run(['fingerprint', 'case/agency-data', '--out', 'agency.fp.json', '--plate-key-file', 'case/plate.key', '--class', 'lanes/**=vehicle-image'], fp);
+    const fingerprint = await run(
+      ['fingerprint', 'case/agency-data', '--out', 'agency.fp.json', '--plate-key-file', 'case/plate.key', '--class', 'lanes/**=vehicle-image'],
+      fp,
+    );
     expect(fingerprint.exitCode, fp.err()).toBe(0);
     // The case was just written: stamps younger than the racy window (2 s) would not be stored.
     await new Promise((resolve) => setTimeout(resolve, 2100));
@@ -78,7 +88,9 @@ describe('audit --cache, end to end', () => {
       const io = captureIo(dir);
       const result = await run(['audit', 'case/contractor-share', '--fingerprints', 'agency.fp.json', '--cache', cache], io);
       expect(result.exitCode).toBe(2);
-      expect(io.err()).toBe(`custody: refusing to keep the cache in ${cache} inside the audited tree ${path.join(dir, 'case/contractor-share')} (custody never modifies what it audits)\n`);
+      expect(io.err()).toBe(
+        `custody: refusing to keep the cache in ${cache} inside the audited tree ${path.join(dir, 'case/contractor-share')} (custody never modifies what it audits)\n`,
+      );
     }
     const { symlink } = await import('node:fs/promises');
     await symlink(path.join(dir, 'case', 'contractor-share'), path.join(dir, 'share-link'));

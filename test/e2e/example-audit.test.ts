@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateExample } from '../../scripts/generate-fixtures.js';
 import { run } from '../../src/cli/run.js';
 import { DETECTORS } from '../../src/identify/registry.js';
 import type { Report } from '../../src/report/model.js';
 import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
-import { generateExample } from '../../scripts/generate-fixtures.js';
 
 /** A fixed audit time, so capture dates, mtimes and retention are the same on every run. */
 const NOW = '2026-11-20T12:00:00Z';
@@ -57,8 +57,18 @@ describe('example case, end to end', () => {
     const fp = captureIo(dir);
     const fingerprint = await run(
       [
-        'fingerprint', 'case/agency-data', '--out', 'agency.fp.json', '--plate-key-file', 'case/plate.key',
-        '--class', 'travelers/**=traveler-image', '--class', 'lanes/**=vehicle-image', '--class', 'plates/**=plate-image',
+        'fingerprint',
+        'case/agency-data',
+        '--out',
+        'agency.fp.json',
+        '--plate-key-file',
+        'case/plate.key',
+        '--class',
+        'travelers/**=traveler-image',
+        '--class',
+        'lanes/**=vehicle-image',
+        '--class',
+        'plates/**=plate-image',
       ],
       fp,
     );
@@ -167,7 +177,10 @@ describe('example case, end to end', () => {
       expect(asset, `${plant.kind} plant ${plant.location}`).toBeDefined();
       if (plant.kind !== 'record') expect(asset!.reference, plant.location).toBe(plant.reference);
       const expected = (plant.violationsByCaptureDate ?? plant.violations).filter((k) => PER_ITEM_KINDS.includes(k)).sort();
-      const actual = report.findings.filter((f) => f.location === plant.location && PER_ITEM_KINDS.includes(f.requirement)).map((f) => f.requirement).sort();
+      const actual = report.findings
+        .filter((f) => f.location === plant.location && PER_ITEM_KINDS.includes(f.requirement))
+        .map((f) => f.requirement)
+        .sort();
       expect(actual, plant.location).toEqual(expected);
     }
   });

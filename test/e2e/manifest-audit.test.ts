@@ -6,8 +6,8 @@ import { run } from '../../src/cli/run.js';
 import { fingerprintDigest } from '../../src/references/load.js';
 import type { FingerprintFile, Reference } from '../../src/references/schema.js';
 import type { Report } from '../../src/report/model.js';
-import { readManifest } from '../../src/sources/manifests/index.js';
 import type { Item } from '../../src/sources/item.js';
+import { readManifest } from '../../src/sources/manifests/index.js';
 import { row, writeInventory } from '../sources/manifests/inventory-builder.js';
 import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
 
@@ -46,7 +46,7 @@ async function samples(): Promise<string[]> {
     for (const name of await readdir(dir)) {
       const file = path.join(dir, name);
       if (name.endsWith('.checksum') || name.endsWith('.base64.txt') || name.endsWith('.csv.gz')) continue;
-      out.push(family === 'bagit' ? dir + '/' + name : file);
+      out.push(family === 'bagit' ? `${dir}/${name}` : file);
     }
   }
   return out.sort();
@@ -123,11 +123,18 @@ describe('auditing export manifests, end to end through the CLI', () => {
     const result = await run(['audit', '--manifest', manifest, '--policy', 's3-policy.yaml', '--format', 'json'], io);
     expect(result.exitCode, io.err()).toBe(1);
     const report = JSON.parse(io.out()) as Report;
-    const locations = (requirement: string) => report.findings.filter((f) => f.requirement === requirement).map((f) => f.location).sort();
+    const locations = (requirement: string) =>
+      report.findings
+        .filter((f) => f.requirement === requirement)
+        .map((f) => f.location)
+        .sort();
     expect(locations('location')).toEqual(['s3://agency-bucket/exports/copy-sse.jpg', 's3://agency-bucket/exports/lane 3/capture 1.jpg']);
     expect(locations('encryption')).toEqual(['s3://agency-bucket/enclave/lanes/capture-1.jpg', 's3://agency-bucket/exports/lane 3/capture 1.jpg']);
     // Opaque hashes of the right size are candidates, listed but never turned into violations.
-    const unverifiable = report.assets.filter((a) => a.method === 'unverifiable').map((a) => a.location).sort();
+    const unverifiable = report.assets
+      .filter((a) => a.method === 'unverifiable')
+      .map((a) => a.location)
+      .sort();
     expect(unverifiable).toEqual(['s3://agency-bucket/exports/kms-candidate.jpg', 's3://agency-bucket/exports/multipart.jpg']);
     expect(report.assets.some((a) => a.location.endsWith('unrelated.jpg'))).toBe(false);
     // The encryption clause was evaluated (the input is a manifest), and retention would use the inventory's time.

@@ -25,7 +25,24 @@ describe('no false all-clear (spawned CLI)', () => {
 
   /** Audits the share with a JSON report beside the pretty one; returns exit code, first line and the report. */
   const audit = async (args: string[], env: Record<string, string> = {}) => {
-    const result = await custody(['audit', ...args, '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--no-cache', '--format', 'json', '--output', 'report.json', '--format', 'pretty'], env);
+    const result = await custody(
+      [
+        'audit',
+        ...args,
+        '--fingerprints',
+        'agency.fp.json',
+        '--authorized',
+        'enclave/**',
+        '--no-cache',
+        '--format',
+        'json',
+        '--output',
+        'report.json',
+        '--format',
+        'pretty',
+      ],
+      env,
+    );
     const report = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8')) as Report;
     return { exitCode: result.exitCode, firstLine: result.stdout.split('\n')[0] ?? '', stdout: result.stdout, report };
   };
@@ -38,7 +55,10 @@ describe('no false all-clear (spawned CLI)', () => {
       'plate.key': KEY,
       'other.key': OTHER_KEY,
       // 29 reads of agency plates in a contractor's application log, outside the enclave.
-      'share/app/lpr.log': Array.from({ length: 29 }, (_, i) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z lane=3 read plate=${PLATES[i % PLATES.length]} conf=0.97`).join('\n') + '\n',
+      'share/app/lpr.log': `${Array.from(
+        { length: 29 },
+        (_, i) => `2026-11-20T10:${String(i).padStart(2, '0')}:00Z lane=3 read plate=${PLATES[i % PLATES.length]} conf=0.97`,
+      ).join('\n')}\n`,
       'share/notes.txt': 'nothing to see here\n',
       'empty/.keep-out': '',
     });
@@ -72,19 +92,35 @@ describe('no false all-clear (spawned CLI)', () => {
   it('with a key that does not match the set is incomplete the same way, naming both key ids', async () => {
     const { exitCode, firstLine, report } = await audit(['share', '--plate-key-file', 'other.key']);
     expect(exitCode).toBe(3);
-    expect(firstLine).toMatch(/^INCOMPLETE {2}plate records NOT checked: the plate key does not match the fingerprint set \(key hmac-sha256:\w+, set hmac-sha256:\w+\)/);
+    expect(firstLine).toMatch(
+      /^INCOMPLETE {2}plate records NOT checked: the plate key does not match the fingerprint set \(key hmac-sha256:\w+, set hmac-sha256:\w+\)/,
+    );
     expect(report.summary.plates.status).toBe('not-checked');
   });
 
   it('with a key that matches only some plate sets: their violations stand, the other sets make it incomplete', async () => {
     const other = await custody(['fingerprint', 'agency', '--out', 'other.fp.json', '--plate-key-file', 'other.key']);
     expect(other.exitCode, other.stderr).toBe(0);
-    const result = await custody(['audit', 'share', '--policy', 'policy.yaml', '--fingerprints', 'other.fp.json', '--plate-key-file', 'plate.key', '--no-cache', '--format', 'json']);
+    const result = await custody([
+      'audit',
+      'share',
+      '--policy',
+      'policy.yaml',
+      '--fingerprints',
+      'other.fp.json',
+      '--plate-key-file',
+      'plate.key',
+      '--no-cache',
+      '--format',
+      'json',
+    ]);
     const report = JSON.parse(result.stdout) as Report;
     expect(result.exitCode).toBe(1);
     expect(report.findings.some((f) => f.ruleId === 'CUST-LOG-01')).toBe(true);
     expect(report.summary.plates.status).toBe('not-checked');
-    expect(report.summary.incompleteReasons[0]).toMatch(/^plate records NOT checked: plates digested under key hmac-sha256:\w+ cannot be checked with key hmac-sha256:\w+$/);
+    expect(report.summary.incompleteReasons[0]).toMatch(
+      /^plate records NOT checked: plates digested under key hmac-sha256:\w+ cannot be checked with key hmac-sha256:\w+$/,
+    );
   });
 
   it('marks a plate-only protocol not-evaluated with the reason (the example policy: plate reads never in logs)', async () => {
@@ -102,7 +138,8 @@ describe('no false all-clear (spawned CLI)', () => {
       const result = await custody(['audit', 'share', '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--no-cache', '--format', format]);
       expect(result.exitCode, format).toBe(3);
       expect(result.stdout, format).toContain('plate records NOT checked: no plate key');
-      const plainPass = format === 'markdown' ? /✅ passed\b(?! on)/ : format === 'html' ? /class="passed"/ : format === 'csv' ? /: passed(?! on)/ : /"verdict": "passed"/;
+      const plainPass =
+        format === 'markdown' ? /✅ passed\b(?! on)/ : format === 'html' ? /class="passed"/ : format === 'csv' ? /: passed(?! on)/ : /"verdict": "passed"/;
       if (format !== 'junit') expect(result.stdout, format).not.toMatch(plainPass);
     }
     const junit = await custody(['audit', 'share', '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--no-cache', '--format', 'junit']);

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
 import { exitCodeFor } from '../../src/cli/audit-command.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { FingerprintIndex } from '../../src/references/index-set.js';
 import { parsePolicy } from '../../src/policy/load.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 import type { Report } from '../../src/report/model.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
 
@@ -57,7 +57,9 @@ describe('runAudit with waivers', () => {
       ['PERM', 'secure-enclave/old/a.jpg', null],
       ['PERM', 'secure-enclave/qa/a.jpg', 'W-ACTIVE'],
     ]);
-    expect(report.expiredWaivers).toEqual([{ id: 'W-EXPIRED', protocol: 'PERM', location: 'secure-enclave/old/**', expires: '2026-10-31', approver: 'CO', wouldCover: 1 }]);
+    expect(report.expiredWaivers).toEqual([
+      { id: 'W-EXPIRED', protocol: 'PERM', location: 'secure-enclave/old/**', expires: '2026-10-31', approver: 'CO', wouldCover: 1 },
+    ]);
     expect(report.summary.waived).toBe(1);
     expect(report.summary.findingsBySeverity).toEqual({ critical: 0, high: 1, medium: 0, low: 0 });
   });
@@ -72,9 +74,12 @@ describe('runAudit with waivers', () => {
     expect(report.protocols.find((p) => p.id === 'ENC')!.notEvaluated).toMatch(/plain filesystem/);
   });
 
-  it('fails on the unwaived finding only: with the expired waiver\'s finding waived too, it would pass', () => {
+  it("fails on the unwaived finding only: with the expired waiver's finding waived too, it would pass", () => {
     expect(exitCodeFor(report, 'high')).toBe(1);
-    const allWaived = { ...report, findings: report.findings.map((f) => ({ ...f, waiver: f.waiver ?? { id: 'X', reason: 'r', approver: 'a', expires: '2030-01-01' } })) };
+    const allWaived = {
+      ...report,
+      findings: report.findings.map((f) => ({ ...f, waiver: f.waiver ?? { id: 'X', reason: 'r', approver: 'a', expires: '2030-01-01' } })),
+    };
     expect(exitCodeFor(allWaived, 'high')).toBe(0);
   });
 });

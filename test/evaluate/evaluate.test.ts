@@ -15,7 +15,14 @@ function policy(protocols: Protocol[]): PolicyDocument {
 }
 const LOC: Protocol = { id: 'LOC', clause: 'H.1', title: 'Location', severity: 'critical', require: { kind: 'location' } };
 const ENC: Protocol = { id: 'ENC', clause: 'H.1', title: 'Encryption', severity: 'high', require: { kind: 'encryption', accept: ['SSE-KMS'] } };
-const RET_TRAVELERS: Protocol = { id: 'RET', clause: 'H.1', title: 'Retention', severity: 'medium', assets: ['traveler-image'], require: { kind: 'retention', maxAgeDays: 30 } };
+const RET_TRAVELERS: Protocol = {
+  id: 'RET',
+  clause: 'H.1',
+  title: 'Retention',
+  severity: 'medium',
+  assets: ['traveler-image'],
+  require: { kind: 'retention', maxAgeDays: 30 },
+};
 
 describe('evaluate', () => {
   it('turns violations into findings carrying protocol, clause, kind, severity, level and evidence', () => {

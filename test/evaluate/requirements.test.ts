@@ -4,7 +4,8 @@ import type { RequirementCheck } from '../../src/evaluate/requirement.js';
 import type { Requirement } from '../../src/policy/schema.js';
 import { context, daysAgo, NOW, subject } from './subjects.js';
 
-const check = <K extends Requirement['kind']>(requirement: Extract<Requirement, { kind: K }>) => REQUIREMENTS[requirement.kind] as unknown as RequirementCheck<K>;
+const check = <K extends Requirement['kind']>(requirement: Extract<Requirement, { kind: K }>) =>
+  REQUIREMENTS[requirement.kind] as unknown as RequirementCheck<K>;
 
 describe('location', () => {
   const req = { kind: 'location' } as const;
@@ -30,9 +31,13 @@ describe('location', () => {
     expect(v!.evidence['container']).toBe('corp/b.zip');
   });
 
-  it('uses the requirement\'s own authorised globs when it has them', () => {
+  it("uses the requirement's own authorised globs when it has them", () => {
     const own = { kind: 'location' as const, authorized: ['corp/**'] };
-    expect(check(own).check([subject('corp/a.jpg'), subject('secure-enclave/a.jpg')], own, context()).map((v) => v.location)).toEqual(['secure-enclave/a.jpg']);
+    expect(
+      check(own)
+        .check([subject('corp/a.jpg'), subject('secure-enclave/a.jpg')], own, context())
+        .map((v) => v.location),
+    ).toEqual(['secure-enclave/a.jpg']);
   });
 });
 
@@ -60,7 +65,7 @@ describe('permissions', () => {
     expect(violations[0]!.evidence).toMatchObject({ allowed: { group, world } });
   });
 
-  it('judges archive members by the archive file\'s mode, and says so', () => {
+  it("judges archive members by the archive file's mode, and says so", () => {
     const req = { kind: 'permissions', group: 'none', world: 'none' } as const;
     const member = { ...subject('corp/b.zip!/a.jpg'), accessMode: 0o644 };
     const [v] = check(req).check([member], req, context());
@@ -82,7 +87,13 @@ describe('retention', () => {
   it('prefers the capture date over the mtime, and says which date it used', () => {
     const copied = subject('corp/a.jpg', { item: { mtime: daysAgo(2) }, capturedAt: daysAgo(160) });
     const [v] = run(copied);
-    expect(v!.evidence).toMatchObject({ ageDays: 160, maxAgeDays: 30, dateSource: 'capture date (DateTimeOriginal)', measuredTo: 'audit time', date: daysAgo(160).toISOString() });
+    expect(v!.evidence).toMatchObject({
+      ageDays: 160,
+      maxAgeDays: 30,
+      dateSource: 'capture date (DateTimeOriginal)',
+      measuredTo: 'audit time',
+      date: daysAgo(160).toISOString(),
+    });
     expect(v!.message).toBe('Agency data kept 160 days, past the 30-day retention period (dated by its capture date (DateTimeOriginal))');
     // and a recent capture date wins over an old mtime
     expect(run(subject('corp/a.jpg', { item: { mtime: daysAgo(400) }, capturedAt: daysAgo(3) }))).toEqual([]);
@@ -98,7 +109,7 @@ describe('retention', () => {
     expect(run(subject('a', { item: { mtime: daysAgo(31) } }))).toHaveLength(1);
   });
 
-  it('measures a manifest object to the manifest\'s as-of time, not the audit time', () => {
+  it("measures a manifest object to the manifest's as-of time, not the audit time", () => {
     const asOf = daysAgo(100);
     const [v] = run(subject('s3://other/a.jpg', { item: { mtime: daysAgo(150), asOf } }), context(['manifest']));
     expect(v!.evidence).toMatchObject({ ageDays: 50, dateSource: 'last-modified time in the manifest', measuredTo: `inventory as-of ${asOf.toISOString()}` });
@@ -183,6 +194,15 @@ describe('no-logs', () => {
 });
 
 it('every requirement kind of the schema has a check registered', () => {
-  expect(Object.keys(REQUIREMENTS).sort()).toEqual(['encryption', 'location', 'max-copies', 'no-archives', 'no-logs', 'permissions', 'public-access', 'retention']);
+  expect(Object.keys(REQUIREMENTS).sort()).toEqual([
+    'encryption',
+    'location',
+    'max-copies',
+    'no-archives',
+    'no-logs',
+    'permissions',
+    'public-access',
+    'retention',
+  ]);
   expect(NOW.toISOString()).toBe('2026-11-01T12:00:00.000Z');
 });

@@ -1,6 +1,6 @@
 import type { EvaluationContext, Subject } from '../../src/evaluate/requirement.js';
-import { locationMatcher } from '../../src/policy/locations.js';
 import type { Method } from '../../src/identify/detector.js';
+import { locationMatcher } from '../../src/policy/locations.js';
 import type { Item, Origin } from '../../src/sources/item.js';
 
 export const NOW = new Date('2026-11-01T12:00:00Z');
@@ -17,7 +17,16 @@ export function subject(
   const facts = options.capturedAt ? { capturedAt: options.capturedAt, capturedAtField: options.capturedAtField ?? 'DateTimeOriginal' } : {};
   const accessMode = item.origin === 'filesystem' ? item.mode : undefined;
   return {
-    asset: { location, origin, asset: options.asset ?? 'vehicle-image', method: options.method ?? 'exact', reference: 'lanes/a.jpg', size: 10, sha256: 'a'.repeat(64), evidence: options.evidence ?? {} },
+    asset: {
+      location,
+      origin,
+      asset: options.asset ?? 'vehicle-image',
+      method: options.method ?? 'exact',
+      reference: 'lanes/a.jpg',
+      size: 10,
+      sha256: 'a'.repeat(64),
+      evidence: options.evidence ?? {},
+    },
     item,
     facts,
     authorized: locationMatcher(AUTHORIZED)(location),

@@ -21,7 +21,9 @@ describe('createFingerprints', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
     refs = path.join(dir, 'agency data');
-    jpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 200, g: 30, b: 30 } } }).jpeg().toBuffer();
+    jpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .jpeg()
+      .toBuffer();
     Object.assign(files, {
       'lanes/cam 1/0001.jpg': jpeg,
       'travelers/p.bin': bytesOf('traveler', 3000),
@@ -121,7 +123,11 @@ describe('loadFingerprintFile', () => {
   // file content | expected one-line reason
   const bad: [string, (text: string) => string, RegExp][] = [
     ['an edited reference size', (t) => t.replace('"size": 50', '"size": 51'), /digest does not match its content/],
-    ['an added reference', (t) => t.replace('"references": [', `"references": [{"id":"x","class":"c","size":1,"sha256":"${'0'.repeat(64)}","md5":"${'0'.repeat(32)}","media":"x"},`), /digest does not match/],
+    [
+      'an added reference',
+      (t) => t.replace('"references": [', `"references": [{"id":"x","class":"c","size":1,"sha256":"${'0'.repeat(64)}","md5":"${'0'.repeat(32)}","media":"x"},`),
+      /digest does not match/,
+    ],
     ['invalid JSON', (t) => t.slice(0, 40), /not valid JSON/],
     ['a wrong format', (t) => t.replace('"custody-fingerprints"', '"something-else"'), /not a custody fingerprint file: format/],
     ['a wrong version', (t) => t.replace('"version": 1', '"version": 2'), /not a custody fingerprint file: version/],

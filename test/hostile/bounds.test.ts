@@ -9,15 +9,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BytePool } from '../../src/identify/decode-budget.js';
 import { DEFAULT_DETECT_LIMITS } from '../../src/identify/detector.js';
-import { decodeImage, decodeImageSource, DECODE_LIMITS } from '../../src/identify/image-decode.js';
-import { MAX_MARKER_VALUE_CHARS, markerPatternProblem } from '../../src/policy/marker-regex.js';
+import { DECODE_LIMITS, decodeImage, decodeImageSource } from '../../src/identify/image-decode.js';
 import { metadataDetector } from '../../src/identify/metadata.js';
+import { MAX_MARKER_VALUE_CHARS, markerPatternProblem } from '../../src/policy/marker-regex.js';
 import type { Report } from '../../src/report/model.js';
-import { MAX_ROW_PROBLEMS } from '../../src/sources/manifests/row-problems.js';
 import type { Item } from '../../src/sources/item.js';
+import { MAX_ROW_PROBLEMS } from '../../src/sources/manifests/row-problems.js';
 import { removeTree, SHARED_CORPORA } from '../support/hostile-corpus.js';
 import { REPO_ROOT } from '../support/tmp.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 import { runCli, strayStderrLines } from './support/cli.js';
 import { jpegDeclaring, pngDeclaring } from './support/images.js';
 import { longestProgression, progressiveJpeg, repeatFirstAcScan } from './support/progressive.js';
@@ -66,7 +66,12 @@ describe('image decoding is bounded', () => {
   });
 
   it('still decodes an ordinary progressive JPEG and a baseline one', async () => {
-    for (const bytes of [await progressiveJpeg(1200, 900, { noise: 20 }), await sharp({ create: { width: 640, height: 480, channels: 3, background: '#446' } }).jpeg().toBuffer()]) {
+    for (const bytes of [
+      await progressiveJpeg(1200, 900, { noise: 20 }),
+      await sharp({ create: { width: 640, height: 480, channels: 3, background: '#446' } })
+        .jpeg()
+        .toBuffer(),
+    ]) {
       const result = await decodeImage(bytes, LIMITS);
       expect(result.ok && [result.image.width, result.image.height]).toEqual([512, 384]);
     }
@@ -75,21 +80,29 @@ describe('image decoding is bounded', () => {
   it('refuses an interlaced 16-bit PNG whose whole frame exceeds the memory limit', async () => {
     // Interlaced PNG is decoded whole: 10,000 x 10,000 RGBA at 16 bits is 763 MiB, yet within the
     // 100-megapixel limit, so before this it was decoded.
-    const png = await sharp({ create: { width: 16, height: 16, channels: 4, background: '#0008' } }).toColourspace('rgb16').png({ progressive: true }).toBuffer();
+    const png = await sharp({ create: { width: 16, height: 16, channels: 4, background: '#0008' } })
+      .toColourspace('rgb16')
+      .png({ progressive: true })
+      .toBuffer();
     const result = await decodeImage(pngDeclaring(png, 10_000, 10_000), LIMITS);
     expect(result).toMatchObject({ ok: false, reason: 'too-large' });
     expect(!result.ok && result.detail).toMatch(/^image-limit: memory \(png of 10000x10000 needs 763 MiB/);
   });
 
-  it.skipIf(!existsSync(path.join(SHARED_CORPORA, 'exif-samples/heic/IMG_5195.HEIC')))('reports a valid HEIC as unsupported (no HEVC decoder), not corrupt', async () => {
-    const { readFile } = await import('node:fs/promises');
-    const result = await decodeImage(await readFile(path.join(SHARED_CORPORA, 'exif-samples/heic/IMG_5195.HEIC')), LIMITS);
-    // before: { reason: 'corrupt', detail: 'source: bad seek to 833316' }
-    expect(result).toMatchObject({ ok: false, reason: 'unsupported', detail: 'heic (no HEVC decoder)', media: 'image/heif' });
-  });
+  it.skipIf(!existsSync(path.join(SHARED_CORPORA, 'exif-samples/heic/IMG_5195.HEIC')))(
+    'reports a valid HEIC as unsupported (no HEVC decoder), not corrupt',
+    async () => {
+      const { readFile } = await import('node:fs/promises');
+      const result = await decodeImage(await readFile(path.join(SHARED_CORPORA, 'exif-samples/heic/IMG_5195.HEIC')), LIMITS);
+      // before: { reason: 'corrupt', detail: 'source: bad seek to 833316' }
+      expect(result).toMatchObject({ ok: false, reason: 'unsupported', detail: 'heic (no HEVC decoder)', media: 'image/heif' });
+    },
+  );
 
   it('decodes AVIF (sharp ships an AV1 decoder)', async () => {
-    const avif = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a33' } }).avif().toBuffer();
+    const avif = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#a33' } })
+      .avif()
+      .toBuffer();
     const result = await decodeImage(avif, LIMITS);
     expect(result.ok && [result.image.width, result.image.height, result.image.media]).toEqual([64, 48, 'image/avif']);
   });
@@ -97,7 +110,9 @@ describe('image decoding is bounded', () => {
   it('never holds more image bytes for decoding than the input pool at once', async () => {
     const dir = path.join(base, 'sparse');
     await mkdir(dir, { recursive: true });
-    const head = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#123' } }).jpeg().toBuffer();
+    const head = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#123' } })
+      .jpeg()
+      .toBuffer();
     const size = 100 * 2 ** 20; // four of these cannot share a 128 MiB pool
     let reading = 0;
     let most = 0;
@@ -163,7 +178,10 @@ describe('inputs named by flags are refused unless regular files', () => {
   });
 
   it('--plate-key-file naming a FIFO or /dev/zero: exit 2 with one line', async () => {
-    for (const [file, kind] of [[fifo('key.fifo'), 'a FIFO'], ['/dev/zero', 'a character device']] as const) {
+    for (const [file, kind] of [
+      [fifo('key.fifo'), 'a FIFO'],
+      ['/dev/zero', 'a character device'],
+    ] as const) {
       const result = await runCli(['audit', agency.dir, '-f', agency.fingerprintFile, '--plate-key-file', file], { cwd: base });
       expect(result.exitCode).toBe(2);
       expect(result.stderr.trim()).toBe(`custody: plate key file ${file} is ${kind}, not a regular file`);
@@ -190,12 +208,17 @@ describe('manifests', () => {
     const good = `SHA256 (photos/one.jpg) = ${'a'.repeat(64)}\n`; // BSD form: never continued by the next line
     const list = path.join(base, 'hostile.sha256');
     await writeFile(list, good + Array.from({ length: rows }, (_, i) => `${'z'.repeat(63)}${i % 10} ?broken row ${i}\n`).join(''));
-    const result = await runCli(['audit', '-m', list, '-f', agency.fingerprintFile, '--format', 'json', '--no-cache'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+    const result = await runCli(['audit', '-m', list, '-f', agency.fingerprintFile, '--format', 'json', '--no-cache'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
     expect(result.exitCode).toBe(3);
     const report = JSON.parse(result.stdout) as Report;
     const entries = report.coverage.filter((c) => c.reason === 'manifest-row');
     expect(entries).toHaveLength(MAX_ROW_PROBLEMS + 1);
-    expect(entries.filter((c) => c.location === list)[0]?.detail).toMatch(new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`));
+    expect(entries.filter((c) => c.location === list)[0]?.detail).toMatch(
+      new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`),
+    );
   });
 
   it('keeps malformed rows bounded in every manifest format, not only checksum lists (hashdeep here)', async () => {
@@ -203,11 +226,16 @@ describe('manifests', () => {
     const list = path.join(base, 'hostile.hashdeep');
     const header = '%%%% HASHDEEP-1.0\n%%%% size,md5,sha256,filename\n## Invoked from: /\n';
     await writeFile(list, header + Array.from({ length: rows }, (_, i) => `not-a-size,${i}\n`).join(''));
-    const result = await runCli(['audit', '-m', list, '-f', agency.fingerprintFile, '--format', 'json', '--no-cache', '--allow-empty'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+    const result = await runCli(['audit', '-m', list, '-f', agency.fingerprintFile, '--format', 'json', '--no-cache', '--allow-empty'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
     expect(result.exitCode).toBe(3);
     const entries = (JSON.parse(result.stdout) as Report).coverage.filter((c) => c.reason === 'manifest-row');
     expect(entries).toHaveLength(MAX_ROW_PROBLEMS + 1);
-    expect(entries.find((c) => c.location === list)?.detail).toMatch(new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`));
+    expect(entries.find((c) => c.location === list)?.detail).toMatch(
+      new RegExp(`^${rows - MAX_ROW_PROBLEMS} more malformed row\\(s\\) not listed \\(${rows} in all`),
+    );
   });
 });
 
@@ -224,13 +252,20 @@ describe('marker regexes against hostile metadata', () => {
     content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
   });
   const detectorFor = (matches: string) =>
-    metadataDetector.create({ fingerprints: undefined as never, markers: [{ field: 'Artist', matches, asset: 'vehicle-image' }], limits: DEFAULT_DETECT_LIMITS, notice: () => undefined })!;
+    metadataDetector.create({
+      fingerprints: undefined as never,
+      markers: [{ field: 'Artist', matches, asset: 'vehicle-image' }],
+      limits: DEFAULT_DETECT_LIMITS,
+      notice: () => undefined,
+    })!;
 
   it('stops a catastrophic pattern and reports the image as not checked (metadata-limit, incomplete)', async () => {
     // before: (a+)+$ against 40 a's and a b backtracks for hours
     const result = await detectorFor('^(a+)+$').detect(itemOf(await jpegWithArtist(`${'a'.repeat(40)}b`)), 'image/jpeg');
     expect(result.identifications).toEqual([]);
-    expect(result.coverage).toEqual([{ location: 'hostile.jpg', reason: 'metadata-limit', detail: expect.stringMatching(/^marker regex stopped after \d+ ms/), incomplete: true }]);
+    expect(result.coverage).toEqual([
+      { location: 'hostile.jpg', reason: 'metadata-limit', detail: expect.stringMatching(/^marker regex stopped after \d+ ms/), incomplete: true },
+    ]);
   });
 
   it(`matches only the first ${MAX_MARKER_VALUE_CHARS} characters of a value`, async () => {

@@ -9,8 +9,8 @@ import { sealKeyFor } from '../../src/cache/key.js';
 import { RecordWriter } from '../../src/cache/records.js';
 import type { Report } from '../../src/report/model.js';
 import { IS_ROOT, tempDir } from '../support/tmp.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
+import { type CliResult, runCli } from './support/cli.js';
 
 /**
  * Issue #22, class 3: the re-audit cache is the auditor's own record, and the audited party must
@@ -47,7 +47,10 @@ interface Audit extends CliResult {
 /** One audit of the tree through the CLI, with this test's cache directory. */
 async function audit(env: Record<string, string> = {}): Promise<Audit> {
   const out = `out-${++runs}.json`;
-  const result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--no-plates', '--cache', cacheDir, '--format', 'json', '--output', out], { cwd: base, env });
+  const result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--no-plates', '--cache', cacheDir, '--format', 'json', '--output', out], {
+    cwd: base,
+    env,
+  });
   const report = JSON.parse(await readFile(path.join(base, out), 'utf8')) as Report;
   return { ...result, report, reported: report.assets.map((a) => a.location) };
 }
@@ -74,7 +77,13 @@ async function forge(file: string, userKey: Buffer, json = '{"f":{}}', bytesRead
   const s = await stat(path.join(base, 'tree', COPY), { bigint: true });
   const records = new RecordWriter();
   records.add(Buffer.from(COPY), { dev: s.dev, ino: s.ino, size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }, bytesRead, json);
-  await writeCacheFile(file, { format: header.format, custody: header.custody, key: header.key, entries: 1 }, [records.bytes()], records.length, cacheKeys(userKey, sealKeyFor(plateKey)));
+  await writeCacheFile(
+    file,
+    { format: header.format, custody: header.custody, key: header.key, entries: 1 },
+    [records.bytes()],
+    records.length,
+    cacheKeys(userKey, sealKeyFor(plateKey)),
+  );
 }
 
 const userKey = async (): Promise<Buffer> => readFile(path.join(cacheDir, KEY_FILE));
@@ -102,7 +111,10 @@ describe('a forged re-audit cache', () => {
     const bytes = await readFile(file);
     const bodyAt = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1) + 1;
     bytes[bodyAt + 3] = bytes[bodyAt + 3]! ^ 0x5a;
-    createHash('sha256').update(bytes.subarray(0, bytes.length - 32)).digest().copy(bytes, bytes.length - 32);
+    createHash('sha256')
+      .update(bytes.subarray(0, bytes.length - 32))
+      .digest()
+      .copy(bytes, bytes.length - 32);
     await writeFile(file, bytes);
 
     const forged = await audit();
@@ -137,7 +149,10 @@ describe('an unauthenticated header', () => {
     const expected = { key: 'k', custody: 'x' };
     const padding = Buffer.alloc(64);
     await writeFile(file, Buffer.concat([Buffer.from('custody inspection cache\n{"format":"\\u001b]0;owned\\u0007"}\n'), padding]), { mode: 0o600 });
-    expect(await readCacheFile(file, expected, cacheKeys(key.key, undefined))).toEqual({ kind: 'bad', problem: 'is in cache format (unknown) (this custody uses 2)' });
+    expect(await readCacheFile(file, expected, cacheKeys(key.key, undefined))).toEqual({
+      kind: 'bad',
+      problem: 'is in cache format (unknown) (this custody uses 2)',
+    });
     await writeFile(file, Buffer.concat([Buffer.from('custody inspection cache\n{"format":1}\n'), padding]));
     expect(await readCacheFile(file, expected, cacheKeys(key.key, undefined))).toEqual({ kind: 'bad', problem: 'is in cache format 1 (this custody uses 2)' });
   });
@@ -218,12 +233,16 @@ describe('a cache directory or key others could touch', () => {
   it.each([
     ['readable by others', async (key: string) => chmod(key, 0o644), /cache-key is accessible by group or others \(mode 0644\)/],
     ['writable by the group', async (key: string) => chmod(key, 0o620), /cache-key is accessible by group or others \(mode 0620\)/],
-    ['a symbolic link to a private file', async (key: string) => {
-      const elsewhere = path.join(base, `known-${runs}.bin`);
-      await writeFile(elsewhere, Buffer.alloc(32), { mode: 0o600 });
-      await rename(key, `${key}.old`);
-      await symlink(elsewhere, key);
-    }, /cache-key is a symbolic link/],
+    [
+      'a symbolic link to a private file',
+      async (key: string) => {
+        const elsewhere = path.join(base, `known-${runs}.bin`);
+        await writeFile(elsewhere, Buffer.alloc(32), { mode: 0o600 });
+        await rename(key, `${key}.old`);
+        await symlink(elsewhere, key);
+      },
+      /cache-key is a symbolic link/,
+    ],
     ['not a key', async (key: string) => writeFile(key, 'short'), /cache-key is not a cache key \(5 bytes, expected 32\)/],
   ])('refuses a key file %s', async (_label, spoil, what) => {
     expect((await audit()).exitCode).toBe(1);
@@ -274,7 +293,9 @@ describe('an oversized cache file', () => {
     const key = await loadCacheKey(dir);
     if (key.kind !== 'ok') throw new Error(key.problem);
     const file = path.join(dir, 'audit-0000000000000000-0000000000000000.cache');
-    await expect(writeCacheFile(file, { format: 2, custody: 'x', key: 'k', entries: 1 }, [Buffer.alloc(1)], MAX_CACHE_BYTES, cacheKeys(key.key, undefined))).rejects.toThrow(CacheTooLarge);
+    await expect(
+      writeCacheFile(file, { format: 2, custody: 'x', key: 'k', entries: 1 }, [Buffer.alloc(1)], MAX_CACHE_BYTES, cacheKeys(key.key, undefined)),
+    ).rejects.toThrow(CacheTooLarge);
     expect(await readdir(dir)).toEqual([KEY_FILE]);
   });
 });

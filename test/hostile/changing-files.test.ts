@@ -1,17 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { appendFile, mkdtemp, symlink, truncate, unlink, writeFile, mkdir, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, stat, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
-import { loadFingerprints } from '../../src/references/load.js';
 import { builtinPolicy } from '../../src/policy/builtin.js';
+import { loadFingerprints } from '../../src/references/load.js';
 import type { Report } from '../../src/report/model.js';
 import { fileContent } from '../../src/sources/file-content.js';
 import type { SourceEvent } from '../../src/sources/item.js';
 import { removeTree } from '../support/hostile-corpus.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 
 /**
  * Files that change between the walk and the read. The race is made deterministic by splitting it:
@@ -42,7 +42,17 @@ async function auditWithChanges(changes: Record<string, Change>): Promise<Report
   async function* changedAfterWalk(): AsyncGenerator<SourceEvent> {
     for (const victim of victims) {
       await changes[path.basename(victim.file, '.jpg')]!(victim.file);
-      yield { kind: 'item', item: { location: victim.location, origin: 'filesystem', size: victim.size, mtime: victim.mtime, mode: victim.mode, content: fileContent(victim.file, victim.size) } };
+      yield {
+        kind: 'item',
+        item: {
+          location: victim.location,
+          origin: 'filesystem',
+          size: victim.size,
+          mtime: victim.mtime,
+          mode: victim.mode,
+          content: fileContent(victim.file, victim.size),
+        },
+      };
     }
   }
   return runAudit({
@@ -94,7 +104,9 @@ describe('files that change between walk and read', () => {
       },
     });
     const read = report.assets.find((a) => a.location === 'changing/swapped-for-symlink.jpg');
-    console.log(`hostile: file swapped for a symlink after the walk: ${read ? `read through the link, reported as ${read.method} copy of ${read.reference}` : 'not read'}`);
+    console.log(
+      `hostile: file swapped for a symlink after the walk: ${read ? `read through the link, reported as ${read.method} copy of ${read.reference}` : 'not read'}`,
+    );
     expect(read).toBeUndefined();
   }, 60_000);
 
@@ -110,7 +122,13 @@ describe('files that change between walk and read', () => {
       },
     });
     const timer = new Promise<'hang'>((resolve) => setTimeout(() => resolve('hang'), 5_000));
-    const outcome = await Promise.race([audit.then(() => 'done' as const, (error: unknown) => `rejected: ${String(error)}`), timer]);
+    const outcome = await Promise.race([
+      audit.then(
+        () => 'done' as const,
+        (error: unknown) => `rejected: ${String(error)}`,
+      ),
+      timer,
+    ]);
     console.log(`hostile: file swapped for a FIFO after the walk: ${outcome}`);
     if (outcome === 'hang' && fifo) {
       // Release the blocked open (a writer appears and leaves) so the worker can exit.

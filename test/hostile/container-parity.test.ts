@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { buildZip as buildUnixZip } from '../sources/archives/support/zip-writer.js';
 import { removeTree } from '../support/hostile-corpus.js';
-import { AGENCY_PLATES, buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { AGENCY_PLATES, type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 import { buildZip } from './support/archives.js';
 import { runCli } from './support/cli.js';
 import { tarFile, tarHidingBehind } from './support/tar-surgery.js';
@@ -37,25 +37,31 @@ async function audit(files: Record<string, Buffer>): Promise<{ exitCode: number;
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), data);
   }
-  const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+  const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
+    cwd: base,
+    env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+  });
   return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
 }
 
-const found = (report: Report, suffix: string): string[] =>
-  report.assets.filter((a) => a.location.endsWith(suffix)).map((a) => `${a.asset}/${a.method}`);
+const found = (report: Report, suffix: string): string[] => report.assets.filter((a) => a.location.endsWith(suffix)).map((a) => `${a.asset}/${a.method}`);
 const recordsIn = (report: Report, suffix: string): unknown =>
   report.assets.find((a) => a.location.endsWith(suffix) && a.method === 'record')?.evidence['records'];
 
 describe('text is read as it is shown', () => {
   it('an ANSI-coloured log: plates between colour codes are found', async () => {
-    const log = AGENCY_PLATES.map((p, i) => `\x1b[32m2026-11-0${i + 1}T10:00:00Z\x1b[0m gate read \x1b[1;33m${p}\x1b[0m conf 0.9`).join('\n') + '\n';
+    const log = `${AGENCY_PLATES.map((p, i) => `\x1b[32m2026-11-0${i + 1}T10:00:00Z\x1b[0m gate read \x1b[1;33m${p}\x1b[0m conf 0.9`).join('\n')}\n`;
     const { exitCode, report } = await audit({ 'gate.log': Buffer.from(log) });
     expect(recordsIn(report, 'gate.log')).toBe(AGENCY_PLATES.length);
     expect(exitCode).toBe(1);
   }, 60_000);
 
   it('a log with NUL bytes in its header is text', async () => {
-    const log = Buffer.concat([Buffer.from('GLOG\0\0\0\x02\0\0\0\0'), Buffer.alloc(64), Buffer.from(`\n${AGENCY_PLATES.map((p) => `read ${p}`).join('\n')}\n`)]);
+    const log = Buffer.concat([
+      Buffer.from('GLOG\0\0\0\x02\0\0\0\0'),
+      Buffer.alloc(64),
+      Buffer.from(`\n${AGENCY_PLATES.map((p) => `read ${p}`).join('\n')}\n`),
+    ]);
     const { report } = await audit({ 'gate.log': log });
     expect(recordsIn(report, 'gate.log')).toBe(AGENCY_PLATES.length);
   }, 60_000);
@@ -81,14 +87,24 @@ describe('zips are read as unzip and streaming readers read them', () => {
   }, 60_000);
 
   it('an entry present only as a local header (absent from the central directory)', async () => {
-    const zip = listOnlyFirst(buildZip([{ name: 'readme.txt', data: Buffer.from('nothing here\n') }, { name: 'lane-0.jpg', data: agency.images[0]!, deflate: true }, { name: 'reads.csv', data: Buffer.from(agency.plateCsv) }]), 1);
+    const zip = listOnlyFirst(
+      buildZip([
+        { name: 'readme.txt', data: Buffer.from('nothing here\n') },
+        { name: 'lane-0.jpg', data: agency.images[0]!, deflate: true },
+        { name: 'reads.csv', data: Buffer.from(agency.plateCsv) },
+      ]),
+      1,
+    );
     const { report } = await audit({ 'export.zip': zip });
     expect(found(report, 'export.zip!/lane-0.jpg').length).toBeGreaterThan(0);
     expect(found(report, 'export.zip!/reads.csv').length).toBeGreaterThan(0);
   }, 60_000);
 
   it('a zip appended to a JPEG: the JPEG is inspected as an image and the zip is opened', async () => {
-    const zip = buildZip([{ name: 'reads.csv', data: Buffer.from(agency.plateCsv), deflate: true }, { name: 'lane-1.jpg', data: agency.images[1]! }]);
+    const zip = buildZip([
+      { name: 'reads.csv', data: Buffer.from(agency.plateCsv), deflate: true },
+      { name: 'lane-1.jpg', data: agency.images[1]! },
+    ]);
     const { report } = await audit({ 'holiday.jpg': Buffer.concat([agency.images[2]!, zip]) });
     expect(found(report, 'holiday.jpg').length).toBeGreaterThan(0);
     expect(found(report, 'holiday.jpg!/reads.csv').length).toBeGreaterThan(0);
@@ -131,7 +147,14 @@ describe('zips are read as unzip and streaming readers read them', () => {
 });
 
 describe('tars are read as GNU tar extracts them', () => {
-  const TYPES: [string, string][] = [['1', 'hard link'], ['2', 'symbolic link'], ['3', 'character device'], ['4', 'block device'], ['5', 'directory'], ['6', 'FIFO']];
+  const TYPES: [string, string][] = [
+    ['1', 'hard link'],
+    ['2', 'symbolic link'],
+    ['3', 'character device'],
+    ['4', 'block device'],
+    ['5', 'directory'],
+    ['6', 'FIFO'],
+  ];
   for (const [type, kind] of TYPES) {
     it(`a ${kind} member whose size covers a whole member: that member is inspected`, async (ctx) => {
       const tar = tarHidingBehind(type, tarFile('hidden/lane-0.jpg', agency.images[0]!));

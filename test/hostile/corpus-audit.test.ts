@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,13 +6,12 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
-import { reporters, type ReportFormat } from '../../src/report/registry.js';
-import { buildHostileCorpus, HOSTILE_NAMES, SHARED_CORPORA, removeTree, type HostileCorpus } from '../support/hostile-corpus.js';
-import { AGENCY_PLATES, buildAgency, PLATE_KEY, plateSpellings, type Agency } from './support/agency.js';
-import { runCli, strayStderrLines, type CliResult } from './support/cli.js';
-import { ageAtimes, diffSnapshots, snapshotTree, statOnly, type EntryState } from './support/snapshot.js';
+import { type ReportFormat, reporters } from '../../src/report/registry.js';
 import { sarifValidator } from '../report/sarif-validator.js';
-import fs from 'node:fs';
+import { buildHostileCorpus, HOSTILE_NAMES, type HostileCorpus, removeTree, SHARED_CORPORA } from '../support/hostile-corpus.js';
+import { AGENCY_PLATES, type Agency, buildAgency, PLATE_KEY, plateSpellings } from './support/agency.js';
+import { type CliResult, runCli, strayStderrLines } from './support/cli.js';
+import { ageAtimes, diffSnapshots, type EntryState, snapshotTree, statOnly } from './support/snapshot.js';
 
 const FORMATS: ReportFormat[] = ['json', 'sarif', 'junit', 'csv', 'markdown', 'html', 'pretty'];
 const ENV = { CUSTODY_PLATE_KEY: PLATE_KEY };
@@ -119,7 +119,10 @@ describe('no crash, no hang', () => {
     const rows = corpus.cases.map((c) => {
       const cover = report.coverage.filter((e) => e.location === c.location || e.location.startsWith(`${c.location}!/`));
       const found = [...assets.values()].filter((a) => a.location === c.location || a.location.startsWith(`${c.location}!/`));
-      const outcome = [...found.map((a) => `asset (${a.method}${a.location === c.location ? '' : ', member'})`), ...cover.map((e) => `${e.reason}${e.incomplete ? '*' : ''}`)].filter(Boolean).join(', ') || 'inspected, clean';
+      const outcome =
+        [...found.map((a) => `asset (${a.method}${a.location === c.location ? '' : ', member'})`), ...cover.map((e) => `${e.reason}${e.incomplete ? '*' : ''}`)]
+          .filter(Boolean)
+          .join(', ') || 'inspected, clean';
       return `| ${c.kind} | ${c.description.replaceAll('|', '\\|')} | ${outcome} |`;
     });
     console.log(['| kind | case | custody (* = marks scan incomplete) |', '|---|---|---|', ...rows].join('\n'));
@@ -134,7 +137,9 @@ describe('hostile archives', () => {
   it('finds copies inside a valid zip and beside an encrypted entry, which is reported', () => {
     expect(assetsIn('archives/ok.zip')).toEqual(['archives/ok.zip!/inside/copy.jpg']);
     expect(assetsIn('archives/encrypted.zip')).toEqual(['archives/encrypted.zip!/plain.jpg']);
-    expect(coverageOf('archives/encrypted.zip').map((c) => [c.location, c.reason, c.incomplete])).toEqual([['archives/encrypted.zip!/secret.jpg', 'encrypted', true]]);
+    expect(coverageOf('archives/encrypted.zip').map((c) => [c.location, c.reason, c.incomplete])).toEqual([
+      ['archives/encrypted.zip!/secret.jpg', 'encrypted', true],
+    ]);
   });
 
   it('stops the zip bomb and the nesting past the limit with archive-limit entries', () => {
@@ -156,7 +161,10 @@ describe('hostile archives', () => {
     expect(assetsIn('archives/links.tar')).toEqual(['archives/links.tar!/copy.jpg']);
     expect(coverageOf('archives/links.tar').map((c) => c.reason)).toEqual(['link-member', 'link-member', 'link-member']);
     for (const broken of ['archives/corrupt-cd.zip', 'archives/truncated.zip', 'archives/truncated.tar']) {
-      expect(coverageOf(broken).some((c) => c.reason === 'corrupt-archive' && c.incomplete), broken).toBe(true);
+      expect(
+        coverageOf(broken).some((c) => c.reason === 'corrupt-archive' && c.incomplete),
+        broken,
+      ).toBe(true);
     }
   });
 });
@@ -188,7 +196,10 @@ describe('read-only', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/^custody: refusing to write .* inside the audited tree/);
     expect(fs.existsSync(target)).toBe(false);
-    const relative = await runCli(['audit', '.', '-f', agency.fingerprintFile, '--format', 'json', '--output', 'sub/../r.json'], { cwd: corpus.root, env: ENV });
+    const relative = await runCli(['audit', '.', '-f', agency.fingerprintFile, '--format', 'json', '--output', 'sub/../r.json'], {
+      cwd: corpus.root,
+      env: ENV,
+    });
     expect(relative.exitCode).toBe(2);
     expect(fs.existsSync(path.join(corpus.root, 'r.json'))).toBe(false);
   });

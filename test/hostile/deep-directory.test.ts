@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { deepDirectory, removeTree } from '../support/hostile-corpus.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 import { runCli } from './support/cli.js';
 
 let base: string;
@@ -24,7 +24,10 @@ afterAll(() => {
 describe('a 2,000-level deep directory', () => {
   it('is walked to the bottom without a stack overflow, and the copy there is found', async () => {
     const started = performance.now();
-    const result = await runCli(['audit', 'deep', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+    const result = await runCli(['audit', 'deep', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
     const seconds = (performance.now() - started) / 1000;
     console.log(`hostile: ${depth}-level deep directory audited in ${seconds.toFixed(1)} s (exit ${result.exitCode})`);
     expect(result.stderr).toBe('');

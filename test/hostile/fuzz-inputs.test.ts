@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintDigest } from '../../src/references/load.js';
-import { deepNesting, rng, TEXT_MUTATIONS, yamlAliasBomb, type Rng } from '../support/fuzz.js';
+import { deepNesting, type Rng, rng, TEXT_MUTATIONS, yamlAliasBomb } from '../support/fuzz.js';
 import { removeTree } from '../support/hostile-corpus.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
-import { runCli, strayStderrLines, type CliResult } from './support/cli.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
+import { type CliResult, runCli, strayStderrLines } from './support/cli.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const SEED = 20261127;
@@ -24,7 +24,10 @@ beforeAll(async () => {
   await mkdir(path.join(base, 'tree'));
   await writeFile(path.join(base, 'tree', 'notes.txt'), 'nothing of the agency here\n');
   // The shipped example policy, pointed at this suite's fingerprint file so that it validates alone.
-  policyText = (await readFile(path.join(REPO, 'policies', 'border-lane-cameras.yaml'), 'utf8')).replace('../fixtures/example/generated/agency.fp.json', agency.fingerprintFile);
+  policyText = (await readFile(path.join(REPO, 'policies', 'border-lane-cameras.yaml'), 'utf8')).replace(
+    '../fixtures/example/generated/agency.fp.json',
+    agency.fingerprintFile,
+  );
   fingerprintText = await readFile(agency.fingerprintFile, 'utf8');
 }, 120_000);
 
@@ -46,11 +49,20 @@ function mutateFingerprint(text: string, r: Rng): string {
   const field = r.pick(['size', 'sha256', 'md5', 'id', 'class', 'pdq', 'media', 'capturedAt']);
   const value = r.pick<unknown>([1e308, -1, 2 ** 64, 'x'.repeat(5000), null, [], {}, [[[[[]]]]], '\u001b[2J', Number.MAX_SAFE_INTEGER + 2, '../../etc/passwd']);
   switch (r.int(5)) {
-    case 0: ref[field] = value; break;
-    case 1: delete ref[field]; break;
-    case 2: doc[r.pick(['format', 'version', 'roots', 'references', 'plates', 'tool'])] = value; break;
-    case 3: doc.references = Array.from({ length: 2000 }, () => ({ ...ref })); break;
-    default: (doc as Record<string, unknown>)['extra'] = value;
+    case 0:
+      ref[field] = value;
+      break;
+    case 1:
+      delete ref[field];
+      break;
+    case 2:
+      doc[r.pick(['format', 'version', 'roots', 'references', 'plates', 'tool'])] = value;
+      break;
+    case 3:
+      doc.references = Array.from({ length: 2000 }, () => ({ ...ref }));
+      break;
+    default:
+      (doc as Record<string, unknown>)['extra'] = value;
   }
   delete doc['digest'];
   try {
@@ -64,7 +76,14 @@ function mutateFingerprint(text: string, r: Rng): string {
 describe('policy fuzz: custody policy check', () => {
   it(`${POLICY_CASES} mutated policies: exit 0 (still valid) or 2, one-line errors, no stack`, async () => {
     const r = rng(SEED);
-    const extra = [yamlAliasBomb(9), `${policyText}\nbomb: ${yamlAliasBomb(6).replaceAll('\n', '\n  ')}`, `contract: ${deepNesting(5000, 'map').replaceAll('"', '')}\n`, deepNesting(100_000, 'array'), '\u0000\u0001\u0002', 'version: 1e309\n'];
+    const extra = [
+      yamlAliasBomb(9),
+      `${policyText}\nbomb: ${yamlAliasBomb(6).replaceAll('\n', '\n  ')}`,
+      `contract: ${deepNesting(5000, 'map').replaceAll('"', '')}\n`,
+      deepNesting(100_000, 'array'),
+      '\u0000\u0001\u0002',
+      'version: 1e309\n',
+    ];
     const counts = { ok: 0, rejected: 0 };
     for (let i = 0; i < POLICY_CASES; i++) {
       const mutation = i < extra.length ? undefined : r.pick(TEXT_MUTATIONS);
@@ -93,7 +112,10 @@ describe('fingerprint fuzz: custody audit --fingerprints', () => {
       const text = i < extra.length ? extra[i]! : structural ? mutateFingerprint(fingerprintText, r) : mutation!.apply(fingerprintText, r);
       const file = path.join(base, `fp-${i}.json`);
       await writeFile(file, text, 'latin1');
-      const result = await runCli(['audit', 'tree', '-f', file, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+      const result = await runCli(['audit', 'tree', '-f', file, '--authorized', 'enclave/**', '--format', 'json'], {
+        cwd: base,
+        env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+      });
       const label = `case ${i} (${mutation?.name ?? (structural ? 'structural' : 'crafted')}): exit ${result.exitCode}: ${result.stderr.slice(0, 300)}`;
       expect([0, 2], label).toContain(result.exitCode);
       expectCleanRejection(result, label, file);

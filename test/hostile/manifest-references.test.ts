@@ -112,7 +112,11 @@ describe('BagIt files stay inside the bag', () => {
   });
 
   it('does not hash a tag file reached through a link out of the bag', async () => {
-    const root = await bag('tag-link', { 'data/a.txt': 'a', 'manifest-sha256.txt': `${sha('a')}  data/a.txt\n`, 'tagmanifest-sha256.txt': `${sha('root:x:0:0\n')}  etc/passwd\n` }, { etc: 'elsewhere' });
+    const root = await bag(
+      'tag-link',
+      { 'data/a.txt': 'a', 'manifest-sha256.txt': `${sha('a')}  data/a.txt\n`, 'tagmanifest-sha256.txt': `${sha('root:x:0:0\n')}  etc/passwd\n` },
+      { etc: 'elsewhere' },
+    );
     const { coverage, notices } = await collect(root);
     expect(coverage).toEqual(outsideRefused(join(root, 'etc/passwd')));
     expect(notices.map((n) => n.message).join('\n')).toMatch(/tag file\(s\) fail tagmanifest-sha256\.txt: etc\/passwd/);

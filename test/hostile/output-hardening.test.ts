@@ -4,9 +4,9 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../../src/audit/shard.js';
 import { parseOutputs } from '../../src/cli/outputs.js';
-import type { Finding, Report } from '../../src/report/model.js';
 import { csv, csvCell } from '../../src/report/csv.js';
-import { sarif, SARIF_MAX_RESULTS } from '../../src/report/sarif.js';
+import type { Finding, Report } from '../../src/report/model.js';
+import { SARIF_MAX_RESULTS, sarif } from '../../src/report/sarif.js';
 import { escapeInvisible } from '../../src/util/escape.js';
 import { sarifValidator } from '../report/sarif-validator.js';
 import { sampleReport } from '../support/sample-report.js';
@@ -32,7 +32,9 @@ describe('CSV formula starts after separators', () => {
 
   it('no cell of the sheet starts with a formula trigger when split at , or ; (RFC 4180 or naive)', () => {
     const report = sampleReport();
-    report.findings = report.findings.map((f, i) => (i === 0 ? { ...f, location: 'exports/x;=HYPERLINK("http://evil.example";"x").jpg', message: 'copy, -1;@SUM(A1)' } : f));
+    report.findings = report.findings.map((f, i) =>
+      i === 0 ? { ...f, location: 'exports/x;=HYPERLINK("http://evil.example";"x").jpg', message: 'copy, -1;@SUM(A1)' } : f,
+    );
     const text = csv(report, { color: false, showWaived: false });
     expect(csv(report, { color: false, showWaived: false })).toBe(text);
     const rows = parse(text, { record_delimiter: '\r\n' }) as string[][];
@@ -60,14 +62,23 @@ describe('SARIF stays within code scanning limits', () => {
   it(`lists at most ${SARIF_MAX_RESULTS} results, says how many are left out and where they are, and validates`, () => {
     const report = bigReport(SARIF_MAX_RESULTS + 123);
     const doc = JSON.parse(sarif(report, { color: false, showWaived: false })) as {
-      runs: { results: { properties: { location: string } }[]; properties: { resultsOmitted?: { count: number; findings: number; maxResults: number; fullList: string } }; invocations: { toolExecutionNotifications: { level: string; message: { text: string } }[] }[] }[];
+      runs: {
+        results: { properties: { location: string } }[];
+        properties: { resultsOmitted?: { count: number; findings: number; maxResults: number; fullList: string } };
+        invocations: { toolExecutionNotifications: { level: string; message: { text: string } }[] }[];
+      }[];
     };
     expect(sarifValidator()(doc)).toEqual([]);
     const run = doc.runs[0]!;
     expect(run.results).toHaveLength(SARIF_MAX_RESULTS);
     expect(run.results[0]!.properties.location).toBe('share/copy-000000.jpg');
-    expect(run.properties.resultsOmitted).toEqual(expect.objectContaining({ count: 123, findings: SARIF_MAX_RESULTS + 123, maxResults: SARIF_MAX_RESULTS, fullList: 'the JSON report (--format json)' }));
-    expect(run.invocations[0]!.toolExecutionNotifications).toContainEqual({ level: 'warning', message: { text: expect.stringMatching(/^123 of 25123 findings are not in this SARIF run: .* The JSON report \(--format json\) lists every finding\.$/) } });
+    expect(run.properties.resultsOmitted).toEqual(
+      expect.objectContaining({ count: 123, findings: SARIF_MAX_RESULTS + 123, maxResults: SARIF_MAX_RESULTS, fullList: 'the JSON report (--format json)' }),
+    );
+    expect(run.invocations[0]!.toolExecutionNotifications).toContainEqual({
+      level: 'warning',
+      message: { text: expect.stringMatching(/^123 of 25123 findings are not in this SARIF run: .* The JSON report \(--format json\) lists every finding\.$/) },
+    });
   });
 
   it('says nothing about omissions when every finding fits', () => {
@@ -106,7 +117,9 @@ describe('--shard and invisible characters in messages', () => {
       expect(policy.exitCode).toBe(2);
       expect(policy.stderr).not.toMatch(/[\uFEFF\u0000-\u0008\u000b-\u001f]/);
       const output = await runCli(['audit', '.', '--fingerprints', 'none.json', '--output', 'r\u200B.json', '--output', 'x\u0007'], { cwd: dir });
-      expect(output.stderr).toBe('custody: cannot tell the report format of --output x\\u{0007} from its extension: add --format <name> before it (extensions: .json json, .sarif sarif, .xml junit, .csv csv, .md markdown, .markdown markdown, .html html, .htm html, .txt pretty)\n');
+      expect(output.stderr).toBe(
+        'custody: cannot tell the report format of --output x\\u{0007} from its extension: add --format <name> before it (extensions: .json json, .sarif sarif, .xml junit, .csv csv, .md markdown, .markdown markdown, .html html, .htm html, .txt pretty)\n',
+      );
     } finally {
       await cleanup();
     }
@@ -121,7 +134,15 @@ describe('--format and --output pairing', () => {
     [[], ['a.json', 'b.md', '-'], undefined, [{ format: 'json', file: 'a.json' }, { format: 'markdown', file: 'b.md' }, { format: 'pretty' }]],
     [['json'], ['-'], undefined, [{ format: 'json' }]],
     [['json', 'sarif'], ['x.txt'], undefined, [{ format: 'json', file: 'x.txt' }, { format: 'sarif' }]],
-    [['csv'], ['r.json', 'r.xml'], undefined, [{ format: 'csv', file: 'r.json' }, { format: 'junit', file: 'r.xml' }]],
+    [
+      ['csv'],
+      ['r.json', 'r.xml'],
+      undefined,
+      [
+        { format: 'csv', file: 'r.json' },
+        { format: 'junit', file: 'r.xml' },
+      ],
+    ],
   ] as const)('formats %j, outputs %j (stdout default %s) -> %j', (formats, files, fallback, expected) => {
     expect(parseOutputs(formats, files, fallback)).toEqual(expected);
   });

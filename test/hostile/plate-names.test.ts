@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTree } from '../support/hostile-corpus.js';
-import { AGENCY_PLATES, buildAgency, PLATE_KEY, plateSpellings, type Agency } from './support/agency.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { AGENCY_PLATES, type Agency, buildAgency, PLATE_KEY, plateSpellings } from './support/agency.js';
+import { type CliResult, runCli } from './support/cli.js';
 
 let base: string;
 let agency: Agency;
@@ -16,7 +16,10 @@ beforeAll(async () => {
   // Plate crops are commonly saved under the plate they show.
   await mkdir(path.join(base, 'tree', 'crops'), { recursive: true });
   await writeFile(path.join(base, 'tree', 'crops', `${AGENCY_PLATES[0]}.jpg`), agency.images[0]!);
-  result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+  result = await runCli(['audit', 'tree', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
+    cwd: base,
+    env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+  });
 }, 120_000);
 
 afterAll(() => {

@@ -1,16 +1,15 @@
-import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
-import { removeTree } from '../support/hostile-corpus.js';
 import { rng } from '../support/fuzz.js';
+import { removeTree } from '../support/hostile-corpus.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 import { buildTar } from './support/archives.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
-import { runCli, type CliResult } from './support/cli.js';
+import { type CliResult, runCli } from './support/cli.js';
 import { encode, rawPicture } from './support/images.js';
 
 /**
@@ -56,8 +55,18 @@ function leaks(text: string): string[] {
   const shown = readable(text);
   // Also as UTF-8 bytes shown as Latin-1 (`XYZâ\x80\x939876`): mojibake still shows the plate.
   const mojibake = shown.replace(/[\u0080-\u00ff]+/g, (run) => Buffer.from(run, 'latin1').toString('utf8'));
-  for (const [label, variant] of [['folded', shown], ['mojibake', mojibake]] as const) {
-    if (variant.normalize('NFKC').toUpperCase().replace(/[\s\p{Pd}\u2212.]/gu, '').includes(PLATE)) found.push(label);
+  for (const [label, variant] of [
+    ['folded', shown],
+    ['mojibake', mojibake],
+  ] as const) {
+    if (
+      variant
+        .normalize('NFKC')
+        .toUpperCase()
+        .replace(/[\s\p{Pd}\u2212.]/gu, '')
+        .includes(PLATE)
+    )
+      found.push(label);
   }
   return found;
 }
@@ -66,7 +75,10 @@ function leaks(text: string): string[] {
 async function jpegDescribed(pixels: Buffer, text: string): Promise<Buffer> {
   const bytes = Buffer.from(text, 'utf8');
   const placeholder = 'Q'.repeat(bytes.length);
-  const jpeg = await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().withExif({ IFD0: { ImageDescription: placeholder } }).toBuffer();
+  const jpeg = await sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } })
+    .jpeg()
+    .withExif({ IFD0: { ImageDescription: placeholder } })
+    .toBuffer();
   const at = jpeg.indexOf(placeholder);
   if (at < 0) throw new Error('placeholder not found in EXIF');
   bytes.copy(jpeg, at);
@@ -179,7 +191,19 @@ beforeAll(async () => {
   // A root named after a plate: reports list their inputs.
   await mkdir(path.join(base, `handover ${SPELLINGS[0]![1]}`));
   await writeFile(path.join(base, `handover ${SPELLINGS[0]![1]}`, 'notes.txt'), 'nothing\n');
-  const common = ['audit', 'tree', `handover ${SPELLINGS[0]![1]}`, '--manifest', 'bag', '-p', 'policy.yaml', '--now', '2026-12-01T00:00:00Z', '--cache', path.join(base, 'cache')];
+  const common = [
+    'audit',
+    'tree',
+    `handover ${SPELLINGS[0]![1]}`,
+    '--manifest',
+    'bag',
+    '-p',
+    'policy.yaml',
+    '--now',
+    '2026-12-01T00:00:00Z',
+    '--cache',
+    path.join(base, 'cache'),
+  ];
   cold = await runCli([...common, ...FORMATS.flatMap((f) => ['--format', f, '-o', path.join(out, `report.${f}`)])], { cwd: base, env });
   for (const f of FORMATS) outputs.set(f, await readFile(path.join(out, `report.${f}`), 'utf8'));
   // Warm: every file replayed from the cache; pretty to a colour terminal.

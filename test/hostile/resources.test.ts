@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { manyEmptyFiles, removeTree } from '../support/hostile-corpus.js';
-import { buildAgency, PLATE_KEY, type Agency } from './support/agency.js';
+import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 import { runCli } from './support/cli.js';
 
 const FILES = 100_000;
@@ -31,12 +31,17 @@ describe('bounded resources', () => {
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const started = performance.now();
-    const result = await runCli(['audit', 'flat', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
+    const result = await runCli(['audit', 'flat', '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
     clearInterval(sampler);
     const seconds = (performance.now() - started) / 1000;
     const growthMb = (peak - rssBefore) / 2 ** 20;
     const report = JSON.parse(result.stdout) as Report;
-    console.log(`hostile: ${FILES} empty files audited in ${seconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB -> peak ${(peak / 2 ** 20).toFixed(0)} MB (growth ${growthMb.toFixed(0)} MB); process maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(
+      `hostile: ${FILES} empty files audited in ${seconds.toFixed(1)} s; RSS ${(rssBefore / 2 ** 20).toFixed(0)} MB -> peak ${(peak / 2 ** 20).toFixed(0)} MB (growth ${growthMb.toFixed(0)} MB); process maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
     expect(result.exitCode).toBe(0);
     expect(report.summary.filesSeen).toBe(FILES);
     expect(report.summary.filesInspected).toBe(FILES);

@@ -42,7 +42,11 @@ describe('a zip appended to a file with no usable path', () => {
   it('content that can only be streamed is read for its tail', async () => {
     const bytes = carrier(300_000);
     const item = memoryItem('streamed.jpg', bytes);
-    item.content = { ...item.content!, readAll: () => Promise.reject(new Error('no whole read')), stream: () => Readable.from([bytes.subarray(0, 7), bytes.subarray(7)]) };
+    item.content = {
+      ...item.content!,
+      readAll: () => Promise.reject(new Error('no whole read')),
+      stream: () => Readable.from([bytes.subarray(0, 7), bytes.subarray(7)]),
+    };
     expect(limited((await expand(item, { maxMemberBufferBytes: 100_000 })).coverage)).toHaveLength(1);
   });
 
@@ -57,7 +61,10 @@ describe('a streamed member too large to hold', () => {
   const options = { maxMemberBufferBytes: 100_000 };
 
   it('with a zip appended: limit coverage, whether or not the consumer read it (before: nothing)', async () => {
-    const tar = await buildTar([{ name: 'big.jpg', data: carrier(300_000) }, { name: 'after.txt', data: Buffer.from('after') }]);
+    const tar = await buildTar([
+      { name: 'big.jpg', data: carrier(300_000) },
+      { name: 'after.txt', data: Buffer.from('after') },
+    ]);
     for (const consume of [undefined, async () => undefined]) {
       const result = await expand(memoryItem('bundle.tar', tar), options, consume);
       expect(locations(result)).toEqual(['bundle.tar!/big.jpg', 'bundle.tar!/after.txt']);
@@ -81,7 +88,11 @@ describe('a streamed member too large to hold', () => {
 describe('the tail-keeping stream', () => {
   it('closes the file stream when the consumer stops early (before: source.pipe leaked it)', async () => {
     const { TailKeepingContent } = await import('../../src/sources/archives/appended.js');
-    const source = new Readable({ read() { this.push(Buffer.alloc(16_384)); } });
+    const source = new Readable({
+      read() {
+        this.push(Buffer.alloc(16_384));
+      },
+    });
     const content = new TailKeepingContent({ head: async () => Buffer.alloc(0), readAll: async () => Buffer.alloc(0), stream: () => source }, 1 << 30);
     for await (const _chunk of content.stream()) break;
     await new Promise((resolve) => setImmediate(resolve));
@@ -97,7 +108,10 @@ describe('a zip64 appended behind a prefix', () => {
     expect(locations(await expand(memoryItem('photo.jpg', bytes)))).toEqual(['photo.jpg!/inside.txt']);
     const file = path.join(dir, 'zip64.jpg');
     await writeFile(file, bytes);
-    const onDisk = await expand({ location: 'zip64.jpg', origin: 'filesystem', size: bytes.length, content: fileContent(file, bytes.length) }, { filePath: file });
+    const onDisk = await expand(
+      { location: 'zip64.jpg', origin: 'filesystem', size: bytes.length, content: fileContent(file, bytes.length) },
+      { filePath: file },
+    );
     expect(locations(onDisk)).toEqual(['zip64.jpg!/inside.txt']);
   });
 

@@ -8,8 +8,11 @@ import { makePlates } from '../identify/plates/generate.js';
 
 const KEY = Buffer.from('test-plate-key-0123456789abcdef');
 const AGENCY = makePlates(40, 7);
-const MATCHER = new PlateMatcher(KEY, AGENCY.map((p) => plateDigest(KEY, p)));
-const rows = (plates: string[]): string => plates.map((p, i) => `${p},${i}`).join('\n') + '\n';
+const MATCHER = new PlateMatcher(
+  KEY,
+  AGENCY.map((p) => plateDigest(KEY, p)),
+);
+const rows = (plates: string[]): string => `${plates.map((p, i) => `${p},${i}`).join('\n')}\n`;
 
 async function records(bytes: Buffer, chunk = 4096): Promise<number> {
   const chunks: Buffer[] = [];
@@ -68,9 +71,15 @@ describe('ANSI stripping removes only sure control sequences', () => {
 
   it('an escape after the first 4 KiB still gets the decoded reading, with the raw one as floor', async () => {
     const plates = AGENCY.slice(32, 38);
-    const split = plates.slice(0, 3).map((p) => `\x1b[1m${p.slice(0, 3)}\x1b[0m${p.slice(3)}`).join('\n');
+    const split = plates
+      .slice(0, 3)
+      .map((p) => `\x1b[1m${p.slice(0, 3)}\x1b[0m${p.slice(3)}`)
+      .join('\n');
     // Stripping would glue `5` onto the plate; the raw reading ends the token at ESC.
-    const glued = plates.slice(3).map((p) => `${p}\x1b[1m5`).join('\n');
+    const glued = plates
+      .slice(3)
+      .map((p) => `${p}\x1b[1m5`)
+      .join('\n');
     expect(await records(Buffer.from(`${'word '.repeat(2000)}\n${split}\n${glued}\n`))).toBe(6);
   });
 });

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readInputFile } from '../../src/util/input-file.js';
-import { specialKind } from '../../src/util/file-kind.js';
-import { expand, locations, makeTempDir } from '../sources/archives/support/harness.js';
 import { fileContent } from '../../src/sources/file-content.js';
+import { specialKind } from '../../src/util/file-kind.js';
+import { readInputFile } from '../../src/util/input-file.js';
+import { expand, locations, makeTempDir } from '../sources/archives/support/harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
-import * as yauzl from 'yauzl';
 import { describe, expect, it } from 'vitest';
+import * as yauzl from 'yauzl';
 import { zipEntryName } from '../../src/sources/archives/names.js';
 import { expand, locations, memoryItem } from '../sources/archives/support/harness.js';
 import { buildZip } from '../sources/archives/support/zip-writer.js';
@@ -19,7 +19,12 @@ function legacyNames(zip: Buffer): Buffer {
 }
 
 describe('zip entry names read alike, listed or present only as a local header', () => {
-  const zip = legacyNames(buildZip([{ name: 'a.txt', data: Buffer.from('a') }, { name: 'QQ.txt', data: Buffer.from('hidden') }]));
+  const zip = legacyNames(
+    buildZip([
+      { name: 'a.txt', data: Buffer.from('a') },
+      { name: 'QQ.txt', data: Buffer.from('hidden') },
+    ]),
+  );
 
   it('a CP437 name is the same in both (before: the hidden one read as Latin-1)', async () => {
     const listed = locations(await expand(memoryItem('z.zip', zip)));
@@ -32,7 +37,10 @@ describe('zip entry names read alike, listed or present only as a local header',
     const all = Buffer.from([...Array(256).keys()]);
     expect(zipEntryName(0, all, [])).toBe(yauzl.getFileNameLowLevel(0, all, [], false));
     const legacy = Buffer.from([0x51, 0x82, 0x2e, 0x74]);
-    const field = (crc: number) => ({ id: 0x7075, data: Buffer.concat([Buffer.from([1]), Buffer.from(Uint32Array.of(crc).buffer), Buffer.from('QRT–4821.txt')]) });
+    const field = (crc: number) => ({
+      id: 0x7075,
+      data: Buffer.concat([Buffer.from([1]), Buffer.from(Uint32Array.of(crc).buffer), Buffer.from('QRT–4821.txt')]),
+    });
     expect(zipEntryName(0, legacy, [field(crc32(legacy))])).toBe('QRT–4821.txt');
     expect(zipEntryName(0, legacy, [field(crc32(legacy) ^ 1)])).toBe(yauzl.getFileNameLowLevel(0, legacy, [], false));
     // Valid UTF-8 without the flag stays UTF-8 (names.ts says why).

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('a directory swapped for a symlink during the walk', () => {
     expect(coverage).toEqual([{ location: 'a', reason: 'changed-during-scan', detail: 'no longer a directory', incomplete: true }]);
   });
 
-  it('after opening the directory and before stat-ing its files: files are the tree\'s own, and a read through the swapped path is refused', async () => {
+  it("after opening the directory and before stat-ing its files: files are the tree's own, and a read through the swapped path is refused", async () => {
     const root = path.join(dir, 'after-open');
     await writeTree(root, { 'a/1.txt': 'one inside', 'a/2.txt': 'two inside' });
     const items: Item[] = [];
@@ -93,7 +93,8 @@ describe('a directory swapped for a symlink during the walk', () => {
           }
           if (event.kind !== 'item') continue;
           seen.items++;
-          if (!/^a\/sub\/f\d\d\.txt$/.test(event.item.location) || event.item.size === SECRET.length) leaks.push(`listed ${event.item.location} (${event.item.size} bytes)`);
+          if (!/^a\/sub\/f\d\d\.txt$/.test(event.item.location) || event.item.size === SECRET.length)
+            leaks.push(`listed ${event.item.location} (${event.item.size} bytes)`);
           const text = await readOrError(event.item);
           if (text === SECRET) leaks.push(`read ${event.item.location}`);
           if (text.startsWith('error')) seen.caught++;
@@ -168,7 +169,10 @@ describe('a zip read with random access after the walk', () => {
       await unlink(path.join(root, 'd', 'delivery.zip'));
       await symlink(path.join(outside, 'zip-link.zip'), path.join(root, 'd', 'delivery.zip'));
     });
-    expect(result).toEqual({ members: [], coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by a symbolic link during the scan', incomplete: true }] });
+    expect(result).toEqual({
+      members: [],
+      coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by a symbolic link during the scan', incomplete: true }],
+    });
   });
 
   it('its directory swapped for a symlink to a directory outside holding a zip of that name: recorded as changed', async () => {
@@ -178,7 +182,10 @@ describe('a zip read with random access after the walk', () => {
       await rename(path.join(root, 'd'), path.join(dir, 'aside-zip-dir'));
       await symlink(elsewhere, path.join(root, 'd'));
     });
-    expect(result).toEqual({ members: [], coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by another file during the scan', incomplete: true }] });
+    expect(result).toEqual({
+      members: [],
+      coverage: [{ location: 'd/delivery.zip', reason: 'changed-during-scan', detail: 'replaced by another file during the scan', incomplete: true }],
+    });
   });
 });
 

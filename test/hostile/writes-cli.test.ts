@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesOf, REPO_ROOT, tempDir, writeTree } from '../support/tmp.js';
 import { sarifValidator } from '../report/sarif-validator.js';
+import { bytesOf, REPO_ROOT, tempDir, writeTree } from '../support/tmp.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'custody.js');
 
@@ -37,7 +37,12 @@ describe('CLI input mistakes (spawned)', () => {
     expect(result.stdout).toMatch(/^Usage: custody/);
   });
 
-  it.each([['HIGH', 1], ['Critical', 1], ['NONE', 0], ['low', 1]])('--fail-on %s is case-insensitive (exit %i)', async (level, code) => {
+  it.each([
+    ['HIGH', 1],
+    ['Critical', 1],
+    ['NONE', 0],
+    ['low', 1],
+  ])('--fail-on %s is case-insensitive (exit %i)', async (level, code) => {
     const result = await custody([...AUDIT, '--fail-on', level, '--format', 'json']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(code);
@@ -52,11 +57,11 @@ describe('CLI input mistakes (spawned)', () => {
   it.each([
     ['r.sarif', (text: string) => expect(sarifValidator()(JSON.parse(text))).toEqual([])],
     ['r.json', (text: string) => expect(JSON.parse(text)).toMatchObject({ format: 'custody-report' })],
-    ['r.xml', (text: string) => expect(text).toMatch(/^<\?xml[^]*<testsuites/)],
+    ['r.xml', (text: string) => expect(text).toMatch(/^<\?xml[\s\S]*<testsuites/)],
     ['r.csv', (text: string) => expect(text).toMatch(/^severity,level,ruleId,/)],
-    ['r.md', (text: string) => expect(text).toMatch(/^#+ .*\n[^]*\n\| --- \|/)],
+    ['r.md', (text: string) => expect(text).toMatch(/^#+ .*\n[\s\S]*\n\| --- \|/)],
     ['r.html', (text: string) => expect(text).toMatch(/^<!doctype html>/i)],
-    ['r.TXT', (text: string) => expect(text).toMatch(/^(?![{<#|]).*[^]*DEFAULT-LOC/)],
+    ['r.TXT', (text: string) => expect(text).toMatch(/^(?![{<#|]).*[\s\S]*DEFAULT-LOC/)],
   ])('--output %s without --format takes the format from the extension', async (file, check) => {
     const result = await custody([...AUDIT, '--output', file]);
     expect(result.stderr).toBe('');

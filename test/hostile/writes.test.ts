@@ -37,7 +37,13 @@ describe('writes never land in the audited tree', () => {
           out.set(name, 'dir');
           await walk(file, `${name}/`);
         } else if (entry.isSymbolicLink()) out.set(name, `link ${fs.readlinkSync(file)}`);
-        else out.set(name, `file ${createHash('sha256').update(await readFile(file)).digest('hex')}`);
+        else
+          out.set(
+            name,
+            `file ${createHash('sha256')
+              .update(await readFile(file))
+              .digest('hex')}`,
+          );
       }
     };
     await walk(root, '');
@@ -67,14 +73,54 @@ describe('writes never land in the audited tree', () => {
 
   // name | audited root | extra args | stderr
   const refused: [string, string, string[], RegExp][] = [
-    ['--output through a folder link into the tree', 'tree', ['--format', 'json', '--output', 'into-tree/report.json'], /^custody: refusing to write into-tree\/report\.json inside the audited tree \/.*\/tree /],
-    ['--output named ..report.json inside the tree', 'tree', ['--format', 'json', '--output', 'tree/..report.json'], /^custody: refusing to write tree\/\.\.report\.json inside the audited tree/],
-    ['--output ..x inside the tree, format from the extension', 'tree', ['--output', 'tree/sub/..x.sarif'], /^custody: refusing to write tree\/sub\/\.\.x\.sarif inside/],
-    ['--output where link/.. is the tree (.. applied after the link, as the kernel does)', 'tree', ['--format', 'json', '--output', 'into-tree/../r.json'], /^custody: refusing to write into-tree\/\.\.\/r\.json inside the audited tree/],
-    ['the root given through a link, --output in the real tree', 'tree-link', ['--format', 'json', '--output', 'tree/r.json'], /^custody: refusing to write tree\/r\.json inside the audited tree \/.*\/tree-link /],
-    ['the real root, --output through the root link', 'tree', ['--format', 'json', '--output', 'tree-link/r.json'], /^custody: refusing to write tree-link\/r\.json inside the audited tree \/.*\/tree /],
-    ['--cache named ..cache inside the tree', 'tree', ['--cache', 'tree/..cache'], /^custody: refusing to keep the cache in tree\/\.\.cache inside the audited tree/],
-    ['--cache through a folder link into the tree', 'tree', ['--cache', 'into-tree/c'], /^custody: refusing to keep the cache in into-tree\/c inside the audited tree/],
+    [
+      '--output through a folder link into the tree',
+      'tree',
+      ['--format', 'json', '--output', 'into-tree/report.json'],
+      /^custody: refusing to write into-tree\/report\.json inside the audited tree \/.*\/tree /,
+    ],
+    [
+      '--output named ..report.json inside the tree',
+      'tree',
+      ['--format', 'json', '--output', 'tree/..report.json'],
+      /^custody: refusing to write tree\/\.\.report\.json inside the audited tree/,
+    ],
+    [
+      '--output ..x inside the tree, format from the extension',
+      'tree',
+      ['--output', 'tree/sub/..x.sarif'],
+      /^custody: refusing to write tree\/sub\/\.\.x\.sarif inside/,
+    ],
+    [
+      '--output where link/.. is the tree (.. applied after the link, as the kernel does)',
+      'tree',
+      ['--format', 'json', '--output', 'into-tree/../r.json'],
+      /^custody: refusing to write into-tree\/\.\.\/r\.json inside the audited tree/,
+    ],
+    [
+      'the root given through a link, --output in the real tree',
+      'tree-link',
+      ['--format', 'json', '--output', 'tree/r.json'],
+      /^custody: refusing to write tree\/r\.json inside the audited tree \/.*\/tree-link /,
+    ],
+    [
+      'the real root, --output through the root link',
+      'tree',
+      ['--format', 'json', '--output', 'tree-link/r.json'],
+      /^custody: refusing to write tree-link\/r\.json inside the audited tree \/.*\/tree /,
+    ],
+    [
+      '--cache named ..cache inside the tree',
+      'tree',
+      ['--cache', 'tree/..cache'],
+      /^custody: refusing to keep the cache in tree\/\.\.cache inside the audited tree/,
+    ],
+    [
+      '--cache through a folder link into the tree',
+      'tree',
+      ['--cache', 'into-tree/c'],
+      /^custody: refusing to keep the cache in into-tree\/c inside the audited tree/,
+    ],
   ];
   it.each(refused)('refuses %s (exit 2, nothing written)', async (_name, root, extra, stderr) => {
     const args = ['audit', root, ...FP.filter((a) => !(extra.includes('--cache') && a === '--no-cache')), ...extra];
@@ -96,7 +142,9 @@ describe('writes never land in the audited tree', () => {
     await symlink(path.join(dir, 'tree', 'evidence.jpg'), path.join(dir, 'out', 'evil.json'));
     const result = await cli(['audit', 'tree', ...FP, '--output', 'out/evil.json']);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe('custody: refusing to write out/evil.json: it is a symbolic link (custody never writes through links; remove it or choose another name)\n');
+    expect(result.stderr).toBe(
+      'custody: refusing to write out/evil.json: it is a symbolic link (custody never writes through links; remove it or choose another name)\n',
+    );
     expect(await readFile(path.join(dir, 'tree', 'evidence.jpg'))).toEqual(EVIDENCE);
     await expectTreeUnchanged();
   });
@@ -167,7 +215,19 @@ describe('writes never land in the audited tree', () => {
   });
 
   it('checks every --output before auditing: one inside the tree means none is written', async () => {
-    const result = await cli(['audit', 'tree', ...FP, '--format', 'json', '--output', 'out/first.json', '--format', 'sarif', '--output', 'into-tree/second.sarif']);
+    const result = await cli([
+      'audit',
+      'tree',
+      ...FP,
+      '--format',
+      'json',
+      '--output',
+      'out/first.json',
+      '--format',
+      'sarif',
+      '--output',
+      'into-tree/second.sarif',
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^custody: refusing to write into-tree\/second\.sarif inside the audited tree/);
     expect(fs.existsSync(path.join(dir, 'out', 'first.json'))).toBe(false);
@@ -175,7 +235,10 @@ describe('writes never land in the audited tree', () => {
   });
 
   it('turns the default cache off when it would be inside the tree reached through a link', async () => {
-    const result = await cli(['audit', 'tree', ...FP.filter((a) => a !== '--no-cache'), '--format', 'json'], { ...ENV, XDG_CACHE_HOME: path.join(dir, 'into-tree') });
+    const result = await cli(['audit', 'tree', ...FP.filter((a) => a !== '--no-cache'), '--format', 'json'], {
+      ...ENV,
+      XDG_CACHE_HOME: path.join(dir, 'into-tree'),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^custody: cache off: the default cache directory .* is inside the audited tree \/.*\/tree /);
     await expectTreeUnchanged();

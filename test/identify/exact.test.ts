@@ -3,9 +3,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFingerprints } from '../../src/fingerprint/create.js';
-import { FingerprintIndex } from '../../src/references/index-set.js';
-import { exactDetector } from '../../src/identify/exact.js';
 import { DEFAULT_DETECT_LIMITS, type Detector } from '../../src/identify/detector.js';
+import { exactDetector } from '../../src/identify/exact.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';
 import type { Item } from '../../src/sources/item.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
@@ -24,14 +24,23 @@ describe('exact detector', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir());
     await writeTree(path.join(dir, 'refs'), { 'lanes/a.jpg': REF_A, 'travelers/b.jpg': REF_B });
-    const { file } = await createFingerprints({ roots: ['refs'], cwd: dir, classes: [{ glob: 'lanes/**', assetClass: 'vehicle-image' }, { glob: 'travelers/**', assetClass: 'traveler-image' }] });
+    const { file } = await createFingerprints({
+      roots: ['refs'],
+      cwd: dir,
+      classes: [
+        { glob: 'lanes/**', assetClass: 'vehicle-image' },
+        { glob: 'travelers/**', assetClass: 'traveler-image' },
+      ],
+    });
     index = new FingerprintIndex([{ path: 'refs.fp.json', file }]);
     detector = exactDetector.create({ fingerprints: index, markers: [], limits: DEFAULT_DETECT_LIMITS, notice: () => undefined })!;
   });
   afterAll(async () => cleanup());
 
   it('is not created without references', () => {
-    expect(exactDetector.create({ fingerprints: FingerprintIndex.empty(), markers: [], limits: DEFAULT_DETECT_LIMITS, notice: () => undefined })).toBeUndefined();
+    expect(
+      exactDetector.create({ fingerprints: FingerprintIndex.empty(), markers: [], limits: DEFAULT_DETECT_LIMITS, notice: () => undefined }),
+    ).toBeUndefined();
   });
 
   it('finds renamed and wrong-extension copies; ignores same-size different content and other sizes', async () => {
@@ -73,13 +82,29 @@ describe('exact detector', () => {
 
   // manifest item digests | expected [method, asset, reference, evidence subset]
   const manifestCases: [string, Partial<Item>, unknown][] = [
-    ['sha256 digest', { digests: { sha256: sha256(REF_A) }, size: REF_A.length }, ['exact', 'vehicle-image', 'lanes/a.jpg', { sha256: sha256(REF_A), from: 'manifest' }]],
-    ['md5 digest (an S3 ETag)', { digests: { md5: md5(REF_B) }, size: REF_B.length }, ['exact', 'traveler-image', 'travelers/b.jpg', { md5: md5(REF_B), from: 'manifest' }]],
-    ['opaque digest, size of a reference', { opaqueDigest: 'multipart ETag', size: REF_A.length }, ['unverifiable', 'vehicle-image', undefined, { reason: 'multipart ETag', sameSizeReferences: 1 }]],
+    [
+      'sha256 digest',
+      { digests: { sha256: sha256(REF_A) }, size: REF_A.length },
+      ['exact', 'vehicle-image', 'lanes/a.jpg', { sha256: sha256(REF_A), from: 'manifest' }],
+    ],
+    [
+      'md5 digest (an S3 ETag)',
+      { digests: { md5: md5(REF_B) }, size: REF_B.length },
+      ['exact', 'traveler-image', 'travelers/b.jpg', { md5: md5(REF_B), from: 'manifest' }],
+    ],
+    [
+      'opaque digest, size of a reference',
+      { opaqueDigest: 'multipart ETag', size: REF_A.length },
+      ['unverifiable', 'vehicle-image', undefined, { reason: 'multipart ETag', sameSizeReferences: 1 }],
+    ],
     // A real content hash that matches nothing settles it: not a copy, not a candidate either.
     ['unmatched md5, size of a reference', { digests: { md5: '0'.repeat(32) }, size: REF_B.length }, undefined],
     ['unmatched sha256, size of a reference', { digests: { sha256: '0'.repeat(64) }, size: REF_A.length }, undefined],
-    ['sha1 only (not comparable), size of a reference', { digests: { sha1: '0'.repeat(40) }, size: REF_A.length }, ['unverifiable', 'vehicle-image', undefined, { sameSizeReferences: 1 }]],
+    [
+      'sha1 only (not comparable), size of a reference',
+      { digests: { sha1: '0'.repeat(40) }, size: REF_A.length },
+      ['unverifiable', 'vehicle-image', undefined, { sameSizeReferences: 1 }],
+    ],
     ['unmatched md5, other size', { digests: { md5: '0'.repeat(32) }, size: 12 }, undefined],
   ];
   it.each(manifestCases)('manifest object with %s', async (_name, fields, expected) => {

@@ -68,7 +68,9 @@ describe('metadata detector', () => {
   });
 
   it('treats an image without metadata, or with corrupt metadata, as having none', async () => {
-    const plain = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    const plain = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     expect(await detector.detect(itemOf(plain), 'image/jpeg')).toEqual({ identifications: [] });
     const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x40]), Buffer.from('Exif\0\0MM\0*\0\0\0\x08\xff\xff'), Buffer.alloc(60, 0xee)]);
     await expect(detector.detect(itemOf(corrupt), 'image/jpeg')).resolves.toMatchObject({ identifications: [] });
@@ -77,7 +79,9 @@ describe('metadata detector', () => {
 
 describe('captureDate', () => {
   it('prefers DateTimeOriginal over CreateDate and ModifyDate, and says which it used', async () => {
-    const tags = await readImageTags(itemOf(await jpegWith({ DateTime: '2020:01:01 00:00:00' }, { DateTimeOriginal: '2026:03:01 10:20:30', DateTimeDigitized: '2025:01:01 00:00:00' })));
+    const tags = await readImageTags(
+      itemOf(await jpegWith({ DateTime: '2020:01:01 00:00:00' }, { DateTimeOriginal: '2026:03:01 10:20:30', DateTimeDigitized: '2025:01:01 00:00:00' })),
+    );
     const { capturedAt, capturedAtField } = captureDate(tags);
     expect(capturedAtField).toBe('DateTimeOriginal');
     expect(capturedAt?.getFullYear()).toBe(2026);

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
-import { hamming, hashFromHex, hashToHex } from '../../src/identify/pdq/hash256.js';
 import { DIHEDRAL, dihedralHashes } from '../../src/identify/pdq/dihedral.js';
+import { hamming, hashFromHex, hashToHex } from '../../src/identify/pdq/hash256.js';
+import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pdqDir = path.resolve(repoRoot, '..', 'shared', 'pdq');
@@ -27,8 +27,7 @@ const UNREPRODUCIBLE: Record<string, string> = {
     'int64-table small JPEG, 2 bits off: unknown decoder in the SQL README',
   'pdq-data/reg-test-input/labelme-subset/q0003.jpg|54a977c221d14c1c43ba5e4e21d4a13989a3553f1462611cbb87fda7be83b677':
     'quality 3: bits are decoder noise (swing 12 bits between decoders)',
-  'pdq-data/reg-test-input/labelme-subset/q0004.jpg|992d44af36d69e6ca6b812485928bac11def254ef539ac6d07466c9abcc65b92':
-    'quality 4: bits are decoder noise',
+  'pdq-data/reg-test-input/labelme-subset/q0004.jpg|992d44af36d69e6ca6b812485928bac11def254ef539ac6d07466c9abcc65b92': 'quality 4: bits are decoder noise',
   'pytx-resources/I16.png|de2ef0e99ecdfc1d248a0eb055f023d1d61e79c3920cbb55d561c02accab1763':
     'Pillow clamps 16-bit samples at 255 instead of scaling them; not a portable vector',
 };
@@ -46,9 +45,7 @@ async function hashFile(hasher: PdqHasher, file: string) {
 }
 
 describe.skipIf(!present)('PDQ conformance (set A, full resolution)', () => {
-  const rows: Row[] = present
-    ? parse(readFileSync(path.join(pdqDir, 'expected', 'set_A_full_resolution_vectors.csv')), { columns: true })
-    : [];
+  const rows: Row[] = present ? parse(readFileSync(path.join(pdqDir, 'expected', 'set_A_full_resolution_vectors.csv')), { columns: true }) : [];
   const hasher = new PdqHasher();
 
   it('lists every documented exception as a row of set A', () => {
@@ -75,10 +72,7 @@ describe.skipIf(!present)('PDQ conformance (set A, full resolution)', () => {
   });
 
   it('derives the dihedral hashes of bridge-1 from its DCT (computed_here_dihedral_bridge1.csv)', async () => {
-    const dih: Array<Record<string, string>> = parse(
-      readFileSync(path.join(pdqDir, 'expected', 'computed_here_dihedral_bridge1.csv')),
-      { columns: true },
-    );
+    const dih: Array<Record<string, string>> = parse(readFileSync(path.join(pdqDir, 'expected', 'computed_here_dihedral_bridge1.csv')), { columns: true });
     const original = await hashFile(hasher, path.join(pdqDir, 'images', 'pdq-data/reg-test-input/dih/bridge-1-original.jpg'));
     const hashes = dihedralHashes(original.dct, hasher).map(hashToHex);
     const order = ['original', 'rotate90', 'rotate180', 'rotate270', 'flipX', 'flipY', 'flipPlus1', 'flipMinus1'];

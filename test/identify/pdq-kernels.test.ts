@@ -89,11 +89,27 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
   }
 
   it('tent-filter bit for bit as downscaling.cpp, for every remainder of four and both window parities', () => {
-    expectFilterAsReference(7, [[1, 1], [5, 5], [3, 9], [4, 4], [7, 6], [64, 64], [97, 31], [130, 259], [257, 129], [513, 390], [1023, 5]]);
+    expectFilterAsReference(7, [
+      [1, 1],
+      [5, 5],
+      [3, 9],
+      [4, 4],
+      [7, 6],
+      [64, 64],
+      [97, 31],
+      [130, 259],
+      [257, 129],
+      [513, 390],
+      [1023, 5],
+    ]);
   });
 
   it('keeps filtering correctly after its memory grows for a larger plane, and back down', () => {
-    expectFilterAsReference(11, [[40, 30], [1600, 1200], [41, 29]]);
+    expectFilterAsReference(11, [
+      [40, 30],
+      [1600, 1200],
+      [41, 29],
+    ]);
   });
 
   it('computes the 64x64 -> 16x16 DCT bit for bit as pdqhashing.cpp, on pixels, extremes and flat blocks', () => {
@@ -101,7 +117,7 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
     const blocks = [
       ...Array.from({ length: 40 }, () => Float32Array.from({ length: 4096 }, () => fr(next() * 255))),
       Float32Array.from({ length: 4096 }, () => fr((next() - 0.5) * 1e6)),
-      Float32Array.from({ length: 4096 }, (_, i) => ((i >> 6) + (i & 63)) % 2 === 0 ? 255 : 0),
+      Float32Array.from({ length: 4096 }, (_, i) => (((i >> 6) + (i & 63)) % 2 === 0 ? 255 : 0)),
       new Float32Array(4096).fill(128),
       new Float32Array(4096),
     ];
@@ -115,7 +131,11 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
   it('computes luma and filters it as fillLuma and downscaling.cpp do, for 1 to 4 channels', () => {
     const next = random(5);
     for (const channels of [1, 2, 3, 4]) {
-      for (const [width, height] of [[5, 5], [67, 45], [300, 201]] as const) {
+      for (const [width, height] of [
+        [5, 5],
+        [67, 45],
+        [300, 201],
+      ] as const) {
         const pixels = Uint8Array.from({ length: width * height * channels }, () => Math.floor(next() * 256));
         const expected = new Float32Array(width * height);
         fillLuma(pixels, width, channels, { x: 0, y: 0, width, height }, expected);
@@ -134,7 +154,10 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
 
   it('samples and transforms blocks of two planes used in turn (one stays resident) as the reference would', () => {
     const next = random(9);
-    const planes = [[90, 70], [200, 130]].map(([width, height]) => ({ width: width!, height: height!, plane: Float32Array.from({ length: width! * height! }, () => fr(next() * 255)) }));
+    const planes = [
+      [90, 70],
+      [200, 130],
+    ].map(([width, height]) => ({ width: width!, height: height!, plane: Float32Array.from({ length: width! * height! }, () => fr(next() * 255)) }));
     const rows = new Int32Array(64);
     const columns = new Int32Array(64);
     const block = new Float32Array(4096);

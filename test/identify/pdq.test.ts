@@ -2,11 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { dihedralHashes, DIHEDRAL } from '../../src/identify/pdq/dihedral.js';
-import { hamming, hashFromHex, hashToHex, newHash, popcount32 } from '../../src/identify/pdq/hash256.js';
-import { HammingIndex, MAX_INDEX_RADIUS } from '../../src/identify/pdq/hamming-index.js';
-import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { medianOf256 } from '../../src/identify/pdq/dct.js';
+import { DIHEDRAL, dihedralHashes } from '../../src/identify/pdq/dihedral.js';
+import { HammingIndex, MAX_INDEX_RADIUS } from '../../src/identify/pdq/hamming-index.js';
+import { hamming, hashFromHex, hashToHex, newHash, popcount32 } from '../../src/identify/pdq/hash256.js';
+import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
 

@@ -6,12 +6,12 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
-import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { referenceHashes } from '../../src/identify/pdq/views.js';
-import { sniff } from '../../src/sources/sniff.js';
+import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
 import type { Reference } from '../../src/references/schema.js';
 import type { Item } from '../../src/sources/item.js';
+import { sniff } from '../../src/sources/sniff.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
 const bridge = readFileSync(path.join(fixtures, 'bridge-640.jpg'));
@@ -20,7 +20,15 @@ const unrelated = readFileSync(path.join(fixtures, 'q1050.jpg'));
 async function reference(id: string, bytes: Buffer): Promise<Reference> {
   const decoded = await decodeImage(bytes, { maxImagePixels: DEFAULT_DETECT_LIMITS.maxImagePixels });
   if (!decoded.ok) throw new Error(decoded.detail);
-  return { id, class: 'vehicle-image', size: bytes.length, sha256: '0'.repeat(64), md5: '0'.repeat(32), media: 'image/jpeg', pdq: referenceHashes(decoded.image) };
+  return {
+    id,
+    class: 'vehicle-image',
+    size: bytes.length,
+    sha256: '0'.repeat(64),
+    md5: '0'.repeat(32),
+    media: 'image/jpeg',
+    pdq: referenceHashes(decoded.image),
+  };
 }
 
 function setupFor(references: Reference[], notices: string[] = []): DetectorSetup {
@@ -58,8 +66,19 @@ async function detect(detector: Detector, location: string, bytes: Buffer) {
 
 const W = 640;
 const H = 402;
-const crop = (share: number) => ({ left: Math.round(W * share), top: Math.round(H * share), width: Math.round(W * (1 - 2 * share)), height: Math.round(H * (1 - 2 * share)) });
-const border = (share: number, background: string) => ({ top: Math.round(H * share), bottom: Math.round(H * share), left: Math.round(W * share), right: Math.round(W * share), background });
+const crop = (share: number) => ({
+  left: Math.round(W * share),
+  top: Math.round(H * share),
+  width: Math.round(W * (1 - 2 * share)),
+  height: Math.round(H * (1 - 2 * share)),
+});
+const border = (share: number, background: string) => ({
+  top: Math.round(H * share),
+  bottom: Math.round(H * share),
+  left: Math.round(W * share),
+  right: Math.round(W * share),
+  background,
+});
 
 const COPIES: Array<[string, () => Promise<Buffer>]> = [
   ['re-encoded at q40', () => sharp(bridge).jpeg({ quality: 40 }).toBuffer()],
@@ -125,7 +144,9 @@ describe('perceptual detector', () => {
   });
 
   it('never claims a match from a low-quality hash, and says so', async () => {
-    const flat = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const flat = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
     const result = await detect(detector, 'share/flat.jpg', flat);
     expect(result.identifications).toEqual([]);
     expect(result.coverage).toEqual([expect.objectContaining({ reason: 'low-quality-hash', incomplete: false })]);
@@ -161,7 +182,10 @@ describe('perceptual matching on worker threads', () => {
     const refs = [await reference('refs/bridge.jpg', bridge), await reference('refs/q2821.jpg', readFileSync(path.join(fixtures, 'q2821.jpg')))];
     const inThread = perceptualDetector.create(setupFor(refs))!;
     const threaded = perceptualDetector.create({ ...setupFor(refs), threads: 2 })!;
-    const queries: Array<[string, Buffer]> = [['unrelated', unrelated], ['corrupt', bridge.subarray(0, 3000)]];
+    const queries: Array<[string, Buffer]> = [
+      ['unrelated', unrelated],
+      ['corrupt', bridge.subarray(0, 3000)],
+    ];
     for (const [name, make] of COPIES) queries.push([name, await make()]);
     const expected = [];
     for (const [name, bytes] of queries) expected.push(await detect(inThread, `share/${name}`, bytes));

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { FingerprintIndex } from '../../src/references/index-set.js';
-import type { FingerprintFile, PlateSet } from '../../src/references/schema.js';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import { recordDetector } from '../../src/identify/records.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
+import type { FingerprintFile, PlateSet } from '../../src/references/schema.js';
 import type { Item, Notice } from '../../src/sources/item.js';
 import { csvText, jsonlText, logLine, makePlates, prng, spell, spellings } from './plates/generate.js';
 
@@ -56,7 +56,13 @@ function item(text: string, location = 'share/export.txt'): Item {
 describe('recordDetector.create', () => {
   it('has nothing to do without plate sets', () => {
     const notices: Notice[] = [];
-    const detector = recordDetector.create({ fingerprints: index(), markers: [], limits: DEFAULT_DETECT_LIMITS, plateKey: KEY, notice: (n) => notices.push(n) });
+    const detector = recordDetector.create({
+      fingerprints: index(),
+      markers: [],
+      limits: DEFAULT_DETECT_LIMITS,
+      plateKey: KEY,
+      notice: (n) => notices.push(n),
+    });
     expect(detector).toBeUndefined();
     expect(notices).toEqual([]);
   });
@@ -123,7 +129,7 @@ describe('recordDetector.detect', () => {
       const result = await detector.detect(item(text), 'text/plain');
       expect(result.identifications).toHaveLength(1);
       const json = JSON.stringify(result);
-      const folded = json.toUpperCase().replace(/[\s.\-]/g, '');
+      const folded = json.toUpperCase().replace(/[\s.-]/g, '');
       for (const plate of AGENCY) {
         expect(folded).not.toContain(plate);
         for (const s of spellings(plate)) expect(json).not.toContain(s);

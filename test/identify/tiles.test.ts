@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type Sharp } from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS } from '../../src/identify/detector.js';
-import { decodeImage, type DecodedImage } from '../../src/identify/image-decode.js';
+import { type DecodedImage, decodeImage } from '../../src/identify/image-decode.js';
 import { FilteredPlane } from '../../src/identify/pdq/filtered-plane.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
-import { referenceHashes } from '../../src/identify/pdq/views.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { checkTiles, storedTiles, TILE_GRID, TILE_THRESHOLD } from '../../src/identify/pdq/tiles.js';
+import { referenceHashes } from '../../src/identify/pdq/views.js';
 import type { Reference } from '../../src/references/schema.js';
 import { scenes } from '../synth/synth-api.js';
 
@@ -37,7 +37,12 @@ describe('one filtered plane per image', () => {
   it('gives the bit-exact PDQ hash of the whole image, at any size', async () => {
     const hasher = new PdqHasher();
     const images = [await decode(bridge)];
-    for (const [width, height] of [[64, 64], [97, 31], [5, 5], [300, 1200]] as const) {
+    for (const [width, height] of [
+      [64, 64],
+      [97, 31],
+      [5, 5],
+      [300, 1200],
+    ] as const) {
       const pixels = new Uint8Array(width * height * 3);
       for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
       images.push({ pixels, width, height, channels: 3, media: 'image/png' });
@@ -109,7 +114,11 @@ describe('tile verification', () => {
     const refA = await referenceOf('refs/a.jpg', a);
     const imageB = await decode(b);
     const planeB = new FilteredPlane(imageB);
-    const check = checkTiles(planeB, storedTiles(refA.pdq!), { crop: [0, 0, 0, 0], rect: { x: 0, y: 0, width: imageB.width, height: imageB.height }, dihedral: 'original' });
+    const check = checkTiles(planeB, storedTiles(refA.pdq!), {
+      crop: [0, 0, 0, 0],
+      rect: { x: 0, y: 0, width: imageB.width, height: imageB.height },
+      dihedral: 'original',
+    });
     expect(check.passed).toBe(false);
     expect(check.worst).toBeGreaterThan(TILE_THRESHOLD);
     // And the matcher, with any first-stage threshold, never claims B for A.

@@ -41,7 +41,9 @@ describe('sharded audit', () => {
       [1, 2, 3, 4].map((k) => execa('node', [BIN, ...auditArgs, '--shard', `${k}/4`, '--output', `shard-${k}.json`], { cwd: dir, reject: false })),
     );
     for (const shard of shards) expect([0, 1], shard.stderr).toContain(shard.exitCode);
-    const shardReports = await Promise.all([1, 2, 3, 4].map(async (k) => JSON.parse(await readFile(path.join(dir, `shard-${k}.json`), 'utf8')) as { assets: unknown[] }));
+    const shardReports = await Promise.all(
+      [1, 2, 3, 4].map(async (k) => JSON.parse(await readFile(path.join(dir, `shard-${k}.json`), 'utf8')) as { assets: unknown[] }),
+    );
     // The work really was split: every shard saw a part, none saw everything.
     const singleReport = JSON.parse(await readFile(path.join(dir, 'single.json'), 'utf8')) as { assets: unknown[]; findings: { requirement: string }[] };
     expect(shardReports.reduce((n, r) => n + r.assets.length, 0)).toBe(singleReport.assets.length);
@@ -57,7 +59,11 @@ describe('sharded audit', () => {
 
   it('refuses shards that disagree on the plate check (one job lacked the key): never a clean merge', async () => {
     const noKey = auditArgs.filter((a, i) => a !== '--plate-key-file' && auditArgs[i - 1] !== '--plate-key-file');
-    const keyless = await execa('node', [BIN, ...noKey, '--shard', '3/4', '--output', 'shard-3-nokey.json'], { cwd: dir, reject: false, env: { CUSTODY_PLATE_KEY: '' } });
+    const keyless = await execa('node', [BIN, ...noKey, '--shard', '3/4', '--output', 'shard-3-nokey.json'], {
+      cwd: dir,
+      reject: false,
+      env: { CUSTODY_PLATE_KEY: '' },
+    });
     expect(keyless.exitCode, keyless.stderr).not.toBe(0);
     const io = captureIo(dir);
     const result = await run(['merge', 'shard-1.json', 'shard-2.json', 'shard-3-nokey.json', 'shard-4.json'], io);

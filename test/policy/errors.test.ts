@@ -144,7 +144,11 @@ describe('--policy - reads the policy from standard input', () => {
   });
 
   it('names <stdin> at the mistake', async () => {
-    await expectOneLine('-', '<stdin>:10:3 unknown key "authorised" in locations (did you mean "authorized"?)', lines(...HEADER, 'locations:', '  authorised: []', ...PROTOCOL));
+    await expectOneLine(
+      '-',
+      '<stdin>:10:3 unknown key "authorised" in locations (did you mean "authorized"?)',
+      lines(...HEADER, 'locations:', '  authorised: []', ...PROTOCOL),
+    );
   });
 
   it('says so when there is no standard input, and refuses reading it twice', async () => {
@@ -157,7 +161,12 @@ describe('--policy - reads the policy from standard input', () => {
   it('works through the real binary with piped stdin', async () => {
     const bin = path.join(REPO_ROOT, 'bin', 'custody.js');
     expect(existsSync(bin)).toBe(true);
-    const ok = await execa('node', [bin, 'audit', 'tree', '--policy', '-', '--no-cache', '--allow-empty', '--format', 'json'], { cwd: dir, input: VALID, reject: false, env: { NO_COLOR: '1' } });
+    const ok = await execa('node', [bin, 'audit', 'tree', '--policy', '-', '--no-cache', '--allow-empty', '--format', 'json'], {
+      cwd: dir,
+      input: VALID,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     expect(ok.stderr).toBe('');
     expect(ok.exitCode).toBe(0);
     // The report identifies the piped policy by its bytes, as it would a file.

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/run.js';
 import { loadPolicy, parsePolicy } from '../../src/policy/load.js';
 import { PolicyError, type Problem } from '../../src/util/errors.js';
-import { run } from '../../src/cli/run.js';
 import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
 import { HEADER, lines, PROTOCOL } from './support.js';
 
@@ -148,7 +148,16 @@ describe('loadPolicy', () => {
   });
 
   it('warns (without failing) about a marker pattern that can take exponential time, at the pattern', () => {
-    const markers = ['assets:', '  markers:', '    - field: Copyright', '      matches: "^(a+)+$"', '      asset: vehicle-image', '    - field: Model', '      matches: "^LaneCam X[0-9]$"', '      asset: vehicle-image'];
+    const markers = [
+      'assets:',
+      '  markers:',
+      '    - field: Copyright',
+      '      matches: "^(a+)+$"',
+      '      asset: vehicle-image',
+      '    - field: Model',
+      '      matches: "^LaneCam X[0-9]$"',
+      '      asset: vehicle-image',
+    ];
     const policy = parsePolicy(lines(...HEADER, ...markers, ...PROTOCOL), 'policy.yaml');
     expect(policy.warnings).toHaveLength(1);
     expect(policy.warnings[0]).toMatchObject({ file: 'policy.yaml', line: 12, col: 16 });
@@ -193,7 +202,18 @@ describe('custody policy check', () => {
     const file = path.join(dir, 'three-mistakes.yaml');
     await writeFile(
       file,
-      lines(...HEADER, 'protocols:', '  - id: P-1', '    clause: H.1', '    title: T', '    severity: urgent', '    require:', '      kind: retention', '      maxAgeDays: -3', '      extra: 1'),
+      lines(
+        ...HEADER,
+        'protocols:',
+        '  - id: P-1',
+        '    clause: H.1',
+        '    title: T',
+        '    severity: urgent',
+        '    require:',
+        '      kind: retention',
+        '      maxAgeDays: -3',
+        '      extra: 1',
+      ),
     );
     const io = captureIo(dir);
     const { exitCode } = await run(['policy', 'check', file], io);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { PolicyDocument } from '../../src/policy/schema.js';
 import { clauseVerdicts } from '../../src/postprocess/clauses.js';
 import { sortAssets, sortCoverage, sortFindings } from '../../src/postprocess/sort.js';
-import type { PolicyDocument } from '../../src/policy/schema.js';
 import type { Asset, Finding } from '../../src/report/model.js';
 
 const policy: PolicyDocument = {
@@ -50,7 +50,12 @@ const COMPLETE = { reasons: [], notInspected: 0 };
 
 describe('clauseVerdicts', () => {
   it('gives each clause passed, violated, waived or not-evaluated with a reason', () => {
-    const findings = [finding('P-VIOL', 'VIOL'), finding('P-WAIV', 'WAIV', { waiver }), finding('P-MIXED', 'MIXED', { waiver }), finding('P-MIXED', 'MIXED', { location: 'b' })];
+    const findings = [
+      finding('P-VIOL', 'VIOL'),
+      finding('P-WAIV', 'WAIV', { waiver }),
+      finding('P-MIXED', 'MIXED', { waiver }),
+      finding('P-MIXED', 'MIXED', { location: 'b' }),
+    ];
     const notEvaluated = new Map([
       ['P-ENC', 'encryption is not knowable'],
       ['P-PUB', 'grants need manifests'],
@@ -74,7 +79,15 @@ describe('clauseVerdicts', () => {
 
   it('never passes a clause plainly when the audit is incomplete: passed on what was inspected, with the gaps', () => {
     const gaps = { reasons: ['plate records NOT checked: no plate key', '2 items NOT inspected, see coverage'], notInspected: 2 };
-    const verdicts = clauseVerdicts(policy, [finding('P-VIOL', 'VIOL')], new Map([['P-ENC', 'no'], ['P-PUB', 'no']]), gaps);
+    const verdicts = clauseVerdicts(
+      policy,
+      [finding('P-VIOL', 'VIOL')],
+      new Map([
+        ['P-ENC', 'no'],
+        ['P-PUB', 'no'],
+      ]),
+      gaps,
+    );
     expect(verdicts.map((v) => [v.id, v.verdict])).toEqual([
       ['PASS', 'passed-on-inspected'],
       ['VIOL', 'violated'],
@@ -109,8 +122,15 @@ describe('sort', () => {
 
   it('orders assets by location then class, and coverage by location, reason, detail', () => {
     const asset = (location: string, cls: string) => ({ location, asset: cls }) as Asset;
-    expect(sortAssets([asset('é', 'a'), asset('z', 'b'), asset('z', 'a'), asset('Z', 'a')]).map((a) => `${a.location}:${a.asset}`)).toEqual(['Z:a', 'z:a', 'z:b', 'é:a']);
+    expect(sortAssets([asset('é', 'a'), asset('z', 'b'), asset('z', 'a'), asset('Z', 'a')]).map((a) => `${a.location}:${a.asset}`)).toEqual([
+      'Z:a',
+      'z:a',
+      'z:b',
+      'é:a',
+    ]);
     const cov = (location: string, reason: string, detail?: string) => ({ location, reason, incomplete: false, ...(detail ? { detail } : {}) });
-    expect(sortCoverage([cov('b', 'x'), cov('a', 'z'), cov('a', 'y', '2'), cov('a', 'y', '1')]).map((c) => `${c.location}${c.reason}${c.detail ?? ''}`)).toEqual(['ay1', 'ay2', 'az', 'bx']);
+    expect(
+      sortCoverage([cov('b', 'x'), cov('a', 'z'), cov('a', 'y', '2'), cov('a', 'y', '1')]).map((c) => `${c.location}${c.reason}${c.detail ?? ''}`),
+    ).toEqual(['ay1', 'ay2', 'az', 'bx']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyWaivers, isActive } from '../../src/postprocess/waivers.js';
 import type { Waiver } from '../../src/policy/schema.js';
+import { applyWaivers, isActive } from '../../src/postprocess/waivers.js';
 import type { Finding } from '../../src/report/model.js';
 
 const finding = (ruleId: string, location: string): Finding => ({
@@ -14,7 +14,14 @@ const finding = (ruleId: string, location: string): Finding => ({
   evidence: {},
   fingerprint: `${ruleId}:${location}`,
 });
-const waiver = (id: string, protocol: string, location: string, expires: string): Waiver => ({ id, protocol, location, reason: `reason ${id}`, approver: 'Contracting Officer', expires });
+const waiver = (id: string, protocol: string, location: string, expires: string): Waiver => ({
+  id,
+  protocol,
+  location,
+  reason: `reason ${id}`,
+  approver: 'Contracting Officer',
+  expires,
+});
 
 describe('isActive', () => {
   const w = waiver('W', 'P', '**', '2026-06-30');
@@ -27,8 +34,18 @@ describe('isActive', () => {
 
 describe('applyWaivers', () => {
   const now = new Date('2026-11-01T00:00:00Z');
-  const findings = [finding('RET', 'legal-hold/a.jpg'), finding('RET', 'legal-hold/b.jpg'), finding('RET', 'corp/c.jpg'), finding('PERM', 'legal-hold/a.jpg'), finding('PERM', 'qa/d.jpg')];
-  const waivers = [waiver('ACTIVE', 'RET', 'legal-hold/**', '2027-03-31'), waiver('EXPIRED', 'PERM', 'qa/**', '2026-06-30'), waiver('EXPIRED-UNUSED', 'RET', 'nowhere/**', '2025-01-01')];
+  const findings = [
+    finding('RET', 'legal-hold/a.jpg'),
+    finding('RET', 'legal-hold/b.jpg'),
+    finding('RET', 'corp/c.jpg'),
+    finding('PERM', 'legal-hold/a.jpg'),
+    finding('PERM', 'qa/d.jpg'),
+  ];
+  const waivers = [
+    waiver('ACTIVE', 'RET', 'legal-hold/**', '2027-03-31'),
+    waiver('EXPIRED', 'PERM', 'qa/**', '2026-06-30'),
+    waiver('EXPIRED-UNUSED', 'RET', 'nowhere/**', '2025-01-01'),
+  ];
 
   it('marks findings an active waiver covers (protocol and location), and no others', () => {
     const { findings: out } = applyWaivers(findings, waivers, now);

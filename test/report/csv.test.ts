@@ -27,9 +27,23 @@ describe('csv reporter', () => {
     const all = parse(text, { columns: true, record_delimiter: '\r\n' }) as Record<string, string>[];
     // The verdict row comes first: a sheet filed alone says whether the audit was complete.
     expect(all[0]!.level).toBe('verdict');
-    expect(all[0]!.message).toBe("VIOLATED: 9 violations of the contract's protocols; 4 new, 1 already in the baseline; 1 waived; scan incomplete: 3 items NOT inspected, see coverage");
+    expect(all[0]!.message).toBe(
+      "VIOLATED: 9 violations of the contract's protocols; 4 new, 1 already in the baseline; 1 waived; scan incomplete: 3 items NOT inspected, see coverage",
+    );
     const rows = all.filter((r) => r.level !== 'clause' && r.level !== 'verdict');
-    expect(Object.keys(rows[0]!)).toEqual(['severity', 'level', 'ruleId', 'requirement', 'clause', 'location', 'asset', 'reference', 'message', 'waived', 'fingerprint']);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'severity',
+      'level',
+      'ruleId',
+      'requirement',
+      'clause',
+      'location',
+      'asset',
+      'reference',
+      'message',
+      'waived',
+      'fingerprint',
+    ]);
     expect(rows).toHaveLength(report.findings.length);
     rows.forEach((row, i) => {
       const f = report.findings[i]!;

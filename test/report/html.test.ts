@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { html } from '../../src/report/html.js';
 import { HTML_CSP } from '../../src/report/html-assets.js';
-import { HOSTILE_LOCATION, sampleReport, SCRIPT_LOCATION } from '../support/sample-report.js';
+import { HOSTILE_LOCATION, SCRIPT_LOCATION, sampleReport } from '../support/sample-report.js';
 
 const page = html(sampleReport(), { color: false, showWaived: true });
 

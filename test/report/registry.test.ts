@@ -1,6 +1,6 @@
-import { clauseVerdictText } from '../../src/report/verdict.js';
 import { describe, expect, it } from 'vitest';
-import { isReportFormat, REPORT_EXTENSION, reporters, type ReportFormat } from '../../src/report/registry.js';
+import { isReportFormat, REPORT_EXTENSION, type ReportFormat, reporters } from '../../src/report/registry.js';
+import { clauseVerdictText } from '../../src/report/verdict.js';
 import { sampleReport, sampleReportWithoutProtocols } from '../support/sample-report.js';
 
 const formats = Object.keys(reporters) as ReportFormat[];
@@ -33,7 +33,10 @@ describe('reporter registry', () => {
         for (const clause of report.clauses) {
           expect(text, `clause ${clause.id}`).toContain(clause.id);
           // Machine formats carry the enum, human ones the words; an incomplete audit's clause never reads as plainly passed.
-          expect([clause.verdict, clauseVerdictText(clause)].some((v) => text.includes(v)), `clause ${clause.id} verdict`).toBe(true);
+          expect(
+            [clause.verdict, clauseVerdictText(clause)].some((v) => text.includes(v)),
+            `clause ${clause.id} verdict`,
+          ).toBe(true);
           if (clause.reason) expect(text).toContain(clause.reason);
         }
       }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
-import { encodeSegment, locationUri, sarifTarget } from '../../src/report/sarif-location.js';
 import { sarif } from '../../src/report/sarif.js';
+import { encodeSegment, locationUri, sarifTarget } from '../../src/report/sarif-location.js';
 import { cleanReport, HOSTILE_LOCATION, sampleReport, sampleReportWithoutProtocols } from '../support/sample-report.js';
 import { sarifValidator } from './sarif-validator.js';
 
@@ -12,7 +12,11 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations?: { physicalLocation: { artifactLocation: { uri: string } }; logicalLocations?: { fullyQualifiedName: string }[]; properties?: { member?: string } }[];
+  locations?: {
+    physicalLocation: { artifactLocation: { uri: string } };
+    logicalLocations?: { fullyQualifiedName: string }[];
+    properties?: { member?: string };
+  }[];
   partialFingerprints: Record<string, string>;
   suppressions?: { kind: string; justification: string }[];
   baselineState?: string;
@@ -21,7 +25,12 @@ interface SarifResult {
 interface SarifLog {
   version: string;
   runs: {
-    tool: { driver: { name: string; rules: { id: string; shortDescription: { text: string }; properties: Record<string, unknown>; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        rules: { id: string; shortDescription: { text: string }; properties: Record<string, unknown>; defaultConfiguration: { level: string } }[];
+      };
+    };
     results: SarifResult[];
     properties: { policy: { digest: string }; fingerprints: string[]; clauses: { id: string; verdict: string; reason?: string }[] };
   }[];
@@ -64,7 +73,7 @@ describe('sarif reporter', () => {
   it('carries fingerprints, suppressions for waivers and baseline states', () => {
     const report = sampleReport();
     const results = render(report).runs[0]!.results;
-    results.forEach((r, i) => expect(r.partialFingerprints['custody/v1']).toBe(report.findings[i]!.fingerprint));
+    expect(results.map((r) => r.partialFingerprints['custody/v1'])).toEqual(report.findings.map((f) => f.fingerprint));
     const waived = results.filter((r) => r.suppressions);
     expect(waived).toHaveLength(1);
     expect(waived[0]!.suppressions![0]).toMatchObject({ kind: 'external' });

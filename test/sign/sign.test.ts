@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { json } from '../../src/report/json.js';
-import { generateKeyPair, SignatureError, signReport, verifyReport, type VerifyResult } from '../../src/sign/sign.js';
+import { generateKeyPair, SignatureError, signReport, type VerifyResult, verifyReport } from '../../src/sign/sign.js';
 import { sampleReport } from '../support/sample-report.js';
 
 const report = sampleReport();
@@ -97,9 +97,7 @@ describe('unusable keys are SignatureErrors naming the key', () => {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecPrivate = ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const ecPublic = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const encrypted = generateKeyPairSync('ed25519')
-    .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' })
-    .toString();
+  const encrypted = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString();
   const truncatedPem = signer.privateKeyPem.replace(/\n[A-Za-z0-9+/=]{20}/, '\n');
 
   const signCases: [string, string, RegExp][] = [

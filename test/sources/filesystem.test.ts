@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, readFile, stat, symlink, writeFile, utimes } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countEntries, walkFilesystem, type WalkOptions } from '../../src/sources/filesystem.js';
+import { countEntries, type WalkOptions, walkFilesystem } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item } from '../../src/sources/item.js';
 import { IS_ROOT, overlongTree, tempDir, writeTree } from '../support/tmp.js';
 
@@ -18,7 +18,16 @@ async function walk(root: string, options: WalkOptions = {}): Promise<{ items: I
   return { items, coverage };
 }
 
-const HOSTILE_NAMES = ['with space.jpg', 'dir\nwith newline/inside.jpg', 'Zoë – März ✓.txt', '日本語/写真.jpg', 'line\nbreak.bin', 'bell\u0007tab\tesc\u001b[31m.bin', ' leading and trailing ', '.hidden'];
+const HOSTILE_NAMES = [
+  'with space.jpg',
+  'dir\nwith newline/inside.jpg',
+  'Zoë – März ✓.txt',
+  '日本語/写真.jpg',
+  'line\nbreak.bin',
+  'bell\u0007tab\tesc\u001b[31m.bin',
+  ' leading and trailing ',
+  '.hidden',
+];
 
 describe('walkFilesystem', () => {
   let dir: string;
@@ -78,7 +87,12 @@ describe('walkFilesystem', () => {
     const { items, coverage } = await walk(root);
     expect(items.map((i) => i.location)).toEqual(['real/a.jpg']);
     expect(coverage).toEqual(
-      ['dangling', 'escape', 'escape-file.jpg', 'real/loop'].map((location) => ({ location, reason: 'symlink', detail: 'symbolic links are not followed', incomplete: false })),
+      ['dangling', 'escape', 'escape-file.jpg', 'real/loop'].map((location) => ({
+        location,
+        reason: 'symlink',
+        detail: 'symbolic links are not followed',
+        incomplete: false,
+      })),
     );
   });
 

@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sniff, SNIFF_BYTES, DEEP_SNIFF_BYTES } from '../../src/sources/sniff.js';
-import { unsupportedCoverage } from '../../src/sources/unsupported.js';
 import type { Report } from '../../src/report/model.js';
-import { removeTree } from '../support/hostile-corpus.js';
-import { buildAgency, PLATE_KEY, type Agency } from '../hostile/support/agency.js';
+import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff } from '../../src/sources/sniff.js';
+import { unsupportedCoverage } from '../../src/sources/unsupported.js';
+import { type Agency, buildAgency, PLATE_KEY } from '../hostile/support/agency.js';
 import { runCli } from '../hostile/support/cli.js';
+import { removeTree } from '../support/hostile-corpus.js';
 
 const bytes = (...parts: (string | number[] | Buffer)[]): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
@@ -41,11 +41,17 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
   pdf: { bytes: bytes('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), reason: 'unsupported-document', format: 'pdf' },
   'pdf behind a prefix': { bytes: bytes(binary(100), '%PDF-1.4\n1 0 obj\n'), reason: 'unsupported-document', format: 'pdf' },
   email: {
-    bytes: bytes('Return-Path: <a@example.org>\r\nFrom: Ops <a@example.org>\r\nTo: b@example.org\r\nSubject: reads\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\r\nsee attachment\r\n'),
+    bytes: bytes(
+      'Return-Path: <a@example.org>\r\nFrom: Ops <a@example.org>\r\nTo: b@example.org\r\nSubject: reads\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\r\nsee attachment\r\n',
+    ),
     reason: 'unsupported-document',
     format: 'email',
   },
-  mbox: { bytes: bytes('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: x\n\nbody\n'), reason: 'unsupported-document', format: 'mbox' },
+  mbox: {
+    bytes: bytes('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: x\n\nbody\n'),
+    reason: 'unsupported-document',
+    format: 'mbox',
+  },
   ole2: { bytes: bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], binary(200)), reason: 'unsupported-document', format: 'ole2' },
   rtf: { bytes: bytes('{\\rtf1\\ansi{\\pict\\jpegblip ffd8ffe0}}'), reason: 'unsupported-document', format: 'rtf' },
   sqlite: { bytes: bytes('SQLite format 3\0', [0x10, 0x00, 1, 1], binary(100)), reason: 'unsupported-database', format: 'sqlite' },
@@ -55,8 +61,16 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
   mp4: { bytes: mp4('isom'), reason: 'unsupported-media', format: 'mp4' },
   mov: { bytes: mp4('qt  '), reason: 'unsupported-media', format: 'mov' },
   'mov without ftyp': { bytes: bytes([0, 0, 0, 8], 'wide', [0, 0, 0x10, 0], 'mdat', binary(64)), reason: 'unsupported-media', format: 'mov' },
-  matroska: { bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x88], 'matroska', binary(40)), reason: 'unsupported-media', format: 'matroska' },
-  webm: { bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84], 'webm', binary(40)), reason: 'unsupported-media', format: 'webm' },
+  matroska: {
+    bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x88], 'matroska', binary(40)),
+    reason: 'unsupported-media',
+    format: 'matroska',
+  },
+  webm: {
+    bytes: bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84], 'webm', binary(40)),
+    reason: 'unsupported-media',
+    format: 'webm',
+  },
   avi: { bytes: bytes('RIFF', [0x40, 0, 0, 0], 'AVI LIST', binary(60)), reason: 'unsupported-media', format: 'avi' },
   wav: { bytes: bytes('RIFF', [0x40, 0, 0, 0], 'WAVEfmt ', binary(60)), reason: 'unsupported-media', format: 'wav' },
   'mpeg-ts': { bytes: Buffer.concat([0, 1, 2].map(() => bytes([0x47, 0x40, 0x00, 0x10], binary(184)))), reason: 'unsupported-media', format: 'mpeg-ts' },

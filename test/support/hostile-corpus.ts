@@ -1,13 +1,13 @@
-import { displayName } from '../../src/sources/filesystem.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { link, mkdir, symlink, writeFile, chmod, truncate, readdir } from 'node:fs/promises';
+import { chmod, link, mkdir, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { rng } from './fuzz.js';
+import { displayName } from '../../src/sources/filesystem.js';
 import type { Agency } from '../hostile/support/agency.js';
 import { buildTar, buildZip, corruptCentralDirectory, zeroBomb } from '../hostile/support/archives.js';
-import { encode, EXTENSION, flipBytes, IMAGE_FORMATS, jpegDeclaring, pngDeclaring, rawPicture } from '../hostile/support/images.js';
+import { EXTENSION, encode, flipBytes, IMAGE_FORMATS, jpegDeclaring, pngDeclaring, rawPicture } from '../hostile/support/images.js';
+import { rng } from './fuzz.js';
 
 /** One hostile entry in the corpus. */
 export interface HostileCase {
@@ -115,7 +115,8 @@ async function realSamples(put: Put): Promise<void> {
     const full = path.join(SHARED_CORPORA, dir);
     if (!fs.existsSync(full)) return;
     const names = (await readdir(full)).filter(filter).sort().slice(0, count);
-    for (const name of names) await put(`real/${dir.replaceAll('/', '-')}-${name}`, fs.readFileSync(path.join(full, name)), 'real-corrupt', `shared corpora ${dir}/${name}`);
+    for (const name of names)
+      await put(`real/${dir.replaceAll('/', '-')}-${name}`, fs.readFileSync(path.join(full, name)), 'real-corrupt', `shared corpora ${dir}/${name}`);
   };
   await pick('pngsuite/png', (n) => n.startsWith('x'), 14);
   for (const kind of ['jpg', 'png', 'gif', 'tif']) await pick(`imagetestsuite/${kind}`, () => true, 3);
@@ -184,7 +185,11 @@ export async function deepDirectory(root: string, content: Buffer): Promise<numb
 }
 
 async function records(put: Put, agency: Agency): Promise<void> {
-  const log = ['2026-11-02T10:00:01Z INFO lane=3 read plate=ABC1234 conf=0.97', '2026-11-02T10:00:05Z INFO lane=1 read plate=xyz-9876 conf=0.91', '2026-11-02T10:00:09Z WARN lane=2 low confidence plate="KLM 4455"'];
+  const log = [
+    '2026-11-02T10:00:01Z INFO lane=3 read plate=ABC1234 conf=0.97',
+    '2026-11-02T10:00:05Z INFO lane=1 read plate=xyz-9876 conf=0.91',
+    '2026-11-02T10:00:09Z WARN lane=2 low confidence plate="KLM 4455"',
+  ];
   await put('records/app.log', `${log.join('\n')}\n`, 'plate-record', 'application log with agency plates');
   await put('records/export.csv', agency.plateCsv, 'plate-record', 'copy of the agency plate-read CSV');
 }
@@ -192,15 +197,38 @@ async function records(put: Put, agency: Agency): Promise<void> {
 async function archives(put: Put, agencyImage: Buffer): Promise<void> {
   await put('archives/ok.zip', buildZip([{ name: 'inside/copy.jpg', data: agencyImage }]), 'archive', 'valid zip holding an agency copy');
   const bomb = zeroBomb(64 * 1024 * 1024);
-  await put('archives/zip-bomb.zip', buildZip(Array.from({ length: 16 }, (_, i) => ({ name: `zeros-${i}.bin`, precompressed: bomb }))), 'archive', 'zip bomb: 16 x 64 MiB of zeros (~1 GiB) in ~1 MiB');
+  await put(
+    'archives/zip-bomb.zip',
+    buildZip(Array.from({ length: 16 }, (_, i) => ({ name: `zeros-${i}.bin`, precompressed: bomb }))),
+    'archive',
+    'zip bomb: 16 x 64 MiB of zeros (~1 GiB) in ~1 MiB',
+  );
   let nested = buildZip([{ name: 'copy.jpg', data: agencyImage }]);
   for (let i = 0; i < 8; i++) nested = buildZip([{ name: `level-${8 - i}.zip`, data: nested }]);
   await put('archives/nested-9.zip', nested, 'archive', 'zip nested 9 deep (past the depth limit) with an agency copy at the bottom');
   const traversal = ['../../escape.jpg', '/etc/absolute.jpg', '..\\..\\windows.jpg', 'a/../../b.jpg', 'ok/\u001b[31mred.jpg'];
   await put('archives/traversal.zip', buildZip(traversal.map((name) => ({ name, data: agencyImage }))), 'archive', 'path-traversal and ANSI member names');
-  await put('archives/encrypted.zip', buildZip([{ name: 'secret.jpg', data: agencyImage, encrypted: true }, { name: 'plain.jpg', data: agencyImage }]), 'archive', 'one encrypted entry beside a plain one');
-  await put('archives/corrupt-cd.zip', corruptCentralDirectory(buildZip([{ name: 'copy.jpg', data: agencyImage, deflate: true }])), 'archive', 'corrupt central directory');
-  await put('archives/truncated.zip', buildZip([{ name: 'copy.jpg', data: agencyImage, deflate: true }]).subarray(0, 300), 'archive', 'zip cut short (no central directory)');
+  await put(
+    'archives/encrypted.zip',
+    buildZip([
+      { name: 'secret.jpg', data: agencyImage, encrypted: true },
+      { name: 'plain.jpg', data: agencyImage },
+    ]),
+    'archive',
+    'one encrypted entry beside a plain one',
+  );
+  await put(
+    'archives/corrupt-cd.zip',
+    corruptCentralDirectory(buildZip([{ name: 'copy.jpg', data: agencyImage, deflate: true }])),
+    'archive',
+    'corrupt central directory',
+  );
+  await put(
+    'archives/truncated.zip',
+    buildZip([{ name: 'copy.jpg', data: agencyImage, deflate: true }]).subarray(0, 300),
+    'archive',
+    'zip cut short (no central directory)',
+  );
   const tar = buildTar([
     { name: 'link-out.jpg', type: '2', linkname: '/etc/passwd' },
     { name: 'link-up.jpg', type: '2', linkname: '../../outside/secret.jpg' },

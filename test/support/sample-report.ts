@@ -11,8 +11,7 @@ function digest(label: string): string {
  * terminal, a bidi override that reverses the extension, HTML that would run script, and a leading
  * `=` that spreadsheets execute (the file sits at the scan root, so the location starts with it).
  */
-export const HOSTILE_LOCATION =
-  '=HYPERLINK("http://evil.example")\n\u001b]0;pwned\u0007<img src=x onerror=alert(1)>\u202egpj.jpg';
+export const HOSTILE_LOCATION = '=HYPERLINK("http://evil.example")\n\u001b]0;pwned\u0007<img src=x onerror=alert(1)>\u202egpj.jpg';
 /** A second hostile name that tries to close the HTML report's data block. */
 export const SCRIPT_LOCATION = 'incoming/</script><script>alert(1)</script>.jpg';
 
@@ -85,33 +84,62 @@ export function sampleReport(): Report {
       evidence: { count: 5, limit: 3 },
     }),
     finding('LOC-1', 'location', '4.2', 'high', 'corp-share/Marketing/lane3 photo (1).jpg', 'Vehicle image stored outside the authorised enclave.', {
-      asset: 'vehicle-image', reference: REF_A, evidence: { method: 'exact', sha256: digest(REF_A) }, baseline: 'unchanged',
+      asset: 'vehicle-image',
+      reference: REF_A,
+      evidence: { method: 'exact', sha256: digest(REF_A) },
+      baseline: 'unchanged',
     }),
     finding('LOC-1', 'location', '4.2', 'high', 'laptops/jdoe/Desktop/IMG_0042.JPG', 'Traveler image stored outside the authorised enclave (on a laptop).', {
-      asset: 'traveler-image', reference: REF_T, evidence: { method: 'perceptual', distance: 12 }, baseline: 'new',
+      asset: 'traveler-image',
+      reference: REF_T,
+      evidence: { method: 'perceptual', distance: 12 },
+      baseline: 'new',
     }),
     finding('LOC-1', 'location', '4.2', 'high', 'laptops/jdoe/Desktop/plates-march.csv', 'Plate records (214 reads) stored outside the authorised enclave.', {
-      asset: 'plate-record', evidence: { method: 'record', records: 214 }, baseline: 'new',
+      asset: 'plate-record',
+      evidence: { method: 'record', records: 214 },
+      baseline: 'new',
     }),
     finding('LOC-1', 'location', '4.2', 'high', HOSTILE_LOCATION, 'Vehicle image stored outside the authorised enclave.', {
-      asset: 'vehicle-image', reference: REF_B, evidence: { method: 'exact' }, baseline: 'new',
+      asset: 'vehicle-image',
+      reference: REF_B,
+      evidence: { method: 'exact' },
+      baseline: 'new',
     }),
     finding('LOC-1', 'location', '4.2', 'high', SCRIPT_LOCATION, 'Vehicle image stored outside the authorised enclave.', {
-      asset: 'vehicle-image', reference: REF_B, evidence: { method: 'exact' }, baseline: 'new',
+      asset: 'vehicle-image',
+      reference: REF_B,
+      evidence: { method: 'exact' },
+      baseline: 'new',
     }),
     finding('ARC-1', 'no-archives', '4.3', 'high', 'backups/2026-q1.zip!/captures/cap-000117.jpg', 'Vehicle image inside an archive outside the enclave.', {
-      asset: 'vehicle-image', reference: REF_A, evidence: { archiveChain: ['backups/2026-q1.zip'] },
+      asset: 'vehicle-image',
+      reference: REF_A,
+      evidence: { archiveChain: ['backups/2026-q1.zip'] },
       waiver: { id: 'W-2026-04', reason: 'Quarterly backup pending destruction certificate', approver: 'contracting officer', expires: '2026-12-31' },
     }),
     finding('PERM-1', 'permissions', '5.1', 'medium', 'corp-share/Marketing/lane3 photo (1).jpg', 'World-readable agency file (mode 0644).', {
-      asset: 'vehicle-image', reference: REF_A, evidence: { mode: '0644' },
+      asset: 'vehicle-image',
+      reference: REF_A,
+      evidence: { mode: '0644' },
     }),
     finding('RET-1', 'retention', '6.1', 'medium', 'laptops/jdoe/Desktop/plates-march.csv', 'Kept 87 days, beyond the 30-day retention limit.', {
-      asset: 'plate-record', evidence: { ageDays: 87, maxDays: 30, dateUsed: 'mtime', date: '2026-03-02T08:14:00.000Z' },
+      asset: 'plate-record',
+      evidence: { ageDays: 87, maxDays: 30, dateUsed: 'mtime', date: '2026-03-02T08:14:00.000Z' },
     }),
-    finding('ENC-1', 'encryption', '5.2', 'low', 's3://contractor-exports/daily/2026/03/cap 000118.jpg', 'Cloud object stored without server-side encryption (NOT-SSE).', {
-      asset: 'vehicle-image', reference: REF_B, evidence: { encryption: 'NOT-SSE' },
-    }),
+    finding(
+      'ENC-1',
+      'encryption',
+      '5.2',
+      'low',
+      's3://contractor-exports/daily/2026/03/cap 000118.jpg',
+      'Cloud object stored without server-side encryption (NOT-SSE).',
+      {
+        asset: 'vehicle-image',
+        reference: REF_B,
+        evidence: { encryption: 'NOT-SSE' },
+      },
+    ),
   ];
   return {
     format: 'custody-report',
@@ -143,15 +171,36 @@ export function sampleReport(): Report {
       incomplete: true,
     },
     protocols: [
-      { id: 'LOC-1', clause: '4.2', title: 'Agency data only in the authorised enclave', requirement: 'location', severity: 'high', level: 'error',
-        remediation: 'Move the copy into the enclave or destroy it, and record the destruction.' },
+      {
+        id: 'LOC-1',
+        clause: '4.2',
+        title: 'Agency data only in the authorised enclave',
+        requirement: 'location',
+        severity: 'high',
+        level: 'error',
+        remediation: 'Move the copy into the enclave or destroy it, and record the destruction.',
+      },
       { id: 'ARC-1', clause: '4.3', title: 'No agency data inside archives outside the enclave', requirement: 'no-archives', severity: 'high', level: 'error' },
       { id: 'PERM-1', clause: '5.1', title: 'No group or world access to agency data', requirement: 'permissions', severity: 'medium', level: 'warning' },
       { id: 'ENC-1', clause: '5.2', title: 'Cloud copies encrypted at rest', requirement: 'encryption', severity: 'low', level: 'note' },
-      { id: 'ENC-2', clause: '5.3', title: 'Laptop disks encrypted', requirement: 'encryption', severity: 'medium', level: 'warning',
-        notEvaluated: 'encryption is not knowable on a plain filesystem' },
+      {
+        id: 'ENC-2',
+        clause: '5.3',
+        title: 'Laptop disks encrypted',
+        requirement: 'encryption',
+        severity: 'medium',
+        level: 'warning',
+        notEvaluated: 'encryption is not knowable on a plain filesystem',
+      },
       { id: 'RET-1', clause: '6.1', title: 'Destroy captures after 30 days', requirement: 'retention', severity: 'medium', level: 'warning' },
-      { id: 'VOL-1', clause: '7.1', title: 'More than 3 copies outside the enclave is a breach', requirement: 'max-copies', severity: 'critical', level: 'error' },
+      {
+        id: 'VOL-1',
+        clause: '7.1',
+        title: 'More than 3 copies outside the enclave is a breach',
+        requirement: 'max-copies',
+        severity: 'critical',
+        level: 'error',
+      },
       { id: 'BAK-1', clause: '8.1', title: 'No agency data on corporate backups & <tapes>', requirement: 'location', severity: 'high', level: 'error' },
     ],
     clauses: [
@@ -160,22 +209,36 @@ export function sampleReport(): Report {
       { id: '5.1', title: 'Access control', mandatory: true, verdict: 'violated', protocols: ['PERM-1'] },
       { id: '5.2', title: 'Encryption at rest', mandatory: false, verdict: 'violated', protocols: ['ENC-1'] },
       {
-        id: '5.3', title: 'Laptop encryption', mandatory: true, verdict: 'not-evaluated', protocols: ['ENC-2'],
+        id: '5.3',
+        title: 'Laptop encryption',
+        mandatory: true,
+        verdict: 'not-evaluated',
+        protocols: ['ENC-2'],
         reason: 'encryption is not knowable on a plain filesystem',
       },
       { id: '6.1', title: 'Retention', mandatory: true, verdict: 'violated', protocols: ['RET-1'] },
       { id: '7.1', title: 'Breach volume', mandatory: true, verdict: 'violated', protocols: ['VOL-1'] },
-      { id: '8.1', title: 'Backups', mandatory: true, verdict: 'passed-on-inspected', protocols: ['BAK-1'], reason: '3 items NOT inspected, see coverage', notInspected: 3 },
       {
-        id: '9.4', title: 'Key custody | "HSM" <only>', mandatory: true, verdict: 'not-evaluated', protocols: [],
+        id: '8.1',
+        title: 'Backups',
+        mandatory: true,
+        verdict: 'passed-on-inspected',
+        protocols: ['BAK-1'],
+        reason: '3 items NOT inspected, see coverage',
+        notInspected: 3,
+      },
+      {
+        id: '9.4',
+        title: 'Key custody | "HSM" <only>',
+        mandatory: true,
+        verdict: 'not-evaluated',
+        protocols: [],
         reason: 'no protocol cites this clause; key custody is not observable in a file share',
       },
     ],
     assets,
     findings,
-    expiredWaivers: [
-      { id: 'W-2025-11', protocol: 'PERM-1', location: 'corp-share/**', expires: '2026-01-31', approver: 'security officer', wouldCover: 1 },
-    ],
+    expiredWaivers: [{ id: 'W-2025-11', protocol: 'PERM-1', location: 'corp-share/**', expires: '2026-01-31', approver: 'security officer', wouldCover: 1 }],
     coverage: [
       { location: 'corp-share/locked', reason: 'unreadable', detail: 'EACCES: permission denied', incomplete: true },
       { location: 'dev/lane3.fifo', reason: 'special-file', detail: 'FIFO', incomplete: false },
@@ -184,7 +247,11 @@ export function sampleReport(): Report {
       { location: 'incoming/bad\u001b[2J.jpg', reason: 'unreadable', detail: 'EIO', incomplete: true },
     ],
     notices: [
-      { location: 'exports/inventory.csv', level: 'warning', message: 'S3 inventory lists 12 objects with multipart ETags: exact matching used sizes only for them.' },
+      {
+        location: 'exports/inventory.csv',
+        level: 'warning',
+        message: 'S3 inventory lists 12 objects with multipart ETags: exact matching used sizes only for them.',
+      },
       { level: 'info', message: 'Plate digests keyed with key id key-7f3a.' },
     ],
   };
@@ -213,7 +280,9 @@ export function cleanReport(): Report {
       incompleteReasons: [],
       incomplete: false,
     },
-    clauses: base.clauses.map((c) => (c.verdict === 'not-evaluated' ? c : { id: c.id, title: c.title, mandatory: c.mandatory, protocols: c.protocols, verdict: 'passed' as const })),
+    clauses: base.clauses.map((c) =>
+      c.verdict === 'not-evaluated' ? c : { id: c.id, title: c.title, mandatory: c.mandatory, protocols: c.protocols, verdict: 'passed' as const },
+    ),
     assets: base.assets.slice(0, 1),
     findings: [],
     expiredWaivers: [],

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile, chmod, utimes } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import sharp from 'sharp';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generator, repoRoot, type Plan } from './synth-api.js';
+import yauzl from 'yauzl';
+import { generator, type Plan, repoRoot } from './synth-api.js';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const DAY = 86_400_000;
@@ -37,7 +37,10 @@ async function zipMembers(file: string): Promise<Map<string, Buffer>> {
           if (e) return reject(e);
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { members.set(entry.fileName, Buffer.concat(chunks)); zipfile.readEntry(); });
+          stream.on('end', () => {
+            members.set(entry.fileName, Buffer.concat(chunks));
+            zipfile.readEntry();
+          });
         });
       });
       zipfile.on('end', () => resolve(members));
@@ -97,8 +100,19 @@ describe('generate-fixtures', () => {
         expect((await sharp(data).metadata()).width, p.location).toBeGreaterThan(0);
       }
       if (p.kind === 'record') {
-        const agencyPlates = new Set((await readFile(agencyFile(p.reference), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[4]!));
-        const tokens = data.toString('utf8').toUpperCase().replace(/(\b[A-Z0-9]{3,4})[ -]([A-Z0-9]{3,4}\b)/g, '$1$2').match(/[A-Z0-9]{7}/g) ?? [];
+        const agencyPlates = new Set(
+          (await readFile(agencyFile(p.reference), 'utf8'))
+            .trim()
+            .split('\n')
+            .slice(1)
+            .map((l) => l.split(',')[4]!),
+        );
+        const tokens =
+          data
+            .toString('utf8')
+            .toUpperCase()
+            .replace(/(\b[A-Z0-9]{3,4})[ -]([A-Z0-9]{3,4}\b)/g, '$1$2')
+            .match(/[A-Z0-9]{7}/g) ?? [];
         expect(new Set(tokens.filter((t) => agencyPlates.has(t))).size, p.location).toBe(p.records);
       }
     }
@@ -120,7 +134,11 @@ describe('generate-fixtures', () => {
     const kinds = new Set(plan.plants.map((p) => p.kind));
     expect(kinds).toEqual(new Set(['exact', 'perceptual', 'archive', 'record']));
     const exact = plan.plants.filter((p) => p.kind === 'exact');
-    for (const v of ['location', 'permissions', 'retention']) expect(exact.some((p) => p.violations.includes(v)), v).toBe(true);
+    for (const v of ['location', 'permissions', 'retention'])
+      expect(
+        exact.some((p) => p.violations.includes(v)),
+        v,
+      ).toBe(true);
     expect(exact.some((p) => p.violations.length === 0)).toBe(true);
     // At least one recent copy of an old capture: only the EXIF capture date shows its age.
     expect(plan.plants.some((p) => !p.violations.includes('retention') && p.violationsByCaptureDate?.includes('retention'))).toBe(true);

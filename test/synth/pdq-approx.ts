@@ -16,12 +16,7 @@ const DCT: Float64Array[] = Array.from({ length: 16 }, (_, i) =>
 );
 
 export async function approxPdq(image: Buffer): Promise<ApproxPdq> {
-  const { data } = await sharp(image)
-    .removeAlpha()
-    .greyscale()
-    .resize(64, 64, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(image).removeAlpha().greyscale().resize(64, 64, { fit: 'fill', kernel: 'linear' }).raw().toBuffer({ resolveWithObject: true });
   const a = Float64Array.from(data);
   let gradient = 0;
   for (let y = 0; y < 64; y++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exampleText, plates, zip } from './synth-api.js';
 import yauzl from 'yauzl';
+import { exampleText, plates, zip } from './synth-api.js';
 
 const SHAPES = [/^[A-Z]{3}\d{4}$/, /^[A-Z]{2}\d{2}[A-Z]{3}$/, /^\d[A-Z]{3}\d{3}$/];
 
@@ -9,7 +9,11 @@ describe('plates', () => {
     const a = plates.generatePlates({ seed: 1, count: 300 });
     expect(plates.generatePlates({ seed: 1, count: 300 })).toEqual(a);
     expect(new Set(a).size).toBe(300);
-    for (const p of a) expect(SHAPES.some((re) => re.test(p)), p).toBe(true);
+    for (const p of a)
+      expect(
+        SHAPES.some((re) => re.test(p)),
+        p,
+      ).toBe(true);
     for (const re of SHAPES) expect(a.some((p) => re.test(p))).toBe(true);
     expect(a.some((p) => /[IOQ]/.test(p))).toBe(false);
     const b = plates.generatePlates({ seed: 2, count: 300, exclude: new Set(a) });
@@ -64,7 +68,10 @@ describe('zip writer', () => {
             if (e) return reject(e);
             const chunks: Buffer[] = [];
             stream.on('data', (c: Buffer) => chunks.push(c));
-            stream.on('end', () => { out.set(entry.fileName, Buffer.concat(chunks)); zipfile.readEntry(); });
+            stream.on('end', () => {
+              out.set(entry.fileName, Buffer.concat(chunks));
+              zipfile.readEntry();
+            });
           });
         });
         zipfile.on('end', () => resolve(out));

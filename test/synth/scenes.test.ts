@@ -3,12 +3,11 @@ import { execa } from 'execa';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { approxPdq, distance, type ApproxPdq } from './pdq-approx.js';
+import { type ApproxPdq, approxPdq, distance } from './pdq-approx.js';
 import { repoRoot, scenes } from './synth-api.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const capture = (seed: number, plate = 'ABC1234', cameraId = 'L3-C07') =>
-  scenes.vehicleCapture({ seed, cameraId, plate, timestamp: '2026-10-14T08:31:07Z' });
+const capture = (seed: number, plate = 'ABC1234', cameraId = 'L3-C07') => scenes.vehicleCapture({ seed, cameraId, plate, timestamp: '2026-10-14T08:31:07Z' });
 
 /** Smallest pairwise distance in a set: the closest two hard negatives. */
 function minPairDistance(hashes: ApproxPdq[]): number {
@@ -69,8 +68,14 @@ describe('scenes', () => {
     const corr = (x: Buffer, y: Buffer) => {
       const mx = x.reduce((s, v) => s + v, 0) / x.length;
       const my = y.reduce((s, v) => s + v, 0) / y.length;
-      let num = 0, dx = 0, dy = 0;
-      for (let i = 0; i < x.length; i++) { num += (x[i]! - mx) * (y[i]! - my); dx += (x[i]! - mx) ** 2; dy += (y[i]! - my) ** 2; }
+      let num = 0,
+        dx = 0,
+        dy = 0;
+      for (let i = 0; i < x.length; i++) {
+        num += (x[i]! - mx) * (y[i]! - my);
+        dx += (x[i]! - mx) ** 2;
+        dy += (y[i]! - my) ** 2;
+      }
       return num / Math.sqrt(dx * dy);
     };
     expect(corr(sa, sb)).toBeGreaterThan(corr(sa, so));
@@ -78,8 +83,19 @@ describe('scenes', () => {
 
   it('embeds the requested EXIF provenance', async () => {
     const image = await scenes.vehicleCapture({
-      seed: 4, cameraId: 'L3-C07', plate: 'ABC1234', timestamp: '2026-10-14T08:31:07Z',
-      exif: { Make: 'Synthetic Optics', Model: 'LaneCam X7', BodySerialNumber: 'SO-X7-L3-C07', Artist: 'Agency', Copyright: 'Agency property', ImageDescription: 'capture', DateTimeOriginal: new Date('2026-10-14T08:31:07Z') },
+      seed: 4,
+      cameraId: 'L3-C07',
+      plate: 'ABC1234',
+      timestamp: '2026-10-14T08:31:07Z',
+      exif: {
+        Make: 'Synthetic Optics',
+        Model: 'LaneCam X7',
+        BodySerialNumber: 'SO-X7-L3-C07',
+        Artist: 'Agency',
+        Copyright: 'Agency property',
+        ImageDescription: 'capture',
+        DateTimeOriginal: new Date('2026-10-14T08:31:07Z'),
+      },
     });
     const tags = await exifr.parse(image, { tiff: true, exif: true });
     expect(tags).toMatchObject({ Make: 'Synthetic Optics', Model: 'LaneCam X7', Artist: 'Agency', Copyright: 'Agency property', ImageDescription: 'capture' });

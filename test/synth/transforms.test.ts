@@ -8,14 +8,29 @@ const { transforms, ROBUSTNESS_CASES, applyCase } = transformsModule;
 
 /** The classes issue 3 §6 lists; the benchmark must cover every one. */
 const ISSUE_CLASSES = [
-  'reencode', 'resize', 'thumbnail', 'format', 'greyscale', 'brightness-contrast', 'blur', 'mirror', 'rotate',
-  'watermark', 'metadata-stripped', 'crop', 'border', 'combination',
+  'reencode',
+  'resize',
+  'thumbnail',
+  'format',
+  'greyscale',
+  'brightness-contrast',
+  'blur',
+  'mirror',
+  'rotate',
+  'watermark',
+  'metadata-stripped',
+  'crop',
+  'border',
+  'combination',
 ];
 
 let capture: Buffer;
 beforeAll(async () => {
   capture = await scenes.vehicleCapture({
-    seed: 11, cameraId: 'L3-C07', plate: 'ABC1234', timestamp: '2026-10-14T08:31:07Z',
+    seed: 11,
+    cameraId: 'L3-C07',
+    plate: 'ABC1234',
+    timestamp: '2026-10-14T08:31:07Z',
     exif: { Make: 'Synthetic Optics', DateTimeOriginal: '2026-10-14T08:31:07Z' },
   });
 }, 120_000);

@@ -1,5 +1,4 @@
-import { containerOf } from '../../policy/locations.js';
-import { locationMatcher } from '../../policy/locations.js';
+import { containerOf, locationMatcher } from '../../policy/locations.js';
 import { perSubject } from '../requirement.js';
 
 /** Agency data only in authorised locations. */

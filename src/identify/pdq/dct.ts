@@ -53,7 +53,7 @@ export function medianOf256(values: Float32Array, scratch: Float32Array): number
     const a = s[lo]!;
     const b = s[(lo + hi) >>> 1]!;
     const c = s[hi]!;
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    const pivot = a < b ? (b < c ? b : Math.max(a, c)) : a < c ? a : Math.max(b, c);
     let i = lo;
     let j = hi;
     while (i <= j) {

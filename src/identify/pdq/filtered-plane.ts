@@ -1,6 +1,6 @@
 import type { PixelImage } from './borders.js';
 import { medianOf256, qualityOf64x64 } from './dct.js';
-import { hashBit, HASH_WORDS, type Hash256 } from './hash256.js';
+import { HASH_WORDS, type Hash256, hashBit } from './hash256.js';
 import type { Rect } from './pdq-hasher.js';
 import { pdqKernels } from './simd.js';
 

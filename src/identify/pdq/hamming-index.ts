@@ -1,4 +1,4 @@
-import { HASH_WORDS, hammingAt, popcount32, type Hash256 } from './hash256.js';
+import { HASH_WORDS, type Hash256, hammingAt, popcount32 } from './hash256.js';
 import { pdqKernels } from './simd.js';
 
 /** Chunks the 256 bits are split into: 16 x 16 bits, as in ThreatExchange's MIH (`pdq/cpp/index/mih.h`). */
@@ -45,7 +45,9 @@ export class HammingIndex {
   constructor(hashes: readonly Hash256[]) {
     this.size = hashes.length;
     this.pool = new Uint32Array(this.size * HASH_WORDS);
-    hashes.forEach((h, i) => this.pool.set(h.subarray(0, HASH_WORDS), i * HASH_WORDS));
+    hashes.forEach((h, i) => {
+      this.pool.set(h.subarray(0, HASH_WORDS), i * HASH_WORDS);
+    });
     this.seen = new Uint32Array(this.size);
     for (let c = 0; c < CHUNKS; c++) {
       const starts = new Uint32Array(CHUNK_VALUES + 1);

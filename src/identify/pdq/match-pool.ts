@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { builtFile } from '../../util/built-file.js';
 import type { Reference } from '../../references/schema.js';
+import { builtFile } from '../../util/built-file.js';
 import type { PixelImage } from './borders.js';
-import { PerceptualMatcher, usableHashCount, type MatcherOptions, type MatchOutcome, type PerceptualMatch } from './matcher.js';
+import { type MatcherOptions, type MatchOutcome, type PerceptualMatch, PerceptualMatcher, usableHashCount } from './matcher.js';
 
 /** What each matching thread starts from. */
 export interface WorkerSetup {

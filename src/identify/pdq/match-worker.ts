@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Reference } from '../../references/schema.js';
-import { PerceptualMatcher } from './matcher.js';
 import type { MatchReply, MatchTask, WorkerSetup } from './match-pool.js';
+import { PerceptualMatcher } from './matcher.js';
 
 /**
  * One matching thread of a MatchPool: builds its own PerceptualMatcher over the references it was

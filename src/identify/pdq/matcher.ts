@@ -1,14 +1,14 @@
 import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
-import { cropRect, parseVariant, type Crop } from './crops.js';
-import { DIHEDRAL, transformDct, type Dihedral } from './dihedral.js';
-import { hashFromHex, newHash, type Hash256 } from './hash256.js';
+import { type Crop, cropRect, parseVariant } from './crops.js';
+import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
+import { FilteredPlane } from './filtered-plane.js';
 import { HammingIndex, MAX_INDEX_RADIUS } from './hamming-index.js';
+import { type Hash256, hashFromHex, newHash } from './hash256.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { refineAlignment } from './refine.js';
-import { FilteredPlane } from './filtered-plane.js';
-import { checkTiles, isTileVariant, storedTiles, TILE_THRESHOLD, type StoredTile, type TileCheck } from './tiles.js';
-import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, queryViews, type QueryView } from './views.js';
+import { checkTiles, isTileVariant, type StoredTile, storedTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
+import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, type QueryView, queryViews } from './views.js';
 
 /**
  * Match threshold in bits, inclusive: Meta's and python-threatexchange's published confident-match
@@ -52,10 +52,7 @@ export interface PerceptualMatch {
   tiles?: TileCheck;
 }
 
-export type MatchOutcome =
-  | { kind: 'match'; match: PerceptualMatch }
-  | { kind: 'no-match'; quality: number }
-  | { kind: 'low-quality'; quality: number };
+export type MatchOutcome = { kind: 'match'; match: PerceptualMatch } | { kind: 'no-match'; quality: number } | { kind: 'low-quality'; quality: number };
 
 /** Tunables, exposed for calibration runs; the defaults are the documented thresholds. */
 export interface MatcherOptions {
@@ -210,9 +207,7 @@ export class PerceptualMatcher {
     if (!this.align) return { kind: 'no-match', quality };
     const dihedrals = this.cropOrientations(nearestBy);
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
-    const closest = [...seeds.values()]
-      .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
-      .slice(0, ALIGN_SEEDS);
+    const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
   }
 
@@ -285,7 +280,17 @@ export class PerceptualMatcher {
     const r = best.rect;
     const pct = (v: number, of: number) => Math.round((v / of) * 1000) / 10;
     const where = [pct(r.x, width), pct(r.y, height), pct(r.width, width), pct(r.height, height)].join(',');
-    return { kind: 'match', match: this.describe(best.c.entry, best.distance, this.alignedThreshold, best.quality, `${best.c.view.name}/${best.c.dihedral}/aligned:${where}`, best.tiles) };
+    return {
+      kind: 'match',
+      match: this.describe(
+        best.c.entry,
+        best.distance,
+        this.alignedThreshold,
+        best.quality,
+        `${best.c.view.name}/${best.c.dihedral}/aligned:${where}`,
+        best.tiles,
+      ),
+    };
   }
 
   /** Tile verification of one candidate; undefined when its reference stores no tiles. */

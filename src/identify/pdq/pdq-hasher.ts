@@ -1,5 +1,5 @@
-import { HASH_WORDS, newHash, type Hash256 } from './hash256.js';
 import { medianOf256, qualityOf64x64 } from './dct.js';
+import { HASH_WORDS, type Hash256, newHash } from './hash256.js';
 import { pdqKernels } from './simd.js';
 
 /** Sides shorter than this hash to zero with quality 0, as in the reference. */

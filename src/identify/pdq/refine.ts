@@ -1,6 +1,6 @@
-import { transformDct, type Dihedral } from './dihedral.js';
-import { hamming, newHash, type Hash256 } from './hash256.js';
+import { type Dihedral, transformDct } from './dihedral.js';
 import type { FilteredPlane } from './filtered-plane.js';
+import { type Hash256, hamming, newHash } from './hash256.js';
 import type { Rect } from './pdq-hasher.js';
 
 /** Edge steps as a share of the image side, coarse to fine. */

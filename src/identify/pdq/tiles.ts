@@ -1,8 +1,8 @@
 import type { PdqEntry } from '../../references/schema.js';
 import type { Crop } from './crops.js';
-import { transformDct, type Dihedral } from './dihedral.js';
-import { FilteredPlane } from './filtered-plane.js';
-import { hamming, hashFromHex, hashToHex, newHash, type Hash256 } from './hash256.js';
+import { type Dihedral, transformDct } from './dihedral.js';
+import type { FilteredPlane } from './filtered-plane.js';
+import { type Hash256, hamming, hashFromHex, hashToHex, newHash } from './hash256.js';
 import type { Rect } from './pdq-hasher.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { PdqEntry } from '../../references/schema.js';
 import { findContentRect, type PixelImage } from './borders.js';
-import { cropRect, cropVariant, type Crop } from './crops.js';
+import { type Crop, cropRect, cropVariant } from './crops.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { hashToHex, newHash } from './hash256.js';
 import { MIN_HASHABLE_DIM, type PdqResult, type Rect } from './pdq-hasher.js';
@@ -86,7 +86,8 @@ export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[]
 const QUERY_CROP_STEPS = [0, 4, 8];
 export const QUERY_CROPS: readonly Crop[] = (() => {
   const out: Crop[] = [];
-  for (const t of QUERY_CROP_STEPS) for (const r of QUERY_CROP_STEPS) for (const b of QUERY_CROP_STEPS) for (const l of QUERY_CROP_STEPS) out.push([t, r, b, l]);
+  for (const t of QUERY_CROP_STEPS)
+    for (const r of QUERY_CROP_STEPS) for (const b of QUERY_CROP_STEPS) for (const l of QUERY_CROP_STEPS) out.push([t, r, b, l]);
   return out;
 })();
 export const COARSE_QUERY_CROPS: readonly Crop[] = QUERY_CROPS.filter((crop) => crop.every((side) => side !== 4));

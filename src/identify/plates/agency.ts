@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PlateSet } from '../../references/schema.js';
+import { lazy } from '../../util/lazy.js';
 import { safeName } from './hits.js';
 import { plateDigest, plateKeyId } from './key.js';
-import { PLATE_NORMALISATION, normalisePlate } from './normalise.js';
 import { plateShapes } from './matcher.js';
-import { lazy } from '../../util/lazy.js';
+import { normalisePlate, PLATE_NORMALISATION } from './normalise.js';
 
 const loadCsvParse = lazy(() => import('csv-parse'));
 
@@ -15,17 +15,7 @@ const loadCsvParse = lazy(() => import('csv-parse'));
  */
 
 /** Header names recognised as the plate column, compared case-insensitively after trimming. */
-export const PLATE_COLUMN_NAMES = [
-  'plate',
-  'plate_number',
-  'plate_no',
-  'lpn',
-  'license_plate',
-  'licence_plate',
-  'registration',
-  'tag',
-  'vrm',
-] as const;
+export const PLATE_COLUMN_NAMES = ['plate', 'plate_number', 'plate_no', 'lpn', 'license_plate', 'licence_plate', 'registration', 'tag', 'vrm'] as const;
 
 /** An agency plate file that cannot be used. The CLI maps it to exit code 2 with its message. */
 export class AgencyPlatesError extends Error {

@@ -1,5 +1,5 @@
-import { MAX_PLATE_LENGTH } from './normalise.js';
 import { CODE_VALUE, type PlateMatcher } from './matcher.js';
+import { MAX_PLATE_LENGTH } from './normalise.js';
 
 /**
  * What a scan remembers: which agency plates it found (as matcher indexes, never as plates) and a

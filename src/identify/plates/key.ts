@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { isNormalisedPlate } from './normalise.js';
 import { InputFileError, readInputFileSync } from '../../util/input-file.js';
+import { isNormalisedPlate } from './normalise.js';
 
 /**
  * Plate keys. Plates are digested with HMAC-SHA-256 under a secret key because the plate space is
@@ -62,9 +62,7 @@ export function loadPlateKey(options: PlateKeyOptions): Buffer | undefined {
 
 function checked(key: Buffer, origin: string): Buffer {
   if (key.length < MIN_PLATE_KEY_BYTES) {
-    throw new PlateKeyError(
-      `${origin} holds a ${key.length}-byte plate key; at least ${MIN_PLATE_KEY_BYTES} bytes are required (e.g. openssl rand -hex 32)`,
-    );
+    throw new PlateKeyError(`${origin} holds a ${key.length}-byte plate key; at least ${MIN_PLATE_KEY_BYTES} bytes are required (e.g. openssl rand -hex 32)`);
   }
   return key;
 }

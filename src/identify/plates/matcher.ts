@@ -1,5 +1,5 @@
-import { ShortHmac } from './short-hmac.js';
 import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH, normalisePlate } from './normalise.js';
+import { ShortHmac } from './short-hmac.js';
 
 /**
  * Looks candidate plates up in a set of agency digests, as cheaply as a scan needs.

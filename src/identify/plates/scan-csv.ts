@@ -1,4 +1,4 @@
-import { PlateHits, WholeValue, safeName } from './hits.js';
+import { type PlateHits, safeName, WholeValue } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import type { PlateChunkScanner } from './scan-text.js';
 import { PlateTokenizer } from './tokenizer.js';
@@ -17,7 +17,7 @@ const CR = 0x0d;
 /** Header names kept; columns beyond are reported by position. */
 const MAX_HEADER_COLUMNS = 1024;
 
-const enum State {
+enum State {
   FieldStart,
   Unquoted,
   Quoted,
@@ -38,7 +38,11 @@ export class CsvPlateScanner implements PlateChunkScanner {
   private readonly tokenizer: PlateTokenizer;
   private readonly quoteByte = Uint8Array.of(QUOTE);
 
-  constructor(private readonly matcher: PlateMatcher, private readonly hits: PlateHits, private readonly delimiter: number) {
+  constructor(
+    private readonly matcher: PlateMatcher,
+    private readonly hits: PlateHits,
+    private readonly delimiter: number,
+  ) {
     this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
   }
 

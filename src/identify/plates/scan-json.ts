@@ -1,6 +1,6 @@
-import { PlateHits, WholeValue, safeName } from './hits.js';
+import { type PlateHits, safeName, WholeValue } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
-import { TextPlateScanner, type PlateChunkScanner } from './scan-text.js';
+import { type PlateChunkScanner, TextPlateScanner } from './scan-text.js';
 import { PlateTokenizer } from './tokenizer.js';
 
 /**
@@ -12,7 +12,7 @@ import { PlateTokenizer } from './tokenizer.js';
  * Invalid JSON part-way (a log that merely starts with `{`) switches the rest to the text scan.
  */
 
-const enum S {
+enum S {
   Value,
   AfterValue,
   KeyOrEnd,
@@ -27,7 +27,7 @@ const enum S {
 const OBJECT = 1;
 const ARRAY = 2;
 const MAX_DEPTH = 128;
-const ESCAPES: Record<number, number> = { 0x62: 8, 0x66: 12, 0x6e: 10, 0x72: 13, 0x74: 9, 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f };
+const ESCAPES: Record<number, number> = { 98: 8, 102: 12, 110: 10, 114: 13, 116: 9, 34: 0x22, 92: 0x5c, 47: 0x2f };
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const isLiteral = (b: number): boolean =>
   (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || b === 0x2d || b === 0x2b || b === 0x2e;
@@ -52,7 +52,10 @@ export class JsonPlateScanner implements PlateChunkScanner {
   private readonly tokenizer: PlateTokenizer;
   private readonly one = new Uint8Array(1);
 
-  constructor(private readonly matcher: PlateMatcher, private readonly hits: PlateHits) {
+  constructor(
+    private readonly matcher: PlateMatcher,
+    private readonly hits: PlateHits,
+  ) {
     this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
   }
 

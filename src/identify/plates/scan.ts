@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
+import { textEncoding } from '../../sources/sniff.js';
 import { PlateHits } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import { CsvPlateScanner } from './scan-csv.js';
 import { ENCODING_BYTES, TextDecodeFilter } from './scan-decode.js';
-import { textEncoding } from '../../sources/sniff.js';
 import { JsonPlateScanner } from './scan-json.js';
-import { TextPlateScanner, type PlateChunkScanner, type PlateFormat } from './scan-text.js';
+import { type PlateChunkScanner, type PlateFormat, TextPlateScanner } from './scan-text.js';
 
 /** Bytes read before choosing a format. */
 export const DETECT_BYTES = 16 * 1024;

@@ -1,4 +1,4 @@
-import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH, foldCodePoint } from './normalise.js';
+import { foldCodePoint, MAX_PLATE_LENGTH, MIN_PLATE_LENGTH } from './normalise.js';
 
 /**
  * What counts as a plate spelled inside text: the one definition shared by the record scanner

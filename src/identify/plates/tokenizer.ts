@@ -1,6 +1,6 @@
-import { CODE_VALUE, POW37, gateIndex, type PlateMatcher } from './matcher.js';
+import { CODE_VALUE, gateIndex, type PlateMatcher, POW37 } from './matcher.js';
 import { MAX_PLATE_LENGTH } from './normalise.js';
-import { MAX_SEPARATOR_RUN, plateChar, type PlateChar } from './spelling.js';
+import { MAX_SEPARATOR_RUN, type PlateChar, plateChar } from './spelling.js';
 
 /**
  * Finds candidate plates in a byte stream and looks them up, in one pass, in constant memory.
@@ -57,7 +57,10 @@ export class PlateTokenizer {
   private readonly folds = new Map<number, PlateChar>();
   private readonly one = new Uint8Array(1);
 
-  constructor(private readonly matcher: PlateMatcher, private readonly onHit: HitHandler) {
+  constructor(
+    private readonly matcher: PlateMatcher,
+    private readonly onHit: HitHandler,
+  ) {
     this.gate = matcher.gate;
   }
 

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import { Transform, pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
-import { isUnsupported } from '../unsupported.js';
-import type { MediaType } from '../sniff.js';
+import { hasRanges } from '../file-content.js';
 import type { ContentSource } from '../item.js';
+import type { MediaType } from '../sniff.js';
+import { isUnsupported } from '../unsupported.js';
 import { BufferContent, ReopenableContent } from './content.js';
+import { streamTail, TailRing } from './tail-ring.js';
 import { openZipFd } from './zip.js';
 import { findEndRecord, TAIL_BYTES } from './zip-layout.js';
-import { streamTail, TailRing } from './tail-ring.js';
-import { hasRanges } from '../file-content.js';
 
 const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
 const MIN_ZIP_BYTES = 22;
@@ -38,7 +38,10 @@ export type AppendedZip =
  * the content itself is read: by range (a file on disk) or streamed for its tail, then whole when a
  * zip is there and fits `bufferCap`; a zip too large to hold is reported as not opened, never passed over.
  */
-export async function findAppendedZip(source: { path?: string | undefined; content: ContentSource; size: number }, bufferCap: number): Promise<AppendedZip | undefined> {
+export async function findAppendedZip(
+  source: { path?: string | undefined; content: ContentSource; size: number },
+  bufferCap: number,
+): Promise<AppendedZip | undefined> {
   if (source.size < MIN_ZIP_BYTES) return undefined;
   // The detectors have usually read the whole file already: its tail is then known, and most files
   // need no further read at all (a separate open and read cost ~2x reading a 30 KB file whole).
@@ -53,7 +56,7 @@ export async function findAppendedZip(source: { path?: string | undefined; conte
   // No path to open by (a name that is not UTF-8, no /proc): the content's own reads, by range
   // where it has them (files on disk), else one streamed pass for the tail.
   const ranges = hasRanges(content) ? content : content instanceof TailKeepingContent && hasRanges(content.inner) ? content.inner : undefined;
-  const known = tail ?? (ranges ? await ranges.readRange(Math.max(0, size - TAIL_BYTES), TAIL_BYTES) : (await streamTail(content.stream(), size)));
+  const known = tail ?? (ranges ? await ranges.readRange(Math.max(0, size - TAIL_BYTES), TAIL_BYTES) : await streamTail(content.stream(), size));
   if (!known) return undefined;
   const record = findEndRecord(known, size);
   if (!record || record.entries === 0) return undefined;
@@ -62,7 +65,10 @@ export async function findAppendedZip(source: { path?: string | undefined; conte
   if (directory && (directory.length < 4 || directory.readUInt32LE(0) !== CENTRAL_HEADER_SIGNATURE)) return undefined;
   if (!directory && !zipAtEnd(known, size)) return undefined;
   if (size <= bufferCap) return inMemory(await content.readAll());
-  return { unopened: `a zip is appended (its end record is in the last bytes), but the file (${size} bytes) has no path for random access and is over maxMemberBufferBytes (${bufferCap}): not opened`, limit: true };
+  return {
+    unopened: `a zip is appended (its end record is in the last bytes), but the file (${size} bytes) has no path for random access and is over maxMemberBufferBytes (${bufferCap}): not opened`,
+    limit: true,
+  };
 }
 
 function inMemory(buffer: Buffer): AppendedZip | undefined {
@@ -74,7 +80,10 @@ function inMemory(buffer: Buffer): AppendedZip | undefined {
 }
 
 /** A zip64 locator whose end record is not where it says: the zip's offset in the file is unknown. */
-const ZIP64_UNRESOLVED: AppendedZip = { unopened: 'zip64 behind a prefix: its zip64 end record was not found before its locator, so the zip is not opened', limit: false };
+const ZIP64_UNRESOLVED: AppendedZip = {
+  unopened: 'zip64 behind a prefix: its zip64 end record was not found before its locator, so the zip is not opened',
+  limit: false,
+};
 
 /**
  * True when `tail` (the last bytes of `size`) ends with a zip's end record whose central directory,

@@ -1,4 +1,4 @@
-import { PassThrough, Readable, pipeline } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { ContentSource } from '../item.js';
 
 /**

@@ -1,15 +1,15 @@
-import { SNIFF_BYTES, sniff, type MediaType } from '../sniff.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
+import { type MediaType, SNIFF_BYTES, sniff } from '../sniff.js';
+import { findAppendedZip, mayCarryZip, zipAtEnd } from './appended.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
-import { findAppendedZip, mayCarryZip, zipAtEnd } from './appended.js';
-import { TAIL_BYTES } from './zip-layout.js';
 import { expandGzip } from './gzip.js';
 import { OneShotContent } from './one-shot-content.js';
-import { resolveArchiveOptions, type ArchiveOptions } from './options.js';
+import { type ArchiveOptions, resolveArchiveOptions } from './options.js';
 import { expandTar } from './tar.js';
-import { memberLocation, reportFailure, type Level, type MemberInfo, type Walk } from './walk.js';
+import { type Level, type MemberInfo, memberLocation, reportFailure, type Walk } from './walk.js';
 import { expandZip } from './zip.js';
+import { TAIL_BYTES } from './zip-layout.js';
 
 type ArchiveKind = 'zip' | 'tar' | 'gzip';
 
@@ -34,7 +34,14 @@ export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !==
 export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
   const kind = ARCHIVE_KINDS[media];
   if (!kind && !mayCarryZip(media)) return;
-  const walk: Walk = { options: resolveArchiveOptions(options), used: 0, buffered: 0, stopped: false, reported: new Set(), member: (at, info) => yieldMember(walk, at, info) };
+  const walk: Walk = {
+    options: resolveArchiveOptions(options),
+    used: 0,
+    buffered: 0,
+    stopped: false,
+    reported: new Set(),
+    member: (at, info) => yieldMember(walk, at, info),
+  };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
   if (!kind) {
     if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);

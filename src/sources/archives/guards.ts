@@ -1,4 +1,4 @@
-import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ArchiveLimitError, CorruptMemberError } from './errors.js';
 
@@ -75,12 +75,7 @@ function checkInflated(location: string, compressed: number, inflated: number, l
     return new ArchiveLimitError('maxTotalBytes', limits.maxBytes, location, `gzip stream inflates past ${limits.maxBytes} bytes`);
   }
   if (inflated > limits.ratioCheckMinBytes && inflated > compressed * limits.maxCompressionRatio) {
-    return new ArchiveLimitError(
-      'maxCompressionRatio',
-      limits.maxCompressionRatio,
-      location,
-      `${inflated} bytes inflated from ${compressed} compressed bytes`,
-    );
+    return new ArchiveLimitError('maxCompressionRatio', limits.maxCompressionRatio, location, `${inflated} bytes inflated from ${compressed} compressed bytes`);
   }
   return undefined;
 }

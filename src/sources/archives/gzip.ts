@@ -1,11 +1,11 @@
 import { pipeline, type Readable } from 'node:stream';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { utf8Or } from '../../util/utf8.js';
 import type { ContentSource, SourceEvent } from '../item.js';
-import { BufferContent, ReopenableContent, type MemberContent } from './content.js';
+import { BufferContent, type MemberContent, ReopenableContent } from './content.js';
 import { declaredSizeGuard, guardedGunzip, type InflateLimits } from './guards.js';
 import { expandTar } from './tar.js';
-import { admit, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
-import { utf8Or } from '../../util/utf8.js';
+import { admit, type Level, normaliseName, reportFailure, type Walk } from './walk.js';
 
 const FEXTRA = 0x04;
 const FNAME = 0x08;
@@ -34,7 +34,6 @@ export function parseGzipHeader(head: Buffer): GzipHeader {
   return header;
 }
 
-
 /** FNAME bytes as text: RFC 1952 says Latin-1, but valid UTF-8 is what gzip stores today (names.ts). */
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 
@@ -57,7 +56,7 @@ export function looksLikeTar(block: Buffer): boolean {
 /** The name of a single gzipped file: the outer name minus its gzip suffix (.tgz gives .tar). */
 export function gunzippedName(location: string): string {
   const base = location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('!')) + 1);
-  if (/\.tgz$/i.test(base)) return base.slice(0, -4) + '.tar';
+  if (/\.tgz$/i.test(base)) return `${base.slice(0, -4)}.tar`;
   const stripped = base.replace(/\.(gz|gzip|z)$/i, '');
   return stripped === '' ? base : stripped;
 }
@@ -68,8 +67,7 @@ export function gunzippedName(location: string): string {
  */
 export async function* expandGzip(source: ContentSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const limits = (): InflateLimits => ({ ...walk.options, maxBytes: walk.options.maxTotalBytes - walk.used });
-  const gunzip = (onViolation: (error: Error) => void = () => undefined): Readable =>
-    guardedGunzip(source.stream(), level.location, limits(), onViolation);
+  const gunzip = (onViolation: (error: Error) => void = () => undefined): Readable => guardedGunzip(source.stream(), level.location, limits(), onViolation);
   let header: GzipHeader;
   let tar: boolean;
   try {

@@ -1,3 +1,3 @@
-export { expandArchive, isArchive } from './expand.js';
-export { ARCHIVE_DEFAULTS, resolveArchiveOptions, type ArchiveOptions, type ResolvedArchiveOptions } from './options.js';
 export { ArchiveLimitError, CorruptMemberError } from './errors.js';
+export { expandArchive, isArchive } from './expand.js';
+export { ARCHIVE_DEFAULTS, type ArchiveOptions, type ResolvedArchiveOptions, resolveArchiveOptions } from './options.js';

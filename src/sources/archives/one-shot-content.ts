@@ -2,9 +2,6 @@ import { Readable } from 'node:stream';
 import type { MemberContent } from './content.js';
 import { TailRing } from './tail-ring.js';
 
-/** How many leading bytes of a large streamed member stay available to `head` after streaming. */
-const HEAD_KEEP_BYTES = 64 * 1024;
-
 /**
  * A member of a streamed archive (a tar entry): its bytes pass once, while the archive walker is
  * suspended at `yield`. Members up to `bufferCap` are buffered on first read, so every method can be
@@ -84,9 +81,7 @@ export class OneShotContent implements MemberContent {
   async readAll(): Promise<Buffer> {
     this.checkOpen();
     if (!this.keepsAll) {
-      throw new Error(
-        `${this.location} (${this.size} bytes) is larger than maxMemberBufferBytes (${this.bufferCap}): use stream(), once`,
-      );
+      throw new Error(`${this.location} (${this.size} bytes) is larger than maxMemberBufferBytes (${this.bufferCap}): use stream(), once`);
     }
     while (!this.ended) await this.pull(true);
     if (this.chunks.length > 1) this.chunks.splice(0, this.chunks.length, Buffer.concat(this.chunks, this.kept));

@@ -72,7 +72,13 @@ function checksumOf(block: Buffer): number {
 }
 
 function validHeader(block: Buffer): boolean {
-  const stored = parseInt(block.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').trim(), 8);
+  const stored = parseInt(
+    block
+      .toString('latin1', 148, 156)
+      .replace(/[\0 ]+$/, '')
+      .trim(),
+    8,
+  );
   return Number.isFinite(stored) && stored === checksumOf(block) && stored !== 8 * 0x20;
 }
 
@@ -87,7 +93,10 @@ function sizeOf(block: Buffer): number {
     for (let i = 125; i < 136; i++) value = value * 256 + block[i]!;
     return value;
   }
-  const text = block.toString('latin1', 124, 136).replace(/[\0 ]+$/, '').trim();
+  const text = block
+    .toString('latin1', 124, 136)
+    .replace(/[\0 ]+$/, '')
+    .trim();
   return text === '' ? 0 : parseInt(text, 8) || 0;
 }
 

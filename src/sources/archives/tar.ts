@@ -6,7 +6,7 @@ import { coverageEvent, limitCoverage } from './errors.js';
 import { guardedGunzip } from './guards.js';
 import { OneShotContent } from './one-shot-content.js';
 import { gnuExtractView } from './tar-headers.js';
-import { admit, memberLocation, normaliseName, reportFailure, type Level, type Walk } from './walk.js';
+import { admit, type Level, memberLocation, normaliseName, reportFailure, type Walk } from './walk.js';
 
 const loadTarStream = lazy(() => import('tar-stream'));
 
@@ -17,9 +17,7 @@ const loadTarStream = lazy(() => import('tar-stream'));
  */
 export async function* expandTar(source: Readable, gzip: boolean, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  const upstream = gzip
-    ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined)
-    : source;
+  const upstream = gzip ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined) : source;
   const extract = (await loadTarStream()).extract();
   // Sizes GNU tar ignores when extracting: what they cover is read as the headers it is to tar -x.
   const ignoredSizes = new Map<string, number>();

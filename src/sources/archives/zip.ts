@@ -1,6 +1,6 @@
 import fs from 'node:fs';
+import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { Readable, pipeline } from 'node:stream';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
 import { lazy } from '../../util/lazy.js';
@@ -9,9 +9,9 @@ import type { SourceEvent } from '../item.js';
 import { ReopenableContent, readAtLeast } from './content.js';
 import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
 import { declaredSizeGuard } from './guards.js';
-import { admit, memberLocation, type Level, type Walk } from './walk.js';
-import { LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps, type EntrySpan, type Gap } from './zip-layout.js';
 import { parseExtraFields, zipEntryName } from './names.js';
+import { admit, type Level, memberLocation, type Walk } from './walk.js';
+import { type EntrySpan, type Gap, LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps } from './zip-layout.js';
 
 /**
  * Where a zip's bytes are: a file on disk (random access) or a buffer. `shift` is how many bytes of
@@ -60,7 +60,7 @@ export async function* expandZip(input: ZipInput, level: Level, walk: Walk): Asy
     return;
   }
   try {
-    yield* readEntries(api, zip, level, walk);
+    yield* readEntries(zip, level, walk);
   } finally {
     zip.close();
   }
@@ -71,7 +71,7 @@ async function openShifted(api: Yauzl, fd: number, shift: number): Promise<yauzl
   const size = (await promisify(fs.fstat)(fd)).size - shift;
   class ShiftedReader extends api.RandomAccessReader {
     override _readStreamForRange(start: number, end: number): Readable {
-            // Not fs.createReadStream: destroying one closes its fd, which yauzl shares between reads.
+      // Not fs.createReadStream: destroying one closes its fd, which yauzl shares between reads.
       let position = start + shift;
       const stop = end + shift;
       return new Readable({
@@ -95,7 +95,7 @@ async function openShifted(api: Yauzl, fd: number, shift: number): Promise<yauzl
   return api.fromRandomAccessReaderPromise(new ShiftedReader(), size, OPEN_OPTIONS);
 }
 
-async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+async function* readEntries(zip: yauzl.ZipFile, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { maxEntries } = walk.options;
   // yauzl starts its cursor at the central directory (in the zip's own coordinates).
   const directoryStart = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
@@ -131,7 +131,7 @@ async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: 
   }
   for (const [index, entry] of listed.entries()) {
     if (walk.stopped) return;
-    if (!overlapping.has(index)) yield* readEntry(api, zip, entry, level, walk);
+    if (!overlapping.has(index)) yield* readEntry(zip, entry, level, walk);
   }
   // Past maxEntries, unlisted entries are not hidden ones: the gaps are only looked at in a whole listing.
   if (overlapping.size === 0 && !walk.stopped && listed.length === zip.entryCount) {
@@ -139,7 +139,7 @@ async function* readEntries(api: Yauzl, zip: yauzl.ZipFile, level: Level, walk: 
   }
 }
 
-async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+async function* readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const name = entryName(entry);
   const location = memberLocation(level, name);
   const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
@@ -156,7 +156,14 @@ async function* readEntry(api: Yauzl, zip: yauzl.ZipFile, entry: yauzl.Entry, le
     return;
   }
   const mode = unixMode & 0o7777;
-  const member: ZipMember = { name, method: entry.compressionMethod, compressedSize: entry.compressedSize, size: entry.uncompressedSize, mtime: entry.getLastModDate({ timezone: 'UTC' }), ...(mode ? { mode } : {}) };
+  const member: ZipMember = {
+    name,
+    method: entry.compressionMethod,
+    compressedSize: entry.compressedSize,
+    size: entry.uncompressedSize,
+    mtime: entry.getLastModDate({ timezone: 'UTC' }),
+    ...(mode ? { mode } : {}),
+  };
   yield* readMember(member, () => zip.openReadStreamPromise(entry, { decodeFileData: false }), level, walk);
 }
 
@@ -179,7 +186,12 @@ async function* readMember(member: ZipMember, openRaw: () => Promise<Readable>, 
   }
   const { maxCompressionRatio, ratioCheckMinBytes, maxMemberBufferBytes } = walk.options;
   if (size > ratioCheckMinBytes && size > Math.max(member.compressedSize, 1) * maxCompressionRatio) {
-    yield limitCoverage(location, 'maxCompressionRatio', maxCompressionRatio, `declares ${size} bytes from ${member.compressedSize} compressed bytes; not read`);
+    yield limitCoverage(
+      location,
+      'maxCompressionRatio',
+      maxCompressionRatio,
+      `declares ${size} bytes from ${member.compressedSize} compressed bytes; not read`,
+    );
     return;
   }
   const refused = admit(walk, location, size);
@@ -208,11 +220,18 @@ const DESCRIPTOR_ENDS = [0, 12, 16, 20, 24];
  * streaming reader extracts them, so custody reads them (as `name`, like any member). Local-only
  * entries whose sizes are in a data descriptor cannot be delimited without inflating: recorded.
  */
-async function* readHiddenEntries(zip: yauzl.ZipFile, listed: readonly yauzl.Entry[], gaps: readonly Gap[], level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+async function* readHiddenEntries(
+  zip: yauzl.ZipFile,
+  listed: readonly yauzl.Entry[],
+  gaps: readonly Gap[],
+  level: Level,
+  walk: Walk,
+): AsyncGenerator<SourceEvent> {
   // yauzl's reader is public at runtime; its typings leave it out.
   const reader = (zip as unknown as { reader: yauzl.RandomAccessReader }).reader;
   const range = (start: number, end: number): Readable => reader.createReadStream({ start, end: Math.min(end, zip.fileSize) });
-  const read = async (start: number, end: number): Promise<Buffer> => (end <= start ? Buffer.alloc(0) : readAtLeast(range(start, end), Number.POSITIVE_INFINITY));
+  const read = async (start: number, end: number): Promise<Buffer> =>
+    end <= start ? Buffer.alloc(0) : readAtLeast(range(start, end), Number.POSITIVE_INFINITY);
   for (const gap of gaps) {
     let at = gap.from;
     try {
@@ -230,7 +249,12 @@ async function* readHiddenEntries(zip: yauzl.ZipFile, listed: readonly yauzl.Ent
         const location = memberLocation(level, name);
         const dataStart = at + skip + header.dataOffset;
         if ((header.flags & 0x8) !== 0 && header.compressedSize === 0) {
-          yield coverageEvent({ location, reason: 'corrupt-archive', detail: 'entry present only as a local header, sizes in a data descriptor: not read', incomplete: true });
+          yield coverageEvent({
+            location,
+            reason: 'corrupt-archive',
+            detail: 'entry present only as a local header, sizes in a data descriptor: not read',
+            incomplete: true,
+          });
           break;
         }
         if ((header.flags & 0x1) !== 0) {

@@ -16,11 +16,7 @@ export interface BagEntry {
  * percent-decoded for `%0A`, `%0D`, `%25` only (RFC 8493 section 2.1.3). Absolute paths and `..`
  * segments are refused as row coverage, never resolved.
  */
-export async function* readBagManifest(
-  file: string,
-  alg: string,
-  entries: Map<string, BagEntry>,
-): AsyncGenerator<SourceEvent> {
+export async function* readBagManifest(file: string, alg: string, entries: Map<string, BagEntry>): AsyncGenerator<SourceEvent> {
   const length = HEX_LENGTH[alg];
   for await (const { text, line, overlong } of readLines(file)) {
     if (text.trim() === '') continue;

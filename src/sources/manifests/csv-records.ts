@@ -58,21 +58,27 @@ export async function* csvRecords(file: string, opts: CsvFileOptions): AsyncGene
   }
   if (failure !== undefined) {
     const truncated = /unexpected end of file|incorrect header check|invalid/i.test(describe(failure));
-    yield [{
-      event: coverage({
-        location: file,
-        reason: truncated ? 'manifest-truncated' : 'manifest-unreadable',
-        detail: describe(failure),
-        incomplete: true,
-      }),
-    }];
+    yield [
+      {
+        event: coverage({
+          location: file,
+          reason: truncated ? 'manifest-truncated' : 'manifest-unreadable',
+          detail: describe(failure),
+          incomplete: true,
+        }),
+      },
+    ];
     return;
   }
   const actual = md5.digest('hex');
   if (opts.md5 !== undefined && actual !== opts.md5.toLowerCase()) {
-    yield [{ event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `MD5 ${actual} but the manifest says ${opts.md5}`, incomplete: true }) }];
+    yield [
+      { event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `MD5 ${actual} but the manifest says ${opts.md5}`, incomplete: true }) },
+    ];
   } else if (opts.size !== undefined && bytes !== opts.size) {
-    yield [{ event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `${bytes} bytes but the manifest says ${opts.size}`, incomplete: true }) }];
+    yield [
+      { event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `${bytes} bytes but the manifest says ${opts.size}`, incomplete: true }) },
+    ];
   }
 }
 

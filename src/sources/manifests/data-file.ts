@@ -42,7 +42,7 @@ export async function resolveDataFile(manifestPath: string, key: string): Promis
   for (const candidate of candidates) {
     if (!(await isFile(candidate))) continue;
     const inside = await Promise.all(realAllowed.map(async (a) => !(await leadsOutside(a, candidate))));
-    if (!inside.some(Boolean)) return { kind: 'outside', detail: 'the data file is a symbolic link leading out of the manifest\'s folder; not read' };
+    if (!inside.some(Boolean)) return { kind: 'outside', detail: "the data file is a symbolic link leading out of the manifest's folder; not read" };
     return { kind: 'found', file: candidate };
   }
   return { kind: 'missing' };

@@ -63,11 +63,7 @@ export type EtagVerdict = { md5: string } | { opaque: string };
  * digits, the object is not multipart, and it is NOT-SSE or SSE-S3. Each check applies when the
  * manifest states that field: `multipart`/`encryption` undefined means "not in this listing".
  */
-export function classifyEtag(
-  rawEtag: string,
-  multipart: boolean | undefined,
-  encryption: string | undefined,
-): EtagVerdict {
+export function classifyEtag(rawEtag: string, multipart: boolean | undefined, encryption: string | undefined): EtagVerdict {
   const etag = unquoteEtag(rawEtag.trim());
   if (etag === '') return { opaque: 'no ETag in manifest' };
   if (/-\d+$/.test(etag)) return { opaque: 'multipart ETag' };

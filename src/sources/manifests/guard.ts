@@ -6,12 +6,7 @@ import { coverage } from './events.js';
  * vanished, unreadable JSON) ends that input with an incomplete coverage entry instead of an
  * exception. Events already yielded stand.
  */
-export async function* guarded(
-  location: string,
-  reason: string,
-  events: AsyncIterable<SourceEvent>,
-  signal?: AbortSignal,
-): AsyncGenerator<SourceEvent> {
+export async function* guarded(location: string, reason: string, events: AsyncIterable<SourceEvent>, signal?: AbortSignal): AsyncGenerator<SourceEvent> {
   try {
     for await (const event of events) {
       if (signal?.aborted) return;

@@ -1,5 +1,5 @@
 import type { SourceEvent } from '../item.js';
-import { csvRecords, type CsvFileOptions } from './csv-records.js';
+import { type CsvFileOptions, csvRecords } from './csv-records.js';
 import { coverage } from './events.js';
 import { isGzip } from './head.js';
 
@@ -17,11 +17,7 @@ export interface HeaderCsvOptions extends Omit<CsvFileOptions, 'gzip'> {
  * Streams a CSV data file (plain or gzip, detected from its bytes) whose columns come from its
  * own header row, or from `defaultColumns` when the producer was configured without one.
  */
-export async function* headerCsv(
-  file: string,
-  opts: HeaderCsvOptions,
-  makeMapper: (columns: string[]) => HeaderRowMapper,
-): AsyncGenerator<SourceEvent> {
+export async function* headerCsv(file: string, opts: HeaderCsvOptions, makeMapper: (columns: string[]) => HeaderRowMapper): AsyncGenerator<SourceEvent> {
   let mapRow: HeaderRowMapper | undefined;
   const out: SourceEvent[] = [];
   const { isHeader, defaultColumns, ...csvOpts } = opts;

@@ -20,9 +20,7 @@ export async function readJsonFile(path: string, max = DEFAULT_MAX_JSON_BYTES): 
 
 /** A plain object's own field, or undefined (for walking untrusted JSON without casts everywhere). */
 export function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[name]
-    : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
 }
 
 /** A string field, or undefined. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SourceEvent } from '../item.js';
-import { coverage, notice } from './events.js';
 import { leadsOutside, outsideCoverage, realFolder } from './confine.js';
+import { coverage, notice } from './events.js';
 
 /**
  * `<name>.checksum` (or `fallback`, e.g. `manifest.checksum`) beside a manifest holds the hex MD5 of
@@ -11,11 +11,11 @@ import { leadsOutside, outsideCoverage, realFolder } from './confine.js';
  */
 export async function* verifyManifestChecksum(path: string, bytes: Buffer, fallback: string): AsyncGenerator<SourceEvent> {
   const dir = dirname(path);
-  const candidates = [...new Set([join(dir, basename(path).replace(/\.json$/i, '') + '.checksum'), join(dir, fallback)])];
+  const candidates = [...new Set([join(dir, `${basename(path).replace(/\.json$/i, '')}.checksum`), join(dir, fallback)])];
   const realDir = await realFolder(dir);
   for (const candidate of candidates) {
     if (await leadsOutside(realDir, candidate)) {
-      yield outsideCoverage(candidate, 'the checksum file is a symbolic link leading out of the manifest\'s folder; not read');
+      yield outsideCoverage(candidate, "the checksum file is a symbolic link leading out of the manifest's folder; not read");
       return;
     }
     let expected: string;
@@ -32,5 +32,9 @@ export async function* verifyManifestChecksum(path: string, bytes: Buffer, fallb
     }
     return;
   }
-  yield notice(path, 'warning', `no ${candidates.map((c) => basename(c)).join(' or ')} beside the manifest: the inventory may be incomplete (the checksum is written last)`);
+  yield notice(
+    path,
+    'warning',
+    `no ${candidates.map((c) => basename(c)).join(' or ')} beside the manifest: the inventory may be incomplete (the checksum is written last)`,
+  );
 }

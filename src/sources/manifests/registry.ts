@@ -13,8 +13,8 @@ import { rcloneLsjson } from './formats/rclone-lsjson.js';
 import { s3Inventory } from './formats/s3-inventory.js';
 import { s3ListObjects } from './formats/s3-list-objects.js';
 import { readHead } from './head.js';
-import { ManifestError, type ManifestFormat, type ManifestOptions } from './types.js';
 import { boundedRowProblems } from './row-problems.js';
+import { ManifestError, type ManifestFormat, type ManifestOptions } from './types.js';
 
 /**
  * Every manifest format, in detection order: the most specific signatures first, the loose

@@ -7,8 +7,7 @@ const PUBLIC_GROUPS: Record<string, string> = {
 /** Result of reading an inventory ObjectAccessControlList value. */
 export type AclVerdict =
   /** Public grants, sorted; undefined when the inventory says the ACL is UNAVAILABLE. */
-  | { grants: string[] | undefined }
-  | { error: string };
+  { grants: string[] | undefined } | { error: string };
 
 const cache = new Map<string, AclVerdict>();
 const CACHE_MAX = 4096;

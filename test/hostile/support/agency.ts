@@ -31,7 +31,7 @@ export async function buildAgency(base: string): Promise<Agency> {
     images.push(bytes);
     await writeFile(path.join(dir, 'lanes', `lane-${i}.jpg`), bytes);
   }
-  const plateCsv = ['plate,seen_at,lane', ...AGENCY_PLATES.map((p, i) => `${p},2026-11-0${i + 1}T10:00:00Z,${i + 1}`)].join('\n') + '\n';
+  const plateCsv = `${['plate,seen_at,lane', ...AGENCY_PLATES.map((p, i) => `${p},2026-11-0${i + 1}T10:00:00Z,${i + 1}`)].join('\n')}\n`;
   await writeFile(path.join(dir, 'reads.csv'), plateCsv);
   const { file, coverage } = await createFingerprints({
     roots: [dir],

@@ -1,5 +1,5 @@
-import { run } from '../../../src/cli/run.js';
 import type { Io } from '../../../src/cli/io.js';
+import { run } from '../../../src/cli/run.js';
 
 /** What one in-process CLI run produced. */
 export interface CliResult {

@@ -118,7 +118,9 @@ export function diffSnapshots(before: Map<string, EntryState>, after: Map<string
   for (const [key, was] of before) {
     const now = after.get(key);
     if (!now) lines.push(`removed ${JSON.stringify(key)}`);
-    else for (const field of fields) if (was[field] !== now[field]) lines.push(`${field} changed: ${JSON.stringify(key)} ${String(was[field])} -> ${String(now[field])}`);
+    else
+      for (const field of fields)
+        if (was[field] !== now[field]) lines.push(`${field} changed: ${JSON.stringify(key)} ${String(was[field])} -> ${String(now[field])}`);
   }
   for (const key of after.keys()) if (!before.has(key)) lines.push(`added ${JSON.stringify(key)}`);
   return lines;

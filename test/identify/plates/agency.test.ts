@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { PlateSetSchema } from '../../../src/references/schema.js';
 import { AgencyPlatesError, buildPlateSet, readAgencyPlates } from '../../../src/identify/plates/agency.js';
 import { plateDigest, plateKeyId } from '../../../src/identify/plates/key.js';
+import { PlateSetSchema } from '../../../src/references/schema.js';
 import { csvText, makePlates, prng, spellings } from './generate.js';
 
 const KEY = Buffer.from('agency-plate-key-0123456789abcdef');

@@ -7,10 +7,10 @@
  * dir), with 10,000 agency plates of which one line in 500 holds one, and other plates elsewhere.
  */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { plateDigest } from '../../../src/identify/plates/key.js';
 import { PlateMatcher, plateShapes } from '../../../src/identify/plates/matcher.js';
 import { scanPlates } from '../../../src/identify/plates/scan.js';
@@ -47,7 +47,9 @@ function grepSeconds(args: string[], file: string): { seconds: number; count: st
   const start = process.hrtime.bigint();
   let count: string;
   try {
-    count = execFileSync('grep', [...args, file], { env: { ...process.env, LC_ALL: 'C' } }).toString().trim();
+    count = execFileSync('grep', [...args, file], { env: { ...process.env, LC_ALL: 'C' } })
+      .toString()
+      .trim();
   } catch (error) {
     count = String((error as { stdout?: Buffer }).stdout ?? '0').trim();
   }
@@ -60,22 +62,33 @@ async function main(): Promise<void> {
   await generate(log, (n, rng) => logLine(n, pickPlate(n, rng), rng));
   await generate(
     csv,
-    (n, rng) => `${new Date(Date.UTC(2026, 0, 1) + n * 250).toISOString()},${n % 8},cam-0${n % 8},${pickPlate(n, rng) ?? spell(others[(n * 7) % others.length]!, rng)},${(n % 100) / 100}`,
+    (n, rng) =>
+      `${new Date(Date.UTC(2026, 0, 1) + n * 250).toISOString()},${n % 8},cam-0${n % 8},${pickPlate(n, rng) ?? spell(others[(n * 7) % others.length]!, rng)},${(n % 100) / 100}`,
     'time,lane,camera,plate,confidence',
   );
   const digests = agency.map((p) => plateDigest(key, p));
   for (const file of [log, csv]) {
     const size = statSync(file).size;
-    for (const [label, shapes] of [['all shapes', undefined], ['agency shapes', plateShapes(agency)]] as const) {
+    for (const [label, shapes] of [
+      ['all shapes', undefined],
+      ['agency shapes', plateShapes(agency)],
+    ] as const) {
       const matcher = new PlateMatcher(key, digests, shapes);
       const start = process.hrtime.bigint();
       const result = await scanPlates(createReadStream(file, { highWaterMark: 1 << 20 }), matcher);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      console.log(`${path.basename(file)} scan (${label}): ${(size / 1e6 / seconds).toFixed(1)} MB/s, ${seconds.toFixed(2)} s, ${result.format}, records ${result.records}`);
+      console.log(
+        `${path.basename(file)} scan (${label}): ${(size / 1e6 / seconds).toFixed(1)} MB/s, ${seconds.toFixed(2)} s, ${result.format}, records ${result.records}`,
+      );
     }
-    for (const args of [['-c', '-F', 'plate'], ['-cE', '[A-Za-z]{2,3}[ .-]?[0-9]{3,4}']]) {
+    for (const args of [
+      ['-c', '-F', 'plate'],
+      ['-cE', '[A-Za-z]{2,3}[ .-]?[0-9]{3,4}'],
+    ]) {
       const grep = grepSeconds(args, file);
-      console.log(`${path.basename(file)} grep ${args.join(' ')}: ${(size / 1e6 / grep.seconds).toFixed(1)} MB/s, ${grep.seconds.toFixed(2)} s, count ${grep.count}`);
+      console.log(
+        `${path.basename(file)} grep ${args.join(' ')}: ${(size / 1e6 / grep.seconds).toFixed(1)} MB/s, ${grep.seconds.toFixed(2)} s, count ${grep.count}`,
+      );
     }
     console.log(`  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
   }

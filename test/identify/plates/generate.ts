@@ -62,7 +62,9 @@ const MESSAGES = ['read ok', 'queued for review', 'retry after timeout', 'low co
 /** A log line: timestamp, level, ids, a message, and `plate` embedded one of several ways. */
 export function logLine(n: number, plate: string | undefined, rng: () => number): string {
   const ts = new Date(Date.UTC(2026, 0, 1) + n * 137).toISOString();
-  const req = Math.floor(rng() * 0xffffffff).toString(16).padStart(8, '0');
+  const req = Math.floor(rng() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0');
   const message = MESSAGES[n % MESSAGES.length];
   const lane = 1 + (n % 8);
   if (plate === undefined) return `${ts} INFO lane=${lane} cam=cam-0${lane} req=${req} ${message}`;
@@ -87,9 +89,7 @@ export function csvText(plates: readonly string[], rng: () => number, delimiter 
 }
 
 export function jsonlText(plates: readonly string[], rng: () => number): string {
-  return plates
-    .map((plate, i) => JSON.stringify({ ts: i, read: { lane: i % 8, vehicle: { lpn: spell(plate, rng) } } }) + '\n')
-    .join('');
+  return plates.map((plate, i) => `${JSON.stringify({ ts: i, read: { lane: i % 8, vehicle: { lpn: spell(plate, rng) } } })}\n`).join('');
 }
 
 export function jsonText(plates: readonly string[], rng: () => number): string {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PlateKeyError, loadPlateKey, plateDigest, plateKeyId } from '../../../src/identify/plates/key.js';
+import { loadPlateKey, PlateKeyError, plateDigest, plateKeyId } from '../../../src/identify/plates/key.js';
 import { ShortHmac, wordsToHex } from '../../../src/identify/plates/short-hmac.js';
 
 const KEY_TEXT = '5f1c0d2e9a7b4c3d8e6f1a2b3c4d5e6f';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { plateDigest } from '../../../src/identify/plates/key.js';
-import { PlateMatcher, gateIndex, plateShape, plateShapes, shapeGate } from '../../../src/identify/plates/matcher.js';
+import { gateIndex, PlateMatcher, plateShape, plateShapes, shapeGate } from '../../../src/identify/plates/matcher.js';
 import { scanPlates } from '../../../src/identify/plates/scan.js';
 
 const KEY = Buffer.from('matcher-test-key-0123456789abcdef');

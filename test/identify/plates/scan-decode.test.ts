@@ -8,7 +8,10 @@ import { makePlates } from './generate.js';
 
 const KEY = Buffer.from('test-plate-key-0123456789abcdef');
 const AGENCY = makePlates(50, 1);
-const MATCHER = new PlateMatcher(KEY, AGENCY.map((p) => plateDigest(KEY, p)));
+const MATCHER = new PlateMatcher(
+  KEY,
+  AGENCY.map((p) => plateDigest(KEY, p)),
+);
 
 /** Scans `bytes` cut into chunks of every size given, so state across chunk edges is exercised. */
 async function scanIn(bytes: Buffer, chunk: number): Promise<number> {
@@ -19,9 +22,14 @@ async function scanIn(bytes: Buffer, chunk: number): Promise<number> {
 
 const utf16be = (text: string): Buffer => Buffer.from(text, 'utf16le').swap16();
 const ansiLog = AGENCY.slice(0, 10)
-  .map((p, i) => `\x1b[0;32m2026-11-02T10:0${i}:00Z\x1b[0m \x1b[1;31mREAD\x1b[0m plate=\x1b[1m${p.slice(0, 3)}\x1b[22m\x1b[33m${p.slice(3)}\x1b[0m \x1b]0;gate 3\x07ok`)
+  .map(
+    (p, i) =>
+      `\x1b[0;32m2026-11-02T10:0${i}:00Z\x1b[0m \x1b[1;31mREAD\x1b[0m plate=\x1b[1m${p.slice(0, 3)}\x1b[22m\x1b[33m${p.slice(3)}\x1b[0m \x1b]0;gate 3\x07ok`,
+  )
   .join('\n');
-const csv = `plate,lane\n${AGENCY.slice(0, 10).map((p, i) => `${p},${i}`).join('\n')}\n`;
+const csv = `plate,lane\n${AGENCY.slice(0, 10)
+  .map((p, i) => `${p},${i}`)
+  .join('\n')}\n`;
 
 describe('text decoding before the plate scan', () => {
   for (const chunk of [1, 3, 7, 4096, 65536]) {
@@ -36,7 +44,9 @@ describe('text decoding before the plate scan', () => {
 
   it('without decoding, the same bytes hide the plates (the tests above can fail)', async () => {
     // Colour codes glue digits onto the plate: `1mABC` is one token.
-    const glued = AGENCY.slice(0, 5).map((p) => `\x1b[1m${p}\x1b[0m`).join('\n');
+    const glued = AGENCY.slice(0, 5)
+      .map((p) => `\x1b[1m${p}\x1b[0m`)
+      .join('\n');
     const filter = new TextDecodeFilter('utf-8');
     expect(Buffer.from(filter.write(Buffer.from(glued))).toString()).toBe(AGENCY.slice(0, 5).join('\n'));
   });

@@ -2,14 +2,18 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { plateDigest } from '../../../src/identify/plates/key.js';
 import { PlateMatcher, plateShapes } from '../../../src/identify/plates/matcher.js';
-import { scanPlates, type PlateScanResult } from '../../../src/identify/plates/scan.js';
-import { csvText, jsonText, jsonlText, logLine, makePlates, prng, spell, spellings } from './generate.js';
+import { type PlateScanResult, scanPlates } from '../../../src/identify/plates/scan.js';
+import { csvText, jsonlText, jsonText, logLine, makePlates, prng, spell, spellings } from './generate.js';
 
 const KEY = Buffer.from('test-plate-key-0123456789abcdef');
 const AGENCY = makePlates(400, 1);
 const OTHERS = makePlates(400, 2, new Set(AGENCY));
 const matcherFor = (plates: readonly string[], shapes?: readonly string[]): PlateMatcher =>
-  new PlateMatcher(KEY, plates.map((p) => plateDigest(KEY, p)), shapes);
+  new PlateMatcher(
+    KEY,
+    plates.map((p) => plateDigest(KEY, p)),
+    shapes,
+  );
 const MATCHER = matcherFor(AGENCY);
 const SHAPED = matcherFor(AGENCY, plateShapes(AGENCY));
 
@@ -35,7 +39,7 @@ const logOf = (plates: readonly string[], seed: number): string => {
   plates.forEach((plate, i) => {
     lines.push(logLine(i * 3, undefined, rng), logLine(i * 3 + 1, spell(plate, rng), rng), logLine(i * 3 + 2, undefined, rng));
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 };
 
 describe('scanPlates: recall over spellings, per format', () => {

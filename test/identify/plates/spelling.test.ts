@@ -85,8 +85,42 @@ describe('plate spellings inside text (one definition for scanner and redactor)'
   });
 
   it('finds exactly what the scanner counts, on random text (seeded)', () => {
-    const pieces = ['QRT', '4821', 'QRT4821', 'AB', '12', 'CD', 'XY', '9', 'Q', 'x', 'ab', 'ＡＢ', '１２', 'ß', 'é', 'ﬁ', 'Ж',
-      ' ', ' ', '-', '.', '–', '—', '\u2212', '\u00a0', '\u3000', '．', '_', '/', '\t', '\n', '=', '😀', 'ABCDEFGHIJK'];
+    const pieces = [
+      'QRT',
+      '4821',
+      'QRT4821',
+      'AB',
+      '12',
+      'CD',
+      'XY',
+      '9',
+      'Q',
+      'x',
+      'ab',
+      'ＡＢ',
+      '１２',
+      'ß',
+      'é',
+      'ﬁ',
+      'Ж',
+      ' ',
+      ' ',
+      '-',
+      '.',
+      '–',
+      '—',
+      '\u2212',
+      '\u00a0',
+      '\u3000',
+      '．',
+      '_',
+      '/',
+      '\t',
+      '\n',
+      '=',
+      '😀',
+      'ABCDEFGHIJK',
+    ];
     const r = rng(22);
     for (let n = 0; n < 3000; n++) {
       let text = '';

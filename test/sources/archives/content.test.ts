@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../../src/sources/item.js';
-import { buildZip } from './support/zip-writer.js';
 import { buildTar, expand, fileItem, makeTempDir, memoryItem } from './support/harness.js';
+import { buildZip } from './support/zip-writer.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -47,14 +47,20 @@ describe('member content', () => {
   });
 
   it('serves repeated reads of a tar member within maxMemberBufferBytes', async () => {
-    const tar = await buildTar([{ name: 'm.bin', data }, { name: 'n.bin', data }]);
+    const tar = await buildTar([
+      { name: 'm.bin', data },
+      { name: 'n.bin', data },
+    ]);
     const reads: string[][] = [];
     await expand(memoryItem('r.tar', tar), {}, async (member) => void reads.push(await readEveryWay(member)));
     expect(reads).toEqual([expected, expected]);
   });
 
   it('streams a large tar member once, keeps its head, and says why later full reads fail', async () => {
-    const tar = await buildTar([{ name: 'big.bin', data }, { name: 'next.bin', data: pattern(10) }]);
+    const tar = await buildTar([
+      { name: 'big.bin', data },
+      { name: 'next.bin', data: pattern(10) },
+    ]);
     const seen: string[] = [];
     await expand(memoryItem('big.tar', tar), { maxMemberBufferBytes: 1000 }, async (member) => {
       seen.push(member.location);
@@ -70,7 +76,10 @@ describe('member content', () => {
   });
 
   it('drains a large member the consumer only half read', async () => {
-    const tar = await buildTar([{ name: 'big.bin', data }, { name: 'next.bin', data: pattern(10) }]);
+    const tar = await buildTar([
+      { name: 'big.bin', data },
+      { name: 'next.bin', data: pattern(10) },
+    ]);
     const reads: Buffer[] = [];
     await expand(memoryItem('half.tar', tar), { maxMemberBufferBytes: 1000 }, async (member) => {
       const stream = member.content!.stream();
@@ -83,7 +92,10 @@ describe('member content', () => {
   });
 
   it('refuses reads of a streamed member after the walk moved on', async () => {
-    const tar = await buildTar([{ name: 'a.bin', data }, { name: 'b.bin', data }]);
+    const tar = await buildTar([
+      { name: 'a.bin', data },
+      { name: 'b.bin', data },
+    ]);
     const kept: Item[] = [];
     await expand(memoryItem('late.tar', tar), {}, async (member) => void kept.push(member));
     await expect(kept[0]!.content!.readAll()).rejects.toThrow(/late\.tar!\/a\.bin is no longer available/);
@@ -101,7 +113,10 @@ describe('member content', () => {
 
 describe('abandoning the walk', () => {
   it('stops without draining the rest when the consumer breaks out mid-archive', async () => {
-    const tar = await buildTar([{ name: 'big.bin', data: pattern(2_000_000) }, { name: 'never.bin', data: pattern(10) }]);
+    const tar = await buildTar([
+      { name: 'big.bin', data: pattern(2_000_000) },
+      { name: 'never.bin', data: pattern(10) },
+    ]);
     const { expandArchive } = await import('../../../src/sources/archives/index.js');
     const seen: string[] = [];
     for await (const event of expandArchive(memoryItem('stop.tar', tar), 'application/x-tar', { maxMemberBufferBytes: 1000 })) {

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHIVE_DEFAULTS } from '../../../src/sources/archives/index.js';
-import { buildZip } from './support/zip-writer.js';
 import { buildTar, buildTarGz, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from './support/harness.js';
+import { buildZip } from './support/zip-writer.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -25,7 +25,10 @@ describe('limits against hostile archives', () => {
   });
 
   it('skips a zip entry whose declared sizes give a bomb ratio, and reads the next', async () => {
-    const zip = buildZip([{ name: 'bomb.bin', data: zeros(8 * 1024 * 1024) }, { name: 'ok.jpg', data: jpeg('ok') }]);
+    const zip = buildZip([
+      { name: 'bomb.bin', data: zeros(8 * 1024 * 1024) },
+      { name: 'ok.jpg', data: jpeg('ok') },
+    ]);
     const { item, file } = await fileItem(dir, 'bomb.zip', zip);
     const result = await expand(item, { filePath: file });
     expect(locations(result)).toEqual(['bomb.zip!/ok.jpg']);
@@ -57,7 +60,10 @@ describe('limits against hostile archives', () => {
   });
 
   it('stops a gzip bomb by its actual ratio, in a tar.gz and in a single .gz', async () => {
-    const tgz = await buildTarGz([{ name: 'a.jpg', data: jpeg('a') }, { name: 'zeros.bin', data: zeros(16 * 1024 * 1024) }]);
+    const tgz = await buildTarGz([
+      { name: 'a.jpg', data: jpeg('a') },
+      { name: 'zeros.bin', data: zeros(16 * 1024 * 1024) },
+    ]);
     const tarResult = await expand(memoryItem('bomb.tar.gz', tgz));
     expect(locations(tarResult)).toContain('bomb.tar.gz!/a.jpg');
     expect(reasons(tarResult)).toEqual(['archive-limit bomb.tar.gz']);
@@ -93,26 +99,40 @@ describe('limits against hostile archives', () => {
     const tar = await buildTar(names.map((name) => ({ name, data: Buffer.from(name) })));
     const tarResult = await expand(memoryItem('many.tar', tar), { maxEntries: 3 });
     expect(locations(tarResult)).toHaveLength(3);
-    expect(tarResult.coverage).toMatchObject([{ location: 'many.tar', reason: 'archive-limit', detail: 'maxEntries (3) exceeded: further entries are not inspected' }]);
+    expect(tarResult.coverage).toMatchObject([
+      { location: 'many.tar', reason: 'archive-limit', detail: 'maxEntries (3) exceeded: further entries are not inspected' },
+    ]);
   });
 
   it('stops the whole top-level archive once maxTotalBytes is used, nested levels included', async () => {
-    const inner = buildZip([{ name: 'i1.bin', data: Buffer.alloc(1000, 1) }, { name: 'i2.bin', data: Buffer.alloc(1000, 2) }]);
-    const outer = buildZip([{ name: 'inner.zip', data: inner, method: 'store' }, { name: 'after.bin', data: Buffer.alloc(10, 3) }]);
+    const inner = buildZip([
+      { name: 'i1.bin', data: Buffer.alloc(1000, 1) },
+      { name: 'i2.bin', data: Buffer.alloc(1000, 2) },
+    ]);
+    const outer = buildZip([
+      { name: 'inner.zip', data: inner, method: 'store' },
+      { name: 'after.bin', data: Buffer.alloc(10, 3) },
+    ]);
     const result = await expand(memoryItem('budget.zip', outer), { maxTotalBytes: inner.length + 1500 });
     expect(locations(result)).toEqual(['budget.zip!/inner.zip', 'budget.zip!/inner.zip!/i1.bin']);
     expect(result.coverage).toHaveLength(1);
     expect(result.coverage[0]).toMatchObject({ location: 'budget.zip!/inner.zip!/i2.bin', reason: 'archive-limit', incomplete: true });
     expect(result.coverage[0]?.detail).toMatch(/^maxTotalBytes \(\d+\) exceeded/);
 
-    const tar = await buildTar([{ name: 'a', data: Buffer.alloc(600) }, { name: 'b', data: Buffer.alloc(600) }]);
+    const tar = await buildTar([
+      { name: 'a', data: Buffer.alloc(600) },
+      { name: 'b', data: Buffer.alloc(600) },
+    ]);
     const tarResult = await expand(memoryItem('budget.tar', tar), { maxTotalBytes: 1000 });
     expect(locations(tarResult)).toEqual(['budget.tar!/a']);
     expect(reasons(tarResult)).toEqual(['archive-limit budget.tar!/b']);
   });
 
   it('does not buffer archives past maxBufferedArchiveBytes', async () => {
-    const inner = buildZip([{ name: 'x.jpg', data: jpeg('x') }, { name: 'pad.bin', data: Buffer.alloc(4000, 9), method: 'store' }]);
+    const inner = buildZip([
+      { name: 'x.jpg', data: jpeg('x') },
+      { name: 'pad.bin', data: Buffer.alloc(4000, 9), method: 'store' },
+    ]);
     const outer = buildZip([{ name: 'inner.zip', data: inner }]);
     const nested = await expand(memoryItem('outer.zip', outer), { maxBufferedArchiveBytes: 2000 });
     expect(locations(nested)).toEqual(['outer.zip!/inner.zip']);

@@ -12,8 +12,14 @@ const pad = (kib: number): Buffer => randomBytes(kib * 1024);
 const KiB = 1024;
 
 function nestedZips(): Buffer {
-  const inner = buildZip([{ name: 'a.jpg', data: jpeg('inner') }, { name: 'pad.bin', data: pad(40), method: 'store' }]);
-  const middle = buildZip([{ name: 'inner.zip', data: inner, method: 'store' }, { name: 'pad.bin', data: pad(40), method: 'store' }]);
+  const inner = buildZip([
+    { name: 'a.jpg', data: jpeg('inner') },
+    { name: 'pad.bin', data: pad(40), method: 'store' },
+  ]);
+  const middle = buildZip([
+    { name: 'inner.zip', data: inner, method: 'store' },
+    { name: 'pad.bin', data: pad(40), method: 'store' },
+  ]);
   return buildZip([{ name: 'middle.zip', data: middle, method: 'store' }]);
 }
 
@@ -44,8 +50,14 @@ describe('buffered nested archives share one budget', () => {
   });
 
   it('counts a nested archive buffered out of a tar the same way', async () => {
-    const inner = buildZip([{ name: 'a.jpg', data: jpeg('t') }, { name: 'pad.bin', data: pad(40), method: 'store' }]);
-    const middle = await buildTar([{ name: 'inner.zip', data: inner }, { name: 'pad.bin', data: pad(40) }]);
+    const inner = buildZip([
+      { name: 'a.jpg', data: jpeg('t') },
+      { name: 'pad.bin', data: pad(40), method: 'store' },
+    ]);
+    const middle = await buildTar([
+      { name: 'inner.zip', data: inner },
+      { name: 'pad.bin', data: pad(40) },
+    ]);
     const outer = await buildTar([{ name: 'middle.tar', data: middle }]);
     const result = await expand(memoryItem('outer.tar', outer), { maxBufferedArchiveBytes: 100 * KiB });
     expect(result.coverage).toMatchObject([{ location: 'outer.tar!/middle.tar!/inner.zip', reason: 'archive-limit' }]);

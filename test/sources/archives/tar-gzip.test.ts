@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip } from './support/zip-writer.js';
 import { buildTar, buildTarGz, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from './support/harness.js';
+import { buildZip } from './support/zip-writer.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;

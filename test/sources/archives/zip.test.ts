@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZip, centralDirectoryOffset } from './support/zip-writer.js';
 import { buildTarGz, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from './support/harness.js';
+import { buildZip, centralDirectoryOffset } from './support/zip-writer.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -27,7 +27,10 @@ describe('zip members', () => {
   });
 
   it('gives the same members whether the zip is opened by path or buffered from its content', async () => {
-    const zip = buildZip([{ name: 'x.jpg', data: jpeg('x') }, { name: 'y.jpg', data: jpeg('y'), method: 'store' }]);
+    const zip = buildZip([
+      { name: 'x.jpg', data: jpeg('x') },
+      { name: 'y.jpg', data: jpeg('y'), method: 'store' },
+    ]);
     const { item, file } = await fileItem(dir, 'same.zip', zip);
     const byPath = await expand(item, { filePath: file });
     const buffered = await expand(memoryItem('same.zip', zip));
@@ -37,21 +40,23 @@ describe('zip members', () => {
 
   it('opens a zip nested in a zip and yields the nested archive before its members', async () => {
     const inner = buildZip([{ name: 'photos/x.jpg', data: jpeg('inner') }]);
-    const outer = buildZip([{ name: 'backup/inner.zip', data: inner }, { name: 'after.txt', data: Buffer.from('after') }]);
+    const outer = buildZip([
+      { name: 'backup/inner.zip', data: inner },
+      { name: 'after.txt', data: Buffer.from('after') },
+    ]);
     const { item, file } = await fileItem(dir, 'nested.zip', outer);
     const result = await expand(item, { filePath: file });
-    expect(locations(result)).toEqual([
-      'nested.zip!/backup/inner.zip',
-      'nested.zip!/backup/inner.zip!/photos/x.jpg',
-      'nested.zip!/after.txt',
-    ]);
+    expect(locations(result)).toEqual(['nested.zip!/backup/inner.zip', 'nested.zip!/backup/inner.zip!/photos/x.jpg', 'nested.zip!/after.txt']);
     expect(result.items[1]?.archiveChain).toEqual(['nested.zip', 'nested.zip!/backup/inner.zip']);
     expect(result.bytes.get('nested.zip!/backup/inner.zip!/photos/x.jpg')).toEqual(jpeg('inner'));
   });
 
   it('opens a tar.gz inside a zip and a zip inside that tar.gz', async () => {
     const deepest = buildZip([{ name: 'z.jpg', data: jpeg('z') }]);
-    const tgz = await buildTarGz([{ name: 'd/deep.zip', data: deepest }, { name: 'd/t.jpg', data: jpeg('t') }]);
+    const tgz = await buildTarGz([
+      { name: 'd/deep.zip', data: deepest },
+      { name: 'd/t.jpg', data: jpeg('t') },
+    ]);
     const outer = buildZip([{ name: 'inner.tar.gz', data: tgz, method: 'store' }]);
     const { item, file } = await fileItem(dir, 'mixed.zip', outer);
     const result = await expand(item, { filePath: file });
@@ -119,9 +124,7 @@ describe('zip members', () => {
     const { item, file } = await fileItem(dir, 'enc.zip', zip);
     const result = await expand(item, { filePath: file });
     expect(locations(result)).toEqual(['enc.zip!/open.jpg']);
-    expect(result.coverage).toEqual([
-      { location: 'enc.zip!/secret.jpg', reason: 'encrypted', detail: 'encrypted zip entry, not inspected', incomplete: true },
-    ]);
+    expect(result.coverage).toEqual([{ location: 'enc.zip!/secret.jpg', reason: 'encrypted', detail: 'encrypted zip entry, not inspected', incomplete: true }]);
   });
 
   it('records symlink members of zips without following them', async () => {
@@ -132,7 +135,10 @@ describe('zip members', () => {
   });
 
   it('records a corrupt central directory and a truncated zip as corrupt-archive', async () => {
-    const good = buildZip([{ name: 'a.jpg', data: jpeg('a'), method: 'store' }, { name: 'b.jpg', data: jpeg('b'), method: 'store' }]);
+    const good = buildZip([
+      { name: 'a.jpg', data: jpeg('a'), method: 'store' },
+      { name: 'b.jpg', data: jpeg('b'), method: 'store' },
+    ]);
     const broken = Buffer.from(good);
     const second = broken.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), centralDirectoryOffset(good) + 4);
     broken.write('XXXX', second, 'latin1');

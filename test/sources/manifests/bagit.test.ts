@@ -1,9 +1,9 @@
-import { cp, mkdtemp, rm, writeFile, chmod, unlink } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_SIZE } from '../../../src/sources/manifests/types.js';
-import { FIXTURES, SAMPLE_ROOTS, collect } from './helpers.js';
+import { collect, FIXTURES, SAMPLE_ROOTS } from './helpers.js';
 
 for (const root of SAMPLE_ROOTS) {
   describe.skipIf(!root.present)(`BagIt: ${root.name}`, () => {

@@ -1,11 +1,11 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_SIZE } from '../../../src/sources/manifests/types.js';
-import { SAMPLE_ROOTS, collect } from './helpers.js';
+import { collect, SAMPLE_ROOTS } from './helpers.js';
 
 for (const root of SAMPLE_ROOTS) {
   describe.skipIf(!root.present)(`cloud listings: ${root.name}`, () => {
@@ -13,13 +13,15 @@ for (const root of SAMPLE_ROOTS) {
 
     it('list-objects-v2: quoted single-part ETag is MD5, a -52 multipart ETag is opaque', async () => {
       const owner = await read('aws-cli/list-objects-v2.with-owner.json', { bucket: 'ml-bucket' });
-      expect(owner.items).toEqual([{
-        location: 's3://ml-bucket/1/models/m-314f3f443a5441b5b6523bc01e748b4a/artifacts/MLmodel',
-        origin: 'manifest',
-        size: 1259,
-        mtime: new Date('2025-08-05T10:44:12.000Z'),
-        digests: { md5: '7f22c7b78675df831b34276dde1b7f67' },
-      }]);
+      expect(owner.items).toEqual([
+        {
+          location: 's3://ml-bucket/1/models/m-314f3f443a5441b5b6523bc01e748b4a/artifacts/MLmodel',
+          origin: 'manifest',
+          size: 1259,
+          mtime: new Date('2025-08-05T10:44:12.000Z'),
+          digests: { md5: '7f22c7b78675df831b34276dde1b7f67' },
+        },
+      ]);
       const multi = await read('aws-cli/list-objects-v2.multipart-etag.json');
       expect(multi.items[0]).toMatchObject({ size: 435649349, opaqueDigest: 'multipart ETag' });
       expect(multi.items[0]?.digests).toBeUndefined();
@@ -29,27 +31,31 @@ for (const root of SAMPLE_ROOTS) {
 
     it('rclone lsjson: Hashes kept as hex content digests', async () => {
       const drive = await read('rclone/lsjson-hash.drive.json');
-      expect(drive.items).toEqual([{
-        location: '7:22:26/Main Cam/Disk 1/P1000001.MOV',
-        origin: 'manifest',
-        size: 1096144887,
-        mtime: new Date('2026-07-22T23:29:16.000Z'),
-        digests: { md5: '36c7b2e37b9123447525c2bdadb66fca', sha1: 'b12a82d0ce76d6a78b2fbdbd67f575f5dc07c5bc' },
-      }]);
+      expect(drive.items).toEqual([
+        {
+          location: '7:22:26/Main Cam/Disk 1/P1000001.MOV',
+          origin: 'manifest',
+          size: 1096144887,
+          mtime: new Date('2026-07-22T23:29:16.000Z'),
+          digests: { md5: '36c7b2e37b9123447525c2bdadb66fca', sha1: 'b12a82d0ce76d6a78b2fbdbd67f575f5dc07c5bc' },
+        },
+      ]);
       expect((await read('rclone/lsjson-hash.gcs.json')).items[0]?.digests).toEqual({ md5: 'e93ac5364e7799bbd866628d66c7b773' });
     });
 
     it('az storage blob list: base64 contentMd5 decoded, account from options', async () => {
       const { items } = await read('azure/az-storage-blob-list.json', { azureAccount: 'pmstore' });
-      expect(items).toEqual([{
-        location: 'azure://pmstore/pm-tank-01/blob.md',
-        origin: 'manifest',
-        size: 1955,
-        mtime: new Date('2023-01-19T11:33:04+00:00'),
-        ctime: new Date('2023-01-19T11:33:04+00:00'),
-        encryption: 'AZURE-SSE',
-        digests: { md5: 'f62214518a916de5625231e0f6cac21d' },
-      }]);
+      expect(items).toEqual([
+        {
+          location: 'azure://pmstore/pm-tank-01/blob.md',
+          origin: 'manifest',
+          size: 1955,
+          mtime: new Date('2023-01-19T11:33:04+00:00'),
+          ctime: new Date('2023-01-19T11:33:04+00:00'),
+          encryption: 'AZURE-SSE',
+          digests: { md5: 'f62214518a916de5625231e0f6cac21d' },
+        },
+      ]);
     });
 
     it('gcloud storage ls --json: objects kept, prefixes skipped, no hash is opaque', async () => {
@@ -86,9 +92,13 @@ describe('cloud inventories built from the documented fields', () => {
     ].join('\n');
     await writeFile(join(run, 'Rule_1.csv'), gzipSync(csv));
     const manifest = JSON.stringify({
-      destinationContainer: 'inv', endpoint: 'https://agencyacct.blob.core.windows.net',
+      destinationContainer: 'inv',
+      endpoint: 'https://agencyacct.blob.core.windows.net',
       files: [{ blob: '2021/05/26/13-25-36/Rule_1/Rule_1.csv', size: gzipSync(csv).length }],
-      inventoryStartTime: '2021-05-26T13:25:36Z', ruleDefinition: { format: 'csv' }, ruleName: 'Rule_1', status: 'Succeeded',
+      inventoryStartTime: '2021-05-26T13:25:36Z',
+      ruleDefinition: { format: 'csv' },
+      ruleName: 'Rule_1',
+      status: 'Succeeded',
     });
     await writeFile(join(run, 'Rule_1-manifest.json'), manifest);
     await writeFile(join(run, 'Rule_1-manifest.checksum'), createHash('md5').update(manifest).digest('hex'));
@@ -107,11 +117,14 @@ describe('cloud inventories built from the documented fields', () => {
 
   it('GCS: inventory CSV with header; md5Hash base64 decoded; composite objects opaque', async () => {
     const file = join(dir, 'gcs-inventory.csv');
-    await writeFile(file, [
-      'project,bucket,name,location,size,timeCreated,timeDeleted,updated,storageClass,etag,retentionExpirationTime,crc32c,md5Hash,generation,metageneration,contentType,contentEncoding,timeStorageClassUpdated,componentCount',
-      'p,agency-gcs,plates/a.jpg,US,3354423528,2025-02-20T18:27:17Z,,2025-02-20T18:27:17Z,STANDARD,CKuVxbDw0osDEAE=,,YeC9gg==,skySRE+gMILYnhNWuLR0Eg==,1740076036999851,1,image/jpeg,,,',
-      'p,agency-gcs,plates/composed.jpg,US,5,2025-02-20T18:27:17Z,,2025-02-20T18:27:17Z,STANDARD,x,,YeC9gg==,,1,1,image/jpeg,,,2',
-    ].join('\n'));
+    await writeFile(
+      file,
+      [
+        'project,bucket,name,location,size,timeCreated,timeDeleted,updated,storageClass,etag,retentionExpirationTime,crc32c,md5Hash,generation,metageneration,contentType,contentEncoding,timeStorageClassUpdated,componentCount',
+        'p,agency-gcs,plates/a.jpg,US,3354423528,2025-02-20T18:27:17Z,,2025-02-20T18:27:17Z,STANDARD,CKuVxbDw0osDEAE=,,YeC9gg==,skySRE+gMILYnhNWuLR0Eg==,1740076036999851,1,image/jpeg,,,',
+        'p,agency-gcs,plates/composed.jpg,US,5,2025-02-20T18:27:17Z,,2025-02-20T18:27:17Z,STANDARD,x,,YeC9gg==,,1,1,image/jpeg,,,2',
+      ].join('\n'),
+    );
     const { items, coverage } = await collect(file, { asOf: new Date('2025-03-01T00:00:00Z') });
     expect(coverage).toEqual([]);
     expect(items.map((i) => [i.location, i.size, i.digests?.md5 ?? i.opaqueDigest, i.asOf?.toISOString()])).toEqual([

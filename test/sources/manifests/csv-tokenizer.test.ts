@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvTokenizer, type CsvRecord } from '../../../src/sources/manifests/csv-tokenizer.js';
+import { type CsvRecord, CsvTokenizer } from '../../../src/sources/manifests/csv-tokenizer.js';
 
 /** Feeds `text` in chunks of `size` characters. */
 function tokenize(text: string, size: number): CsvRecord[] {
@@ -49,8 +49,14 @@ describe('CsvTokenizer', () => {
       );
       for (const size of [1, 3, text.length]) {
         const got = tokenize(text, size);
-        expect(got.filter((r) => r.error).map((r) => r.error), text).toEqual([]);
-        expect(got.map((r) => r.fields), JSON.stringify(text)).toEqual(expected);
+        expect(
+          got.filter((r) => r.error).map((r) => r.error),
+          text,
+        ).toEqual([]);
+        expect(
+          got.map((r) => r.fields),
+          JSON.stringify(text),
+        ).toEqual(expected);
       }
     }
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_SIZE } from '../../../src/sources/manifests/types.js';
-import { SAMPLE_ROOTS, collect } from './helpers.js';
+import { collect, SAMPLE_ROOTS } from './helpers.js';
 
 const SHA = {
   plain: '5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03',
@@ -36,11 +36,17 @@ for (const root of SAMPLE_ROOTS) {
         ['sub/empty.bin', { md5: 'd41d8cd98f00b204e9800998ecf8427e' }],
       ]);
       const tag = await read('coreutils/SHA256SUMS.bsd-tag.txt');
-      expect(tag.items.map((i) => [i.location, i.digests?.sha256])).toEqual([['plain.txt', SHA.plain], ['back\\slash.txt', SHA.backslash]]);
+      expect(tag.items.map((i) => [i.location, i.digests?.sha256])).toEqual([
+        ['plain.txt', SHA.plain],
+        ['back\\slash.txt', SHA.backslash],
+      ]);
       const perl = await read('coreutils/shasum-perl-6.02.txt');
       expect(perl.items.map((i) => i.location)).toEqual(['plain.txt', 'back\\slash.txt']);
       const nul = await read('coreutils/SHA256SUMS.nul-terminated.bin');
-      expect(nul.items.map((i) => [i.location, i.digests?.sha256])).toEqual([['plain.txt', SHA.plain], ['new\nline.txt', SHA.newline]]);
+      expect(nul.items.map((i) => [i.location, i.digests?.sha256])).toEqual([
+        ['plain.txt', SHA.plain],
+        ['new\nline.txt', SHA.newline],
+      ]);
     });
 
     it('reads hashdeep columns, joining a name split by an unescaped newline', async () => {
@@ -56,17 +62,29 @@ for (const root of SAMPLE_ROOTS) {
 
     it('reads md5deep and sha256deep -z output (sizes, unescaped names)', async () => {
       const md5deep = await read('hashdeep/md5deep-4.4.local.txt');
-      expect(md5deep.items.map((i) => i.location)).toEqual(['data/back\\slash.txt', 'data/new\nline.txt', 'data/sub/empty.bin', 'data/with space.txt', 'data/plain.txt']);
+      expect(md5deep.items.map((i) => i.location)).toEqual([
+        'data/back\\slash.txt',
+        'data/new\nline.txt',
+        'data/sub/empty.bin',
+        'data/with space.txt',
+        'data/plain.txt',
+      ]);
       const z = await read('hashdeep/sha256deep-z-4.4.local.txt');
       expect(z.items.map((i) => [i.location, i.size])).toEqual([
-        ['data/back\\slash.txt', 1], ['data/new\nline.txt', 1], ['data/sub/empty.bin', 0], ['data/with space.txt', 3], ['data/plain.txt', 6],
+        ['data/back\\slash.txt', 1],
+        ['data/new\nline.txt', 1],
+        ['data/sub/empty.bin', 0],
+        ['data/with space.txt', 3],
+        ['data/plain.txt', 6],
       ]);
     });
 
     it('reads rclone md5sum output, and a missing hash (32 blanks) as opaque, not dropped', async () => {
       expect((await read('rclone/md5sum.s3.txt')).items.map((i) => i.location)).toEqual(['10M.singlepart', '10M.multipart', '10M.multithread']);
       const missing = await read('rclone/hashsum-md5.missing-hash-line.txt');
-      expect(missing.items).toEqual([{ location: '3550126-3306548-2020_VS_PPFS_Ye.mp4', origin: 'manifest', size: UNKNOWN_SIZE, opaqueDigest: 'no hash in manifest' }]);
+      expect(missing.items).toEqual([
+        { location: '3550126-3306548-2020_VS_PPFS_Ye.mp4', origin: 'manifest', size: UNKNOWN_SIZE, opaqueDigest: 'no hash in manifest' },
+      ]);
     });
   });
 }
@@ -82,13 +100,16 @@ describe('hostile hash lists', () => {
 
   it('turns malformed lines into row coverage and keeps reading', async () => {
     const file = join(dir, 'SHA256SUMS');
-    await writeFile(file, [
-      `${SHA.plain}  ok.txt`,
-      `\\${SHA.plain}  bad\\qescape.txt`,
-      `SHA256 (short.txt) = abcd`,
-      `${'A'.repeat(64)}  ./upper.txt`,
-      `${'f'.repeat(128)}  sha512.txt`,
-    ].join('\r\n'));
+    await writeFile(
+      file,
+      [
+        `${SHA.plain}  ok.txt`,
+        `\\${SHA.plain}  bad\\qescape.txt`,
+        `SHA256 (short.txt) = abcd`,
+        `${'A'.repeat(64)}  ./upper.txt`,
+        `${'f'.repeat(128)}  sha512.txt`,
+      ].join('\r\n'),
+    );
     const { items, coverage } = await collect(file);
     expect(items.map((i) => [i.location, i.digests ?? i.opaqueDigest])).toEqual([
       ['ok.txt', { sha256: SHA.plain }],

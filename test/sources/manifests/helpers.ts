@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CoverageEntry, Item, Notice, SourceEvent } from '../../../src/sources/item.js';
-import { readManifest, type ReadManifestOptions } from '../../../src/sources/manifests/registry.js';
+import { type ReadManifestOptions, readManifest } from '../../../src/sources/manifests/registry.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FIXTURES = join(REPO, 'fixtures', 'manifests');

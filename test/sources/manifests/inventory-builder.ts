@@ -22,9 +22,26 @@ export interface RowSpec {
 export function row(spec: RowSpec, bucket = 'agency-bucket'): string {
   const acl = spec.acl === undefined ? '' : Buffer.from(JSON.stringify(spec.acl)).toString('base64');
   const cells = [
-    bucket, spec.key, spec.version ?? '', String(spec.latest ?? true), String(spec.deleteMarker ?? false),
-    spec.size ?? '5', '2024-04-22T01:14:53.000Z', spec.etag ?? 'd8e8fca2dc0f896fd7cb4cb0031ba249', 'STANDARD',
-    String(spec.multipart ?? false), '', spec.encryption ?? 'SSE-S3', '', '', '', '', 'DISABLED', '', acl, '',
+    bucket,
+    spec.key,
+    spec.version ?? '',
+    String(spec.latest ?? true),
+    String(spec.deleteMarker ?? false),
+    spec.size ?? '5',
+    '2024-04-22T01:14:53.000Z',
+    spec.etag ?? 'd8e8fca2dc0f896fd7cb4cb0031ba249',
+    'STANDARD',
+    String(spec.multipart ?? false),
+    '',
+    spec.encryption ?? 'SSE-S3',
+    '',
+    '',
+    '',
+    '',
+    'DISABLED',
+    '',
+    acl,
+    '',
   ];
   return cells.map((c) => `"${c}"`).join(',');
 }

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FORMATS, detectManifestFormat, readManifest } from '../../../src/sources/manifests/registry.js';
+import { detectManifestFormat, MANIFEST_FORMATS, readManifest } from '../../../src/sources/manifests/registry.js';
 import { ManifestError } from '../../../src/sources/manifests/types.js';
-import { SAMPLE_ROOTS, collect } from './helpers.js';
+import { collect, SAMPLE_ROOTS } from './helpers.js';
 
 const EXPECTED: Record<string, string> = {
   'aws-s3-inventory/constructed-manifest.json': 's3-inventory',
@@ -71,7 +71,11 @@ describe('readManifest errors and hostile input', () => {
   it('never throws on random or truncated bytes, whichever format is forced', async () => {
     let seed = 7;
     const next = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    const samples: Buffer[] = [Buffer.from('{"sourceBucket":"b","fileSchema":"Bucket, Key","files":[{"key":"../../x"}]'), Buffer.from('[{"Path":'), Buffer.from('%%%% HASHDEEP-1.0\n%%%% size,filename\n')];
+    const samples: Buffer[] = [
+      Buffer.from('{"sourceBucket":"b","fileSchema":"Bucket, Key","files":[{"key":"../../x"}]'),
+      Buffer.from('[{"Path":'),
+      Buffer.from('%%%% HASHDEEP-1.0\n%%%% size,filename\n'),
+    ];
     for (let i = 0; i < 20; i++) samples.push(Buffer.from(Array.from({ length: 200 + Math.floor(next() * 2000) }, () => Math.floor(next() * 256))));
     for (const [n, bytes] of samples.entries()) {
       const file = join(dir, `fuzz-${n}`);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readManifest } from '../../../src/sources/manifests/registry.js';
 import { writeSyntheticInventory } from '../../../scripts/bench/synthetic-inventory.js';
+import { readManifest } from '../../../src/sources/manifests/registry.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_ROOTS, collect, itemAt } from './helpers.js';
+import { collect, itemAt, SAMPLE_ROOTS } from './helpers.js';
 import { row, writeInventory } from './inventory-builder.js';
 
 const ASOF = new Date(1713748800000);

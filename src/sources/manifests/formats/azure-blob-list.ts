@@ -27,7 +27,12 @@ async function* readBlobList(path: string, opts: ManifestOptions): AsyncGenerato
   if (opts.azureAccount === undefined) {
     yield notice(path, 'warning', `az storage blob list output does not name its account: blobs are located as azure://${UNKNOWN_ACCOUNT}/container/blob`);
   }
-  yield* jsonListing(path, opts, (doc) => (Array.isArray(doc) ? doc : undefined), (entry) => mapBlob(entry, opts));
+  yield* jsonListing(
+    path,
+    opts,
+    (doc) => (Array.isArray(doc) ? doc : undefined),
+    (entry) => mapBlob(entry, opts),
+  );
 }
 
 function mapBlob(entry: unknown, opts: ManifestOptions): SourceEvent | string | undefined {
@@ -39,7 +44,10 @@ function mapBlob(entry: unknown, opts: ManifestOptions): SourceEvent | string | 
   const size = parseSize(field(props, 'contentLength') as number | undefined);
   if (size === undefined) return 'entry without properties.contentLength';
   const snapshot = str(entry, 'snapshot');
-  const item: Omit<Item, 'origin' | 'content'> = { location: azureLocation(opts.azureAccount, container, name) + (snapshot ? `?snapshot=${snapshot}` : ''), size };
+  const item: Omit<Item, 'origin' | 'content'> = {
+    location: azureLocation(opts.azureAccount, container, name) + (snapshot ? `?snapshot=${snapshot}` : ''),
+    size,
+  };
   const mtime = parseDate(str(props, 'lastModified'));
   if (mtime) item.mtime = mtime;
   const created = parseDate(str(props, 'creationTime'));

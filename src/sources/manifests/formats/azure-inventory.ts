@@ -4,7 +4,7 @@ import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { base64ToHex } from '../digests.js';
 import { coverage, itemEvent, notice, parseDate, parseSize, rowCoverage } from '../events.js';
 import { guarded } from '../guard.js';
-import { columnIndex, headerCsv, type HeaderRowMapper } from '../header-csv.js';
+import { columnIndex, type HeaderRowMapper, headerCsv } from '../header-csv.js';
 import { field, headText, readJsonFile, str } from '../json-file.js';
 import { verifyManifestChecksum } from '../manifest-checksum.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
@@ -39,7 +39,11 @@ function isAzureHeader(cells: string[]): boolean {
 async function* readAzure(path: string, opts: ManifestOptions): AsyncGenerator<SourceEvent> {
   if (!path.toLowerCase().endsWith('.json')) {
     if (opts.azureAccount === undefined) {
-      yield notice(path, 'warning', `an inventory CSV read without its manifest does not name its account: blobs are located as azure://${UNKNOWN_ACCOUNT}/...`);
+      yield notice(
+        path,
+        'warning',
+        `an inventory CSV read without its manifest does not name its account: blobs are located as azure://${UNKNOWN_ACCOUNT}/...`,
+      );
     }
     yield* readCsv(path, opts.azureAccount, opts.asOf);
     return;
@@ -66,7 +70,12 @@ async function* readAzure(path: string, opts: ManifestOptions): AsyncGenerator<S
   for (const f of files) {
     const blob = str(f, 'blob');
     if (format.toLowerCase() !== 'csv') {
-      yield coverage({ location: blob ?? path, reason: 'manifest-unsupported', detail: `${format} inventory files are not supported (no well-kept reader in custody's dependencies); configure the rule as csv`, incomplete: true });
+      yield coverage({
+        location: blob ?? path,
+        reason: 'manifest-unsupported',
+        detail: `${format} inventory files are not supported (no well-kept reader in custody's dependencies); configure the rule as csv`,
+        incomplete: true,
+      });
       continue;
     }
     const found = blob === undefined ? undefined : await resolveDataFile(path, blob);
@@ -89,7 +98,13 @@ function azureRowMapper(columns: string[], file: string, account: string | undef
   const at = columnIndex(columns);
   const [iName, iSize, iMd5, iModified, iCreated] = ['Name', 'Content-Length', 'Content-MD5', 'Last-Modified', 'Creation-Time'].map(at);
   const [iEncrypted, iScope, iCpk, iDeleted, iSnapshot, iVersion, iCurrent] = [
-    'ServerEncrypted', 'EncryptionScope', 'CustomerProvidedKeySha256', 'Deleted', 'Snapshot', 'VersionId', 'IsCurrentVersion',
+    'ServerEncrypted',
+    'EncryptionScope',
+    'CustomerProvidedKeySha256',
+    'Deleted',
+    'Snapshot',
+    'VersionId',
+    'IsCurrentVersion',
   ].map(at);
   const cell = (fields: string[], i: number | undefined): string => (i === undefined ? '' : (fields[i] ?? ''));
   return (fields, line, out) => {

@@ -3,13 +3,13 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Digests, Item, SourceEvent } from '../../item.js';
-import { bagManifestNames, listFiles, readBagManifest, readTagFile, type BagEntry } from '../bagit-files.js';
+import { type BagEntry, bagManifestNames, listFiles, readBagManifest, readTagFile } from '../bagit-files.js';
+import { leadsOutside, outsideCoverage, realFolder } from '../confine.js';
 import { digestKey } from '../digests.js';
 import { coverage, itemEvent, notice, sample } from '../events.js';
 import { guarded } from '../guard.js';
-import { leadsOutside, outsideCoverage, realFolder } from '../confine.js';
 import { readLines } from '../lines.js';
-import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
+import { type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from '../types.js';
 
 /** Algorithms node can verify, so a bag in any of them can be checked. */
 const VERIFIABLE = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
@@ -23,7 +23,13 @@ export const bagit: ManifestFormat = {
   id: 'bagit',
   title: 'BagIt bag (RFC 8493)',
   detect(head, path) {
-    return head.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').startsWith('BagIt-Version:') || basename(path) === 'bagit.txt';
+    return (
+      head
+        .subarray(0, 64)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .startsWith('BagIt-Version:') || basename(path) === 'bagit.txt'
+    );
   },
   read(path: string, opts: ManifestOptions) {
     return guarded(path, 'manifest-unreadable', readBag(path, opts), opts.signal);
@@ -101,9 +107,12 @@ function* bagNotices(root: string, f: BagFacts): Generator<SourceEvent> {
     const why = toFetch.length > 0 ? ` (${toFetch.length} of them listed in fetch.txt)` : '';
     yield notice(root, 'warning', `BagIt bag is incomplete: ${f.missing.length} of ${f.entries} payload files missing${why}: ${sample(f.missing)}`);
   }
-  if (f.invalid.length > 0) yield notice(root, 'warning', `BagIt bag is invalid: ${f.invalid.length} payload file(s) fail their manifest digests: ${sample(f.invalid)}`);
-  if (f.extra.length > 0) yield notice(root, 'warning', `BagIt bag has ${f.extra.length} file(s) in data/ not listed in any payload manifest: ${sample(f.extra)}`);
-  if (f.partial.length > 0) yield notice(root, 'warning', `BagIt bag is invalid: ${f.partial.length} payload file(s) are missing from some payload manifests: ${sample(f.partial)}`);
+  if (f.invalid.length > 0)
+    yield notice(root, 'warning', `BagIt bag is invalid: ${f.invalid.length} payload file(s) fail their manifest digests: ${sample(f.invalid)}`);
+  if (f.extra.length > 0)
+    yield notice(root, 'warning', `BagIt bag has ${f.extra.length} file(s) in data/ not listed in any payload manifest: ${sample(f.extra)}`);
+  if (f.partial.length > 0)
+    yield notice(root, 'warning', `BagIt bag is invalid: ${f.partial.length} payload file(s) are missing from some payload manifests: ${sample(f.partial)}`);
   if (f.missing.length + f.invalid.length + f.extra.length + f.partial.length === 0) {
     const state = f.verify ? 'complete and valid' : 'complete (digests not verified)';
     yield notice(root, 'info', `BagIt bag is ${state}: ${f.entries} payload files, ${f.octets} bytes`);

@@ -1,10 +1,10 @@
 import type { Digests, SourceEvent } from '../../item.js';
+import { algorithmForHexLength, digestKey, HEX_LENGTH, isHex, normaliseAlgorithm } from '../digests.js';
 import { itemEvent, notice, rowCoverage } from '../events.js';
-import { HEX_LENGTH, algorithmForHexLength, digestKey, isHex, normaliseAlgorithm } from '../digests.js';
 import { guarded } from '../guard.js';
 import { readHead } from '../head.js';
 import { readLines } from '../lines.js';
-import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
+import { type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from '../types.js';
 
 /** `SHA256 (name) = hex` (coreutils --tag, BSD md5/sha tools). */
 const BSD = /^([A-Za-z0-9-]+) \((.*)\) = ([0-9a-fA-F]*)$/s;
@@ -40,7 +40,10 @@ export const checksumList: ManifestFormat = {
   title: 'Checksum list (sha256sum/md5sum/shasum, BSD tag, md5deep, rclone md5sum)',
   detect(head) {
     const nul = isNulTerminated(head);
-    const first = head.toString('utf8').split(nul ? '\0' : '\n').find((l) => l.trim() !== '');
+    const first = head
+      .toString('utf8')
+      .split(nul ? '\0' : '\n')
+      .find((l) => l.trim() !== '');
     if (first === undefined) return false;
     return parseLine(first.replace(/\r$/, '').replace(/^\uFEFF/, ''), 1, nul) !== undefined;
   },

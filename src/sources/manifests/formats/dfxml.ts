@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Digests, Item, SourceEvent } from '../../item.js';
-import { HEX_LENGTH, digestKey, hexOf } from '../digests.js';
+import { digestKey, HEX_LENGTH, hexOf } from '../digests.js';
 import { itemEvent, parseDate, parseSize, rowCoverage } from '../events.js';
 import { guarded } from '../guard.js';
-import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
+import { type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from '../types.js';
 
 /** Longest `<fileobject>` element kept while looking for its end (byte_runs can be long, not this long). */
 const MAX_OBJECT_CHARS = 4 << 20;

@@ -5,7 +5,7 @@ import { gcsEncryption } from '../gcs-fields.js';
 import { guarded } from '../guard.js';
 import { field, headText, str } from '../json-file.js';
 import { jsonListing } from '../json-listing.js';
-import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
+import { type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from '../types.js';
 
 /**
  * `gcloud storage ls --json -r [-a] [--full]`: `cloud_object` entries with JSON-API metadata, located
@@ -21,7 +21,12 @@ export const gcloudStorageLs: ManifestFormat = {
   },
   read(path: string, opts: ManifestOptions) {
     const entries = (doc: unknown): unknown[] | undefined => (Array.isArray(doc) ? doc : undefined);
-    return guarded(path, 'manifest-unreadable', jsonListing(path, opts, entries, (e) => mapObject(e, opts)), opts.signal);
+    return guarded(
+      path,
+      'manifest-unreadable',
+      jsonListing(path, opts, entries, (e) => mapObject(e, opts)),
+      opts.signal,
+    );
   },
 };
 

@@ -4,14 +4,29 @@ import { base64ToHex } from '../digests.js';
 import { coverage, itemEvent, parseDate, parseSize, rowCoverage } from '../events.js';
 import { gcsEncryption } from '../gcs-fields.js';
 import { guarded } from '../guard.js';
-import { columnIndex, headerCsv, type HeaderRowMapper } from '../header-csv.js';
+import { columnIndex, type HeaderRowMapper, headerCsv } from '../header-csv.js';
 import { field, headText, readJsonFile, str } from '../json-file.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
 
 /** The default field order of a GCS inventory report, assumed when a CSV has no header row. */
 export const GCS_DEFAULT_FIELDS = [
-  'project', 'bucket', 'name', 'location', 'size', 'timeCreated', 'timeDeleted', 'updated', 'storageClass', 'etag',
-  'retentionExpirationTime', 'crc32c', 'md5Hash', 'generation', 'metageneration', 'contentType', 'contentEncoding',
+  'project',
+  'bucket',
+  'name',
+  'location',
+  'size',
+  'timeCreated',
+  'timeDeleted',
+  'updated',
+  'storageClass',
+  'etag',
+  'retentionExpirationTime',
+  'crc32c',
+  'md5Hash',
+  'generation',
+  'metageneration',
+  'contentType',
+  'contentEncoding',
   'timeStorageClassUpdated',
 ] as const;
 
@@ -71,7 +86,17 @@ function readShard(file: string, asOf: Date | undefined): AsyncGenerator<SourceE
 function gcsRowMapper(columns: string[], file: string, asOf: Date | undefined): HeaderRowMapper {
   const at = columnIndex(columns);
   const [iBucket, iName, iSize, iUpdated, iCreated, iDeleted, iMd5, iGeneration, iKms, iCsek, iComponents] = [
-    'bucket', 'name', 'size', 'updated', 'timeCreated', 'timeDeleted', 'md5Hash', 'generation', 'kmsKeyName', 'customerEncryption', 'componentCount',
+    'bucket',
+    'name',
+    'size',
+    'updated',
+    'timeCreated',
+    'timeDeleted',
+    'md5Hash',
+    'generation',
+    'kmsKeyName',
+    'customerEncryption',
+    'componentCount',
   ].map(at);
   const cell = (fields: string[], i: number | undefined): string => (i === undefined ? '' : (fields[i] ?? ''));
   const knowsEncryption = iKms !== undefined && iCsek !== undefined;

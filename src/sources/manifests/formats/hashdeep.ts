@@ -1,6 +1,6 @@
 import type { Digests, SourceEvent } from '../../item.js';
+import { digestKey, HEX_LENGTH, hexOf } from '../digests.js';
 import { itemEvent, notice, parseSize, rowCoverage } from '../events.js';
-import { HEX_LENGTH, digestKey, hexOf } from '../digests.js';
 import { guarded } from '../guard.js';
 import { readLines } from '../lines.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
@@ -21,7 +21,11 @@ export const hashdeep: ManifestFormat = {
   id: 'hashdeep',
   title: 'hashdeep file',
   detect(head) {
-    return head.subarray(0, 32).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').startsWith('%%%% HASHDEEP-');
+    return head
+      .subarray(0, 32)
+      .toString('latin1')
+      .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+      .startsWith('%%%% HASHDEEP-');
   },
   read(path: string, opts: ManifestOptions) {
     return guarded(path, 'manifest-unreadable', readHashdeep(path), opts.signal);

@@ -1,10 +1,10 @@
 import type { Digests, Item, SourceEvent } from '../../item.js';
-import { HEX_LENGTH, digestKey, hexOf } from '../digests.js';
+import { digestKey, HEX_LENGTH, hexOf } from '../digests.js';
 import { itemEvent, parseDate } from '../events.js';
 import { guarded } from '../guard.js';
 import { field, headText, str } from '../json-file.js';
 import { jsonListing } from '../json-listing.js';
-import { UNKNOWN_SIZE, type ManifestFormat, type ManifestOptions } from '../types.js';
+import { type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from '../types.js';
 
 /**
  * `rclone lsjson -R --hash` output. Items are located by `Path` as written (relative to the remote
@@ -18,7 +18,12 @@ export const rcloneLsjson: ManifestFormat = {
     return text.startsWith('[') && text.includes('"Path"') && text.includes('"IsDir"');
   },
   read(path: string, opts: ManifestOptions) {
-    return guarded(path, 'manifest-unreadable', jsonListing(path, opts, (doc) => (Array.isArray(doc) ? doc : undefined), mapEntry), opts.signal);
+    return guarded(
+      path,
+      'manifest-unreadable',
+      jsonListing(path, opts, (doc) => (Array.isArray(doc) ? doc : undefined), mapEntry),
+      opts.signal,
+    );
   },
 };
 

@@ -5,9 +5,9 @@ import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { coverage, notice, parseDate } from '../events.js';
 import { guarded } from '../guard.js';
 import { isGzip } from '../head.js';
-import { verifyManifestChecksum } from '../manifest-checksum.js';
 import { field, headText, readJsonFile, str } from '../json-file.js';
-import { s3RowMapper, type SkipCounts } from '../s3-inventory-row.js';
+import { verifyManifestChecksum } from '../manifest-checksum.js';
+import { type SkipCounts, s3RowMapper } from '../s3-inventory-row.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
 
 /**
@@ -48,15 +48,20 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
   }
   if (format.toUpperCase() !== 'CSV' || schema === undefined) {
     for (const f of files) {
-      const detail = schema === undefined
-        ? 'manifest has no fileSchema, so the CSV columns are unknown'
-        : `${format} inventory data files are not supported (no well-kept ${format} reader in custody's dependencies); configure the inventory as CSV`;
+      const detail =
+        schema === undefined
+          ? 'manifest has no fileSchema, so the CSV columns are unknown'
+          : `${format} inventory data files are not supported (no well-kept ${format} reader in custody's dependencies); configure the inventory as CSV`;
       yield coverage({ location: str(f, 'key') ?? path, reason: 'manifest-unsupported', detail, incomplete: true });
     }
     return;
   }
   const skips: SkipCounts = { deleteMarkers: 0, folderMarkers: 0 };
-  const mapRow = s3RowMapper(schema.split(',').map((c) => c.trim()), asOf, skips);
+  const mapRow = s3RowMapper(
+    schema.split(',').map((c) => c.trim()),
+    asOf,
+    skips,
+  );
   const out: SourceEvent[] = [];
   let objects = 0;
   for (const f of files) {
@@ -83,8 +88,7 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
     }
   }
   const bucket = str(manifest, 'sourceBucket') ?? '?';
-  const skipped = skips.deleteMarkers + skips.folderMarkers > 0
-    ? `; skipped ${skips.deleteMarkers} delete marker(s) and ${skips.folderMarkers} folder marker(s)`
-    : '';
+  const skipped =
+    skips.deleteMarkers + skips.folderMarkers > 0 ? `; skipped ${skips.deleteMarkers} delete marker(s) and ${skips.folderMarkers} folder marker(s)` : '';
   yield notice(path, 'info', `S3 inventory of bucket ${bucket}${asOf ? ` as of ${asOf.toISOString()}` : ''}: ${objects} object(s)${skipped}`);
 }

@@ -64,5 +64,9 @@ async function* readListing(path: string, opts: ManifestOptions): AsyncGenerator
   };
   yield* jsonListing(path, opts, pick, map);
   if (partial !== undefined) yield coverage({ location: path, reason: 'manifest-partial', detail: partial, incomplete: true });
-  yield notice(path, 'info', 'list-objects output has no encryption status: single-part 32-hex ETags are taken as MD5; an SSE-KMS/SSE-C object would not match by hash (use S3 Inventory with EncryptionStatus)');
+  yield notice(
+    path,
+    'info',
+    'list-objects output has no encryption status: single-part 32-hex ETags are taken as MD5; an SSE-KMS/SSE-C object would not match by hash (use S3 Inventory with EncryptionStatus)',
+  );
 }

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { sniff } from '../../../../src/sources/sniff.js';
-import { expandArchive, type ArchiveOptions } from '../../../../src/sources/archives/index.js';
+import { type ArchiveOptions, expandArchive } from '../../../../src/sources/archives/index.js';
 import { fileContent } from '../../../../src/sources/file-content.js';
 import type { CoverageEntry, Item } from '../../../../src/sources/item.js';
+import { sniff } from '../../../../src/sources/sniff.js';
 
 /** Smallest JPEG-looking bytes: sniff() only needs the SOI marker. */
 export const jpeg = (label: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(label)]);

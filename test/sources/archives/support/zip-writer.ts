@@ -60,15 +60,41 @@ export function buildZip(entries: readonly ZipEntrySpec[], options: ZipOptions =
     const centralExtra = spec.zip64 ? Buffer.concat([u16(1), u16(24), u64(size), u64(body.length), u64(offset)]) : Buffer.alloc(0);
     const sizes = spec.zip64 ? [u32(MAX32), u32(MAX32)] : [u32(body.length), u32(size)];
     const local = Buffer.concat([
-      u32(0x04034b50), u16(version), u16(flags), u16(method), u16(DOS_TIME), u16(DOS_DATE), u32(crc),
-      ...sizes, u16(name.length), u16(localExtra.length), name, localExtra, body,
+      u32(0x04034b50),
+      u16(version),
+      u16(flags),
+      u16(method),
+      u16(DOS_TIME),
+      u16(DOS_DATE),
+      u32(crc),
+      ...sizes,
+      u16(name.length),
+      u16(localExtra.length),
+      name,
+      localExtra,
+      body,
     ]);
     const madeBy = (spec.unixMode !== undefined ? 3 << 8 : 0) | 45;
     centrals.push(
       Buffer.concat([
-        u32(0x02014b50), u16(madeBy), u16(version), u16(flags), u16(method), u16(DOS_TIME), u16(DOS_DATE), u32(crc),
-        ...sizes, u16(name.length), u16(centralExtra.length), u16(0), u16(0), u16(0),
-        u32(spec.unixMode !== undefined ? spec.unixMode << 16 : 0), u32(spec.zip64 ? MAX32 : offset), name, centralExtra,
+        u32(0x02014b50),
+        u16(madeBy),
+        u16(version),
+        u16(flags),
+        u16(method),
+        u16(DOS_TIME),
+        u16(DOS_DATE),
+        u32(crc),
+        ...sizes,
+        u16(name.length),
+        u16(centralExtra.length),
+        u16(0),
+        u16(0),
+        u16(0),
+        u32(spec.unixMode !== undefined ? spec.unixMode << 16 : 0),
+        u32(spec.zip64 ? MAX32 : offset),
+        name,
+        centralExtra,
       ]),
     );
     locals.push(local);
@@ -79,19 +105,12 @@ export function buildZip(entries: readonly ZipEntrySpec[], options: ZipOptions =
   if (options.zip64Eocd) {
     const zip64EocdOffset = offset + central.length;
     tail.push(
-      Buffer.concat([
-        u32(0x06064b50), u64(44), u16(45), u16(45), u32(0), u32(0),
-        u64(entries.length), u64(entries.length), u64(central.length), u64(offset),
-      ]),
+      Buffer.concat([u32(0x06064b50), u64(44), u16(45), u16(45), u32(0), u32(0), u64(entries.length), u64(entries.length), u64(central.length), u64(offset)]),
       Buffer.concat([u32(0x07064b50), u32(0), u64(zip64EocdOffset), u32(1)]),
       Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(0xffff), u16(0xffff), u32(MAX32), u32(MAX32), u16(0)]),
     );
   } else {
-    tail.push(
-      Buffer.concat([
-        u32(0x06054b50), u16(0), u16(0), u16(entries.length), u16(entries.length), u32(central.length), u32(offset), u16(0),
-      ]),
-    );
+    tail.push(Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(entries.length), u16(entries.length), u32(central.length), u32(offset), u16(0)]));
   }
   return Buffer.concat([...locals, central, ...tail]);
 }
