@@ -1,31 +1,22 @@
 import os from 'node:os';
-import path from 'node:path';
-import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
-import { type CacheOptions, type CacheStats, InspectionCache } from '../cache/inspection-cache.js';
-import { cacheIdentity, sealKeyFor } from '../cache/key.js';
+import type { CacheOptions, CacheStats, InspectionCache } from '../cache/inspection-cache.js';
+import { openAuditCache } from '../cache/open.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import type { Subject } from '../evaluate/requirement.js';
 import { AUDIT_SCOPE } from '../evaluate/requirement.js';
-import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
-import { plateKeyId } from '../identify/plates/key.js';
-import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
-import { DETECTORS } from '../identify/registry.js';
+import type { DetectLimits } from '../identify/detector.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { locationMatcher } from '../policy/locations.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Report } from '../report/model.js';
 import { countEntries } from '../sources/filesystem.js';
-import type { CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
+import type { Notice } from '../sources/item.js';
 import { forEachConcurrent } from '../util/pool.js';
 import { assemble } from './assemble.js';
-import { counted, expand } from './expand-archive.js';
-import { type Inspection, inspectItem } from './inspect.js';
-import { plateCheck, uncheckedClasses } from './plate-check.js';
-import { shardOf } from './shard.js';
+import { closeDetectors, type IdentifyStage, prepareDetectors } from './detectors.js';
+import { InspectStage } from './inspect-stage.js';
 import { type ArchiveHook, type ManifestInput, type ManifestReader, sourcesFor } from './sources.js';
-import { settleFacts, subjectOf } from './subject.js';
-import { Tally } from './tally.js';
+import type { Tally } from './tally.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
 export interface AuditRequest {
@@ -76,122 +67,32 @@ export interface AuditRequest {
   onItem?: (tally: Readonly<Tally>, cache?: Readonly<CacheStats>) => void;
 }
 
-/** Runs one audit and returns the finished report: waivers applied, plates redacted, sorted. Never prints. */
+/**
+ * Runs one audit and returns the finished report: waivers applied, plates redacted, sorted. Never
+ * prints. The pipeline: sources -> inspect (the item loop: identify, expand, cache) -> evaluate -> report.
+ */
 export async function runAudit(request: AuditRequest): Promise<Report> {
   const startedAt = new Date();
   const now = request.now ?? startedAt;
   const notices: Notice[] = [];
-  const limits = request.limits ?? DEFAULT_DETECT_LIMITS;
   const concurrency = request.concurrency ?? defaultConcurrency();
-  const plateGap = plateCheck(request.fingerprints, request.plateKey, request.skipPlates === true);
-  const plates = plateGap.check;
-  // Without a usable key (or by request) the record detector has nothing to do; the plate check reports the gap.
-  const noRecords = plateGap.noneChecked;
-  const factories = noRecords ? DETECTORS.filter((factory) => factory.id !== recordDetector.id) : DETECTORS;
-  const detectors = factories.flatMap((factory) => {
-    const detector = factory.create({
-      fingerprints: request.fingerprints,
-      markers: request.policy.doc.assets.markers,
-      limits,
-      threads: request.threads ?? Math.min(concurrency, os.availableParallelism()),
-      ...(request.plateKey ? { plateKey: request.plateKey } : {}),
-      notice: (n) => notices.push(n),
-    });
-    return detector ? [detector] : [];
-  });
-  const wantMedia = detectors.some((d) => d.needsMedia) || request.archives !== undefined;
+  const identify = prepareDetectors({ ...request, archives: request.archives !== undefined }, concurrency, notices);
   const isAuthorized = locationMatcher(request.policy.doc.locations.authorized);
+  const cache = request.cache ? await openCache(request, request.cache, identify, startedAt) : undefined;
+  const stage = new InspectStage({ identify, archives: request.archives, cache, isAuthorized, shard: request.shard, onItem: request.onItem }, notices);
 
-  const tally = new Tally();
-  const coverage: CoverageEntry[] = [];
-  const subjects: Subject[] = [];
-  const origins = new Set<Origin>();
-  const cache = request.cache ? await openCache(request, request.cache, detectors, wantMedia, limits, startedAt) : undefined;
-  // A hook that does not state its limits could expand differently next time: its archives are not cached.
-  const cacheArchives = request.archives?.settings !== undefined;
-
-  /** Counts an inspection and makes it a subject; false when its facts could not all be read. */
-  const consider = async (inspection: Inspection, containerMode: number | undefined): Promise<boolean> => {
-    coverage.push(...inspection.coverage);
-    tally.count(inspection.item, inspection.coverage);
-    origins.add(inspection.item.origin);
-    const settled = await settleFacts(inspection);
-    const subject = subjectOf(inspection, isAuthorized, containerMode);
-    if (subject) subjects.push(subject);
-    request.onItem?.(tally, cache?.stats);
-    return settled;
-  };
-  const uninspected = (entry: CoverageEntry): void => {
-    coverage.push(entry);
-    tally.countUninspected(entry);
-  };
-
-  /** Stands in for inspecting an unchanged file (and expanding it, for an archive): nothing is read. */
-  const replay = async (item: Item, entry: CachedEntry): Promise<void> => {
-    const { content: _unread, ...file } = item;
-    const { media, identifications, facts } = entry;
-    await consider({ item: file, ...(media ? { media } : {}), identifications, facts, coverage: entry.coverage }, undefined);
-    for (const event of entry.expansion ?? []) {
-      if (event.kind === 'notice') notices.push(event.notice);
-      else if (event.kind === 'coverage') uninspected(event.entry);
-      else {
-        const { media: memberMedia, ...conclusion } = event.conclusion;
-        await consider({ item: { ...event.member, origin: 'archive' }, ...(memberMedia ? { media: memberMedia } : {}), ...conclusion }, item.mode);
-      }
-    }
-  };
-
-  const inShard = (location: string): boolean => !request.shard || shardOf(location, request.shard.count) === request.shard.index;
-  const handle = async (event: SourceEvent): Promise<void> => {
-    if (event.kind === 'notice') return void notices.push(event.notice);
-    if (!inShard(event.kind === 'item' ? event.item.location : event.entry.location)) return;
-    if (event.kind === 'coverage') {
-      if (event.entry.reason !== 'unreadable-directory') tally.entriesSeen++;
-      return uninspected(event.entry);
-    }
-    tally.entriesSeen++;
-    const recalled = cache?.recall(event.item);
-    if (recalled) return replay(event.item, recalled);
-    const read = { bytesRead: 0 };
-    const item = event.item.content ? { ...event.item, content: counted(event.item.content, tally, read) } : event.item;
-    const inspection = await inspectItem(item, detectors, wantMedia);
-    let settled = await consider(inspection, undefined);
-    let expansion: ExpansionEvent[] | undefined;
-    const isArchive = request.archives !== undefined && inspection.media !== undefined && request.archives.handles(inspection.media);
-    if (isArchive) {
-      expansion = cache && cacheArchives ? [] : undefined;
-      settled = (await expand(request.archives!, inspection, detectors, wantMedia, { consider, uninspected, notices, tally, read }, expansion)) && settled;
-    }
-    if (cache && settled && (!isArchive || expansion)) {
-      const { media, identifications, facts } = inspection;
-      cache.remember(event.item, {
-        ...(media ? { media } : {}),
-        identifications,
-        facts,
-        coverage: inspection.coverage,
-        bytesRead: read.bytesRead,
-        ...(expansion ? { expansion } : {}),
-      });
-    }
-  };
-
-  if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, tally);
+  if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, stage.tally);
   try {
-    await forEachConcurrent(sourcesFor(request), concurrency, handle);
+    await forEachConcurrent(sourcesFor(request), concurrency, (event) => stage.handle(event));
   } finally {
-    await Promise.all(detectors.map((d) => d.close?.()));
+    await closeDetectors(identify);
   }
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const ctx = {
-    now,
-    authorized: request.policy.doc.locations.authorized,
-    isAuthorized,
-    origins,
-    scope: AUDIT_SCOPE,
-    unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET),
-  };
+  const { tally, subjects, coverage, origins } = stage;
+  const plates = identify.plateGap.check;
+  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: identify.unchecked };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,
@@ -224,28 +125,20 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   return redact ? redactDeep(report, redact) : report;
 }
 
-/** Loads the cache for this audit's settings and scope; a cache that cannot be keyed is off, with a notice. */
-async function openCache(
-  request: AuditRequest,
-  options: CacheOptions,
-  detectors: readonly Detector[],
-  wantMedia: boolean,
-  limits: DetectLimits,
-  startedAt: Date,
-): Promise<InspectionCache | undefined> {
-  const identity = await cacheIdentity(
+/** The re-audit cache for this audit's settings and scope (src/cache). */
+function openCache(request: AuditRequest, options: CacheOptions, identify: IdentifyStage, startedAt: Date): Promise<InspectionCache | undefined> {
+  return openAuditCache(
+    options,
     {
-      detectors: detectors.map((d) => d.id),
-      wantMedia,
-      fingerprints: request.fingerprints.sets.map((s) => s.file.digest),
-      markers: request.policy.doc.assets.markers,
-      plateKeyId: request.plateKey ? plateKeyId(request.plateKey) : null,
-      limits,
+      detectors: identify.detectors,
+      wantMedia: identify.wantMedia,
       archives: request.archives ? (request.archives.settings ?? 'uncached') : 'off',
+      plateKey: request.plateKey,
+      roots: request.roots,
+      shard: request.shard,
     },
-    { roots: request.roots.map((root) => path.resolve(root)), shard: request.shard },
+    startedAt,
   );
-  return InspectionCache.open(options, identity, sealKeyFor(request.plateKey), startedAt.getTime());
 }
 
 /** Counts the roots' entries alongside the audit; a shard expects its share. Failures leave no estimate. */

@@ -1,15 +1,14 @@
 import type { ExpansionEvent } from '../cache/entry.js';
-import type { Detector } from '../identify/detector.js';
-import type { ContentSource, CoverageEntry, Notice } from '../sources/item.js';
-import { type Inspection, inspectItem } from './inspect.js';
+import { type InspectionSink, memberEvent } from '../cache/replay.js';
+import { type Inspection, inspectItem } from '../identify/inspect.js';
+import type { ContentSource, CoverageEntry } from '../sources/item.js';
+import type { IdentifyStage } from './detectors.js';
 import type { ArchiveHook } from './sources.js';
 import { countingContent, type Tally } from './tally.js';
 
-/** What expanding an archive reports into. */
-export interface ExpandSink {
-  consider: (inspection: Inspection, containerMode: number | undefined) => Promise<boolean>;
-  uninspected: (entry: CoverageEntry) => void;
-  notices: Notice[];
+/** Where expanding an archive reports to. */
+export interface ExpandTarget {
+  sink: InspectionSink;
   tally: Tally;
   /** The top-level file's own read counter (its members' bytes are its bytes). */
   read: { bytesRead: number };
@@ -23,11 +22,11 @@ export interface ExpandSink {
 export async function expand(
   archives: ArchiveHook,
   outer: Inspection,
-  detectors: readonly Detector[],
-  wantMedia: boolean,
-  sink: ExpandSink,
+  identify: IdentifyStage,
+  target: ExpandTarget,
   record: ExpansionEvent[] | undefined,
 ): Promise<boolean> {
+  const { sink } = target;
   const containerMode = outer.item.origin === 'filesystem' ? outer.item.mode : undefined;
   let settled = true;
   const uninspected = (entry: CoverageEntry): void => {
@@ -37,23 +36,15 @@ export async function expand(
   try {
     for await (const event of archives.expand(outer.item, outer.media!)) {
       if (event.kind === 'notice') {
-        sink.notices.push(event.notice);
+        sink.notice(event.notice);
         record?.push({ kind: 'notice', notice: event.notice });
       } else if (event.kind === 'coverage') {
         uninspected(event.entry);
       } else {
-        const member = event.item.content ? { ...event.item, content: counted(event.item.content, sink.tally, sink.read) } : event.item;
-        const inspection = await inspectItem(member, detectors, wantMedia);
+        const member = event.item.content ? { ...event.item, content: counted(event.item.content, target.tally, target.read) } : event.item;
+        const inspection = await inspectItem(member, identify.detectors, identify.wantMedia);
         settled = (await sink.consider(inspection, containerMode)) && settled;
-        if (record) {
-          const { location, size, mtime, mode, archiveChain } = event.item;
-          const { media, identifications, facts, coverage } = inspection;
-          record.push({
-            kind: 'member',
-            member: { location, size, ...(mtime ? { mtime } : {}), ...(mode !== undefined ? { mode } : {}), archiveChain: archiveChain ?? [] },
-            conclusion: { ...(media ? { media } : {}), identifications, facts, coverage },
-          });
-        }
+        record?.push(memberEvent(event.item, inspection));
       }
     }
   } catch (error) {

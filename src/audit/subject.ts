@@ -1,9 +1,9 @@
 import type { Subject } from '../evaluate/requirement.js';
 import { sha256Of } from '../identify/exact.js';
+import { type Inspection, strongest } from '../identify/inspect.js';
 import { captureDate, readImageTags } from '../identify/metadata.js';
 import type { Asset } from '../report/model.js';
 import { isImage } from '../sources/sniff.js';
-import { type Inspection, strongest } from './inspect.js';
 
 /**
  * Completes the facts of an identified item: images get their capture date (retention must not

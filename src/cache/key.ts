@@ -11,19 +11,16 @@ import { CACHE_FORMAT } from './file.js';
  * these selects another cache file, so an entry is never replayed under settings it was not made with.
  */
 export interface CacheSettings {
-  /** Detector ids in the order they ran. */
-  detectors: readonly string[];
+  /**
+   * The detectors in the order they ran, each with its own settings (fingerprint digests, markers,
+   * limits, a key's id): every detector supplies its part, so none can be forgotten here.
+   */
+  detectors: readonly { id: string; settings: Readonly<Record<string, unknown>> }[];
   wantMedia: boolean;
-  /** Digest of each fingerprint file, in the order given. */
-  fingerprints: readonly string[];
-  /** The policy's provenance markers. */
-  markers: unknown;
-  /** Identifier of the plate key (never the key), or null. */
-  plateKeyId: string | null;
-  /** Detection limits (image pixels and bytes). */
-  limits: unknown;
   /** Archive limits, or 'off'. */
   archives: unknown;
+  /** Identifier of the plate key that seals the body (never the key), or null: another key, another file. */
+  plateKeyId: string | null;
 }
 
 /** Which audit the entries belong to: its roots and shard. Entries outside it are dropped on rewrite. */

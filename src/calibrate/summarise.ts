@@ -1,5 +1,5 @@
 import { MATCH_THRESHOLD } from '../identify/pdq/matcher.js';
-import { compareStrings } from '../postprocess/sort.js';
+import { compareStrings } from '../util/compare.js';
 import { decide, nearest, type QueryMeasurement } from './measure.js';
 
 /** Upper bounds (inclusive) of the default distance bands: 0-7, 8-15, ... 40-47. */

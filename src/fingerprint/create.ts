@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { captureDate, readImageTags } from '../identify/metadata.js';
-import { compareStrings } from '../postprocess/sort.js';
 import { fingerprintDigest } from '../references/load.js';
 import { FINGERPRINT_FORMAT, FINGERPRINT_VERSION, type FingerprintFile, type PdqEntry, type PlateSet, type Reference } from '../references/schema.js';
 import { walkFilesystem } from '../sources/filesystem.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { isImage, type MediaType, SNIFF_BYTES, sniff } from '../sources/sniff.js';
+import { compareStrings } from '../util/compare.js';
 import { forEachConcurrent } from '../util/pool.js';
 import { VERSION } from '../version.js';
 

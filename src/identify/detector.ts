@@ -80,6 +80,13 @@ export const DEFAULT_DETECT_LIMITS: DetectLimits = {
  */
 export interface Detector {
   id: string;
+  /**
+   * What this detector's conclusions depend on besides an item's bytes and custody's own code
+   * (fingerprint digests, markers, limits, a key's id: never a key): its part of the re-audit cache
+   * key. Every setting read from {@link DetectorSetup} that can change a conclusion belongs here, or a
+   * warm audit would replay results made under other settings (test/cache/detector-settings.test.ts).
+   */
+  readonly settings: Readonly<Record<string, unknown>>;
   /** Whether this detector needs the media type sniffed (i.e. must read the file head). */
   needsMedia: boolean;
   applies(item: Item, media: MediaType | undefined): boolean;

@@ -20,8 +20,11 @@ export const exactDetector: DetectorFactory = {
 class ExactDetector implements Detector {
   readonly id = 'exact';
   readonly needsMedia = false;
+  readonly settings: Readonly<Record<string, unknown>>;
 
-  constructor(private readonly fingerprints: FingerprintIndex) {}
+  constructor(private readonly fingerprints: FingerprintIndex) {
+    this.settings = { fingerprints: fingerprints.digests };
+  }
 
   applies(item: Item): boolean {
     return item.digests !== undefined || this.fingerprints.sizes.has(item.size);

@@ -117,6 +117,7 @@ export const metadataDetector: DetectorFactory = {
     if (markers.length === 0) return undefined;
     const detector: Detector = {
       id: 'metadata',
+      settings: { markers },
       needsMedia: true,
       applies: (item: Item, media: MediaType | undefined) => item.content !== undefined && isImage(media),
       async detect(item: Item): Promise<DetectResult> {

@@ -43,7 +43,7 @@ export const perceptualDetector: DetectorFactory = {
         message: `${untiled} perceptual reference(s) carry no tile hashes (fingerprinted by an older custody): their matches are not tile-verified, so same-scene images may be claimed; run custody fingerprint again`,
       });
     }
-    return new PerceptualDetector(matcher, setup.limits);
+    return new PerceptualDetector(matcher, setup.limits, { fingerprints: setup.fingerprints.digests, limits: setup.limits });
   },
 };
 
@@ -62,6 +62,7 @@ class PerceptualDetector implements Detector {
   constructor(
     private readonly matcher: MatchPool,
     private readonly limits: DetectLimits,
+    readonly settings: Readonly<Record<string, unknown>>,
   ) {}
 
   applies(item: Item, media: MediaType | undefined): boolean {

@@ -52,6 +52,8 @@ export const recordDetector: DetectorFactory = {
     );
     return {
       id: 'record',
+      // The digests come from the fingerprint files; the key is named by its id, never itself.
+      settings: { fingerprints: setup.fingerprints.digests, plateKeyId: keyId },
       needsMedia: true,
       applies: (item, media) => isTextLike(media) && item.size > 0 && item.content !== undefined,
       async detect(item): Promise<DetectResult> {

@@ -1,8 +1,6 @@
 import { type Asset, type Finding, SEVERITY_ORDER } from '../report/model.js';
 import type { CoverageEntry } from '../sources/item.js';
-
-// Plain code-unit comparison: locale-aware collation differs between machines, and reports must not.
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { compareStrings as cmp } from '../util/compare.js';
 
 /** Findings: most severe first, then protocol, location, fingerprint. */
 export const sortFindings = (findings: Finding[]): Finding[] =>
@@ -18,5 +16,3 @@ export const sortAssets = (assets: Asset[]): Asset[] => assets.sort((a, b) => cm
 
 export const sortCoverage = (coverage: CoverageEntry[]): CoverageEntry[] =>
   coverage.sort((a, b) => cmp(a.location, b.location) || cmp(a.reason, b.reason) || cmp(a.detail ?? '', b.detail ?? ''));
-
-export { cmp as compareStrings };

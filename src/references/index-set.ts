@@ -41,6 +41,11 @@ export class FingerprintIndex {
     return this.byMd5.get(md5);
   }
 
+  /** The digest of each fingerprint file, in the order given: what a set's conclusions depend on. */
+  get digests(): string[] {
+    return this.sets.map((s) => s.file.digest);
+  }
+
   get hasPerceptual(): boolean {
     return this.references.some((r) => (r.pdq?.length ?? 0) > 0);
   }

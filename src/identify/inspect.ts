@@ -1,11 +1,11 @@
-import { type Detector, type DetectResult, type Identification, type ItemFacts, METHOD_RANK } from '../identify/detector.js';
-import { compareStrings } from '../postprocess/sort.js';
 import { TailKeepingContent } from '../sources/archives/appended.js';
 import { ArchiveLimitError, CorruptMemberError } from '../sources/archives/index.js';
 import { ContentChangedError } from '../sources/file-content.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { DEEP_SNIFF_BYTES, type MediaType, SNIFF_BYTES, sniff, wantsDeeperHead } from '../sources/sniff.js';
 import { unsupportedCoverage } from '../sources/unsupported.js';
+import { compareStrings } from '../util/compare.js';
+import { type Detector, type DetectResult, type Identification, type ItemFacts, METHOD_RANK } from './detector.js';
 
 /** Everything the detectors concluded about one item. */
 export interface Inspection {
