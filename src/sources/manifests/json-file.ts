@@ -1,4 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { SourceEvent } from '../item.js';
+import { coverage } from './events.js';
+import { verifyManifestChecksum } from './manifest-checksum.js';
 
 /** Default cap for JSON manifests read whole (see ManifestOptions.maxJsonBytes). */
 export const DEFAULT_MAX_JSON_BYTES = 256 * 1024 * 1024;
@@ -32,4 +35,19 @@ export function str(value: unknown, name: string): string | undefined {
 /** The JSON head as text for detection (tolerates a cut-off head). */
 export function headText(head: Buffer): string {
   return head.toString('utf8', 0, Math.min(head.length, 16384));
+}
+
+/**
+ * Reads an inventory's JSON manifest, yielding `manifest-unreadable` coverage when it cannot be read,
+ * and checks it against its `.checksum` file when `checksumFile` is given (AWS and Azure write one);
+ * returns the parsed manifest, or undefined.
+ */
+export async function* inventoryManifest(path: string, max: number | undefined, checksumFile?: string): AsyncGenerator<SourceEvent, unknown> {
+  const json = await readJsonFile(path, max);
+  if ('error' in json) {
+    yield coverage({ location: path, reason: 'manifest-unreadable', detail: json.error, incomplete: true });
+    return undefined;
+  }
+  if (checksumFile) yield* verifyManifestChecksum(path, json.bytes, checksumFile);
+  return json.value;
 }

@@ -5,8 +5,7 @@ import { base64ToHex } from '../digests.js';
 import { coverage, itemEvent, notice, parseDate, parseSize, rowCoverage } from '../events.js';
 import { guarded } from '../guard.js';
 import { columnIndex, type HeaderRowMapper, headerCsv } from '../header-csv.js';
-import { field, headText, readJsonFile, str } from '../json-file.js';
-import { verifyManifestChecksum } from '../manifest-checksum.js';
+import { field, headText, inventoryManifest, str } from '../json-file.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
 
 /**
@@ -48,13 +47,8 @@ async function* readAzure(path: string, opts: ManifestOptions): AsyncGenerator<S
     yield* readCsv(path, opts.azureAccount, opts.asOf);
     return;
   }
-  const json = await readJsonFile(path, opts.maxJsonBytes);
-  if ('error' in json) {
-    yield coverage({ location: path, reason: 'manifest-unreadable', detail: json.error, incomplete: true });
-    return;
-  }
-  const manifest = json.value;
-  yield* verifyManifestChecksum(path, json.bytes, 'manifest.checksum');
+  const manifest = yield* inventoryManifest(path, opts.maxJsonBytes, 'manifest.checksum');
+  if (manifest === undefined) return;
   const status = str(manifest, 'status');
   if (status !== undefined && status !== 'Succeeded') {
     yield coverage({ location: path, reason: 'manifest-partial', detail: `inventory run status is ${status}, not Succeeded`, incomplete: true });

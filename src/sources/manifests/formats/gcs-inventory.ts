@@ -5,7 +5,7 @@ import { coverage, itemEvent, parseDate, parseSize, rowCoverage } from '../event
 import { gcsEncryption } from '../gcs-fields.js';
 import { guarded } from '../guard.js';
 import { columnIndex, type HeaderRowMapper, headerCsv } from '../header-csv.js';
-import { field, headText, readJsonFile, str } from '../json-file.js';
+import { field, headText, inventoryManifest, str } from '../json-file.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
 
 /** The default field order of a GCS inventory report, assumed when a CSV has no header row. */
@@ -58,13 +58,10 @@ async function* readGcs(path: string, opts: ManifestOptions): AsyncGenerator<Sou
     yield* readShard(path, opts.asOf);
     return;
   }
-  const json = await readJsonFile(path, opts.maxJsonBytes);
-  if ('error' in json) {
-    yield coverage({ location: path, reason: 'manifest-unreadable', detail: json.error, incomplete: true });
-    return;
-  }
-  const asOf = parseDate(str(json.value, 'snapshot_time')) ?? opts.asOf;
-  const shards = field(json.value, 'report_shards_file_names');
+  const manifest = yield* inventoryManifest(path, opts.maxJsonBytes);
+  if (manifest === undefined) return;
+  const asOf = parseDate(str(manifest, 'snapshot_time')) ?? opts.asOf;
+  const shards = field(manifest, 'report_shards_file_names');
   if (!Array.isArray(shards)) {
     yield coverage({ location: path, reason: 'manifest-unreadable', detail: 'no report_shards_file_names list', incomplete: true });
     return;

@@ -5,8 +5,7 @@ import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { coverage, notice, parseDate } from '../events.js';
 import { guarded } from '../guard.js';
 import { isGzip } from '../head.js';
-import { field, headText, readJsonFile, str } from '../json-file.js';
-import { verifyManifestChecksum } from '../manifest-checksum.js';
+import { field, headText, inventoryManifest, str } from '../json-file.js';
 import { type SkipCounts, s3RowMapper } from '../s3-inventory-row.js';
 import type { ManifestFormat, ManifestOptions } from '../types.js';
 
@@ -29,13 +28,8 @@ export const s3Inventory: ManifestFormat = {
 };
 
 async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerator<SourceEvent> {
-  const json = await readJsonFile(path, opts.maxJsonBytes);
-  if ('error' in json) {
-    yield coverage({ location: path, reason: 'manifest-unreadable', detail: json.error, incomplete: true });
-    return;
-  }
-  const manifest = json.value;
-  yield* verifyManifestChecksum(path, json.bytes, 'manifest.checksum');
+  const manifest = yield* inventoryManifest(path, opts.maxJsonBytes, 'manifest.checksum');
+  if (manifest === undefined) return;
   const created = str(manifest, 'creationTimestamp');
   const asOf = (created !== undefined && /^\d+$/.test(created) ? parseDate(Number(created)) : undefined) ?? opts.asOf;
   if (asOf === undefined) yield notice(path, 'warning', 'S3 inventory has no creationTimestamp: retention cannot be measured');
