@@ -2,6 +2,7 @@ import type { ExpansionEvent } from '../cache/entry.js';
 import { type InspectionSink, memberEvent } from '../cache/replay.js';
 import { type Inspection, inspectItem } from '../identify/inspect.js';
 import type { ContentSource, CoverageEntry } from '../sources/item.js';
+import { describeError } from '../util/errors.js';
 import type { IdentifyStage } from './detectors.js';
 import type { ArchiveHook } from './sources.js';
 import { countingContent, type Tally } from './tally.js';
@@ -51,7 +52,7 @@ export async function expand(
     uninspected({
       location: outer.item.location,
       reason: 'corrupt-archive',
-      detail: String((error as Error)?.message ?? error).split('\n')[0],
+      detail: describeError(error),
       incomplete: true,
     });
   }

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { describeError, errorCode } from '../util/errors.js';
 
 /**
  * The per-user key that authenticates cache files. A cache file is the auditor's record of what an
@@ -135,4 +136,4 @@ function untrusted(
   return undefined;
 }
 
-const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+const codeOf = (error: unknown): string => errorCode(error) ?? describeError(error);

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
+import { describeError, errorCode } from '../util/errors.js';
 import type { CacheKeys } from './cache-key.js';
 
 /**
@@ -94,7 +95,7 @@ async function readBounded(file: string): Promise<{ kind: 'ok'; data: Buffer } |
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     return { kind: 'bad', problem: code === 'ELOOP' ? 'is a symbolic link' : `cannot be read (${code ?? String(error)})` };
   }
@@ -115,7 +116,7 @@ async function readBounded(file: string): Promise<{ kind: 'ok'; data: Buffer } |
     }
     return filled === data.length ? { kind: 'ok', data } : { kind: 'bad', problem: 'is truncated' };
   } catch (error) {
-    return { kind: 'bad', problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    return { kind: 'bad', problem: `cannot be read (${errorCode(error) ?? describeError(error)})` };
   } finally {
     await handle.close();
   }

@@ -1,6 +1,7 @@
 import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Item } from '../sources/item.js';
+import { describeError, errorCode } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { type CacheKeys, cacheKeys, loadCacheKey } from './cache-key.js';
 import { type CachedEntry, decodeEntry, encodeEntry } from './entry.js';
@@ -156,7 +157,7 @@ export class InspectionCache {
         this.stats.written = true;
       }
     } catch (error) {
-      const why = error instanceof CacheTooLarge ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      const why = error instanceof CacheTooLarge ? error.message : (errorCode(error) ?? describeError(error));
       this.options.notice?.(`cache ${file} not written (${why}); the next audit inspects everything again`);
     }
     await pruneUnused(this.options.dir, path.basename(file));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadFingerprints } from '../references/load.js';
 import type { Reference } from '../references/schema.js';
-import { InputError } from '../util/errors.js';
+import { describeError, errorCode, InputError } from '../util/errors.js';
 import { parseLabels } from './labels.js';
 import { CalibrationMatcher, type QueryMeasurement } from './measure.js';
 import { type CalibrationResult, DEFAULT_BAND_TOPS, type LabelledMeasurement, type SummariseOptions, summarise } from './summarise.js';
@@ -50,7 +50,7 @@ async function measureQuery(matcher: CalibrationMatcher, query: LabelledQuery): 
   try {
     bytes = typeof query.content === 'function' ? await query.content() : query.content;
   } catch (error) {
-    return { outcome: 'unreadable', quality: 0, detail: (error as NodeJS.ErrnoException).code ?? String(error) };
+    return { outcome: 'unreadable', quality: 0, detail: errorCode(error) ?? describeError(error) };
   }
   return matcher.measure(bytes);
 }
@@ -65,7 +65,7 @@ export async function runCalibration(labelsCsvPath: string, fingerprintFiles: re
   try {
     text = await readFile(labelsCsvPath, 'utf8');
   } catch (error) {
-    throw new InputError(labelsCsvPath, `cannot read labels (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(labelsCsvPath, `cannot read labels (${errorCode(error) ?? describeError(error)})`);
   }
   const rows = parseLabels(text, labelsCsvPath);
   const index = await loadFingerprints(fingerprintFiles);

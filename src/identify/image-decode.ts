@@ -1,4 +1,5 @@
 import { type MediaType, sniff } from '../sources/sniff.js';
+import { describeError } from '../util/errors.js';
 import { lazy } from '../util/lazy.js';
 import { BytePool } from './decode-budget.js';
 import { BYTES_PER_BLOCK, jpegLayout } from './jpeg-layout.js';
@@ -198,7 +199,7 @@ async function attempt(bytes: Uint8Array, options: DecodeOptions, media: MediaTy
     const reason = classify(message);
     if (reason === 'unsupported' && /HEVC/.test(message)) return { ok: false, reason, detail: 'heic (no HEVC decoder)', media };
     if (reason === 'timeout') return { ok: false, reason, detail: `image-limit: decode time (stopped after ${DECODE_LIMITS.timeoutSeconds} s)`, media };
-    return { ok: false, reason, detail: message.split('\n')[0]!.slice(0, 200), media };
+    return { ok: false, reason, detail: describeError(error), media };
   }
 }
 

@@ -5,6 +5,7 @@ import type { CoverageEntry, Item } from '../sources/item.js';
 import { DEEP_SNIFF_BYTES, type MediaType, SNIFF_BYTES, sniff, wantsDeeperHead } from '../sources/sniff.js';
 import { unsupportedCoverage } from '../sources/unsupported.js';
 import { compareStrings } from '../util/compare.js';
+import { describeError, errorCode } from '../util/errors.js';
 import { type Detector, type DetectResult, type Identification, type ItemFacts, METHOD_RANK } from './detector.js';
 
 /** Everything the detectors concluded about one item. */
@@ -67,13 +68,10 @@ function readFailure(item: Item, error: unknown, detector?: string): CoverageEnt
   if (error instanceof ContentChangedError) {
     return { location: item.location, reason: 'changed-during-scan', detail: error.message, incomplete: true };
   }
-  const code = (error as NodeJS.ErrnoException)?.code;
+  const code = errorCode(error);
   if (code) return { location: item.location, reason: 'unreadable', detail: code, incomplete: true };
-  const message = error instanceof Error ? error.message : String(error);
-  return { location: item.location, reason: 'inspection-failed', detail: `${detector ?? 'sniff'}: ${firstLine(message)}`, incomplete: true };
+  return { location: item.location, reason: 'inspection-failed', detail: `${detector ?? 'sniff'}: ${describeError(error)}`, incomplete: true };
 }
-
-const firstLine = (text: string): string => (text.split('\n')[0] ?? '').slice(0, 200);
 
 function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
   if (!value) return {};

@@ -1,5 +1,6 @@
 import type { PlateSet } from '../references/schema.js';
 import { isTextLike } from '../sources/sniff.js';
+import { errorCode } from '../util/errors.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
 import { NO_RESULT } from './detector.js';
 import { plateKeyId } from './plates/key.js';
@@ -62,7 +63,7 @@ export const recordDetector: DetectorFactory = {
         try {
           result = await scanPlates(item.content.stream(), matcher);
         } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
+          const code = errorCode(error);
           return {
             identifications: [],
             coverage: [{ location: item.location, reason: 'unreadable', detail: `plate scan stopped: ${code ?? 'read error'}`, incomplete: true }],

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
-import { PolicyError, type Problem } from '../util/errors.js';
+import { describeError, PolicyError, type Problem } from '../util/errors.js';
 import { decodePolicy, readPolicyFile } from './read.js';
 import { type PolicyDocument, PolicySchema } from './schema.js';
 import { checkSemantics } from './semantics.js';
@@ -58,7 +58,7 @@ export function parsePolicy(text: string, file: string, digest = digestOf(text))
     // maxAliasCount guards against alias ("billion laughs") expansion bombs.
     data = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    throw new PolicyError([{ file, message: firstLine((error as Error).message) }]);
+    throw new PolicyError([{ file, message: describeError(error) }]);
   }
   const parsed = PolicySchema.safeParse(data ?? {});
   if (!parsed.success) {
@@ -88,7 +88,7 @@ function syntaxProblem(errors: readonly YAMLError[], text: string, file: string,
     const next = lineEnd === -1 ? undefined : /\S/.exec(text.slice(lineEnd + 1));
     if (next) return { file, ...at(lineEnd + 1 + next.index), message: 'bad indentation: this line is indented deeper than the key above it can hold' };
   }
-  return { file, ...at(first.pos[0]), message: firstLine(first.message) };
+  return { file, ...at(first.pos[0]), message: describeError(first) };
 }
 
 const pathKey = (keyPath: readonly PropertyKey[]): string => JSON.stringify(keyPath.map(String));
@@ -158,7 +158,6 @@ function nearestNode(document: Document, keyPath: readonly PropertyKey[]): Node 
 
 const label = (keyPath: readonly PropertyKey[]): string => (keyPath.length === 0 ? '' : `${keyPath.map(String).join('.')}: `);
 const where = (keyPath: readonly PropertyKey[]): string => (keyPath.length === 0 ? '' : ` in ${keyPath.map(String).join('.')}`);
-const firstLine = (message: string): string => message.split('\n')[0] ?? message;
 
 function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0) || a.message.localeCompare(b.message));

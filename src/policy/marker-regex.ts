@@ -1,5 +1,6 @@
 import { createContext, Script } from 'node:vm';
 import safeRegex from 'safe-regex2';
+import { errorCode } from '../util/errors.js';
 
 /**
  * Policy marker regexes run against metadata the contractor controls, so matching is bounded three
@@ -62,7 +63,7 @@ export function guardedMatch<T>(task: () => T, timeoutMs = MARKER_MATCH_TIMEOUT_
   try {
     return { result: call.runInContext(context, { timeout: timeoutMs }) as T };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { timedOut: true };
+    if (errorCode(error) === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return { timedOut: true };
     throw error;
   } finally {
     (context as { task?: () => T }).task = undefined;

@@ -1,4 +1,4 @@
-import { PolicyError, type Problem } from '../util/errors.js';
+import { describeError, errorCode, PolicyError, type Problem } from '../util/errors.js';
 import { InputFileError, readInputFile } from '../util/input-file.js';
 
 /**
@@ -40,7 +40,7 @@ export async function readPolicyStream(stream: AsyncIterable<Uint8Array | string
     }
   } catch (error) {
     if (error instanceof PolicyError) throw error;
-    throw cannotRead(shownAs, (error as NodeJS.ErrnoException).code ?? String(error));
+    throw cannotRead(shownAs, errorCode(error) ?? describeError(error));
   }
   return Buffer.concat(chunks, length);
 }

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { CustodyError } from '../util/errors.js';
+import { CustodyError, describeError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 
 /**
@@ -44,7 +44,7 @@ export function loadPrivateKey(pem: string | Buffer, source = 'private key'): Ke
   try {
     key = createPrivateKey({ key: text, format: 'pem' });
   } catch (error) {
-    throw new SignatureError(source, `unreadable private key (${firstLine(error)})`);
+    throw new SignatureError(source, `unreadable private key (${describeError(error)})`);
   }
   return requireEd25519(key, source);
 }
@@ -64,7 +64,7 @@ export function loadPublicKey(pem: string | Buffer, source = 'public key'): KeyO
   try {
     key = createPublicKey({ key: text, format: 'pem' });
   } catch (error) {
-    throw new SignatureError(source, `unreadable public key (${firstLine(error)})`);
+    throw new SignatureError(source, `unreadable public key (${describeError(error)})`);
   }
   return requireEd25519(key, source);
 }
@@ -74,10 +74,6 @@ function requireEd25519(key: KeyObject, source: string): KeyObject {
     throw new SignatureError(source, `expected an Ed25519 key, found ${key.asymmetricKeyType ?? 'an unknown key type'}`);
   }
   return key;
-}
-
-function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0] ?? '';
 }
 
 /** A fresh Ed25519 key pair in PEM (PKCS#8 private, SPKI public), the same shapes openssl writes. */

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, sign, verify } from 'node:crypto';
 import { z } from 'zod';
 import { REPORT_FORMAT, REPORT_VERSION } from '../report/model.js';
+import { describeError } from '../util/errors.js';
 import { keyIdOf, loadPrivateKey, loadPublicKey } from './keys.js';
 import { formatSignatureFile, parseSignatureFile, SIGNATURE_FORMAT, SIGNATURE_VERSION } from './signature-file.js';
 
@@ -98,7 +99,7 @@ export function verifyReport(reportBytes: Buffer, signatureText: string, publicK
   try {
     data = JSON.parse(reportBytes.toString('utf8'));
   } catch (error) {
-    return { ok: false, reason: `${notReport} (${(error as Error).message.split('\n')[0]})` };
+    return { ok: false, reason: `${notReport} (${describeError(error)})` };
   }
   const report = SignedReport.safeParse(data);
   if (!report.success) {

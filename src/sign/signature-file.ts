@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeError } from '../util/errors.js';
 
 export const SIGNATURE_FORMAT = 'custody-signature';
 export const SIGNATURE_VERSION = 1;
@@ -56,7 +57,7 @@ export function parseSignatureFile(text: string): { ok: true; file: SignatureFil
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, reason: `malformed signature file: not JSON (${(error as Error).message.split('\n')[0]})` };
+    return { ok: false, reason: `malformed signature file: not JSON (${describeError(error)})` };
   }
   const parsed = SignatureFileSchema.safeParse(data);
   if (!parsed.success) {

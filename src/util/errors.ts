@@ -47,3 +47,23 @@ export class InputError extends CustodyError {
     super(`${file}: ${detail}`, ExitCode.Usage);
   }
 }
+
+/** The system error code of a thrown value (ENOENT, EACCES, ELOOP, ...), when it carries one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * One line about a thrown value, for messages and coverage details: its message's first line (or
+ * the value itself), at most 200 characters. Never a stack.
+ */
+export function describeError(error: unknown): string {
+  const message =
+    error instanceof Error
+      ? error.message
+      : typeof (error as { message?: unknown })?.message === 'string'
+        ? (error as { message: string }).message
+        : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 200);
+}

@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { errorCode } from './errors.js';
 import { specialKind } from './file-kind.js';
 
 /**
@@ -32,7 +33,7 @@ const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ??
  * read fingerprint file (ENOENT)"). Errors that are not the system's (a caller's check) pass through.
  */
 function asInputFileError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(error);
   return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? new InputFileError(code, true) : error;
 }
 

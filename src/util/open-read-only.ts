@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { errorCode } from './errors.js';
 
 // O_NOATIME keeps reads from touching access times, so an audit leaves no trace in the evidence.
 // The kernel only allows it to the file's owner (or root); for other files (EPERM) the open falls
@@ -20,7 +21,7 @@ export async function openReadOnly<T>(open: (flags: number) => Promise<T>, follo
     try {
       return await open(flags | NOATIME);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+      if (errorCode(error) !== 'EPERM') throw error;
     }
   }
   return open(flags);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { describeError, errorCode, UsageError } from './errors.js';
 // Paths in messages are user input: invisible characters are shown escaped.
 import { escapeInvisible as quote } from './escape.js';
 import { isInside } from './paths.js';
@@ -72,7 +72,7 @@ export async function checkedDestination(guard: WriteGuard, cwd: string, shown: 
     throw new UsageError(`refusing to write ${quote(shown)} inside the audited tree ${quote(root)} (custody never modifies what it audits)`);
   if (guard.files.includes(destination)) throw new UsageError(`refusing to write ${quote(shown)} over an input of this run`);
   // A missing folder is reported now, not after a long audit.
-  const inFolder = await stat(folder).catch((error: NodeJS.ErrnoException) => error.code ?? 'ENOENT');
+  const inFolder = await stat(folder).catch((error: unknown) => errorCode(error) ?? 'ENOENT');
   if (typeof inFolder === 'string' || !inFolder.isDirectory())
     throw new UsageError(`cannot write ${quote(shown)}: ${typeof inFolder === 'string' ? inFolder : 'ENOTDIR'} (its folder must exist)`);
   const existing = await lstat(destination).catch(() => undefined);
@@ -100,10 +100,10 @@ export async function resolvedFolder(guard: WriteGuard, cwd: string, shown: stri
 export async function writeOutside(guard: WriteGuard, cwd: string, shown: string, data: string | Uint8Array): Promise<void> {
   const destination = await checkedDestination(guard, cwd, shown);
   const fail = (error: unknown): never => {
-    throw new UsageError(`cannot write ${quote(shown)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot write ${quote(shown)}: ${errorCode(error) ?? describeError(error)}`);
   };
   // Checked again as it is written: a link may have appeared since the check before the audit.
-  const existing = await lstat(destination).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : fail(error)));
+  const existing = await lstat(destination).catch((error: unknown) => (errorCode(error) === 'ENOENT' ? undefined : fail(error)));
   if (existing && !existing.isFile()) {
     const handle = await open(destination, constants.O_WRONLY | constants.O_NOFOLLOW).catch(fail);
     try {

@@ -1,3 +1,4 @@
+import { describeError, errorCode } from '../../util/errors.js';
 import type { SourceEvent } from '../item.js';
 import { coverage } from './events.js';
 
@@ -19,8 +20,7 @@ export async function* guarded(location: string, reason: string, events: AsyncIt
 
 /** One line describing an error, without stack or content. */
 export function describe(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  const msg = typeof e?.message === 'string' ? e.message.split('\n')[0] : String(err);
-  const text = msg ?? 'unknown error';
-  return typeof e?.code === 'string' && !text.startsWith(e.code) ? `${e.code}: ${text}` : text;
+  const code = errorCode(err);
+  const text = describeError(err);
+  return code && !text.startsWith(code) ? `${code}: ${text}` : text;
 }

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { describeError } from '../../util/errors.js';
 import type { SourceEvent } from '../item.js';
 import { coverage } from './events.js';
 import { verifyManifestChecksum } from './manifest-checksum.js';
@@ -17,7 +18,7 @@ export async function readJsonFile(path: string, max = DEFAULT_MAX_JSON_BYTES): 
   try {
     return { value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')), bytes };
   } catch (err) {
-    return { error: `not valid JSON (${(err as Error).message.split('\n')[0]})` };
+    return { error: `not valid JSON (${describeError(err)})` };
   }
 }
 
