@@ -1,19 +1,8 @@
 import type { PolicyDocument } from '../policy/schema.js';
 import { clauseVerdicts } from '../postprocess/clauses.js';
 import { incompleteReasons } from '../postprocess/completeness.js';
-import { sortAssets, sortCoverage, sortFindings } from '../postprocess/sort.js';
-import { applyWaivers } from '../postprocess/waivers.js';
-import {
-  type Asset,
-  type Finding,
-  LEVEL_OF,
-  type PlateCheck,
-  REPORT_FORMAT,
-  REPORT_VERSION,
-  type Report,
-  SEVERITY_ORDER,
-  type Severity,
-} from '../report/model.js';
+import { openBySeverity } from '../postprocess/recount.js';
+import { type Asset, type Finding, LEVEL_OF, type PlateCheck, REPORT_FORMAT, REPORT_VERSION, type Report } from '../report/model.js';
 import { type CoverageEntry, type Notice, notInspectedCount } from '../sources/item.js';
 import { VERSION } from '../version.js';
 
@@ -22,11 +11,10 @@ export interface ReportParts {
   policy: { doc: PolicyDocument; digest: string; builtin: boolean };
   fingerprints: Report['fingerprints'];
   inputs: string[];
-  now: Date;
   startedAt: string;
   finishedAt: string;
   assets: Asset[];
-  /** Findings before waivers are applied. */
+  /** Findings, no waiver applied yet (finalize applies them). */
   findings: Finding[];
   /** Protocol id -> why it could not be evaluated. */
   notEvaluated: ReadonlyMap<string, string>;
@@ -39,14 +27,13 @@ export interface ReportParts {
   allowEmpty: boolean;
 }
 
-/** Builds the report: waivers applied, clause verdicts, summary, everything sorted once. */
+/**
+ * Builds the report from its parts: summary, protocols, clause verdicts. Waivers, the baseline,
+ * redaction and the one sort are the finalize pipeline's (src/postprocess/finalize.ts), which every
+ * caller runs next; counts and verdicts here are those of the findings as given.
+ */
 export function assemble(parts: ReportParts): Report {
-  const { policy } = parts;
-  const { findings, expired } = applyWaivers(parts.findings, policy.doc.waivers, parts.now);
-  sortFindings(findings);
-  const assets = sortAssets(parts.assets);
-  const findingsBySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) if (!f.waiver) findingsBySeverity[f.severity]++;
+  const { policy, findings, assets } = parts;
   const reasons = incompleteReasons({ plates: parts.plates, filesSeen: parts.counts.filesSeen, allowEmpty: parts.allowEmpty, coverage: parts.coverage });
   return {
     format: REPORT_FORMAT,
@@ -67,7 +54,7 @@ export function assemble(parts: ReportParts): Report {
       ...parts.counts,
       assetsByClass: countBy(assets.map((a) => a.asset)),
       assetsByMethod: countBy(assets.map((a) => a.method)),
-      findingsBySeverity,
+      findingsBySeverity: openBySeverity(findings),
       waived: findings.filter((f) => f.waiver).length,
       plates: parts.plates,
       incompleteReasons: reasons,
@@ -86,9 +73,9 @@ export function assemble(parts: ReportParts): Report {
     clauses: clauseVerdicts(policy.doc, findings, parts.notEvaluated, { reasons, notInspected: notInspectedCount(parts.coverage) }),
     assets,
     findings,
-    expiredWaivers: expired,
-    coverage: sortCoverage(parts.coverage),
-    notices: dedupeNotices(parts.notices),
+    expiredWaivers: [],
+    coverage: parts.coverage,
+    notices: parts.notices,
   };
 }
 
@@ -96,10 +83,4 @@ function countBy(keys: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const key of [...keys].sort()) counts[key] = (counts[key] ?? 0) + 1;
   return counts;
-}
-
-function dedupeNotices(notices: readonly Notice[]): Notice[] {
-  const seen = new Map<string, Notice>();
-  for (const n of notices) seen.set(`${n.location ?? ''}\0${n.level}\0${n.message}`, n);
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, n]) => n);
 }

@@ -6,7 +6,8 @@ import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import type { DetectLimits } from '../identify/detector.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { locationMatcher } from '../policy/locations.js';
-import { plateRedactor, redactDeep } from '../postprocess/redact.js';
+import { finalize } from '../postprocess/finalize.js';
+import { plateRedactor } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Report } from '../report/model.js';
 import { countEntries } from '../sources/filesystem.js';
@@ -36,8 +37,13 @@ export interface AuditRequest {
   include?: readonly string[];
   exclude?: readonly string[];
   plateKey?: Buffer;
-  /** Audit time (retention is measured to it); defaults to the wall clock. */
+  /** Audit time (retention is measured to it, waivers expire by it); defaults to the wall clock. */
   now?: Date;
+  /**
+   * Fingerprints of an earlier report's findings (postprocess/baseline.ts `loadBaseline`): each
+   * finding is marked new or unchanged, and unchanged ones do not fail a build.
+   */
+  baseline?: ReadonlySet<string>;
   /** Items inspected at once. */
   concurrency?: number;
   /** Threads for perceptual matching; default the cores, at most `concurrency`; 1 matches on this thread. */
@@ -68,8 +74,9 @@ export interface AuditRequest {
 }
 
 /**
- * Runs one audit and returns the finished report: waivers applied, plates redacted, sorted. Never
- * prints. The pipeline: sources -> inspect (the item loop: identify, expand, cache) -> evaluate -> report.
+ * Runs one audit and returns the finished report (finalize: waivers, baseline, plates redacted,
+ * sorted). Never prints. The pipeline: sources -> inspect (the item loop: identify, expand, cache) ->
+ * evaluate -> report -> finalize.
  */
 export async function runAudit(request: AuditRequest): Promise<Report> {
   const startedAt = new Date();
@@ -102,7 +109,6 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
     })),
     inputs: [...(request.inputNames ?? [...request.roots, ...(request.manifests ?? []).map((m) => m.path)])],
-    now,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     assets: subjects.map((s) => s.asset),
@@ -120,9 +126,13 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   if (request.shard) {
     report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc, ...(request.allowEmpty ? { allowEmpty: true } : {}) };
   }
-  // Redaction happens once, here, on the shared model: no report format can leak what another masks.
   const redact = plateRedactor(request.fingerprints, request.plateKey);
-  return redact ? redactDeep(report, redact) : report;
+  return finalize(report, {
+    waivers: request.policy.doc.waivers,
+    now,
+    ...(request.baseline ? { baseline: request.baseline } : {}),
+    ...(redact ? { redact } : {}),
+  });
 }
 
 /** The re-audit cache for this audit's settings and scope (src/cache). */

@@ -1,27 +1,22 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { runAudit } from '../audit/audit.js';
+import { type ArchiveLimits, type AuditOptions, auditWith } from '../audit/audit-options.js';
 import { parseShard } from '../audit/shard.js';
-import { archiveHook, checkRoots, type ManifestInput, type ManifestReader, patternWarnings } from '../audit/sources.js';
+import { checkRoots, patternWarnings } from '../audit/sources.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
-import { builtinPolicy } from '../policy/builtin.js';
-import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
-import { loadFingerprints } from '../references/load.js';
-import { type Report, SEVERITY_ORDER, type Severity } from '../report/model.js';
-import { signReport } from '../sign/sign.js';
-import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { loadPolicyArgument } from '../policy/argument.js';
+import type { Report, Severity } from '../report/model.js';
+import { exitCodeFor } from '../report/verdict.js';
+import { readKey, signReport } from '../sign/sign.js';
 import { formatProblem, UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
-import { ExitCode } from '../util/exit-codes.js';
+import type { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, resolvedFolder, type WriteGuard, writeGuard, writeOutside } from '../util/safe-write.js';
 import type { Io } from './io.js';
 import { collect, failOnOption } from './options.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
-import { readPlateKey } from './plate-key.js';
-import { loadPolicyArgument } from './policy-command.js';
 import { progressDisplay } from './progress.js';
-import { readKey } from './verify-command.js';
 
 interface AuditFlags {
   policy?: string;
@@ -108,8 +103,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
 }
 
 async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report> {
-  const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
-  if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
+  if (dirs.length === 0 && !flags.manifest?.length) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   await checkRoots(dirs, io.cwd);
   const outputs = parseOutputs(flags.format, flags.output);
@@ -123,49 +117,47 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const guard = await writeGuard(io.cwd, dirs, flags.manifest ?? []);
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
-  const loaded = flags.policy ? await loadPolicyArgument(flags.policy, io) : builtinPolicy([], io.cwd);
-  for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);
-  const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(flags.authorized ?? [])] } } };
-  const fingerprintFiles = [
-    ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
-    ...(flags.fingerprints ?? []).map((f) => path.resolve(io.cwd, f)),
-  ];
-  const fingerprints = await loadFingerprints(fingerprintFiles);
+  // Loaded here rather than by auditWith: `--policy -` reads stdin, and its warnings are printed.
+  const policy = flags.policy ? await loadPolicyArgument(flags.policy, io) : undefined;
+  for (const warning of policy?.warnings ?? []) io.stderr.write(`${formatProblem(warning)}\n`);
   const now = flags.now ? parseNow(flags.now) : undefined;
-  const plateKey = fingerprints.plateSets.length > 0 ? readPlateKey(io, flags.plateKeyFile) : undefined;
-  const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs takes a whole number of 1 or more, not "${flags.jobs}"`);
-  const threads = flags.threads === undefined ? undefined : Number(flags.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
-    throw new UsageError(`--threads takes a whole number of 1 or more, not "${flags.threads}"`);
-
+  const jobs = wholeNumber(flags.jobs, '--jobs');
+  const threads = wholeNumber(flags.threads, '--threads');
   const progress = progressDisplay(io, flags.quiet === true);
   const cache = dirs.length > 0 ? await cacheOptions(flags, guard, progress.io) : undefined;
-  const report = await runAudit({
-    ...(cache ? { cache } : {}),
-    ...(progress.onItem ? { onItem: progress.onItem } : {}),
-    ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
-    ...(progress.wantsEstimate ? { estimate: true } : {}),
-    roots: dirs.map((d) => path.resolve(io.cwd, d)),
-    // Inputs are reported as the user gave them, not as absolute paths of this machine.
-    inputNames: [...dirs, ...(flags.manifest ?? [])],
-    manifests,
-    readManifest: await manifestReader(manifests, flags),
-    ...(shard ? { shard } : {}),
-    ...(flags.archives ? { archives: archiveHook(archiveLimits(flags)) } : {}),
-    policy,
-    fingerprints,
+
+  // The request: every flag as a typed field of the library's options.
+  const options: AuditOptions = {
+    cwd: io.cwd,
+    env: io.env,
+    roots: dirs,
+    ...(flags.manifest ? { manifests: flags.manifest } : {}),
+    ...(flags.manifestFormat ? { manifestFormat: flags.manifestFormat } : {}),
+    ...(flags.manifestBucket ? { manifestBucket: flags.manifestBucket } : {}),
+    ...(flags.manifestAzureAccount ? { manifestAzureAccount: flags.manifestAzureAccount } : {}),
+    ...(policy ? { policy } : {}),
+    ...(flags.fingerprints ? { fingerprints: flags.fingerprints } : {}),
+    ...(flags.authorized ? { authorized: flags.authorized } : {}),
     ...(flags.include ? { include: flags.include } : {}),
     ...(flags.exclude ? { exclude: flags.exclude } : {}),
-    ...(plateKey ? { plateKey } : {}),
-    ...(flags.plates ? {} : { skipPlates: true }),
+    ...(flags.baseline ? { baseline: flags.baseline } : {}),
+    ...(flags.plateKeyFile ? { plateKeyFile: flags.plateKeyFile } : {}),
+    plates: flags.plates,
     ...(flags.allowEmpty ? { allowEmpty: true } : {}),
     ...(now ? { now } : {}),
-    ...(jobs ? { concurrency: jobs } : {}),
+    ...(jobs ? { jobs } : {}),
     ...(threads ? { threads } : {}),
-  }).finally(() => progress.done());
+    archives: flags.archives && archiveLimits(flags),
+    ...(shard ? { shard } : {}),
+    ...(cache ? { cache } : {}),
+    progress: {
+      ...(progress.onItem ? { onItem: progress.onItem } : {}),
+      ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
+      ...(progress.wantsEstimate ? { estimate: true } : {}),
+    },
+  };
+  const report = await auditWith(options).finally(() => progress.done());
   for (const line of patternWarnings(report.notices)) io.stderr.write(line);
-  if (flags.baseline) report.findings = applyBaseline(report.findings, await loadBaseline(path.resolve(io.cwd, flags.baseline)));
   const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
   if (signed && signingKey) {
     // Sign the bytes written (not the file read back, which a link could swap): the signature vouches
@@ -197,47 +189,27 @@ async function cacheOptions(flags: AuditFlags, guard: WriteGuard, io: Io): Promi
   return { dir, notice };
 }
 
-/** Checks every manifest's format up front (exit 2 before any scanning), then reads them on demand. */
-async function manifestReader(manifests: readonly ManifestInput[], flags: AuditFlags): Promise<ManifestReader> {
-  try {
-    for (const manifest of manifests) {
-      if (manifest.format) manifestFormat(manifest.format, manifest.path);
-      else await detectManifestFormat(manifest.path);
-    }
-  } catch (error) {
-    if (error instanceof ManifestError) throw new UsageError(error.message);
-    throw error;
-  }
-  const options = {
-    ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}),
-    ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}),
-  };
-  return (manifest) => readManifest(manifest.path, { ...options, ...(manifest.format ? { format: manifest.format } : {}) });
-}
-
-/** 1 when an unwaived finding reaches --fail-on; else 3 when the scan was incomplete; else 0. */
-export function exitCodeFor(report: Report, failOn: Severity | 'none'): ExitCode {
-  if (failOn !== 'none') {
-    const threshold = SEVERITY_ORDER.indexOf(failOn);
-    if (report.findings.some((f) => !f.waiver && f.baseline !== 'unchanged' && SEVERITY_ORDER.indexOf(f.severity) <= threshold)) return ExitCode.Violations;
-  }
-  return report.summary.incomplete ? ExitCode.Incomplete : ExitCode.Ok;
-}
-
-function archiveLimits(flags: AuditFlags) {
+function archiveLimits(flags: AuditFlags): ArchiveLimits {
   const limit = (value: string | undefined, flag: string): number | undefined => {
     if (value === undefined) return undefined;
     const n = Number(value);
     if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a positive number, not "${value}"`);
     return n;
   };
-  const limits = {
+  return {
     maxDepth: limit(flags.archiveDepth, '--archive-depth'),
     maxTotalBytes: limit(flags.archiveMaxBytes, '--archive-max-bytes'),
     maxEntries: limit(flags.archiveMaxEntries, '--archive-max-entries'),
     maxCompressionRatio: limit(flags.archiveMaxRatio, '--archive-max-ratio'),
   };
-  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
+
+/** `--jobs`/`--threads`: a whole number of 1 or more. */
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number of 1 or more, not "${value}"`);
+  return n;
 }
 
 function parseNow(value: string): Date {

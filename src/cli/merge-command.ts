@@ -2,14 +2,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { mergeShards } from '../merge/merge.js';
+import { loadBaseline } from '../postprocess/baseline.js';
 import type { Report, Severity } from '../report/model.js';
+import { exitCodeFor } from '../report/verdict.js';
 import { InputError } from '../util/errors.js';
 import type { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, writeGuard } from '../util/safe-write.js';
-import { exitCodeFor } from './audit-command.js';
 import type { Io } from './io.js';
 import { collect, failOnOption } from './options.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
+
+interface MergeFlags {
+  format?: string[];
+  output?: string[];
+  failOn: string;
+  showWaived?: boolean;
+  baseline?: string;
+  color: boolean;
+}
 
 /** `custody merge shard-*.json`: one report from the shards of a split audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {
@@ -20,14 +30,16 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('-o, --output <file>', 'write the merged report to a file (format from --format, else from the extension); - is stdout (repeatable)', collect)
     .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
+    .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
     .option('--no-color', 'no colour in terminal output')
-    .action(async (files: string[], flags: { format?: string[]; output?: string[]; failOn: string; showWaived?: boolean; color: boolean }) => {
+    .action(async (files: string[], flags: MergeFlags) => {
       const outputs = parseOutputs(flags.format, flags.output, 'json');
       // No audited tree here, but the shard reports are inputs: the merge never overwrites one.
       const guard = await writeGuard(io.cwd, [], files);
       for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
       const reports = await Promise.all(files.map((file) => readReport(path.resolve(io.cwd, file), file)));
-      const merged = mergeShards(reports);
+      const baseline = flags.baseline ? await loadBaseline(path.resolve(io.cwd, flags.baseline)) : undefined;
+      const merged = mergeShards(reports, baseline ? { baseline } : {});
       await writeReports(merged, outputs, reporterContext(flags, io), io, guard);
       setExit(exitCodeFor(merged, flags.failOn as Severity | 'none'));
     });

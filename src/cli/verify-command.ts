@@ -1,19 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { verifyReport } from '../sign/sign.js';
-import { InputError } from '../util/errors.js';
+import { readKey, verifyReport } from '../sign/sign.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
-
-/** Reads a key or report file; a missing file is a one-line input error naming it. */
-export async function readKey(file: string, shown: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new InputError(shown, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-}
 
 /** `custody verify <report> <signature> <public key>`: proves which report came from which audit. */
 export function verifyCommand(io: Io, setExit: (code: ExitCode) => void): Command {

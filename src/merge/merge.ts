@@ -3,18 +3,29 @@ import { evaluate } from '../evaluate/evaluate.js';
 import { REQUIREMENTS } from '../evaluate/registry.js';
 import { AUDIT_SCOPE, type Subject } from '../evaluate/requirement.js';
 import { locationMatcher } from '../policy/locations.js';
+import { finalize } from '../postprocess/finalize.js';
 import type { Finding, Report } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
 
 type ShardReport = Report & { shard: NonNullable<Report['shard']> };
 
+/** How shards are merged. */
+export interface MergeOptions {
+  /**
+   * Fingerprints of an earlier (merged or single-run) report's findings, as postprocess/baseline.ts
+   * `loadBaseline` reads them: every merged finding is marked new or unchanged against it.
+   */
+  baseline?: ReadonlySet<string>;
+}
+
 /**
  * Merges the reports of `--shard 1/n` ... `--shard n/n` into the report a single run gives
  * (byte-identical apart from timing fields when every shard was given the same --now). Per-item
  * findings carry over; audit-wide requirements (max-copies) and waivers are evaluated again on the
- * union, because no shard could decide them alone.
+ * union, because no shard could decide them alone. The result goes through the same finalize
+ * pipeline as an audit's (no redaction: each shard masked its plates already).
  */
-export function mergeShards(reports: readonly Report[]): Report {
+export function mergeShards(reports: readonly Report[], options: MergeOptions = {}): Report {
   const shards = checkComplete(reports);
   const first = shards[0]!;
   const policy = first.shard.policy;
@@ -28,7 +39,8 @@ export function mergeShards(reports: readonly Report[]): Report {
   const perItem: Finding[] = shards
     .flatMap((s) => s.findings)
     .filter((f) => !aggregateKinds.has(f.requirement))
-    .map(({ waiver: _waiver, ...f }) => f);
+    // A baseline given to the merge marks every finding afresh, as a single run's would be.
+    .map(({ waiver: _waiver, ...f }) => (options.baseline ? withoutBaseline(f) : f));
 
   const isAuthorized = locationMatcher(policy.locations.authorized);
   const subjects: Subject[] = assets.map((asset) => ({
@@ -49,11 +61,10 @@ export function mergeShards(reports: readonly Report[]): Report {
   }
   const sum = (key: keyof Report['summary'] & ('filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead')) =>
     shards.reduce((n, s) => n + s.summary[key], 0);
-  return assemble({
+  const merged = assemble({
     policy: { doc: policy, digest: first.policy.digest, builtin: first.policy.builtin },
     fingerprints: first.fingerprints,
     inputs: first.inputs,
-    now,
     startedAt: shards.map((s) => s.startedAt).sort()[0]!,
     finishedAt: shards
       .map((s) => s.finishedAt)
@@ -75,6 +86,11 @@ export function mergeShards(reports: readonly Report[]): Report {
       bytesRead: sum('bytesRead'),
     },
   });
+  return finalize(merged, { waivers: policy.waivers, now, ...(options.baseline ? { baseline: options.baseline } : {}) });
+}
+
+function withoutBaseline({ baseline: _baseline, ...finding }: Finding): Finding {
+  return finding;
 }
 
 function describePlates(report: Report): string {

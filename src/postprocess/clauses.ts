@@ -1,5 +1,14 @@
-import type { PolicyDocument } from '../policy/schema.js';
 import type { ClauseResult, Finding } from '../report/model.js';
+
+/**
+ * What clause verdicts are decided on: the contract's clauses and which protocol cites which. A
+ * policy document is one; so is a report (its clauses and protocols), which is how waivers applied
+ * after the report was built bring its verdicts up to date.
+ */
+export interface ClauseSource {
+  contract: { clauses: readonly Pick<ClauseResult, 'id' | 'title' | 'mandatory'>[] };
+  protocols: readonly { id: string; clause: string }[];
+}
 
 /** What an incomplete audit could not check, for clauses that found nothing. */
 export interface Gaps {
@@ -15,7 +24,7 @@ export interface Gaps {
  * when the audit is incomplete, passed-on-inspected: a clause is never plainly passed while
  * something went unchecked.
  */
-export function clauseVerdicts(policy: PolicyDocument, findings: readonly Finding[], notEvaluated: ReadonlyMap<string, string>, gaps: Gaps): ClauseResult[] {
+export function clauseVerdicts(policy: ClauseSource, findings: readonly Finding[], notEvaluated: ReadonlyMap<string, string>, gaps: Gaps): ClauseResult[] {
   return policy.contract.clauses.map((clause) => {
     const protocols = policy.protocols.filter((p) => p.clause === clause.id).map((p) => p.id);
     const own = findings.filter((f) => f.clause === clause.id);

@@ -1,6 +1,7 @@
 import { locationMatcher } from '../policy/locations.js';
 import type { Waiver } from '../policy/schema.js';
 import type { Finding, Report } from '../report/model.js';
+import { recount } from './recount.js';
 
 /** A waiver is active through the end of its `expires` day (UTC). */
 export const isActive = (waiver: Waiver, now: Date): boolean => now.getTime() < Date.parse(`${waiver.expires}T00:00:00Z`) + 86_400_000;
@@ -34,4 +35,13 @@ export function applyWaivers(findings: readonly Finding[], waivers: readonly Wai
       wouldCover: hits,
     }));
   return { findings: out, expired };
+}
+
+/**
+ * The report with the policy's waivers applied: findings marked, expired waivers listed, and the
+ * counts and clause verdicts that depend on them brought up to date (recount.ts). Pure.
+ */
+export function waiveReport(report: Report, waivers: readonly Waiver[], now: Date): Report {
+  const { findings, expired } = applyWaivers(report.findings, waivers, now);
+  return recount({ ...report, findings, expiredWaivers: expired });
 }

@@ -1,4 +1,5 @@
-import type { ClauseResult, Finding, Report } from './model.js';
+import { ExitCode } from '../util/exit-codes.js';
+import { type ClauseResult, type Finding, type Report, SEVERITY_ORDER, type Severity } from './model.js';
 
 /** The audit's one-word outcome, shown first by every human format. */
 export type AuditVerdict = 'violated' | 'incomplete' | 'passed';
@@ -84,4 +85,17 @@ export function coverageByReason(report: Report): { reason: string; count: numbe
 /** Record entries sorted by key, so that output never depends on insertion order. */
 export function sortedEntries<T>(record: Record<string, T>): [string, T][] {
   return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The exit code of an audit or merge: 1 when an unwaived finding not known to the baseline reaches
+ * `failOn`; else 3 when the audit was incomplete; else 0. Whether to fail is the caller's choice, so
+ * it is decided here on the final report, never inside the audit.
+ */
+export function exitCodeFor(report: Report, failOn: Severity | 'none'): ExitCode {
+  if (failOn !== 'none') {
+    const threshold = SEVERITY_ORDER.indexOf(failOn);
+    if (report.findings.some((f) => !f.waiver && f.baseline !== 'unchanged' && SEVERITY_ORDER.indexOf(f.severity) <= threshold)) return ExitCode.Violations;
+  }
+  return report.summary.incomplete ? ExitCode.Incomplete : ExitCode.Ok;
 }

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { CustodyError, describeError } from '../util/errors.js';
+import { readFile } from 'node:fs/promises';
+import { CustodyError, describeError, InputError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 
 /**
@@ -84,4 +85,13 @@ export function generateKeyPair(): { privateKeyPem: string; publicKeyPem: string
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     keyId: keyIdOf(publicKey),
   };
+}
+
+/** Reads a key (or a report or signature) file; a missing file is a one-line input error naming it as `shown`. */
+export async function readKey(file: string, shown: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new InputError(shown, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }

@@ -5,7 +5,7 @@ import { describeError } from '../util/errors.js';
 import { keyIdOf, loadPrivateKey, loadPublicKey } from './keys.js';
 import { formatSignatureFile, parseSignatureFile, SIGNATURE_FORMAT, SIGNATURE_VERSION } from './signature-file.js';
 
-export { generateKeyPair, keyIdOf, loadPrivateKey, loadPublicKey, SignatureError } from './keys.js';
+export { generateKeyPair, keyIdOf, loadPrivateKey, loadPublicKey, readKey, SignatureError } from './keys.js';
 export { parseSignatureFile, type SignatureFile } from './signature-file.js';
 
 /** What a valid signature vouches for, read from the signed report itself. */

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../src/audit/audit.js';
-import { exitCodeFor } from '../../src/cli/audit-command.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
 import type { Report } from '../../src/report/model.js';
+import { exitCodeFor } from '../../src/report/verdict.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
 
 /** Waivers through a whole audit: an active one silences its findings, an expired one stops applying and is reported. */

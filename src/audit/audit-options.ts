@@ -1,0 +1,156 @@
+import path from 'node:path';
+import type { CacheOptions } from '../cache/inspection-cache.js';
+import { loadPlateKey, PlateKeyError } from '../identify/plates/key.js';
+import { loadPolicyArgument } from '../policy/argument.js';
+import { builtinPolicy } from '../policy/builtin.js';
+import type { LoadedPolicy } from '../policy/load.js';
+import { loadBaseline } from '../postprocess/baseline.js';
+import { loadFingerprints } from '../references/load.js';
+import type { Report } from '../report/model.js';
+import type { ArchiveOptions } from '../sources/archives/index.js';
+import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { UsageError } from '../util/errors.js';
+import { type AuditRequest, runAudit } from './audit.js';
+import { archiveHook, checkRoots, type ManifestInput, type ManifestReader } from './sources.js';
+
+/** Limits on what is read inside archives; each one absent keeps its default (sources/archives/options.ts). */
+export type ArchiveLimits = Pick<ArchiveOptions, 'maxDepth' | 'maxTotalBytes' | 'maxEntries' | 'maxCompressionRatio'>;
+
+/**
+ * An audit as plain data: what `custody audit` makes of its flags, and what a tool embedding custody
+ * writes. Paths are relative to `cwd` and the report names inputs as given here.
+ */
+export interface AuditOptions {
+  /** Directory relative paths resolve against; default the process's working directory. */
+  cwd?: string;
+  /** Directories to audit (read-only to custody). */
+  roots?: readonly string[];
+  /** Export manifests to audit without the objects' bytes. */
+  manifests?: readonly string[];
+  /** The manifests' format id, when detection from their content is not wanted. */
+  manifestFormat?: string;
+  /** Bucket of list-objects manifests, which do not name it. */
+  manifestBucket?: string;
+  /** Storage account of `az storage blob list` manifests. */
+  manifestAzureAccount?: string;
+  /** A policy file, or a policy already loaded (`loadPolicy`); default the built-in self-check policy. */
+  policy?: string | LoadedPolicy;
+  /** Fingerprint files, besides those the policy names. */
+  fingerprints?: readonly string[];
+  /** Authorised location globs, besides the policy's. */
+  authorized?: readonly string[];
+  /** Only audit paths matching (.gitignore rules). */
+  include?: readonly string[];
+  /** Leave out paths matching (.gitignore rules). */
+  exclude?: readonly string[];
+  /** An earlier JSON report: its findings are marked `unchanged` and fail no build (`exitCodeFor`). */
+  baseline?: string;
+  /**
+   * The plate key; else read from `plateKeyFile`, else from CUSTODY_PLATE_KEY in `env`. Looked for
+   * only when the fingerprints hold plate digests.
+   */
+  plateKey?: Buffer;
+  plateKeyFile?: string;
+  /** Where CUSTODY_PLATE_KEY is looked up; the library never reads the process environment itself. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** False: plate records are not checked (the report says so). Default true. */
+  plates?: boolean;
+  /** An audit that meets no file or object is complete; by default it is incomplete. */
+  allowEmpty?: boolean;
+  /** Audit time (retention, waiver expiry); default now. */
+  now?: Date;
+  /** Items inspected at once. */
+  jobs?: number;
+  /** Threads matching images perceptually. */
+  threads?: number;
+  /** Look inside archives (default true), optionally with limits. */
+  archives?: boolean | ArchiveLimits;
+  /** Audit only shard `index` of `count` (1-based); merge the shards with `mergeShards`. */
+  shard?: { index: number; count: number };
+  /** The re-audit cache; off when absent. */
+  cache?: CacheOptions;
+  /** Progress callbacks (a display's). */
+  progress?: Pick<AuditRequest, 'estimate' | 'onItem' | 'onPhase'>;
+}
+
+/**
+ * Runs an audit from options: loads the policy (adding `authorized`), the fingerprint files (the
+ * policy's, relative to it, then `fingerprints`), the plate key, the baseline, checks every
+ * manifest's format before any scanning, audits and returns the finished report. Never prints and
+ * never exits: failures are thrown as CustodyError (UsageError, PolicyError, InputError).
+ */
+export async function auditWith(options: AuditOptions): Promise<Report> {
+  const cwd = options.cwd ?? process.cwd();
+  const roots = options.roots ?? [];
+  const manifestPaths = options.manifests ?? [];
+  if (roots.length === 0 && manifestPaths.length === 0) throw new UsageError('nothing to audit: give a directory or a manifest');
+  await checkRoots(roots, cwd);
+  const loaded = typeof options.policy === 'string' ? await loadPolicyArgument(options.policy, { cwd }) : (options.policy ?? builtinPolicy([], cwd));
+  const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(options.authorized ?? [])] } } };
+  const fingerprints = await loadFingerprints([
+    ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
+    ...(options.fingerprints ?? []).map((f) => path.resolve(cwd, f)),
+  ]);
+  const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? readPlateKey(options, cwd)) : undefined;
+  const manifests = manifestPaths.map((p) => ({ path: path.resolve(cwd, p), ...(options.manifestFormat ? { format: options.manifestFormat } : {}) }));
+  const readManifest = await manifestReader(manifests, options);
+  // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.
+  const baseline = options.baseline ? await loadBaseline(path.resolve(cwd, options.baseline)) : undefined;
+  const archives = options.archives ?? true;
+  return runAudit({
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...options.progress,
+    roots: roots.map((d) => path.resolve(cwd, d)),
+    // Inputs are reported as given, not as absolute paths of this machine.
+    inputNames: [...roots, ...manifestPaths],
+    manifests,
+    readManifest,
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(archives ? { archives: archiveHook(archives === true ? {} : definedOnly(archives)) } : {}),
+    policy,
+    fingerprints,
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(plateKey ? { plateKey } : {}),
+    ...(options.plates === false ? { skipPlates: true } : {}),
+    ...(options.allowEmpty ? { allowEmpty: true } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.jobs ? { concurrency: options.jobs } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
+    ...(baseline ? { baseline } : {}),
+  });
+}
+
+/** The plate key from a key file (named in messages as given) or the environment given. */
+function readPlateKey(options: AuditOptions, cwd: string): Buffer | undefined {
+  const keyFile = options.plateKeyFile;
+  try {
+    return loadPlateKey({ env: options.env ?? {}, ...(keyFile ? { keyFile: path.resolve(cwd, keyFile), keyFileShownAs: keyFile } : {}) });
+  } catch (error) {
+    if (error instanceof PlateKeyError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Checks every manifest's format up front (a usage error before any scanning), then reads them on demand. */
+async function manifestReader(manifests: readonly ManifestInput[], options: AuditOptions): Promise<ManifestReader> {
+  try {
+    for (const manifest of manifests) {
+      if (manifest.format) manifestFormat(manifest.format, manifest.path);
+      else await detectManifestFormat(manifest.path);
+    }
+  } catch (error) {
+    if (error instanceof ManifestError) throw new UsageError(error.message);
+    throw error;
+  }
+  const read = {
+    ...(options.manifestBucket ? { bucket: options.manifestBucket } : {}),
+    ...(options.manifestAzureAccount ? { azureAccount: options.manifestAzureAccount } : {}),
+  };
+  return (manifest) => readManifest(manifest.path, { ...read, ...(manifest.format ? { format: manifest.format } : {}) });
+}
+
+/** Limits without their undefined keys: an undefined limit would replace the default it stands for. */
+function definedOnly(limits: ArchiveLimits): ArchiveLimits {
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
