@@ -4,17 +4,19 @@
  *
  *   const report = await auditWith({ roots: ['share'], policy: 'policy.yaml' });
  *   process.exitCode = exitCodeFor(report, 'high');
+ *
+ * Audits from plain options (`auditWith`, what the CLI uses) or from loaded parts (`runAudit`);
+ * policies, fingerprints and baselines; `finalize`; the report model, verdict and formats; signing;
+ * the errors with their exit codes. Exports are kept in the order of their modules.
  */
 
 export { type AuditRequest, runAudit } from './audit/audit.js';
-// Audits: from plain options (what the CLI uses), or from loaded parts.
 export { type ArchiveLimits, type AuditOptions, auditWith } from './audit/audit-options.js';
 export { type ClassRule, createFingerprints, type FingerprintOptions, type FingerprintResult } from './fingerprint/create.js';
 export { perceptualHasher } from './fingerprint/perceptual.js';
 export { plateCollector } from './fingerprint/plates.js';
 export { loadPlateKey, PLATE_KEY_ENV, type PlateKeyOptions } from './identify/plates/key.js';
 export { type MergeOptions, mergeShards } from './merge/merge.js';
-// Policies, fingerprints and baselines.
 export { loadPolicyArgument, type PolicySource } from './policy/argument.js';
 export { builtinPolicy } from './policy/builtin.js';
 export { type LoadedPolicy, loadPolicy } from './policy/load.js';
@@ -24,19 +26,14 @@ export { type FinalizeOptions, finalize } from './postprocess/finalize.js';
 export type { FingerprintIndex } from './references/index-set.js';
 export { loadFingerprints } from './references/load.js';
 export type { FingerprintFile } from './references/schema.js';
-
-// Reports: the model, the verdict and exit code, the formats.
 export type { Asset, ClauseResult, Finding, PlateCheck, ProtocolInfo, Report, Severity, Summary } from './report/model.js';
 export { REPORT_FORMAT, REPORT_VERSION, SEVERITY_ORDER } from './report/model.js';
 export { isReportFormat, type ReportFormat, reporters } from './report/registry.js';
 export { FILE_CONTEXT, renderReport } from './report/render.js';
 export type { Reporter, ReporterContext } from './report/reporter.js';
 export { type AuditVerdict, exitCodeFor, type VerdictInfo, verdictOf } from './report/verdict.js';
-// Signed reports.
 export { generateKeyPair, signReport, type VerifyResult, verifyReport } from './sign/sign.js';
 export type { CoverageEntry, Notice } from './sources/item.js';
-
-// Errors and exit codes.
 export { CustodyError, InputError, PolicyError, type Problem, UsageError } from './util/errors.js';
 export { ExitCode } from './util/exit-codes.js';
 export { VERSION } from './version.js';

@@ -5,7 +5,7 @@ import { mergeShards } from '../merge/merge.js';
 import { loadBaseline } from '../postprocess/baseline.js';
 import type { Report, Severity } from '../report/model.js';
 import { exitCodeFor } from '../report/verdict.js';
-import { InputError } from '../util/errors.js';
+import { describeError, errorCode, InputError } from '../util/errors.js';
 import type { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, writeGuard } from '../util/safe-write.js';
 import type { Io } from './io.js';
@@ -50,7 +50,7 @@ async function readReport(file: string, shown: string): Promise<Report> {
   try {
     data = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new InputError(shown, `not a readable JSON report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]})`);
+    throw new InputError(shown, `not a readable JSON report (${errorCode(error) ?? describeError(error)})`);
   }
   const report = data as Partial<Report>;
   if (report.format !== 'custody-report' || report.version !== 1 || !Array.isArray(report.findings) || !Array.isArray(report.assets)) {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type Finding, REPORT_FORMAT, REPORT_VERSION } from '../report/model.js';
-import { InputError } from '../util/errors.js';
+import { describeError, errorCode, InputError } from '../util/errors.js';
 
 /**
  * A previous report that cannot serve as a baseline (unreadable, not JSON, not a custody-report v1,
@@ -36,13 +36,13 @@ export async function loadBaseline(file: string): Promise<Set<string>> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new BaselineError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new BaselineError(file, `cannot read it (${errorCode(error) ?? describeError(error)})`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new BaselineError(file, `not JSON (${(error as Error).message.split('\n')[0]})`);
+    throw new BaselineError(file, `not JSON (${describeError(error)})`);
   }
   const isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
   const head = isObject ? (data as { format?: unknown; version?: unknown }) : undefined;

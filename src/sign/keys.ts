@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CustodyError, describeError, InputError } from '../util/errors.js';
+import { CustodyError, describeError, errorCode, InputError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 
 /**
@@ -92,6 +92,6 @@ export async function readKey(file: string, shown: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (error) {
-    throw new InputError(shown, `cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(shown, `cannot read (${errorCode(error) ?? describeError(error)})`);
   }
 }
