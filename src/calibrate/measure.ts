@@ -1,6 +1,7 @@
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
-import { type MatchOutcome, PerceptualMatcher } from '../identify/pdq/matcher.js';
+import type { MatchOutcome } from '../identify/pdq/match-settings.js';
+import { PerceptualMatcher } from '../identify/pdq/matcher.js';
 import type { Reference } from '../references/schema.js';
 
 /** Largest distance a calibration run looks at: the top of the default band table. */

@@ -1,4 +1,4 @@
-import { MATCH_THRESHOLD } from '../identify/pdq/matcher.js';
+import { MATCH_THRESHOLD } from '../identify/pdq/match-settings.js';
 import { compareStrings } from '../util/compare.js';
 import { decide, nearest, type QueryMeasurement } from './measure.js';
 

@@ -3,7 +3,7 @@ import { isImage, type MediaType } from '../sources/sniff.js';
 import type { DetectLimits, Detector, DetectorFactory, DetectResult } from './detector.js';
 import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from './image-decode.js';
 import { MatchPool } from './pdq/match-pool.js';
-import { QUALITY_GATE } from './pdq/matcher.js';
+import { QUALITY_GATE } from './pdq/match-settings.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 
 /**

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Reference } from '../../references/schema.js';
 import { builtFile } from '../../util/built-file.js';
 import type { PixelImage } from './borders.js';
-import { type MatcherOptions, type MatchOutcome, type PerceptualMatch, PerceptualMatcher, usableHashCount } from './matcher.js';
+import type { MatcherOptions, MatchOutcome, PerceptualMatch } from './match-settings.js';
+import { PerceptualMatcher, usableHashCount } from './matcher.js';
 
 /** What each matching thread starts from. */
 export interface WorkerSetup {

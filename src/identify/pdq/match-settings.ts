@@ -1,0 +1,83 @@
+import type { Reference } from '../../references/schema.js';
+import type { Dihedral } from './dihedral.js';
+import type { TileCheck } from './tiles.js';
+
+// The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and
+// what it returns. Apart from the matcher, so that calibration and the detector read them without
+// loading the matcher, and so that radii can follow the size of the index.
+
+/**
+ * Match threshold in bits, inclusive: Meta's and python-threatexchange's published confident-match
+ * distance for PDQ. Used for every direct comparison (any stored variant, any query view).
+ */
+export const MATCH_THRESHOLD = 31;
+/** Hashes with quality below this never claim a match (pytx QUALITY_THRESHOLD; Meta says discard <= 49). */
+export const QUALITY_GATE = 50;
+/** Candidate radius for crop alignment: a misaligned crop of a true copy lands here (unrelated bench photos reach 40-94 too; the aligned threshold and tiles decide). */
+export const ALIGN_CANDIDATE_RADIUS = 63;
+/**
+ * Grid candidates farther than this are not refined. Measured on the synthetic benchmark (60
+ * references, random trims 0-10%/side): a true copy's best grid candidate was always within 52
+ * bits, while same-camera hard negatives sat at 54-62 and refined only to 46+, so refining them
+ * was pure cost (most of the ~0.9 s the second stage spent on unrelated vehicles).
+ */
+export const REFINE_RADIUS = 54;
+/** A refined distance this small is conclusive: the remaining candidates are not refined. */
+export const CONCLUSIVE_DISTANCE = 16;
+/** After aligning the query crop to a candidate, the distance it must reach (the same 31 bits). */
+export const ALIGNED_THRESHOLD = 31;
+/**
+ * Orientations the crop stage always searches when the set is too large to rank orientations by
+ * scan (see ORIENTATION_SCAN_ENTRIES): as-is and mirrored, plus the nearest orientation found within
+ * MAX_INDEX_RADIUS. Small sets search the orientations the first stage ranked best instead.
+ */
+export const ALIGN_DIHEDRALS: readonly Dihedral[] = ['original', 'flipY'];
+
+/** A perceptual match of a query against one stored reference hash. */
+export interface PerceptualMatch {
+  reference: Reference;
+  /** The stored variant that matched (`full`, `crop:t,r,b,l`). */
+  variant: string;
+  distance: number;
+  threshold: number;
+  /** Quality of the query hash that matched. */
+  quality: number;
+  /** How the query was viewed: `<view>/<dihedral>`, plus `/aligned:x,y,w,h` (percent) when crop-aligned. */
+  transform: string;
+  /** The tile verification (tiles.ts); undefined when the fingerprint set stores no tiles for the reference. */
+  tiles?: TileCheck;
+}
+
+export type MatchOutcome = { kind: 'match'; match: PerceptualMatch } | { kind: 'no-match'; quality: number } | { kind: 'low-quality'; quality: number };
+
+/** Tunables, exposed for calibration runs; the defaults are the documented thresholds. */
+export interface MatcherOptions {
+  threshold?: number;
+  alignedThreshold?: number;
+  candidateRadius?: number;
+  /** Skip the crop-alignment stage (faster, no crop robustness beyond the stored variants). */
+  align?: boolean;
+  /** Tile distance above which a candidate is rejected (tiles.ts); Infinity turns verification off. */
+  tileThreshold?: number;
+}
+
+/**
+ * Radius within which the first stage ranks orientations for the crop stage. Measured (bench, 3
+ * kinds, random trims of 0-10% per side, with and without quarter turns): a trimmed copy's whole
+ * view was 24-88 bits from its reference's nearest stored view, in the right orientation; unrelated
+ * images sit around 128 +- 8. Beyond MAX_INDEX_RADIUS the index is scanned, which only pays for
+ * small sets (ORIENTATION_SCAN_ENTRIES); larger sets probe at MAX_INDEX_RADIUS instead.
+ */
+export const ORIENTATION_RADIUS = 95;
+/** Stored hashes up to which the first stage scans at ORIENTATION_RADIUS (16 views x entries popcounts). */
+export const ORIENTATION_SCAN_ENTRIES = 8192;
+/** Orientations the crop stage searches, best first. */
+export const ALIGN_ORIENTATIONS = 2;
+
+/** First-stage near misses (within SEED_RADIUS) the crop stage aligns directly. */
+export const ALIGN_SEEDS = 2;
+/** Near misses farther than this are left to the crop grid (unrelated photos sit at 60-98 on the bench set). */
+export const SEED_RADIUS = 80;
+
+/** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
+export const MAX_VERIFIED = 8;
