@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 import type { CachedEntry, ExpansionEvent } from '../cache/entry.js';
 import { type CacheOptions, type CacheStats, InspectionCache } from '../cache/inspection-cache.js';
 import { cacheIdentity, sealKeyFor } from '../cache/key.js';
@@ -15,35 +14,32 @@ import { locationMatcher } from '../policy/locations.js';
 import { plateRedactor, redactDeep } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Report } from '../report/model.js';
-import { countEntries } from '../sources/filesystem.js';
-import type { CoverageEntry, Item, Notice, Origin, SourceEvent } from '../sources/item.js';
+import type { ArchiveHook } from '../sources/archives-on-disk.js';
+import type { CoverageEntry, Item, Notice, SourceEvent } from '../sources/item.js';
+import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceEvents } from '../sources/registry.js';
+import type { Fact } from '../sources/source.js';
 import { forEachConcurrent } from '../util/pool.js';
 import { assemble } from './assemble.js';
 import { counted, expand } from './expand-archive.js';
 import { type Inspection, inspectItem } from './inspect.js';
 import { plateCheck, uncheckedClasses } from './plate-check.js';
 import { shardOf } from './shard.js';
-import { type ArchiveHook, type ManifestInput, type ManifestReader, sourcesFor } from './sources.js';
 import { settleFacts, subjectOf } from './subject.js';
 import { Tally } from './tally.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
 export interface AuditRequest {
-  /** Directories to walk. */
-  roots: readonly string[];
+  /** What to audit, read in this order: each input names its source (src/sources/registry.ts). */
+  inputs: readonly SourceInput[];
+  /** The registry the inputs' sources are taken from; default SOURCES. A test may swap one source. */
+  sources?: SourceRegistry;
   /**
    * The inputs as the report names them (as the user gave them, not this machine's absolute paths);
-   * default the roots and manifest paths. Named here so that redaction masks them with the rest.
+   * default as each source names its input. Named here so that redaction masks them with the rest.
    */
   inputNames?: readonly string[];
-  /** Export manifests to audit without the objects' bytes. */
-  manifests?: readonly ManifestInput[];
-  /** Reads manifests into items (src/sources/manifests). */
-  readManifest?: ManifestReader;
   policy: LoadedPolicy;
   fingerprints: FingerprintIndex;
-  include?: readonly string[];
-  exclude?: readonly string[];
   plateKey?: Buffer;
   /** Audit time (retention is measured to it); defaults to the wall clock. */
   now?: Date;
@@ -68,7 +64,7 @@ export interface AuditRequest {
   skipPlates?: boolean;
   /** An audit that meets no file or object is complete (`--allow-empty`); by default it is incomplete. */
   allowEmpty?: boolean;
-  /** Count the roots' entries ahead, for a progress display's ETA (one listing per directory, no stat). */
+  /** Count the inputs' entries ahead, for a progress display's ETA (when every source can; one listing per directory, no stat). */
   estimate?: boolean;
   /** Called when the audit moves from inspecting items to evaluating the policy. */
   onPhase?: (phase: 'evaluating') => void;
@@ -105,7 +101,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const tally = new Tally();
   const coverage: CoverageEntry[] = [];
   const subjects: Subject[] = [];
-  const origins = new Set<Origin>();
+  // What the sources of the items met can know: a requirement that needs another fact is not evaluable.
+  const knows = new Set<Fact>();
   const cache = request.cache ? await openCache(request, request.cache, detectors, wantMedia, limits, startedAt) : undefined;
   // A hook that does not state its limits could expand differently next time: its archives are not cached.
   const cacheArchives = request.archives?.settings !== undefined;
@@ -114,7 +111,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const consider = async (inspection: Inspection, containerMode: number | undefined): Promise<boolean> => {
     coverage.push(...inspection.coverage);
     tally.count(inspection.item, inspection.coverage);
-    origins.add(inspection.item.origin);
+    for (const fact of inspection.item.known?.knows ?? []) knows.add(fact);
     const settled = await settleFacts(inspection);
     const subject = subjectOf(inspection, isAuthorized, containerMode);
     if (subject) subjects.push(subject);
@@ -175,9 +172,9 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     }
   };
 
-  if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, tally);
+  if (request.estimate) void estimateEntries(request, tally);
   try {
-    await forEachConcurrent(sourcesFor(request), concurrency, handle);
+    await forEachConcurrent(sourceEvents(request.inputs, request.sources), concurrency, handle);
   } finally {
     await Promise.all(detectors.map((d) => d.close?.()));
   }
@@ -188,7 +185,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     now,
     authorized: request.policy.doc.locations.authorized,
     isAuthorized,
-    origins,
+    knows,
     scope: AUDIT_SCOPE,
     unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET),
   };
@@ -200,7 +197,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       references: s.file.references.length,
       ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
     })),
-    inputs: [...(request.inputNames ?? [...request.roots, ...(request.manifests ?? []).map((m) => m.path)])],
+    inputs: [...(request.inputNames ?? inputNames(request.inputs, request.sources))],
     now,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -217,7 +214,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     allowEmpty: request.allowEmpty === true || request.shard !== undefined,
   });
   if (request.shard) {
-    report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc, ...(request.allowEmpty ? { allowEmpty: true } : {}) };
+    report.shard = {
+      ...request.shard,
+      now: now.toISOString(),
+      policy: request.policy.doc,
+      ...(request.allowEmpty ? { allowEmpty: true } : {}),
+      // The merge re-evaluates on the union of shards: it needs what their sources could know.
+      knows: [...knows].sort(),
+    };
   }
   // Redaction happens once, here, on the shared model: no report format can leak what another masks.
   const redact = plateRedactor(request.fingerprints, request.plateKey);
@@ -243,21 +247,15 @@ async function openCache(
       limits,
       archives: request.archives ? (request.archives.settings ?? 'uncached') : 'off',
     },
-    { roots: request.roots.map((root) => path.resolve(root)), shard: request.shard },
+    { roots: cacheScope(request.inputs, request.sources), shard: request.shard },
   );
   return InspectionCache.open(options, identity, sealKeyFor(request.plateKey), startedAt.getTime());
 }
 
-/** Counts the roots' entries alongside the audit; a shard expects its share. Failures leave no estimate. */
+/** Counts the inputs' entries alongside the audit; a shard expects its share. Failures leave no estimate. */
 async function estimateEntries(request: AuditRequest, tally: Tally): Promise<void> {
-  let total = 0;
-  try {
-    for (const root of request.roots) {
-      total += await countEntries(root, { ...(request.include ? { include: request.include } : {}), ...(request.exclude ? { exclude: request.exclude } : {}) });
-    }
-  } catch {
-    return;
-  }
+  const total = await estimateInputs(request.inputs, request.sources).catch(() => undefined);
+  if (total === undefined) return;
   tally.entriesExpected = request.shard ? Math.round(total / request.shard.count) : total;
 }
 

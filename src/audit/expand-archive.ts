@@ -1,8 +1,9 @@
 import type { ExpansionEvent } from '../cache/entry.js';
 import type { Detector } from '../identify/detector.js';
+import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { ContentSource, CoverageEntry, Notice } from '../sources/item.js';
+import { ownAccessMode } from '../sources/source.js';
 import { type Inspection, inspectItem } from './inspect.js';
-import type { ArchiveHook } from './sources.js';
 import { countingContent, type Tally } from './tally.js';
 
 /** What expanding an archive reports into. */
@@ -28,7 +29,8 @@ export async function expand(
   sink: ExpandSink,
   record: ExpansionEvent[] | undefined,
 ): Promise<boolean> {
-  const containerMode = outer.item.origin === 'filesystem' ? outer.item.mode : undefined;
+  // The archive file's own bits govern who can read its members, when its source knows them.
+  const containerMode = ownAccessMode(outer.item);
   let settled = true;
   const uninspected = (entry: CoverageEntry): void => {
     sink.uninspected(entry);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { runAudit } from '../audit/audit.js';
 import { parseShard } from '../audit/shard.js';
-import { archiveHook, checkRoots, type ManifestInput, type ManifestReader, patternWarnings } from '../audit/sources.js';
+import { archiveHook } from '../audit/sources.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
 import { builtinPolicy } from '../policy/builtin.js';
@@ -10,7 +10,8 @@ import { applyBaseline, loadBaseline } from '../postprocess/baseline.js';
 import { loadFingerprints } from '../references/load.js';
 import { type Report, SEVERITY_ORDER, type Severity } from '../report/model.js';
 import { signReport } from '../sign/sign.js';
-import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { patternWarnings } from '../sources/path-filter.js';
+import { checkInputs, type SourceInput } from '../sources/registry.js';
 import { formatProblem, UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
 import { ExitCode } from '../util/exit-codes.js';
@@ -108,10 +109,19 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
 }
 
 async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report> {
-  const manifests = (flags.manifest ?? []).map((p) => ({ path: path.resolve(io.cwd, p), ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}) }));
-  if (dirs.length === 0 && manifests.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
+  // Flags to source inputs (src/sources/registry.ts), in the order they are read and reported.
+  const inputs: SourceInput[] = [];
+  const patterns = { ...(flags.include ? { include: flags.include } : {}), ...(flags.exclude ? { exclude: flags.exclude } : {}) };
+  if (dirs.length > 0) inputs.push({ source: 'filesystem', roots: dirs, cwd: io.cwd, ...patterns });
+  const manifestOptions = {
+    ...(flags.manifestFormat ? { format: flags.manifestFormat } : {}),
+    ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}),
+    ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}),
+  };
+  for (const file of flags.manifest ?? []) inputs.push({ source: 'manifest', path: path.resolve(io.cwd, file), ...manifestOptions });
+  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
-  await checkRoots(dirs, io.cwd);
+  await checkInputs(inputs);
   const outputs = parseOutputs(flags.format, flags.output);
   // `--shard ''` is a mistake to report, not a request to audit everything.
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -146,17 +156,13 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(progress.onItem ? { onItem: progress.onItem } : {}),
     ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
     ...(progress.wantsEstimate ? { estimate: true } : {}),
-    roots: dirs.map((d) => path.resolve(io.cwd, d)),
+    inputs,
     // Inputs are reported as the user gave them, not as absolute paths of this machine.
     inputNames: [...dirs, ...(flags.manifest ?? [])],
-    manifests,
-    readManifest: await manifestReader(manifests, flags),
     ...(shard ? { shard } : {}),
     ...(flags.archives ? { archives: archiveHook(archiveLimits(flags)) } : {}),
     policy,
     fingerprints,
-    ...(flags.include ? { include: flags.include } : {}),
-    ...(flags.exclude ? { exclude: flags.exclude } : {}),
     ...(plateKey ? { plateKey } : {}),
     ...(flags.plates ? {} : { skipPlates: true }),
     ...(flags.allowEmpty ? { allowEmpty: true } : {}),
@@ -195,24 +201,6 @@ async function cacheOptions(flags: AuditFlags, guard: WriteGuard, io: Io): Promi
     return undefined;
   }
   return { dir, notice };
-}
-
-/** Checks every manifest's format up front (exit 2 before any scanning), then reads them on demand. */
-async function manifestReader(manifests: readonly ManifestInput[], flags: AuditFlags): Promise<ManifestReader> {
-  try {
-    for (const manifest of manifests) {
-      if (manifest.format) manifestFormat(manifest.format, manifest.path);
-      else await detectManifestFormat(manifest.path);
-    }
-  } catch (error) {
-    if (error instanceof ManifestError) throw new UsageError(error.message);
-    throw error;
-  }
-  const options = {
-    ...(flags.manifestBucket ? { bucket: flags.manifestBucket } : {}),
-    ...(flags.manifestAzureAccount ? { azureAccount: flags.manifestAzureAccount } : {}),
-  };
-  return (manifest) => readManifest(manifest.path, { ...options, ...(manifest.format ? { format: manifest.format } : {}) });
 }
 
 /** 1 when an unwaived finding reaches --fail-on; else 3 when the scan was incomplete; else 0. */
