@@ -1,3 +1,4 @@
+import { filesFromSource } from './files-from.js';
 import type { SourceEvent } from './item.js';
 import { manifestSource } from './manifests/source.js';
 import { filesystemSource } from './roots.js';
@@ -10,6 +11,7 @@ import type { Source } from './source.js';
 export const SOURCES = {
   filesystem: filesystemSource,
   manifest: manifestSource,
+  'files-from': filesFromSource,
 } as const;
 
 /** The sources an audit resolves its inputs in: {@link SOURCES}, or a test's variant of it. */
