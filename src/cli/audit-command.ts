@@ -129,7 +129,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     const list = await readList(fromList === '-' ? io.stdin : createReadStream(path.resolve(io.cwd, fromList)), fromList);
     inputs.push({ source: 'files-from', name: fromList, list, cwd: io.cwd });
   }
-  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory or --manifest <file>');
+  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory, --manifest <file> or --files-from <file>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   await checkInputs(inputs);
   const outputs = parseOutputs(flags.format, flags.output);

@@ -101,5 +101,9 @@ describe('custody audit --files-from (spawned)', () => {
     expect(over.exitCode).toBe(2);
     expect(over.stderr).toMatch(/refusing to write .*top\.jpg.* over an input of this run/);
     expect(await readFile(path.join(dir, 'tree', 'top.jpg'))).toEqual(ref);
+    // Standard input can be read once: the policy and the list cannot both come from it.
+    const both = await execa('node', [BIN, 'audit', '--files-from', '-', '--policy', '-'], { cwd: dir, reject: false, input: 'tree/top.jpg\n' });
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr.trim()).toBe('custody: --policy - and --files-from - cannot both read standard input');
   }, 60_000);
 });
