@@ -8,10 +8,10 @@ import { loadBaseline } from '../postprocess/baseline.js';
 import { loadFingerprints } from '../references/load.js';
 import type { Report } from '../report/model.js';
 import type { ArchiveOptions } from '../sources/archives/index.js';
-import { detectManifestFormat, ManifestError, manifestFormat, readManifest } from '../sources/manifests/index.js';
+import { archiveHook } from '../sources/archives-on-disk.js';
+import { checkInputs, inputNames, type SourceInput } from '../sources/registry.js';
 import { UsageError } from '../util/errors.js';
 import { type AuditRequest, runAudit } from './audit.js';
-import { archiveHook, checkRoots, type ManifestInput, type ManifestReader } from './sources.js';
 
 /** Limits on what is read inside archives; each one absent keeps its default (sources/archives/options.ts). */
 export type ArchiveLimits = Pick<ArchiveOptions, 'maxDepth' | 'maxTotalBytes' | 'maxEntries' | 'maxCompressionRatio'>;
@@ -27,6 +27,11 @@ export interface AuditOptions {
   roots?: readonly string[];
   /** Export manifests to audit without the objects' bytes. */
   manifests?: readonly string[];
+  /**
+   * Inputs of any registered source (src/sources/registry.ts), read after `roots` and `manifests`:
+   * e.g. `{ source: 'files-from', name, list }` for a list of paths.
+   */
+  inputs?: readonly SourceInput[];
   /** The manifests' format id, when detection from their content is not wanted. */
   manifestFormat?: string;
   /** Bucket of list-objects manifests, which do not name it. */
@@ -83,8 +88,10 @@ export async function auditWith(options: AuditOptions): Promise<Report> {
   const cwd = options.cwd ?? process.cwd();
   const roots = options.roots ?? [];
   const manifestPaths = options.manifests ?? [];
-  if (roots.length === 0 && manifestPaths.length === 0) throw new UsageError('nothing to audit: give a directory or a manifest');
-  await checkRoots(roots, cwd);
+  const inputs = sourceInputs(options, cwd);
+  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory, a manifest or another input');
+  // Usage errors of the inputs (a root that does not exist, a manifest in no known format) before any scanning.
+  await checkInputs(inputs);
   const loaded = typeof options.policy === 'string' ? await loadPolicyArgument(options.policy, { cwd }) : (options.policy ?? builtinPolicy([], cwd));
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(options.authorized ?? [])] } } };
   const fingerprints = await loadFingerprints([
@@ -92,25 +99,19 @@ export async function auditWith(options: AuditOptions): Promise<Report> {
     ...(options.fingerprints ?? []).map((f) => path.resolve(cwd, f)),
   ]);
   const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? readPlateKey(options, cwd)) : undefined;
-  const manifests = manifestPaths.map((p) => ({ path: path.resolve(cwd, p), ...(options.manifestFormat ? { format: options.manifestFormat } : {}) }));
-  const readManifest = await manifestReader(manifests, options);
   // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.
   const baseline = options.baseline ? await loadBaseline(path.resolve(cwd, options.baseline)) : undefined;
   const archives = options.archives ?? true;
   return runAudit({
     ...(options.cache ? { cache: options.cache } : {}),
     ...options.progress,
-    roots: roots.map((d) => path.resolve(cwd, d)),
+    inputs,
     // Inputs are reported as given, not as absolute paths of this machine.
-    inputNames: [...roots, ...manifestPaths],
-    manifests,
-    readManifest,
+    inputNames: [...roots, ...manifestPaths, ...inputNames(options.inputs ?? [])],
     ...(options.shard ? { shard: options.shard } : {}),
     ...(archives ? { archives: archiveHook(archives === true ? {} : definedOnly(archives)) } : {}),
     policy,
     fingerprints,
-    ...(options.include ? { include: options.include } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(plateKey ? { plateKey } : {}),
     ...(options.plates === false ? { skipPlates: true } : {}),
     ...(options.allowEmpty ? { allowEmpty: true } : {}),
@@ -119,6 +120,21 @@ export async function auditWith(options: AuditOptions): Promise<Report> {
     ...(options.threads ? { threads: options.threads } : {}),
     ...(baseline ? { baseline } : {}),
   });
+}
+
+/** The options' inputs as source inputs, in the order they are read and reported: roots, manifests, the rest. */
+export function sourceInputs(options: AuditOptions, cwd: string): SourceInput[] {
+  const inputs: SourceInput[] = [];
+  const patterns = { ...(options.include ? { include: options.include } : {}), ...(options.exclude ? { exclude: options.exclude } : {}) };
+  if (options.roots?.length) inputs.push({ source: 'filesystem', roots: options.roots, cwd, ...patterns });
+  const read = {
+    ...(options.manifestFormat ? { format: options.manifestFormat } : {}),
+    ...(options.manifestBucket ? { bucket: options.manifestBucket } : {}),
+    ...(options.manifestAzureAccount ? { azureAccount: options.manifestAzureAccount } : {}),
+  };
+  for (const file of options.manifests ?? []) inputs.push({ source: 'manifest', path: path.resolve(cwd, file), ...read });
+  inputs.push(...(options.inputs ?? []));
+  return inputs;
 }
 
 /** The plate key from a key file (named in messages as given) or the environment given. */
@@ -130,24 +146,6 @@ function readPlateKey(options: AuditOptions, cwd: string): Buffer | undefined {
     if (error instanceof PlateKeyError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-/** Checks every manifest's format up front (a usage error before any scanning), then reads them on demand. */
-async function manifestReader(manifests: readonly ManifestInput[], options: AuditOptions): Promise<ManifestReader> {
-  try {
-    for (const manifest of manifests) {
-      if (manifest.format) manifestFormat(manifest.format, manifest.path);
-      else await detectManifestFormat(manifest.path);
-    }
-  } catch (error) {
-    if (error instanceof ManifestError) throw new UsageError(error.message);
-    throw error;
-  }
-  const read = {
-    ...(options.manifestBucket ? { bucket: options.manifestBucket } : {}),
-    ...(options.manifestAzureAccount ? { azureAccount: options.manifestAzureAccount } : {}),
-  };
-  return (manifest) => readManifest(manifest.path, { ...read, ...(manifest.format ? { format: manifest.format } : {}) });
 }
 
 /** Limits without their undefined keys: an undefined limit would replace the default it stands for. */

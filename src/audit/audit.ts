@@ -10,32 +10,28 @@ import { finalize } from '../postprocess/finalize.js';
 import { plateRedactor } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Report } from '../report/model.js';
-import { countEntries } from '../sources/filesystem.js';
+import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { Notice } from '../sources/item.js';
+import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceEvents } from '../sources/registry.js';
 import { forEachConcurrent } from '../util/pool.js';
 import { assemble } from './assemble.js';
 import { closeDetectors, type IdentifyStage, prepareDetectors } from './detectors.js';
 import { InspectStage } from './inspect-stage.js';
-import { type ArchiveHook, type ManifestInput, type ManifestReader, sourcesFor } from './sources.js';
 import type { Tally } from './tally.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
 export interface AuditRequest {
-  /** Directories to walk. */
-  roots: readonly string[];
+  /** What to audit, read in this order: each input names its source (src/sources/registry.ts). */
+  inputs: readonly SourceInput[];
+  /** The registry the inputs' sources are taken from; default SOURCES. A test may swap one source. */
+  sources?: SourceRegistry;
   /**
    * The inputs as the report names them (as the user gave them, not this machine's absolute paths);
-   * default the roots and manifest paths. Named here so that redaction masks them with the rest.
+   * default as each source names its input. Named here so that redaction masks them with the rest.
    */
   inputNames?: readonly string[];
-  /** Export manifests to audit without the objects' bytes. */
-  manifests?: readonly ManifestInput[];
-  /** Reads manifests into items (src/sources/manifests). */
-  readManifest?: ManifestReader;
   policy: LoadedPolicy;
   fingerprints: FingerprintIndex;
-  include?: readonly string[];
-  exclude?: readonly string[];
   plateKey?: Buffer;
   /** Audit time (retention is measured to it, waivers expire by it); defaults to the wall clock. */
   now?: Date;
@@ -65,7 +61,7 @@ export interface AuditRequest {
   skipPlates?: boolean;
   /** An audit that meets no file or object is complete (`--allow-empty`); by default it is incomplete. */
   allowEmpty?: boolean;
-  /** Count the roots' entries ahead, for a progress display's ETA (one listing per directory, no stat). */
+  /** Count the inputs' entries ahead, for a progress display's ETA (when every source can; one listing per directory, no stat). */
   estimate?: boolean;
   /** Called when the audit moves from inspecting items to evaluating the policy. */
   onPhase?: (phase: 'evaluating') => void;
@@ -88,18 +84,18 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const cache = request.cache ? await openCache(request, request.cache, identify, startedAt) : undefined;
   const stage = new InspectStage({ identify, archives: request.archives, cache, isAuthorized, shard: request.shard, onItem: request.onItem }, notices);
 
-  if (request.estimate && request.roots.length > 0 && !request.manifests?.length) void estimateEntries(request, stage.tally);
+  if (request.estimate) void estimateEntries(request, stage.tally);
   try {
-    await forEachConcurrent(sourcesFor(request), concurrency, (event) => stage.handle(event));
+    await forEachConcurrent(sourceEvents(request.inputs, request.sources), concurrency, (event) => stage.handle(event));
   } finally {
     await closeDetectors(identify);
   }
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const { tally, subjects, coverage, origins } = stage;
+  const { tally, subjects, coverage, knows } = stage;
   const plates = identify.plateGap.check;
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE, unchecked: identify.unchecked };
+  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, knows, scope: AUDIT_SCOPE, unchecked: identify.unchecked };
   const evaluation = evaluate(request.policy.doc, subjects, ctx);
   const report = assemble({
     policy: request.policy,
@@ -108,7 +104,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       references: s.file.references.length,
       ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
     })),
-    inputs: [...(request.inputNames ?? [...request.roots, ...(request.manifests ?? []).map((m) => m.path)])],
+    inputs: [...(request.inputNames ?? inputNames(request.inputs, request.sources))],
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     assets: subjects.map((s) => s.asset),
@@ -124,7 +120,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     allowEmpty: request.allowEmpty === true || request.shard !== undefined,
   });
   if (request.shard) {
-    report.shard = { ...request.shard, now: now.toISOString(), policy: request.policy.doc, ...(request.allowEmpty ? { allowEmpty: true } : {}) };
+    report.shard = {
+      ...request.shard,
+      now: now.toISOString(),
+      policy: request.policy.doc,
+      ...(request.allowEmpty ? { allowEmpty: true } : {}),
+      // The merge re-evaluates on the union of shards: it needs what their sources could know.
+      knows: [...knows].sort(),
+    };
   }
   const redact = plateRedactor(request.fingerprints, request.plateKey);
   return finalize(report, {
@@ -144,23 +147,17 @@ function openCache(request: AuditRequest, options: CacheOptions, identify: Ident
       wantMedia: identify.wantMedia,
       archives: request.archives ? (request.archives.settings ?? 'uncached') : 'off',
       plateKey: request.plateKey,
-      roots: request.roots,
+      roots: cacheScope(request.inputs, request.sources),
       shard: request.shard,
     },
     startedAt,
   );
 }
 
-/** Counts the roots' entries alongside the audit; a shard expects its share. Failures leave no estimate. */
+/** Counts the inputs' entries alongside the audit; a shard expects its share. Failures leave no estimate. */
 async function estimateEntries(request: AuditRequest, tally: Tally): Promise<void> {
-  let total = 0;
-  try {
-    for (const root of request.roots) {
-      total += await countEntries(root, { ...(request.include ? { include: request.include } : {}), ...(request.exclude ? { exclude: request.exclude } : {}) });
-    }
-  } catch {
-    return;
-  }
+  const total = await estimateInputs(request.inputs, request.sources).catch(() => undefined);
+  if (total === undefined) return;
   tally.entriesExpected = request.shard ? Math.round(total / request.shard.count) : total;
 }
 

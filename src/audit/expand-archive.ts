@@ -1,10 +1,11 @@
 import type { ExpansionEvent } from '../cache/entry.js';
 import { type InspectionSink, memberEvent } from '../cache/replay.js';
 import { type Inspection, inspectItem } from '../identify/inspect.js';
+import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { ContentSource, CoverageEntry } from '../sources/item.js';
+import { ownAccessMode } from '../sources/source.js';
 import { describeError } from '../util/errors.js';
 import type { IdentifyStage } from './detectors.js';
-import type { ArchiveHook } from './sources.js';
 import { countingContent, type Tally } from './tally.js';
 
 /** Where expanding an archive reports to. */
@@ -28,7 +29,8 @@ export async function expand(
   record: ExpansionEvent[] | undefined,
 ): Promise<boolean> {
   const { sink } = target;
-  const containerMode = outer.item.origin === 'filesystem' ? outer.item.mode : undefined;
+  // The archive file's own bits govern who can read its members, when its source knows them.
+  const containerMode = ownAccessMode(outer.item);
   let settled = true;
   const uninspected = (entry: CoverageEntry): void => {
     sink.uninspected(entry);

@@ -3,11 +3,12 @@ import type { CacheStats, InspectionCache } from '../cache/inspection-cache.js';
 import { entryFor, type InspectionSink, replayEntry } from '../cache/replay.js';
 import type { Subject } from '../evaluate/requirement.js';
 import { type Inspection, inspectItem } from '../identify/inspect.js';
-import type { CoverageEntry, Notice, Origin, SourceEvent } from '../sources/item.js';
+import type { ArchiveHook } from '../sources/archives-on-disk.js';
+import type { CoverageEntry, Notice, SourceEvent } from '../sources/item.js';
+import type { Fact } from '../sources/source.js';
 import type { IdentifyStage } from './detectors.js';
 import { counted, expand } from './expand-archive.js';
 import { shardOf } from './shard.js';
-import type { ArchiveHook } from './sources.js';
 import { settleFacts, subjectOf } from './subject.js';
 import { Tally } from './tally.js';
 
@@ -33,7 +34,8 @@ export class InspectStage implements InspectionSink {
   readonly tally = new Tally();
   readonly coverage: CoverageEntry[] = [];
   readonly subjects: Subject[] = [];
-  readonly origins = new Set<Origin>();
+  /** What the sources of the items met can know: a requirement that needs another fact is not evaluable. */
+  readonly knows = new Set<Fact>();
   /** A hook that does not state its limits could expand differently next time: its archives are not cached. */
   private readonly cacheArchives: boolean;
 
@@ -47,7 +49,7 @@ export class InspectStage implements InspectionSink {
   async consider(inspection: Inspection, containerMode: number | undefined): Promise<boolean> {
     this.coverage.push(...inspection.coverage);
     this.tally.count(inspection.item, inspection.coverage);
-    this.origins.add(inspection.item.origin);
+    for (const fact of inspection.item.known?.knows ?? []) this.knows.add(fact);
     const settled = await settleFacts(inspection);
     const subject = subjectOf(inspection, this.settings.isAuthorized, containerMode);
     if (subject) this.subjects.push(subject);

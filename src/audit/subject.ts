@@ -4,6 +4,7 @@ import { type Inspection, strongest } from '../identify/inspect.js';
 import { captureDate, readImageTags } from '../identify/metadata.js';
 import type { Asset } from '../report/model.js';
 import { isImage } from '../sources/sniff.js';
+import { ownAccessMode } from '../sources/source.js';
 
 /**
  * Completes the facts of an identified item: images get their capture date (retention must not
@@ -53,6 +54,15 @@ export function subjectOf(inspection: Inspection, isAuthorized: (location: strin
       ...(others.length > 0 ? { alsoMatched: others } : {}),
     },
   };
-  const accessMode = item.origin === 'filesystem' ? item.mode : containerMode;
-  return { asset, item, facts, authorized: isAuthorized(item.location), ...(accessMode !== undefined ? { accessMode } : {}) };
+  // An archive member's own bits (a tar header's) say nothing about who can read it: the archive file's do.
+  const accessFrom = containerMode !== undefined ? item.archiveChain?.[0] : undefined;
+  const accessMode = containerMode ?? ownAccessMode(item);
+  return {
+    asset,
+    item,
+    facts,
+    authorized: isAuthorized(item.location),
+    ...(accessMode !== undefined ? { accessMode } : {}),
+    ...(accessFrom !== undefined ? { accessFrom } : {}),
+  };
 }

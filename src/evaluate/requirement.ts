@@ -1,7 +1,8 @@
 import type { ItemFacts } from '../identify/detector.js';
 import type { Requirement, RequirementKind } from '../policy/schema.js';
 import type { Asset } from '../report/model.js';
-import type { Item, Origin } from '../sources/item.js';
+import type { Item } from '../sources/item.js';
+import type { Fact } from '../sources/source.js';
 
 /** One identified agency item, with what evaluation needs to know about it. */
 export interface Subject {
@@ -12,6 +13,8 @@ export interface Subject {
   authorized: boolean;
   /** Permission bits that govern access to it: its own, or its outermost archive file's. */
   accessMode?: number;
+  /** The location of the archive file whose bits `accessMode` are, when they are not the item's own. */
+  accessFrom?: string;
 }
 
 export interface EvaluationContext {
@@ -20,8 +23,11 @@ export interface EvaluationContext {
   /** The authorised location globs the policy declares. */
   authorized: readonly string[];
   isAuthorized(location: string): boolean;
-  /** Which kinds of input this audit read (encryption is only knowable from manifests). */
-  origins: ReadonlySet<Origin>;
+  /**
+   * What the sources of the audited items can know (src/sources/source.ts): a requirement that needs
+   * a fact no source knows (encryption, on a plain filesystem) is not evaluable, rather than passed.
+   */
+  knows: ReadonlySet<Fact>;
   /** Location used for findings about the audit as a whole (max-copies). */
   scope: string;
   /**

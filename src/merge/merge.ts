@@ -49,8 +49,9 @@ export function mergeShards(reports: readonly Report[], options: MergeOptions = 
     facts: {},
     authorized: isAuthorized(asset.location),
   }));
-  const origins = new Set(assets.map((a) => a.origin));
-  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, origins, scope: AUDIT_SCOPE };
+  // What any shard's sources could know: the single run would have met all their items.
+  const knows = new Set(shards.flatMap((s) => s.shard.knows ?? []));
+  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, knows, scope: AUDIT_SCOPE };
   const aggregate = evaluate(policy, subjects, ctx, (check) => check.aggregate === true);
 
   // A protocol was evaluated if any shard could evaluate it.

@@ -1,6 +1,7 @@
 import type { Method } from '../identify/detector.js';
 import type { PolicyDocument } from '../policy/schema.js';
 import type { CoverageEntry, Notice, Origin } from '../sources/item.js';
+import type { Fact } from '../sources/source.js';
 
 /** Contract severities, as written in policies. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
@@ -156,5 +157,5 @@ export interface Report {
    * Present only in shard reports (`--shard k/n`): what `custody merge` needs to rebuild the
    * single-run report. Absent from merged and ordinary reports.
    */
-  shard?: { index: number; count: number; now: string; policy: PolicyDocument; allowEmpty?: boolean };
+  shard?: { index: number; count: number; now: string; policy: PolicyDocument; allowEmpty?: boolean; knows?: Fact[] };
 }

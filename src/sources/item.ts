@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
+import type { Knowledge } from './source.js';
 
 /**
- * Where an item came from. Detectors never care; evaluation does (encryption is only knowable for
- * manifest objects, modes only for filesystem entries).
+ * Where an item lives: a file on disk, a member of an archive, an object a manifest describes. The
+ * report names it on each asset; evaluation never asks it (it asks `Item.known`, see source.ts).
  */
 export type Origin = 'filesystem' | 'archive' | 'manifest';
 
@@ -34,6 +35,11 @@ export interface Item {
    */
   location: string;
   origin: Origin;
+  /**
+   * What the item's source declares it can know (src/sources/source.ts), stamped by the audit on
+   * every item a source yields; absent for archive members, whose container decides for them.
+   */
+  known?: Knowledge;
   /** Size in bytes of the (uncompressed) content; -1 when the source does not say (hash lists). */
   size: number;
   /** Last modification time, when the source knows it. */

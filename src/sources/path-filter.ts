@@ -70,3 +70,10 @@ export function pathFilter(include?: readonly string[], exclude?: readonly strin
     },
   };
 }
+
+const PATTERN_WARNING = /^--(include|exclude) '.*' matched no path$/s;
+
+/** The lines the CLI writes to stderr for patterns that matched nothing (they are in the report's notices too). */
+export function patternWarnings(notices: readonly Notice[]): string[] {
+  return notices.filter((n) => n.level === 'warning' && PATTERN_WARNING.test(n.message)).map((n) => `custody: warning: ${n.message}\n`);
+}

@@ -77,7 +77,7 @@ async function audit(root: string, cacheDir: string, overrides: Partial<AuditReq
   let stats: CacheStats | undefined;
   let bytesRead = 0;
   const report = await runAudit({
-    roots: [root],
+    inputs: [{ source: 'filesystem', roots: [root] }],
     policy: builtinPolicy([], base),
     fingerprints,
     plateKey: Buffer.from(PLATE_KEY),

@@ -48,7 +48,12 @@ describe('runAudit with waivers', () => {
       ].join('\n'),
       path.join(dir, 'policy.yaml'),
     );
-    report = await runAudit({ roots: [path.join(dir, 'share')], policy, fingerprints: new FingerprintIndex([{ path: 'fp.json', file }]), now });
+    report = await runAudit({
+      inputs: [{ source: 'filesystem', roots: [path.join(dir, 'share')] }],
+      policy,
+      fingerprints: new FingerprintIndex([{ path: 'fp.json', file }]),
+      now,
+    });
   });
   afterAll(async () => cleanup());
 

@@ -10,6 +10,7 @@ import { loadFingerprints } from '../../src/references/load.js';
 import type { Report } from '../../src/report/model.js';
 import { fileContent } from '../../src/sources/file-content.js';
 import type { SourceEvent } from '../../src/sources/item.js';
+import { SOURCES } from '../../src/sources/registry.js';
 import { removeTree } from '../support/hostile-corpus.js';
 import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
 
@@ -17,7 +18,7 @@ import { type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
  * Files that change between the walk and the read. The race is made deterministic by splitting it:
  * each victim is stat'ed exactly as the walker does, then changed, and only then handed to the audit
  * as an item carrying the walk-time size and the walker's own content source (`fileContent`). The
- * audit's manifest channel (`readManifest`) is the seam that lets a test yield those items.
+ * audit's source registry is the seam: the filesystem source is swapped for one yielding those items.
  */
 let base: string;
 let agency: Agency;
@@ -56,9 +57,8 @@ async function auditWithChanges(changes: Record<string, Change>): Promise<Report
     }
   }
   return runAudit({
-    roots: [],
-    manifests: [{ path: 'changing' }],
-    readManifest: () => changedAfterWalk(),
+    inputs: [{ source: 'filesystem', roots: [tree] }],
+    sources: { ...SOURCES, filesystem: { ...SOURCES.filesystem, events: () => changedAfterWalk() } },
     policy: builtinPolicy([], base),
     fingerprints: await loadFingerprints([agency.fingerprintFile]),
     plateKey: Buffer.from(PLATE_KEY),

@@ -36,7 +36,7 @@ describe('baselines on real audits', () => {
   let baselineFile: string;
   const now = new Date('2026-11-01T00:00:00Z');
   const share = () => path.join(dir, 'share');
-  const audit = () => runAudit({ roots: [share()], policy, fingerprints, now, concurrency: 2 });
+  const audit = () => runAudit({ inputs: [{ source: 'filesystem', roots: [share()] }], policy, fingerprints, now, concurrency: 2 });
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('custody-baseline-'));

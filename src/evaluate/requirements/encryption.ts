@@ -11,5 +11,5 @@ export const encryption = perSubject(
       evidence: { encryption: status, accept: [...requirement.accept] },
     };
   },
-  (ctx) => (ctx.origins.has('manifest') ? undefined : 'encryption at rest is not knowable on a plain filesystem; audit a storage manifest to evaluate it'),
+  (ctx) => (ctx.knows.has('encryption') ? undefined : 'encryption at rest is not knowable on a plain filesystem; audit a storage manifest to evaluate it'),
 );

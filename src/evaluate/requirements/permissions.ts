@@ -25,11 +25,11 @@ export const permissions = perSubject(
     if (RANK[world] > RANK[requirement.world] || (world === 'write' && requirement.world === 'read')) excess.push(`world ${world}`);
     if (excess.length === 0) return undefined;
     const mode = octal(subject.accessMode);
-    const via = subject.item.origin === 'archive' ? ' (the archive holding it)' : '';
+    const via = subject.accessFrom ? ' (the archive holding it)' : '';
     return {
       message: `Agency data is accessible beyond its owner${via}: ${excess.join(', ')} (mode ${mode})`,
       evidence: { mode, group, world, allowed: { group: requirement.group, world: requirement.world } },
     };
   },
-  (ctx) => (ctx.origins.has('filesystem') ? undefined : 'file permissions are only known for files on a filesystem'),
+  (ctx) => (ctx.knows.has('modes') ? undefined : 'file permissions are only known for files on a filesystem'),
 );

@@ -8,5 +8,5 @@ export const publicAccess = perSubject(
     if (grants.length === 0) return undefined;
     return { message: `Agency object is readable beyond the contractor: ${grants.join(', ')}`, evidence: { grants: [...grants] } };
   },
-  (ctx) => (ctx.origins.has('manifest') ? undefined : 'access grants are only known from storage manifests with ACLs'),
+  (ctx) => (ctx.knows.has('public-access') ? undefined : 'access grants are only known from storage manifests with ACLs'),
 );

@@ -3,10 +3,8 @@ import { DAY_MS, perSubject, type Subject } from '../requirement.js';
 /** The best date known for an item, and what it is. */
 function bestDate(subject: Subject): { date: Date; source: string } | undefined {
   if (subject.facts.capturedAt) return { date: subject.facts.capturedAt, source: `capture date (${subject.facts.capturedAtField ?? 'metadata'})` };
-  if (subject.item.mtime) {
-    const source = subject.item.origin === 'manifest' ? 'last-modified time in the manifest' : 'modification time';
-    return { date: subject.item.mtime, source };
-  }
+  // How the source names its dates; archive members carry their own, which are modification times.
+  if (subject.item.mtime) return { date: subject.item.mtime, source: subject.item.known?.mtimeIs ?? 'modification time' };
   return undefined;
 }
 

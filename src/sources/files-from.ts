@@ -1,0 +1,117 @@
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { displayName, fileEvent } from './filesystem.js';
+import type { Notice, SourceEvent } from './item.js';
+import { FILE_KNOWLEDGE, rootName } from './roots.js';
+import type { Source } from './source.js';
+
+/**
+ * A list of files to audit (`--files-from <file>`, `-` for standard input), as tar and rsync take
+ * one: a path per line, or NUL-separated (`find -print0`) when the list holds a NUL byte.
+ */
+export interface FilesFromInput {
+  source: 'files-from';
+  /** The list as the user named it (`-` for standard input). */
+  name: string;
+  /** The list's bytes: paths are bytes on disk, and a name need not be valid UTF-8. */
+  list: Uint8Array;
+  /** The directory relative paths are taken from (default the process's working directory). */
+  cwd?: string;
+}
+
+/**
+ * Each listed path is audited as a file named as a root would be: read-only, opened O_NOFOLLOW and
+ * checked against the inode stat'ed, located by its path from the working directory. Unlike a root,
+ * a listed symlink is not followed (the list is data, not the user's own choice of each path, and
+ * `find` lists links as links): it is coverage, as in the walk. A listed directory is not walked, as
+ * in rsync without -r (`find dir` lists dir and its files; walking it too would audit them twice):
+ * a warning notice names the directories left out. A path that is missing or unreadable is coverage
+ * that makes the audit incomplete, and the scan goes on.
+ */
+export const filesFromSource: Source<FilesFromInput> = {
+  id: 'files-from',
+  knowledge: FILE_KNOWLEDGE,
+  locations: 'the listed path from the working directory (absolute when outside it)',
+  events: listedFiles,
+  estimate: async (input) => listedPaths(input.list).length,
+  names: (input) => [`--files-from ${input.name}`],
+  // One cache file per list name and directory; files not listed this time leave it on rewrite.
+  cacheScope: (input) => [`--files-from ${input.name} in ${path.resolve(input.cwd ?? process.cwd())}`],
+};
+
+const NUL = 0;
+const NEWLINE = 0x0a;
+
+/** The list's paths, in order; empty lines (and a trailing separator) are not paths. */
+export function listedPaths(list: Uint8Array): Buffer[] {
+  const bytes = Buffer.from(list.buffer, list.byteOffset, list.byteLength);
+  const separator = bytes.includes(NUL) ? NUL : NEWLINE;
+  const paths: Buffer[] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(separator, start);
+    if (end < 0) end = bytes.length;
+    if (end > start) paths.push(bytes.subarray(start, end));
+    start = end + 1;
+  }
+  return paths;
+}
+
+async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> {
+  const cwd = Buffer.from(path.resolve(input.cwd ?? process.cwd()));
+  const seen = new Set<string>();
+  const directories: string[] = [];
+  let repeated = 0;
+  for (const listed of listedPaths(input.list)) {
+    // Bytes all the way to the kernel: a name that is not valid UTF-8 could not be reopened from text.
+    const disk = listed[0] === SLASH ? listed : Buffer.concat([cwd, SEPARATOR, listed]);
+    const location = rootName(path.normalize(displayName(disk)));
+    if (seen.has(location)) {
+      repeated++;
+      continue;
+    }
+    seen.add(location);
+    let entry: ReturnType<typeof lstatSync>;
+    try {
+      entry = lstatSync(disk);
+    } catch (error) {
+      yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true } };
+      continue;
+    }
+    if (entry.isDirectory()) directories.push(location);
+    else yield fileEvent(disk, disk, entry, location);
+  }
+  for (const notice of listNotices(input.name, directories, repeated)) yield { kind: 'notice', notice };
+}
+
+const SLASH = 0x2f;
+const SEPARATOR = Buffer.from(path.sep);
+
+function listNotices(name: string, directories: readonly string[], repeated: number): Notice[] {
+  const location = `--files-from ${name}`;
+  const notices: Notice[] = [];
+  if (directories.length > 0) {
+    const shown = directories.slice(0, 3).join(', ') + (directories.length > 3 ? `, ... (${directories.length - 3} more)` : '');
+    const message = `${directories.length} listed director${directories.length === 1 ? 'y was' : 'ies were'} not walked (list their files, e.g. find -type f): ${shown}`;
+    notices.push({ location, level: 'warning', message });
+  }
+  if (repeated > 0)
+    notices.push({ location, level: 'info', message: `${repeated} path${repeated === 1 ? ' was' : 's were'} listed more than once: audited once` });
+  return notices;
+}
+
+/**
+ * Reads a list whole, from a file's stream or standard input (whether it is NUL-separated can only
+ * be told from all of it). A list that cannot be read is a usage error naming it, before any scan.
+ */
+export async function readList(chunks: AsyncIterable<Uint8Array | string> | undefined, name: string): Promise<Buffer> {
+  if (!chunks) throw new UsageError(`cannot read --files-from ${name}: there is no standard input`);
+  const parts: Buffer[] = [];
+  try {
+    for await (const chunk of chunks) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  } catch (error) {
+    throw new UsageError(`cannot read --files-from ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return Buffer.concat(parts);
+}

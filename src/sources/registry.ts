@@ -1,0 +1,62 @@
+import { filesFromSource } from './files-from.js';
+import type { SourceEvent } from './item.js';
+import { manifestSource } from './manifests/source.js';
+import { filesystemSource } from './roots.js';
+import type { Source } from './source.js';
+
+/**
+ * Every kind of input an audit reads, by id. A new source is one file holding a {@link Source} plus
+ * one line here (and its flag in the CLI); the audit, the evaluation and the report need no change.
+ */
+export const SOURCES = {
+  filesystem: filesystemSource,
+  manifest: manifestSource,
+  'files-from': filesFromSource,
+} as const;
+
+/** The sources an audit resolves its inputs in: {@link SOURCES}, or a test's variant of it. */
+export type SourceRegistry = { readonly [K in keyof typeof SOURCES]: (typeof SOURCES)[K] };
+
+/** One input of an audit, as plain data: `{ source: 'filesystem', roots }`, `{ source: 'manifest', path }`. */
+export type SourceInput = { [K in keyof typeof SOURCES]: Parameters<(typeof SOURCES)[K]['events']>[0] }[keyof typeof SOURCES];
+
+/** The source that reads `input`, typed for it. */
+export function sourceFor(input: SourceInput, registry: SourceRegistry = SOURCES): Source<SourceInput> {
+  return registry[input.source] as unknown as Source<SourceInput>;
+}
+
+/**
+ * Every input's events, one input after another in the order given. Each item is stamped with what
+ * its source can know (`Item.known`), which is all evaluation asks of it.
+ */
+export async function* sourceEvents(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): AsyncGenerator<SourceEvent> {
+  for (const input of inputs) {
+    const source = sourceFor(input, registry);
+    for await (const event of source.events(input)) {
+      if (event.kind === 'item') event.item.known = source.knowledge;
+      yield event;
+    }
+  }
+}
+
+/** Up-front checks of every input (usage errors before any scanning). */
+export async function checkInputs(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): Promise<void> {
+  for (const input of inputs) await sourceFor(input, registry).check?.(input);
+}
+
+/** The entries all inputs will meet, or undefined when a source cannot say (manifests). */
+export async function estimateInputs(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): Promise<number | undefined> {
+  const sources = inputs.map((input) => sourceFor(input, registry));
+  if (sources.length === 0 || sources.some((s) => !s.estimate)) return undefined;
+  let total = 0;
+  for (const [i, input] of inputs.entries()) total += await sources[i]!.estimate!(input);
+  return total;
+}
+
+/** The inputs as a report names them by default. */
+export const inputNames = (inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): string[] =>
+  inputs.flatMap((input) => sourceFor(input, registry).names(input));
+
+/** What scopes the re-audit cache: the paths on disk the inputs read. */
+export const cacheScope = (inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): string[] =>
+  inputs.flatMap((input) => sourceFor(input, registry).cacheScope?.(input) ?? []);
