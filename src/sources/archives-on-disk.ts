@@ -1,3 +1,4 @@
+import { describeError, errorCode } from '../util/errors.js';
 import { type ArchiveOptions, expandArchive, isArchive, resolveArchiveOptions } from './archives/index.js';
 import { viaDescriptors } from './directories.js';
 import { ContentChangedError, holdFile } from './file-content.js';
@@ -34,7 +35,7 @@ async function* expandOnDisk(item: Item, media: MediaType, options: Omit<Archive
     held = await holdFile(item.path, { dev: Number(item.stat.dev), ino: Number(item.stat.ino) });
   } catch (error) {
     const changed = error instanceof ContentChangedError;
-    const detail = changed ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+    const detail = changed ? error.message : (errorCode(error) ?? describeError(error));
     return yield { kind: 'coverage', entry: { location: item.location, reason: changed ? 'changed-during-scan' : 'unreadable', detail, incomplete: true } };
   }
   try {

@@ -1,6 +1,7 @@
 import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { errorCode } from '../util/errors.js';
 
 /**
  * A directory of the walk, held open. Its entries are reached through its descriptor: on Linux by
@@ -84,7 +85,7 @@ export function openChild(parent: OpenDirectory, name: Buffer, disk: Buffer): Op
     before = viaDescriptors() ? undefined : lstatSync(at);
     fd = openSync(at, DIRECTORY_FLAGS | constants.O_NOFOLLOW);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'ELOOP' || code === 'ENOTDIR') throw new DirectoryChangedError('no longer a directory');
     if (code === 'ENOENT') throw new DirectoryChangedError('removed during the scan');
     throw error;

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { errorCode } from '../util/errors.js';
 import { openReadOnly as openFile } from '../util/open-read-only.js';
 import type { ContentSource } from './item.js';
 
@@ -25,7 +26,7 @@ async function openReadOnly(file: string | Buffer, identity: FileIdentity | unde
     handle = await openFile((flags) => open(file, flags));
   } catch (error) {
     // The walk saw a regular file there; O_NOFOLLOW refusing a link means it was swapped for one.
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new ContentChangedError('replaced by a symbolic link during the scan');
+    if (errorCode(error) === 'ELOOP') throw new ContentChangedError('replaced by a symbolic link during the scan');
     throw error;
   }
   const stats = await handle.stat();

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { describeError, errorCode, UsageError } from '../util/errors.js';
 import { displayName, fileEvent } from './filesystem.js';
 import type { Notice, SourceEvent } from './item.js';
 import { FILE_KNOWLEDGE, rootName } from './roots.js';
@@ -76,7 +76,7 @@ async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> 
     try {
       entry = lstatSync(disk);
     } catch (error) {
-      yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true } };
+      yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true } };
       continue;
     }
     if (entry.isDirectory()) directories.push(location);
@@ -111,7 +111,7 @@ export async function readList(chunks: AsyncIterable<Uint8Array | string> | unde
   try {
     for await (const chunk of chunks) parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
   } catch (error) {
-    throw new UsageError(`cannot read --files-from ${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read --files-from ${name}: ${errorCode(error) ?? describeError(error)}`);
   }
   return Buffer.concat(parts);
 }

@@ -1,5 +1,6 @@
 import { type Dirent, lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { describeError, errorCode } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
 import { fromWorkingDirectory } from '../util/paths.js';
 import { utf8Or } from '../util/utf8.js';
@@ -155,13 +156,13 @@ function resolveRoot(root: string): RootStart {
     disk = realpathSync(disk);
     return { disk: Buffer.from(disk), stats: lstatSync(disk), notice };
   } catch (error) {
-    return { code: errorCode(error) };
+    return { code: codeOrMessage(error) };
   }
 }
 
 function directoryCoverage(location: string, error: unknown): SourceEvent {
   if (error instanceof DirectoryChangedError) return coverage(location, 'changed-during-scan', error.message, true);
-  return coverage(location, 'unreadable-directory', errorCode(error), true);
+  return coverage(location, 'unreadable-directory', codeOrMessage(error), true);
 }
 
 const SEPARATOR = Buffer.from(path.sep);
@@ -228,14 +229,14 @@ export function fileEvent(at: Buffer, disk: Buffer, entry: EntryType, location: 
       },
     };
   } catch (error) {
-    return coverage(location, 'unreadable', errorCode(error), true);
+    return coverage(location, 'unreadable', codeOrMessage(error), true);
   }
 }
 
 /** The nearest millisecond, as Node's number stats give it. */
 const roundedDate = (ns: bigint): Date => new Date(Number((ns + 500_000n) / 1_000_000n));
 
-const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException)?.code ?? String(error);
+const codeOrMessage = (error: unknown): string => errorCode(error) ?? describeError(error);
 
 function coverage(location: string, reason: string, detail: string, incomplete: boolean): SourceEvent {
   return { kind: 'coverage', entry: { location, reason, detail, incomplete } };

@@ -1,6 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../util/errors.js';
+import { errorCode, UsageError } from '../util/errors.js';
 import { fromWorkingDirectory, isInside } from '../util/paths.js';
 import { countEntries, walkFilesystem } from './filesystem.js';
 import type { Notice, SourceEvent } from './item.js';
@@ -101,12 +101,18 @@ export function rootName(root: string): string {
 export async function checkRoots(roots: readonly string[], cwd: string): Promise<void> {
   for (const root of roots) {
     const target = path.resolve(cwd, root);
-    const link = await lstat(target).catch((error: NodeJS.ErrnoException) => error);
-    if (link instanceof Error) {
-      if (link.code === 'ENOENT' || link.code === 'ENOTDIR') throw new UsageError(`cannot audit ${root}: no such file or directory`);
+    const link = await lstat(target).catch((error: unknown) => ({ failed: errorCode(error) }));
+    if ('failed' in link) {
+      if (link.failed === 'ENOENT' || link.failed === 'ENOTDIR') throw new UsageError(`cannot audit ${root}: no such file or directory`);
       continue;
     }
-    if (link.isSymbolicLink() && (await stat(target).catch((error: NodeJS.ErrnoException) => error)) instanceof Error) {
+    if (
+      link.isSymbolicLink() &&
+      (await stat(target).then(
+        () => false,
+        () => true,
+      ))
+    ) {
       throw new UsageError(`cannot audit ${root}: a symbolic link to nothing that can be read`);
     }
   }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveHook } from '../../src/audit/sources.js';
+import { archiveHook } from '../../src/sources/archives-on-disk.js';
 import { setViaDescriptors } from '../../src/sources/directories.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item } from '../../src/sources/item.js';
