@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
+import { isDeterministic } from '../sources/coverage-reasons.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
 import type { MediaType, UnsupportedMediaType } from '../sources/sniff.js';
-import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../sources/unsupported.js';
+import { UNSUPPORTED_MEDIA_TYPES } from '../sources/unsupported.js';
 
 /** What the detectors concluded about one item, without the item itself. */
 export interface Conclusion {
@@ -36,35 +37,9 @@ export interface CachedEntry extends Conclusion {
   expansion?: ExpansionEvent[];
 }
 
-/**
- * Coverage reasons that follow from the bytes and the settings alone, so the same file gives them
- * again. Anything else (unreadable, changed-during-scan, inspection-failed, or a reason added later)
- * may be transient: an entry carrying it is never stored, and the next run inspects the file afresh.
- */
-const DETERMINISTIC_REASONS: ReadonlySet<string> = new Set([
-  'corrupt-image',
-  'decode-limit',
-  'unsupported-image',
-  'low-quality-hash',
-  'archive-limit',
-  'archive-member',
-  'corrupt-archive',
-  'encrypted',
-  'unsupported-compression',
-  'link-member',
-  'special-file',
-  ...UNSUPPORTED_REASONS,
-]);
-
-// An I/O failure met while opening or reading an archive is reported as corrupt-archive with the
-// system error's message ("EIO: i/o error, read") or the walk's own ("size changed during the scan").
-const TRANSIENT_DETAIL = /^E[A-Z0-9]{2,}\b|during the scan|replaced by another file|no longer a regular file/;
-
-/** True when a coverage entry would come out the same on another run over the same bytes. */
-export function isDeterministic(entry: CoverageEntry): boolean {
-  if (!DETERMINISTIC_REASONS.has(entry.reason)) return false;
-  return entry.reason !== 'corrupt-archive' || !TRANSIENT_DETAIL.test(entry.detail ?? '');
-}
+// Which coverage reasons are deterministic (the same bytes give them again) is said once, in
+// sources/coverage-reasons.ts: an entry carrying any other reason is never stored, and the next run
+// inspects the file afresh.
 
 /** Plain JSON shapes only: a Date, Buffer, bigint or non-finite number would not come back as it went. */
 export function isJsonSafe(value: unknown, depth = 0): boolean {
