@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
 import { isDeterministic } from '../sources/coverage-reasons.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
-import type { MediaType, UnsupportedMediaType } from '../sources/sniff.js';
-import { UNSUPPORTED_MEDIA_TYPES } from '../sources/unsupported.js';
+import { type MediaType, MEDIA_TYPES as SNIFFED_MEDIA_TYPES } from '../sources/sniff.js';
 
 /** What the detectors concluded about one item, without the item itself. */
 export interface Conclusion {
@@ -146,23 +145,7 @@ function eventOf(event: z.infer<typeof EventSchema>): ExpansionEvent {
 }
 
 // The stored shapes, field by field. Strict objects: a key this build does not write is not its record.
-const MEDIA_TYPES = [
-  ...Object.keys({
-    'image/jpeg': 1,
-    'image/png': 1,
-    'image/gif': 1,
-    'image/webp': 1,
-    'image/tiff': 1,
-    'image/heif': 1,
-    'image/avif': 1,
-    'application/zip': 1,
-    'application/gzip': 1,
-    'application/x-tar': 1,
-    'text/plain': 1,
-    'application/octet-stream': 1,
-  } satisfies Record<Exclude<MediaType, UnsupportedMediaType>, 1>),
-  ...UNSUPPORTED_MEDIA_TYPES,
-] as [MediaType, ...MediaType[]];
+const MEDIA_TYPES = SNIFFED_MEDIA_TYPES as [MediaType, ...MediaType[]];
 const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [Method, ...Method[]];
 
 /** Epoch milliseconds a Date can hold (anything else is an Invalid Date, which throws when printed). */

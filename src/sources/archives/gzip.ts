@@ -82,7 +82,10 @@ export async function* expandGzip(source: ContentSource, level: Level, walk: Wal
     return;
   }
   if (tar) {
-    yield* expandTar(source.stream(), true, level, walk);
+    const { options } = walk;
+    yield* expandTar(source.stream(), level, walk, (raw) =>
+      guardedGunzip(raw, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined),
+    );
     return;
   }
   const name = header.name ?? gunzippedName(level.location);
