@@ -33,13 +33,6 @@ export const UNOPENED_FORMATS = [
   archive('application/x-7z-compressed', '7z', (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])),
   archive('application/vnd.rar', 'rar', (h) => ascii(h, 0, 'Rar!\x1a\x07')),
   stream('application/x-xz', 'xz', 'xz', (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])),
-  // bzip2: "BZh" + block size, then the block magic (pi) or the end-of-stream magic (sqrt pi).
-  stream(
-    'application/x-bzip2',
-    'bzip2',
-    'bz2',
-    (h) => ascii(h, 0, 'BZh') && h[3]! >= 0x31 && h[3]! <= 0x39 && (ascii(h, 4, '1AY&SY') || startsWith(h, [0x17, 0x72, 0x45, 0x38, 0x50, 0x90], 4)),
-  ),
   stream('application/zstd', 'zstd', 'zst', (h) => startsWith(h, [0x28, 0xb5, 0x2f, 0xfd])),
   stream('application/x-lz4', 'lz4', 'lz4', (h) => startsWith(h, [0x04, 0x22, 0x4d, 0x18])),
   stream('application/x-lzip', 'lzip', 'lz', (h) => ascii(h, 0, 'LZIP') && h[4] === 1),

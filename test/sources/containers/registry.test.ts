@@ -17,6 +17,8 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   zip: async () => buildZip([{ name: 'a.txt', data: Buffer.from('hello') }]),
   tar: async () => buildTar([{ name: 'a.txt', data: Buffer.from('hello') }]),
   gzip: async () => gzipSync(Buffer.from('hello')),
+  // `printf hello | bzip2`
+  bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
 };
 
 describe('the container registry', () => {
