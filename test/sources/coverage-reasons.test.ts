@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CachedEntry, decodeEntry, encodeEntry } from '../../src/cache/entry.js';
@@ -25,6 +26,19 @@ describe('the coverage-reason registry', () => {
       .filter((f) => f.incomplete !== undefined && isCoverageReason(f.reason) && COVERAGE_REASONS[f.reason].incomplete !== f.incomplete)
       .map((f) => `${f.reason} (${f.at}): incomplete ${f.incomplete}`);
     expect(mismatched).toEqual([]);
+  });
+
+  it('is documented: the README table lists every reason, with the same incomplete', () => {
+    const readme = readFileSync(`${ROOT}/README.md`, 'utf8');
+    const table = readme.slice(readme.indexOf('**Coverage reasons.**'), readme.indexOf('## Archives'));
+    const documented = new Map<string, boolean>();
+    for (const row of table.matchAll(/^\| (`[^|]+) \| (yes|no) \|/gm)) {
+      for (const name of row[1]!.matchAll(/`([a-z0-9-]+)`/g)) documented.set(name[1]!, row[2] === 'yes');
+    }
+    const wrong = Object.entries(COVERAGE_REASONS)
+      .filter(([reason, info]) => documented.get(reason) !== info.incomplete)
+      .map(([reason]) => `${reason}: README ${documented.get(reason) ?? 'missing'}`);
+    expect(wrong).toEqual([]);
   });
 
   it('finds reasons however they are written, and only machine-readable ones', () => {
