@@ -86,6 +86,30 @@ describe.runIf(hasBzip2)('bzip2 streams', () => {
     }
   });
 
+  it('never throws or hangs on damaged streams: each gives its member or a corrupt-archive entry', async () => {
+    const original = Buffer.concat([jpeg('x'), Buffer.from('plate QRT4821 lane 3\n'.repeat(2000))]);
+    const good = bzip2(original);
+    let state = 0x2545f491;
+    const next = () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return state >>> 0;
+    };
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 150; i++) {
+      const damaged = Buffer.from(good);
+      for (let k = 0; k <= i % 3; k++) damaged[10 + (next() % (damaged.length - 10))] = next() & 0xff; // the magic (what sniff tells) stays
+      const result = await expand(memoryItem('d.jpg.bz2', damaged));
+      const outcome = result.items.length === 1 ? 'member' : reasons(result).join();
+      expect(['member', 'corrupt-archive d.jpg.bz2']).toContain(outcome);
+      // A damaged stream that still decodes passed its block and stream CRCs: it is the original.
+      if (outcome === 'member') expect(result.bytes.get('d.jpg.bz2!/d.jpg')).toEqual(original);
+      outcomes.add(outcome);
+    }
+    expect(outcomes.has('corrupt-archive d.jpg.bz2')).toBe(true);
+  });
+
   it('stops a bzip2 bomb by its actual ratio, after its first block, under the same limits as gzip', async () => {
     const bomb = bzip2(Buffer.alloc(128 * 1024 * 1024)); // 128 MiB of zeros: three blocks, under 200 bytes
     expect(bomb.length).toBeLessThan(2_000);
