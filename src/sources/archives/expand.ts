@@ -15,9 +15,10 @@ import { TAIL_BYTES } from './zip-layout.js';
 export const isArchive = (media: MediaType): boolean => containerFormat(media) !== undefined || mayCarryZip(media);
 
 /**
- * Yields every member of a container custody opens (src/sources/containers/registry.ts: zip, with
- * Office/OpenDocument files, tar, tar.gz, single .gz) as an item with origin 'archive', located `${item.location}!/${member}`, and opens nested archives up to
- * `maxDepth` (each nested archive is yielded too, before its members). Nothing is written to disk.
+ * Yields every member of a container custody opens (src/sources/containers/registry.ts: zip with
+ * Office/OpenDocument files, tar, gzip, bzip2) as an item with origin 'archive', located
+ * `${item.location}!/${member}`, and opens nested containers up to `maxDepth` (each nested one is
+ * yielded too, before its members). Nothing is written to disk.
  *
  * The consumer must finish with each yielded item before calling `next()`: members of streamed
  * archives are readable only while the walk is suspended at their `yield`. Limits, encrypted or
