@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Identification, ItemFacts, Method } from '../identify/detector.js';
+import { isDeterministic } from '../sources/coverage-reasons.js';
 import type { CoverageEntry, Notice } from '../sources/item.js';
-import type { MediaType, UnsupportedMediaType } from '../sources/sniff.js';
-import { UNSUPPORTED_MEDIA_TYPES, UNSUPPORTED_REASONS } from '../sources/unsupported.js';
+import { type MediaType, MEDIA_TYPES as SNIFFED_MEDIA_TYPES } from '../sources/sniff.js';
 
 /** What the detectors concluded about one item, without the item itself. */
 export interface Conclusion {
@@ -36,35 +36,9 @@ export interface CachedEntry extends Conclusion {
   expansion?: ExpansionEvent[];
 }
 
-/**
- * Coverage reasons that follow from the bytes and the settings alone, so the same file gives them
- * again. Anything else (unreadable, changed-during-scan, inspection-failed, or a reason added later)
- * may be transient: an entry carrying it is never stored, and the next run inspects the file afresh.
- */
-const DETERMINISTIC_REASONS: ReadonlySet<string> = new Set([
-  'corrupt-image',
-  'decode-limit',
-  'unsupported-image',
-  'low-quality-hash',
-  'archive-limit',
-  'archive-member',
-  'corrupt-archive',
-  'encrypted',
-  'unsupported-compression',
-  'link-member',
-  'special-file',
-  ...UNSUPPORTED_REASONS,
-]);
-
-// An I/O failure met while opening or reading an archive is reported as corrupt-archive with the
-// system error's message ("EIO: i/o error, read") or the walk's own ("size changed during the scan").
-const TRANSIENT_DETAIL = /^E[A-Z0-9]{2,}\b|during the scan|replaced by another file|no longer a regular file/;
-
-/** True when a coverage entry would come out the same on another run over the same bytes. */
-export function isDeterministic(entry: CoverageEntry): boolean {
-  if (!DETERMINISTIC_REASONS.has(entry.reason)) return false;
-  return entry.reason !== 'corrupt-archive' || !TRANSIENT_DETAIL.test(entry.detail ?? '');
-}
+// Which coverage reasons are deterministic (the same bytes give them again) is said once, in
+// sources/coverage-reasons.ts: an entry carrying any other reason is never stored, and the next run
+// inspects the file afresh.
 
 /** Plain JSON shapes only: a Date, Buffer, bigint or non-finite number would not come back as it went. */
 export function isJsonSafe(value: unknown, depth = 0): boolean {
@@ -171,23 +145,7 @@ function eventOf(event: z.infer<typeof EventSchema>): ExpansionEvent {
 }
 
 // The stored shapes, field by field. Strict objects: a key this build does not write is not its record.
-const MEDIA_TYPES = [
-  ...Object.keys({
-    'image/jpeg': 1,
-    'image/png': 1,
-    'image/gif': 1,
-    'image/webp': 1,
-    'image/tiff': 1,
-    'image/heif': 1,
-    'image/avif': 1,
-    'application/zip': 1,
-    'application/gzip': 1,
-    'application/x-tar': 1,
-    'text/plain': 1,
-    'application/octet-stream': 1,
-  } satisfies Record<Exclude<MediaType, UnsupportedMediaType>, 1>),
-  ...UNSUPPORTED_MEDIA_TYPES,
-] as [MediaType, ...MediaType[]];
+const MEDIA_TYPES = SNIFFED_MEDIA_TYPES as [MediaType, ...MediaType[]];
 const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [Method, ...Method[]];
 
 /** Epoch milliseconds a Date can hold (anything else is an Invalid Date, which throws when printed). */

@@ -82,10 +82,12 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
   iso: { bytes: bytes(Buffer.alloc(32769), 'CD001', [1], binary(2048)), reason: 'unsupported-archive', format: 'iso9660' },
 };
 
-/** Compressed streams made by the real tools (skipped, with a message, where a tool is absent). */
+/**
+ * Compressed streams made by the real tools (skipped, with a message, where a tool is absent). bzip2
+ * is opened since it joined the container registry (test/sources/containers/bzip2.test.ts).
+ */
 const STREAMS: { tool: string; args: string[]; format: string }[] = [
   { tool: 'xz', args: ['-c'], format: 'xz' },
-  { tool: 'bzip2', args: ['-c'], format: 'bzip2' },
   { tool: 'zstd', args: ['-c', '-q'], format: 'zstd' },
   { tool: 'lz4', args: ['-c', '-q'], format: 'lz4' },
 ];

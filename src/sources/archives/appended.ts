@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
+import { containerFormat } from '../containers/registry.js';
 import { hasRanges } from '../file-content.js';
 import type { ContentSource } from '../item.js';
 import type { MediaType } from '../sniff.js';
@@ -18,8 +19,7 @@ const MIN_ZIP_BYTES = 22;
  * self-extracting .exe): unzip opens such a zip by its end record, whatever comes first. Archives
  * are opened as such, and formats custody cannot open are already reported as not inspected.
  */
-export const mayCarryZip = (media: MediaType): boolean =>
-  media !== 'application/zip' && media !== 'application/x-tar' && media !== 'application/gzip' && !isUnsupported(media);
+export const mayCarryZip = (media: MediaType): boolean => containerFormat(media) === undefined && !isUnsupported(media);
 
 /** Where an appended zip starts, as unzip finds it; or why one that is there could not be opened. */
 export type AppendedZip =

@@ -1,39 +1,32 @@
+import type { ContainerFormat } from '../containers/format.js';
+import { containerFormat } from '../containers/registry.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
 import { type MediaType, SNIFF_BYTES, sniff } from '../sniff.js';
 import { findAppendedZip, mayCarryZip, zipAtEnd } from './appended.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
-import { expandGzip } from './gzip.js';
 import { OneShotContent } from './one-shot-content.js';
 import { type ArchiveOptions, resolveArchiveOptions } from './options.js';
-import { expandTar } from './tar.js';
 import { type Level, type MemberInfo, memberLocation, reportFailure, type Walk } from './walk.js';
 import { expandZip } from './zip.js';
 import { TAIL_BYTES } from './zip-layout.js';
 
-type ArchiveKind = 'zip' | 'tar' | 'gzip';
-
-const ARCHIVE_KINDS: Partial<Record<MediaType, ArchiveKind>> = {
-  'application/zip': 'zip',
-  'application/x-tar': 'tar',
-  'application/gzip': 'gzip',
-};
-
 /** True for the media types `expandArchive` opens, or looks at for a zip appended to them. */
-export const isArchive = (media: MediaType): boolean => ARCHIVE_KINDS[media] !== undefined || mayCarryZip(media);
+export const isArchive = (media: MediaType): boolean => containerFormat(media) !== undefined || mayCarryZip(media);
 
 /**
- * Yields every member of a zip (including Office/OpenDocument files), tar, tar.gz or single .gz as an
- * item with origin 'archive', located `${item.location}!/${member}`, and opens nested archives up to
- * `maxDepth` (each nested archive is yielded too, before its members). Nothing is written to disk.
+ * Yields every member of a container custody opens (src/sources/containers/registry.ts: zip with
+ * Office/OpenDocument files, tar, gzip, bzip2) as an item with origin 'archive', located
+ * `${item.location}!/${member}`, and opens nested containers up to `maxDepth` (each nested one is
+ * yielded too, before its members). Nothing is written to disk.
  *
  * The consumer must finish with each yielded item before calling `next()`: members of streamed
  * archives are readable only while the walk is suspended at their `yield`. Limits, encrypted or
  * corrupt entries and links become coverage events; the walk then carries on where it can.
  */
 export async function* expandArchive(item: Item, media: MediaType, options: ArchiveOptions = {}): AsyncGenerator<SourceEvent> {
-  const kind = ARCHIVE_KINDS[media];
-  if (!kind && !mayCarryZip(media)) return;
+  const format = containerFormat(media);
+  if (!format && !mayCarryZip(media)) return;
   const walk: Walk = {
     options: resolveArchiveOptions(options),
     used: 0,
@@ -43,7 +36,7 @@ export async function* expandArchive(item: Item, media: MediaType, options: Arch
     member: (at, info) => yieldMember(walk, at, info),
   };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
-  if (!kind) {
+  if (!format) {
     if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
     return;
   }
@@ -55,26 +48,29 @@ export async function* expandArchive(item: Item, media: MediaType, options: Arch
     yield coverageEvent({ location: item.location, reason: 'unreadable', detail: 'archive content not available', incomplete: true });
     return;
   }
-  yield* openArchive(kind, { content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+  yield* openContainer(format, { content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
 }
 
 interface ArchiveSource {
   content: ContentSource;
   size: number;
-  /** On-disk path, for random access to zips. */
+  /** On-disk path, for formats that need random access (zip). */
   path?: string | undefined;
 }
 
-async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  if (kind === 'tar') return yield* expandTar(source.content.stream(), false, level, walk);
-  if (kind === 'gzip') return yield* expandGzip(source.content, level, walk);
-  if (source.path) return yield* expandZip({ path: source.path }, level, walk);
-  // yauzl needs random access, which a member's (inflated) bytes only offer once in memory.
-  // A BufferContent was counted against the budget when it was buffered (see yieldMember).
-  if (source.content instanceof BufferContent) return yield* expandZip({ buffer: source.content.buffer }, level, walk);
-  // The budget is for nesting; a top-level zip given without a path is checked against it alone.
+/**
+ * Opens one container with its format's reader. A format that needs random access gets the file's
+ * path when the walk has one, else its bytes in memory, held against maxBufferedArchiveBytes.
+ */
+async function* openContainer(format: ContainerFormat, source: ArchiveSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  if (!format.randomAccess) return yield* format.open(source.content, level, walk);
+  if (source.path) return yield* format.open({ path: source.path }, level, walk);
+  // A member's (inflated) bytes offer random access only once in memory. A BufferContent was
+  // counted against the budget when it was buffered (see yieldMember).
+  if (source.content instanceof BufferContent) return yield* format.open({ buffer: source.content.buffer }, level, walk);
+  // The budget is for nesting; a top-level container given without a path is checked against it alone.
   const held = level.depth > 1 ? source.size : 0;
-  const refused = holdBuffer(walk, level.location, source.size, 'zip');
+  const refused = holdBuffer(walk, level.location, source.size, format.id);
   if (refused) return yield refused;
   walk.buffered -= source.size - held;
   try {
@@ -86,7 +82,7 @@ async function* openArchive(kind: ArchiveKind, source: ArchiveSource, level: Lev
       if (event) yield event;
       return;
     }
-    yield* expandZip({ buffer }, level, walk);
+    yield* format.open({ buffer }, level, walk);
   } finally {
     walk.buffered -= held;
   }
@@ -130,12 +126,12 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
   let content: MemberContent = info.content;
   let held = 0;
   try {
-    let nested: ArchiveKind | undefined;
+    let nested: ContainerFormat | undefined;
     let media: MediaType | undefined;
     const notes: SourceEvent[] = [];
     try {
       media = sniff(await content.head(SNIFF_BYTES));
-      nested = ARCHIVE_KINDS[media];
+      nested = containerFormat(media);
       if (nested && level.depth >= options.maxDepth) {
         notes.push(limitCoverage(location, 'maxDepth', options.maxDepth, 'nested archive not opened'));
         nested = undefined;
@@ -200,7 +196,7 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     }
     const child: Level = { location, chain: [...level.chain, location], depth: level.depth + 1 };
     if (nested && !walk.stopped) {
-      yield* openArchive(nested, { content, size: info.size }, child, walk);
+      yield* openContainer(nested, { content, size: info.size }, child, walk);
     } else if (carrier && content.repeatable && !walk.stopped) {
       // A member's bytes are looked at again only while they are still held (zip members, buffers).
       yield* openAppended({ content, size: info.size }, child, walk);

@@ -1,4 +1,4 @@
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { type Duplex, pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ArchiveLimitError, CorruptMemberError } from './errors.js';
 
@@ -44,6 +44,21 @@ export interface InflateLimits {
  * headers declare nothing usable up front: ISIZE sits in the trailer and is modulo 2^32).
  */
 export function guardedGunzip(source: Readable, location: string, limits: InflateLimits, onViolation: (error: Error) => void): Readable {
+  return guardedDecode(source, location, limits, onViolation, createGunzip(), 'gzip');
+}
+
+/**
+ * Decodes `source` through `decoder` while counting both sides, so a bomb is stopped by its actual
+ * ratio and the byte budget, one decoder output chunk at most past them.
+ */
+export function guardedDecode(
+  source: Readable,
+  location: string,
+  limits: InflateLimits,
+  onViolation: (error: Error) => void,
+  decoder: Duplex,
+  format: string,
+): Readable {
   let compressed = 0;
   let inflated = 0;
   const counter = new Transform({
@@ -55,7 +70,7 @@ export function guardedGunzip(source: Readable, location: string, limits: Inflat
   const output = new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       inflated += chunk.length;
-      const error = checkInflated(location, compressed, inflated, limits);
+      const error = checkInflated(location, compressed, inflated, limits, format);
       if (error) {
         onViolation(error);
         callback(error);
@@ -64,15 +79,15 @@ export function guardedGunzip(source: Readable, location: string, limits: Inflat
       callback(null, chunk);
     },
   });
-  pipeline(source, counter, createGunzip(), output, (error) => {
+  pipeline(source, counter, decoder, output, (error) => {
     if (error && !output.destroyed) output.destroy(error);
   });
   return output;
 }
 
-function checkInflated(location: string, compressed: number, inflated: number, limits: InflateLimits): Error | undefined {
+function checkInflated(location: string, compressed: number, inflated: number, limits: InflateLimits, format: string): Error | undefined {
   if (inflated > limits.maxBytes) {
-    return new ArchiveLimitError('maxTotalBytes', limits.maxBytes, location, `gzip stream inflates past ${limits.maxBytes} bytes`);
+    return new ArchiveLimitError('maxTotalBytes', limits.maxBytes, location, `${format} stream inflates past ${limits.maxBytes} bytes`);
   }
   if (inflated > limits.ratioCheckMinBytes && inflated > compressed * limits.maxCompressionRatio) {
     return new ArchiveLimitError('maxCompressionRatio', limits.maxCompressionRatio, location, `${inflated} bytes inflated from ${compressed} compressed bytes`);

@@ -3,7 +3,6 @@ import type * as tarStream from 'tar-stream';
 import { lazy } from '../../util/lazy.js';
 import type { SourceEvent } from '../item.js';
 import { coverageEvent, limitCoverage } from './errors.js';
-import { guardedGunzip } from './guards.js';
 import { OneShotContent } from './one-shot-content.js';
 import { gnuExtractView } from './tar-headers.js';
 import { admit, type Level, memberLocation, normaliseName, reportFailure, type Walk } from './walk.js';
@@ -11,13 +10,13 @@ import { admit, type Level, memberLocation, normaliseName, reportFailure, type W
 const loadTarStream = lazy(() => import('tar-stream'));
 
 /**
- * Yields the members of a tar (gunzipped on the fly when `gzip`), read in one pass. Each member's
- * bytes are readable while the walk is suspended at its `yield`; whatever the consumer leaves is
- * drained before the next header.
+ * Yields the members of a tar, read in one pass (through `decompress` for a compressed tar: its
+ * guarded decoder). Each member's bytes are readable while the walk is suspended at its `yield`;
+ * whatever the consumer leaves is drained before the next header.
  */
-export async function* expandTar(source: Readable, gzip: boolean, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+export async function* expandTar(source: Readable, level: Level, walk: Walk, decompress?: (raw: Readable) => Readable): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  const upstream = gzip ? guardedGunzip(source, level.location, { ...options, maxBytes: options.maxTotalBytes }, () => undefined) : source;
+  const upstream = decompress ? decompress(source) : source;
   const extract = (await loadTarStream()).extract();
   // Sizes GNU tar ignores when extracting: what they cover is read as the headers it is to tar -x.
   const ignoredSizes = new Map<string, number>();

@@ -1,0 +1,90 @@
+import { isText } from '../text-encoding.js';
+import type { UnopenedFormat, UnopenedReason } from './format.js';
+import { ascii, DEEP_SNIFF_BYTES, startsWith } from './magic.js';
+import { binaryCpio, mailFormat, pdfHeaderAt } from './unopened-magic.js';
+
+type Magic = UnopenedFormat['magic'];
+
+const unopened = <const M extends string>(media: M, reason: UnopenedReason, id: string, what: string, magic: Magic): UnopenedFormat<M> => ({
+  id,
+  media,
+  reason,
+  what,
+  ...(magic ? { magic } : {}),
+});
+const archive = <const M extends string>(media: M, id: string, magic: Magic, what = 'its members are not inspected') =>
+  unopened(media, 'unsupported-archive', id, what, magic);
+const stream = <const M extends string>(media: M, id: string, extension: string, magic: Magic) =>
+  archive(media, id, magic, `compressed stream (e.g. .tar.${extension}), not decompressed`);
+const doc = <const M extends string>(media: M, id: string, what: string, magic: Magic) => unopened(media, 'unsupported-document', id, what, magic);
+const database = <const M extends string>(media: M, id: string, what: string, magic: Magic) => unopened(media, 'unsupported-database', id, what, magic);
+const av = <const M extends string>(type: M, id: string, magic: Magic, what = 'its frames and embedded pictures are not inspected') =>
+  unopened(type, 'unsupported-media', id, what, magic);
+
+const EBML = [0x1a, 0x45, 0xdf, 0xa3];
+const TEXT_ONLY = 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded';
+
+/**
+ * Formats custody recognises by their magic numbers but does not open, in the order `sniff` tries
+ * them (after the containers it opens), most specific first. Weak (short or ASCII) magics also require
+ * a binary head, so that a text file that happens to start with them stays text.
+ */
+export const UNOPENED_FORMATS = [
+  archive('application/x-7z-compressed', '7z', (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])),
+  archive('application/vnd.rar', 'rar', (h) => ascii(h, 0, 'Rar!\x1a\x07')),
+  stream('application/x-xz', 'xz', 'xz', (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])),
+  stream('application/zstd', 'zstd', 'zst', (h) => startsWith(h, [0x28, 0xb5, 0x2f, 0xfd])),
+  stream('application/x-lz4', 'lz4', 'lz4', (h) => startsWith(h, [0x04, 0x22, 0x4d, 0x18])),
+  stream('application/x-lzip', 'lzip', 'lz', (h) => ascii(h, 0, 'LZIP') && h[4] === 1),
+  // compress(1): a two-byte magic needs its flags byte too (9-16 bits, reserved bits clear), or one
+  // random file in 65,536 would read as unopenable and make an audit incomplete.
+  stream(
+    'application/x-compress',
+    'Z',
+    'Z',
+    (h) => startsWith(h, [0x1f, 0x9d]) && h.length > 2 && (h[2]! & 0x60) === 0 && (h[2]! & 0x1f) >= 9 && (h[2]! & 0x1f) <= 16,
+  ),
+  archive('application/vnd.ms-cab-compressed', 'cab', (h) => ascii(h, 0, 'MSCF') && startsWith(h, [0, 0, 0, 0], 4)),
+  archive('application/x-archive', 'ar', (h) => ascii(h, 0, '!<arch>\n'), "its members (e.g. a .deb's data.tar) are not inspected"),
+  archive('application/x-cpio', 'cpio', (h) => binaryCpio(h) || (/^07070[127]/.test(h.toString('latin1', 0, 6)) && h.includes(0))),
+  archive('application/x-xar', 'xar', (h) => ascii(h, 0, 'xar!')),
+  archive(
+    'application/x-iso9660-image',
+    'iso9660',
+    (h) => h.length >= DEEP_SNIFF_BYTES && ascii(h, 32769, 'CD001'),
+    'the files of the disc image are not inspected',
+  ),
+  // Readers accept "%PDF-" anywhere in the first 1 KiB, so a binary prefix must not hide a PDF; in a
+  // text head (a log quoting a PDF header) only a PDF header at the start counts.
+  doc('application/pdf', 'pdf', 'its pages, images and text are not inspected', (h) => {
+    const at = pdfHeaderAt(h);
+    return at === 0 || (at > 0 && !isText(h));
+  }),
+  doc('application/x-ole-storage', 'ole2', 'compound document (.doc, .xls, .ppt, .msg): its streams are not inspected', (h) =>
+    startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+  ),
+  doc('text/rtf', 'rtf', 'scanned as text only: embedded pictures are not decoded', (h) => ascii(h, 0, '{\\rtf')),
+  database('application/vnd.sqlite3', 'sqlite', 'its tables are not inspected', (h) => ascii(h, 0, 'SQLite format 3\0')),
+  database('application/vnd.apache.parquet', 'parquet', 'its columns are not inspected', (h) => ascii(h, 0, 'PAR1') && !isText(h)),
+  database('application/x-orc', 'orc', 'its columns are not inspected', (h) => ascii(h, 0, 'ORC') && !isText(h)),
+  database('application/avro', 'avro', 'its records are not inspected', (h) => ascii(h, 0, 'Obj\x01')),
+  database('application/vnd.apache.arrow.file', 'arrow', 'its columns are not inspected', (h) => ascii(h, 0, 'ARROW1\0\0')),
+  // ISO base media (ftyp) is told by its brand in sniff.ts, before any magic here: images use it too.
+  av('video/mp4', 'mp4', undefined),
+  av('video/webm', 'webm', (h) => startsWith(h, EBML) && h.subarray(0, 64).includes('webm')),
+  av('video/x-matroska', 'matroska', (h) => startsWith(h, EBML) && !h.subarray(0, 64).includes('webm')),
+  av('video/x-msvideo', 'avi', (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'AVI ')),
+  av('audio/wav', 'wav', (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WAVE')),
+  av('video/mp2t', 'mpeg-ts', (h) => h.length >= 377 && h[0] === 0x47 && h[188] === 0x47 && h[376] === 0x47),
+  av('video/mpeg', 'mpeg-ps', (h) => startsWith(h, [0x00, 0x00, 0x01, 0xba]) || startsWith(h, [0x00, 0x00, 0x01, 0xb3])),
+  av('video/x-flv', 'flv', (h) => ascii(h, 0, 'FLV\x01')),
+  av('video/x-ms-asf', 'asf', (h) => startsWith(h, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11])),
+  // QuickTime files older than ftyp start with a top-level atom (newer ones are told by brand in sniff.ts).
+  av('video/quicktime', 'mov', (h) => ['moov', 'mdat', 'wide', 'free', 'skip', 'pnot'].some((atom) => ascii(h, 4, atom)) && !isText(h)),
+  av('audio/ogg', 'ogg', (h) => ascii(h, 0, 'OggS\0')),
+  av('audio/flac', 'flac', (h) => ascii(h, 0, 'fLaC')),
+  av('audio/mpeg', 'mp3', (h) => ascii(h, 0, 'ID3') && h[3]! < 0x10 && !isText(h), 'its tags (which may hold pictures) and frames are not inspected'),
+  // Last: every text head reaches these, and most fail on their first line.
+  doc('application/mbox', 'mbox', TEXT_ONLY, (h) => mailFormat(h) === 'application/mbox'),
+  doc('message/rfc822', 'email', TEXT_ONLY, (h) => mailFormat(h) === 'message/rfc822'),
+] as const;

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { CONTAINER_FORMATS } from '../../../src/sources/containers/registry.js';
+import { buildTar, expand, jpeg, memoryItem, type TarEntrySpec } from '../archives/support/harness.js';
+import { buildZip } from '../archives/support/zip-writer.js';
+
+const hasBzip2 = (() => {
+  try {
+    execFileSync('bzip2', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Sets a zip's compression method (local and central headers) to one custody does not decode. */
+function withMethod(zip: Buffer, method: number): Buffer {
+  const out = Buffer.from(zip);
+  for (let at = out.indexOf('PK\x03\x04'); at >= 0; at = out.indexOf('PK\x03\x04', at + 4)) out.writeUInt16LE(method, at + 8);
+  for (let at = out.indexOf('PK\x01\x02'); at >= 0; at = out.indexOf('PK\x01\x02', at + 4)) out.writeUInt16LE(method, at + 10);
+  return out;
+}
+
+/** A tar with the members a one-pass tar reader notes rather than reads: a link and a FIFO. */
+const oddTar = () =>
+  buildTar([
+    { name: 'a.jpg', data: jpeg('a') },
+    { name: 'link', type: 'symlink', linkname: 'a.jpg' },
+    { name: 'pipe', type: 'fifo' } as unknown as TarEntrySpec,
+  ]);
+const cut = (bytes: Buffer): Buffer => bytes.subarray(0, Math.floor(bytes.length * 0.6));
+
+/** Hostile samples of each format, meant to make its reader emit every reason it declares. */
+const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
+  zip: async () => [
+    buildZip([
+      { name: 'secret.jpg', data: jpeg('s'), encrypted: true },
+      { name: 'link', data: Buffer.from('a.jpg'), unixMode: 0o120777 },
+      { name: 'lying.jpg', data: Buffer.concat([jpeg('l'), Buffer.alloc(5000, 7)]), declaredSize: 100 },
+    ]),
+    withMethod(buildZip([{ name: 'ppmd.jpg', data: jpeg('p') }]), 98),
+  ],
+  tar: async () => [await oddTar(), cut(await buildTar([{ name: 'big.bin', data: Buffer.alloc(20_000, 1) }]))],
+  gzip: async () => [gzipSync(await oddTar()), cut(gzipSync(Buffer.concat([jpeg('g'), Buffer.alloc(100_000, 3)]), { level: 0 }))],
+  bzip2: async () => {
+    const bz = (data: Buffer) => execFileSync('bzip2', ['-c'], { input: data });
+    return [bz(await oddTar()), cut(bz(Buffer.concat([jpeg('b'), Buffer.alloc(5000, 3)])))];
+  },
+};
+
+describe('each container format declares the coverage reasons its reader emits', () => {
+  for (const format of CONTAINER_FORMATS) {
+    it.runIf(format.id !== 'bzip2' || hasBzip2)(`${format.id}: exactly its declared reasons, on hostile samples`, async () => {
+      const samples = HOSTILE[format.id];
+      expect(samples, `hostile ${format.id} samples in this test`).toBeDefined();
+      const seen = new Set<string>();
+      for (const [i, bytes] of (await samples!()).entries()) {
+        for (const entry of (await expand(memoryItem(`sample${i}`, bytes))).coverage) seen.add(entry.reason);
+      }
+      expect([...seen].sort()).toEqual([...format.reasons].sort());
+    });
+  }
+});

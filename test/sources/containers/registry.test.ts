@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { isArchive } from '../../../src/sources/archives/index.js';
+import { CONTAINER_FORMATS, containerFormat, RECOGNISED_FORMATS, unopenedFormat } from '../../../src/sources/containers/registry.js';
+import { COVERAGE_REASONS } from '../../../src/sources/coverage-reasons.js';
+import { MEDIA_TYPES, type MediaType, sniff } from '../../../src/sources/sniff.js';
+import { isUnsupported, unsupportedCoverage } from '../../../src/sources/unsupported.js';
+import { buildTar } from '../archives/support/harness.js';
+import { buildZip } from '../archives/support/zip-writer.js';
+import { readSources, reasonLiterals } from '../support/reason-literals.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** A real file of each container format custody opens: a format added to the registry needs one here. */
+const SAMPLES: Record<string, () => Promise<Buffer>> = {
+  zip: async () => buildZip([{ name: 'a.txt', data: Buffer.from('hello') }]),
+  tar: async () => buildTar([{ name: 'a.txt', data: Buffer.from('hello') }]),
+  gzip: async () => gzipSync(Buffer.from('hello')),
+  // `printf hello | bzip2`
+  bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
+};
+
+describe('the container registry', () => {
+  it('gives each format its own id and media type', () => {
+    const media = RECOGNISED_FORMATS.map((f) => f.media);
+    expect(new Set(media).size).toBe(media.length);
+    expect(new Set(RECOGNISED_FORMATS.map((f) => f.id)).size).toBe(RECOGNISED_FORMATS.length);
+    expect(new Set(MEDIA_TYPES).size).toBe(MEDIA_TYPES.length);
+    for (const m of media) expect(MEDIA_TYPES).toContain(m);
+  });
+
+  for (const format of CONTAINER_FORMATS) {
+    it(`sniffs and opens ${format.id} from the registry, and never reports it as unsupported`, async () => {
+      const sample = SAMPLES[format.id];
+      expect(sample, `a sample ${format.id} file in this test`).toBeDefined();
+      const head = (await sample!()).subarray(0, 512);
+      expect(sniff(head)).toBe(format.media);
+      expect(containerFormat(format.media)).toBe(format);
+      expect(isArchive(format.media)).toBe(true);
+      expect(unopenedFormat(format.media)).toBeUndefined();
+      expect(isUnsupported(format.media)).toBe(false);
+      expect(unsupportedCoverage('x', format.media, head)).toBeUndefined();
+    });
+  }
+
+  it('answers for every format it does not open: recognised, not opened, with an incomplete coverage reason', () => {
+    const unopened = RECOGNISED_FORMATS.filter((f) => !containerFormat(f.media));
+    expect(unopened.length).toBeGreaterThan(30);
+    for (const format of unopened) {
+      const media = format.media as MediaType;
+      expect(isUnsupported(media), format.id).toBe(true);
+      expect(isArchive(media), format.id).toBe(false);
+      const entry = unsupportedCoverage('x', media, Buffer.alloc(0));
+      expect(entry?.reason, format.id).toBe(unopenedFormat(format.media)?.reason);
+      expect(entry?.detail?.startsWith(`${format.id}: `), format.id).toBe(true);
+      expect(COVERAGE_REASONS[entry!.reason as keyof typeof COVERAGE_REASONS].incomplete).toBe(true);
+    }
+  });
+
+  it('declares every coverage reason the container readers emit', () => {
+    const files = new Map([...readSources(ROOT, 'src/sources/archives'), ...readSources(ROOT, 'src/sources/containers')]);
+    const emitted = new Set(reasonLiterals(files).map((f) => f.reason));
+    // The walk's own (limits, an archive item without content) and those of the formats not opened.
+    const unopened = RECOGNISED_FORMATS.flatMap((f) => unopenedFormat(f.media)?.reason ?? []);
+    const declared = new Set<string>(['archive-limit', 'unreadable', ...CONTAINER_FORMATS.flatMap((f) => f.reasons), ...unopened]);
+    expect([...emitted].filter((reason) => !declared.has(reason))).toEqual([]);
+    expect(emitted.has('encrypted')).toBe(true);
+  });
+});
