@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { DEFAULT_DETECT_LIMITS, type DetectLimits, type Detector } from '../identify/detector.js';
-import { PLATE_RECORD_ASSET, recordDetector } from '../identify/records.js';
+import { recordDetector } from '../identify/records.js';
 import { DETECTORS } from '../identify/registry.js';
 import type { LoadedPolicy } from '../policy/load.js';
+import { PLATE_RECORD_CLASS } from '../policy/requirements/kind.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { Notice } from '../sources/item.js';
 import { type PlateGap, plateCheck, uncheckedClasses } from './plate-check.js';
@@ -48,7 +49,7 @@ export function prepareDetectors(request: IdentifyRequest, concurrency: number, 
     detectors,
     wantMedia: detectors.some((d) => d.needsMedia) || request.archives,
     plateGap,
-    unchecked: uncheckedClasses(plateGap, PLATE_RECORD_ASSET),
+    unchecked: uncheckedClasses(plateGap, PLATE_RECORD_CLASS),
   };
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { RequirementDefinition } from '../policy/requirements/kind.js';
+import { requirementKind } from '../policy/requirements/registry.js';
 import type { PolicyDocument, Protocol } from '../policy/schema.js';
 import { type Finding, LEVEL_OF } from '../report/model.js';
-import { REQUIREMENTS } from './registry.js';
-import type { EvaluationContext, RequirementCheck, Subject, Violation } from './requirement.js';
+import type { EvaluationContext, Subject, Violation } from './requirement.js';
 
 /** What evaluation produced: findings, and protocols that could not be evaluated on these inputs. */
 export interface Evaluation {
@@ -19,13 +20,13 @@ export function evaluate(
   policy: PolicyDocument,
   subjects: readonly Subject[],
   ctx: EvaluationContext,
-  only: (check: RequirementCheck) => boolean = () => true,
+  only: (check: RequirementDefinition) => boolean = () => true,
 ): Evaluation {
   const findings: Finding[] = [];
   const notEvaluated = new Map<string, string>();
   const provable = subjects.filter((s) => s.asset.method !== 'unverifiable');
   for (const protocol of policy.protocols) {
-    const check = REQUIREMENTS[protocol.require.kind] as RequirementCheck;
+    const check = requirementKind(protocol.require.kind);
     if (!only(check)) continue;
     const reason = check.notEvaluable?.(ctx) ?? uncheckedScope(protocol, check, ctx);
     if (reason) {
@@ -40,7 +41,7 @@ export function evaluate(
 }
 
 /** Why a protocol cannot be evaluated when every asset class it concerns went unchecked. */
-function uncheckedScope(protocol: Protocol, check: RequirementCheck, ctx: EvaluationContext): string | undefined {
+function uncheckedScope(protocol: Protocol, check: RequirementDefinition, ctx: EvaluationContext): string | undefined {
   if (!ctx.unchecked || ctx.unchecked.size === 0) return undefined;
   const classes = protocol.assets && check.assets ? protocol.assets.filter((a) => check.assets!.includes(a)) : (protocol.assets ?? check.assets);
   if (!classes || classes.length === 0 || !classes.every((c) => ctx.unchecked!.has(c))) return undefined;

@@ -1,3 +1,4 @@
+import { PLATE_RECORD_CLASS } from '../policy/requirements/kind.js';
 import type { PlateSet } from '../references/schema.js';
 import { isTextLike } from '../sources/sniff.js';
 import { errorCode } from '../util/errors.js';
@@ -16,7 +17,6 @@ import { scanPlates } from './plates/scan.js';
  */
 
 /** Asset class of files holding agency plate records. */
-export const PLATE_RECORD_ASSET = 'plate-record';
 
 /** Per-set shapes (`LLLDDDD`, ...) when the fingerprint file has them; all shapes otherwise. */
 const shapesOf = (set: PlateSet): readonly string[] | undefined => set.shapes;
@@ -78,7 +78,7 @@ export const recordDetector: DetectorFactory = {
         };
         if (result.whereTruncated) evidence.whereTruncated = true;
         if (result.examples.length > 0) evidence.examples = result.examples;
-        const identification: Identification = { asset: PLATE_RECORD_ASSET, method: 'record', evidence };
+        const identification: Identification = { asset: PLATE_RECORD_CLASS, method: 'record', evidence };
         return { identifications: [identification] };
       },
     };

@@ -1,8 +1,8 @@
 import { assemble } from '../audit/assemble.js';
 import { evaluate } from '../evaluate/evaluate.js';
-import { REQUIREMENTS } from '../evaluate/registry.js';
 import { AUDIT_SCOPE, type Subject } from '../evaluate/requirement.js';
 import { locationMatcher } from '../policy/locations.js';
+import { REQUIREMENT_KINDS } from '../policy/requirements/registry.js';
 import { finalize } from '../postprocess/finalize.js';
 import type { Finding, Report } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
@@ -30,11 +30,7 @@ export function mergeShards(reports: readonly Report[], options: MergeOptions = 
   const first = shards[0]!;
   const policy = first.shard.policy;
   const now = new Date(first.shard.now);
-  const aggregateKinds = new Set(
-    Object.values(REQUIREMENTS)
-      .filter((r) => r.aggregate)
-      .map((r) => r.kind as string),
-  );
+  const aggregateKinds = new Set<string>(REQUIREMENT_KINDS.filter((r) => 'aggregate' in r && r.aggregate).map((r) => r.kind));
   const assets = shards.flatMap((s) => s.assets);
   const perItem: Finding[] = shards
     .flatMap((s) => s.findings)

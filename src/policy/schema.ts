@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RequirementSchema } from './requirements/registry.js';
 
 /**
  * Policy language v1: a contract's security and privacy protocols as YAML.
@@ -103,32 +104,8 @@ export const LocationsSchema = z.strictObject({
   authorized: z.array(z.string().min(1)).default([]),
 });
 
-const Access = z.enum(['none', 'read', 'read-write']);
-
-/** The requirement kinds. One file each in src/evaluate/requirements/. */
-export const RequirementSchema = z.discriminatedUnion('kind', [
-  /** Agency data only in authorised locations (`locations.authorized`, or `authorized` here to override). */
-  z.strictObject({ kind: z.literal('location'), authorized: z.array(z.string().min(1)).optional() }),
-  /** Most group and world (other) access allowed; defaults: none and none. Filesystem and tar members only. */
-  z.strictObject({ kind: z.literal('permissions'), group: Access.default('none'), world: Access.default('none') }),
-  /** Maximum age in days, from the capture date in metadata when known, else the modification time. */
-  z.strictObject({ kind: z.literal('retention'), maxAgeDays: z.number().int().positive() }),
-  /** Server-side encryption statuses accepted (manifests only; a plain filesystem cannot tell). */
-  z.strictObject({
-    kind: z.literal('encryption'),
-    accept: z.array(z.string().min(1)).min(1).default(['SSE-S3', 'SSE-KMS', 'SSE-C']),
-  }),
-  /** Agency data must not sit inside archives outside authorised locations. */
-  z.strictObject({ kind: z.literal('no-archives') }),
-  /** More than `max` agency items outside authorised locations is a reportable breach in itself. */
-  z.strictObject({ kind: z.literal('max-copies'), max: z.number().int().nonnegative() }),
-  /** No public access grants (AllUsers/AuthenticatedUsers) on agency objects (manifests with ACLs). */
-  z.strictObject({ kind: z.literal('public-access') }),
-  /** Plate records must never be written to free-text logs, wherever they are. */
-  z.strictObject({ kind: z.literal('no-logs') }),
-]);
-export type Requirement = z.infer<typeof RequirementSchema>;
-export type RequirementKind = Requirement['kind'];
+// The requirement kinds (their fields and checks) are one file each in requirements/.
+export { type Requirement, type RequirementKind, RequirementSchema } from './requirements/registry.js';
 
 export const SeveritySchema = z.enum(['critical', 'high', 'medium', 'low']);
 

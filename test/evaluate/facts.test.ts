@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { subjectOf } from '../../src/audit/subject.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
-import { REQUIREMENTS } from '../../src/evaluate/registry.js';
-import type { EvaluationContext, RequirementCheck, Subject } from '../../src/evaluate/requirement.js';
+import type { EvaluationContext, Subject } from '../../src/evaluate/requirement.js';
 import { locationMatcher } from '../../src/policy/locations.js';
+import { type RequirementKind, requirementKind } from '../../src/policy/requirements/registry.js';
 import type { PolicyDocument } from '../../src/policy/schema.js';
 import type { Item, Origin } from '../../src/sources/item.js';
 import type { Fact, Knowledge } from '../../src/sources/source.js';
@@ -34,10 +34,10 @@ function context(knows: readonly Fact[]): EvaluationContext {
   return { now: NOW, authorized: AUTHORIZED, isAuthorized: locationMatcher(AUTHORIZED), knows: new Set(knows), scope: '.' };
 }
 
-const check = <K extends keyof typeof REQUIREMENTS>(kind: K) => REQUIREMENTS[kind] as RequirementCheck;
+const check = (kind: RequirementKind) => requirementKind(kind);
 
 /** The messages of one requirement's violations for the same facts under every origin. */
-function underEveryOrigin(kind: keyof typeof REQUIREMENTS, requirement: object, make: (origin: Origin) => Subject, knows: readonly Fact[]): string[][] {
+function underEveryOrigin(kind: RequirementKind, requirement: object, make: (origin: Origin) => Subject, knows: readonly Fact[]): string[][] {
   return ORIGINS.map((origin) =>
     check(kind)
       .check([make(origin)], requirement as never, context(knows))

@@ -1,8 +1,13 @@
-import type { RequirementCheck } from '../requirement.js';
+import { z } from 'zod';
+import type { RequirementDefinition } from './kind.js';
+
+/** More than `max` agency items outside authorised locations is a reportable breach in itself. */
+const schema = z.strictObject({ kind: z.literal('max-copies'), max: z.number().int().nonnegative() });
 
 /** More than `max` agency items outside authorised locations: a reportable breach in itself. */
-export const maxCopies: RequirementCheck<'max-copies'> = {
+export const maxCopies: RequirementDefinition<typeof schema> = {
   kind: 'max-copies',
+  schema,
   aggregate: true,
   check(subjects, requirement, ctx) {
     const outside = subjects.filter((s) => !s.authorized);

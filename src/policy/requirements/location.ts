@@ -1,8 +1,12 @@
-import { containerOf, locationMatcher } from '../../policy/locations.js';
-import { perSubject } from '../requirement.js';
+import { z } from 'zod';
+import { containerOf, locationMatcher } from '../locations.js';
+import { perSubject } from './kind.js';
+
+/** Agency data only in authorised locations (`locations.authorized`, or `authorized` here to override). */
+const schema = z.strictObject({ kind: z.literal('location'), authorized: z.array(z.string().min(1)).optional() });
 
 /** Agency data only in authorised locations. */
-export const location = perSubject('location', (subject, requirement, ctx) => {
+export const location = perSubject(schema, (subject, requirement, ctx) => {
   const globs = requirement.authorized ?? ctx.authorized;
   const authorized = requirement.authorized ? locationMatcher(globs)(subject.asset.location) : subject.authorized;
   if (authorized) return undefined;

@@ -1,4 +1,10 @@
-import { octal, perSubject } from '../requirement.js';
+import { z } from 'zod';
+import { octal, perSubject } from './kind.js';
+
+const AccessSchema = z.enum(['none', 'read', 'read-write']);
+
+/** Most group and world (other) access allowed; defaults: none and none. Filesystem and tar members only. */
+const schema = z.strictObject({ kind: z.literal('permissions'), group: AccessSchema.default('none'), world: AccessSchema.default('none') });
 
 type Access = 'none' | 'read' | 'read-write';
 
@@ -15,7 +21,7 @@ const RANK: Record<Access | 'write', number> = { none: 0, read: 1, write: 2, 're
 
 /** No group/world access beyond what the policy allows (filesystem entries; archives by the archive file). */
 export const permissions = perSubject(
-  'permissions',
+  schema,
   (subject, requirement) => {
     if (subject.accessMode === undefined) return undefined;
     const group = accessOf((subject.accessMode >> 3) & 7);
@@ -31,5 +37,5 @@ export const permissions = perSubject(
       evidence: { mode, group, world, allowed: { group: requirement.group, world: requirement.world } },
     };
   },
-  (ctx) => (ctx.knows.has('modes') ? undefined : 'file permissions are only known for files on a filesystem'),
+  { notEvaluable: (ctx) => (ctx.knows.has('modes') ? undefined : 'file permissions are only known for files on a filesystem') },
 );

@@ -1,9 +1,12 @@
-import { PLATE_RECORD_ASSET } from '../../identify/records.js';
-import { perSubject } from '../requirement.js';
+import { z } from 'zod';
+import { PLATE_RECORD_CLASS, perSubject } from './kind.js';
+
+/** Plate records must never be written to free-text logs, wherever they are. */
+const schema = z.strictObject({ kind: z.literal('no-logs') });
 
 /** Plate records in free-text logs, wherever the log is. */
 export const noLogs = perSubject(
-  'no-logs',
+  schema,
   (subject) => {
     if (subject.asset.method !== 'record' || subject.asset.evidence['format'] !== 'text') return undefined;
     const records = subject.asset.evidence['records'];
@@ -12,6 +15,5 @@ export const noLogs = perSubject(
       evidence: { records, format: 'text' },
     };
   },
-  undefined,
-  [PLATE_RECORD_ASSET],
+  { assets: [PLATE_RECORD_CLASS] },
 );
