@@ -1,4 +1,5 @@
 import type { FingerprintSet, PdqEntry, Reference } from './schema.js';
+import type { StoreFooter } from './store-format.js';
 import type { LoadedStore } from './store-read.js';
 
 /**
@@ -47,6 +48,7 @@ export function storeSet(store: LoadedStore): FingerprintSet {
     const start = columns.plateDigests.byteOffset + at;
     digests.push(bytes.toString('hex', start, start + 32));
   }
+  const { algorithm, normalisation, keyId, shapes, sources } = footer.plates ?? ({} as NonNullable<StoreFooter['plates']>);
   return {
     format: footer.format,
     version: footer.version,
@@ -54,7 +56,8 @@ export function storeSet(store: LoadedStore): FingerprintSet {
     createdAt: footer.createdAt,
     roots: footer.roots,
     references: storeReferences(store),
-    ...(footer.plates ? { plates: { ...footer.plates, digests } } : {}),
+    // In v1's key order, so a store converted back to JSON is the v1 file it came from, byte for byte.
+    ...(footer.plates ? { plates: { algorithm, normalisation, keyId, digests, ...(shapes ? { shapes } : {}), sources } } : {}),
     digest: footer.digest,
   };
 }
