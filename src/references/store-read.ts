@@ -63,12 +63,14 @@ export async function readStore(file: string): Promise<LoadedStore> {
     await readFully(handle, trailer, size - TRAILER_BYTES, refuse);
     const footerOffset = checkTrailer(trailer, size, refuse);
     let buffer: SharedArrayBuffer;
+    let bytes: Buffer;
     try {
       buffer = new SharedArrayBuffer(size);
+      bytes = Buffer.from(buffer);
     } catch {
-      return refuse(`fingerprint store of ${Math.ceil(size / MIB)} MiB does not fit in this process's memory`);
+      // Out of memory, or past the largest buffer this Node.js makes (4 GiB on Node 20).
+      return refuse(`fingerprint store of ${Math.ceil(size / MIB)} MiB does not fit in one buffer of this process`);
     }
-    const bytes = Buffer.from(buffer);
     const content = createHash('sha256');
     const footerHash = createHash('sha256');
     const footerEnd = size - TRAILER_BYTES;

@@ -53,7 +53,9 @@ export function* storeChunks(
   const content = createHash('sha256');
   const sink = new ChunkSink(content);
   const tables = { classes: new Table('class'), media: new Table('media type'), variants: new Table('PDQ variant') };
-  const counts = { references: 0, views: 0, idBytes: 0, plates: plates?.digests.length ?? 0 };
+  // Sorted and distinct, as v1 promises and the reader checks (a v1 file's schema does not enforce it).
+  const plateDigests = [...new Set(plates?.digests)].sort();
+  const counts = { references: 0, views: 0, idBytes: 0, plates: plateDigests.length };
   const sections = {} as StoreFooter['sections'];
   sink.bytes(STORE_MAGIC);
   for (const name of SECTION_ORDER) {
@@ -69,7 +71,7 @@ export function* storeChunks(
       throw new Error(`the references changed between columns (${counts.references}, then ${seen})`);
     if (name === 'idOffsets') sink.u32(counts.idBytes);
     if (name === 'viewStart') sink.u32(counts.views);
-    if (name === 'plateDigests') for (const digest of [...(plates?.digests ?? [])].sort()) sink.hex(digest, 32);
+    if (name === 'plateDigests') for (const digest of plateDigests) sink.hex(digest, 32);
     sections[name] = { offset, length: sink.position - offset };
     const expected = elementsOf(name, counts) * SECTIONS[name].bytes;
     if (sections[name].length !== expected) throw new Error(`section ${name}: wrote ${sections[name].length} bytes, expected ${expected}`);
