@@ -76,6 +76,13 @@ describe('fingerprint store v2: v1 -> v2 -> load', () => {
     expect((await stat(path.join(dir, 'agency.cfs'))).size).toBeLessThan((await stat(path.join(dir, 'agency.fp.json'))).size / 2);
   });
 
+  it('writes plate digests sorted and distinct, whatever order a v1 file gave them in', async () => {
+    const plates = v1.plates!;
+    const shuffled = { ...v1, plates: { ...plates, digests: [plates.digests[3]!, ...plates.digests, plates.digests[0]!] } };
+    await writeFingerprintSet(shuffled, 'v2', await out('plates.cfs'));
+    expect((await loadFingerprintFile(path.join(dir, 'plates.cfs'))).file.plates?.digests).toEqual(plates.digests);
+  });
+
   it('writes an empty set (no references, no plates)', async () => {
     const empty = { ...v1, references: [] } as FingerprintFile;
     delete (empty as Partial<FingerprintFile>).plates;
