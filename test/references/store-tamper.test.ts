@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFingerprintSet } from '../../src/fingerprint/write-set.js';
 import { loadFingerprintFile } from '../../src/references/load.js';
+import { storeChunks } from '../../src/references/store-write.js';
 import { InputError } from '../../src/util/errors.js';
 import { writeGuard } from '../../src/util/safe-write.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -131,6 +132,41 @@ describe('fingerprint store v2 through the spawned CLI', () => {
     await writeFile(path.join(dir, 'truncated.cfs'), store.subarray(0, store.length - 30));
   });
   afterAll(() => cleanup());
+
+  it('refuses in one line a store whose references the heap cannot hold as objects (not an out-of-memory abort)', async () => {
+    const views = ['full', 'crop:5,5,5,5', 'tile:0,0', 'tile:1,1', 'tile:2,2', 'tile:0,2', 'tile:2,0', 'tile:1,0', 'tile:0,1'];
+    const hex = (n: number, bytes: number) =>
+      (n >>> 0)
+        .toString(16)
+        .padStart(8, '0')
+        .repeat(bytes / 4);
+    const chunks = storeChunks(
+      function* () {
+        for (let i = 0; i < 60_000; i++)
+          yield {
+            id: `r/${String(i).padStart(6, '0')}.jpg`,
+            class: 'agency-image',
+            size: 100 + i,
+            sha256: hex(i, 32),
+            md5: hex(i, 16),
+            media: 'image/jpeg',
+            pdq: views.map((variant, v) => ({ hash: hex(i * 9 + v, 32), quality: 80, variant })),
+          };
+      },
+      undefined,
+      { tool: { name: 'custody', version: 'test' }, createdAt: '2026-12-01T00:00:00.000Z', roots: [] },
+    );
+    await writeFile(path.join(dir, 'big.cfs'), Buffer.concat([...chunks]));
+    const result = await execa('node', [BIN, 'audit', '.', '--fingerprints', 'big.cfs', '--authorized', 'x/**', '--no-cache'], {
+      cwd: dir,
+      reject: false,
+      env: { NODE_OPTIONS: '--max-old-space-size=64' },
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /^custody: .*big\.cfs: fingerprint store of 60000 references needs about \d+ MiB of memory to load.*max-old-space-size=\d+\)$/,
+    );
+  });
 
   it.each([
     ['flipped.cfs', /digest does not match its content/],
