@@ -21,7 +21,7 @@ export const STORE_VERSION = 2;
 export const TRAILER_BYTES = 56;
 export const ALIGN = 8;
 
-/** Bytes per element of each section; `perReference` sections hold one element per reference, and so on. */
+/** Bytes per element of each section, and what it holds one element per (its length follows from the footer's counts). */
 export const SECTIONS = {
   /** u32 x (references + 1): byte offsets of each id in `idBytes`. */
   idOffsets: { bytes: 4, per: 'reference+1' },
