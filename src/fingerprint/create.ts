@@ -9,6 +9,7 @@ import { walkFilesystem } from '../sources/filesystem.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { isImage, type MediaType, SNIFF_BYTES, sniff } from '../sources/sniff.js';
 import { compareStrings } from '../util/compare.js';
+import { describeError, errorCode } from '../util/errors.js';
 import { forEachConcurrent } from '../util/pool.js';
 import { VERSION } from '../version.js';
 
@@ -80,7 +81,7 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
       if (reference) outcomes[slot] = { reference };
     } catch (error) {
       outcomes[slot] = {
-        coverage: { location: event.item.location, reason: 'unreadable', detail: (error as NodeJS.ErrnoException).code ?? String(error), incomplete: true },
+        coverage: { location: event.item.location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true },
       };
     }
   });

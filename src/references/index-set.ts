@@ -1,9 +1,12 @@
-import type { FingerprintFile, PlateSet, Reference } from './schema.js';
+import type { FingerprintSet, PlateSet, Reference } from './schema.js';
+import type { StoreColumns } from './store-format.js';
 
 /** A loaded fingerprint file and where it came from. */
 export interface LoadedFingerprints {
   path: string;
-  file: FingerprintFile;
+  file: FingerprintSet;
+  /** A v2 store's raw columns (shared memory), for consumers that scan them without objects. */
+  columns?: StoreColumns;
 }
 
 /**

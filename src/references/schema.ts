@@ -79,3 +79,14 @@ export const FingerprintFileSchema = z.strictObject({
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
 export type FingerprintFile = z.infer<typeof FingerprintFileSchema>;
+
+/**
+ * A loaded fingerprint set, whichever format it was read from: a v1 JSON file as it is, or a v2
+ * store (`format: custody-fingerprint-store`, `version: 2`) with its references materialised. The
+ * digest is the one its file records; the two formats digest different bytes, so the same content
+ * has one digest as v1 JSON and another as a store.
+ */
+export type FingerprintSet = Omit<FingerprintFile, 'format' | 'version'> & {
+  format: typeof FINGERPRINT_FORMAT | 'custody-fingerprint-store';
+  version: 1 | 2;
+};

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { describeError, errorCode, UsageError } from './errors.js';
+import { CustodyError, describeError, errorCode, UsageError } from './errors.js';
 // Paths in messages are user input: invisible characters are shown escaped.
 import { escapeInvisible as quote } from './escape.js';
 import { isInside } from './paths.js';
@@ -95,11 +95,14 @@ export async function resolvedFolder(guard: WriteGuard, cwd: string, shown: stri
 /**
  * Checks `shown` with checkedDestination, then writes `data` there without following a link at
  * the name: a new file created exclusively beside it, renamed over it. A device or pipe already at
- * the name (`/dev/null`) is written in place, opened without following links.
+ * the name (`/dev/null`) is written in place, opened without following links. `data` may be chunks
+ * produced as the file is written (a fingerprint store), so a large file is never whole in memory;
+ * a CustodyError thrown while producing them passes through as it is.
  */
-export async function writeOutside(guard: WriteGuard, cwd: string, shown: string, data: string | Uint8Array): Promise<void> {
+export async function writeOutside(guard: WriteGuard, cwd: string, shown: string, data: WriteData): Promise<void> {
   const destination = await checkedDestination(guard, cwd, shown);
   const fail = (error: unknown): never => {
+    if (error instanceof CustodyError) throw error;
     throw new UsageError(`cannot write ${quote(shown)}: ${errorCode(error) ?? describeError(error)}`);
   };
   // Checked again as it is written: a link may have appeared since the check before the audit.
@@ -107,7 +110,7 @@ export async function writeOutside(guard: WriteGuard, cwd: string, shown: string
   if (existing && !existing.isFile()) {
     const handle = await open(destination, constants.O_WRONLY | constants.O_NOFOLLOW).catch(fail);
     try {
-      await handle.writeFile(data).catch(fail);
+      await writeData(handle, data).catch(fail);
     } finally {
       await handle.close();
     }
@@ -118,7 +121,7 @@ export async function writeOutside(guard: WriteGuard, cwd: string, shown: string
   try {
     const handle = await open(temp, 'wx', 0o666);
     try {
-      await handle.writeFile(data);
+      await writeData(handle, data);
     } finally {
       await handle.close();
     }
@@ -127,6 +130,14 @@ export async function writeOutside(guard: WriteGuard, cwd: string, shown: string
     await rm(temp, { force: true });
     fail(error);
   }
+}
+
+/** What writeOutside writes: the whole content, or its chunks in order. */
+export type WriteData = string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+async function writeData(handle: FileHandle, data: WriteData): Promise<void> {
+  if (typeof data === 'string' || data instanceof Uint8Array) return handle.writeFile(data);
+  for await (const chunk of data) for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done)).bytesWritten;
 }
 
 function absolute(cwd: string, file: string): string {

@@ -3,6 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
+import { errorCode } from '../../util/errors.js';
 import { lazy } from '../../util/lazy.js';
 import { openReadOnly } from '../../util/open-read-only.js';
 import type { SourceEvent } from '../item.js';
@@ -283,7 +284,7 @@ async function inflateSmall(raw: Readable, size: number, location: string, onVio
   try {
     inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(size, 1) });
   } catch (error) {
-    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    const tooLarge = errorCode(error) === 'ERR_BUFFER_TOO_LARGE';
     const failure = tooLarge
       ? new CorruptMemberError(location, `member inflates past its declared size of ${size} bytes (lying header, possible zip bomb); not inspected further`)
       : (error as Error);

@@ -1,0 +1,40 @@
+import type { StoreColumns, StoreFooter } from './store-format.js';
+
+/** The largest time a JavaScript Date holds, in ms either side of the epoch. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * Checks every value a reader will index with or turn into a string. The digest proves the file is
+ * what its writer wrote, not that its writer was custody: a crafted store with a matching digest
+ * must still be refused in one line rather than read out of bounds or throw a RangeError later.
+ * One pass over each column, no allocation.
+ */
+export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse: (detail: string) => never): void {
+  const bad = (column: string, at: number): never => refuse(`fingerprint store column ${column} holds an invalid value at ${at}`);
+  const { references, views, idBytes } = footer.counts;
+  monotonic(columns.idOffsets, idBytes, (at) => bad('idOffsets', at));
+  monotonic(columns.viewStart, views, (at) => bad('viewStart', at));
+  for (let i = 0; i < references; i++) {
+    if (columns.classes[i]! >= footer.classes.length) bad('classes', i);
+    if (columns.media[i]! >= footer.media.length) bad('media', i);
+    const size = columns.sizes[i]!;
+    if (!Number.isSafeInteger(size) || size < 0) bad('sizes', i);
+    const time = columns.capturedAt[i]!;
+    if (!Number.isNaN(time) && !(Math.abs(time) <= MAX_TIME)) bad('capturedAt', i);
+    for (let v = columns.viewStart[i]!; v < columns.viewStart[i + 1]!; v++) if (columns.viewReference[v] !== i) bad('viewReference', v);
+  }
+  for (let v = 0; v < views; v++) {
+    if (columns.viewQuality[v]! > 100) bad('viewQuality', v);
+    if (columns.viewVariant[v]! >= footer.variants.length) bad('viewVariant', v);
+  }
+  const plates = columns.plateDigests;
+  for (let at = 32; at < plates.length; at += 32)
+    if (Buffer.compare(plates.subarray(at - 32, at), plates.subarray(at, at + 32)) >= 0) bad('plateDigests', at / 32);
+}
+
+/** Offsets start at 0, never decrease and end at `total`. */
+function monotonic(offsets: Uint32Array, total: number, bad: (at: number) => never): void {
+  if (offsets[0] !== 0) bad(0);
+  for (let i = 1; i < offsets.length; i++) if (offsets[i]! < offsets[i - 1]!) bad(i);
+  if (offsets[offsets.length - 1] !== total) bad(offsets.length - 1);
+}

@@ -1,0 +1,63 @@
+import type { FingerprintSet, PdqEntry, Reference } from './schema.js';
+import type { StoreFooter } from './store-format.js';
+import type { LoadedStore } from './store-read.js';
+
+/**
+ * The store's references as v1 `Reference` objects, for consumers that take them today (detectors
+ * and commands). A reference has `pdq` only when it has views and `capturedAt` as UTC ISO 8601 with
+ * milliseconds, as `custody fingerprint` writes them.
+ */
+export function storeReferences({ columns: c, footer }: LoadedStore): Reference[] {
+  const bytes = Buffer.from(c.buffer);
+  const at = (view: Uint8Array, index: number, size: number) => view.byteOffset + index * size;
+  const references: Reference[] = new Array(footer.counts.references);
+  for (let i = 0; i < references.length; i++) {
+    const sha = at(c.sha256, i, 32);
+    const md5 = at(c.md5, i, 16);
+    const reference: Reference = {
+      id: bytes.toString('utf8', c.idBytes.byteOffset + c.idOffsets[i]!, c.idBytes.byteOffset + c.idOffsets[i + 1]!),
+      class: footer.classes[c.classes[i]!]!,
+      size: c.sizes[i]!,
+      sha256: bytes.toString('hex', sha, sha + 32),
+      md5: bytes.toString('hex', md5, md5 + 16),
+      media: footer.media[c.media[i]!]!,
+    };
+    const start = c.viewStart[i]!;
+    const end = c.viewStart[i + 1]!;
+    if (end > start) {
+      const pdq: PdqEntry[] = [];
+      for (let v = start; v < end; v++) {
+        const hash = at(c.viewHash, v, 32);
+        pdq.push({ hash: bytes.toString('hex', hash, hash + 32), quality: c.viewQuality[v]!, variant: footer.variants[c.viewVariant[v]!]! });
+      }
+      reference.pdq = pdq;
+    }
+    const time = c.capturedAt[i]!;
+    if (!Number.isNaN(time)) reference.capturedAt = new Date(time).toISOString();
+    references[i] = reference;
+  }
+  return references;
+}
+
+/** The whole store as a fingerprint set (what FingerprintIndex and the commands take). */
+export function storeSet(store: LoadedStore): FingerprintSet {
+  const { footer, columns } = store;
+  const bytes = Buffer.from(columns.buffer);
+  const digests: string[] = [];
+  for (let at = 0; at < columns.plateDigests.length; at += 32) {
+    const start = columns.plateDigests.byteOffset + at;
+    digests.push(bytes.toString('hex', start, start + 32));
+  }
+  const { algorithm, normalisation, keyId, shapes, sources } = footer.plates ?? ({} as NonNullable<StoreFooter['plates']>);
+  return {
+    format: footer.format,
+    version: footer.version,
+    tool: footer.tool,
+    createdAt: footer.createdAt,
+    roots: footer.roots,
+    references: storeReferences(store),
+    // In v1's key order, so a store converted back to JSON is the v1 file it came from, byte for byte.
+    ...(footer.plates ? { plates: { algorithm, normalisation, keyId, digests, ...(shapes ? { shapes } : {}), sources } } : {}),
+    digest: footer.digest,
+  };
+}
