@@ -7,6 +7,7 @@ import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
 import { loadPolicyArgument } from '../policy/argument.js';
 import type { Report, Severity } from '../report/model.js';
+import { REPORT_FORMATS } from '../report/registry.js';
 import { exitCodeFor } from '../report/verdict.js';
 import { readKey, signReport } from '../sign/sign.js';
 import { listedPaths, readList } from '../sources/files-from.js';
@@ -71,10 +72,10 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
     .option('--files-from <file>', 'audit the files listed in <file>, one path per line or NUL-separated (find -print0); - is standard input')
     .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
-    .option('--format <name>', 'report format: pretty, json, sarif, junit, csv, markdown, html (repeatable; pairs with --output in order)', collect)
+    .option('--format <name>', `report format: ${REPORT_FORMATS.map((f) => f.name).join(', ')} (repeatable; pairs with --output in order)`, collect)
     .option(
       '-o, --output <file>',
-      'write the report to a file (format from --format, else from the extension: .json .sarif .xml .csv .md .html .txt); - is stdout (repeatable)',
+      `write the report to a file (format from --format, else from the extension: ${REPORT_FORMATS.map((f) => f.extensions[0]).join(' ')}); - is stdout (repeatable)`,
       collect,
     )
     .addOption(failOnOption())

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Report } from '../report/model.js';
-import { isReportFormat, type ReportFormat, reporters } from '../report/registry.js';
+import { FORMAT_BY_EXTENSION, isReportFormat, type ReportFormat, reporters } from '../report/registry.js';
 import type { ReporterContext } from '../report/reporter.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
@@ -12,23 +12,6 @@ export interface Output {
   /** Absent: stdout (also for `--output -`). */
   file?: string;
 }
-
-/**
- * The format an `--output` file gets when no `--format` is paired with it, by extension. `.txt` is
- * the pretty text report (without colour, as every file is); an unknown extension is refused rather
- * than guessed, so `--output results.sraif` does not quietly become a text file.
- */
-const FORMAT_BY_EXTENSION: Readonly<Record<string, ReportFormat>> = {
-  '.json': 'json',
-  '.sarif': 'sarif',
-  '.xml': 'junit',
-  '.csv': 'csv',
-  '.md': 'markdown',
-  '.markdown': 'markdown',
-  '.html': 'html',
-  '.htm': 'html',
-  '.txt': 'pretty',
-};
 
 /**
  * Pairs `--format` and `--output` in order: `--format sarif --output a.sarif --format json
@@ -51,11 +34,10 @@ export function parseOutputs(formats: readonly string[] = [], files: readonly st
 }
 
 function formatOfFile(file: string): ReportFormat {
-  const format = FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+  // An unknown extension is refused rather than guessed: `--output results.sraif` does not quietly become text.
+  const format = FORMAT_BY_EXTENSION.get(path.extname(file).toLowerCase());
   if (format) return format;
-  const known = Object.entries(FORMAT_BY_EXTENSION)
-    .map(([ext, name]) => `${ext} ${name}`)
-    .join(', ');
+  const known = [...FORMAT_BY_EXTENSION].map(([ext, name]) => `${ext} ${name}`).join(', ');
   throw new UsageError(
     `cannot tell the report format of --output ${escapeInvisible(file)} from its extension: add --format <name> before it (extensions: ${known})`,
   );

@@ -1,5 +1,5 @@
 import type { ClauseResult, Finding, Report } from './model.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 import { clauseVerdictText, verdictOf } from './verdict.js';
 
 const HEADER = ['severity', 'level', 'ruleId', 'requirement', 'clause', 'location', 'asset', 'reference', 'message', 'waived', 'fingerprint'] as const;
@@ -76,3 +76,6 @@ export const csv: Reporter = (report) => {
   for (const c of report.clauses) lines.push(clauseRow(c).map(csvCell).join(','));
   return `${lines.join('\r\n')}\r\n`;
 };
+
+/** The `csv` format: its reporter, and the `--output` extensions that select it. */
+export const csvFormat = { name: 'csv', render: csv, extensions: ['.csv'] } as const satisfies ReportFormatDefinition;

@@ -7,7 +7,7 @@ import { orderedReport } from './json.js';
 import type { Finding, Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, protocolCounts } from './protocols.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 import { clauseVerdictText, coverageByReason, listedFindings, verdictOf } from './verdict.js';
 
 /** Coverage rows written before "... and N more" (the JSON report has them all). */
@@ -190,3 +190,6 @@ export const html: Reporter = (report, ctx) => {
   ];
   return [...head, ...sections(report, ctx.showWaived), ...notices(report), ...foot].join('\n');
 };
+
+/** The `html` format: its reporter, and the `--output` extensions that select it. */
+export const htmlFormat = { name: 'html', render: html, extensions: ['.html', '.htm'] } as const satisfies ReportFormatDefinition;

@@ -1,6 +1,6 @@
 import type { Asset, ClauseResult, Finding, Report, Summary } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 
 /**
  * Copies `source` with its keys in `order`, dropping undefined values. Fixed key order makes the
@@ -96,3 +96,6 @@ export function orderedReport(report: Report): Record<string, unknown> {
  * fixed key order, trailing newline. This is the document `--sign` signs.
  */
 export const json: Reporter = (report) => `${JSON.stringify(orderedReport(report), null, 2)}\n`;
+
+/** The `json` format: its reporter, and the `--output` extensions that select it. */
+export const jsonFormat = { name: 'json', render: json, extensions: ['.json'] } as const satisfies ReportFormatDefinition;

@@ -2,7 +2,7 @@ import { escapeControl, escapeMarkup } from './escape.js';
 import { evidencePairs } from './evidence.js';
 import type { Finding, ProtocolInfo, Report } from './model.js';
 import { type ClauseGroup, clauseGroups, findingsByProtocol } from './protocols.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 import { plural } from './verdict.js';
 
 /**
@@ -127,3 +127,6 @@ export const junit: Reporter = (report) => {
     '',
   ].join('\n');
 };
+
+/** The `junit` format: its reporter, and the `--output` extensions that select it. */
+export const junitFormat = { name: 'junit', render: junit, extensions: ['.xml'] } as const satisfies ReportFormatDefinition;

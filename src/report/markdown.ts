@@ -2,7 +2,7 @@ import { escapeControl } from './escape.js';
 import type { Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, protocolCounts } from './protocols.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 import { clauseVerdictText, coverageByReason, listedFindings, verdictOf } from './verdict.js';
 
 const DEFAULT_MAX_FINDINGS = 20;
@@ -105,3 +105,6 @@ function findingsTable(report: Report, showWaived: boolean, max: number, out: st
     '',
   );
 }
+
+/** The `markdown` format: its reporter, and the `--output` extensions that select it. */
+export const markdownFormat = { name: 'markdown', render: markdown, extensions: ['.md', '.markdown'] } as const satisfies ReportFormatDefinition;

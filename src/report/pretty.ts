@@ -4,7 +4,7 @@ import { durationSeconds, evidencePairs, humanBytes } from './evidence.js';
 import type { Finding, Level, Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, findingsByProtocol, protocolCounts } from './protocols.js';
-import type { Reporter, ReporterContext } from './reporter.js';
+import type { Reporter, ReporterContext, ReportFormatDefinition } from './reporter.js';
 import { clauseVerdictText, coverageByReason, listedFindings, sortedEntries, verdictOf } from './verdict.js';
 
 type Paint = (text: string) => string;
@@ -166,3 +166,6 @@ function summarySection(report: Report, c: Styles, out: string[]): void {
     `  run       ${esc(report.tool.name)} ${esc(report.tool.version)}, ${esc(report.startedAt)}, ${durationSeconds(report.startedAt, report.finishedAt)}`,
   );
 }
+
+/** The `pretty` format: its reporter, and the `--output` extensions that select it. */
+export const prettyFormat = { name: 'pretty', render: pretty, extensions: ['.txt'] } as const satisfies ReportFormatDefinition;

@@ -22,3 +22,13 @@ export interface ReporterContext {
  * Reporters never print, never read globals and never reorder findings.
  */
 export type Reporter = (report: Report, ctx: ReporterContext) => string;
+
+/**
+ * One report format: its `--format` name, its reporter, and the `--output` file extensions that
+ * select it (lowercase, with the dot; the first names its files). One file each, one line in registry.ts.
+ */
+export interface ReportFormatDefinition {
+  readonly name: string;
+  readonly render: Reporter;
+  readonly extensions: readonly [string, ...string[]];
+}

@@ -3,7 +3,7 @@ import { md } from './markdown.js';
 import type { Finding, ProtocolInfo, Report, Severity } from './model.js';
 import { LEVEL_OF } from './model.js';
 import { clauseGroups, protocolsOf } from './protocols.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, ReportFormatDefinition } from './reporter.js';
 import { sarifTarget } from './sarif-location.js';
 import { coverageByReason } from './verdict.js';
 
@@ -198,3 +198,6 @@ export const sarif: Reporter = (report) => {
 function omittedText(total: number, omitted: number): string {
   return `${omitted} of ${total} findings are not in this SARIF run: code scanning accepts at most ${SARIF_MAX_RESULTS} results per run, so the first ${SARIF_MAX_RESULTS} in report order (most severe first) are listed. The JSON report (--format json) lists every finding.`;
 }
+
+/** The `sarif` format: its reporter, and the `--output` extensions that select it. */
+export const sarifFormat = { name: 'sarif', render: sarif, extensions: ['.sarif'] } as const satisfies ReportFormatDefinition;

@@ -118,7 +118,7 @@ describe('--shard and invisible characters in messages', () => {
       expect(policy.stderr).not.toMatch(/[\uFEFF\u0000-\u0008\u000b-\u001f]/);
       const output = await runCli(['audit', '.', '--fingerprints', 'none.json', '--output', 'r\u200B.json', '--output', 'x\u0007'], { cwd: dir });
       expect(output.stderr).toBe(
-        'custody: cannot tell the report format of --output x\\u{0007} from its extension: add --format <name> before it (extensions: .json json, .sarif sarif, .xml junit, .csv csv, .md markdown, .markdown markdown, .html html, .htm html, .txt pretty)\n',
+        'custody: cannot tell the report format of --output x\\u{0007} from its extension: add --format <name> before it (extensions: .txt pretty, .json json, .sarif sarif, .xml junit, .csv csv, .md markdown, .markdown markdown, .html html, .htm html)\n',
       );
     } finally {
       await cleanup();
