@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { CacheOptions, CacheStats, InspectionCache } from '../cache/inspection-cache.js';
 import { openAuditCache } from '../cache/open.js';
-import { evaluate } from '../evaluate/evaluate.js';
+import { type Evaluation, evaluate } from '../evaluate/evaluate.js';
 import { AUDIT_SCOPE } from '../evaluate/requirement.js';
 import type { DetectLimits } from '../identify/detector.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -9,7 +9,7 @@ import { locationMatcher } from '../policy/locations.js';
 import { finalize } from '../postprocess/finalize.js';
 import { plateRedactor } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
-import type { Report } from '../report/model.js';
+import type { PlateCheck, Report } from '../report/model.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { Notice } from '../sources/item.js';
 import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceEvents } from '../sources/registry.js';
@@ -93,10 +93,32 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   request.onPhase?.('evaluating');
   await cache?.save();
 
-  const { tally, subjects, coverage, knows } = stage;
-  const plates = identify.plateGap.check;
-  const ctx = { now, authorized: request.policy.doc.locations.authorized, isAuthorized, knows, scope: AUDIT_SCOPE, unchecked: identify.unchecked };
-  const evaluation = evaluate(request.policy.doc, subjects, ctx);
+  const evaluation = evaluate(request.policy.doc, stage.subjects, {
+    now,
+    authorized: request.policy.doc.locations.authorized,
+    isAuthorized,
+    knows: stage.knows,
+    scope: AUDIT_SCOPE,
+    unchecked: identify.unchecked,
+  });
+  const report = reportOf(request, stage, evaluation, { startedAt, now, plates: identify.plateGap.check, bytesRecalled: cache?.stats.bytesRecalled ?? 0 });
+  const redact = plateRedactor(request.fingerprints, request.plateKey);
+  return finalize(report, {
+    waivers: request.policy.doc.waivers,
+    now,
+    ...(request.baseline ? { baseline: request.baseline } : {}),
+    ...(redact ? { redact } : {}),
+  });
+}
+
+/** The report of an audit from what its stages produced, before finalize. */
+function reportOf(
+  request: AuditRequest,
+  stage: InspectStage,
+  evaluation: Evaluation,
+  run: { startedAt: Date; now: Date; plates: PlateCheck; bytesRecalled: number },
+): Report {
+  const { tally, subjects, coverage, knows, notices } = stage;
   const report = assemble({
     policy: request.policy,
     fingerprints: request.fingerprints.sets.map((s) => ({
@@ -105,7 +127,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
       ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
     })),
     inputs: [...(request.inputNames ?? inputNames(request.inputs, request.sources))],
-    startedAt: startedAt.toISOString(),
+    startedAt: run.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     assets: subjects.map((s) => s.asset),
     findings: evaluation.findings,
@@ -113,8 +135,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
     coverage,
     notices,
     // Bytes a replayed file took when it was inspected count as read: warm and cold reports agree.
-    counts: { ...tally.counts(), bytesRead: tally.bytesRead + (cache?.stats.bytesRecalled ?? 0) },
-    plates,
+    counts: { ...tally.counts(), bytesRead: tally.bytesRead + run.bytesRecalled },
+    plates: run.plates,
     // One shard may well get no item of a small share: whether the audit met nothing is the merge's
     // to decide, on every shard's count (the flag travels in the shard data).
     allowEmpty: request.allowEmpty === true || request.shard !== undefined,
@@ -122,20 +144,14 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   if (request.shard) {
     report.shard = {
       ...request.shard,
-      now: now.toISOString(),
+      now: run.now.toISOString(),
       policy: request.policy.doc,
       ...(request.allowEmpty ? { allowEmpty: true } : {}),
       // The merge re-evaluates on the union of shards: it needs what their sources could know.
       knows: [...knows].sort(),
     };
   }
-  const redact = plateRedactor(request.fingerprints, request.plateKey);
-  return finalize(report, {
-    waivers: request.policy.doc.waivers,
-    now,
-    ...(request.baseline ? { baseline: request.baseline } : {}),
-    ...(redact ? { redact } : {}),
-  });
+  return report;
 }
 
 /** The re-audit cache for this audit's settings and scope (src/cache). */

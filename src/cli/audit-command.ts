@@ -10,7 +10,7 @@ import type { Report, Severity } from '../report/model.js';
 import { REPORT_FORMATS } from '../report/registry.js';
 import { exitCodeFor } from '../report/verdict.js';
 import { readKey, signReport } from '../sign/sign.js';
-import { listedPaths, readList } from '../sources/files-from.js';
+import { listedFolderNames, readList } from '../sources/files-from.js';
 import { patternWarnings } from '../sources/path-filter.js';
 import { checkInputs, type SourceInput } from '../sources/registry.js';
 import { formatProblem, UsageError } from '../util/errors.js';
@@ -118,7 +118,8 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const inputs: SourceInput[] = [];
   if (fromList !== undefined) {
     const list = await readList(fromList === '-' ? io.stdin : createReadStream(path.resolve(io.cwd, fromList)), fromList);
-    inputs.push({ source: 'files-from', name: fromList, list, cwd: io.cwd });
+    const patterns = { ...(flags.include ? { include: flags.include } : {}), ...(flags.exclude ? { exclude: flags.exclude } : {}) };
+    inputs.push({ source: 'files-from', name: fromList, list, cwd: io.cwd, ...patterns });
   }
   const sources: AuditOptions = {
     roots: dirs,
@@ -139,14 +140,11 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
   // Every file custody writes goes through this guard: checked here, before any scanning, and again
-  // as it is written. Listed files are inputs like manifests: no report may be written over one. Only
-  // those named like a destination can be one, and only they are resolved (20,000 listed files: 80 MB
-  // more without this).
-  const named = new Set(outputs.flatMap((o) => (o.file ? [path.basename(o.file), `${path.basename(o.file)}.sig`] : [])));
-  const listed = inputs
-    .flatMap((input) => (input.source === 'files-from' ? listedPaths(input.list).map(String) : []))
-    .filter((p) => named.has(path.basename(p)));
-  const guard = await writeGuard(io.cwd, dirs, [...(flags.manifest ?? []), ...listed]);
+  // as it is written. The folders of listed files are audited trees like roots (nothing is written
+  // into them), and the list itself is an input like a manifest.
+  const listedFolders = inputs.flatMap((input) => (input.source === 'files-from' ? listedFolderNames(input.list) : []));
+  const listFile = fromList !== undefined && fromList !== '-' ? [fromList] : [];
+  const guard = await writeGuard(io.cwd, [...dirs, ...listedFolders], [...(flags.manifest ?? []), ...listFile]);
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   // Loaded here rather than by auditWith: `--policy -` reads stdin, and its warnings are printed.

@@ -1,9 +1,10 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describeError, errorCode, UsageError } from '../util/errors.js';
 import { displayName, fileEvent } from './filesystem.js';
 import type { Notice, SourceEvent } from './item.js';
-import { FILE_KNOWLEDGE, rootName } from './roots.js';
+import { pathFilter } from './path-filter.js';
+import { FILE_KNOWLEDGE } from './roots.js';
 import type { Source } from './source.js';
 
 /**
@@ -18,11 +19,18 @@ export interface FilesFromInput {
   list: Uint8Array;
   /** The directory relative paths are taken from (default the process's working directory). */
   cwd?: string;
+  /** Only audit listed paths matching (.gitignore rules, over the path as located). */
+  include?: readonly string[];
+  /** Leave out listed paths matching. */
+  exclude?: readonly string[];
 }
 
 /**
  * Each listed path is audited as a file named as a root would be: read-only, opened O_NOFOLLOW and
- * checked against the inode stat'ed, located by its path from the working directory. Unlike a root,
+ * checked against the inode stat'ed, located by its real path from the working directory: a
+ * directory link or `..` on the listed path cannot give a file another folder's name (`ok/link/x`
+ * where `link` leads to `other/` is located `other/x`). A file listed twice, under any name, is
+ * audited once. `--include`/`--exclude` apply to the located path. Unlike a root,
  * a listed symlink is not followed (the list is data, not the user's own choice of each path, and
  * `find` lists links as links): it is coverage, as in the walk. A listed directory is not walked, as
  * in rsync without -r (`find dir` lists dir and its files; walking it too would audit them twice):
@@ -59,30 +67,78 @@ export function listedPaths(list: Uint8Array): Buffer[] {
 }
 
 async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> {
-  const cwd = Buffer.from(path.resolve(input.cwd ?? process.cwd()));
+  const cwd = path.resolve(input.cwd ?? process.cwd());
+  const realCwd = Buffer.from(realpathOr(Buffer.from(cwd)));
+  const filter = pathFilter(input.include, input.exclude);
   const seen = new Set<string>();
   const directories: string[] = [];
   let repeated = 0;
   for (const listed of listedPaths(input.list)) {
     // Bytes all the way to the kernel: a name that is not valid UTF-8 could not be reopened from text.
-    const disk = listed[0] === SLASH ? listed : Buffer.concat([cwd, SEPARATOR, listed]);
-    const location = rootName(path.normalize(displayName(disk)));
-    if (seen.has(location)) {
-      repeated++;
-      continue;
-    }
-    seen.add(location);
+    const typed = listed[0] === SLASH ? listed : Buffer.concat([Buffer.from(cwd), SEPARATOR, listed]);
+    // The real folder, so that the name said is the folder the bytes are in; the last part is not
+    // resolved: a listed link stays a link (not followed).
+    const folder = realpathOr(dirOf(typed));
+    const disk = Buffer.concat([folder, folder.at(-1) === SLASH ? Buffer.alloc(0) : SEPARATOR, baseOf(typed)]);
+    const location = locate(disk, realCwd);
+    if (!filter.admits(location)) continue;
     let entry: ReturnType<typeof lstatSync>;
     try {
       entry = lstatSync(disk);
     } catch (error) {
-      yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true } };
+      if (!firstTime(seen, `name:${location}`)) repeated++;
+      else yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true } };
+      continue;
+    }
+    if (!firstTime(seen, `inode:${entry.dev}:${entry.ino}`)) {
+      repeated++;
       continue;
     }
     if (entry.isDirectory()) directories.push(location);
     else yield fileEvent(disk, disk, entry, location);
   }
+  for (const notice of filter.unmatched()) yield { kind: 'notice', notice };
   for (const notice of listNotices(input.name, directories, repeated)) yield { kind: 'notice', notice };
+}
+
+/**
+ * The folders that hold the listed files, each once, as paths from the working directory: the
+ * audited tree of a list, into which nothing may be written (src/util/safe-write.ts).
+ */
+export function listedFolderNames(list: Uint8Array): string[] {
+  return [...new Set(listedPaths(list).map((listed) => displayName(dirOf(listed[0] === SLASH ? listed : Buffer.concat([Buffer.from('./'), listed])))))];
+}
+
+/** True the first time `key` is met. */
+function firstTime(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
+}
+
+/** The folder part of a path, as bytes (`/` for a file at the root). */
+function dirOf(file: Buffer): Buffer {
+  const slash = file.lastIndexOf(SLASH);
+  return slash <= 0 ? Buffer.from('/') : file.subarray(0, slash);
+}
+
+const baseOf = (file: Buffer): Buffer => file.subarray(file.lastIndexOf(SLASH) + 1);
+
+/** A folder's real path (bytes), or the folder as given when it cannot be resolved (the lstat says why). */
+function realpathOr(folder: Buffer): Buffer {
+  try {
+    return realpathSync(folder, { encoding: 'buffer' });
+  } catch {
+    return folder;
+  }
+}
+
+/** The location of a real path: relative to the (real) working directory when inside it, else absolute; '/'-separated. */
+function locate(disk: Buffer, realCwd: Buffer): string {
+  const shown = displayName(disk);
+  const base = displayName(realCwd);
+  const relative = path.relative(base, shown);
+  return (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? shown : relative).split(path.sep).join('/');
 }
 
 const SLASH = 0x2f;

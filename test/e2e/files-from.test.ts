@@ -65,6 +65,19 @@ describe('custody audit --files-from (spawned)', () => {
     expect(listed.report!.summary.incomplete).toBe(false);
   }, 60_000);
 
+  it('a file both under a walked root and in the list is audited once, with a notice', async () => {
+    const both = await audit(dir, 'printf "tree/top.jpg\\nclean/plain.txt\\n"', ['tree', '--files-from', '-']);
+    const root = await audit(dir, undefined, ['tree']);
+    expect(both.report!.assets.map((a) => a.location)).toEqual(root.report!.assets.map((a) => a.location));
+    expect(both.report!.findings.length).toBe(root.report!.findings.length);
+    expect(both.report!.notices).toContainEqual({
+      location: '--files-from -',
+      level: 'info',
+      message: '1 file was already audited under an earlier input: audited once',
+    });
+    expect(both.report!.summary.filesSeen).toBe(root.report!.summary.filesSeen + 1);
+  }, 60_000);
+
   it('reads a NUL-separated list (find -print0), so any file name can be listed', async () => {
     const { exitCode, report } = await audit(path.join(dir, 'tree'), 'find . -type f -print0', ['--files-from', '-']);
     expect(exitCode).toBe(1);
@@ -99,7 +112,16 @@ describe('custody audit --files-from (spawned)', () => {
       },
     );
     expect(over.exitCode).toBe(2);
-    expect(over.stderr).toMatch(/refusing to write .*top\.jpg.* over an input of this run/);
+    expect(over.stderr).toMatch(/refusing to write .*top\.jpg.* inside the audited tree/);
+    // Nor into a listed file's folder (the audited tree of a list), nor over the list itself.
+    for (const output of ['tree/report.json', 'list.txt']) {
+      const into = await execa('node', [BIN, 'audit', '--files-from', 'list.txt', '--fingerprints', 'agency.fp.json', '--format', 'json', '--output', output], {
+        cwd: dir,
+        reject: false,
+      });
+      expect(into.exitCode, output).toBe(2);
+      expect(into.stderr, output).toMatch(/refusing to write/);
+    }
     expect(await readFile(path.join(dir, 'tree', 'top.jpg'))).toEqual(ref);
     // Standard input can be read once: the policy and the list cannot both come from it.
     const both = await execa('node', [BIN, 'audit', '--files-from', '-', '--policy', '-'], { cwd: dir, reject: false, input: 'tree/top.jpg\n' });

@@ -41,12 +41,12 @@ describe('files-from source', () => {
     expect(listedPaths(Buffer.alloc(0))).toEqual([]);
   });
 
-  it('audits each listed file like a file root: read-only items with modes, named by path, relative ones from cwd', async () => {
+  it('audits each listed file like a file root: read-only items with modes, named by path from the list cwd', async () => {
     const { items, coverage } = await audit(`a.jpg\n${at('sub/b.jpg')}\n./sub/../a.jpg\n`);
     expect(coverage).toEqual([]);
     expect(items.map((i) => [i.location, i.origin, i.size])).toEqual([
-      [at('a.jpg'), 'filesystem', 4],
-      [at('sub/b.jpg'), 'filesystem', 2],
+      ['a.jpg', 'filesystem', 4],
+      ['sub/b.jpg', 'filesystem', 2],
     ]);
     expect(items[0]!.known).toBe(SOURCES['files-from'].knowledge);
     expect(items[0]!.mode).toBeTypeOf('number');
@@ -55,21 +55,42 @@ describe('files-from source', () => {
 
   it('does not follow a listed symlink, records special and missing files as the walk does, and names directories it does not walk', async () => {
     const { items, coverage, notices } = await audit(['link.jpg', 'pipe', 'gone.jpg', 'sub', 'a.jpg', 'a.jpg'].join('\n'));
-    expect(items.map((i) => i.location)).toEqual([at('a.jpg')]);
+    expect(items.map((i) => i.location)).toEqual(['a.jpg']);
     expect(coverage).toEqual([
-      { location: at('link.jpg'), reason: 'symlink', detail: 'symbolic links are not followed', incomplete: false },
-      { location: at('pipe'), reason: 'special-file', detail: 'FIFO', incomplete: false },
-      { location: at('gone.jpg'), reason: 'unreadable', detail: 'ENOENT', incomplete: true },
+      { location: 'link.jpg', reason: 'symlink', detail: 'symbolic links are not followed', incomplete: false },
+      { location: 'pipe', reason: 'special-file', detail: 'FIFO', incomplete: false },
+      { location: 'gone.jpg', reason: 'unreadable', detail: 'ENOENT', incomplete: true },
     ]);
     expect(notices).toEqual([
-      { location: '--files-from list', level: 'warning', message: `1 listed directory was not walked (list their files, e.g. find -type f): ${at('sub')}` },
+      { location: '--files-from list', level: 'warning', message: `1 listed directory was not walked (list their files, e.g. find -type f): sub` },
       { location: '--files-from list', level: 'info', message: '1 path was listed more than once: audited once' },
     ]);
   });
 
+  it('names a file by its real folder: a directory link or .. on the listed path cannot give it another folder, nor a second name', async () => {
+    // ok/lnk leads to outside/: `ok/lnk/secret.jpg` is outside/secret.jpg, and `ok/lnk/../x` is not in ok/.
+    await symlink(at('outside'), at('sub/lnk'));
+    const { items, notices } = await audit(['sub/lnk/secret.jpg', 'sub/lnk/../outside/secret.jpg', 'outside/secret.jpg'].join('\n'));
+    expect(items.map((i) => i.location)).toEqual(['outside/secret.jpg']);
+    expect(notices).toContainEqual({ location: '--files-from list', level: 'info', message: '2 paths were listed more than once: audited once' });
+  });
+
+  it('applies --include and --exclude to the located paths', async () => {
+    const listed = ['a.jpg', 'sub/b.jpg', 'outside/secret.jpg'].join('\n');
+    const only = async (patterns: { include?: string[]; exclude?: string[] }) => {
+      const located: string[] = [];
+      for await (const event of sourceEvents([{ source: 'files-from', name: 'list', list: Buffer.from(listed), cwd: dir, ...patterns }])) {
+        if (event.kind === 'item') located.push(event.item.location);
+      }
+      return located;
+    };
+    expect(await only({ exclude: ['outside/'] })).toEqual(['a.jpg', 'sub/b.jpg']);
+    expect(await only({ include: ['sub/**'] })).toEqual(['sub/b.jpg']);
+  });
+
   it('reaches a name that is not valid UTF-8 by its bytes, and shows it escaped', async () => {
     const { items } = await audit(Buffer.concat([Buffer.from('bad-'), Buffer.from([0xff]), Buffer.from('.jpg\0')]));
-    expect(items.map((i) => i.location)).toEqual([at('bad-\\xff.jpg')]);
+    expect(items.map((i) => i.location)).toEqual(['bad-\\xff.jpg']);
     expect((await items[0]!.content!.readAll()).toString()).toBe('xx');
   });
 
