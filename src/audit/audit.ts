@@ -11,6 +11,7 @@ import { plateRedactor } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 import type { PlateCheck, Report } from '../report/model.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
+import { CONTAINER_FORMATS } from '../sources/containers/registry.js';
 import type { Notice } from '../sources/item.js';
 import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceEvents } from '../sources/registry.js';
 import { forEachConcurrent } from '../util/pool.js';
@@ -83,6 +84,8 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const isAuthorized = locationMatcher(request.policy.doc.locations.authorized);
   const cache = request.cache ? await openCache(request, request.cache, identify, startedAt) : undefined;
   const stage = new InspectStage({ identify, archives: request.archives, cache, isAuthorized, shard: request.shard, onItem: request.onItem }, notices);
+  // Not opening archives is a choice the report states (as --no-plates is), never a silent pass.
+  if (!request.archives) notices.push(ARCHIVES_OFF);
 
   if (request.estimate) void estimateEntries(request, stage.tally);
   try {
@@ -153,6 +156,11 @@ function reportOf(
   }
   return report;
 }
+
+const ARCHIVES_OFF: Notice = {
+  level: 'warning',
+  message: `archives were not opened (--no-archives): the members of ${CONTAINER_FORMATS.map((f) => f.id).join(', ')} files were not inspected`,
+};
 
 /** The re-audit cache for this audit's settings and scope (src/cache). */
 function openCache(request: AuditRequest, options: CacheOptions, identify: IdentifyStage, startedAt: Date): Promise<InspectionCache | undefined> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { canonicalJson } from '../util/canonical-json.js';
+import { canonicalJsonPieces } from '../util/canonical-json.js';
 import { InputError } from '../util/errors.js';
 import { InputFileError, readInputFile } from '../util/input-file.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
@@ -25,7 +25,10 @@ const LOAD_HEAP_FACTOR = 8;
 /** The digest a fingerprint file records: over its canonical JSON without `digest` and `createdAt`. */
 export function fingerprintDigest(file: Omit<FingerprintFile, 'digest'> & { digest?: string }): string {
   const { digest: _digest, createdAt: _createdAt, ...content } = file;
-  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
+  // In pieces: the canonical text of a large set passes V8's longest string.
+  const hash = createHash('sha256');
+  for (const piece of canonicalJsonPieces(content)) hash.update(piece);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /**

@@ -28,6 +28,9 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
     if (columns.viewVariant[v]! >= footer.variants.length) bad('viewVariant', v);
   }
   const plates = columns.plateDigests;
+  // Digests without the key id and sources they were made under would be dropped as no plate set:
+  // the plate check would then report nothing to check, and the audit pass as complete.
+  if (plates.length > 0 && !footer.plates) refuse('fingerprint store holds plate digests but no plate set describing them');
   for (let at = 32; at < plates.length; at += 32)
     if (Buffer.compare(plates.subarray(at - 32, at), plates.subarray(at, at + 32)) >= 0) bad('plateDigests', at / 32);
 }

@@ -87,7 +87,7 @@ export function orderedReport(report: Report): Record<string, unknown> {
     coverage: report.coverage.map((e) => pick(e, ['location', 'reason', 'detail', 'incomplete'])),
     notices: report.notices.map((n) => pick(n, ['location', 'level', 'message'])),
     // Shard reports only: what `custody merge` needs (the policy as evaluated, the audit time).
-    ...(report.shard ? { shard: pick(report.shard, ['index', 'count', 'now', 'policy', 'knows']) } : {}),
+    ...(report.shard ? { shard: pick(report.shard, ['index', 'count', 'now', 'policy', 'allowEmpty', 'knows']) } : {}),
   };
 }
 

@@ -16,3 +16,34 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * The text of {@link canonicalJson} in pieces, for digests of values too large for one string (a
+ * fingerprint set of a million references): objects and arrays are split down to `depth` levels,
+ * deeper values are written whole. Joined, the pieces are exactly `canonicalJson(value)`.
+ */
+export function* canonicalJsonPieces(value: unknown, depth = 2): Generator<string> {
+  if (depth === 0 || value === null || typeof value !== 'object') {
+    yield canonicalJson(value) ?? 'null';
+    return;
+  }
+  if (Array.isArray(value)) {
+    yield '[';
+    for (const [i, element] of value.entries()) {
+      if (i > 0) yield ',';
+      // As JSON.stringify writes them in an array: undefined (and functions) as null.
+      yield* canonicalJsonPieces(element === undefined || typeof element === 'function' ? null : element, depth - 1);
+    }
+    yield ']';
+    return;
+  }
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined && typeof v !== 'function')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  yield '{';
+  for (const [i, [key, v]] of entries.entries()) {
+    yield `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`;
+    yield* canonicalJsonPieces(v, depth - 1);
+  }
+  yield '}';
+}

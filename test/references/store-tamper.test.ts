@@ -101,6 +101,7 @@ describe('fingerprint store v2: a tampered or damaged store is refused in one li
       /column idOffsets holds an invalid value/,
     ],
     ['a quality over 100', () => {}, (b: Buffer, f: Footer) => (b[f.sections.viewQuality!.offset] = 200), /column viewQuality holds an invalid value at 0/],
+    ['plate digests without their plate set (key id, sources)', (f: Footer) => delete f.plates, () => {}, /plate digests but no plate set/],
   ])('refuses %s, even with matching digests', async (_name, editFooter, editBody, reason) => {
     const footer = footerOf(store);
     expect(
