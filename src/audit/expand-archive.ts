@@ -3,7 +3,7 @@ import { type InspectionSink, memberEvent } from '../cache/replay.js';
 import { type Inspection, inspectItem } from '../identify/inspect.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { ContentSource, CoverageEntry } from '../sources/item.js';
-import { ownAccessMode } from '../sources/source.js';
+import { ownAccessMode } from '../sources/item.js';
 import { describeError } from '../util/errors.js';
 import type { IdentifyStage } from './detectors.js';
 import { countingContent, type Tally } from './tally.js';

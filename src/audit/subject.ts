@@ -3,8 +3,8 @@ import { sha256Of } from '../identify/exact.js';
 import { type Inspection, strongest } from '../identify/inspect.js';
 import { captureDate, readImageTags } from '../identify/metadata.js';
 import type { Asset } from '../report/model.js';
+import { ownAccessMode } from '../sources/item.js';
 import { isImage } from '../sources/sniff.js';
-import { ownAccessMode } from '../sources/source.js';
 
 /**
  * Completes the facts of an identified item: images get their capture date (retention must not

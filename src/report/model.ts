@@ -1,7 +1,6 @@
 import type { Method } from '../identify/detector.js';
 import type { PolicyDocument } from '../policy/schema.js';
-import type { CoverageEntry, Notice, Origin } from '../sources/item.js';
-import type { Fact } from '../sources/source.js';
+import type { CoverageEntry, Fact, Notice, Origin } from '../sources/item.js';
 
 /** Contract severities, as written in policies. */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';

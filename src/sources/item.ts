@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { Knowledge } from './source.js';
 
 /**
  * Where an item lives: a file on disk, a member of an archive, an object a manifest describes. The
@@ -102,4 +101,35 @@ export function notInspectedCount(coverage: readonly CoverageEntry[]): number {
   let n = 0;
   for (const entry of coverage) if (entry.incomplete) n++;
   return n;
+}
+
+/**
+ * A kind of fact a source can know about its items. Requirements ask these (through
+ * `EvaluationContext.knows` and `Item.known`), never where an item came from: a new source that
+ * knows modes is judged on permissions without any requirement learning its name.
+ */
+export type Fact =
+  /** The bytes can be read (detectors that decode or hash need them). */
+  | 'content'
+  /** POSIX permission bits that govern who can read the item. */
+  | 'modes'
+  /** A modification time (retention falls back to it when no capture date is known). */
+  | 'dates'
+  /** Content hashes known without reading the bytes. */
+  | 'digests'
+  /** The storage's server-side encryption status. */
+  | 'encryption'
+  /** Grants that expose the item beyond its owner. */
+  | 'public-access';
+
+/** What a source declares it can know; the audit stamps it on each of the source's items as `Item.known`. */
+export interface Knowledge {
+  readonly knows: readonly Fact[];
+  /** How findings name an item's `mtime`: "modification time", "last-modified time in the manifest". */
+  readonly mtimeIs: string;
+}
+
+/** The permission bits that govern access to an item, when its source knows them (files on disk). */
+export function ownAccessMode(item: Item): number | undefined {
+  return item.known?.knows.includes('modes') ? item.mode : undefined;
 }

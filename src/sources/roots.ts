@@ -3,9 +3,9 @@ import path from 'node:path';
 import { errorCode, UsageError } from '../util/errors.js';
 import { fromWorkingDirectory, isInside } from '../util/paths.js';
 import { countEntries, walkFilesystem } from './filesystem.js';
-import type { Notice, SourceEvent } from './item.js';
+import type { Knowledge, Notice, SourceEvent } from './item.js';
 import { pathFilter } from './path-filter.js';
-import type { Knowledge, Source } from './source.js';
+import type { Source } from './source.js';
 
 /** Directories (or files) on disk to walk, with the patterns that choose what under them is audited. */
 export interface FilesystemInput {

@@ -1,30 +1,4 @@
-import type { Item, SourceEvent } from './item.js';
-
-/**
- * A kind of fact a source can know about its items. Requirements ask these (through
- * `EvaluationContext.knows` and `Item.known`), never where an item came from: a new source that
- * knows modes is judged on permissions without any requirement learning its name.
- */
-export type Fact =
-  /** The bytes can be read (detectors that decode or hash need them). */
-  | 'content'
-  /** POSIX permission bits that govern who can read the item. */
-  | 'modes'
-  /** A modification time (retention falls back to it when no capture date is known). */
-  | 'dates'
-  /** Content hashes known without reading the bytes. */
-  | 'digests'
-  /** The storage's server-side encryption status. */
-  | 'encryption'
-  /** Grants that expose the item beyond its owner. */
-  | 'public-access';
-
-/** What a source declares it can know; the audit stamps it on each of the source's items as `Item.known`. */
-export interface Knowledge {
-  readonly knows: readonly Fact[];
-  /** How findings name an item's `mtime`: "modification time", "last-modified time in the manifest". */
-  readonly mtimeIs: string;
-}
+import type { Knowledge, SourceEvent } from './item.js';
 
 /**
  * One kind of input (gitleaks' `sources.Source`): it turns one input, named by plain data
@@ -53,9 +27,4 @@ export interface Source<Input extends { source: string }> {
    * items are never read from disk, and so never cached.
    */
   cacheScope?(input: Input): string[];
-}
-
-/** The permission bits that govern access to an item, when its source knows them (files on disk). */
-export function ownAccessMode(item: Item): number | undefined {
-  return item.known?.knows.includes('modes') ? item.mode : undefined;
 }

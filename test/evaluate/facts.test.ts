@@ -5,8 +5,7 @@ import type { EvaluationContext, Subject } from '../../src/evaluate/requirement.
 import { locationMatcher } from '../../src/policy/locations.js';
 import { type RequirementKind, requirementKind } from '../../src/policy/requirements/registry.js';
 import type { PolicyDocument } from '../../src/policy/schema.js';
-import type { Item, Origin } from '../../src/sources/item.js';
-import type { Fact, Knowledge } from '../../src/sources/source.js';
+import type { Fact, Item, Knowledge, Origin } from '../../src/sources/item.js';
 import { AUTHORIZED, daysAgo, NOW } from './subjects.js';
 
 /**

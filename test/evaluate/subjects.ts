@@ -2,8 +2,8 @@ import type { EvaluationContext, Subject } from '../../src/evaluate/requirement.
 import type { Method } from '../../src/identify/detector.js';
 import { locationMatcher } from '../../src/policy/locations.js';
 import type { Item, Origin } from '../../src/sources/item.js';
+import { ownAccessMode } from '../../src/sources/item.js';
 import { SOURCES } from '../../src/sources/registry.js';
-import { ownAccessMode } from '../../src/sources/source.js';
 
 export const NOW = new Date('2026-11-01T12:00:00Z');
 export const DAY = 86_400_000;

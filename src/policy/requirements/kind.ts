@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Fact } from '../../sources/source.js';
+import type { Fact } from '../../sources/item.js';
 
 /**
  * What a requirement may ask of an identified agency item: its facts, never where it came from.

@@ -1,5 +1,6 @@
 import { UsageError } from '../../util/errors.js';
-import type { Knowledge, Source } from '../source.js';
+import type { Knowledge } from '../item.js';
+import type { Source } from '../source.js';
 import { detectManifestFormat, manifestFormat, readManifest } from './registry.js';
 import { ManifestError, type ManifestOptions } from './types.js';
 
