@@ -17,7 +17,10 @@ export const REQUIREMENT_KINDS = [location, permissions, retention, encryption, 
 
 type KindSchema = (typeof REQUIREMENT_KINDS)[number]['schema'];
 
-/** A protocol's `require:`, one of the kinds, told apart by `kind`. */
+/**
+ * A protocol's `require:`, one of the kinds, told apart by `kind`. The casts only restate types: zod
+ * cannot take its option tuple from a mapped list, so the parsed type is given from the kinds' schemas.
+ */
 export const RequirementSchema = z.discriminatedUnion(
   'kind',
   REQUIREMENT_KINDS.map((k) => k.schema) as unknown as [RequirementShape, ...RequirementShape[]],
