@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { loadPlateKey, PlateKeyError } from '../identify/plates/key.js';
@@ -133,7 +134,9 @@ export function sourceInputs(options: AuditOptions, cwd: string): SourceInput[] 
     ...(options.manifestAzureAccount ? { azureAccount: options.manifestAzureAccount } : {}),
   };
   for (const file of options.manifests ?? []) inputs.push({ source: 'manifest', path: path.resolve(cwd, file), ...read });
-  inputs.push(...(options.inputs ?? []));
+  // A listed file under a walked root is audited there, once.
+  const walked = (options.roots ?? []).map((root) => realOrResolved(path.resolve(cwd, root)));
+  inputs.push(...(options.inputs ?? []).map((input) => (input.source === 'files-from' && walked.length > 0 ? { ...input, walked } : input)));
   return inputs;
 }
 
@@ -145,6 +148,14 @@ function readPlateKey(options: AuditOptions, cwd: string): Buffer | undefined {
   } catch (error) {
     if (error instanceof PlateKeyError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+function realOrResolved(folder: string): string {
+  try {
+    return realpathSync.native(folder);
+  } catch {
+    return folder;
   }
 }
 

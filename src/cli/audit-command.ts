@@ -140,11 +140,11 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
   // Every file custody writes goes through this guard: checked here, before any scanning, and again
-  // as it is written. The folders of listed files are audited trees like roots (nothing is written
-  // into them), and the list itself is an input like a manifest.
+  // as it is written. Nothing is written into a folder of listed files, and the list itself is an
+  // input like a manifest.
   const listedFolders = inputs.flatMap((input) => (input.source === 'files-from' ? listedFolderNames(input.list) : []));
   const listFile = fromList !== undefined && fromList !== '-' ? [fromList] : [];
-  const guard = await writeGuard(io.cwd, [...dirs, ...listedFolders], [...(flags.manifest ?? []), ...listFile]);
+  const guard = await writeGuard(io.cwd, dirs, [...(flags.manifest ?? []), ...listFile], listedFolders);
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   // Loaded here rather than by auditWith: `--policy -` reads stdin, and its warnings are printed.

@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describeError, errorCode, UsageError } from '../util/errors.js';
+import { isInside } from '../util/paths.js';
 import { displayName, fileEvent } from './filesystem.js';
 import type { Notice, SourceEvent } from './item.js';
 import { pathFilter } from './path-filter.js';
@@ -23,6 +24,11 @@ export interface FilesFromInput {
   include?: readonly string[];
   /** Leave out listed paths matching. */
   exclude?: readonly string[];
+  /**
+   * Real paths of roots another input of the audit walks: a listed file inside one is audited there,
+   * under the root's name, and skipped here (with a notice), so that it is not audited twice.
+   */
+  walked?: readonly string[];
 }
 
 /**
@@ -73,6 +79,7 @@ async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> 
   const seen = new Set<string>();
   const directories: string[] = [];
   let repeated = 0;
+  let underRoots = 0;
   for (const listed of listedPaths(input.list)) {
     // Bytes all the way to the kernel: a name that is not valid UTF-8 could not be reopened from text.
     const typed = listed[0] === SLASH ? listed : Buffer.concat([Buffer.from(cwd), SEPARATOR, listed]);
@@ -82,23 +89,29 @@ async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> 
     const disk = Buffer.concat([folder, folder.at(-1) === SLASH ? Buffer.alloc(0) : SEPARATOR, baseOf(typed)]);
     const location = locate(disk, realCwd);
     if (!filter.admits(location)) continue;
+    // One name, one file: `./a`, `x/../a` and `link/a` are the same name here; a hard link in another
+    // folder is another name, judged by its own folder, as the walk judges it.
+    if (!firstTime(seen, disk.toString('latin1'))) {
+      repeated++;
+      continue;
+    }
+    const shown = displayName(disk);
+    if (input.walked?.some((root) => isInside(shown, root))) {
+      underRoots++;
+      continue;
+    }
     let entry: ReturnType<typeof lstatSync>;
     try {
       entry = lstatSync(disk);
     } catch (error) {
-      if (!firstTime(seen, `name:${location}`)) repeated++;
-      else yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true } };
-      continue;
-    }
-    if (!firstTime(seen, `inode:${entry.dev}:${entry.ino}`)) {
-      repeated++;
+      yield { kind: 'coverage', entry: { location, reason: 'unreadable', detail: errorCode(error) ?? describeError(error), incomplete: true } };
       continue;
     }
     if (entry.isDirectory()) directories.push(location);
     else yield fileEvent(disk, disk, entry, location);
   }
   for (const notice of filter.unmatched()) yield { kind: 'notice', notice };
-  for (const notice of listNotices(input.name, directories, repeated)) yield { kind: 'notice', notice };
+  for (const notice of listNotices(input.name, directories, repeated, underRoots)) yield { kind: 'notice', notice };
 }
 
 /**
@@ -127,7 +140,7 @@ const baseOf = (file: Buffer): Buffer => file.subarray(file.lastIndexOf(SLASH) +
 /** A folder's real path (bytes), or the folder as given when it cannot be resolved (the lstat says why). */
 function realpathOr(folder: Buffer): Buffer {
   try {
-    return realpathSync(folder, { encoding: 'buffer' });
+    return realpathSync.native(folder, { encoding: 'buffer' });
   } catch {
     return folder;
   }
@@ -138,13 +151,14 @@ function locate(disk: Buffer, realCwd: Buffer): string {
   const shown = displayName(disk);
   const base = displayName(realCwd);
   const relative = path.relative(base, shown);
-  return (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? shown : relative).split(path.sep).join('/');
+  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return (outside ? shown : relative).split(path.sep).join('/');
 }
 
 const SLASH = 0x2f;
 const SEPARATOR = Buffer.from(path.sep);
 
-function listNotices(name: string, directories: readonly string[], repeated: number): Notice[] {
+function listNotices(name: string, directories: readonly string[], repeated: number, underRoots: number): Notice[] {
   const location = `--files-from ${name}`;
   const notices: Notice[] = [];
   if (directories.length > 0) {
@@ -154,6 +168,10 @@ function listNotices(name: string, directories: readonly string[], repeated: num
   }
   if (repeated > 0)
     notices.push({ location, level: 'info', message: `${repeated} path${repeated === 1 ? ' was' : 's were'} listed more than once: audited once` });
+  if (underRoots > 0) {
+    const message = `${underRoots} listed file${underRoots === 1 ? ' lies' : 's lie'} under a walked root: audited once, under the root`;
+    notices.push({ location, level: 'info', message });
+  }
   return notices;
 }
 

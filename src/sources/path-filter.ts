@@ -73,7 +73,10 @@ export function pathFilter(include?: readonly string[], exclude?: readonly strin
 
 const PATTERN_WARNING = /^--(include|exclude) '.*' matched no path$/s;
 
+/** Whether a notice is the warning of a pattern that matched no path. */
+export const isPatternWarning = (notice: Notice): boolean => notice.level === 'warning' && PATTERN_WARNING.test(notice.message);
+
 /** The lines the CLI writes to stderr for patterns that matched nothing (they are in the report's notices too). */
 export function patternWarnings(notices: readonly Notice[]): string[] {
-  return notices.filter((n) => n.level === 'warning' && PATTERN_WARNING.test(n.message)).map((n) => `custody: warning: ${n.message}\n`);
+  return notices.filter(isPatternWarning).map((n) => `custody: warning: ${n.message}\n`);
 }

@@ -1,6 +1,7 @@
 import { filesFromSource } from './files-from.js';
-import type { SourceEvent } from './item.js';
+import type { Notice, SourceEvent } from './item.js';
 import { manifestSource } from './manifests/source.js';
+import { isPatternWarning } from './path-filter.js';
 import { filesystemSource } from './roots.js';
 import type { Source } from './source.js';
 
@@ -27,36 +28,26 @@ export function sourceFor(input: SourceInput, registry: SourceRegistry = SOURCES
 
 /**
  * Every input's events, one input after another in the order given. Each item is stamped with what
- * its source can know (`Item.known`), which is all evaluation asks of it. A file on disk that an
- * earlier input already yielded (a listed file under a walked root) is audited once, with a notice.
+ * its source can know (`Item.known`), which is all evaluation asks of it. A pattern (`--include`,
+ * `--exclude`) is reported as matching nothing only when it matched nothing in every input it
+ * applied to.
  */
 export async function* sourceEvents(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): AsyncGenerator<SourceEvent> {
-  // Only several inputs that read the disk can meet a file twice (the walk of the roots meets each
-  // entry once), so only then is every file's inode kept.
-  const onDisk = inputs.filter((input) => sourceFor(input, registry).cacheScope !== undefined).length;
-  const seen = onDisk > 1 ? new Map<string, number>() : undefined;
-  for (const [index, input] of inputs.entries()) {
+  const filtered = inputs.filter((input) => 'include' in input || 'exclude' in input).length;
+  const unmatched = new Map<string, { notice: Notice; inputs: number }>();
+  for (const input of inputs) {
     const source = sourceFor(input, registry);
-    let again = 0;
     for await (const event of source.events(input)) {
-      if (event.kind === 'item') {
-        const stat = event.item.stat;
-        const inode = seen && stat ? `${stat.dev}:${stat.ino}` : undefined;
-        const first = inode === undefined ? index : (seen!.get(inode) ?? index);
-        if (first !== index) {
-          again++;
-          continue;
-        }
-        if (inode !== undefined) seen!.set(inode, index);
-        event.item.known = source.knowledge;
+      if (event.kind === 'item') event.item.known = source.knowledge;
+      if (event.kind === 'notice' && filtered > 1 && isPatternWarning(event.notice)) {
+        const seen = unmatched.get(event.notice.message);
+        unmatched.set(event.notice.message, { notice: event.notice, inputs: (seen?.inputs ?? 0) + 1 });
+        continue;
       }
       yield event;
     }
-    if (again > 0) {
-      const message = `${again} file${again === 1 ? ' was' : 's were'} already audited under an earlier input: audited once`;
-      yield { kind: 'notice', notice: { location: source.names(input).join(', '), level: 'info', message } };
-    }
   }
+  for (const { notice, inputs: count } of unmatched.values()) if (count === filtered) yield { kind: 'notice', notice };
 }
 
 /** Up-front checks of every input (usage errors before any scanning). */

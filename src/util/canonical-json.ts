@@ -23,23 +23,30 @@ function sortKeys(value: unknown): unknown {
  * deeper values are written whole. Joined, the pieces are exactly `canonicalJson(value)`.
  */
 export function* canonicalJsonPieces(value: unknown, depth = 2): Generator<string> {
-  if (depth === 0 || value === null || typeof value !== 'object') {
-    yield canonicalJson(value) ?? 'null';
+  if (depth === 0 || value === null || typeof value !== 'object' || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    // Written whole: a leaf, a value deep enough, or one that says how it is written (toJSON, Dates).
+    const text = canonicalJson(value) as string | undefined;
+    if (text !== undefined) yield text;
     return;
   }
   if (Array.isArray(value)) {
     yield '[';
     for (const [i, element] of value.entries()) {
       if (i > 0) yield ',';
-      // As JSON.stringify writes them in an array: undefined (and functions) as null.
-      yield* canonicalJsonPieces(element === undefined || typeof element === 'function' ? null : element, depth - 1);
+      // As JSON.stringify writes them in an array: undefined, functions and symbols as null.
+      const absent = element === undefined || typeof element === 'function' || typeof element === 'symbol';
+      yield* canonicalJsonPieces(absent ? null : element, depth - 1);
     }
     yield ']';
     return;
   }
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && typeof v !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // In canonicalJson's order: sorted, then rebuilt as an object (integer-like keys first, ascending).
+  const sorted = Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const entries = Object.entries(sorted).filter(([, v]) => typeof v !== 'function' && typeof v !== 'symbol');
   yield '{';
   for (const [i, [key, v]] of entries.entries()) {
     yield `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`;

@@ -24,15 +24,28 @@ export interface WriteGuard {
   readonly roots: readonly { real: string; shown: string }[];
   /** Real paths of input files custody must not overwrite (audited manifests). */
   readonly files: readonly string[];
+  /**
+   * Real paths of folders that hold audited files without being walked (the folders of a
+   * `--files-from` list): nothing is written directly into them; their subfolders are not audited.
+   */
+  readonly folders?: readonly string[];
 }
 
 /** A guard for the given audited roots and protected files (absolute, or relative to `cwd`). */
-export async function writeGuard(cwd: string, roots: readonly string[], files: readonly string[] = []): Promise<WriteGuard> {
+export async function writeGuard(cwd: string, roots: readonly string[], files: readonly string[] = [], folders: readonly string[] = []): Promise<WriteGuard> {
+  const existing = await Promise.all(folders.map(async (folder) => (await isFolder(absolute(cwd, folder))) && realpath(absolute(cwd, folder))));
   return {
     roots: await Promise.all(roots.map(async (root) => ({ real: await realPathOf(absolute(cwd, root)), shown: path.resolve(cwd, root) }))),
     files: await Promise.all(files.map((file) => realPathOf(absolute(cwd, file)))),
+    folders: [...new Set(existing.filter((folder): folder is string => typeof folder === 'string'))],
   };
 }
+
+const isFolder = (folder: string): Promise<boolean> =>
+  stat(folder).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
 
 /**
  * The path as the operating system would resolve it: the real path of its longest existing prefix,
@@ -71,6 +84,8 @@ export async function checkedDestination(guard: WriteGuard, cwd: string, shown: 
   if (root !== undefined)
     throw new UsageError(`refusing to write ${quote(shown)} inside the audited tree ${quote(root)} (custody never modifies what it audits)`);
   if (guard.files.includes(destination)) throw new UsageError(`refusing to write ${quote(shown)} over an input of this run`);
+  if (guard.folders?.includes(folder))
+    throw new UsageError(`refusing to write ${quote(shown)} into a folder of audited files (custody never modifies what it audits)`);
   // A missing folder is reported now, not after a long audit.
   const inFolder = await stat(folder).catch((error: unknown) => errorCode(error) ?? 'ENOENT');
   if (typeof inFolder === 'string' || !inFolder.isDirectory())
@@ -89,7 +104,7 @@ export async function checkedDestination(guard: WriteGuard, cwd: string, shown: 
  */
 export async function resolvedFolder(guard: WriteGuard, cwd: string, shown: string): Promise<{ real: string; root: string | undefined }> {
   const real = await realPathOf(absolute(cwd, shown));
-  return { real, root: rootHolding(guard, real) };
+  return { real, root: rootHolding(guard, real) ?? guard.folders?.find((folder) => folder === real) };
 }
 
 /**

@@ -73,7 +73,7 @@ describe('custody audit --files-from (spawned)', () => {
     expect(both.report!.notices).toContainEqual({
       location: '--files-from -',
       level: 'info',
-      message: '1 file was already audited under an earlier input: audited once',
+      message: '1 listed file lies under a walked root: audited once, under the root',
     });
     expect(both.report!.summary.filesSeen).toBe(root.report!.summary.filesSeen + 1);
   }, 60_000);
@@ -112,8 +112,20 @@ describe('custody audit --files-from (spawned)', () => {
       },
     );
     expect(over.exitCode).toBe(2);
-    expect(over.stderr).toMatch(/refusing to write .*top\.jpg.* inside the audited tree/);
-    // Nor into a listed file's folder (the audited tree of a list), nor over the list itself.
+    expect(over.stderr).toMatch(/refusing to write .*top\.jpg.* over an input of this run|refusing to write .*top\.jpg.* into a folder of audited files/);
+    // A missing listed path guards nothing (a typo of `/x` does not make / an audited tree).
+    const typo = await execa(
+      'sh',
+      ['-c', `printf 'tree/top.jpg\\n/nosuch/file\\n' | node ${BIN} audit --files-from - --fingerprints agency.fp.json --format json --output out.json`],
+      {
+        cwd: dir,
+        reject: false,
+      },
+    );
+    // Written (exit 1: the copy is outside any authorised location), and incomplete for the missing path.
+    expect(typo.exitCode, typo.stderr).toBe(1);
+    expect((JSON.parse(await readFile(path.join(dir, 'out.json'), 'utf8')) as Report).summary.incomplete).toBe(true);
+    // Nor into a listed file's folder, nor over the list itself.
     for (const output of ['tree/report.json', 'list.txt']) {
       const into = await execa('node', [BIN, 'audit', '--files-from', 'list.txt', '--fingerprints', 'agency.fp.json', '--format', 'json', '--output', output], {
         cwd: dir,

@@ -10,6 +10,8 @@ describe('canonicalJsonPieces', () => {
     {},
     [1, undefined, 'x', null, { b: 1, a: [2, { d: 4, c: 3 }] }],
     { z: 1, a: undefined, m: [{ y: 2, x: [1, 2, { q: 'é\u2028' }] }], b: { d: { f: 1, e: 2 }, c: null } },
+    { 10: 1, 9: 2, b: [Symbol('s'), () => 1], a: Symbol('t'), c: () => 2 },
+    { when: new Date(0), custom: { toJSON: () => 5 }, list: [new Date(1)] },
     { format: 'custody-fingerprints', references: Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, size: i, pdq: [{ variant: 'full', hash: 'ab' }] })) },
   ];
 
