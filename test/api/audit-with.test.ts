@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/run.js';
 import { auditWith, CustodyError, exitCodeFor, PolicyError, renderReport, UsageError } from '../../src/index.js';
-import { bytesOf, captureIo, tempDir, writeTree } from '../support/tmp.js';
+import { referenceB, writeSmallCase } from '../support/small-case.js';
+import { captureIo, tempDir } from '../support/tmp.js';
 
 const NOW = '2026-11-20T12:00:00Z';
 const withoutTiming = (text: string): string => text.replace(/"(startedAt|finishedAt)": "[^"]*"/g, '"$1": "-"');
@@ -18,14 +19,7 @@ describe('auditWith', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('custody-api-'));
-    await writeTree(dir, {
-      'refs/a.bin': bytesOf('reference a', 4096),
-      'refs/b.bin': bytesOf('reference b', 5000),
-      'share/enclave/a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-      'share/desk/copy-of-a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-      'share/desk/b.bin': { data: bytesOf('reference b', 5000), mode: 0o644 },
-    });
-    expect((await run(['fingerprint', 'refs', '--out', 'agency.fp.json', '--no-perceptual'], captureIo(dir))).exitCode).toBe(0);
+    await writeSmallCase(dir, { 'share/desk/b.bin': { data: referenceB(), mode: 0o644 } });
     const io = captureIo(dir);
     const first = ['audit', 'share', '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--include', 'desk/copy-of-a.bin', '--no-cache'];
     expect((await run([...first, '--now', NOW, '--format', 'json', '--output', 'baseline.json'], io)).exitCode, io.err()).toBe(1);

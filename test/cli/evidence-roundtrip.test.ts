@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/run.js';
 import { generateKeyPair } from '../../src/sign/sign.js';
-import { bytesOf, captureIo, tempDir, writeTree } from '../support/tmp.js';
+import { writeSmallCase } from '../support/small-case.js';
+import { bytesOf, captureIo, tempDir } from '../support/tmp.js';
 
 /** Issue 6: baseline and signature round trips through the real CLI. */
 describe('signed evidence and baselines, end to end', () => {
@@ -13,13 +14,7 @@ describe('signed evidence and baselines, end to end', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('custody-evidence-'));
-    await writeTree(dir, {
-      'refs/a.bin': bytesOf('reference a', 4096),
-      'refs/b.bin': bytesOf('reference b', 5000),
-      'share/enclave/a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-      'share/desk/copy-of-a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-    });
-    expect((await run(['fingerprint', 'refs', '--out', 'agency.fp.json', '--no-perceptual'], captureIo(dir))).exitCode).toBe(0);
+    await writeSmallCase(dir);
     const { privateKeyPem, publicKeyPem } = generateKeyPair();
     await writeFile(path.join(dir, 'key.pem'), privateKeyPem);
     await writeFile(path.join(dir, 'key.pub.pem'), publicKeyPem);

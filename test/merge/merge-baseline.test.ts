@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import type { Report } from '../../src/report/model.js';
-import { bytesOf, captureIo, tempDir, writeTree } from '../support/tmp.js';
+import { cliIn, referenceA, writeSmallCase } from '../support/small-case.js';
+import { bytesOf, tempDir } from '../support/tmp.js';
 
 /**
  * `custody merge --baseline`: the merged report goes through the same finalize pipeline as an
@@ -12,11 +12,7 @@ import { bytesOf, captureIo, tempDir, writeTree } from '../support/tmp.js';
 describe('custody merge --baseline', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const cli = async (...args: string[]) => {
-    const io = captureIo(dir);
-    const { exitCode } = await run(args, io);
-    return { exitCode, err: io.err() };
-  };
+  const cli = (...args: string[]) => cliIn(dir)(...args);
   /** Audits the share in two shards and returns their report files. */
   const shards = async (label: string): Promise<string[]> => {
     const files = [`${label}-1.json`, `${label}-2.json`];
@@ -31,14 +27,7 @@ describe('custody merge --baseline', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('custody-merge-baseline-'));
-    await writeTree(dir, {
-      'refs/a.bin': bytesOf('reference a', 4096),
-      'refs/b.bin': bytesOf('reference b', 5000),
-      'share/enclave/a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-      'share/desk/copy-of-a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-      'share/laptop/other-a.bin': { data: bytesOf('reference a', 4096), mode: 0o600 },
-    });
-    expect((await cli('fingerprint', 'refs', '--out', 'agency.fp.json', '--no-perceptual')).exitCode).toBe(0);
+    await writeSmallCase(dir, { 'share/laptop/other-a.bin': { data: referenceA(), mode: 0o600 } });
   });
   afterAll(async () => cleanup());
 

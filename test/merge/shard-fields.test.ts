@@ -2,9 +2,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/run.js';
 import type { Report } from '../../src/report/model.js';
-import { bytesOf, captureIo, tempDir, writeTree } from '../support/tmp.js';
+import { cliIn } from '../support/small-case.js';
+import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
 
 const schema = JSON.parse(await readFile(new URL('../../schemas/report.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -12,11 +12,7 @@ const schema = JSON.parse(await readFile(new URL('../../schemas/report.schema.js
 describe('shard reports carry what the merge needs', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
-  const cli = async (...args: string[]) => {
-    const io = captureIo(dir);
-    const { exitCode } = await run(args, io);
-    return { exitCode, err: io.err() };
-  };
+  const cli = (...args: string[]) => cliIn(dir)(...args);
 
   beforeAll(async () => {
     ({ dir, cleanup } = await tempDir('custody-shard-fields-'));
