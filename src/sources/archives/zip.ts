@@ -1,18 +1,16 @@
 import fs from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import type * as yauzl from 'yauzl';
-import { errorCode } from '../../util/errors.js';
 import { lazy } from '../../util/lazy.js';
 import { openReadOnly } from '../../util/open-read-only.js';
 import type { SourceEvent } from '../item.js';
-import { ReopenableContent, readAtLeast } from './content.js';
-import { CorruptMemberError, coverageEvent, failureCoverage, limitCoverage } from './errors.js';
-import { declaredSizeGuard } from './guards.js';
+import { readAtLeast } from './content.js';
+import { coverageEvent, failureCoverage, limitCoverage } from './errors.js';
 import { parseExtraFields, zipEntryName } from './names.js';
-import { admit, type Level, memberLocation, type Walk } from './walk.js';
+import { type Level, memberLocation, type Walk } from './walk.js';
 import { type EntrySpan, type Gap, LOCAL_HEADER_BYTES, LOCAL_HEADER_SIGNATURE, overlappingEntries, parseLocalHeader, suspiciousGaps } from './zip-layout.js';
+import { readMember, type ZipMember } from './zip-member.js';
 
 /**
  * Where a zip's bytes are: a file on disk (random access) or a buffer. `shift` is how many bytes of
@@ -32,8 +30,6 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 const MADE_BY_UNIX = 3;
-/** Deflated members up to this size are inflated in one synchronous call. */
-const SYNC_INFLATE_BYTES = 1024 * 1024;
 
 /**
  * Opens a zip by the path of a descriptor the walk holds (`/proc/self/fd/N`, a link: followed) or a
@@ -168,51 +164,6 @@ async function* readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, level: Level, 
   yield* readMember(member, () => zip.openReadStreamPromise(entry, { decodeFileData: false }), level, walk);
 }
 
-/** What reading a member needs, whichever header described it. */
-interface ZipMember {
-  name: string;
-  method: number;
-  compressedSize: number;
-  size: number;
-  mtime?: Date;
-  mode?: number;
-}
-
-async function* readMember(member: ZipMember, openRaw: () => Promise<Readable>, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  const { name, size } = member;
-  const location = memberLocation(level, name);
-  if (member.method !== 0 && member.method !== 8) {
-    yield coverageEvent({ location, reason: 'unsupported-compression', detail: `zip compression method ${member.method}`, incomplete: true });
-    return;
-  }
-  const { maxCompressionRatio, ratioCheckMinBytes, maxMemberBufferBytes } = walk.options;
-  if (size > ratioCheckMinBytes && size > Math.max(member.compressedSize, 1) * maxCompressionRatio) {
-    yield limitCoverage(
-      location,
-      'maxCompressionRatio',
-      maxCompressionRatio,
-      `declares ${size} bytes from ${member.compressedSize} compressed bytes; not read`,
-    );
-    return;
-  }
-  const refused = admit(walk, location, size);
-  if (refused) {
-    yield refused;
-    return;
-  }
-  const deflated = member.method === 8;
-  const open =
-    deflated && size <= SYNC_INFLATE_BYTES
-      ? async (): Promise<Readable> => Readable.from([await inflateSmall(await openRaw(), size, location, content.noteViolation)], { objectMode: false })
-      : async (): Promise<Readable> => {
-          const raw = await openRaw();
-          const guard = declaredSizeGuard(location, size, content.noteViolation);
-          return deflated ? pipeline(raw, createInflateRaw(), guard, () => undefined) : pipeline(raw, guard, () => undefined);
-        };
-  const content: ReopenableContent = new ReopenableContent(open, size, maxMemberBufferBytes);
-  yield* walk.member(level, { name, size, ...(member.mtime ? { mtime: member.mtime } : {}), ...(member.mode ? { mode: member.mode } : {}), content });
-}
-
 /** Where a data descriptor can end (12 or 16 bytes, 20 or 24 for zip64): the next header may follow any. */
 const DESCRIPTOR_ENDS = [0, 12, 16, 20, 24];
 
@@ -271,32 +222,6 @@ async function* readHiddenEntries(
       yield failureCoverage(level.location, error);
     }
   }
-}
-
-/**
- * Inflates a small member in one synchronous call: a streaming inflate costs a thread-pool round
- * trip per chunk, which dominates for the many small members of office files and photo exports.
- * maxOutputLength bounds the work to the declared size, so a lying header still costs nothing.
- */
-async function inflateSmall(raw: Readable, size: number, location: string, onViolation: (error: Error) => void): Promise<Buffer> {
-  const compressed = await readAtLeast(raw, Number.POSITIVE_INFINITY);
-  let inflated: Buffer;
-  try {
-    inflated = inflateRawSync(compressed, { maxOutputLength: Math.max(size, 1) });
-  } catch (error) {
-    const tooLarge = errorCode(error) === 'ERR_BUFFER_TOO_LARGE';
-    const failure = tooLarge
-      ? new CorruptMemberError(location, `member inflates past its declared size of ${size} bytes (lying header, possible zip bomb); not inspected further`)
-      : (error as Error);
-    onViolation(failure);
-    throw failure;
-  }
-  if (inflated.length !== size) {
-    const failure = new CorruptMemberError(location, `member truncated: ${inflated.length} of ${size} declared bytes`);
-    onViolation(failure);
-    throw failure;
-  }
-  return inflated;
 }
 
 /**
