@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { buildZip as buildUnixZip } from '../sources/archives/support/zip-writer.js';
 import { removeTree } from '../support/hostile-corpus.js';
-import { AGENCY_PLATES, type Agency, buildAgency, PLATE_KEY } from './support/agency.js';
+import { AGENCY_PLATES, type Agency, buildAgency } from './support/agency.js';
 import { buildZip } from './support/archives.js';
-import { runCli } from './support/cli.js';
+import { auditFiles } from './support/audit-files.js';
 import { tarFile, tarHidingBehind } from './support/tar-surgery.js';
 import { listOnlyFirst, overlappingBomb } from './support/zip-surgery.js';
 
@@ -31,18 +31,7 @@ afterAll(() => {
   if (base) removeTree(base);
 });
 
-async function audit(files: Record<string, Buffer>): Promise<{ exitCode: number; report: Report; stderr: string }> {
-  const dir = await mkdtemp(path.join(base, 'share-'));
-  for (const [name, data] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), data);
-  }
-  const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
-    cwd: base,
-    env: { CUSTODY_PLATE_KEY: PLATE_KEY },
-  });
-  return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
-}
+const audit = (files: Record<string, Buffer>) => auditFiles(base, agency, files);
 
 const found = (report: Report, suffix: string): string[] => report.assets.filter((a) => a.location.endsWith(suffix)).map((a) => `${a.asset}/${a.method}`);
 const recordsIn = (report: Report, suffix: string): unknown =>

@@ -1,13 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
 import { DEEP_SNIFF_BYTES, SNIFF_BYTES, sniff } from '../../src/sources/sniff.js';
 import { unsupportedCoverage } from '../../src/sources/unsupported.js';
-import { type Agency, buildAgency, PLATE_KEY } from '../hostile/support/agency.js';
-import { runCli } from '../hostile/support/cli.js';
+import { type Agency, buildAgency } from '../hostile/support/agency.js';
+import { auditFiles } from '../hostile/support/audit-files.js';
 import { removeTree } from '../support/hostile-corpus.js';
 
 const bytes = (...parts: (string | number[] | Buffer)[]): Buffer =>
@@ -162,18 +161,7 @@ describe('audit of unsupported formats', () => {
     if (base) removeTree(base);
   });
 
-  async function audit(files: Record<string, Buffer>): Promise<{ exitCode: number; report: Report }> {
-    const dir = await mkdtemp(path.join(base, 'share-'));
-    for (const [name, data] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-      await writeFile(path.join(dir, name), data);
-    }
-    const result = await runCli(['audit', dir, '-f', agency.fingerprintFile, '--authorized', 'enclave/**', '--format', 'json'], {
-      cwd: base,
-      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
-    });
-    return { exitCode: result.exitCode, report: JSON.parse(result.stdout) as Report };
-  }
+  const audit = (files: Record<string, Buffer>) => auditFiles(base, agency, files);
 
   it('records each one, counts it as not inspected and makes the audit incomplete (exit 3)', async () => {
     // Names without the format's extension: recognition is by content.
