@@ -74,7 +74,8 @@ export function listedPaths(list: Uint8Array): Buffer[] {
 
 async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> {
   const cwd = path.resolve(input.cwd ?? process.cwd());
-  const realCwd = Buffer.from(realpathOr(Buffer.from(cwd)));
+  const shownCwd = displayName(realpathOr(Buffer.from(cwd)));
+  const folders = new Map<string, Buffer>();
   const filter = pathFilter(input.include, input.exclude);
   const seen = new Set<string>();
   const directories: string[] = [];
@@ -85,9 +86,9 @@ async function* listedFiles(input: FilesFromInput): AsyncGenerator<SourceEvent> 
     const typed = listed[0] === SLASH ? listed : Buffer.concat([Buffer.from(cwd), SEPARATOR, listed]);
     // The real folder, so that the name said is the folder the bytes are in; the last part is not
     // resolved: a listed link stays a link (not followed).
-    const folder = realpathOr(dirOf(typed));
+    const folder = realFolder(dirOf(typed), folders);
     const disk = Buffer.concat([folder, folder.at(-1) === SLASH ? Buffer.alloc(0) : SEPARATOR, baseOf(typed)]);
-    const location = locate(disk, realCwd);
+    const location = locate(disk, shownCwd);
     if (!filter.admits(location)) continue;
     // One name, one file: `./a`, `x/../a` and `link/a` are the same name here; a hard link in another
     // folder is another name, judged by its own folder, as the walk judges it.
@@ -146,13 +147,18 @@ function realpathOr(folder: Buffer): Buffer {
   }
 }
 
+/** realpathOr, once per folder of a list (a `find` list names each folder again for every file in it). */
+function realFolder(folder: Buffer, known: Map<string, Buffer>): Buffer {
+  const key = folder.toString('latin1');
+  let real = known.get(key);
+  if (!real) known.set(key, (real = realpathOr(folder)));
+  return real;
+}
+
 /** The location of a real path: relative to the (real) working directory when inside it, else absolute; '/'-separated. */
-function locate(disk: Buffer, realCwd: Buffer): string {
+function locate(disk: Buffer, cwd: string): string {
   const shown = displayName(disk);
-  const base = displayName(realCwd);
-  const relative = path.relative(base, shown);
-  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  return (outside ? shown : relative).split(path.sep).join('/');
+  return (isInside(shown, cwd) ? path.relative(cwd, shown) : shown).split(path.sep).join('/');
 }
 
 const SLASH = 0x2f;
