@@ -35,8 +35,8 @@ export function mergeShards(reports: readonly Report[], options: MergeOptions = 
   const perItem: Finding[] = shards
     .flatMap((s) => s.findings)
     .filter((f) => !aggregateKinds.has(f.requirement))
-    // A baseline given to the merge marks every finding afresh, as a single run's would be.
-    .map(({ waiver: _waiver, ...f }) => (options.baseline ? withoutBaseline(f) : f));
+    // Waivers are applied afresh by finalize; so is a baseline given to the merge (applyBaseline marks every finding).
+    .map(({ waiver: _waiver, ...f }) => f);
 
   const isAuthorized = locationMatcher(policy.locations.authorized);
   const subjects: Subject[] = assets.map((asset) => ({
@@ -84,10 +84,6 @@ export function mergeShards(reports: readonly Report[], options: MergeOptions = 
     },
   });
   return finalize(merged, { waivers: policy.waivers, now, ...(options.baseline ? { baseline: options.baseline } : {}) });
-}
-
-function withoutBaseline({ baseline: _baseline, ...finding }: Finding): Finding {
-  return finding;
 }
 
 function describePlates(report: Report): string {

@@ -1,5 +1,4 @@
 import { unopenedFormat } from './containers/registry.js';
-import { UNOPENED_FORMATS } from './containers/unopened.js';
 import type { CoverageEntry } from './item.js';
 import type { MediaType, UnsupportedMediaType } from './sniff.js';
 
@@ -10,9 +9,6 @@ import type { MediaType, UnsupportedMediaType } from './sniff.js';
  * the family (machine-readable, stable), the detail names the format.
  */
 export type { UnopenedReason as UnsupportedReason } from './containers/format.js';
-
-/** Every media type recognised but not opened (the re-audit cache validates stored media types against them). */
-export const UNSUPPORTED_MEDIA_TYPES: readonly UnsupportedMediaType[] = UNOPENED_FORMATS.map((format) => format.media);
 
 export const isUnsupported = (media: MediaType | undefined): media is UnsupportedMediaType => unopenedFormat(media) !== undefined;
 

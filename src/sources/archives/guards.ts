@@ -1,5 +1,4 @@
 import { type Duplex, pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { ArchiveLimitError, CorruptMemberError } from './errors.js';
 
 /**
@@ -37,14 +36,6 @@ export interface InflateLimits {
   ratioCheckMinBytes: number;
   /** Upper bound on inflated bytes for this stream (what is left of the top-level budget). */
   maxBytes: number;
-}
-
-/**
- * Gunzips `source` while counting both sides, so a gzip bomb is stopped by its actual ratio (gzip
- * headers declare nothing usable up front: ISIZE sits in the trailer and is modulo 2^32).
- */
-export function guardedGunzip(source: Readable, location: string, limits: InflateLimits, onViolation: (error: Error) => void): Readable {
-  return guardedDecode(source, location, limits, onViolation, createGunzip(), 'gzip');
 }
 
 /**
