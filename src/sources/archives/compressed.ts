@@ -62,7 +62,8 @@ export async function* expandCompressed(codec: StreamCodec, source: ContentSourc
   let header: StreamHeader;
   let tar: boolean;
   try {
-    const head = await source.head(codec.headBytes);
+    // A codec that neither parses a header nor peeks reads no head (bzip2: one open less per stream).
+    const head = codec.header || codec.peek ? await source.head(codec.headBytes) : Buffer.alloc(0);
     header = codec.header?.(head) ?? {};
     const first = codec.peek ? codec.peek(head) : await readAtLeast(decode(source.stream(), remaining(), ignore), TAR_BLOCK);
     tar = looksLikeTar(first.subarray(0, TAR_BLOCK));
