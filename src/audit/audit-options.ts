@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheOptions } from '../cache/inspection-cache.js';
-import { loadPlateKey, PlateKeyError } from '../identify/plates/key.js';
+import { plateKeyFor } from '../identify/plates/key.js';
 import { loadPolicyArgument } from '../policy/argument.js';
 import { builtinPolicy } from '../policy/builtin.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -85,21 +85,18 @@ export interface AuditOptions {
  * manifest's format before any scanning, audits and returns the finished report. Never prints and
  * never exits: failures are thrown as CustodyError (UsageError, PolicyError, InputError).
  */
-export async function auditWith(options: AuditOptions): Promise<Report> {
+export async function auditWith(options: AuditOptions, checked?: readonly SourceInput[]): Promise<Report> {
   const cwd = options.cwd ?? process.cwd();
   const roots = options.roots ?? [];
   const manifestPaths = options.manifests ?? [];
-  const inputs = sourceInputs(options, cwd);
-  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory, a manifest or another input');
-  // Usage errors of the inputs (a root that does not exist, a manifest in no known format) before any scanning.
-  await checkInputs(inputs);
+  const inputs = checked ?? (await checkedInputs(options, cwd));
   const loaded = typeof options.policy === 'string' ? await loadPolicyArgument(options.policy, { cwd }) : (options.policy ?? builtinPolicy([], cwd));
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(options.authorized ?? [])] } } };
   const fingerprints = await loadFingerprints([
     ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
     ...(options.fingerprints ?? []).map((f) => path.resolve(cwd, f)),
   ]);
-  const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? readPlateKey(options, cwd)) : undefined;
+  const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? plateKeyFor(cwd, options.env ?? {}, options.plateKeyFile)) : undefined;
   // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.
   const baseline = options.baseline ? await loadBaseline(path.resolve(cwd, options.baseline)) : undefined;
   const archives = options.archives ?? true;
@@ -123,6 +120,19 @@ export async function auditWith(options: AuditOptions): Promise<Report> {
   });
 }
 
+/**
+ * The options' inputs as source inputs, checked: usage errors of the inputs (a root that does not
+ * exist, a manifest in no known format) are thrown before any scanning. A caller that checks early
+ * (the CLI, before it writes anything) hands the result to {@link auditWith}, which then checks
+ * nothing again.
+ */
+export async function checkedInputs(options: AuditOptions, cwd: string): Promise<SourceInput[]> {
+  const inputs = sourceInputs(options, cwd);
+  if (inputs.length === 0) throw new UsageError('nothing to audit: give a directory, a manifest or another input');
+  await checkInputs(inputs);
+  return inputs;
+}
+
 /** The options' inputs as source inputs, in the order they are read and reported: roots, manifests, the rest. */
 export function sourceInputs(options: AuditOptions, cwd: string): SourceInput[] {
   const inputs: SourceInput[] = [];
@@ -138,17 +148,6 @@ export function sourceInputs(options: AuditOptions, cwd: string): SourceInput[] 
   const walked = (options.roots ?? []).map((root) => realOrResolved(path.resolve(cwd, root)));
   inputs.push(...(options.inputs ?? []).map((input) => (input.source === 'files-from' && walked.length > 0 ? { ...input, walked } : input)));
   return inputs;
-}
-
-/** The plate key from a key file (named in messages as given) or the environment given. */
-function readPlateKey(options: AuditOptions, cwd: string): Buffer | undefined {
-  const keyFile = options.plateKeyFile;
-  try {
-    return loadPlateKey({ env: options.env ?? {}, ...(keyFile ? { keyFile: path.resolve(cwd, keyFile), keyFileShownAs: keyFile } : {}) });
-  } catch (error) {
-    if (error instanceof PlateKeyError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 function realOrResolved(folder: string): string {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { type ArchiveLimits, type AuditOptions, auditWith, sourceInputs } from '../audit/audit-options.js';
+import { type ArchiveLimits, type AuditOptions, auditWith, checkedInputs } from '../audit/audit-options.js';
 import { parseShard } from '../audit/shard.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
@@ -12,7 +12,7 @@ import { exitCodeFor } from '../report/verdict.js';
 import { readKey, signReport } from '../sign/sign.js';
 import { listedFolderNames, readList } from '../sources/files-from.js';
 import { patternWarnings } from '../sources/path-filter.js';
-import { checkInputs, type SourceInput } from '../sources/registry.js';
+import type { SourceInput } from '../sources/registry.js';
 import { formatProblem, UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
 import type { ExitCode } from '../util/exit-codes.js';
@@ -132,7 +132,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     inputs,
   };
   // Usage errors of the inputs (a missing root, a manifest in no known format) before anything is written.
-  await checkInputs(sourceInputs(sources, io.cwd));
+  const checked = await checkedInputs(sources, io.cwd);
   const outputs = parseOutputs(flags.format, flags.output);
   // `--shard ''` is a mistake to report, not a request to audit everything.
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
@@ -180,7 +180,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
       ...(progress.wantsEstimate ? { estimate: true } : {}),
     },
   };
-  const report = await auditWith(options).finally(() => progress.done());
+  const report = await auditWith(options, checked).finally(() => progress.done());
   for (const line of patternWarnings(report.notices)) io.stderr.write(line);
   const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
   if (signed && signingKey) {

@@ -4,6 +4,7 @@ import { type ClassRule, createFingerprints } from '../fingerprint/create.js';
 import { perceptualHasher } from '../fingerprint/perceptual.js';
 import { plateCollector } from '../fingerprint/plates.js';
 import { formatFor, writeFingerprintSet } from '../fingerprint/write-set.js';
+import { plateKeyFor } from '../identify/plates/key.js';
 import { loadFingerprintFile } from '../references/load.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
@@ -11,7 +12,6 @@ import { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, writeGuard } from '../util/safe-write.js';
 import type { Io } from './io.js';
 import { collect } from './options.js';
-import { readPlateKey } from './plate-key.js';
 
 interface FingerprintFlags {
   out: string;
@@ -51,7 +51,7 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
       // The fingerprint file is written like every other file custody writes: never through a link.
       const guard = await writeGuard(io.cwd, []);
       await checkedDestination(guard, io.cwd, out);
-      const key = readPlateKey(io, flags.plateKeyFile);
+      const key = plateKeyFor(io.cwd, io.env, flags.plateKeyFile);
       const { file, coverage } = await createFingerprints({
         roots: dirs,
         cwd: io.cwd,

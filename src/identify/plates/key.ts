@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import path from 'node:path';
+import { UsageError } from '../../util/errors.js';
 import { InputFileError, readInputFileSync } from '../../util/input-file.js';
 import { isNormalisedPlate } from './normalise.js';
 
@@ -93,4 +95,18 @@ export function plateKeyId(key: Buffer): string {
 export function plateDigest(key: Buffer, normalised: string): string {
   if (!isNormalisedPlate(normalised)) throw new TypeError('plateDigest expects a normalised plate (v1)');
   return createHmac('sha256', key).update(normalised, 'ascii').digest('hex');
+}
+
+/**
+ * The plate key a command uses: from a key file (relative to `cwd`, named in messages as given), else
+ * CUSTODY_PLATE_KEY in `env`; never a command-line value (it would land in shell history and process
+ * listings). A key that cannot be used is a UsageError (exit 2).
+ */
+export function plateKeyFor(cwd: string, env: PlateKeyOptions['env'], keyFile: string | undefined): Buffer | undefined {
+  try {
+    return loadPlateKey({ env, ...(keyFile ? { keyFile: path.resolve(cwd, keyFile), keyFileShownAs: keyFile } : {}) });
+  } catch (error) {
+    if (error instanceof PlateKeyError) throw new UsageError(error.message);
+    throw error;
+  }
 }
