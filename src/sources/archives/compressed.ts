@@ -116,3 +116,15 @@ export async function* expandCompressed(codec: StreamCodec, source: ContentSourc
   }
   yield* walk.member(level, { name, size, ...(header.mtime ? { mtime: header.mtime } : {}), content });
 }
+
+/**
+ * The name of a single compressed file's one member, as gunzip and bunzip2 name it: the outer name
+ * without its `suffix`, a tar shorthand (`.tgz`, `.tbz2`) giving `.tar`; the whole name when nothing
+ * would be left.
+ */
+export function decompressedName(location: string, tarShorthand: RegExp, suffix: RegExp): string {
+  const base = location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('!')) + 1);
+  if (tarShorthand.test(base)) return base.replace(tarShorthand, '.tar');
+  const stripped = base.replace(suffix, '');
+  return stripped === '' ? base : stripped;
+}

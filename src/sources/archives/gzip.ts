@@ -1,7 +1,7 @@
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { utf8Or } from '../../util/utf8.js';
 import type { ContentSource, SourceEvent } from '../item.js';
-import { expandCompressed, type StreamCodec, type StreamHeader } from './compressed.js';
+import { decompressedName, expandCompressed, type StreamCodec, type StreamHeader } from './compressed.js';
 import { type Level, normaliseName, type Walk } from './walk.js';
 
 const FEXTRA = 0x04;
@@ -35,12 +35,7 @@ function decodeName(bytes: Uint8Array): string {
 }
 
 /** The name of a single gzipped file: the outer name minus its gzip suffix (.tgz gives .tar). */
-export function gunzippedName(location: string): string {
-  const base = location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('!')) + 1);
-  if (/\.tgz$/i.test(base)) return `${base.slice(0, -4)}.tar`;
-  const stripped = base.replace(/\.(gz|gzip|z)$/i, '');
-  return stripped === '' ? base : stripped;
-}
+export const gunzippedName = (location: string): string => decompressedName(location, /\.tgz$/i, /\.(gz|gzip|z)$/i);
 
 /** Gzip as a compressed stream (RFC 1952): named by its FNAME, peeked at by a sync flush of its head. */
 const GZIP: StreamCodec = {

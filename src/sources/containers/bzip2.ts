@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Duplex } from 'node:stream';
-import { expandCompressed, type StreamCodec } from '../archives/compressed.js';
+import { decompressedName, expandCompressed, type StreamCodec } from '../archives/compressed.js';
 import type { StreamContainer } from './format.js';
 import { ascii, startsWith } from './magic.js';
 
@@ -137,12 +137,7 @@ function describe(error: unknown): string {
 }
 
 /** The name of a single bzip2-compressed file: the outer name minus its suffix (.tbz2 gives .tar), as bunzip2 names it. */
-export function bunzippedName(location: string): string {
-  const base = location.slice(Math.max(location.lastIndexOf('/'), location.lastIndexOf('!')) + 1);
-  if (/\.tbz2?$/i.test(base)) return base.replace(/\.tbz2?$/i, '.tar');
-  const stripped = base.replace(/\.bz2?$/i, '');
-  return stripped === '' ? base : stripped;
-}
+export const bunzippedName = (location: string): string => decompressedName(location, /\.tbz2?$/i, /\.bz2?$/i);
 
 const BZIP2: StreamCodec = {
   id: 'bzip2',
