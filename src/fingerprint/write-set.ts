@@ -41,7 +41,9 @@ export async function writeFingerprintSet(set: FingerprintSet, format: Fingerpri
     ...(set.plates ? { plates: set.plates } : {}),
   };
   let text: string;
-  const digest = fingerprintDigest(body);
+  // A v1 set (made by createFingerprints, or a verified v1 file) already records this digest: the
+  // content is the same, so only a set read from a store is digested again.
+  const digest = set.version === FINGERPRINT_VERSION && set.format === FINGERPRINT_FORMAT ? set.digest : fingerprintDigest(body);
   try {
     const file: FingerprintFile = { ...body, digest };
     text = `${JSON.stringify(file, null, 2)}\n`;
