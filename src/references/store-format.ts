@@ -84,11 +84,11 @@ export const StoreFooterSchema = z.strictObject({
 export type StoreFooter = z.infer<typeof StoreFooterSchema>;
 
 /**
- * The raw columns of a loaded store: typed-array views over one buffer (shared memory, so it can be
- * handed to worker threads without a copy). Index i of every per-reference column is reference i.
+ * The raw columns of a loaded store: typed arrays over shared memory (SharedArrayBuffer, one or
+ * several: a consumer reads each column's own `.buffer`), so they can be handed to worker threads
+ * without a copy. Index i of every per-reference column is reference i.
  */
 export interface StoreColumns {
-  readonly buffer: SharedArrayBuffer;
   readonly idOffsets: Uint32Array;
   readonly idBytes: Uint8Array;
   readonly classes: Uint16Array;

@@ -139,7 +139,6 @@ function columnsOf(buffer: SharedArrayBuffer, footer: StoreFooter, footerOffset:
   const f64 = (offset: number, n: number) => new Float64Array(buffer, offset, n);
   const blocks = (size: number) => (offset: number, n: number) => new Uint8Array(buffer, offset, n * size);
   return {
-    buffer,
     idOffsets: view('idOffsets', u32),
     idBytes: view('idBytes', bytes),
     classes: view('classes', u16),

@@ -8,18 +8,16 @@ import type { LoadedStore } from './store-read.js';
  * milliseconds, as `custody fingerprint` writes them.
  */
 export function storeReferences({ columns: c, footer }: LoadedStore): Reference[] {
-  const bytes = Buffer.from(c.buffer);
-  const at = (view: Uint8Array, index: number, size: number) => view.byteOffset + index * size;
+  const text = (view: Uint8Array, start: number, end: number, encoding: BufferEncoding) =>
+    Buffer.from(view.buffer, view.byteOffset + start, end - start).toString(encoding);
   const references: Reference[] = new Array(footer.counts.references);
   for (let i = 0; i < references.length; i++) {
-    const sha = at(c.sha256, i, 32);
-    const md5 = at(c.md5, i, 16);
     const reference: Reference = {
-      id: bytes.toString('utf8', c.idBytes.byteOffset + c.idOffsets[i]!, c.idBytes.byteOffset + c.idOffsets[i + 1]!),
+      id: text(c.idBytes, c.idOffsets[i]!, c.idOffsets[i + 1]!, 'utf8'),
       class: footer.classes[c.classes[i]!]!,
       size: c.sizes[i]!,
-      sha256: bytes.toString('hex', sha, sha + 32),
-      md5: bytes.toString('hex', md5, md5 + 16),
+      sha256: text(c.sha256, i * 32, i * 32 + 32, 'hex'),
+      md5: text(c.md5, i * 16, i * 16 + 16, 'hex'),
       media: footer.media[c.media[i]!]!,
     };
     const start = c.viewStart[i]!;
@@ -27,8 +25,7 @@ export function storeReferences({ columns: c, footer }: LoadedStore): Reference[
     if (end > start) {
       const pdq: PdqEntry[] = [];
       for (let v = start; v < end; v++) {
-        const hash = at(c.viewHash, v, 32);
-        pdq.push({ hash: bytes.toString('hex', hash, hash + 32), quality: c.viewQuality[v]!, variant: footer.variants[c.viewVariant[v]!]! });
+        pdq.push({ hash: text(c.viewHash, v * 32, v * 32 + 32, 'hex'), quality: c.viewQuality[v]!, variant: footer.variants[c.viewVariant[v]!]! });
       }
       reference.pdq = pdq;
     }
@@ -42,12 +39,9 @@ export function storeReferences({ columns: c, footer }: LoadedStore): Reference[
 /** The whole store as a fingerprint set (what FingerprintIndex and the commands take). */
 export function storeSet(store: LoadedStore): FingerprintSet {
   const { footer, columns } = store;
-  const bytes = Buffer.from(columns.buffer);
+  const plates = Buffer.from(columns.plateDigests.buffer, columns.plateDigests.byteOffset, columns.plateDigests.length);
   const digests: string[] = [];
-  for (let at = 0; at < columns.plateDigests.length; at += 32) {
-    const start = columns.plateDigests.byteOffset + at;
-    digests.push(bytes.toString('hex', start, start + 32));
-  }
+  for (let at = 0; at < plates.length; at += 32) digests.push(plates.toString('hex', at, at + 32));
   const { algorithm, normalisation, keyId, shapes, sources } = footer.plates ?? ({} as NonNullable<StoreFooter['plates']>);
   return {
     format: footer.format,

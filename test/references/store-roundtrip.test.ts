@@ -36,7 +36,7 @@ describe('fingerprint store v2: v1 -> v2 -> load', () => {
     expect(d2).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(d2).not.toBe(d1);
     expect(loadedV2.columns?.sizes.length).toBe(300);
-    expect(loadedV2.columns?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(loadedV2.columns?.viewHash.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('builds the same FingerprintIndex from either format', async () => {
