@@ -125,9 +125,9 @@ function reportOf(
   const report = assemble({
     policy: request.policy,
     fingerprints: request.fingerprints.sets.map((s) => ({
-      digest: s.file.digest,
-      references: s.file.references.length,
-      ...(s.file.plates ? { plateKeyId: s.file.plates.keyId } : {}),
+      digest: s.digest,
+      references: s.columns.sizes.length,
+      ...(s.plates ? { plateKeyId: s.plates.keyId } : {}),
     })),
     inputs: [...(request.inputNames ?? inputNames(request.inputs, request.sources))],
     startedAt: run.startedAt.toISOString(),

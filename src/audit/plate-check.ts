@@ -19,7 +19,7 @@ export interface PlateGap {
  * so (incomplete) instead of passing on files it never looked at.
  */
 export function plateCheck(fingerprints: FingerprintIndex, plateKey: Buffer | undefined, skip: boolean): PlateGap {
-  const keyIds = [...new Set(fingerprints.plateSets.filter((s) => s.digests.length > 0).map((s) => s.keyId))].sort();
+  const keyIds = [...new Set(fingerprints.plateSets.filter((s) => s.count > 0).map((s) => s.keyId))].sort();
   if (keyIds.length === 0) return { check: { status: 'not-applicable' }, noneChecked: false };
   if (skip) return { check: { status: 'opted-out', reason: 'by request (--no-plates)' }, noneChecked: true };
   if (!plateKey) return { check: { status: 'not-checked', reason: 'no plate key (set CUSTODY_PLATE_KEY or give --plate-key-file)' }, noneChecked: true };

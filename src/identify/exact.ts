@@ -12,7 +12,7 @@ import { type Detector, type DetectorFactory, type DetectResult, NO_RESULT } fro
 export const exactDetector: DetectorFactory = {
   id: 'exact',
   create({ fingerprints }) {
-    if (fingerprints.references.length === 0) return undefined;
+    if (fingerprints.count === 0) return undefined;
     return new ExactDetector(fingerprints);
   },
 };
@@ -27,15 +27,16 @@ class ExactDetector implements Detector {
   }
 
   applies(item: Item): boolean {
-    return item.digests !== undefined || this.fingerprints.sizes.has(item.size);
+    return item.digests !== undefined || this.fingerprints.hasSize(item.size);
   }
 
   async detect(item: Item): Promise<DetectResult> {
     if (item.digests) return this.byManifestDigest(item);
     if (!item.content) return this.opaque(item);
     const sha256 = await sha256Of(item);
-    const reference = this.fingerprints.bySha(sha256);
-    if (!reference) return { identifications: [], facts: { sha256 } };
+    const found = this.fingerprints.bySha(sha256);
+    if (found < 0) return { identifications: [], facts: { sha256 } };
+    const reference = this.fingerprints.label(found);
     return {
       identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { sha256, size: item.size } }],
       facts: { sha256 },
@@ -44,9 +45,11 @@ class ExactDetector implements Detector {
 
   private byManifestDigest(item: Item): DetectResult {
     const { sha256, md5 } = item.digests ?? {};
-    const reference = (sha256 && this.fingerprints.bySha(sha256)) || (md5 && this.fingerprints.byMd5Digest(md5)) || undefined;
-    if (reference) {
-      const digest = sha256 && reference.sha256 === sha256 ? { sha256 } : { md5 };
+    const bySha = sha256 ? this.fingerprints.bySha(sha256) : -1;
+    const found = bySha >= 0 ? bySha : md5 ? this.fingerprints.byMd5(md5) : -1;
+    if (found >= 0) {
+      const reference = this.fingerprints.label(found);
+      const digest = bySha >= 0 ? { sha256 } : { md5 };
       return {
         identifications: [{ asset: reference.class, method: 'exact', reference: reference.id, evidence: { ...digest, size: item.size, from: 'manifest' } }],
       };
@@ -61,9 +64,8 @@ class ExactDetector implements Detector {
    * reference's is a candidate: never claimed as a match, never silently dropped.
    */
   private opaque(item: Item): DetectResult {
-    if (!this.fingerprints.sizes.has(item.size)) return NO_RESULT;
-    const candidates = this.fingerprints.references.filter((r) => r.size === item.size);
-    const classes = [...new Set(candidates.map((r) => r.class))].sort();
+    if (!this.fingerprints.hasSize(item.size)) return NO_RESULT;
+    const { count, classes } = this.fingerprints.sameSize(item.size);
     return {
       identifications: [
         {
@@ -72,7 +74,7 @@ class ExactDetector implements Detector {
           evidence: {
             reason: item.opaqueDigest ?? 'the manifest carries no content hash',
             size: item.size,
-            sameSizeReferences: candidates.length,
+            sameSizeReferences: count,
             candidateClasses: classes,
           },
         },

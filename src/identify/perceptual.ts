@@ -1,3 +1,4 @@
+import type { StoreColumns } from '../references/store-format.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { isImage, type MediaType } from '../sources/sniff.js';
 import type { DetectLimits, Detector, DetectorFactory, DetectResult } from './detector.js';
@@ -31,12 +32,13 @@ export const perceptualDetector: DetectorFactory = {
   id: 'perceptual',
   create(setup) {
     if (!setup.fingerprints.hasPerceptual) return undefined;
-    const matcher = new MatchPool(setup.fingerprints.references, setup.threads ?? 1);
+    const { columns, tables } = setup.fingerprints;
+    const matcher = new MatchPool(columns, tables, setup.threads ?? 1);
     if (matcher.size === 0) {
       setup.notice({ level: 'warning', message: `every perceptual hash in the fingerprint set has quality below ${QUALITY_GATE}; perceptual matching is off` });
       return undefined;
     }
-    const untiled = setup.fingerprints.references.filter((r) => r.pdq && r.pdq.length > 0 && !r.pdq.some((e) => isTileVariant(e.variant))).length;
+    const untiled = untiledReferences(columns, tables.variants);
     if (untiled > 0) {
       setup.notice({
         level: 'warning',
@@ -46,6 +48,21 @@ export const perceptualDetector: DetectorFactory = {
     return new PerceptualDetector(matcher, setup.limits, { fingerprints: setup.fingerprints.digests, limits: setup.limits });
   },
 };
+
+/** References with perceptual views but no tile among them (fingerprinted before tiles existed). */
+function untiledReferences(columns: StoreColumns, variants: readonly string[]): number {
+  const tile = variants.map(isTileVariant);
+  let count = 0;
+  for (let r = 0; r < columns.sizes.length; r++) {
+    const start = columns.viewStart[r]!;
+    const end = columns.viewStart[r + 1]!;
+    if (end === start) continue;
+    let tiled = false;
+    for (let v = start; v < end && !tiled; v++) tiled = tile[columns.viewVariant[v]!]!;
+    if (!tiled) count++;
+  }
+  return count;
+}
 
 const COVERAGE_REASON: Record<DecodeFailureReason, string> = {
   corrupt: 'corrupt-image',

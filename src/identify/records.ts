@@ -1,5 +1,5 @@
 import { PLATE_RECORD_CLASS } from '../policy/requirements/kind.js';
-import type { PlateSet } from '../references/schema.js';
+import type { PlateTable } from '../references/index-set.js';
 import { isTextLike } from '../sources/sniff.js';
 import { errorCode } from '../util/errors.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
@@ -19,12 +19,12 @@ import { scanPlates } from './plates/scan.js';
 /** Asset class of files holding agency plate records. */
 
 /** Per-set shapes (`LLLDDDD`, ...) when the fingerprint file has them; all shapes otherwise. */
-const shapesOf = (set: PlateSet): readonly string[] | undefined => set.shapes;
+const shapesOf = (set: PlateTable): readonly string[] | undefined => set.shapes;
 
 export const recordDetector: DetectorFactory = {
   id: 'record',
   create(setup: DetectorSetup): Detector | undefined {
-    const sets = setup.fingerprints.plateSets.filter((set) => set.digests.length > 0);
+    const sets = setup.fingerprints.plateSets.filter((set) => set.count > 0);
     if (sets.length === 0) return undefined;
     if (!setup.plateKey) {
       setup.notice({
@@ -48,7 +48,7 @@ export const recordDetector: DetectorFactory = {
     const shapes = usable.every((set) => shapesOf(set) !== undefined) ? usable.flatMap((set) => shapesOf(set) ?? []) : undefined;
     const matcher = new PlateMatcher(
       setup.plateKey,
-      usable.flatMap((set) => set.digests),
+      usable.map((set) => set.digests),
       shapes,
     );
     return {

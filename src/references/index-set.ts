@@ -1,55 +1,120 @@
-import type { FingerprintSet, PlateSet, Reference } from './schema.js';
+import { columnsFromReferences, combineColumns, hexAt, type PlateSetMeta, type ReferenceTables, referenceId } from './columns.js';
+import { DigestTable, hasSorted, sortedSizes } from './digest-table.js';
+import type { FingerprintSet, Reference } from './schema.js';
 import type { StoreColumns } from './store-format.js';
+import { storeReferences } from './store-references.js';
 
-/** A loaded fingerprint file and where it came from. */
+/** A loaded fingerprint file (v1 JSON or v2 store) as columns, and where it came from. */
 export interface LoadedFingerprints {
   path: string;
-  file: FingerprintSet;
-  /** A v2 store's raw columns (shared memory), for consumers that scan them without objects. */
-  columns?: StoreColumns;
+  format: FingerprintSet['format'];
+  version: FingerprintSet['version'];
+  /** What a report names: the digest the file records. */
+  digest: string;
+  columns: StoreColumns;
+  tables: ReferenceTables;
+  /** The plate set's key id, shapes and sources (its digests are `columns.plateDigests`). */
+  plates?: PlateSetMeta;
+  /**
+   * The whole set as v1 objects, built on first use: for commands that rewrite or inspect a set
+   * whole (convert, calibrate). Never read on an audit's path: a million references would cost
+   * gigabytes as objects.
+   */
+  readonly file: FingerprintSet;
+}
+
+/** One plate set's digests, as its file holds them: 32 bytes each, sorted and distinct. */
+export interface PlateTable extends PlateSetMeta {
+  digests: Uint8Array;
+  count: number;
+}
+
+/** What a match names of a reference. */
+export interface ReferenceLabel {
+  id: string;
+  class: string;
 }
 
 /**
- * Lookup structures over one or more fingerprint files, built once per audit. Detectors build their
- * own specialised indexes (perceptual, plates) from `references` and `plateSets`.
+ * Lookup structures over one or more loaded sets, built once per audit over their columns: every
+ * reference has a number (sets in the order given, each in its file's order), and nothing is an
+ * object until a match names it.
  */
 export class FingerprintIndex {
-  readonly references: readonly Reference[];
-  readonly plateSets: readonly PlateSet[];
-  /** Reference sizes: the exact-match prefilter. A file is only hashed when its size is in here. */
-  readonly sizes: ReadonlySet<number>;
-  private readonly bySha256 = new Map<string, Reference>();
-  private readonly byMd5 = new Map<string, Reference>();
+  /** Every set's references as one column set (the sets' own columns when there is one). */
+  readonly columns: StoreColumns;
+  readonly tables: ReferenceTables;
+  readonly plateSets: readonly PlateTable[];
+  /** Number of references. */
+  readonly count: number;
+  private sizeTable: Float64Array | undefined;
+  private shaTable: DigestTable | undefined;
+  private md5Table: DigestTable | undefined;
 
   constructor(readonly sets: readonly LoadedFingerprints[]) {
-    this.references = sets.flatMap((s) => s.file.references);
-    this.plateSets = sets.flatMap((s) => (s.file.plates ? [s.file.plates] : []));
-    this.sizes = new Set(this.references.map((r) => r.size));
-    for (const ref of this.references) {
-      // First one wins, so the result does not depend on Map insertion races.
-      if (!this.bySha256.has(ref.sha256)) this.bySha256.set(ref.sha256, ref);
-      if (!this.byMd5.has(ref.md5)) this.byMd5.set(ref.md5, ref);
-    }
+    const combined = sets.length === 0 ? EMPTY : combineColumns(sets.map((s) => ({ columns: s.columns, tables: s.tables })));
+    this.columns = combined.columns;
+    this.tables = combined.tables;
+    this.count = this.columns.sizes.length;
+    this.plateSets = sets.flatMap((s) => (s.plates ? [{ ...s.plates, digests: s.columns.plateDigests, count: s.columns.plateDigests.length / 32 }] : []));
   }
 
   static empty(): FingerprintIndex {
     return new FingerprintIndex([]);
   }
 
-  bySha(sha256: string): Reference | undefined {
-    return this.bySha256.get(sha256);
+  /** Whether some reference has exactly this size: the exact-match prefilter. */
+  hasSize(size: number): boolean {
+    this.sizeTable ??= sortedSizes(this.columns.sizes);
+    return hasSorted(this.sizeTable, size);
   }
 
-  byMd5Digest(md5: string): Reference | undefined {
-    return this.byMd5.get(md5);
+  /** The reference with this SHA-256 (the first in set order), or -1. */
+  bySha(sha256: string): number {
+    this.shaTable ??= new DigestTable(this.columns.sha256, 32);
+    return this.shaTable.find(sha256);
+  }
+
+  /** The reference with this MD5 (the first in set order), or -1. */
+  byMd5(md5: string): number {
+    this.md5Table ??= new DigestTable(this.columns.md5, 16);
+    return this.md5Table.find(md5);
+  }
+
+  label(i: number): ReferenceLabel {
+    return { id: referenceId(this.columns, i), class: this.tables.classes[this.columns.classes[i]!]! };
+  }
+
+  sha256Of(i: number): string {
+    return hexAt(this.columns.sha256, 32, i);
+  }
+
+  /** Classes of the references of exactly this size, and how many there are (a scan: for the rare opaque object). */
+  sameSize(size: number): { count: number; classes: string[] } {
+    const classes = new Set<string>();
+    let count = 0;
+    const { sizes } = this.columns;
+    for (let i = 0; i < sizes.length; i++) {
+      if (sizes[i] !== size) continue;
+      count++;
+      classes.add(this.tables.classes[this.columns.classes[i]!]!);
+    }
+    return { count, classes: [...classes].sort() };
   }
 
   /** The digest of each fingerprint file, in the order given: what a set's conclusions depend on. */
   get digests(): string[] {
-    return this.sets.map((s) => s.file.digest);
+    return this.sets.map((s) => s.digest);
   }
 
   get hasPerceptual(): boolean {
-    return this.references.some((r) => (r.pdq?.length ?? 0) > 0);
+    return this.columns.viewQuality.length > 0;
+  }
+
+  /** Every reference as a v1 object: for calibration and tests over small sets, never an audit. */
+  get references(): Reference[] {
+    return storeReferences(this.columns, this.tables);
   }
 }
+
+const EMPTY = columnsFromReferences([]);

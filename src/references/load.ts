@@ -3,8 +3,9 @@ import { getHeapStatistics } from 'node:v8';
 import { canonicalJsonPieces } from '../util/canonical-json.js';
 import { InputError } from '../util/errors.js';
 import { InputFileError, readInputFile } from '../util/input-file.js';
+import { columnsFromReferences } from './columns.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
-import { type FingerprintFile, FingerprintFileSchema } from './schema.js';
+import { type FingerprintFile, FingerprintFileSchema, type FingerprintSet, type PlateSet } from './schema.js';
 import { isStore, readStore } from './store-read.js';
 import { storeSet } from './store-references.js';
 
@@ -32,14 +33,13 @@ export function fingerprintDigest(file: Omit<FingerprintFile, 'digest'> & { dige
 }
 
 /**
- * Heap per reference and per PDQ view once a store's references are materialised as objects (ids,
- * hex strings, arrays) and indexed. Measured after a full collection on 50,000 synthetic references
- * with 9 views each: 1,690 bytes per reference for the objects, 124 for the index's maps; these
- * constants give 2,220 (about 1.2x, for what is alive while they are built). The store's own bytes
- * are a SharedArrayBuffer, outside the heap.
+ * Heap per reference and per PDQ view when a store's references are materialised as objects (ids,
+ * hex strings, arrays), which only commands that rewrite a set whole do (an audit reads the columns).
+ * Measured after a full collection on 50,000 synthetic references with 9 views each: 1,690 bytes per
+ * reference; these constants give 2,220 (about 1.3x, for what is alive while they are built).
  */
-const STORE_HEAP_PER_REFERENCE = 600;
-const STORE_HEAP_PER_VIEW = 180;
+const OBJECT_HEAP_PER_REFERENCE = 600;
+const OBJECT_HEAP_PER_VIEW = 180;
 
 /**
  * Reads, validates and digest-checks one fingerprint file, v1 JSON or v2 store (told apart by the
@@ -48,14 +48,43 @@ const STORE_HEAP_PER_VIEW = 180;
 export async function loadFingerprintFile(file: string): Promise<LoadedFingerprints> {
   if (await isStore(file)) {
     const store = await readStore(file);
-    const { references, views } = store.footer.counts;
-    checkHeap(file, references * STORE_HEAP_PER_REFERENCE + views * STORE_HEAP_PER_VIEW, `fingerprint store of ${references} references`);
-    return { path: file, file: storeSet(store), columns: store.columns };
+    const { footer, columns } = store;
+    let set: FingerprintSet | undefined;
+    return {
+      path: file,
+      format: footer.format,
+      version: footer.version,
+      digest: footer.digest,
+      columns,
+      tables: { classes: footer.classes, media: footer.media, variants: footer.variants },
+      ...(footer.plates ? { plates: footer.plates } : {}),
+      get file() {
+        if (set) return set;
+        const { references, views } = footer.counts;
+        checkHeap(file, references * OBJECT_HEAP_PER_REFERENCE + views * OBJECT_HEAP_PER_VIEW, `fingerprint store of ${references} references, as objects,`);
+        set = storeSet(store);
+        return set;
+      },
+    };
   }
-  return loadJsonFile(file);
+  return loadedSet(file, await loadJsonFile(file));
 }
 
-async function loadJsonFile(file: string): Promise<LoadedFingerprints> {
+/** A set held as v1 objects (a parsed JSON file, or one built in memory), laid out as columns. */
+export function loadedSet(file: string, set: FingerprintSet): LoadedFingerprints {
+  const { digests: _digests, ...plates } = set.plates ?? ({} as PlateSet);
+  return {
+    path: file,
+    format: set.format,
+    version: set.version,
+    digest: set.digest,
+    ...columnsFromReferences(set.references, set.plates),
+    ...(set.plates ? { plates } : {}),
+    file: set,
+  };
+}
+
+async function loadJsonFile(file: string): Promise<FingerprintFile> {
   let text: string;
   try {
     text = (
@@ -87,7 +116,7 @@ async function loadJsonFile(file: string): Promise<LoadedFingerprints> {
   if (fingerprintDigest(parsed.data) !== parsed.data.digest) {
     throw new InputError(file, 'fingerprint file digest does not match its content (edited or corrupted)');
   }
-  return { path: file, file: parsed.data };
+  return parsed.data;
 }
 
 /**
@@ -104,7 +133,7 @@ function checkHeap(file: string, needed: number, what: string): void {
   );
 }
 
-/** Loads several fingerprint files into one index. */
+/** Loads several fingerprint files into one index (their columns; no object per reference). */
 export async function loadFingerprints(files: readonly string[]): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
   for (const file of files) sets.push(await loadFingerprintFile(file));

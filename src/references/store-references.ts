@@ -1,5 +1,6 @@
+import type { ReferenceTables } from './columns.js';
 import type { FingerprintSet, PdqEntry, Reference } from './schema.js';
-import type { StoreFooter } from './store-format.js';
+import type { StoreColumns, StoreFooter } from './store-format.js';
 import type { LoadedStore } from './store-read.js';
 
 /**
@@ -7,25 +8,25 @@ import type { LoadedStore } from './store-read.js';
  * and commands). A reference has `pdq` only when it has views and `capturedAt` as UTC ISO 8601 with
  * milliseconds, as `custody fingerprint` writes them.
  */
-export function storeReferences({ columns: c, footer }: LoadedStore): Reference[] {
+export function storeReferences(c: StoreColumns, tables: ReferenceTables): Reference[] {
   const text = (view: Uint8Array, start: number, end: number, encoding: BufferEncoding) =>
     Buffer.from(view.buffer, view.byteOffset + start, end - start).toString(encoding);
-  const references: Reference[] = new Array(footer.counts.references);
+  const references: Reference[] = new Array(c.sizes.length);
   for (let i = 0; i < references.length; i++) {
     const reference: Reference = {
       id: text(c.idBytes, c.idOffsets[i]!, c.idOffsets[i + 1]!, 'utf8'),
-      class: footer.classes[c.classes[i]!]!,
+      class: tables.classes[c.classes[i]!]!,
       size: c.sizes[i]!,
       sha256: text(c.sha256, i * 32, i * 32 + 32, 'hex'),
       md5: text(c.md5, i * 16, i * 16 + 16, 'hex'),
-      media: footer.media[c.media[i]!]!,
+      media: tables.media[c.media[i]!]!,
     };
     const start = c.viewStart[i]!;
     const end = c.viewStart[i + 1]!;
     if (end > start) {
       const pdq: PdqEntry[] = [];
       for (let v = start; v < end; v++) {
-        pdq.push({ hash: text(c.viewHash, v * 32, v * 32 + 32, 'hex'), quality: c.viewQuality[v]!, variant: footer.variants[c.viewVariant[v]!]! });
+        pdq.push({ hash: text(c.viewHash, v * 32, v * 32 + 32, 'hex'), quality: c.viewQuality[v]!, variant: tables.variants[c.viewVariant[v]!]! });
       }
       reference.pdq = pdq;
     }
@@ -49,7 +50,7 @@ export function storeSet(store: LoadedStore): FingerprintSet {
     tool: footer.tool,
     createdAt: footer.createdAt,
     roots: footer.roots,
-    references: storeReferences(store),
+    references: storeReferences(columns, footer),
     // In v1's key order, so a store converted back to JSON is the v1 file it came from, byte for byte.
     ...(footer.plates ? { plates: { algorithm, normalisation, keyId, digests, ...(shapes ? { shapes } : {}), sources } } : {}),
     digest: footer.digest,

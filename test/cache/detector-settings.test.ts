@@ -4,6 +4,7 @@ import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import { DETECTORS } from '../../src/identify/registry.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import type { FingerprintFile } from '../../src/references/schema.js';
 import { canonicalJson } from '../../src/util/canonical-json.js';
 
@@ -38,7 +39,7 @@ function fingerprints(digest: string): FingerprintIndex {
     plates: buildPlateSet(['ABC1234', 'XYZ9876'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 2 }]),
     digest,
   };
-  return new FingerprintIndex([{ path: 'agency.fp.json', file }]);
+  return new FingerprintIndex([loadedSet('agency.fp.json', file)]);
 }
 
 const BASE: Required<DetectorSetup> = {

@@ -4,6 +4,7 @@ import { runAudit } from '../../src/audit/audit.js';
 import { createFingerprints } from '../../src/fingerprint/create.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import type { Report } from '../../src/report/model.js';
 import { exitCodeFor } from '../../src/report/verdict.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
@@ -51,7 +52,7 @@ describe('runAudit with waivers', () => {
     report = await runAudit({
       inputs: [{ source: 'filesystem', roots: [path.join(dir, 'share')] }],
       policy,
-      fingerprints: new FingerprintIndex([{ path: 'fp.json', file }]),
+      fingerprints: new FingerprintIndex([loadedSet('fp.json', file)]),
       now,
     });
   });

@@ -107,9 +107,11 @@ describe('loadFingerprintFile', () => {
     expect(loaded.file.references).toHaveLength(2);
     const index = await loadFingerprints([good]);
     const a = bytesOf('a', 50);
-    expect(index.sizes.has(50)).toBe(true);
-    expect(index.bySha(sha256(a))?.id).toBe('a.bin');
-    expect(index.byMd5Digest(md5(a))?.id).toBe('a.bin');
+    expect(index.hasSize(50)).toBe(true);
+    expect(index.hasSize(51)).toBe(false);
+    expect(index.label(index.bySha(sha256(a))).id).toBe('a.bin');
+    expect(index.label(index.byMd5(md5(a))).id).toBe('a.bin');
+    expect(index.bySha(sha256(bytesOf('x', 50)))).toBe(-1);
   });
 
   it('accepts a re-serialised file (key order and whitespace do not change the digest)', async () => {

@@ -8,7 +8,7 @@ import { makePlates } from '../identify/plates/generate.js';
 
 const KEY = Buffer.from('test-plate-key-0123456789abcdef');
 const AGENCY = makePlates(40, 7);
-const MATCHER = new PlateMatcher(
+const MATCHER = PlateMatcher.fromHex(
   KEY,
   AGENCY.map((p) => plateDigest(KEY, p)),
 );

@@ -6,6 +6,7 @@ import { createFingerprints } from '../../src/fingerprint/create.js';
 import { DEFAULT_DETECT_LIMITS, type Detector } from '../../src/identify/detector.js';
 import { exactDetector } from '../../src/identify/exact.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import { walkFilesystem } from '../../src/sources/filesystem.js';
 import type { Item } from '../../src/sources/item.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
@@ -32,7 +33,7 @@ describe('exact detector', () => {
         { glob: 'travelers/**', assetClass: 'traveler-image' },
       ],
     });
-    index = new FingerprintIndex([{ path: 'refs.fp.json', file }]);
+    index = new FingerprintIndex([loadedSet('refs.fp.json', file)]);
     detector = exactDetector.create({ fingerprints: index, markers: [], limits: DEFAULT_DETECT_LIMITS, notice: () => undefined })!;
   });
   afterAll(async () => cleanup());

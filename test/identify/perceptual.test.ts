@@ -9,6 +9,7 @@ import { decodeImage } from '../../src/identify/image-decode.js';
 import { referenceHashes } from '../../src/identify/pdq/views.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import type { Reference } from '../../src/references/schema.js';
 import type { Item } from '../../src/sources/item.js';
 import { sniff } from '../../src/sources/sniff.js';
@@ -42,7 +43,7 @@ function setupFor(references: Reference[], notices: string[] = []): DetectorSetu
     digest: `sha256:${'0'.repeat(64)}`,
   };
   return {
-    fingerprints: new FingerprintIndex([{ path: 'test.fp.json', file }]),
+    fingerprints: new FingerprintIndex([loadedSet('test.fp.json', file)]),
     markers: [],
     limits: DEFAULT_DETECT_LIMITS,
     notice: (n) => notices.push(n.message),

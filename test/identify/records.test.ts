@@ -4,6 +4,7 @@ import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/de
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import { recordDetector } from '../../src/identify/records.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import type { FingerprintFile, PlateSet } from '../../src/references/schema.js';
 import type { Item, Notice } from '../../src/sources/item.js';
 import { csvText, jsonlText, logLine, makePlates, prng, spell, spellings } from './plates/generate.js';
@@ -24,7 +25,7 @@ function index(plates?: PlateSet): FingerprintIndex {
     ...(plates ? { plates } : {}),
     digest: `sha256:${'0'.repeat(64)}`,
   };
-  return new FingerprintIndex([{ path: 'agency.fp.json', file }]);
+  return new FingerprintIndex([loadedSet('agency.fp.json', file)]);
 }
 
 function setup(plateKey: Buffer | undefined, plates = buildPlateSet(AGENCY, KEY, [{ id: 'reads.csv', column: 'plate', rows: 100 }])) {

@@ -6,6 +6,7 @@ import { createFingerprints } from '../../src/fingerprint/create.js';
 import { type LoadedPolicy, parsePolicy } from '../../src/policy/load.js';
 import { applyBaseline, BaselineError, loadBaseline } from '../../src/postprocess/baseline.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
 import { json } from '../../src/report/json.js';
 import type { Finding, Report } from '../../src/report/model.js';
 import { bytesOf, tempDir, writeTree } from '../support/tmp.js';
@@ -50,7 +51,7 @@ describe('baselines on real audits', () => {
       'share/secure-enclave/c.jpg': c!,
     });
     const { file } = await createFingerprints({ roots: ['refs'], cwd: dir, classes: [{ glob: '**', assetClass: 'vehicle-image' }] });
-    fingerprints = new FingerprintIndex([{ path: 'fp.json', file }]);
+    fingerprints = new FingerprintIndex([loadedSet('fp.json', file)]);
     policy = parsePolicy(POLICY, path.join(dir, 'policy.yaml'));
     baselineFile = path.join(dir, 'before.json');
     await writeFile(baselineFile, render(await audit()));

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +134,7 @@ describe('fingerprint store v2 through the spawned CLI', () => {
   });
   afterAll(() => cleanup());
 
-  it('refuses in one line a store whose references the heap cannot hold as objects (not an out-of-memory abort)', async () => {
+  it('audits with a store whose references a small heap cannot hold as objects (columns only), and refuses in one line to convert it', async () => {
     const views = ['full', 'crop:5,5,5,5', 'tile:0,0', 'tile:1,1', 'tile:2,2', 'tile:0,2', 'tile:2,0', 'tile:1,0', 'tile:0,1'];
     const hex = (n: number, bytes: number) =>
       (n >>> 0)
@@ -157,15 +157,24 @@ describe('fingerprint store v2 through the spawned CLI', () => {
       undefined,
       { tool: { name: 'custody', version: 'test' }, createdAt: '2026-12-01T00:00:00.000Z', roots: [] },
     );
-    await writeFile(path.join(dir, 'big.cfs'), Buffer.concat([...chunks]));
-    const result = await execa('node', [BIN, 'audit', '.', '--fingerprints', 'big.cfs', '--authorized', 'x/**', '--no-cache'], {
-      cwd: dir,
+    await mkdir(path.join(dir, 'big'), { recursive: true });
+    await writeFile(path.join(dir, 'big/big.cfs'), Buffer.concat([...chunks]));
+    await writeFile(path.join(dir, 'big/a.txt'), 'nothing agency here\n');
+    const env = { NODE_OPTIONS: '--max-old-space-size=64' };
+    // An audit reads the columns: 60,000 references with 9 views each need no object per reference.
+    const audit = await execa('node', [BIN, 'audit', 'a.txt', '--fingerprints', 'big.cfs', '--authorized', 'x/**', '--no-cache', '--format', 'json'], {
+      cwd: path.join(dir, 'big'),
       reject: false,
-      env: { NODE_OPTIONS: '--max-old-space-size=64' },
+      env,
     });
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(
-      /^custody: .*big\.cfs: fingerprint store of 60000 references needs about \d+ MiB of memory to load.*max-old-space-size=\d+\)$/,
+    expect(audit.stderr).toBe('');
+    expect(audit.exitCode).toBe(0);
+    expect(JSON.parse(audit.stdout).fingerprints[0].references).toBe(60_000);
+    // Converting to v1 JSON needs every reference as an object: refused in one line, not an abort.
+    const convert = await execa('node', [BIN, 'fingerprint', 'convert', 'big.cfs', '--out', 'big.fp.json'], { cwd: path.join(dir, 'big'), reject: false, env });
+    expect(convert.exitCode).toBe(2);
+    expect(convert.stderr).toMatch(
+      /^custody: .*big\.cfs: fingerprint store of 60000 references, as objects, needs about \d+ MiB of memory to load.*max-old-space-size=\d+\)$/,
     );
   });
 

@@ -18,7 +18,7 @@ const MASKS_BY_WEIGHT: Uint16Array[] = (() => {
 })();
 
 /** Table probes one query makes at each per-chunk radius (16 chunks x values within that many bits). */
-const PROBES: number[] = (() => {
+export const PROBES: readonly number[] = (() => {
   let total = 0;
   return MASKS_BY_WEIGHT.map((masks) => (total += CHUNKS * masks.length));
 })();
@@ -33,32 +33,66 @@ const chunkOf = (hash: Uint32Array, offset: number, c: number): number => (hash[
  * candidates are verified with the full distance. Entries are numbered in insertion order; ties are
  * broken by the lowest entry number, so callers insert in a deterministic order.
  */
+/**
+ * An index's arrays, over shared memory when built by {@link buildHammingTables}: built once on the
+ * calling thread and handed to every matching thread without a copy.
+ */
+export interface HammingTables {
+  /** Entry i's hash at words `i * 8 .. i * 8 + 7`. */
+  pool: Uint32Array;
+  /** Per chunk: entries with chunk value v are `members[c][starts[c][v] .. starts[c][v + 1]]`. */
+  starts: Uint32Array[];
+  members: Uint32Array[];
+}
+
+const sharedU32 = (length: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(Math.max(1, length) * 4), 0, length);
+
+/** The chunk tables over a pool of `pool.length / 8` hashes, in shared memory. */
+export function buildHammingTables(pool: Uint32Array): HammingTables {
+  const size = pool.length / HASH_WORDS;
+  const starts: Uint32Array[] = [];
+  const members: Uint32Array[] = [];
+  const fill = new Uint32Array(CHUNK_VALUES);
+  for (let c = 0; c < CHUNKS; c++) {
+    const start = sharedU32(CHUNK_VALUES + 1);
+    for (let i = 0; i < size; i++) start[chunkOf(pool, i * HASH_WORDS, c) + 1]!++;
+    for (let v = 0; v < CHUNK_VALUES; v++) start[v + 1]! += start[v]!;
+    fill.set(start.subarray(0, CHUNK_VALUES));
+    const member = sharedU32(size);
+    for (let i = 0; i < size; i++) member[fill[chunkOf(pool, i * HASH_WORDS, c)]!++] = i;
+    starts.push(start);
+    members.push(member);
+  }
+  return { pool, starts, members };
+}
+
 export class HammingIndex {
   readonly size: number;
   private readonly pool: Uint32Array;
-  private readonly starts: Uint32Array[] = [];
-  private readonly members: Uint32Array[] = [];
-  /** Per-entry stamp of the last query that saw it, to dedupe candidates without a Set. */
+  private readonly starts: Uint32Array[];
+  private readonly members: Uint32Array[];
+  /** Per-entry stamp of the last query that saw it, to dedupe candidates without a Set (one per thread). */
   private readonly seen: Uint32Array;
   private epoch = 0;
 
-  constructor(hashes: readonly Hash256[]) {
-    this.size = hashes.length;
-    this.pool = new Uint32Array(this.size * HASH_WORDS);
-    hashes.forEach((h, i) => {
-      this.pool.set(h.subarray(0, HASH_WORDS), i * HASH_WORDS);
-    });
-    this.seen = new Uint32Array(this.size);
-    for (let c = 0; c < CHUNKS; c++) {
-      const starts = new Uint32Array(CHUNK_VALUES + 1);
-      for (let i = 0; i < this.size; i++) starts[chunkOf(this.pool, i * HASH_WORDS, c) + 1]!++;
-      for (let v = 0; v < CHUNK_VALUES; v++) starts[v + 1]! += starts[v]!;
-      const fill = starts.slice(0, CHUNK_VALUES);
-      const members = new Uint32Array(this.size);
-      for (let i = 0; i < this.size; i++) members[fill[chunkOf(this.pool, i * HASH_WORDS, c)]!++] = i;
-      this.starts.push(starts);
-      this.members.push(members);
+  /** Over hashes given one by one (small sets, tests), or over tables built once and shared. */
+  constructor(source: readonly Hash256[] | HammingTables) {
+    let tables: HammingTables;
+    if (Array.isArray(source)) {
+      const hashes = source as readonly Hash256[];
+      const pool = sharedU32(hashes.length * HASH_WORDS);
+      hashes.forEach((h, i) => {
+        pool.set(h.subarray(0, HASH_WORDS), i * HASH_WORDS);
+      });
+      tables = buildHammingTables(pool);
+    } else {
+      tables = source as HammingTables;
     }
+    this.pool = tables.pool;
+    this.starts = tables.starts;
+    this.members = tables.members;
+    this.size = this.pool.length / HASH_WORDS;
+    this.seen = new Uint32Array(this.size);
   }
 
   /** The stored hash of entry `i` (a view, do not modify). */
@@ -70,17 +104,29 @@ export class HammingIndex {
    * Calls `visit(entry, distance)` once for every entry within `radius` bits of `query`, in no
    * particular order, by table probes or by a linear scan, whichever touches less: radii above
    * {@link MAX_INDEX_RADIUS}, and indexes smaller than the number of probes, are scanned.
+   *
+   * With `depth` (0-3), probes look at most `depth` bits from the query in each chunk, and every
+   * candidate they meet within `radius` is visited: exact out to `16 * depth + 15` bits (pigeonhole),
+   * and beyond that a sample whose odds fall with the distance (a hash 60 bits away shares a chunk
+   * within 2 bits with probability ~0.98, 80 bits ~0.6). That is how large indexes search wide radii
+   * at a bounded cost, where a scan would read every entry per query.
    */
-  search(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
-    const perChunk = Math.floor(radius / CHUNKS);
-    if (radius > MAX_INDEX_RADIUS || this.size < PROBES[perChunk]!) this.scan(query, radius, visit);
-    else this.probe(query, radius, visit);
+  search(query: Hash256, radius: number, visit: (entry: number, distance: number) => void, depth?: number): void {
+    const exact = Math.min(Math.floor(radius / CHUNKS), PROBES.length - 1);
+    const perChunk = depth === undefined ? exact : Math.min(exact, depth);
+    const wide = radius > MAX_INDEX_RADIUS && depth === undefined;
+    if (wide || this.size < PROBES[perChunk]!) this.scan(query, radius, visit);
+    else this.probeAt(query, perChunk, radius, visit);
   }
 
   /** Multi-index probing only (radius at most {@link MAX_INDEX_RADIUS}); `search` picks it when it pays. */
   probe(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
-    const perChunk = Math.floor(radius / CHUNKS);
     if (radius > MAX_INDEX_RADIUS) throw new RangeError(`probe radius ${radius} exceeds ${MAX_INDEX_RADIUS}`);
+    this.probeAt(query, Math.floor(radius / CHUNKS), radius, visit);
+  }
+
+  /** Visits the entries within `radius` among those with some chunk within `perChunk` bits of the query's. */
+  private probeAt(query: Hash256, perChunk: number, radius: number, visit: (entry: number, distance: number) => void): void {
     this.epoch = (this.epoch + 1) >>> 0;
     if (this.epoch === 0) {
       this.seen.fill(0);

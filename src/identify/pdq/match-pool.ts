@@ -1,13 +1,15 @@
 import { Worker } from 'node:worker_threads';
-import type { Reference } from '../../references/schema.js';
+import { type ReferenceTables, referenceId } from '../../references/columns.js';
+import type { StoreColumns } from '../../references/store-format.js';
 import { builtFile } from '../../util/built-file.js';
 import type { PixelImage } from './borders.js';
 import type { MatcherOptions, MatchOutcome, PerceptualMatch } from './match-settings.js';
-import { PerceptualMatcher, usableHashCount } from './matcher.js';
+import { PerceptualMatcher } from './matcher.js';
+import { buildPdqIndex, entryCount, type PdqIndex } from './pdq-index.js';
 
-/** What each matching thread starts from. */
+/** What each matching thread starts from: the index (shared memory, not copied) and the options. */
 export interface WorkerSetup {
-  references: readonly Reference[];
+  index: PdqIndex;
   options: MatcherOptions;
 }
 
@@ -19,9 +21,9 @@ export interface MatchTask {
   channels: number;
 }
 
-/** A thread's answer to its one task in flight: the outcome with the reference as an index into WorkerSetup.references. */
+/** A thread's answer to its one task in flight: the outcome, its match naming the reference by `referenceIndex` only. */
 export type MatchReply =
-  | { outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> & { reference: number } } }
+  | { outcome: Exclude<MatchOutcome, { kind: 'match' }> | { kind: 'match'; match: Omit<PerceptualMatch, 'reference'> } }
   | { error: string };
 
 const WORKER_URL = builtFile('match-worker.js', import.meta.url);
@@ -40,8 +42,9 @@ interface Thread {
 /**
  * Perceptual matching on worker threads. Matching is synchronous JavaScript (the tent filter, a few
  * hundred small DCTs for a query that needs the crop search): on the main thread it ran on one
- * core, while sharp decodes on libvips's own threads. Each thread holds its own matcher over the
- * same references (built once, when the first image arrives) and takes one image at a time; images
+ * core, while sharp decodes on libvips's own threads. The index is built once, on this thread, when
+ * the first image arrives, in shared memory; every thread's matcher reads that one copy (only its
+ * scratch space is its own), and each thread takes one image at a time; images
  * wait in arrival order when all are busy, and the audit's --jobs bounds how many wait. With one
  * thread, or none, images are matched on the calling thread. Matching is deterministic, so which
  * thread answers never changes a result.
@@ -51,22 +54,25 @@ export class MatchPool {
   readonly size: number;
   /** The calling thread's matcher, built when an image is first matched here (never, with threads). */
   private local: PerceptualMatcher | undefined;
+  /** The shared index, built when the first image arrives (never, for an audit replayed from the cache). */
+  private index: PdqIndex | undefined;
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
   private closed = false;
 
   constructor(
-    private readonly references: readonly Reference[],
+    private readonly columns: StoreColumns,
+    private readonly tables: ReferenceTables,
     private readonly threadCount: number,
     private readonly options: MatcherOptions = {},
   ) {
-    // Counted, not built: an audit replayed from the cache, or one on threads, never needs this thread's index.
-    this.size = usableHashCount(references);
+    // Counted, not built: an audit replayed from the cache never needs the index.
+    this.size = entryCount(columns, tables);
   }
 
   /** Matches one decoded image; rejects only on a bug in a matching thread. */
   match(image: PixelImage): Promise<MatchOutcome> {
-    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(this.references, this.options)).match(image));
+    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(this.built(), this.options)).match(image));
     if (this.closed) return Promise.reject(new Error('match pool is closed'));
     // A private copy to transfer: the decoder's buffer may be shared or external memory.
     const pixels = new Uint8Array(image.pixels).buffer;
@@ -95,8 +101,13 @@ export class MatchPool {
     }
   }
 
+  private built(): PdqIndex {
+    this.index ??= buildPdqIndex(this.columns, this.tables);
+    return this.index;
+  }
+
   private spawn(): Thread {
-    const setup: WorkerSetup = { references: this.references, options: this.options };
+    const setup: WorkerSetup = { index: this.built(), options: this.options };
     const thread: Thread = { worker: new Worker(WORKER_URL, { workerData: setup }), busy: undefined };
     thread.worker.on('message', (reply: MatchReply) => {
       const pending = thread.busy;
@@ -125,6 +136,10 @@ export class MatchPool {
 
   private revive(outcome: Extract<MatchReply, { outcome: unknown }>['outcome']): MatchOutcome {
     if (outcome.kind !== 'match') return outcome;
-    return { kind: 'match', match: { ...outcome.match, reference: this.references[outcome.match.reference]! } };
+    const reference = outcome.match.referenceIndex;
+    return {
+      kind: 'match',
+      match: { ...outcome.match, reference: { id: referenceId(this.columns, reference), class: this.tables.classes[this.columns.classes[reference]!]! } },
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { Reference } from '../../references/schema.js';
+import type { ReferenceLabel } from '../../references/index-set.js';
 import type { Dihedral } from './dihedral.js';
 import type { TileCheck } from './tiles.js';
 
@@ -26,16 +26,13 @@ export const REFINE_RADIUS = 54;
 export const CONCLUSIVE_DISTANCE = 16;
 /** After aligning the query crop to a candidate, the distance it must reach (the same 31 bits). */
 export const ALIGNED_THRESHOLD = 31;
-/**
- * Orientations the crop stage always searches when the set is too large to rank orientations by
- * scan (see ORIENTATION_SCAN_ENTRIES): as-is and mirrored, plus the nearest orientation found within
- * MAX_INDEX_RADIUS. Small sets search the orientations the first stage ranked best instead.
- */
-export const ALIGN_DIHEDRALS: readonly Dihedral[] = ['original', 'flipY'];
 
 /** A perceptual match of a query against one stored reference hash. */
 export interface PerceptualMatch {
-  reference: Reference;
+  /** The reference's id and class. */
+  reference: ReferenceLabel;
+  /** The reference's number in the index the matcher was built over (how a matching thread names it). */
+  referenceIndex: number;
   /** The stored variant that matched (`full`, `crop:t,r,b,l`). */
   variant: string;
   distance: number;
@@ -66,7 +63,7 @@ export interface MatcherOptions {
  * kinds, random trims of 0-10% per side, with and without quarter turns): a trimmed copy's whole
  * view was 24-88 bits from its reference's nearest stored view, in the right orientation; unrelated
  * images sit around 128 +- 8. Beyond MAX_INDEX_RADIUS the index is scanned, which only pays for
- * small sets (ORIENTATION_SCAN_ENTRIES); larger sets probe at MAX_INDEX_RADIUS instead.
+ * small sets (ORIENTATION_SCAN_ENTRIES); larger sets follow {@link searchPlan}.
  */
 export const ORIENTATION_RADIUS = 95;
 /** Stored hashes up to which the first stage scans at ORIENTATION_RADIUS (16 views x entries popcounts). */
@@ -81,3 +78,55 @@ export const SEED_RADIUS = 80;
 
 /** First-stage candidates verified per query, closest first: bounds the cost of a crowded neighbourhood. */
 export const MAX_VERIFIED = 8;
+
+/**
+ * How the first stage searches an index of `entries` stored hashes: out to which radius (where the
+ * crop stage's orientations and seeds come from), and how deep the multi-index probes go.
+ *
+ * - Up to ORIENTATION_SCAN_ENTRIES: a scan out to ORIENTATION_RADIUS (95 bits), as measured on the
+ *   bench.
+ * - Larger: the radius follows the index size, so that chance candidates stay rare. Two unrelated
+ *   PDQ hashes are within r bits with the binomial probability P(Bin(256, 1/2) <= r): 2e-5 at 95,
+ *   9e-10 at 80, 1e-11 at 75. A query makes 16 searches (2 views x 8 orientations); the radius is
+ *   the largest (at most 95) at which `entries x 16 x P` stays under CHANCE_CANDIDATES: 85 at
+ *   100,000 entries, 81 at 3 million, 78 at 30 million. A scan out to that radius would read every
+ *   entry per search, so the probes go `depth` bits deep per chunk instead (see HammingIndex.search:
+ *   exact to 16 x depth + 15 bits, a falling sample beyond), the deepest whose expected candidates
+ *   stay under PROBE_CANDIDATES: 3 up to ~700,000 entries, 2 up to ~3.6 million, 1 beyond.
+ *   Direct matches (31 bits) are always exact: depth 1 covers them.
+ */
+export interface SearchPlan {
+  radius: number;
+  /** Probe depth per chunk; undefined: scan (exact at any radius). */
+  depth?: number;
+}
+
+/** Expected chance stored hashes within the radius, per query, the radius is chosen to stay under. */
+export const CHANCE_CANDIDATES = 0.1;
+/** Expected candidates one probed search may compare, the probe depth is chosen to stay under. */
+export const PROBE_CANDIDATES = 120_000;
+
+/** P(Bin(256, 1/2) <= r) for r = 0..256. */
+const CHANCE: readonly number[] = (() => {
+  const out: number[] = [];
+  let term = 2 ** -256;
+  let sum = 0;
+  for (let k = 0; k <= 256; k++) {
+    sum += term;
+    out.push(sum);
+    term = (term * (256 - k)) / (k + 1);
+  }
+  return out;
+})();
+
+/** Values within w bits of a 16-bit chunk, w = 0..3, cumulative. */
+const NEIGHBOURS = [1, 17, 137, 697];
+
+export function searchPlan(entries: number): SearchPlan {
+  if (entries <= ORIENTATION_SCAN_ENTRIES) return { radius: ORIENTATION_RADIUS };
+  let radius = MATCH_THRESHOLD;
+  while (radius < ORIENTATION_RADIUS && entries * 16 * CHANCE[radius + 1]! <= CHANCE_CANDIDATES) radius++;
+  let depth = 1;
+  while (depth < 3 && 16 * NEIGHBOURS[depth + 1]! * (entries / 65_536) <= PROBE_CANDIDATES) depth++;
+  return { radius, depth };
+}

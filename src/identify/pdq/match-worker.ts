@@ -1,15 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Reference } from '../../references/schema.js';
 import type { MatchReply, MatchTask, WorkerSetup } from './match-pool.js';
 import { PerceptualMatcher } from './matcher.js';
 
 /**
- * One matching thread of a MatchPool: builds its own PerceptualMatcher over the references it was
- * given, then answers one task at a time. A match names its reference by index into that list.
+ * One matching thread of a MatchPool: a PerceptualMatcher over the shared index it was given, then
+ * one task at a time. A match names its reference by number (`referenceIndex`) only.
  */
-const { references, options } = workerData as WorkerSetup;
-const matcher = new PerceptualMatcher(references, options);
-const indexOf = new Map<Reference, number>(references.map((reference, i) => [reference, i]));
+const { index, options } = workerData as WorkerSetup;
+const matcher = new PerceptualMatcher(index, options);
 const port = parentPort!;
 
 port.on('message', (task: MatchTask) => {
@@ -17,8 +15,8 @@ port.on('message', (task: MatchTask) => {
   try {
     const outcome = matcher.match({ pixels: new Uint8Array(task.pixels), width: task.width, height: task.height, channels: task.channels });
     if (outcome.kind === 'match') {
-      const { reference, ...match } = outcome.match;
-      reply = { outcome: { kind: 'match', match: { ...match, reference: indexOf.get(reference)! } } };
+      const { reference: _label, ...match } = outcome.match;
+      reply = { outcome: { kind: 'match', match } };
     } else {
       reply = { outcome };
     }

@@ -1,13 +1,13 @@
+import { referenceId } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
-import { type Crop, cropRect, parseVariant } from './crops.js';
+import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { HammingIndex, MAX_INDEX_RADIUS } from './hamming-index.js';
-import { type Hash256, hashFromHex, newHash } from './hash256.js';
+import { HammingIndex } from './hamming-index.js';
+import { type Hash256, newHash } from './hash256.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
-  ALIGN_DIHEDRALS,
   ALIGN_ORIENTATIONS,
   ALIGN_SEEDS,
   ALIGNED_THRESHOLD,
@@ -16,24 +16,21 @@ import {
   MAX_VERIFIED,
   type MatcherOptions,
   type MatchOutcome,
-  ORIENTATION_RADIUS,
-  ORIENTATION_SCAN_ENTRIES,
   type PerceptualMatch,
   QUALITY_GATE,
   REFINE_RADIUS,
   SEED_RADIUS,
+  type SearchPlan,
+  searchPlan,
 } from './match-settings.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
+import { type PdqIndex, pdqIndexOfReferences, storedHash, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
-import { checkTiles, isTileVariant, type StoredTile, storedTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
+import { checkTiles, type StoredTile, TILE_THRESHOLD, type TileCheck, tileCell } from './tiles.js';
 import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, type QueryView, queryViews } from './views.js';
 
-interface Entry {
-  reference: Reference;
-  variant: string;
-  crop: Crop;
-  tiles: readonly StoredTile[];
-}
+/** References whose parsed tiles a matcher keeps. */
+const TILE_CACHE = 256;
 
 interface Candidate {
   entry: number;
@@ -43,26 +40,14 @@ interface Candidate {
   dihedral: Dihedral;
 }
 
-/** The stored hashes of a reference a matcher indexes: valid, not tiles, quality at least QUALITY_GATE. */
-function* usableHashes(reference: Reference): Generator<{ variant: string; hash: Hash256; crop: Crop }> {
-  for (const entry of reference.pdq ?? []) {
-    if (isTileVariant(entry.variant)) continue;
-    const hash = hashFromHex(entry.hash);
-    const crop = parseVariant(entry.variant);
-    if (hash && crop && entry.quality >= QUALITY_GATE) yield { variant: entry.variant, hash, crop };
-  }
-}
-
-/** How many stored hashes a PerceptualMatcher over `references` would index, without building it. */
-export function usableHashCount(references: readonly Reference[]): number {
-  let count = 0;
-  for (const reference of references) for (const _ of usableHashes(reference)) count++;
-  return count;
-}
-
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
-  private readonly entries: Entry[] = [];
+  private readonly data: PdqIndex;
+  private readonly crops: readonly (Crop | undefined)[];
+  /** Tile rows/columns per variant-table index (undefined: not a tile). */
+  private readonly tileCells: readonly ({ row: number; col: number } | undefined)[];
+  /** Parsed tiles of recently verified references (a candidate is often verified twice). */
+  private readonly tileCache = new Map<number, readonly StoredTile[]>();
   private readonly index: HammingIndex;
   private readonly hasher = new PdqHasher();
   private readonly dctScratch = new Float32Array(256);
@@ -72,31 +57,25 @@ export class PerceptualMatcher {
   private readonly candidateRadius: number;
   private readonly align: boolean;
   private readonly tileThreshold: number;
-  private readonly orientationRadius: number;
+  /** How the first stage searches (radius and probe depth follow the index size). */
+  private readonly plan: SearchPlan;
 
-  constructor(references: readonly Reference[], options: MatcherOptions = {}) {
+  constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
     this.alignedThreshold = options.alignedThreshold ?? ALIGNED_THRESHOLD;
     this.candidateRadius = options.candidateRadius ?? ALIGN_CANDIDATE_RADIUS;
     this.align = options.align ?? true;
     this.tileThreshold = options.tileThreshold ?? TILE_THRESHOLD;
-    const hashes: Hash256[] = [];
-    // Sorted by reference id, so the index's lowest-entry tie-break means "lowest reference id".
-    const sorted = [...references].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    for (const reference of sorted) {
-      const tiles = storedTiles(reference.pdq ?? []);
-      for (const { variant, hash, crop } of usableHashes(reference)) {
-        hashes.push(hash);
-        this.entries.push({ reference, variant, crop, tiles });
-      }
-    }
-    this.index = new HammingIndex(hashes);
-    this.orientationRadius = this.index.size <= ORIENTATION_SCAN_ENTRIES ? ORIENTATION_RADIUS : MAX_INDEX_RADIUS;
+    this.data = Array.isArray(source) ? pdqIndexOfReferences(source as readonly Reference[]) : (source as PdqIndex);
+    this.crops = variantCrops(this.data.tables.variants);
+    this.tileCells = this.data.tables.variants.map(tileCell);
+    this.index = new HammingIndex(this.data.hamming);
+    this.plan = searchPlan(this.index.size);
   }
 
   /** Number of usable stored hashes. */
   get size(): number {
-    return this.entries.length;
+    return this.index.size;
   }
 
   /** Finds the best reference for a decoded query image. Synchronous and CPU-bound. */
@@ -114,23 +93,28 @@ export class PerceptualMatcher {
     const nearestBy = new Map<Dihedral, number>();
     // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
     const seeds = new Map<number, Candidate>();
-    const radius = this.align ? Math.max(this.threshold, this.orientationRadius) : this.threshold;
+    const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
     for (const view of usable) {
       for (const dihedral of DIHEDRAL) {
         // Most stored hashes of a similar scene fall within the orientation radius: the visit does
         // as little as it can for them (a local minimum; map work only within SEED_RADIUS).
         let nearest = nearestBy.get(dihedral) ?? Infinity;
-        this.index.search(this.viewHash(view.result, dihedral), radius, (entry, distance) => {
-          if (distance < nearest) nearest = distance;
-          if (distance > this.threshold) {
-            if (distance > SEED_RADIUS) return;
-            const seed = seeds.get(entry);
-            if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-            return;
-          }
-          const known = found.get(entry);
-          if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-        });
+        this.index.search(
+          this.viewHash(view.result, dihedral),
+          radius,
+          (entry, distance) => {
+            if (distance < nearest) nearest = distance;
+            if (distance > this.threshold) {
+              if (distance > SEED_RADIUS) return;
+              const seed = seeds.get(entry);
+              if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
+              return;
+            }
+            const known = found.get(entry);
+            if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
+          },
+          this.plan.depth,
+        );
         if (nearest < Infinity) nearestBy.set(dihedral, nearest);
       }
     }
@@ -155,11 +139,12 @@ export class PerceptualMatcher {
 
   /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
   private cropOrientations(nearestBy: ReadonlyMap<Dihedral, number>): readonly Dihedral[] {
-    const ranked = [...nearestBy].sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0])).map(([d]) => d);
-    // Scanned: nothing within the orientation radius in any orientation means no trimmed copy either.
-    if (this.orientationRadius > MAX_INDEX_RADIUS) return ranked.slice(0, ALIGN_ORIENTATIONS);
-    // Probed (large sets): the radius is too small to rule out a trimmed copy; search the usual two.
-    return [...new Set([...ranked.slice(0, 1), ...ALIGN_DIHEDRALS])];
+    // Nothing within the plan's radius in any orientation means no trimmed copy either (for large
+    // sets, as far as the probes sample that radius: the bench measures what that costs in recall).
+    return [...nearestBy]
+      .sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0]))
+      .map(([d]) => d)
+      .slice(0, ALIGN_ORIENTATIONS);
   }
 
   /**
@@ -184,22 +169,25 @@ export class PerceptualMatcher {
           const rect = cropRect(view.rect, crop);
           plane.dctOf(rect, raw);
           for (const dihedral of dihedrals) {
-            this.index.search(this.viewHash({ dct: raw }, dihedral), reach, (entry, distance) => {
-              if (distance < nearest) nearest = distance;
-              if (distance > radius) return;
-              const known = candidates.get(entry);
-              if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
-            });
+            this.index.search(
+              this.viewHash({ dct: raw }, dihedral),
+              reach,
+              (entry, distance) => {
+                if (distance < nearest) nearest = distance;
+                if (distance > radius) return;
+                const known = candidates.get(entry);
+                if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
+              },
+              this.plan.depth,
+            );
           }
         }
       }
     };
-    // The gate needs the coarse crops searched out to FINE_GRID_GATE, beyond what the multi-index
-    // probes: only sets small enough to scan (as the first stage does) are gated; larger ones hash
-    // every crop, each search probing at `radius`.
-    const gated = this.orientationRadius > MAX_INDEX_RADIUS;
-    hashGrid(COARSE_QUERY_CROPS, gated ? Math.max(radius, FINE_GRID_GATE) : radius);
-    if (!gated || nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
+    // The coarse crops are searched out to FINE_GRID_GATE (scanned in small sets, probed to the plan's
+    // depth in large ones); the fine crops only when a coarse one came that close.
+    hashGrid(COARSE_QUERY_CROPS, Math.max(radius, FINE_GRID_GATE));
+    if (nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
     const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
@@ -237,9 +225,30 @@ export class PerceptualMatcher {
 
   /** Tile verification of one candidate; undefined when its reference stores no tiles. */
   private verify(plane: FilteredPlane, entry: number, rect: Rect, dihedral: Dihedral): TileCheck | undefined {
-    const e = this.entries[entry]!;
-    if (e.tiles.length === 0 || !Number.isFinite(this.tileThreshold)) return undefined;
-    return checkTiles(plane, e.tiles, { crop: e.crop, rect, dihedral }, this.tileThreshold);
+    if (!Number.isFinite(this.tileThreshold)) return undefined;
+    const view = this.data.entryView[entry]!;
+    const tiles = this.tilesOf(this.data.columns.viewReference[view]!);
+    if (tiles.length === 0) return undefined;
+    return checkTiles(plane, tiles, { crop: this.cropOf(view), rect, dihedral }, this.tileThreshold);
+  }
+
+  /** A reference's stored tiles, read from the columns (only candidates' references are ever read). */
+  private tilesOf(reference: number): readonly StoredTile[] {
+    const known = this.tileCache.get(reference);
+    if (known) return known;
+    const { viewStart, viewVariant, viewQuality, viewHash } = this.data.columns;
+    const tiles: StoredTile[] = [];
+    for (let v = viewStart[reference]!; v < viewStart[reference + 1]!; v++) {
+      const cell = this.tileCells[viewVariant[v]!];
+      if (cell) tiles.push({ ...cell, hash: storedHash(viewHash, v, newHash()), quality: viewQuality[v]! });
+    }
+    if (this.tileCache.size >= TILE_CACHE) this.tileCache.clear();
+    this.tileCache.set(reference, tiles);
+    return tiles;
+  }
+
+  private cropOf(view: number): Crop {
+    return this.crops[this.data.columns.viewVariant[view]!]!;
   }
 
   /** The hash of a view under a dihedral transform (the view's own hash for `original`). */
@@ -254,7 +263,18 @@ export class PerceptualMatcher {
   }
 
   private describe(entry: number, distance: number, threshold: number, quality: number, transform: string, tiles: TileCheck | undefined): PerceptualMatch {
-    const e = this.entries[entry]!;
-    return { reference: e.reference, variant: e.variant, distance, threshold, quality, transform, ...(tiles && { tiles }) };
+    const { columns, tables } = this.data;
+    const view = this.data.entryView[entry]!;
+    const reference = columns.viewReference[view]!;
+    return {
+      reference: { id: referenceId(columns, reference), class: tables.classes[columns.classes[reference]!]! },
+      referenceIndex: reference,
+      variant: tables.variants[columns.viewVariant[view]!]!,
+      distance,
+      threshold,
+      quality,
+      transform,
+      ...(tiles && { tiles }),
+    };
   }
 }

@@ -77,6 +77,12 @@ export interface StoredTile {
   quality: number;
 }
 
+/** The cell of a tile variant (`tile:row,col`); undefined for any other variant. */
+export function tileCell(variant: string): { row: number; col: number } | undefined {
+  const m = TILE_VARIANT.exec(variant);
+  return m ? { row: Number(m[1]), col: Number(m[2]) } : undefined;
+}
+
 /** Parses the tile entries of a reference's PDQ list (others are ignored). */
 export function storedTiles(entries: readonly PdqEntry[]): StoredTile[] {
   const out: StoredTile[] = [];

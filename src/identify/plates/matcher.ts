@@ -66,26 +66,40 @@ export class PlateMatcher {
   /** Number of distinct agency digests. */
   readonly size: number;
   private readonly hmac: ShortHmac;
-  private readonly words: Int32Array;
-  private readonly byFirstWord = new Map<number, number[]>();
+  /** The digests, 32 bytes each, sorted and distinct: the fingerprint set's own column when there is one. */
+  private readonly table: Uint8Array;
+  /** Bucket b holds the digests whose first `bucketBits` bits are b: `starts[b] .. starts[b + 1]`. */
+  private readonly starts: Uint32Array;
+  private readonly shift: number;
   private readonly cacheKeys = new Float64Array(1 << CACHE_BITS).fill(EMPTY);
   private readonly cacheValues = new Int32Array(1 << CACHE_BITS);
   private readonly message = new Uint8Array(MAX_PLATE_LENGTH);
 
-  /** `digests` are lowercase hex HMAC-SHA-256 digests; `shapes` as from {@link plateShapes}. */
-  constructor(key: Buffer, digests: readonly string[], shapes?: readonly string[]) {
+  /**
+   * `tables` hold HMAC-SHA-256 digests, 32 bytes each, each table sorted (as a fingerprint set
+   * stores them); `shapes` as from {@link plateShapes}. Ten million digests cost their 320 MB and a
+   * 4 MiB bucket table, nothing per digest.
+   */
+  constructor(key: Buffer, tables: readonly Uint8Array[], shapes?: readonly string[]) {
     this.hmac = new ShortHmac(key);
     this.gate = shapeGate(shapes);
-    const distinct = [...new Set(digests)].sort();
-    this.size = distinct.length;
-    this.words = new Int32Array(distinct.length * 8);
-    distinct.forEach((hex, index) => {
-      for (let i = 0; i < 8; i++) this.words[index * 8 + i] = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16) | 0;
-      const first = this.words[index * 8]!;
-      const list = this.byFirstWord.get(first);
-      if (list) list.push(index);
-      else this.byFirstWord.set(first, [index]);
+    this.table = tables.length === 1 ? tables[0]! : mergeSorted(tables);
+    this.size = this.table.length / 32;
+    const bits = Math.min(20, Math.max(0, Math.floor(Math.log2(Math.max(1, this.size)))));
+    this.shift = 32 - bits;
+    this.starts = new Uint32Array((1 << bits) + 1);
+    for (let i = 0; i < this.size; i++) this.starts[this.bucketOf(this.wordAt(i, 0)) + 1]!++;
+    for (let b = 0; b < 1 << bits; b++) this.starts[b + 1]! += this.starts[b]!;
+  }
+
+  /** {@link PlateMatcher} from lowercase hex digests (tests and small sets). */
+  static fromHex(key: Buffer, digests: readonly string[], shapes?: readonly string[]): PlateMatcher {
+    const sorted = [...new Set(digests)].sort();
+    const table = new Uint8Array(sorted.length * 32);
+    sorted.forEach((hex, i) => {
+      table.set(Buffer.from(hex, 'hex'), i * 32);
     });
+    return new PlateMatcher(key, [table], shapes);
   }
 
   /**
@@ -131,13 +145,37 @@ export class PlateMatcher {
       message[i] = value <= 10 ? 0x2f + value : 0x36 + value;
     }
     const out = this.hmac.digest(message, length);
-    const candidates = this.byFirstWord.get(out[0]!);
-    if (!candidates) return -1;
-    for (const index of candidates) {
+    const bucket = this.bucketOf(out[0]! >>> 0);
+    for (let index = this.starts[bucket]!, end = this.starts[bucket + 1]!; index < end; index++) {
       let same = true;
-      for (let i = 1; i < 8 && same; i++) same = this.words[index * 8 + i] === out[i];
+      for (let i = 0; i < 8 && same; i++) same = this.wordAt(index, i) === out[i]! >>> 0;
       if (same) return index;
     }
     return -1;
   }
+
+  private bucketOf(word: number): number {
+    return this.shift === 32 ? 0 : word >>> this.shift;
+  }
+
+  /** Big-endian word `w` of digest `index`, unsigned. */
+  private wordAt(index: number, w: number): number {
+    const t = this.table;
+    const at = index * 32 + w * 4;
+    return ((t[at]! << 24) | (t[at + 1]! << 16) | (t[at + 2]! << 8) | t[at + 3]!) >>> 0;
+  }
+}
+
+/** Several sorted digest tables as one, sorted and distinct. */
+function mergeSorted(tables: readonly Uint8Array[]): Uint8Array {
+  const all: Buffer[] = [];
+  for (const table of tables) for (let at = 0; at < table.length; at += 32) all.push(Buffer.from(table.buffer, table.byteOffset + at, 32));
+  all.sort(Buffer.compare);
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, all.length * 32)), 0, all.length * 32);
+  let n = 0;
+  for (const digest of all) {
+    if (n > 0 && Buffer.compare(digest, out.subarray((n - 1) * 32, n * 32)) === 0) continue;
+    out.set(digest, n++ * 32);
+  }
+  return out.subarray(0, n * 32);
 }

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       ['all shapes', undefined],
       ['agency shapes', plateShapes(agency)],
     ] as const) {
-      const matcher = new PlateMatcher(key, digests, shapes);
+      const matcher = PlateMatcher.fromHex(key, digests, shapes);
       const start = process.hrtime.bigint();
       const result = await scanPlates(createReadStream(file, { highWaterMark: 1 << 20 }), matcher);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;

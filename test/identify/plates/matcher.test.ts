@@ -29,7 +29,7 @@ describe('plate shapes', () => {
 
 describe('PlateMatcher', () => {
   it('finds agency plates as written, whatever the spelling, and nothing else', () => {
-    const matcher = new PlateMatcher(KEY, [...digests, digests[0]!]);
+    const matcher = PlateMatcher.fromHex(KEY, [...digests, digests[0]!]);
     expect(matcher.size).toBe(4);
     const sorted = [...new Set(digests)].sort();
     expect(matcher.matchText('abc-1234')).toBe(sorted.indexOf(digests[0]!));
@@ -42,13 +42,13 @@ describe('PlateMatcher', () => {
   });
 
   it('never digests a shape the agency set does not have (so it cannot find it)', () => {
-    const matcher = new PlateMatcher(KEY, digests, ['LLLDDDD']);
+    const matcher = PlateMatcher.fromHex(KEY, digests, ['LLLDDDD']);
     expect(matcher.matchText('ABC1234')).toBeGreaterThanOrEqual(0);
     expect(matcher.matchText('HELLO')).toBe(-1);
   });
 
   it('finds a plate in a quoted CSV cell or a JSON string of megabytes, and past deep nesting', async () => {
-    const matcher = new PlateMatcher(KEY, digests, plateShapes(PLATES));
+    const matcher = PlateMatcher.fromHex(KEY, digests, plateShapes(PLATES));
     const filler = 'lorem ipsum 0123 '.repeat(70_000);
     const csv = `id,note\n1,"${filler} abc-1234 ${filler}"\n`;
     const json = JSON.stringify({ note: `${filler} AB 12 CD ${filler}` });

@@ -9,7 +9,7 @@ const KEY = Buffer.from('test-plate-key-0123456789abcdef');
 const AGENCY = makePlates(400, 1);
 const OTHERS = makePlates(400, 2, new Set(AGENCY));
 const matcherFor = (plates: readonly string[], shapes?: readonly string[]): PlateMatcher =>
-  new PlateMatcher(
+  PlateMatcher.fromHex(
     KEY,
     plates.map((p) => plateDigest(KEY, p)),
     shapes,

@@ -13,7 +13,7 @@ const DIGESTS = PLATES.map((p) => plateDigest(KEY, p));
 const PLATE_AT = [...DIGESTS].sort().map((d) => PLATES[DIGESTS.indexOf(d)]!);
 
 const isPlate = (plate: string): boolean => PLATES.includes(plate);
-const matcher = new PlateMatcher(KEY, DIGESTS);
+const matcher = PlateMatcher.fromHex(KEY, DIGESTS);
 
 /** Plates the scanner counts in `text` (as the bytes of a log). */
 function scannerCounts(text: string): Set<string> {

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
+import { hamming, hashToHex } from '../../../src/identify/pdq/hash256.js';
+import { CHANCE_CANDIDATES, ORIENTATION_RADIUS, ORIENTATION_SCAN_ENTRIES, searchPlan } from '../../../src/identify/pdq/match-settings.js';
+import { PerceptualMatcher } from '../../../src/identify/pdq/matcher.js';
+import { buildPdqIndex, pdqIndexOfReferences, storedHash } from '../../../src/identify/pdq/pdq-index.js';
+import { columnsFromReferences, combineColumns } from '../../../src/references/columns.js';
+import type { Reference } from '../../../src/references/schema.js';
+
+function randomHashes(n: number, seed: number) {
+  let s = seed >>> 0 || 1;
+  const next = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), s >>> 0);
+  return Array.from({ length: n }, () => Uint32Array.from({ length: 8 }, next));
+}
+
+/** `hash` with `flips` distinct bits flipped, spread over the 256. */
+function flipped(hash: Uint32Array, flips: number, seed: number): Uint32Array {
+  const out = Uint32Array.from(hash);
+  const bits = Array.from({ length: 256 }, (_, k) => k);
+  let s = seed;
+  for (let k = 0; k < flips; k++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = k + (s % (256 - k));
+    [bits[k], bits[j]] = [bits[j]!, bits[k]!];
+    const bit = bits[k]!;
+    out[bit >>> 5] = (out[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
+  }
+  return out;
+}
+
+/** P(Bin(256, 1/2) <= r), summed directly. */
+function chance(r: number): number {
+  let term = 2 ** -256;
+  let sum = 0;
+  for (let k = 0; k <= r; k++) {
+    sum += term;
+    term = (term * (256 - k)) / (k + 1);
+  }
+  return sum;
+}
+
+describe('searchPlan: radii follow the index size', () => {
+  it('keeps the measured scan out to 95 bits for small sets', () => {
+    expect(searchPlan(450)).toEqual({ radius: ORIENTATION_RADIUS });
+    expect(searchPlan(ORIENTATION_SCAN_ENTRIES)).toEqual({ radius: ORIENTATION_RADIUS });
+  });
+
+  it('shrinks the radius as the index grows, so chance candidates per query stay under the bound', () => {
+    let last = ORIENTATION_RADIUS;
+    for (const entries of [10_000, 100_000, 1_000_000, 3_000_000, 30_000_000]) {
+      const { radius, depth } = searchPlan(entries);
+      expect(radius).toBeLessThanOrEqual(last);
+      expect(entries * 16 * chance(radius)).toBeLessThanOrEqual(CHANCE_CANDIDATES);
+      // The largest such radius: one bit more would pass the bound.
+      if (radius < ORIENTATION_RADIUS) expect(entries * 16 * chance(radius + 1)).toBeGreaterThan(CHANCE_CANDIDATES);
+      expect(depth).toBeGreaterThanOrEqual(1);
+      last = radius;
+    }
+    expect(searchPlan(3_000_000)).toEqual({ radius: 81, depth: 2 });
+    expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: 1 });
+  });
+});
+
+describe('HammingIndex.search with a probe depth', () => {
+  const stored = randomHashes(20_000, 5);
+  const index = new HammingIndex(stored);
+  const queries = [3, 20, 40, 47, 60, 70, 85].map((flips, i) => flipped(stored[i * 1000]!, flips, i + 1));
+
+  it('is exact out to 16 x depth + 15 bits, and never visits beyond the radius', () => {
+    for (const depth of [1, 2]) {
+      for (const q of queries) {
+        const seen = new Map<number, number>();
+        index.search(q, 90, (e, d) => seen.set(e, d), depth);
+        for (const [e, d] of seen) {
+          expect(d).toBeLessThanOrEqual(90);
+          expect(hamming(q, stored[e]!)).toBe(d);
+        }
+        const exact = 16 * depth + 15;
+        stored.forEach((h, e) => {
+          if (hamming(q, h) <= exact) expect(seen.get(e)).toBe(hamming(q, h));
+        });
+      }
+    }
+  });
+
+  it('samples beyond the exact radius: a near copy at 60 bits is met at depth 2 far more often than not', () => {
+    let met = 0;
+    const trials = 40;
+    for (let t = 0; t < trials; t++) {
+      const q = flipped(stored[t]!, 60, 1000 + t);
+      let found = false;
+      index.search(q, 81, (e) => (found ||= e === t), 2);
+      if (found) met++;
+    }
+    expect(met).toBeGreaterThanOrEqual(trials * 0.85);
+  });
+});
+
+describe('PdqIndex over columns', () => {
+  const hashes = randomHashes(12, 77);
+  const reference = (id: string, views: Uint32Array[]): Reference => ({
+    id,
+    class: id.startsWith('t') ? 'traveler-image' : 'vehicle-image',
+    size: 100,
+    sha256: '0'.repeat(64),
+    md5: '0'.repeat(32),
+    media: 'image/jpeg',
+    pdq: views.map((h, k) => ({ hash: hashToHex(h), quality: 90, variant: k === 0 ? 'full' : `tile:0,${k - 1}` })),
+  });
+
+  it('reads stored hashes from the column bytes into memory layout', () => {
+    const { columns } = columnsFromReferences([reference('a', [hashes[0]!])]);
+    expect([...storedHash(columns.viewHash, 0, new Uint32Array(8))]).toEqual([...hashes[0]!]);
+  });
+
+  it('numbers entries in reference-id order whatever order the sets hold them in (lowest id wins a tie)', () => {
+    // Two sets out of id order, the same full hash in both: the tie goes to the lower id.
+    const later = columnsFromReferences([reference('v/z.jpg', [hashes[1]!, hashes[2]!])]);
+    const earlier = columnsFromReferences([reference('t/a.jpg', [hashes[1]!, hashes[3]!]), reference('v/b.jpg', [hashes[4]!])]);
+    const combined = combineColumns([later, earlier]);
+    const index = buildPdqIndex(combined.columns, combined.tables);
+    // Tiles are not entries: one full view per reference.
+    expect(index.entryView.length).toBe(3);
+    const ids = [...index.entryView].map((v) => combined.columns.viewReference[v]!);
+    expect(ids).toEqual([1, 2, 0]);
+    const hamming = new HammingIndex(index.hamming);
+    expect(hamming.nearest(hashes[1]!, 0)).toEqual({ entry: 0, distance: 0 });
+  });
+
+  it('gives a matcher over shared columns the answers of one over v1 objects', () => {
+    const refs = hashes.slice(0, 6).map((h, i) => reference(`v/${i}.jpg`, [h]));
+    const a = new PerceptualMatcher(refs);
+    const b = new PerceptualMatcher(pdqIndexOfReferences(refs));
+    expect(a.size).toBe(6);
+    expect(b.size).toBe(6);
+  });
+});

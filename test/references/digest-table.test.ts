@@ -1,0 +1,57 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PlateMatcher } from '../../src/identify/plates/matcher.js';
+import { DigestTable, hasSorted, sortedSizes } from '../../src/references/digest-table.js';
+
+const sha = (text: string) => createHash('sha256').update(text).digest();
+
+describe('DigestTable', () => {
+  const digests = Array.from({ length: 5000 }, (_, i) => sha(String(i)));
+  // Reference 4999 repeats reference 17's digest: the earlier one wins.
+  digests[4999] = digests[17]!;
+  const column = new Uint8Array(Buffer.concat(digests));
+  const table = new DigestTable(column, 32);
+
+  it('finds every digest at its first reference, and nothing else', () => {
+    for (let i = 0; i < 4999; i++) expect(table.find(digests[i]!.toString('hex'))).toBe(i);
+    expect(table.find(sha('absent').toString('hex'))).toBe(-1);
+    expect(table.find('zz'.repeat(32))).toBe(-1);
+    expect(table.find('ab')).toBe(-1);
+  });
+
+  it('works for 16-byte digests (MD5) too', () => {
+    const md5s = Array.from({ length: 300 }, (_, i) => createHash('md5').update(String(i)).digest());
+    const md5 = new DigestTable(new Uint8Array(Buffer.concat(md5s)), 16);
+    expect(md5.find(md5s[123]!.toString('hex'))).toBe(123);
+    expect(md5.find(createHash('md5').update('x').digest('hex'))).toBe(-1);
+  });
+
+  it('answers the size prefilter by binary search over distinct sizes', () => {
+    const sorted = sortedSizes(Float64Array.from([5, 3, 5, 1e12, 0]));
+    expect([...sorted]).toEqual([0, 3, 5, 1e12]);
+    for (const v of [0, 3, 5, 1e12]) expect(hasSorted(sorted, v)).toBe(true);
+    for (const v of [-1, 1, 4, 6, 2e12]) expect(hasSorted(sorted, v)).toBe(false);
+  });
+});
+
+describe('PlateMatcher over digest tables', () => {
+  const key = randomBytes(32);
+  const plates = Array.from({ length: 40_000 }, (_, i) => `AB${String(i).padStart(5, '0')}`);
+  const hex = plates.map((p) => createHmac('sha256', key).update(p).digest('hex'));
+
+  it('finds every plate among 40,000 (bucketed by the first bits) and no other', () => {
+    const matcher = PlateMatcher.fromHex(key, hex);
+    const sorted = [...hex].sort();
+    for (let i = 0; i < plates.length; i += 97) expect(matcher.matchText(plates[i]!)).toBe(sorted.indexOf(hex[i]!));
+    expect(matcher.matchText('ZZ99999')).toBe(-1);
+    expect(matcher.size).toBe(40_000);
+  });
+
+  it('merges several sorted tables into one, sorted and distinct', () => {
+    const table = (digests: string[]) => new Uint8Array(Buffer.concat([...new Set(digests)].sort().map((h) => Buffer.from(h, 'hex'))));
+    const merged = new PlateMatcher(key, [table(hex.slice(0, 300)), table(hex.slice(200, 500))]);
+    expect(merged.size).toBe(500);
+    expect(merged.matchText(plates[250]!)).toBe([...hex.slice(0, 500)].sort().indexOf(hex[250]!));
+    expect(merged.matchText(plates[600]!)).toBe(-1);
+  });
+});
