@@ -5,6 +5,7 @@ import { InputError } from '../util/errors.js';
 import { InputFileError, readInputFile } from '../util/input-file.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
 import { type FingerprintFile, FingerprintFileSchema } from './schema.js';
+import { type ReferenceShare, referenceShareOf, splitColumns } from './split.js';
 import { isStore, readStore } from './store-read.js';
 import { storeSet } from './store-references.js';
 
@@ -104,9 +105,23 @@ function checkHeap(file: string, needed: number, what: string): void {
   );
 }
 
-/** Loads several fingerprint files into one index. */
-export async function loadFingerprints(files: readonly string[]): Promise<FingerprintIndex> {
+/**
+ * Loads several fingerprint files into one index; with `split`, only the references of that share
+ * (split.ts: by a hash of the id; plate digests are all kept). Each set keeps its whole digest.
+ */
+export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare } = {}): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
-  for (const file of files) sets.push(await loadFingerprintFile(file));
+  for (const file of files) {
+    const loaded = await loadFingerprintFile(file);
+    sets.push(options.split ? splitSet(loaded, options.split) : loaded);
+  }
   return new FingerprintIndex(sets);
+}
+
+/** One share of a loaded set: a store's columns split and their references remade, a v1 set's references filtered. */
+function splitSet(loaded: LoadedFingerprints, share: ReferenceShare): LoadedFingerprints {
+  const references = loaded.file.references.filter((r) => referenceShareOf(r.id, share.count) === share.index);
+  if (!loaded.columns) return { ...loaded, file: { ...loaded.file, references } };
+  const columns = splitColumns(loaded.columns, share);
+  return { ...loaded, file: { ...loaded.file, references }, columns };
 }
