@@ -10,6 +10,7 @@ import { finalize } from '../postprocess/finalize.js';
 import type { Asset, Finding, Report } from '../report/model.js';
 import type { CoverageEntry } from '../sources/item.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { compareStrings } from '../util/compare.js';
 import { UsageError } from '../util/errors.js';
 import { assetOf, mergeIdentifications, sameChoice } from './identifications.js';
 import type { MergeOptions } from './merge.js';
@@ -47,7 +48,8 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
   const findings: Finding[] = [];
   for (const [location, found] of byLocation) {
     const seen = found.assets[0];
-    if (!seen) throw new UsageError(`a reference-split report names identifications at ${location} but no asset there: not a report custody wrote`);
+    if (!seen || found.identifications.length === 0)
+      throw new UsageError(`a reference-split report names identifications at ${location} but no asset there: not a report custody wrote`);
     const asset = assetOf(mergeIdentifications(found.identifications), seen.asset);
     assets.push(asset);
     // Every split's findings here follow from its own match; the split of the chosen match has the single run's.
@@ -55,6 +57,8 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
     findings.push(...perItem(chosen.split, location));
   }
 
+  // In one order whatever the splits' (an audit-wide finding's evidence lists classes as it meets them).
+  assets.sort((a, b) => compareStrings(a.location, b.location));
   const subjects: Subject[] = assets.map((asset) => ({
     asset,
     item: { location: asset.location, origin: asset.origin, size: asset.size },
@@ -77,7 +81,7 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
   const own = new Set(splits.map((s) => noticeKey(splitNotice(s.references))));
   const summaries = splits.map((s) => s.summary);
   // A split may skip an item another inspected (it had no view to decode it against): the single run
-  // skipped what any split skipped, and read at least what the most-reading split read.
+  // skipped what any split skipped.
   const filesSkipped = Math.max(...summaries.map((s) => s.filesSkipped));
   const merged = assemble({
     policy: { doc: policy, digest: first.policy.digest, builtin: first.policy.builtin },
@@ -101,7 +105,8 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
       filesInspected: first.summary.filesSeen - filesSkipped,
       filesSkipped,
       bytesSeen: first.summary.bytesSeen,
-      bytesRead: Math.max(...summaries.map((s) => s.bytesRead)),
+      // A measurement, not a conclusion: what the split audit read, every split reading the tree.
+      bytesRead: summaries.reduce((n, s) => n + s.bytesRead, 0),
     },
   });
   // Splits of one shard make that shard's report, for mergeShards: with what all its splits' sources knew.
