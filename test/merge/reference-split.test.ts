@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateExample } from '../../scripts/generate-fixtures.js';
@@ -9,6 +11,10 @@ import { captureIo, REPO_ROOT, tempDir } from '../support/tmp.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'custody.js');
 const NOW = '2026-11-20T12:00:00Z';
+const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/report.schema.json'), 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, strict: true });
+ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(s));
+const validate = ajv.compile(schema);
 
 /**
  * Timing fields may differ between a single run and a merge, and so may bytesRead: a measurement of
@@ -86,6 +92,7 @@ describe('reference-split audit', () => {
       expect(ids.size, `split ${k + 1} matched nothing`).toBeGreaterThan(0);
       for (const id of ids) expect(referenceShareOf(id, 3)).toBe(k + 1);
     });
+    for (const split of splits) expect(validate(split), ajv.errorsText(validate.errors)).toBe(true);
     for (const k of [0, 1, 2]) expect(splits[k]!.notices.some((n) => n.message.startsWith(`reference split ${k + 1}/3:`))).toBe(true);
     // The copies of the duplicated image: matched by the original in one split, by its twin in another.
     for (const id of twins) expect(matched.some((ids) => ids.has(id))).toBe(true);
@@ -103,6 +110,22 @@ describe('reference-split audit', () => {
     expect(chosen.length).toBeGreaterThan(0);
     expect(new Set(chosen)).toEqual(new Set([[...twins].sort()[0]]));
   });
+
+  it('a grid of 2 tree shards x 2 reference splits merges into the single run too', async () => {
+    const grid = await Promise.all(
+      [1, 2].flatMap((s) => [1, 2].map((k) => spawnAudit(['--shard', `${s}/2`, '--references', `${k}/2`], `grid-${s}-${k}.json`))),
+    );
+    for (const cell of grid) expect([0, 1], cell.stderr).toContain(cell.exitCode);
+    const io = captureIo(dir);
+    const merged = await run(['merge', 'grid-2-1.json', 'grid-1-2.json', 'grid-1-1.json', 'grid-2-2.json', '--output', 'grid.json'], io);
+    expect(merged.exitCode, io.err()).toBe(1);
+    const [one, all] = await Promise.all([readFile(path.join(dir, 'single.json'), 'utf8'), readFile(path.join(dir, 'grid.json'), 'utf8')]);
+    expect(withoutTiming(all)).toBe(withoutTiming(one));
+    // A grid with a cell missing is refused like a missing split.
+    const missing = captureIo(dir);
+    expect((await run(['merge', 'grid-1-1.json', 'grid-1-2.json', 'grid-2-1.json'], missing)).exitCode).toBe(2);
+    expect(missing.err()).toMatch(/missing reference split\(s\) 2 of 2/);
+  }, 180_000);
 
   it('human formats render from the merged report as from the single run; a split says it is one share', async () => {
     const humanArgs = auditArgs.filter((a, i) => a !== '--format' && auditArgs[i - 1] !== '--format');
