@@ -127,6 +127,27 @@ describe('reference-split audit', () => {
     expect(missing.err()).toMatch(/missing reference split\(s\) 2 of 2/);
   }, 180_000);
 
+  it("the re-audit cache keeps each share apart: a warm split never replays another share's matches", async () => {
+    const cached = (k: number, output: string) =>
+      execa('node', [BIN, ...auditArgs.filter((a) => a !== '--no-cache'), '--cache', 'cache-dir', '--references', `${k}/3`, '--output', output], {
+        cwd: dir,
+        reject: false,
+      });
+    for (const [k, output] of [
+      [1, 'cold-1.json'],
+      [2, 'warm-2.json'],
+      [3, 'warm-3.json'],
+      [2, 'warm-2b.json'],
+    ] as const) {
+      const audit = await cached(k, output);
+      expect([0, 1], audit.stderr).toContain(audit.exitCode);
+    }
+    const io = captureIo(dir);
+    expect((await run(['merge', 'cold-1.json', 'warm-2b.json', 'warm-3.json', '--output', 'cached.json'], io)).exitCode, io.err()).toBe(1);
+    const [one, all] = await Promise.all([readFile(path.join(dir, 'single.json'), 'utf8'), readFile(path.join(dir, 'cached.json'), 'utf8')]);
+    expect(withoutTiming(all)).toBe(withoutTiming(one));
+  }, 180_000);
+
   it('human formats render from the merged report as from the single run; a split says it is one share', async () => {
     const humanArgs = auditArgs.filter((a, i) => a !== '--format' && auditArgs[i - 1] !== '--format');
     // Durations and clock times are the only differences allowed.
