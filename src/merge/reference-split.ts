@@ -41,20 +41,31 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
     for (const entry of split.references.identified) at(entry.location).identifications.push(entry.identifications);
   });
   const aggregateKinds = new Set<string>(REQUIREMENT_KINDS.filter((r) => 'aggregate' in r && r.aggregate).map((r) => r.kind));
-  const perItem = (s: number, location: string): Finding[] =>
-    splits[s]!.findings.filter((f) => f.location === location && !aggregateKinds.has(f.requirement)).map(({ waiver: _waiver, ...f }) => f);
+  // Each split's per-item findings by location, looked up once per asset (not a scan per asset).
+  const perItemBySplit = splits.map((split) => {
+    const byPlace = new Map<string, Finding[]>();
+    for (const { waiver: _waiver, ...f } of split.findings) {
+      if (aggregateKinds.has(f.requirement)) continue;
+      const here = byPlace.get(f.location);
+      if (here) here.push(f);
+      else byPlace.set(f.location, [f]);
+    }
+    return byPlace;
+  });
 
   const assets: Asset[] = [];
   const findings: Finding[] = [];
   for (const [location, found] of byLocation) {
     const seen = found.assets[0];
     if (!seen || found.identifications.length === 0)
-      throw new UsageError(`a reference-split report names identifications at ${location} but no asset there: not a report custody wrote`);
+      throw new UsageError(
+        `reference-split reports disagree with themselves at ${location} (an asset without identifications, or the reverse): not reports custody wrote`,
+      );
     const asset = assetOf(mergeIdentifications(found.identifications), seen.asset);
     assets.push(asset);
     // Every split's findings here follow from its own match; the split of the chosen match has the single run's.
     const chosen = found.assets.find((a) => sameChoice(a.asset, asset)) ?? seen;
-    findings.push(...perItem(chosen.split, location));
+    findings.push(...(perItemBySplit[chosen.split]!.get(location) ?? []));
   }
 
   // In one order whatever the splits' (an audit-wide finding's evidence lists classes as it meets them).

@@ -196,5 +196,9 @@ describe('reference-split audit', () => {
     );
     expect([0, 1], later.stderr).toContain(later.exitCode);
     expect(await refusal(['later-1.json', 'split-2.json', 'split-3.json'])).toMatch(/audited at different times/);
+    // A share that does not exist is a usage error naming the flag, before anything is read.
+    const bad = captureIo(dir);
+    expect((await run([...auditArgs, '--references', '4/3'], bad)).exitCode).toBe(2);
+    expect(bad.err()).toMatch(/^custody: --references takes k\/n with 1 <= k <= n, e\.g\. 2\/4, not "4\/3"/);
   }, 120_000);
 });
