@@ -18,6 +18,7 @@ export function checkSplits(reports: readonly Report[]): SplitReport[] {
   if (reports.length === 0) throw new UsageError('merge needs the split reports');
   const splits = reports.map((r, i) => {
     if (!r.references) throw new UsageError(`report ${i + 1} is not a reference-split report (audit with --references k/n --format json)`);
+    if (!wellFormed(r.references)) throw new UsageError(`report ${i + 1} has a damaged reference-split field: not a report custody wrote`);
     return r as SplitReport;
   });
   const first = splits[0]!;
@@ -53,4 +54,25 @@ export function checkSplits(reports: readonly Report[]): SplitReport[] {
   if (missing.length > 0) throw new UsageError(`missing reference split(s) ${missing.join(', ')} of ${count}`);
   if (indices.length !== count) throw new UsageError(`a reference split was given twice (${indices.find((k, i) => indices[i + 1] === k)} of ${count})`);
   return splits.sort((a, b) => a.references.index - b.references.index);
+}
+
+/** The split field's shape, checked before anything is read from it (a report file is an input like any other). */
+function wellFormed(split: SplitReport['references']): boolean {
+  const { index, count, now, policy, identified } = split as Partial<SplitReport['references']>;
+  const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1;
+  return (
+    whole(index) &&
+    whole(count) &&
+    index <= count &&
+    typeof now === 'string' &&
+    typeof policy === 'object' &&
+    policy !== null &&
+    Array.isArray(identified) &&
+    identified.every(
+      (e) =>
+        typeof e?.location === 'string' &&
+        Array.isArray(e.identifications) &&
+        e.identifications.every((i) => typeof i?.method === 'string' && typeof i.evidence === 'object' && i.evidence !== null),
+    )
+  );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Identification } from '../../src/identify/detector.js';
 import { assetOf, mergeIdentifications } from '../../src/merge/identifications.js';
-import type { Asset } from '../../src/report/model.js';
+import { checkSplits } from '../../src/merge/split-checks.js';
+import type { Asset, Report } from '../../src/report/model.js';
 
 const exact = (reference: string, asset = 'traveler-image'): Identification => ({ asset, method: 'exact', reference, evidence: { sha256: 'ab', size: 10 } });
 const perceptual = (reference: string, distance: number, transform = 'full/r0', asset = 'vehicle-image'): Identification => ({
@@ -76,5 +77,20 @@ describe('merging reference splits: which match the single run would report', ()
         alsoMatched: [{ method: 'perceptual', asset: 'vehicle-image', reference: 'q.jpg' }],
       },
     });
+  });
+});
+
+describe('merging reference splits: a damaged split field', () => {
+  it('is refused in one line, never read as it is', () => {
+    const damaged = (references: unknown) => ({ format: 'custody-report', version: 1, findings: [], assets: [], references }) as unknown as Report;
+    const policy = { contract: {} };
+    for (const references of [
+      { index: 1, count: 1, now: 'x', policy, identified: 'nope' },
+      { index: 2, count: 1, now: 'x', policy, identified: [] },
+      { index: 1, count: 1, now: 'x', policy: null, identified: [] },
+      { index: 1, count: 1, now: 'x', policy, identified: [{ location: 'a', identifications: [{ method: 'exact' }] }] },
+    ]) {
+      expect(() => checkSplits([damaged(references)])).toThrow(/^report 1 has a damaged reference-split field: not a report custody wrote$/);
+    }
   });
 });
