@@ -16,7 +16,8 @@ export { type ClassRule, createFingerprints, type FingerprintOptions, type Finge
 export { perceptualHasher } from './fingerprint/perceptual.js';
 export { plateCollector } from './fingerprint/plates.js';
 export { loadPlateKey, PLATE_KEY_ENV, type PlateKeyOptions } from './identify/plates/key.js';
-export { type MergeOptions, mergeShards } from './merge/merge.js';
+export { type MergeOptions, mergeReports, mergeShards } from './merge/merge.js';
+export { mergeReferenceSplits } from './merge/reference-split.js';
 export { loadPolicyArgument, type PolicySource } from './policy/argument.js';
 export { builtinPolicy } from './policy/builtin.js';
 export { type LoadedPolicy, loadPolicy } from './policy/load.js';

@@ -73,6 +73,11 @@ export interface AuditOptions {
   archives?: boolean | ArchiveLimits;
   /** Audit only shard `index` of `count` (1-based); merge the shards with `mergeShards`. */
   shard?: { index: number; count: number };
+  /**
+   * Match only share `index` of `count` (1-based) of the fingerprint sets' references, by a hash of
+   * each id (references/split.ts), for sets beyond one machine's memory; merge the splits with `custody merge`.
+   */
+  references?: { index: number; count: number };
   /** The re-audit cache; off when absent. */
   cache?: CacheOptions;
   /** Progress callbacks (a display's). */
@@ -92,10 +97,12 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
   const inputs = checked ?? (await checkedInputs(options, cwd));
   const loaded = typeof options.policy === 'string' ? await loadPolicyArgument(options.policy, { cwd }) : (options.policy ?? builtinPolicy([], cwd));
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(options.authorized ?? [])] } } };
-  const fingerprints = await loadFingerprints([
+  const fingerprintFiles = [
     ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
     ...(options.fingerprints ?? []).map((f) => path.resolve(cwd, f)),
-  ]);
+  ];
+  // Reference split: the loader keeps only this share of each set's references.
+  const fingerprints = await loadFingerprints(fingerprintFiles, options.references ? { split: options.references } : {});
   const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? plateKeyFor(cwd, options.env ?? {}, options.plateKeyFile)) : undefined;
   // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.
   const baseline = options.baseline ? await loadBaseline(path.resolve(cwd, options.baseline)) : undefined;
@@ -107,6 +114,7 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
     // Inputs are reported as given, not as absolute paths of this machine.
     inputNames: [...roots, ...manifestPaths, ...inputNames(options.inputs ?? [])],
     ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.references ? { references: options.references } : {}),
     ...(archives ? { archives: archiveHook(archives === true ? {} : definedOnly(archives)) } : {}),
     policy,
     fingerprints,

@@ -9,6 +9,7 @@ import { locationMatcher } from '../policy/locations.js';
 import { finalize } from '../postprocess/finalize.js';
 import { plateRedactor } from '../postprocess/redact.js';
 import type { FingerprintIndex } from '../references/index-set.js';
+import type { ReferenceShare } from '../references/split.js';
 import type { PlateCheck, Report } from '../report/model.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import { CONTAINER_FORMATS } from '../sources/containers/registry.js';
@@ -18,6 +19,7 @@ import { forEachConcurrent } from '../util/pool.js';
 import { assemble } from './assemble.js';
 import { closeDetectors, type IdentifyStage, prepareDetectors } from './detectors.js';
 import { InspectStage } from './inspect-stage.js';
+import { SplitInspectStage, splitNotice } from './reference-split.js';
 import type { Tally } from './tally.js';
 
 /** Everything an audit needs; the CLI builds it from flags, tests build it directly. */
@@ -51,6 +53,11 @@ export interface AuditRequest {
   /** Inspect only the items of shard `index` of `count` (1-based), by a hash of their location. */
   shard?: { index: number; count: number };
   /**
+   * The share of a reference split (`--references k/n`) that `fingerprints` holds (loaded with
+   * `loadFingerprints(files, { split })`): the report says so and carries what `custody merge` needs.
+   */
+  references?: ReferenceShare;
+  /**
    * The re-audit cache (src/cache): files on disk unchanged since an earlier audit with the same
    * settings are not read again. Off when undefined. Never changes the report.
    */
@@ -83,7 +90,9 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
   const identify = prepareDetectors({ ...request, archives: request.archives !== undefined }, concurrency, notices);
   const isAuthorized = locationMatcher(request.policy.doc.locations.authorized);
   const cache = request.cache ? await openCache(request, request.cache, identify, startedAt) : undefined;
-  const stage = new InspectStage({ identify, archives: request.archives, cache, isAuthorized, shard: request.shard, onItem: request.onItem }, notices);
+  const settings = { identify, archives: request.archives, cache, isAuthorized, shard: request.shard, onItem: request.onItem };
+  const stage = request.references ? new SplitInspectStage(settings, notices) : new InspectStage(settings, notices);
+  if (request.references) notices.push(splitNotice(request.references));
   // Not opening archives is a choice the report states (as --no-plates is), never a silent pass.
   if (!request.archives) notices.push(ARCHIVES_OFF);
 
@@ -154,6 +163,16 @@ function reportOf(
       knows: [...knows].sort(),
     };
   }
+  if (request.references && stage instanceof SplitInspectStage) {
+    report.references = {
+      ...request.references,
+      now: run.now.toISOString(),
+      policy: request.policy.doc,
+      ...(request.allowEmpty ? { allowEmpty: true } : {}),
+      knows: [...knows].sort(),
+      identified: stage.identifiedByLocation(),
+    };
+  }
   return report;
 }
 
@@ -173,6 +192,7 @@ function openCache(request: AuditRequest, options: CacheOptions, identify: Ident
       plateKey: request.plateKey,
       roots: cacheScope(request.inputs, request.sources),
       shard: request.shard,
+      references: request.references,
     },
     startedAt,
   );

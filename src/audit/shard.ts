@@ -11,12 +11,12 @@ export function shardOf(location: string, count: number): number {
   return (digest.readUInt32BE(0) % count) + 1;
 }
 
-/** Parses `k/n` (1 <= k <= n); anything else, the empty string included, is a UsageError. */
-export function parseShard(text: string): { index: number; count: number } {
+/** Parses `k/n` (1 <= k <= n); anything else, the empty string included, is a UsageError naming `flag`. */
+export function parseShard(text: string, flag = '--shard'): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count)
-    throw new UsageError(`--shard takes k/n with 1 <= k <= n, e.g. 2/4, not "${escapeInvisible(text)}"`);
+    throw new UsageError(`${flag} takes k/n with 1 <= k <= n, e.g. 2/4, not "${escapeInvisible(text)}"`);
   return { index, count };
 }

@@ -16,13 +16,17 @@ export interface AuditCacheSettings {
   /** The audit's scope: entries outside it are dropped when the file is rewritten. */
   roots: readonly string[];
   shard: { index: number; count: number } | undefined;
+  /** The share of a reference split (`--references k/n`), when the audit is one. */
+  references?: { index: number; count: number } | undefined;
 }
 
 /** Loads the cache for this audit's settings and scope; undefined when it cannot be opened (off, with a notice). */
 export async function openAuditCache(options: CacheOptions, settings: AuditCacheSettings, startedAt: Date): Promise<InspectionCache | undefined> {
   const identity = await cacheIdentity(
     {
-      detectors: settings.detectors.map((d) => ({ id: d.id, settings: d.settings })),
+      // A reference split looks for one share of sets whose digests are the whole sets': its share
+      // is part of what each detector's conclusions depend on.
+      detectors: settings.detectors.map((d) => ({ id: d.id, settings: settings.references ? { ...d.settings, references: settings.references } : d.settings })),
       wantMedia: settings.wantMedia,
       archives: settings.archives,
       plateKeyId: settings.plateKey ? plateKeyId(settings.plateKey) : null,

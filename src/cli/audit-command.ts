@@ -32,6 +32,7 @@ interface AuditFlags {
   manifestAzureAccount?: string;
   filesFrom?: string;
   shard?: string;
+  references?: string;
   baseline?: string;
   sign?: string;
   format?: string[];
@@ -72,6 +73,10 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
     .option('--files-from <file>', 'audit the files listed in <file>, one path per line or NUL-separated (find -print0); - is standard input')
     .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
+    .option(
+      '--references <k/n>',
+      "match only share k of n of the fingerprint references (by a hash of each id), for sets beyond one machine's memory; merge with `custody merge`",
+    )
     .option('--format <name>', `report format: ${REPORT_FORMATS.map((f) => f.name).join(', ')} (repeatable; pairs with --output in order)`, collect)
     .option(
       '-o, --output <file>',
@@ -136,6 +141,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   const outputs = parseOutputs(flags.format, flags.output);
   // `--shard ''` is a mistake to report, not a request to audit everything.
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+  const references = flags.references !== undefined ? parseShard(flags.references, '--references') : undefined;
   const signed = flags.sign ? outputs.find((o) => o.format === 'json' && o.file) : undefined;
   if (flags.sign && !signed) throw new UsageError('--sign signs the JSON report: add --format json --output <file>');
   const signingKey = flags.sign ? await readKey(path.resolve(io.cwd, flags.sign), flags.sign) : undefined;
@@ -173,6 +179,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     ...(threads ? { threads } : {}),
     archives: flags.archives && archiveLimits(flags),
     ...(shard ? { shard } : {}),
+    ...(references ? { references } : {}),
     ...(cache ? { cache } : {}),
     progress: {
       ...(progress.onItem ? { onItem: progress.onItem } : {}),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { mergeShards } from '../merge/merge.js';
+import { mergeReports } from '../merge/merge.js';
 import { loadBaseline } from '../postprocess/baseline.js';
 import type { Report, Severity } from '../report/model.js';
 import { exitCodeFor } from '../report/verdict.js';
@@ -21,11 +21,11 @@ interface MergeFlags {
   color: boolean;
 }
 
-/** `custody merge shard-*.json`: one report from the shards of a split audit. */
+/** `custody merge shard-*.json`: one report from the shards and reference splits of a divided audit. */
 export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command {
   return new Command('merge')
-    .description('merge the JSON reports of `audit --shard k/n` runs into the report of a single run')
-    .argument('<report...>', 'shard reports (JSON)')
+    .description('merge the JSON reports of `audit --shard k/n` and `audit --references k/n` runs into the report of a single run')
+    .argument('<report...>', 'shard or reference-split reports (JSON)')
     .option('--format <name>', 'report format (repeatable; pairs with --output in order)', collect)
     .option('-o, --output <file>', 'write the merged report to a file (format from --format, else from the extension); - is stdout (repeatable)', collect)
     .addOption(failOnOption())
@@ -39,7 +39,7 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
       for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
       const reports = await Promise.all(files.map((file) => readReport(path.resolve(io.cwd, file), file)));
       const baseline = flags.baseline ? await loadBaseline(path.resolve(io.cwd, flags.baseline)) : undefined;
-      const merged = mergeShards(reports, baseline ? { baseline } : {});
+      const merged = mergeReports(reports, baseline ? { baseline } : {});
       await writeReports(merged, outputs, reporterContext(flags, io), io, guard);
       setExit(exitCodeFor(merged, flags.failOn as Severity | 'none'));
     });

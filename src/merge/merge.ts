@@ -6,6 +6,7 @@ import { REQUIREMENT_KINDS } from '../policy/requirements/registry.js';
 import { finalize } from '../postprocess/finalize.js';
 import type { Finding, Report } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
+import { mergeReferenceSplits } from './reference-split.js';
 
 type ShardReport = Report & { shard: NonNullable<Report['shard']> };
 
@@ -16,6 +17,26 @@ export interface MergeOptions {
    * `loadBaseline` reads them: every merged finding is marked new or unchanged against it.
    */
   baseline?: ReadonlySet<string>;
+}
+
+/**
+ * Merges the reports of a divided audit into the report of a single run: tree shards (`--shard k/n`,
+ * mergeShards), reference splits (`--references k/n`, mergeReferenceSplits), or both at once (shard s
+ * of m x split k of n: each shard's splits merge into that shard's report, then the shards merge).
+ */
+export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
+  const splits = reports.filter((r) => r.references);
+  if (splits.length === 0) return mergeShards(reports, options);
+  if (splits.length !== reports.length)
+    throw new UsageError('reference-split reports (--references) and reports of whole sets cannot merge together: give every split of the audit');
+  const sharded = reports.filter((r) => r.shard);
+  if (sharded.length === 0) return mergeReferenceSplits(reports, options);
+  if (sharded.length !== reports.length)
+    throw new UsageError('some reference splits were sharded (--shard) and some were not: audit every split with the same --shard count');
+  const byShard = new Map<number, Report[]>();
+  for (const report of reports) byShard.set(report.shard!.index, [...(byShard.get(report.shard!.index) ?? []), report]);
+  const shards = [...byShard.keys()].sort((a, b) => a - b).map((index) => mergeReferenceSplits(byShard.get(index)!));
+  return mergeShards(shards, options);
 }
 
 /**

@@ -23,6 +23,7 @@ const BaselineReport = z.object({
   version: z.literal(REPORT_VERSION),
   findings: z.array(z.object({ ruleId: z.string().min(1), fingerprint: z.string().regex(/^[0-9a-f]{64}$/) })),
   shard: z.unknown().optional(),
+  references: z.unknown().optional(),
 });
 
 /**
@@ -57,6 +58,8 @@ export async function loadBaseline(file: string): Promise<Set<string>> {
   }
   // A shard holds only part of the findings: everything in the other shards would look new.
   if (parsed.data.shard !== undefined) throw new BaselineError(file, 'it is a shard report; merge the shards with `custody merge` first');
+  // A reference split matched only its share of the references: the others' copies would look new.
+  if (parsed.data.references !== undefined) throw new BaselineError(file, 'it is a reference-split report; merge the splits with `custody merge` first');
   return new Set(parsed.data.findings.map((f) => f.fingerprint));
 }
 

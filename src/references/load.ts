@@ -6,6 +6,7 @@ import { InputFileError, readInputFile } from '../util/input-file.js';
 import { columnsFromReferences } from './columns.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
 import { type FingerprintFile, FingerprintFileSchema, type FingerprintSet, type PlateSet } from './schema.js';
+import { type ReferenceShare, splitColumns } from './split.js';
 import { isStore, readStore } from './store-read.js';
 import { storeSet } from './store-references.js';
 
@@ -133,9 +134,33 @@ function checkHeap(file: string, needed: number, what: string): void {
   );
 }
 
-/** Loads several fingerprint files into one index (their columns; no object per reference). */
-export async function loadFingerprints(files: readonly string[]): Promise<FingerprintIndex> {
+/**
+ * Loads several fingerprint files into one index (their columns; no object per reference); with
+ * `split`, only the references of that share (split.ts: by a hash of the id; plate digests are all
+ * kept). Each set keeps its whole digest.
+ */
+export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare } = {}): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
-  for (const file of files) sets.push(await loadFingerprintFile(file));
+  for (const file of files) {
+    const loaded = await loadFingerprintFile(file);
+    sets.push(options.split ? splitSet(loaded, options.split) : loaded);
+  }
   return new FingerprintIndex(sets);
+}
+
+/** One share of a loaded set: its columns split (the set's objects, for commands that want them, stay whole). */
+function splitSet(loaded: LoadedFingerprints, share: ReferenceShare): LoadedFingerprints {
+  // Field by field: spreading `loaded` would read its `file` getter, which builds every reference as an object.
+  return {
+    path: loaded.path,
+    format: loaded.format,
+    version: loaded.version,
+    digest: loaded.digest,
+    columns: splitColumns(loaded.columns, share),
+    tables: loaded.tables,
+    ...(loaded.plates ? { plates: loaded.plates } : {}),
+    get file() {
+      return loaded.file;
+    },
+  };
 }

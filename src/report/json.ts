@@ -88,6 +88,18 @@ export function orderedReport(report: Report): Record<string, unknown> {
     notices: report.notices.map((n) => pick(n, ['location', 'level', 'message'])),
     // Shard reports only: what `custody merge` needs (the policy as evaluated, the audit time).
     ...(report.shard ? { shard: pick(report.shard, ['index', 'count', 'now', 'policy', 'allowEmpty', 'knows']) } : {}),
+    // Reference-split reports only: the share matched against and what the merge weighs.
+    ...(report.references
+      ? {
+          references: {
+            ...pick(report.references, ['index', 'count', 'now', 'policy', 'allowEmpty', 'knows']),
+            identified: report.references.identified.map((e) => ({
+              location: e.location,
+              identifications: e.identifications.map((i) => ({ ...pick(i, ['asset', 'method', 'reference']), evidence: sortedDeep(i.evidence) })),
+            })),
+          },
+        }
+      : {}),
   };
 }
 

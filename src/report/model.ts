@@ -1,4 +1,4 @@
-import type { Method } from '../identify/detector.js';
+import type { Identification, Method } from '../identify/detector.js';
 import type { PolicyDocument } from '../policy/schema.js';
 import type { CoverageEntry, Fact, Notice, Origin } from '../sources/item.js';
 
@@ -157,4 +157,25 @@ export interface Report {
    * single-run report. Absent from merged and ordinary reports.
    */
   shard?: { index: number; count: number; now: string; policy: PolicyDocument; allowEmpty?: boolean; knows?: Fact[] };
+  /**
+   * Present only in reference-split reports (`--references k/n`): which share of the fingerprint
+   * set the audit matched against, and what `custody merge` needs to rebuild the single-run report.
+   * Absent from merged and ordinary reports.
+   */
+  references?: ReferenceSplit;
+}
+
+/** A reference-split audit's share and its merge data (src/merge/reference-split.ts). */
+export interface ReferenceSplit {
+  index: number;
+  count: number;
+  now: string;
+  policy: PolicyDocument;
+  allowEmpty?: boolean;
+  knows?: Fact[];
+  /**
+   * Every identification of every identified item, evidence included, by location: the asset keeps
+   * only the strongest one's evidence, and the merge must weigh each split's matches against the others'.
+   */
+  identified: { location: string; identifications: Identification[] }[];
 }

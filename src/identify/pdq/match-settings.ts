@@ -1,5 +1,4 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
-import type { Dihedral } from './dihedral.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and

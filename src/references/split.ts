@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { StoreColumns } from './store-format.js';
+
+/** One share of a reference split (`--references k/n`): 1 <= index <= count. */
+export interface ReferenceShare {
+  index: number;
+  count: number;
+}
+
+/**
+ * The share (1..count) a reference belongs to: the first 4 bytes (big-endian) of the SHA-256 of its
+ * id's UTF-8, mod count, plus 1 (as `shardOf` does for locations). It depends on the id alone, so
+ * every machine agrees whatever the store format, file order or set the reference came in.
+ */
+export function referenceShareOf(id: string | Uint8Array, count: number): number {
+  const hash = createHash('sha256');
+  if (typeof id === 'string') hash.update(id, 'utf8');
+  else hash.update(id);
+  return (hash.digest().readUInt32BE(0) % count) + 1;
+}
+
+/**
+ * The columns of the references of one share, copied into new SharedArrayBuffer-backed arrays (so
+ * they can still go to worker threads) with `idOffsets`, `viewStart` and `viewReference` rebased;
+ * the rows keep their order. The tables the u16 columns index (classes, media, variants) are the
+ * footer's and stay as they are.
+ *
+ * Plate digests are NOT split: every share keeps them all. The plates a report masks are the
+ * loaded set's (postprocess/redact.ts): a split that knew only its share of the plates would leave
+ * the others' plates in clear in file names and evidence. Digests are 32 bytes each (a million
+ * plates is 32 MB), so keeping them costs little next to the references' views.
+ */
+export function splitColumns(columns: StoreColumns, share: ReferenceShare): StoreColumns {
+  const rows = chosenRows(columns, share);
+  let idBytes = 0;
+  let views = 0;
+  for (const i of rows) {
+    idBytes += columns.idOffsets[i + 1]! - columns.idOffsets[i]!;
+    views += columns.viewStart[i + 1]! - columns.viewStart[i]!;
+  }
+  const out = {
+    idOffsets: shared(Uint32Array, rows.length + 1),
+    idBytes: shared(Uint8Array, idBytes),
+    classes: shared(Uint16Array, rows.length),
+    sizes: shared(Float64Array, rows.length),
+    sha256: shared(Uint8Array, rows.length * 32),
+    md5: shared(Uint8Array, rows.length * 16),
+    media: shared(Uint16Array, rows.length),
+    capturedAt: shared(Float64Array, rows.length),
+    viewStart: shared(Uint32Array, rows.length + 1),
+    viewHash: shared(Uint8Array, views * 32),
+    viewReference: shared(Uint32Array, views),
+    viewQuality: shared(Uint8Array, views),
+    viewVariant: shared(Uint16Array, views),
+    plateDigests: shared(Uint8Array, columns.plateDigests.length),
+  } satisfies StoreColumns;
+  let idAt = 0;
+  let viewAt = 0;
+  rows.forEach((i, row) => {
+    const idStart = columns.idOffsets[i]!;
+    const idEnd = columns.idOffsets[i + 1]!;
+    out.idOffsets[row] = idAt;
+    out.idBytes.set(columns.idBytes.subarray(idStart, idEnd), idAt);
+    idAt += idEnd - idStart;
+    out.classes[row] = columns.classes[i]!;
+    out.sizes[row] = columns.sizes[i]!;
+    out.sha256.set(columns.sha256.subarray(i * 32, i * 32 + 32), row * 32);
+    out.md5.set(columns.md5.subarray(i * 16, i * 16 + 16), row * 16);
+    out.media[row] = columns.media[i]!;
+    out.capturedAt[row] = columns.capturedAt[i]!;
+    const start = columns.viewStart[i]!;
+    const end = columns.viewStart[i + 1]!;
+    out.viewStart[row] = viewAt;
+    out.viewHash.set(columns.viewHash.subarray(start * 32, end * 32), viewAt * 32);
+    out.viewReference.fill(row, viewAt, viewAt + end - start);
+    out.viewQuality.set(columns.viewQuality.subarray(start, end), viewAt);
+    out.viewVariant.set(columns.viewVariant.subarray(start, end), viewAt);
+    viewAt += end - start;
+  });
+  out.idOffsets[rows.length] = idAt;
+  out.viewStart[rows.length] = viewAt;
+  out.plateDigests.set(columns.plateDigests);
+  return out;
+}
+
+/** The rows (reference indexes) whose id falls in the share, in order. */
+function chosenRows(columns: StoreColumns, share: ReferenceShare): number[] {
+  const { idOffsets, idBytes } = columns;
+  const rows: number[] = [];
+  // The stored id bytes are the id's UTF-8: hashed as they are, with no string made.
+  for (let i = 0; i + 1 < idOffsets.length; i++) {
+    if (referenceShareOf(idBytes.subarray(idOffsets[i]!, idOffsets[i + 1]!), share.count) === share.index) rows.push(i);
+  }
+  return rows;
+}
+
+type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
+/** A typed array over a new SharedArrayBuffer of its own. */
+function shared<T>(type: TypedArrayOf<T>, length: number): T {
+  return new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT), 0, length);
+}
