@@ -1,5 +1,6 @@
 import { referenceId } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
+import { ViewFileReader } from '../../references/view-file.js';
 import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
@@ -48,6 +49,7 @@ export class PerceptualMatcher {
   private readonly tileCells: readonly ({ row: number; col: number } | undefined)[];
   /** Parsed tiles of recently verified references (a candidate is often verified twice). */
   private readonly tileCache = new Map<number, readonly StoredTile[]>();
+  private viewReader: ViewFileReader | undefined;
   private readonly index: HammingIndex;
   private readonly hasher = new PdqHasher();
   private readonly dctScratch = new Float32Array(256);
@@ -237,10 +239,21 @@ export class PerceptualMatcher {
     const known = this.tileCache.get(reference);
     if (known) return known;
     const { viewStart, viewVariant, viewQuality, viewHash } = this.data.columns;
+    const start = viewStart[reference]!;
+    const end = viewStart[reference + 1]!;
+    // From the columns, or (a large store keeps its views in its file) one read of the reference's views.
+    let hashes = viewHash;
+    let base = 0;
+    if (this.data.viewFile && end > start) {
+      this.viewReader ??= new ViewFileReader(this.data.viewFile);
+      hashes = new Uint8Array((end - start) * 32);
+      this.viewReader.read(start, end - start, hashes);
+      base = start;
+    }
     const tiles: StoredTile[] = [];
-    for (let v = viewStart[reference]!; v < viewStart[reference + 1]!; v++) {
+    for (let v = start; v < end; v++) {
       const cell = this.tileCells[viewVariant[v]!];
-      if (cell) tiles.push({ ...cell, hash: storedHash(viewHash, v, newHash()), quality: viewQuality[v]! });
+      if (cell) tiles.push({ ...cell, hash: storedHash(hashes, v - base, newHash()), quality: viewQuality[v]! });
     }
     if (this.tileCache.size >= TILE_CACHE) this.tileCache.clear();
     this.tileCache.set(reference, tiles);

@@ -1,6 +1,7 @@
 import { columnsFromReferences, compareIds, type ReferenceTables } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
 import type { StoreColumns } from '../../references/store-format.js';
+import { type ViewFile, ViewFileReader } from '../../references/view-file.js';
 import { type Crop, parseVariant } from './crops.js';
 import { buildHammingTables, type HammingTables } from './hamming-index.js';
 import { HASH_WORDS, type Hash256 } from './hash256.js';
@@ -24,6 +25,8 @@ export interface PdqIndex {
   entryView: Uint32Array;
   /** Entries' hashes in memory layout and their chunk tables. */
   hamming: HammingTables;
+  /** Set when the columns hold no view hashes (a large store keeps them in its file): tiles are read from here. */
+  viewFile?: ViewFile;
 }
 
 /** Per variant-table index: the crop a claimable view shows, undefined for tiles and unknown variants. */
@@ -31,21 +34,42 @@ export function variantCrops(variants: readonly string[]): (Crop | undefined)[] 
   return variants.map((variant) => (isTileVariant(variant) ? undefined : parseVariant(variant)));
 }
 
-/** Whether view `v` is an entry: a claimable crop (not a tile), quality at least QUALITY_GATE. */
+/**
+ * Stored hashes past which only the core views (full, and the crops equal on every side: 5% and 10%)
+ * are indexed, about 380,000 references. Each indexed hash costs ~100 bytes (32 of hash, 64 in the
+ * chunk tables, 4 of entry): a million references with all 11 claimable views would need 1.1 GB for
+ * the index alone, ten million 11 GB. A copy trimmed on one side only, which a one-sided stored crop
+ * would have met directly, is then left to the crop stage (from the full view's near miss).
+ */
+export const FULL_INDEX_ENTRIES = 4_194_304;
+
+/** Whether view `v` is claimable: a crop view (not a tile) of quality at least QUALITY_GATE. */
 const claimable = (columns: StoreColumns, crops: readonly (Crop | undefined)[], v: number): boolean =>
   columns.viewQuality[v]! >= QUALITY_GATE && crops[columns.viewVariant[v]!] !== undefined;
 
+/** Per variant-table index, the crop of the views the index holds (undefined: not indexed). */
+function indexedCrops(columns: StoreColumns, tables: ReferenceTables): (Crop | undefined)[] {
+  const crops = variantCrops(tables.variants);
+  let count = 0;
+  for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
+  if (count <= FULL_INDEX_ENTRIES) return crops;
+  return crops.map((crop) => (crop?.every((side) => side === crop[0]) ? crop : undefined));
+}
+
 /** How many entries an index over these columns holds, without building it. */
 export function entryCount(columns: StoreColumns, tables: ReferenceTables): number {
-  const crops = variantCrops(tables.variants);
+  const crops = indexedCrops(columns, tables);
   let count = 0;
   for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
   return count;
 }
 
-/** Builds the index (a second or so per million references). */
-export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables): PdqIndex {
-  const crops = variantCrops(tables.variants);
+/**
+ * Builds the index (a second or so per million references). Without `viewFile` the hashes come from
+ * the columns; with it (the columns hold none) from the store's file, read in order in large chunks.
+ */
+export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, viewFile?: ViewFile): PdqIndex {
+  const crops = indexedCrops(columns, tables);
   const references = columns.sizes.length;
   let order: ArrayLike<number> | undefined;
   for (let i = 1; i < references && !order; i++) {
@@ -57,14 +81,38 @@ export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables): P
   let e = 0;
   for (let k = 0; k < references; k++) {
     const r = order ? order[k]! : k;
-    for (let v = columns.viewStart[r]!; v < columns.viewStart[r + 1]!; v++) {
-      if (!claimable(columns, crops, v)) continue;
-      entryView[e] = v;
-      storedHash(columns.viewHash, v, pool.subarray(e * HASH_WORDS, (e + 1) * HASH_WORDS));
-      e++;
-    }
+    for (let v = columns.viewStart[r]!; v < columns.viewStart[r + 1]!; v++) if (claimable(columns, crops, v)) entryView[e++] = v;
   }
-  return { columns, tables, entryView, hamming: buildHammingTables(pool) };
+  if (viewFile) hashesFromFile(viewFile, entryView, pool);
+  else for (let entry = 0; entry < count; entry++) storedHash(columns.viewHash, entryView[entry]!, pool.subarray(entry * HASH_WORDS, (entry + 1) * HASH_WORDS));
+  return { columns, tables, entryView, hamming: buildHammingTables(pool), ...(viewFile ? { viewFile } : {}) };
+}
+
+/** Views read per chunk when the hashes come from the file (2 MiB). */
+const FILE_CHUNK_VIEWS = 65_536;
+
+/** Fills `pool` with the entries' hashes read from the store's file, each segment in order. */
+function hashesFromFile(viewFile: ViewFile, entryView: Uint32Array, pool: Uint32Array): void {
+  // Entries in view order, so the file is read front to back once.
+  const byView = Uint32Array.from({ length: entryView.length }, (_, i) => i).sort((a, b) => entryView[a]! - entryView[b]!);
+  const reader = new ViewFileReader(viewFile);
+  const chunk = new Uint8Array(FILE_CHUNK_VIEWS * 32);
+  try {
+    let k = 0;
+    for (const segment of viewFile.segments) {
+      for (let first = segment.firstView; first < segment.firstView + segment.views && k < byView.length; first += FILE_CHUNK_VIEWS) {
+        const count = Math.min(FILE_CHUNK_VIEWS, segment.firstView + segment.views - first);
+        if (entryView[byView[k]!]! >= first + count) continue;
+        reader.read(first, count, chunk);
+        for (; k < byView.length && entryView[byView[k]!]! < first + count; k++) {
+          const entry = byView[k]!;
+          storedHash(chunk, entryView[entry]! - first, pool.subarray(entry * HASH_WORDS, (entry + 1) * HASH_WORDS));
+        }
+      }
+    }
+  } finally {
+    reader.close();
+  }
 }
 
 /** A PdqIndex over v1 references (calibration, tests). */
