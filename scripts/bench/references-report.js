@@ -25,7 +25,7 @@ const judged = (/** @type {boolean} */ ok) => (ok ? 'met' : 'missed');
  */
 function perImage(row, real) {
   const images = real?.images ?? row?.images;
-  if (!row || row.audit.error || !images) return undefined;
+  if (!row || row.audit.error || real?.audit.error || !images) return undefined;
   const per = (/** @type {any} */ r, /** @type {'wall' | 'cpu'} */ key) => (r.audit.run[key] * 1000) / images;
   const matching = (/** @type {any} */ r) => (r.load.error ? Number.NaN : ((r.audit.run.cpu - r.load.run.cpu) * 1000) / images);
   return {

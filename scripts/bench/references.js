@@ -23,7 +23,11 @@
  *     from its own references: recall and precision;
  *   - the plate scan of the share's large records with --plates-small (500) and --plates (10,000,000)
  *     digests, the real agency digests among them: MB/s and peak RSS.
- * Writes bench/results/scale-references.md and .json and prints the table. Needs a build.
+ * Writes bench/results/scale-references.md and .json and prints the table. Needs a build, and disk
+ * for the cached stores: ~890 bytes per reference (the bench's references carry 20 PDQ views each),
+ * so ~0.9 GB at 1M (twice: the robustness bench has its own) and ~9 GB at 10M; 32 bytes per plate
+ * digest. A step that fails (a crash, or a set too large for this build) is recorded as failed in
+ * its row and the run goes on; the run then exits 1.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
