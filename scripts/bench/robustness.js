@@ -11,6 +11,9 @@
  * Build first: npx tsc -p tsconfig.build.json
  * Run:         node scripts/bench/robustness.js [--quick] [--per-kind N] [--hard N] [--workers N] [--out FILE]
  *              --hard N: further hard negatives per kind, measured as they are (default 100)
+ *              --distractors STORE: also match against a fingerprint set's references (e.g. millions
+ *                of near-miss distractors, `npm run bench:scale`); ids the bench makes itself are skipped
+ *              --references-out FILE: write the references as a v1 fingerprint file and stop
  * Writes:      bench/results/robustness.json
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -57,8 +60,12 @@ async function workerLoop() {
       return { reference, bytes };
     }
     if (msg.type === 'init') {
-      matcher = new CalibrationMatcher(msg.references);
-      return { size: matcher.size };
+      // Each worker loads the distractors itself: posting millions of references to every worker would copy them each time.
+      const extra = msg.distractors ? (await (await import('../../dist/references/load.js')).loadFingerprints([msg.distractors])).references : [];
+      const own = new Set(msg.references.map((/** @type {{ id: string }} */ r) => r.id));
+      const all = [...msg.references, ...extra.filter((r) => !own.has(r.id))];
+      matcher = new CalibrationMatcher(all);
+      return { size: matcher.size, references: all.length };
     }
     if (!matcher) throw new Error('worker not initialised');
     const m = matcher;
@@ -192,6 +199,8 @@ async function main() {
       hard: { type: 'string' },
       workers: { type: 'string' },
       out: { type: 'string', default: path.join(repo, 'bench', 'results', 'robustness.json') },
+      distractors: { type: 'string' },
+      'references-out': { type: 'string' },
     },
   });
   // 10 per kind (1,710 query images at ~0.34 CPU-s each, generation included) is ~5 minutes on 2 idle cores.
@@ -213,7 +222,14 @@ async function main() {
     const built = await Promise.all(refs.map((spec) => pool.run({ type: 'reference', refId: `${spec.kind}/${String(spec.index).padStart(4, '0')}.jpg`, spec })));
     const references = built.map((b) => b.reference).sort((a, b) => (a.id < b.id ? -1 : 1));
     const tRefs = performance.now();
-    const sizes = await pool.broadcast({ type: 'init', references });
+    if (values['references-out']) {
+      const { fingerprintDigest } = await import('../../dist/references/load.js');
+      const body = { format: /** @type {const} */ ('custody-fingerprints'), version: /** @type {const} */ (1), tool: { name: /** @type {const} */ ('custody'), version: 'bench' }, createdAt: new Date(0).toISOString(), roots: ['robustness'], references };
+      await writeFile(values['references-out'], `${JSON.stringify({ ...body, digest: fingerprintDigest(body) })}\n`);
+      log(`wrote ${references.length} references to ${values['references-out']}`);
+      return;
+    }
+    const sizes = await pool.broadcast({ type: 'init', references, distractors: values.distractors });
     log(`fingerprinted in ${((tRefs - t0) / 1000).toFixed(1)} s; ${sizes[0].size} usable stored hashes; measuring copies and negatives...`);
     const tasks = [
       ...refs.map((spec, i) => ({ type: 'copies', spec, refId: built[i].reference.id, bytes: built[i].bytes })),
@@ -270,7 +286,7 @@ async function main() {
     };
     const result = {
       benchmark: 'perceptual-robustness',
-      config: { perKind, negativesPerKind: perKind, hardNegativesPerKind: hardPerKind, cameras: CAMERAS, cases: ROBUSTNESS_CASES.length, threshold: byClass.threshold, node: process.version },
+      config: { perKind, negativesPerKind: perKind, hardNegativesPerKind: hardPerKind, cameras: CAMERAS, cases: ROBUSTNESS_CASES.length, threshold: byClass.threshold, node: process.version, matchedReferences: sizes[0].references, ...(values.distractors && { distractors: values.distractors }) },
       targets,
       throughput,
       byClass,

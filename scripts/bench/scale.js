@@ -4,17 +4,21 @@
  * `npm run bench:scale`: custody's peak memory at the scale issue #8 §4 names ("peak RSS <= 400 MB
  * for a 100,000-file tree and a 10-million-row inventory").
  *
- *   node scripts/bench/scale.js [--quick] [--rows <n>] [--jobs <n>]
+ *   node scripts/bench/scale.js [--quick] [--rows <n>] [--jobs <n>] [--no-references]
+ *   node scripts/bench/scale.js --references-only [options of scripts/bench/references.js]
  *
  * Generates once, under bench/work/ (git-ignored), (a) a 100,000-file share with scripts/bench/tree.js
  * (photos, scans, documents, logs, zips, plate records, planted agency copies) and (b) a real S3
  * Inventory (manifest.json + manifest.checksum + gzip CSV parts) of 10,000,000 rows, a few of which
  * carry an agency reference's MD5 as their ETag. Then `custody audit` runs on each as its own process
  * (scripts/bench/measure.js: wall, CPU, peak RSS), the planted copies are checked in its JSON report,
- * and bench/results/scale.md + scale.json are written. The run lowers its own priority (nice 10).
+ * and bench/results/scale.md + scale.json are written. Then, unless --no-references, the agency-scale
+ * reference-set rows of issue #17 run (scripts/bench/references.js, given this run's arguments;
+ * bench/results/scale-references.md + .json); --references-only runs only those. The run lowers its
+ * own priority (nice 10).
  * Needs a build: npx tsc -p tsconfig.build.json.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -63,6 +67,13 @@ const option = (/** @type {string} */ name, /** @type {number} */ fallback) => {
 const rows = option('--rows', quick ? 300_000 : 10_000_000);
 const jobs = option('--jobs', 0); // 0: custody's default
 const log = (/** @type {string} */ line) => process.stderr.write(`bench:scale: ${line}\n`);
+/** The reference-set rows, as their own process (they measure their own children); resolves to its exit code. */
+const referenceRows = () =>
+  /** @type {Promise<number>} */ (new Promise((resolve) => {
+    const args = argv.filter((a) => a !== '--references-only' && a !== '--no-references');
+    spawn(process.execPath, [path.join(root, 'scripts/bench/references.js'), ...args], { stdio: 'inherit' }).on('close', (code) => resolve(code ?? 1));
+  }));
+if (argv.includes('--references-only')) process.exit(await referenceRows());
 
 if (!existsSync(path.join(root, 'dist/cli/run.js'))) {
   log('dist/ is missing: build first with "npx tsc -p tsconfig.build.json"');
@@ -144,6 +155,10 @@ log('wrote bench/results/scale.md and bench/results/scale.json');
 if (runs.some((r) => !r.real)) {
   log('an audit did not find every planted copy (or saw fewer items than generated): its figures do not describe a real audit');
   process.exitCode = 1;
+}
+if (!argv.includes('--no-references')) {
+  const code = await referenceRows();
+  if (code !== 0) process.exitCode = code;
 }
 
 /**

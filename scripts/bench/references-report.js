@@ -1,0 +1,197 @@
+// @ts-check
+/**
+ * The issue #17 targets of scripts/bench/references.js, judged from its raw rows, and its Markdown
+ * (bench/results/scale-references.md). Kept apart from the runner so the page can be re-rendered
+ * from a result file alone.
+ */
+
+const GB = 1e9;
+const MiB = 2 ** 20;
+/** The plain 10M-hash index HMA's benchmark reports, for comparison only. */
+const HMA = { bytes: 1.63e9, buildSeconds: 38, loadMs: 27 };
+
+/** @typedef {{ target: string, measured: string, verdict: 'met' | 'missed' | 'failed' | 'n/a' | 'skipped' }} Target */
+
+const n = (/** @type {number} */ v) => v.toLocaleString('en');
+const fixed = (/** @type {number | undefined} */ v, /** @type {number} */ digits = 2) => (v === undefined || Number.isNaN(v) ? '?' : v.toFixed(digits));
+/** @returns {'met' | 'missed'} */
+const judged = (/** @type {boolean} */ ok) => (ok ? 'met' : 'missed');
+
+/**
+ * Wall and CPU ms per image of an audit row and their ratios to the real set's; `matching` is CPU
+ * per image once the set's own load (its load step's CPU, node start-up included, as in the audit) is
+ * taken out of both sides: the issue's "per-image matching cost", load having its own target.
+ * @param {any} row @param {any} real
+ */
+function perImage(row, real) {
+  const images = real?.images ?? row?.images;
+  if (!row || row.audit.error || real?.audit.error || !images) return undefined;
+  const per = (/** @type {any} */ r, /** @type {'wall' | 'cpu'} */ key) => (r.audit.run[key] * 1000) / images;
+  const matching = (/** @type {any} */ r) => (r.load.error ? Number.NaN : ((r.audit.run.cpu - r.load.run.cpu) * 1000) / images);
+  return {
+    wall: per(row, 'wall'),
+    cpu: per(row, 'cpu'),
+    matching: matching(row),
+    wallRatio: per(row, 'wall') / per(real, 'wall'),
+    cpuRatio: per(row, 'cpu') / per(real, 'cpu'),
+    matchingRatio: matching(row) / matching(real),
+  };
+}
+
+/**
+ * Scaled-set targets: load, memory and per-image cost (CPU per image without the set's load decides:
+ * on a shared machine CPU moves less than wall time; every figure is shown).
+ * @param {any} row @param {any} real @param {{ rssGB: number, ratio: number, load?: number }} limits
+ * @returns {Target[]}
+ */
+function setTargets(row, real, limits) {
+  const label = `${n(row.set.references)} references`;
+  const failed = (/** @type {string} */ target, /** @type {string} */ error) => ({ target, measured: error, verdict: /** @type {const} */ ('failed') });
+  /** @type {Target[]} */
+  const out = [];
+  if (limits.load !== undefined) {
+    const target = `${label}: store load <= ${limits.load} s`;
+    out.push(row.load.error ? failed(target, row.load.error) : { target, measured: `${fixed(row.load.ms / 1000)} s in process (${fixed(row.load.run.wall)} s with node start-up), ${Math.round(row.load.run.rssMiB)} MiB peak`, verdict: judged(row.load.ms / 1000 <= limits.load) });
+  }
+  const rss = `${label}: audit completes, peak RSS <= ${limits.rssGB} GB`;
+  if (row.audit.error) return [...out, failed(rss, row.audit.error)];
+  out.push({ target: rss, measured: `${fixed((row.audit.run.rssMiB * MiB) / GB)} GB (${Math.round(row.audit.run.rssMiB)} MiB)`, verdict: judged((row.audit.run.rssMiB * MiB) / GB <= limits.rssGB) });
+  const cost = perImage(row, real);
+  if (cost)
+    out.push({
+      target: `${label}: per-image cost <= ${limits.ratio}x the ${n(real.set.references)}-reference audit`,
+      measured: `matching CPU ${fixed(cost.matchingRatio)}x (${fixed(cost.matching, 1)} ms/image); with the load, CPU ${fixed(cost.cpuRatio)}x (${fixed(cost.cpu, 1)} ms/image), wall ${fixed(cost.wallRatio)}x (${fixed(cost.wall, 1)} ms/image)`,
+      verdict: judged(cost.matchingRatio <= limits.ratio),
+    });
+  out.push({
+    target: `${label}: the same planted copies found as with the real set, no distractor matched`,
+    measured: `${row.plantedFound}/${row.planted} planted; ${row.lost.length} assets lost, ${row.gained.length} gained; ${row.distractorHits} distractor hits`,
+    verdict: judged(row.lost.length === 0 && row.distractorHits === 0 && row.plantedFound === real.plantedFound),
+  });
+  return out;
+}
+
+/**
+ * @param {{ sizes: Record<string, number>, rows: Record<string, any> }} result
+ * @returns {Target[]}
+ */
+export function targetRows({ sizes, rows }) {
+  const real = rows['real'];
+  /** @type {Target[]} */
+  const out = [...setTargets(rows['refs'], real, { load: 3, rssGB: 1.5, ratio: 1.5 })];
+  const rb = rows['robustness'];
+  const robust = `${n(sizes['refs'] ?? 0)} distractors: robustness recall and precision unchanged`;
+  if (!rb) out.push({ target: robust, measured: 'not run (--no-robustness)', verdict: 'skipped' });
+  else if (rb.without.error || rb.with.error) out.push({ target: robust, measured: rb.with.error ?? rb.without.error, verdict: 'failed' });
+  else
+    out.push({
+      target: robust,
+      measured: `recall ${fixed(rb.without.recall, 3)} -> ${fixed(rb.with.recall, 3)}, precision ${fixed(rb.without.precision, 3)} -> ${fixed(rb.with.precision, 3)}; ${rb.without.misses} -> ${rb.with.misses} misses; ${fixed(rb.without.cpuSecondsPerImage)} -> ${fixed(rb.with.cpuSecondsPerImage)} CPU-s/query`,
+      verdict: judged(rb.with.recall >= rb.without.recall && rb.with.precision >= rb.without.precision),
+    });
+  const big = rows['refs10m'];
+  if (!big) out.push({ target: '10,000,000 references', measured: 'not run (--no-10m)', verdict: 'skipped' });
+  else {
+    out.push(...setTargets(big, real, { rssGB: 6, ratio: 3 }));
+    out.push({
+      target: `${n(big.set.references)} references: store size, build and load time (HMA, a plain 10M-hash index: 1.63 GB, 38 s, 27 ms)`,
+      measured: `${fixed(big.set.bytes / GB)} GB, ${fixed(big.set.buildSeconds, 0)} s (${n(Math.round(big.set.references / big.set.buildSeconds))} refs/s), load ${big.load.error ? 'failed' : `${fixed(big.load.ms / 1000)} s`}; x${fixed(big.set.bytes / HMA.bytes)} / x${fixed(big.set.buildSeconds / HMA.buildSeconds)} / x${big.load.error ? '?' : fixed(big.load.ms / HMA.loadMs, 0)} HMA's`,
+      verdict: 'n/a',
+    });
+  }
+  const [small, large] = [rows['plates-small'], rows['plates-large']];
+  const plates = `${n(large.set.plates)} plate digests`;
+  if (small.error || large.error) out.push({ target: `${plates}: plate scan`, measured: large.error ?? small.error, verdict: 'failed' });
+  else {
+    // MB per CPU-second decides, as per-image cost does; wall MB/s is shown.
+    const slower = large.run.cpu / small.run.cpu;
+    out.push({
+      target: `${plates}: plate scan MB/s within 1.2x of ${n(small.set.plates)} digests`,
+      measured: `${fixed(large.bytes / 1e6 / large.run.cpu, 0)} vs ${fixed(small.bytes / 1e6 / small.run.cpu, 0)} MB per CPU-s (${fixed(slower)}x slower); wall ${fixed(large.mbPerSecond, 0)} vs ${fixed(small.mbPerSecond, 0)} MB/s; ${large.assets} vs ${small.assets} files found`,
+      verdict: judged(slower <= 1.2 && large.assets === small.assets),
+    });
+    out.push({ target: `${plates}: plate scan peak RSS <= 1 GB`, measured: `${fixed((large.run.rssMiB * MiB) / GB)} GB (${Math.round(large.run.rssMiB)} MiB; ${Math.round(small.run.rssMiB)} MiB with ${n(small.set.plates)})`, verdict: judged((large.run.rssMiB * MiB) / GB <= 1) });
+  }
+  const fp = rows['fingerprint'];
+  out.push({ target: 'fingerprinting: references per second per core', measured: `${fixed(fp.perCpuSecond)} references per CPU-second (${fixed(fp.perSecond)}/s wall; ${fp.references} references, ${fp.images} images)`, verdict: 'n/a' });
+  return out;
+}
+
+/** @param {string[][]} rows */
+const table = (rows) => rows.map((row, i) => `| ${row.join(' | ')} |${i === 0 ? `\n|${row.map(() => ' --- |').join('')}` : ''}`).join('\n');
+
+/**
+ * @param {{ date: string, sizes: Record<string, number>, seed: number, jobs: number, measureMethod: string, machine: Record<string, any>, loadAverageAtEnd: number[], subset: string, rows: Record<string, any> }} result
+ * @param {Target[]} targets
+ */
+export function toMarkdown(result, targets) {
+  const { rows, machine: m } = result;
+  const sets = ['real', 'refs', 'refs10m'].filter((k) => rows[k]);
+  const real = rows['real'];
+  const rb = rows['robustness'];
+  return [
+    '# custody with agency-scale reference sets (issue #17)',
+    '',
+    `Generated by \`npm run bench:scale\` (scripts/bench/references.js) on ${result.date}; seed ${result.seed}. Each step is its own process (nice ${m['nice']}),`,
+    `measured with ${result.measureMethod === 'gnu-time' ? 'GNU time' : '/proc polling'}: wall, CPU (user + sys), peak RSS. GB = 10^9 bytes. Audits: \`custody audit ${result.subset} --no-archives --no-cache --jobs ${result.jobs}\``,
+    `(the main bench's image subset, ${real?.images ?? '?'} files); matching CPU = audit CPU minus the set's load step CPU. Distractor sets hold the real references plus synthetic ones: half the real views with one 36-80-bit flip`,
+    'pattern per capture, half uniform; sizes and classes of the real images (scripts/bench/distractors.js).',
+    '',
+    table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])]),
+    '',
+    '## Reference sets',
+    '',
+    table([
+      ['set', 'references', 'store', 'build', 'load (in process / RSS)', 'audit wall / CPU / RSS', 'ms per image wall / CPU / matching CPU', 'planted found', 'distractor hits'],
+      ...sets.map((k) => {
+        const r = rows[k];
+        const cost = perImage(r, real);
+        return [
+          k,
+          n(r.set.references),
+          r.set.bytes ? `${(r.set.bytes / MiB).toFixed(0)} MiB` : 'v1 JSON',
+          r.set.buildSeconds ? `${r.set.buildSeconds.toFixed(1)} s${r.set.reused ? ' (cached)' : ''}` : '-',
+          r.load.error ? `failed: ${r.load.error}` : `${fixed(r.load.ms / 1000)} s / ${Math.round(r.load.run.rssMiB)} MiB`,
+          r.audit.error ? `failed: ${r.audit.error}` : `${fixed(r.audit.run.wall, 1)} s / ${fixed(r.audit.run.cpu, 1)} s / ${Math.round(r.audit.run.rssMiB)} MiB`,
+          cost ? `${fixed(cost.wall, 1)} / ${fixed(cost.cpu, 1)} / ${fixed(cost.matching, 1)}` : '-',
+          r.plantedFound === undefined ? '-' : `${r.plantedFound}/${r.planted}`,
+          r.distractorHits === undefined ? '-' : String(r.distractorHits),
+        ];
+      }),
+    ]),
+    '',
+    '## Plate scan',
+    '',
+    table([
+      ['plate digests', 'store', 'scan wall / CPU / RSS', 'MB/s', 'files found'],
+      ...['plates-small', 'plates-large'].map((k) => {
+        const r = rows[k];
+        return [n(r.set.plates), `${(r.set.bytes / MiB).toFixed(0)} MiB`, r.error ? `failed: ${r.error}` : `${fixed(r.run.wall, 1)} s / ${fixed(r.run.cpu, 1)} s / ${Math.round(r.run.rssMiB)} MiB`, fixed(r.mbPerSecond, 0), String(r.assets ?? '-')];
+      }),
+    ]),
+    `(${(rows['plates-small'].bytes / 1e6).toFixed(0)} MB of plate records; the real agency digests are among both sets.)`,
+    '',
+    ...(rb
+      ? [
+          '## Robustness bench with distractors',
+          '',
+          `scripts/bench/robustness.js ${rb.options}, then with \`--distractors\`: ${n(rb.store.references)} references derived from its own references.`,
+          '',
+          table([
+            ['run', 'recall', 'precision', 'misses', 'CPU-s per query', 'wall / peak RSS'],
+            ...['without', 'with'].map((k) => {
+              const r = rb[k];
+              return r.error ? [k, 'failed', r.error, '', '', ''] : [k, fixed(r.recall, 3), fixed(r.precision, 3), String(r.misses), fixed(r.cpuSecondsPerImage), `${fixed(r.run.wall, 0)} s / ${Math.round(r.run.rssMiB)} MiB`];
+            }),
+          ]),
+          '',
+        ]
+      : []),
+    '## Machine',
+    '',
+    `${m['cpu']} (nproc ${m['nproc']}); ${m['memory']}; node ${m['node']}. Load average ${m['loadAverageAtStart']} at start, ${result.loadAverageAtEnd.join(' ')} at end.`,
+    '',
+    'Raw figures: bench/results/scale-references.json.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * The agency-scale reference-set rows of `npm run bench:scale` (issue #17 targets), in one run so
+ * that every ratio shares its conditions.
+ *
+ *   node scripts/bench/references.js [--refs <n>] [--refs-10m <n>] [--no-10m] [--plates <n>]
+ *        [--plates-small <n>] [--jobs <n>] [--seed <n>] [--quick] [--no-robustness] [--robustness-per-kind <n>]
+ *        [--robustness-hard <n>]
+ *   node scripts/bench/references.js --render   (the Markdown again from the last run's JSON)
+ *   (npm run bench:scale -- --references-only passes its arguments here)
+ *
+ * On the main bench's share (scripts/bench/tree.js, full size unless --quick), each measured as its
+ * own process (scripts/bench/measure.js: wall, CPU, peak RSS):
+ *   - `custody fingerprint` of the agency folder (references per second per CPU-second), whose set
+ *     (~150 real references) every store below starts from;
+ *   - stores of --refs (1,000,000) and --refs-10m (10,000,000) references: the real ones plus
+ *     synthetic distractors (scripts/bench/distractors.js), cached under bench/work/references/;
+ *   - store load alone (dist's loadFingerprints) for each set;
+ *   - `custody audit` of the share's image subset (photos/camera-roll) with each set: per-image
+ *     cost against the real set's, and whether the same planted copies are found;
+ *   - the robustness bench (scripts/bench/robustness.js) without and with --refs distractors derived
+ *     from its own references: recall and precision;
+ *   - the plate scan of the share's large records with --plates-small (500) and --plates (10,000,000)
+ *     digests, the real agency digests among them: MB/s and peak RSS.
+ * Writes bench/results/scale-references.md and .json and prints the table. Needs a build, and disk
+ * for the cached stores: ~890 bytes per reference (the bench's references carry 20 PDQ views each),
+ * so ~0.9 GB at 1M (twice: the robustness bench has its own) and ~9 GB at 10M; 32 bytes per plate
+ * digest. A step that fails (a crash, or a set too large for this build) is recorded as failed in
+ * its row and the run goes on; the run then exits 1.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cachedStore, DISTRACTOR_PREFIX, distractorSource, plateSetOf, writeStoreFile } from './distractors.js';
+import { measure, measureMethod } from './measure.js';
+import { targetRows, toMarkdown } from './references-report.js';
+import { machine } from './report.js';
+import { ensureTree, FULL, QUICK } from './tree.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const self = fileURLToPath(import.meta.url);
+const argv = process.argv.slice(2);
+const log = (/** @type {string} */ line) => process.stderr.write(`bench:references: ${line}\n`);
+const readJson = async (/** @type {string} */ file) => JSON.parse(await readFile(file, 'utf8'));
+// Store builds (10 million plate digests are strings until the writer sorts them) and the robustness
+// bench's workers get room; the load step and the audits get node's default heap, as custody does.
+const BIG_HEAP = '--max-old-space-size=8192';
+
+if (argv[0] === '--step') await step(argv[1] ?? '', argv.slice(2));
+else if (argv[0] === '--render') await render();
+else await main();
+
+/** The Markdown again from the last run's JSON (after a change to the page's layout). */
+async function render() {
+  const result = await readJson(path.join(root, 'bench/results/scale-references.json'));
+  const md = toMarkdown(result, targetRows(result));
+  await writeFile(path.join(root, 'bench/results/scale-references.md'), md);
+  process.stdout.write(md);
+}
+
+/** One child-process step; prints one JSON line. @param {string} name @param {string[]} args */
+async function step(name, args) {
+  const started = performance.now();
+  const [file = '', count = '0', seed = '0', out = ''] = args;
+  if (name === 'load') {
+    const { loadFingerprints } = await import('../../dist/references/load.js');
+    const loading = performance.now(); // the store's load alone, not importing custody's modules
+    const index = await loadFingerprints([file]);
+    const ms = performance.now() - loading;
+    process.stdout.write(`${JSON.stringify({ ms, references: index.references?.length ?? null, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 })}\n`);
+    return;
+  }
+  const set = await readJson(file);
+  const made =
+    name === 'build-refs'
+      ? await writeStoreFile(out, distractorSource(set.references, Number(count), Number(seed)), set.plates)
+      : await writeStoreFile(out, () => set.references, plateSetOf(set.plates, Number(count), Number(seed)));
+  process.stdout.write(`${JSON.stringify({ ...made, seconds: (performance.now() - started) / 1000 })}\n`);
+}
+
+async function main() {
+  const option = (/** @type {string} */ name, /** @type {number} */ fallback) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : fallback;
+  };
+  const quick = argv.includes('--quick');
+  const sizes = {
+    refs: option('--refs', 1_000_000),
+    refs10m: argv.includes('--no-10m') ? 0 : option('--refs-10m', 10_000_000),
+    plates: option('--plates', 10_000_000),
+    platesSmall: option('--plates-small', 500),
+  };
+  const seed = option('--seed', 17);
+  const jobs = option('--jobs', Math.max(4, os.availableParallelism() * 4)); // as the main bench's image row
+  // robustness.js's own defaults (--quick: 4 and 20).
+  const robustnessSize = ['--per-kind', String(option('--robustness-per-kind', quick ? 4 : 10)), '--hard', String(option('--robustness-hard', quick ? 20 : 100))];
+  if (!existsSync(path.join(root, 'dist/references/store-write.js'))) {
+    log('dist/ is missing: build first with "npx tsc -p tsconfig.build.json"');
+    process.exit(2);
+  }
+  os.setPriority(Math.max(os.getPriority(), 10)); // every child inherits it: the machine is shared
+  const description = { ...machine({}), nice: os.getPriority() };
+  const tree = await ensureTree(path.join(root, 'bench/work'), quick ? QUICK : FULL, log);
+  const storeDir = path.join(root, 'bench/work/references');
+  const out = path.join(tree.dir, 'out');
+  await mkdir(out, { recursive: true });
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env['CUSTODY_PLATE_KEY']; // the key comes from the tree's key file, never from the caller
+  const custody = (/** @type {string[]} */ args) => measure(process.execPath, [path.join(root, 'bin/custody.js'), ...args], { cwd: tree.dir, env });
+  const child = (/** @type {string[]} */ args) => measure(process.execPath, [...(args[0] === 'load' ? [] : [BIG_HEAP]), self, '--step', ...args], { cwd: root, env });
+  /** @type {Record<string, any>} */
+  const rows = {};
+
+  // (g) Fingerprinting, which also makes the real set every store starts from.
+  log(`fingerprinting ${tree.stats.references} agency references ...`);
+  const fpFile = path.join(out, 'fp-refs.json');
+  const fp = await custody(['fingerprint', 'agency', '--out', fpFile, '--plate-key-file', 'plate.key', '--class', 'vehicles/**=vehicle-image', '--class', 'plates/**=plate-image', '--class', 'travelers/**=traveler-image']);
+  if (fp.code !== 0) throw new Error(`custody fingerprint failed (exit ${fp.code}): ${fp.stderr.trim()}`);
+  const real = await readJson(fpFile);
+  const images = real.references.filter((/** @type {any} */ r) => r.pdq?.length).length;
+  rows.fingerprint = { run: strip(fp), references: real.references.length, images, perSecond: real.references.length / fp.wall, perCpuSecond: real.references.length / fp.cpu };
+
+  /** A cached store, built by a measured child step when missing. @param {'refs' | 'plates'} kind @param {number} count @param {string} base @param {string} digest */
+  const store = (kind, count, base, digest) =>
+    cachedStore({ dir: storeDir, kind, count, seed, realDigest: digest }, async (file) => {
+      log(`writing a store of ${count.toLocaleString('en')} ${kind === 'refs' ? 'synthetic references' : 'plate digests'} ...`);
+      const m = await child([kind === 'refs' ? 'build-refs' : 'build-plates', base, String(count), String(seed), file]);
+      if (m.code !== 0) throw new Error(`building ${file} failed: ${lastLines(m)}`);
+      return { ...JSON.parse(m.stdout.trim()), wall: m.wall, rssMiB: m.rssMiB };
+    });
+  /** @type {Record<string, import('./distractors.js').BuiltStore | { file: string }>} */
+  const sets = { real: { file: fpFile }, refs: await store('refs', sizes.refs, fpFile, real.digest) };
+  if (sizes.refs10m > 0) sets['refs10m'] = await store('refs', sizes.refs10m, fpFile, real.digest);
+  const plateStores = { small: await store('plates', sizes.platesSmall, fpFile, real.digest), large: await store('plates', sizes.plates, fpFile, real.digest) };
+
+  // (d) Store load alone; (a)-(c) the image subset audited with each set.
+  const subset = path.join('share', tree.imageSubset);
+  const planted = [...tree.planted.exact, ...tree.planted.transformed].filter((p) => p.startsWith(`${tree.imageSubset}/`));
+  /** @type {Set<string> | undefined} */
+  let realAssets;
+  for (const [name, set] of Object.entries(sets)) {
+    log(`loading and auditing with the ${name} set (load ${os.loadavg()[0]?.toFixed(2)}) ...`);
+    const load = await child(['load', set.file]);
+    const report = path.join(out, `refs-audit-${name}.json`);
+    const audit = await custody(['audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]);
+    const found = audit.code === 0 ? await assetsFound(report, planted, tree.imageSubset) : undefined;
+    realAssets ??= found?.assets;
+    rows[name] = {
+      set: 'bytes' in set ? { ...set, file: path.relative(root, set.file) } : { file: path.relative(root, set.file), references: real.references.length },
+      load: load.code === 0 ? { run: strip(load), ...JSON.parse(load.stdout.trim()) } : { run: strip(load), error: lastLines(load) },
+      audit: { run: strip(audit), ...(audit.code === 0 ? {} : { error: lastLines(audit) }) },
+      ...(found && {
+        images: found.filesSeen, plantedFound: found.plantedFound, planted: planted.length, distractorHits: found.distractorHits,
+        lost: realAssets ? [...realAssets].filter((a) => !found.assets.has(a)) : [], gained: realAssets ? [...found.assets].filter((a) => !realAssets?.has(a)) : [],
+      }),
+    };
+    for (const lost of rows[name].lost ?? []) log(`  ${name}: lost ${lost}`);
+  }
+
+  // (f) Plate scan of the large records with few and with millions of digests.
+  const recordDir = path.join('share', tree.records);
+  let recordBytes = 0;
+  for (const f of await readdir(path.join(tree.dir, recordDir))) recordBytes += (await stat(path.join(tree.dir, recordDir, f))).size;
+  for (const [name, set] of Object.entries(plateStores)) {
+    log(`plate scan with the ${name} plate set (${set.plates.toLocaleString('en')} digests) ...`);
+    const report = path.join(out, `refs-plates-${name}.json`);
+    const scan = await custody(['audit', recordDir, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]);
+    const assets = scan.code === 0 ? (await readJson(report)).assets.length : undefined;
+    rows[`plates-${name}`] = { set: { ...set, file: path.relative(root, set.file) }, run: strip(scan), bytes: recordBytes, mbPerSecond: recordBytes / 1e6 / scan.wall, assets, ...(scan.code === 0 ? {} : { error: lastLines(scan) }) };
+  }
+
+  // (e) The robustness bench without and with distractors derived from its own references.
+  if (!argv.includes('--no-robustness')) rows.robustness = await robustness(storeDir, sizes.refs, seed, robustnessSize, child);
+
+  const result = { date: new Date().toISOString(), quick, sizes, seed, jobs, measureMethod: measureMethod(), machine: description, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))), subset, rows };
+  const targets = targetRows(result);
+  await mkdir(path.join(root, 'bench/results'), { recursive: true });
+  await writeFile(path.join(root, 'bench/results/scale-references.json'), `${JSON.stringify({ ...result, targets }, null, 2)}\n`);
+  const md = toMarkdown(result, targets);
+  await writeFile(path.join(root, 'bench/results/scale-references.md'), md);
+  process.stdout.write(md);
+  log('wrote bench/results/scale-references.md and .json');
+  // A missed target is a finding; a step that did not run to the end is a broken bench.
+  if (targets.some((t) => t.verdict === 'failed')) process.exitCode = 1;
+}
+
+/**
+ * Robustness recall and precision without and with `count` distractors derived from the bench's own
+ * references (the main bench's references are other images: they would not be near its queries).
+ * @param {string} storeDir @param {number} count @param {number} seed @param {string[]} options robustness.js's size options
+ * @param {(args: string[]) => Promise<import('./measure.js').Measurement>} child
+ */
+async function robustness(storeDir, count, seed, options, child) {
+  const script = path.join(root, 'scripts/bench/robustness.js');
+  const run = (/** @type {string[]} */ args) => measure(process.execPath, [BIG_HEAP, script, ...options, ...args], { cwd: root });
+  const refsFile = path.join(storeDir, `robustness-refs-${options.join('')}.json`);
+  log('fingerprinting the robustness references ...');
+  const made = await run(['--references-out', refsFile]);
+  if (made.code !== 0) throw new Error(`robustness --references-out failed: ${lastLines(made)}`);
+  const base = await readJson(refsFile);
+  const built = await cachedStore({ dir: storeDir, kind: 'refs', count, seed, realDigest: base.digest }, async (file) => {
+    log(`writing a store of ${count.toLocaleString('en')} distractors of the robustness references ...`);
+    const m = await child(['build-refs', refsFile, String(count), String(seed), file]);
+    if (m.code !== 0) throw new Error(`building ${file} failed: ${lastLines(m)}`);
+    return JSON.parse(m.stdout.trim());
+  });
+  /** @type {Record<string, any>} */
+  const runs = {};
+  for (const [name, extra] of /** @type {const} */ ([['without', []], ['with', ['--distractors', built.file]]])) {
+    log(`robustness bench ${name} distractors (load ${os.loadavg()[0]?.toFixed(2)}) ...`);
+    const file = path.join(storeDir, `robustness-${name}.json`);
+    const m = await run(['--out', file, ...extra]);
+    // Exit 1 means a robustness target was missed: the figures still stand.
+    const r = m.code <= 1 && existsSync(file) ? await readJson(file) : undefined;
+    runs[name] = r
+      ? { run: strip(m), recall: r.targets.overallRecall.value, precision: r.targets.precision.value, classRecall: Object.fromEntries(r.byClass.classes.map((/** @type {any} */ c) => [c.class, c.recall])), misses: r.misses.length, cpuSecondsPerImage: r.throughput.cpuSecondsPerImage, queries: r.throughput.queries }
+      : { run: strip(m), error: lastLines(m) };
+  }
+  return { options: options.join(' '), store: { ...built, file: path.relative(root, built.file) }, ...runs };
+}
+
+/**
+ * What an audit's JSON report found: assets as `location reference`, planted copies found, and hits on distractors.
+ * @param {string} file @param {readonly string[]} planted @param {string} subset
+ */
+async function assetsFound(file, planted, subset) {
+  /** @type {import('../../src/report/model.js').Report} */
+  const report = await readJson(file);
+  const locations = new Set(report.assets.map((a) => a.location));
+  return {
+    filesSeen: report.summary.filesSeen,
+    assets: new Set(report.assets.map((a) => `${a.location} ${a.reference ?? '-'}`)),
+    plantedFound: planted.filter((p) => locations.has(p.slice(subset.length + 1)) || locations.has(p)).length,
+    distractorHits: report.assets.filter((a) => a.reference?.startsWith(DISTRACTOR_PREFIX)).length,
+  };
+}
+
+/** @param {import('./measure.js').Measurement} m */
+function strip(m) {
+  return { wall: m.wall, cpu: m.cpu, rssMiB: m.rssMiB, code: m.code, load1: m.load1 };
+}
+
+/** @param {import('./measure.js').Measurement} m */
+function lastLines(m) {
+  return `exit ${m.code}: ${m.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+}
