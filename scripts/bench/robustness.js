@@ -60,12 +60,9 @@ async function workerLoop() {
       return { reference, bytes };
     }
     if (msg.type === 'init') {
-      // Each worker loads the distractors itself: posting millions of references to every worker would copy them each time.
-      const extra = msg.distractors ? (await (await import('../../dist/references/load.js')).loadFingerprints([msg.distractors])).references : [];
-      const own = new Set(msg.references.map((/** @type {{ id: string }} */ r) => r.id));
-      const all = [...msg.references, ...extra.filter((r) => !own.has(r.id))];
-      matcher = new CalibrationMatcher(all);
-      return { size: matcher.size, references: all.length };
+      // The index arrives built, in shared memory (with distractors: millions of references, one copy for every worker).
+      matcher = new CalibrationMatcher(msg.index ?? msg.references);
+      return { size: matcher.size, references: msg.count ?? msg.references.length };
     }
     if (!matcher) throw new Error('worker not initialised');
     const m = matcher;
@@ -191,6 +188,22 @@ function histogram(rows) {
   return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (a === 'none' ? 1 : b === 'none' ? -1 : parseInt(a, 10) - parseInt(b, 10))));
 }
 
+/**
+ * The bench's references plus a fingerprint set's (the distractors), as one perceptual index built
+ * once here in shared memory: the workers receive it without a copy. A distractor set that contains
+ * the bench's own references holds them twice, with the same hashes: ties go to the lower entry, the
+ * same id either way.
+ * @param {import('../../dist/references/schema.js').Reference[]} references @param {string} file
+ */
+async function withDistractors(references, file) {
+  const { loadFingerprints } = await import('../../dist/references/load.js');
+  const { columnsFromReferences, combineColumns } = await import('../../dist/references/columns.js');
+  const { buildPdqIndex } = await import('../../dist/identify/pdq/pdq-index.js');
+  const store = await loadFingerprints([file]);
+  const combined = combineColumns([columnsFromReferences(references), { columns: store.columns, tables: store.tables }]);
+  return { index: buildPdqIndex(combined.columns, combined.tables), count: combined.columns.sizes.length };
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -229,7 +242,7 @@ async function main() {
       log(`wrote ${references.length} references to ${values['references-out']}`);
       return;
     }
-    const sizes = await pool.broadcast({ type: 'init', references, distractors: values.distractors });
+    const sizes = await pool.broadcast({ type: 'init', references, ...(values.distractors ? await withDistractors(references, values.distractors) : {}) });
     log(`fingerprinted in ${((tRefs - t0) / 1000).toFixed(1)} s; ${sizes[0].size} usable stored hashes; measuring copies and negatives...`);
     const tasks = [
       ...refs.map((spec, i) => ({ type: 'copies', spec, refId: built[i].reference.id, bytes: built[i].bytes })),

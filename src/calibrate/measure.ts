@@ -2,6 +2,7 @@ import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
 import type { MatchOutcome } from '../identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../identify/pdq/matcher.js';
+import { type PdqIndex, pdqIndexOfReferences } from '../identify/pdq/pdq-index.js';
 import type { Reference } from '../references/schema.js';
 
 /** Largest distance a calibration run looks at: the top of the default band table. */
@@ -46,13 +47,15 @@ export class CalibrationMatcher {
   private readonly skipAlignAt: number;
 
   constructor(
-    references: readonly Reference[],
+    references: readonly Reference[] | PdqIndex,
     readonly maxDistance = DEFAULT_MAX_DISTANCE,
     lowestBandTop = 7,
     private readonly maxImagePixels = DEFAULT_DETECT_LIMITS.maxImagePixels,
   ) {
-    this.direct = new PerceptualMatcher(references, { threshold: maxDistance, align: false });
-    this.aligned = new PerceptualMatcher(references, { threshold: 0, alignedThreshold: maxDistance });
+    // One index for both matchers.
+    const index = Array.isArray(references) ? pdqIndexOfReferences(references as readonly Reference[]) : (references as PdqIndex);
+    this.direct = new PerceptualMatcher(index, { threshold: maxDistance, align: false });
+    this.aligned = new PerceptualMatcher(index, { threshold: 0, alignedThreshold: maxDistance });
     this.skipAlignAt = Math.min(lowestBandTop, maxDistance);
   }
 
