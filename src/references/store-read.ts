@@ -56,7 +56,10 @@ export async function readStore(file: string): Promise<LoadedStore> {
 }
 
 /** readStore over a file already open (an append verifies the very file it then writes). */
-export async function readOpenStore(handle: FileHandle, file: string): Promise<LoadedStore & { size: number; segments: number }> {
+export async function readOpenStore(
+  handle: FileHandle,
+  file: string,
+): Promise<LoadedStore & { size: number; segments: number; last: { offset: number; length: number } }> {
   const refuse = refuser(file);
   const stats = await handle.stat();
   if (!stats.isFile()) refuse(`fingerprint store is a ${specialKind(stats) ?? 'special file'}, not a regular file`);
@@ -78,10 +81,10 @@ export async function readOpenStore(handle: FileHandle, file: string): Promise<L
     previous = digest;
   }
   const { columns, plates } = target.columns();
-  const last = segments[segments.length - 1]!.footer;
-  const footer: StoreFooter = { ...last, counts: { ...totals, plates } };
+  const last = segments[segments.length - 1]!;
+  const footer: StoreFooter = { ...last.footer, counts: { ...totals, plates } };
   checkColumns(columns, footer, refuse);
-  return { footer, columns, size, segments: segments.length };
+  return { footer, columns, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
 }
 
 function refuser(file: string): Refuse {
