@@ -1,7 +1,7 @@
 import { loadFingerprintFile } from '../references/load.js';
 import type { PlateSet, Reference } from '../references/schema.js';
 import { isStore, readStore } from '../references/store-read.js';
-import { plateDigestList, StoreRow, sameContent, storeIds } from '../references/store-rows.js';
+import { plateDigestList, StoreRows, sameContent, storeIds } from '../references/store-rows.js';
 import { type StoreMeta, type StoreSummary, writeStore } from '../references/store-write.js';
 import { compareStrings } from '../util/compare.js';
 import { UsageError } from '../util/errors.js';
@@ -55,10 +55,11 @@ export async function mergeFingerprints(files: readonly string[], out: { guard: 
 async function openInput(file: string): Promise<MergeInput> {
   if (await isStore(file)) {
     const { columns, footer } = await readStore(file);
+    const rows = new StoreRows(columns, footer);
     return {
       file,
       count: footer.counts.references,
-      reference: (index) => new StoreRow(columns, footer, index),
+      reference: (index) => rows.row(index),
       ids: () => storeIds(columns),
       plates: footer.plates,
       digests: plateDigestList(columns.plateDigests),

@@ -4,57 +4,97 @@ import type { StoreColumns, StoreFooter } from './store-format.js';
 /** A column's bytes as a Buffer over the same memory (no copy). */
 const bytesOf = (view: Uint8Array): Buffer => Buffer.from(view.buffer, view.byteOffset, view.length);
 
+/** A loaded store's columns, with Buffers over the byte columns made once for all its rows. */
+export class StoreRows {
+  readonly ids: Buffer;
+  readonly sha256: Buffer;
+  readonly md5: Buffer;
+  readonly viewHash: Buffer;
+
+  constructor(
+    readonly columns: StoreColumns,
+    readonly footer: Pick<StoreFooter, 'classes' | 'media' | 'variants'>,
+  ) {
+    this.ids = bytesOf(columns.idBytes);
+    this.sha256 = bytesOf(columns.sha256);
+    this.md5 = bytesOf(columns.md5);
+    this.viewHash = bytesOf(columns.viewHash);
+  }
+
+  row(index: number): Reference {
+    return new StoreRow(this, index);
+  }
+}
+
 /**
  * Reference `index` of a loaded store as a `Reference`, each field decoded only when it is read:
  * the store writer walks references once per section and reads one field each time, so a merge
  * that feeds it rows decodes each field once, never the whole reference per section.
  */
-export class StoreRow implements Reference {
+class StoreRow implements Reference {
   constructor(
-    private readonly columns: StoreColumns,
-    private readonly footer: Pick<StoreFooter, 'classes' | 'media' | 'variants'>,
+    private readonly store: StoreRows,
     private readonly index: number,
   ) {}
 
   get id(): string {
-    const { idOffsets, idBytes } = this.columns;
-    return bytesOf(idBytes).toString('utf8', idOffsets[this.index]!, idOffsets[this.index + 1]!);
+    const offsets = this.store.columns.idOffsets;
+    return this.store.ids.toString('utf8', offsets[this.index]!, offsets[this.index + 1]!);
   }
 
   get class(): string {
-    return this.footer.classes[this.columns.classes[this.index]!]!;
+    return this.store.footer.classes[this.store.columns.classes[this.index]!]!;
   }
 
   get size(): number {
-    return this.columns.sizes[this.index]!;
+    return this.store.columns.sizes[this.index]!;
   }
 
   get sha256(): string {
-    return bytesOf(this.columns.sha256).toString('hex', this.index * 32, this.index * 32 + 32);
+    return this.store.sha256.toString('hex', this.index * 32, this.index * 32 + 32);
   }
 
   get md5(): string {
-    return bytesOf(this.columns.md5).toString('hex', this.index * 16, this.index * 16 + 16);
+    return this.store.md5.toString('hex', this.index * 16, this.index * 16 + 16);
   }
 
   get media(): string {
-    return this.footer.media[this.columns.media[this.index]!]!;
+    return this.store.footer.media[this.store.columns.media[this.index]!]!;
   }
 
+  /** Views whose hash is spelled in hex only when read (five of the writer's sections read views). */
   get pdq(): PdqEntry[] | undefined {
-    const c = this.columns;
+    const c = this.store.columns;
     const [start, end] = [c.viewStart[this.index]!, c.viewStart[this.index + 1]!];
     if (end === start) return undefined;
-    const hashes = bytesOf(c.viewHash);
     const views: PdqEntry[] = [];
-    for (let v = start; v < end; v++)
-      views.push({ hash: hashes.toString('hex', v * 32, v * 32 + 32), quality: c.viewQuality[v]!, variant: this.footer.variants[c.viewVariant[v]!]! });
+    for (let v = start; v < end; v++) views.push(new StoreView(this.store, v));
     return views;
   }
 
   get capturedAt(): string | undefined {
-    const time = this.columns.capturedAt[this.index]!;
+    const time = this.store.columns.capturedAt[this.index]!;
     return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  }
+}
+
+/** View `index` of a loaded store as a `PdqEntry`. */
+class StoreView implements PdqEntry {
+  constructor(
+    private readonly store: StoreRows,
+    private readonly index: number,
+  ) {}
+
+  get hash(): string {
+    return this.store.viewHash.toString('hex', this.index * 32, this.index * 32 + 32);
+  }
+
+  get quality(): number {
+    return this.store.columns.viewQuality[this.index]!;
+  }
+
+  get variant(): string {
+    return this.store.footer.variants[this.store.columns.viewVariant[this.index]!]!;
   }
 }
 
