@@ -11,6 +11,8 @@ import { InputError, UsageError } from '../../src/util/errors.js';
 import { writeGuard } from '../../src/util/safe-write.js';
 import { VERSION } from '../../src/version.js';
 import { tempDir } from '../support/tmp.js';
+import type { Footer } from './support/reseal.js';
+import { resealLastSegment } from './support/reseal-segment.js';
 import { syntheticReference } from './support/synthetic.js';
 
 const byId = (a: Reference, b: Reference) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -138,5 +140,28 @@ describe('fingerprint store: append one segment without rewriting the store', ()
     expect((await stat(file('base.cfs'))).size).toBe(bytes.length);
     await truncate(file('tampered.cfs'), bytes.length - 3);
     await expect(openForAppend(await out('tampered.cfs'))).rejects.toThrow(/no trailer at its end/);
+  });
+
+  // Crafted last segments whose digests all match: only the reader's checks across segments stand.
+  it.each([
+    ['a table that does not extend the previous one', (f: Footer) => void (f.classes as string[]).reverse(), /does not extend the classes table/],
+    [
+      'plates under another key than the earlier segment',
+      (f: Footer) => void ((f.plates as { keyId: string }).keyId = 'hmac-sha256:ffffffffffffffff'),
+      /different plate keys/,
+    ],
+    ['a previous footer of another length', (f: Footer & { previous: { length: number } }) => void (f.previous.length -= 8), /.+/],
+    ['counts the segment does not hold', (f: Footer) => void (f.counts.references += 1), /out of bounds/],
+  ])('refuses %s in one line', async (_name, edit, reason) => {
+    await appended('crafted.cfs');
+    const crafted = resealLastSegment(await readFile(file('crafted.cfs')), edit);
+    await writeFile(file('probe.cfs'), crafted);
+    const error = await readStore(file('probe.cfs')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message.split('\n')).toHaveLength(1);
+    expect((error as Error).message).toMatch(reason);
   });
 });
