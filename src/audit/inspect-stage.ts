@@ -5,9 +5,9 @@ import type { Subject } from '../evaluate/requirement.js';
 import { type Inspection, inspectItem } from '../identify/inspect.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import type { CoverageEntry, Fact, Notice, SourceEvent } from '../sources/item.js';
+import { shardOf } from '../util/shard.js';
 import type { IdentifyStage } from './detectors.js';
 import { counted, expand } from './expand-archive.js';
-import { shardOf } from './shard.js';
 import { settleFacts, subjectOf } from './subject.js';
 import { Tally } from './tally.js';
 

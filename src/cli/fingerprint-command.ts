@@ -1,20 +1,24 @@
-import path from 'node:path';
 import { Command } from 'commander';
-import { type ClassRule, createFingerprints } from '../fingerprint/create.js';
+import { appendedSegment, appendPrefixes, knownPlates } from '../fingerprint/append.js';
+import { type ClassRule, createFingerprints, type FingerprintOptions, type FingerprintResult } from '../fingerprint/create.js';
 import { perceptualHasher } from '../fingerprint/perceptual.js';
 import { plateCollector } from '../fingerprint/plates.js';
 import { formatFor, writeFingerprintSet } from '../fingerprint/write-set.js';
-import { plateKeyFor } from '../identify/plates/key.js';
-import { loadFingerprintFile } from '../references/load.js';
+import { plateKeyFor, plateKeyId } from '../identify/plates/key.js';
+import { appendSegment, openForAppend } from '../references/store-append.js';
 import { UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
 import { ExitCode } from '../util/exit-codes.js';
 import { checkedDestination, writeGuard } from '../util/safe-write.js';
+import { parseShard } from '../util/shard.js';
+import { convert, FILES_HELP, merge } from './fingerprint-files.js';
 import type { Io } from './io.js';
 import { collect } from './options.js';
 
 interface FingerprintFlags {
-  out: string;
+  out?: string;
+  append?: string;
+  shard?: string;
   class?: string[];
   include?: string[];
   exclude?: string[];
@@ -32,7 +36,9 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
   return new Command('fingerprint')
     .description("fingerprint the agency's reference data (digests, perceptual hashes, keyed plate digests; never the data)")
     .argument('<dir...>', 'directories of agency reference data')
-    .requiredOption('-o, --out <file>', 'fingerprint file to write')
+    .option('-o, --out <file>', 'fingerprint file to write')
+    .option('--append <store>', 'add the new files to an existing store (.cfs) as one new segment, instead of --out; the dirs must lie inside its roots')
+    .option('--shard <k/n>', 'describe only the files whose id hashes to shard k of n (plus every plate-read file); merge the n stores')
     .option('-c, --class <glob=class>', "asset class for references matching a glob, e.g. 'travelers/**=traveler-image' (repeatable)", collect)
     .option('--include <glob>', 'only fingerprint paths matching (repeatable)', collect)
     .option('--exclude <glob>', 'leave out paths matching (repeatable)', collect)
@@ -40,60 +46,83 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
     .option('--plate-key-file <file>', 'file holding the plate key (else CUSTODY_PLATE_KEY)')
     .option('--no-perceptual', 'exact digests only (no perceptual hashes)')
     .option('--store-format <v1|v2>', STORE_FORMAT_HELP)
-    .addHelpText('after', CONVERT_HELP)
+    .addHelpText('after', FILES_HELP)
     .action(async (dirs: string[], flags: FingerprintFlags) => {
-      // `convert` is a word, not a commander subcommand: the top-level program reads options anywhere
-      // (`--debug` after the command), which hands a subcommand's `--out` to this command instead.
-      if (dirs[0] === 'convert') return convert(io, setExit, dirs.slice(1), flags);
+      // `convert` and `merge` are words, not commander subcommands: the top-level program reads
+      // options anywhere (`--debug` after the command), which hands a subcommand's `--out` to this
+      // command instead.
+      const others = Boolean(
+        flags.append || flags.shard || flags.class || flags.include || flags.exclude || flags.plateColumn || flags.plateKeyFile || !flags.perceptual,
+      );
+      if (dirs[0] === 'convert') return convert(io, setExit, dirs.slice(1), { ...flags, others });
+      if (dirs[0] === 'merge') return merge(io, setExit, dirs.slice(1), { ...flags, others });
+      if (flags.append !== undefined) return append(io, setExit, dirs, flags.append, flags);
       const out = flags.out;
+      if (out === undefined) throw new UsageError('fingerprint needs --out <file> (or --append <store.cfs>)');
       const format = formatFor(out, flags.storeFormat, 'v1');
-      const classes = (flags.class ?? []).map(parseClassRule);
       // The fingerprint file is written like every other file custody writes: never through a link.
       const guard = await writeGuard(io.cwd, []);
       await checkedDestination(guard, io.cwd, out);
       const key = plateKeyFor(io.cwd, io.env, flags.plateKeyFile);
-      const { file, coverage } = await createFingerprints({
-        roots: dirs,
-        cwd: io.cwd,
-        classes,
-        ...(flags.include ? { include: flags.include } : {}),
-        ...(flags.exclude ? { exclude: flags.exclude } : {}),
-        ...(flags.perceptual ? { perceptual: perceptualHasher() } : {}),
+      const result = await createFingerprints({
+        ...describeOptions(io, dirs, flags),
         plates: plateCollector(key, flags.plateColumn),
+        ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
       });
-      const digest = await writeFingerprintSet(file, format, { guard, cwd: io.cwd, path: out });
-      for (const entry of coverage)
-        io.stderr.write(
-          `custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`,
-        );
-      const perceptual = file.references.filter((r) => r.pdq).length;
-      const plates = file.plates ? `, ${file.plates.digests.length} plates (key ${file.plates.keyId})` : '';
-      io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} -> ${escapeInvisible(out)} [${digest}]\n`);
-      setExit(coverage.some((c) => c.incomplete) ? ExitCode.Incomplete : ExitCode.Ok);
+      const digest = await writeFingerprintSet(result.file, format, { guard, cwd: io.cwd, path: out });
+      finish(io, setExit, result, `-> ${escapeInvisible(out)} [${digest}]`);
     });
 }
 
-const CONVERT_HELP = `
-Converting:
-  custody fingerprint convert <file> --out <file> [--store-format v1|v2]
-  rewrites a fingerprint file in the other format (v1 JSON to a v2 store, or back while the set is
-  small enough for JSON); the same content, each format with its own digest. (A directory named
-  convert is fingerprinted as ./convert.)`;
-
-/** \`custody fingerprint convert <file> --out <file>\`: the same set, written in the other format. */
-async function convert(io: Io, setExit: (code: ExitCode) => void, inputs: string[], flags: FingerprintFlags): Promise<void> {
-  const input = inputs[0];
-  if (input === undefined || inputs.length > 1)
-    throw new UsageError('fingerprint convert takes one fingerprint file: custody fingerprint convert <file> --out <file>');
-  if (flags.class || flags.include || flags.exclude || flags.plateColumn || flags.plateKeyFile || !flags.perceptual)
-    throw new UsageError('fingerprint convert takes only --out and --store-format (the set is converted as it is)');
+/** `custody fingerprint <dir...> --append <store>`: the new files as one more segment of the store. */
+async function append(io: Io, setExit: (code: ExitCode) => void, dirs: string[], store: string, flags: FingerprintFlags): Promise<void> {
+  if (flags.out !== undefined || flags.storeFormat !== undefined || flags.shard !== undefined)
+    throw new UsageError('--append writes into the store it names: it takes no --out, --store-format or --shard');
   const guard = await writeGuard(io.cwd, []);
-  await checkedDestination(guard, io.cwd, flags.out);
-  const loaded = await loadFingerprintFile(path.resolve(io.cwd, input));
-  const format = formatFor(flags.out, flags.storeFormat, loaded.file.version === 2 ? 'v1' : 'v2');
-  const digest = await writeFingerprintSet(loaded.file, format, { guard, cwd: io.cwd, path: flags.out });
-  io.stderr.write(`custody: ${loaded.file.references.length} references (${loaded.file.digest}) -> ${escapeInvisible(flags.out)} as ${format} [${digest}]\n`);
-  setExit(ExitCode.Ok);
+  const key = plateKeyFor(io.cwd, io.env, flags.plateKeyFile);
+  const target = await openForAppend({ guard, cwd: io.cwd, path: store });
+  try {
+    const known = knownPlates(target.store, key, key && plateKeyId(key));
+    const result = await createFingerprints({
+      ...describeOptions(io, dirs, flags),
+      idPrefixes: appendPrefixes(dirs, target.store.footer.roots, io.cwd),
+      plates: plateCollector(key, flags.plateColumn, known),
+    });
+    const segment = appendedSegment(target.store, result.file, store);
+    const summary = await appendSegment(target, () => segment.references, segment.plates, segment.meta);
+    const total = target.store.footer.counts.references + summary.references;
+    finish(
+      io,
+      setExit,
+      result,
+      `appended to ${escapeInvisible(store)}: ${summary.bytes} bytes after its ${target.size}, ${total} references in all [${summary.digest}]`,
+    );
+  } finally {
+    await target.handle.close();
+  }
+}
+
+function describeOptions(io: Io, dirs: string[], flags: FingerprintFlags): FingerprintOptions {
+  return {
+    roots: dirs,
+    cwd: io.cwd,
+    classes: (flags.class ?? []).map(parseClassRule),
+    ...(flags.include ? { include: flags.include } : {}),
+    ...(flags.exclude ? { exclude: flags.exclude } : {}),
+    ...(flags.perceptual ? { perceptual: perceptualHasher() } : {}),
+  };
+}
+
+/** Prints what could not be fingerprinted and the summary line; exit 3 when something was left out. */
+function finish(io: Io, setExit: (code: ExitCode) => void, { file, coverage }: FingerprintResult, where: string): void {
+  for (const entry of coverage)
+    io.stderr.write(
+      `custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`,
+    );
+  const perceptual = file.references.filter((r) => r.pdq).length;
+  const plates = file.plates ? `, ${file.plates.digests.length} plates (key ${file.plates.keyId})` : '';
+  io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} ${where}\n`);
+  setExit(coverage.some((c) => c.incomplete) ? ExitCode.Incomplete : ExitCode.Ok);
 }
 
 function parseClassRule(rule: string): ClassRule {

@@ -11,6 +11,7 @@ import { isImage, type MediaType, SNIFF_BYTES, sniff } from '../sources/sniff.js
 import { compareStrings } from '../util/compare.js';
 import { describeError, errorCode } from '../util/errors.js';
 import { forEachConcurrent } from '../util/pool.js';
+import { shardOf } from '../util/shard.js';
 import { VERSION } from '../version.js';
 
 /** Assigns an asset class to references whose id matches a glob (`--class 'travelers/**=traveler-image'`). */
@@ -44,6 +45,17 @@ export interface FingerprintOptions {
   maxReadBytes?: number;
   /** References described at once (default the cores, 2 to 8: each may hold a whole file in memory). */
   concurrency?: number;
+  /**
+   * Id prefix of each root, in place of the default (none for one root, base names for several):
+   * an append names new files as a run over the store's own roots would (appendPrefixes).
+   */
+  idPrefixes?: readonly (string | undefined)[];
+  /**
+   * Describe only the files whose id hashes to shard `index` of `count` (shardOf), plus every
+   * plate-read file: each shard needs all the plates to mask ids as a whole run does, and a merge
+   * keeps the identical copies once.
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface FingerprintResult {
@@ -61,7 +73,7 @@ export async function createFingerprints(options: FingerprintOptions): Promise<F
   // is hashed; each outcome goes in its walk-order slot, so the result does not depend on timing.
   const outcomes: ({ reference: Reference } | { coverage: CoverageEntry } | undefined)[] = [];
   const walk = async function* () {
-    const prefixes = rootPrefixes(options.roots);
+    const prefixes = options.idPrefixes ?? rootPrefixes(options.roots);
     for (const [index, root] of options.roots.entries()) {
       const prefix = prefixes[index];
       yield* walkFilesystem(path.resolve(options.cwd ?? '.', root), {
@@ -127,6 +139,11 @@ async function describe(
 ): Promise<Reference | undefined> {
   if (item.size === 0) return undefined; // an empty file identifies nothing
   const content = item.content!;
+  const shard = options.shard;
+  const inShard = !shard || shardOf(item.location, shard.count) === shard.index;
+  // Outside the shard only a plate-read file is described; anything else is not read past its head.
+  if (!inShard && !(options.plates && item.size <= (options.maxReadBytes ?? DEFAULT_MAX_READ) && sniff(await content.head(SNIFF_BYTES)) === 'text/plain'))
+    return undefined;
   const whole = item.size <= (options.maxReadBytes ?? DEFAULT_MAX_READ) ? await content.readAll() : undefined;
   const media = sniff(whole ? whole.subarray(0, SNIFF_BYTES) : await content.head(SNIFF_BYTES));
   const { sha256, md5 } = whole ? digestsOf(whole) : await streamDigests(item);
@@ -144,14 +161,13 @@ async function describe(
     const { capturedAt } = captureDate(await readImageTags(item));
     if (capturedAt) reference.capturedAt = capturedAt.toISOString();
   }
-  if (whole && media === 'text/plain' && options.plates && (await options.plates.offer(reference, whole))) {
-    if (!rules.some((r) => r.match(item.location))) reference.class = 'plate-record';
-  }
-  return reference;
+  const plateFile = whole !== undefined && media === 'text/plain' && options.plates !== undefined && (await options.plates.offer(reference, whole));
+  if (plateFile && !rules.some((r) => r.match(item.location))) reference.class = 'plate-record';
+  return inShard || plateFile ? reference : undefined;
 }
 
 /** Id prefixes when several roots are fingerprinted: their base names, numbered when two share one. */
-function rootPrefixes(roots: readonly string[]): (string | undefined)[] {
+export function rootPrefixes(roots: readonly string[]): (string | undefined)[] {
   if (roots.length < 2) return roots.map(() => undefined);
   const seen = new Map<string, number>();
   return roots.map((root) => {

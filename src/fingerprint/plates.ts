@@ -10,10 +10,11 @@ import type { PlateCollector } from './create.js';
  * and collects their plates, to be stored only as keyed digests. Without a key, finding plate files
  * is an error: silently leaving plates out would make every later audit blind to them.
  */
-export function plateCollector(key: Buffer | undefined, column?: string): PlateCollector {
+export function plateCollector(key: Buffer | undefined, column?: string, known?: (normalised: string) => boolean): PlateCollector {
   const plates = new Set<string>();
   const sources: PlateSet['sources'] = [];
-  const redact = (text: string): string => (plates.size === 0 ? text : redactPlates(text, (plate) => plates.has(plate)));
+  // `known`: the plates a store being appended to already holds (as digests), masked as well.
+  const redact = (text: string): string => (plates.size === 0 && !known ? text : redactPlates(text, (plate) => plates.has(plate) || known?.(plate) === true));
   return {
     async offer(reference: Reference, content: Buffer): Promise<boolean> {
       try {

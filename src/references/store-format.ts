@@ -10,7 +10,10 @@ import { PlateSetSchema } from './schema.js';
  * Every section starts at a multiple of 8, so a reader wraps it as a typed array over the loaded
  * buffer (no object per reference). Sections are written one after another as they are produced;
  * only the footer, written last, says where they are (as zip and parquet do), and the fixed trailer
- * says where the footer is. The README documents every field.
+ * says where the footer is. A store may hold several segments (`custody fingerprint --append`): each
+ * later segment is new sections, a footer whose `previous` names the footer it extends, and a
+ * trailer, written after the earlier segments' bytes, which are never rewritten. The README
+ * documents every field.
  */
 
 /** First and last 8 bytes of a store: how a loader tells it from v1 JSON (which starts with `{`). */
@@ -65,8 +68,16 @@ export const StoreFooterSchema = z.strictObject({
   /** Not part of the digest: two writes of the same content agree. */
   createdAt: z.string().datetime({ offset: true }),
   roots: z.array(z.string()),
+  /**
+   * The counts of this footer's own segment (its sections' lengths follow from them); a loaded
+   * store's footer carries the whole store's.
+   */
   counts: z.strictObject({ references: count, views: count, idBytes: count, plates: count }),
-  /** Tables the u16 indexes point into, in order of first appearance. */
+  /**
+   * Tables the u16 indexes point into, in order of first appearance. An appended segment's tables
+   * extend the previous footer's (the earlier names first, unchanged), so the u16 indexes of every
+   * segment point into the last footer's tables.
+   */
   classes: z.array(z.string().min(1)).max(65_536),
   media: z.array(z.string().min(1)).max(65_536),
   variants: z.array(z.string().min(1).max(64)).max(65_536),
@@ -74,11 +85,16 @@ export const StoreFooterSchema = z.strictObject({
   plates: PlateSetSchema.omit({ digests: true }).optional(),
   sections: z.strictObject(Object.fromEntries(SECTION_ORDER.map((name) => [name, Span])) as Record<SectionName, typeof Span>),
   /**
-   * Offset of the footer this one extends, for appended segments (a later format feature); null in
-   * a store written in one go. A reader of this version refuses a non-null value.
+   * Offset and length (without padding) of the footer this one extends, for an appended segment;
+   * null in the first segment. The previous trailer ends where this segment starts.
    */
-  previous: z.null(),
-  /** `sha256:<hex>` over every byte before the footer, then the footer's canonical JSON without `createdAt` and `digest`. */
+  previous: Span.nullable(),
+  /**
+   * `sha256:<hex>` over every byte of this segment before its footer, then the footer's canonical
+   * JSON without `createdAt` and `digest`; an appended segment's hash starts with the 32 bytes of
+   * the previous footer's digest, so the last digest names the whole store and an append hashes only
+   * what it adds.
+   */
   digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
 export type StoreFooter = z.infer<typeof StoreFooterSchema>;

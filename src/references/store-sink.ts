@@ -9,12 +9,18 @@ const CHUNK = 1024 * 1024;
  */
 export class ChunkSink {
   /** Bytes written so far: the file offset of the next byte. */
-  position = 0;
+  position: number;
   private chunk = Buffer.allocUnsafe(CHUNK);
   private used = 0;
   private readonly full: Buffer[] = [];
 
-  constructor(private readonly hash: Hash) {}
+  /** `start`: the file offset of the first byte (an appended segment starts after the store). */
+  constructor(
+    private readonly hash: Hash,
+    start = 0,
+  ) {
+    this.position = start;
+  }
 
   get hasFull(): boolean {
     return this.full.length > 0;

@@ -31,7 +31,7 @@ export interface StoreMeta {
  */
 export type ReferenceSource = () => Iterable<Reference>;
 
-/** The digest and size of a written store. */
+/** The digest and size of a written store (or of an appended segment: the bytes it added). */
 export interface StoreSummary {
   digest: string;
   bytes: number;
@@ -39,6 +39,20 @@ export interface StoreSummary {
 }
 
 const MAX_U32 = 2 ** 32 - 1;
+
+/**
+ * Where an appended segment continues an existing store (see store-append.ts): the segment starts
+ * at `position` without a head, its tables extend `tables`, its counts add to `counts` (the u32
+ * offsets must hold the whole store's), its footer's `previous` is `previous` and its digest hash
+ * starts with the bytes of `digest`.
+ */
+export interface SegmentBase {
+  position: number;
+  previous: { offset: number; length: number };
+  digest: string;
+  tables: Pick<StoreFooter, 'classes' | 'media' | 'variants'>;
+  counts: StoreFooter['counts'];
+}
 
 /**
  * The store's bytes in order, in chunks of about 1 MiB, never more of the file at once. `summary`
@@ -49,20 +63,27 @@ export function* storeChunks(
   plates: PlateSet | undefined,
   meta: StoreMeta,
   summary: Partial<StoreSummary> = {},
+  base?: SegmentBase,
 ): Generator<Buffer> {
   const content = createHash('sha256');
-  const sink = new ChunkSink(content);
-  const tables = { classes: new Table('class'), media: new Table('media type'), variants: new Table('PDQ variant') };
+  if (base) content.update(Buffer.from(base.digest.slice('sha256:'.length), 'hex'));
+  const sink = new ChunkSink(content, base?.position ?? 0);
+  const tables = {
+    classes: new Table('class', base?.tables.classes),
+    media: new Table('media type', base?.tables.media),
+    variants: new Table('PDQ variant', base?.tables.variants),
+  };
   // Sorted and distinct, as v1 promises and the reader checks (a v1 file's schema does not enforce it).
   const plateDigests = [...new Set(plates?.digests)].sort();
   const counts = { references: 0, views: 0, idBytes: 0, plates: plateDigests.length };
+  const before = base?.counts ?? { references: 0, views: 0, idBytes: 0, plates: 0 };
   const sections = {} as StoreFooter['sections'];
-  sink.bytes(STORE_MAGIC);
+  if (!base) sink.bytes(STORE_MAGIC);
   for (const name of SECTION_ORDER) {
     const offset = sink.position;
     let seen = 0;
     for (const reference of name === 'plateDigests' ? [] : references()) {
-      writeElement(sink, name, reference, seen, counts, tables);
+      writeElement(sink, name, reference, seen, counts, before, tables);
       seen++;
       if (sink.hasFull) yield* sink.drain();
     }
@@ -92,7 +113,7 @@ export function* storeChunks(
     variants: tables.variants.values,
     ...(plates ? { plates: plateMeta as NonNullable<StoreFooter['plates']> } : {}),
     sections,
-    previous: null,
+    previous: base?.previous ?? null,
   };
   const digest = `sha256:${content.update(canonicalJson(body)).digest('hex')}`;
   const footer = Buffer.from(canonicalJson({ ...body, createdAt: meta.createdAt, digest }), 'utf8');
@@ -105,7 +126,8 @@ export function* storeChunks(
   STORE_MAGIC.copy(trailer, 48);
   yield padded;
   yield trailer;
-  Object.assign(summary, { digest, bytes: footerOffset + padded.length + TRAILER_BYTES, references: counts.references });
+  const start = base?.position ?? 0;
+  Object.assign(summary, { digest, bytes: footerOffset + padded.length + TRAILER_BYTES - start, references: counts.references });
 }
 
 /** Writes a store at `shown` (relative to `cwd`) through the write guard, streaming. */
@@ -126,6 +148,7 @@ function writeElement(
   ref: Reference,
   index: number,
   counts: { views: number; idBytes: number },
+  before: { views: number; idBytes: number },
   tables: Record<'classes' | 'media' | 'variants', Table>,
 ): void {
   const views = ref.pdq ?? [];
@@ -134,7 +157,7 @@ function writeElement(
       if (/\p{Cs}/u.test(ref.id)) throw new UsageError(`reference id ${JSON.stringify(ref.id)} is not well-formed Unicode`);
       sink.u32(counts.idBytes);
       counts.idBytes += Buffer.byteLength(ref.id, 'utf8');
-      if (counts.idBytes > MAX_U32) throw new UsageError('reference ids exceed 4 GiB, the most a store holds');
+      if (before.idBytes + counts.idBytes > MAX_U32) throw new UsageError('reference ids exceed 4 GiB, the most a store holds');
       return;
     case 'idBytes':
       return sink.utf8(ref.id);
@@ -153,7 +176,7 @@ function writeElement(
     case 'viewStart':
       sink.u32(counts.views);
       counts.views += views.length;
-      if (counts.views > MAX_U32) throw new UsageError('more than 2^32-1 PDQ views, the most a store holds');
+      if (before.views + counts.views > MAX_U32) throw new UsageError('more than 2^32-1 PDQ views, the most a store holds');
       return;
     case 'viewHash':
       for (const view of views) sink.hex(view.hash, 32);
@@ -172,9 +195,15 @@ function writeElement(
 
 /** Strings numbered in order of first appearance (class, media and variant names). */
 class Table {
-  readonly values: string[] = [];
+  readonly values: string[];
   private readonly numbers = new Map<string, number>();
-  constructor(private readonly what: string) {}
+  constructor(
+    private readonly what: string,
+    earlier: readonly string[] = [],
+  ) {
+    this.values = [...earlier];
+    for (const [n, value] of this.values.entries()) this.numbers.set(value, n);
+  }
 
   index(value: string): number {
     let n = this.numbers.get(value);

@@ -82,7 +82,7 @@ describe('fingerprint store v2 through the CLI: fingerprint, convert, audit', ()
   it.each([
     [['fingerprint', 'convert', 'absent.fp.json', '--out', 'x.cfs'], /absent\.fp\.json: cannot read fingerprint file \(ENOENT\)/],
     [['fingerprint', 'convert', 'agency.fp.json', '--out', 'x.cfs', '--store-format', 'v3'], /--store-format takes v1 \(JSON\) or v2 \(store\), not "v3"/],
-    [['fingerprint', 'convert', 'agency.fp.json'], /required option '-o, --out <file>' not specified/],
+    [['fingerprint', 'convert', 'agency.fp.json'], /fingerprint convert needs --out <file>/],
     [['fingerprint', 'convert', 'agency.fp.json', '--out', 'share'], /cannot write share: it is a directory/],
     [['fingerprint', 'convert', 'a.fp.json', 'b.fp.json', '--out', 'x.cfs'], /takes one fingerprint file/],
     [['fingerprint', 'convert', 'agency.fp.json', '--out', 'x.cfs', '--class', 'a=b'], /takes only --out and --store-format/],

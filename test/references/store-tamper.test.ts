@@ -86,7 +86,9 @@ describe('fingerprint store v2: a tampered or damaged store is refused in one li
     ['a count the sections do not hold', (f: Footer) => (f.counts.references += 1), () => {}, /out of bounds/],
     ['a class index past the table', (f: Footer) => (f.classes = []), () => {}, /column classes holds an invalid value at 0/],
     ['a variant index past the table', (f: Footer) => (f.variants = ['full']), () => {}, /column viewVariant holds an invalid value/],
-    ['an appended segment (not read by this version)', (f: Footer) => (f.previous = 8), () => {}, /footer is not valid: previous/],
+    ['a previous footer past this one', (f: Footer) => (f.previous = { offset: 1 << 30, length: 40 }), () => {}, /names a previous footer outside the file/],
+    ['a previous footer where there is none', (f: Footer) => (f.previous = { offset: 8, length: 40 }), () => {}, /no trailer at its end/],
+    ['a previous that is not a footer span', (f: Footer) => (f.previous = 8), () => {}, /footer is not valid: previous/],
     ['a footer field unknown to this version', (f: Footer) => (f.extra = 1), () => {}, /footer is not valid/],
     [
       'a capture time no Date holds',

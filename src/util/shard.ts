@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../util/errors.js';
-import { escapeInvisible } from '../util/escape.js';
+import { UsageError } from './errors.js';
+import { escapeInvisible } from './escape.js';
 
 /**
  * The shard (1..count) a location belongs to: a hash of the location, so shards balance whatever the
- * tree's shape, and every machine agrees without coordination. Archive members go with their archive.
+ * tree's shape, and every machine agrees without coordination. Audits shard what they scan (archive
+ * members go with their archive), `custody fingerprint --shard` the reference files.
  */
 export function shardOf(location: string, count: number): number {
   const digest = createHash('sha256').update(location).digest();

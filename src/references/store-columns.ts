@@ -1,0 +1,163 @@
+import type { Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { elementsOf, SECTION_ORDER, SECTIONS, type SectionName, STORE_MAGIC, type StoreColumns, type StoreFooter } from './store-format.js';
+import { type Refuse, readFully, type Segment } from './store-segments.js';
+
+type Counts = StoreFooter['counts'];
+const READ_CHUNK = 8 * 1024 * 1024;
+const MAX_U32 = 2 ** 32 - 1;
+const MIB = 2 ** 20;
+
+/**
+ * The sections of a whole store, each in its own SharedArrayBuffer sized by the store's total
+ * counts, filled segment by segment (readSegment) and then wrapped as StoreColumns (columnsOf).
+ */
+export class ColumnTarget {
+  private readonly buffers = {} as Record<SectionName, SharedArrayBuffer>;
+  /** Elements of each kind read so far: where the next segment's sections go. */
+  readonly base: Counts = { references: 0, views: 0, idBytes: 0, plates: 0 };
+  private readonly plateRuns: [number, number][] = [];
+
+  constructor(
+    readonly totals: Counts,
+    refuse: Refuse,
+  ) {
+    if (totals.idBytes > MAX_U32 || totals.views > MAX_U32 || totals.references >= MAX_U32)
+      refuse('fingerprint store segments together exceed the 2^32 ids bytes, views or references a store holds');
+    for (const name of SECTION_ORDER) {
+      const bytes = elementsOf(name, totals) * SECTIONS[name].bytes;
+      try {
+        this.buffers[name] = new SharedArrayBuffer(bytes);
+      } catch {
+        // Out of memory, or past the largest buffer this Node.js makes.
+        refuse(`fingerprint store section ${name} of ${Math.ceil(bytes / MIB)} MiB does not fit in one buffer of this process`);
+      }
+    }
+  }
+
+  /**
+   * Reads one segment's bytes in file order into `content` (the digest hash), each section straight
+   * into its place in the whole store's buffer, then checks its offsets and rebases them onto the
+   * segments before it. Every byte between sections (head, padding) is hashed too.
+   */
+  async readSegment(handle: FileHandle, segment: Segment, content: Hash, refuse: Refuse): Promise<void> {
+    const { footer, start, footerOffset } = segment;
+    const counts = footer.counts;
+    const spans = SECTION_ORDER.map((name) => ({ name, ...footer.sections[name] })).sort((a, b) => a.offset - b.offset);
+    let at = start;
+    const skip = async (to: number) => {
+      const scratch = Buffer.alloc(Math.min(READ_CHUNK, to - at));
+      for (; at < to; at += scratch.length) {
+        const piece = scratch.subarray(0, Math.min(scratch.length, to - at));
+        await readFully(handle, piece, at, refuse);
+        if (at === 0 && !piece.subarray(0, STORE_MAGIC.length).equals(STORE_MAGIC)) refuse('not a fingerprint store: wrong magic at the start (damaged)');
+        content.update(piece);
+      }
+      at = to;
+    };
+    const headless = start === 0 ? STORE_MAGIC.length : start;
+    for (const { name, offset, length } of spans) {
+      const elements = elementsOf(name, counts);
+      if (offset < headless || offset < at || offset % 8 !== 0 || offset + length > footerOffset || length !== elements * SECTIONS[name].bytes)
+        refuse(`fingerprint store section ${name} is out of bounds (${length} bytes at ${offset}; ${elements} elements expected)`);
+      await skip(offset);
+      const into = new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
+      for (let done = 0; done < length; done += READ_CHUNK) {
+        const piece = into.subarray(done, Math.min(length, done + READ_CHUNK));
+        await readFully(handle, piece, offset + done, refuse);
+        content.update(piece);
+      }
+      at = offset + length;
+    }
+    await skip(footerOffset);
+    this.rebase(counts, refuse);
+  }
+
+  /** Where a section's first element of the next segment goes, in elements. */
+  private firstElement(name: SectionName): number {
+    const per = SECTIONS[name].per;
+    if (per === 'reference' || per === 'reference+1') return this.base.references;
+    if (per === 'view') return this.base.views;
+    if (per === 'plate') return this.base.plates;
+    return this.base.idBytes;
+  }
+
+  private rebase(counts: Counts, refuse: Refuse): void {
+    const { references, views, idBytes, plates } = this.base;
+    const bad = (column: string, at: number): never => refuse(`fingerprint store column ${column} holds an invalid value at ${at}`);
+    // A segment's offsets run from 0 to its own total; its last one is overwritten by the next
+    // segment's first, so both ends are checked here, before they are rebased.
+    const rebased = (name: 'idOffsets' | 'viewStart', by: number, total: number) => {
+      const offsets = new Uint32Array(this.buffers[name], references * 4, counts.references + 1);
+      if (offsets[0] !== 0) bad(name, references);
+      if (offsets[counts.references] !== total) bad(name, references + counts.references);
+      if (by > 0) for (let i = 0; i < offsets.length; i++) offsets[i] = offsets[i]! + by;
+    };
+    rebased('idOffsets', idBytes, counts.idBytes);
+    rebased('viewStart', views, counts.views);
+    // checkColumns then finds every view's reference equal to its place in the whole store.
+    if (references > 0) {
+      const owner = new Uint32Array(this.buffers.viewReference, views * 4, counts.views);
+      for (let v = 0; v < owner.length; v++) owner[v] = owner[v]! + references;
+    }
+    // Each segment's digests sorted and distinct, so that the merge of the runs is too.
+    const digests = new Uint8Array(this.buffers.plateDigests, plates * 32, counts.plates * 32);
+    for (let at = 32; at < digests.length; at += 32)
+      if (Buffer.compare(digests.subarray(at - 32, at), digests.subarray(at, at + 32)) >= 0) bad('plateDigests', plates + at / 32);
+    if (counts.plates > 0) this.plateRuns.push([plates, plates + counts.plates]);
+    this.base.references += counts.references;
+    this.base.views += counts.views;
+    this.base.idBytes += counts.idBytes;
+    this.base.plates += counts.plates;
+  }
+
+  /** The whole store's columns; plate digests of several segments merged sorted and distinct. */
+  columns(): { columns: StoreColumns; plates: number } {
+    const b = this.buffers;
+    const plateDigests = mergeRuns(new Uint8Array(b.plateDigests), this.plateRuns);
+    return {
+      plates: plateDigests.length / 32,
+      columns: {
+        idOffsets: new Uint32Array(b.idOffsets),
+        idBytes: new Uint8Array(b.idBytes),
+        classes: new Uint16Array(b.classes),
+        sizes: new Float64Array(b.sizes),
+        sha256: new Uint8Array(b.sha256),
+        md5: new Uint8Array(b.md5),
+        media: new Uint16Array(b.media),
+        capturedAt: new Float64Array(b.capturedAt),
+        viewStart: new Uint32Array(b.viewStart),
+        viewHash: new Uint8Array(b.viewHash),
+        viewReference: new Uint32Array(b.viewReference),
+        viewQuality: new Uint8Array(b.viewQuality),
+        viewVariant: new Uint16Array(b.viewVariant),
+        plateDigests,
+      },
+    };
+  }
+}
+
+/**
+ * Sorted runs of 32-byte digests (one per segment) merged into one sorted distinct run, in a new
+ * SharedArrayBuffer; a single run is returned as it is. Each step scans the runs' heads,
+ * fine for the tens of segments a store gathers (a heap would pay off past hundreds).
+ */
+function mergeRuns(all: Uint8Array, runs: [number, number][]): Uint8Array {
+  if (runs.length <= 1) return runs.length === 0 ? all.subarray(0, 0) : all.subarray(runs[0]![0] * 32, runs[0]![1] * 32);
+  const out = new Uint8Array(new SharedArrayBuffer(all.length));
+  const at = runs.map(([from]) => from);
+  const digest = (i: number) => all.subarray(i * 32, i * 32 + 32);
+  let written = 0;
+  for (;;) {
+    let best = -1;
+    for (let r = 0; r < runs.length; r++) if (at[r]! < runs[r]![1] && (best < 0 || Buffer.compare(digest(at[r]!), digest(at[best]!)) < 0)) best = r;
+    if (best < 0) break;
+    const next = digest(at[best]!);
+    if (written === 0 || Buffer.compare(out.subarray(written - 32, written), next) !== 0) {
+      out.set(next, written);
+      written += 32;
+    }
+    at[best]!++;
+  }
+  return out.subarray(0, written);
+}
