@@ -71,10 +71,7 @@ export function entryCount(columns: StoreColumns, tables: ReferenceTables): numb
 export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, viewFile?: ViewFile): PdqIndex {
   const crops = indexedCrops(columns, tables);
   const references = columns.sizes.length;
-  let order: ArrayLike<number> | undefined;
-  for (let i = 1; i < references && !order; i++) {
-    if (compareIds(columns, i - 1, i) > 0) order = Uint32Array.from({ length: references }, (_, k) => k).sort((a, b) => compareIds(columns, a, b) || a - b);
-  }
+  const order = idOrder(columns);
   const count = entryCount(columns, tables);
   const entryView = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 4), 0, count);
   const pool = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 32), 0, count * HASH_WORDS);
@@ -113,6 +110,40 @@ function hashesFromFile(viewFile: ViewFile, entryView: Uint32Array, pool: Uint32
   } finally {
     reader.close();
   }
+}
+
+/**
+ * References in id order, when the columns do not hold them so: a store written in one go is sorted
+ * by id, a store with appended segments is a few sorted runs, which are merged (linear in the
+ * references per merge round) rather than sorted afresh.
+ */
+function idOrder(columns: StoreColumns): Uint32Array | undefined {
+  const n = columns.sizes.length;
+  const starts = [0];
+  for (let i = 1; i < n; i++) if (compareIds(columns, i - 1, i) > 0) starts.push(i);
+  if (starts.length === 1) return undefined;
+  let runs: Uint32Array[] = starts.map((start, k) => Uint32Array.from({ length: (starts[k + 1] ?? n) - start }, (_, j) => start + j));
+  while (runs.length > 1) {
+    const next: Uint32Array[] = [];
+    for (let k = 0; k < runs.length; k += 2) next.push(k + 1 < runs.length ? mergeRuns(columns, runs[k]!, runs[k + 1]!) : runs[k]!);
+    runs = next;
+  }
+  return runs[0];
+}
+
+/** Two id-sorted runs as one (ties: the earlier reference first). */
+function mergeRuns(columns: StoreColumns, a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    const order = compareIds(columns, a[i]!, b[j]!) || a[i]! - b[j]!;
+    out[k++] = order <= 0 ? a[i++]! : b[j++]!;
+  }
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /** A PdqIndex over v1 references (calibration, tests). */
