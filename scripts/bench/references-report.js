@@ -51,7 +51,7 @@ function setTargets(row, real, limits) {
   const out = [];
   if (limits.load !== undefined) {
     const target = `${label}: store load <= ${limits.load} s`;
-    out.push(row.load.error ? failed(target, row.load.error) : { target, measured: `${fixed(row.load.ms / 1000)} s in process (${fixed(row.load.run.wall)} s with node start-up), ${Math.round(row.load.run.rssMiB)} MiB peak`, verdict: judged(row.load.ms / 1000 <= limits.load) });
+    out.push(row.load.error ? failed(target, row.load.error) : { target, measured: `${fixed(row.load.ms / 1000)} s in process (${fixed(row.load.run.wall)} s with node start-up), ${Math.round(row.load.run.rssMiB)} MiB peak; then the perceptual index, ${fixed((row.load.indexMs ?? 0) / 1000)} s for ${n(row.load.entries ?? 0)} hashes`, verdict: judged(row.load.ms / 1000 <= limits.load) });
   }
   const rss = `${label}: audit completes, peak RSS <= ${limits.rssGB} GB`;
   if (row.audit.error) return [...out, failed(rss, row.audit.error)];

@@ -199,7 +199,7 @@ async function withDistractors(references, file) {
   const { loadFingerprints } = await import('../../dist/references/load.js');
   const { columnsFromReferences, combineColumns } = await import('../../dist/references/columns.js');
   const { buildPdqIndex } = await import('../../dist/identify/pdq/pdq-index.js');
-  const store = await loadFingerprints([file]);
+  const store = await loadFingerprints([file], { keepViews: true });
   const combined = combineColumns([columnsFromReferences(references), { columns: store.columns, tables: store.tables }]);
   return { index: buildPdqIndex(combined.columns, combined.tables), count: combined.columns.sizes.length };
 }

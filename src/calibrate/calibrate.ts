@@ -68,7 +68,7 @@ export async function runCalibration(labelsCsvPath: string, fingerprintFiles: re
     throw new InputError(labelsCsvPath, `cannot read labels (${errorCode(error) ?? describeError(error)})`);
   }
   const rows = parseLabels(text, labelsCsvPath);
-  const index = await loadFingerprints(fingerprintFiles);
+  const index = await loadFingerprints(fingerprintFiles, { keepViews: true });
   const known = new Set(index.references.map((r) => r.id));
   for (const row of rows) {
     if (row.expected !== undefined && !known.has(row.expected))

@@ -33,7 +33,7 @@ export const perceptualDetector: DetectorFactory = {
   create(setup) {
     if (!setup.fingerprints.hasPerceptual) return undefined;
     const { columns, tables } = setup.fingerprints;
-    const matcher = new MatchPool(columns, tables, setup.threads ?? 1);
+    const matcher = new MatchPool(columns, tables, setup.threads ?? 1, {}, setup.fingerprints.viewFile);
     if (matcher.size === 0) {
       setup.notice({ level: 'warning', message: `every perceptual hash in the fingerprint set has quality below ${QUALITY_GATE}; perceptual matching is off` });
       return undefined;

@@ -3,6 +3,7 @@ import { DigestTable, hasSorted, sortedSizes } from './digest-table.js';
 import type { FingerprintSet, Reference } from './schema.js';
 import type { StoreColumns } from './store-format.js';
 import { storeReferences } from './store-references.js';
+import type { ViewFile } from './view-file.js';
 
 /** A loaded fingerprint file (v1 JSON or v2 store) as columns, and where it came from. */
 export interface LoadedFingerprints {
@@ -15,6 +16,8 @@ export interface LoadedFingerprints {
   tables: ReferenceTables;
   /** The plate set's key id, shapes and sources (its digests are `columns.plateDigests`). */
   plates?: PlateSetMeta;
+  /** Set when a store's view hashes were left in its file (`columns.viewHash` is empty). */
+  viewFile?: ViewFile;
   /**
    * The whole set as v1 objects, built on first use: for commands that rewrite or inspect a set
    * whole (convert, calibrate). Never read on an audit's path: a million references would cost
@@ -47,6 +50,8 @@ export class FingerprintIndex {
   readonly plateSets: readonly PlateTable[];
   /** Number of references. */
   readonly count: number;
+  /** Where the view hashes are when the one set left them in its file. */
+  readonly viewFile: ViewFile | undefined;
   private sizeTable: Float64Array | undefined;
   private shaTable: DigestTable | undefined;
   private md5Table: DigestTable | undefined;
@@ -56,6 +61,8 @@ export class FingerprintIndex {
     this.columns = combined.columns;
     this.tables = combined.tables;
     this.count = this.columns.sizes.length;
+    if (sets.length > 1 && sets.some((s) => s.viewFile)) throw new Error('sets whose views are in their files cannot be combined');
+    this.viewFile = sets.length === 1 ? sets[0]!.viewFile : undefined;
     this.plateSets = sets.flatMap((s) => (s.plates ? [{ ...s.plates, digests: s.columns.plateDigests, count: s.columns.plateDigests.length / 32 }] : []));
   }
 
@@ -113,6 +120,7 @@ export class FingerprintIndex {
 
   /** Every reference as a v1 object: for calibration and tests over small sets, never an audit. */
   get references(): Reference[] {
+    if (this.viewFile) throw new Error(`${this.viewFile.path}: the view hashes were left in the file; load with keepViews to read the set whole`);
     return storeReferences(this.columns, this.tables);
   }
 }

@@ -7,7 +7,7 @@ import { columnsFromReferences } from './columns.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
 import { type FingerprintFile, FingerprintFileSchema, type FingerprintSet, type PlateSet } from './schema.js';
 import { type ReferenceShare, splitColumns } from './split.js';
-import { isStore, readStore } from './store-read.js';
+import { isStore, type ReadStoreOptions, readStore } from './store-read.js';
 import { storeSet } from './store-references.js';
 
 /**
@@ -23,6 +23,14 @@ export const MAX_FINGERPRINT_BYTES = 512 * 1024 * 1024;
  * file of 100,000 references peaked at 1,024 MB RSS (7.9x) and kept 188 MB of heap.
  */
 const LOAD_HEAP_FACTOR = 8;
+
+/**
+ * View hashes an audit keeps in memory; a store with more leaves them in its file (verified as it is
+ * read all the same). 256 MiB is about 400,000 references with 20 views each: at ten million the
+ * views are 6.4 GB, of which the index needs the 3 core views per reference and verification reads
+ * only candidates' tiles.
+ */
+export const VIEWS_IN_MEMORY = 256 * 2 ** 20;
 
 /** The digest a fingerprint file records: over its canonical JSON without `digest` and `createdAt`. */
 export function fingerprintDigest(file: Omit<FingerprintFile, 'digest'> & { digest?: string }): string {
@@ -46,10 +54,10 @@ const OBJECT_HEAP_PER_VIEW = 180;
  * Reads, validates and digest-checks one fingerprint file, v1 JSON or v2 store (told apart by the
  * store's magic bytes); throws InputError with a one-line reason.
  */
-export async function loadFingerprintFile(file: string): Promise<LoadedFingerprints> {
+export async function loadFingerprintFile(file: string, options: ReadStoreOptions = {}): Promise<LoadedFingerprints> {
   if (await isStore(file)) {
-    const store = await readStore(file);
-    const { footer, columns } = store;
+    const store = await readStore(file, options);
+    const { footer, columns, viewFile } = store;
     let set: FingerprintSet | undefined;
     return {
       path: file,
@@ -59,8 +67,11 @@ export async function loadFingerprintFile(file: string): Promise<LoadedFingerpri
       columns,
       tables: { classes: footer.classes, media: footer.media, variants: footer.variants },
       ...(footer.plates ? { plates: footer.plates } : {}),
+      ...(viewFile ? { viewFile } : {}),
       get file() {
         if (set) return set;
+        // An audit's path never asks; a command that does loads the store with its views.
+        if (viewFile) throw new Error(`${file}: the store's view hashes were left in the file; load it with its views to read it whole`);
         const { references, views } = footer.counts;
         checkHeap(file, references * OBJECT_HEAP_PER_REFERENCE + views * OBJECT_HEAP_PER_VIEW, `fingerprint store of ${references} references, as objects,`);
         set = storeSet(store);
@@ -139,10 +150,13 @@ function checkHeap(file: string, needed: number, what: string): void {
  * `split`, only the references of that share (split.ts: by a hash of the id; plate digests are all
  * kept). Each set keeps its whole digest.
  */
-export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare } = {}): Promise<FingerprintIndex> {
+export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare; keepViews?: boolean } = {}): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
+  // One set, whole: its views can stay in its file (the index reads them once, the matcher a
+  // candidate's). Several sets are combined into one column set, and a split copies its share.
+  const leave = files.length === 1 && !options.split && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY } : {};
   for (const file of files) {
-    const loaded = await loadFingerprintFile(file);
+    const loaded = await loadFingerprintFile(file, leave);
     sets.push(options.split ? splitSet(loaded, options.split) : loaded);
   }
   return new FingerprintIndex(sets);

@@ -17,15 +17,19 @@ export class ColumnTarget {
   /** Elements of each kind read so far: where the next segment's sections go. */
   readonly base: Counts = { references: 0, views: 0, idBytes: 0, plates: 0 };
   private readonly plateRuns: [number, number][] = [];
+  /** Where each segment's view hashes lie in the file, when they are left there (`leaveViews`). */
+  readonly viewSegments: { firstView: number; views: number; offset: number }[] = [];
 
+  /** With `leaveViews`, the view hashes are hashed but not kept: `viewHash` is empty and `viewSegments` says where they are. */
   constructor(
     readonly totals: Counts,
     refuse: Refuse,
+    private readonly leaveViews = false,
   ) {
     if (totals.idBytes > MAX_U32 || totals.views > MAX_U32 || totals.references >= MAX_U32)
       refuse('fingerprint store segments together exceed the 2^32 ids bytes, views or references a store holds');
     for (const name of SECTION_ORDER) {
-      const bytes = elementsOf(name, totals) * SECTIONS[name].bytes;
+      const bytes = name === 'viewHash' && leaveViews ? 0 : elementsOf(name, totals) * SECTIONS[name].bytes;
       try {
         this.buffers[name] = new SharedArrayBuffer(bytes);
       } catch {
@@ -61,6 +65,11 @@ export class ColumnTarget {
       if (offset < headless || offset < at || offset % 8 !== 0 || offset + length > footerOffset || length !== elements * SECTIONS[name].bytes)
         refuse(`fingerprint store section ${name} is out of bounds (${length} bytes at ${offset}; ${elements} elements expected)`);
       await skip(offset);
+      if (name === 'viewHash' && this.leaveViews) {
+        this.viewSegments.push({ firstView: this.base.views, views: counts.views, offset });
+        await skip(offset + length);
+        continue;
+      }
       const into = new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
       for (let done = 0; done < length; done += READ_CHUNK) {
         const piece = into.subarray(done, Math.min(length, done + READ_CHUNK));

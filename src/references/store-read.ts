@@ -8,6 +8,7 @@ import { checkColumns } from './store-check.js';
 import { ColumnTarget } from './store-columns.js';
 import { STORE_MAGIC, type StoreColumns, type StoreFooter, TRAILER_BYTES } from './store-format.js';
 import { type Refuse, segmentsOf } from './store-segments.js';
+import type { ViewFile } from './view-file.js';
 
 /**
  * A verified store, whatever its number of segments: the last footer, with the whole store's
@@ -16,6 +17,17 @@ import { type Refuse, segmentsOf } from './store-segments.js';
 export interface LoadedStore {
   footer: StoreFooter;
   columns: StoreColumns;
+  /** Set when the view hashes were left in the file (`columns.viewHash` is then empty). */
+  viewFile?: ViewFile;
+}
+
+/** How a store is read. */
+export interface ReadStoreOptions {
+  /**
+   * Leave the view hashes in the file when they take more than this many bytes (verified all the
+   * same, as they are read): an audit of ten million references reads only candidates' views.
+   */
+  viewsInMemoryUpTo?: number;
 }
 
 const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
@@ -44,12 +56,12 @@ export async function isStore(file: string): Promise<boolean> {
  * anything trusts it: trailers, footer checksums, each segment's digest chain, section bounds and
  * every index in range. Any problem is an InputError of one line naming the file.
  */
-export async function readStore(file: string): Promise<LoadedStore> {
+export async function readStore(file: string, options: ReadStoreOptions = {}): Promise<LoadedStore> {
   const handle = await open(file, FLAGS).catch((error: unknown) =>
     refuser(file)(`cannot read fingerprint store (${errorCode(error) ?? describeError(error)})`),
   );
   try {
-    return await readOpenStore(handle, file);
+    return await readOpenStore(handle, file, options);
   } finally {
     await handle.close();
   }
@@ -59,6 +71,7 @@ export async function readStore(file: string): Promise<LoadedStore> {
 export async function readOpenStore(
   handle: FileHandle,
   file: string,
+  options: ReadStoreOptions = {},
 ): Promise<LoadedStore & { size: number; segments: number; last: { offset: number; length: number } }> {
   const refuse = refuser(file);
   const stats = await handle.stat();
@@ -68,7 +81,7 @@ export async function readOpenStore(
   const segments = await segmentsOf(handle, size, refuse);
   const totals = { references: 0, views: 0, idBytes: 0, plates: 0 };
   for (const { footer } of segments) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += footer.counts[key];
-  const target = new ColumnTarget(totals, refuse);
+  const target = new ColumnTarget(totals, refuse, totals.views * 32 > (options.viewsInMemoryUpTo ?? Number.POSITIVE_INFINITY));
   let previous: string | undefined;
   for (const segment of segments) {
     const content = createHash('sha256');
@@ -84,7 +97,9 @@ export async function readOpenStore(
   const last = segments[segments.length - 1]!;
   const footer: StoreFooter = { ...last.footer, counts: { ...totals, plates } };
   checkColumns(columns, footer, refuse);
-  return { footer, columns, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
+  const { dev, ino, mtimeMs } = stats;
+  const viewFile = target.viewSegments.length > 0 ? { viewFile: { path: file, identity: { dev, ino, size, mtimeMs }, segments: target.viewSegments } } : {};
+  return { footer, columns, ...viewFile, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
 }
 
 function refuser(file: string): Refuse {

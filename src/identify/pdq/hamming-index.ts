@@ -1,29 +1,76 @@
-import { HASH_WORDS, type Hash256, hammingAt, popcount32 } from './hash256.js';
+import { HASH_WORDS, type Hash256, hammingAt } from './hash256.js';
 import { pdqKernels } from './simd.js';
 
-/** Chunks the 256 bits are split into: 16 x 16 bits, as in ThreatExchange's MIH (`pdq/cpp/index/mih.h`). */
-const CHUNKS = 16;
-const CHUNK_VALUES = 1 << 16;
 /** Beyond this radius the neighbour enumeration costs more than a linear scan. */
 export const MAX_INDEX_RADIUS = 63;
 
-/** 16-bit masks grouped by popcount, so probing "within s bits" enumerates exactly those values. */
-const MASKS_BY_WEIGHT: Uint16Array[] = (() => {
-  const groups: number[][] = [[], [], [], []];
-  for (let m = 0; m < CHUNK_VALUES; m++) {
-    const w = popcount32(m);
-    if (w < groups.length) groups[w]!.push(m);
+/**
+ * How the 256 bits are cut into chunks, as bit widths in order. Small indexes use 16 x 16 bits, as
+ * ThreatExchange's MIH does (`pdq/cpp/index/mih.h`); past {@link WIDE_ENTRIES} stored hashes a
+ * 16-bit table has dozens of entries per value, and every probe reads them all, so the index cuts 12
+ * chunks of 21-22 bits (about one entry per value at a few million, 48 bytes per entry in the tables
+ * instead of 64): a probe within 2 bits of each chunk (2,900 probes) is exact to 35 bits.
+ */
+export const NARROW_CHUNKS: readonly number[] = Array.from({ length: 16 }, () => 16);
+export const WIDE_CHUNKS: readonly number[] = [22, 22, 22, 22, 21, 21, 21, 21, 21, 21, 21, 21];
+/** Stored hashes past which the index cuts {@link WIDE_CHUNKS}. */
+export const WIDE_ENTRIES = 1 << 20;
+
+/** The chunk widths of an index of `entries` hashes. */
+export const chunkWidths = (entries: number): readonly number[] => (entries > WIDE_ENTRIES ? WIDE_CHUNKS : NARROW_CHUNKS);
+
+/** Values of `width` bits grouped by popcount up to 3, so probing "within d bits" enumerates exactly those. */
+const masksCache = new Map<number, Uint32Array[]>();
+function masksByWeight(width: number): Uint32Array[] {
+  let masks = masksCache.get(width);
+  if (masks) return masks;
+  const groups: number[][] = [[0], [], [], []];
+  for (let a = 0; a < width; a++) {
+    groups[1]!.push(2 ** a);
+    for (let b = a + 1; b < width; b++) {
+      groups[2]!.push(2 ** a + 2 ** b);
+      for (let c = b + 1; c < width; c++) groups[3]!.push(2 ** a + 2 ** b + 2 ** c);
+    }
   }
-  return groups.map((g) => Uint16Array.from(g));
-})();
+  masks = groups.map((g) => Uint32Array.from(g.sort((x, y) => x - y)));
+  masksCache.set(width, masks);
+  return masks;
+}
 
-/** Table probes one query makes at each per-chunk radius (16 chunks x values within that many bits). */
-export const PROBES: readonly number[] = (() => {
-  let total = 0;
-  return MASKS_BY_WEIGHT.map((masks) => (total += CHUNKS * masks.length));
-})();
+/** Table probes one query makes within d bits of every chunk, d = 0..3. */
+export function probesOf(widths: readonly number[]): number[] {
+  const out = [0, 0, 0, 0];
+  for (const w of widths) {
+    const masks = masksByWeight(w);
+    let total = 0;
+    for (let d = 0; d < 4; d++) out[d]! += total += masks[d]!.length;
+  }
+  return out;
+}
 
-const chunkOf = (hash: Uint32Array, offset: number, c: number): number => (hash[offset + (c >>> 1)]! >>> ((c & 1) << 4)) & 0xffff;
+/** Where chunk c lies: word, bit offset within it, and its width's mask. */
+interface ChunkPlace {
+  word: number;
+  shift: number;
+  mask: number;
+  width: number;
+}
+
+function placesOf(widths: readonly number[]): ChunkPlace[] {
+  let bit = 0;
+  return widths.map((width) => {
+    const place = { word: bit >>> 5, shift: bit & 31, mask: 2 ** width - 1, width };
+    bit += width;
+    return place;
+  });
+}
+
+/** The value of chunk `p` of the hash at word `offset` of `words` (a chunk may span two words). */
+function chunkAt(words: Uint32Array, offset: number, p: ChunkPlace): number {
+  const low = words[offset + p.word]! >>> p.shift;
+  const high = p.shift + p.width > 32 ? words[offset + p.word + 1]! << (32 - p.shift) : 0;
+  return ((low | high) & p.mask) >>> 0;
+}
 
 /**
  * Multi-index hashing (Norouzi et al.) over 256-bit hashes: if two hashes differ in at most r bits,
@@ -40,6 +87,8 @@ const chunkOf = (hash: Uint32Array, offset: number, c: number): number => (hash[
 export interface HammingTables {
   /** Entry i's hash at words `i * 8 .. i * 8 + 7`. */
   pool: Uint32Array;
+  /** Chunk widths in bits (sum 256), see {@link chunkWidths}. */
+  widths: readonly number[];
   /** Per chunk: entries with chunk value v are `members[c][starts[c][v] .. starts[c][v + 1]]`. */
   starts: Uint32Array[];
   members: Uint32Array[];
@@ -47,23 +96,23 @@ export interface HammingTables {
 
 const sharedU32 = (length: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(Math.max(1, length) * 4), 0, length);
 
-/** The chunk tables over a pool of `pool.length / 8` hashes, in shared memory. */
-export function buildHammingTables(pool: Uint32Array): HammingTables {
+/** The chunk tables over a pool of `pool.length / 8` hashes, in shared memory, cut as {@link chunkWidths} says for its size. */
+export function buildHammingTables(pool: Uint32Array, widths: readonly number[] = chunkWidths(pool.length / HASH_WORDS)): HammingTables {
   const size = pool.length / HASH_WORDS;
   const starts: Uint32Array[] = [];
   const members: Uint32Array[] = [];
-  const fill = new Uint32Array(CHUNK_VALUES);
-  for (let c = 0; c < CHUNKS; c++) {
-    const start = sharedU32(CHUNK_VALUES + 1);
-    for (let i = 0; i < size; i++) start[chunkOf(pool, i * HASH_WORDS, c) + 1]!++;
-    for (let v = 0; v < CHUNK_VALUES; v++) start[v + 1]! += start[v]!;
-    fill.set(start.subarray(0, CHUNK_VALUES));
+  for (const place of placesOf(widths)) {
+    const values = 2 ** place.width;
+    const start = sharedU32(values + 1);
+    for (let i = 0; i < size; i++) start[chunkAt(pool, i * HASH_WORDS, place) + 1]!++;
+    for (let v = 0; v < values; v++) start[v + 1]! += start[v]!;
+    const fill = start.slice(0, values);
     const member = sharedU32(size);
-    for (let i = 0; i < size; i++) member[fill[chunkOf(pool, i * HASH_WORDS, c)]!++] = i;
+    for (let i = 0; i < size; i++) member[fill[chunkAt(pool, i * HASH_WORDS, place)]!++] = i;
     starts.push(start);
     members.push(member);
   }
-  return { pool, starts, members };
+  return { pool, widths, starts, members };
 }
 
 export class HammingIndex {
@@ -71,6 +120,10 @@ export class HammingIndex {
   private readonly pool: Uint32Array;
   private readonly starts: Uint32Array[];
   private readonly members: Uint32Array[];
+  private readonly places: ChunkPlace[];
+  private readonly masks: Uint32Array[][];
+  /** Probes a query makes within d bits of every chunk. */
+  private readonly probes: number[];
   /** Per-entry stamp of the last query that saw it, to dedupe candidates without a Set (one per thread). */
   private readonly seen: Uint32Array;
   private epoch = 0;
@@ -91,6 +144,9 @@ export class HammingIndex {
     this.pool = tables.pool;
     this.starts = tables.starts;
     this.members = tables.members;
+    this.places = placesOf(tables.widths);
+    this.masks = tables.widths.map(masksByWeight);
+    this.probes = probesOf(tables.widths);
     this.size = this.pool.length / HASH_WORDS;
     this.seen = new Uint32Array(this.size);
   }
@@ -112,17 +168,18 @@ export class HammingIndex {
    * at a bounded cost, where a scan would read every entry per query.
    */
   search(query: Hash256, radius: number, visit: (entry: number, distance: number) => void, depth?: number): void {
-    const exact = Math.min(Math.floor(radius / CHUNKS), PROBES.length - 1);
+    const exact = Math.min(Math.floor(radius / this.places.length), 3);
     const perChunk = depth === undefined ? exact : Math.min(exact, depth);
-    const wide = radius > MAX_INDEX_RADIUS && depth === undefined;
-    if (wide || this.size < PROBES[perChunk]!) this.scan(query, radius, visit);
+    const wide = Math.floor(radius / this.places.length) > 3 && depth === undefined;
+    if (wide || this.size < this.probes[perChunk]!) this.scan(query, radius, visit);
     else this.probeAt(query, perChunk, radius, visit);
   }
 
   /** Multi-index probing only (radius at most {@link MAX_INDEX_RADIUS}); `search` picks it when it pays. */
   probe(query: Hash256, radius: number, visit: (entry: number, distance: number) => void): void {
-    if (radius > MAX_INDEX_RADIUS) throw new RangeError(`probe radius ${radius} exceeds ${MAX_INDEX_RADIUS}`);
-    this.probeAt(query, Math.floor(radius / CHUNKS), radius, visit);
+    const perChunk = Math.floor(radius / this.places.length);
+    if (perChunk > 3) throw new RangeError(`probe radius ${radius} exceeds ${4 * this.places.length - 1}`);
+    this.probeAt(query, perChunk, radius, visit);
   }
 
   /** Visits the entries within `radius` among those with some chunk within `perChunk` bits of the query's. */
@@ -133,14 +190,14 @@ export class HammingIndex {
       this.epoch = 1;
     }
     const epoch = this.epoch;
-    for (let c = 0; c < CHUNKS; c++) {
-      const value = chunkOf(query, 0, c);
+    for (let c = 0; c < this.places.length; c++) {
+      const value = chunkAt(query, 0, this.places[c]!);
       const starts = this.starts[c]!;
       const members = this.members[c]!;
       for (let w = 0; w <= perChunk; w++) {
-        const masks = MASKS_BY_WEIGHT[w]!;
+        const masks = this.masks[c]![w]!;
         for (let m = 0; m < masks.length; m++) {
-          const probe = value ^ masks[m]!;
+          const probe = (value ^ masks[m]!) >>> 0;
           const end = starts[probe + 1]!;
           for (let k = starts[probe]!; k < end; k++) {
             const entry = members[k]!;

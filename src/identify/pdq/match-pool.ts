@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { type ReferenceTables, referenceId } from '../../references/columns.js';
 import type { StoreColumns } from '../../references/store-format.js';
+import type { ViewFile } from '../../references/view-file.js';
 import { builtFile } from '../../util/built-file.js';
 import type { PixelImage } from './borders.js';
 import type { MatcherOptions, MatchOutcome, PerceptualMatch } from './match-settings.js';
@@ -65,6 +66,7 @@ export class MatchPool {
     private readonly tables: ReferenceTables,
     private readonly threadCount: number,
     private readonly options: MatcherOptions = {},
+    private readonly viewFile?: ViewFile,
   ) {
     // Counted, not built: an audit replayed from the cache never needs the index.
     this.size = entryCount(columns, tables);
@@ -102,7 +104,7 @@ export class MatchPool {
   }
 
   private built(): PdqIndex {
-    this.index ??= buildPdqIndex(this.columns, this.tables);
+    this.index ??= buildPdqIndex(this.columns, this.tables, this.viewFile);
     return this.index;
   }
 

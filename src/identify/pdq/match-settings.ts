@@ -1,4 +1,5 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
+import { chunkWidths } from './hamming-index.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and
@@ -89,10 +90,11 @@ export const MAX_VERIFIED = 8;
  *   9e-10 at 80, 1e-11 at 75. A query makes 16 searches (2 views x 8 orientations); the radius is
  *   the largest (at most 95) at which `entries x 16 x P` stays under CHANCE_CANDIDATES: 85 at
  *   100,000 entries, 81 at 3 million, 78 at 30 million. A scan out to that radius would read every
- *   entry per search, so the probes go `depth` bits deep per chunk instead (see HammingIndex.search:
- *   exact to 16 x depth + 15 bits, a falling sample beyond), the deepest whose expected candidates
- *   stay under PROBE_CANDIDATES: 3 up to ~700,000 entries, 2 up to ~3.6 million, 1 beyond.
- *   Direct matches (31 bits) are always exact: depth 1 covers them.
+ *   entry per search, so the probes go `depth` bits deep in each chunk instead (HammingIndex.search:
+ *   exact to chunks x (depth + 1) - 1 bits, a falling sample beyond), never shallower than every
+ *   direct match (31 bits) needs, and deeper while the expected candidates per search stay under
+ *   PROBE_CANDIDATES: 16-bit chunks, depth 3 up to ~120,000 entries, 2 up to ~600,000, 1 beyond;
+ *   past a million entries 12 chunks of 21-22 bits (chunkWidths), depth 2.
  */
 export interface SearchPlan {
   radius: number;
@@ -103,7 +105,7 @@ export interface SearchPlan {
 /** Expected chance stored hashes within the radius, per query, the radius is chosen to stay under. */
 export const CHANCE_CANDIDATES = 0.1;
 /** Expected candidates one probed search may compare, the probe depth is chosen to stay under. */
-export const PROBE_CANDIDATES = 120_000;
+export const PROBE_CANDIDATES = 20_000;
 
 /** P(Bin(256, 1/2) <= r) for r = 0..256. */
 const CHANCE: readonly number[] = (() => {
@@ -118,14 +120,25 @@ const CHANCE: readonly number[] = (() => {
   return out;
 })();
 
-/** Values within w bits of a 16-bit chunk, w = 0..3, cumulative. */
-const NEIGHBOURS = [1, 17, 137, 697];
-
 export function searchPlan(entries: number): SearchPlan {
   if (entries <= ORIENTATION_SCAN_ENTRIES) return { radius: ORIENTATION_RADIUS };
   let radius = MATCH_THRESHOLD;
   while (radius < ORIENTATION_RADIUS && entries * 16 * CHANCE[radius + 1]! <= CHANCE_CANDIDATES) radius++;
-  let depth = 1;
-  while (depth < 3 && 16 * NEIGHBOURS[depth + 1]! * (entries / 65_536) <= PROBE_CANDIDATES) depth++;
+  const widths = chunkWidths(entries);
+  // The shallowest depth that still finds every direct match, then deeper while the candidates allow.
+  let depth = Math.floor(MATCH_THRESHOLD / widths.length);
+  const candidates = (d: number) => widths.reduce((sum, w) => sum + (withinBits(w, d) * entries) / 2 ** w, 0);
+  while (depth < 3 && candidates(depth + 1) <= PROBE_CANDIDATES) depth++;
   return { radius, depth };
+}
+
+/** Values within d bits of a w-bit value. */
+function withinBits(w: number, d: number): number {
+  let total = 0;
+  let term = 1;
+  for (let k = 0; k <= d; k++) {
+    total += term;
+    term = (term * (w - k)) / (k + 1);
+  }
+  return total;
 }

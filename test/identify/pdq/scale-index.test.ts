@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
+import { buildHammingTables, chunkWidths, HammingIndex, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming, hashToHex } from '../../../src/identify/pdq/hash256.js';
 import { CHANCE_CANDIDATES, ORIENTATION_RADIUS, ORIENTATION_SCAN_ENTRIES, searchPlan } from '../../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../../src/identify/pdq/matcher.js';
 import { buildPdqIndex, pdqIndexOfReferences, storedHash } from '../../../src/identify/pdq/pdq-index.js';
 import { columnsFromReferences, combineColumns } from '../../../src/references/columns.js';
 import type { Reference } from '../../../src/references/schema.js';
+
+function poolOf(hashes: readonly Uint32Array[]): Uint32Array {
+  const pool = new Uint32Array(hashes.length * 8);
+  hashes.forEach((h, i) => {
+    pool.set(h, i * 8);
+  });
+  return pool;
+}
 
 function randomHashes(n: number, seed: number) {
   let s = seed >>> 0 || 1;
@@ -57,7 +65,8 @@ describe('searchPlan: radii follow the index size', () => {
       last = radius;
     }
     expect(searchPlan(3_000_000)).toEqual({ radius: 81, depth: 2 });
-    expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: 1 });
+    expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: 2 });
+    expect(searchPlan(700_000)).toEqual({ radius: 82, depth: 1 });
   });
 });
 
@@ -81,6 +90,26 @@ describe('HammingIndex.search with a probe depth', () => {
         });
       }
     }
+  });
+
+  it('cuts 12 wide chunks when asked (as past a million entries), exact to 35 bits at depth 2', () => {
+    const wide = new HammingIndex(buildHammingTables(poolOf(stored), WIDE_CHUNKS));
+    for (const q of queries) {
+      const seen = new Map<number, number>();
+      wide.search(q, 81, (e, d) => seen.set(e, d), 2);
+      for (const [e, d] of seen) expect(hamming(q, stored[e]!)).toBe(d);
+      stored.forEach((h, e) => {
+        if (hamming(q, h) <= 35) expect(seen.get(e)).toBe(hamming(q, h));
+      });
+      // Without a depth: exact at any radius (scans where probing would not pay).
+      for (const radius of [20, 40, 90]) {
+        const all: string[] = [];
+        wide.search(q, radius, (e, d) => all.push(`${e}:${d}`));
+        expect(all.sort()).toEqual(stored.flatMap((h, e) => (hamming(q, h) <= radius ? [`${e}:${hamming(q, h)}`] : [])).sort());
+      }
+    }
+    expect(chunkWidths(2_000_000)).toBe(WIDE_CHUNKS);
+    expect(WIDE_CHUNKS.reduce((a, b) => a + b, 0)).toBe(256);
   });
 
   it('samples beyond the exact radius: a near copy at 60 bits is met at depth 2 far more often than not', () => {
