@@ -101,14 +101,26 @@ export function buildHammingTables(pool: Uint32Array, widths: readonly number[] 
   const size = pool.length / HASH_WORDS;
   const starts: Uint32Array[] = [];
   const members: Uint32Array[] = [];
+  const keys = new Uint32Array(size);
   for (const place of placesOf(widths)) {
     const values = 2 ** place.width;
     const start = sharedU32(values + 1);
-    for (let i = 0; i < size; i++) start[chunkAt(pool, i * HASH_WORDS, place) + 1]!++;
+    // Each entry's chunk value once, then a counting sort by it (two typed arrays per chunk).
+    const { word, shift, mask, width } = place;
+    const spans = shift + width > 32;
+    for (let i = 0, at = word; i < size; i++, at += HASH_WORDS) {
+      const low = pool[at]! >>> shift;
+      const key = ((spans ? low | (pool[at + 1]! << (32 - shift)) : low) & mask) >>> 0;
+      keys[i] = key;
+      start[key + 1]!++;
+    }
     for (let v = 0; v < values; v++) start[v + 1]! += start[v]!;
-    const fill = start.slice(0, values);
     const member = sharedU32(size);
-    for (let i = 0; i < size; i++) member[fill[chunkAt(pool, i * HASH_WORDS, place)]!++] = i;
+    // Filled back to front from each value's end, so members stay in entry order within a value.
+    for (let i = size - 1; i >= 0; i--) member[--start[keys[i]! + 1]!] = i;
+    // start[v + 1] now holds where value v begins: shift the table one place down.
+    start.copyWithin(0, 1, values + 1);
+    start[values] = size;
     starts.push(start);
     members.push(member);
   }

@@ -90,8 +90,10 @@ const FILE_CHUNK_VIEWS = 65_536;
 
 /** Fills `pool` with the entries' hashes read from the store's file, each segment in order. */
 function hashesFromFile(viewFile: ViewFile, entryView: Uint32Array, pool: Uint32Array): void {
-  // Entries in view order, so the file is read front to back once.
-  const byView = Uint32Array.from({ length: entryView.length }, (_, i) => i).sort((a, b) => entryView[a]! - entryView[b]!);
+  // Entries in view order, so the file is read front to back once (they are already, unless the
+  // references were reordered by id).
+  const byView = Uint32Array.from({ length: entryView.length }, (_, i) => i);
+  if (entryView.some((v, i) => i > 0 && v < entryView[i - 1]!)) byView.sort((a, b) => entryView[a]! - entryView[b]!);
   const reader = new ViewFileReader(viewFile);
   const chunk = new Uint8Array(FILE_CHUNK_VIEWS * 32);
   try {
