@@ -23,6 +23,27 @@ const shared = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>
   length: number,
 ): T => new Kind(new SharedArrayBuffer(Math.max(1, length) * Kind.BYTES_PER_ELEMENT), 0, length);
 
+/** Empty columns for `counts`, each in a SharedArrayBuffer of its own (what a worker thread can be handed). */
+export function allocateColumns(counts: { references: number; views: number; idBytes: number; plates: number }): StoreColumns {
+  const { references: n, views, idBytes, plates } = counts;
+  return {
+    idOffsets: shared(Uint32Array, n + 1),
+    idBytes: shared(Uint8Array, idBytes),
+    classes: shared(Uint16Array, n),
+    sizes: shared(Float64Array, n),
+    sha256: shared(Uint8Array, n * 32),
+    md5: shared(Uint8Array, n * 16),
+    media: shared(Uint16Array, n),
+    capturedAt: shared(Float64Array, n),
+    viewStart: shared(Uint32Array, n + 1),
+    viewHash: shared(Uint8Array, views * 32),
+    viewReference: shared(Uint32Array, views),
+    viewQuality: shared(Uint8Array, views),
+    viewVariant: shared(Uint16Array, views),
+    plateDigests: shared(Uint8Array, plates * 32),
+  };
+}
+
 /** Index of `value` in `table`, appended on first appearance (how a store's footer tables are built). */
 function indexIn(table: string[], at: Map<string, number>, value: string): number {
   let index = at.get(value);
@@ -46,22 +67,7 @@ export function columnsFromReferences(references: readonly Reference[], plates?:
   const idBytesLength = ids.reduce((sum, id) => sum + id.length, 0);
   const views = references.reduce((sum, r) => sum + (r.pdq?.length ?? 0), 0);
   const plateHex = [...new Set(plates?.digests)].sort();
-  const c = {
-    idOffsets: shared(Uint32Array, n + 1),
-    idBytes: shared(Uint8Array, idBytesLength),
-    classes: shared(Uint16Array, n),
-    sizes: shared(Float64Array, n),
-    sha256: shared(Uint8Array, n * 32),
-    md5: shared(Uint8Array, n * 16),
-    media: shared(Uint16Array, n),
-    capturedAt: shared(Float64Array, n),
-    viewStart: shared(Uint32Array, n + 1),
-    viewHash: shared(Uint8Array, views * 32),
-    viewReference: shared(Uint32Array, views),
-    viewQuality: shared(Uint8Array, views),
-    viewVariant: shared(Uint16Array, views),
-    plateDigests: shared(Uint8Array, plateHex.length * 32),
-  } satisfies StoreColumns;
+  const c = allocateColumns({ references: n, views, idBytes: idBytesLength, plates: plateHex.length });
   let idAt = 0;
   let view = 0;
   references.forEach((r, i) => {
@@ -109,25 +115,7 @@ export function combineColumns(sets: readonly TabledColumns[]): TabledColumns {
   const total = (pick: (c: StoreColumns) => number) => sets.reduce((sum, s) => sum + pick(s.columns), 0);
   const n = total((c) => c.sizes.length);
   const views = total((c) => c.viewQuality.length);
-  const c = {
-    idOffsets: shared(Uint32Array, n + 1),
-    idBytes: shared(
-      Uint8Array,
-      total((x) => x.idBytes.length),
-    ),
-    classes: shared(Uint16Array, n),
-    sizes: shared(Float64Array, n),
-    sha256: shared(Uint8Array, n * 32),
-    md5: shared(Uint8Array, n * 16),
-    media: shared(Uint16Array, n),
-    capturedAt: shared(Float64Array, n),
-    viewStart: shared(Uint32Array, n + 1),
-    viewHash: shared(Uint8Array, views * 32),
-    viewReference: shared(Uint32Array, views),
-    viewQuality: shared(Uint8Array, views),
-    viewVariant: shared(Uint16Array, views),
-    plateDigests: shared(Uint8Array, 0),
-  } satisfies StoreColumns;
+  const c = allocateColumns({ references: n, views, idBytes: total((x) => x.idBytes.length), plates: 0 });
   let ref = 0;
   let view = 0;
   let idAt = 0;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { allocateColumns } from './columns.js';
 import type { StoreColumns } from './store-format.js';
 
 /** One share of a reference split (`--references k/n`): 1 <= index <= count. */
@@ -38,22 +39,7 @@ export function splitColumns(columns: StoreColumns, share: ReferenceShare): Stor
     idBytes += columns.idOffsets[i + 1]! - columns.idOffsets[i]!;
     views += columns.viewStart[i + 1]! - columns.viewStart[i]!;
   }
-  const out = {
-    idOffsets: shared(Uint32Array, rows.length + 1),
-    idBytes: shared(Uint8Array, idBytes),
-    classes: shared(Uint16Array, rows.length),
-    sizes: shared(Float64Array, rows.length),
-    sha256: shared(Uint8Array, rows.length * 32),
-    md5: shared(Uint8Array, rows.length * 16),
-    media: shared(Uint16Array, rows.length),
-    capturedAt: shared(Float64Array, rows.length),
-    viewStart: shared(Uint32Array, rows.length + 1),
-    viewHash: shared(Uint8Array, views * 32),
-    viewReference: shared(Uint32Array, views),
-    viewQuality: shared(Uint8Array, views),
-    viewVariant: shared(Uint16Array, views),
-    plateDigests: shared(Uint8Array, columns.plateDigests.length),
-  } satisfies StoreColumns;
+  const out = allocateColumns({ references: rows.length, views, idBytes, plates: columns.plateDigests.length / 32 });
   let idAt = 0;
   let viewAt = 0;
   rows.forEach((i, row) => {
@@ -92,11 +78,4 @@ function chosenRows(columns: StoreColumns, share: ReferenceShare): number[] {
     if (referenceShareOf(idBytes.subarray(idOffsets[i]!, idOffsets[i + 1]!), share.count) === share.index) rows.push(i);
   }
   return rows;
-}
-
-type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
-
-/** A typed array over a new SharedArrayBuffer of its own. */
-function shared<T>(type: TypedArrayOf<T>, length: number): T {
-  return new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT), 0, length);
 }
