@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/identify/image-decode.js';
 import { hashFromHex, hashToHex } from '../../src/identify/pdq/hash256.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
+import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
+import { buildPdqIndex } from '../../src/identify/pdq/pdq-index.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
+import { columnsFromReferences } from '../../src/references/columns.js';
 import type { Reference } from '../../src/references/schema.js';
 import { bridge, COPIES, detect, fixtures, reference, setupFor, unrelated } from './support/perceptual.js';
 
@@ -61,4 +66,36 @@ describe('perceptual matching in a set past the scan size (radii follow the inde
       await detector.close!();
     }
   }, 180_000);
+});
+
+describe('a set that indexes only its core crops (past 4,194,304 claimable views)', () => {
+  it('finds copies cut on one or two sides through the query views that show the stored 10% crop, and nothing unrelated', async () => {
+    const real = [await reference('refs/bridge.jpg', bridge), await reference('refs/q2821.jpg', readFileSync(path.join(fixtures, 'q2821.jpg')))];
+    const { columns, tables } = columnsFromReferences(real);
+    const index = buildPdqIndex(columns, tables, undefined, 0);
+    expect(index.core).toBe(true);
+    // Full, 5% and 10% on every side: 3 per reference.
+    expect(index.entryView.length).toBe(6);
+    const matcher = new PerceptualMatcher(index);
+    const cut = async (region: { left: number; top: number; width: number; height: number }) => {
+      const decoded = await decodeImage(await sharp(bridge).extract(region).jpeg().toBuffer(), { maxImagePixels: 50e6 });
+      if (!decoded.ok) throw new Error(decoded.detail);
+      return matcher.match(decoded.image);
+    };
+    for (const [name, region] of [
+      ['10% off the left', { left: 64, top: 0, width: 576, height: 402 }],
+      ['10% off the top and right', { left: 0, top: 40, width: 576, height: 362 }],
+    ] as const) {
+      const outcome = await cut(region);
+      expect(outcome.kind, name).toBe('match');
+      if (outcome.kind === 'match') {
+        expect(outcome.match.reference.id).toBe('refs/bridge.jpg');
+        expect(outcome.match.transform).toMatch(/^trim:/);
+        expect(outcome.match.variant).toBe('crop:10,10,10,10');
+      }
+    }
+    const decoded = await decodeImage(unrelated, { maxImagePixels: 50e6 });
+    if (!decoded.ok) throw new Error(decoded.detail);
+    expect(matcher.match(decoded.image).kind).not.toBe('match');
+  }, 60_000);
 });

@@ -28,7 +28,7 @@ import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, storedHash, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
 import { checkTiles, type StoredTile, TILE_THRESHOLD, type TileCheck, tileCell } from './tiles.js';
-import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, type QueryView, queryViews } from './views.js';
+import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews, trimViews } from './views.js';
 
 /** References whose parsed tiles a matcher keeps. */
 const TILE_CACHE = 256;
@@ -61,6 +61,8 @@ export class PerceptualMatcher {
   private readonly tileThreshold: number;
   /** How the first stage searches (radius and probe depth follow the index size). */
   private readonly plan: SearchPlan;
+  /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
+  private readonly trims: readonly Crop[];
 
   constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
@@ -73,6 +75,7 @@ export class PerceptualMatcher {
     this.tileCells = this.data.tables.variants.map(tileCell);
     this.index = new HammingIndex(this.data.hamming);
     this.plan = searchPlan(this.index.size);
+    this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
   }
 
   /** Number of usable stored hashes. */
@@ -118,6 +121,22 @@ export class PerceptualMatcher {
           this.plan.depth,
         );
         if (nearest < Infinity) nearestBy.set(dihedral, nearest);
+      }
+    }
+    // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
+    // crop would have met above, is looked for by the query views that show the stored 10% crop.
+    if (this.trims.length > 0) {
+      for (const view of trimViews(image, plane, this.trims)) {
+        if (view.result.quality < QUALITY_GATE) continue;
+        this.index.search(
+          view.result.hash!,
+          this.threshold,
+          (entry, distance) => {
+            const known = found.get(entry);
+            if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral: 'original' });
+          },
+          this.plan.depth,
+        );
       }
     }
     const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);

@@ -25,6 +25,8 @@ export interface PdqIndex {
   entryView: Uint32Array;
   /** Entries' hashes in memory layout and their chunk tables. */
   hamming: HammingTables;
+  /** Whether only the core crops are indexed (past FULL_INDEX_ENTRIES): the matcher then looks for one-sided trims itself. */
+  core: boolean;
   /** Set when the columns hold no view hashes (a large store keeps them in its file): tiles are read from here. */
   viewFile?: ViewFile;
 }
@@ -48,11 +50,11 @@ const claimable = (columns: StoreColumns, crops: readonly (Crop | undefined)[], 
   columns.viewQuality[v]! >= QUALITY_GATE && crops[columns.viewVariant[v]!] !== undefined;
 
 /** Per variant-table index, the crop of the views the index holds (undefined: not indexed). */
-function indexedCrops(columns: StoreColumns, tables: ReferenceTables): (Crop | undefined)[] {
+function indexedCrops(columns: StoreColumns, tables: ReferenceTables, fullIndexEntries = FULL_INDEX_ENTRIES): (Crop | undefined)[] {
   const crops = variantCrops(tables.variants);
   let count = 0;
   for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
-  if (count <= FULL_INDEX_ENTRIES) return crops;
+  if (count <= fullIndexEntries) return crops;
   return crops.map((crop) => (crop?.every((side) => side === crop[0]) ? crop : undefined));
 }
 
@@ -65,14 +67,16 @@ export function entryCount(columns: StoreColumns, tables: ReferenceTables): numb
 }
 
 /**
- * Builds the index (a second or so per million references). Without `viewFile` the hashes come from
+ * Builds the index (a few seconds per million references). Without `viewFile` the hashes come from
  * the columns; with it (the columns hold none) from the store's file, read in order in large chunks.
+ * `fullIndexEntries` moves the core-only switch (tests).
  */
-export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, viewFile?: ViewFile): PdqIndex {
-  const crops = indexedCrops(columns, tables);
+export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, viewFile?: ViewFile, fullIndexEntries?: number): PdqIndex {
+  const crops = indexedCrops(columns, tables, fullIndexEntries);
   const references = columns.sizes.length;
   const order = idOrder(columns);
-  const count = entryCount(columns, tables);
+  let count = 0;
+  for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
   const entryView = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 4), 0, count);
   const pool = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 32), 0, count * HASH_WORDS);
   let e = 0;
@@ -82,7 +86,9 @@ export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, vi
   }
   if (viewFile) hashesFromFile(viewFile, entryView, pool);
   else for (let entry = 0; entry < count; entry++) storedHash(columns.viewHash, entryView[entry]!, pool.subarray(entry * HASH_WORDS, (entry + 1) * HASH_WORDS));
-  return { columns, tables, entryView, hamming: buildHammingTables(pool), ...(viewFile ? { viewFile } : {}) };
+  const all = variantCrops(tables.variants);
+  const core = crops.some((crop, i) => crop === undefined && all[i] !== undefined);
+  return { columns, tables, entryView, hamming: buildHammingTables(pool), core, ...(viewFile ? { viewFile } : {}) };
 }
 
 /** Views read per chunk when the hashes come from the file (2 MiB). */

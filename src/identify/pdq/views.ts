@@ -1,10 +1,10 @@
 import type { PdqEntry } from '../../references/schema.js';
 import { findContentRect, type PixelImage } from './borders.js';
-import { type Crop, cropRect, cropVariant } from './crops.js';
+import { type Crop, cropRect, cropVariant, parseVariant } from './crops.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { hashToHex, newHash } from './hash256.js';
 import { MIN_HASHABLE_DIM, type PdqResult, type Rect } from './pdq-hasher.js';
-import { referenceTiles } from './tiles.js';
+import { isTileVariant, referenceTiles } from './tiles.js';
 
 /**
  * What gets hashed: the views stored for a reference (full, crops, tiles) and the views of a query
@@ -71,6 +71,41 @@ export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[]
   const content = findContentRect(image);
   if (content) views.push(view('unbordered', content));
   return views;
+}
+
+/** The one-sided stored crops among a set's variants (all sides not equal), e.g. `crop:10,0,0,0`. */
+export function oneSidedCrops(variants: readonly string[]): Crop[] {
+  const out: Crop[] = [];
+  for (const variant of variants) {
+    const crop = isTileVariant(variant) ? undefined : parseVariant(variant);
+    if (crop && !crop.every((side) => side === crop[0])) out.push(crop);
+  }
+  return out;
+}
+
+/** The symmetric stored crop a trim view shows (percent per side). */
+const TRIM_TARGET = 10;
+
+/**
+ * Views of a query taken to be a reference trimmed by one of `trims` (percent per side of the
+ * reference): each shows the part of the query that is the reference's central crop of
+ * TRIM_TARGET% per side, which a large set indexes. A copy cut 10% at the left is its reference's
+ * [10%, 100%] across; the reference's [10%, 90%] is then the query's left 8/9.
+ */
+export function trimViews(image: PixelImage, plane: FilteredPlane, trims: readonly Crop[]): QueryView[] {
+  const g = TRIM_TARGET;
+  return trims.map(([t, r, b, l]) => {
+    const across = 100 - l - r;
+    const down = 100 - t - b;
+    const x0 = ((g - l) / across) * image.width;
+    const x1 = ((100 - g - l) / across) * image.width;
+    const y0 = ((g - t) / down) * image.height;
+    const y1 = ((100 - g - t) / down) * image.height;
+    const rect: Rect = { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
+    const dct = new Float32Array(256);
+    plane.dctOf(rect, dct);
+    return { name: `trim:${t},${r},${b},${l}`, rect, result: { hash: plane.bits(dct, newHash()), quality: plane.quality(), dct } };
+  });
 }
 
 /**
