@@ -158,10 +158,27 @@ export function referenceId(columns: StoreColumns, i: number): string {
   return Buffer.from(idBytes.buffer, idBytes.byteOffset + idOffsets[i]!, idOffsets[i + 1]! - idOffsets[i]!).toString('utf8');
 }
 
-/** Compares references `a` and `b` by id (UTF-8 bytes, i.e. code point order). */
+/**
+ * Compares references `a` and `b` by id in JavaScript's string order (UTF-16 code units), the order
+ * `custody fingerprint` sorts ids in, read from the UTF-8 bytes without making strings. UTF-8 byte
+ * order is code point order, which differs from UTF-16 order only where a character of U+E000-U+FFFF
+ * (lead byte 0xEE-0xEF) meets one past U+FFFF (lead byte 0xF0-0xF4): UTF-16 puts the second first.
+ */
 export function compareIds(columns: StoreColumns, a: number, b: number): number {
   const { idBytes, idOffsets } = columns;
-  return Buffer.compare(idBytes.subarray(idOffsets[a]!, idOffsets[a + 1]!), idBytes.subarray(idOffsets[b]!, idOffsets[b + 1]!));
+  let i = idOffsets[a]!;
+  let j = idOffsets[b]!;
+  const endA = idOffsets[a + 1]!;
+  const endB = idOffsets[b + 1]!;
+  for (; i < endA && j < endB; i++, j++) {
+    const x = idBytes[i]!;
+    const y = idBytes[j]!;
+    if (x === y) continue;
+    if (x >= 0xee && x <= 0xef && y >= 0xf0) return 1;
+    if (y >= 0xee && y <= 0xef && x >= 0xf0) return -1;
+    return x - y;
+  }
+  return endA - i - (endB - j);
 }
 
 /** Lowercase hex of `width` bytes at element `i` of a fixed-width column (sha256, md5, viewHash). */

@@ -3,16 +3,18 @@
  * an object per digest: an open-addressing table of u32 slots (reference number + 1, 0 empty) keyed
  * by the digest's first four bytes, which are uniformly distributed for a cryptographic digest. At
  * ten million references that is 64 MiB per table, built in one pass; a lookup reads a slot or two
- * and compares the full digest. Where several references share a digest, the lowest number wins
- * (the first in the set's order), as the v1 index's "first one wins" did.
+ * and compares the full digest. Where several references share a digest, the one `before` prefers
+ * wins (the index prefers the lowest id, as a reference split's merge does), else the first.
  */
 export class DigestTable {
   private readonly slots: Uint32Array;
   private readonly mask: number;
 
+  /** `before(a, b)`: whether reference a wins over b when both have one digest (default: the earlier). */
   constructor(
     private readonly column: Uint8Array,
     private readonly width: number,
+    before?: (a: number, b: number) => boolean,
   ) {
     const count = column.length / width;
     let size = 16;
@@ -27,8 +29,11 @@ export class DigestTable {
           this.slots[slot] = i + 1;
           break;
         }
-        // Already held by an earlier reference with the same digest: keep the earlier one.
-        if (this.same(column, i * width, held - 1)) break;
+        // Already held by another reference with the same digest: keep the one that wins.
+        if (this.same(column, i * width, held - 1)) {
+          if (before?.(i, held - 1)) this.slots[slot] = i + 1;
+          break;
+        }
         slot = (slot + 1) & this.mask;
       }
     }

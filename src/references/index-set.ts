@@ -1,4 +1,4 @@
-import { columnsFromReferences, combineColumns, hexAt, type PlateSetMeta, type ReferenceTables, referenceId } from './columns.js';
+import { columnsFromReferences, combineColumns, compareIds, hexAt, type PlateSetMeta, type ReferenceTables, referenceId } from './columns.js';
 import { DigestTable, hasSorted, sortedSizes } from './digest-table.js';
 import type { FingerprintSet, Reference } from './schema.js';
 import type { StoreColumns } from './store-format.js';
@@ -76,15 +76,21 @@ export class FingerprintIndex {
     return hasSorted(this.sizeTable, size);
   }
 
-  /** The reference with this SHA-256 (the first in set order), or -1. */
+  /** Of two references with one digest, the lower id wins (then the earlier): what a merged reference split picks too. */
+  private readonly lowerId = (a: number, b: number): boolean => {
+    const order = compareIds(this.columns, a, b);
+    return order < 0 || (order === 0 && a < b);
+  };
+
+  /** The reference with this SHA-256 (the lowest id among several), or -1. */
   bySha(sha256: string): number {
-    this.shaTable ??= new DigestTable(this.columns.sha256, 32);
+    this.shaTable ??= new DigestTable(this.columns.sha256, 32, this.lowerId);
     return this.shaTable.find(sha256);
   }
 
-  /** The reference with this MD5 (the first in set order), or -1. */
+  /** The reference with this MD5 (the lowest id among several), or -1. */
   byMd5(md5: string): number {
-    this.md5Table ??= new DigestTable(this.columns.md5, 16);
+    this.md5Table ??= new DigestTable(this.columns.md5, 16, this.lowerId);
     return this.md5Table.find(md5);
   }
 

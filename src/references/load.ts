@@ -152,9 +152,9 @@ function checkHeap(file: string, needed: number, what: string): void {
  */
 export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare; keepViews?: boolean } = {}): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
-  // One set, whole: its views can stay in its file (the index reads them once, the matcher a
-  // candidate's). Several sets are combined into one column set, and a split copies its share.
-  const leave = files.length === 1 && !options.split && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY } : {};
+  // One set: its views can stay in its file (the index reads them once, the matcher a candidate's;
+  // a split reads its share's). Several sets are combined into one column set in memory.
+  const leave = files.length === 1 && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY } : {};
   for (const file of files) {
     const loaded = await loadFingerprintFile(file, leave);
     sets.push(options.split ? splitSet(loaded, options.split) : loaded);
@@ -170,7 +170,7 @@ function splitSet(loaded: LoadedFingerprints, share: ReferenceShare): LoadedFing
     format: loaded.format,
     version: loaded.version,
     digest: loaded.digest,
-    columns: splitColumns(loaded.columns, share),
+    columns: splitColumns(loaded.columns, share, loaded.viewFile),
     tables: loaded.tables,
     ...(loaded.plates ? { plates: loaded.plates } : {}),
     get file() {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { allocateColumns } from './columns.js';
 import type { StoreColumns } from './store-format.js';
+import { type ViewFile, ViewFileReader } from './view-file.js';
 
 /** One share of a reference split (`--references k/n`): 1 <= index <= count. */
 export interface ReferenceShare {
@@ -23,7 +24,8 @@ export function referenceShareOf(id: string | Uint8Array, count: number): number
 /**
  * The columns of the references of one share, copied into new SharedArrayBuffer-backed arrays (so
  * they can still go to worker threads) with `idOffsets`, `viewStart` and `viewReference` rebased;
- * the rows keep their order. The tables the u16 columns index (classes, media, variants) are the
+ * the rows keep their order. With `viewFile` (a large store left its views in its file) the share's
+ * view hashes are read from there. The tables the u16 columns index (classes, media, variants) are the
  * footer's and stay as they are.
  *
  * Plate digests are NOT split: every share keeps them all. The plates a report masks are the
@@ -31,8 +33,10 @@ export function referenceShareOf(id: string | Uint8Array, count: number): number
  * the others' plates in clear in file names and evidence. Digests are 32 bytes each (a million
  * plates is 32 MB), so keeping them costs little next to the references' views.
  */
-export function splitColumns(columns: StoreColumns, share: ReferenceShare): StoreColumns {
+export function splitColumns(columns: StoreColumns, share: ReferenceShare, viewFile?: ViewFile): StoreColumns {
   const rows = chosenRows(columns, share);
+  // A large store left its view hashes in its file: only the share's are read, into the share's columns.
+  const reader = viewFile ? new ViewFileReader(viewFile) : undefined;
   let idBytes = 0;
   let views = 0;
   for (const i of rows) {
@@ -57,7 +61,9 @@ export function splitColumns(columns: StoreColumns, share: ReferenceShare): Stor
     const start = columns.viewStart[i]!;
     const end = columns.viewStart[i + 1]!;
     out.viewStart[row] = viewAt;
-    out.viewHash.set(columns.viewHash.subarray(start * 32, end * 32), viewAt * 32);
+    if (reader) {
+      if (end > start) reader.read(start, end - start, out.viewHash.subarray(viewAt * 32, (viewAt + end - start) * 32));
+    } else out.viewHash.set(columns.viewHash.subarray(start * 32, end * 32), viewAt * 32);
     out.viewReference.fill(row, viewAt, viewAt + end - start);
     out.viewQuality.set(columns.viewQuality.subarray(start, end), viewAt);
     out.viewVariant.set(columns.viewVariant.subarray(start, end), viewAt);
@@ -66,6 +72,7 @@ export function splitColumns(columns: StoreColumns, share: ReferenceShare): Stor
   out.idOffsets[rows.length] = idAt;
   out.viewStart[rows.length] = viewAt;
   out.plateDigests.set(columns.plateDigests);
+  reader?.close();
   return out;
 }
 

@@ -17,7 +17,7 @@ export interface ViewFile {
 
 /**
  * Reads view hashes from a store's file, synchronously (a matching thread verifies a candidate in
- * the middle of a synchronous match). The file was verified whole when it was loaded; every open
+ * the middle of a synchronous match). The file was verified whole when it was loaded; every read
  * checks that it is still that file (device, inode, size, modification time), so a store replaced
  * or rewritten during the audit is refused rather than trusted.
  */
@@ -31,6 +31,7 @@ export class ViewFileReader {
     const segment = this.file.segments.find((s) => first >= s.firstView && first + count <= s.firstView + s.views);
     if (!segment) throw new RangeError(`views ${first}..${first + count - 1} are not within one segment of ${this.file.path}`);
     const fd = this.open();
+    this.checkIdentity(fd);
     const length = count * 32;
     let done = 0;
     while (done < length) {
@@ -48,13 +49,21 @@ export class ViewFileReader {
   private open(): number {
     if (this.fd !== undefined) return this.fd;
     const fd = openSync(this.file.path, 'r');
-    const stats = fstatSync(fd);
-    const { dev, ino, size, mtimeMs } = this.file.identity;
-    if (stats.dev !== dev || stats.ino !== ino || stats.size !== size || stats.mtimeMs !== mtimeMs) {
+    try {
+      this.checkIdentity(fd);
+    } catch (error) {
       closeSync(fd);
-      throw new InputError(this.file.path, 'fingerprint store changed after it was loaded and verified');
+      throw error;
     }
     this.fd = fd;
     return fd;
+  }
+
+  /** Before every read (a stat is cheap next to the read): the file must still be the one verified. */
+  private checkIdentity(fd: number): void {
+    const stats = fstatSync(fd);
+    const { dev, ino, size, mtimeMs } = this.file.identity;
+    if (stats.dev !== dev || stats.ino !== ino || stats.size !== size || stats.mtimeMs !== mtimeMs)
+      throw new InputError(this.file.path, 'fingerprint store changed after it was loaded and verified');
   }
 }

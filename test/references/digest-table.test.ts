@@ -1,7 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PlateMatcher } from '../../src/identify/plates/matcher.js';
+import { columnsFromReferences, compareIds } from '../../src/references/columns.js';
 import { DigestTable, hasSorted, sortedSizes } from '../../src/references/digest-table.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest();
 
@@ -53,5 +55,24 @@ describe('PlateMatcher over digest tables', () => {
     expect(merged.size).toBe(500);
     expect(merged.matchText(plates[250]!)).toBe([...hex.slice(0, 500)].sort().indexOf(hex[250]!));
     expect(merged.matchText(plates[600]!)).toBe(-1);
+  });
+});
+
+describe('ids compared in string order from their bytes', () => {
+  it('agrees with JavaScript string order, also where UTF-8 byte order does not (U+E000-U+FFFF against astral characters)', () => {
+    const ids = ['\uFF21', '😀', 'a', 'b/\uE000', 'b/😀x', 'b', 'é', 'b/z'];
+    const { columns } = columnsFromReferences(ids.map((id) => ({ id, class: 'c', size: 1, sha256: '0'.repeat(64), md5: '0'.repeat(32), media: 'image/jpeg' })));
+    const order = ids.map((_, i) => i).sort((a, b) => compareIds(columns, a, b));
+    expect(order.map((i) => ids[i])).toEqual([...ids].sort());
+  });
+
+  it('gives a shared digest to the reference with the lowest id, whatever the set order', () => {
+    const sha = createHash('sha256').update('same').digest('hex');
+    const ref = (id: string) => ({ id, class: 'c', size: 1, sha256: sha, md5: '0'.repeat(32), media: 'image/jpeg' });
+    const { columns, tables } = columnsFromReferences([ref('z.jpg'), ref('a.jpg')]);
+    const index = new FingerprintIndex([
+      { path: 'x', format: 'custody-fingerprints', version: 1, digest: 'sha256:0', columns, tables, file: undefined as never },
+    ]);
+    expect(index.label(index.bySha(sha)).id).toBe('a.jpg');
   });
 });

@@ -57,6 +57,7 @@ export class MatchPool {
   private local: PerceptualMatcher | undefined;
   /** The shared index, built when the first image arrives (never, for an audit replayed from the cache). */
   private index: PdqIndex | undefined;
+  private failure: Error | undefined;
   private readonly threads: Thread[] = [];
   private readonly queue: Pending[] = [];
   private closed = false;
@@ -72,10 +73,19 @@ export class MatchPool {
     this.size = entryCount(columns, tables);
   }
 
-  /** Matches one decoded image; rejects only on a bug in a matching thread. */
+  /**
+   * Matches one decoded image; rejects on a bug in a matching thread, and (every image alike) when
+   * the index could not be built: a store whose file changed after it was verified.
+   */
   match(image: PixelImage): Promise<MatchOutcome> {
-    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(this.built(), this.options)).match(image));
     if (this.closed) return Promise.reject(new Error('match pool is closed'));
+    let index: PdqIndex;
+    try {
+      index = this.built();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(index, this.options)).match(image));
     // A private copy to transfer: the decoder's buffer may be shared or external memory.
     const pixels = new Uint8Array(image.pixels).buffer;
     const task: MatchTask = { pixels, width: image.width, height: image.height, channels: image.channels };
@@ -103,8 +113,15 @@ export class MatchPool {
     }
   }
 
+  /** The index, built once; a build that failed fails every later call the same way, without another try. */
   private built(): PdqIndex {
-    this.index ??= buildPdqIndex(this.columns, this.tables, this.viewFile);
+    if (this.failure) throw this.failure;
+    try {
+      this.index ??= buildPdqIndex(this.columns, this.tables, this.viewFile);
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(String(error));
+      throw this.failure;
+    }
     return this.index;
   }
 

@@ -1,5 +1,5 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
-import { chunkWidths } from './hamming-index.js';
+import { chunkWidths, NARROW_CHUNKS } from './hamming-index.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and
@@ -128,7 +128,10 @@ export function searchPlan(entries: number): SearchPlan {
   // The shallowest depth that still finds every direct match, then deeper while the candidates allow.
   let depth = Math.floor(MATCH_THRESHOLD / widths.length);
   const candidates = (d: number) => widths.reduce((sum, w) => sum + (withinBits(w, d) * entries) / 2 ** w, 0);
-  while (depth < 3 && candidates(depth + 1) <= PROBE_CANDIDATES) depth++;
+  // Wide chunks stop at 2: a third bit in 21-22-bit chunks is ~1,500 probes per chunk, which the
+  // candidate count alone does not weigh.
+  const deepest = widths === NARROW_CHUNKS ? 3 : 2;
+  while (depth < deepest && candidates(depth + 1) <= PROBE_CANDIDATES) depth++;
   return { radius, depth };
 }
 

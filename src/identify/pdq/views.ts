@@ -73,18 +73,19 @@ export function queryViews(image: PixelImage, plane: FilteredPlane): QueryView[]
   return views;
 }
 
+/** The symmetric stored crop a trim view shows (percent per side). */
+const TRIM_TARGET = 10;
+
 /** The one-sided stored crops among a set's variants (all sides not equal), e.g. `crop:10,0,0,0`. */
 export function oneSidedCrops(variants: readonly string[]): Crop[] {
   const out: Crop[] = [];
   for (const variant of variants) {
     const crop = isTileVariant(variant) ? undefined : parseVariant(variant);
-    if (crop && !crop.every((side) => side === crop[0])) out.push(crop);
+    // Sides of 0 or TRIM_TARGET only (what custody stores): a trim view of another crop would reach outside the image.
+    if (crop && !crop.every((side) => side === crop[0]) && crop.every((side) => side === 0 || side === TRIM_TARGET)) out.push(crop);
   }
   return out;
 }
-
-/** The symmetric stored crop a trim view shows (percent per side). */
-const TRIM_TARGET = 10;
 
 /**
  * Views of a query taken to be a reference trimmed by one of `trims` (percent per side of the

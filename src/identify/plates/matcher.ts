@@ -166,16 +166,37 @@ export class PlateMatcher {
   }
 }
 
-/** Several sorted digest tables as one, sorted and distinct. */
+/** Several sorted digest tables as one, sorted and distinct (merged pairwise; nothing per digest). */
 function mergeSorted(tables: readonly Uint8Array[]): Uint8Array {
-  const all: Buffer[] = [];
-  for (const table of tables) for (let at = 0; at < table.length; at += 32) all.push(Buffer.from(table.buffer, table.byteOffset + at, 32));
-  all.sort(Buffer.compare);
-  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, all.length * 32)), 0, all.length * 32);
-  let n = 0;
-  for (const digest of all) {
-    if (n > 0 && Buffer.compare(digest, out.subarray((n - 1) * 32, n * 32)) === 0) continue;
-    out.set(digest, n++ * 32);
+  let runs = [...tables];
+  while (runs.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let k = 0; k < runs.length; k += 2) next.push(k + 1 < runs.length ? mergeTwo(runs[k]!, runs[k + 1]!) : runs[k]!);
+    runs = next;
   }
-  return out.subarray(0, n * 32);
+  return runs[0] ?? new Uint8Array(0);
+}
+
+function mergeTwo(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(Math.max(1, a.length + b.length)), 0, a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  const put = (from: Uint8Array, at: number) => {
+    if (n > 0 && Buffer.compare(from.subarray(at, at + 32), out.subarray(n - 32, n)) === 0) return;
+    out.set(from.subarray(at, at + 32), n);
+    n += 32;
+  };
+  while (i < a.length && j < b.length) {
+    if (Buffer.compare(a.subarray(i, i + 32), b.subarray(j, j + 32)) <= 0) {
+      put(a, i);
+      i += 32;
+    } else {
+      put(b, j);
+      j += 32;
+    }
+  }
+  for (; i < a.length; i += 32) put(a, i);
+  for (; j < b.length; j += 32) put(b, j);
+  return out.subarray(0, n);
 }
