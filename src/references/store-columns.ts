@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { firstNotAscending } from './store-check.js';
 import { elementsOf, SECTION_ORDER, SECTIONS, type SectionName, STORE_MAGIC, type StoreColumns, type StoreFooter } from './store-format.js';
 import { type Refuse, readFully, type Segment } from './store-segments.js';
 
@@ -111,8 +112,8 @@ export class ColumnTarget {
     }
     // Each segment's digests sorted and distinct, so that the merge of the runs is too.
     const digests = new Uint8Array(this.buffers.plateDigests, plates * 32, counts.plates * 32);
-    for (let at = 32; at < digests.length; at += 32)
-      if (Buffer.compare(digests.subarray(at - 32, at), digests.subarray(at, at + 32)) >= 0) bad('plateDigests', plates + at / 32);
+    const unsorted = firstNotAscending(digests, 32);
+    if (unsorted >= 0) bad('plateDigests', plates + unsorted);
     if (counts.plates > 0) this.plateRuns.push([plates, plates + counts.plates]);
     this.base.references += counts.references;
     this.base.views += counts.views;
