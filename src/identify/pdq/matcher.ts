@@ -5,7 +5,7 @@ import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { HammingIndex } from './hamming-index.js';
+import { chunkWidths, HammingIndex } from './hamming-index.js';
 import { type Hash256, hamming, newHash } from './hash256.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
@@ -77,7 +77,11 @@ export class PerceptualMatcher {
     this.crops = variantCrops(this.data.tables.variants);
     this.tileCells = this.data.tables.variants.map(tileCell);
     this.index = new HammingIndex(this.data.hamming);
-    this.plan = searchPlan(this.index.size);
+    const plan = searchPlan(this.index.size);
+    // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
+    // match exactly: its probes go at least as deep as its threshold needs.
+    const exact = Math.min(3, Math.floor(this.threshold / chunkWidths(this.index.size).length));
+    this.plan = plan.depth === undefined ? plan : { ...plan, depth: Math.max(plan.depth, exact) };
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
   }
 
