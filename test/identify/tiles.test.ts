@@ -10,9 +10,9 @@ import { hamming } from '../../src/identify/pdq/hash256.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { checkTiles, storedTiles, TILE_GRID, TILE_THRESHOLD } from '../../src/identify/pdq/tiles.js';
-import { referenceHashes } from '../../src/identify/pdq/views.js';
 import type { Reference } from '../../src/references/schema.js';
 import { scenes } from '../synth/synth-api.js';
+import { reference } from './support/perceptual.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'pdq');
 const bridge = readFileSync(path.join(fixtures, 'bridge-640.jpg'));
@@ -22,16 +22,6 @@ async function decode(bytes: Buffer): Promise<DecodedImage> {
   if (!decoded.ok) throw new Error(decoded.detail);
   return decoded.image;
 }
-
-const referenceOf = async (id: string, bytes: Buffer): Promise<Reference> => ({
-  id,
-  class: 'vehicle-image',
-  size: bytes.length,
-  sha256: '0'.repeat(64),
-  md5: '0'.repeat(32),
-  media: 'image/jpeg',
-  pdq: referenceHashes(await decode(bytes)),
-});
 
 describe('one filtered plane per image', () => {
   it('gives the bit-exact PDQ hash of the whole image, at any size', async () => {
@@ -64,7 +54,7 @@ describe('tile verification', () => {
   let matcher: PerceptualMatcher;
 
   beforeAll(async () => {
-    bridgeRef = await referenceOf('refs/bridge.jpg', bridge);
+    bridgeRef = await reference('refs/bridge.jpg', bridge);
     matcher = new PerceptualMatcher([bridgeRef]);
   });
 
@@ -111,7 +101,7 @@ describe('tile verification', () => {
     const timestamp = '2026-10-03T08:15:00Z';
     const a = await scenes.vehicleCapture({ seed: 11, cameraId: 'L3-C07', plate: 'KXR4471', timestamp });
     const b = await scenes.vehicleCapture({ seed: 12, cameraId: 'L3-C07', plate: 'PMT2093', timestamp });
-    const refA = await referenceOf('refs/a.jpg', a);
+    const refA = await reference('refs/a.jpg', a);
     const imageB = await decode(b);
     const planeB = new FilteredPlane(imageB);
     const check = checkTiles(planeB, storedTiles(refA.pdq!), {
