@@ -6,7 +6,7 @@ import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { chunkWidths, HammingIndex } from './hamming-index.js';
-import { type Hash256, hamming, newHash } from './hash256.js';
+import { type Hash256, newHash } from './hash256.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
   ALIGN_ORIENTATIONS,
@@ -29,9 +29,6 @@ import { type PdqIndex, pdqIndexOfReferences, storedHash, variantCrops } from '.
 import { refineAlignment } from './refine.js';
 import { checkTiles, type StoredTile, TILE_THRESHOLD, type TileCheck, tileCell } from './tiles.js';
 import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews, trimViews } from './views.js';
-
-/** References a large set's crop stage looks at: those the first stage met closest. */
-const LOCAL_REFERENCES = 32;
 
 /** References whose parsed tiles a matcher keeps. */
 const TILE_CACHE = 256;
@@ -106,8 +103,6 @@ export class PerceptualMatcher {
     // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
     const seeds = new Map<number, Candidate>();
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
-    // Large sets: the stored hashes the first stage met, for a crop stage that looks only at their references.
-    const near = this.plan.depth !== undefined && this.align ? new Map<number, number>() : undefined;
     for (const view of usable) {
       for (const dihedral of DIHEDRAL) {
         // Most stored hashes of a similar scene fall within the orientation radius: the visit does
@@ -118,10 +113,6 @@ export class PerceptualMatcher {
           radius,
           (entry, distance) => {
             if (distance < nearest) nearest = distance;
-            if (near) {
-              const known = near.get(entry);
-              if (known === undefined || distance < known) near.set(entry, distance);
-            }
             if (distance > this.threshold) {
               if (distance > SEED_RADIUS) return;
               const seed = seeds.get(entry);
@@ -168,32 +159,7 @@ export class PerceptualMatcher {
     const dihedrals = this.cropOrientations(nearestBy);
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
-    const local = near ? this.nearReferences(near) : undefined;
-    return this.alignCrops(plane, usable, dihedrals, closest, local) ?? { kind: 'no-match', quality };
-  }
-
-  /**
-   * The entries of the references whose stored hashes the first stage met closest (LOCAL_REFERENCES
-   * of them): in a large set the crop stage compares its grid with these alone instead of probing
-   * the whole index once per crop (a few hundred probes searches, most of a large audit's time).
-   */
-  private nearReferences(near: ReadonlyMap<number, number>): Uint32Array {
-    const { entryView, columns } = this.data;
-    const referenceOf = (entry: number) => columns.viewReference[entryView[entry]!]!;
-    const closest = [...near].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
-    const references = new Set<number>();
-    const entries: number[] = [];
-    for (const [entry] of closest) {
-      const reference = referenceOf(entry);
-      if (references.has(reference)) continue;
-      if (references.size >= LOCAL_REFERENCES) break;
-      references.add(reference);
-      // A reference's entries are consecutive (the index is built reference by reference).
-      let first = entry;
-      while (first > 0 && referenceOf(first - 1) === reference) first--;
-      for (let e = first; e < entryView.length && referenceOf(e) === reference; e++) entries.push(e);
-    }
-    return Uint32Array.from(entries);
+    return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
   }
 
   /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
@@ -211,13 +177,7 @@ export class PerceptualMatcher {
    * crops from the filtered plane, collect stored hashes within the candidate radius, then fit the
    * query crop to the closest few, require the aligned threshold and verify the tiles.
    */
-  private alignCrops(
-    plane: FilteredPlane,
-    views: readonly QueryView[],
-    dihedrals: readonly Dihedral[],
-    seeds: readonly Candidate[],
-    local?: Uint32Array,
-  ): MatchOutcome | undefined {
+  private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
     const raw = new Float32Array(256);
     const candidates = new Map<number, Candidate>();
     // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
@@ -234,19 +194,17 @@ export class PerceptualMatcher {
           const rect = cropRect(view.rect, crop);
           plane.dctOf(rect, raw);
           for (const dihedral of dihedrals) {
-            const visit = (entry: number, distance: number) => {
-              if (distance < nearest) nearest = distance;
-              if (distance > radius) return;
-              const known = candidates.get(entry);
-              if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
-            };
-            const hash = this.viewHash({ dct: raw }, dihedral);
-            if (local) {
-              for (const entry of local) {
-                const distance = hamming(hash, this.index.hashOf(entry));
-                if (distance <= reach) visit(entry, distance);
-              }
-            } else this.index.search(hash, reach, visit, this.plan.depth);
+            this.index.search(
+              this.viewHash({ dct: raw }, dihedral),
+              reach,
+              (entry, distance) => {
+                if (distance < nearest) nearest = distance;
+                if (distance > radius) return;
+                const known = candidates.get(entry);
+                if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
+              },
+              this.plan.depth,
+            );
           }
         }
       }
