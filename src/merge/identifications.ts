@@ -7,8 +7,8 @@ import { compareStrings } from '../util/compare.js';
  * What a single run with the whole fingerprint set would have identified at one location, from what
  * each reference split identified there. Every detector reports at most one identification per item,
  * so the union is reduced per detector by the rule that detector chooses by:
- * - exact: the lowest reference id (one content under two ids; a single run takes the one first in
- *   the set, which a split report cannot tell: see the README);
+ * - exact: the lowest reference id (one content under two ids: a single run's digest table keeps the
+ *   lowest id too);
  * - perceptual: a first-stage match before a crop-aligned one (`transform` says `/aligned:`), then the
  *   lowest distance, then the reference id: the matcher's own ranking, so the best of the splits'
  *   winners is the winner of the whole set;
