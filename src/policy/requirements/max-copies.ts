@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareStrings } from '../../util/compare.js';
 import type { RequirementDefinition } from './kind.js';
 
 /** More than `max` agency items outside authorised locations is a reportable breach in itself. */
@@ -12,8 +13,10 @@ export const maxCopies: RequirementDefinition<typeof schema> = {
   check(subjects, requirement, ctx) {
     const outside = subjects.filter((s) => !s.authorized);
     if (outside.length <= requirement.max) return [];
-    const byClass: Record<string, number> = {};
-    for (const s of outside) byClass[s.asset.asset] = (byClass[s.asset.asset] ?? 0) + 1;
+    const counts = new Map<string, number>();
+    for (const s of outside) counts.set(s.asset.asset, (counts.get(s.asset.asset) ?? 0) + 1);
+    // Keys in class order, not in the order inspections finished: every format prints the same.
+    const byClass = Object.fromEntries([...counts].sort(([a], [b]) => compareStrings(a, b)));
     const references = new Set(outside.flatMap((s) => (s.asset.reference ? [s.asset.reference] : [])));
     return [
       {
