@@ -81,3 +81,49 @@ export function hasSorted(sorted: Float64Array, value: number): boolean {
   }
   return lo < sorted.length && sorted[lo] === value;
 }
+
+/**
+ * Reference numbers ordered by size (ties in reference order): an LSD radix sort over the sizes'
+ * float64 bits (sizes are non-negative, whose IEEE bits order as the numbers do), four passes of 16
+ * bits, no comparator call. Ten million sizes sort in well under a second.
+ */
+export function orderBySize(sizes: Float64Array): Uint32Array {
+  const n = sizes.length;
+  const bits = new Uint32Array(sizes.buffer, sizes.byteOffset, n * 2);
+  let order = Uint32Array.from({ length: n }, (_, i) => i);
+  let next = new Uint32Array(n);
+  const counts = new Uint32Array(65_537);
+  // Little-endian: word 0 of a float64 is its low half, word 1 its high half.
+  for (const [word, shift] of [
+    [0, 0],
+    [0, 16],
+    [1, 0],
+    [1, 16],
+  ] as const) {
+    counts.fill(0);
+    for (let k = 0; k < n; k++) counts[((bits[order[k]! * 2 + word]! >>> shift) & 0xffff) + 1]!++;
+    for (let d = 0; d < 65_536; d++) counts[d + 1]! += counts[d]!;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      next[counts[(bits[i * 2 + word]! >>> shift) & 0xffff]!++] = i;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
+}
+
+/** The range [from, to) of `order` (by size) whose references have exactly this size. */
+export function sizeRange(sizes: Float64Array, order: Uint32Array, size: number): [number, number] {
+  const bound = (strict: boolean) => {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const value = sizes[order[mid]!]!;
+      if (value < size || (strict && value === size)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return [bound(false), bound(true)];
+}

@@ -1,5 +1,5 @@
 import { columnsFromReferences, combineColumns, compareIds, hexAt, type PlateSetMeta, type ReferenceTables, referenceId } from './columns.js';
-import { DigestTable, hasSorted, sortedSizes } from './digest-table.js';
+import { DigestTable, hasSorted, orderBySize, sizeRange, sortedSizes } from './digest-table.js';
 import type { FingerprintSet, Reference } from './schema.js';
 import type { StoreColumns } from './store-format.js';
 import { storeReferences } from './store-references.js';
@@ -53,6 +53,7 @@ export class FingerprintIndex {
   /** Where the view hashes are when the one set left them in its file. */
   readonly viewFile: ViewFile | undefined;
   private sizeTable: Float64Array | undefined;
+  private sizeOrder: Uint32Array | undefined;
   private shaTable: DigestTable | undefined;
   private md5Table: DigestTable | undefined;
 
@@ -102,17 +103,13 @@ export class FingerprintIndex {
     return hexAt(this.columns.sha256, 32, i);
   }
 
-  /** Classes of the references of exactly this size, and how many there are (a scan: for the rare opaque object). */
+  /** Classes of the references of exactly this size, and how many there are (binary search over references ordered by size). */
   sameSize(size: number): { count: number; classes: string[] } {
+    this.sizeOrder ??= orderBySize(this.columns.sizes);
+    const [from, to] = sizeRange(this.columns.sizes, this.sizeOrder, size);
     const classes = new Set<string>();
-    let count = 0;
-    const { sizes } = this.columns;
-    for (let i = 0; i < sizes.length; i++) {
-      if (sizes[i] !== size) continue;
-      count++;
-      classes.add(this.tables.classes[this.columns.classes[i]!]!);
-    }
-    return { count, classes: [...classes].sort() };
+    for (let k = from; k < to; k++) classes.add(this.tables.classes[this.columns.classes[this.sizeOrder[k]!]!]!);
+    return { count: to - from, classes: [...classes].sort() };
   }
 
   /** The digest of each fingerprint file, in the order given: what a set's conclusions depend on. */

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PlateMatcher } from '../../src/identify/plates/matcher.js';
 import { columnsFromReferences, compareIds } from '../../src/references/columns.js';
-import { DigestTable, hasSorted, sortedSizes } from '../../src/references/digest-table.js';
+import { DigestTable, hasSorted, orderBySize, sizeRange, sortedSizes } from '../../src/references/digest-table.js';
 import { FingerprintIndex } from '../../src/references/index-set.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest();
@@ -74,5 +74,21 @@ describe('ids compared in string order from their bytes', () => {
       { path: 'x', format: 'custody-fingerprints', version: 1, digest: 'sha256:0', columns, tables, file: undefined as never },
     ]);
     expect(index.label(index.bySha(sha)).id).toBe('a.jpg');
+  });
+});
+
+describe('references ordered by size (opaque objects: how many references share a size)', () => {
+  it('orders by size like a comparator sort, ties in reference order, and finds each size range', () => {
+    let s = 7;
+    const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s);
+    const sizes = Float64Array.from({ length: 5000 }, (_, i) => (i % 10 === 0 ? 0 : i % 7 === 0 ? 2 ** 52 - (next() % 3) : (next() % 400) * 1000 + (i % 3)));
+    const order = orderBySize(sizes);
+    const expected = Array.from({ length: sizes.length }, (_, i) => i).sort((a, b) => sizes[a]! - sizes[b]! || a - b);
+    expect([...order]).toEqual(expected);
+    for (const size of [0, 2 ** 52 - 1, 1000, 1001, 399_002, 5, -1]) {
+      const [from, to] = sizeRange(sizes, order, size);
+      expect(to - from).toBe([...sizes].filter((v) => v === size).length);
+      for (let k = from; k < to; k++) expect(sizes[order[k]!]).toBe(size);
+    }
   });
 });
