@@ -49,21 +49,30 @@ export const FULL_INDEX_ENTRIES = 4_194_304;
 const claimable = (columns: StoreColumns, crops: readonly (Crop | undefined)[], v: number): boolean =>
   columns.viewQuality[v]! >= QUALITY_GATE && crops[columns.viewVariant[v]!] !== undefined;
 
-/** Per variant-table index, the crop of the views the index holds (undefined: not indexed). */
-function indexedCrops(columns: StoreColumns, tables: ReferenceTables, fullIndexEntries = FULL_INDEX_ENTRIES): (Crop | undefined)[] {
-  const crops = variantCrops(tables.variants);
-  let count = 0;
-  for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
-  if (count <= fullIndexEntries) return crops;
-  return crops.map((crop) => (crop?.every((side) => side === crop[0]) ? crop : undefined));
+/**
+ * Per variant-table index, the crop of the views the index holds (undefined: not indexed), how many
+ * views that is, and whether only the core crops are held.
+ */
+function indexedCrops(
+  columns: StoreColumns,
+  tables: ReferenceTables,
+  fullIndexEntries = FULL_INDEX_ENTRIES,
+): { crops: (Crop | undefined)[]; count: number; core: boolean } {
+  const all = variantCrops(tables.variants);
+  const countOf = (crops: readonly (Crop | undefined)[]) => {
+    let count = 0;
+    for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
+    return count;
+  };
+  const count = countOf(all);
+  if (count <= fullIndexEntries) return { crops: all, count, core: false };
+  const core = all.map((crop) => (crop?.every((side) => side === crop[0]) ? crop : undefined));
+  return { crops: core, count: countOf(core), core: core.some((crop, i) => crop === undefined && all[i] !== undefined) };
 }
 
 /** How many entries an index over these columns holds, without building it. */
 export function entryCount(columns: StoreColumns, tables: ReferenceTables): number {
-  const crops = indexedCrops(columns, tables);
-  let count = 0;
-  for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
-  return count;
+  return indexedCrops(columns, tables).count;
 }
 
 /**
@@ -72,11 +81,9 @@ export function entryCount(columns: StoreColumns, tables: ReferenceTables): numb
  * `fullIndexEntries` moves the core-only switch (tests).
  */
 export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, viewFile?: ViewFile, fullIndexEntries?: number): PdqIndex {
-  const crops = indexedCrops(columns, tables, fullIndexEntries);
+  const { crops, count, core } = indexedCrops(columns, tables, fullIndexEntries);
   const references = columns.sizes.length;
   const order = idOrder(columns);
-  let count = 0;
-  for (let v = 0; v < columns.viewQuality.length; v++) if (claimable(columns, crops, v)) count++;
   const entryView = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 4), 0, count);
   const pool = new Uint32Array(new SharedArrayBuffer(Math.max(1, count) * 32), 0, count * HASH_WORDS);
   let e = 0;
@@ -86,8 +93,6 @@ export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, vi
   }
   if (viewFile) hashesFromFile(viewFile, entryView, pool);
   else for (let entry = 0; entry < count; entry++) storedHash(columns.viewHash, entryView[entry]!, pool.subarray(entry * HASH_WORDS, (entry + 1) * HASH_WORDS));
-  const all = variantCrops(tables.variants);
-  const core = crops.some((crop, i) => crop === undefined && all[i] !== undefined);
   return { columns, tables, entryView, hamming: buildHammingTables(pool), core, ...(viewFile ? { viewFile } : {}) };
 }
 
