@@ -1,12 +1,12 @@
 import { referenceId } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
-import { ViewFileReader } from '../../references/view-file.js';
 import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { chunkWidths, HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
+import { IndexTiles } from './index-tiles.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
   ALIGN_ORIENTATIONS,
@@ -25,13 +25,10 @@ import {
   searchPlan,
 } from './match-settings.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
-import { type PdqIndex, pdqIndexOfReferences, storedHash, variantCrops } from './pdq-index.js';
+import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
-import { checkTiles, type StoredTile, TILE_THRESHOLD, type TileCheck, tileCell } from './tiles.js';
+import { checkTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
 import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews, trimViews } from './views.js';
-
-/** References whose parsed tiles a matcher keeps. */
-const TILE_CACHE = 256;
 
 interface Candidate {
   entry: number;
@@ -45,11 +42,7 @@ interface Candidate {
 export class PerceptualMatcher {
   private readonly data: PdqIndex;
   private readonly crops: readonly (Crop | undefined)[];
-  /** Tile rows/columns per variant-table index (undefined: not a tile). */
-  private readonly tileCells: readonly ({ row: number; col: number } | undefined)[];
-  /** Parsed tiles of recently verified references (a candidate is often verified twice). */
-  private readonly tileCache = new Map<number, readonly StoredTile[]>();
-  private viewReader: ViewFileReader | undefined;
+  private readonly tiles: IndexTiles;
   private readonly index: HammingIndex;
   private readonly hasher = new PdqHasher();
   private readonly dctScratch = new Float32Array(256);
@@ -72,7 +65,7 @@ export class PerceptualMatcher {
     this.tileThreshold = options.tileThreshold ?? TILE_THRESHOLD;
     this.data = Array.isArray(source) ? pdqIndexOfReferences(source as readonly Reference[]) : (source as PdqIndex);
     this.crops = variantCrops(this.data.tables.variants);
-    this.tileCells = this.data.tables.variants.map(tileCell);
+    this.tiles = new IndexTiles(this.data);
     this.index = new HammingIndex(this.data.hamming);
     const plan = searchPlan(this.index.size);
     // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
@@ -252,35 +245,9 @@ export class PerceptualMatcher {
   private verify(plane: FilteredPlane, entry: number, rect: Rect, dihedral: Dihedral): TileCheck | undefined {
     if (!Number.isFinite(this.tileThreshold)) return undefined;
     const view = this.data.entryView[entry]!;
-    const tiles = this.tilesOf(this.data.columns.viewReference[view]!);
+    const tiles = this.tiles.of(this.data.columns.viewReference[view]!);
     if (tiles.length === 0) return undefined;
     return checkTiles(plane, tiles, { crop: this.cropOf(view), rect, dihedral }, this.tileThreshold);
-  }
-
-  /** A reference's stored tiles, read from the columns (only candidates' references are ever read). */
-  private tilesOf(reference: number): readonly StoredTile[] {
-    const known = this.tileCache.get(reference);
-    if (known) return known;
-    const { viewStart, viewVariant, viewQuality, viewHash } = this.data.columns;
-    const start = viewStart[reference]!;
-    const end = viewStart[reference + 1]!;
-    // From the columns, or (a large store keeps its views in its file) one read of the reference's views.
-    let hashes = viewHash;
-    let base = 0;
-    if (this.data.viewFile && end > start) {
-      this.viewReader ??= new ViewFileReader(this.data.viewFile);
-      hashes = new Uint8Array((end - start) * 32);
-      this.viewReader.read(start, end - start, hashes);
-      base = start;
-    }
-    const tiles: StoredTile[] = [];
-    for (let v = start; v < end; v++) {
-      const cell = this.tileCells[viewVariant[v]!];
-      if (cell) tiles.push({ ...cell, hash: storedHash(hashes, v - base, newHash()), quality: viewQuality[v]! });
-    }
-    if (this.tileCache.size >= TILE_CACHE) this.tileCache.clear();
-    this.tileCache.set(reference, tiles);
-    return tiles;
   }
 
   private cropOf(view: number): Crop {
