@@ -1,6 +1,6 @@
 import { loadFingerprintFile } from '../references/load.js';
 import type { PlateSet, Reference } from '../references/schema.js';
-import { isStore, readStore } from '../references/store-read.js';
+import { readStoreIfAny } from '../references/store-read.js';
 import { plateDigestList, StoreRows, sameContent, storeIds } from '../references/store-rows.js';
 import { type StoreMeta, type StoreSummary, writeStore } from '../references/store-write.js';
 import { compareStrings } from '../util/compare.js';
@@ -53,8 +53,9 @@ export async function mergeFingerprints(files: readonly string[], out: { guard: 
 }
 
 async function openInput(file: string): Promise<MergeInput> {
-  if (await isStore(file)) {
-    const { columns, footer } = await readStore(file);
+  const store = await readStoreIfAny(file);
+  if (store) {
+    const { columns, footer } = store;
     const rows = new StoreRows(columns, footer);
     return {
       file,

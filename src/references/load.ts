@@ -7,7 +7,7 @@ import { columnsFromReferences } from './columns.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
 import { type FingerprintFile, FingerprintFileSchema, type FingerprintSet, type PlateSet } from './schema.js';
 import { type ReferenceShare, splitColumns } from './split.js';
-import { isStore, type ReadStoreOptions, readStore } from './store-read.js';
+import { type ReadStoreOptions, readStoreIfAny } from './store-read.js';
 import { storeSet } from './store-references.js';
 
 /**
@@ -55,8 +55,8 @@ const OBJECT_HEAP_PER_VIEW = 180;
  * store's magic bytes); throws InputError with a one-line reason.
  */
 export async function loadFingerprintFile(file: string, options: ReadStoreOptions = {}): Promise<LoadedFingerprints> {
-  if (await isStore(file)) {
-    const store = await readStore(file, options);
+  const store = await readStoreIfAny(file, options);
+  if (store) {
     const { footer, columns, viewFile } = store;
     let set: FingerprintSet | undefined;
     return {

@@ -32,18 +32,26 @@ export interface ReadStoreOptions {
 
 const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
 
-/** Whether a file is a fingerprint store (by its first or last 8 bytes); false for anything unreadable. */
-export async function isStore(file: string): Promise<boolean> {
+/** Whether an open file is a fingerprint store, by its first or last 8 bytes. */
+async function hasStoreMagic(handle: FileHandle): Promise<boolean> {
+  const stats = await handle.stat();
+  if (!stats.isFile() || stats.size < STORE_MAGIC.length) return false;
+  const head = Buffer.alloc(STORE_MAGIC.length);
+  const tail = Buffer.alloc(STORE_MAGIC.length);
+  await handle.read(head, 0, head.length, 0);
+  await handle.read(tail, 0, tail.length, stats.size - tail.length);
+  return head.equals(STORE_MAGIC) || tail.equals(STORE_MAGIC);
+}
+
+/**
+ * The store in `file`, read as readStore reads it, or undefined when the file is not a store (or
+ * cannot be opened: the caller's other reader says why). One open for both questions.
+ */
+export async function readStoreIfAny(file: string, options: ReadStoreOptions = {}): Promise<LoadedStore | undefined> {
   const handle = await open(file, FLAGS).catch(() => undefined);
-  if (!handle) return false;
+  if (!handle) return undefined;
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile() || stats.size < STORE_MAGIC.length) return false;
-    const head = Buffer.alloc(STORE_MAGIC.length);
-    const tail = Buffer.alloc(STORE_MAGIC.length);
-    await handle.read(head, 0, head.length, 0);
-    await handle.read(tail, 0, tail.length, stats.size - tail.length);
-    return head.equals(STORE_MAGIC) || tail.equals(STORE_MAGIC);
+    return (await hasStoreMagic(handle)) ? await readOpenStore(handle, file, options) : undefined;
   } finally {
     await handle.close();
   }
