@@ -153,25 +153,17 @@ function reportOf(
     // to decide, on every shard's count (the flag travels in the shard data).
     allowEmpty: request.allowEmpty === true || request.shard !== undefined,
   });
-  if (request.shard) {
-    report.shard = {
-      ...request.shard,
-      now: run.now.toISOString(),
-      policy: request.policy.doc,
-      ...(request.allowEmpty ? { allowEmpty: true } : {}),
-      // The merge re-evaluates on the union of shards: it needs what their sources could know.
-      knows: [...knows].sort(),
-    };
-  }
+  // What a merge re-evaluates with, for a tree shard and for a reference split alike: the time, the
+  // policy, the flags and what the sources could know (the merge judges on the union).
+  const mergeData = {
+    now: run.now.toISOString(),
+    policy: request.policy.doc,
+    ...(request.allowEmpty ? { allowEmpty: true } : {}),
+    knows: [...knows].sort(),
+  };
+  if (request.shard) report.shard = { ...request.shard, ...mergeData };
   if (request.references && stage instanceof SplitInspectStage) {
-    report.references = {
-      ...request.references,
-      now: run.now.toISOString(),
-      policy: request.policy.doc,
-      ...(request.allowEmpty ? { allowEmpty: true } : {}),
-      knows: [...knows].sort(),
-      identified: stage.identifiedByLocation(),
-    };
+    report.references = { ...request.references, ...mergeData, identified: stage.identifiedByLocation() };
   }
   return report;
 }
