@@ -1,11 +1,10 @@
 import { assemble } from '../audit/assemble.js';
-import { evaluate } from '../evaluate/evaluate.js';
-import { AUDIT_SCOPE, type Subject } from '../evaluate/requirement.js';
 import { locationMatcher } from '../policy/locations.js';
 import { REQUIREMENT_KINDS } from '../policy/requirements/registry.js';
 import { finalize } from '../postprocess/finalize.js';
 import type { Finding, Report } from '../report/model.js';
 import { UsageError } from '../util/errors.js';
+import { auditWideFindings, notEvaluatedByAll, timeSpan } from './merge-parts.js';
 import { mergeReferenceSplits } from './reference-split.js';
 
 type ShardReport = Report & { shard: NonNullable<Report['shard']> };
@@ -60,36 +59,20 @@ export function mergeShards(reports: readonly Report[], options: MergeOptions = 
     .map(({ waiver: _waiver, ...f }) => f);
 
   const isAuthorized = locationMatcher(policy.locations.authorized);
-  const subjects: Subject[] = assets.map((asset) => ({
-    asset,
-    item: { location: asset.location, origin: asset.origin, size: asset.size },
-    facts: {},
-    authorized: isAuthorized(asset.location),
-  }));
   // What any shard's sources could know: the single run would have met all their items.
   const knows = new Set(shards.flatMap((s) => s.shard.knows ?? []));
-  const ctx = { now, authorized: policy.locations.authorized, isAuthorized, knows, scope: AUDIT_SCOPE };
-  const aggregate = evaluate(policy, subjects, ctx, (check) => check.aggregate === true);
-
+  const aggregate = auditWideFindings(policy, assets, now, isAuthorized, knows);
   // A protocol was evaluated if any shard could evaluate it.
-  const notEvaluated = new Map<string, string>();
-  for (const protocol of first.protocols) {
-    if (protocol.notEvaluated && shards.every((s) => s.protocols.find((p) => p.id === protocol.id)?.notEvaluated))
-      notEvaluated.set(protocol.id, protocol.notEvaluated);
-  }
+  const notEvaluated = notEvaluatedByAll(shards);
   const sum = (key: keyof Report['summary'] & ('filesSeen' | 'filesInspected' | 'filesSkipped' | 'bytesSeen' | 'bytesRead')) =>
     shards.reduce((n, s) => n + s.summary[key], 0);
   const merged = assemble({
     policy: { doc: policy, digest: first.policy.digest, builtin: first.policy.builtin },
     fingerprints: first.fingerprints,
     inputs: first.inputs,
-    startedAt: shards.map((s) => s.startedAt).sort()[0]!,
-    finishedAt: shards
-      .map((s) => s.finishedAt)
-      .sort()
-      .at(-1)!,
+    ...timeSpan(shards),
     assets,
-    findings: [...perItem, ...aggregate.findings],
+    findings: [...perItem, ...aggregate],
     notEvaluated,
     coverage: shards.flatMap((s) => s.coverage),
     notices: shards.flatMap((s) => s.notices),

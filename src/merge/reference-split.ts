@@ -1,7 +1,5 @@
 import { assemble } from '../audit/assemble.js';
 import { splitNotice } from '../audit/reference-split.js';
-import { evaluate } from '../evaluate/evaluate.js';
-import { AUDIT_SCOPE, type Subject } from '../evaluate/requirement.js';
 import type { Identification } from '../identify/detector.js';
 import { locationMatcher } from '../policy/locations.js';
 import { REQUIREMENT_KINDS } from '../policy/requirements/registry.js';
@@ -14,6 +12,7 @@ import { compareStrings } from '../util/compare.js';
 import { UsageError } from '../util/errors.js';
 import { assetOf, mergeIdentifications, sameChoice } from './identifications.js';
 import type { MergeOptions } from './merge.js';
+import { auditWideFindings, notEvaluatedByAll, timeSpan } from './merge-parts.js';
 import { checkSplits } from './split-checks.js';
 
 /**
@@ -70,25 +69,9 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
 
   // In one order whatever the splits' (an audit-wide finding's evidence lists classes as it meets them).
   assets.sort((a, b) => compareStrings(a.location, b.location));
-  const subjects: Subject[] = assets.map((asset) => ({
-    asset,
-    item: { location: asset.location, origin: asset.origin, size: asset.size },
-    facts: {},
-    authorized: isAuthorized(asset.location),
-  }));
   const knows = new Set(splits.flatMap((s) => s.references.knows ?? []));
-  const aggregate = evaluate(
-    policy,
-    subjects,
-    { now, authorized: policy.locations.authorized, isAuthorized, knows, scope: AUDIT_SCOPE },
-    (check) => check.aggregate === true,
-  );
-
-  const notEvaluated = new Map<string, string>();
-  for (const protocol of first.protocols) {
-    if (protocol.notEvaluated && splits.every((s) => s.protocols.find((p) => p.id === protocol.id)?.notEvaluated))
-      notEvaluated.set(protocol.id, protocol.notEvaluated);
-  }
+  const aggregate = auditWideFindings(policy, assets, now, isAuthorized, knows);
+  const notEvaluated = notEvaluatedByAll(splits);
   const own = new Set(splits.map((s) => noticeKey(splitNotice(s.references))));
   const summaries = splits.map((s) => s.summary);
   // A split may skip an item another inspected (it had no view to decode it against): the single run
@@ -99,13 +82,9 @@ export function mergeReferenceSplits(reports: readonly Report[], options: MergeO
     // Each reference is in exactly one split: the set's count is the splits' sum.
     fingerprints: first.fingerprints.map((set, i) => ({ ...set, references: splits.reduce((n, s) => n + s.fingerprints[i]!.references, 0) })),
     inputs: first.inputs,
-    startedAt: splits.map((s) => s.startedAt).sort()[0]!,
-    finishedAt: splits
-      .map((s) => s.finishedAt)
-      .sort()
-      .at(-1)!,
+    ...timeSpan(splits),
     assets,
-    findings: [...findings, ...aggregate.findings],
+    findings: [...findings, ...aggregate],
     notEvaluated,
     coverage: uniqueCoverage(splits.flatMap((s) => s.coverage)),
     notices: splits.flatMap((s) => s.notices).filter((n) => !own.has(noticeKey(n))),
