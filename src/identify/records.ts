@@ -1,11 +1,10 @@
 import { PLATE_RECORD_CLASS } from '../policy/requirements/kind.js';
-import type { PlateTable } from '../references/index-set.js';
 import { isTextLike } from '../sources/sniff.js';
 import { errorCode } from '../util/errors.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
 import { NO_RESULT } from './detector.js';
+import { agencyPlateMatcher } from './plates/agency-matcher.js';
 import { plateKeyId } from './plates/key.js';
-import { PlateMatcher } from './plates/matcher.js';
 import { scanPlates } from './plates/scan.js';
 
 /**
@@ -15,11 +14,6 @@ import { scanPlates } from './plates/scan.js';
  * digest of one (digests of a small space can be brute-forced). A file of plates none of which is
  * the agency's is not agency data and yields nothing.
  */
-
-/** Asset class of files holding agency plate records. */
-
-/** Per-set shapes (`LLLDDDD`, ...) when the fingerprint file has them; all shapes otherwise. */
-const shapesOf = (set: PlateTable): readonly string[] | undefined => set.shapes;
 
 export const recordDetector: DetectorFactory = {
   id: 'record',
@@ -45,12 +39,7 @@ export const recordDetector: DetectorFactory = {
       });
     }
     if (usable.length === 0) return undefined;
-    const shapes = usable.every((set) => shapesOf(set) !== undefined) ? usable.flatMap((set) => shapesOf(set) ?? []) : undefined;
-    const matcher = new PlateMatcher(
-      setup.plateKey,
-      usable.map((set) => set.digests),
-      shapes,
-    );
+    const matcher = agencyPlateMatcher(setup.fingerprints, setup.plateKey)!;
     return {
       id: 'record',
       // The digests come from the fingerprint files; the key is named by its id, never itself.

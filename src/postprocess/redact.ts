@@ -1,5 +1,4 @@
-import { plateKeyId } from '../identify/plates/key.js';
-import { PlateMatcher } from '../identify/plates/matcher.js';
+import { agencyPlateMatcher } from '../identify/plates/agency-matcher.js';
 import { findPlateSpellings } from '../identify/plates/spelling.js';
 import type { FingerprintIndex } from '../references/index-set.js';
 
@@ -13,17 +12,11 @@ export const REDACTED_PLATE = '[plate]';
  */
 export function plateRedactor(fingerprints: FingerprintIndex, key: Buffer | undefined): ((text: string) => string) | undefined {
   if (!key) return undefined;
-  const keyId = plateKeyId(key);
-  const sets = fingerprints.plateSets.filter((s) => s.keyId === keyId);
-  if (sets.every((s) => s.count === 0)) return undefined;
-  // The record scanner's shape gate: candidates arrive normalised, so it is lossless here too, and it
-  // cuts masking 100k file names from 4.4 s to 1.1 s with 1000 plates (scripts/bench/redact.js).
-  const shapes = sets.every((s) => s.shapes !== undefined) ? sets.flatMap((s) => s.shapes ?? []) : undefined;
-  const matcher = new PlateMatcher(
-    key,
-    sets.map((s) => s.digests),
-    shapes,
-  );
+  // The record scanner's matcher, shape gate included: candidates arrive normalised, so the gate is
+  // lossless here too, and it cuts masking 100k file names from 4.4 s to 1.1 s with 1000 plates
+  // (scripts/bench/redact.js).
+  const matcher = agencyPlateMatcher(fingerprints, key);
+  if (!matcher) return undefined;
   const isAgencyPlate = (plate: string): boolean => matcher.matchNormalised(plate) >= 0;
   const cache = new Map<string, string>();
   return (text) => {
