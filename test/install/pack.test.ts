@@ -117,7 +117,7 @@ describe('installing custody from a packed tarball', () => {
 /**
  * `npm install git+file://...`: npm clones the repository, installs custody's build tools, runs the
  * prepare script (the build) and installs the result. It works offline from the npm cache, but
- * takes minutes (4 min 15 s measured on the 2-core CI machine), so it runs on request only.
+ * takes minutes (4 min 15 s and 4 min 44 s in two runs on the shared 2-core machine), so it runs on request only.
  */
 describe('installing custody from its git repository', () => {
   it.runIf(process.env['CUSTODY_TEST_GIT_INSTALL'] === '1')(
