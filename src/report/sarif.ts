@@ -46,11 +46,13 @@ function physical(location: string, locator: Locator): Record<string, unknown> {
 /**
  * Where a finding about the audit as a whole (max-copies) points: each input as named from the
  * working directory (the audited root, or the manifest), so that code scanning shows where to look,
- * never a bare `.`. `--files-from` inputs point at their list; standard input at nothing.
+ * never a bare `.`. `--files-from` inputs point at their list; a list read from standard input
+ * names its files from the working directory, so that is where such an audit points (GitHub
+ * refuses a result without a location).
  */
 function auditScope(report: Report, paths: SarifPaths | undefined): Record<string, unknown>[] {
   const named = report.inputs.map((input) => (input.startsWith(FILES_FROM) ? input.slice(FILES_FROM.length) : input)).filter((input) => input !== '-');
-  return [...new Set(named)].map((input) => ({
+  return [...new Set(named.length > 0 ? named : ['.'])].map((input) => ({
     physicalLocation: { artifactLocation: artifactLocation(input, paths, 'cwd') },
   }));
 }

@@ -121,6 +121,7 @@ describe('SARIF locations of findings about the whole audit', () => {
       { uri: 'list.txt', uriBaseId: '%SRCROOT%' },
     ]);
     expect(auditWide(['.'], paths)).toEqual([{ uri: './', uriBaseId: '%SRCROOT%' }]);
+    expect(auditWide(['--files-from -'], paths)).toEqual([{ uri: './', uriBaseId: '%SRCROOT%' }]);
     expect(auditWide(['delivery'], undefined)).toEqual([{ uri: 'delivery', uriBaseId: '%SRCROOT%' }]);
   });
 
