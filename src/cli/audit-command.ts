@@ -21,6 +21,7 @@ import type { Io } from './io.js';
 import { collect, failOnOption } from './options.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
 import { progressDisplay } from './progress.js';
+import { auditSarifPaths, sarifRootOption } from './sarif-paths.js';
 
 interface AuditFlags {
   policy?: string;
@@ -37,6 +38,7 @@ interface AuditFlags {
   sign?: string;
   format?: string[];
   output?: string[];
+  sarifRoot?: string;
   failOn: string;
   showWaived?: boolean;
   color: boolean;
@@ -83,6 +85,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
       `write the report to a file (format from --format, else from the extension: ${REPORT_FORMATS.map((f) => f.extensions[0]).join(' ')}); - is stdout (repeatable)`,
       collect,
     )
+    .addOption(sarifRootOption())
     .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
     .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
@@ -139,6 +142,9 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   // Usage errors of the inputs (a missing root, a manifest in no known format) before anything is written.
   const checked = await checkedInputs(sources, io.cwd);
   const outputs = parseOutputs(flags.format, flags.output);
+  const sarifPaths = outputs.some((o) => o.format === 'sarif')
+    ? await auditSarifPaths(flags.sarifRoot, io.cwd, dirs, flags.manifest ?? [], fromList !== undefined)
+    : undefined;
   // `--shard ''` is a mistake to report, not a request to audit everything.
   const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
   const references = flags.references !== undefined ? parseShard(flags.references, '--references') : undefined;
@@ -189,7 +195,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   };
   const report = await auditWith(options, checked).finally(() => progress.done());
   for (const line of patternWarnings(report.notices)) io.stderr.write(line);
-  const written = await writeReports(report, outputs, reporterContext(flags, io), io, guard);
+  const written = await writeReports(report, outputs, { ...reporterContext(flags, io), ...(sarifPaths ? { sarifPaths } : {}) }, io, guard);
   if (signed && signingKey) {
     // Sign the bytes written (not the file read back, which a link could swap): the signature vouches
     // for exactly the file a compliance officer files.

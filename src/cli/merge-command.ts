@@ -11,10 +11,12 @@ import { checkedDestination, writeGuard } from '../util/safe-write.js';
 import type { Io } from './io.js';
 import { collect, failOnOption } from './options.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
+import { mergeSarifPaths, sarifRootOption } from './sarif-paths.js';
 
 interface MergeFlags {
   format?: string[];
   output?: string[];
+  sarifRoot?: string;
   failOn: string;
   showWaived?: boolean;
   baseline?: string;
@@ -28,6 +30,7 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .argument('<report...>', 'shard or reference-split reports (JSON)')
     .option('--format <name>', 'report format (repeatable; pairs with --output in order)', collect)
     .option('-o, --output <file>', 'write the merged report to a file (format from --format, else from the extension); - is stdout (repeatable)', collect)
+    .addOption(sarifRootOption())
     .addOption(failOnOption())
     .option('--show-waived', 'list waived findings in human formats')
     .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
@@ -40,7 +43,8 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
       const reports = await Promise.all(files.map((file) => readReport(path.resolve(io.cwd, file), file)));
       const baseline = flags.baseline ? await loadBaseline(path.resolve(io.cwd, flags.baseline)) : undefined;
       const merged = mergeReports(reports, baseline ? { baseline } : {});
-      await writeReports(merged, outputs, reporterContext(flags, io), io, guard);
+      const sarifPaths = outputs.some((o) => o.format === 'sarif') ? await mergeSarifPaths(flags.sarifRoot, io.cwd, merged.inputs) : undefined;
+      await writeReports(merged, outputs, { ...reporterContext(flags, io), ...(sarifPaths ? { sarifPaths } : {}) }, io, guard);
       setExit(exitCodeFor(merged, flags.failOn as Severity | 'none'));
     });
 }

@@ -18,6 +18,15 @@ function findingLine(f: Finding): string {
   return `${f.severity} ${f.location}: ${f.message}${evidence ? ` (${evidence})` : ''}`;
 }
 
+/**
+ * The audit's start as Ant's JUnit schema writes timestamps (`2026-11-20T12:00:00`): no fraction
+ * and no zone, which its pattern refuses. The report's times are UTC, so the time is UTC.
+ */
+export function antTimestamp(iso: string): string {
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? x(iso) : new Date(time).toISOString().slice(0, 19);
+}
+
 interface CaseCounts {
   tests: number;
   failures: number;
@@ -45,9 +54,6 @@ function testcase(group: ClauseGroup, p: ProtocolInfo, findings: readonly Findin
     out.push(`waived by ${w.id} (approved by ${w.approver}, expires ${w.expires}: ${w.reason}): ${findingLine(f)}`);
   }
   out.push(...expired);
-  if (waived.length > 0) {
-    body.unshift(`      <properties>\n        <property name="waived" value="${waived.length}"/>\n      </properties>`);
-  }
   if (out.length > 0) body.push(`      <system-out>${out.map(x).join('\n')}</system-out>`);
   const open_ = `    <testcase classname="${x(p.clause)}" name="${x(`${p.id}: ${p.title}`)}" time="0"`;
   return body.length === 0 ? `${open_}/>` : `${open_}>\n${body.join('\n')}\n    </testcase>`;
@@ -76,12 +82,16 @@ function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, F
   }
   total.tests += counts.tests;
   total.failures += counts.failures;
-  total.skipped += counts.skipped;
-  const props = [['verdict', clause.verdict], ['mandatory', String(clause.mandatory)], ...(clause.reason !== undefined ? [['reason', clause.reason]] : [])].map(
-    ([k, v]) => `      <property name="${x(k!)}" value="${x(v!)}"/>`,
-  );
+  // Waived findings are counted on the suite: the Jenkins/Surefire schema allows properties there only.
+  const waived = group.protocols.reduce((n, p) => n + (byProtocol.get(p.id) ?? []).filter((f) => f.waiver).length, 0);
+  const props = [
+    ['verdict', clause.verdict],
+    ['mandatory', String(clause.mandatory)],
+    ...(clause.reason !== undefined ? [['reason', clause.reason]] : []),
+    ...(waived > 0 ? [['waived', String(waived)]] : []),
+  ].map(([k, v]) => `      <property name="${x(k!)}" value="${x(v!)}"/>`);
   return [
-    `  <testsuite name="${x(`clause ${clause.id}: ${clause.title}`)}" tests="${counts.tests}" failures="${counts.failures}" errors="0" skipped="${counts.skipped}" time="0" timestamp="${x(report.startedAt)}">`,
+    `  <testsuite name="${x(`clause ${clause.id}: ${clause.title}`)}" tests="${counts.tests}" failures="${counts.failures}" errors="0" skipped="${counts.skipped}" time="0" timestamp="${antTimestamp(report.startedAt)}">`,
     `    <properties>\n${props.join('\n')}\n    </properties>`,
     ...cases,
     '  </testsuite>',
@@ -95,7 +105,7 @@ function testsuite(report: Report, group: ClauseGroup, byProtocol: Map<string, F
 function completenessSuite(report: Report, total: CaseCounts): string {
   const reasons = report.summary.incompleteReasons;
   total.tests++;
-  const head = `  <testsuite name="custody: completeness" tests="1" failures="0" errors="${reasons.length > 0 ? 1 : 0}" skipped="0" time="0" timestamp="${x(report.startedAt)}">`;
+  const head = `  <testsuite name="custody: completeness" tests="1" failures="0" errors="${reasons.length > 0 ? 1 : 0}" skipped="0" time="0" timestamp="${antTimestamp(report.startedAt)}">`;
   const open = '    <testcase classname="custody" name="every item and every check ran" time="0"';
   if (reasons.length === 0) return [head, `${open}/>`, '  </testsuite>'].join('\n');
   total.errors++;
@@ -121,7 +131,8 @@ export const junit: Reporter = (report) => {
   const time = Number.isFinite(seconds) ? seconds.toFixed(3) : '0';
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${x(`custody: ${report.policy.title} (${report.policy.id})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${time}">`,
+    // No `skipped` here: the Jenkins/Surefire schema refuses it on testsuites (each suite carries its own).
+    `<testsuites name="${x(`custody: ${report.policy.title} (${report.policy.id})`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" time="${time}">`,
     ...suites,
     '</testsuites>',
     '',

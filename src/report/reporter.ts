@@ -1,4 +1,5 @@
 import type { Report } from './model.js';
+import type { SarifPaths } from './sarif-location.js';
 
 /**
  * What a reporter may know besides the report. Everything environmental (colour support, the
@@ -15,6 +16,11 @@ export interface ReporterContext {
   showWaived: boolean;
   /** How many findings the short formats (markdown) list before summarising the rest. Default 20. */
   maxFindings?: number;
+  /**
+   * SARIF only: the directory its URIs are relative to (`--sarif-root`) and where the report's
+   * locations are. Absent, relative locations are written relative to `%SRCROOT%` as they are.
+   */
+  sarifPaths?: SarifPaths;
 }
 
 /**

@@ -1,16 +1,13 @@
 import { orderedFinding, orderedSummary } from './json.js';
-import { md } from './markdown.js';
-import type { Finding, ProtocolInfo, Report, Severity } from './model.js';
-import { LEVEL_OF } from './model.js';
+import type { Finding, Report } from './model.js';
 import { clauseGroups, protocolsOf } from './protocols.js';
 import type { Reporter, ReportFormatDefinition } from './reporter.js';
-import { sarifTarget } from './sarif-location.js';
+import { artifactLocation, originalUriBaseIds, type SarifPaths, sarifTarget } from './sarif-location.js';
+import { type TextRegion, textRegions } from './sarif-region.js';
+import { sarifDriver } from './sarif-rules.js';
 import { coverageByReason } from './verdict.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
-
-/** GitHub code scanning ranks security results by this CVSS-like score (a string, per its docs). */
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 
 /**
  * Results per run that GitHub code scanning accepts (uploads with more are rejected). A larger audit
@@ -19,58 +16,62 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.
  */
 export const SARIF_MAX_RESULTS = 25_000;
 
-/** `Agency data only in the enclave` → `AgencyDataOnlyInTheEnclave`: SARIF names are identifiers. */
-function ruleName(title: string): string {
-  const words = title.match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('') || 'Protocol';
+/** The location of findings about the audit as a whole (the evaluator's AUDIT_SCOPE). */
+const AUDIT_WIDE = '.';
+
+/** What a result's location is resolved with: the log's paths, and the text files' regions. */
+interface Locator {
+  paths: SarifPaths | undefined;
+  regions: ReadonlyMap<string, TextRegion>;
+  /** Where audit-wide results point: the audited inputs. */
+  scope: Record<string, unknown>[];
 }
 
-function rule(p: ProtocolInfo, clauseTitle: string | undefined): Record<string, unknown> {
-  const clause = clauseTitle ? `clause ${p.clause} (${clauseTitle})` : `clause ${p.clause}`;
-  const text = `${p.title}. Contract ${clause}; requirement: ${p.requirement}; severity: ${p.severity}.${p.remediation ? ` Remediation: ${p.remediation}` : ''}`;
+function physical(location: string, locator: Locator): Record<string, unknown> {
+  const { outer, member } = sarifTarget(location);
+  const region = member === undefined ? locator.regions.get(location) : undefined;
   return {
-    id: p.id,
-    name: ruleName(p.title),
-    shortDescription: { text: p.title },
-    fullDescription: { text },
-    help: {
-      text,
-      markdown: `**${md(p.id)}**: ${md(p.title)}\n\nContract ${md(clause)}. Requirement ${md(p.requirement)}, severity **${p.severity}**.${p.remediation ? `\n\n**Remediation**: ${md(p.remediation)}` : ''}`,
-    },
-    defaultConfiguration: { level: LEVEL_OF[p.severity] },
-    properties: {
-      clause: p.clause,
-      requirement: p.requirement,
-      severity: p.severity,
-      'security-severity': SECURITY_SEVERITY[p.severity],
-      tags: ['custody', 'compliance', p.requirement, `clause-${p.clause}`],
-      ...(p.notEvaluated !== undefined ? { notEvaluated: p.notEvaluated } : {}),
-    },
-  };
-}
-
-function physical(location: string): Record<string, unknown> {
-  const target = sarifTarget(location);
-  return {
-    physicalLocation: { artifactLocation: { uri: target.uri } },
-    ...(target.member !== undefined
+    physicalLocation: { artifactLocation: artifactLocation(outer, locator.paths), ...(region ? { region } : {}) },
+    ...(member !== undefined
       ? {
           // Code-scanning UIs cannot open archive members: the outer file is the physical location
           // and the member is named logically and as a property.
-          logicalLocations: [{ name: target.member.split('/').pop() ?? target.member, fullyQualifiedName: location }],
-          properties: { member: target.member },
+          logicalLocations: [{ name: member.split('/').pop() ?? member, fullyQualifiedName: location }],
+          properties: { member },
         }
       : {}),
   };
 }
 
-function result(f: Finding, ruleIndex: number): Record<string, unknown> {
+/**
+ * Where a finding about the audit as a whole (max-copies) points: each input as named from the
+ * working directory (the audited root, or the manifest), so that code scanning shows where to look,
+ * never a bare `.`. `--files-from` inputs point at their list; a list read from standard input
+ * names its files from the working directory, so that is where such an audit points (GitHub
+ * refuses a result without a location).
+ */
+function auditScope(report: Report, paths: SarifPaths | undefined): Record<string, unknown>[] {
+  const named = report.inputs.map((input) => (input.startsWith(FILES_FROM) ? input.slice(FILES_FROM.length) : input)).filter((input) => input !== '-');
+  return [...new Set(named.length > 0 ? named : ['.'])].map((input) => ({
+    physicalLocation: { artifactLocation: artifactLocation(input, paths, 'cwd') },
+  }));
+}
+
+const FILES_FROM = '--files-from ';
+
+function locationsOf(f: Finding, locator: Locator): Record<string, unknown>[] {
+  if (f.location === AUDIT_WIDE) return locator.scope;
+  return f.location !== '' ? [physical(f.location, locator)] : [];
+}
+
+function result(f: Finding, ruleIndex: number, locator: Locator): Record<string, unknown> {
+  const locations = locationsOf(f, locator);
   return {
     ruleId: f.ruleId,
     ruleIndex,
     level: f.level,
     message: { text: f.message },
-    ...(f.location !== '' ? { locations: [physical(f.location)] } : {}),
+    ...(locations.length > 0 ? { locations } : {}),
     partialFingerprints: { 'custody/v1': f.fingerprint },
     ...(f.baseline ? { baselineState: f.baseline } : {}),
     ...(f.waiver
@@ -98,7 +99,8 @@ function notifications(report: Report, omitted: number): Record<string, unknown>
     ...report.notices.map((n) => ({
       level: n.level === 'warning' ? 'warning' : 'note',
       message: { text: n.message },
-      ...(n.location ? { locations: [physical(n.location)] } : {}),
+      // Notices name inputs, patterns and items alike: named, not placed on a file they may not be.
+      ...(n.location ? { locations: [{ logicalLocations: [{ fullyQualifiedName: n.location }] }] } : {}),
     })),
   );
   for (const w of report.expiredWaivers) {
@@ -126,28 +128,26 @@ function notifications(report: Report, omitted: number): Record<string, unknown>
 
 /**
  * SARIF 2.1.0 for code-scanning dashboards: one rule per protocol, one result per finding (waived
- * ones as accepted external suppressions), stable partial fingerprints, and the policy, fingerprint
+ * ones as accepted external suppressions) located relative to `%SRCROOT%` (ctx.sarifPaths, see
+ * sarif-location.ts), stable partial fingerprints, and the policy, fingerprint
  * set digests, clause verdicts and coverage in `run.properties`. At most SARIF_MAX_RESULTS results:
  * beyond that, a warning notification and `run.properties.resultsOmitted` say how many are left out.
  */
-export const sarif: Reporter = (report) => {
+export const sarif: Reporter = (report, ctx) => {
   const kept = report.findings.slice(0, SARIF_MAX_RESULTS);
   const omitted = report.findings.length - kept.length;
   const protocols = protocolsOf(report);
   const index = new Map(protocols.map((p, i) => [p.id, i]));
-  const clauseTitles = new Map(report.clauses.map((c) => [c.id, c.title]));
+  const paths = ctx.sarifPaths;
+  const locator: Locator = { paths, regions: textRegions(report), scope: auditScope(report, paths) };
+  const baseIds = originalUriBaseIds(paths);
   const doc = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: report.tool.name,
-            version: report.tool.version,
-            rules: protocols.map((p) => rule(p, clauseTitles.get(p.clause))),
-          },
-        },
+        tool: { driver: sarifDriver(report, protocols) },
+        ...(baseIds ? { originalUriBaseIds: baseIds } : {}),
         invocations: [
           {
             executionSuccessful: true,
@@ -156,7 +156,7 @@ export const sarif: Reporter = (report) => {
             toolExecutionNotifications: notifications(report, omitted),
           },
         ],
-        results: kept.map((f) => result(f, index.get(f.ruleId) ?? -1)),
+        results: kept.map((f) => result(f, index.get(f.ruleId) ?? -1, locator)),
         properties: {
           policy: {
             id: report.policy.id,

@@ -13,7 +13,7 @@ interface SarifResult {
   level: string;
   message: { text: string };
   locations?: {
-    physicalLocation: { artifactLocation: { uri: string } };
+    physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number } };
     logicalLocations?: { fullyQualifiedName: string }[];
     properties?: { member?: string };
   }[];
@@ -62,7 +62,9 @@ describe('sarif reporter', () => {
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(report.protocols!.map((p) => p.id));
     const loc = run.tool.driver.rules.find((r) => r.id === 'LOC-1')!;
     expect(loc.shortDescription.text).toBe('Agency data only in the authorised enclave');
-    expect(loc.properties).toMatchObject({ clause: '4.2', requirement: 'location', severity: 'high' });
+    expect(loc.properties).toMatchObject({ clause: '4.2', requirement: 'location', severity: 'high', 'security-severity': '8.0' });
+    // GitHub reads security-severity only from rules tagged security.
+    for (const r of run.tool.driver.rules) expect(r.properties.tags).toContain('security');
     expect(loc.defaultConfiguration.level).toBe('error');
     expect(run.results).toHaveLength(report.findings.length);
     for (const r of run.results) {
@@ -85,12 +87,13 @@ describe('sarif reporter', () => {
     const results = render(sampleReport()).runs[0]!.results;
     const byLocation = new Map(results.map((r) => [r.properties.location, r.locations![0]!]));
     const member = byLocation.get('backups/2026-q1.zip!/captures/cap-000117.jpg')!;
-    expect(member.physicalLocation.artifactLocation.uri).toBe('backups/2026-q1.zip');
+    expect(member.physicalLocation.artifactLocation).toEqual({ uri: 'backups/2026-q1.zip', uriBaseId: '%SRCROOT%' });
     expect(member.properties?.member).toBe('captures/cap-000117.jpg');
     expect(member.logicalLocations?.[0]?.fullyQualifiedName).toBe('backups/2026-q1.zip!/captures/cap-000117.jpg');
-    expect(byLocation.get('s3://contractor-exports/daily/2026/03/cap 000118.jpg')!.physicalLocation.artifactLocation.uri).toBe(
-      's3://contractor-exports/daily/2026/03/cap%20000118.jpg',
-    );
+    // A cloud object keeps its absolute URI: no base id.
+    expect(byLocation.get('s3://contractor-exports/daily/2026/03/cap 000118.jpg')!.physicalLocation.artifactLocation).toEqual({
+      uri: 's3://contractor-exports/daily/2026/03/cap%20000118.jpg',
+    });
     const hostile = byLocation.get(HOSTILE_LOCATION)!.physicalLocation.artifactLocation.uri;
     expect(hostile).toMatch(/^[A-Za-z0-9\-._~%/]+$/);
     expect(decodeURIComponent(hostile)).toBe(HOSTILE_LOCATION);
@@ -115,9 +118,9 @@ describe('sarif locations', () => {
   });
 
   it('splits nested archives at the outermost member separator', () => {
-    expect(sarifTarget('a.zip!/b/inner.tar.gz!/x.jpg')).toEqual({ uri: 'a.zip', member: 'b/inner.tar.gz!/x.jpg' });
-    expect(sarifTarget('s3://bkt/exp.zip!/x.jpg')).toEqual({ uri: 's3://bkt/exp.zip', member: 'x.jpg' });
-    expect(sarifTarget('plain/x.jpg')).toEqual({ uri: 'plain/x.jpg' });
+    expect(sarifTarget('a.zip!/b/inner.tar.gz!/x.jpg')).toEqual({ outer: 'a.zip', member: 'b/inner.tar.gz!/x.jpg' });
+    expect(sarifTarget('s3://bkt/exp.zip!/x.jpg')).toEqual({ outer: 's3://bkt/exp.zip', member: 'x.jpg' });
+    expect(sarifTarget('plain/x.jpg')).toEqual({ outer: 'plain/x.jpg' });
   });
 });
 
