@@ -2,6 +2,7 @@ import { type MediaType, sniff } from '../sources/sniff.js';
 import { describeError } from '../util/errors.js';
 import { lazy } from '../util/lazy.js';
 import { BytePool } from './decode-budget.js';
+import { decodeHeif, HeifDecodeError, type HeifPixels } from './heif-decode.js';
 import { BYTES_PER_BLOCK, jpegLayout } from './jpeg-layout.js';
 
 /**
@@ -12,9 +13,8 @@ import { BYTES_PER_BLOCK, jpegLayout } from './jpeg-layout.js';
  * Policy:
  * - **Formats**: sniffed from magic bytes (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIF); anything else is
  *   `unsupported` without touching the decoder (so SVG or PDF bytes are never rendered). HEIF/AVIF
- *   need the codec in sharp's libvips build: its prebuilt binaries decode AVIF (AV1) but not HEIC
- *   (HEVC, patent-encumbered), so a valid iPhone photo is `unsupported` ("heic (no HEVC decoder)"),
- *   never `corrupt`.
+ *   go to sharp's libvips first: its prebuilt binaries decode AVIF (AV1) but not HEIC (HEVC), which
+ *   then goes to libheif in WebAssembly (heif-decode.ts).
  * - **Decompression bombs**: `limitInputPixels` makes libvips refuse an image whose header claims
  *   more pixels than `maxImagePixels` before any pixel buffer is allocated.
  * - **Bounded memory and time** ({@link DECODE_LIMITS}): before decoding, the memory the decoder will
@@ -197,10 +197,32 @@ async function attempt(bytes: Uint8Array, options: DecodeOptions, media: MediaTy
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const reason = classify(message);
-    if (reason === 'unsupported' && /HEVC/.test(message)) return { ok: false, reason, detail: 'heic (no HEVC decoder)', media };
+    // A HEIF libvips cannot read (HEVC, or a header it does not accept) gets libheif's own reading.
+    if (reason === 'unsupported' && (media === 'image/heif' || /HEVC/.test(message))) return decodeWithLibheif(bytes, options, media);
     if (reason === 'timeout') return { ok: false, reason, detail: `image-limit: decode time (stopped after ${DECODE_LIMITS.timeoutSeconds} s)`, media };
     return { ok: false, reason, detail: describeError(error), media };
   }
+}
+
+/**
+ * A HEIC (HEVC) image, which sharp's libvips cannot decode: libheif in WebAssembly gives the primary
+ * image's RGBA pixels, transformations applied, and sharp resizes them exactly as it would have (the
+ * fingerprint of a HEIC reference and of its copy go through this same path).
+ */
+async function decodeWithLibheif(bytes: Uint8Array, options: DecodeOptions, media: MediaType): Promise<DecodeResult> {
+  let decoded: HeifPixels;
+  try {
+    decoded = await decodeHeif(bytes, options.maxImagePixels);
+  } catch (error) {
+    const tooLarge = error instanceof HeifDecodeError && error.tooLarge;
+    return { ok: false, reason: tooLarge ? 'too-large' : 'corrupt', detail: `heic: ${describeError(error)}`, media };
+  }
+  const maxSide = options.maxSide ?? DEFAULT_MAX_SIDE;
+  const sharp = await loadSharp();
+  let pipeline = sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 4 } }).removeAlpha();
+  if (maxSide > 0) pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return { ok: true, image: { pixels: data, width: info.width, height: info.height, channels: info.channels, media } };
 }
 
 /**

@@ -45,7 +45,8 @@ export const COVERAGE_REASONS = {
   'unsupported-archive': { deterministic: true, incomplete: true, description: 'an archive or compressed stream custody recognises but does not open' },
   'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (PDF, e-mail, OLE2, RTF)' },
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },
-  'unsupported-media': { deterministic: true, incomplete: true, description: 'audio or video whose frames are not inspected' },
+  'unsupported-media': { deterministic: true, incomplete: true, description: 'audio whose frames and pictures are not inspected' },
+  'missing-tool': { deterministic: false, incomplete: true, description: 'a format custody opens with a program that is not installed here (ffmpeg for video)' },
   // Manifests (never met by a cached file).
   'manifest-unreadable': { deterministic: false, incomplete: true, description: 'a manifest or one of its data files could not be read' },
   'manifest-truncated': { deterministic: false, incomplete: true, description: 'a manifest data file ends part-way' },

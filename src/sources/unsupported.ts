@@ -13,16 +13,8 @@ export type { UnopenedReason as UnsupportedReason } from './containers/format.js
 export const isUnsupported = (media: MediaType | undefined): media is UnsupportedMediaType => unopenedFormat(media) !== undefined;
 
 /** The coverage entry for an item of a recognised-but-unsupported format, or undefined. */
-export function unsupportedCoverage(location: string, media: MediaType | undefined, head: Buffer): CoverageEntry | undefined {
+export function unsupportedCoverage(location: string, media: MediaType | undefined): CoverageEntry | undefined {
   const format = unopenedFormat(media);
   if (!format) return undefined;
-  // ISO base media files say what they are in their brand (mp4, m4a, 3gp, Canon .cr3 raw photos).
-  const brand = media === 'video/mp4' || media === 'video/quicktime' ? brandOf(head) : undefined;
-  return { location, reason: format.reason, detail: `${format.id}${brand ? ` (brand ${brand})` : ''}: ${format.what}`, incomplete: true };
-}
-
-function brandOf(head: Buffer): string | undefined {
-  if (head.length < 12 || head.toString('latin1', 4, 8) !== 'ftyp') return undefined;
-  const brand = head.toString('latin1', 8, 12).trimEnd();
-  return /^[\x20-\x7e]+$/.test(brand) ? brand : undefined;
+  return { location, reason: format.reason, detail: `${format.id}: ${format.what}`, incomplete: true };
 }

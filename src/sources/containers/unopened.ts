@@ -21,7 +21,6 @@ const database = <const M extends string>(media: M, id: string, what: string, ma
 const av = <const M extends string>(type: M, id: string, magic: Magic, what = 'its frames and embedded pictures are not inspected') =>
   unopened(type, 'unsupported-media', id, what, magic);
 
-const EBML = [0x1a, 0x45, 0xdf, 0xa3];
 const TEXT_ONLY = 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded';
 
 /**
@@ -69,18 +68,7 @@ export const UNOPENED_FORMATS = [
   database('application/x-orc', 'orc', 'its columns are not inspected', (h) => ascii(h, 0, 'ORC') && !isText(h)),
   database('application/avro', 'avro', 'its records are not inspected', (h) => ascii(h, 0, 'Obj\x01')),
   database('application/vnd.apache.arrow.file', 'arrow', 'its columns are not inspected', (h) => ascii(h, 0, 'ARROW1\0\0')),
-  // ISO base media (ftyp) is told by its brand in sniff.ts, before any magic here: images use it too.
-  av('video/mp4', 'mp4', undefined),
-  av('video/webm', 'webm', (h) => startsWith(h, EBML) && h.subarray(0, 64).includes('webm')),
-  av('video/x-matroska', 'matroska', (h) => startsWith(h, EBML) && !h.subarray(0, 64).includes('webm')),
-  av('video/x-msvideo', 'avi', (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'AVI ')),
   av('audio/wav', 'wav', (h) => ascii(h, 0, 'RIFF') && ascii(h, 8, 'WAVE')),
-  av('video/mp2t', 'mpeg-ts', (h) => h.length >= 377 && h[0] === 0x47 && h[188] === 0x47 && h[376] === 0x47),
-  av('video/mpeg', 'mpeg-ps', (h) => startsWith(h, [0x00, 0x00, 0x01, 0xba]) || startsWith(h, [0x00, 0x00, 0x01, 0xb3])),
-  av('video/x-flv', 'flv', (h) => ascii(h, 0, 'FLV\x01')),
-  av('video/x-ms-asf', 'asf', (h) => startsWith(h, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11])),
-  // QuickTime files older than ftyp start with a top-level atom (newer ones are told by brand in sniff.ts).
-  av('video/quicktime', 'mov', (h) => ['moov', 'mdat', 'wide', 'free', 'skip', 'pnot'].some((atom) => ascii(h, 4, atom)) && !isText(h)),
   av('audio/ogg', 'ogg', (h) => ascii(h, 0, 'OggS\0')),
   av('audio/flac', 'flac', (h) => ascii(h, 0, 'fLaC')),
   av('audio/mpeg', 'mp3', (h) => ascii(h, 0, 'ID3') && h[3]! < 0x10 && !isText(h), 'its tags (which may hold pictures) and frames are not inspected'),

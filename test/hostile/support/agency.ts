@@ -20,14 +20,17 @@ export interface Agency {
   plateCsv: string;
 }
 
-/** Builds three reference images and a plate-read export, and fingerprints them (perceptual + plates). */
-export async function buildAgency(base: string): Promise<Agency> {
+/**
+ * Builds three reference images (or the JPEGs given) and a plate-read export, and fingerprints them
+ * (perceptual + plates).
+ */
+export async function buildAgency(base: string, jpegs?: readonly Buffer[]): Promise<Agency> {
   const dir = path.join(base, 'agency');
   await mkdir(path.join(dir, 'lanes'), { recursive: true });
   const r = rng(7);
   const images: Buffer[] = [];
-  for (let i = 0; i < 3; i++) {
-    const bytes = await encode(rawPicture(r, 160, 120), 160, 120, 'jpeg');
+  for (let i = 0; i < (jpegs?.length ?? 3); i++) {
+    const bytes = jpegs?.[i] ?? (await encode(rawPicture(r, 160, 120), 160, 120, 'jpeg'));
     images.push(bytes);
     await writeFile(path.join(dir, 'lanes', `lane-${i}.jpg`), bytes);
   }

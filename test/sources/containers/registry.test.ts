@@ -40,7 +40,7 @@ describe('the container registry', () => {
       expect(isArchive(format.media)).toBe(true);
       expect(unopenedFormat(format.media)).toBeUndefined();
       expect(isUnsupported(format.media)).toBe(false);
-      expect(unsupportedCoverage('x', format.media, head)).toBeUndefined();
+      expect(unsupportedCoverage('x', format.media)).toBeUndefined();
     });
   }
 
@@ -51,7 +51,7 @@ describe('the container registry', () => {
       const media = format.media as MediaType;
       expect(isUnsupported(media), format.id).toBe(true);
       expect(isArchive(media), format.id).toBe(false);
-      const entry = unsupportedCoverage('x', media, Buffer.alloc(0));
+      const entry = unsupportedCoverage('x', media);
       expect(entry?.reason, format.id).toBe(unopenedFormat(format.media)?.reason);
       expect(entry?.detail?.startsWith(`${format.id}: `), format.id).toBe(true);
       expect(COVERAGE_REASONS[entry!.reason as keyof typeof COVERAGE_REASONS].incomplete).toBe(true);
