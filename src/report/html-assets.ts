@@ -24,6 +24,7 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; 
 th { background: #f3f4f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .loc { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+.seg { white-space: pre; }
 .passed { color: var(--ok); } .passed-on-inspected { color: var(--warn); } .violated { color: var(--bad); font-weight: 600; } .waived { color: var(--warn); } .not-evaluated { color: var(--muted); }
 .sev-critical, .sev-high { color: var(--bad); font-weight: 600; } .sev-medium { color: var(--warn); } .sev-low { color: var(--muted); }
 ul.copies, ul.violations { margin: 0; padding-left: 1.1rem; }
@@ -32,6 +33,7 @@ ul.copies li, ul.violations li { margin: .1rem 0; }
 .item { font-size: .85rem; color: var(--muted); }
 .kpis dd.note { font-size: .8rem; font-weight: 400; color: var(--muted); }
 .tag.outside { color: var(--bad); }
+.rule { font-weight: 600; }
 .tag.inside { color: var(--ok); }
 .tag { font-size: .75rem; border: 1px solid currentColor; border-radius: 3px; padding: 0 .25rem; margin-left: .25rem; }
 .tools { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
@@ -61,7 +63,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1
   .kpis dd { font-size: 1.2rem; }
   .verdict { margin: .5rem 0; padding: .4rem .75rem; }
   .verdict, .kpis div { border-color: #000; color: #000; }
-  #spread-table col.c-item { width: 22%; } #spread-table col.c-class { width: 11%; } #spread-table col.c-n { width: 8%; }
+  #spread-table col.c-item { width: 22%; } #spread-table col.c-n { width: 8%; }
+  ul.copies, ul.violations { padding-left: .8rem; }
   #findings-table col.c-sev { width: 8%; } #findings-table col.c-loc { width: 24%; } #findings-table col.c-item { width: 16%; }
 }
 `;

@@ -6,12 +6,19 @@ export function h(text: string | number | boolean): string {
 }
 
 /**
- * A location as HTML text that wraps at its path separators (`/`, also in `!/` of archive members
- * and `s3://`): a `<wbr>` after each, so a long path breaks between folders, not mid-name; CSS
- * breaks a single over-long name only when no separator is left on the line.
+ * Path segments longer than this may break inside: kept whole, a longer name would overflow the
+ * printed location column (about 45 mm, some 30 monospace characters).
+ */
+const WHOLE_SEGMENT = 28;
+
+/**
+ * A location as HTML text that wraps only after its path separators (`/`, also in archive members'
+ * `!/` and `s3://`): each segment is kept whole (a hyphen or space inside a name is no break) and
+ * a `<wbr>` follows each separator. Only a segment too long for any column may break inside.
  */
 export function loc(location: string): string {
-  return h(location).replace(/\/(?!$)/g, '/<wbr>');
+  const segments = location.match(/[^/]*(?:\/+|$)/g)?.filter((x) => x !== '') ?? [location];
+  return segments.map((seg) => (seg.length <= WHOLE_SEGMENT ? `<span class="seg">${h(seg)}</span>` : h(seg))).join('<wbr>');
 }
 
 /** A `<span class="loc">` holding a location. */

@@ -11,12 +11,12 @@ function copyViolations(findings: readonly Finding[]): string {
   const waivedOnly = new Map<string, boolean>();
   for (const f of findings) waivedOnly.set(f.ruleId, (waivedOnly.get(f.ruleId) ?? true) && f.waiver !== undefined);
   const ids = [...waivedOnly.entries()];
-  return `&middot; violates ${ids.map(([id, waived]) => (waived ? `${h(id)} <span class="tag waived">waived</span>` : `<strong>${h(id)}</strong>`)).join(', ')}`;
+  return `&middot; violates ${ids.map(([id, waived]) => (waived ? `${h(id)} <span class="tag waived">waived</span>` : `<span class="rule">${h(id)}</span>`)).join(', ')}`;
 }
 
 function whereTag(outside: boolean, enclave: Enclave): string {
-  if (outside) return ' <span class="tag outside">outside the enclave</span>';
-  return enclave.known ? ' <span class="tag inside">in the enclave</span>' : '';
+  if (outside) return ' <span class="tag outside">outside</span>';
+  return enclave.known ? ' <span class="tag inside">enclave</span>' : '';
 }
 
 /**
@@ -27,17 +27,17 @@ export function spreadTable(spread: readonly Spread[], enclave: Enclave): string
   if (spread.length === 0) return '<p>No agency item was found.</p>';
   return table(
     ' id="spread-table" data-sortable data-filter="items"',
-    ['Agency item', 'Class', 'Copies', 'Outside the enclave', 'Where each copy was found, and the protocols it violates'],
+    ['Agency item and class', 'Copies', 'Outside the enclave', 'Where each copy was found, and the protocols it violates'],
     spread.map(
       (s) =>
-        `<tr><td class="loc">${loc(s.key)}</td><td>${h(s.asset)}</td>${num(s.copies.length)}${enclave.known ? num(s.outside) : '<td class="num">?</td>'}<td><ul class="copies">${s.copies
+        `<tr><td><span class="loc">${loc(s.key)}</span><br><span class="item">${h(s.asset)}</span></td>${num(s.copies.length)}${enclave.known ? num(s.outside) : '<td class="num">?</td>'}<td><ul class="copies">${s.copies
           .map(
             (c) =>
               `<li>${locSpan(c.asset.location)} <span class="tag">${h(c.asset.method)}</span>${whereTag(c.outside, enclave)} ${copyViolations(c.findings)}</li>`,
           )
           .join('')}</ul></td></tr>`,
     ),
-    ['c-item', 'c-class', 'c-n', 'c-n', 'c-where'],
+    ['c-item', 'c-n', 'c-n', 'c-where'],
   );
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { html } from '../../src/report/html.js';
+import { loc } from '../../src/report/html-markup.js';
 import { HOSTILE_LOCATION, SCRIPT_LOCATION, sampleReport } from '../support/sample-report.js';
 
 const page = html(sampleReport(), { color: false, showWaived: true });
@@ -23,7 +24,9 @@ describe('html reporter (markup)', () => {
     expect(page.match(/<\/script>/g)).toHaveLength(2);
     expect(page).not.toContain('<img');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(page).toContain('incoming/<wbr>&lt;/<wbr>script&gt;&lt;script&gt;alert(1)&lt;/<wbr>script&gt;.jpg');
+    // Locations are split into path segments (wrapping markup), their text escaped within.
+    const text = page.replace(/<wbr>|<span class="seg">|<\/span>/g, '');
+    expect(text).toContain('incoming/&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;.jpg');
   });
 
   it('embeds the report as JSON with < escaped, and the JSON is intact', () => {
@@ -36,9 +39,21 @@ describe('html reporter (markup)', () => {
     expect(data.findings.map((f) => f.location)).toContain(SCRIPT_LOCATION);
   });
 
-  it('puts the verdict before everything else in the body', () => {
+  it('puts the verdict first, then the key numbers, the spread, clauses and findings', () => {
     const body = page.slice(page.indexOf('<body>'));
-    expect(body.indexOf('id="verdict"')).toBeLessThan(body.indexOf('id="clauses"'));
+    // The officer's order: verdict, key numbers, spread of copies, clauses, findings by location.
+    const order = ['id="verdict"', 'data-kpi="outside"', 'id="spread"', 'id="clauses"', 'id="protocols"', 'id="findings"', 'id="coverage"'].map((m) =>
+      body.indexOf(m),
+    );
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(body).toContain('<p class="word">VIOLATED</p>');
+  });
+
+  it('lets locations wrap only after path separators, a long single name excepted', () => {
+    expect(loc('corp-share/lane3 photo (1).jpg')).toBe('<span class="seg">corp-share/</span><wbr><span class="seg">lane3 photo (1).jpg</span>');
+    expect(loc('b/x.zip!/a&b.jpg')).toBe('<span class="seg">b/</span><wbr><span class="seg">x.zip!/</span><wbr><span class="seg">a&amp;b.jpg</span>');
+    const long = 'n'.repeat(40);
+    expect(loc(`d/${long}`)).toBe(`<span class="seg">d/</span><wbr>${long}`);
   });
 });
