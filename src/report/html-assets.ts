@@ -27,13 +27,19 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .seg { white-space: pre; }
 .passed { color: var(--ok); } .passed-on-inspected { color: var(--warn); } .violated { color: var(--bad); font-weight: 600; } .waived { color: var(--warn); } .not-evaluated { color: var(--muted); }
 .sev-critical, .sev-high { color: var(--bad); font-weight: 600; } .sev-medium { color: var(--warn); } .sev-low { color: var(--muted); }
-ul.copies, ul.violations { margin: 0; padding-left: 1.1rem; }
-ul.copies li, ul.violations li { margin: .1rem 0; }
+ul.violations { margin: 0; padding-left: 1.1rem; }
+ul.violations li { margin: .1rem 0; }
+/* One line per copy where it fits: the location at the left, what it is and breaks at the right. */
+ul.copies { list-style: none; margin: 0; padding-left: 0; }
+ul.copies li { display: flex; gap: .5rem; padding: .1rem 0; border-top: 1px dotted var(--line); }
+ul.copies li:first-child { border-top: none; }
+ul.copies .where { flex: 1 1 60%; min-width: 0; }
+ul.copies .what { flex: 0 0 38%; }
 .ev { color: var(--muted); font-size: .85rem; }
 .item { font-size: .85rem; color: var(--muted); }
 .kpis dd.note { font-size: .8rem; font-weight: 400; color: var(--muted); }
 .tag.outside { color: var(--bad); }
-.rule { font-weight: 600; }
+.rule { font-weight: 600; font-size: .85rem; }
 .tag.inside { color: var(--ok); }
 .tag { font-size: .75rem; border: 1px solid currentColor; border-radius: 3px; padding: 0 .25rem; margin-left: .25rem; }
 .tools { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
@@ -63,8 +69,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1
   .kpis dd { font-size: 1.2rem; }
   .verdict { margin: .5rem 0; padding: .4rem .75rem; }
   .verdict, .kpis div { border-color: #000; color: #000; }
-  #spread-table col.c-item { width: 22%; } #spread-table col.c-n { width: 8%; }
-  ul.copies, ul.violations { padding-left: .8rem; }
+  #spread-table col.c-item { width: 18%; } #spread-table col.c-n { width: 7%; }
+  ul.violations { padding-left: .8rem; }
   #findings-table col.c-sev { width: 8%; } #findings-table col.c-loc { width: 24%; } #findings-table col.c-item { width: 16%; }
 }
 `;

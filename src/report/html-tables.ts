@@ -6,12 +6,12 @@ import { SEVERITY_ORDER } from './model.js';
 
 /** The protocols one copy breaks, in words: ids, waived ones marked, or that it breaks none. */
 function copyViolations(findings: readonly Finding[]): string {
-  if (findings.length === 0) return '<span class="ev">&middot; no violation</span>';
+  if (findings.length === 0) return '<span class="ev">no violation</span>';
   // A protocol counts as waived here only when every finding of it at this location is.
   const waivedOnly = new Map<string, boolean>();
   for (const f of findings) waivedOnly.set(f.ruleId, (waivedOnly.get(f.ruleId) ?? true) && f.waiver !== undefined);
   const ids = [...waivedOnly.entries()];
-  return `&middot; violates ${ids.map(([id, waived]) => (waived ? `${h(id)} <span class="tag waived">waived</span>` : `<span class="rule">${h(id)}</span>`)).join(', ')}`;
+  return `${ids.map(([id, waived]) => (waived ? `${h(id)} <span class="tag waived">waived</span>` : `<span class="rule">${h(id)}</span>`)).join(', ')}`;
 }
 
 function whereTag(outside: boolean, enclave: Enclave): string {
@@ -33,7 +33,7 @@ export function spreadTable(spread: readonly Spread[], enclave: Enclave): string
         `<tr><td><span class="loc">${loc(s.key)}</span><br><span class="item">${h(s.asset)}</span></td>${num(s.copies.length)}${enclave.known ? num(s.outside) : '<td class="num">?</td>'}<td><ul class="copies">${s.copies
           .map(
             (c) =>
-              `<li>${locSpan(c.asset.location)} <span class="tag">${h(c.asset.method)}</span>${whereTag(c.outside, enclave)} ${copyViolations(c.findings)}</li>`,
+              `<li><span class="where">${locSpan(c.asset.location)}</span><span class="what"><span class="tag">${h(c.asset.method)}</span>${whereTag(c.outside, enclave)} ${copyViolations(c.findings)}</span></li>`,
           )
           .join('')}</ul></td></tr>`,
     ),
