@@ -39,7 +39,7 @@ ul.copies .what { flex: 0 0 38%; }
 .item { font-size: .85rem; color: var(--muted); }
 .kpis dd.note { font-size: .8rem; font-weight: 400; color: var(--muted); }
 .tag.outside { color: var(--bad); }
-.rule { font-weight: 600; font-size: .85rem; }
+.rule { font-weight: 600; font-size: .85rem; white-space: nowrap; }
 .tag.inside { color: var(--ok); }
 .tag { font-size: .75rem; border: 1px solid currentColor; border-radius: 3px; padding: 0 .25rem; margin-left: .25rem; }
 .tools { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
