@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 export const HTML_STYLE = `
 :root { color-scheme: light; --bad: #b00020; --warn: #8a5a00; --ok: #1b6e20; --muted: #5f6368; --line: #d0d4d9; }
 * { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px; padding: 1.5rem; color: #1f2328; }
+html { font-size: 15px; }
+body { font: 1rem/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto; max-width: 1200px; padding: 1.5rem; color: #1f2328; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 .sub { color: var(--muted); margin: 0; }
@@ -22,23 +23,55 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f4f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.loc { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; word-break: break-all; }
+.loc { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .85rem; overflow-wrap: anywhere; }
+.seg { white-space: pre; }
 .passed { color: var(--ok); } .passed-on-inspected { color: var(--warn); } .violated { color: var(--bad); font-weight: 600; } .waived { color: var(--warn); } .not-evaluated { color: var(--muted); }
 .sev-critical, .sev-high { color: var(--bad); font-weight: 600; } .sev-medium { color: var(--warn); } .sev-low { color: var(--muted); }
-ul.copies { margin: 0; padding-left: 1.1rem; }
+ul.violations { margin: 0; padding-left: 1.1rem; }
+ul.violations li { margin: .1rem 0; }
+/* One line per copy where it fits: the location at the left, what it is and breaks at the right. */
+ul.copies { list-style: none; margin: 0; padding-left: 0; }
+ul.copies li { display: flex; gap: .5rem; padding: .1rem 0; border-top: 1px dotted var(--line); }
+ul.copies li:first-child { border-top: none; }
+ul.copies .where { flex: 1 1 60%; min-width: 0; }
+ul.copies .what { flex: 0 0 38%; }
+.ev { color: var(--muted); font-size: .85rem; }
+.item { font-size: .85rem; color: var(--muted); }
+.kpis dd.note { font-size: .8rem; font-weight: 400; color: var(--muted); }
+.tag.outside { color: var(--bad); }
+.rule { font-weight: 600; font-size: .85rem; white-space: nowrap; }
+.tag.inside { color: var(--ok); }
 .tag { font-size: .75rem; border: 1px solid currentColor; border-radius: 3px; padding: 0 .25rem; margin-left: .25rem; }
 .tools { display: flex; gap: .5rem; align-items: center; margin: .25rem 0; }
 .tools input, .tools select { font: inherit; padding: .2rem .4rem; }
 th button { all: unset; cursor: pointer; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; }
 th[aria-sort="descending"] button::after { content: " \\25BC"; }
-footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
+footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
+  html { font-size: 8.5pt; }
+  body { max-width: none; padding: 0; line-height: 1.3; }
+  h1 { font-size: 1.5rem; }
+  h2 { font-size: 1.2rem; margin: 1rem 0 .3rem; break-after: avoid; }
   .tools { display: none; }
-  h2 { break-after: avoid; }
-  tr { break-inside: avoid; }
+  tr, li { break-inside: avoid; }
+  /* A row of many copies or violations may span pages (its items stay whole): no half-empty pages. */
+  #spread-table tr, #findings-table tr { break-inside: auto; }
+  thead { display: table-header-group; }
+  /* Chromium repeats a table's header on every page but paints a button in it blank. */
+  th button { display: contents; }
+  th[aria-sort] button::after { content: none; }
+  #findings { break-before: page; }
+  th, td { padding: .1rem .3rem; }
+  #spread-table, #findings-table { table-layout: fixed; }
+  .kpis { grid-template-columns: repeat(4, 1fr); gap: .3rem; }
+  .kpis div { padding: .25rem .5rem; }
+  .kpis dd { font-size: 1.2rem; }
+  .verdict { margin: .5rem 0; padding: .4rem .75rem; }
   .verdict, .kpis div { border-color: #000; color: #000; }
+  #spread-table col.c-item { width: 18%; } #spread-table col.c-n { width: 7%; }
+  ul.violations { padding-left: .8rem; }
+  #findings-table col.c-sev { width: 8%; } #findings-table col.c-loc { width: 24%; } #findings-table col.c-item { width: 16%; }
 }
 `;
 
@@ -117,7 +150,8 @@ export const HTML_SCRIPT = `
       var sev = select ? select.value : '';
       var shown = 0;
       Array.prototype.forEach.call(body.rows, function (r) {
-        var ok = r.textContent.toLowerCase().indexOf(q) >= 0 && (!sev || r.getAttribute('data-severity') === sev);
+        var sevs = ' ' + (r.getAttribute('data-severity') || '') + ' ';
+        var ok = r.textContent.toLowerCase().indexOf(q) >= 0 && (!sev || sevs.indexOf(' ' + sev + ' ') >= 0);
         r.hidden = !ok;
         if (ok) shown++;
       });
@@ -138,14 +172,17 @@ function hashSource(text: string): string {
 }
 
 /**
- * Nothing may load from anywhere; only our own style and script blocks (by hash) run. Injected
- * markup could neither run script nor fetch (no `unsafe-inline` for scripts, `default-src 'none'`).
+ * Nothing may load from anywhere; only our own style blocks (the shared sheet and the report's
+ * print footer, by hash) and script (by hash) apply. Injected markup could neither run script nor
+ * fetch (no `unsafe-inline` for scripts, `default-src 'none'`).
  */
-export const HTML_CSP = [
-  "default-src 'none'",
-  `style-src ${hashSource(HTML_STYLE)}`,
-  `script-src ${hashSource(HTML_SCRIPT)}`,
-  "img-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export function htmlCsp(pageStyle: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${hashSource(HTML_STYLE)} ${hashSource(pageStyle)}`,
+    `script-src ${hashSource(HTML_SCRIPT)}`,
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}

@@ -1,4 +1,5 @@
 import { escapeControl } from './escape.js';
+import { evidenceWords } from './evidence.js';
 import type { Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, protocolCounts } from './protocols.js';
@@ -93,12 +94,13 @@ function findingsTable(report: Report, showWaived: boolean, max: number, out: st
   out.push(listed.length > max ? `### First ${max} of ${listed.length} findings` : '### Findings', '');
   out.push(
     ...table(
-      ['Severity', 'Protocol', 'Location', 'Message', 'Status'],
+      ['Severity', 'Protocol', 'Location', 'Message', 'Evidence', 'Status'],
       shown.map((f) => [
         f.severity,
         md(f.ruleId),
         md(f.location),
         md(f.message),
+        evidenceWords(f).map(md).join('; '),
         [f.waiver ? `waived (${md(f.waiver.id)})` : '', f.baseline ?? ''].filter(Boolean).join(', '),
       ]),
     ),

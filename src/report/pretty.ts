@@ -1,6 +1,6 @@
 import { Chalk } from 'chalk';
 import { escapeControl as esc } from './escape.js';
-import { durationSeconds, evidencePairs, humanBytes } from './evidence.js';
+import { durationSeconds, evidenceWords, humanBytes } from './evidence.js';
 import type { Finding, Level, Report } from './model.js';
 import { SEVERITY_ORDER } from './model.js';
 import { clauseGroups, findingsByProtocol, protocolCounts } from './protocols.js';
@@ -100,7 +100,9 @@ function findingLines(f: Finding, c: Styles, out: string[]): void {
   const tagText = tags.length > 0 ? `  ${c.dim(`[${tags.join(', ')}]`)}` : '';
   out.push(`    ${levelStyle(c, f.level)(f.level.padEnd(7))} ${esc(f.location)}${tagText}`);
   out.push(`            ${esc(f.message)}`);
-  const facts = [f.asset, f.reference ? `ref ${f.reference}` : undefined, ...evidencePairs(f.evidence)].filter((x): x is string => x !== undefined);
+  // What is there, then the evidence in words (what was seen, what the contract allows), one line.
+  const words = evidenceWords(f).join('; ');
+  const facts = [f.asset, f.reference ? `copy of ${f.reference}` : undefined, words || undefined].filter((x): x is string => x !== undefined);
   if (facts.length > 0) out.push(`            ${c.dim(facts.map(esc).join(' · '))}`);
   if (f.waiver) {
     out.push(`            ${c.dim(`waiver: ${esc(f.waiver.reason)} (approved by ${esc(f.waiver.approver)}, expires ${esc(f.waiver.expires)})`)}`);

@@ -68,9 +68,24 @@ describe.skipIf(!present)('html reporter in headless Chromium', () => {
     await expect.poll(() => page.locator('#verdict .word').innerText()).toBe('VIOLATED');
     expect(await page.locator('[data-kpi="open"]').innerText()).toBe('9');
     expect(await page.locator('[data-kpi="waived"]').innerText()).toBe('1');
-    expect(await page.locator('[data-kpi="files-seen"]').innerText()).toBe('12408');
+    // Five copies with location findings and one in an archive outside the enclave (waived: still outside).
+    expect(await page.locator('[data-kpi="outside"]').innerText()).toBe('6');
+    expect(await page.locator('[data-kpi="locations"]').innerText()).toBe('7');
+    expect(await page.locator('[data-kpi="files-inspected"]').innerText()).toBe('12391');
     expect(await page.locator('[data-kpi="clauses-violated"]').innerText()).toBe('5 of 9');
     expect(await page.locator('#verdict').isVisible()).toBe(true);
+  });
+
+  it('lists each agency item once, with every copy and what each copy violates', async () => {
+    const rows = page.locator('#spread-table tbody tr');
+    expect(await rows.count()).toBe(4);
+    const first = await rows.first().innerText();
+    expect(first).toContain('lane3/2026-03-01/cap-000117.jpg');
+    expect(first).toContain('corp-share/Marketing/lane3 photo (1).jpg');
+    expect(first).toMatch(/LOC-1, PERM-1/);
+    expect(first).toMatch(/ARC-1\s+waived/);
+    expect(await rows.first().locator('.tag.inside').count()).toBe(1);
+    expect(await rows.first().locator('.tag.outside').count()).toBe(2);
   });
 
   it('renders hostile names as text: no injected element, no script ran', async () => {
@@ -83,26 +98,31 @@ describe.skipIf(!present)('html reporter in headless Chromium', () => {
   });
 
   it('sorts a table when its header is clicked', async () => {
-    const locations = () => page.locator('#findings-table tbody tr td:nth-child(4)').allInnerTexts();
+    const locations = () => page.locator('#findings-table tbody tr td:nth-child(2)').allInnerTexts();
     const before = await locations();
-    await page.locator('#findings-table thead th:nth-child(4) button').click();
+    await page.locator('#findings-table thead th:nth-child(2) button').click();
     const asc = await locations();
     expect(asc).toEqual([...before].sort((a, b) => a.localeCompare(b)));
-    await page.locator('#findings-table thead th:nth-child(4) button').click();
+    await page.locator('#findings-table thead th:nth-child(2) button').click();
     expect(await locations()).toEqual([...asc].reverse());
-    expect(await page.locator('#findings-table thead th:nth-child(4)').getAttribute('aria-sort')).toBe('descending');
+    expect(await page.locator('#findings-table thead th:nth-child(2)').getAttribute('aria-sort')).toBe('descending');
   });
 
-  it('filters rows by text and by severity', async () => {
+  it('lists findings one row per location, and filters rows by text and by any severity in them', async () => {
     const visibleRows = () => page.locator('#findings-table tbody tr:not([hidden])').count();
-    expect(await visibleRows()).toBe(10);
+    // Ten findings (the waived one shown) at eight locations.
+    expect(await visibleRows()).toBe(8);
+    const photo = page.locator('#findings-table tbody tr', { hasText: 'lane3 photo (1).jpg' });
+    expect(await photo.count()).toBe(1);
+    expect(await photo.locator('ul.violations li').count()).toBe(2);
     await page.getByLabel('Filter findings').fill('laptops/jdoe');
-    expect(await visibleRows()).toBe(3);
+    expect(await visibleRows()).toBe(2);
     await page.getByLabel('Severity').selectOption('medium');
     expect(await visibleRows()).toBe(1);
     await page.getByLabel('Filter findings').fill('');
+    expect(await visibleRows()).toBe(2);
     await page.getByLabel('Severity').selectOption('');
-    expect(await visibleRows()).toBe(10);
+    expect(await visibleRows()).toBe(8);
   });
 
   it('writes a screenshot for CI artefacts', async () => {
