@@ -10,6 +10,8 @@ export interface Blob {
 /** What git could list: the blobs in object-id order (deterministic), and why the list may be short. */
 export interface BlobList {
   blobs: Blob[];
+  /** Objects the store's indexes name but git cannot find or read (a truncated or corrupt pack): of unknown type. */
+  unreadable: string[];
   /** True when there were more than `maxBlobs`. */
   truncated: boolean;
   /** git's complaint when it could not list every object (a corrupt loose object or pack). */
@@ -22,12 +24,13 @@ export interface BlobList {
  */
 export async function listBlobs(gitDir: string, maxBlobs: number): Promise<BlobList> {
   const child = spawnGit(gitDir, ['cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype) %(objectsize)']);
-  const result: BlobList = { blobs: [], truncated: false };
+  const result: BlobList = { blobs: [], unreadable: [], truncated: false };
   const exited = exitOf(child);
   for await (const line of tokens(child.stdout, 0x0a)) {
     const [oid, type, size] = line.split(' ');
+    if (oid && type === 'missing') result.unreadable.push(oid);
     if (type !== 'blob' || !oid || !size) continue;
-    if (result.blobs.length >= maxBlobs) {
+    if (result.blobs.length + result.unreadable.length >= maxBlobs) {
       result.truncated = true;
       child.kill();
       break;

@@ -46,6 +46,9 @@ export async function* gitHistoryEvents(gitDir: string, location: string, limits
     if (shadow.looseObjects > maxEntries) yield limitCoverage(location, 'maxEntries', maxEntries, `${shadow.looseObjects} loose objects`);
     const listed = await listBlobs(shadow.dir, maxEntries);
     if (listed.failure) yield coverage(location, 'git-unreadable', `not every object could be listed: ${listed.failure}`);
+    for (const oid of listed.unreadable) {
+      yield coverage(`${location}!${oid}`, 'git-unreadable', 'an object the indexes list but git cannot read (a truncated or corrupt pack, or a missing file)');
+    }
     if (listed.truncated) yield limitCoverage(location, 'maxEntries', maxEntries, `more than ${maxEntries} blobs; the rest are not inspected`);
     const { places, failure } = await placesOf(shadow.dir, new Set(listed.blobs.map((b) => b.oid)));
     if (failure) {
