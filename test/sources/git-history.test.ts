@@ -1,11 +1,16 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFingerprints } from '../../src/fingerprint/create.js';
+import { perceptualHasher } from '../../src/fingerprint/perceptual.js';
+import { plateCollector } from '../../src/fingerprint/plates.js';
 import type { Asset, Report } from '../../src/report/model.js';
 import { type Agency, buildAgency, PLATE_KEY } from '../hostile/support/agency.js';
 import { runCli } from '../hostile/support/cli.js';
 import { hasGit, TestRepo } from '../hostile/support/git-repo.js';
-import { tempDir } from '../support/tmp.js';
+import { encode, rawPicture } from '../hostile/support/images.js';
+import { rng } from '../support/fuzz.js';
+import { tempDir, writeTree } from '../support/tmp.js';
 
 const NEUTRAL = 'plate,seen_at,lane\nZZZ0001,2026-11-01T10:00:00Z,1\n';
 
@@ -108,5 +113,60 @@ describe.runIf(hasGit)('git history as a source (issue #18 item 9)', () => {
     expect(exitCode).toBe(0);
     expect(report.assets).toEqual([]);
     expect(report.summary.incomplete).toBe(false);
+  }, 120_000);
+});
+
+/** The issue's measure: 3 agency images and 3 plate files (75 plates) that only history holds. */
+describe.runIf(hasGit)('found/planted in git history (issue #18: before 0/3 images, 0/75 plates)', () => {
+  let base: string;
+  let cleanup: () => Promise<void>;
+  const plates = Array.from({ length: 75 }, (_, i) => `${['KTR', 'MWX', 'PLB'][i % 3]}${String(1000 + i * 37).padStart(4, '0')}`);
+  const csv = (list: readonly string[]) =>
+    `${['plate,seen_at,lane', ...list.map((p, i) => `${p},2026-11-02T10:${String(i % 60).padStart(2, '0')}:00Z,2`)].join('\n')}\n`;
+  let fingerprintFile: string;
+  let images: Buffer[];
+
+  beforeAll(async () => {
+    ({ dir: base, cleanup } = await tempDir('custody-git-measure-'));
+    const r = rng(11);
+    images = [];
+    for (let i = 0; i < 3; i++) images.push(await encode(rawPicture(r, 160, 120), 160, 120, 'jpeg'));
+    await writeTree(path.join(base, 'agency'), { 'a.jpg': images[0]!, 'b.jpg': images[1]!, 'c.jpg': images[2]!, 'reads.csv': csv(plates) });
+    const { file } = await createFingerprints({
+      roots: [path.join(base, 'agency')],
+      perceptual: perceptualHasher(),
+      plates: plateCollector(Buffer.from(PLATE_KEY, 'utf8')),
+    });
+    fingerprintFile = path.join(base, 'agency.fp.json');
+    await writeFile(fingerprintFile, JSON.stringify(file));
+    // Committed then deleted, committed then overwritten; packed, and loose.
+    const repo = await TestRepo.init(path.join(base, 'share', 'proj'));
+    await repo.commit('one', { 'img/a.jpg': images[0]!, 'lpr/one.csv': csv(plates.slice(0, 25)) });
+    await repo.commit('two', { 'img/a.jpg': null, 'lpr/one.csv': 'nothing\n', 'img/b.jpg': images[1]! });
+    repo.pack();
+    await repo.commit('three', { 'img/b.jpg': Buffer.from('overwritten'), 'lpr/two.csv': csv(plates.slice(25, 50)) });
+    await repo.commit('four', { 'lpr/two.csv': null, 'lpr/three.csv': csv(plates.slice(50)), 'img/c.jpg': images[2]! });
+    await repo.commit('five', { 'lpr/three.csv': null, 'img/c.jpg': null });
+    // The negative of the same kind: other pictures and other plates in another repository's history.
+    const other = await TestRepo.init(path.join(base, 'share', 'other'));
+    const o = rng(99);
+    await other.commit('x', { 'p.jpg': await encode(rawPicture(o, 160, 120), 160, 120, 'jpeg'), 'reads.csv': csv(['QQQ0001', 'QQQ0002']) });
+    await other.commit('y', { 'p.jpg': null, 'reads.csv': null });
+  }, 120_000);
+  afterAll(() => cleanup());
+
+  it('finds 3/3 images and 75/75 plates, and claims nothing in the negative', async () => {
+    const result = await runCli(['audit', 'share', '-f', fingerprintFile, '--authorized', 'enclave/**', '--no-cache', '--format', 'json'], {
+      cwd: base,
+      env: { CUSTODY_PLATE_KEY: PLATE_KEY },
+    });
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.summary.incomplete).toBe(false);
+    const history = report.assets.filter((a) => a.origin === 'git');
+    const found = new Set(history.filter((a) => a.asset !== 'plate-record').map((a) => a.reference));
+    expect(found.size).toBe(3);
+    const records = history.filter((a) => a.asset === 'plate-record').reduce((n, a) => n + Number(a.evidence.records), 0);
+    expect(records).toBe(75);
+    expect(report.assets.filter((a) => a.location.startsWith('other/'))).toEqual([]);
   }, 120_000);
 });
