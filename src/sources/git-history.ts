@@ -103,8 +103,11 @@ function record(places: Map<string, Place>, oid: string, commit: { id: string; t
   else places.set(oid, before(candidate, known) ? { ...candidate, others: known.others + 1 } : { ...known, others: known.others + 1 });
 }
 
-/** The blob at each path of HEAD's tree (empty when HEAD is unborn or unreadable). */
-export async function headPaths(gitDir: string): Promise<Map<string, string>> {
+/**
+ * The blob at each path of HEAD's tree (empty when HEAD is unborn or unreadable), at most `max`
+ * paths; `complete` is false when there were more (a path not listed is then of unknown state).
+ */
+export async function headPaths(gitDir: string, max: number): Promise<{ paths: Map<string, string>; complete: boolean }> {
   const child = spawnGit(gitDir, ['ls-tree', '-r', '-z', '--full-tree', 'HEAD']);
   const exited = exitOf(child);
   const paths = new Map<string, string>();
@@ -112,9 +115,14 @@ export async function headPaths(gitDir: string): Promise<Map<string, string>> {
     const tab = entry.indexOf('\t');
     const [, type, oid] = entry.slice(0, tab).split(' ');
     if (tab > 0 && type === 'blob' && oid) paths.set(entry.slice(tab + 1), oid);
+    if (paths.size >= max) {
+      child.kill();
+      await exited;
+      return { paths, complete: false };
+    }
   }
   await exited;
-  return paths;
+  return { paths, complete: true };
 }
 
 /** Resolves when the child exits: undefined on success, else git's first line of complaint. */

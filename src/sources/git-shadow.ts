@@ -25,8 +25,9 @@ export interface Shadow {
   remove(): Promise<void>;
 }
 
-/** Small files of a repository copied into the shadow (refs, HEAD, packed-refs): at most this many bytes each. */
-const MAX_REF_FILE = 64 * 1024 * 1024;
+/** Files of a repository copied into the shadow: a ref (or HEAD) is one line; packed-refs and shallow list many. */
+const MAX_REF_FILE = 4096;
+const MAX_LIST_FILE = 64 * 1024 * 1024;
 const HEX_DIR = /^[0-9a-f]{2}$/;
 const LOOSE = /^[0-9a-f]{38}(?:[0-9a-f]{24})?$/;
 const PACK_FILE = /^pack-[0-9a-f]{40,64}\.(?:pack|idx|rev)$/;
@@ -50,7 +51,7 @@ export async function shadowOf(gitDir: string, location: string, maxObjects: num
     await writeFile(path.join(dir, 'HEAD'), headOf(await smallFile(path.join(source, 'HEAD'))));
     await copyTree(path.join(source, 'refs'), path.join(dir, 'refs'), maxObjects);
     for (const name of ['packed-refs', 'shallow']) {
-      const text = await smallFile(path.join(source, name));
+      const text = await smallFile(path.join(source, name), MAX_LIST_FILE);
       if (text !== undefined) await writeFile(path.join(dir, name), text);
     }
     await linkObjects(source, dir, location, maxObjects, shadow);
@@ -80,16 +81,18 @@ function headOf(text: string | undefined): string {
   return /^ref: refs\/[!-~]+$/.test(line) || /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line) ? `${line}\n` : 'ref: refs/heads/custody-no-head\n';
 }
 
-/** A regular file's text, or undefined when it is absent, not a regular file or too large to be a ref file. */
-async function smallFile(file: string): Promise<string | undefined> {
+/** A regular file's text, or undefined when it is absent, not a regular file (a symlink is not followed) or too large. */
+async function smallFile(file: string, max = MAX_REF_FILE): Promise<string | undefined> {
   const stats = await lstat(file).catch(() => undefined);
-  if (!stats?.isFile() || stats.size > MAX_REF_FILE) return undefined;
+  if (!stats?.isFile() || stats.size > max) return undefined;
   return readFile(file, 'utf8');
 }
 
 /** Copies the regular files of a refs tree (no symlink followed), at most `budget` of them. */
 async function copyTree(from: string, to: string, budget: number): Promise<number> {
   await mkdir(to, { recursive: true });
+  // Below the top, entries' types come from the listing (a symlink is never a directory there); the top is checked here.
+  if (!(await lstat(from).catch(() => undefined))?.isDirectory()) return budget;
   const entries = await readdir(from, { withFileTypes: true }).catch(() => []);
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (budget <= 0) break;

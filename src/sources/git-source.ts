@@ -57,7 +57,7 @@ export async function* gitHistoryEvents(gitDir: string, location: string, limits
         notice: { location, level: 'warning', message: `the history could not be read to its end (${failure}): blobs it did not reach are named by their id` },
       };
     }
-    const head = await headPaths(shadow.dir);
+    const head = await headPaths(shadow.dir, maxEntries);
     let used = 0;
     for (const blob of listed.blobs) {
       const place = places.get(blob.oid);
@@ -86,16 +86,13 @@ export async function* gitHistoryEvents(gitDir: string, location: string, limits
   }
 }
 
-function blobItem(location: string, blob: Blob, bytes: Buffer, place: Place | undefined, head: ReadonlyMap<string, string>): Item {
+function blobItem(location: string, blob: Blob, bytes: Buffer, place: Place | undefined, head: Awaited<ReturnType<typeof headPaths>>): Item {
   const history: History = { blob: blob.oid };
   if (place) {
-    const atHead = head.get(place.path);
-    Object.assign(history, {
-      commit: place.commit,
-      path: place.path,
-      atHead: atHead === blob.oid ? 'same' : atHead ? 'changed' : 'absent',
-      otherPlaces: place.others,
-    });
+    const there = head.paths.get(place.path);
+    // Past the listing's cap, a path HEAD was not seen to hold is of unknown state, not absent.
+    const atHead = there === blob.oid ? 'same' : there ? 'changed' : head.complete ? 'absent' : undefined;
+    Object.assign(history, { commit: place.commit, path: place.path, ...(atHead ? { atHead } : {}), otherPlaces: place.others });
   }
   return {
     location,
