@@ -1,5 +1,6 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFingerprints } from '../../src/fingerprint/create.js';
 import { perceptualHasher } from '../../src/fingerprint/perceptual.js';
@@ -10,7 +11,7 @@ import { runCli } from '../hostile/support/cli.js';
 import { hasGit, TestRepo } from '../hostile/support/git-repo.js';
 import { encode, rawPicture } from '../hostile/support/images.js';
 import { rng } from '../support/fuzz.js';
-import { tempDir, writeTree } from '../support/tmp.js';
+import { REPO_ROOT, tempDir, writeTree } from '../support/tmp.js';
 
 const NEUTRAL = 'plate,seen_at,lane\nZZZ0001,2026-11-01T10:00:00Z,1\n';
 
@@ -61,6 +62,11 @@ describe.runIf(hasGit)('git history as a source (issue #18 item 9)', () => {
     expect(byLocation.get(`proj/.git!${danglingId}`)?.origin).toBe('git');
     const findings = report.findings.filter((f) => f.location.startsWith('proj/.git!'));
     expect(findings.length).toBeGreaterThanOrEqual(4);
+    // The report contract holds for history assets (origin 'git', history evidence).
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(
+      JSON.parse(await readFile(path.join(REPO_ROOT, 'schemas', 'report.schema.json'), 'utf8')),
+    );
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
   }, 120_000);
 
   it('inspects a blob carried by several paths once, named by the newest commit then the smaller path', async () => {
