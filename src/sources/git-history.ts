@@ -62,11 +62,17 @@ const before = (a: Omit<Place, 'others'>, b: Omit<Place, 'others'>): boolean =>
  * time, ties broken by path and then commit id. One pass of `rev-list --all | diff-tree --stdin`.
  * Resolves with git's complaint as `failure` when history could not be read to its end.
  */
-export async function placesOf(gitDir: string, wanted: ReadonlySet<string>): Promise<{ places: Map<string, Place>; failure?: string }> {
+export async function placesOf(gitDir: string, wanted: ReadonlySet<string>, deadlineMs = NAMING_MS): Promise<{ places: Map<string, Place>; failure?: string }> {
   const list = spawnGit(gitDir, ['rev-list', '--all']);
   const diff = spawnGit(gitDir, ['diff-tree', '--stdin', '-r', '--root', '-c', '--no-renames', '--no-abbrev', '--raw', '-z', '--always', '--format=%H %ct']);
   list.stdout.pipe(diff.stdin);
   const exits = Promise.all([exitOf(list), exitOf(diff)]);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    list.kill();
+    diff.kill();
+  }, deadlineMs);
   const places = new Map<string, Place>();
   let commit: { id: string; time: number } | undefined;
   let blob: string | undefined;
@@ -81,9 +87,17 @@ export async function placesOf(gitDir: string, wanted: ReadonlySet<string>): Pro
     if (header) commit = { id: header[1]!, time: Number(header[2]) };
     else if (token.startsWith(':')) blob = resultBlob(token, wanted);
   }
-  const failure = (await exits).find((f) => f !== undefined);
+  clearTimeout(timer);
+  const failure = timedOut ? `stopped after ${deadlineMs / 1000} s` : (await exits).find((f) => f !== undefined);
   return { places, ...(failure ? { failure } : {}) };
 }
+
+/**
+ * How long naming may take. Every blob is inspected whatever happens here: naming only says which
+ * commit and path wrote it, and a history too long to name in time (a million commits) leaves the
+ * rest named by blob id, with a warning notice.
+ */
+const NAMING_MS = 10 * 60 * 1000;
 
 /** The blob a raw diff line writes (`:mode.. oid.. status`, one colon per parent), if it is a wanted file. */
 function resultBlob(header: string, wanted: ReadonlySet<string>): string {

@@ -5,6 +5,7 @@ import { deflateSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
+import { placesOf } from '../../src/sources/git-history.js';
 import { gitHistoryEvents } from '../../src/sources/git-source.js';
 import type { SourceEvent } from '../../src/sources/item.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -113,6 +114,9 @@ describe.runIf(hasGit)('hostile git repositories', () => {
     expect(many.some((e) => e.kind === 'coverage' && e.entry.reason === 'archive-limit' && /maxEntries/.test(e.entry.detail ?? ''))).toBe(true);
     const bytes = await events(gitDir, { maxTotalBytes: 4 });
     expect(bytes.some((e) => e.kind === 'coverage' && /maxTotalBytes/.test(e.entry.detail ?? ''))).toBe(true);
+    // Naming history has a deadline: past it, git is stopped and says so (blobs are still all read).
+    const named = await placesOf(gitDir, new Set(), 0);
+    expect(named.failure).toBe('stopped after 0 s');
   }, 120_000);
 
   it('follows no pointer out of the audited tree: a .git file, alternates, a symlinked object file', async () => {
