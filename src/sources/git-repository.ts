@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { isInside } from '../util/paths.js';
@@ -14,6 +14,8 @@ export interface GitInput {
   repo: string;
   cwd?: string;
   limits?: GitLimits;
+  /** Real paths of the roots the same audit walks: a repository under one of them is audited by the walk, once. */
+  walked?: readonly string[];
 }
 
 /** True when a directory's entries are those of a git directory: a HEAD file, an objects and a refs directory. */
@@ -66,6 +68,11 @@ export const gitSource: Source<GitInput> = {
     const gitDir = await gitDirectoryOf(absolute(input));
     const location = locationOf(gitDir ?? absolute(input), input.cwd);
     if (!gitDir) return yield { kind: 'coverage', entry: { location, reason: 'git-unreadable', detail: 'not a git repository', incomplete: true } };
+    const real = await realpath(gitDir).catch(() => gitDir);
+    if (input.walked?.some((root) => isInside(real, root))) {
+      const message = `the history of ${input.repo} is audited by the walk of the directory holding it, once`;
+      return yield { kind: 'notice', notice: { location, level: 'info', message } };
+    }
     yield* gitHistoryEvents(gitDir, location, input.limits);
   },
   names: (input) => [input.repo],

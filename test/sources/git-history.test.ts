@@ -105,6 +105,10 @@ describe.runIf(hasGit)('git history as a source (issue #18 item 9)', () => {
     expect(exitCode, stderr).toBe(1);
     expect(report.assets.map((a) => a.location)).toContain(`share/proj/.git!${commits.first}:lanes/cam.jpg`);
     expect(report.assets.every((a) => a.origin === 'git')).toBe(true);
+    // Named and walked: audited once, by the walk.
+    const both = await audit(base, agency, ['share', '--git', 'share/proj']);
+    const named = both.report.assets.filter((a) => a.location.endsWith(`${commits.first}:lanes/cam.jpg`)).map((a) => a.location);
+    expect(named).toEqual([`proj/.git!${commits.first}:lanes/cam.jpg`]);
     const missing = await runCli(['audit', '--git', 'share', '-f', agency.fingerprintFile], { cwd: base, env: { CUSTODY_PLATE_KEY: PLATE_KEY } });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('cannot audit the history of share: not a git repository');
