@@ -114,6 +114,17 @@ describe.runIf(hasGit)('git history as a source (issue #18 item 9)', () => {
     expect(missing.stderr).toContain('cannot audit the history of share: not a git repository');
   }, 120_000);
 
+  it('reads a bare SHA-256 repository (its object format is the one setting taken from its config)', async () => {
+    const bare = await TestRepo.init(path.join(base, 'bare', 'backup.git'), { bare: true, sha256: true });
+    const blob = bare.git(['hash-object', '-w', '--stdin'], agency.images[0]!);
+    const tree = bare.git(['mktree'], `100644 blob ${blob}\tcam.jpg\n`);
+    const commit = bare.git(['commit-tree', tree, '-m', 'one']);
+    bare.git(['update-ref', 'refs/heads/main', commit]);
+    const { report } = await audit(base, agency, ['bare']);
+    expect(commit).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.assets.map((a) => a.location)).toEqual([`backup.git!${commit}:cam.jpg`]);
+  }, 120_000);
+
   it('finds nothing in a repository whose history holds no agency data (negative of the same kind)', async () => {
     const clean = await TestRepo.init(path.join(base, 'clean', 'tools'));
     await clean.commit('one', { 'reads.csv': NEUTRAL, 'notes.txt': 'nothing here\n' });

@@ -19,10 +19,10 @@ export class TestRepo {
 
   constructor(readonly dir: string) {}
 
-  static async init(dir: string, options: { bare?: boolean } = {}): Promise<TestRepo> {
+  static async init(dir: string, options: { bare?: boolean; sha256?: boolean } = {}): Promise<TestRepo> {
     await mkdir(dir, { recursive: true });
     const repo = new TestRepo(dir);
-    repo.git(['init', '-q', '-b', 'main', ...(options.bare ? ['--bare'] : [])]);
+    repo.git(['init', '-q', '-b', 'main', ...(options.bare ? ['--bare'] : []), ...(options.sha256 ? ['--object-format=sha256'] : [])]);
     return repo;
   }
 
