@@ -154,7 +154,10 @@ export function sourceInputs(options: AuditOptions, cwd: string): SourceInput[] 
   for (const file of options.manifests ?? []) inputs.push({ source: 'manifest', path: path.resolve(cwd, file), ...read });
   // A listed file under a walked root is audited there, once.
   const walked = (options.roots ?? []).map((root) => realOrResolved(path.resolve(cwd, root)));
-  inputs.push(...(options.inputs ?? []).map((input) => (input.source === 'files-from' && walked.length > 0 ? { ...input, walked } : input)));
+  // So is a repository named with --git that a root's walk meets.
+  inputs.push(
+    ...(options.inputs ?? []).map((input) => ((input.source === 'files-from' || input.source === 'git') && walked.length > 0 ? { ...input, walked } : input)),
+  );
   return inputs;
 }
 

@@ -52,6 +52,7 @@ export function subjectOf(inspection: Inspection, isAuthorized: (location: strin
       ...best.evidence,
       ...(facts.capturedAt ? { capturedAt: facts.capturedAt.toISOString(), capturedAtField: facts.capturedAtField } : {}),
       ...(others.length > 0 ? { alsoMatched: others } : {}),
+      ...(item.history ? { history: item.history } : {}),
     },
   };
   // An archive member's own bits (a tar header's) say nothing about who can read it: the archive file's do.

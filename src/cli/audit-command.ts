@@ -32,6 +32,7 @@ interface AuditFlags {
   manifestBucket?: string;
   manifestAzureAccount?: string;
   filesFrom?: string;
+  git?: string[];
   shard?: string;
   references?: string;
   baseline?: string;
@@ -74,6 +75,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--manifest-bucket <name>', 'bucket of list-objects manifests, which do not name it')
     .option('--manifest-azure-account <name>', 'storage account of `az storage blob list` manifests')
     .option('--files-from <file>', 'audit the files listed in <file>, one path per line or NUL-separated (find -print0); - is standard input')
+    .option('--git <repo>', "audit a git repository's history (every blob, reachable or not), also outside the directories audited (repeatable)", collect)
     .option('--shard <k/n>', 'audit only shard k of n (by a hash of each location); merge with `custody merge`')
     .option(
       '--references <k/n>',
@@ -118,8 +120,8 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
 
 async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report> {
   const fromList = flags.filesFrom;
-  if (dirs.length === 0 && !flags.manifest?.length && fromList === undefined)
-    throw new UsageError('nothing to audit: give a directory, --manifest <file> or --files-from <file>');
+  if (dirs.length === 0 && !flags.manifest?.length && fromList === undefined && !flags.git?.length)
+    throw new UsageError('nothing to audit: give a directory, --manifest <file>, --files-from <file> or --git <repo>');
   if (!flags.policy && !flags.fingerprints?.length) throw new UsageError('give --policy <file> or --fingerprints <file> (with --authorized <glob>)');
   if (fromList === '-' && flags.policy === '-') throw new UsageError('--policy - and --files-from - cannot both read standard input');
   // Inputs of other sources than roots and manifests (src/sources/registry.ts): a list of paths.
@@ -129,6 +131,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
     const patterns = { ...(flags.include ? { include: flags.include } : {}), ...(flags.exclude ? { exclude: flags.exclude } : {}) };
     inputs.push({ source: 'files-from', name: fromList, list, cwd: io.cwd, ...patterns });
   }
+  for (const repo of flags.git ?? []) inputs.push({ source: 'git', repo, cwd: io.cwd });
   const sources: AuditOptions = {
     roots: dirs,
     ...(flags.manifest ? { manifests: flags.manifest } : {}),
@@ -156,7 +159,7 @@ async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<Report>
   // input like a manifest.
   const listedFolders = inputs.flatMap((input) => (input.source === 'files-from' ? listedFolderNames(input.list) : []));
   const listFile = fromList !== undefined && fromList !== '-' ? [fromList] : [];
-  const guard = await writeGuard(io.cwd, dirs, [...(flags.manifest ?? []), ...listFile], listedFolders);
+  const guard = await writeGuard(io.cwd, [...dirs, ...(flags.git ?? [])], [...(flags.manifest ?? []), ...listFile], listedFolders);
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   // Loaded here rather than by auditWith: `--policy -` reads stdin, and its warnings are printed.

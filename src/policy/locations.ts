@@ -1,12 +1,17 @@
 import picomatch from 'picomatch';
 
+/** Where a container's inside begins: `!/` for an archive member, `!<object id>` for a git history object. */
+const INSIDE = /!(?:\/|[0-9a-f]{40}(?:[0-9a-f]{24})?(?::|$|!))/;
+
 /**
  * The location an authorisation decision is made on: an archive member is where its outermost
- * archive is (`backups/x.zip!/a.jpg` is in `backups/`), whatever the member's own path says.
+ * archive is (`backups/x.zip!/a.jpg` is in `backups/`), whatever the member's own path says, and an
+ * object of a git repository's history is where the repository is (`src/.git!<commit>:a.jpg` is in
+ * `src/.git`): history is kept where its repository is kept.
  */
 export function containerOf(location: string): string {
-  const bang = location.indexOf('!/');
-  return bang === -1 ? location : location.slice(0, bang);
+  const inside = INSIDE.exec(location);
+  return inside ? location.slice(0, inside.index) : location;
 }
 
 const URI = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/?(.*)$/i;

@@ -47,6 +47,15 @@ export const COVERAGE_REASONS = {
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },
   'unsupported-media': { deterministic: true, incomplete: true, description: 'audio whose frames and pictures are not inspected' },
   'missing-tool': { deterministic: false, incomplete: true, description: 'a format custody opens with a program that is not installed here (ffmpeg for video)' },
+  'unsupported-media': { deterministic: true, incomplete: true, description: 'audio or video whose frames are not inspected' },
+  // Git history (src/sources/git-source.ts; never met by a cached file).
+  'git-unavailable': { deterministic: false, incomplete: true, description: "a git repository's history not inspected: git is not installed" },
+  'git-unreadable': { deterministic: false, incomplete: true, description: 'a git repository, or one of its objects, that git could not read' },
+  'git-outside-roots': {
+    deterministic: false,
+    incomplete: false,
+    description: 'a git pointer (.git file, alternates) out of the audited tree, not followed by design',
+  },
   // Manifests (never met by a cached file).
   'manifest-unreadable': { deterministic: false, incomplete: true, description: 'a manifest or one of its data files could not be read' },
   'manifest-truncated': { deterministic: false, incomplete: true, description: 'a manifest data file ends part-way' },

@@ -6,6 +6,8 @@ import { fromWorkingDirectory } from '../util/paths.js';
 import { utf8Or } from '../util/utf8.js';
 import { checkUnchanged, close, DirectoryChangedError, entryPath, list, type OpenDirectory, openChild, openRoot } from './directories.js';
 import { fileContent } from './file-content.js';
+import { isGitDirectory } from './git-repository.js';
+import { GitDirectories } from './git-walk.js';
 import type { SourceEvent } from './item.js';
 import { type PathFilter, pathFilter } from './path-filter.js';
 
@@ -51,7 +53,7 @@ export async function countEntries(root: string, options: WalkOptions = {}): Pro
   // A filter of its own: counting must not mark patterns as matched for the audit's warnings.
   const counting = { ...options, filter: pathFilter(options.include, options.exclude) };
   let count = 0;
-  for await (const found of direntsOf(root, counting)) if (found.kind === 'dirent') count++;
+  for await (const found of direntsOf(root, counting, false)) if (found.kind === 'dirent') count++;
   return count;
 }
 
@@ -75,8 +77,12 @@ interface PendingDirectory {
   parent: OpenDirectory;
 }
 
-/** The walk itself: every non-directory entry in name order, and unreadable directories as coverage. */
-async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<FoundDirent | SourceEvent> {
+/**
+ * The walk itself: every non-directory entry in name order, and unreadable directories as coverage.
+ * A git directory met on the way has its history audited through git (src/sources/git-walk.ts),
+ * unless `history` is false (counting for an estimate).
+ */
+async function* direntsOf(root: string, options: WalkOptions, history = true): AsyncGenerator<FoundDirent | SourceEvent> {
   const filter = options.filter ?? pathFilter(options.include, options.exclude);
   const locate = (relative: string) => (options.locationPrefix ? (relative ? `${options.locationPrefix}/${relative}` : options.locationPrefix) : relative);
   const start = resolveRoot(root);
@@ -88,6 +94,7 @@ async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<Fo
     return yield { kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) };
   }
   const rootDisk = start.disk;
+  const repositories = new GitDirectories(rootDisk);
   const open = new Set<OpenDirectory>();
   const release = (dir: OpenDirectory) => {
     if (--dir.pending > 0) return;
@@ -121,6 +128,7 @@ async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<Fo
         yield directoryCoverage(locate(next.relative) || '.', error);
         continue;
       }
+      if (history && isGitDirectory(entries)) yield* repositories.enter(next.relative, next.disk, locate(next.relative) || '.');
       const subdirectories: PendingDirectory[] = [];
       for (const entry of entries) {
         const name = displayName(entry.name);
@@ -130,7 +138,8 @@ async function* direntsOf(root: string, options: WalkOptions): AsyncGenerator<Fo
           if (filter.enters(relative)) subdirectories.push({ relative, disk, name: entry.name, parent: dir });
           continue;
         }
-        if (!filter.admits(relative)) continue;
+        if (!filter.admits(relative) || repositories.holdsObject(relative)) continue;
+        if (history && entry.isFile() && entry.name.toString() === '.git') yield* repositories.pointer(disk, locate(relative));
         yield { kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) };
       }
       dir.pending += subdirectories.length;

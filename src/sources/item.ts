@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
  * Where an item lives: a file on disk, a member of an archive, an object a manifest describes. The
  * report names it on each asset; evaluation never asks it (it asks `Item.known`, see source.ts).
  */
-export type Origin = 'filesystem' | 'archive' | 'manifest';
+export type Origin = 'filesystem' | 'archive' | 'manifest' | 'git';
 
 /** Lazy access to an item's bytes. Files are read afresh on every call; archive members may be buffered. */
 export interface ContentSource {
@@ -66,8 +66,24 @@ export interface Item {
   stat?: { dev: bigint; ino: bigint; mtimeNs: bigint; ctimeNs: bigint };
   /** Path on disk (filesystem items; relative to the working directory when the root is inside it), for readers that want random access (zip). */
   path?: string;
+  /** Where a git blob sits in its repository's history (src/sources/git-source.ts); the asset's evidence carries it. */
+  history?: History;
   /** The bytes, when the source can reach them (absent for manifest objects). */
   content?: ContentSource;
+}
+
+/**
+ * A blob of a git repository's object store: its id, and the place that names it (the newest
+ * commit reachable from a ref that wrote it, ties broken by path), or none when no ref reaches it.
+ */
+export interface History {
+  blob: string;
+  commit?: string;
+  path?: string;
+  /** What HEAD holds at `path`: this blob, another version of the file, or no such file. */
+  atHead?: 'same' | 'changed' | 'absent';
+  /** Other (commit, path) pairs of history that wrote the same blob. */
+  otherPlaces?: number;
 }
 
 /** Something a source could not inspect, or chose not to. Goes into the report's coverage. */

@@ -1,4 +1,5 @@
 import { filesFromSource } from './files-from.js';
+import { gitSource } from './git-repository.js';
 import type { Notice, SourceEvent } from './item.js';
 import { manifestSource } from './manifests/source.js';
 import { isPatternWarning } from './path-filter.js';
@@ -13,6 +14,7 @@ export const SOURCES = {
   filesystem: filesystemSource,
   manifest: manifestSource,
   'files-from': filesFromSource,
+  git: gitSource,
 } as const;
 
 /** The sources an audit resolves its inputs in: {@link SOURCES}, or a test's variant of it. */

@@ -31,6 +31,6 @@ describe('bin/custody.js (spawned)', () => {
 
     const usage = await custody(['audit', '--fingerprints', 'agency.fp.json']);
     expect(usage.exitCode).toBe(2);
-    expect(usage.stderr.trim().split('\n')).toEqual(['custody: nothing to audit: give a directory, --manifest <file> or --files-from <file>']);
+    expect(usage.stderr.trim().split('\n')).toEqual(['custody: nothing to audit: give a directory, --manifest <file>, --files-from <file> or --git <repo>']);
   });
 });
