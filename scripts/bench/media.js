@@ -21,7 +21,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const cli = path.join(root, 'bin/custody.js');
 const dir = await mkdtemp(path.join(os.tmpdir(), 'custody-media-bench-'));
 
-/** Audits `share` against the fingerprints; wall seconds and the JSON report. */
+/**
+ * Audits `share` against the fingerprints; wall seconds and the JSON report.
+ * @param {string} share
+ * @param {string} fingerprints
+ * @returns {{ seconds: number, report: any }}
+ */
 function audit(share, fingerprints) {
   const started = process.hrtime.bigint();
   const run = spawnSync(process.execPath, [cli, 'audit', share, '-f', fingerprints, '--format', 'json', '--no-cache'], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -30,6 +35,11 @@ function audit(share, fingerprints) {
   return { seconds, report: JSON.parse(run.stdout) };
 }
 
+/**
+ * A share holding copies of `files` (name in the share -> file to copy).
+ * @param {string} name
+ * @param {Record<string, string>} files
+ */
 async function share(name, files) {
   const at = path.join(dir, name);
   await mkdir(at, { recursive: true });
@@ -55,7 +65,9 @@ try {
   const frames = asVideo.report.summary.filesSeen - 1;
   console.log(`video, 1080p H.264, 60 s, ${(size / 1e6).toFixed(1)} MB: ${asVideo.seconds.toFixed(1)} s (${(size / 1e6 / asVideo.seconds).toFixed(1)} MB/s), ${frames} frames inspected; as a plain file ${asPlain.seconds.toFixed(1)} s (${(size / 1e6 / asPlain.seconds).toFixed(1)} MB/s): ${(asVideo.seconds / asPlain.seconds).toFixed(1)}x`);
 
+  /** @type {Record<string, string>} */
   const heics = {};
+  /** @type {Record<string, string>} */
   const jpegs = {};
   const big = path.join(dir, 'big.jpg');
   for (let i = 0; i < 12; i++) {
@@ -70,7 +82,7 @@ try {
   }
   const asHeic = audit(await share('heic', heics), fingerprints);
   const asJpeg = audit(await share('jpeg', jpegs), fingerprints);
-  const found = (report) => report.assets.length;
+  const found = (/** @type {any} */ report) => report.assets.length;
   console.log(`12 photos of 12 megapixels: HEIC ${asHeic.seconds.toFixed(1)} s (${found(asHeic.report)} found, coverage ${asHeic.report.coverage.length}); JPEG ${asJpeg.seconds.toFixed(1)} s (${found(asJpeg.report)} found): ${(asHeic.seconds / asJpeg.seconds).toFixed(1)}x`);
   await writeFile(path.join(dir, 'done'), '');
 } finally {

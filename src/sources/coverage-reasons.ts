@@ -46,10 +46,12 @@ export const COVERAGE_REASONS = {
   'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (PDF, e-mail, OLE2, RTF)' },
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },
   'unsupported-media': { deterministic: true, incomplete: true, description: 'audio whose frames and pictures are not inspected' },
-  'missing-tool': { deterministic: false, incomplete: true, description: 'a format custody opens with a program that is not installed here (ffmpeg for video)' },
-  'unsupported-media': { deterministic: true, incomplete: true, description: 'audio or video whose frames are not inspected' },
+  'missing-tool': {
+    deterministic: false,
+    incomplete: true,
+    description: 'a format custody opens with a program that is not installed here (ffmpeg for video, git for history)',
+  },
   // Git history (src/sources/git-source.ts; never met by a cached file).
-  'git-unavailable': { deterministic: false, incomplete: true, description: "a git repository's history not inspected: git is not installed" },
   'git-unreadable': { deterministic: false, incomplete: true, description: 'a git repository, or one of its objects, that git could not read' },
   'git-outside-roots': {
     deterministic: false,

@@ -29,7 +29,7 @@ export async function* gitHistoryEvents(gitDir: string, location: string, limits
   const maxTotalBytes = limits.maxTotalBytes ?? ARCHIVE_DEFAULTS.maxTotalBytes;
   const maxBlob = limits.maxMemberBufferBytes ?? ARCHIVE_DEFAULTS.maxMemberBufferBytes;
   if (!(await gitAvailable())) {
-    return yield coverage(location, 'git-unavailable', 'git is not installed (apt-get install git): the history, loose objects and packs, was not inspected');
+    return yield coverage(location, 'missing-tool', 'git is not installed (apt-get install git): the history, loose objects and packs, was not inspected');
   }
   let shadow: Awaited<ReturnType<typeof shadowOf>>;
   try {

@@ -163,7 +163,7 @@ describe.runIf(hasGit)('hostile git repositories', () => {
     expect(report.coverage.some((c) => c.reason === 'encrypted' && /^proj\/\.git![0-9a-f]{40}:secret\.zip!\/cam\.jpg$/.test(c.location))).toBe(true);
   }, 120_000);
 
-  it('without git, records each repository as git-unavailable (exit 3), never its objects as inspected files', async () => {
+  it('without git, records each repository as missing-tool (exit 3), never its objects as inspected files', async () => {
     const repo = await TestRepo.init(path.join(base, 'nogit', 'proj'));
     await repo.commit('one', { 'cam.jpg': agency.images[0]! });
     await repo.commit('two', { 'cam.jpg': null });
@@ -182,6 +182,6 @@ describe.runIf(hasGit)('hostile git repositories', () => {
     );
     expect(result.exitCode, result.stderr).toBe(3);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.coverage.map((c) => [c.location, c.reason])).toEqual([['proj/.git', 'git-unavailable']]);
+    expect(report.coverage.map((c) => [c.location, c.reason])).toEqual([['proj/.git', 'missing-tool']]);
   }, 120_000);
 });
