@@ -63,7 +63,7 @@ function sqlite(ps, images, others) {
   const db = new SQL.Database();
   db.run('CREATE TABLE captures (id INTEGER PRIMARY KEY, lane INTEGER, plate TEXT, seen_at TEXT, image BLOB)');
   const insert = db.prepare('INSERT INTO captures (lane, plate, seen_at, image) VALUES (?, ?, ?, ?)');
-  [...others, ...ps].forEach((p, i) => insert.run([i % 4, p, '2026-11-01T10:00:00Z', images[i] ?? null]));
+  for (const [i, p] of [...others, ...ps].entries()) insert.run([i % 4, p, '2026-11-01T10:00:00Z', images[i] ?? null]);
   insert.free();
   const bytes = Buffer.from(db.export());
   db.close();
