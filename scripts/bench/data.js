@@ -88,7 +88,7 @@ const shuffle = (arr, seed) => {
   const out = [...arr];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [/** @type {string} */ (out[j]), /** @type {string} */ (out[i])];
   }
   return out;
 };
@@ -98,7 +98,9 @@ const custody = (/** @type {string[]} */ args) => spawnSync('/usr/bin/time', ['-
 try {
   const agencyPlates = plates(1000, 1);
   const others = plates(20_000, 2, new Set(agencyPlates));
+  /** @type {Buffer[]} */
   const images = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9].map(picture));
+  /** @type {Buffer[]} */
   const strangers = await Promise.all([101, 102, 103, 104, 105, 106].map(picture));
   await mkdir(path.join(dir, 'agency/lanes'), { recursive: true });
   for (const [i, img] of images.entries()) await writeFile(path.join(dir, `agency/lanes/${i}.jpg`), img);
@@ -116,14 +118,15 @@ try {
     return (/** @type {number} */ n) => agencyPlates.slice(at, (at += n));
   })();
   const sq = [take(40), take(40), take(35)];
-  const sqImages = [images[0], await png(images[1]), await q70(images[2])];
+  const [first, second, third] = /** @type {[Buffer, Buffer, Buffer]} */ (images);
+  const sqImages = [first, await png(second), await q70(third)];
   kinds.sqlite = {
-    files: Object.fromEntries(sq.map((ps, i) => [`db/app-${i}.sqlite`, sqlite(ps, [...Array(30).fill(null), sqImages[i]], others.slice(i * 300, i * 300 + 300))])),
+    files: Object.fromEntries(sq.map((ps, i) => [`db/app-${i}.sqlite`, sqlite(ps, [...Array(30).fill(null), sqImages[i] ?? null], others.slice(i * 300, i * 300 + 300))])),
     images: sq.map((_, i) => `db/app-${i}.sqlite!/table/captures/rowid-31/image`),
     plates: 115,
-    negatives: Object.fromEntries([0, 1, 2].map((i) => [`db/other-${i}.sqlite`, sqlite([], [strangers[i]], others.slice(5000 + i * 300, 5300 + i * 300))])),
+    negatives: Object.fromEntries([0, 1, 2].map((i) => [`db/other-${i}.sqlite`, sqlite([], [strangers[i] ?? null], others.slice(5000 + i * 300, 5300 + i * 300))])),
   };
-  const pq = [take(40), take(40), take(40)];
+  const pq = /** @type {[string[], string[], string[]]} */ ([take(40), take(40), take(40)]);
   kinds.parquet = {
     files: {
       'lake/a.snappy.parquet': parquet(shuffle([...pq[0], ...others.slice(1000, 1400)], 1), 'SNAPPY', 100_000),
@@ -152,7 +155,7 @@ try {
     plates: 90,
     negatives: Object.fromEntries([0, 1, 2].map((i) => [`api/other-${i}.jsonl`, json(others.slice(9000 + i * 300, 9300 + i * 300), i)])),
   };
-  const cs = [take(30), take(30)];
+  const cs = /** @type {[string[], string[]]} */ ([take(30), take(30)]);
   kinds['split-csv'] = {
     files: {
       'reg/series.csv': Buffer.from(`id,plate_series,plate_serial\n${shuffle([...cs[0], ...others.slice(4000, 4300)], 4).map((p, i) => `${i},${split(p).join(',')}`).join('\n')}\n`),
@@ -162,7 +165,7 @@ try {
     plates: 60,
     negatives: { 'reg/other.csv': Buffer.from(`series,serial,region,number\n${others.slice(10_000, 11_000).map((p, i) => `${split(p).join(',')},${i % 50},${i * 7}`).join('\n')}\n`) },
   };
-  const enc = [take(30), take(30), take(30)];
+  const enc = /** @type {[string[], string[], string[]]} */ ([take(30), take(30), take(30)]);
   const csv = (/** @type {string[]} */ ps) => `plate,lane\r\n${ps.map((p) => `${p},1`).join('\r\n')}\r\n`;
   kinds['utf16-bom'] = {
     files: {
@@ -239,7 +242,7 @@ try {
     const size = (await stat(path.join(dir, 'cost', file))).size / 1e6;
     const measured = audit(`cost/${file}`, `${file}.json`);
     const { wall, rssMB } = time(measured);
-    const found = JSON.parse(await readFile(path.join(dir, `${file}.json`), 'utf8')).assets.reduce((s, /** @type {any} */ a) => s + Number(a.evidence.records ?? 0), 0);
+    const found = JSON.parse(await readFile(path.join(dir, `${file}.json`), 'utf8')).assets.reduce((/** @type {number} */ s, /** @type {any} */ a) => s + Number(a.evidence.records ?? 0), 0);
     const net = Math.max(0.01, wall - empty.wall);
     if (file === 'reads.csv') plain = net;
     console.log(`  ${file.padEnd(14)} ${size.toFixed(1).padStart(6)} MB  ${wall.toFixed(2)} s  ${(size / net).toFixed(1).padStart(6)} MB/s  x${(net / plain).toFixed(2)} the CSV  peak RSS ${rssMB} MB  plates ${found}`);

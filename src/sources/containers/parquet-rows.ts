@@ -1,12 +1,11 @@
-import { open } from 'node:fs/promises';
-import type { AsyncBuffer, FileMetaData, RowGroup } from 'hyparquet';
+import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { lazy } from '../../util/lazy.js';
-import { openReadOnly } from '../../util/open-read-only.js';
-import { coverageEvent, failureCoverage, limitCoverage } from '../archives/errors.js';
+import { coverageEvent, failureCoverage } from '../archives/errors.js';
 import type { Level, Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import type { RandomAccessInput } from './format.js';
-import { guardedCompressors, PARQUET_CODECS } from './parquet-codecs.js';
+import { guardedCompressors } from './parquet-codecs.js';
+import { parquetAsyncBuffer, refuseGroup } from './parquet-file.js';
 import { CsvParts, MemberBudget, ReadClock } from './table-members.js';
 
 /** Reading time per file (checked between row groups): past it the rest is coverage, never a hang. */
@@ -18,32 +17,6 @@ const loadHyparquet = lazy(() => import('hyparquet'));
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Random access to a Parquet file: by a read-only descriptor on its path (only the footer and the
- * column chunks read are in memory), or the bytes the walk holds.
- */
-async function asyncBuffer(input: RandomAccessInput): Promise<{ file: AsyncBuffer; close(): Promise<void> }> {
-  if ('buffer' in input) {
-    const { buffer } = input;
-    const slice = (start: number, end?: number): ArrayBuffer => Uint8Array.prototype.slice.call(buffer, start, end).buffer as ArrayBuffer;
-    return { file: { byteLength: buffer.length, slice }, close: () => Promise.resolve() };
-  }
-  const handle = await openReadOnly((flags) => open(input.path, flags), true);
-  const { size } = await handle.stat();
-  const slice = async (start: number, end = size): Promise<ArrayBuffer> => {
-    const from = Math.max(0, Math.min(start, size));
-    const bytes = new Uint8Array(Math.max(0, Math.min(end, size) - from));
-    let at = 0;
-    while (at < bytes.length) {
-      const { bytesRead } = await handle.read(bytes, at, bytes.length - at, from + at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return bytes.buffer.slice(0, at);
-  };
-  return { file: { byteLength: size, slice }, close: () => handle.close() };
-}
-
-/**
  * Opens a Parquet file and yields its rows as CSV members (`x.parquet!/rows`, the top-level column
  * names as header; nested values as JSON) and each binary cell that is not text as a member
  * (`x.parquet!/rows/row-12/thumbnail`). Read one row group at a time; a row group whose declared
@@ -52,7 +25,7 @@ async function asyncBuffer(input: RandomAccessInput): Promise<{ file: AsyncBuffe
 export async function* expandParquet(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   let source;
   try {
-    source = await asyncBuffer(input);
+    source = await parquetAsyncBuffer(input);
   } catch (error) {
     return yield failureCoverage(level.location, error);
   }
@@ -72,7 +45,7 @@ export async function* expandParquet(input: RandomAccessInput, level: Level, wal
     let rowStart = 0;
     for (const [index, group] of metadata.row_groups.entries()) {
       const rowEnd = rowStart + Number(group.num_rows);
-      const refused = refuseGroup(group, index, level, walk);
+      const refused = refuseGroup(group, index, level.location, walk.options);
       if (refused) {
         yield refused;
         break;
@@ -109,37 +82,6 @@ export async function* expandParquet(input: RandomAccessInput, level: Level, wal
   } finally {
     await source.close();
   }
-}
-
-/**
- * Declared sizes checked before a row group is decoded: its uncompressed bytes against the ratio and
- * maxBufferedArchiveBytes (it is decoded whole), its values (rows x columns, each a JavaScript value)
- * against the ratio too, so a footer declaring a billion rows of nothing is refused up front.
- */
-function refuseGroup(group: RowGroup, index: number, level: Level, walk: Walk): SourceEvent | undefined {
-  const { maxCompressionRatio, ratioCheckMinBytes, maxBufferedArchiveBytes } = walk.options;
-  let compressed = 0;
-  let uncompressed = 0;
-  for (const column of group.columns) {
-    const meta = column.meta_data;
-    if (!meta) continue;
-    if (!PARQUET_CODECS.includes(meta.codec)) {
-      const detail = `parquet: row group ${index + 1}, column ${meta.path_in_schema.join('.')} is compressed with ${meta.codec}; not decoded`;
-      return coverageEvent({ location: level.location, reason: 'unsupported-compression', detail, incomplete: true });
-    }
-    compressed += Number(meta.total_compressed_size);
-    uncompressed += Number(meta.total_uncompressed_size);
-  }
-  const values = Number(group.num_rows) * Math.max(1, group.columns.length);
-  const allowed = Math.max(ratioCheckMinBytes, compressed * maxCompressionRatio);
-  if (uncompressed > allowed || values > allowed) {
-    const detail = `row group ${index + 1} declares ${uncompressed} bytes and ${values} values from ${compressed} compressed bytes`;
-    return limitCoverage(level.location, 'maxCompressionRatio', maxCompressionRatio, detail);
-  }
-  if (uncompressed > maxBufferedArchiveBytes) {
-    return limitCoverage(level.location, 'maxBufferedArchiveBytes', maxBufferedArchiveBytes, `row group ${index + 1} declares ${uncompressed} bytes`);
-  }
-  return undefined;
 }
 
 /** A cell as CSV text; undefined for binary that is a member of its own (or empty). */
