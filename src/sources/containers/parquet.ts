@@ -15,6 +15,7 @@ export const parquetFormat: RandomAccessContainer<'application/vnd.apache.parque
   magic: (head) => ascii(head, 0, 'PAR1') && !isText(head),
   randomAccess: true,
   limits: ['maxDepth', 'maxTotalBytes', 'maxEntries', 'maxCompressionRatio', 'ratioCheckMinBytes', 'maxMemberBufferBytes', 'maxBufferedArchiveBytes'],
-  reasons: ['corrupt-archive', 'encrypted', 'unsupported-compression', 'container-timeout'],
+  // Besides container-timeout, which depends on the time the reading took, not on the bytes.
+  reasons: ['corrupt-archive', 'encrypted', 'unsupported-compression'],
   open: (input, level, walk) => expandParquet(input, level, walk),
 };

@@ -28,7 +28,10 @@ export interface ParquetColumn {
 }
 
 /** Writes a Parquet file (hyparquet-writer; SNAPPY unless said otherwise). */
-export function buildParquet(columns: ParquetColumn[], options: { codec?: 'SNAPPY' | 'UNCOMPRESSED'; rowGroupSize?: number } = {}): Buffer {
+export function buildParquet(
+  columns: ParquetColumn[],
+  options: { codec?: 'SNAPPY' | 'UNCOMPRESSED' | 'LZO'; rowGroupSize?: number; compressors?: Record<string, (input: Uint8Array) => Uint8Array> } = {},
+): Buffer {
   const columnData = columns.map((c) => ({ ...c, data: c.data.map((v) => (Buffer.isBuffer(v) ? new Uint8Array(v) : v)) }));
   return Buffer.from(parquetWriteBuffer({ columnData, ...options } as Parameters<typeof parquetWriteBuffer>[0]));
 }
