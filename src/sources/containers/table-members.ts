@@ -45,8 +45,10 @@ export class MemberBudget {
 
 /** Text rows of one table, written as CSV and handed out in parts of at most `cap` bytes. */
 export class CsvParts {
-  private readonly header: Buffer;
-  private rows: Buffer[] = [];
+  private readonly header: string;
+  private readonly headerBytes: number;
+  // Rows are kept as strings and encoded once per part: one Buffer per row cost a third of the time.
+  private rows: string[] = [];
   private bytes = 0;
   private part = 0;
 
@@ -56,15 +58,17 @@ export class CsvParts {
     columns: readonly string[],
     private readonly cap: number,
   ) {
-    this.header = Buffer.from(`${columns.map(csvField).join(',')}\n`, 'utf8');
+    this.header = `${columns.map(csvField).join(',')}\n`;
+    this.headerBytes = Buffer.byteLength(this.header);
   }
 
   /** Adds a row; returns a full part (name and bytes) when this row would not fit in the current one. */
   add(cells: readonly string[]): { name: string; bytes: Buffer } | undefined {
-    const row = Buffer.from(`${cells.map(csvField).join(',')}\n`, 'utf8');
-    const full = this.bytes > 0 && this.header.length + this.bytes + row.length > this.cap ? this.flush() : undefined;
+    const row = `${cells.map(csvField).join(',')}\n`;
+    const size = Buffer.byteLength(row);
+    const full = this.bytes > 0 && this.headerBytes + this.bytes + size > this.cap ? this.flush() : undefined;
     this.rows.push(row);
-    this.bytes += row.length;
+    this.bytes += size;
     return full;
   }
 
@@ -72,7 +76,7 @@ export class CsvParts {
   flush(): { name: string; bytes: Buffer } | undefined {
     if (this.bytes === 0 && this.part > 0) return undefined;
     this.part++;
-    const bytes = Buffer.concat([this.header, ...this.rows], this.header.length + this.bytes);
+    const bytes = Buffer.from(this.header + this.rows.join(''), 'utf8');
     this.rows = [];
     this.bytes = 0;
     return { name: this.part === 1 ? this.name : `${this.name}/part-${this.part}`, bytes };
