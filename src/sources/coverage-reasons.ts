@@ -42,6 +42,11 @@ export const COVERAGE_REASONS = {
   encrypted: { deterministic: true, incomplete: true, description: 'an encrypted archive member' },
   'unsupported-compression': { deterministic: true, incomplete: true, description: 'an archive member compressed by a method custody does not decode' },
   'link-member': { deterministic: true, incomplete: false, description: 'a link inside an archive, not followed' },
+  'container-timeout': {
+    deterministic: false,
+    incomplete: true,
+    description: 'a database or columnar file whose reading ran out of time (depends on the load)',
+  },
   'unsupported-archive': { deterministic: true, incomplete: true, description: 'an archive or compressed stream custody recognises but does not open' },
   'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (PDF, e-mail, OLE2, RTF)' },
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },

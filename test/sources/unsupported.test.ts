@@ -51,8 +51,6 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
   },
   ole2: { bytes: bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], binary(200)), reason: 'unsupported-document', format: 'ole2' },
   rtf: { bytes: bytes('{\\rtf1\\ansi{\\pict\\jpegblip ffd8ffe0}}'), reason: 'unsupported-document', format: 'rtf' },
-  sqlite: { bytes: bytes('SQLite format 3\0', [0x10, 0x00, 1, 1], binary(100)), reason: 'unsupported-database', format: 'sqlite' },
-  parquet: { bytes: bytes('PAR1', [0x15, 0x04, 0x15, 0x10], binary(100), 'PAR1'), reason: 'unsupported-database', format: 'parquet' },
   orc: { bytes: bytes('ORC', [0x0a, 0x06, 0x08, 0x06, 0x10, 0x00], binary(100)), reason: 'unsupported-database', format: 'orc' },
   avro: { bytes: bytes('Obj', [1, 4, 0x14], 'avro.codec', binary(50)), reason: 'unsupported-database', format: 'avro' },
   wav: { bytes: bytes('RIFF', [0x40, 0, 0, 0], 'WAVEfmt ', binary(60)), reason: 'unsupported-media', format: 'wav' },

@@ -1,6 +1,7 @@
 import { type PlateHits, safeName, WholeValue } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import type { PlateChunkScanner } from './scan-text.js';
+import { matchJoined, partPairs } from './split-fields.js';
 import { PlateTokenizer } from './tokenizer.js';
 
 /**
@@ -8,7 +9,9 @@ import { PlateTokenizer } from './tokenizer.js';
  * builds a string per cell, and a cell of any size (a multi-GB quoted field) streams through in
  * constant memory. RFC 4180 quoting; a stray quote inside an unquoted cell is kept as text.
  * The header row is scanned like data (a header-less file's first row may be plates) and a column is
- * named in `where` only when {@link safeName} allows it, else by position (`#3`).
+ * named in `where` only when {@link safeName} allows it, else by position (`#3`). Columns the header
+ * names as the two parts of a plate (series + serial, state + number: see split-fields.ts) are also
+ * joined per row; such a find is placed as `series+serial`.
  */
 
 const QUOTE = 0x22;
@@ -34,6 +37,9 @@ export class CsvPlateScanner implements PlateChunkScanner {
   private readonly headerText: (string | undefined)[] = [];
   private readonly headerMatched: boolean[] = [];
   private labels: (string | undefined)[] = [];
+  /** Header-named plate parts (leading, trailing column), and their cells in the current row. */
+  private pairs: [number, number][] = [];
+  private readonly parts = new Map<number, string | undefined>();
   private readonly whole = new WholeValue();
   private readonly tokenizer: PlateTokenizer;
   private readonly quoteByte = Uint8Array.of(QUOTE);
@@ -116,6 +122,7 @@ export class CsvPlateScanner implements PlateChunkScanner {
     this.tokenizer.flush();
     const index = this.whole.match(this.matcher);
     if (index >= 0) this.hit(index);
+    if (this.parts.has(this.column)) this.parts.set(this.column, this.whole.text());
     if (this.row === 0 && this.column < MAX_HEADER_COLUMNS) {
       this.headerText.push(this.whole.text());
       this.headerMatched.push(this.cellMatched);
@@ -129,6 +136,15 @@ export class CsvPlateScanner implements PlateChunkScanner {
   private endRecord(): void {
     if (this.row === 0) {
       this.labels = this.headerText.map((text, i) => (text === undefined ? undefined : safeName(text.trim(), this.headerMatched[i] ?? true)));
+      // A header that held an agency plate is data, not names.
+      this.pairs = this.headerMatched.some(Boolean) ? [] : partPairs(this.headerText);
+      for (const [leading, trailing] of this.pairs) this.parts.set(leading, undefined).set(trailing, undefined);
+    } else {
+      for (const [leading, trailing] of this.pairs) {
+        const index = matchJoined(this.matcher, this.parts.get(leading), this.parts.get(trailing));
+        if (index >= 0) this.hits.add(index, () => `${this.labels[leading] ?? `#${leading + 1}`}+${this.labels[trailing] ?? `#${trailing + 1}`}`);
+      }
+      for (const column of this.parts.keys()) this.parts.set(column, undefined);
     }
     this.row++;
     this.column = 0;

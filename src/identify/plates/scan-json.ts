@@ -1,6 +1,7 @@
 import { type PlateHits, safeName, WholeValue } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
 import { type PlateChunkScanner, TextPlateScanner } from './scan-text.js';
+import { JsonPlateParts } from './split-json.js';
 import { PlateTokenizer } from './tokenizer.js';
 
 /**
@@ -10,6 +11,8 @@ import { PlateTokenizer } from './tokenizer.js';
  * collapsed (`$.reads[*].vehicle.plate`); `examples` the first exact paths (`$.reads[3].vehicle.plate`,
  * prefixed with their line). Keys that may be plates are shown as `*`.
  * Invalid JSON part-way (a log that merely starts with `{`) switches the rest to the text scan.
+ * Plates split across the members of one object (`{"series": "AB", "serial": "1234"}`) or the two
+ * or three items of a plate array are joined too (split-json.ts).
  */
 
 enum S {
@@ -51,12 +54,14 @@ export class JsonPlateScanner implements PlateChunkScanner {
   private readonly whole = new WholeValue();
   private readonly tokenizer: PlateTokenizer;
   private readonly one = new Uint8Array(1);
+  private readonly parts: JsonPlateParts;
 
   constructor(
     private readonly matcher: PlateMatcher,
     private readonly hits: PlateHits,
   ) {
     this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
+    this.parts = new JsonPlateParts(matcher, (index, what) => this.hits.add(index, () => `${this.containerPath()}${what}`));
   }
 
   get format(): 'json' | 'jsonl' {
@@ -168,6 +173,7 @@ export class JsonPlateScanner implements PlateChunkScanner {
       this.types[this.depth] = b === 0x7b ? OBJECT : ARRAY;
       this.indexes[this.depth] = 0;
       this.keys[this.depth] = '.*';
+      this.parts.open(this.depth, b === 0x7b);
       this.state = b === 0x7b ? S.KeyOrEnd : S.Value;
       return true;
     }
@@ -183,6 +189,7 @@ export class JsonPlateScanner implements PlateChunkScanner {
 
   private close(type: number): boolean {
     if (this.types[this.depth] !== type) return false;
+    this.parts.close(this.depth);
     this.depth--;
     this.state = S.AfterValue;
     return true;
@@ -201,6 +208,7 @@ export class JsonPlateScanner implements PlateChunkScanner {
     if (!this.inKey) return S.AfterValue;
     const text = this.whole.text();
     const name = text === undefined ? undefined : safeName(text, this.keyMatched);
+    this.parts.key(this.depth, this.keyMatched ? undefined : text, name);
     this.keys[this.depth] = name === undefined ? '.*' : /^[A-Za-z_][A-Za-z_]*$/.test(name) ? `.${name}` : `['${name}']`;
     this.inKey = false;
     return S.Colon;
@@ -210,6 +218,7 @@ export class JsonPlateScanner implements PlateChunkScanner {
     this.tokenizer.flush();
     const index = this.whole.match(this.matcher);
     if (index >= 0) this.hit(index);
+    if (!this.inKey && this.depth > 0) this.parts.value(this.depth, this.whole.text());
   }
 
   private content(bytes: Uint8Array, start: number, end: number): void {
@@ -243,6 +252,13 @@ export class JsonPlateScanner implements PlateChunkScanner {
       () => this.path(false),
       () => `line ${this.line}: ${this.path(true)}`,
     );
+  }
+
+  /** Path of the container open at the current depth (`$.reads[*]`), array indices collapsed. */
+  private containerPath(): string {
+    let path = '$';
+    for (let d = 1; d < this.depth; d++) path += this.types[d] === ARRAY ? '[*]' : (this.keys[d] ?? '.*');
+    return path;
   }
 
   /** Path of the value being read; a key being read counts as an unknown member (`.*`). */

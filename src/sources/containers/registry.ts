@@ -1,6 +1,8 @@
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
+import { parquetFormat } from './parquet.js';
+import { sqliteFormat } from './sqlite.js';
 import { tarFormat } from './tar.js';
 import { UNOPENED_FORMATS } from './unopened.js';
 import { VIDEO_FORMATS } from './video.js';
@@ -10,7 +12,7 @@ import { zipFormat } from './zip.js';
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
  * it does not open). Adding one is one file declaring it plus one line here.
  */
-export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, ...VIDEO_FORMATS] as const;
+export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, sqliteFormat, parquetFormat, ...VIDEO_FORMATS] as const;
 
 /** The media types of the containers custody opens. */
 export type ContainerMediaType = (typeof CONTAINER_FORMATS)[number]['media'];

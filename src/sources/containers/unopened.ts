@@ -63,8 +63,6 @@ export const UNOPENED_FORMATS = [
     startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
   ),
   doc('text/rtf', 'rtf', 'scanned as text only: embedded pictures are not decoded', (h) => ascii(h, 0, '{\\rtf')),
-  database('application/vnd.sqlite3', 'sqlite', 'its tables are not inspected', (h) => ascii(h, 0, 'SQLite format 3\0')),
-  database('application/vnd.apache.parquet', 'parquet', 'its columns are not inspected', (h) => ascii(h, 0, 'PAR1') && !isText(h)),
   database('application/x-orc', 'orc', 'its columns are not inspected', (h) => ascii(h, 0, 'ORC') && !isText(h)),
   database('application/avro', 'avro', 'its records are not inspected', (h) => ascii(h, 0, 'Obj\x01')),
   database('application/vnd.apache.arrow.file', 'arrow', 'its columns are not inspected', (h) => ascii(h, 0, 'ARROW1\0\0')),

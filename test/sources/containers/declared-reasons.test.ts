@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_FORMATS } from '../../../src/sources/containers/registry.js';
+import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
 import { buildTar, expand, jpeg, memoryItem, type TarEntrySpec } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 
@@ -47,7 +48,19 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
     const bz = (data: Buffer) => execFileSync('bzip2', ['-c'], { input: data });
     return [bz(await oddTar()), cut(bz(Buffer.concat([jpeg('b'), Buffer.alloc(5000, 3)])))];
   },
+  sqlite: async () => [cut(await buildSqlite((db) => db.run(`CREATE TABLE t (a TEXT); INSERT INTO t VALUES ('${'x'.repeat(9000)}')`)))],
+  parquet: async () => {
+    const reads = buildParquet([{ name: 'plate', data: ['ABC1234'], type: 'STRING' }]);
+    const encrypted = Buffer.from(reads);
+    encrypted.write('PARE', encrypted.length - 4, 'latin1');
+    return [cut(reads), encrypted, parquetLzo()];
+  },
 };
+
+/** A Parquet file whose column claims LZO (written stored by an identity compressor): a codec custody lacks. */
+function parquetLzo(): Buffer {
+  return buildParquet([{ name: 'plate', data: ['ABC1234'], type: 'STRING' }], { codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input } });
+}
 
 describe('each container format declares the coverage reasons its reader emits', () => {
   for (const format of CONTAINER_FORMATS) {

@@ -1,0 +1,54 @@
+import { open, stat } from 'node:fs/promises';
+import { openReadOnly } from '../../util/open-read-only.js';
+import { limitCoverage } from '../archives/errors.js';
+import type { Walk } from '../archives/walk.js';
+import type { SourceEvent } from '../item.js';
+import type { RandomAccessInput } from './format.js';
+
+/** The whole of a container in memory, and how to release its share of maxBufferedArchiveBytes. */
+export interface HeldBytes {
+  bytes: Buffer;
+  release(): void;
+}
+
+/**
+ * The whole bytes of a container whose reader wants them in memory (sql.js opens a database from a
+ * buffer). A buffer from the walk was counted when it was buffered; a file given by path is counted
+ * here against maxBufferedArchiveBytes (with what enclosing archives hold), and read only when it
+ * fits, and only up to the size it had: a database larger than the cap is coverage, never an
+ * unbounded read.
+ */
+export async function holdWhole(input: RandomAccessInput, location: string, walk: Walk, what: string): Promise<HeldBytes | SourceEvent> {
+  if ('buffer' in input) return { bytes: input.buffer, release: () => undefined };
+  const size = (await stat(input.path)).size;
+  const cap = walk.options.maxBufferedArchiveBytes;
+  if (walk.buffered + size > cap) {
+    const held = walk.buffered > 0 ? ` (${walk.buffered} bytes of enclosing archives already held)` : '';
+    return limitCoverage(location, 'maxBufferedArchiveBytes', cap, `${what} of ${size} bytes not opened${held}`);
+  }
+  walk.buffered += size;
+  let released = false;
+  const release = (): void => {
+    if (!released) walk.buffered -= size;
+    released = true;
+  };
+  try {
+    // The walk's path is a /proc/self/fd link to a descriptor it opened and checked: followed.
+    const handle = await openReadOnly((flags) => open(input.path, flags), true);
+    try {
+      const bytes = Buffer.alloc(size);
+      let at = 0;
+      while (at < size) {
+        const { bytesRead } = await handle.read(bytes, at, size - at, at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return { bytes: bytes.subarray(0, at), release };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
