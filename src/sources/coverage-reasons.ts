@@ -43,7 +43,7 @@ export const COVERAGE_REASONS = {
   'unsupported-compression': { deterministic: true, incomplete: true, description: 'an archive member compressed by a method custody does not decode' },
   'link-member': { deterministic: true, incomplete: false, description: 'a link inside an archive, not followed' },
   'unsupported-archive': { deterministic: true, incomplete: true, description: 'an archive or compressed stream custody recognises but does not open' },
-  'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (PDF, e-mail, OLE2, RTF)' },
+  'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (e-mail, OLE2, RTF)' },
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },
   'unsupported-media': { deterministic: true, incomplete: true, description: 'audio or video whose frames are not inspected' },
   // Manifests (never met by a cached file).
