@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_FORMATS } from '../../../src/sources/containers/registry.js';
+import { claimsEncryption, pdfWithImage } from '../../hostile/support/pdf-surgery.js';
 import { buildTar, expand, jpeg, memoryItem, type TarEntrySpec } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 
@@ -47,6 +48,12 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
     const bz = (data: Buffer) => execFileSync('bzip2', ['-c'], { input: data });
     return [bz(await oddTar()), cut(bz(Buffer.concat([jpeg('b'), Buffer.alloc(5000, 3)])))];
   },
+  pdf: async () => [
+    await claimsEncryption(await pdfWithImage({ Width: 1, Height: 1, ColorSpace: 'DeviceRGB', BitsPerComponent: 8, Filter: 'DCTDecode' }, jpeg('e'))),
+    await pdfWithImage({ Width: 8, Height: 8, ColorSpace: 'DeviceGray', BitsPerComponent: 1, Filter: 'CCITTFaxDecode' }, Buffer.alloc(8)),
+    await pdfWithImage({ Width: 4, Height: 4, ColorSpace: ['Lab', {}], BitsPerComponent: 8 }, Buffer.alloc(48)),
+    await pdfWithImage({ Width: 0, Height: 4, ColorSpace: 'DeviceRGB', BitsPerComponent: 8 }, Buffer.alloc(48)),
+  ],
 };
 
 describe('each container format declares the coverage reasons its reader emits', () => {

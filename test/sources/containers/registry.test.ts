@@ -6,6 +6,7 @@ import { CONTAINER_FORMATS, containerFormat, RECOGNISED_FORMATS, unopenedFormat 
 import { COVERAGE_REASONS } from '../../../src/sources/coverage-reasons.js';
 import { MEDIA_TYPES, type MediaType, sniff } from '../../../src/sources/sniff.js';
 import { isUnsupported, unsupportedCoverage } from '../../../src/sources/unsupported.js';
+import { buildPdf } from '../../hostile/support/pdf.js';
 import { buildTar } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 import { readSources, reasonLiterals } from '../support/reason-literals.js';
@@ -19,6 +20,7 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   gzip: async () => gzipSync(Buffer.from('hello')),
   // `printf hello | bzip2`
   bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
+  pdf: async () => buildPdf({ pages: [['hello']] }),
 };
 
 describe('the container registry', () => {
