@@ -8,7 +8,7 @@ import { buildZip } from '../sources/archives/support/zip-writer.js';
 import { rng } from '../support/fuzz.js';
 import { encode, rawPicture } from './support/images.js';
 import { buildPdf, hasGhostscript } from './support/pdf.js';
-import { claimsEncryption, contentBomb, lyingImage, pdfWithImage } from './support/pdf-surgery.js';
+import { claimsEncryption, contentBomb, inlineImage, lyingImage, pdfWithImage } from './support/pdf-surgery.js';
 
 /** Issue #18: hostile PDFs (truncated, lying sizes, bombs, deep nesting, encrypted): no crash, no hang, bounded memory. */
 
@@ -115,6 +115,15 @@ describe('hostile PDFs', () => {
       memoryItem('lab.pdf', await pdfWithImage({ Width: 4, Height: 4, ColorSpace: ['Lab', {}], BitsPerComponent: 8 }, Buffer.alloc(48))),
     );
     expect(reasons(lab)).toEqual(['unsupported-image lab.pdf!/page-1/image-1']);
+  });
+
+  it('an inline image of a useful size is recorded as not decoded; an icon-sized one is not', async () => {
+    const big = await expand(memoryItem('inline.pdf', await inlineImage(100)));
+    expect(big.coverage).toEqual([
+      { location: 'inline.pdf', reason: 'unsupported-image', detail: 'pdf: 1 inline images in page content are not decoded', incomplete: true },
+    ]);
+    const icon = await expand(memoryItem('icon.pdf', await inlineImage(16)));
+    expect(icon.coverage).toEqual([]);
   });
 
   it('a document claiming encryption: its images are recorded as not inspected', async () => {

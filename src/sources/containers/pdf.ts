@@ -10,6 +10,7 @@ import { isText } from '../text-encoding.js';
 import type { RandomAccessContainer, RandomAccessInput } from './format.js';
 import { scanStreams } from './pdf-guard.js';
 import { imageMember } from './pdf-images.js';
+import { countInlineImages } from './pdf-inline.js';
 import { findImages, type Objects } from './pdf-objects.js';
 import { extractText } from './pdf-text.js';
 import { pdfHeaderAt } from './unopened-magic.js';
@@ -93,6 +94,15 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
           incomplete: true,
         });
       } else {
+        const inline = countInlineImages(objects, options.maxEntries, options.maxMemberBufferBytes);
+        if (inline > 0) {
+          yield coverageEvent({
+            location: level.location,
+            reason: 'unsupported-image',
+            detail: `pdf: ${inline} inline images in page content are not decoded`,
+            incomplete: true,
+          });
+        }
         for (const image of found) {
           if (walk.stopped) return;
           if (++entries > options.maxEntries) {

@@ -26,7 +26,7 @@ export async function contentBomb(bytes: number): Promise<Buffer> {
   const pdf = Buffer.from(await doc.save({ useObjectStreams: false }));
   // The stream is swapped for the bomb after saving: pdf-lib would inflate nothing, but its writer
   // re-encodes what it is given, so the bomb's bytes are spliced in with a /Length that matches.
-  const bomb = deflateSync(Buffer.alloc(bytes, 0x20), { level: 1 });
+  const bomb = deflateSync(Buffer.alloc(bytes, 0x20));
   const at = pdf.indexOf('stream', pdf.indexOf(`${ref.objectNumber} 0 obj`));
   const head = pdf.subarray(0, pdf.lastIndexOf('<<', at)).toString('latin1');
   const tail = pdf.subarray(pdf.indexOf('endstream', at));
@@ -37,5 +37,15 @@ export async function contentBomb(bytes: number): Promise<Buffer> {
 export async function claimsEncryption(pdf: Buffer): Promise<Buffer> {
   const doc = await PDFDocument.load(pdf);
   doc.context.trailerInfo.Encrypt = doc.context.obj({ Filter: 'Standard', V: 2, R: 3, Length: 128, P: -4, O: 'x'.repeat(32), U: 'y'.repeat(32) });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** A page drawing one inline image (BI ... ID data EI in its content stream) of `size` x `size` RGB pixels. */
+export async function inlineImage(size: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([200, 200]);
+  const data = Buffer.alloc(size * size * 3, 0x80);
+  const content = Buffer.concat([Buffer.from(`q 100 0 0 100 0 0 cm\nBI /W ${size} /H ${size} /CS /RGB /BPC 8 ID `), data, Buffer.from('\nEI Q\n')]);
+  page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.flateStream(content)));
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
