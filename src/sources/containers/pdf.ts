@@ -12,7 +12,8 @@ import { scanStreams } from './pdf-guard.js';
 import { imageMember } from './pdf-images.js';
 import { countInlineImages } from './pdf-inline.js';
 import { findImages, type Objects } from './pdf-objects.js';
-import { extractText } from './pdf-text.js';
+import { encodePng } from './pdf-png.js';
+import { readPages } from './pdf-text.js';
 import { pdfHeaderAt } from './unopened-magic.js';
 
 const loadPdfLib = lazy(() => import('pdf-lib'));
@@ -54,8 +55,8 @@ async function readInput(input: RandomAccessInput, level: Level, walk: Walk): Pr
 
 /**
  * Yields a PDF's image XObjects (pdf-images.ts) and its page text (pdf-text.ts, one member) as
- * members, after a scan of its streams for bombs (pdf-guard.ts); an encrypted document's images, and
- * anything that cannot be read, become coverage entries.
+ * members, after a scan of its streams for bombs (pdf-guard.ts); anything that cannot be read
+ * becomes a coverage entry.
  */
 async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
@@ -84,16 +85,12 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
         incomplete: true,
       });
     }
+    let encryptedImages = 0;
     if (objects) {
       const found = findImages(objects, options.maxEntries);
-      if (objects.context.trailerInfo.Encrypt !== undefined && found.length > 0) {
-        yield coverageEvent({
-          location: level.location,
-          reason: 'encrypted',
-          detail: `pdf: encrypted document: its ${found.length} images are not inspected`,
-          incomplete: true,
-        });
-      } else {
+      // An encrypted document's streams are ciphertext: its images come decrypted from pdf.js below.
+      if (objects.context.trailerInfo.Encrypt !== undefined) encryptedImages = found.length;
+      else {
         const inline = countInlineImages(objects, options.maxEntries, options.maxMemberBufferBytes);
         if (inline > 0) {
           yield coverageEvent({
@@ -118,7 +115,7 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
         }
       }
     }
-    if (!walk.stopped) yield* textEvents(bytes, level, walk);
+    if (!walk.stopped) yield* pageEvents(bytes, encryptedImages, level, walk);
   } finally {
     walk.buffered -= held;
   }
@@ -135,11 +132,35 @@ async function* imageEvents(objects: Objects, stream: PdfLib.PDFRawStream, name:
   yield* walk.member(level, { name: member, size: outcome.bytes.length, content: new BufferContent(outcome.bytes) });
 }
 
-async function* textEvents(bytes: Buffer, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+/**
+ * The page text as one member, and for an encrypted document the images pdf.js decrypts and decodes
+ * to paint its pages (perceptual matching only: the original JPEG bytes are out of reach). Images of
+ * an encrypted document that no readable page paints are recorded as not inspected.
+ */
+async function* pageEvents(bytes: Buffer, encryptedImages: number, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { maxEntries, maxMemberBufferBytes } = walk.options;
   const location = memberLocation(level, TEXT_MEMBER);
-  const outcome = await extractText(bytes, { maxPages: maxEntries, maxChars: maxMemberBufferBytes });
+  const pages = readPages(
+    bytes,
+    { maxPages: maxEntries, maxChars: maxMemberBufferBytes, maxImagePixels: Math.floor(maxMemberBufferBytes / 4) },
+    encryptedImages > 0,
+  );
+  let painted = 0;
+  let next = await pages.next();
+  for (; !next.done; next = await pages.next()) {
+    if (walk.stopped) return void (await pages.return({ failed: '' }));
+    const png = encodePng(next.value.pixels);
+    painted += 1;
+    const refused = admit(walk, memberLocation(level, next.value.name), png.length);
+    if (refused) return yield refused;
+    yield* walk.member(level, { name: next.value.name, size: png.length, content: new BufferContent(png) });
+  }
+  const outcome = next.value;
   if ('encrypted' in outcome) return yield coverageEvent({ location: level.location, reason: 'encrypted', detail: outcome.encrypted, incomplete: true });
+  if (painted < encryptedImages) {
+    const detail = `pdf: encrypted document: ${encryptedImages - painted} of its ${encryptedImages} images are not painted on a page that could be read, and are not inspected`;
+    yield coverageEvent({ location: level.location, reason: 'encrypted', detail, incomplete: true });
+  }
   if ('failed' in outcome) return yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: outcome.failed, incomplete: true });
   if (outcome.pagesRead < outcome.pages) {
     yield limitCoverage(location, 'maxEntries', maxEntries, `the document has ${outcome.pages} pages; the text of the first ${outcome.pagesRead} is inspected`);
