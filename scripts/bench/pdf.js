@@ -4,7 +4,8 @@
  * PDF bench (issue #18 item 2): what custody finds in PDFs, and what opening them costs.
  * 1. Detection, on the example case's agency set (scripts/generate-fixtures.js): every agency image
  *    planted in its own PDF three ways (JPEG kept verbatim as DCTDecode; pixels as Flate, from a PNG;
- *    rewritten by Ghostscript at its default settings with JPEG pass-through off, so re-encoded), the
+ *    rewritten by Ghostscript at its default settings with JPEG pass-through off, so re-encoded; and
+ *    encrypted by Ghostscript with an owner password only, read through pdf.js), the
  *    plate reads as page text (pdf-lib's compressed content streams; and rewritten by Ghostscript,
  *    embedded subset fonts), plus negatives of the same kinds made of the case's unrelated files and
  *    made-up plates. Prints found/planted per kind and the false claims.
@@ -43,10 +44,10 @@ async function buildPdf(spec) {
   return Buffer.from(await doc.save());
 }
 
-/** @param {string} dir @param {Buffer} pdf */
-async function ghostscript(dir, pdf) {
+/** @param {string} dir @param {Buffer} pdf @param {string[]} extra */
+async function ghostscript(dir, pdf, extra = ['-dPassThroughJPEGImages=false']) {
   await writeFile(path.join(dir, 'gs-in.pdf'), pdf);
-  execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', '-dPassThroughJPEGImages=false', '-dEmbedAllFonts=true', '-o', path.join(dir, 'gs-out.pdf'), path.join(dir, 'gs-in.pdf')], { stdio: 'ignore' });
+  execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', ...extra, '-dEmbedAllFonts=true', '-o', path.join(dir, 'gs-out.pdf'), path.join(dir, 'gs-in.pdf')], { stdio: 'ignore' });
   return readFile(path.join(dir, 'gs-out.pdf'));
 }
 
@@ -84,8 +85,10 @@ try {
     await put('dct', `${i}.pdf`, await buildPdf({ jpegs: [jpeg] }));
     await put('flate', `${i}.pdf`, await buildPdf({ pngs: [await sharp(jpeg).png().toBuffer()] }));
     if (hasGs) await put('ghostscript', `${i}.pdf`, await ghostscript(dir, await buildPdf({ jpegs: [jpeg] })));
+    // Encrypted with an owner password only (printing and copying restricted), as many reports are.
+    if (hasGs) await put('encrypted', `${i}.pdf`, await ghostscript(dir, await buildPdf({ jpegs: [jpeg] }), ['-sOwnerPassword=owner', '-dEncryptionR=3', '-dKeyLength=128']));
   }
-  for (const kind of ['dct', 'flate', ...(hasGs ? ['ghostscript'] : [])]) kinds[kind] = { planted: agencyImages.length, kind: 'image' };
+  for (const kind of ['dct', 'flate', ...(hasGs ? ['ghostscript', 'encrypted'] : [])]) kinds[kind] = { planted: agencyImages.length, kind: 'image' };
   await put('text', 'reads.pdf', await buildPdf({ lines: plateLines }));
   // The plate detector counts distinct agency plates (a vehicle read twice is one plate).
   const distinct = new Set(csv.map((row) => row.split(',')[4])).size;

@@ -3,7 +3,7 @@ import type * as PdfLib from 'pdf-lib';
 import { lazy } from '../../util/lazy.js';
 import { openReadOnly } from '../../util/open-read-only.js';
 import { BufferContent } from '../archives/content.js';
-import { coverageEvent, limitCoverage } from '../archives/errors.js';
+import { coverageEvent, failureCoverage, limitCoverage } from '../archives/errors.js';
 import { admit, type Level, memberLocation, type Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import { isText } from '../text-encoding.js';
@@ -66,7 +66,8 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
     if (!Buffer.isBuffer(read)) return yield read;
     bytes = read;
   } catch (error) {
-    return yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: `pdf: ${(error as Error).message}`, incomplete: true });
+    // The system error's own message (`EIO: ...`): the cache tells a transient failure by it.
+    return yield failureCoverage(level.location, error);
   }
   const held = 'path' in input ? bytes.length : 0;
   walk.buffered += held;
