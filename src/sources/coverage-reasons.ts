@@ -48,7 +48,7 @@ export const COVERAGE_REASONS = {
     description: 'a database or columnar file whose reading ran out of time (depends on the load)',
   },
   'unsupported-archive': { deterministic: true, incomplete: true, description: 'an archive or compressed stream custody recognises but does not open' },
-  'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (PDF, e-mail, OLE2, RTF)' },
+  'unsupported-document': { deterministic: true, incomplete: true, description: 'a document whose parts custody does not decode (e-mail, OLE2, RTF)' },
   'unsupported-database': { deterministic: true, incomplete: true, description: 'a database or columnar file whose tables are not inspected' },
   'unsupported-media': { deterministic: true, incomplete: true, description: 'audio whose frames and pictures are not inspected' },
   'missing-tool': {

@@ -35,8 +35,6 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
     format: 'cpio',
   },
   compress: { bytes: bytes([0x1f, 0x9d, 0x90], binary(60)), reason: 'unsupported-archive', format: 'Z' },
-  pdf: { bytes: bytes('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'), reason: 'unsupported-document', format: 'pdf' },
-  'pdf behind a prefix': { bytes: bytes(binary(100), '%PDF-1.4\n1 0 obj\n'), reason: 'unsupported-document', format: 'pdf' },
   email: {
     bytes: bytes(
       'Return-Path: <a@example.org>\r\nFrom: Ops <a@example.org>\r\nTo: b@example.org\r\nSubject: reads\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\r\nsee attachment\r\n',

@@ -2,6 +2,7 @@ import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
 import { parquetFormat } from './parquet.js';
+import { pdfFormat } from './pdf.js';
 import { sqliteFormat } from './sqlite.js';
 import { tarFormat } from './tar.js';
 import { UNOPENED_FORMATS } from './unopened.js';
@@ -12,7 +13,7 @@ import { zipFormat } from './zip.js';
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
  * it does not open). Adding one is one file declaring it plus one line here.
  */
-export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, sqliteFormat, parquetFormat, ...VIDEO_FORMATS] as const;
+export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, sqliteFormat, parquetFormat, pdfFormat, ...VIDEO_FORMATS] as const;
 
 /** The media types of the containers custody opens. */
 export type ContainerMediaType = (typeof CONTAINER_FORMATS)[number]['media'];

@@ -1,7 +1,7 @@
 import { isText } from '../text-encoding.js';
 import type { UnopenedFormat, UnopenedReason } from './format.js';
 import { ascii, DEEP_SNIFF_BYTES, startsWith } from './magic.js';
-import { binaryCpio, mailFormat, pdfHeaderAt } from './unopened-magic.js';
+import { binaryCpio, mailFormat } from './unopened-magic.js';
 
 type Magic = UnopenedFormat['magic'];
 
@@ -53,12 +53,6 @@ export const UNOPENED_FORMATS = [
     (h) => h.length >= DEEP_SNIFF_BYTES && ascii(h, 32769, 'CD001'),
     'the files of the disc image are not inspected',
   ),
-  // Readers accept "%PDF-" anywhere in the first 1 KiB, so a binary prefix must not hide a PDF; in a
-  // text head (a log quoting a PDF header) only a PDF header at the start counts.
-  doc('application/pdf', 'pdf', 'its pages, images and text are not inspected', (h) => {
-    const at = pdfHeaderAt(h);
-    return at === 0 || (at > 0 && !isText(h));
-  }),
   doc('application/x-ole-storage', 'ole2', 'compound document (.doc, .xls, .ppt, .msg): its streams are not inspected', (h) =>
     startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
   ),

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_FORMATS } from '../../../src/sources/containers/registry.js';
 import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
+import { claimsEncryption, pdfWithImage } from '../../hostile/support/pdf-surgery.js';
 import { buildTar, expand, jpeg, memoryItem, type TarEntrySpec } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 
@@ -55,6 +56,12 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
     encrypted.write('PARE', encrypted.length - 4, 'latin1');
     return [cut(reads), encrypted, parquetLzo()];
   },
+  pdf: async () => [
+    await claimsEncryption(await pdfWithImage({ Width: 1, Height: 1, ColorSpace: 'DeviceRGB', BitsPerComponent: 8, Filter: 'DCTDecode' }, jpeg('e'))),
+    await pdfWithImage({ Width: 8, Height: 8, ColorSpace: 'DeviceGray', BitsPerComponent: 1, Filter: 'CCITTFaxDecode' }, Buffer.alloc(8)),
+    await pdfWithImage({ Width: 4, Height: 4, ColorSpace: ['Lab', {}], BitsPerComponent: 8 }, Buffer.alloc(48)),
+    await pdfWithImage({ Width: 0, Height: 4, ColorSpace: 'DeviceRGB', BitsPerComponent: 8 }, Buffer.alloc(48)),
+  ],
 };
 
 /** A Parquet file whose column claims LZO (written stored by an identity compressor): a codec custody lacks. */

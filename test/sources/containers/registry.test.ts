@@ -7,6 +7,7 @@ import { COVERAGE_REASONS } from '../../../src/sources/coverage-reasons.js';
 import { MEDIA_TYPES, type MediaType, sniff } from '../../../src/sources/sniff.js';
 import { isUnsupported, unsupportedCoverage } from '../../../src/sources/unsupported.js';
 import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
+import { buildPdf } from '../../hostile/support/pdf.js';
 import { buildTar } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 import { readSources, reasonLiterals } from '../support/reason-literals.js';
@@ -22,6 +23,7 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
   sqlite: () => buildSqlite((db) => db.run('CREATE TABLE t (a TEXT)')),
   parquet: async () => buildParquet([{ name: 'a', data: ['hello'], type: 'STRING' }]),
+  pdf: async () => buildPdf({ pages: [['hello']] }),
 };
 
 describe('the container registry', () => {
