@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * Frames sampled from a video by Debian's ffmpeg, as PNG images with their presentation times.
@@ -10,8 +10,10 @@ import type { Readable } from 'node:stream';
  * one frame a second. Frames are scaled so the long side is at most 1024 px (the audit's decoder
  * takes them to 512 as it does any image), and written to a pipe: nothing touches the disk.
  *
- * The input is hostile, so ffmpeg is held to reading one local file as the demuxer its magic named:
- * no protocol but `file`, no external data references (QuickTime `dref`), no stdin, no config.
+ * The input is hostile, so ffmpeg is held to reading one input as the demuxer its magic named: its
+ * bytes on a pipe, or a private temp copy (no protocol but `pipe` or `file`), no external data
+ * references (QuickTime `dref`), no config. It never opens a file of the audited tree itself: a
+ * second open would not carry custody's O_NOATIME, and reading would change the file's access time.
  */
 
 /** Bounds on one video (README "Limits"). */
@@ -20,6 +22,11 @@ export const VIDEO_LIMITS = {
   frames: 600,
   /** Wall time for one video's sampling; past it ffmpeg is stopped and the video is incomplete. */
   seconds: 300,
+  /**
+   * Largest QuickTime/mp4 copied to a private temp file because its index (moov) comes after its
+   * data and ffmpeg must seek back to it (phone videos): every other video is streamed to ffmpeg.
+   */
+  copyBytes: 4 * 1024 ** 3,
 } as const;
 
 /** The ffmpeg demuxer for each video media type custody opens (never ffmpeg's own guess). */
@@ -58,26 +65,45 @@ const FILTER = [
 ].join(',');
 
 /**
- * Samples frames of a video: an open descriptor (handed to ffmpeg as its fd 3, which it reads as
- * `/proc/self/fd/3`: the walk's own `/proc/self/fd/N` paths mean nothing in another process) or a
- * path. Frames are handed over one at a time: the next is not read from ffmpeg until the consumer
+ * Samples frames of a video, its bytes given as a stream (piped to ffmpeg's stdin) or as a private
+ * file. Frames are handed over one at a time: the next is not read from ffmpeg until the consumer
  * asks, so memory holds one frame.
  */
 export async function* sampleFrames(
-  input: { fd: number } | { path: string },
+  input: { stream: Readable } | { path: string },
   media: VideoMediaType,
   end: (result: SamplingEnd) => void,
 ): AsyncGenerator<Frame> {
-  const file = 'fd' in input ? '/proc/self/fd/3' : input.path;
   const maxFrames = VIDEO_LIMITS.frames;
-  const args = ['-nostdin', '-hide_banner', '-loglevel', 'info', '-protocol_whitelist', 'file', '-f', DEMUXERS[media]];
+  const piped = 'stream' in input;
+  const args = ['-hide_banner', '-loglevel', 'info', '-protocol_whitelist', piped ? 'pipe' : 'file', '-f', DEMUXERS[media]];
   if (DEMUXERS[media] === 'mov') args.push('-enable_drefs', '0');
-  args.push('-i', `file:${file}`, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', FILTER, '-fps_mode', 'vfr', '-frames:v', String(maxFrames));
+  args.push(
+    '-i',
+    piped ? 'pipe:0' : `file:${input.path}`,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    FILTER,
+    '-fps_mode',
+    'vfr',
+    '-frames:v',
+    String(maxFrames),
+  );
   args.push('-f', 'image2pipe', '-c:v', 'png', 'pipe:1');
   const child = spawn(ffmpegBinary(), args, {
-    stdio: ['ignore', 'pipe', 'pipe', ...('fd' in input ? [input.fd] : [])],
+    stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-  }) as ChildProcessByStdio<null, Readable, Readable>;
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  if (piped && child.stdin) {
+    // ffmpeg stops reading once it has its frames (or gives up): the rest of the stream is not wanted.
+    child.stdin.on('error', () => undefined);
+    input.stream.on('error', () => child.stdin?.destroy());
+    input.stream.pipe(child.stdin);
+  }
   const times: number[] = [];
   let errors = '';
   let spawnError: NodeJS.ErrnoException | undefined;
@@ -124,6 +150,7 @@ export async function* sampleFrames(
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null) child.kill('SIGKILL');
+    if ('stream' in input) input.stream.destroy();
   }
 }
 
@@ -167,4 +194,24 @@ export function frameName(time: number): string {
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
   const whole = `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}`;
   return ms % 1000 === 0 ? `t=${whole}` : `t=${whole}.${pad(ms % 1000, 3)}`;
+}
+
+/**
+ * True when an ISO media file's index (moov) comes before its media data (mdat), so ffmpeg can read
+ * it from a pipe; false when it must seek back for the index (or the boxes do not say).
+ */
+export async function indexFirst(read: (offset: number, length: number) => Promise<Buffer>, size: number): Promise<boolean> {
+  let offset = 0;
+  for (let boxes = 0; boxes < 64 && offset + 8 <= size; boxes++) {
+    const header = await read(offset, 16);
+    if (header.length < 8) return false;
+    const type = header.toString('latin1', 4, 8);
+    if (type === 'moov') return true;
+    if (type === 'mdat') return false;
+    let length = header.readUInt32BE(0);
+    if (length === 1 && header.length >= 16) length = Number(header.readBigUInt64BE(8));
+    if (length < 8) return false;
+    offset += length;
+  }
+  return false;
 }

@@ -1,10 +1,13 @@
-import { type FileHandle, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { openReadOnly } from '../../util/open-read-only.js';
 import { BufferContent } from '../archives/content.js';
 import { coverageEvent, failureCoverage, limitCoverage } from '../archives/errors.js';
-import { DEMUXERS, frameName, type SamplingEnd, sampleFrames, type VideoMediaType } from '../archives/video-frames.js';
+import { DEMUXERS, frameName, indexFirst, type SamplingEnd, sampleFrames, VIDEO_LIMITS, type VideoMediaType } from '../archives/video-frames.js';
 import { admit, type Level, type Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import { isText } from '../text-encoding.js';
@@ -19,7 +22,8 @@ import { ascii, startsWith } from './magic.js';
  */
 
 const LIMITS: readonly ContainerLimit[] = ['maxDepth', 'maxTotalBytes', 'maxEntries', 'maxBufferedArchiveBytes'];
-const REASONS = ['corrupt-archive', 'missing-tool'] as const;
+// missing-tool too, but that depends on the machine (is ffmpeg installed), not on the bytes.
+const REASONS = ['corrupt-archive'] as const;
 const EBML = [0x1a, 0x45, 0xdf, 0xa3];
 
 const video = <const M extends VideoMediaType>(media: M, id: string, magic: (head: Buffer) => boolean): RandomAccessContainer<M> => ({
@@ -55,23 +59,46 @@ export const VIDEO_FORMATS = [
 ] as const satisfies readonly RandomAccessContainer[];
 
 async function* openVideo(input: RandomAccessInput, media: VideoMediaType, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  // ffmpeg reads files: a video held in memory (a member of an archive) goes to a private temp file,
-  // outside the audited tree, removed when its frames are done.
   let scratch: string | undefined;
   let handle: FileHandle | undefined;
   try {
-    let video: { fd: number } | { path: string };
+    let size: number;
+    let read: (offset: number, length: number) => Promise<Buffer>;
+    let stream: () => Readable;
     if ('path' in input) {
       try {
         handle = await openReadOnly((flags) => open(input.path, flags), true);
+        size = (await handle.stat()).size;
       } catch (error) {
         return yield failureCoverage(level.location, error);
       }
-      video = process.platform === 'linux' ? { fd: handle.fd } : { path: input.path };
+      const file = handle;
+      read = async (offset, length) => {
+        const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, offset);
+        return buffer.subarray(0, bytesRead);
+      };
+      // From custody's own descriptor (opened with O_NOATIME): ffmpeg never opens the audited file.
+      stream = () => file.createReadStream({ start: 0, autoClose: false });
     } else {
+      const { buffer } = input;
+      size = buffer.length;
+      read = async (offset, length) => buffer.subarray(offset, offset + length);
+      stream = () => Readable.from([buffer]);
+    }
+    let video: { stream: Readable } | { path: string };
+    if (DEMUXERS[media] !== 'mov' || (await indexFirst(read, size))) video = { stream: stream() };
+    else if (size > VIDEO_LIMITS.copyBytes) {
+      return yield coverageEvent({
+        location: level.location,
+        reason: 'archive-limit',
+        detail: `video copy limit (${VIDEO_LIMITS.copyBytes}) exceeded: a ${size}-byte ${media.slice(6)} whose index follows its data would have to be copied to be read`,
+        incomplete: true,
+      });
+    } else {
+      // Its index follows its data: ffmpeg must seek, so it reads a private copy outside the tree.
       scratch = await mkdtemp(path.join(os.tmpdir(), 'custody-video-'));
-      video = { path: path.join(scratch, `video.${DEMUXERS[media]}`) };
-      await writeFile(video.path, input.buffer, { mode: 0o600 });
+      video = { path: path.join(scratch, 'video') };
+      await pipeline(stream(), createWriteStream(video.path, { mode: 0o600 }));
     }
     let ended: SamplingEnd | undefined;
     let count = 0;
@@ -89,14 +116,14 @@ async function* openVideo(input: RandomAccessInput, media: VideoMediaType, level
     const end = ended as SamplingEnd | undefined;
     if (!end || (end.ok && !end.truncated)) return;
     if (end.ok) yield coverageEvent({ location: level.location, reason: 'archive-limit', detail: end.detail, incomplete: true });
-    else if (end.missing)
+    else if (end.missing) {
       yield coverageEvent({
         location: level.location,
         reason: 'missing-tool',
         detail: `ffmpeg is not installed: the frames of this ${media.slice(6)} video are not inspected`,
         incomplete: true,
       });
-    else yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: end.detail, incomplete: true });
+    } else yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: end.detail, incomplete: true });
   } finally {
     await handle?.close();
     if (scratch) await rm(scratch, { recursive: true, force: true });
