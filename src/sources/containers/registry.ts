@@ -1,6 +1,8 @@
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
+import { emailFormat } from './mail.js';
+import { mboxFormat } from './mbox.js';
 import { tarFormat } from './tar.js';
 import { UNOPENED_FORMATS } from './unopened.js';
 import { zipFormat } from './zip.js';
@@ -9,7 +11,15 @@ import { zipFormat } from './zip.js';
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
  * it does not open). Adding one is one file declaring it plus one line here.
  */
-export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format] as const;
+export const CONTAINER_FORMATS = [
+  zipFormat,
+  gzipFormat,
+  tarFormat,
+  bzip2Format,
+  // Text magics, last: every text head reaches them, and most fail on their first line.
+  mboxFormat,
+  emailFormat,
+] as const;
 
 /** The media types of the containers custody opens. */
 export type ContainerMediaType = (typeof CONTAINER_FORMATS)[number]['media'];

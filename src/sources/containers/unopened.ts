@@ -1,7 +1,7 @@
 import { isText } from '../text-encoding.js';
 import type { UnopenedFormat, UnopenedReason } from './format.js';
 import { ascii, DEEP_SNIFF_BYTES, startsWith } from './magic.js';
-import { binaryCpio, mailFormat, pdfHeaderAt } from './unopened-magic.js';
+import { binaryCpio, pdfHeaderAt } from './unopened-magic.js';
 
 type Magic = UnopenedFormat['magic'];
 
@@ -22,7 +22,6 @@ const av = <const M extends string>(type: M, id: string, magic: Magic, what = 'i
   unopened(type, 'unsupported-media', id, what, magic);
 
 const EBML = [0x1a, 0x45, 0xdf, 0xa3];
-const TEXT_ONLY = 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded';
 
 /**
  * Formats custody recognises by their magic numbers but does not open, in the order `sniff` tries
@@ -84,7 +83,4 @@ export const UNOPENED_FORMATS = [
   av('audio/ogg', 'ogg', (h) => ascii(h, 0, 'OggS\0')),
   av('audio/flac', 'flac', (h) => ascii(h, 0, 'fLaC')),
   av('audio/mpeg', 'mp3', (h) => ascii(h, 0, 'ID3') && h[3]! < 0x10 && !isText(h), 'its tags (which may hold pictures) and frames are not inspected'),
-  // Last: every text head reaches these, and most fail on their first line.
-  doc('application/mbox', 'mbox', TEXT_ONLY, (h) => mailFormat(h) === 'application/mbox'),
-  doc('message/rfc822', 'email', TEXT_ONLY, (h) => mailFormat(h) === 'message/rfc822'),
 ] as const;

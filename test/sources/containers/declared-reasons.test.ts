@@ -47,7 +47,16 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
     const bz = (data: Buffer) => execFileSync('bzip2', ['-c'], { input: data });
     return [bz(await oddTar()), cut(bz(Buffer.concat([jpeg('b'), Buffer.alloc(5000, 3)])))];
   },
+  // MIME parts nested past the parser's depth: a hostile message, not parsed.
+  email: async () => [nestedMime(100)],
+  mbox: async () => [Buffer.concat([Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'), nestedMime(100)])],
 };
+
+function nestedMime(depth: number): Buffer {
+  let body = 'text';
+  for (let i = depth; i > 0; i--) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--\r\n`;
+  return Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: deep\r\n${body}`);
+}
 
 describe('each container format declares the coverage reasons its reader emits', () => {
   for (const format of CONTAINER_FORMATS) {

@@ -19,6 +19,8 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   gzip: async () => gzipSync(Buffer.from('hello')),
   // `printf hello | bzip2`
   bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
+  email: async () => Buffer.from('From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n\r\nhello\r\n'),
+  mbox: async () => Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: hello\n\nhello\n'),
 };
 
 describe('the container registry', () => {
