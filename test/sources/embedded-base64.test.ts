@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunScanner } from '../../src/sources/containers/base64-runs.js';
+import { buildTar, expand, fileItem, jpeg, locations, makeTempDir, memoryItem } from './archives/support/harness.js';
+import { buildZip } from './archives/support/zip-writer.js';
+import { message } from './support/mime.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => ({ dir, cleanup } = await makeTempDir()));
+afterAll(() => cleanup());
+
+const photo = Buffer.concat([jpeg('cam1'), randomBytes(3000)]);
+const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(2000)]);
+const b64 = (bytes: Buffer): string => bytes.toString('base64');
+const wrapped = (bytes: Buffer): string => b64(bytes).replace(/(.{76})/g, '$1\n');
+
+describe('base64 embedded in text', () => {
+  it('yields data URIs in HTML as data-uri-N members, and the page stays an item of its own', async () => {
+    const html = `<html><body><img src="data:image/jpeg;base64,${b64(photo)}"><p>x</p><img src='data:image/png;base64,${b64(png)}'></body></html>`;
+    const { item } = await fileItem(dir, 'page.html', Buffer.from(html));
+    const result = await expand(item);
+    expect(locations(result)).toEqual(['page.html!/data-uri-1', 'page.html!/data-uri-2']);
+    expect(result.bytes.get('page.html!/data-uri-1')).toEqual(photo);
+    expect(result.bytes.get('page.html!/data-uri-2')).toEqual(png);
+    expect(result.items[0]).toMatchObject({ origin: 'archive', size: photo.length, archiveChain: ['page.html'] });
+    expect(result.coverage).toEqual([]);
+  });
+
+  it('names JSON strings by path (slashes escaped as PHP writes them), and JSON Lines by line and path', async () => {
+    const json = JSON.stringify({ site: 'A', captures: [{ plate: 'none' }, { image: b64(photo) }, { image: `data:image/png;base64,${b64(png)}` }] }).replaceAll(
+      '/',
+      '\\/',
+    );
+    const result = await expand(memoryItem('export.json', Buffer.from(json)));
+    expect(locations(result)).toEqual(['export.json!/$.captures[1].image', 'export.json!/$.captures[2].image']);
+    expect(result.bytes.get('export.json!/$.captures[1].image')).toEqual(photo);
+    const lines = [{ id: 1 }, { id: 2, 'the image': b64(png) }, { id: 3, frames: [b64(photo)] }].map((o) => JSON.stringify(o)).join('\n');
+    const jsonl = await expand(memoryItem('reads.jsonl', Buffer.from(`${lines}\n`)));
+    expect(locations(jsonl)).toEqual(['reads.jsonl!/line-2:$["the image"]', 'reads.jsonl!/line-3:$.frames[0]']);
+    expect(jsonl.bytes.get('reads.jsonl!/line-3:$.frames[0]')).toEqual(photo);
+  });
+
+  it('decodes line-wrapped base64 in a log, and opens an embedded archive with its members', async () => {
+    const zip = buildZip([{ name: 'p.jpg', data: photo }]);
+    const tgz = gzipSync(await buildTar([{ name: 'q.jpg', data: photo }]));
+    const log = `2026-11-02 upload payload:\n${wrapped(zip)}\n2026-11-02 backup ${b64(tgz)} done\n`;
+    const result = await expand(memoryItem('upload.log', Buffer.from(log)));
+    expect(locations(result)).toEqual(['upload.log!/base64-1', 'upload.log!/base64-1!/p.jpg', 'upload.log!/base64-2', 'upload.log!/base64-2!/q.jpg']);
+    expect(result.bytes.get('upload.log!/base64-1!/p.jpg')).toEqual(photo);
+  });
+
+  it('leaves alone base64 that is not a file, short runs, and text that only starts like one', async () => {
+    const text = [
+      `key ${b64(randomBytes(600))}`, // long, but no file magic
+      `thumb data:image/jpeg;base64,${b64(jpeg('tiny'))}`, // a file, but under the minimum run
+      `/9j/${'A'.repeat(400)}`, // starts like a JPEG, decodes to zeros after its magic: sniffed as JPEG
+      `Qlpo${'x'.repeat(300)}`, // starts like bzip2 ("BZh"), but no block size and magic follow: sniff says so
+      '"iVBORw0KGgo" is how a PNG starts',
+    ].join('\n');
+    const result = await expand(memoryItem('notes.txt', Buffer.from(text)));
+    // Only the run that really decodes to a file's magic is a member: "/9j/AAAA..." is FF D8 FF 00...
+    expect(locations(result)).toEqual(['notes.txt!/base64-1']);
+  });
+
+  it('finds the same runs however the text is cut into chunks', async () => {
+    const text = `a ${b64(photo)} b data:image/png;base64,${b64(png)}\n${wrapped(photo)}\nend`;
+    const whole = new RunScanner(1e9).push(text, true).map((r) => [r.dataUri, r.length]);
+    expect(whole).toHaveLength(3);
+    for (const size of [1, 5, 23, 64, 1000]) {
+      const scanner = new RunScanner(1e9);
+      const runs = [];
+      for (let at = 0; at < text.length; at += size) runs.push(...scanner.push(text.slice(at, at + size)));
+      runs.push(...scanner.push('', true));
+      expect(
+        runs.map((r) => [r.dataUri, r.length]),
+        `chunks of ${size}`,
+      ).toEqual(whole);
+    }
+    const stream = { ...memoryItem('s.txt', Buffer.from(text)) };
+    stream.content = {
+      ...stream.content!,
+      stream: () =>
+        Readable.from(
+          [...Buffer.from(text)].map((b) => Buffer.from([b])),
+          { objectMode: false },
+        ),
+    };
+    expect(locations(await expand(stream))).toEqual(['s.txt!/base64-1', 's.txt!/data-uri-1', 's.txt!/base64-2']);
+  });
+
+  it('bounds count and size: maxEntries files per text, runs over maxMemberBufferBytes reported, not decoded', async () => {
+    const many = Array.from({ length: 5 }, () => b64(photo)).join('\n\n');
+    const few = await expand(memoryItem('many.txt', Buffer.from(many)), { maxEntries: 3 });
+    expect(locations(few)).toHaveLength(3);
+    expect(few.coverage).toMatchObject([{ location: 'many.txt', reason: 'archive-limit', incomplete: true }]);
+    const big = await expand(memoryItem('big.txt', Buffer.from(`x ${b64(Buffer.concat([photo, randomBytes(300_000)]))} y`)), { maxMemberBufferBytes: 100_000 });
+    expect(locations(big)).toEqual([]);
+    expect(big.coverage).toMatchObject([{ location: 'big.txt!/base64-1', reason: 'archive-limit', incomplete: true }]);
+  });
+
+  it('reads data URIs in the HTML body of an e-mail', async () => {
+    const mail = message('html', [{ type: 'text/html', body: `<p>cam</p><img src="data:image/jpeg;base64,${b64(photo)}">`, encoding: 'quoted-printable' }]);
+    const result = await expand(memoryItem('m.eml', mail));
+    expect(locations(result)).toContain('m.eml!/body.html!/data-uri-1');
+    expect(result.bytes.get('m.eml!/body.html!/data-uri-1')).toEqual(photo);
+  });
+});
