@@ -48,7 +48,7 @@ function stringsOf(value: unknown, root: string, maxChars: number): NamedRun[] {
     if (typeof node === 'string') {
       if (node.length < MIN_RUN_CHARS) continue;
       const runs = new RunScanner(maxChars).push(node, true).filter((run) => run.length >= MIN_RUN_CHARS);
-      runs.forEach((run, i) => found.push({ name: i === 0 ? path : `${path}#${i + 1}`, run }));
+      for (const [i, run] of runs.entries()) found.push({ name: i === 0 ? path : `${path}#${i + 1}`, run });
     } else if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], step(path, i)]);
     } else if (node !== null && typeof node === 'object') {
