@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachmentName } from '../../src/sources/containers/mail-message.js';
 import { sniff } from '../../src/sources/sniff.js';
 import { unsupportedCoverage } from '../../src/sources/unsupported.js';
+import { AGENCY_PLATES, type Agency, buildAgency } from '../hostile/support/agency.js';
+import { auditFiles } from '../hostile/support/audit-files.js';
+import { encode, rawPicture } from '../hostile/support/images.js';
+import { rng } from '../support/fuzz.js';
+import { removeTree } from '../support/hostile-corpus.js';
 import { buildTarGz, expand, fileItem, jpeg, locations, makeTempDir, memoryItem } from './archives/support/harness.js';
 import { buildZip } from './archives/support/zip-writer.js';
 import { mbox, message, quotedPrintable } from './support/mime.js';
@@ -153,4 +161,57 @@ describe('mbox', () => {
     expect(few.coverage).toMatchObject([{ location: 'c.mbox', reason: 'archive-limit' }]);
     expect(few.coverage[0]!.detail).toMatch(/maxEntries/);
   });
+});
+
+describe('auditing e-mail (spawned CLI, real agency images and plates)', () => {
+  let base: string;
+  let agency: Agency;
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'custody-mail-'));
+    agency = await buildAgency(base);
+  }, 120_000);
+  afterAll(() => removeTree(base));
+
+  it('finds the agency image and plates in an .eml and an mbox, by outer!/inner, and nothing in a clean message', async () => {
+    const [img0, img1, img2] = agency.images as [Buffer, Buffer, Buffer];
+    // The quoted-printable body puts a soft line break inside a plate, as the issue measured.
+    const reads = `${'-'.repeat(68)} read ${AGENCY_PLATES[0]} at lane 1, then ${AGENCY_PLATES[1]} at lane 2\n`;
+    const eml = message('reads', [
+      { type: 'text/plain; charset=utf-8', body: reads, encoding: 'quoted-printable' },
+      { type: 'image/jpeg', body: img0, filename: 'cam.jpg', disposition: 'attachment' },
+    ]);
+    const forwarded = message('fwd', [{ type: 'image/jpeg', body: img1, filename: 'lane.jpg', disposition: 'attachment' }]);
+    const box = mbox([
+      message('hello', [{ type: 'text/plain', body: 'nothing to see\n' }]),
+      message('export', [
+        { type: 'text/html', body: `<table><tr><td>${AGENCY_PLATES[2]}</td></tr></table><img src="cid:i1">` },
+        { type: 'image/jpeg', body: img2, disposition: 'inline', contentId: 'i1' },
+        { type: 'message/rfc822', body: forwarded.toString('latin1'), encoding: '7bit' },
+        { type: 'text/csv', body: agency.plateCsv, filename: 'reads.csv', disposition: 'attachment', encoding: 'base64' },
+      ]),
+    ]);
+    const clean = message('clean', [
+      { type: 'text/plain', body: 'read QQQ1111 at lane 9\n', encoding: 'quoted-printable' },
+      { type: 'image/jpeg', body: await encode(rawPicture(rng(99), 160, 120), 160, 120, 'jpeg'), filename: 'other.jpg', disposition: 'attachment' },
+    ]);
+    const { exitCode, report, stderr } = await auditFiles(base, agency, { 'mail/reads.eml': eml, 'mail/inbox.mbox': box, 'mail/clean.eml': clean });
+    expect(exitCode, stderr).toBe(1);
+    const found = report.assets.map((a) => `${a.method} ${a.location.replace(/^.*?mail\//, '')}`).sort();
+    expect(found).toEqual(
+      [
+        'exact inbox.mbox!/msg-2!/forwarded-2.eml!/lane.jpg',
+        'exact inbox.mbox!/msg-2!/part-1.jpg',
+        'exact reads.eml!/cam.jpg',
+        'record inbox.mbox!/msg-2!/body.html',
+        'record inbox.mbox!/msg-2!/body.txt',
+        // The agency's own export, attached: an exact copy of a fingerprinted file.
+        'exact inbox.mbox!/msg-2!/reads.csv',
+        'record reads.eml!/body.txt',
+      ].sort(),
+    );
+    const body = report.assets.find((a) => a.location.endsWith('reads.eml!/body.txt'));
+    expect(body?.evidence.records).toBe(2);
+    expect(report.coverage.filter((c) => c.incomplete)).toEqual([]);
+    expect(JSON.stringify(report)).not.toContain('clean.eml');
+  }, 120_000);
 });

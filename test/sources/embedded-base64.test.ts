@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunScanner } from '../../src/sources/containers/base64-runs.js';
+import { AGENCY_PLATES, type Agency, buildAgency } from '../hostile/support/agency.js';
+import { auditFiles } from '../hostile/support/audit-files.js';
+import { encode, rawPicture } from '../hostile/support/images.js';
+import { rng } from '../support/fuzz.js';
+import { removeTree } from '../support/hostile-corpus.js';
 import { buildTar, expand, fileItem, jpeg, locations, makeTempDir, memoryItem } from './archives/support/harness.js';
 import { buildZip } from './archives/support/zip-writer.js';
 import { message } from './support/mime.js';
@@ -107,4 +115,43 @@ describe('base64 embedded in text', () => {
     expect(locations(result)).toContain('m.eml!/body.html!/data-uri-1');
     expect(result.bytes.get('m.eml!/body.html!/data-uri-1')).toEqual(photo);
   });
+});
+
+describe('auditing embedded base64 (spawned CLI, real agency images and plates)', () => {
+  let base: string;
+  let agency: Agency;
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'custody-base64-'));
+    agency = await buildAgency(base);
+  }, 120_000);
+  afterAll(() => removeTree(base));
+
+  it('finds agency images in HTML data URIs, JSON and JSON Lines, plates in the same text, and no claim on a stranger', async () => {
+    const [img0, img1, img2] = agency.images as [Buffer, Buffer, Buffer];
+    const stranger = await encode(rawPicture(rng(99), 160, 120), 160, 120, 'jpeg');
+    const html = `<html><body><h1>Lane 1</h1><img src="data:image/jpeg;base64,${b64(img0)}"><p>plate ${AGENCY_PLATES[0]}</p></body></html>`;
+    const json = JSON.stringify({ captures: [{ plate: AGENCY_PLATES[1], image: b64(img1) }] }, null, 2);
+    const jsonl = `${[{ id: 0 }, { id: 1, plate: AGENCY_PLATES[2], jpeg: `data:image/jpeg;base64,${b64(img2)}` }].map((o) => JSON.stringify(o)).join('\n')}\n`;
+    const negative = `<html><img src="data:image/jpeg;base64,${b64(stranger)}"><p>plate QQQ1111</p></html>`;
+    const { exitCode, report, stderr } = await auditFiles(base, agency, {
+      'web/page.html': Buffer.from(html),
+      'api/captures.json': Buffer.from(json),
+      'api/reads.jsonl': Buffer.from(jsonl),
+      'web/other.html': Buffer.from(negative),
+    });
+    expect(exitCode, stderr).toBe(1);
+    const found = report.assets.map((a) => `${a.method} ${a.location.replace(/^.*?share-[^/]+\//, '')}`).sort();
+    expect(found).toEqual(
+      [
+        'exact web/page.html!/data-uri-1',
+        'record web/page.html',
+        'exact api/captures.json!/$.captures[0].image',
+        'record api/captures.json',
+        'exact api/reads.jsonl!/line-2:$.jpeg',
+        'record api/reads.jsonl',
+      ].sort(),
+    );
+    expect(report.coverage.filter((c) => c.incomplete)).toEqual([]);
+    expect(JSON.stringify(report.assets)).not.toContain('other.html');
+  }, 120_000);
 });
