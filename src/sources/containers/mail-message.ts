@@ -49,22 +49,41 @@ export async function* expandMessage(bytes: Buffer, level: Level, walk: Walk): A
     return yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail, incomplete: true });
   }
   const names = new MemberNames();
-  const parts: { name: string; bytes: Buffer }[] = [];
+  const parts: { name: string; bytes: Buffer; encrypted?: string }[] = [];
   if (email.subject) parts.push({ name: names.take('subject.txt'), bytes: Buffer.from(email.subject, 'utf8') });
   const body = email.text || (email.html ? htmlToText(email.html) : '');
-  if (body) parts.push({ name: names.take('body.txt'), bytes: Buffer.from(body, 'utf8') });
+  if (body) parts.push({ name: names.take('body.txt'), bytes: Buffer.from(body, 'utf8'), ...encryption(undefined, body) });
   if (email.html) parts.push({ name: names.take('body.html'), bytes: Buffer.from(email.html, 'utf8') });
   email.attachments.forEach((attachment, index) => {
-    parts.push({ name: names.take(attachmentName(attachment, index + 1)), bytes: attachmentBytes(attachment) });
+    const bytes = attachmentBytes(attachment);
+    parts.push({ name: names.take(attachmentName(attachment, index + 1)), bytes, ...encryption(attachment.mimeType, bytes.toString('latin1', 0, 64)) });
   });
   let count = 0;
   for (const part of parts) {
     if (walk.stopped) return;
     if (++count > options.maxEntries) return yield limitCoverage(level.location, 'maxEntries', options.maxEntries, 'further parts are not inspected');
-    const refused = admit(walk, memberLocation(level, part.name), part.bytes.length);
+    const location = memberLocation(level, part.name);
+    if (part.encrypted && part.name !== 'body.txt') {
+      yield coverageEvent({ location, reason: 'encrypted', detail: `${part.encrypted}: its content is not inspected`, incomplete: true });
+      continue;
+    }
+    const refused = admit(walk, location, part.bytes.length);
     if (refused) return yield refused;
     yield* walk.member(level, { name: part.name, size: part.bytes.length, content: new BufferContent(part.bytes) });
+    // A body may quote an encrypted message inline among clear text: the clear text is read, the rest reported.
+    if (part.encrypted) yield coverageEvent({ location, reason: 'encrypted', detail: `${part.encrypted} in the text: it is not inspected`, incomplete: true });
   }
+}
+
+const SMIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
+
+/** Why a part cannot be read without the recipient's key (S/MIME, OpenPGP), if it cannot. */
+function encryption(mimeType: string | undefined, start: string): { encrypted: string } | undefined {
+  if (mimeType !== undefined && SMIME.has(mimeType)) return { encrypted: `S/MIME (${mimeType}) part` };
+  if (mimeType === undefined ? start.includes('-----BEGIN PGP MESSAGE-----') : start.trimStart().startsWith('-----BEGIN PGP MESSAGE-----')) {
+    return { encrypted: 'OpenPGP message' };
+  }
+  return undefined;
 }
 
 function attachmentBytes(attachment: Attachment): Buffer {

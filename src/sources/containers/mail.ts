@@ -19,7 +19,7 @@ export const emailFormat: RandomAccessContainer<'message/rfc822'> = {
   magic: (h) => mailFormat(h) === 'message/rfc822',
   randomAccess: true,
   limits: ['maxDepth', 'maxTotalBytes', 'maxEntries', 'maxMemberBufferBytes', 'maxBufferedArchiveBytes'],
-  reasons: ['corrupt-archive'],
+  reasons: ['corrupt-archive', 'encrypted'],
   open: (input, level, walk) => openMessage(input, level, walk),
 };
 

@@ -18,7 +18,7 @@ export const mboxFormat: StreamContainer<'application/mbox'> = {
   magic: (h) => mailFormat(h) === 'application/mbox',
   randomAccess: false,
   limits: ['maxDepth', 'maxTotalBytes', 'maxEntries', 'maxMemberBufferBytes', 'maxBufferedArchiveBytes'],
-  reasons: ['corrupt-archive'],
+  reasons: ['corrupt-archive', 'encrypted'],
   open: (content, level, walk) => expandMbox(content, level, walk),
 };
 

@@ -47,10 +47,14 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
     const bz = (data: Buffer) => execFileSync('bzip2', ['-c'], { input: data });
     return [bz(await oddTar()), cut(bz(Buffer.concat([jpeg('b'), Buffer.alloc(5000, 3)])))];
   },
-  // MIME parts nested past the parser's depth: a hostile message, not parsed.
-  email: async () => [nestedMime(100)],
-  mbox: async () => [Buffer.concat([Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'), nestedMime(100)])],
+  // MIME parts nested past the parser's depth (a hostile message, not parsed), and an S/MIME one.
+  email: async () => [nestedMime(100), smime],
+  mbox: async () => [Buffer.concat([Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'), nestedMime(100), Buffer.from('\nFrom a@example.org Mon Nov  2 10:00:00 2026\n'), smime])],
 };
+
+const smime = Buffer.from(
+  'From: a@example.org\r\nTo: b@example.org\r\nSubject: sealed\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFA\r\n',
+);
 
 function nestedMime(depth: number): Buffer {
   let body = 'text';
