@@ -49,7 +49,14 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
   },
   // MIME parts nested past the parser's depth (a hostile message, not parsed), and an S/MIME one.
   email: async () => [nestedMime(100), smime],
-  mbox: async () => [Buffer.concat([Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'), nestedMime(100), Buffer.from('\nFrom a@example.org Mon Nov  2 10:00:00 2026\n'), smime])],
+  mbox: async () => [
+    Buffer.concat([
+      Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'),
+      nestedMime(100),
+      Buffer.from('\nFrom a@example.org Mon Nov  2 10:00:00 2026\n'),
+      smime,
+    ]),
+  ],
 };
 
 const smime = Buffer.from(
