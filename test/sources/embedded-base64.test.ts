@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TailKeepingContent } from '../../src/sources/archives/appended.js';
 import { RunScanner } from '../../src/sources/containers/base64-runs.js';
 import { AGENCY_PLATES, type Agency, buildAgency } from '../hostile/support/agency.js';
 import { auditFiles } from '../hostile/support/audit-files.js';
@@ -87,6 +88,21 @@ describe('base64 embedded in text', () => {
         `chunks of ${size}`,
       ).toEqual(whole);
     }
+    // Long text between runs: chunks without a long enough stretch are passed over by a byte loop.
+    const filler = 'gate 3 read QQQ1111 at 10:00, conf 0.93\n'.repeat(400);
+    const spaced = Buffer.from(`${filler}${text}${filler}a ${b64(png)}${filler}`);
+    const expected = new RunScanner(1e9).push(spaced.toString('latin1'), true).map((r) => [r.dataUri, r.length]);
+    expect(expected).toHaveLength(4);
+    for (const size of [1000, 4096, 16_384, 65_536]) {
+      const scanner = new RunScanner(1e9);
+      const runs = [];
+      for (let at = 0; at < spaced.length; at += size) runs.push(...scanner.pushBytes(spaced.subarray(at, at + size)));
+      runs.push(...scanner.pushBytes(Buffer.alloc(0), true));
+      expect(
+        runs.map((r) => [r.dataUri, r.length]),
+        `byte chunks of ${size}`,
+      ).toEqual(expected);
+    }
     const stream = { ...memoryItem('s.txt', Buffer.from(text)) };
     stream.content = {
       ...stream.content!,
@@ -97,6 +113,24 @@ describe('base64 embedded in text', () => {
         ),
     };
     expect(locations(await expand(stream))).toEqual(['s.txt!/base64-1', 's.txt!/data-uri-1', 's.txt!/base64-2']);
+  });
+
+  it('a file whose detector read saw no long stretch is not read again to look (and one that did is)', async () => {
+    const plain = Buffer.from('gate 3 read QQQ1111 at 10:00\n'.repeat(5000));
+    const withRun = Buffer.concat([plain, Buffer.from(`x ${b64(photo)} y\n`), plain]);
+    for (const [bytes, expected] of [
+      [plain, false],
+      [withRun, true],
+    ] as const) {
+      const { item } = await fileItem(dir, 'watched.log', bytes);
+      const kept = new TailKeepingContent(item.content!, item.size);
+      for await (const _ of kept.stream()) {
+        // the detectors' read
+      }
+      expect(kept.mayEmbed).toBe(expected);
+      const result = await expand({ ...item, content: kept });
+      expect(locations(result)).toEqual(expected ? ['watched.log!/base64-1'] : []);
+    }
   });
 
   it('bounds count and size: maxEntries files per text, runs over maxMemberBufferBytes reported, not decoded', async () => {

@@ -45,6 +45,49 @@ export interface Run {
 const isBase64 = (c: number): boolean =>
   (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x3d;
 
+/** Bytes a run may hold: base64, padding, and the `\\` and line breaks `runEnd` lets through. */
+const RUN_BYTE = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\\\r\n') RUN_BYTE[c.charCodeAt(0)] = 1;
+
+/** How many run bytes follow `from` in direction `step` (at most MIN_RUN_CHARS: that is already enough). */
+function runBytes(chunk: Buffer, from: number, step: 1 | -1): number {
+  let n = 0;
+  for (let i = from; i >= 0 && i < chunk.length && n < MIN_RUN_CHARS && RUN_BYTE[chunk[i]!] === 1; i += step) n++;
+  return n;
+}
+
+/**
+ * True when `chunk` holds MIN_RUN_CHARS run bytes in a row. Boyer-Moore-like: the last byte of a
+ * window is looked at first, and a byte that cannot be in a run moves the window past it, so text
+ * (a space every few words) costs a read of one byte in a hundred or so.
+ */
+function hasStretch(chunk: Buffer): boolean {
+  let start = 0;
+  while (start + MIN_RUN_CHARS <= chunk.length) {
+    let j = start + MIN_RUN_CHARS - 1;
+    while (j >= start && RUN_BYTE[chunk[j]!] === 1) j--;
+    if (j < start) return true;
+    start = j + 1;
+  }
+  return false;
+}
+
+/**
+ * Watches bytes pass (a detector's read) for a stretch long enough to be a run: when a whole read saw
+ * none, the look for embedded files need not read the file again.
+ */
+export class StretchSpotter {
+  private trailing = 0;
+  /** True once a stretch of MIN_RUN_CHARS run bytes has passed. */
+  seen = false;
+  push(chunk: Buffer): void {
+    if (this.seen) return;
+    const leading = runBytes(chunk, 0, 1);
+    this.seen = this.trailing + leading >= MIN_RUN_CHARS || hasStretch(chunk);
+    this.trailing = leading === chunk.length ? this.trailing + chunk.length : runBytes(chunk, chunk.length - 1, -1);
+  }
+}
+
 /** Line widths base64 is wrapped at (MIME 76, PEM 64, base64(1) 76, some 60 or 72 or 128). */
 const MIN_WRAP = 40;
 const MAX_WRAP = 200;
@@ -90,8 +133,10 @@ const wrapsHere = ({ segment, width }: Lines): boolean => (width === undefined ?
  */
 export class RunScanner {
   private carry = '';
-  /** Characters at the start of `carry` that belong to a run already found. */
-  private consumed = 0;
+  /** Where in `carry` a search for starts resumes: before it, it was searched or belongs to a run found. */
+  private searchFrom = 0;
+  /** Characters a run may hold, ending the bytes pushed so far (see `pushBytes`). */
+  private trailing = 0;
   private open: { dataUri: boolean; pieces: string[] | undefined; length: number; lines: Lines } | undefined;
 
   constructor(private readonly maxChars: number) {}
@@ -109,7 +154,7 @@ export class RunScanner {
       from = end;
     } else {
       data = this.carry + chunk;
-      from = Math.max(this.consumed, this.carry.length - UNSEARCHED);
+      from = this.searchFrom;
     }
     let consumedTo = from;
     const limit = last ? data.length : data.length - UNSEARCHED;
@@ -129,8 +174,30 @@ export class RunScanner {
       consumedTo = end;
     }
     this.carry = last ? '' : data.slice(-CARRY);
-    this.consumed = Math.max(0, consumedTo - (data.length - this.carry.length));
+    const carryStart = data.length - this.carry.length;
+    this.searchFrom = Math.max(consumedTo - carryStart, this.carry.length - UNSEARCHED, 0);
     return runs;
+  }
+
+  /**
+   * Bytes of a stream: most text holds no stretch of run characters as long as a run must be, and
+   * such a chunk is passed over without the regex (which costs about three times a read of the file):
+   * only the stretch ending it is kept, where a run may start.
+   */
+  pushBytes(chunk: Buffer, last = false): Run[] {
+    const leading = runBytes(chunk, 0, 1);
+    const current = leading === chunk.length ? this.trailing + chunk.length : runBytes(chunk, chunk.length - 1, -1);
+    const long = this.trailing + leading >= MIN_RUN_CHARS || hasStretch(chunk);
+    this.trailing = current;
+    const keep = current + DATA_URI.length + 1;
+    if (this.open || long || chunk.length < keep + CARRY) return this.push(chunk.toString('latin1'), last);
+    if (last) {
+      this.carry = '';
+      return [];
+    }
+    this.carry = chunk.toString('latin1', chunk.length - keep);
+    this.searchFrom = keep - current;
+    return [];
   }
 
   private extend(piece: string): void {

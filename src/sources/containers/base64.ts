@@ -1,3 +1,4 @@
+import { TailKeepingContent } from '../archives/appended.js';
 import { BufferContent } from '../archives/content.js';
 import { limitCoverage } from '../archives/errors.js';
 import { admit, type Level, memberLocation, reportFailure, type Walk } from '../archives/walk.js';
@@ -19,6 +20,8 @@ const JSON_NAMING_BYTES = 32 * 1024 * 1024;
  * maxMemberBufferBytes, all against maxTotalBytes; a run over a limit is reported, not decoded.
  */
 export async function* embeddedMembers(source: { content: ContentSource; size: number }, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  // The detectors' read of a file watched for long stretches: none, and there is nothing to decode.
+  if (source.content instanceof TailKeepingContent && source.content.mayEmbed === false) return;
   const { options } = walk;
   const maxChars = Math.ceil((options.maxMemberBufferBytes * 4) / 3) + 4096;
   const emitter = new Emitter(level, walk);
@@ -30,8 +33,8 @@ export async function* embeddedMembers(source: { content: ContentSource; size: n
     json = source.size <= Math.min(JSON_NAMING_BYTES, options.maxMemberBufferBytes) && (await looksLikeJson(source.content));
     const scanner = new RunScanner(maxChars);
     const runs = async function* (): AsyncGenerator<Run> {
-      for await (const chunk of stream as AsyncIterable<Buffer>) yield* scanner.push(chunk.toString('latin1'));
-      yield* scanner.push('', true);
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield* scanner.pushBytes(chunk);
+      yield* scanner.pushBytes(Buffer.alloc(0), true);
     };
     for await (const run of runs()) {
       if (run.length < MIN_RUN_CHARS) continue;
