@@ -100,12 +100,15 @@ describe('hostile e-mail: no crash, no hang, bounded', () => {
     for (const entry of result.coverage) expect(entry.incomplete).toBe(true);
   });
 
-  it('an .eml over maxBufferedArchiveBytes is reported, not read into memory', async () => {
+  it('an .eml over maxMemberBufferBytes or maxBufferedArchiveBytes is reported, not read into memory', async () => {
     const mail = message('big', [{ type: 'application/octet-stream', body: randomBytes(400_000), filename: 'x.bin', disposition: 'attachment' }]);
     const { item, file } = await fileItem(dir, 'big.eml', mail);
-    const result = await expand(item, { filePath: file, maxBufferedArchiveBytes: 100_000 });
-    expect(result.items).toEqual([]);
-    expect(reasonsOf(result)).toEqual(['archive-limit big.eml']);
+    for (const limit of ['maxMemberBufferBytes', 'maxBufferedArchiveBytes']) {
+      const result = await expand(item, { filePath: file, [limit]: 100_000 });
+      expect(result.items).toEqual([]);
+      expect(reasonsOf(result)).toEqual(['archive-limit big.eml']);
+      expect(result.coverage[0]!.detail).toContain(limit);
+    }
   });
 });
 
