@@ -30,7 +30,7 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
       inspection.media = sniff(head);
       inspection.facts.media = inspection.media;
       // Recognised but not opened: said so, and the audit is incomplete. Detectors still run (a
-      // whole-file digest of a copied PDF still matches; an e-mail is still scanned as text).
+      // whole-file digest of a copied PDF still matches).
       const unsupported = unsupportedCoverage(item.location, inspection.media);
       if (unsupported) inspection.coverage.push(unsupported);
     } catch (error) {

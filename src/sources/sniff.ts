@@ -54,6 +54,8 @@ export const wantsDeeperHead = (head: Buffer, size: number): boolean => head.len
 
 export const isImage = (media: MediaType | undefined): boolean => media?.startsWith('image/') ?? false;
 
-/** Text the plate scanner reads: plain text, and the text containers it scans though it cannot decode their parts. */
-export const isTextLike = (media: MediaType | undefined): boolean =>
-  media === 'text/plain' || media === 'message/rfc822' || media === 'application/mbox' || media === 'text/rtf';
+/**
+ * Text the plate scanner reads: plain text, and RTF, scanned though its parts are not decoded. E-mail
+ * is not: its decoded bodies are members the scanner reads (src/sources/containers/mail.ts).
+ */
+export const isTextLike = (media: MediaType | undefined): boolean => media === 'text/plain' || media === 'text/rtf';

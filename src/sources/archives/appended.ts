@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
+import { StretchSpotter } from '../containers/base64-runs.js';
 import { containerFormat } from '../containers/registry.js';
 import { hasRanges } from '../file-content.js';
 import type { ContentSource } from '../item.js';
@@ -123,6 +124,11 @@ async function fromFile(file: string, size: number, knownTail: Buffer | undefine
  */
 export class TailKeepingContent implements ContentSource {
   tail: Buffer | undefined;
+  /**
+   * Once a read went to the end: whether the bytes hold a stretch long enough for embedded base64
+   * (src/sources/containers/base64.ts), so that a text without one is not read again to look.
+   */
+  mayEmbed: boolean | undefined;
   constructor(
     readonly inner: ContentSource,
     private readonly size: number,
@@ -135,19 +141,29 @@ export class TailKeepingContent implements ContentSource {
   async readAll(): Promise<Buffer> {
     const all = await this.inner.readAll();
     // A copy: a slice would keep the whole file's buffer alive.
-    if (all.length === this.size) this.tail = Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
+    if (all.length === this.size) {
+      this.tail = Buffer.from(all.subarray(Math.max(0, all.length - TAIL_BYTES)));
+      const spotter = new StretchSpotter();
+      spotter.push(all);
+      this.mayEmbed = spotter.seen;
+    }
     return all;
   }
 
   stream(): Readable {
     const ring = new TailRing();
+    const spotter = new StretchSpotter();
     const keeper = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         ring.push(chunk);
+        spotter.push(chunk);
         callback(null, chunk);
       },
       flush: (callback) => {
-        if (ring.total === this.size) this.tail = ring.tail();
+        if (ring.total === this.size) {
+          this.tail = ring.tail();
+          this.mayEmbed = spotter.seen;
+        }
         callback();
       },
     });

@@ -1,3 +1,4 @@
+import { embeddedMembers } from '../containers/base64.js';
 import type { ContainerFormat } from '../containers/format.js';
 import { containerFormat } from '../containers/registry.js';
 import type { ContentSource, Item, SourceEvent } from '../item.js';
@@ -37,7 +38,9 @@ export async function* expandArchive(item: Item, media: MediaType, options: Arch
   };
   const level: Level = { location: item.location, chain: [...(item.archiveChain ?? []), item.location], depth: 1 };
   if (!format) {
-    if (item.content && walk.options.maxDepth >= 1) yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+    if (!item.content || walk.options.maxDepth < 1) return;
+    yield* openAppended({ content: item.content, size: item.size, path: walk.options.filePath }, level, walk);
+    if (media === 'text/plain' && !walk.stopped) yield* embeddedMembers({ content: item.content, size: item.size }, level, walk);
     return;
   }
   if (walk.options.maxDepth < 1) {
@@ -200,6 +203,7 @@ async function* yieldMember(walk: Walk, level: Level, info: MemberInfo): AsyncGe
     } else if (carrier && content.repeatable && !walk.stopped) {
       // A member's bytes are looked at again only while they are still held (zip members, buffers).
       yield* openAppended({ content, size: info.size }, child, walk);
+      if (media === 'text/plain' && !walk.stopped) yield* embeddedMembers({ content, size: info.size }, child, walk);
     }
   } finally {
     walk.buffered -= held;

@@ -1,6 +1,8 @@
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
+import { emailFormat } from './mail.js';
+import { mboxFormat } from './mbox.js';
 import { parquetFormat } from './parquet.js';
 import { pdfFormat } from './pdf.js';
 import { sqliteFormat } from './sqlite.js';
@@ -13,7 +15,19 @@ import { zipFormat } from './zip.js';
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
  * it does not open). Adding one is one file declaring it plus one line here.
  */
-export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, sqliteFormat, parquetFormat, pdfFormat, ...VIDEO_FORMATS] as const;
+export const CONTAINER_FORMATS = [
+  zipFormat,
+  gzipFormat,
+  tarFormat,
+  bzip2Format,
+  sqliteFormat,
+  parquetFormat,
+  pdfFormat,
+  ...VIDEO_FORMATS,
+  // Text magics, last: every text head reaches them, and most fail on their first line.
+  mboxFormat,
+  emailFormat,
+] as const;
 
 /** The media types of the containers custody opens. */
 export type ContainerMediaType = (typeof CONTAINER_FORMATS)[number]['media'];

@@ -1,7 +1,7 @@
 import { isText } from '../text-encoding.js';
 import type { UnopenedFormat, UnopenedReason } from './format.js';
 import { ascii, DEEP_SNIFF_BYTES, startsWith } from './magic.js';
-import { binaryCpio, mailFormat } from './unopened-magic.js';
+import { binaryCpio } from './unopened-magic.js';
 
 type Magic = UnopenedFormat['magic'];
 
@@ -20,8 +20,6 @@ const doc = <const M extends string>(media: M, id: string, what: string, magic: 
 const database = <const M extends string>(media: M, id: string, what: string, magic: Magic) => unopened(media, 'unsupported-database', id, what, magic);
 const av = <const M extends string>(type: M, id: string, magic: Magic, what = 'its frames and embedded pictures are not inspected') =>
   unopened(type, 'unsupported-media', id, what, magic);
-
-const TEXT_ONLY = 'scanned as text only: attachments and encoded (base64, quoted-printable) parts are not decoded';
 
 /**
  * Formats custody recognises by their magic numbers but does not open, in the order `sniff` tries
@@ -64,7 +62,4 @@ export const UNOPENED_FORMATS = [
   av('audio/ogg', 'ogg', (h) => ascii(h, 0, 'OggS\0')),
   av('audio/flac', 'flac', (h) => ascii(h, 0, 'fLaC')),
   av('audio/mpeg', 'mp3', (h) => ascii(h, 0, 'ID3') && h[3]! < 0x10 && !isText(h), 'its tags (which may hold pictures) and frames are not inspected'),
-  // Last: every text head reaches these, and most fail on their first line.
-  doc('application/mbox', 'mbox', TEXT_ONLY, (h) => mailFormat(h) === 'application/mbox'),
-  doc('message/rfc822', 'email', TEXT_ONLY, (h) => mailFormat(h) === 'message/rfc822'),
 ] as const;

@@ -74,11 +74,31 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
   ],
   // Each video format's magic, then bytes no demuxer reads: ffmpeg refuses them.
   ...Object.fromEntries(Object.entries(VIDEO_HEADS).map(([id, head]) => [id, async () => [Buffer.concat([await head(), Buffer.alloc(4096, 0x5a)])]])),
+  // MIME parts nested past the parser's depth (a hostile message, not parsed), and an S/MIME one.
+  email: async () => [nestedMime(100), smime],
+  mbox: async () => [
+    Buffer.concat([
+      Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\n'),
+      nestedMime(100),
+      Buffer.from('\nFrom a@example.org Mon Nov  2 10:00:00 2026\n'),
+      smime,
+    ]),
+  ],
 };
 
 /** A Parquet file whose column claims LZO (written stored by an identity compressor): a codec custody lacks. */
 function parquetLzo(): Buffer {
   return buildParquet([{ name: 'plate', data: ['ABC1234'], type: 'STRING' }], { codec: 'LZO', compressors: { LZO: (input: Uint8Array) => input } });
+}
+
+const smime = Buffer.from(
+  'From: a@example.org\r\nTo: b@example.org\r\nSubject: sealed\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQAxggFA\r\n',
+);
+
+function nestedMime(depth: number): Buffer {
+  let body = 'text';
+  for (let i = depth; i > 0; i--) body = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${body}\r\n--b${i}--\r\n`;
+  return Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: deep\r\n${body}`);
 }
 
 describe('each container format declares the coverage reasons its reader emits', () => {

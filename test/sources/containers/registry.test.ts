@@ -26,6 +26,8 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   parquet: async () => buildParquet([{ name: 'a', data: ['hello'], type: 'STRING' }]),
   pdf: async () => buildPdf({ pages: [['hello']] }),
   ...VIDEO_HEADS,
+  email: async () => Buffer.from('From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n\r\nhello\r\n'),
+  mbox: async () => Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: hello\n\nhello\n'),
 };
 
 describe('the container registry', () => {
