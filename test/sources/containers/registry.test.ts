@@ -19,6 +19,10 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   gzip: async () => gzipSync(Buffer.from('hello')),
   // `printf hello | bzip2`
   bzip2: async () => Buffer.from('425a68393141592653591931653d00000081000244a000219a68334d07338bb9229c28480c98b29e80', 'hex'),
+  // `printf hello | xz`, `printf hello | zstd`
+  xz: async () =>
+    Buffer.from('fd377a585a000004e6d6b4460200210116000000742fe5a301000468656c6c6f00000000b137b9dbe5da1e9b00011d05b82d80af1fb6f37d010000000004595a', 'hex'),
+  zstd: async () => Buffer.from('28b52ffd045829000068656c6c6fa36d9f88', 'hex'),
 };
 
 describe('the container registry', () => {
