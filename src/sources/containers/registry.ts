@@ -1,6 +1,8 @@
+import { sevenZipFormat } from './7z.js';
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
+import { rarFormat } from './rar.js';
 import { tarFormat } from './tar.js';
 import { UNOPENED_FORMATS } from './unopened.js';
 import { xzFormat } from './xz.js';
@@ -11,7 +13,7 @@ import { zstdFormat } from './zstd.js';
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
  * it does not open). Adding one is one file declaring it plus one line here.
  */
-export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, xzFormat, zstdFormat] as const;
+export const CONTAINER_FORMATS = [zipFormat, gzipFormat, tarFormat, bzip2Format, xzFormat, zstdFormat, sevenZipFormat, rarFormat] as const;
 
 /** The media types of the containers custody opens. */
 export type ContainerMediaType = (typeof CONTAINER_FORMATS)[number]['media'];
