@@ -56,15 +56,19 @@ if (mode === '--case' && file) {
     return Number(process.hrtime.bigint() - started) / 1e9;
   };
   try {
-    if (corpus && existsSync(corpus)) sh(`tar -C "${path.dirname(corpus)}" -cf data.tar "${path.basename(corpus)}"`);
-    else sh('head -c 62914560 /dev/urandom > data.bin && tar -cf data.tar data.bin');
+    // 7z packs the same files as the tar (not the tar itself, whose members would then count twice).
+    let files = 'data.bin';
+    if (corpus && existsSync(corpus)) {
+      sh(`tar -C "${path.dirname(corpus)}" -cf data.tar "${path.basename(corpus)}"`);
+      files = `"${corpus}"`;
+    } else sh('head -c 62914560 /dev/urandom > data.bin && tar -cf data.tar data.bin');
     sh('head -c 1073741824 /dev/zero > zeros.bin');
     /** @type {[string, string, string, string, string][]} kind, tool, file, pack command, reference decode */
     const kinds = [
       ['tar (plain)', 'tar', 'data.tar', 'true', 'cat data.tar > /dev/null'],
       ['tar.xz', 'xz', 'data.tar.xz', 'xz -T2 -k data.tar && xz -T2 -c zeros.bin > zeros.xz', 'xz -dc data.tar.xz > /dev/null'],
       ['tar.zst', 'zstd', 'data.tar.zst', 'zstd -q -k data.tar && zstd -q -c zeros.bin > zeros.zst', 'zstd -dcq data.tar.zst > /dev/null'],
-      ['7z (LZMA2)', '7zz', 'data.7z', '7zz a -bd -mmt2 data.7z data.tar > /dev/null && 7zz a -bd zeros.7z zeros.bin > /dev/null', '7zz e -so data.7z > /dev/null'],
+      ['7z (LZMA2)', '7zz', 'data.7z', `7zz a -bd -mmt2 data.7z ${files} > /dev/null && 7zz a -bd zeros.7z zeros.bin > /dev/null`, '7zz e -so data.7z > /dev/null'],
     ];
     let plain = 0;
     for (const [kind, tool, name, pack, reference] of kinds) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RandomAccessInput } from '../containers/format.js';
 
 /**
@@ -50,7 +51,10 @@ let loaded: Promise<{ factory: Factory; compiled: object }> | undefined;
 function load(): Promise<{ factory: Factory; compiled: object }> {
   loaded ??= (async () => {
     const glue = createRequire(import.meta.url).resolve('libarchive.js/src/webworker/wasm-gen/libarchive.js');
-    const [module, binary] = await Promise.all([import(glue) as Promise<{ default: Factory }>, readFile(path.join(path.dirname(glue), 'libarchive.wasm'))]);
+    const [module, binary] = await Promise.all([
+      import(pathToFileURL(glue).href) as Promise<{ default: Factory }>,
+      readFile(path.join(path.dirname(glue), 'libarchive.wasm')),
+    ]);
     return { factory: module.default, compiled: await wasm.compile(binary) };
   })();
   return loaded;
