@@ -51,6 +51,29 @@ describe.runIf(has7z)('7z archives', () => {
     expect(result.coverage).toEqual([]);
   });
 
+  it('streams a member over maxMemberBufferBytes in slices, and holds a 7z given by path to maxBufferedArchiveBytes', async () => {
+    const big = randomBytes(3_000_000);
+    const bytes = await sevenZip('big.7z', { 'big.bin': big, 'z.jpg': jpeg('z') });
+    const { item, file } = await fileItem(dir, 'big.7z', bytes);
+    const streamed = await expand(item, { filePath: file, maxMemberBufferBytes: 1_000_000 });
+    expect(locations(streamed)).toEqual(['big.7z!/big.bin', 'big.7z!/z.jpg']);
+    expect(streamed.bytes.get('big.7z!/big.bin')).toEqual(big);
+    expect(streamed.coverage).toEqual([]);
+    const refused = await expand(item, { filePath: file, maxBufferedArchiveBytes: 1_000_000 });
+    expect(refused.items).toEqual([]);
+    expect(refused.coverage[0]).toMatchObject({ reason: 'archive-limit', incomplete: true });
+    expect(refused.coverage[0]!.detail).toMatch(/^maxBufferedArchiveBytes \(1000000\) exceeded: 7z of \d+ bytes not opened/);
+  });
+
+  it('stops a 7z bomb on its declared sizes before decoding, and a member past the byte budget', async () => {
+    const bomb = await sevenZip('bomb.7z', { 'zeros.bin': Buffer.alloc(32 * 1024 * 1024) });
+    const ratio = await expand(memoryItem('bomb.7z', bomb));
+    expect(reasons(ratio)).toEqual(['archive-limit bomb.7z']);
+    expect(ratio.coverage[0]!.detail).toMatch(/^maxCompressionRatio \(200\) exceeded: 33554432 bytes declared from \d+ compressed bytes/);
+    const budget = await expand(memoryItem('bomb.7z', bomb), { maxCompressionRatio: Number.POSITIVE_INFINITY, maxTotalBytes: 1_000_000 });
+    expect(reasons(budget)).toEqual(['archive-limit bomb.7z!/zeros.bin']);
+  });
+
   it('reads stored, non-solid and other methods, a tar inside, and a 7z nested in a zip', async () => {
     const tar = await buildTar([{ name: 'in/p.jpg', data: jpeg('p') }]);
     for (const switches of [['-mx0'], ['-ms=off', '-m0=BZip2'], ['-m0=PPMd'], ['-m0=Deflate']]) {
