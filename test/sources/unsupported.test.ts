@@ -22,9 +22,6 @@ function tool(name: string, args: string[], input: Buffer): Buffer | undefined {
 
 /** Hand-built heads of each format, as the format's own writers start them. */
 const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }> = {
-  '7z': { bytes: bytes([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4], binary(200)), reason: 'unsupported-archive', format: '7z' },
-  rar5: { bytes: bytes('Rar!', [0x1a, 0x07, 0x01, 0x00], binary(100)), reason: 'unsupported-archive', format: 'rar' },
-  rar4: { bytes: bytes('Rar!', [0x1a, 0x07, 0x00], binary(100)), reason: 'unsupported-archive', format: 'rar' },
   cab: { bytes: bytes('MSCF', [0, 0, 0, 0], binary(100)), reason: 'unsupported-archive', format: 'cab' },
   deb: { bytes: bytes('!<arch>\ndebian-binary   1700000000  0     0     100644  4         `\n2.0\n'), reason: 'unsupported-archive', format: 'ar' },
   cpio: { bytes: bytes('070701000000010000', [0], binary(100)), reason: 'unsupported-archive', format: 'cpio' },
@@ -47,14 +44,10 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
 };
 
 /**
- * Compressed streams made by the real tools (skipped, with a message, where a tool is absent). bzip2
- * is opened since it joined the container registry (test/sources/containers/bzip2.test.ts).
+ * Compressed streams made by the real tools (skipped, with a message, where a tool is absent). bzip2,
+ * xz and zstd are opened since they joined the container registry (test/sources/containers*).
  */
-const STREAMS: { tool: string; args: string[]; format: string }[] = [
-  { tool: 'xz', args: ['-c'], format: 'xz' },
-  { tool: 'zstd', args: ['-c', '-q'], format: 'zstd' },
-  { tool: 'lz4', args: ['-c', '-q'], format: 'lz4' },
-];
+const STREAMS: { tool: string; args: string[]; format: string }[] = [{ tool: 'lz4', args: ['-c', '-q'], format: 'lz4' }];
 
 function headOf(file: Buffer): Buffer {
   const head = file.subarray(0, SNIFF_BYTES);
@@ -140,10 +133,10 @@ describe('audit of unsupported formats', () => {
   }, 60_000);
 
   it('an unsupported format inside a zip is recorded at its member location', async () => {
-    const zip = (await import('../hostile/support/archives.js')).buildZip([{ name: 'backup/reads.7z', data: SAMPLES['7z']!.bytes }]);
+    const zip = (await import('../hostile/support/archives.js')).buildZip([{ name: 'backup/reads.cab', data: SAMPLES.cab!.bytes }]);
     const { exitCode, report } = await audit({ 'export.zip': zip });
     expect(exitCode).toBe(3);
-    expect(report.coverage.some((c) => c.location.endsWith('export.zip!/backup/reads.7z') && c.reason === 'unsupported-archive')).toBe(true);
+    expect(report.coverage.some((c) => c.location.endsWith('export.zip!/backup/reads.cab') && c.reason === 'unsupported-archive')).toBe(true);
   }, 60_000);
 
   it('a plain text file and an unknown binary are still inspected (exit 0)', async () => {

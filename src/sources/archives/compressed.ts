@@ -2,6 +2,7 @@ import { type Duplex, pipeline, type Readable } from 'node:stream';
 import type { ContentSource, SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent, ReopenableContent, readAtLeast } from './content.js';
 import { declaredSizeGuard, guardedDecode, type InflateLimits } from './guards.js';
+import type { ResolvedArchiveOptions } from './options.js';
 import { expandTar } from './tar.js';
 import { admit, type Level, reportFailure, type Walk } from './walk.js';
 
@@ -20,8 +21,11 @@ export interface StreamHeader {
 export interface StreamCodec {
   /** Its name in limit details (`gzip stream inflates past ...`). */
   id: string;
-  /** A fresh decoder, unguarded: expandCompressed counts its output against the limits. */
-  decoder(): Duplex;
+  /**
+   * A fresh decoder, unguarded: expandCompressed counts its output against the limits. `options` bound
+   * what the decoder itself may allocate (xz: its dictionary, against maxBufferedArchiveBytes).
+   */
+  decoder(options: ResolvedArchiveOptions, location: string): Duplex;
   /** Compressed bytes read up front for `header` and `peek`. */
   headBytes: number;
   /** The name and date the stream's header records, if its format has a header. */
@@ -57,7 +61,7 @@ const ignore = (): void => undefined;
  */
 export async function* expandCompressed(codec: StreamCodec, source: ContentSource, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const decode = (input: Readable, limits: InflateLimits, onViolation: (error: Error) => void): Readable =>
-    guardedDecode(input, level.location, limits, onViolation, codec.decoder(), codec.id);
+    guardedDecode(input, level.location, limits, onViolation, codec.decoder(walk.options, level.location), codec.id);
   const remaining = (): InflateLimits => ({ ...walk.options, maxBytes: walk.options.maxTotalBytes - walk.used });
   let header: StreamHeader;
   let tar: boolean;

@@ -1,3 +1,4 @@
+import { sevenZipFormat } from './7z.js';
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
 import { gzipFormat } from './gzip.js';
@@ -5,11 +6,14 @@ import { emailFormat } from './mail.js';
 import { mboxFormat } from './mbox.js';
 import { parquetFormat } from './parquet.js';
 import { pdfFormat } from './pdf.js';
+import { rarFormat } from './rar.js';
 import { sqliteFormat } from './sqlite.js';
 import { tarFormat } from './tar.js';
 import { UNOPENED_FORMATS } from './unopened.js';
 import { VIDEO_FORMATS } from './video.js';
+import { xzFormat } from './xz.js';
 import { zipFormat } from './zip.js';
+import { zstdFormat } from './zstd.js';
 
 /**
  * Every container format custody opens, in the order `sniff` tries their magic (before the formats
@@ -20,6 +24,10 @@ export const CONTAINER_FORMATS = [
   gzipFormat,
   tarFormat,
   bzip2Format,
+  xzFormat,
+  zstdFormat,
+  sevenZipFormat,
+  rarFormat,
   sqliteFormat,
   parquetFormat,
   pdfFormat,

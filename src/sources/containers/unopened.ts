@@ -27,10 +27,6 @@ const av = <const M extends string>(type: M, id: string, magic: Magic, what = 'i
  * a binary head, so that a text file that happens to start with them stays text.
  */
 export const UNOPENED_FORMATS = [
-  archive('application/x-7z-compressed', '7z', (h) => startsWith(h, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])),
-  archive('application/vnd.rar', 'rar', (h) => ascii(h, 0, 'Rar!\x1a\x07')),
-  stream('application/x-xz', 'xz', 'xz', (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])),
-  stream('application/zstd', 'zstd', 'zst', (h) => startsWith(h, [0x28, 0xb5, 0x2f, 0xfd])),
   stream('application/x-lz4', 'lz4', 'lz4', (h) => startsWith(h, [0x04, 0x22, 0x4d, 0x18])),
   stream('application/x-lzip', 'lzip', 'lz', (h) => ascii(h, 0, 'LZIP') && h[4] === 1),
   // compress(1): a two-byte magic needs its flags byte too (9-16 bits, reserved bits clear), or one

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +30,17 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   ...VIDEO_HEADS,
   email: async () => Buffer.from('From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n\r\nhello\r\n'),
   mbox: async () => Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: hello\n\nhello\n'),
+  // `printf hello | xz`, `printf hello | zstd`
+  xz: async () =>
+    Buffer.from('fd377a585a000004e6d6b4460200210116000000742fe5a301000468656c6c6f00000000b137b9dbe5da1e9b00011d05b82d80af1fb6f37d010000000004595a', 'hex'),
+  zstd: async () => Buffer.from('28b52ffd045829000068656c6c6fa36d9f88', 'hex'),
+  // `7zz a x.7z a.txt` (a.txt: "hello"), and a RAR 5 from libarchive's tests (fixtures/archives/README.md)
+  '7z': async () =>
+    Buffer.from(
+      '377abcaf271c000455ebc7e609000000000000005200000000000000e7ef1e5b01000468656c6c6f000104060001090900070b010001212101000c0500080a0186a6103600000501190c000000000000000000000000110d0061002e007400780074000000140a0100c6e6d2759685dd01150601002080a4810000',
+      'hex',
+    ),
+  rar: async () => readFile(path.join(ROOT, 'fixtures', 'archives', 'rar5-multiple.rar')),
 };
 
 describe('the container registry', () => {

@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { RandomAccessInput } from '../containers/format.js';
+
+/**
+ * The functions of libarchive.js's WebAssembly build of libarchive 3.7 that custody calls, in-thread:
+ * the package's own client runs it in a worker and hands every member over whole, which leaves no
+ * way to bound a member or stop a bomb; the module itself reads an archive from memory, entry by
+ * entry, and a member in slices of the size asked.
+ */
+interface LibarchiveModule {
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  cwrap(name: string, returns: 'number' | 'string' | null, args: string[]): (...args: (number | string | null)[]) => unknown;
+}
+
+/** An archive open in its own instance of the module, so that its memory is given back when it is closed. */
+export interface LibarchiveReader {
+  /** The next entry's header, or undefined at the end; `error` says why it ended early. */
+  next(): LibarchiveEntry | undefined;
+  /** The first `size` bytes still unread of the current entry; throws what libarchive said on failure. */
+  read(size: number): Buffer;
+  /** Why the entry list ended early (a corrupt or encrypted header), if it did. */
+  error(): string | undefined;
+  close(): void;
+}
+
+/** One entry's header, as libarchive reports it. */
+export interface LibarchiveEntry {
+  name: string;
+  /** Declared uncompressed size. */
+  size: number;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  encrypted: boolean;
+}
+
+// WebAssembly is global in Node; TypeScript declares it only with the DOM library: the two calls used.
+interface WebAssemblyApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<object>;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+type Factory = (module: object) => Promise<LibarchiveModule>;
+let loaded: Promise<{ factory: Factory; compiled: object }> | undefined;
+
+/** The Emscripten glue and its compiled WebAssembly, loaded once; each archive gets a fresh instance. */
+function load(): Promise<{ factory: Factory; compiled: object }> {
+  loaded ??= (async () => {
+    const glue = createRequire(import.meta.url).resolve('libarchive.js/src/webworker/wasm-gen/libarchive.js');
+    const [module, binary] = await Promise.all([
+      import(pathToFileURL(glue).href) as Promise<{ default: Factory }>,
+      readFile(path.join(path.dirname(glue), 'libarchive.wasm')),
+    ]);
+    return { factory: module.default, compiled: await wasm.compile(binary) };
+  })();
+  return loaded;
+}
+
+/** libarchive's AE_IFREG, AE_IFDIR, AE_IFLNK (a Map: Biome rewrites octal keys of an object literal wrongly). */
+const FILE_TYPES = new Map<number, LibarchiveEntry['type']>([
+  [0o100000, 'file'],
+  [0o040000, 'directory'],
+  [0o120000, 'symlink'],
+]);
+
+/**
+ * Zeros put after the archive. The module tries every format libarchive knows, and its zip reader
+ * bids on an end-of-central-directory record anywhere in the last 64 KiB: a 7z or rar whose last
+ * member is a stored zip was read as that zip alone (its other members never seen). Past this
+ * much padding no such record is in reach, and the format whose magic is at offset 0 (the one
+ * `sniff` told) wins; both formats ignore bytes after their end.
+ */
+const BID_PADDING = 65_536 + 22 + 1024;
+
+/** Opens an archive held in memory (or read whole from its path) with libarchive. */
+export async function openLibarchive(input: RandomAccessInput): Promise<LibarchiveReader> {
+  const { factory, compiled } = await load();
+  const bytes = 'buffer' in input ? input.buffer : await readFile(input.path);
+  const lib = await factory({
+    print: () => undefined,
+    printErr: () => undefined,
+    // One compile for the process; the instance (and its memory) is the archive's own.
+    instantiateWasm: (imports: object, receive: (instance: object) => void) => {
+      wasm.instantiate(compiled, imports).then(receive);
+      return {};
+    },
+  });
+  const call = <T>(name: string, returns: 'number' | 'string' | null, args: string[]) =>
+    lib.cwrap(name, returns, args) as (...args: (number | string | null)[]) => T;
+  const open = call<number>('archive_open', 'number', ['number', 'number', 'string', 'string']);
+  const nextEntry = call<number>('get_next_entry', 'number', ['number']);
+  const fileData = call<number>('get_filedata', 'number', ['number', 'number']);
+  const errorString = call<string | null>('archive_error_string', 'string', ['number']);
+  const entryName = call<string | null>('archive_entry_pathname_utf8', 'string', ['number']);
+  const entryRawName = call<string | null>('archive_entry_pathname', 'string', ['number']);
+  const entrySize = call<number>('archive_entry_size', 'number', ['number']);
+  const entryType = call<number>('archive_entry_filetype', 'number', ['number']);
+  const entryEncrypted = call<number>('archive_entry_is_encrypted', 'number', ['number']);
+  const closeArchive = call<void>('archive_close', null, ['number']);
+
+  const length = bytes.length + BID_PADDING;
+  const data = lib._malloc(length);
+  if (data === 0) throw new Error(`${bytes.length} bytes could not be held in libarchive's memory`);
+  lib.HEAPU8.set(bytes, data);
+  lib.HEAPU8.fill(0, data + bytes.length, data + length);
+  // No passphrase: an encrypted entry is reported as such, never guessed at.
+  const archive = open(data, length, null, 'en_US.UTF-8');
+  let closed = false;
+  return {
+    next() {
+      const entry = nextEntry(archive);
+      if (!entry) return undefined;
+      return {
+        name: entryName(entry) ?? entryRawName(entry) ?? '',
+        size: entrySize(entry),
+        type: FILE_TYPES.get(entryType(entry)) ?? 'other',
+        encrypted: entryEncrypted(entry) > 0,
+      };
+    },
+    read(size) {
+      const pointer = fileData(archive, size);
+      if (pointer <= 0) throw new Error(errorString(archive) ?? 'member data could not be read');
+      // A copy: the module's memory is reused by the next read and freed with the archive.
+      const out = Buffer.from(lib.HEAPU8.subarray(pointer, pointer + size));
+      lib._free(pointer);
+      return out;
+    },
+    error: () => errorString(archive) ?? undefined,
+    close() {
+      if (closed) return;
+      closed = true;
+      closeArchive(archive);
+      lib._free(data);
+    },
+  };
+}
