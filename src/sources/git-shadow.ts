@@ -140,5 +140,18 @@ async function linkObjects(source: string, dir: string, location: string, maxObj
       if (!isPack && ++shadow.looseObjects > maxObjects) continue;
       await symlink(path.join(objects, top.name, file.name), path.join(target, file.name));
     }
+    // git reads a pack only through its index: a pack whose .idx is missing is data nobody reads.
+    if (isPack) {
+      const regular = new Set(files.filter((file) => file.isFile() && PACK_FILE.test(file.name)).map((file) => file.name));
+      for (const name of regular) {
+        if (!name.endsWith('.pack') || regular.has(name.replace(/\.pack$/, '.idx'))) continue;
+        shadow.coverage.push({
+          location: `${location}/objects/pack/${name}`,
+          reason: 'git-unreadable',
+          detail: 'a pack without its index (.idx): git cannot list or read its objects, which are not inspected',
+          incomplete: true,
+        });
+      }
+    }
   }
 }

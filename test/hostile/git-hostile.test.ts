@@ -99,6 +99,20 @@ describe.runIf(hasGit)('hostile git repositories', () => {
     expect(report.assets.some((a) => a.origin === 'git')).toBe(true);
   }, 120_000);
 
+  it('records a pack whose index was deleted as git-unreadable (incomplete): before, its objects were skipped with no coverage', async () => {
+    const repo = await TestRepo.init(path.join(base, 'no-index', 'proj'));
+    await repo.commit('one', { 'cam.jpg': agency.images[0]! });
+    repo.pack();
+    const packDir = path.join(repo.dir, '.git', 'objects', 'pack');
+    const index = (await readdir(packDir)).find((n) => n.endsWith('.idx'))!;
+    await rm(path.join(packDir, index));
+    const { report } = await audit(base, agency, ['no-index']);
+    expect(report.coverage).toContainEqual(
+      expect.objectContaining({ location: `proj/.git/objects/pack/${index.replace(/\.idx$/, '.pack')}`, reason: 'git-unreadable', incomplete: true }),
+    );
+    expect(report.summary.incomplete).toBe(true);
+  }, 120_000);
+
   it('holds a bomb of a blob, and too many blobs, to the limits (archive-limit), never reading past them', async () => {
     const repo = await TestRepo.init(path.join(base, 'bomb', 'r'));
     await repo.commit('zeros', { 'zeros.bin': Buffer.alloc(8 * 1024 * 1024), 'a.txt': 'a\n', 'b.txt': 'b\n' });

@@ -31,12 +31,12 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
     if (pdf[start] === 0x0d) start += 1;
     if (pdf[start] !== 0x0a && pdf[start - 1] !== 0x0d) continue;
     if (pdf[start] === 0x0a) start += 1;
-    // A zlib header: deflate, a window of at most 32 KiB, and the check bits.
-    const cmf = pdf[start];
-    const flg = pdf[start + 1];
-    if (cmf === undefined || flg === undefined || (cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0) continue;
     const end = pdf.indexOf(END, start);
     const compressed = (end < 0 ? pdf.length : end) - start;
+    // Flate as the stream's first filter, or behind an ASCIIHex or ASCII85 layer (a filter array such
+    // as [/ASCIIHexDecode /FlateDecode]), which pdf.js unwraps and inflates all the same.
+    const data = zlibAt(pdf, start) ? pdf.subarray(start) : unwrapAscii(pdf.subarray(start, start + compressed));
+    if (!data || !zlibAt(data, 0)) continue;
     const ratioCap = Math.max(limits.ratioCheckMinBytes, compressed * limits.maxCompressionRatio);
     const budget = limits.maxBytes - inflated;
     const cap = Math.min(ratioCap, budget);
@@ -44,7 +44,7 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
     try {
       // From the stream's start to the file's end: zlib stops at the end of the deflate data, wherever
       // the dictionary or an early `endstream` says it ends.
-      size = inflateSync(pdf.subarray(start), { maxOutputLength: Math.max(cap, 1), finishFlush: constants.Z_SYNC_FLUSH }).length;
+      size = inflateSync(data, { maxOutputLength: Math.max(cap, 1), finishFlush: constants.Z_SYNC_FLUSH }).length;
     } catch (error) {
       if (errorCode(error) !== 'ERR_BUFFER_TOO_LARGE') continue; // not Flate after all, or corrupt: the readers will say
       const offset = `the stream at byte ${start}`;
@@ -55,4 +55,55 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
     inflated += size;
   }
   return { inflated };
+}
+
+/** A zlib header at `at`: deflate, a window of at most 32 KiB, and the check bits. */
+function zlibAt(bytes: Buffer, at: number): boolean {
+  const cmf = bytes[at];
+  const flg = bytes[at + 1];
+  return cmf !== undefined && flg !== undefined && (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0;
+}
+
+const HEX = /^[\s0-9A-Fa-f]*>/;
+const ASCII85 = /^\s*(<~)?[\s!-uz]*~>/;
+
+/**
+ * The bytes under an ASCIIHex or ASCII85 layer (the two text encodings a filter array can put in
+ * front of Flate), or undefined when the stream is neither. Decoding them is cheap and shrinks the
+ * data, so this bounds nothing by itself: the Flate layer under it is what the scan measures.
+ */
+function unwrapAscii(stream: Buffer): Buffer | undefined {
+  // Binary data (an image, a font) fails on its first byte: no text is made of it.
+  let first = 0;
+  while (first < stream.length && (stream[first] === 0x20 || (stream[first]! >= 0x09 && stream[first]! <= 0x0d))) first++;
+  if (first === stream.length || stream[first]! < 0x21 || stream[first]! > 0x7a) return undefined;
+  const text = stream.toString('latin1');
+  if (HEX.test(text)) {
+    const digits = text.slice(0, text.indexOf('>')).replace(/\s+/g, '');
+    return Buffer.from(digits.length % 2 === 0 ? digits : `${digits}0`, 'hex');
+  }
+  const match = ASCII85.exec(text);
+  if (!match) return undefined;
+  const body = match[0]
+    .replace(/^\s*(<~)?/, '')
+    .replace(/~>$/, '')
+    .replace(/\s+/g, '');
+  const out: number[] = [];
+  let group: number[] = [];
+  const flush = (count: number): void => {
+    while (group.length < 5) group.push(84);
+    let value = 0;
+    for (const digit of group) value = value * 85 + digit;
+    for (let i = 0; i < count; i++) out.push((value >>> (24 - 8 * i)) & 0xff);
+    group = [];
+  };
+  for (const char of body) {
+    if (char === 'z' && group.length === 0) out.push(0, 0, 0, 0);
+    else {
+      group.push(char.charCodeAt(0) - 33);
+      if (group.length === 5) flush(4);
+    }
+  }
+  if (group.length > 1) flush(group.length - 1);
+  return Buffer.from(out);
 }

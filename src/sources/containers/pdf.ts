@@ -148,13 +148,19 @@ async function* pageEvents(bytes: Buffer, encryptedImages: number, level: Level,
   );
   let painted = 0;
   let next = await pages.next();
-  for (; !next.done; next = await pages.next()) {
-    if (walk.stopped) return void (await pages.return({ failed: '' }));
-    const png = encodePng(next.value.pixels);
-    painted += 1;
-    const refused = admit(walk, memberLocation(level, next.value.name), png.length);
-    if (refused) return yield refused;
-    yield* walk.member(level, { name: next.value.name, size: png.length, content: new BufferContent(png) });
+  try {
+    for (; !next.done; next = await pages.next()) {
+      if (walk.stopped) return;
+      const png = encodePng(next.value.pixels);
+      painted += 1;
+      const refused = admit(walk, memberLocation(level, next.value.name), png.length);
+      if (refused) return yield refused;
+      yield* walk.member(level, { name: next.value.name, size: png.length, content: new BufferContent(png) });
+    }
+  } finally {
+    // Every way out before the pages are done (the walk stopped, a refused image, the consumer
+    // abandoning the walk) closes the reader, whose own `finally` releases pdf.js's document.
+    if (!next.done) await pages.return({ failed: '' });
   }
   const outcome = next.value;
   if ('encrypted' in outcome) return yield coverageEvent({ location: level.location, reason: 'encrypted', detail: outcome.encrypted, incomplete: true });
