@@ -1,8 +1,9 @@
 import type { Dirent } from 'node:fs';
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { isInside } from '../util/paths.js';
+import { readEvidenceText } from '../util/read-small-file.js';
 import { GIT_KNOWLEDGE, type GitLimits, gitHistoryEvents } from './git-source.js';
 import type { SourceEvent } from './item.js';
 import type { Source } from './source.js';
@@ -28,7 +29,7 @@ export function isGitDirectory(entries: readonly Pick<Dirent<Buffer | string>, '
 export async function gitFileTarget(file: string): Promise<string | undefined> {
   const stats = await lstat(file).catch(() => undefined);
   if (!stats?.isFile() || stats.size > 4096) return undefined;
-  const match = /^gitdir: (.+?)\r?\n?$/m.exec(await readFile(file, 'utf8'));
+  const match = /^gitdir: (.+?)\r?\n?$/m.exec(await readEvidenceText(file));
   return match ? path.resolve(path.dirname(file), match[1]!) : undefined;
 }
 

@@ -1,6 +1,7 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { readEvidenceText } from '../util/read-small-file.js';
 import { gitOutput } from './git-run.js';
 import type { CoverageEntry } from './item.js';
 
@@ -85,7 +86,7 @@ function headOf(text: string | undefined): string {
 async function smallFile(file: string, max = MAX_REF_FILE): Promise<string | undefined> {
   const stats = await lstat(file).catch(() => undefined);
   if (!stats?.isFile() || stats.size > max) return undefined;
-  return readFile(file, 'utf8');
+  return readEvidenceText(file);
 }
 
 /** Copies the regular files of a refs tree (no symlink followed), at most `budget` of them. */
