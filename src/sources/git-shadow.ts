@@ -1,7 +1,7 @@
-import { lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readEvidenceText } from '../util/read-small-file.js';
+import { copyEvidenceFile, readEvidenceText } from '../util/evidence-file.js';
 import { gitOutput } from './git-run.js';
 import type { CoverageEntry } from './item.js';
 
@@ -10,14 +10,14 @@ import type { CoverageEntry } from './item.js';
  * audited repository's objects. Git reads a repository's `config` (core.fsmonitor, filters,
  * gpg.program, include.path), its hooks and `objects/info/alternates` wherever they are; a hostile
  * repository could make a read run a command or read outside the audited tree. The shadow holds
- * custody's own config and a copy of the refs, and links to the repository's object files only:
- * regular files (a symlink among them is never followed), never alternates, commit-graphs or
- * multi-pack indexes. Git writes nothing into the audited tree: the only git directory it knows is
+ * custody's own config and copies of the refs and of the repository's object files only: regular
+ * files (a symlink among them is never followed), never alternates, commit-graphs or multi-pack
+ * indexes. Git writes nothing into the audited tree: the only git directory it knows is
  * the shadow, and custody runs plumbing only, with optional locks off.
  */
 export interface Shadow {
   dir: string;
-  /** Object files not linked (symlinks), and other reasons the history is partial. */
+  /** Object files not copied (symlinks), and other reasons the history is partial. */
   coverage: CoverageEntry[];
   /** True when the repository borrows objects from elsewhere (objects/info/alternates): those are not read. */
   alternates: boolean;
@@ -55,13 +55,16 @@ export async function shadowOf(gitDir: string, location: string, maxObjects: num
       const text = await smallFile(path.join(source, name), MAX_LIST_FILE);
       if (text !== undefined) await writeFile(path.join(dir, name), text);
     }
-    await linkObjects(source, dir, location, maxObjects, shadow);
+    await copyObjects(source, dir, location, maxObjects, shadow);
     await writeFile(path.join(dir, 'config'), configFor(undefined));
-    // git parses the repository's config as a file of settings here (no include is followed) for the one setting it needs.
-    const format =
-      (await smallFile(path.join(source, 'config'))) === undefined
-        ? ''
-        : await gitOutput(dir, ['config', '--file', path.join(source, 'config'), '--get', 'extensions.objectformat']).catch(() => '');
+    // git parses a copy of the repository's config as a file of settings here (no include is
+    // followed) for the one setting it needs; the copy, so that git never opens the audited file.
+    const config = await smallFile(path.join(source, 'config'));
+    let format = '';
+    if (config !== undefined) {
+      await writeFile(path.join(dir, 'repository-config'), config, { mode: 0o600 });
+      format = await gitOutput(dir, ['config', '--file', path.join(dir, 'repository-config'), '--get', 'extensions.objectformat']).catch(() => '');
+    }
     if (format.trim()) await writeFile(path.join(dir, 'config'), configFor(format.trim()));
     return shadow;
   } catch (error) {
@@ -108,8 +111,13 @@ async function copyTree(from: string, to: string, budget: number): Promise<numbe
   return budget;
 }
 
-/** Links the loose objects and packs (regular files only) into the shadow's object directory. */
-async function linkObjects(source: string, dir: string, location: string, maxObjects: number, shadow: Shadow): Promise<void> {
+/**
+ * Copies the loose objects and packs (regular files only) into the shadow's object directory,
+ * through custody's own read-only O_NOATIME descriptors: git reading them in the audited tree (even
+ * through a symlink) would move their access times. The copy costs the object store's size in the
+ * temporary directory, for as long as the repository is read.
+ */
+async function copyObjects(source: string, dir: string, location: string, maxObjects: number, shadow: Shadow): Promise<void> {
   const objects = path.join(source, 'objects');
   const info = await lstat(objects);
   if (!info.isDirectory()) throw new Error('objects is not a directory');
@@ -139,7 +147,7 @@ async function linkObjects(source: string, dir: string, location: string, maxObj
         continue;
       }
       if (!isPack && ++shadow.looseObjects > maxObjects) continue;
-      await symlink(path.join(objects, top.name, file.name), path.join(target, file.name));
+      await copyEvidenceFile(path.join(objects, top.name, file.name), path.join(target, file.name));
     }
     // git reads a pack only through its index: a pack whose .idx is missing is data nobody reads.
     if (isPack) {
