@@ -76,7 +76,7 @@ export async function* sampleFrames(
 ): AsyncGenerator<Frame> {
   const maxFrames = VIDEO_LIMITS.frames;
   const piped = 'stream' in input;
-  const args = ['-hide_banner', '-loglevel', 'info', '-protocol_whitelist', piped ? 'pipe' : 'file', '-f', DEMUXERS[media]];
+  const args = ['-hide_banner', '-nostats', '-loglevel', 'info', '-protocol_whitelist', piped ? 'pipe' : 'file', '-f', DEMUXERS[media]];
   if (DEMUXERS[media] === 'mov') args.push('-enable_drefs', '0');
   args.push(
     '-i',
@@ -113,10 +113,12 @@ export async function* sampleFrames(
   let pending = '';
   child.stderr.on('data', (text: string) => {
     pending += text;
-    const lines = pending.split('\n');
+    // Progress lines end in a carriage return, not a newline.
+    const lines = pending.split(/\r\n|\r|\n/);
     pending = lines.pop() ?? '';
     for (const line of lines) {
-      const time = /\] n: *\d+ .*\bpts_time:(-?[\d.]+)/.exec(line);
+      // Only showinfo's own lines: the file's metadata (a title) is printed to stderr too.
+      const time = /^\[Parsed_showinfo_\d+ @ 0x[0-9a-f]+\] n: *\d+ .*\bpts_time:(-?[\d.]+)/.exec(line);
       if (time) times.push(Number(time[1]));
       // Only what ffmpeg says went wrong is kept (bounded), for the coverage detail.
       else if (!/^\s|^\[Parsed_showinfo|^(Input|Output|Stream|Press|frame=)/.test(line) && errors.length < 4096) errors += `${line}\n`;
