@@ -1,5 +1,6 @@
 import { constants, inflateSync } from 'node:zlib';
 import { errorCode } from '../../util/errors.js';
+import { lzwDecodedLength, namesLzw } from './pdf-lzw.js';
 
 /** The limits the scan holds every stream of a PDF to (ArchiveOptions). */
 export interface StreamLimits {
@@ -36,10 +37,23 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
     // Flate as the stream's first filter, or behind an ASCIIHex or ASCII85 layer (a filter array such
     // as [/ASCIIHexDecode /FlateDecode]), which pdf.js unwraps and inflates all the same.
     const data = zlibAt(pdf, start) ? pdf.subarray(start) : unwrapAscii(pdf.subarray(start, start + compressed));
-    if (!data || !zlibAt(data, 0)) continue;
     const ratioCap = Math.max(limits.ratioCheckMinBytes, compressed * limits.maxCompressionRatio);
     const budget = limits.maxBytes - inflated;
     const cap = Math.min(ratioCap, budget);
+    const offset = `the stream at byte ${start}`;
+    // LZW (old scanners' PDFs) has no header to tell it by: its dictionary names it. Its decoded size
+    // is counted from the codes alone.
+    if (!(data && zlibAt(data, 0)) && namesLzw(pdf, at)) {
+      const length = lzwDecodedLength(data ?? pdf.subarray(start, start + compressed), cap);
+      if (length !== 'over') {
+        inflated += length;
+        continue;
+      }
+      return cap === budget
+        ? { limit: 'maxTotalBytes', detail: `${offset} (LZW) decodes past the ${limits.maxBytes} bytes left of the budget; the document is not opened` }
+        : { limit: 'maxCompressionRatio', detail: `${offset} (LZW) decodes past ${cap} bytes from ${compressed}; the document is not opened` };
+    }
+    if (!data || !zlibAt(data, 0)) continue;
     let size: number;
     try {
       // From the stream's start to the file's end: zlib stops at the end of the deflate data, wherever
@@ -47,7 +61,6 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
       size = inflateSync(data, { maxOutputLength: Math.max(cap, 1), finishFlush: constants.Z_SYNC_FLUSH }).length;
     } catch (error) {
       if (errorCode(error) !== 'ERR_BUFFER_TOO_LARGE') continue; // not Flate after all, or corrupt: the readers will say
-      const offset = `the stream at byte ${start}`;
       return cap === budget
         ? { limit: 'maxTotalBytes', detail: `${offset} inflates past the ${limits.maxBytes} bytes left of the budget; the document is not opened` }
         : { limit: 'maxCompressionRatio', detail: `${offset} inflates past ${cap} bytes from ${compressed}; the document is not opened` };
