@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
 import type { RandomAccessInput } from '../containers/format.js';
 import type { SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
+import { type HeldBytes, holdWhole } from './hold-whole.js';
 import { type LibarchiveReader, openLibarchive } from './libarchive.js';
 import { OneShotContent } from './one-shot-content.js';
 import { admit, type Level, memberLocation, normaliseName, reportFailure, type Walk } from './walk.js';
@@ -20,31 +20,21 @@ const ENCRYPTED = /encrypt|passphrase|password|decryption/i;
  */
 export async function* expandLibarchive(id: string, input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  let size: number;
+  let held: HeldBytes | undefined;
   let reader: LibarchiveReader;
-  // A path is read whole here; a buffer was already counted by the walk when it was held.
-  let held = 0;
   try {
-    size = 'buffer' in input ? input.buffer.length : (await stat(input.path)).size;
-    if ('path' in input) {
-      if (walk.buffered + size > options.maxBufferedArchiveBytes) {
-        return yield limitCoverage(
-          level.location,
-          'maxBufferedArchiveBytes',
-          options.maxBufferedArchiveBytes,
-          `${id} of ${size} bytes not opened (read whole to decode)`,
-        );
-      }
-      held = size;
-      walk.buffered += held;
-    }
-    reader = await openLibarchive(input);
+    const hold = await holdWhole(input, level.location, walk, id);
+    if ('kind' in hold) return yield hold;
+    held = hold;
+    reader = await openLibarchive(held.bytes);
   } catch (error) {
-    walk.buffered -= held;
+    held?.release();
     const event = reportFailure(walk, level.location, error);
     if (event) yield event;
     return;
   }
+  const { release, bytes } = held;
+  const size = bytes.length;
   let declared = 0;
   let count = 0;
   try {
@@ -97,7 +87,7 @@ export async function* expandLibarchive(id: string, input: RandomAccessInput, le
     if (error) yield failure(id, level.location, new Error(error));
   } finally {
     reader.close();
-    walk.buffered -= held;
+    release();
   }
 }
 

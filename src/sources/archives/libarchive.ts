@@ -1,9 +1,7 @@
-import { open as openFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openReadOnly } from '../../util/open-read-only.js';
-import type { RandomAccessInput } from '../containers/format.js';
 
 /**
  * The functions of libarchive.js's WebAssembly build of libarchive 3.7 that custody calls, in-thread:
@@ -77,24 +75,9 @@ const FILE_TYPES = new Map<number, LibarchiveEntry['type']>([
  */
 const BID_PADDING = 65_536 + 22 + 1024;
 
-/**
- * The archive's bytes, read through a descriptor opened as custody opens evidence (read-only,
- * O_NOATIME): the walk's `/proc/self/fd/N` path reopened by a plain readFile would change the
- * file's access time.
- */
-async function readWhole(file: string): Promise<Buffer> {
-  const handle = await openReadOnly((flags) => openFile(file, flags), true);
-  try {
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Opens an archive held in memory (or read whole from its path) with libarchive. */
-export async function openLibarchive(input: RandomAccessInput): Promise<LibarchiveReader> {
+/** Opens an archive held in memory with libarchive (the walk holds it: hold-whole.ts). */
+export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
   const { factory, compiled } = await load();
-  const bytes = 'buffer' in input ? input.buffer : await readWhole(input.path);
   // A failed instantiation (no memory to reserve) fails this archive, not the process: Emscripten
   // would otherwise wait for the instance forever.
   const lib = await new Promise<Awaited<ReturnType<typeof factory>>>((resolve, reject) => {

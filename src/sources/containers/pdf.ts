@@ -1,9 +1,8 @@
-import { open } from 'node:fs/promises';
 import type * as PdfLib from 'pdf-lib';
 import { lazy } from '../../util/lazy.js';
-import { openReadOnly } from '../../util/open-read-only.js';
 import { BufferContent } from '../archives/content.js';
 import { coverageEvent, failureCoverage, limitCoverage } from '../archives/errors.js';
+import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
 import { admit, type Level, memberLocation, type Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import { isText } from '../text-encoding.js';
@@ -38,21 +37,6 @@ async function parseObjects(bytes: Buffer): Promise<Objects> {
   }
 }
 
-/** The PDF's bytes: given, or read from its path when they fit in what the walk may hold. */
-async function readInput(input: RandomAccessInput, level: Level, walk: Walk): Promise<Buffer | SourceEvent> {
-  if ('buffer' in input) return input.buffer;
-  // The walk's path may be `/proc/self/fd/N`, a link to the descriptor it checked: followed.
-  const file = await openReadOnly((flags) => open(input.path, flags), true);
-  try {
-    const { size } = await file.stat();
-    const cap = walk.options.maxBufferedArchiveBytes - walk.buffered;
-    if (size > cap) return limitCoverage(level.location, 'maxBufferedArchiveBytes', walk.options.maxBufferedArchiveBytes, `pdf of ${size} bytes not opened`);
-    return await file.readFile();
-  } finally {
-    await file.close();
-  }
-}
-
 /**
  * Yields a PDF's image XObjects (pdf-images.ts) and its page text (pdf-text.ts, one member) as
  * members, after a scan of its streams for bombs (pdf-guard.ts); anything that cannot be read
@@ -60,17 +44,16 @@ async function readInput(input: RandomAccessInput, level: Level, walk: Walk): Pr
  */
 async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  let bytes: Buffer;
+  let held: HeldBytes;
   try {
-    const read = await readInput(input, level, walk);
-    if (!Buffer.isBuffer(read)) return yield read;
-    bytes = read;
+    const hold = await holdWhole(input, level.location, walk, 'pdf');
+    if ('kind' in hold) return yield hold;
+    held = hold;
   } catch (error) {
     // The system error's own message (`EIO: ...`): the cache tells a transient failure by it.
     return yield failureCoverage(level.location, error);
   }
-  const held = 'path' in input ? bytes.length : 0;
-  walk.buffered += held;
+  const { bytes } = held;
   try {
     const scan = scanStreams(bytes, { ...options, maxBytes: options.maxTotalBytes - walk.used });
     if ('limit' in scan) return yield limitCoverage(level.location, scan.limit, options[scan.limit], scan.detail);
@@ -118,7 +101,7 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
     }
     if (!walk.stopped) yield* pageEvents(bytes, encryptedImages, level, walk);
   } finally {
-    walk.buffered -= held;
+    held.release();
   }
 }
 

@@ -2,11 +2,11 @@ import { createRequire } from 'node:module';
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { lazy } from '../../util/lazy.js';
 import { coverageEvent, failureCoverage } from '../archives/errors.js';
+import { holdWhole } from '../archives/hold-whole.js';
 import type { Level, Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import type { RandomAccessInput } from './format.js';
 import { CsvParts, MemberBudget, ReadClock } from './table-members.js';
-import { holdWhole } from './whole-bytes.js';
 
 /** Reading time per query (one table's rows): past it the table is coverage, never a hang. */
 export const SQLITE_QUERY_MS = 30_000;

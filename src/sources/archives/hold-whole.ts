@@ -1,9 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { openReadOnly } from '../../util/open-read-only.js';
-import { limitCoverage } from '../archives/errors.js';
-import type { Walk } from '../archives/walk.js';
+import type { RandomAccessInput } from '../containers/format.js';
 import type { SourceEvent } from '../item.js';
-import type { RandomAccessInput } from './format.js';
+import { limitCoverage } from './errors.js';
+import type { Walk } from './walk.js';
 
 /** The whole of a container in memory, and how to release its share of maxBufferedArchiveBytes. */
 export interface HeldBytes {
@@ -13,7 +13,7 @@ export interface HeldBytes {
 
 /**
  * The whole bytes of a container whose reader wants them in memory (sql.js opens a database from a
- * buffer). A buffer from the walk was counted when it was buffered; a file given by path is counted
+ * buffer, libarchive.js a 7z or rar, pdf-lib and pdf.js a PDF). A buffer from the walk was counted when it was buffered; a file given by path is counted
  * here against maxBufferedArchiveBytes (with what enclosing archives hold), and read only when it
  * fits, and only up to the size it had: a database larger than the cap is coverage, never an
  * unbounded read.
