@@ -5,19 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VIDEO_LIMITS } from '../../src/sources/archives/video-frames.js';
 import { makeTempDir } from '../sources/archives/support/harness.js';
+import { hasTool } from '../support/tools.js';
 import { type Agency, buildAgency } from './support/agency.js';
 import { auditFiles } from './support/audit-files.js';
 
 /** Hostile videos are made by Debian's ffmpeg, which custody also reads them with; without it these tests skip, saying so. */
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('hostile video tests: ffmpeg is absent (apt-get install ffmpeg), so they are skipped');
-    return false;
-  }
-})();
+const hasFfmpeg = hasTool('ffmpeg', ['-version'], 'hostile video tests: ffmpeg is absent (apt-get install ffmpeg), so they are skipped');
 
 /** A video made by ffmpeg from a lavfi source and filter. */
 async function lavfi(dir: string, name: string, source: string, filter: string): Promise<Buffer> {

@@ -11,21 +11,17 @@ import { buildAgency } from '../hostile/support/agency.js';
 import { auditFiles } from '../hostile/support/audit-files.js';
 import { makeTempDir } from '../sources/archives/support/harness.js';
 import { SHARED_CORPORA } from '../support/hostile-corpus.js';
+import { hasTool } from '../support/tools.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/pdq');
 const LIMITS = { maxImagePixels: DEFAULT_DETECT_LIMITS.maxImagePixels };
 
 /** HEIC files are made by Debian's heif-enc (libheif-examples); without it these tests skip, saying so. */
-const hasHeifEnc = (() => {
-  try {
-    execFileSync('heif-enc', ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    if ((error as { status?: number }).status !== undefined) return true; // it ran, and printed its usage
-    console.warn('HEIC tests: heif-enc is absent (apt-get install libheif-examples), so the tests on HEIC made from agency photos are skipped');
-    return false;
-  }
-})();
+const hasHeifEnc = hasTool(
+  'heif-enc',
+  ['--help'],
+  'HEIC tests: heif-enc is absent (apt-get install libheif-examples), so the tests on HEIC made from agency photos are skipped',
+);
 
 let dir: string;
 let cleanup: () => Promise<void>;

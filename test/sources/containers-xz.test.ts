@@ -4,19 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unxzName } from '../../src/sources/containers/xz.js';
 import { sniff } from '../../src/sources/sniff.js';
 import { unsupportedCoverage } from '../../src/sources/unsupported.js';
+import { hasTool } from '../support/tools.js';
 import { buildTar, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from './archives/support/harness.js';
 import { buildZip } from './archives/support/zip-writer.js';
 
 /** Real xz data, made by xz-utils; the tests that need it skip, saying so, without it. */
-const hasXz = (() => {
-  try {
-    execFileSync('xz', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('xz tests: the xz binary is absent (apt-get install xz-utils), so the tests on real xz data are skipped');
-    return false;
-  }
-})();
+const hasXz = hasTool('xz', ['--version'], 'xz tests: the xz binary is absent (apt-get install xz-utils), so the tests on real xz data are skipped');
 const xz = (data: Buffer, ...args: string[]): Buffer => execFileSync('xz', ['-c', ...args], { input: data, maxBuffer: 1 << 30 });
 
 let dir: string;

@@ -4,19 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzstdName } from '../../src/sources/containers/zstd.js';
 import { sniff } from '../../src/sources/sniff.js';
 import { unsupportedCoverage } from '../../src/sources/unsupported.js';
+import { hasTool } from '../support/tools.js';
 import { buildTar, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from './archives/support/harness.js';
 import { buildZip } from './archives/support/zip-writer.js';
 
 /** Real Zstandard data, made by the reference `zstd`; the tests that need it skip, saying so, without it. */
-const hasZstd = (() => {
-  try {
-    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('zstd tests: the zstd binary is absent (apt-get install zstd), so the tests on real zstd data are skipped');
-    return false;
-  }
-})();
+const hasZstd = hasTool('zstd', ['--version'], 'zstd tests: the zstd binary is absent (apt-get install zstd), so the tests on real zstd data are skipped');
 const zstd = (data: Buffer, ...args: string[]): Buffer => execFileSync('zstd', ['-c', '-q', ...args], { input: data, maxBuffer: 1 << 30 });
 
 let dir: string;

@@ -1,17 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { hasTool } from '../../support/tools.js';
 
 /** Whether Debian's git is installed here; tests that need it skip with a plain message where it is not. */
-export const hasGit = (() => {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('git history tests: the git binary is absent (apt-get install git), so they are skipped');
-    return false;
-  }
-})();
+export const hasGit = hasTool('git', ['--version'], 'git history tests: the git binary is absent (apt-get install git), so they are skipped');
 
 /** A repository built for a test: fixed identities and dates, so commit ids are the same on every run. */
 export class TestRepo {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { hasTool } from '../../support/tools.js';
 
 /** What a test PDF holds: JPEGs (kept verbatim, DCTDecode), PNGs (stored as Flate pixels), text lines. */
 export interface PdfSpec {
@@ -37,15 +38,11 @@ export async function buildPdf(spec: PdfSpec): Promise<Buffer> {
 }
 
 /** True when Ghostscript is installed (`apt-get install ghostscript`); says so once when it is not. */
-export const hasGhostscript = (() => {
-  try {
-    execFileSync('gs', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('PDF tests: Ghostscript (gs) is absent (apt-get install ghostscript), so the tests on Ghostscript-written PDFs are skipped');
-    return false;
-  }
-})();
+export const hasGhostscript = hasTool(
+  'gs',
+  ['--version'],
+  'PDF tests: Ghostscript (gs) is absent (apt-get install ghostscript), so the tests on Ghostscript-written PDFs are skipped',
+);
 
 /**
  * The PDF as Ghostscript's pdfwrite rewrites it (what "print to PDF" pipelines do): JPEGs decoded

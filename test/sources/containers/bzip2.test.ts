@@ -4,19 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bunzippedName } from '../../../src/sources/containers/bzip2.js';
 import { sniff } from '../../../src/sources/sniff.js';
 import { unsupportedCoverage } from '../../../src/sources/unsupported.js';
+import { hasTool } from '../../support/tools.js';
 import { buildTar, expand, fileItem, jpeg, locations, makeTempDir, memoryItem, reasons } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
 
 /** Real bzip2 data, made by the reference `bzip2` binary; the tests that need it skip, saying so, without it. */
-const hasBzip2 = (() => {
-  try {
-    execFileSync('bzip2', ['--help'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('bzip2 tests: the bzip2 binary is absent (apt-get install bzip2), so the tests on real bzip2 data are skipped');
-    return false;
-  }
-})();
+const hasBzip2 = hasTool('bzip2', ['--help'], 'bzip2 tests: the bzip2 binary is absent (apt-get install bzip2), so the tests on real bzip2 data are skipped');
 const bzip2 = (data: Buffer, level = 9): Buffer => execFileSync('bzip2', [`-${level}`, '-c'], { input: data, maxBuffer: 1 << 30 });
 
 let dir: string;

@@ -14,18 +14,11 @@ import { rng } from '../../support/fuzz.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/pdq');
 
+import { hasTool } from '../../support/tools.js';
 import { makeTempDir } from '../archives/support/harness.js';
 
 /** Videos are made by Debian's ffmpeg, which custody also reads them with; without it these tests skip, saying so. */
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('video tests: ffmpeg is absent (apt-get install ffmpeg), so the tests on real videos are skipped');
-    return false;
-  }
-})();
+const hasFfmpeg = hasTool('ffmpeg', ['-version'], 'video tests: ffmpeg is absent (apt-get install ffmpeg), so the tests on real videos are skipped');
 
 /** A video showing each still for `seconds`, made by ffmpeg from PNG frames. */
 async function makeVideo(dir: string, name: string, stills: Buffer[], codec: string[], seconds = 2): Promise<Buffer> {
