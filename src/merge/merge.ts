@@ -109,6 +109,12 @@ function checkComplete(reports: readonly Report[]): ShardReport[] {
     if (JSON.stringify(s.fingerprints) !== JSON.stringify(first.fingerprints)) throw new UsageError('shards were audited with different fingerprint sets');
     if (JSON.stringify(s.inputs) !== JSON.stringify(first.inputs)) throw new UsageError('shards audited different inputs');
     if (s.tool.version !== first.tool.version) throw new UsageError('shards were audited by different custody versions');
+    // Retention and waiver expiry are judged as of `now`: shards audited at different moments would
+    // merge into a report no single run gives (a file near its limit passing on one, failing on another).
+    if (s.shard.now !== first.shard.now)
+      throw new UsageError(
+        `shards were audited at different times (shard ${first.shard.index}: ${first.shard.now}; shard ${s.shard.index}: ${s.shard.now}): give every shard the same --now`,
+      );
     // A shard that could not check plates (its job lacked the key) must not merge into a clean report.
     if (JSON.stringify(s.summary.plates) !== JSON.stringify(first.summary.plates)) {
       throw new UsageError(
