@@ -41,6 +41,8 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
   flac: { bytes: bytes('fLaC', [0, 0, 0, 0x22], binary(60)), reason: 'unsupported-media', format: 'flac' },
   mp3: { bytes: bytes('ID3', [4, 0, 0, 0, 0, 0x10, 0], 'APIC', [0, 0, 0, 0x10], binary(40)), reason: 'unsupported-media', format: 'mp3' },
   iso: { bytes: bytes(Buffer.alloc(32769), 'CD001', [1], binary(2048)), reason: 'unsupported-archive', format: 'iso9660' },
+  // A git pack's header: PACK, version 2, object count.
+  'git pack': { bytes: bytes('PACK', [0, 0, 0, 2, 0, 0, 0, 3], binary(60)), reason: 'unsupported-archive', format: 'git-pack' },
 };
 
 /**

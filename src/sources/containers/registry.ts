@@ -1,6 +1,7 @@
 import { sevenZipFormat } from './7z.js';
 import { bzip2Format } from './bzip2.js';
 import type { ContainerFormat, UnopenedFormat } from './format.js';
+import { gitObjectFormat } from './git-object.js';
 import { gzipFormat } from './gzip.js';
 import { emailFormat } from './mail.js';
 import { mboxFormat } from './mbox.js';
@@ -26,6 +27,7 @@ export const CONTAINER_FORMATS = [
   bzip2Format,
   xzFormat,
   zstdFormat,
+  gitObjectFormat,
   sevenZipFormat,
   rarFormat,
   sqliteFormat,

@@ -41,6 +41,14 @@ export const UNOPENED_FORMATS = [
   archive('application/x-archive', 'ar', (h) => ascii(h, 0, '!<arch>\n'), "its members (e.g. a .deb's data.tar) are not inspected"),
   archive('application/x-cpio', 'cpio', (h) => binaryCpio(h) || (/^07070[127]/.test(h.toString('latin1', 0, 6)) && h.includes(0))),
   archive('application/x-xar', 'xar', (h) => ascii(h, 0, 'xar!')),
+  // A pack needs its repository (deltas name their bases, possibly in other packs): one met outside a
+  // repository custody audits through git (an archived .git directory) is recorded, not skipped.
+  archive(
+    'application/x-git-pack',
+    'git-pack',
+    (h) => ascii(h, 0, 'PACK') && startsWith(h, [0, 0, 0], 4) && (h[7] === 2 || h[7] === 3),
+    'its objects are not inspected: extract the repository and audit it with --git',
+  ),
   archive(
     'application/x-iso9660-image',
     'iso9660',

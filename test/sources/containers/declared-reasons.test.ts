@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_FORMATS } from '../../../src/sources/containers/registry.js';
 import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
@@ -113,6 +113,10 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
   zstd: async () => {
     const zstd = (data: Buffer) => execFileSync('zstd', ['-c', '-q'], { input: data });
     return [zstd(await oddTar()), cut(zstd(Buffer.concat([jpeg('z'), Buffer.alloc(5000, 3)])))];
+  },
+  'git-object': async () => {
+    const blob = (data: Buffer) => deflateSync(Buffer.concat([Buffer.from(`blob ${data.length}\0`), data]));
+    return [blob(await oddTar()), cut(blob(Buffer.concat([jpeg('o'), Buffer.alloc(5000, 3)]))), deflateSync(Buffer.from('blob 9\0short'))];
   },
 };
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isArchive } from '../../../src/sources/archives/index.js';
 import { CONTAINER_FORMATS, containerFormat, RECOGNISED_FORMATS, unopenedFormat } from '../../../src/sources/containers/registry.js';
@@ -41,6 +41,8 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
       'hex',
     ),
   rar: async () => readFile(path.join(ROOT, 'fixtures', 'archives', 'rar5-multiple.rar')),
+  // A loose object as git writes it: zlib over `blob <size>\0<content>`.
+  'git-object': async () => deflateSync(Buffer.from('blob 5\0hello')),
 };
 
 describe('the container registry', () => {
