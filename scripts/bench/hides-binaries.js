@@ -100,6 +100,11 @@ async function plantArchives(plant) {
   for (const negative of [false, true]) {
     const pick = negative ? plant.other : plant.agency;
     const tag = negative ? 'neg' : 'pos';
+    // Encrypted names and contents (-mhe): nothing can be read without the password.
+    const sealed = pick(2);
+    const sealedRel = `archives/7z-encrypted-${tag}.7z`;
+    run('7zz', ['a', '-bd', '-psecret', '-mhe=on', path.join(plant.share, sealedRel), ...(await staged(sealed))], stage);
+    plant.record('7z encrypted', 'compressed archives', sealedRel, { images: sealed, negative, expect: 'coverage' });
     for (const [kind, ext, build] of kinds) {
       for (let i = 0; i < (negative ? 1 : 2); i++) {
         const refs = pick(kind.startsWith('single') ? 1 : 2);
@@ -118,7 +123,14 @@ async function plantMedia(plant) {
   for (const negative of [false, true]) {
     const pick = negative ? plant.other : plant.agency;
     const tag = negative ? 'neg' : 'pos';
-    for (const [kind, ext, codec] of /** @type {const} */ ([['video H.264 MP4', 'mp4', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']], ['video MJPEG MOV', 'mov', ['-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p']]])) {
+    const videos = /** @type {const} */ ([
+      ['video H.264 MP4', 'mp4', ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']],
+      ['video MJPEG MOV', 'mov', ['-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p']],
+      // What a phone or a sharing tool makes of it: HEVC, and H.264 scaled down to 640x360.
+      ['video HEVC MP4', 'hevc.mp4', ['-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1']],
+      ['video H.264 640x360', 'small.mp4', ['-vf', 'scale=640:360', '-c:v', 'libx264', '-crf', '28', '-pix_fmt', 'yuv420p']],
+    ]);
+    for (const [kind, ext, codec] of videos) {
       for (let i = 0; i < (negative ? 1 : 2); i++) {
         // Vehicle captures only: they share one size, so the frames are the pictures, unpadded.
         const refs = pick(2, 'vehicles');
@@ -181,5 +193,12 @@ async function plantGit(plant) {
       plant.record(kind(`${stage}, overwritten picture`), 'git history', rel(`assets/${stage}-overwritten.jpg`), { images: [/** @type {Ref} */ (overwritten)], negative });
       plant.record(kind(`${stage}, overwritten plate file`), 'git history', rel(`${stage}-reads.csv`), { plates: plates.length, negative });
     }
+    // A commit undone (reset --hard): no ref reaches its blobs, only the reflog; custody names them by blob id.
+    const [dangling] = pick(1);
+    await writeFile(path.join(repo, 'assets/undone.jpg'), /** @type {Ref} */ (dangling).bytes);
+    git(['add', '-A']);
+    git(['commit', '-q', '-m', 'add a capture by mistake']);
+    git(['reset', '-q', '--hard', 'HEAD~1']);
+    plant.record(kind('unreachable picture (reset)'), 'git history', `repos/${negative ? 'neg' : 'pos'}`, { images: [/** @type {Ref} */ (dangling)], negative });
   }
 }

@@ -12,6 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
+import { writeZip } from '../synth/zip.js';
 
 /** @typedef {import('./hides-plant.js').Plant} Plant */
 /** @typedef {import('./hides-plant.js').Ref} Ref */
@@ -26,12 +27,16 @@ export async function plantDocuments(plant) {
 
 /** @param {Plant} plant */
 async function plantPdf(plant) {
-  const gs = async (/** @type {Buffer} */ pdf) => {
+  const gs = async (/** @type {Buffer} */ pdf, extra = ['-dPassThroughJPEGImages=false']) => {
     await writeFile(path.join(plant.tmp, 'gs-in.pdf'), pdf);
     const out = path.join(plant.tmp, 'gs-out.pdf');
-    execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', '-dPassThroughJPEGImages=false', '-o', out, path.join(plant.tmp, 'gs-in.pdf')], { stdio: 'ignore' });
+    execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', ...extra, '-o', out, path.join(plant.tmp, 'gs-in.pdf')], { stdio: 'ignore' });
     return readFile(out);
   };
+  // Owner password only (printing and copying restricted, as many reports are): readable without it.
+  const owner = ['-sOwnerPassword=owner', '-dEncryptionR=3', '-dKeyLength=128'];
+  // A user password: nothing is readable without it, so the file must be in coverage.
+  const user = ['-sOwnerPassword=owner', '-sUserPassword=secret', '-dEncryptionR=3', '-dKeyLength=128'];
   const png = (/** @type {Ref} */ r) => sharp(r.bytes).png().toBuffer();
   for (const negative of [false, true]) {
     const pick = negative ? plant.other : plant.agency;
@@ -43,7 +48,14 @@ async function plantPdf(plant) {
       await plant.put('pdf Flate image', 'PDF', `pdf/flate-${tag}-${i}.pdf`, await imagePdf([], await Promise.all(flate.map(png))), { images: flate, negative });
       const rewritten = pick(2);
       await plant.put('pdf Ghostscript re-encoded', 'PDF', `pdf/gs-${tag}-${i}.pdf`, await gs(await imagePdf(rewritten.map((r) => r.bytes), [])), { images: rewritten, negative });
+      const restricted = pick(2);
+      await plant.put('pdf encrypted, owner password only', 'PDF', `pdf/owner-${tag}-${i}.pdf`, await gs(await imagePdf(restricted.map((r) => r.bytes), []), owner), { images: restricted, negative });
     }
+    const sealed = pick(2);
+    const sealedPlates = negative ? [] : plant.agencyPlates(20);
+    const sealedLines = plant.readLines(negative ? plant.otherPlates(20) : sealedPlates, negative ? 920 : 120);
+    const sealedPdf = await gs(await textAndImagesPdf(sealedLines, sealed), user);
+    await plant.put('pdf encrypted, user password', 'PDF', `pdf/sealed-${tag}.pdf`, sealedPdf, { images: sealed, plates: sealedPlates.length, negative, expect: 'coverage' });
     for (let i = 0; i < 2; i++) {
       const plates = negative ? [] : plant.agencyPlates(40);
       const lines = negative ? plant.readLines(plant.otherPlates(40), 900 + i) : plant.readLines(plates, 100 + i);
@@ -51,6 +63,10 @@ async function plantPdf(plant) {
       const plainPlates = negative ? [] : plant.agencyPlates(40);
       const plainLines = negative ? plant.readLines(plant.otherPlates(40), 910 + i) : plant.readLines(plainPlates, 110 + i);
       await plant.put('pdf text, plain streams', 'PDF', `pdf/text-plain-${tag}-${i}.pdf`, plainTextPdf(plainLines), { plates: plainPlates.length, negative });
+      // Rewritten by Ghostscript: subset fonts with their own encodings, streams recompressed.
+      const gsPlates = negative ? [] : plant.agencyPlates(40);
+      const gsLines = negative ? plant.readLines(plant.otherPlates(40), 915 + i) : plant.readLines(gsPlates, 115 + i);
+      await plant.put('pdf text, Ghostscript rewritten', 'PDF', `pdf/text-gs-${tag}-${i}.pdf`, await gs(await textPdf(gsLines), []), { plates: gsPlates.length, negative });
     }
   }
 }
@@ -60,6 +76,16 @@ async function imagePdf(jpegs, pngs) {
   const doc = await PDFDocument.create();
   for (const [i, bytes] of [...jpegs, ...pngs].entries()) {
     const image = i < jpegs.length ? await doc.embedJpg(bytes) : await doc.embedPng(bytes);
+    doc.addPage([595, 842]).drawImage(image, { x: 20, y: 200, width: 555, height: (555 * image.height) / image.width });
+  }
+  return Buffer.from(await doc.save());
+}
+
+/** Pages of text, then a page per picture. @param {string[]} lines @param {Ref[]} refs */
+async function textAndImagesPdf(lines, refs) {
+  const doc = await PDFDocument.load(await textPdf(lines));
+  for (const r of refs) {
+    const image = await doc.embedJpg(r.bytes);
     doc.addPage([595, 842]).drawImage(image, { x: 20, y: 200, width: 555, height: (555 * image.height) / image.width });
   }
   return Buffer.from(await doc.save());
@@ -173,6 +199,15 @@ async function plantBase64(plant) {
       await plant.put('JSON base64 strings', 'base64', `base64/captures-${tag}-${i}.json`, `${JSON.stringify(doc, null, 2)}\n`, { images: json, negative });
       const lines = pick(2);
       await plant.put('JSON Lines base64', 'base64', `base64/events-${tag}-${i}.jsonl`, `${lines.map((r, j) => JSON.stringify({ seq: j, kind: 'capture', jpeg: r.bytes.toString('base64') })).join('\n')}\n`, { images: lines, negative });
+      const uris = pick(2);
+      const withUris = { items: uris.map((r, j) => ({ n: j, thumbnail: `data:image/jpeg;base64,${r.bytes.toString('base64')}` })) };
+      await plant.put('JSON data URI strings', 'base64', `base64/gallery-${tag}-${i}.json`, JSON.stringify(withUris), { images: uris, negative });
+      const zipped = pick(2);
+      const zip = writeZip(zipped.map((r, j) => ({ name: `captures/${j}.jpg`, data: r.bytes, mtime: new Date(Date.UTC(2026, 9, 2)) })));
+      await plant.put('JSON base64 zip', 'base64', `base64/bundle-${tag}-${i}.json`, `${JSON.stringify({ bundle: { name: 'captures.zip', content: zip.toString('base64') } })}\n`, { images: zipped, negative });
+      const [logged] = pick(1);
+      const log = `2026-11-02T10:00:00Z INFO upload started\n2026-11-02T10:00:01Z DEBUG payload=${/** @type {Ref} */ (logged).bytes.toString('base64')}\n2026-11-02T10:00:02Z INFO upload done\n`;
+      await plant.put('base64 run in a log', 'base64', `base64/upload-${tag}-${i}.log`, log, { images: [/** @type {Ref} */ (logged)], negative });
     }
   }
 }
@@ -189,6 +224,10 @@ async function plantText(plant) {
     await plant.put('UTF-16LE CSV with BOM', 'encodings', `excel/reads-${tag}-le-bom.csv`, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv(lines(le, 160)), 'utf16le')]), { plates: le.length, negative });
     const bare = plates(40);
     await plant.put('UTF-16LE CSV, no BOM', 'encodings', `excel/reads-${tag}-le.csv`, Buffer.from(csv(lines(bare, 161)), 'utf16le'), { plates: bare.length, negative });
+    const be = plates(40);
+    await plant.put('UTF-16BE CSV with BOM', 'encodings', `excel/reads-${tag}-be-bom.csv`, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(csv(lines(be, 163)), 'utf16le').swap16()]), { plates: be.length, negative });
+    const beBare = plates(40);
+    await plant.put('UTF-16BE CSV, no BOM', 'encodings', `excel/reads-${tag}-be.csv`, Buffer.from(csv(lines(beBare, 164)), 'utf16le').swap16(), { plates: beBare.length, negative });
     const bom = plates(40);
     await plant.put('UTF-8 text with BOM', 'encodings', `excel/reads-${tag}-utf8-bom.txt`, `\ufeff${lines(bom, 162).join('\r\n')}\r\n`, { plates: bom.length, negative });
     for (let shape = 0; shape < 3; shape++) {
@@ -199,6 +238,12 @@ async function plantText(plant) {
         return [{ id: i, series, serial, lane: 2 }, { read: { plate: { state: 'FS', series, number: serial } }, at: i }, { plate: [series, serial], lane: 2 }][shape];
       });
       await plant.put(`JSON split plate, shape ${shape + 1}`, 'split plates', `api/split-${shape}-${tag}.jsonl`, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`, { plates: ps.length, negative });
+    }
+    for (const [shape, header, sep] of /** @type {const} */ ([[0, 'id,plate_series,plate_serial', ','], [1, '\ufeffState;Prefix;Number', ';']])) {
+      const ps = plates(30);
+      const all = negative ? plant.otherPlates(60) : [...ps, ...plant.otherPlates(30)];
+      const body = all.map((p, i) => (shape === 0 ? [i, ...split(p)] : ['FS', ...split(p)]).join(sep));
+      await plant.put(`CSV split plate columns, shape ${shape + 1}`, 'split plates', `reg/split-${shape}-${tag}.csv`, `${header}\n${body.join('\n')}\n`, { plates: ps.length, negative });
     }
   }
 }

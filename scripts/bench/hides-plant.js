@@ -22,7 +22,7 @@ import { plantBinaries } from './hides-binaries.js';
 import { plantDocuments } from './hides-documents.js';
 
 /** Bump when the generator's output changes, so a cached tree is rebuilt. */
-const GENERATOR = 1;
+const GENERATOR = 2;
 
 /**
  * @typedef {object} Ref A rendered picture: an agency reference (id = its location under agency/) or not (id undefined).
@@ -39,15 +39,19 @@ const GENERATOR = 1;
  * @property {string[]} images agency reference ids planted in it
  * @property {number} plates distinct agency plates planted in it
  * @property {boolean} negative holds only non-agency pictures and plates
+ * @property {'found' | 'coverage'} expect `coverage`: sealed (a password), so the audit cannot see in
+ *   and must record the file in coverage as incomplete; its contents are not counted as planted
  */
+
+/** @typedef {{ images?: Ref[], plates?: number, negative?: boolean, expect?: 'found' | 'coverage' }} Held what a planted file holds */
 
 /**
  * @typedef {object} Plant What a kind builder gets.
  * @property {string} share
  * @property {string} root the tree's directory
  * @property {string} tmp scratch folder (emptied after generation)
- * @property {(kind: string, group: string, rel: string, bytes: Buffer | string, held: { images?: Ref[], plates?: number, negative?: boolean }) => Promise<void>} put
- * @property {(kind: string, group: string, rel: string, held: { images?: Ref[], plates?: number, negative?: boolean }) => void} record a file the builder wrote itself
+ * @property {(kind: string, group: string, rel: string, bytes: Buffer | string, held: Held) => Promise<void>} put
+ * @property {(kind: string, group: string, rel: string, held: Held) => void} record a file the builder wrote itself
  * @property {(n: number, k?: Ref['kind']) => Ref[]} agency the next n agency references (round robin, of kind k when given)
  * @property {(n: number, k?: Ref['kind']) => Ref[]} other the next n non-agency pictures
  * @property {(n: number) => string[]} agencyPlates the next n agency plates (each planted once)
@@ -146,7 +150,7 @@ async function generate(dir, p, log) {
     },
     record(kind, group, rel, held) {
       const images = (held.images ?? []).flatMap((r) => (r.id ? [r.id] : []));
-      planted.push({ kind, group, rel, images, plates: held.negative ? 0 : (held.plates ?? 0), negative: held.negative ?? false });
+      planted.push({ kind, group, rel, images, plates: held.negative ? 0 : (held.plates ?? 0), negative: held.negative ?? false, expect: held.expect ?? 'found' });
     },
     agency: cycler(agencyRefs),
     other: cycler(otherRefs),

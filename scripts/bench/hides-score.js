@@ -5,6 +5,8 @@
  * those planted, false claims (any asset in a negative, or a picture asset naming a reference that was
  * not planted there), and which files were inspected and which are in coverage, with the reasons.
  * A positive file that fell short and has no coverage entry is "silent": the audit said nothing.
+ * A sealed file (expect `coverage`: encrypted) is not counted as planted; its target is a coverage
+ * entry marking the audit incomplete.
  */
 
 /** @typedef {import('./hides-plant.js').Planted} Planted */
@@ -67,19 +69,23 @@ export function score(planted, reports) {
       claims: p.negative || wrongRefs.length ? mine.map((a) => ({ location: a.location, method: a.method, reference: a.reference })) : [],
       coverage: cov.map((c) => ({ location: c.location, reason: c.reason, incomplete: c.incomplete ?? false, detail: c.detail })),
     };
-    const short = !p.negative && (file.imagesFound < p.images.length || file.platesFound < p.plates);
-    const row = kinds.get(p.kind) ?? { kind: p.kind, group: p.group, files: 0, negatives: 0, images: [0, 0], plates: [0, 0], falseClaims: 0, inspected: 0, covered: 0, reasons: {}, silent: 0 };
+    const sealed = p.expect === 'coverage';
+    const short = !p.negative && (sealed ? !cov.some((c) => c.incomplete) : file.imagesFound < p.images.length || file.platesFound < p.plates);
+    const row = kinds.get(p.kind) ?? { kind: p.kind, group: p.group, expect: p.expect, files: 0, negatives: 0, images: [0, 0], plates: [0, 0], falseClaims: 0, inspected: 0, covered: 0, reasons: {}, silent: 0, sealedNotIncomplete: 0 };
     row.files += 1;
     if (p.negative) row.negatives += 1;
-    row.images[0] += file.imagesFound;
-    row.images[1] += p.images.length;
-    row.plates[0] += file.platesFound;
-    row.plates[1] += p.plates;
+    if (!sealed) {
+      row.images[0] += file.imagesFound;
+      row.images[1] += p.images.length;
+      row.plates[0] += file.platesFound;
+      row.plates[1] += p.plates;
+    }
     row.falseClaims += falseClaims;
     if (cov.length > 0) row.covered += 1;
     else row.inspected += 1;
     for (const c of cov) row.reasons[c.reason] = (row.reasons[c.reason] ?? 0) + 1;
     if (short && cov.length === 0) row.silent += 1;
+    if (short && sealed) row.sealedNotIncomplete += 1;
     kinds.set(p.kind, row);
     return { ...file, short, silent: short && cov.length === 0 };
   });
@@ -89,7 +95,8 @@ export function score(planted, reports) {
       (row.images[1] === 0 || row.images[0] / row.images[1] >= TARGETS.images) &&
       (row.plates[1] === 0 || row.plates[0] / row.plates[1] >= TARGETS.plates) &&
       row.falseClaims === 0 &&
-      row.silent === 0,
+      row.silent === 0 &&
+      row.sealedNotIncomplete === 0,
   }));
   return { rows, files, shortfalls: files.filter((f) => f.short || f.falseClaims > 0), unplanted };
 }
@@ -104,19 +111,21 @@ const ratio = ([found, planted]) => (planted === 0 ? '-' : `${found}/${planted}$
 export function toMarkdown(result, meta) {
   const lines = ['# Where data hides: found/planted per kind (issue #18)', ''];
   for (const [k, v] of Object.entries(meta)) lines.push(`- ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  lines.push('', `Targets per kind: images >= ${TARGETS.images}, plates >= ${TARGETS.plates}, 0 false claims, no file that fell short without a coverage entry.`, '');
+  lines.push('', `Targets per kind: images >= ${TARGETS.images}, plates >= ${TARGETS.plates}, 0 false claims, no file that fell short without a coverage entry; a sealed (encrypted) file must be in coverage as incomplete.`, '');
   lines.push('| group | kind | files (neg.) | images found/planted | plates found/planted | false claims | inspected | in coverage (reasons) | silent misses | target |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of result.rows) {
     const reasons = Object.entries(r.reasons).map(([k, n]) => `${k} x${n}`).join(', ');
-    lines.push(`| ${r.group} | ${r.kind} | ${r.files} (${r.negatives}) | ${ratio(r.images)} | ${ratio(r.plates)} | ${r.falseClaims} | ${r.inspected} | ${r.covered}${reasons ? ` (${reasons})` : ''} | ${r.silent} | ${r.met ? 'met' : '**missed**'} |`);
+    const sealed = r.expect === 'coverage' ? 'sealed: coverage expected' : undefined;
+    lines.push(`| ${r.group} | ${r.kind} | ${r.files} (${r.negatives}) | ${sealed ?? ratio(r.images)} | ${sealed ?? ratio(r.plates)} | ${r.falseClaims} | ${r.inspected} | ${r.covered}${reasons ? ` (${reasons})` : ''} | ${r.silent} | ${r.met ? 'met' : '**missed**'} |`);
   }
   lines.push('', '## Shortfalls and false claims', '');
   if (result.shortfalls.length === 0) lines.push('None.');
   for (const f of result.shortfalls) {
     const what = [
-      f.missing.length ? `missed pictures ${f.missing.join(', ')}` : '',
-      f.platesFound < f.plates ? `plates ${f.platesFound}/${f.plates}` : '',
+      f.expect === 'coverage' ? 'sealed, yet no coverage entry marks it incomplete' : '',
+      f.expect !== 'coverage' && f.missing.length ? `missed pictures ${f.missing.join(', ')}` : '',
+      f.expect !== 'coverage' && f.platesFound < f.plates ? `plates ${f.platesFound}/${f.plates}` : '',
       f.falseClaims ? `false claims: ${f.claims.map((c) => `${c.location} (${c.method}${c.reference ? ` ${c.reference}` : ''})`).join('; ')}` : '',
       f.coverage.length ? `coverage: ${f.coverage.map((c) => `${c.reason}${c.detail ? ` "${c.detail}"` : ''}`).join('; ')}` : 'no coverage entry (silent)',
     ].filter(Boolean);
