@@ -54,6 +54,22 @@ async function plantTables(plant) {
       db.close();
       await plant.put('SQLite (BLOB, TEXT)', 'SQLite', `db/app-${tag}-${i}.sqlite`, bytes, { images, plates: plates.length, negative });
     }
+    // The plate split into two columns (series + serial), as registry extracts hold it.
+    const halves = (/** @type {string} */ p) => [p.slice(0, 3), p.slice(3)];
+    const splitPlates = negative ? [] : plant.agencyPlates(40);
+    const splitRows = [...splitPlates, ...plant.otherPlates(negative ? 80 : 40)];
+    const db = new SQL.Database();
+    db.run('CREATE TABLE vehicles (id INTEGER PRIMARY KEY, plate_series TEXT, plate_serial TEXT, make TEXT)');
+    for (const p of splitRows) db.run('INSERT INTO vehicles (plate_series, plate_serial, make) VALUES (?, ?, ?)', [...halves(p), 'sedan']);
+    await plant.put('SQLite split plate columns', 'SQLite', `db/registry-${tag}.sqlite`, Buffer.from(db.export()), { plates: splitPlates.length, negative });
+    db.close();
+    const pqSplit = negative ? [] : plant.agencyPlates(40);
+    const pqRows = [...pqSplit, ...plant.otherPlates(negative ? 80 : 40)].sort();
+    const pqColumns = [
+      { name: 'plate_series', data: pqRows.map((p) => halves(p)[0]), type: /** @type {const} */ ('STRING') },
+      { name: 'plate_serial', data: pqRows.map((p) => halves(p)[1]), type: /** @type {const} */ ('STRING') },
+    ];
+    await plant.put('Parquet split plate columns', 'Parquet', `lake/registry-${tag}.parquet`, Buffer.from(parquetWriteBuffer({ columnData: pqColumns, codec: 'SNAPPY' })), { plates: pqSplit.length, negative });
     for (const codec of /** @type {const} */ (['SNAPPY', 'UNCOMPRESSED'])) {
       for (let i = 0; i < (negative ? 1 : 2); i++) {
         const plates = negative ? [] : plant.agencyPlates(40);
@@ -129,6 +145,8 @@ async function plantMedia(plant) {
       // What a phone or a sharing tool makes of it: HEVC, and H.264 scaled down to 640x360.
       ['video HEVC MP4', 'hevc.mp4', ['-c:v', 'libx265', '-x265-params', 'log-level=error', '-pix_fmt', 'yuv420p', '-tag:v', 'hvc1']],
       ['video H.264 640x360', 'small.mp4', ['-vf', 'scale=640:360', '-c:v', 'libx264', '-crf', '28', '-pix_fmt', 'yuv420p']],
+      // Letterboxed into a 4:3 frame, as a clip re-cut for another screen.
+      ['video H.264 letterboxed 4:3', 'boxed.mp4', ['-vf', 'scale=960:540,pad=960:720:0:90', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']],
     ]);
     for (const [kind, ext, codec] of videos) {
       for (let i = 0; i < (negative ? 1 : 2); i++) {

@@ -48,6 +48,9 @@ async function plantPdf(plant) {
       await plant.put('pdf Flate image', 'PDF', `pdf/flate-${tag}-${i}.pdf`, await imagePdf([], await Promise.all(flate.map(png))), { images: flate, negative });
       const rewritten = pick(2);
       await plant.put('pdf Ghostscript re-encoded', 'PDF', `pdf/gs-${tag}-${i}.pdf`, await gs(await imagePdf(rewritten.map((r) => r.bytes), [])), { images: rewritten, negative });
+      // "Reduce file size": Ghostscript's /screen settings downsample pictures to 72 dpi.
+      const small = pick(2);
+      await plant.put('pdf Ghostscript /screen (downsampled)', 'PDF', `pdf/screen-${tag}-${i}.pdf`, await gs(await imagePdf(small.map((r) => r.bytes), []), ['-dPDFSETTINGS=/screen']), { images: small, negative });
       const restricted = pick(2);
       await plant.put('pdf encrypted, owner password only', 'PDF', `pdf/owner-${tag}-${i}.pdf`, await gs(await imagePdf(restricted.map((r) => r.bytes), []), owner), { images: restricted, negative });
     }
@@ -63,6 +66,14 @@ async function plantPdf(plant) {
       const plainPlates = negative ? [] : plant.agencyPlates(40);
       const plainLines = negative ? plant.readLines(plant.otherPlates(40), 910 + i) : plant.readLines(plainPlates, 110 + i);
       await plant.put('pdf text, plain streams', 'PDF', `pdf/text-plain-${tag}-${i}.pdf`, plainTextPdf(plainLines), { plates: plainPlates.length, negative });
+      // As word processors write it: kerning adjustments inside TJ arrays, some of them inside plates.
+      const kernPlates = negative ? [] : plant.agencyPlates(40);
+      const kernLines = negative ? plant.readLines(plant.otherPlates(40), 920 + i) : plant.readLines(kernPlates, 120 + i);
+      await plant.put('pdf text, kerned TJ arrays', 'PDF', `pdf/text-kerned-${tag}-${i}.pdf`, plainTextPdf(kernLines, 'kerned'), { plates: kernPlates.length, negative });
+      // As OCR layers of scans are written: every word placed on its own (Td), no space characters.
+      const ocrPlates = negative ? [] : plant.agencyPlates(40);
+      const ocrLines = negative ? plant.readLines(plant.otherPlates(40), 925 + i) : plant.readLines(ocrPlates, 125 + i);
+      await plant.put('pdf text, one word per Td (OCR layer)', 'PDF', `pdf/text-words-${tag}-${i}.pdf`, plainTextPdf(ocrLines, 'words'), { plates: ocrPlates.length, negative });
       // Rewritten by Ghostscript: subset fonts with their own encodings, streams recompressed.
       const gsPlates = negative ? [] : plant.agencyPlates(40);
       const gsLines = negative ? plant.readLines(plant.otherPlates(40), 915 + i) : plant.readLines(gsPlates, 115 + i);
@@ -102,8 +113,29 @@ async function textPdf(lines) {
   return Buffer.from(await doc.save());
 }
 
-/** A hand-written PDF whose page content streams are not compressed (as older report generators write). @param {string[]} lines */
-function plainTextPdf(lines) {
+const esc = (/** @type {string} */ t) => `(${t.replace(/[()\\]/g, '\\$&')})`;
+/**
+ * One line's text operators: one Tj (`plain`); a TJ array with small kerning adjustments after the
+ * second and fifth character of every word (`kerned`); every word its own Tj, placed by Td (`words`).
+ * @param {string} line @param {'plain' | 'kerned' | 'words'} how
+ */
+function showLine(line, how) {
+  if (how === 'plain') return `${esc(line)} Tj T*`;
+  if (how === 'kerned') return `[${line.split(/(?<=^|\s)(?=\S)/).map((w) => [w.slice(0, 2), w.slice(2, 5), w.slice(5)].filter(Boolean).map(esc).join(' -18 ')).join(' ')}] TJ T*`;
+  let x = 0;
+  const words = line.split(' ').map((w) => {
+    const at = x;
+    x += w.length * 6.5 + 3; // wider than Helvetica's glyphs at 9 pt: a gap, never an overlap
+    return `${at.toFixed(1)} 0 Td ${esc(w)} Tj ${(-at).toFixed(1)} 0 Td`;
+  });
+  return `${words.join(' ')} T*`;
+}
+
+/**
+ * A hand-written PDF whose page content streams are not compressed (as older report generators write).
+ * @param {string[]} lines @param {'plain' | 'kerned' | 'words'} [how]
+ */
+function plainTextPdf(lines, how = 'plain') {
   const pages = [];
   for (let at = 0; at < lines.length; at += 50) pages.push(lines.slice(at, at + 50));
   /** @type {string[]} */
@@ -111,7 +143,7 @@ function plainTextPdf(lines) {
   const kids = pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ');
   objects.push('<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
   for (const [i, page] of pages.entries()) {
-    const text = `BT /F1 9 Tf 30 800 Td 14 TL ${page.map((l) => `(${l.replace(/[()\\]/g, '\\$&')}) Tj T*`).join(' ')} ET`;
+    const text = `BT /F1 9 Tf 30 800 Td 14 TL ${page.map((l) => showLine(l, how)).join('\n')} ET`;
     objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
     objects.push(`<< /Length ${Buffer.byteLength(text)} >>\nstream\n${text}\nendstream`);
   }
@@ -207,6 +239,9 @@ async function plantBase64(plant) {
       await plant.put('JSON base64 zip', 'base64', `base64/bundle-${tag}-${i}.json`, `${JSON.stringify({ bundle: { name: 'captures.zip', content: zip.toString('base64') } })}\n`, { images: zipped, negative });
       const [logged] = pick(1);
       const log = `2026-11-02T10:00:00Z INFO upload started\n2026-11-02T10:00:01Z DEBUG payload=${/** @type {Ref} */ (logged).bytes.toString('base64')}\n2026-11-02T10:00:02Z INFO upload done\n`;
+      const [wrapped] = pick(1);
+      const pem = `capture attached below\n-----BEGIN CAPTURE-----\n${/** @type {Ref} */ (wrapped).bytes.toString('base64').replace(/(.{76})/g, '$1\n')}\n-----END CAPTURE-----\n`;
+      await plant.put('base64 wrapped at 76 columns in text', 'base64', `base64/note-${tag}-${i}.txt`, pem, { images: [/** @type {Ref} */ (wrapped)], negative });
       await plant.put('base64 run in a log', 'base64', `base64/upload-${tag}-${i}.log`, log, { images: [/** @type {Ref} */ (logged)], negative });
     }
   }
