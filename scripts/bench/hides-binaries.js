@@ -9,7 +9,7 @@
  * hide a kind it never planted.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import initSqlJs from 'sql.js';
@@ -54,6 +54,17 @@ async function plantTables(plant) {
       db.close();
       await plant.put('SQLite (BLOB, TEXT)', 'SQLite', `db/app-${tag}-${i}.sqlite`, bytes, { images, plates: plates.length, negative });
     }
+    // A larger table (5,000 rows: interior b-tree pages, overflow of none), the agency plates scattered.
+    const bigPlates = negative ? [] : plant.agencyPlates(100);
+    const bigRows = [...plant.otherPlates(negative ? 5000 : 4900)];
+    for (const [j, p] of bigPlates.entries()) bigRows.splice((j * 4919) % bigRows.length, 0, p);
+    const big = new SQL.Database();
+    big.run('CREATE TABLE reads (id INTEGER PRIMARY KEY, seen_at TEXT, camera TEXT, plate TEXT, confidence REAL)');
+    big.run('BEGIN');
+    for (const [j, p] of bigRows.entries()) big.run('INSERT INTO reads (seen_at, camera, plate, confidence) VALUES (?, ?, ?, ?)', [`2026-10-${String((j % 28) + 1).padStart(2, '0')}T08:00:00Z`, `L${j % 4}-C0${j % 7}`, p, 0.8 + (j % 19) / 100]);
+    big.run('COMMIT');
+    await plant.put('SQLite, 5,000 rows', 'SQLite', `db/reads-${tag}.sqlite`, Buffer.from(big.export()), { plates: bigPlates.length, negative });
+    big.close();
     // The plate split into two columns (series + serial), as registry extracts hold it.
     const halves = (/** @type {string} */ p) => [p.slice(0, 3), p.slice(3)];
     const splitPlates = negative ? [] : plant.agencyPlates(40);
@@ -121,6 +132,19 @@ async function plantArchives(plant) {
     const sealedRel = `archives/7z-encrypted-${tag}.7z`;
     run('7zz', ['a', '-bd', '-psecret', '-mhe=on', path.join(plant.share, sealedRel), ...(await staged(sealed))], stage);
     plant.record('7z encrypted', 'compressed archives', sealedRel, { images: sealed, negative, expect: 'coverage' });
+    // Nesting as mail carries it: an .eml whose attachment is a .7z holding a .tar.zst of pictures.
+    for (let i = 0; i < (negative ? 1 : 2); i++) {
+      const nested = pick(2);
+      const inner = path.join(plant.tmp, 'inner.tar.zst');
+      await tar(`${inner}.tar`, nested);
+      run('sh', ['-c', `zstd -q -c "${inner}.tar" > "${inner}" && rm "${inner}.tar"`]);
+      const outer = path.join(plant.tmp, 'bundle.7z');
+      await rm(outer, { force: true });
+      run('7zz', ['a', '-bd', outer, inner]);
+      const b64 = (await readFile(outer)).toString('base64').replace(/(.{76})/g, '$1\r\n');
+      const eml = `From: ops@contractor.example\r\nTo: analyst@contractor.example\r\nSubject: bundle ${i}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="n${i}"\r\n\r\n--n${i}\r\nContent-Type: text/plain\r\n\r\nbundle attached\r\n--n${i}\r\nContent-Type: application/x-7z-compressed\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="bundle.7z"\r\n\r\n${b64}\r\n--n${i}--\r\n`;
+      await plant.put('nested: .eml > .7z > .tar.zst', 'compressed archives', `mail/bundle-${tag}-${i}.eml`, eml, { images: nested, negative });
+    }
     for (const [kind, ext, build] of kinds) {
       for (let i = 0; i < (negative ? 1 : 2); i++) {
         const refs = pick(kind.startsWith('single') ? 1 : 2);
@@ -167,8 +191,9 @@ async function plantMedia(plant) {
       await writeFile(path.join(plant.tmp, 'in.jpg'), /** @type {Ref} */ (r).bytes);
       const rel = `photos/IMG_${tag}_${i}.heic`;
       await mkdir(path.join(plant.share, 'photos'), { recursive: true });
-      run('heif-enc', ['-q', '80', '-o', path.join(plant.share, rel), path.join(plant.tmp, 'in.jpg')]);
-      plant.record('HEIC', 'HEIC', rel, { images: [/** @type {Ref} */ (r)], negative });
+      // Half of them carry a thumbnail item, as phones write them.
+      run('heif-enc', ['-q', '80', ...(i % 2 ? ['-t', '256'] : []), '-o', path.join(plant.share, rel), path.join(plant.tmp, 'in.jpg')]);
+      plant.record(i % 2 ? 'HEIC with thumbnail' : 'HEIC', 'HEIC', rel, { images: [/** @type {Ref} */ (r)], negative });
     }
   }
 }

@@ -1,18 +1,17 @@
 // @ts-check
 /**
- * The hiding-places bench's text-borne kinds: PDF (a JPEG kept verbatim as DCTDecode, Flate pixels,
- * rewritten by Ghostscript; page text in compressed and in plain content streams), e-mail (.eml
- * attachment, inline cid part, forwarded message/rfc822, mbox; plates in base64 and in
- * quoted-printable bodies, soft line breaks inside the plates), embedded base64 (HTML data URIs, JSON
- * and JSON Lines strings), text in other encodings (UTF-16LE with and without BOM, UTF-8 with BOM)
- * and JSON with the plate split into two fields (three shapes). Every kind also gets negatives.
+ * The hiding-places bench's document kinds: PDF (a JPEG kept verbatim as DCTDecode, in CMYK, Flate
+ * pixels, rewritten or downsampled by Ghostscript, encrypted; page text in compressed and plain
+ * content streams, kerned, one word per Td, rewritten by Ghostscript), text in other encodings
+ * (UTF-16LE/BE with and without BOM, UTF-8 with BOM) and plates split into two fields (JSON, three
+ * shapes; CSV columns). E-mail and embedded base64 are in hides-mail.js. Every kind gets negatives.
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
-import { writeZip } from '../synth/zip.js';
+import { plantMail } from './hides-mail.js';
 
 /** @typedef {import('./hides-plant.js').Plant} Plant */
 /** @typedef {import('./hides-plant.js').Ref} Ref */
@@ -21,7 +20,6 @@ import { writeZip } from '../synth/zip.js';
 export async function plantDocuments(plant) {
   await plantPdf(plant);
   await plantMail(plant);
-  await plantBase64(plant);
   await plantText(plant);
 }
 
@@ -48,6 +46,10 @@ async function plantPdf(plant) {
       await plant.put('pdf Flate image', 'PDF', `pdf/flate-${tag}-${i}.pdf`, await imagePdf([], await Promise.all(flate.map(png))), { images: flate, negative });
       const rewritten = pick(2);
       await plant.put('pdf Ghostscript re-encoded', 'PDF', `pdf/gs-${tag}-${i}.pdf`, await gs(await imagePdf(rewritten.map((r) => r.bytes), [])), { images: rewritten, negative });
+      // Print workflows: the picture converted to CMYK and kept verbatim (DCTDecode, DeviceCMYK).
+      const cmyk = pick(2);
+      const cmykJpegs = await Promise.all(cmyk.map((r) => sharp(r.bytes).toColourspace('cmyk').jpeg({ quality: 90 }).toBuffer()));
+      await plant.put('pdf DCT CMYK (print workflow)', 'PDF', `pdf/cmyk-${tag}-${i}.pdf`, await imagePdf(cmykJpegs, []), { images: cmyk, negative });
       // "Reduce file size": Ghostscript's /screen settings downsample pictures to 72 dpi.
       const small = pick(2);
       await plant.put('pdf Ghostscript /screen (downsampled)', 'PDF', `pdf/screen-${tag}-${i}.pdf`, await gs(await imagePdf(small.map((r) => r.bytes), []), ['-dPDFSETTINGS=/screen']), { images: small, negative });
@@ -157,94 +159,6 @@ function plainTextPdf(lines, how = 'plain') {
   body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
-}
-
-const b64 = (/** @type {Buffer | string} */ bytes) => Buffer.from(bytes).toString('base64').replace(/(.{76})/g, '$1\r\n');
-const head = (/** @type {string} */ subject, /** @type {number} */ i) =>
-  `From: ops@contractor.example\r\nTo: analyst@contractor.example\r\nSubject: ${subject}\r\nDate: Mon, ${2 + i} Nov 2026 10:00:00 +0000\r\nMessage-ID: <${subject.replace(/\W/g, '')}-${i}@contractor.example>\r\nMIME-Version: 1.0\r\n`;
-const attachment = (/** @type {Ref} */ r, /** @type {string} */ name) =>
-  `Content-Type: image/jpeg; name="${name}"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename="${name}"\r\n\r\n${b64(r.bytes)}\r\n`;
-/** @param {string} subject @param {number} i @param {string[]} parts bodies of the parts, headers included */
-const multipart = (subject, i, parts, type = 'mixed') => `${head(subject, i)}Content-Type: multipart/${type}; boundary="part-${i}"\r\n\r\n${parts.map((p) => `--part-${i}\r\n${p}`).join('')}--part-${i}--\r\n`;
-const TEXT = 'Content-Type: text/plain; charset=utf-8\r\n\r\nsee attached\r\n';
-
-/**
- * Quoted-printable as a mail client writes it, with a soft line break (=CRLF) in the middle of every
- * plate and `=` written =3D: a scan that does not join soft breaks sees no plate.
- * @param {string[]} lines @param {string[]} plates
- */
-function quotedPrintable(lines, plates) {
-  const set = new Set(plates);
-  return lines.map((line) => line.replace(/=/g, '=3D').replace(/\b[A-Z0-9]{7}\b/g, (p) => (set.has(p) || /\d/.test(p) ? `${p.slice(0, 3)}=\r\n${p.slice(3)}` : p))).join('\r\n');
-}
-
-/** @param {Plant} plant */
-async function plantMail(plant) {
-  for (const negative of [false, true]) {
-    const pick = negative ? plant.other : plant.agency;
-    const tag = negative ? 'neg' : 'pos';
-    for (let i = 0; i < (negative ? 1 : 3); i++) {
-      const [a] = pick(1);
-      await plant.put('eml attachment', 'e-mail', `mail/attachment-${tag}-${i}.eml`, multipart('capture export', i, [TEXT, attachment(/** @type {Ref} */ (a), `cap-${i}.jpg`)]), { images: [/** @type {Ref} */ (a)], negative });
-      const [b] = pick(1);
-      const related = [
-        `Content-Type: text/html; charset=utf-8\r\n\r\n<p>Lane view:</p><img src="cid:cap${i}@contractor.example">\r\n`,
-        `Content-Type: image/jpeg\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <cap${i}@contractor.example>\r\nContent-Disposition: inline\r\n\r\n${b64(/** @type {Ref} */ (b).bytes)}\r\n`,
-      ];
-      await plant.put('eml inline cid', 'e-mail', `mail/inline-${tag}-${i}.eml`, multipart('lane view', i, related, 'related'), { images: [/** @type {Ref} */ (b)], negative });
-      const [c] = pick(1);
-      const inner = multipart('original', 50 + i, [TEXT, attachment(/** @type {Ref} */ (c), `orig-${i}.jpg`)]);
-      const fwd = multipart('Fwd: original', i, ['Content-Type: text/plain\r\n\r\nforwarding\r\n', `Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n${inner}\r\n`]);
-      await plant.put('eml forwarded rfc822', 'e-mail', `mail/forwarded-${tag}-${i}.eml`, fwd, { images: [/** @type {Ref} */ (c)], negative });
-    }
-    const boxRefs = pick(3);
-    const boxPlates = negative ? [] : plant.agencyPlates(30);
-    const boxLines = plant.readLines(negative ? plant.otherPlates(30) : boxPlates, negative ? 930 : 130);
-    const messages = boxRefs.map((r, i) => multipart(`batch ${i}`, i, [TEXT, attachment(r, `batch-${i}.jpg`)]));
-    messages.push(`${head('reads', 9)}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(boxLines.join('\r\n'))}\r\n`);
-    const mbox = messages.map((m) => `From ops@contractor.example Mon Nov  2 10:00:00 2026\n${m.replaceAll('\r\n', '\n').replace(/^From /gm, '>From ')}\n`).join('');
-    await plant.put('mbox (attachments, base64 body)', 'e-mail', `mail/inbox-${tag}.mbox`, mbox, { images: boxRefs, plates: boxPlates.length, negative });
-    for (let i = 0; i < 2; i++) {
-      const plates = negative ? [] : plant.agencyPlates(30);
-      const lines = plant.readLines(negative ? plant.otherPlates(30) : plates, negative ? 940 + i : 140 + i);
-      await plant.put('eml base64 body', 'e-mail', `mail/body-b64-${tag}-${i}.eml`, `${head('reads', i)}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(lines.join('\r\n'))}\r\n`, { plates: plates.length, negative });
-      const qpPlates = negative ? [] : plant.agencyPlates(30);
-      const qpLines = plant.readLines(negative ? plant.otherPlates(30) : qpPlates, negative ? 950 + i : 150 + i);
-      await plant.put('eml quoted-printable body', 'e-mail', `mail/body-qp-${tag}-${i}.eml`, `${head('reads', i)}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(qpLines, qpPlates)}\r\n`, { plates: qpPlates.length, negative });
-    }
-    // Outlook .msg: no writer here yet. When a .msg reader lands (another helper's task), plant an
-    // attachment and a plate body here, built from a committed real sample with its licence.
-  }
-}
-
-/** @param {Plant} plant */
-async function plantBase64(plant) {
-  for (const negative of [false, true]) {
-    const pick = negative ? plant.other : plant.agency;
-    const tag = negative ? 'neg' : 'pos';
-    for (let i = 0; i < (negative ? 1 : 3); i++) {
-      const html = pick(2);
-      const page = `<!doctype html><html><body><h1>Lane report ${i}</h1>${html.map((r, j) => `<figure><img alt="lane ${j}" src="data:image/jpeg;base64,${r.bytes.toString('base64')}"></figure>`).join('\n')}</body></html>\n`;
-      await plant.put('HTML data URIs', 'base64', `base64/report-${tag}-${i}.html`, page, { images: html, negative });
-      const json = pick(2);
-      const doc = { exportedAt: '2026-11-02T10:00:00Z', captures: json.map((r, j) => ({ id: j + 1, camera: 'L3-C07', image: r.bytes.toString('base64') })) };
-      await plant.put('JSON base64 strings', 'base64', `base64/captures-${tag}-${i}.json`, `${JSON.stringify(doc, null, 2)}\n`, { images: json, negative });
-      const lines = pick(2);
-      await plant.put('JSON Lines base64', 'base64', `base64/events-${tag}-${i}.jsonl`, `${lines.map((r, j) => JSON.stringify({ seq: j, kind: 'capture', jpeg: r.bytes.toString('base64') })).join('\n')}\n`, { images: lines, negative });
-      const uris = pick(2);
-      const withUris = { items: uris.map((r, j) => ({ n: j, thumbnail: `data:image/jpeg;base64,${r.bytes.toString('base64')}` })) };
-      await plant.put('JSON data URI strings', 'base64', `base64/gallery-${tag}-${i}.json`, JSON.stringify(withUris), { images: uris, negative });
-      const zipped = pick(2);
-      const zip = writeZip(zipped.map((r, j) => ({ name: `captures/${j}.jpg`, data: r.bytes, mtime: new Date(Date.UTC(2026, 9, 2)) })));
-      await plant.put('JSON base64 zip', 'base64', `base64/bundle-${tag}-${i}.json`, `${JSON.stringify({ bundle: { name: 'captures.zip', content: zip.toString('base64') } })}\n`, { images: zipped, negative });
-      const [logged] = pick(1);
-      const log = `2026-11-02T10:00:00Z INFO upload started\n2026-11-02T10:00:01Z DEBUG payload=${/** @type {Ref} */ (logged).bytes.toString('base64')}\n2026-11-02T10:00:02Z INFO upload done\n`;
-      const [wrapped] = pick(1);
-      const pem = `capture attached below\n-----BEGIN CAPTURE-----\n${/** @type {Ref} */ (wrapped).bytes.toString('base64').replace(/(.{76})/g, '$1\n')}\n-----END CAPTURE-----\n`;
-      await plant.put('base64 wrapped at 76 columns in text', 'base64', `base64/note-${tag}-${i}.txt`, pem, { images: [/** @type {Ref} */ (wrapped)], negative });
-      await plant.put('base64 run in a log', 'base64', `base64/upload-${tag}-${i}.log`, log, { images: [/** @type {Ref} */ (logged)], negative });
-    }
-  }
 }
 
 /** @param {Plant} plant */

@@ -22,7 +22,7 @@ import { plantBinaries } from './hides-binaries.js';
 import { plantDocuments } from './hides-documents.js';
 
 /** Bump when the generator's output changes, so a cached tree is rebuilt. */
-const GENERATOR = 3;
+const GENERATOR = 4;
 
 /**
  * @typedef {object} Ref A rendered picture: an agency reference (id = its location under agency/) or not (id undefined).
@@ -89,7 +89,7 @@ async function generate(dir, p, log) {
   const tmp = path.join(dir, 'tmp');
   await mkdir(tmp, { recursive: true });
   const agencyPlateList = generatePlates({ seed: subSeed(p.seed, 'agency'), count: 1500 });
-  const otherPlateList = generatePlates({ seed: subSeed(p.seed, 'other'), count: 6000, exclude: new Set(agencyPlateList) });
+  const otherPlateList = generatePlates({ seed: subSeed(p.seed, 'other'), count: 20000, exclude: new Set(agencyPlateList) });
   await mkdir(path.join(agencyDir, 'plate-reads'), { recursive: true });
   await writeFile(path.join(dir, 'plate.key'), `${createHash('sha256').update(`hides-key-${p.seed}`).digest('hex')}\n`);
   await writeFile(path.join(agencyDir, 'plate-reads', 'reads-2026-10.csv'), plateReadsCsv(plateReads({ seed: p.seed, count: agencyPlateList.length, plates: agencyPlateList })));
