@@ -4,6 +4,8 @@
  * `npm run bench:containers`: every container kind's bench in one run, one after another (issue #18):
  * what each kind finds of the agency data planted in it (with negatives of the same kind) and what it
  * costs against the plain file. Each kind's script can be run alone; their figures are in its output.
+ * - hides.js first: found/planted in every kind at once, in one contractor tree and one audit (plus one
+ *   --git audit), with negatives of each kind; writes bench/results/hides.md (npm run bench:hides);
  * - archives.js: xz, zstd, 7z against a plain tar (found/planted is in test/hostile/archives-hostile.test.ts);
  * - pdf.js: JPEG kept verbatim, Flate pixels, Ghostscript rewrites, encrypted, page text; and cost;
  * - mail.js: .eml, mbox, data URIs, JSON base64; cost against reading the plain file;
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const KINDS = [
+  ['hides', []],
   ['archives', []],
   ['pdf', []],
   ['mail', ['20']],
