@@ -39,7 +39,11 @@ export async function readCompound(bytes: Buffer): Promise<Compound> {
   const short: string[] = [];
   container.FileIndex.forEach((entry, i) => {
     const held = entry.content?.length ?? 0;
-    if (entry.type === STREAM && held < entry.size) short.push(`${container.FullPaths[i]!.slice(root.length)} (${entry.size} bytes declared, ${held} held)`);
+    if (entry.type !== STREAM || held >= entry.size) return;
+    short.push(`${container.FullPaths[i]!.slice(root.length)} (${entry.size} bytes declared, ${held} held)`);
+    // cfb writes a stream's size as its entry says, not as its content is: msgreader would then
+    // allocate the declared size (2 GiB for a lying entry) and read past the stream.
+    entry.size = held;
   });
   try {
     const written = CFB.write(container, { type: 'buffer' }) as Buffer | Uint8Array;
