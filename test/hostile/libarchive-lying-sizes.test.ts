@@ -35,6 +35,13 @@ describe('rar and 7z headers whose sizes lie: no crash, no hang, no byte the arc
     }
   });
 
+  it('the same member read in slices (over maxMemberBufferBytes) is recorded the same, and the next members are still read', async () => {
+    const result = await expand(memoryItem('sliced.rar', await rarClaiming(40)), { maxMemberBufferBytes: 10 });
+    expect(result.bytes.has('sliced.rar!/test.txt')).toBe(false);
+    expect(result.coverage.find((c) => c.location === 'sliced.rar!/test.txt')).toMatchObject({ reason: 'corrupt-archive', incomplete: true });
+    expect(result.bytes.get('sliced.rar!/testdir/test.txt')?.toString()).toBe(TEXT);
+  });
+
   it('one claiming less is read up to its claim and no further; the honest archive is unchanged', async () => {
     const less = await expand(memoryItem('less.rar', await rarClaiming(10)));
     expect(less.bytes.get('less.rar!/test.txt')?.toString()).toBe(TEXT.slice(0, 10));
