@@ -32,7 +32,6 @@ const SAMPLES: Record<string, { bytes: Buffer; reason: string; format: string }>
     format: 'cpio',
   },
   compress: { bytes: bytes([0x1f, 0x9d, 0x90], binary(60)), reason: 'unsupported-archive', format: 'Z' },
-  ole2: { bytes: bytes([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], binary(200)), reason: 'unsupported-document', format: 'ole2' },
   rtf: { bytes: bytes('{\\rtf1\\ansi{\\pict\\jpegblip ffd8ffe0}}'), reason: 'unsupported-document', format: 'rtf' },
   orc: { bytes: bytes('ORC', [0x0a, 0x06, 0x08, 0x06, 0x10, 0x00], binary(100)), reason: 'unsupported-database', format: 'orc' },
   avro: { bytes: bytes('Obj', [1, 4, 0x14], 'avro.codec', binary(50)), reason: 'unsupported-database', format: 'avro' },

@@ -11,16 +11,35 @@ export interface HeldBytes {
   release(): void;
 }
 
+/** What a reader asks of holdWhole besides maxBufferedArchiveBytes. */
+export interface HoldOptions {
+  /**
+   * Also hold the container to maxMemberBufferBytes, whether it comes as a path or as bytes: for a
+   * parser whose peak memory is several times its input (postal-mime, about six times a message), so
+   * that the cap on one member's bytes is the cap on what is parsed.
+   */
+  withinMemberBuffer?: boolean;
+}
+
 /**
  * The whole bytes of a container whose reader wants them in memory (sql.js opens a database from a
- * buffer, libarchive.js a 7z or rar, pdf-lib and pdf.js a PDF). A buffer from the walk was counted when it was buffered; a file given by path is counted
- * here against maxBufferedArchiveBytes (with what enclosing archives hold), and read only when it
- * fits, and only up to the size it had: a database larger than the cap is coverage, never an
+ * buffer, libarchive.js a 7z or rar, pdf-lib and pdf.js a PDF, postal-mime an e-mail, msgreader an
+ * Outlook message). A buffer from the walk was counted when it was buffered; a file given by path is
+ * counted here against maxBufferedArchiveBytes (with what enclosing archives hold), and read only when
+ * it fits, and only up to the size it had: a database larger than the cap is coverage, never an
  * unbounded read.
  */
-export async function holdWhole(input: RandomAccessInput, location: string, walk: Walk, what: string): Promise<HeldBytes | SourceEvent> {
+export async function holdWhole(
+  input: RandomAccessInput,
+  location: string,
+  walk: Walk,
+  what: string,
+  hold: HoldOptions = {},
+): Promise<HeldBytes | SourceEvent> {
+  const size = 'buffer' in input ? input.buffer.length : (await stat(input.path)).size;
+  const memberCap = walk.options.maxMemberBufferBytes;
+  if (hold.withinMemberBuffer && size > memberCap) return limitCoverage(location, 'maxMemberBufferBytes', memberCap, `${what} of ${size} bytes not opened`);
   if ('buffer' in input) return { bytes: input.buffer, release: () => undefined };
-  const size = (await stat(input.path)).size;
   const cap = walk.options.maxBufferedArchiveBytes;
   if (walk.buffered + size > cap) {
     const held = walk.buffered > 0 ? ` (${walk.buffered} bytes of enclosing archives already held)` : '';

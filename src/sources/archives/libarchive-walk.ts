@@ -3,7 +3,7 @@ import type { SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
 import { type HeldBytes, holdWhole } from './hold-whole.js';
-import { type LibarchiveReader, openLibarchive } from './libarchive.js';
+import { type LibarchiveReader, openLibarchive, ShortReadError } from './libarchive.js';
 import { OneShotContent } from './one-shot-content.js';
 import { admit, type Level, memberLocation, normaliseName, reportFailure, type Walk } from './walk.js';
 
@@ -99,6 +99,8 @@ async function* slices(reader: LibarchiveReader, size: number): AsyncGenerator<B
 /** libarchive's messages, with encryption told apart from damage. */
 function failure(id: string, location: string, error: unknown): SourceEvent {
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ShortReadError)
+    return coverageEvent({ location, reason: 'corrupt-archive', detail: `${id}: truncated member: ${message}`, incomplete: true });
   if (ENCRYPTED.test(message)) return coverageEvent({ location, reason: 'encrypted', detail: `${id}: ${message}; not inspected`, incomplete: true });
   return coverageEvent({ location, reason: 'corrupt-archive', detail: `${id}: ${message}`, incomplete: true });
 }

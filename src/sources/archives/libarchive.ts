@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -75,6 +76,26 @@ const FILE_TYPES = new Map<number, LibarchiveEntry['type']>([
  */
 const BID_PADDING = 65_536 + 22 + 1024;
 
+/** The random pattern's period: a read ending on it by chance has odds of 2^-8 per byte. */
+const POISON_PERIOD = 64;
+/**
+ * A tail this long still holding the pattern is a short read (odds of a chance match: 2^-128). A
+ * shorter one is taken as data: at worst a few of custody's own random bytes, never another member's.
+ */
+const MIN_UNWRITTEN = 16;
+
+/** A member whose data ended before the size its header declares (libarchive said nothing). */
+export class ShortReadError extends Error {
+  override name = 'ShortReadError';
+}
+
+/** How many bytes at the end of `out` still hold `poison` at their offset (never written by the read). */
+function unwritten(out: Buffer, poison: Buffer): number {
+  let at = out.length;
+  while (at > 0 && out[at - 1] === poison[(at - 1) % poison.length]) at--;
+  return out.length - at;
+}
+
 /** Opens an archive held in memory with libarchive (the walk holds it: hold-whole.ts). */
 export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
   const { factory, compiled } = await load();
@@ -124,11 +145,25 @@ export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
       };
     },
     read(size) {
+      // get_filedata mallocs `size` bytes, has archive_read_data fill what it can and returns the
+      // buffer without the count: an entry that ends early (a rar whose header claims more than it
+      // stores) came back padded with whatever the module's heap held, bytes of other members
+      // included. So the block malloc will hand out is first filled with a random pattern, freed, and
+      // what is still that pattern at the end after the read was never written.
+      const block = lib._malloc(size);
+      if (block === 0) throw new Error(`${size} bytes could not be held in libarchive's memory`);
+      const poison = randomBytes(POISON_PERIOD);
+      Buffer.from(lib.HEAPU8.buffer, block, size).fill(poison);
+      lib._free(block);
       const pointer = fileData(archive, size);
       if (pointer <= 0) throw new Error(errorString(archive) ?? 'member data could not be read');
       // A copy: the module's memory is reused by the next read and freed with the archive.
       const out = Buffer.from(lib.HEAPU8.subarray(pointer, pointer + size));
       lib._free(pointer);
+      if (pointer !== block) throw new ShortReadError(`${size} bytes asked; libarchive's buffer could not be checked, so the member is not inspected`);
+      const unread = unwritten(out, poison);
+      if (unread >= MIN_UNWRITTEN)
+        throw new ShortReadError(`the entry declares ${size} bytes but its data ends ${unread} bytes short; the member is not inspected`);
       return out;
     },
     error: () => errorString(archive) ?? undefined,

@@ -75,7 +75,7 @@ export async function* expandMessage(bytes: Buffer, level: Level, walk: Walk): A
   }
 }
 
-const SMIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
+export const SMIME = new Set(['application/pkcs7-mime', 'application/x-pkcs7-mime']);
 
 /** Why a part cannot be read without the recipient's key (S/MIME, OpenPGP), if it cannot. */
 function encryption(mimeType: string | undefined, start: string): { encrypted: string } | undefined {
@@ -110,17 +110,23 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
  * `part-N` with the extension of its type. A forwarded message is `forwarded-N.eml` unless named.
  */
 export function attachmentName(attachment: Attachment, index: number): string {
-  const sent = attachment.filename
-    ?.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/[/\\]/g, '_')
-    .trim();
-  if (sent && sent !== '.' && sent !== '..') return sent;
+  const sent = safeName(attachment.filename);
+  if (sent) return sent;
   const type = attachment.mimeType.split(';')[0]!.trim();
   return `${type === 'message/rfc822' ? 'forwarded' : 'part'}-${index}${EXTENSIONS[type] ?? ''}`;
 }
 
+/** A name as its sender wrote it, reduced to one path segment without control or bidi characters; undefined when nothing is left. */
+export function safeName(sent: string | null | undefined): string | undefined {
+  const name = sent
+    ?.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(/[/\\]/g, '_')
+    .trim();
+  return name && name !== '.' && name !== '..' ? name : undefined;
+}
+
 /** Member names unique within one message: a second `photo.jpg` becomes `photo-2.jpg`. */
-class MemberNames {
+export class MemberNames {
   private readonly used = new Set<string>();
   take(name: string): string {
     let candidate = name;

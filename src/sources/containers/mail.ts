@@ -1,6 +1,4 @@
-import { open } from 'node:fs/promises';
-import { openReadOnly } from '../../util/open-read-only.js';
-import { limitCoverage } from '../archives/errors.js';
+import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
 import { type Level, reportFailure, type Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import type { RandomAccessContainer, RandomAccessInput } from './format.js';
@@ -10,8 +8,8 @@ import { expandMessage } from './mail-message.js';
 /**
  * An e-mail message (.eml, RFC 5322 with MIME): its text, HTML and every attachment or inline part
  * are members, decoded by postal-mime; forwarded messages are opened as nested messages. postal-mime
- * parses a message whole, in memory, so the walk hands it the file's path (read here, within the
- * limits below) or the bytes it already holds.
+ * parses a message whole, in memory, so the walk hands it the file's path (held by holdWhole, within
+ * the limits below) or the bytes it already holds.
  */
 export const emailFormat: RandomAccessContainer<'message/rfc822'> = {
   id: 'email',
@@ -29,33 +27,19 @@ export const emailFormat: RandomAccessContainer<'message/rfc822'> = {
  * as an mbox message is, and within maxBufferedArchiveBytes with whatever the walk already holds.
  */
 async function* openMessage(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  const cap = walk.options.maxMemberBufferBytes;
-  if ('buffer' in input) {
-    if (input.buffer.length > cap) return yield limitCoverage(level.location, 'maxMemberBufferBytes', cap, `email of ${input.buffer.length} bytes not opened`);
-    return yield* expandMessage(input.buffer, level, walk);
-  }
-  const held = walk.options.maxBufferedArchiveBytes;
-  let bytes: Buffer | undefined;
+  let held: HeldBytes;
   try {
-    // The path is a descriptor the walk opened and checked (see archives-on-disk.ts): it may be followed.
-    const handle = await openReadOnly((flags) => open(input.path, flags), true);
-    try {
-      const { size } = await handle.stat();
-      if (size > cap) return yield limitCoverage(level.location, 'maxMemberBufferBytes', cap, `email of ${size} bytes not opened`);
-      if (walk.buffered + size > held) return yield limitCoverage(level.location, 'maxBufferedArchiveBytes', held, `email of ${size} bytes not opened`);
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
-    }
+    const hold = await holdWhole(input, level.location, walk, 'email', { withinMemberBuffer: true });
+    if ('kind' in hold) return yield hold;
+    held = hold;
   } catch (error) {
     const event = reportFailure(walk, level.location, error);
     if (event) yield event;
     return;
   }
-  walk.buffered += bytes.length;
   try {
-    yield* expandMessage(bytes, level, walk);
+    yield* expandMessage(held.bytes, level, walk);
   } finally {
-    walk.buffered -= bytes.length;
+    held.release();
   }
 }

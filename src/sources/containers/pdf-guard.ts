@@ -1,6 +1,6 @@
 import { constants, inflateSync } from 'node:zlib';
 import { errorCode } from '../../util/errors.js';
-import { lzwDecodedLength, namesLzw } from './pdf-lzw.js';
+import { lzwDecodedLength, namesLzw, ObjectIndex } from './pdf-lzw.js';
 
 /** The limits the scan holds every stream of a PDF to (ArchiveOptions). */
 export interface StreamLimits {
@@ -10,8 +10,14 @@ export interface StreamLimits {
   maxBytes: number;
 }
 
-/** What the scan found: the total inflated, or the first stream that broke a limit. */
-export type StreamScan = { inflated: number } | { limit: 'maxCompressionRatio' | 'maxTotalBytes'; detail: string };
+/**
+ * What the scan found: the total inflated, the first stream that broke a limit, or the first stream
+ * whose size it cannot measure (its filter named through an object it cannot find).
+ */
+export type StreamScan =
+  | { inflated: number }
+  | { limit: 'maxCompressionRatio' | 'maxTotalBytes'; detail: string }
+  | { reason: 'unsupported-compression'; detail: string };
 
 const STREAM = Buffer.from('stream');
 const END = Buffer.from('endstream');
@@ -26,6 +32,7 @@ const END = Buffer.from('endstream');
  */
 export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
   let inflated = 0;
+  const objects = new ObjectIndex(pdf);
   for (let at = pdf.indexOf(STREAM); at >= 0; at = pdf.indexOf(STREAM, at + STREAM.length)) {
     if (at >= 3 && pdf.toString('latin1', at - 3, at) === 'end') continue;
     let start = at + STREAM.length;
@@ -41,9 +48,14 @@ export function scanStreams(pdf: Buffer, limits: StreamLimits): StreamScan {
     const budget = limits.maxBytes - inflated;
     const cap = Math.min(ratioCap, budget);
     const offset = `the stream at byte ${start}`;
-    // LZW (old scanners' PDFs) has no header to tell it by: its dictionary names it. Its decoded size
-    // is counted from the codes alone.
-    if (!(data && zlibAt(data, 0)) && namesLzw(pdf, at)) {
+    // LZW (old scanners' PDFs) has no header to tell it by: its dictionary names it, maybe through an
+    // indirect object. Its decoded size is counted from the codes alone.
+    const naming = data && zlibAt(data, 0) ? 'other' : namesLzw(pdf, at, objects);
+    if (naming === 'unresolved') {
+      const detail = `pdf: ${offset} names its filter through an object not found in the file, so its decoded size cannot be bounded; the document is not opened`;
+      return { reason: 'unsupported-compression', detail };
+    }
+    if (naming === 'lzw') {
       const length = lzwDecodedLength(data ?? pdf.subarray(start, start + compressed), cap);
       if (length !== 'over') {
         inflated += length;

@@ -43,11 +43,63 @@ export function lzwDecodedLength(data: Buffer, cap: number): number | 'over' {
 }
 
 const LZW = /\/LZWDecode\b|\/LZW\b/;
+/** A `/Filter` value: a name, an array, or an indirect reference (`/Filter 12 0 R`). */
+const FILTER = /\/Filter\s*(\[[^\]]*\]|\d+\s+\d+\s+R\b|\/[^\s/[\]<>()]*)/;
+const REFERENCE = /(\d+)\s+(\d+)\s+R\b/g;
+/** References followed from one `/Filter` (an object holding a reference to another, ...). */
+const MAX_HOPS = 4;
+/** How far into an object its value is read: a filter name or array is a few dozen bytes. */
+const OBJECT_PEEK = 4096;
 
-/** True when the dictionary just before `streamAt` (back to its object's `obj`) names the LZW filter. */
-export function namesLzw(pdf: Buffer, streamAt: number): boolean {
-  const from = Math.max(0, streamAt - 4096);
+/** How a stream's dictionary names its filter: LZW, something else, or through an object the scan cannot find. */
+export type LzwNaming = 'lzw' | 'other' | 'unresolved';
+
+/**
+ * Tells whether a stream is LZW from the dictionary just before `streamAt` (back to its object's
+ * `obj`). pdf.js and pdf-lib both resolve a filter given by reference (`/Filter 12 0 R`, or a reference
+ * inside the array), so the scan does too, through `objects`; a reference it cannot find in the file's
+ * bytes (an object inside a compressed object stream, or none) is `unresolved`, never read as "not LZW".
+ */
+export function namesLzw(pdf: Buffer, streamAt: number, objects: ObjectIndex): LzwNaming {
+  const from = Math.max(0, streamAt - OBJECT_PEEK);
   const head = pdf.toString('latin1', from, streamAt);
   const object = head.lastIndexOf('obj');
-  return LZW.test(object >= 0 ? head.slice(object) : head);
+  const filter = FILTER.exec(object >= 0 ? head.slice(object) : head)?.[1];
+  return filter === undefined ? 'other' : resolveFilter(filter, objects, 0);
+}
+
+function resolveFilter(value: string, objects: ObjectIndex, hops: number): LzwNaming {
+  if (LZW.test(value)) return 'lzw';
+  let unresolved = false;
+  for (const [, number, generation] of value.matchAll(REFERENCE)) {
+    const body = hops < MAX_HOPS ? objects.body(`${number} ${generation}`) : undefined;
+    const named = body === undefined ? 'unresolved' : resolveFilter(body, objects, hops + 1);
+    if (named === 'lzw') return 'lzw';
+    if (named === 'unresolved') unresolved = true;
+  }
+  return unresolved ? 'unresolved' : 'other';
+}
+
+/**
+ * The file's indirect objects by number, found by their bytes (`12 0 obj`) in one pass the first time a
+ * filter is given by reference; the last definition wins, as in a file's later revisions.
+ */
+export class ObjectIndex {
+  private starts: Map<string, number> | undefined;
+  constructor(private readonly pdf: Buffer) {}
+
+  /** The start of object `key` ("12 0"), up to its `endobj` or OBJECT_PEEK bytes. */
+  body(key: string): string | undefined {
+    if (!this.starts) {
+      this.starts = new Map();
+      for (const match of this.pdf.toString('latin1').matchAll(/(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g)) {
+        this.starts.set(`${Number(match[1])} ${Number(match[2])}`, match.index + match[0].length);
+      }
+    }
+    const start = this.starts.get(key.replace(/\d+/g, (n) => String(Number(n))));
+    if (start === undefined) return undefined;
+    const text = this.pdf.toString('latin1', start, start + OBJECT_PEEK);
+    const end = text.indexOf('endobj');
+    return end < 0 ? text : text.slice(0, end);
+  }
 }

@@ -57,6 +57,7 @@ async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): A
   try {
     const scan = scanStreams(bytes, { ...options, maxBytes: options.maxTotalBytes - walk.used });
     if ('limit' in scan) return yield limitCoverage(level.location, scan.limit, options[scan.limit], scan.detail);
+    if ('reason' in scan) return yield coverageEvent({ location: level.location, reason: scan.reason, detail: scan.detail, incomplete: true });
     let entries = 0;
     let objects: Objects | undefined;
     try {

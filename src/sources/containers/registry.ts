@@ -5,6 +5,7 @@ import { gitObjectFormat } from './git-object.js';
 import { gzipFormat } from './gzip.js';
 import { emailFormat } from './mail.js';
 import { mboxFormat } from './mbox.js';
+import { ole2Format } from './msg.js';
 import { parquetFormat } from './parquet.js';
 import { pdfFormat } from './pdf.js';
 import { rarFormat } from './rar.js';
@@ -32,6 +33,7 @@ export const CONTAINER_FORMATS = [
   rarFormat,
   sqliteFormat,
   parquetFormat,
+  ole2Format,
   pdfFormat,
   ...VIDEO_FORMATS,
   // Text magics, last: every text head reaches them, and most fail on their first line.

@@ -55,9 +55,6 @@ export const UNOPENED_FORMATS = [
     (h) => h.length >= DEEP_SNIFF_BYTES && ascii(h, 32769, 'CD001'),
     'the files of the disc image are not inspected',
   ),
-  doc('application/x-ole-storage', 'ole2', 'compound document (.doc, .xls, .ppt, .msg): its streams are not inspected', (h) =>
-    startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
-  ),
   doc('text/rtf', 'rtf', 'scanned as text only: embedded pictures are not decoded', (h) => ascii(h, 0, '{\\rtf')),
   database('application/x-orc', 'orc', 'its columns are not inspected', (h) => ascii(h, 0, 'ORC') && !isText(h)),
   database('application/avro', 'avro', 'its records are not inspected', (h) => ascii(h, 0, 'Obj\x01')),

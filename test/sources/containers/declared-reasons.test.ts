@@ -10,6 +10,8 @@ import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
 import { claimsEncryption, pdfWithImage } from '../../hostile/support/pdf-surgery.js';
 import { buildTar, expand, jpeg, memoryItem, type TarEntrySpec } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
+import { wordDocument } from '../support/msg-samples.js';
+import { buildMsg } from '../support/msg-writer.js';
 import { VIDEO_HEADS } from '../support/video-heads.js';
 
 const has = (tool: string): boolean => {
@@ -94,6 +96,12 @@ const HOSTILE: Record<string, () => Promise<Buffer[]>> = {
   ],
   // Each video format's magic, then bytes no demuxer reads: ffmpeg refuses them.
   ...Object.fromEntries(Object.entries(VIDEO_HEADS).map(([id, head]) => [id, async () => [Buffer.concat([await head(), Buffer.alloc(4096, 0x5a)])]])),
+  // A Word file (not a message), a compound file whose directory is garbage, an S/MIME message.
+  ole2: async () => [
+    wordDocument(),
+    Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(1000, 0xee)]),
+    buildMsg({ attachments: [{ name: 'smime.p7m', data: Buffer.alloc(64, 1), mimeType: 'application/pkcs7-mime' }] }),
+  ],
   // MIME parts nested past the parser's depth (a hostile message, not parsed), and an S/MIME one.
   email: async () => [nestedMime(100), smime],
   mbox: async () => [

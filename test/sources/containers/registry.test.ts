@@ -12,6 +12,7 @@ import { buildParquet, buildSqlite } from '../../hostile/support/data-files.js';
 import { buildPdf } from '../../hostile/support/pdf.js';
 import { buildTar } from '../archives/support/harness.js';
 import { buildZip } from '../archives/support/zip-writer.js';
+import { buildMsg } from '../support/msg-writer.js';
 import { readSources, reasonLiterals } from '../support/reason-literals.js';
 import { VIDEO_HEADS } from '../support/video-heads.js';
 
@@ -27,6 +28,7 @@ const SAMPLES: Record<string, () => Promise<Buffer>> = {
   sqlite: () => buildSqlite((db) => db.run('CREATE TABLE t (a TEXT)')),
   parquet: async () => buildParquet([{ name: 'a', data: ['hello'], type: 'STRING' }]),
   pdf: async () => buildPdf({ pages: [['hello']] }),
+  ole2: async () => buildMsg({ subject: 'hello' }),
   ...VIDEO_HEADS,
   email: async () => Buffer.from('From: a@example.org\r\nTo: b@example.org\r\nSubject: hello\r\n\r\nhello\r\n'),
   mbox: async () => Buffer.from('From a@example.org Mon Nov  2 10:00:00 2026\nFrom: a@example.org\nSubject: hello\n\nhello\n'),

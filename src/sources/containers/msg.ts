@@ -1,0 +1,54 @@
+import { coverageEvent, failureCoverage } from '../archives/errors.js';
+import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
+import type { Level, Walk } from '../archives/walk.js';
+import type { SourceEvent } from '../item.js';
+import type { RandomAccessContainer, RandomAccessInput } from './format.js';
+import { startsWith } from './magic.js';
+import { readCompound } from './msg-compound.js';
+import { expandMsg } from './msg-message.js';
+
+/** What is said of a compound document that is not a message, as when custody opened none of them. */
+export const OLE2_NOT_READ = 'ole2: compound document (.doc, .xls, .ppt): its streams are not inspected';
+
+/**
+ * An OLE2 compound file. Its magic says nothing of what it holds, so every one is opened: an Outlook
+ * message (.msg, told by its property streams, whatever its name) has its body and attachments read as
+ * members (`mail.msg!/photo.jpg`, an embedded message `mail.msg!/Fwd.msg!/photo.jpg`); any other
+ * (a legacy .doc, .xls, .ppt) is recorded as not inspected, as before. The reader wants the whole file
+ * in memory (holdWhole), and rewrites it once more, so it is held to maxMemberBufferBytes as an e-mail is.
+ */
+export const ole2Format: RandomAccessContainer<'application/x-ole-storage'> = {
+  id: 'ole2',
+  media: 'application/x-ole-storage',
+  magic: (h) => startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+  randomAccess: true,
+  limits: ['maxDepth', 'maxTotalBytes', 'maxEntries', 'maxMemberBufferBytes', 'maxBufferedArchiveBytes'],
+  covers: 'Outlook .msg',
+  reasons: ['corrupt-archive', 'encrypted', 'unsupported-document'],
+  open: (input, level, walk) => openCompound(input, level, walk),
+};
+
+async function* openCompound(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
+  let held: HeldBytes;
+  try {
+    const hold = await holdWhole(input, level.location, walk, 'ole2', { withinMemberBuffer: true });
+    if ('kind' in hold) return yield hold;
+    held = hold;
+  } catch (error) {
+    return yield failureCoverage(level.location, error);
+  }
+  try {
+    const compound = await readCompound(held.bytes);
+    if (compound.kind === 'other')
+      return yield coverageEvent({ location: level.location, reason: 'unsupported-document', detail: OLE2_NOT_READ, incomplete: true });
+    if (compound.kind === 'corrupt')
+      return yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: `ole2: ${compound.detail}`, incomplete: true });
+    for (const stream of compound.short) {
+      // The streams are read as far as their sectors go: a member may be cut short, never padded.
+      yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: `msg: stream ${stream}; read as far as it goes`, incomplete: true });
+    }
+    yield* expandMsg(compound.clean, level, walk);
+  } finally {
+    held.release();
+  }
+}
