@@ -40,6 +40,10 @@ const options = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // Each command's work is a dynamic import() (src/cli/*-command.ts): split, it becomes its own
+  // chunk, so start-up compiles commander and the option definitions, not the whole program.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist'],
   // commander, yaml and picomatch are CommonJS: their require() of Node's modules needs a real require.
   banner: { js: "import { createRequire as __custodyRequire } from 'node:module'; const require = __custodyRequire(import.meta.url);" },
