@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { renderBenchmarks } from './bench/markdown.js';
 import { measure, measureMethod, medianRun, sequence } from './bench/measure.js';
 import { measureReaudit } from './bench/reaudit.js';
+import { measureStartup, startupRow } from './bench/startup.js';
 import { machine, markdownTable, textTable } from './bench/report.js';
 import { ensureTree, FULL, QUICK } from './bench/tree.js';
 
@@ -83,6 +84,10 @@ const table = [];
 /** @type {Record<string, unknown>} */
 const found = {};
 const load = () => os.loadavg()[0]?.toFixed(2) ?? '?';
+
+// 0. Start-up: custody --version (and audits of nothing) vs node -e 0, alternating rounds, medians.
+log(`start-up vs node -e 0 (load ${load()}) ...`);
+table.push(startupRow(await measureStartup({ runs: quick ? 5 : 9, env })));
 
 // 1. Exact-only audit vs hashdeep's matching mode. On a shared machine one run of either side can be
 // off by half (hashdeep took 37-154 s for the same work across earlier runs), so both run RUNS times,

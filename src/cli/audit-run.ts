@@ -18,7 +18,7 @@ import { parseShard } from '../util/shard.js';
 import type { AuditFlags } from './audit-command.js';
 import type { Io } from './io.js';
 import { parseOutputs, reporterContext, writeReports } from './outputs.js';
-import { progressDisplay } from './progress.js';
+import { noProgress, showsProgress } from './progress-off.js';
 import { auditSarifPaths } from './sarif-paths.js';
 
 /** The audit behind `custody audit`: flags to library options, the audit, its reports. */
@@ -72,7 +72,9 @@ export async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<
   const now = flags.now ? parseNow(flags.now) : undefined;
   const jobs = wholeNumber(flags.jobs, '--jobs');
   const threads = wholeNumber(flags.threads, '--threads');
-  const progress = progressDisplay(io, flags.quiet === true);
+  // The terminal display's code is loaded only when there is a terminal to draw on.
+  const quiet = flags.quiet === true;
+  const progress = showsProgress(io, quiet) ? (await import('./progress.js')).progressDisplay(io, quiet) : noProgress(io);
   const cache = dirs.length > 0 || fromList !== undefined ? await cacheOptions(flags, guard, progress.io) : undefined;
 
   // The request: every flag as a typed field of the library's options.
