@@ -5,7 +5,6 @@ import path from 'node:path';
 import { type ArchiveLimits, type AuditOptions, auditWith, checkedInputs } from '../audit/audit-options.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { defaultCacheDir } from '../cache/location.js';
-import { loadPolicyArgument } from '../policy/argument.js';
 import type { Report } from '../report/model.js';
 import { readKey, signReport } from '../sign/sign.js';
 import { listedFolderNames, readList } from '../sources/files-from.js';
@@ -67,7 +66,8 @@ export async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<
   for (const output of outputs) if (output.file) await checkedDestination(guard, io.cwd, output.file);
   if (signed) await checkedDestination(guard, io.cwd, `${signed.file!}.sig`);
   // Loaded here rather than by auditWith: `--policy -` reads stdin, and its warnings are printed.
-  const policy = flags.policy ? await loadPolicyArgument(flags.policy, io) : undefined;
+  // Its loader (the YAML parser) is loaded only when a policy file is given.
+  const policy = flags.policy ? await (await import('../policy/argument.js')).loadPolicyArgument(flags.policy, io) : undefined;
   for (const warning of policy?.warnings ?? []) io.stderr.write(`${formatProblem(warning)}\n`);
   const now = flags.now ? parseNow(flags.now) : undefined;
   const jobs = wholeNumber(flags.jobs, '--jobs');
