@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { renderBenchmarks } from './bench/markdown.js';
 import { measure, measureMethod, medianRun, sequence } from './bench/measure.js';
 import { measureReaudit } from './bench/reaudit.js';
-import { measureStartup, startupRow } from './bench/startup.js';
 import { machine, markdownTable, textTable } from './bench/report.js';
+import { measureStartup, startupRow } from './bench/startup.js';
 import { ensureTree, FULL, QUICK } from './bench/tree.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
