@@ -2,7 +2,6 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { plateKeyFor } from '../identify/plates/key.js';
-import { loadPolicyArgument } from '../policy/argument.js';
 import { builtinPolicy } from '../policy/builtin.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { loadBaseline } from '../postprocess/baseline.js';
@@ -95,7 +94,11 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
   const roots = options.roots ?? [];
   const manifestPaths = options.manifests ?? [];
   const inputs = checked ?? (await checkedInputs(options, cwd));
-  const loaded = typeof options.policy === 'string' ? await loadPolicyArgument(options.policy, { cwd }) : (options.policy ?? builtinPolicy([], cwd));
+  // The policy loader (the YAML parser) is loaded only for a policy file: not for the built-in policy.
+  const loaded =
+    typeof options.policy === 'string'
+      ? await (await import('../policy/argument.js')).loadPolicyArgument(options.policy, { cwd })
+      : (options.policy ?? builtinPolicy([], cwd));
   const policy = { ...loaded, doc: { ...loaded.doc, locations: { authorized: [...loaded.doc.locations.authorized, ...(options.authorized ?? [])] } } };
   const fingerprintFiles = [
     ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),

@@ -1,7 +1,5 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { runCalibration } from '../calibrate/calibrate.js';
-import { formatCalibrationJson, formatCalibrationText } from '../calibrate/format.js';
 import { UsageError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
@@ -19,6 +17,11 @@ export function calibrateCommand(io: Io, setExit: (code: ExitCode) => void): Com
       const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
       if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 0 || threshold > 256))
         throw new UsageError(`--threshold takes a whole number of bits (0-256), not "${flags.threshold}"`);
+      // The matching code is loaded by the command that runs it, not at start-up.
+      const [{ runCalibration }, { formatCalibrationJson, formatCalibrationText }] = await Promise.all([
+        import('../calibrate/calibrate.js'),
+        import('../calibrate/format.js'),
+      ]);
       const result = await runCalibration(
         path.resolve(io.cwd, labels),
         flags.fingerprints.map((f) => path.resolve(io.cwd, f)),

@@ -1,21 +1,21 @@
 import { Command } from 'commander';
-import { appendedSegment, appendPrefixes, knownPlates } from '../fingerprint/append.js';
-import { type ClassRule, createFingerprints, type FingerprintOptions, type FingerprintResult } from '../fingerprint/create.js';
-import { perceptualHasher } from '../fingerprint/perceptual.js';
-import { plateCollector } from '../fingerprint/plates.js';
-import { formatFor, writeFingerprintSet } from '../fingerprint/write-set.js';
-import { plateKeyFor, plateKeyId } from '../identify/plates/key.js';
-import { appendSegment, openForAppend } from '../references/store-append.js';
-import { UsageError } from '../util/errors.js';
-import { escapeInvisible } from '../util/escape.js';
-import { ExitCode } from '../util/exit-codes.js';
-import { checkedDestination, writeGuard } from '../util/safe-write.js';
-import { parseShard } from '../util/shard.js';
-import { convert, FILES_HELP, merge } from './fingerprint-files.js';
+import type { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 import { collect } from './options.js';
 
-interface FingerprintFlags {
+const FILES_HELP = `
+Fingerprint files:
+  custody fingerprint convert <file> --out <file> [--store-format v1|v2]
+  rewrites a fingerprint file in the other format (v1 JSON to a v2 store, or back while the set is
+  small enough for JSON); the same content, each format with its own digest.
+  custody fingerprint merge <file>... --out <store.cfs>
+  writes one store holding the union of fingerprint files (stores or v1 JSON): the same bytes in any
+  order of the inputs; an id in two inputs must have the same content. Merging shard stores gives
+  the store of the whole run; merging one store of appended segments compacts it.
+  (A directory named convert or merge is fingerprinted as ./convert or ./merge.)`;
+
+/** The flags of `custody fingerprint`, as commander parses them. */
+export interface FingerprintFlags {
   out?: string;
   append?: string;
   shard?: string;
@@ -48,85 +48,8 @@ export function fingerprintCommand(io: Io, setExit: (code: ExitCode) => void): C
     .option('--store-format <v1|v2>', STORE_FORMAT_HELP)
     .addHelpText('after', FILES_HELP)
     .action(async (dirs: string[], flags: FingerprintFlags) => {
-      // `convert` and `merge` are words, not commander subcommands: the top-level program reads
-      // options anywhere (`--debug` after the command), which hands a subcommand's `--out` to this
-      // command instead.
-      const others = Boolean(
-        flags.append || flags.shard || flags.class || flags.include || flags.exclude || flags.plateColumn || flags.plateKeyFile || !flags.perceptual,
-      );
-      if (dirs[0] === 'convert') return convert(io, setExit, dirs.slice(1), { ...flags, others });
-      if (dirs[0] === 'merge') return merge(io, setExit, dirs.slice(1), { ...flags, others });
-      if (flags.append !== undefined) return append(io, setExit, dirs, flags.append, flags);
-      const out = flags.out;
-      if (out === undefined) throw new UsageError('fingerprint needs --out <file> (or --append <store.cfs>)');
-      const format = formatFor(out, flags.storeFormat, 'v1');
-      // The fingerprint file is written like every other file custody writes: never through a link.
-      const guard = await writeGuard(io.cwd, []);
-      await checkedDestination(guard, io.cwd, out);
-      const key = plateKeyFor(io.cwd, io.env, flags.plateKeyFile);
-      const result = await createFingerprints({
-        ...describeOptions(io, dirs, flags),
-        plates: plateCollector(key, flags.plateColumn),
-        ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
-      });
-      const digest = await writeFingerprintSet(result.file, format, { guard, cwd: io.cwd, path: out });
-      finish(io, setExit, result, `-> ${escapeInvisible(out)} [${digest}]`);
+      // Describing references (digests, decoders, the store writer) is loaded only when asked for.
+      const { fingerprint } = await import('./fingerprint-run.js');
+      await fingerprint(io, setExit, dirs, flags);
     });
-}
-
-/** `custody fingerprint <dir...> --append <store>`: the new files as one more segment of the store. */
-async function append(io: Io, setExit: (code: ExitCode) => void, dirs: string[], store: string, flags: FingerprintFlags): Promise<void> {
-  if (flags.out !== undefined || flags.storeFormat !== undefined || flags.shard !== undefined)
-    throw new UsageError('--append writes into the store it names: it takes no --out, --store-format or --shard');
-  const guard = await writeGuard(io.cwd, []);
-  const key = plateKeyFor(io.cwd, io.env, flags.plateKeyFile);
-  const target = await openForAppend({ guard, cwd: io.cwd, path: store });
-  try {
-    const known = knownPlates(target.store, key, key && plateKeyId(key));
-    const result = await createFingerprints({
-      ...describeOptions(io, dirs, flags),
-      idPrefixes: appendPrefixes(dirs, target.store.footer.roots, io.cwd),
-      plates: plateCollector(key, flags.plateColumn, known),
-    });
-    const segment = appendedSegment(target.store, result.file, store);
-    const summary = await appendSegment(target, () => segment.references, segment.plates, segment.meta);
-    const total = target.store.footer.counts.references + summary.references;
-    finish(
-      io,
-      setExit,
-      result,
-      `appended to ${escapeInvisible(store)}: ${summary.bytes} bytes after its ${target.size}, ${total} references in all [${summary.digest}]`,
-    );
-  } finally {
-    await target.handle.close();
-  }
-}
-
-function describeOptions(io: Io, dirs: string[], flags: FingerprintFlags): FingerprintOptions {
-  return {
-    roots: dirs,
-    cwd: io.cwd,
-    classes: (flags.class ?? []).map(parseClassRule),
-    ...(flags.include ? { include: flags.include } : {}),
-    ...(flags.exclude ? { exclude: flags.exclude } : {}),
-    ...(flags.perceptual ? { perceptual: perceptualHasher() } : {}),
-  };
-}
-
-/** Prints what could not be fingerprinted and the summary line; exit 3 when something was left out. */
-function finish(io: Io, setExit: (code: ExitCode) => void, { file, coverage }: FingerprintResult, where: string): void {
-  for (const entry of coverage)
-    io.stderr.write(
-      `custody: ${escapeInvisible(`not fingerprinted: ${JSON.stringify(entry.location)} (${entry.reason}${entry.detail ? `: ${entry.detail}` : ''})`)}\n`,
-    );
-  const perceptual = file.references.filter((r) => r.pdq).length;
-  const plates = file.plates ? `, ${file.plates.digests.length} plates (key ${file.plates.keyId})` : '';
-  io.stderr.write(`custody: ${file.references.length} references (${perceptual} with perceptual hashes)${plates} ${where}\n`);
-  setExit(coverage.some((c) => c.incomplete) ? ExitCode.Incomplete : ExitCode.Ok);
-}
-
-function parseClassRule(rule: string): ClassRule {
-  const at = rule.lastIndexOf('=');
-  if (at <= 0 || at === rule.length - 1) throw new UsageError(`--class takes glob=class, e.g. 'travelers/**=traveler-image', not "${rule}"`);
-  return { glob: rule.slice(0, at), assetClass: rule.slice(at + 1) };
 }

@@ -16,17 +16,6 @@ export interface FileFlags {
   others: boolean;
 }
 
-export const FILES_HELP = `
-Fingerprint files:
-  custody fingerprint convert <file> --out <file> [--store-format v1|v2]
-  rewrites a fingerprint file in the other format (v1 JSON to a v2 store, or back while the set is
-  small enough for JSON); the same content, each format with its own digest.
-  custody fingerprint merge <file>... --out <store.cfs>
-  writes one store holding the union of fingerprint files (stores or v1 JSON): the same bytes in any
-  order of the inputs; an id in two inputs must have the same content. Merging shard stores gives
-  the store of the whole run; merging one store of appended segments compacts it.
-  (A directory named convert or merge is fingerprinted as ./convert or ./merge.)`;
-
 /** `custody fingerprint convert <file> --out <file>`: the same set, written in the other format. */
 export async function convert(io: Io, setExit: (code: ExitCode) => void, inputs: string[], flags: FileFlags): Promise<void> {
   const input = inputs[0];

@@ -1,17 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { mergeReports } from '../merge/merge.js';
-import { loadBaseline } from '../postprocess/baseline.js';
 import type { Report, Severity } from '../report/model.js';
 import { exitCodeFor } from '../report/verdict.js';
 import { describeError, errorCode, InputError } from '../util/errors.js';
 import type { ExitCode } from '../util/exit-codes.js';
-import { checkedDestination, writeGuard } from '../util/safe-write.js';
 import type { Io } from './io.js';
-import { collect, failOnOption } from './options.js';
-import { parseOutputs, reporterContext, writeReports } from './outputs.js';
-import { mergeSarifPaths, sarifRootOption } from './sarif-paths.js';
+import { collect, failOnOption, sarifRootOption } from './options.js';
 
 interface MergeFlags {
   format?: string[];
@@ -36,6 +31,15 @@ export function mergeCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--baseline <report.json>', 'only findings not in this earlier JSON report fail the build')
     .option('--no-color', 'no colour in terminal output')
     .action(async (files: string[], flags: MergeFlags) => {
+      // Loaded here, not at start-up: merging, baselines (a zod schema), reporters and the write guard.
+      const [{ mergeReports }, { loadBaseline }, { parseOutputs, reporterContext, writeReports }, { mergeSarifPaths }, { checkedDestination, writeGuard }] =
+        await Promise.all([
+          import('../merge/merge.js'),
+          import('../postprocess/baseline.js'),
+          import('./outputs.js'),
+          import('./sarif-paths.js'),
+          import('../util/safe-write.js'),
+        ]);
       const outputs = parseOutputs(flags.format, flags.output, 'json');
       // No audited tree here, but the shard reports are inputs: the merge never overwrites one.
       const guard = await writeGuard(io.cwd, [], files);

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadPolicyArgument } from '../policy/argument.js';
 import { formatProblem, UsageError } from '../util/errors.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
@@ -13,6 +12,8 @@ export function policyCommand(io: Io, setExit: (code: ExitCode) => void): Comman
     .argument('<file...>', 'policy YAML files, or - for standard input')
     .action(async (files: string[]) => {
       if (files.filter((file) => file === '-').length > 1) throw new UsageError('standard input (-) can be checked only once');
+      // The policy loader (yaml, the zod schemas) is loaded by the command that needs it, not at start-up.
+      const { loadPolicyArgument } = await import('../policy/argument.js');
       for (const file of files) {
         const loaded = await loadPolicyArgument(file, io);
         for (const warning of loaded.warnings) io.stderr.write(`${formatProblem(warning)}\n`);

@@ -1,7 +1,8 @@
 import stringWidth from 'string-width';
-import type { Tally } from '../audit/tally.js';
-import type { CacheStats } from '../cache/inspection-cache.js';
 import type { Io } from './io.js';
+import { noProgress, type ProgressDisplay, showsProgress } from './progress-off.js';
+
+export type { ProgressDisplay } from './progress-off.js';
 
 const INTERVAL_MS = 250;
 
@@ -21,20 +22,6 @@ const duration = (seconds: number): string => {
   const s = Math.max(0, Math.round(seconds));
   return s >= 60 ? `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 };
-
-export interface ProgressDisplay {
-  onItem?: (tally: Readonly<Tally>, cache?: Readonly<CacheStats>) => void;
-  onPhase?: (phase: string) => void;
-  /** Whether the audit should count its inputs ahead, for the ETA. */
-  wantsEstimate: boolean;
-  /**
-   * The Io to use for anything else written while the display is up (notices): each stderr write
-   * first clears the progress line, so a notice never lands after a half-drawn frame.
-   */
-  io: Io;
-  /** Clears the line for good; call it however the audit ends. */
-  done(): void;
-}
 
 /** One field of the line and how readily it is dropped when the terminal is too narrow (higher first). */
 interface Field {
@@ -58,7 +45,7 @@ interface Field {
  * are cleared too. No file path is ever shown: names can hold plate numbers.
  */
 export function progressDisplay(io: Io, quiet: boolean): ProgressDisplay {
-  if (quiet || io.stderr.isTTY !== true || io.env['CI']) return { wantsEstimate: false, io, done: () => undefined };
+  if (!showsProgress(io, quiet)) return noProgress(io);
   const stderr = io.stderr;
   const started = Date.now();
   let last = 0;

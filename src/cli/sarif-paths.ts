@@ -1,15 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Option } from 'commander';
 import type { SarifPaths } from '../report/sarif-location.js';
 import { distinctRoots } from '../sources/roots.js';
 import { errorCode, UsageError } from '../util/errors.js';
 import { escapeInvisible } from '../util/escape.js';
-
-/** `--sarif-root <dir>`: what SARIF URIs are relative to (GitHub needs the repository checkout). */
-export function sarifRootOption(): Option {
-  return new Option('--sarif-root <dir>', 'directory SARIF locations are relative to, as %SRCROOT% (default: the working directory)');
-}
 
 async function kind(file: string): Promise<'directory' | 'file' | 'missing'> {
   try {

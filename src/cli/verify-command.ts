@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { readKey, verifyReport } from '../sign/sign.js';
 import { ExitCode } from '../util/exit-codes.js';
 import type { Io } from './io.js';
 
@@ -12,6 +11,8 @@ export function verifyCommand(io: Io, setExit: (code: ExitCode) => void): Comman
     .argument('<signature>', 'its signature file (<report>.sig)')
     .argument('<public-key>', 'the Ed25519 public key (PEM)')
     .action(async (report: string, signature: string, publicKey: string) => {
+      // Loaded here, not at start-up: signing code (and its zod schema) is this command's alone.
+      const { readKey, verifyReport } = await import('../sign/sign.js');
       const resolve = (file: string) => path.resolve(io.cwd, file);
       const [reportBytes, signatureBytes, keyBytes] = await Promise.all([
         readKey(resolve(report), report),

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../util/canonical-json.js';
+import { digestOf } from './digest.js';
 import type { LoadedPolicy } from './load.js';
-import { digestOf } from './load.js';
 import type { PolicyDocument } from './schema.js';
 
 /**

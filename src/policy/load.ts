@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { describeError, PolicyError, type Problem } from '../util/errors.js';
+import { digestOf } from './digest.js';
 import { decodePolicy, readPolicyFile } from './read.js';
 import { type PolicyDocument, PolicySchema } from './schema.js';
 import { checkSemantics } from './semantics.js';
@@ -39,7 +39,7 @@ export function loadPolicyBytes(bytes: Buffer, shownAs: string, baseDir: string)
   return { ...loaded, baseDir };
 }
 
-export const digestOf = (bytes: Buffer | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+export { digestOf } from './digest.js';
 
 /** Validates policy text. `file` names the source in error messages. */
 export function parsePolicy(text: string, file: string, digest = digestOf(text)): LoadedPolicy {
