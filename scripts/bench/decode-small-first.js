@@ -44,6 +44,7 @@ const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
   .filter((e) => e.isFile())
   .map((e) => path.join(e.parentPath, e.name))
   .sort();
+/** @type {Buffer[]} */
 const inputs = [];
 for (const file of files) inputs.push(await readFile(file));
 
