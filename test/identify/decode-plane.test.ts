@@ -51,7 +51,7 @@ describe('resident filtered planes', () => {
   it('sample the same DCT as a copied plane', () => {
     images.forEach((img, i) => {
       const plane = new FilteredPlane(img);
-      RECTS(img).forEach((rect, r) => expect(residentDct(plane, rect), `image ${i} rect ${r}`).toEqual(expected[i]![r]));
+      for (const [r, rect] of RECTS(img).entries()) expect(residentDct(plane, rect), `image ${i} rect ${r}`).toEqual(expected[i]![r]);
     });
   });
 
@@ -60,7 +60,7 @@ describe('resident filtered planes', () => {
     // In turn: each plane displaces the one before, so every call after the first re-filters.
     for (let round = 0; round < 2; round++) {
       planes.forEach((plane, i) => {
-        RECTS(images[i]!).forEach((rect, r) => expect(residentDct(plane, rect)).toEqual(expected[i]![r]));
+        for (const [r, rect] of RECTS(images[i]!).entries()) expect(residentDct(plane, rect)).toEqual(expected[i]![r]);
       });
     }
     // A scan of a new hash pool moves where the plane lives; a copied plane sampled in between too.
