@@ -41,42 +41,56 @@ export function findContentRect(image: PixelImage): Rect | undefined {
 
 type Side = 'top' | 'bottom' | 'left' | 'right';
 
+/**
+ * Lines of one side that are near one colour (that of the outermost line), up to `limit`. Walked
+ * with strides rather than a per-pixel position function: this runs on every query, and a sky or
+ * road that stays within the tolerance makes it read up to 30% of the image four times (it cost
+ * as much as the tent filter before).
+ */
 function countUniform(image: PixelImage, side: Side, limit: number): number {
   const { pixels, width, height, channels } = image;
   const horizontal = side === 'top' || side === 'bottom';
   const length = horizontal ? width : height;
-  const at = (line: number, k: number): number => {
-    const y = side === 'top' ? line : side === 'bottom' ? height - 1 - line : k;
-    const x = side === 'left' ? line : side === 'right' ? width - 1 - line : k;
-    return (y * width + x) * channels;
-  };
-  const colour = lineColour(pixels, channels, length, (k) => at(0, k));
+  // Offset of line 0's first pixel, the step from one line to the next, and from one pixel to the next along a line.
+  const row = width * channels;
+  const first = side === 'bottom' ? (height - 1) * row : side === 'right' ? (width - 1) * channels : 0;
+  const lineStep = side === 'top' ? row : side === 'bottom' ? -row : side === 'left' ? channels : -channels;
+  const along = horizontal ? channels : row;
+  // Grey+alpha compares both, as RGB(A) compares its three colours: the first min(channels, 3) samples.
+  const colours = Math.min(channels, 3);
+  const colour = lineColour(pixels, colours, length, first, along);
+  const c0 = colour[0]!;
+  const c1 = colour[1] ?? 0;
+  const c2 = colour[2] ?? 0;
   const allowed = Math.floor(length * OUTLIER_SHARE);
   let lines = 0;
   for (; lines < limit; lines++) {
     let outliers = 0;
-    for (let k = 0; k < length && outliers <= allowed; k++) {
-      const p = at(lines, k);
-      for (let c = 0; c < Math.min(channels, 3); c++) {
-        if (Math.abs(pixels[p + c]! - colour[c]!) > TOLERANCE) {
-          outliers++;
-          break;
-        }
-      }
+    let p = first + lines * lineStep;
+    for (let k = 0; k < length && outliers <= allowed; k++, p += along) {
+      const off =
+        Math.abs(pixels[p]! - c0) > TOLERANCE ||
+        (colours >= 2 && Math.abs(pixels[p + 1]! - c1) > TOLERANCE) ||
+        (colours === 3 && Math.abs(pixels[p + 2]! - c2) > TOLERANCE);
+      if (off) outliers++;
     }
     if (outliers > allowed) break;
   }
   return lines;
 }
 
-/** Per-channel median of one line: robust to a few noisy pixels at the very edge. */
-function lineColour(pixels: Uint8Array, channels: number, length: number, offset: (k: number) => number): number[] {
+/** Per-channel median of one line (counted, not sorted: 8-bit values): robust to a few noisy pixels at the very edge. */
+function lineColour(pixels: Uint8Array, colours: number, length: number, first: number, along: number): number[] {
   const colour: number[] = [];
-  for (let c = 0; c < Math.min(channels, 3); c++) {
-    const values = new Uint8Array(length);
-    for (let k = 0; k < length; k++) values[k] = pixels[offset(k) + c]!;
-    values.sort();
-    colour.push(values[length >> 1]!);
+  const counts = new Uint32Array(256);
+  const middle = length >> 1;
+  for (let c = 0; c < colours; c++) {
+    counts.fill(0);
+    for (let k = 0, p = first + c; k < length; k++, p += along) counts[pixels[p]!]!++;
+    // The value at index `middle` of the sorted line: the first whose running count passes it.
+    let value = 0;
+    for (let seen = counts[0]!; seen <= middle; seen += counts[++value]!);
+    colour.push(value);
   }
   return colour;
 }

@@ -12,14 +12,14 @@ import { pdqKernels } from './simd.js';
  * cheaper. The whole image's DCT is exactly PDQ's.
  */
 export class FilteredPlane {
-  private readonly plane: Float32Array;
   private readonly block = new Float32Array(64 * 64);
   private readonly rows = new Int32Array(64);
   private readonly columns = new Int32Array(64);
   private readonly sortBuf = new Float32Array(256);
 
   constructor(readonly image: PixelImage) {
-    this.plane = pdqKernels().filteredLuma(image.pixels, image.width, image.height, image.channels);
+    // Made in the kernels' memory and sampled there; made again only if something displaced it.
+    pdqKernels().filterResident(image);
   }
 
   /** Writes the 16x16 DCT of `rect` into `out` (for the whole image, exactly PDQ's). */
@@ -29,7 +29,7 @@ export class FilteredPlane {
       this.rows[k] = rect.y + Math.trunc(((k + 0.5) * rect.height) / 64);
       this.columns[k] = rect.x + Math.trunc(((k + 0.5) * rect.width) / 64);
     }
-    pdqKernels().sampleDct(this.plane, this.image.width, this.rows, this.columns, this.block, out);
+    pdqKernels().sampleResident(this.image, this.rows, this.columns, this.block, out);
   }
 
   /**

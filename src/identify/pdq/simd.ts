@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import { builtFile } from '../../util/built-file.js';
 import { DCT_MATRIX } from './dct.js';
 
+/** An image whose filtered plane the kernels keep resident (FilteredPlane's image): identity matters. */
+export interface ResidentImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
 /** What wasm/kernels.ts exports (byte offsets into its memory). */
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -55,6 +63,12 @@ class PdqKernels {
   private pool: Uint32Array | undefined;
   private planeAt: number;
   private plane: Float32Array | undefined;
+  /**
+   * The image whose filtered plane is at planeAt without a copy outside (filterResident), or
+   * undefined. A query's plane is sampled in place; copying it out cost an allocation and a
+   * 0.6 MB copy per image that were almost never read (a match keeps its plane resident).
+   */
+  private resident: object | undefined;
   private scratch: number;
 
   constructor(bytes: Buffer) {
@@ -97,19 +111,44 @@ class PdqKernels {
    * plane, and stays there as the plane sampled next, so it is not copied back in.
    */
   filteredLuma(pixels: Uint8Array, width: number, height: number, channels: number): Float32Array {
+    this.filterInPlace(pixels, width, height, channels);
+    const filtered = this.view().floats.slice(this.planeAt / 4, this.planeAt / 4 + width * height);
+    this.plane = filtered;
+    return filtered;
+  }
+
+  /**
+   * As {@link filteredLuma}, but the plane stays only in the kernels' memory, as the plane
+   * {@link sampleResident} samples for `image`; nothing is copied out.
+   */
+  filterResident(image: ResidentImage): void {
+    this.filterInPlace(image.pixels, image.width, image.height, image.channels);
+    this.resident = image;
+  }
+
+  /**
+   * {@link sampleDct} of the filtered plane of `image` made by {@link filterResident}. When another
+   * plane or hash pool has taken its place since, the plane is made again from the image's pixels
+   * (the same bits: the filter is deterministic).
+   */
+  sampleResident(image: ResidentImage, rows: Int32Array, columns: Int32Array, block: Float32Array, out: Float32Array): void {
+    if (this.resident !== image) this.filterResident(image);
+    this.sampleAt(image.width, rows, columns, block, out);
+  }
+
+  /** Luma and tent filter of interleaved pixels at planeAt; scratch follows the plane. */
+  private filterInPlace(pixels: Uint8Array, width: number, height: number, channels: number): void {
     const n = width * height;
     const plane = this.planeAt;
     this.plane = undefined;
+    this.resident = undefined;
     this.filterAt(plane, width, height, () => {
       const source = align16(plane + 2 * align16(n * 4) + width * 4); // after filterAt's tmp and sums
       this.reserve(source + pixels.length);
       this.view().bytes.set(pixels, source);
       this.exports.luma(source, width, channels, 0, 0, width, height, plane);
     });
-    const filtered = this.view().floats.slice(plane / 4, plane / 4 + n);
-    this.plane = filtered;
     this.scratch = align16(plane + n * 4);
-    return filtered;
   }
 
   /**
@@ -119,11 +158,17 @@ class PdqKernels {
   sampleDct(plane: Float32Array, width: number, rows: Int32Array, columns: Int32Array, block: Float32Array, out: Float32Array): void {
     if (this.plane !== plane) {
       this.plane = undefined;
+      this.resident = undefined;
       this.scratch = align16(this.planeAt + plane.length * 4);
       this.reserve(this.scratch);
       this.view().floats.set(plane, this.planeAt / 4);
       this.plane = plane;
     }
+    this.sampleAt(width, rows, columns, block, out);
+  }
+
+  /** Samples the plane at planeAt (`width` floats per row) and transforms the block. */
+  private sampleAt(width: number, rows: Int32Array, columns: Int32Array, block: Float32Array, out: Float32Array): void {
     const ints = this.view().ints;
     ints.set(rows.subarray(0, 64), this.rows / 4);
     ints.set(columns.subarray(0, 64), this.columns / 4);
@@ -140,6 +185,7 @@ class PdqKernels {
     if (this.pool !== pool) {
       this.pool = undefined;
       this.plane = undefined;
+      this.resident = undefined;
       this.planeAt = align16(this.poolAt + size * 32);
       this.scratch = this.planeAt;
       this.reserve(this.scratch);
