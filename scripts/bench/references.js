@@ -6,7 +6,7 @@
  *
  *   node scripts/bench/references.js [--refs <n>] [--refs-10m <n>] [--no-10m] [--plates <n>]
  *        [--plates-small <n>] [--jobs <n>] [--seed <n>] [--quick] [--no-robustness] [--robustness-per-kind <n>]
- *        [--robustness-hard <n>]
+ *        [--robustness-hard <n>] [--results <name>]
  *   node scripts/bench/references.js --render   (the Markdown again from the last run's JSON)
  *   (npm run bench:scale -- --references-only passes its arguments here)
  *
@@ -23,7 +23,8 @@
  *     from its own references: recall and precision;
  *   - the plate scan of the share's large records with --plates-small (500) and --plates (10,000,000)
  *     digests, the real agency digests among them: MB/s and peak RSS.
- * Writes bench/results/scale-references.md and .json and prints the table. Needs a build, and disk
+ * Writes bench/results/scale-references.md and .json (--results <name>: <name>.md and .json, so that
+ * a partial run, e.g. --no-10m, does not replace the whole run's page) and prints the table. Needs a build, and disk
  * for the cached stores: ~890 bytes per reference (the bench's references carry 20 PDQ views each),
  * so ~0.9 GB at 1M (twice: the robustness bench has its own) and ~9 GB at 10M; 32 bytes per plate
  * digest. A step that fails (a crash, or a set too large for this build) is recorded as failed in
@@ -53,11 +54,20 @@ if (argv[0] === '--step') await step(argv[1] ?? '', argv.slice(2));
 else if (argv[0] === '--render') await render();
 else await main();
 
+/** The results' file name under bench/results/, without extension (--results). */
+function resultsName() {
+  const i = argv.indexOf('--results');
+  const name = i >= 0 ? (argv[i + 1] ?? '') : 'scale-references';
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`--results takes a file name, not ${JSON.stringify(name)}`);
+  return name;
+}
+
 /** The Markdown again from the last run's JSON (after a change to the page's layout). */
 async function render() {
-  const result = await readJson(path.join(root, 'bench/results/scale-references.json'));
+  const results = path.join(root, 'bench/results', resultsName());
+  const result = await readJson(`${results}.json`);
   const md = toMarkdown(result, targetRows(result));
-  await writeFile(path.join(root, 'bench/results/scale-references.md'), md);
+  await writeFile(`${results}.md`, md);
   process.stdout.write(md);
 }
 
@@ -184,12 +194,13 @@ async function main() {
 
   const result = { date: new Date().toISOString(), quick, sizes, seed, jobs, measureMethod: measureMethod(), machine: description, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))), subset, rows };
   const targets = targetRows(result);
-  await mkdir(path.join(root, 'bench/results'), { recursive: true });
-  await writeFile(path.join(root, 'bench/results/scale-references.json'), `${JSON.stringify({ ...result, targets }, null, 2)}\n`);
+  const results = path.join(root, 'bench/results', resultsName());
+  await mkdir(path.dirname(results), { recursive: true });
+  await writeFile(`${results}.json`, `${JSON.stringify({ ...result, targets }, null, 2)}\n`);
   const md = toMarkdown(result, targets);
-  await writeFile(path.join(root, 'bench/results/scale-references.md'), md);
+  await writeFile(`${results}.md`, md);
   process.stdout.write(md);
-  log('wrote bench/results/scale-references.md and .json');
+  log(`wrote ${path.relative(root, results)}.md and .json`);
   // A missed target is a finding; a step that did not run to the end is a broken bench.
   if (targets.some((t) => t.verdict === 'failed')) process.exitCode = 1;
 }

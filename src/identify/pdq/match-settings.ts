@@ -135,6 +135,20 @@ export function searchPlan(entries: number): SearchPlan {
   return { radius, depth };
 }
 
+/**
+ * Probe depth, in a wide-chunk index (past 2^20 entries), of the searches that look for a copy
+ * through many query views, the crop grid's (up to 81 crops x 2 orientations) and the trim views'
+ * (8); smaller indexes use the first stage's depth. Depth 1 is exact to 23 bits and a sample beyond
+ * (p 0.99 at 31 bits, 0.85 at 40, 0.45 at 52), where depth 2 met 0.92 at 52 at ten times the cost
+ * (at 3 million entries ~2,900 probes and ~3,400 compared hashes per search, against ~270 and ~300;
+ * a compared hash is a cache miss in a 96 MB pool). Measured on the 1M bench set at depth 2: the
+ * crop stage cost ~580 ms of CPU per image that reached it, ~2.7 ms per grid search. A true copy
+ * brings many grid crops near its reference (its nearest coarse crop was almost always under 30
+ * bits, FINE_GRID_GATE) and each stored core view is another chance, so one sampled crop suffices;
+ * the robustness bench with a million distractors measures what it costs in recall.
+ */
+export const WIDE_GRID_DEPTH = 1;
+
 /** Values within d bits of a w-bit value. */
 function withinBits(w: number, d: number): number {
   let total = 0;

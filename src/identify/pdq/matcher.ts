@@ -4,7 +4,7 @@ import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, HammingIndex } from './hamming-index.js';
+import { chunkWidths, HammingIndex, WIDE_CHUNKS } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
 import {
@@ -23,6 +23,7 @@ import {
   SEED_RADIUS,
   type SearchPlan,
   searchPlan,
+  WIDE_GRID_DEPTH,
 } from './match-settings.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
@@ -54,6 +55,10 @@ export class PerceptualMatcher {
   private readonly tileThreshold: number;
   /** How the first stage searches (radius and probe depth follow the index size). */
   private readonly plan: SearchPlan;
+  /** Whether the index cuts wide chunks (past 2^20 hashes), whose searches sample beyond 35 bits. */
+  private readonly wide: boolean;
+  /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
+  private readonly gridDepth: number | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
 
@@ -72,6 +77,8 @@ export class PerceptualMatcher {
     // match exactly: its probes go at least as deep as its threshold needs.
     const exact = Math.min(3, Math.floor(this.threshold / chunkWidths(this.index.size).length));
     this.plan = plan.depth === undefined ? plan : { ...plan, depth: Math.max(plan.depth, exact) };
+    this.wide = chunkWidths(this.index.size) === WIDE_CHUNKS;
+    this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
   }
 
@@ -132,7 +139,7 @@ export class PerceptualMatcher {
             const known = found.get(entry);
             if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral: 'original' });
           },
-          this.plan.depth,
+          this.gridDepth,
         );
       }
     }
@@ -149,7 +156,12 @@ export class PerceptualMatcher {
       return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
     }
     if (!this.align) return { kind: 'no-match', quality };
-    const dihedrals = this.cropOrientations(nearestBy);
+    let dihedrals = this.cropOrientations(nearestBy);
+    // In a wide-chunk index the first stage only samples its radius (an 80-bit neighbour is met with
+    // p 0.18), so "nothing near" does not rule out a trimmed copy: a lopsided trim 80 bits from its
+    // reference (bench: edit-0017-crop-lopsided-a.jpg at 1M) was lost. Its grid crops come within a
+    // few bits, which the cheap grid probes meet, so the grid still looks in the original orientation.
+    if (dihedrals.length === 0 && this.wide) dihedrals = ['original'];
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
@@ -196,7 +208,7 @@ export class PerceptualMatcher {
                 const known = candidates.get(entry);
                 if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
               },
-              this.plan.depth,
+              this.gridDepth,
             );
           }
         }
