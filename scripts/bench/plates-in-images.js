@@ -54,10 +54,12 @@ for (const region of REGIONS) {
   const plates = [...new Set(rows.map((cols) => /** @type {string} */ (cols[5])))].sort();
   const agency = new Set(plates.filter((_, i) => i % 2 === 0));
   mkdirSync(path.join(work, 'tree', region), { recursive: true });
-  for (const cols of rows) {
+  for (const [i, cols] of rows.entries()) {
     const [file, , , , , plate] = /** @type {string[]} */ (cols);
-    linkSync(path.join(dir, file), path.join(work, 'tree', region, file));
-    cases.push({ region, file: `${region}/${file}`, plate, agency: agency.has(plate) });
+    // Neutral names: the br photos are named after their plate, which the report masks as [plate].
+    const name = `${String(i).padStart(4, '0')}${path.extname(file)}`;
+    linkSync(path.join(dir, file), path.join(work, 'tree', region, name));
+    cases.push({ region, file: `${region}/${name}`, plate, agency: agency.has(plate) });
   }
 }
 const agencyPlates = [...new Set(cases.filter((c) => c.agency).map((c) => c.plate))];

@@ -12,7 +12,7 @@ import type { Box } from './raster.js';
 
 const CELL_W = 8;
 const CELL_H = 4;
-const STEP = 40;
+const STEP = 32;
 const MIN_STEPS = 1.5 * CELL_H;
 const MAX_STEPS = 6 * CELL_H;
 /** Most regions read in one image: the largest blobs first. */
@@ -94,14 +94,18 @@ export function textRegions(luma: Luma): Box[] {
 }
 
 /**
- * A blob grown by its width and its height on each side, clipped: a plate's strokes can fall into
- * two blobs (a wide gap between its letters and digits), or its end cells can miss the threshold.
+ * A blob grown to hold the whole plate, clipped: a plate's strokes can fall into two blobs (a wide
+ * gap between its letters and digits), or its end cells can miss the threshold.
  */
 function grow(box: Box, width: number, height: number): Box {
-  const x = Math.max(0, box.x - box.width);
-  const y = Math.max(0, box.y - box.height);
-  const right = Math.min(width, box.x + box.width * 2);
-  const bottom = Math.min(height, box.y + box.height * 2);
+  // Sideways by half the blob and two of its heights (the rest of a row of characters); up and down
+  // by its height, and at least a sixth of its width (a plate is 2 to 5 times as wide as high).
+  const dx = box.width / 2 + box.height * 2;
+  const dy = Math.max(box.height, box.width / 6);
+  const x = Math.max(0, box.x - dx);
+  const y = Math.max(0, box.y - dy);
+  const right = Math.min(width, box.x + box.width + dx);
+  const bottom = Math.min(height, box.y + box.height + dy);
   return { x, y, width: right - x, height: bottom - y };
 }
 
