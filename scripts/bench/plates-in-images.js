@@ -55,7 +55,8 @@ for (const region of REGIONS) {
   const agency = new Set(plates.filter((_, i) => i % 2 === 0));
   mkdirSync(path.join(work, 'tree', region), { recursive: true });
   for (const [i, cols] of rows.entries()) {
-    const [file, , , , , plate] = /** @type {string[]} */ (cols);
+    const file = cols[0] ?? '';
+    const plate = cols[5] ?? '';
     // Neutral names: the br photos are named after their plate, which the report masks as [plate].
     const name = `${String(i).padStart(4, '0')}${path.extname(file)}`;
     linkSync(path.join(dir, file), path.join(work, 'tree', region, name));
