@@ -109,6 +109,8 @@ for (const region of [...REGIONS, 'all']) {
   };
 }
 const spellings = [...claimed.values()].map((a) => Number(a.evidence.spellingsTried));
+for (const [region, r] of Object.entries(regions)) console.log(region.padEnd(4), JSON.stringify(r));
+console.log(`reader audit of ${cases.length} photos: ${Math.round(first.ms)} ms wall`);
 
 // Cost: wall time of whole audits, with and without the reader, alternating, median of `runs`.
 mkdirSync(path.join(work, 'unrelated'), { recursive: true });
@@ -138,6 +140,5 @@ const platePhotos = await cost('tree', cases.length);
 const result = { photos, key: 'bench key (not secret)', targets: TARGETS, regions, spellingsTriedOnClaims: spellings, unrelated, platePhotos };
 mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench', 'results', 'plates-in-images.json'), `${JSON.stringify(result, null, 2)}\n`);
-for (const [region, r] of Object.entries(regions)) console.log(region.padEnd(4), JSON.stringify(r));
 console.log('unrelated images', JSON.stringify(unrelated));
 console.log('plate photos    ', JSON.stringify(platePhotos));

@@ -26,7 +26,8 @@ export interface TextBox extends Box {
 
 /** Text boxes inside `region` of `image`, in image coordinates, top to bottom then left to right. */
 export async function detectText(models: OcrModels, image: Rgb, region: Box, maxSide = DETECT_MAX_SIDE): Promise<TextBox[]> {
-  const scale = Math.min(1, maxSide / Math.max(region.width, region.height));
+  // Small regions are enlarged up to twice (the model finds text about 10 pixels high and up).
+  const scale = Math.min(maxSide / Math.max(region.width, region.height), Math.max(1, Math.min(2, 640 / Math.max(region.width, region.height))));
   const w = Math.max(32, Math.round((region.width * scale) / 32) * 32);
   const h = Math.max(32, Math.round((region.height * scale) / 32) * 32);
   const input = new Float32Array(3 * w * h);
