@@ -50,7 +50,7 @@ export async function readPlates(models: OcrModels, image: Rgb, regions: readonl
   }
   const reading: ImageReading = { found: [], boxes: lines.length, candidates: 0, spellings: 0 };
   const taken: { box: Box; candidates: Candidate[] }[] = lines.map((line) => ({ box: line.box, candidates: lineCandidates(line.read) }));
-  for (const stacked of stackedCandidates(lines)) taken.push(stacked);
+  for (const joined of joinedCandidates(lines)) taken.push(joined);
   for (const { box, candidates } of taken) {
     for (const candidate of candidates) {
       if (reading.candidates >= MAX_CANDIDATES) return reading;
@@ -69,8 +69,12 @@ export async function readPlates(models: OcrModels, image: Rgb, regions: readonl
   return reading;
 }
 
-/** Two lines one above the other, about as wide: the rows of a stacked plate, read top then bottom. */
-function stackedCandidates(lines: readonly Line[]): { box: Box; candidates: Candidate[] }[] {
+/**
+ * Two lines that are one plate's parts: one above the other and about as wide (the rows of a stacked
+ * plate, read top then bottom), or side by side on one row of the same height with a gap of at most
+ * two heights (groups the detector boxed apart: `ABC` and `1234` either side of an emblem).
+ */
+function joinedCandidates(lines: readonly Line[]): { box: Box; candidates: Candidate[] }[] {
   const out: { box: Box; candidates: Candidate[] }[] = [];
   for (const top of lines) {
     for (const bottom of lines) {
@@ -79,11 +83,17 @@ function stackedCandidates(lines: readonly Line[]): { box: Box; candidates: Cand
       const b = bottom.box;
       const gap = b.y - (a.y + a.height);
       const overlap = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-      if (gap < -0.4 * a.height || gap > 0.6 * a.height || overlap < 0.5 * Math.min(a.width, b.width)) continue;
+      const stacked = gap >= -0.4 * a.height && gap <= 0.6 * a.height && overlap >= 0.5 * Math.min(a.width, b.width);
+      const sideGap = b.x - (a.x + a.width);
+      const sameRow = Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < 0.4 * a.height && b.height > 0.7 * a.height && b.height < 1.4 * a.height;
+      const beside = sameRow && sideGap >= -0.3 * a.height && sideGap <= 2 * a.height;
+      if (!stacked && !beside) continue;
       const chars = [...lineCharacters(top.read), ...lineCharacters(bottom.read)];
       if (chars.length < MIN_READ_LENGTH || chars.length > MAX_PLATE_LENGTH) continue;
       const x = Math.min(a.x, b.x);
-      out.push({ box: { x, y: a.y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: b.y + b.height - a.y }, candidates: [chars] });
+      const y = Math.min(a.y, b.y);
+      const box = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+      out.push({ box, candidates: [chars] });
     }
   }
   return out;
