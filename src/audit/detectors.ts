@@ -23,6 +23,8 @@ export interface IdentifyRequest {
   fingerprints: FingerprintIndex;
   plateKey?: Buffer;
   skipPlates?: boolean;
+  /** Search images no fingerprint claims for agency plates (`--read-plates`). */
+  readPlates?: boolean;
   limits?: DetectLimits;
   threads?: number;
   /** Whether archives are expanded (they need the media type of every item). */
@@ -41,6 +43,7 @@ export function prepareDetectors(request: IdentifyRequest, concurrency: number, 
       limits: request.limits ?? DEFAULT_DETECT_LIMITS,
       threads: request.threads ?? Math.min(concurrency, os.availableParallelism()),
       ...(request.plateKey ? { plateKey: request.plateKey } : {}),
+      ...(request.readPlates ? { readPlates: true } : {}),
       notice: (n) => notices.push(n),
     });
     return detector ? [detector] : [];

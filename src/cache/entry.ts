@@ -146,7 +146,10 @@ function eventOf(event: z.infer<typeof EventSchema>): ExpansionEvent {
 
 // The stored shapes, field by field. Strict objects: a key this build does not write is not its record.
 const MEDIA_TYPES = SNIFFED_MEDIA_TYPES as [MediaType, ...MediaType[]];
-const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [Method, ...Method[]];
+const METHODS = Object.keys({ exact: 1, perceptual: 1, record: 1, 'plate-in-image': 1, metadata: 1, unverifiable: 1 } satisfies Record<Method, 1>) as [
+  Method,
+  ...Method[],
+];
 
 /** Epoch milliseconds a Date can hold (anything else is an Invalid Date, which throws when printed). */
 const EpochMs = z.number().int().min(-8.64e15).max(8.64e15);

@@ -41,6 +41,8 @@ export interface AuditFlags {
   archiveMaxRatio?: string;
   /** False for --no-plates. */
   plates: boolean;
+  /** --read-plates. */
+  readPlates?: boolean;
   allowEmpty?: boolean;
   /** A directory, or false for --no-cache; undefined means the default directory. */
   cache?: string | false;
@@ -84,6 +86,7 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
       '--no-plates',
       'do not check plate records although the fingerprints hold plate digests (stated in the report; without it, a missing key makes the audit incomplete)',
     )
+    .option('--read-plates', 'search images no fingerprint claims for agency plates (OCR; needs the plate key; reports where, never the plate)')
     .option('--allow-empty', 'an audit that finds no file or object at all is clean (by default it is incomplete, exit 3)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')

@@ -88,6 +88,7 @@ export async function audit(dirs: string[], flags: AuditFlags, io: Io): Promise<
     ...(flags.baseline ? { baseline: flags.baseline } : {}),
     ...(flags.plateKeyFile ? { plateKeyFile: flags.plateKeyFile } : {}),
     plates: flags.plates,
+    ...(flags.readPlates ? { readPlates: true } : {}),
     ...(flags.allowEmpty ? { allowEmpty: true } : {}),
     ...(now ? { now } : {}),
     ...(jobs ? { jobs } : {}),

@@ -4,14 +4,15 @@ import type { CoverageEntry, Item, Notice } from '../sources/item.js';
 import type { MediaType } from '../sources/sniff.js';
 
 /** How an item was recognised as agency data, strongest first. */
-export type Method = 'exact' | 'perceptual' | 'record' | 'metadata' | 'unverifiable';
+export type Method = 'exact' | 'perceptual' | 'record' | 'plate-in-image' | 'metadata' | 'unverifiable';
 
 export const METHOD_RANK: Record<Method, number> = {
   exact: 0,
   perceptual: 1,
   record: 2,
-  metadata: 3,
-  unverifiable: 4,
+  'plate-in-image': 3,
+  metadata: 4,
+  unverifiable: 5,
 };
 
 /** One detector's claim that an item is (or may be) agency data. */
@@ -57,6 +58,8 @@ export interface DetectorSetup {
   threads?: number;
   /** Key for plate digests (from CUSTODY_PLATE_KEY or a key file), when given. */
   plateKey?: Buffer;
+  /** Search images no fingerprint claims for agency plates (`--read-plates`, plate-reader/detector.ts). */
+  readPlates?: boolean;
   /** Tell the user something about the audit as a whole (e.g. "plate key id does not match"). */
   notice(notice: Notice): void;
 }
@@ -90,7 +93,8 @@ export interface Detector {
   /** Whether this detector needs the media type sniffed (i.e. must read the file head). */
   needsMedia: boolean;
   applies(item: Item, media: MediaType | undefined): boolean;
-  detect(item: Item, media: MediaType | undefined): Promise<DetectResult>;
+  /** `earlier`: what the detectors before this one concluded about the item (registry order). */
+  detect(item: Item, media: MediaType | undefined, earlier?: readonly Identification[]): Promise<DetectResult>;
   /** Releases what the detector holds (threads); called once, when the audit is done with it. */
   close?(): Promise<void>;
 }

@@ -42,7 +42,7 @@ export async function inspectItem(item: Item, detectors: readonly Detector[], wa
     if (!detector.applies(kept, inspection.media)) continue;
     let result: DetectResult;
     try {
-      result = await detector.detect(kept, inspection.media);
+      result = await detector.detect(kept, inspection.media, inspection.identifications);
     } catch (error) {
       // The archive reader already recorded why this member could not be read.
       if (error instanceof ArchiveLimitError || error instanceof CorruptMemberError)

@@ -34,6 +34,12 @@ export const COVERAGE_REASONS = {
   'decode-timeout': { deterministic: false, incomplete: true, description: 'an image decode that ran out of time (depends on the load)' },
   'unsupported-image': { deterministic: true, incomplete: true, description: 'an image format custody cannot decode' },
   'low-quality-hash': { deterministic: true, incomplete: false, description: 'an image too flat for its perceptual hash to support a match' },
+  'plates-in-image-unchecked': {
+    deterministic: true,
+    incomplete: true,
+    description: '--read-plates without a plate key the agency plate digests were made under: the image was not searched for plates',
+  },
+  'plate-reader-failed': { deterministic: false, incomplete: true, description: 'the OCR models for --read-plates could not be loaded' },
   'metadata-limit': { deterministic: false, incomplete: true, description: 'image metadata over the size custody reads' },
   // Containers (src/sources/containers).
   'archive-limit': { deterministic: true, incomplete: true, description: 'a configured archive limit (depth, bytes, entries, ratio, buffer) was hit' },

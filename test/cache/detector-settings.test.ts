@@ -48,6 +48,7 @@ const BASE: Required<DetectorSetup> = {
   limits: DEFAULT_DETECT_LIMITS,
   threads: 1,
   plateKey: KEY,
+  readPlates: true,
   notice: () => {},
 };
 
@@ -60,6 +61,7 @@ const VARIANTS: { [K in keyof DetectorSetup]?: DetectorSetup[K] } = {
   markers: [{ field: 'Make', equals: 'Other Optics', asset: 'vehicle-image' }],
   limits: { maxImagePixels: 1000, maxImageBytes: 1000 },
   plateKey: OTHER_KEY,
+  readPlates: false,
 };
 
 const made: Detector[] = [];

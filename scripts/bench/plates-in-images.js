@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Plates in pictures benchmark (issue 21): real street photos from the openalpr benchmark
+ * (endtoend/us, eu, br: each photo's plate is in a .txt beside it; not committed, AGPL-3.0). Every
+ * other plate (sorted, per region) is the agency's: its digest goes into a fingerprint file under a
+ * bench key. One audit with --read-plates runs over all the photos; recall is measured on the photos
+ * of agency plates, precision over every claim (a claim on a photo of another plate is false). The
+ * cost is the audit's wall time with and without --read-plates over the plate photos and over a
+ * folder of unrelated images (no plates), alternating runs, median of 3.
+ *
+ * Get the photos:  the openalpr/benchmarks repository's endtoend/ folder, into --photos DIR
+ *                  (default ../shared/openalpr/endtoend, or bench/work/openalpr/endtoend)
+ * Build first:     npm run build
+ * Run:             node scripts/bench/plates-in-images.js [--photos DIR] [--unrelated DIR] [--limit N] [--runs N]
+ * Writes:          bench/results/plates-in-images.json
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const REGIONS = ['us', 'eu', 'br'];
+const KEY = 'plates-in-images-bench-key-0123456789';
+const TARGETS = { recall: 0.8, precision: 0.99, unrelatedOverhead: 0.1 };
+
+const { values } = parseArgs({
+  options: {
+    photos: { type: 'string' },
+    unrelated: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
+    limit: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const photos = values.photos ?? [path.join(repo, '..', '..', 'shared', 'openalpr', 'endtoend'), path.join(repo, 'bench', 'work', 'openalpr', 'endtoend')].find(existsSync);
+if (!photos || !existsSync(photos)) throw new Error('no openalpr endtoend photos: give --photos DIR');
+const limit = Number(values.limit);
+const work = path.join(repo, 'bench', 'work', 'plates-in-images');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(path.join(work, 'agency'), { recursive: true });
+
+/** @type {{ region: string, file: string, plate: string, agency: boolean }[]} */
+const cases = [];
+for (const region of REGIONS) {
+  const dir = path.join(photos, region);
+  const rows = readdirSync(dir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .slice(0, limit)
+    .map((f) => readFileSync(path.join(dir, f), 'utf8').trim().split(/\s+/))
+    .filter((cols) => cols.length >= 6 && existsSync(path.join(dir, cols[0] ?? '')));
+  const plates = [...new Set(rows.map((cols) => /** @type {string} */ (cols[5])))].sort();
+  const agency = new Set(plates.filter((_, i) => i % 2 === 0));
+  mkdirSync(path.join(work, 'tree', region), { recursive: true });
+  for (const [i, cols] of rows.entries()) {
+    const file = cols[0] ?? '';
+    const plate = cols[5] ?? '';
+    // Neutral names: the br photos are named after their plate, which the report masks as [plate].
+    const name = `${String(i).padStart(4, '0')}${path.extname(file)}`;
+    linkSync(path.join(dir, file), path.join(work, 'tree', region, name));
+    cases.push({ region, file: `${region}/${name}`, plate, agency: agency.has(plate) });
+  }
+}
+const agencyPlates = [...new Set(cases.filter((c) => c.agency).map((c) => c.plate))];
+writeFileSync(path.join(work, 'agency', 'reads.csv'), `plate\n${agencyPlates.join('\n')}\n`);
+
+const env = { ...process.env, CUSTODY_PLATE_KEY: KEY };
+const bin = path.join(repo, 'bin', 'custody.js');
+/** @param {string[]} args */
+function custody(args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    execFile(process.execPath, [bin, ...args], { cwd: work, env, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
+      const code = error ? Number(/** @type {{ code?: number }} */ (error).code) : 0;
+      if (code === 2 || Number.isNaN(code)) reject(new Error(`custody ${args.join(' ')}: ${stderr}`));
+      else resolve({ stdout, ms: performance.now() - started });
+    });
+  });
+}
+
+await custody(['fingerprint', 'agency', '--out', 'agency.fp.json']);
+const audit = (/** @type {string} */ root, /** @type {boolean} */ read) =>
+  custody(['audit', root, '-f', 'agency.fp.json', '--format', 'json', '--no-cache', '--authorized', 'enclave/**', ...(read ? ['--read-plates'] : [])]);
+
+// Recall and precision, one audit.
+const first = /** @type {{ stdout: string, ms: number }} */ (await audit('tree', true));
+const report = JSON.parse(first.stdout);
+const claimed = new Map(
+  report.assets.filter((/** @type {{ method: string }} */ a) => a.method === 'plate-in-image').map((/** @type {{ location: string }} */ a) => [a.location, a]),
+);
+/** @type {Record<string, unknown>} */
+const regions = {};
+for (const region of [...REGIONS, 'all']) {
+  const mine = cases.filter((c) => region === 'all' || c.region === region);
+  const positives = mine.filter((c) => c.agency);
+  const found = positives.filter((c) => claimed.has(c.file)).length;
+  const falseClaims = mine.filter((c) => !c.agency && claimed.has(c.file)).length;
+  const claims = found + falseClaims;
+  regions[region] = {
+    photos: mine.length,
+    agencyPhotos: positives.length,
+    found,
+    recall: positives.length ? found / positives.length : null,
+    otherPhotos: mine.length - positives.length,
+    falseClaims,
+    precision: claims ? found / claims : null,
+  };
+}
+const spellings = [...claimed.values()].map((a) => Number(a.evidence.spellingsTried));
+for (const [region, r] of Object.entries(regions)) console.log(region.padEnd(4), JSON.stringify(r));
+console.log(`reader audit of ${cases.length} photos: ${Math.round(first.ms)} ms wall`);
+
+// Cost: wall time of whole audits, with and without the reader, alternating, median of `runs`.
+mkdirSync(path.join(work, 'unrelated'), { recursive: true });
+let unrelatedCount = 0;
+for (const f of readdirSync(values.unrelated ?? '').sort()) {
+  const from = path.join(values.unrelated ?? '', f);
+  if (!statSync(from).isFile() || !/\.(jpe?g|png)$/i.test(f)) continue;
+  linkSync(from, path.join(work, 'unrelated', f));
+  unrelatedCount++;
+}
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+/** @param {string} root @param {number} count */
+async function cost(root, count) {
+  const plain = [];
+  const read = [];
+  for (let i = 0; i < Number(values.runs); i++) {
+    plain.push(/** @type {{ ms: number }} */ (await audit(root, false)).ms);
+    read.push(/** @type {{ ms: number }} */ (await audit(root, true)).ms);
+  }
+  const p = median(plain);
+  const r = median(read);
+  return { images: count, plainMs: Math.round(p), readMs: Math.round(r), ratio: r / p, extraMsPerImage: Math.round((r - p) / count) };
+}
+const unrelated = await cost('unrelated', unrelatedCount);
+const platePhotos = await cost('tree', cases.length);
+
+const result = { photos, key: 'bench key (not secret)', targets: TARGETS, regions, spellingsTriedOnClaims: spellings, unrelated, platePhotos };
+mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
+writeFileSync(path.join(repo, 'bench', 'results', 'plates-in-images.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log('unrelated images', JSON.stringify(unrelated));
+console.log('plate photos    ', JSON.stringify(platePhotos));

@@ -1,0 +1,96 @@
+import type { CoverageEntry, Item } from '../../sources/item.js';
+import { isImage, type MediaType } from '../../sources/sniff.js';
+import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from '../detector.js';
+import { NO_RESULT } from '../detector.js';
+import { decodeImage, decodeImageSource } from '../image-decode.js';
+import { agencyPlateMatcher } from '../plates/agency-matcher.js';
+import { plateKeyId } from '../plates/key.js';
+import { lumaOf, textRegions } from './gate.js';
+import type { Box } from './raster.js';
+
+/**
+ * Agency plates in pictures nobody fingerprinted (`--read-plates`): an image that no exact or
+ * perceptual fingerprint claims is searched for text where the gate (gate.ts) sees plate-like
+ * strokes; each plate read is normalised as plate records are (v1), every bounded spelling of it is
+ * HMAC'd under the audit's plate key and looked up in the agency plate digests, exactly as the
+ * record detector looks up plates in text. A hit makes the image a `plate-image` asset with method
+ * `plate-in-image`; its evidence names the text box, the recogniser's confidence and how many
+ * spellings were tried, never the plate. Plates that are not the agency's are never reported.
+ */
+
+/** Asset class of an image showing an agency plate. */
+export const PLATE_IMAGE_CLASS = 'plate-image';
+/** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
+export const READ_MAX_SIDE = 1600;
+/** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
+const READER_VERSION = 'pp-ocrv4/gate1/spellings1';
+
+const loadReader = async () => {
+  const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
+  return { models: await loadOcrModels(), readPlates, toRgb };
+};
+
+export const plateImageDetector: DetectorFactory = {
+  id: 'plate-in-image',
+  create(setup: DetectorSetup): Detector | undefined {
+    if (!setup.readPlates) return undefined;
+    const keyId = setup.plateKey ? plateKeyId(setup.plateKey) : undefined;
+    const usable = keyId !== undefined && setup.fingerprints.plateSets.some((s) => s.count > 0 && s.keyId === keyId);
+    const matcher = usable ? agencyPlateMatcher(setup.fingerprints, setup.plateKey!) : undefined;
+    if (!matcher) {
+      setup.notice({
+        level: 'warning',
+        message: `--read-plates: ${keyId ? 'no agency plate digests were made under this plate key' : 'no plate key given (CUSTODY_PLATE_KEY or a key file)'}: plates in images cannot be checked`,
+      });
+    }
+    // The perceptual stage reports images that cannot be decoded; without it, this detector does.
+    const reportDecodeFailures = !setup.fingerprints.hasPerceptual;
+    let reader: ReturnType<typeof loadReader> | undefined;
+    return {
+      id: 'plate-in-image',
+      settings: { fingerprints: setup.fingerprints.digests, plateKeyId: keyId ?? null, limits: setup.limits, reader: READER_VERSION },
+      needsMedia: true,
+      applies: (item, media) => item.content !== undefined && item.size > 0 && isImage(media),
+      async detect(item: Item, _media: MediaType | undefined, earlier?: readonly Identification[]): Promise<DetectResult> {
+        if (earlier?.some((i) => i.method === 'exact' || i.method === 'perceptual')) return NO_RESULT;
+        const gap = (reason: string, detail: string): DetectResult => ({
+          identifications: [],
+          coverage: [{ location: item.location, reason, detail, incomplete: true } satisfies CoverageEntry],
+        });
+        if (!matcher) return gap('plates-in-image-unchecked', 'no usable plate key: the image was not searched for agency plates');
+        if (item.size > setup.limits.maxImageBytes)
+          return reportDecodeFailures ? gap('decode-limit', `image of ${item.size} bytes exceeds the limit`) : NO_RESULT;
+        let bytes: Buffer | undefined;
+        const source = { size: item.size, readAll: async () => (bytes ??= await item.content!.readAll()) };
+        const small = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
+        if (!small.ok) return reportDecodeFailures ? gap(small.reason === 'corrupt' ? 'corrupt-image' : 'unsupported-image', small.detail) : NO_RESULT;
+        const { pixels, width, height, channels } = small.image;
+        const regions = textRegions(lumaOf(pixels, width, height, channels));
+        if (regions.length === 0) return NO_RESULT;
+        const full = await decodeImage(bytes!, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
+        if (!full.ok) return NO_RESULT;
+        let loaded: Awaited<ReturnType<typeof loadReader>>;
+        try {
+          loaded = await (reader ??= loadReader());
+        } catch (error) {
+          return gap('plate-reader-failed', `the OCR models could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const rgb = loaded.toRgb(full.image.pixels, full.image.width, full.image.height, full.image.channels);
+        const scale = full.image.width / width;
+        const scaled = regions.map((r): Box => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale }));
+        const reading = await loaded.readPlates(loaded.models, rgb, scaled, (plate) => matcher.matchNormalised(plate) >= 0);
+        if (reading.found.length === 0) return NO_RESULT;
+        const best = reading.found[0]!;
+        const evidence: Record<string, unknown> = {
+          region: `${best.region.width}x${best.region.height} at ${best.region.x},${best.region.y} of ${full.image.width}x${full.image.height}`,
+          confidence: best.confidence,
+          spellingsTried: reading.spellings,
+          spellingMatched: best.spelling,
+          plates: reading.found.length,
+          keyId,
+        };
+        return { identifications: [{ asset: PLATE_IMAGE_CLASS, method: 'plate-in-image', evidence }] };
+      },
+    };
+  },
+};

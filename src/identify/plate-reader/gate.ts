@@ -1,0 +1,128 @@
+import type { Box } from './raster.js';
+
+/**
+ * The text-likelihood gate: where in an image a plate could be, from the small luma plane the
+ * perceptual stage decodes anyway (long side 512), before any model runs. Characters make dense,
+ * regular runs of strong horizontal intensity steps (each stroke has two edges) a few pixels high;
+ * sky, walls, road and most foliage do not. The plane is cut into 8 x 4 cells; a cell is text-like
+ * when its rows hold 1.5 to 6 strong steps on average; text-like cells that touch form blobs, and a
+ * blob of at least 3 x 2 cells (24 x 8 pixels), at least as wide as high, is a place to read.
+ * Only those places (grown to hold a whole plate, at most {@link MAX_REGIONS}) go to the OCR.
+ */
+
+const CELL_W = 8;
+const CELL_H = 4;
+const STEP = 32;
+const MIN_STEPS = 1.5 * CELL_H;
+const MAX_STEPS = 6 * CELL_H;
+/** Most regions read in one image: the largest blobs first. */
+export const MAX_REGIONS = 6;
+
+/** A plane of 8-bit luma. */
+export interface Luma {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Luma (BT.601) of interleaved pixels of 1-4 channels. */
+export function lumaOf(pixels: Uint8Array, width: number, height: number, channels: number): Luma {
+  if (channels <= 2) {
+    if (channels === 1) return { pixels, width, height };
+    return { pixels: Uint8Array.from({ length: width * height }, (_, i) => pixels[i * 2]!), width, height };
+  }
+  const out = new Uint8Array(width * height);
+  for (let i = 0, at = 0; i < out.length; i++, at += channels) out[i] = (pixels[at]! * 77 + pixels[at + 1]! * 150 + pixels[at + 2]! * 29) >> 8;
+  return { pixels: out, width, height };
+}
+
+/** Places in the plane that may hold a plate, in its own pixels, largest first; empty when none. */
+export function textRegions(luma: Luma): Box[] {
+  const { pixels, width, height } = luma;
+  const cols = Math.floor(width / CELL_W);
+  const rows = Math.floor(height / CELL_H);
+  const textLike = new Uint8Array(cols * rows);
+  for (let r = 0; r < rows; r++) {
+    const counts = new Uint16Array(cols);
+    for (let y = r * CELL_H; y < (r + 1) * CELL_H; y++) {
+      const row = y * width;
+      for (let x = 0; x < cols * CELL_W - 1; x++) {
+        if (Math.abs(pixels[row + x + 1]! - pixels[row + x]!) >= STEP) counts[(x / CELL_W) | 0]!++;
+      }
+    }
+    for (let c = 0; c < cols; c++) textLike[r * cols + c] = counts[c]! >= MIN_STEPS && counts[c]! <= MAX_STEPS ? 1 : 0;
+  }
+  const blobs: (Box & { cells: number })[] = [];
+  const seen = new Uint8Array(cols * rows);
+  for (let start = 0; start < textLike.length; start++) {
+    if (!textLike[start] || seen[start]) continue;
+    let minC = cols;
+    let maxC = -1;
+    let minR = rows;
+    let maxR = -1;
+    let cells = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const c = at % cols;
+      const r = (at - c) / cols;
+      cells++;
+      minC = Math.min(minC, c);
+      maxC = Math.max(maxC, c);
+      minR = Math.min(minR, r);
+      maxR = Math.max(maxR, r);
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const nr = r + dr;
+          const nc = c + dc;
+          if (nr < 0 || nr >= rows || nc < 0 || nc >= cols) continue;
+          const next = nr * cols + nc;
+          if (textLike[next] && !seen[next]) {
+            seen[next] = 1;
+            stack.push(next);
+          }
+        }
+      }
+    }
+    const w = (maxC - minC + 1) * CELL_W;
+    const h = (maxR - minR + 1) * CELL_H;
+    if (w >= 3 * CELL_W && h >= 2 * CELL_H && w >= h) blobs.push({ x: minC * CELL_W, y: minR * CELL_H, width: w, height: h, cells });
+  }
+  blobs.sort((a, b) => b.cells - a.cells || a.y - b.y || a.x - b.x);
+  return merged(blobs.slice(0, MAX_REGIONS).map((b) => grow(b, width, height)));
+}
+
+/**
+ * A blob grown to hold the whole plate, clipped: a plate's strokes can fall into two blobs (a wide
+ * gap between its letters and digits), or its end cells can miss the threshold.
+ */
+function grow(box: Box, width: number, height: number): Box {
+  // Sideways by half the blob and two of its heights (the rest of a row of characters); up and down
+  // by its height, and at least a sixth of its width (a plate is 2 to 5 times as wide as high).
+  const dx = box.width / 2 + box.height * 2;
+  const dy = Math.max(box.height, box.width / 6);
+  const x = Math.max(0, box.x - dx);
+  const y = Math.max(0, box.y - dy);
+  const right = Math.min(width, box.x + box.width + dx);
+  const bottom = Math.min(height, box.y + box.height + dy);
+  return { x, y, width: right - x, height: bottom - y };
+}
+
+/** Overlapping regions joined into their bounding box, until none overlap (a text is read once, whole). */
+function merged(boxes: Box[]): Box[] {
+  const out = [...boxes];
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      const a = out[i]!;
+      const b = out[j]!;
+      if (a.x >= b.x + b.width || b.x >= a.x + a.width || a.y >= b.y + b.height || b.y >= a.y + a.height) continue;
+      const x = Math.min(a.x, b.x);
+      const y = Math.min(a.y, b.y);
+      out[i] = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+      out.splice(j, 1);
+      j = i;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+import { MAX_PLATE_LENGTH } from '../plates/normalise.js';
+import { detectText, type TextBox } from './detect-text.js';
+import type { OcrModels } from './models.js';
+import type { Box, Rgb } from './raster.js';
+import { type ReadLine, recogniseText } from './recognise.js';
+import { type Candidate, lineCandidates, lineCharacters, MAX_CANDIDATES, MIN_READ_LENGTH, spellingsOf } from './spellings.js';
+
+/**
+ * Reads an image's text in the given regions and looks every plate spelling up: the OCR half of
+ * the plate-in-image check. `lookup` says whether a normalised plate is an agency plate (a keyed
+ * digest lookup); nothing here keeps a plate once it is looked up, and the result names where and
+ * how sure, never what was read.
+ */
+
+/** An agency plate found in an image. */
+export interface PlateInImage {
+  /** The text box that held it, in the image's pixels (rounded). */
+  region: Box;
+  /** The recogniser's mean character probability over the matched characters, 0-1 (3 decimals). */
+  confidence: number;
+  /** Which spelling matched: 1 is the text as read, higher ones replaced confusable characters. */
+  spelling: number;
+}
+
+/** What reading one image gave. */
+export interface ImageReading {
+  /** Agency plates found (at most one per text box), in reading order. */
+  found: PlateInImage[];
+  /** Text boxes read. */
+  boxes: number;
+  /** Plate candidates taken from them. */
+  candidates: number;
+  /** Spellings looked up in all (each one a chance of a false match; the bench counts them). */
+  spellings: number;
+}
+
+interface Line {
+  box: TextBox;
+  read: ReadLine;
+}
+
+/** Reads `regions` of `image` (text detection, then recognition of each box) and looks up the spellings. */
+export async function readPlates(models: OcrModels, image: Rgb, regions: readonly Box[], lookup: (plate: string) => boolean): Promise<ImageReading> {
+  const lines: Line[] = [];
+  for (const region of regions) {
+    for (const box of await detectText(models, image, region)) {
+      if (box.height < 6 || box.width < box.height * 0.8) continue;
+      lines.push({ box, read: await recogniseText(models, image, box) });
+    }
+  }
+  const reading: ImageReading = { found: [], boxes: lines.length, candidates: 0, spellings: 0 };
+  const taken: { box: Box; candidates: Candidate[] }[] = lines.map((line) => ({ box: line.box, candidates: lineCandidates(line.read) }));
+  for (const joined of joinedCandidates(lines)) taken.push(joined);
+  for (const { box, candidates } of taken) {
+    for (const candidate of candidates) {
+      if (reading.candidates >= MAX_CANDIDATES) return reading;
+      reading.candidates++;
+      const spellings = spellingsOf(candidate);
+      const index = spellings.findIndex((plate) => {
+        reading.spellings++;
+        return lookup(plate);
+      });
+      if (index < 0) continue;
+      const confidence = candidate.reduce((sum, c) => sum + c.probability, 0) / candidate.length;
+      reading.found.push({ region: rounded(box), confidence: Math.round(confidence * 1000) / 1000, spelling: index + 1 });
+      break;
+    }
+  }
+  return reading;
+}
+
+/**
+ * Two lines that are one plate's parts: one above the other and about as wide (the rows of a stacked
+ * plate, read top then bottom), or side by side on one row of the same height with a gap of at most
+ * two heights (groups the detector boxed apart: `ABC` and `1234` either side of an emblem).
+ */
+function joinedCandidates(lines: readonly Line[]): { box: Box; candidates: Candidate[] }[] {
+  const out: { box: Box; candidates: Candidate[] }[] = [];
+  for (const top of lines) {
+    for (const bottom of lines) {
+      if (top === bottom) continue;
+      const a = top.box;
+      const b = bottom.box;
+      const gap = b.y - (a.y + a.height);
+      const overlap = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+      const stacked = gap >= -0.4 * a.height && gap <= 0.6 * a.height && overlap >= 0.5 * Math.min(a.width, b.width);
+      const sideGap = b.x - (a.x + a.width);
+      const sameRow = Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < 0.4 * a.height && b.height > 0.7 * a.height && b.height < 1.4 * a.height;
+      const beside = sameRow && sideGap >= -0.3 * a.height && sideGap <= 2 * a.height;
+      if (!stacked && !beside) continue;
+      const chars = [...lineCharacters(top.read), ...lineCharacters(bottom.read)];
+      if (chars.length < MIN_READ_LENGTH || chars.length > MAX_PLATE_LENGTH) continue;
+      const x = Math.min(a.x, b.x);
+      const y = Math.min(a.y, b.y);
+      const box = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+      out.push({ box, candidates: [chars] });
+    }
+  }
+  return out;
+}
+
+function rounded(box: Box): Box {
+  return { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+}

@@ -1,0 +1,77 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
+import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
+import { buildPlateSet } from '../../src/identify/plates/agency.js';
+import { FingerprintIndex } from '../../src/references/index-set.js';
+import { loadedSet } from '../../src/references/load.js';
+import type { FingerprintFile } from '../../src/references/schema.js';
+import type { Item, Notice } from '../../src/sources/item.js';
+import { platePhoto } from './support/plate-photo.js';
+
+const KEY = Buffer.from('plate-reader-test-key-0123456789');
+
+function setup(options: { readPlates?: boolean; plateKey?: Buffer }): { value: DetectorSetup; notices: Notice[] } {
+  const file: FingerprintFile = {
+    format: 'custody-fingerprints',
+    version: 1,
+    tool: { name: 'custody', version: '0.0.0' },
+    createdAt: '2026-01-01T00:00:00Z',
+    roots: ['agency'],
+    references: [],
+    plates: buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }]),
+    digest: `sha256:${'0'.repeat(64)}`,
+  };
+  const notices: Notice[] = [];
+  const value: DetectorSetup = {
+    fingerprints: new FingerprintIndex([loadedSet('agency.fp.json', file)]),
+    markers: [],
+    limits: DEFAULT_DETECT_LIMITS,
+    ...options,
+    notice: (n) => notices.push(n),
+  };
+  return { value, notices };
+}
+
+async function photoItem(): Promise<Item> {
+  const bytes = await platePhoto('QRT 4821');
+  return {
+    location: 'share/car.jpg',
+    origin: 'filesystem',
+    size: bytes.length,
+    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
+  };
+}
+
+describe('plateImageDetector', () => {
+  it('is off unless asked for', () => {
+    expect(plateImageDetector.create(setup({ plateKey: KEY }).value)).toBeUndefined();
+  });
+
+  it('without a key: a notice once, and each image is recorded as unchecked, incomplete', async () => {
+    const { value, notices } = setup({ readPlates: true });
+    const detector = plateImageDetector.create(value)!;
+    expect(notices.map((n) => n.message)).toEqual([expect.stringContaining('no plate key given')]);
+    const result = await detector.detect(await photoItem(), 'image/jpeg');
+    expect(result.coverage).toEqual([expect.objectContaining({ reason: 'plates-in-image-unchecked', incomplete: true })]);
+  });
+
+  it('with a key of other digests: the same gap, named', async () => {
+    const { value, notices } = setup({ readPlates: true, plateKey: Buffer.from('another-key-0123456789abcdef') });
+    const detector = plateImageDetector.create(value)!;
+    expect(notices[0]?.message).toContain('no agency plate digests were made under this plate key');
+    expect((await detector.detect(await photoItem(), 'image/jpeg')).coverage?.[0]?.reason).toBe('plates-in-image-unchecked');
+  });
+
+  it('leaves images a fingerprint already claims alone', async () => {
+    const detector = plateImageDetector.create(setup({ readPlates: true, plateKey: KEY }).value)!;
+    const earlier = [{ asset: 'vehicle-image', method: 'perceptual' as const, evidence: {} }];
+    expect(await detector.detect(await photoItem(), 'image/jpeg', earlier)).toEqual({ identifications: [] });
+  });
+
+  it('names the key and the reader in its cache settings, never the key', () => {
+    const detector = plateImageDetector.create(setup({ readPlates: true, plateKey: KEY }).value)!;
+    expect(JSON.stringify(detector.settings)).not.toContain(KEY.toString());
+    expect(detector.settings).toMatchObject({ plateKeyId: expect.stringMatching(/^hmac-sha256:/), reader: expect.any(String) });
+  });
+});
