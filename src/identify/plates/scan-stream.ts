@@ -1,0 +1,190 @@
+import { textEncoding } from '../../sources/sniff.js';
+import { PlateHits } from './hits.js';
+import type { PlateMatcher } from './matcher.js';
+import { CsvPlateScanner } from './scan-csv.js';
+import { ENCODING_BYTES, TextDecodeFilter } from './scan-decode.js';
+import { JsonPlateScanner } from './scan-json.js';
+import { type PlateChunkScanner, type PlateFormat, TextPlateScanner } from './scan-text.js';
+
+/** Bytes read before choosing a format. */
+export const DETECT_BYTES = 16 * 1024;
+const DELIMITERS = [0x09, 0x2c, 0x3b, 0x7c]; // tab, comma, semicolon, pipe
+const MAX_DETECT_RECORDS = 20;
+const MAX_HEADER_NAME = 64;
+const ESC = 0x1b;
+
+/** What a plate scan of one stream found. Never plates, never digests of plates. */
+export interface PlateScanResult {
+  format: PlateFormat;
+  /** Distinct agency plates found. */
+  records: number;
+  /** Column names, collapsed JSON paths, or `line N`; at most 20. */
+  where: string[];
+  /** True when more places held agency plates than `where` lists. */
+  whereTruncated: boolean;
+  /** JSON only: the first exact paths (`line 4: $.reads[3].plate`), at most 5. */
+  examples: string[];
+  /** Bytes scanned. */
+  bytes: number;
+}
+
+/** The format of content from its first bytes (a UTF-8 BOM already removed); CSV with its delimiter. */
+export function detectPlateFormat(head: Uint8Array, complete: boolean, matcher: PlateMatcher): { format: 'json' | 'csv' | 'text'; delimiter?: number } {
+  let first = 0;
+  while (first < head.length && (head[first] === 0x20 || head[first] === 0x09 || head[first] === 0x0a || head[first] === 0x0d)) first++;
+  if (head[first] === 0x7b || head[first] === 0x5b) {
+    const trial = new JsonPlateScanner(matcher, new PlateHits());
+    trial.write(head);
+    if (!trial.failed) return { format: 'json' };
+  }
+  const delimiter = csvDelimiter(head, complete);
+  return delimiter === undefined ? { format: 'text' } : { format: 'csv', delimiter };
+}
+
+/**
+ * A delimiter that splits the first records (quote-aware) into the same number (>= 2) of fields, with
+ * a header of short names; the one giving most fields wins.
+ */
+function csvDelimiter(head: Uint8Array, complete: boolean): number | undefined {
+  let best: number | undefined;
+  let bestFields = 1;
+  for (const delimiter of DELIMITERS) {
+    const counts: number[] = [];
+    let fields = 1;
+    let quoted = false;
+    let cellLength = 0;
+    let headerOk = true;
+    for (let i = 0; i < head.length && counts.length < MAX_DETECT_RECORDS; i++) {
+      const b = head[i];
+      if (b === 0x22) quoted = !quoted;
+      else if (!quoted && (b === delimiter || b === 0x0a)) {
+        if (counts.length === 0 && cellLength > MAX_HEADER_NAME) headerOk = false;
+        cellLength = 0;
+        if (b === delimiter) fields++;
+        else {
+          counts.push(fields);
+          fields = 1;
+        }
+      } else cellLength++;
+    }
+    const header = counts[0] ?? 0;
+    if (complete && fields > 1 && counts.length < MAX_DETECT_RECORDS) counts.push(fields);
+    // A record still open at the end of the head (a long quoted cell) counts when it fits the header.
+    else if (!complete && counts.length === 1 && (quoted || fields > 1) && fields <= header) counts.push(header);
+    if (headerOk && counts.length >= 2 && header >= 2 && header > bestFields && counts.every((count) => count === header)) {
+      best = delimiter;
+      bestFields = header;
+    }
+  }
+  return best;
+}
+
+function scannerFor(head: Uint8Array, complete: boolean, matcher: PlateMatcher, hits: PlateHits): PlateChunkScanner {
+  const { format, delimiter } = detectPlateFormat(head, complete, matcher);
+  if (format === 'json') return new JsonPlateScanner(matcher, hits);
+  if (format === 'csv') return new CsvPlateScanner(matcher, hits, delimiter ?? 0x2c);
+  return new TextPlateScanner(matcher, hits);
+}
+
+/** One reading of a stream (raw bytes, or decoded text): format chosen from its first 16 KiB, then one scanner. */
+class Lane {
+  readonly hits = new PlateHits();
+  private scanner: PlateChunkScanner | undefined;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly matcher: PlateMatcher) {}
+
+  write(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.scanner) return this.scanner.write(chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(false);
+  }
+
+  end(): PlateChunkScanner {
+    this.scanner ??= this.start(true);
+    this.scanner.end();
+    return this.scanner;
+  }
+
+  private start(complete: boolean): PlateChunkScanner {
+    let head = Buffer.concat(this.pending, this.pendingBytes);
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+    const chosen = scannerFor(head, complete, this.matcher, this.hits);
+    chosen.write(head);
+    this.pending = [];
+    return chosen;
+  }
+}
+
+/** A plate scan of a whole stream on the calling thread (scan.ts's scanPlates moves long ones to a thread). */
+export async function scanPlatesHere(stream: AsyncIterable<Buffer | string>, matcher: PlateMatcher): Promise<PlateScanResult> {
+  const scan = new PlateStreamScan(matcher);
+  for await (const data of stream) scan.write(typeof data === 'string' ? Buffer.from(data) : data);
+  return scan.end();
+}
+
+/** One stream's scan, chunk by chunk (what a scan runs, on whichever thread). */
+export class PlateStreamScan {
+  private readonly rawLane: Lane;
+  private decoded: { lane: Lane; filter: TextDecodeFilter } | undefined;
+  private head: Buffer[] | undefined = [];
+  private headBytes = 0;
+  private bytes = 0;
+
+  constructor(private readonly matcher: PlateMatcher) {
+    this.rawLane = new Lane(matcher);
+  }
+
+  write(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (!this.head) return this.feed(chunk);
+    this.head.push(chunk);
+    this.headBytes += chunk.length;
+    if (this.headBytes >= ENCODING_BYTES) this.startWith(Buffer.concat(this.head, this.headBytes));
+  }
+
+  end(): PlateScanResult {
+    if (this.head) this.startWith(Buffer.concat(this.head, this.headBytes));
+    const { rawLane, decoded } = this;
+    const rawScanner = rawLane.end();
+    let primary = { scanner: rawScanner, hits: rawLane.hits };
+    let found = rawLane.hits.found;
+    if (decoded) {
+      decoded.lane.write(decoded.filter.end());
+      const scanner = decoded.lane.end();
+      const other = decoded.lane.hits;
+      // The reading that found more gives format and places; the count is of plates either found.
+      if (other.found.size > primary.hits.found.size) primary = { scanner, hits: other };
+      found = new Set([...rawLane.hits.found, ...other.found]);
+    }
+    const { scanner, hits } = primary;
+    return {
+      format: scanner.format,
+      records: found.size,
+      where: hits.whereList(scanner.sortedWhere),
+      whereTruncated: hits.truncated || found.size > hits.found.size,
+      examples: scanner.format === 'json' || scanner.format === 'jsonl' ? hits.exampleList() : [],
+      bytes: this.bytes,
+    };
+  }
+
+  private feed(chunk: Buffer): void {
+    this.rawLane.write(chunk);
+    if (this.decoded) this.decoded.lane.write(this.decoded.filter.write(chunk));
+    else if (chunk.indexOf(ESC) >= 0) {
+      // Before its first ESC, UTF-8 text decodes to itself: the decoded reading starts here.
+      this.decoded = { lane: new Lane(this.matcher), filter: new TextDecodeFilter('utf-8') };
+      this.decoded.lane.write(this.decoded.filter.write(chunk));
+    }
+  }
+
+  private startWith(first: Buffer): void {
+    this.head = undefined;
+    const encoding = textEncoding(first.subarray(0, ENCODING_BYTES)) ?? 'utf-8';
+    if (encoding !== 'utf-8') this.decoded = { lane: new Lane(this.matcher), filter: new TextDecodeFilter(encoding) };
+    this.feed(first);
+  }
+}
