@@ -40,9 +40,8 @@ export function scanThreadCount(): number {
 }
 
 /**
- * Scans `stream` on the calling thread when it is short, when no other long scan runs here, or
- * when one core is all there is; else on a scanning thread. Rejects when the stream fails, or when
- * the thread dies.
+ * Scans `stream` on the calling thread when it is short or one core is all there is, else on a
+ * scanning thread. Rejects when the stream fails, or when the thread dies.
  */
 export async function scanPlatesOnThreads(stream: Readable, matcher: PlateMatcher): Promise<PlateScanResult> {
   const threads = scanThreadCount();
@@ -61,22 +60,9 @@ export async function scanPlatesOnThreads(stream: Readable, matcher: PlateMatche
     headBytes += chunk.length;
   }
   const rest: Iterable<Buffer> | AsyncIterable<Buffer | string> = ended ? [] : { [Symbol.asyncIterator]: () => chunks };
-  // One long scan at a time gains nothing from a thread (this one would only wait for it): the
-  // first runs here, and those that start while it runs go to threads.
-  if (threads <= 1 || ended || longScansHere === 0) {
-    const long = !ended;
-    if (long) longScansHere++;
-    try {
-      return await scanPlatesHere(joined(head, rest), matcher);
-    } finally {
-      if (long) longScansHere--;
-    }
-  }
+  if (threads <= 1 || ended) return scanPlatesHere(joined(head, rest), matcher);
   return poolFor(matcher, threads).scan(joined(head, rest));
 }
-
-/** Long scans running on this thread now (at most one, unless threads are unavailable). */
-let longScansHere = 0;
 
 async function* joined(head: Buffer[], rest: Iterable<Buffer> | AsyncIterable<Buffer | string>): AsyncGenerator<Buffer | string> {
   yield* head;
