@@ -18,18 +18,16 @@ import { type PlateScanResult, scanPlatesHere } from './scan-stream.js';
 export const THREAD_MIN_BYTES = 4 * 1024 * 1024;
 /** Bytes posted to a thread and not yet scanned, per stream, before reading waits (memory stays bounded). */
 const MAX_IN_FLIGHT = 4 * 1024 * 1024;
-/** Size of the buffers chunks are copied into (a file's read stream gives 1 MiB at a time). */
-const CHUNK_BYTES = 1024 * 1024;
 /** Scanning threads at most: the cores, but never more than four (each holds a small cache). */
 const MAX_THREADS = 4;
 
 const WORKER_URL = builtFile('scan-worker.js', import.meta.url);
 
-/** Main thread to scanning thread (a chunk's buffer is transferred, and comes back once scanned). */
+/** Main thread to scanning thread. */
 export type ScanRequest = { scan: number } & ({ kind: 'chunk'; bytes: Uint8Array } | { kind: 'end' } | { kind: 'abort' });
 /** Scanning thread to main thread, for scan number `scan`: a chunk scanned, the result, or a failure. */
 export type ScanReply = { scan: number } & (
-  | { kind: 'scanned'; bytes: number; buffer: ArrayBuffer }
+  | { kind: 'scanned'; bytes: number }
   | { kind: 'done'; result: PlateScanResult }
   | { kind: 'error'; message: string }
 );
@@ -111,9 +109,6 @@ class ScanPool {
     // Numbered, so that a reply still on its way from an aborted scan is never taken for this one's.
     const scan = ++this.scans;
     let inFlight = 0;
-    // Buffers come back from the thread and are filled again: memory stays at what is in flight,
-    // instead of a thread's garbage of transferred chunks waiting for its next collection.
-    const spare: ArrayBuffer[] = [];
     let wake: (() => void) | undefined;
     let settle!: { resolve: (result: PlateScanResult) => void; reject: (error: Error) => void };
     let failed: Error | undefined;
@@ -129,7 +124,6 @@ class ScanPool {
       if (reply.scan !== scan) return;
       if (reply.kind === 'scanned') {
         inFlight -= reply.bytes;
-        spare.push(reply.buffer);
         wake?.();
       } else if (reply.kind === 'done') settle.resolve(reply.result);
       else thread.onFailure?.(new Error(`plate scanning thread failed: ${reply.message}`));
@@ -139,9 +133,7 @@ class ScanPool {
         if (failed) throw failed;
         const bytes = typeof data === 'string' ? Buffer.from(data) : data;
         // A copy the thread owns: a read stream's buffers may be views of a shared pool.
-        const reuse = spare.length > 0 && spare[spare.length - 1]!.byteLength >= bytes.length ? spare.pop() : undefined;
-        const owned = new Uint8Array(reuse ?? new ArrayBuffer(Math.max(bytes.length, CHUNK_BYTES)), 0, bytes.length);
-        owned.set(bytes);
+        const owned = new Uint8Array(bytes);
         inFlight += owned.length;
         thread.worker.postMessage({ scan, kind: 'chunk', bytes: owned } satisfies ScanRequest, [owned.buffer]);
         while (inFlight > MAX_IN_FLIGHT && !failed) await new Promise<void>((resolve) => (wake = resolve));

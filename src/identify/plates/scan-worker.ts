@@ -23,7 +23,7 @@ port.on('message', (request: ScanRequest) => {
     if (current?.scan !== scan) current = { scan, stream: new PlateStreamScan(matcher) };
     if (request.kind === 'chunk') {
       current.stream.write(Buffer.from(request.bytes.buffer, request.bytes.byteOffset, request.bytes.length));
-      reply = { scan, kind: 'scanned', bytes: request.bytes.length, buffer: request.bytes.buffer as ArrayBuffer };
+      reply = { scan, kind: 'scanned', bytes: request.bytes.length };
     } else {
       reply = { scan, kind: 'done', result: current.stream.end() };
       current = undefined;
@@ -32,6 +32,5 @@ port.on('message', (request: ScanRequest) => {
     current = undefined;
     reply = { scan, kind: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
-  // The chunk's buffer goes back to be filled again (nothing here keeps a view of it: scanners copy what they hold).
-  port.postMessage(reply, reply.kind === 'scanned' ? [reply.buffer] : []);
+  port.postMessage(reply);
 });
