@@ -34,7 +34,7 @@ if (compiled.error) {
 /** @type {import('esbuild').BuildOptions} */
 const options = {
   absWorkingDir: root,
-  entryPoints: { run: 'src/cli/run.ts', 'match-worker': 'src/identify/pdq/match-worker.ts', 'scan-worker': 'src/identify/plates/scan-worker.ts' },
+  entryPoints: { run: 'src/cli/run.ts', 'match-worker': 'src/identify/pdq/match-worker.ts' },
   outdir: 'dist/bin',
   bundle: true,
   platform: 'node',

@@ -59,35 +59,15 @@ export const POW37 = Float64Array.from({ length: MAX_PLATE_LENGTH + 1 }, (_, n) 
 const CACHE_BITS = 18;
 const EMPTY = -1;
 
-/**
- * A matcher as a scanning thread receives it: its tables in shared memory (not copied), and the key
- * (memory only, like the matcher's own HMAC state).
- */
-export interface SharedPlateMatcher {
-  key: Uint8Array;
-  table: Uint8Array;
-  shapes: readonly string[] | undefined;
-  buckets: { starts: Uint32Array; shift: number };
-}
-
-/** A view of `bytes` in shared memory: `bytes` itself when it is already there, else a copy. */
-function inSharedMemory(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const copy = new Uint8Array(new SharedArrayBuffer(Math.max(1, bytes.length)), 0, bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
 /** Agency digests plus the key: answers "is this candidate an agency plate, and which one?". */
 export class PlateMatcher {
   /** Shapes worth digesting, by {@link gateIndex}. */
   readonly gate: Uint8Array;
   /** Number of distinct agency digests. */
   readonly size: number;
-  private readonly key: Uint8Array;
   private readonly hmac: ShortHmac;
   /** The digests, 32 bytes each, sorted and distinct: the fingerprint set's own column when there is one. */
-  private table: Uint8Array;
+  private readonly table: Uint8Array;
   /** Bucket b holds the digests whose first `bucketBits` bits are b: `starts[b] .. starts[b + 1]`. */
   private readonly starts: Uint32Array;
   private readonly shift: number;
@@ -100,38 +80,16 @@ export class PlateMatcher {
    * stores them); `shapes` as from {@link plateShapes}. Ten million digests cost their 320 MB and a
    * 4 MiB bucket table, nothing per digest.
    */
-  constructor(
-    key: Uint8Array,
-    tables: readonly Uint8Array[],
-    private readonly shapes?: readonly string[],
-    buckets?: SharedPlateMatcher['buckets'],
-  ) {
-    this.key = Uint8Array.from(key);
+  constructor(key: Buffer, tables: readonly Uint8Array[], shapes?: readonly string[]) {
     this.hmac = new ShortHmac(key);
     this.gate = shapeGate(shapes);
     this.table = tables.length === 1 ? tables[0]! : mergeSorted(tables);
     this.size = this.table.length / 32;
-    if (buckets) {
-      this.starts = buckets.starts;
-      this.shift = buckets.shift;
-      return;
-    }
     const bits = Math.min(20, Math.max(0, Math.floor(Math.log2(Math.max(1, this.size)))));
     this.shift = 32 - bits;
-    this.starts = new Uint32Array(new SharedArrayBuffer(((1 << bits) + 1) * 4));
+    this.starts = new Uint32Array((1 << bits) + 1);
     for (let i = 0; i < this.size; i++) this.starts[this.bucketOf(this.wordAt(i, 0)) + 1]!++;
     for (let b = 0; b < 1 << bits; b++) this.starts[b + 1]! += this.starts[b]!;
-  }
-
-  /** The matcher rebuilt on another thread from {@link shared}, sharing its tables. */
-  static fromShared(shared: SharedPlateMatcher): PlateMatcher {
-    return new PlateMatcher(shared.key, [shared.table], shared.shapes, shared.buckets);
-  }
-
-  /** What a scanning thread needs to rebuild this matcher (tables moved to shared memory once, if they were not). */
-  shared(): SharedPlateMatcher {
-    this.table = inSharedMemory(this.table);
-    return { key: this.key, table: this.table, shapes: this.shapes, buckets: { starts: this.starts, shift: this.shift } };
   }
 
   /** {@link PlateMatcher} from lowercase hex digests (tests and small sets). */
