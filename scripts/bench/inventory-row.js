@@ -14,6 +14,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * @param {{ work: string, rows: number, runs: number, env: NodeJS.ProcessEnv, log: (line: string) => void }} c
+
+ * @returns {Promise<import('./report.js').Row>}
  */
 export async function inventoryRow(c) {
   const dir = path.join(c.work, `inventory-${c.rows}`);

@@ -25,6 +25,8 @@ import { measure, medianRun } from './measure.js';
 /**
  * Measures the row and returns it as bench.js's table takes it.
  * @param {PlateRowContext} c
+
+ * @returns {Promise<import('./report.js').Row>}
  */
 export async function plateScanRow(c) {
   const files = spawnSync('sh', ['-c', `ls ${c.recordDir}`], { cwd: c.treeDir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => path.join(c.recordDir, f));
