@@ -14,12 +14,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inventoryRow } from './bench/inventory-row.js';
 import { renderBenchmarks } from './bench/markdown.js';
 import { measure, measureMethod, medianRun, sequence } from './bench/measure.js';
+import { plateScanRow } from './bench/plates-scan.js';
 import { measureReaudit } from './bench/reaudit.js';
 import { machine, markdownTable, textTable } from './bench/report.js';
 import { measureStartup, startupRow } from './bench/startup.js';
@@ -164,45 +166,11 @@ table.push({
 
 // 4. S3 inventory rows/second vs zcat | wc -l.
 log(`S3 inventory of ${rows} rows vs zcat | wc -l, ${RUNS} alternating runs each (load ${load()}) ...`);
-const invDir = path.join(work, `inventory-${rows}`);
-if (!existsSync(path.join(invDir, 'manifest.json'))) {
-  const { writeSyntheticInventory } = await import('./bench/synthetic-inventory.js');
-  await writeSyntheticInventory(invDir, rows);
-}
-const dataFile = path.join(invDir, 'data/synthetic.csv.gz');
-execFileSync('sh', ['-c', `cat "${dataFile}" > /dev/null`]);
-// Both sides are single-threaded and short: like the exact-only row, the median of alternating runs.
-const inventoryRuns = [];
-const zcatRuns = [];
-for (let run = 0; run < RUNS; run++) {
-  inventoryRuns.push(await measure(node, [path.join(root, 'scripts/bench/inventory-read.js'), path.join(invDir, 'manifest.json')], { env }));
-  zcatRuns.push(await measure('sh', ['-c', 'zcat "$1" | wc -l', 'sh', dataFile]));
-}
-const inventory = medianRun(inventoryRuns);
-const zcat = medianRun(zcatRuns);
-const custodyRows = rows / inventory.wall;
-const zcatRows = Number(zcat.stdout.trim()) / zcat.wall;
-table.push({
-  name: `S3 inventory read, ${rows} rows`, custody: inventory, baselineName: 'zcat | wc -l', baseline: zcat,
-  ratio: `${(zcatRows / custodyRows).toFixed(2)}x slower`, target: 'within 3x', verdict: zcatRows / custodyRows <= 3 ? 'met' : 'missed',
-  note: `custody ${Math.round(custodyRows).toLocaleString('en')} rows/s, zcat | wc -l ${Math.round(zcatRows).toLocaleString('en')} lines/s (items read: ${JSON.parse(inventory.stdout || '{}').items ?? '?'}); median of ${RUNS} alternating runs (custody ${walls(inventoryRuns)} s; zcat ${walls(zcatRuns)} s)`,
-});
+table.push(await inventoryRow({ work, rows, runs: RUNS, env, log }));
 
-// 5. Plate-record scan vs grep -c on the same large files.
-log(`plate-record scan vs grep -c (load ${load()}) ...`);
-const recordDir = path.join('share', tree.records);
-const recordFiles = spawnSync('sh', ['-c', `ls ${recordDir}`], { cwd: tree.dir, encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((f) => path.join(recordDir, f));
-let recordBytes = 0;
-for (const f of recordFiles) recordBytes += (await stat(path.join(tree.dir, f))).size;
-const plates = await custody(['audit', recordDir, '--fingerprints', 'out/fp-full.json', ...key, '--no-archives', ...audit, 'out/records.json']);
-const plateAssets = await assetsOf(path.join(out, 'records.json'));
-const grep = await measure('grep', ['-c', '-E', '[A-Z0-9]{7}', ...recordFiles], { cwd: tree.dir });
-const mb = recordBytes / 1e6;
-table.push({
-  name: `plate-record scan, ${recordFiles.length} files, ${Math.round(mb)} MB`, custody: plates, baselineName: "grep -c -E '[A-Z0-9]{7}'", baseline: grep,
-  ratio: `${(mb / plates.wall).toFixed(0)} vs ${(mb / grep.wall).toFixed(0)} MB/s`, target: 'none set (issue 4)', verdict: 'n/a',
-  note: `custody reported ${plateAssets.length}/${recordFiles.length} files as agency plate records`,
-});
+// 5. Plate-record scan vs ripgrep on the same large files.
+log(`plate-record scan vs rg (load ${load()}) ...`);
+table.push(await plateScanRow({ custody, treeDir: tree.dir, recordDir: path.join('share', tree.records), audit, key, out, runs: RUNS, log }));
 
 // 6. Warm re-audit: the image-identification audit with an empty cache, then again with that cache.
 log(`warm re-audit vs cold (load ${load()}) ...`);

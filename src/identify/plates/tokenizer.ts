@@ -71,14 +71,19 @@ export class PlateTokenizer {
     let curLen = this.curLen;
     let curMask = this.curMask;
     for (let i = start; i < end; i++) {
-      const b = bytes[i]!;
+      let b = bytes[i]!;
       const cls = CLASS[b]!;
       if (this.utfNeed === 0 && cls !== HIGH) {
         if (cls === ALNUM) {
           if (curLen === 0) this.curLinked = this.hasP1 && this.sepRun <= MAX_SEPARATOR_RUN;
-          if (curLen < MAX_PLATE_LENGTH) cur = cur * 37 + CODE_VALUE[b]!;
-          curLen++;
-          curMask = (curMask << 1) | LETTER[b]!;
+          // A whole run of ASCII letters and digits in this inner loop: no other state can change in it.
+          for (;;) {
+            if (curLen < MAX_PLATE_LENGTH) cur = cur * 37 + CODE_VALUE[b]!;
+            curLen++;
+            curMask = (curMask << 1) | LETTER[b]!;
+            if (i + 1 === end || CLASS[bytes[i + 1]!] !== ALNUM) break;
+            b = bytes[++i]!;
+          }
           continue;
         }
         if (curLen > 0) {
