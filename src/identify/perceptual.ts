@@ -6,6 +6,7 @@ import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from '
 import { MatchPool } from './pdq/match-pool.js';
 import { QUALITY_GATE } from './pdq/match-settings.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
+import { geometryOf } from './subimage/sub-image-matcher.js';
 
 /**
  * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
@@ -23,6 +24,10 @@ import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
  *    reference's central 80% is mapped into the query through the match's geometry, and a textured
  *    tile more than 84 bits from its stored hash rejects the candidate. This is what tells apart
  *    two vehicles photographed by the same fixed camera, whose whole hashes can be within 31.
+ *
+ * 4. a query the first three leave unmatched is searched for framed pictures inside it (a viewer
+ *    window in a screenshot, the cells of a contact sheet): each is matched as an image of its own
+ *    (subimage/), and a claim adds `region: x,y,w,h` (percent of the query's sides) and its geometry.
  *
  * Hashes with quality below 50 (QUALITY_GATE) never claim a match: such a query yields a
  * `low-quality-hash` coverage note instead. Every claim carries distance, threshold, quality, the
@@ -114,6 +119,7 @@ class PerceptualDetector implements Detector {
     }
     if (outcome.kind === 'no-match') return { identifications: [], ...(facts && { facts }) };
     const m = outcome.match;
+    const located = geometryOf(m);
     return {
       identifications: [
         {
@@ -131,6 +137,11 @@ class PerceptualDetector implements Detector {
               : m.tiles.checked === 0
                 ? 'none textured or large enough to check'
                 : `${m.tiles.agreeing}/${m.tiles.checked} within ${TILE_THRESHOLD} bits`,
+            // Found inside the query (a screenshot, a contact sheet cell): where, and how it was turned.
+            ...(located && {
+              region: `${located.region.x},${located.region.y},${located.region.width},${located.region.height}` /* percent of the query */,
+              geometry: { method: located.method, scale: located.scale, rotation: located.rotation, skew: located.skew },
+            }),
           },
         },
       ],
