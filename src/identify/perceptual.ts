@@ -7,6 +7,7 @@ import { MatchPool } from './pdq/match-pool.js';
 import { QUALITY_GATE } from './pdq/match-settings.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
 import { geometryOf } from './subimage/sub-image-matcher.js';
+import { TOO_SMALL_SIDE, tooSmallToMatch } from './subimage/too-small.js';
 
 /**
  * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
@@ -50,7 +51,13 @@ export const perceptualDetector: DetectorFactory = {
         message: `${untiled} perceptual reference(s) carry no tile hashes (fingerprinted by an older custody): their matches are not tile-verified, so same-scene images may be claimed; run custody fingerprint again`,
       });
     }
-    return new PerceptualDetector(matcher, setup.limits, { fingerprints: setup.fingerprints.digests, limits: setup.limits });
+    // The sub-image search and the too-small rule are part of the cache key: a conclusion cached before them must not replay.
+    return new PerceptualDetector(matcher, setup.limits, {
+      fingerprints: setup.fingerprints.digests,
+      limits: setup.limits,
+      subimage: 'framed-rectangles',
+      tooSmallSide: TOO_SMALL_SIDE,
+    });
   },
 };
 
@@ -114,6 +121,15 @@ class PerceptualDetector implements Detector {
     }
     if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
     const outcome = await this.matcher.match(decoded.image);
+    // An image this small that no stage claimed could not be checked (a plate crop an ALPR system
+    // stored at 40x12): incomplete, never a silent pass. Byte-identical copies are still found by sha256.
+    if (outcome.kind !== 'match' && tooSmallToMatch(decoded.image)) {
+      const { width, height } = decoded.image;
+      return gap(
+        'too-small-to-match',
+        `image of ${width}x${height} pixels is under ${TOO_SMALL_SIDE} px on its longer side: too small to identify perceptually`,
+      );
+    }
     if (outcome.kind === 'low-quality') {
       return gap('low-quality-hash', `PDQ quality ${outcome.quality} is below ${QUALITY_GATE}; a hash this flat cannot support a match claim`, false);
     }
