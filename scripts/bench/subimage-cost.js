@@ -5,7 +5,7 @@
  * unrelated images against the robustness bench's references twice per round, alternating: the
  * whole-image matcher alone (the baseline) and the audit's matcher (whole-image stages, then the
  * sub-image search when they find nothing). Reports the median over rounds of each total and the
- * ratio, with the share of images that had candidate regions and any claim (which would be false).
+ * ratio (process CPU time), with the share of images that had candidate regions and any claim (which would be false).
  *
  * Unrelated images: the camera photos of /work/shared/corpora/exif-samples/jpg (if present) and
  * synthetic scenes (vehicles, plates, portraits) from seeds no reference uses.
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     synthetic: { type: 'string', default: '24' },
     corpus: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
     out: { type: 'string', default: path.join(repo, 'bench', 'results', 'subimage-cost.json') },
@@ -74,12 +74,14 @@ for (const image of images) {
 
 /** @param {{ match: (image: any) => unknown }} matcher */
 async function timeAll(matcher) {
-  const t0 = performance.now();
+  // Process CPU time, not wall time: on a shared machine the wall clock mostly measures the others.
+  const t0 = process.cpuUsage();
   for (const image of decodable) {
     const d = await decodeImage(image.bytes, { maxImagePixels: 100_000_000 });
     if (d.ok) matcher.match(d.image);
   }
-  return performance.now() - t0;
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
 }
 /** @type {number[]} */
 const before = [];
@@ -97,8 +99,8 @@ const result = {
   withCandidateRegions: withCandidates,
   falseClaims: claims,
   rounds: Number(values.rounds),
-  msPerImageBefore: Math.round((median(before) / decodable.length) * 100) / 100,
-  msPerImageAfter: Math.round((median(after) / decodable.length) * 100) / 100,
+  cpuMsPerImageBefore: Math.round((median(before) / decodable.length) * 100) / 100,
+  cpuMsPerImageAfter: Math.round((median(after) / decodable.length) * 100) / 100,
   ratio: Math.round((median(after) / median(before)) * 1000) / 1000,
   target: 1.1,
 };
@@ -106,6 +108,6 @@ await mkdir(path.dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(
   `sub-image search on ${result.images} unrelated images (${withCandidates} with candidate regions, ${claims} claimed): ` +
-    `${result.msPerImageBefore} -> ${result.msPerImageAfter} ms/image (decode + match), ratio ${result.ratio} (target <= ${result.target})\n`,
+    `${result.cpuMsPerImageBefore} -> ${result.cpuMsPerImageAfter} CPU-ms/image (decode + match), ratio ${result.ratio} (target <= ${result.target})\n`,
 );
 if (result.ratio > result.target || claims > 0) process.exitCode = 1;

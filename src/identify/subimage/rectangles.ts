@@ -45,26 +45,37 @@ export function findRectangles(plane: LowRes): Rect[] {
   // (whose collinear edges merge into one line across the sheet when the gutter is thin).
   const ys = lines(rowEdges, w, h, minW);
   const xs = lines(colEdges, h, w, minH);
+  // Every side's score once (a line, its span between two crossing lines, which way is out), then
+  // every box from four lookups: scoring inside the four nested loops cost milliseconds per image.
+  const nx = xs.length;
+  const ny = ys.length;
+  const top = new Float32Array(ny * nx * nx);
+  const bottom = new Float32Array(ny * nx * nx);
+  for (let a = 0; a < ny; a++)
+    for (let c = 0; c < nx; c++)
+      for (let d = c + 1; d < nx; d++) {
+        if (xs[d]! - xs[c]! < minW) continue;
+        top[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, -1, xs[c]!, xs[d]!);
+        bottom[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, 1, xs[c]!, xs[d]!);
+      }
+  const left = new Float32Array(nx * ny * ny);
+  const right = new Float32Array(nx * ny * ny);
+  for (let c = 0; c < nx; c++)
+    for (let a = 0; a < ny; a++)
+      for (let b = a + 1; b < ny; b++) {
+        if (ys[b]! - ys[a]! < minH) continue;
+        left[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, -1, ys[a]!, ys[b]!);
+        right[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, 1, ys[a]!, ys[b]!);
+      }
   const found: Box[] = [];
-  for (let a = 0; a < ys.length; a++) {
-    for (let b = a + 1; b < ys.length; b++) {
-      const y0 = ys[a]!;
-      const y1 = ys[b]!;
-      if (y1 - y0 < minH) continue;
-      for (let c = 0; c < xs.length; c++) {
-        const x0 = xs[c]!;
-        // Cheapest rejection first: the left side must be a framed edge between the two rows.
-        const left = side(vertical, h, x0, -1, y0, y1);
-        if (left < SIDE_COVERAGE) continue;
-        for (let d = c + 1; d < xs.length; d++) {
-          const x1 = xs[d]!;
-          if (x1 - x0 < minW) continue;
-          const top = side(horizontal, w, y0, -1, x0, x1);
-          if (top < SIDE_COVERAGE) continue;
-          const bottom = side(horizontal, w, y1, 1, x0, x1);
-          if (bottom < SIDE_COVERAGE) continue;
-          const right = side(vertical, h, x1, 1, y0, y1);
-          if (right >= SIDE_COVERAGE) found.push({ x0, y0, x1, y1, score: Math.min(left, top, bottom, right) });
+  for (let a = 0; a < ny; a++) {
+    for (let b = a + 1; b < ny; b++) {
+      for (let c = 0; c < nx; c++) {
+        const l = left[(c * ny + a) * ny + b]!;
+        if (l < SIDE_COVERAGE) continue;
+        for (let d = c + 1; d < nx; d++) {
+          const score = Math.min(l, top[(a * nx + c) * nx + d]!, bottom[(b * nx + c) * nx + d]!, right[(d * ny + a) * ny + b]!);
+          if (score >= SIDE_COVERAGE) found.push({ x0: xs[c]!, y0: ys[a]!, x1: xs[d]!, y1: ys[b]!, score });
         }
       }
     }
