@@ -41,6 +41,12 @@ export function formatCalibrationText(result: CalibrationResult): string {
       ],
     ),
     '',
+    `Claims at threshold ${result.threshold} by stage (direct: whole image; aligned: crop-aligned; subimage: a framed region inside the query):`,
+    ...table(
+      ['stage', 'correct', 'distances', 'false', 'distances'],
+      result.stages.map((s) => [s.stage, String(s.correct), s.correctDistances?.join('-') ?? '-', String(s.false), s.falseDistances?.join('-') ?? '-']),
+    ),
+    '',
     `By class at threshold ${result.threshold}:`,
     ...table(
       ['class', 'copies', 'found', 'wrong ref', 'recall', 'negatives', 'false matches', 'low quality', 'failed'],

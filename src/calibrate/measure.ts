@@ -3,6 +3,8 @@ import { decodeImage } from '../identify/image-decode.js';
 import type { MatchOutcome } from '../identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../identify/pdq/matcher.js';
 import { type PdqIndex, pdqIndexOfReferences } from '../identify/pdq/pdq-index.js';
+import { SUBIMAGE_ALIGNED_THRESHOLD } from '../identify/subimage/sub-image-matcher.js';
+import { SubImageSearch } from '../identify/subimage/sub-image-search.js';
 import type { Reference } from '../references/schema.js';
 
 /** Largest distance a calibration run looks at: the top of the default band table. */
@@ -26,6 +28,8 @@ export interface QueryMeasurement {
   quality: number;
   direct?: StageHit;
   aligned?: StageHit;
+  /** The sub-image search (a framed region of the query matched on its own), when neither stage above is within the lowest band. */
+  subimage?: StageHit;
   /** Why the query could not be measured (decoder or read failure), for coverage. */
   detail?: string;
 }
@@ -39,10 +43,13 @@ export interface QueryMeasurement {
  * only accept distance 0 (it runs only when the first found nothing that close) and whose aligned
  * threshold is raised. The audit at threshold T (both stages T) claims the direct hit when it is
  * within T and otherwise the aligned one when that is within T; {@link decide} does exactly that.
+ * A third, the sub-image search, matches each framed region of the query with the direct threshold
+ * raised (its crop alignment keeps the audit's own SUBIMAGE_ALIGNED_THRESHOLD) and keeps the closest.
  */
 export class CalibrationMatcher {
   private readonly direct: PerceptualMatcher;
   private readonly aligned: PerceptualMatcher;
+  private readonly subimage: SubImageSearch;
   /** Direct hits at or below this skip the aligned stage: it could only move them within the lowest band. */
   private readonly skipAlignAt: number;
 
@@ -56,6 +63,10 @@ export class CalibrationMatcher {
     const index = Array.isArray(references) ? pdqIndexOfReferences(references as readonly Reference[]) : (references as PdqIndex);
     this.direct = new PerceptualMatcher(index, { threshold: maxDistance, align: false });
     this.aligned = new PerceptualMatcher(index, { threshold: 0, alignedThreshold: maxDistance });
+    this.subimage = new SubImageSearch(
+      new PerceptualMatcher(index, { threshold: maxDistance, alignedThreshold: Math.min(maxDistance, SUBIMAGE_ALIGNED_THRESHOLD) }),
+      index,
+    );
     this.skipAlignAt = Math.min(lowestBandTop, maxDistance);
   }
 
@@ -77,6 +88,10 @@ export class CalibrationMatcher {
     const aligned = hitOf(second);
     // The aligned matcher's first stage accepts only distance 0, which the direct stage would have found.
     if (aligned && (!direct || aligned.distance < direct.distance)) measurement.aligned = aligned;
+    if (aligned && aligned.distance <= this.skipAlignAt) return measurement;
+    const inside = this.subimage.find(decoded.image, true);
+    const nearestSoFar = Math.min(direct?.distance ?? Infinity, measurement.aligned?.distance ?? Infinity);
+    if (inside && inside.match.distance < nearestSoFar) measurement.subimage = { reference: inside.match.reference.id, distance: inside.match.distance };
     return measurement;
   }
 }
@@ -89,15 +104,17 @@ function qualityOf(outcome: MatchOutcome): number {
   return outcome.kind === 'match' ? outcome.match.quality : outcome.quality;
 }
 
-/** The reference the audit would claim at `threshold` (both stages), or undefined for no claim. */
+/** The reference the audit would claim at `threshold` (every stage), or undefined for no claim. */
 export function decide(m: QueryMeasurement, threshold: number): StageHit | undefined {
   if (m.direct && m.direct.distance <= threshold) return m.direct;
   if (m.aligned && m.aligned.distance <= threshold) return m.aligned;
+  if (m.subimage && m.subimage.distance <= threshold) return m.subimage;
   return undefined;
 }
 
-/** The nearest hit over both stages: the distance that places a query in a band. */
+/** The nearest hit over every stage: the distance that places a query in a band. */
 export function nearest(m: QueryMeasurement): StageHit | undefined {
-  if (m.aligned && (!m.direct || m.aligned.distance < m.direct.distance)) return m.aligned;
-  return m.direct;
+  let best = m.direct;
+  for (const hit of [m.aligned, m.subimage]) if (hit && (!best || hit.distance < best.distance)) best = hit;
+  return best;
 }

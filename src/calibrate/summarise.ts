@@ -1,6 +1,6 @@
 import { MATCH_THRESHOLD } from '../identify/pdq/match-settings.js';
 import { compareStrings } from '../util/compare.js';
-import { decide, nearest, type QueryMeasurement } from './measure.js';
+import { decide, nearest, type QueryMeasurement, type StageHit } from './measure.js';
 
 /** Upper bounds (inclusive) of the default distance bands: 0-7, 8-15, ... 40-47. */
 export const DEFAULT_BAND_TOPS: readonly number[] = [7, 15, 23, 31, 39, 47];
@@ -60,6 +60,46 @@ export interface CalibrationResult {
   bands: BandRow[];
   /** Queries with no hit within the top band (or not measurable): positives and negatives. */
   beyond: { positives: number; negatives: number };
+  /** Claims at the threshold by the matching stage that made them, with the distances it claimed at. */
+  stages: StageRow[];
+}
+
+/** The claims one matching stage makes at the threshold: whole image, crop-aligned, or a region inside the query. */
+export interface StageRow {
+  stage: 'direct' | 'aligned' | 'subimage';
+  /** Claims for the expected reference. */
+  correct: number;
+  /** Claims for a negative or for another reference. */
+  false: number;
+  /** Smallest and largest distance among the correct claims (null without any). */
+  correctDistances: [number, number] | null;
+  /** Smallest and largest distance among the false claims (null without any). */
+  falseDistances: [number, number] | null;
+}
+
+/** Which stage's hit `decide` returned. */
+function stageOf(m: QueryMeasurement, hit: StageHit): StageRow['stage'] {
+  return hit === m.direct ? 'direct' : hit === m.aligned ? 'aligned' : 'subimage';
+}
+
+function stageRows(rows: readonly LabelledMeasurement[], threshold: number): StageRow[] {
+  const out = (['direct', 'aligned', 'subimage'] as const).map(
+    (stage): StageRow => ({ stage, correct: 0, false: 0, correctDistances: null, falseDistances: null }),
+  );
+  const widen = (range: [number, number] | null, d: number): [number, number] => (range ? [Math.min(range[0], d), Math.max(range[1], d)] : [d, d]);
+  for (const row of rows) {
+    const hit = decide(row.measurement, threshold);
+    if (!hit) continue;
+    const s = out.find((r) => r.stage === stageOf(row.measurement, hit))!;
+    if (row.expected !== undefined && hit.reference === row.expected) {
+      s.correct++;
+      s.correctDistances = widen(s.correctDistances, hit.distance);
+    } else {
+      s.false++;
+      s.falseDistances = widen(s.falseDistances, hit.distance);
+    }
+  }
+  return out;
 }
 
 export interface SummariseOptions {
@@ -159,5 +199,6 @@ export function summarise(rows: readonly LabelledMeasurement[], options: Summari
     classes: all.sort((a, b) => compareStrings(a.class, b.class)),
     bands,
     beyond,
+    stages: stageRows(rows, threshold),
   };
 }

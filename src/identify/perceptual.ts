@@ -6,6 +6,8 @@ import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from '
 import { MatchPool } from './pdq/match-pool.js';
 import { QUALITY_GATE } from './pdq/match-settings.js';
 import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
+import { geometryOf } from './subimage/sub-image-matcher.js';
+import { TOO_SMALL_SIDE, tooSmallToMatch } from './subimage/too-small.js';
 
 /**
  * Agency images after they were changed: re-encoded, resized, converted, mirrored, rotated,
@@ -23,6 +25,10 @@ import { isTileVariant, TILE_THRESHOLD } from './pdq/tiles.js';
  *    reference's central 80% is mapped into the query through the match's geometry, and a textured
  *    tile more than 84 bits from its stored hash rejects the candidate. This is what tells apart
  *    two vehicles photographed by the same fixed camera, whose whole hashes can be within 31.
+ *
+ * 4. a query the first three leave unmatched is searched for framed pictures inside it (a viewer
+ *    window in a screenshot, the cells of a contact sheet): each is matched as an image of its own
+ *    (subimage/), and a claim adds `region: x,y,w,h` (percent of the query's sides) and its geometry.
  *
  * Hashes with quality below 50 (QUALITY_GATE) never claim a match: such a query yields a
  * `low-quality-hash` coverage note instead. Every claim carries distance, threshold, quality, the
@@ -45,7 +51,13 @@ export const perceptualDetector: DetectorFactory = {
         message: `${untiled} perceptual reference(s) carry no tile hashes (fingerprinted by an older custody): their matches are not tile-verified, so same-scene images may be claimed; run custody fingerprint again`,
       });
     }
-    return new PerceptualDetector(matcher, setup.limits, { fingerprints: setup.fingerprints.digests, limits: setup.limits });
+    // The sub-image search and the too-small rule are part of the cache key: a conclusion cached before them must not replay.
+    return new PerceptualDetector(matcher, setup.limits, {
+      fingerprints: setup.fingerprints.digests,
+      limits: setup.limits,
+      subimage: 'framed-rectangles',
+      tooSmallSide: TOO_SMALL_SIDE,
+    });
   },
 };
 
@@ -109,11 +121,21 @@ class PerceptualDetector implements Detector {
     }
     if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
     const outcome = await this.matcher.match(decoded.image);
+    // An image this small that no stage claimed could not be checked (a plate crop an ALPR system
+    // stored at 40x12): incomplete, never a silent pass. Byte-identical copies are still found by sha256.
+    if (outcome.kind !== 'match' && tooSmallToMatch(decoded.image)) {
+      const { width, height } = decoded.image;
+      return gap(
+        'too-small-to-match',
+        `image of ${width}x${height} pixels is under ${TOO_SMALL_SIDE} px on its longer side: too small to identify perceptually`,
+      );
+    }
     if (outcome.kind === 'low-quality') {
       return gap('low-quality-hash', `PDQ quality ${outcome.quality} is below ${QUALITY_GATE}; a hash this flat cannot support a match claim`, false);
     }
     if (outcome.kind === 'no-match') return { identifications: [], ...(facts && { facts }) };
     const m = outcome.match;
+    const located = geometryOf(m);
     return {
       identifications: [
         {
@@ -131,6 +153,11 @@ class PerceptualDetector implements Detector {
               : m.tiles.checked === 0
                 ? 'none textured or large enough to check'
                 : `${m.tiles.agreeing}/${m.tiles.checked} within ${TILE_THRESHOLD} bits`,
+            // Found inside the query (a screenshot, a contact sheet cell): where, and how it was turned.
+            ...(located && {
+              region: `${located.region.x},${located.region.y},${located.region.width},${located.region.height}` /* percent of the query */,
+              geometry: { method: located.method, scale: located.scale, rotation: located.rotation, skew: located.skew },
+            }),
           },
         },
       ],

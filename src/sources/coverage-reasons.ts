@@ -33,6 +33,11 @@ export const COVERAGE_REASONS = {
   'decode-limit': { deterministic: true, incomplete: true, description: 'an image over the size or pixel limit for perceptual hashing' },
   'decode-timeout': { deterministic: false, incomplete: true, description: 'an image decode that ran out of time (depends on the load)' },
   'unsupported-image': { deterministic: true, incomplete: true, description: 'an image format custody cannot decode' },
+  'too-small-to-match': {
+    deterministic: true,
+    incomplete: true,
+    description: 'an image too small (under 64 px on its longer side) for the perceptual matcher to identify or clear',
+  },
   'low-quality-hash': { deterministic: true, incomplete: false, description: 'an image too flat for its perceptual hash to support a match' },
   'plates-in-image-unchecked': {
     deterministic: true,

@@ -3,9 +3,9 @@ import { type ReferenceTables, referenceId } from '../../references/columns.js';
 import type { StoreColumns } from '../../references/store-format.js';
 import type { ViewFile } from '../../references/view-file.js';
 import { builtFile } from '../../util/built-file.js';
+import { SubImageMatcher } from '../subimage/sub-image-matcher.js';
 import type { PixelImage } from './borders.js';
 import type { MatcherOptions, MatchOutcome, PerceptualMatch } from './match-settings.js';
-import { PerceptualMatcher } from './matcher.js';
 import { buildPdqIndex, entryCount, type PdqIndex } from './pdq-index.js';
 
 /** What each matching thread starts from: the index (shared memory, not copied) and the options. */
@@ -54,7 +54,7 @@ export class MatchPool {
   /** Number of usable stored hashes (0: nothing to match against). */
   readonly size: number;
   /** The calling thread's matcher, built when an image is first matched here (never, with threads). */
-  private local: PerceptualMatcher | undefined;
+  private local: SubImageMatcher | undefined;
   /** The shared index, built when the first image arrives (never, for an audit replayed from the cache). */
   private index: PdqIndex | undefined;
   private failure: Error | undefined;
@@ -85,7 +85,7 @@ export class MatchPool {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new PerceptualMatcher(index, this.options)).match(image));
+    if (this.threadCount <= 1) return Promise.resolve((this.local ??= new SubImageMatcher(index, this.options)).match(image));
     // A private copy to transfer: the decoder's buffer may be shared or external memory.
     const pixels = new Uint8Array(image.pixels).buffer;
     const task: MatchTask = { pixels, width: image.width, height: image.height, channels: image.channels };

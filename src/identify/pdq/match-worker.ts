@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { SubImageMatcher } from '../subimage/sub-image-matcher.js';
 import type { MatchReply, MatchTask, WorkerSetup } from './match-pool.js';
-import { PerceptualMatcher } from './matcher.js';
 
 /**
- * One matching thread of a MatchPool: a PerceptualMatcher over the shared index it was given, then
+ * One matching thread of a MatchPool: a SubImageMatcher over the shared index it was given, then
  * one task at a time. A match names its reference by number (`referenceIndex`) only.
  */
 const { index, options } = workerData as WorkerSetup;
-const matcher = new PerceptualMatcher(index, options);
+// The whole-image stages, then the sub-image search (subimage/) for what they leave unmatched.
+const matcher = new SubImageMatcher(index, options);
 const port = parentPort!;
 
 port.on('message', (task: MatchTask) => {

@@ -1,0 +1,231 @@
+import type { Rect } from '../pdq/pdq-hasher.js';
+import type { LowRes } from './low-res.js';
+
+/**
+ * Axis-aligned rectangles in a query that look like a picture placed inside it: a window of a
+ * viewer in a screenshot, a cell of a contact sheet or collage. Such a picture ends at straight
+ * edges across its whole side, which natural scenes rarely draw on all four sides of one box; so a
+ * candidate is a pair of long straight horizontal edges with the same ends whose vertical sides
+ * are edges too (or the same with the axes swapped). Everything runs on the low-resolution plane.
+ */
+
+/** Luma step (0-255, across two low-resolution pixels) that counts as an edge. */
+const EDGE_STEP = 14;
+/** Edge pixels a straight run may skip (where the picture's edge matches its surround). */
+const RUN_GAP = 2;
+/** Shortest side of a candidate, as a share of the query's side along it. */
+export const MIN_SIDE_SHARE = 0.12;
+/** Share of a candidate's crossing sides that must be edge pixels. */
+const SIDE_COVERAGE = 0.8;
+/** Candidates spanning at least this share of both query sides are the whole image, which the first stage saw. */
+const WHOLE_SHARE = 0.9;
+/** Most candidates returned (largest first): a 3x3 contact sheet has nine cells. */
+export const MAX_CANDIDATES = 12;
+
+interface Segment {
+  /** Position across the segment (the row of a horizontal one). */
+  at: number;
+  from: number;
+  to: number;
+}
+
+/** Most straight-line positions per axis kept (longest first): bounds the rectangle search. */
+const MAX_LINES = 28;
+
+/** Candidate rectangles in low-resolution pixels (inQuery maps them), most clearly framed first, near-duplicates merged. */
+export function findRectangles(plane: LowRes): Rect[] {
+  const { width: w, height: h } = plane;
+  const rowEdges = edgeMap(plane, 'horizontal');
+  const colEdges = edgeMap(plane, 'vertical');
+  const horizontal: Sides = { spread: coverageSums(rowEdges, w, h, 1), exact: coverageSums(rowEdges, w, h, 0) };
+  const vertical: Sides = { spread: coverageSums(colEdges, h, w, 1), exact: coverageSums(colEdges, h, w, 0) };
+  const minW = Math.ceil(w * MIN_SIDE_SHARE);
+  const minH = Math.ceil(h * MIN_SIDE_SHARE);
+  // Every rectangle whose four sides lie on straight lines: a window's frame, the cells of a grid
+  // (whose collinear edges merge into one line across the sheet when the gutter is thin).
+  const ys = lines(rowEdges, w, h, minW);
+  const xs = lines(colEdges, h, w, minH);
+  // Every side's score once (a line, its span between two crossing lines, which way is out), then
+  // every box from four lookups: scoring inside the four nested loops cost milliseconds per image.
+  const nx = xs.length;
+  const ny = ys.length;
+  const top = new Float32Array(ny * nx * nx);
+  const bottom = new Float32Array(ny * nx * nx);
+  for (let a = 0; a < ny; a++)
+    for (let c = 0; c < nx; c++)
+      for (let d = c + 1; d < nx; d++) {
+        if (xs[d]! - xs[c]! < minW) continue;
+        top[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, -1, xs[c]!, xs[d]!);
+        bottom[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, 1, xs[c]!, xs[d]!);
+      }
+  const left = new Float32Array(nx * ny * ny);
+  const right = new Float32Array(nx * ny * ny);
+  for (let c = 0; c < nx; c++)
+    for (let a = 0; a < ny; a++)
+      for (let b = a + 1; b < ny; b++) {
+        if (ys[b]! - ys[a]! < minH) continue;
+        left[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, -1, ys[a]!, ys[b]!);
+        right[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, 1, ys[a]!, ys[b]!);
+      }
+  const found: Box[] = [];
+  for (let a = 0; a < ny; a++) {
+    for (let b = a + 1; b < ny; b++) {
+      for (let c = 0; c < nx; c++) {
+        const l = left[(c * ny + a) * ny + b]!;
+        if (l < SIDE_COVERAGE) continue;
+        for (let d = c + 1; d < nx; d++) {
+          const score = Math.min(l, top[(a * nx + c) * nx + d]!, bottom[(b * nx + c) * nx + d]!, right[(d * ny + a) * ny + b]!);
+          if (score >= SIDE_COVERAGE) found.push({ x0: xs[c]!, y0: ys[a]!, x1: xs[d]!, y1: ys[b]!, score });
+        }
+      }
+    }
+  }
+  const distinct: Box[] = [];
+  for (const box of found.sort((a, b) => b.score - a.score || area(b) - area(a) || a.y0 - b.y0 || a.x0 - b.x0)) {
+    if (box.x1 - box.x0 >= WHOLE_SHARE * w && box.y1 - box.y0 >= WHOLE_SHARE * h) continue;
+    if (distinct.some((d) => near(d, box, w, h))) continue;
+    distinct.push(box);
+    if (distinct.length === MAX_CANDIDATES) break;
+  }
+  return distinct.map((b) => ({ x: b.x0, y: b.y0, width: b.x1 - b.x0, height: b.y1 - b.y0 }));
+}
+
+/** A rectangle of the low-resolution plane in query pixels. */
+export function inQuery(r: Rect, plane: LowRes): Rect {
+  const x = Math.round(r.x * plane.scaleX);
+  const y = Math.round(r.y * plane.scaleY);
+  return { x, y, width: Math.round((r.x + r.width) * plane.scaleX) - x, height: Math.round((r.y + r.height) * plane.scaleY) - y };
+}
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** The least edge coverage of its four sides (0-1): how sure the box is a picture's frame. */
+  score: number;
+}
+
+const area = (b: Box) => (b.x1 - b.x0) * (b.y1 - b.y0);
+
+/** Two boxes whose every edge is within 2% of the side (one picture found twice). */
+function near(a: Box, b: Box, w: number, h: number): boolean {
+  const dx = Math.max(2, 0.02 * w);
+  const dy = Math.max(2, 0.02 * h);
+  return Math.abs(a.x0 - b.x0) <= dx && Math.abs(a.x1 - b.x1) <= dx && Math.abs(a.y0 - b.y0) <= dy && Math.abs(a.y1 - b.y1) <= dy;
+}
+
+/**
+ * Edge strength as a bitmap, stored line-major along the edge direction: `horizontal` marks where
+ * a pixel differs from the one two rows away (an edge running across), indexed [row * w + x];
+ * `vertical` the same across columns, indexed transposed [col * h + y] so both scan alike.
+ */
+function edgeMap(plane: LowRes, direction: 'horizontal' | 'vertical'): Uint8Array {
+  const { luma, width: w, height: h } = plane;
+  const out = new Uint8Array(w * h);
+  if (direction === 'horizontal') {
+    for (let y = 1; y < h - 1; y++) for (let x = 0; x < w; x++) if (Math.abs(luma[(y + 1) * w + x]! - luma[(y - 1) * w + x]!) >= EDGE_STEP) out[y * w + x] = 1;
+  } else {
+    for (let x = 1; x < w - 1; x++) for (let y = 0; y < h; y++) if (Math.abs(luma[y * w + x + 1]! - luma[y * w + x - 1]!) >= EDGE_STEP) out[x * h + y] = 1;
+  }
+  return out;
+}
+
+/** Straight runs of edge pixels along each line of a line-major bitmap, at least `minLength` long. */
+function segments(map: Uint8Array, length: number, lines: number, minLength: number): Segment[] {
+  const out: Segment[] = [];
+  for (let at = 1; at < lines - 1; at++) {
+    const base = at * length;
+    let start = -1;
+    let last = -1;
+    for (let i = 0; i <= length; i++) {
+      const on = i < length && map[base + i] === 1;
+      if (on) {
+        if (start < 0 || i - last > RUN_GAP + 1) {
+          if (start >= 0 && last - start + 1 >= minLength) out.push({ at, from: start, to: last + 1 });
+          start = i;
+        }
+        last = i;
+      }
+    }
+    if (start >= 0 && last - start + 1 >= minLength) out.push({ at, from: start, to: last + 1 });
+  }
+  return out;
+}
+
+/**
+ * Positions of straight lines: lines holding a segment at least `minLength` long, adjacent
+ * positions (one edge seen by two rows of the central difference) merged to the longest, and the
+ * MAX_LINES longest kept, in position order.
+ */
+function lines(map: Uint8Array, length: number, count: number, minLength: number): number[] {
+  const best = new Map<number, number>();
+  for (const s of segments(map, length, count, minLength)) best.set(s.at, Math.max(best.get(s.at) ?? 0, s.to - s.from));
+  const merged: { at: number; length: number }[] = [];
+  for (const at of [...best.keys()].sort((a, b) => a - b)) {
+    const len = best.get(at)!;
+    const last = merged[merged.length - 1];
+    if (last && at - last.at <= 1) {
+      if (len > last.length) merged[merged.length - 1] = { at, length: len };
+    } else merged.push({ at, length: len });
+  }
+  return merged
+    .sort((a, b) => b.length - a.length || a.at - b.at)
+    .slice(0, MAX_LINES)
+    .map((l) => l.at)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Prefix sums, per line of a line-major edge bitmap, of "an edge pixel on this line" (`spread` 0)
+ * or "on this line or a neighbouring one" (`spread` 1: an edge a pixel off its line still counts):
+ * the coverage of any span of any line in constant time. Row `at` holds `length + 1` sums.
+ */
+function coverageSums(map: Uint8Array, length: number, count: number, spread: 0 | 1): Uint16Array {
+  const sums = new Uint16Array(count * (length + 1));
+  for (let at = 0; at < count; at++) {
+    const base = at * (length + 1);
+    for (let i = 0; i < length; i++) {
+      let on = map[at * length + i]!;
+      if (spread && at > 0) on |= map[(at - 1) * length + i]!;
+      if (spread && at < count - 1) on |= map[(at + 1) * length + i]!;
+      sums[base + i + 1] = sums[base + i]! + on;
+    }
+  }
+  return sums;
+}
+
+/** Lines outside a side (beyond the edge's own spread) whose quiet is checked. */
+const OUTSIDE = [2, 3, 4];
+/** Edge share on an outside line above which it is texture, not a window's surround or a gutter. */
+const QUIET_OUTSIDE = 0.5;
+
+/**
+ * How well line `at` over [from, to) frames a picture: its edge coverage, or 0 when none of the
+ * lines just outside it (direction `out`) is quiet. In a textured photo every line is covered by
+ * chance edges, and tens of thousands of boxes would pass on coverage alone; a picture placed in a
+ * viewer or on a sheet has the canvas, chrome or gutter around it, which has few edges along it.
+ * A side on the query's own border counts as quiet outside. The surround is judged on exact
+ * lines: a gutter a few pixels wide is quiet although both its edges spread into it.
+ */
+function side(sums: Sides, length: number, at: number, out: -1 | 1, from: number, to: number): number {
+  const lines = sums.exact.length / (length + 1);
+  let quiet = false;
+  for (const d of OUTSIDE) {
+    const line = at + out * d;
+    if (line < 0 || line >= lines || coverage(sums.exact, length, line, from, to) < QUIET_OUTSIDE) quiet = true;
+  }
+  return quiet ? coverage(sums.spread, length, at, from, to) : 0;
+}
+
+/** Coverage sums of one edge direction: with a pixel's spread (sides) and exact (their surround). */
+interface Sides {
+  spread: Uint16Array;
+  exact: Uint16Array;
+}
+
+/** The share of [from, to) along line `at` that is edge (coverageSums). */
+function coverage(sums: Uint16Array, length: number, at: number, from: number, to: number): number {
+  const base = at * (length + 1);
+  return (sums[base + to]! - sums[base + from]!) / (to - from);
+}
