@@ -17,7 +17,19 @@ describe('custody merge --baseline', () => {
   const shards = async (label: string): Promise<string[]> => {
     const files = [`${label}-1.json`, `${label}-2.json`];
     for (const [i, file] of files.entries()) {
-      const audit = ['audit', 'share', '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--no-cache', '--now', '2026-05-28T09:00:00Z', '--shard', `${i + 1}/2`];
+      const audit = [
+        'audit',
+        'share',
+        '--fingerprints',
+        'agency.fp.json',
+        '--authorized',
+        'enclave/**',
+        '--no-cache',
+        '--now',
+        '2026-05-28T09:00:00Z',
+        '--shard',
+        `${i + 1}/2`,
+      ];
       const result = await cli(...audit, '--format', 'json', '--output', file);
       expect([0, 1], result.err).toContain(result.exitCode);
     }

@@ -23,7 +23,18 @@ describe('shard reports carry what the merge needs', () => {
   afterAll(async () => cleanup());
 
   it('an empty audit allowed empty passes as one run, and as merged shards too', async () => {
-    const args = ['audit', 'empty', '--fingerprints', 'agency.fp.json', '--authorized', 'enclave/**', '--no-cache', '--allow-empty', '--now', '2026-05-28T09:00:00Z'];
+    const args = [
+      'audit',
+      'empty',
+      '--fingerprints',
+      'agency.fp.json',
+      '--authorized',
+      'enclave/**',
+      '--no-cache',
+      '--allow-empty',
+      '--now',
+      '2026-05-28T09:00:00Z',
+    ];
     expect((await cli(...args, '--format', 'json', '--output', 'single.json')).exitCode).toBe(0);
     for (const k of [1, 2]) expect((await cli(...args, '--shard', `${k}/2`, '--format', 'json', '--output', `s${k}.json`)).exitCode).toBe(0);
     const shard = JSON.parse(await readFile(path.join(dir, 's1.json'), 'utf8')) as Report;
