@@ -2,9 +2,10 @@
 /**
  * The hiding-places bench's mail and base64 kinds: e-mail (.eml attachment, inline cid part,
  * forwarded message/rfc822, mbox; plates in base64 and in quoted-printable bodies, soft line breaks
- * inside the plates) and embedded base64 (HTML data URIs, JSON and JSON Lines strings, data URIs in
+ * inside the plates; Outlook .msg with an attachment, an embedded message, a plate body) and embedded base64 (HTML data URIs, JSON and JSON Lines strings, data URIs in
  * JSON, a zip in JSON, a run in a log, a block wrapped at 76 columns). Every kind gets negatives.
  */
+import { buildMsg } from '../synth/msg.js';
 import { writeZip } from '../synth/zip.js';
 
 /** @typedef {import('./hides-plant.js').Plant} Plant */
@@ -69,8 +70,17 @@ async function plantMessages(plant) {
       const qpLines = plant.readLines(negative ? plant.otherPlates(30) : qpPlates, negative ? 950 + i : 150 + i);
       await plant.put('eml quoted-printable body', 'e-mail', `mail/body-qp-${tag}-${i}.eml`, `${head('reads', i)}Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(qpLines, qpPlates)}\r\n`, { plates: qpPlates.length, negative });
     }
-    // Outlook .msg: no writer here yet. When a .msg reader lands (another helper's task), plant an
-    // attachment and a plate body here, built from a committed real sample with its licence.
+    for (let i = 0; i < (negative ? 1 : 3); i++) {
+      const [a] = pick(1);
+      const ref = /** @type {Ref} */ (a);
+      await plant.put('msg attachment', 'e-mail', `mail/outlook-${tag}-${i}.msg`, buildMsg({ subject: 'capture export', body: 'see attached', attachments: [{ name: `cap-${i}.jpg`, data: ref.bytes, mimeType: 'image/jpeg' }] }), { images: [ref], negative });
+      const [b] = pick(1);
+      const inner = { subject: 'original', body: 'lane view', attachments: [{ name: `orig-${i}.jpg`, data: /** @type {Ref} */ (b).bytes }] };
+      await plant.put('msg embedded message', 'e-mail', `mail/outlook-fwd-${tag}-${i}.msg`, buildMsg({ subject: 'FW: original', body: 'forwarding', attachments: [{ name: 'original.msg', message: inner }] }), { images: [/** @type {Ref} */ (b)], negative });
+    }
+    const msgPlates = negative ? [] : plant.agencyPlates(30);
+    const msgLines = plant.readLines(negative ? plant.otherPlates(30) : msgPlates, negative ? 960 : 160);
+    await plant.put('msg plate body', 'e-mail', `mail/outlook-reads-${tag}.msg`, buildMsg({ subject: 'reads', body: msgLines.join('\r\n') }), { plates: msgPlates.length, negative });
   }
 }
 

@@ -22,7 +22,7 @@ import { plantBinaries } from './hides-binaries.js';
 import { plantDocuments } from './hides-documents.js';
 
 /** Bump when the generator's output changes, so a cached tree is rebuilt. */
-const GENERATOR = 4;
+const GENERATOR = 5;
 
 /**
  * @typedef {object} Ref A rendered picture: an agency reference (id = its location under agency/) or not (id undefined).
