@@ -76,7 +76,8 @@ function untiledReferences(columns: StoreColumns, variants: readonly string[]): 
   return count;
 }
 
-const COVERAGE_REASON: Record<DecodeFailureReason, string> = {
+/** The coverage reason of each way a decode fails (the plate reader reports its own decodes with it too). */
+export const DECODE_COVERAGE_REASON: Record<DecodeFailureReason, string> = {
   corrupt: 'corrupt-image',
   'too-large': 'decode-limit',
   // Not 'decode-limit': a timeout depends on the machine's load, so it must not be cached.
@@ -119,7 +120,7 @@ class PerceptualDetector implements Detector {
     } catch (error) {
       return gap('unreadable', error instanceof Error ? error.message : String(error));
     }
-    if (!decoded.ok) return gap(COVERAGE_REASON[decoded.reason], decoded.detail);
+    if (!decoded.ok) return gap(DECODE_COVERAGE_REASON[decoded.reason], decoded.detail);
     const outcome = await this.matcher.match(decoded.image);
     // An image this small that no stage claimed could not be checked (a plate crop an ALPR system
     // stored at 40x12): incomplete, never a silent pass. Byte-identical copies are still found by sha256.

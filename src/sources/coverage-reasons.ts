@@ -45,6 +45,11 @@ export const COVERAGE_REASONS = {
     description: '--read-plates without a plate key the agency plate digests were made under: the image was not searched for plates',
   },
   'plate-reader-failed': { deterministic: false, incomplete: true, description: 'the OCR models for --read-plates could not be loaded' },
+  'plates-in-image-limit': {
+    deterministic: true,
+    incomplete: true,
+    description: '--read-plates stopped at a bound (text-like places, text boxes or plate candidates per image) before it had read all of an image',
+  },
   'metadata-limit': { deterministic: false, incomplete: true, description: 'image metadata over the size custody reads' },
   // Containers (src/sources/containers).
   'archive-limit': { deterministic: true, incomplete: true, description: 'a configured archive limit (depth, bytes, entries, ratio, buffer) was hit' },

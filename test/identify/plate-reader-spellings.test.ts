@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lumaOf, textRegions } from '../../src/identify/plate-reader/gate.js';
+import { gatedRegions, lumaOf, MAX_REGIONS, textRegions } from '../../src/identify/plate-reader/gate.js';
 import { ctcDecode, type ReadLine } from '../../src/identify/plate-reader/recognise.js';
 import { lineCandidates, MAX_SPELLINGS_PER_CANDIDATE, spellingsOf } from '../../src/identify/plate-reader/spellings.js';
 
@@ -74,5 +74,23 @@ describe('the text-likelihood gate', () => {
     expect(r.x + r.width).toBeGreaterThanOrEqual(160);
     expect(r.y).toBeLessThanOrEqual(60);
     expect(r.y + r.height).toBeGreaterThanOrEqual(76);
+  });
+
+  it('says how many text-like places it left out past its bound (the detector reports them, never a clean pass)', () => {
+    const width = 512;
+    const height = 512;
+    const plane = new Uint8Array(width * height).fill(128);
+    // Ten separate bands of strokes, far enough apart not to merge.
+    for (let band = 0; band < 10; band++) {
+      const top = 20 + (band >> 1) * 96;
+      const left = (band & 1) === 0 ? 30 : 290;
+      for (let y = top; y < top + 16; y++) for (let x = left; x < left + 60; x++) plane[y * width + x] = (x >> 2) % 2 === 0 ? 20 : 230;
+    }
+    const { regions, dropped } = gatedRegions(lumaOf(plane, width, height, 1));
+    expect(regions.length).toBeLessThanOrEqual(MAX_REGIONS);
+    expect(dropped).toBe(10 - MAX_REGIONS);
+    const one = new Uint8Array(width * height).fill(128);
+    for (let y = 20; y < 36; y++) for (let x = 30; x < 90; x++) one[y * width + x] = (x >> 2) % 2 === 0 ? 20 : 230;
+    expect(gatedRegions(lumaOf(one, width, height, 1)).dropped).toBe(0);
   });
 });

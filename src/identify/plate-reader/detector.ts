@@ -3,10 +3,13 @@ import { isImage, type MediaType } from '../../sources/sniff.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from '../detector.js';
 import { NO_RESULT } from '../detector.js';
 import { decodeImage, decodeImageSource } from '../image-decode.js';
+import { DECODE_COVERAGE_REASON } from '../perceptual.js';
 import { agencyPlateMatcher } from '../plates/agency-matcher.js';
 import { plateKeyId } from '../plates/key.js';
-import { lumaOf, textRegions } from './gate.js';
+import { gatedRegions, lumaOf, MAX_REGIONS } from './gate.js';
 import type { Box } from './raster.js';
+import { MAX_BOXES } from './read-plates.js';
+import { MAX_CANDIDATES } from './spellings.js';
 
 /**
  * Agency plates in pictures nobody fingerprinted (`--read-plates`): an image that no exact or
@@ -23,7 +26,7 @@ export const PLATE_IMAGE_CLASS = 'plate-image';
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/gate1/spellings1';
+const READER_VERSION = 'pp-ocrv4/gate1/spellings1/limits2';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -63,12 +66,14 @@ export const plateImageDetector: DetectorFactory = {
         let bytes: Buffer | undefined;
         const source = { size: item.size, readAll: async () => (bytes ??= await item.content!.readAll()) };
         const small = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
-        if (!small.ok) return reportDecodeFailures ? gap(small.reason === 'corrupt' ? 'corrupt-image' : 'unsupported-image', small.detail) : NO_RESULT;
+        if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
-        const regions = textRegions(lumaOf(pixels, width, height, channels));
+        const { regions, dropped } = gatedRegions(lumaOf(pixels, width, height, channels));
         if (regions.length === 0) return NO_RESULT;
+        // The gate found text-like places: if the larger decode they are read from fails, the image
+        // was not searched, whatever the perceptual stage made of the small one.
         const full = await decodeImage(bytes!, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
-        if (!full.ok) return NO_RESULT;
+        if (!full.ok) return gap(DECODE_COVERAGE_REASON[full.reason], `the image could not be decoded to read its plates: ${full.detail}`);
         let loaded: Awaited<ReturnType<typeof loadReader>>;
         try {
           loaded = await (reader ??= loadReader());
@@ -79,7 +84,13 @@ export const plateImageDetector: DetectorFactory = {
         const scale = full.image.width / width;
         const scaled = regions.map((r): Box => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale }));
         const reading = await loaded.readPlates(loaded.models, rgb, scaled, (plate) => matcher.matchNormalised(plate) >= 0);
-        if (reading.found.length === 0) return NO_RESULT;
+        if (reading.found.length === 0) {
+          // A bound that stopped the search before every place was read: not searched, not clean.
+          if (dropped > 0) return gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_REGIONS} were not read`);
+          if (reading.limited === 'boxes') return gap('plates-in-image-limit', `text boxes past the first ${MAX_BOXES} were not read`);
+          if (reading.limited === 'candidates') return gap('plates-in-image-limit', `plate candidates past the first ${MAX_CANDIDATES} were not looked up`);
+          return NO_RESULT;
+        }
         const best = reading.found[0]!;
         const evidence: Record<string, unknown> = {
           region: `${best.region.width}x${best.region.height} at ${best.region.x},${best.region.y} of ${full.image.width}x${full.image.height}`,

@@ -38,6 +38,14 @@ export function lumaOf(pixels: Uint8Array, width: number, height: number, channe
 
 /** Places in the plane that may hold a plate, in its own pixels, largest first; empty when none. */
 export function textRegions(luma: Luma): Box[] {
+  return gatedRegions(luma).regions;
+}
+
+/**
+ * The gate's regions, and how many text-like places it left out past {@link MAX_REGIONS} (an image
+ * with that many is not fully searched: the detector says so in coverage rather than pass it).
+ */
+export function gatedRegions(luma: Luma): { regions: Box[]; dropped: number } {
   const { pixels, width, height } = luma;
   const cols = Math.floor(width / CELL_W);
   const rows = Math.floor(height / CELL_H);
@@ -90,7 +98,7 @@ export function textRegions(luma: Luma): Box[] {
     if (w >= 3 * CELL_W && h >= 2 * CELL_H && w >= h) blobs.push({ x: minC * CELL_W, y: minR * CELL_H, width: w, height: h, cells });
   }
   blobs.sort((a, b) => b.cells - a.cells || a.y - b.y || a.x - b.x);
-  return merged(blobs.slice(0, MAX_REGIONS).map((b) => grow(b, width, height)));
+  return { regions: merged(blobs.slice(0, MAX_REGIONS).map((b) => grow(b, width, height))), dropped: Math.max(0, blobs.length - MAX_REGIONS) };
 }
 
 /**

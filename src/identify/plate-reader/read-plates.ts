@@ -32,7 +32,15 @@ export interface ImageReading {
   candidates: number;
   /** Spellings looked up in all (each one a chance of a false match; the bench counts them). */
   spellings: number;
+  /** Which bound stopped the reading before every text box or candidate was looked at, if one did. */
+  limited?: 'boxes' | 'candidates';
 }
+
+/**
+ * Text boxes recognised per image at most: a page of dense text gives hundreds of boxes, each a
+ * recogniser run. Plates are a few boxes; an image past this is reported as not fully searched.
+ */
+export const MAX_BOXES = 48;
 
 interface Line {
   box: TextBox;
@@ -42,18 +50,26 @@ interface Line {
 /** Reads `regions` of `image` (text detection, then recognition of each box) and looks up the spellings. */
 export async function readPlates(models: OcrModels, image: Rgb, regions: readonly Box[], lookup: (plate: string) => boolean): Promise<ImageReading> {
   const lines: Line[] = [];
-  for (const region of regions) {
+  let limited: ImageReading['limited'];
+  search: for (const region of regions) {
     for (const box of await detectText(models, image, region)) {
       if (box.height < 6 || box.width < box.height * 0.8) continue;
+      if (lines.length >= MAX_BOXES) {
+        limited = 'boxes';
+        break search;
+      }
       lines.push({ box, read: await recogniseText(models, image, box) });
     }
   }
-  const reading: ImageReading = { found: [], boxes: lines.length, candidates: 0, spellings: 0 };
+  const reading: ImageReading = { found: [], boxes: lines.length, candidates: 0, spellings: 0, ...(limited ? { limited } : {}) };
   const taken: { box: Box; candidates: Candidate[] }[] = lines.map((line) => ({ box: line.box, candidates: lineCandidates(line.read) }));
   for (const joined of joinedCandidates(lines)) taken.push(joined);
   for (const { box, candidates } of taken) {
     for (const candidate of candidates) {
-      if (reading.candidates >= MAX_CANDIDATES) return reading;
+      if (reading.candidates >= MAX_CANDIDATES) {
+        reading.limited ??= 'candidates';
+        return reading;
+      }
       reading.candidates++;
       const spellings = spellingsOf(candidate);
       const index = spellings.findIndex((plate) => {
