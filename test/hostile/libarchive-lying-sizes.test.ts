@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unwritten } from '../../src/sources/archives/libarchive.js';
 import { expand, locations, makeTempDir, memoryItem, reasons } from '../sources/archives/support/harness.js';
 import { hasTool } from '../support/tools.js';
 
@@ -26,7 +27,7 @@ async function rarClaiming(size: number): Promise<Buffer> {
 
 describe('rar and 7z headers whose sizes lie: no crash, no hang, no byte the archive did not hold', () => {
   it('a stored rar member claiming more than it holds is a truncated member (before: handed with 20 bytes of libarchive heap after its own)', async () => {
-    for (const claimed of [40, 4000]) {
+    for (const claimed of [36, 40, 44, 100, 4000, 4004]) {
       const result = await expand(memoryItem('lies.rar', await rarClaiming(claimed)));
       expect(result.bytes.has('lies.rar!/test.txt'), `claims ${claimed}`).toBe(false);
       const entry = result.coverage.find((c) => c.location === 'lies.rar!/test.txt');
@@ -93,5 +94,18 @@ describe('rar and 7z headers whose sizes lie: no crash, no hang, no byte the arc
       const honest = await expand(memoryItem('ok.7z', await sevenZipClaiming(3000)));
       expect(locations(honest)).toEqual(['ok.7z!/a.bin', 'ok.7z!/b.txt']);
     });
+  });
+});
+
+describe('the short-read check of libarchive buffers', () => {
+  const poison = randomBytes(64);
+  const pattern = (from: number, to: number) => Buffer.from(Array.from({ length: to - from }, (_, i) => poison[(from + i) % poison.length]!));
+  it('finds the unwritten tail even when free() wrote its size word over the last 4 bytes (a block of 8k+4 bytes, recycled)', () => {
+    const data = randomBytes(20);
+    const padded = Buffer.concat([data, pattern(20, 40), Buffer.from([0x2b, 0, 0, 0])]);
+    expect(unwritten(padded, poison)).toBeGreaterThanOrEqual(20);
+    expect(unwritten(Buffer.concat([data, pattern(20, 44)]), poison)).toBe(24);
+    // A buffer the read filled whole has no pattern run, whatever its last bytes.
+    expect(unwritten(randomBytes(44), poison)).toBeLessThan(16);
   });
 });

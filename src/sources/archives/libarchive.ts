@@ -90,11 +90,21 @@ export class ShortReadError extends Error {
 }
 
 /** How many bytes at the end of `out` still hold `poison` at their offset (never written by the read). */
-function unwritten(out: Buffer, poison: Buffer): number {
-  let at = out.length;
-  while (at > 0 && out[at - 1] === poison[(at - 1) % poison.length]) at--;
-  return out.length - at;
+export function unwritten(out: Buffer, poison: Buffer): number {
+  // free() may write the allocator's size word over a block's last bytes (dlmalloc, when the size is
+  // 4 more than a multiple of 8 and the block is recycled), so the pattern run may end up to
+  // FOOTER_BYTES before the end: the longest run ending there is what was never written.
+  let longest = 0;
+  for (let end = out.length; end >= Math.max(0, out.length - FOOTER_BYTES); end--) {
+    let at = end;
+    while (at > 0 && out[at - 1] === poison[(at - 1) % poison.length]) at--;
+    longest = Math.max(longest, end - at + (out.length - end));
+  }
+  return longest;
 }
+
+/** Bytes at a freed block's end the allocator may overwrite with its own bookkeeping. */
+const FOOTER_BYTES = 8;
 
 /** Opens an archive held in memory with libarchive (the walk holds it: hold-whole.ts). */
 export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
