@@ -124,7 +124,8 @@ class PerceptualDetector implements Detector {
     const outcome = await this.matcher.match(decoded.image);
     // An image this small that no stage claimed could not be checked (a plate crop an ALPR system
     // stored at 40x12): incomplete, never a silent pass. Byte-identical copies are still found by sha256.
-    if (outcome.kind !== 'match' && tooSmallToMatch(decoded.image)) {
+    // A flat one is low-quality-hash below, as a flat image of any size is (a spacer or an icon).
+    if (outcome.kind === 'no-match' && tooSmallToMatch(decoded.image)) {
       const { width, height } = decoded.image;
       return gap(
         'too-small-to-match',

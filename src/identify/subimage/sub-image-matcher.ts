@@ -45,7 +45,9 @@ export class SubImageMatcher {
 
   match(image: PixelImage): MatchOutcome {
     const first = this.whole.match(image);
-    if (first.kind !== 'no-match') return first;
+    // A low-quality whole (a flat screen or page around a small framed photo) is searched too: the
+    // picture inside may carry a usable hash where the whole does not.
+    if (first.kind === 'match') return first;
     const found = this.search.find(image);
     if (!found) return first;
     const match: LocatedMatch = { ...found.match, geometry: { ...found.geometry, method: found.method } };
