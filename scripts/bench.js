@@ -51,8 +51,8 @@ if (!existsSync(path.join(root, 'dist/bin/run.js'))) {
   process.exit(2);
 }
 const has = (/** @type {string} */ tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-const tools = { hashdeep: has('hashdeep'), findimagedupes: has('findimagedupes'), zcat: has('zcat'), grep: has('grep') };
-for (const [tool, present] of Object.entries(tools)) if (!present) log(`${tool} not found: its comparison is skipped (apt-get install ${tool === 'zcat' ? 'gzip' : tool})`);
+const tools = { hashdeep: has('hashdeep'), findimagedupes: has('findimagedupes'), zcat: has('zcat'), rg: has('rg') };
+for (const [tool, present] of Object.entries(tools)) if (!present) log(`${tool} not found: its comparison is skipped (apt-get install ${{ zcat: 'gzip', rg: 'ripgrep' }[tool] ?? tool})`);
 const description = machine(tools); // now, so that its load average is the one at the start
 log(`measuring with ${measureMethod() === 'gnu-time' ? '/usr/bin/time' : '/proc polling (no /usr/bin/time)'}; load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 

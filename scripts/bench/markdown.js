@@ -32,7 +32,7 @@ read once), so custody and the baselines compete on equal terms. Ratios are of w
 | sharp / libvips | ${m.sharp} |
 | hashdeep | ${m.hashdeep} |
 | findimagedupes | ${m.findimagedupes} |
-| gzip / grep | ${m.gzip}; ${m.grep} |
+| gzip / ripgrep | ${m.gzip}; ${m.rg} |
 | load average (1/5/15 min) | ${m.loadAverageAtStart} at start, ${result.loadAverageAtEnd.map((/** @type {number} */ v) => v.toFixed(2)).join(' ')} at end |
 
 The machine was shared with other jobs while this ran: a load average above the core count means the

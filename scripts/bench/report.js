@@ -97,7 +97,7 @@ export function machine(tools) {
     hashdeep: tools['hashdeep'] ? `${firstLine('hashdeep', ['-V'])} (Debian ${pkg('hashdeep')})` : 'not installed',
     findimagedupes: tools['findimagedupes'] ? `Debian ${pkg('findimagedupes')}` : 'not installed',
     gzip: firstLine('gzip', ['--version']),
-    grep: firstLine('grep', ['--version']),
+    rg: firstLine('rg', ['--version']),
     loadAverageAtStart: os.loadavg().map((v) => v.toFixed(2)).join(' '),
   };
 }
