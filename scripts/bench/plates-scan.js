@@ -38,7 +38,7 @@ export async function plateScanRow(c) {
   const custodyRuns = [];
   const rgRuns = [];
   for (let run = 0; run < c.runs; run++) {
-    custodyRuns.push(await c.custody(['audit', c.recordDir, '--fingerprints', 'out/fp-full.json', ...c.key, '--no-archives', ...c.audit, report]));
+    custodyRuns.push(await c.custody(['audit', c.recordDir, '--fingerprints', 'out/fp-full.json', ...c.key, '--no-archives', '--no-cache', ...c.audit, report]));
     if (rg) rgRuns.push(await measure('rg', ['-c', '[A-Z0-9]{7}', ...files], { cwd: c.treeDir }));
   }
   const custody = medianRun(custodyRuns);
