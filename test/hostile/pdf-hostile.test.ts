@@ -1,14 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTar, expand, locations, memoryItem, reasons } from '../sources/archives/support/harness.js';
 import { buildZip } from '../sources/archives/support/zip-writer.js';
 import { rng } from '../support/fuzz.js';
 import { encode, rawPicture } from './support/images.js';
-import { buildPdf, hasGhostscript } from './support/pdf.js';
+import { buildPdf, hasGhostscript, pdfwrite } from './support/pdf.js';
 import { claimsEncryption, contentBomb, inlineImage, lyingImage, pdfWithImage } from './support/pdf-surgery.js';
 
 /** Issue #18: hostile PDFs (truncated, lying sizes, bombs, deep nesting, encrypted): no crash, no hang, bounded memory. */
@@ -21,27 +17,7 @@ beforeAll(async () => {
 });
 
 /** Ghostscript's encryption: a user password (nothing opens without it), or an owner password only. */
-function encrypt(pdf: Buffer, user: string): Buffer {
-  const dir = mkdtempSync(path.join(tmpdir(), 'custody-pdf-enc-'));
-  try {
-    writeFileSync(path.join(dir, 'in.pdf'), pdf);
-    const args = [
-      '-q',
-      '-dNOPAUSE',
-      '-dBATCH',
-      '-dSAFER',
-      '-sDEVICE=pdfwrite',
-      '-sOwnerPassword=owner',
-      `-sUserPassword=${user}`,
-      '-dEncryptionR=3',
-      '-dKeyLength=128',
-    ];
-    execFileSync('gs', [...args, '-o', path.join(dir, 'out.pdf'), path.join(dir, 'in.pdf')], { stdio: 'ignore' });
-    return readFileSync(path.join(dir, 'out.pdf'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const encrypt = (pdf: Buffer, user: string): Buffer => pdfwrite(pdf, ['-sOwnerPassword=owner', `-sUserPassword=${user}`, '-dEncryptionR=3', '-dKeyLength=128']);
 
 describe('hostile PDFs', () => {
   it('truncated anywhere: each cut gives what it still holds, or says why not; never throws', async () => {

@@ -51,20 +51,15 @@ export const hasGhostscript = hasTool(
  * subsets with their own encodings, `extra` switches added.
  */
 export function ghostscript(pdf: Buffer, extra: string[] = []): Buffer {
+  return pdfwrite(pdf, ['-dPDFSETTINGS=/prepress', '-dPassThroughJPEGImages=false', '-dEmbedAllFonts=true', ...extra]);
+}
+
+/** `pdf` rewritten by Ghostscript's pdfwrite device with `switches` (in a temporary folder of its own). */
+export function pdfwrite(pdf: Buffer, switches: readonly string[]): Buffer {
   const dir = mkdtempSync(path.join(tmpdir(), 'custody-gs-'));
   try {
     writeFileSync(path.join(dir, 'in.pdf'), pdf);
-    const args = [
-      '-q',
-      '-dNOPAUSE',
-      '-dBATCH',
-      '-dSAFER',
-      '-sDEVICE=pdfwrite',
-      '-dPDFSETTINGS=/prepress',
-      '-dPassThroughJPEGImages=false',
-      '-dEmbedAllFonts=true',
-      ...extra,
-    ];
+    const args = ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=pdfwrite', ...switches];
     execFileSync('gs', [...args, '-o', path.join(dir, 'out.pdf'), path.join(dir, 'in.pdf')], { stdio: 'ignore' });
     return readFileSync(path.join(dir, 'out.pdf'));
   } finally {
