@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { openReadOnly } from '../../util/open-read-only.js';
 import type { RandomAccessInput } from '../containers/format.js';
 import type { SourceEvent } from '../item.js';
-import { limitCoverage } from './errors.js';
+import { failureCoverage, limitCoverage } from './errors.js';
 import type { Walk } from './walk.js';
 
 /** The whole of a container in memory, and how to release its share of maxBufferedArchiveBytes. */
@@ -27,7 +27,7 @@ export interface HoldOptions {
  * Outlook message). A buffer from the walk was counted when it was buffered; a file given by path is
  * counted here against maxBufferedArchiveBytes (with what enclosing archives hold), and read only when
  * it fits, and only up to the size it had: a database larger than the cap is coverage, never an
- * unbounded read.
+ * unbounded read. A limit, or a file that cannot be read, is the coverage event the reader yields.
  */
 export async function holdWhole(
   input: RandomAccessInput,
@@ -36,6 +36,15 @@ export async function holdWhole(
   what: string,
   hold: HoldOptions = {},
 ): Promise<HeldBytes | SourceEvent> {
+  try {
+    return await holdOrLimit(input, location, walk, what, hold);
+  } catch (error) {
+    // The system error's own message (`EIO: ...`): the cache tells a transient failure by it.
+    return failureCoverage(location, error);
+  }
+}
+
+async function holdOrLimit(input: RandomAccessInput, location: string, walk: Walk, what: string, hold: HoldOptions): Promise<HeldBytes | SourceEvent> {
   const size = 'buffer' in input ? input.buffer.length : (await stat(input.path)).size;
   const memberCap = walk.options.maxMemberBufferBytes;
   if (hold.withinMemberBuffer && size > memberCap) return limitCoverage(location, 'maxMemberBufferBytes', memberCap, `${what} of ${size} bytes not opened`);

@@ -2,7 +2,7 @@ import type { RandomAccessInput } from '../containers/format.js';
 import type { SourceEvent } from '../item.js';
 import { BufferContent, type MemberContent } from './content.js';
 import { coverageEvent, limitCoverage } from './errors.js';
-import { type HeldBytes, holdWhole } from './hold-whole.js';
+import { holdWhole } from './hold-whole.js';
 import { type LibarchiveReader, openLibarchive, ShortReadError } from './libarchive.js';
 import { OneShotContent } from './one-shot-content.js';
 import { admit, type Level, memberLocation, normaliseName, reportFailure, type Walk } from './walk.js';
@@ -20,15 +20,13 @@ const ENCRYPTED = /encrypt|passphrase|password|decryption/i;
  */
 export async function* expandLibarchive(id: string, input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  let held: HeldBytes | undefined;
+  const held = await holdWhole(input, level.location, walk, id);
+  if ('kind' in held) return yield held;
   let reader: LibarchiveReader;
   try {
-    const hold = await holdWhole(input, level.location, walk, id);
-    if ('kind' in hold) return yield hold;
-    held = hold;
     reader = await openLibarchive(held.bytes);
   } catch (error) {
-    held?.release();
+    held.release();
     const event = reportFailure(walk, level.location, error);
     if (event) yield event;
     return;

@@ -1,5 +1,5 @@
-import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
-import { type Level, reportFailure, type Walk } from '../archives/walk.js';
+import { holdWhole } from '../archives/hold-whole.js';
+import type { Level, Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import type { RandomAccessContainer, RandomAccessInput } from './format.js';
 import { mailFormat } from './mail-magic.js';
@@ -27,16 +27,8 @@ export const emailFormat: RandomAccessContainer<'message/rfc822'> = {
  * as an mbox message is, and within maxBufferedArchiveBytes with whatever the walk already holds.
  */
 async function* openMessage(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  let held: HeldBytes;
-  try {
-    const hold = await holdWhole(input, level.location, walk, 'email', { withinMemberBuffer: true });
-    if ('kind' in hold) return yield hold;
-    held = hold;
-  } catch (error) {
-    const event = reportFailure(walk, level.location, error);
-    if (event) yield event;
-    return;
-  }
+  const held = await holdWhole(input, level.location, walk, 'email', { withinMemberBuffer: true });
+  if ('kind' in held) return yield held;
   try {
     yield* expandMessage(held.bytes, level, walk);
   } finally {

@@ -1,5 +1,5 @@
-import { coverageEvent, failureCoverage } from '../archives/errors.js';
-import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
+import { coverageEvent } from '../archives/errors.js';
+import { holdWhole } from '../archives/hold-whole.js';
 import type { Level, Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import type { RandomAccessContainer, RandomAccessInput } from './format.js';
@@ -29,14 +29,8 @@ export const ole2Format: RandomAccessContainer<'application/x-ole-storage'> = {
 };
 
 async function* openCompound(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  let held: HeldBytes;
-  try {
-    const hold = await holdWhole(input, level.location, walk, 'ole2', { withinMemberBuffer: true });
-    if ('kind' in hold) return yield hold;
-    held = hold;
-  } catch (error) {
-    return yield failureCoverage(level.location, error);
-  }
+  const held = await holdWhole(input, level.location, walk, 'ole2', { withinMemberBuffer: true });
+  if ('kind' in held) return yield held;
   try {
     const compound = await readCompound(held.bytes);
     if (compound.kind === 'other')

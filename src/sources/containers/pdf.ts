@@ -1,8 +1,8 @@
 import type * as PdfLib from 'pdf-lib';
 import { lazy } from '../../util/lazy.js';
 import { BufferContent } from '../archives/content.js';
-import { coverageEvent, failureCoverage, limitCoverage } from '../archives/errors.js';
-import { type HeldBytes, holdWhole } from '../archives/hold-whole.js';
+import { coverageEvent, limitCoverage } from '../archives/errors.js';
+import { holdWhole } from '../archives/hold-whole.js';
 import { admit, type Level, memberLocation, type Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
 import { isText } from '../text-encoding.js';
@@ -44,15 +44,8 @@ async function parseObjects(bytes: Buffer): Promise<Objects> {
  */
 async function* expandPdf(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
   const { options } = walk;
-  let held: HeldBytes;
-  try {
-    const hold = await holdWhole(input, level.location, walk, 'pdf');
-    if ('kind' in hold) return yield hold;
-    held = hold;
-  } catch (error) {
-    // The system error's own message (`EIO: ...`): the cache tells a transient failure by it.
-    return yield failureCoverage(level.location, error);
-  }
+  const held = await holdWhole(input, level.location, walk, 'pdf');
+  if ('kind' in held) return yield held;
   const { bytes } = held;
   try {
     const scan = scanStreams(bytes, { ...options, maxBytes: options.maxTotalBytes - walk.used });

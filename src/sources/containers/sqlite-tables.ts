@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { lazy } from '../../util/lazy.js';
-import { coverageEvent, failureCoverage } from '../archives/errors.js';
+import { coverageEvent } from '../archives/errors.js';
 import { holdWhole } from '../archives/hold-whole.js';
 import type { Level, Walk } from '../archives/walk.js';
 import type { SourceEvent } from '../item.js';
@@ -42,13 +42,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * held to {@link SQLITE_QUERY_MS}.
  */
 export async function* expandSqlite(input: RandomAccessInput, level: Level, walk: Walk): AsyncGenerator<SourceEvent> {
-  let held;
-  try {
-    held = await holdWhole(input, level.location, walk, 'database');
-  } catch (error) {
-    return yield failureCoverage(level.location, error);
-  }
-  if (!('bytes' in held)) return yield held;
+  const held = await holdWhole(input, level.location, walk, 'database');
+  if ('kind' in held) return yield held;
   let db: Database | undefined;
   try {
     let tables: Table[];
