@@ -64,6 +64,7 @@ export function progressDisplay(io: Io, quiet: boolean): ProgressDisplay {
 
   const draw = (fields: readonly Field[]) => {
     if (finished) return;
+    refreshSize(stderr);
     const frame = fit(fields, columns() - 1);
     stderr.write(`${clearing()}${frame}`);
     shownWidth = stringWidth(frame);
@@ -116,6 +117,23 @@ export function progressDisplay(io: Io, quiet: boolean): ProgressDisplay {
       finished = true;
     },
   };
+}
+
+/**
+ * Asks the terminal for its width now. Node updates a TTY stream's `columns` only when its SIGWINCH
+ * handler runs on the event loop, so a draw made between a resize and that handler (a process that
+ * was stopped while the window narrowed, then continued straight into a busy stretch) would fit the
+ * old width and wrap. `_refreshSize` is tty.WriteStream's own re-read (one ioctl); streams without
+ * it keep their `columns`, and a failed ioctl (the terminal went away) keeps the last width.
+ */
+function refreshSize(stream: object): void {
+  const refresh = (stream as { _refreshSize?: () => void })._refreshSize;
+  if (typeof refresh !== 'function') return;
+  try {
+    refresh.call(stream);
+  } catch {
+    // tty.WriteStream emits 'error' for a failed ioctl, which throws without a listener.
+  }
 }
 
 /** The fields in order, dropping the most droppable until the line fits `width`, then cut to it. */

@@ -69,6 +69,19 @@ describe('progress line width', () => {
     expect(frames(written).map((f) => stringWidth(f))).toEqual([119, 'custody: evaluating ...'.length]);
   });
 
+  it("asks the terminal for its width at each draw, before Node's SIGWINCH handler has run", () => {
+    const io = terminal(80);
+    let real = 80;
+    // tty.WriteStream updates `columns` from the terminal in _refreshSize; the event loop calls it on SIGWINCH.
+    Object.assign(io.stderr, { _refreshSize: () => io.setColumns(real) });
+    const progress = progressDisplay(io, false);
+    progress.onPhase!('x'.repeat(200));
+    real = 50; // the window narrowed; the handler has not run yet
+    progress.onPhase!('y'.repeat(200));
+    progress.done();
+    expect(frames(io.text()).map((f) => stringWidth(f))).toEqual([79, 49]);
+  });
+
   it('clears the line before a notice written through its io, and redraws after', () => {
     const io = terminal(80);
     const progress = progressDisplay(io, false);
