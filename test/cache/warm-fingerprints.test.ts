@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditWith } from '../../src/audit/audit-options.js';
@@ -143,7 +143,7 @@ describe('verified fingerprint sets in the re-audit cache', () => {
     const [name] = await verifiedFiles(cacheDir);
     const entry = path.join(cacheDir, name!);
     const bytes = await readFile(entry);
-    bytes[bytes.length - 60] ^= 0x01;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 60) ^ 0x01, bytes.length - 60);
     await writeFile(entry, bytes, { mode: 0o600 });
     const damaged = await load(cacheDir);
     expect(damaged.notices).toEqual([expect.stringMatching(/fingerprints-[0-9a-f]{16}\.verified fails authentication .*; rebuilding it$/)]);
@@ -153,8 +153,7 @@ describe('verified fingerprint sets in the re-audit cache', () => {
 
   it('audits with the same report cold, warm and without a cache', async () => {
     const tree = path.join(dir, 'tree');
-    await writeFile(path.join(dir, 'placeholder'), '');
-    await import('node:fs/promises').then((fs) => fs.mkdir(tree, { recursive: true }));
+    await mkdir(tree, { recursive: true });
     await writeFile(path.join(tree, 'notes.txt'), 'nothing here\n');
     const now = new Date('2026-11-20T12:00:00Z');
     const run = async (cache?: string) => {
