@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { utimes } from 'node:fs/promises';
+import { lstat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedFingerprints } from '../references/index-set.js';
 import { loadedSet, loadFingerprintFile, parseFingerprintJson, readFingerprintBytes, readFingerprintBytesSync } from '../references/load.js';
 import type { FingerprintSet } from '../references/schema.js';
 import type { ReadStoreOptions } from '../references/store-read.js';
-import { InputError } from '../util/errors.js';
+import { describeError, errorCode, InputError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { type CacheKeys, cacheKeys, loadCacheKey } from './cache-key.js';
 import { CACHE_FORMAT, readCacheFile, writeCacheFile } from './file.js';
@@ -40,12 +40,11 @@ export function cachedFingerprintLoader(options: CacheOptions): (file: string, r
     keys ??= loadCacheKey(options.dir).then((outcome) => (outcome.kind === 'ok' ? cacheKeys(outcome.key, undefined) : undefined));
     return keys;
   };
-  return (file, read) => loadFingerprintFile(file, read, async (json) => loadJsonCached(json, options, await userKeys()));
+  return (file, read) => loadFingerprintFile(file, read, (json) => loadJsonCached(json, options, userKeys));
 }
 
-async function loadJsonCached(file: string, options: CacheOptions, keys: CacheKeys | undefined): Promise<LoadedFingerprints> {
+async function loadJsonCached(file: string, options: CacheOptions, userKeys: () => Promise<CacheKeys | undefined>): Promise<LoadedFingerprints> {
   const bytes = await readFingerprintBytes(file);
-  if (!keys) return loadedSet(file, parseFingerprintJson(file, bytes));
   const content = createHash('sha256').update(bytes).digest('hex');
   const cacheFile = path.join(options.dir, `fingerprints-${content.slice(0, 16)}.verified`);
   const expected = {
@@ -54,26 +53,33 @@ async function loadJsonCached(file: string, options: CacheOptions, keys: CacheKe
       .digest('hex'),
     custody: VERSION,
   };
-  const outcome = await readCacheFile(cacheFile, expected, keys);
-  if (outcome.kind === 'ok') {
-    const decoded = decodeColumns(outcome.body);
+  // The user's key (and the cache directory, made when missing) only once there is an entry to
+  // read, or a set verified to keep: a fingerprint file that fails its check creates nothing.
+  const keys = (await lstat(cacheFile).then(
+    () => true,
+    () => false,
+  ))
+    ? await userKeys()
+    : undefined;
+  if (keys) {
+    const outcome = await readCacheFile(cacheFile, expected, keys);
+    const decoded = outcome.kind === 'ok' ? decodeColumns(outcome.body) : undefined;
     if (decoded) {
       // Touched so that pruning (inspection-cache.ts) keeps a cache file still in use.
       const now = new Date();
       await utimes(cacheFile, now, now).catch(() => undefined);
       return withFileOnDemand(file, decoded);
     }
-  }
-  if (outcome.kind !== 'missing') {
-    const problem = outcome.kind === 'bad' ? outcome.problem : 'does not decode';
-    options.notice?.(`cache ${cacheFile} ${problem}; rebuilding it`);
+    if (outcome.kind !== 'missing') options.notice?.(`cache ${cacheFile} ${outcome.kind === 'bad' ? outcome.problem : 'does not decode'}; rebuilding it`);
   }
   const loaded = loadedSet(file, parseFingerprintJson(file, bytes));
+  const writeKeys = keys ?? (await userKeys());
+  if (!writeKeys) return loaded;
   const body = encodeColumns(loaded);
   try {
-    await writeCacheFile(cacheFile, { format: CACHE_FORMAT, custody: VERSION, key: expected.key, entries: 1 }, body, byteLength(body), keys);
+    await writeCacheFile(cacheFile, { format: CACHE_FORMAT, custody: VERSION, key: expected.key, entries: 1 }, body, byteLength(body), writeKeys);
   } catch (error) {
-    options.notice?.(`cache ${cacheFile} not written (${(error as Error).message}); the next audit checks ${file} in full again`);
+    options.notice?.(`cache ${cacheFile} not written (${errorCode(error) ?? describeError(error)}); the next audit checks ${file} in full again`);
   }
   return loaded;
 }

@@ -137,6 +137,14 @@ describe('verified fingerprint sets in the re-audit cache', () => {
     await expect(load(cacheDir, edited)).rejects.toThrow(/not a custody fingerprint file: references\.0\.size/);
   });
 
+  it('creates nothing in the cache directory for a fingerprint file that fails its check', async () => {
+    const cacheDir = path.join(dir, 'cache-never-made');
+    const bad = path.join(dir, 'bad.fp.json');
+    await writeFile(bad, (await readFile(fpFile, 'utf8')).replace('"size": 1234', '"size": 1235'));
+    await expect(load(cacheDir, bad)).rejects.toThrow(/digest does not match its content/);
+    await expect(readdir(cacheDir)).rejects.toThrow(/ENOENT/);
+  });
+
   it('rebuilds an entry that fails authentication, with a notice, and loads in full meanwhile', async () => {
     const cacheDir = path.join(dir, 'cache-damaged');
     await load(cacheDir);
