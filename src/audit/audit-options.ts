@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { cachedFingerprintLoader } from '../cache/fingerprint-cache.js';
 import type { CacheOptions } from '../cache/inspection-cache.js';
 import { plateKeyFor } from '../identify/plates/key.js';
 import { builtinPolicy } from '../policy/builtin.js';
@@ -106,8 +107,12 @@ export async function auditWith(options: AuditOptions, checked?: readonly Source
     ...policy.doc.assets.fingerprints.map((f) => path.resolve(policy.baseDir, f)),
     ...(options.fingerprints ?? []).map((f) => path.resolve(cwd, f)),
   ];
-  // Reference split: the loader keeps only this share of each set's references.
-  const fingerprints = await loadFingerprints(fingerprintFiles, options.references ? { split: options.references } : {});
+  // Reference split: the loader keeps only this share of each set's references. With a re-audit
+  // cache, a v1 file whose bytes were verified before is not checked in full again.
+  const fingerprints = await loadFingerprints(fingerprintFiles, {
+    ...(options.references ? { split: options.references } : {}),
+    ...(options.cache ? { loadFile: cachedFingerprintLoader(options.cache) } : {}),
+  });
   const plateKey =
     fingerprints.plateSets.length > 0 || options.readPlates ? (options.plateKey ?? plateKeyFor(cwd, options.env ?? {}, options.plateKeyFile)) : undefined;
   // Read before the scan: a baseline that cannot serve fails in a second, not after an hour's audit.

@@ -49,8 +49,9 @@ export interface CacheStats {
 const DEFAULT_RACY_WINDOW_MS = 2000;
 /** Cache files not used for this long are deleted when another audit writes the directory. */
 const UNUSED_DAYS = 30;
-const CACHE_FILE = /^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/;
-const TEMP_FILE = /^(audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache|cache-key)\.\d+\.[0-9a-f]{12}\.tmp$/;
+/** An audit's cache file, or a verified fingerprint set's (fingerprint-cache.ts). */
+const CACHE_FILE = /^(audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache|fingerprints-[0-9a-f]{16}\.verified)$/;
+const TEMP_FILE = /^(audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache|fingerprints-[0-9a-f]{16}\.verified|cache-key)\.\d+\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * One audit's view of its cache file: recalls entries whose stamp (device, inode, size, mtime and

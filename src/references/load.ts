@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { canonicalJsonPieces } from '../util/canonical-json.js';
 import { InputError } from '../util/errors.js';
-import { InputFileError, readInputFile } from '../util/input-file.js';
+import { InputFileError, readInputFileSync } from '../util/input-file.js';
 import { columnsFromReferences } from './columns.js';
 import { FingerprintIndex, type LoadedFingerprints } from './index-set.js';
 import { type FingerprintFile, FingerprintFileSchema, type FingerprintSet, type PlateSet } from './schema.js';
@@ -52,9 +52,14 @@ const OBJECT_HEAP_PER_VIEW = 180;
 
 /**
  * Reads, validates and digest-checks one fingerprint file, v1 JSON or v2 store (told apart by the
- * store's magic bytes); throws InputError with a one-line reason.
+ * store's magic bytes); throws InputError with a one-line reason. `loadJson` loads a v1 JSON file
+ * (the re-audit cache passes one that reuses columns it verified before).
  */
-export async function loadFingerprintFile(file: string, options: ReadStoreOptions = {}): Promise<LoadedFingerprints> {
+export async function loadFingerprintFile(
+  file: string,
+  options: ReadStoreOptions = {},
+  loadJson: (file: string) => Promise<LoadedFingerprints> = loadJsonSet,
+): Promise<LoadedFingerprints> {
   const store = await readStoreIfAny(file, options);
   if (store) {
     const { footer, columns, viewFile } = store;
@@ -79,8 +84,11 @@ export async function loadFingerprintFile(file: string, options: ReadStoreOption
       },
     };
   }
-  return loadedSet(file, await loadJsonFile(file));
+  return loadJson(file);
 }
+
+/** A v1 JSON file read, validated, digest-checked and laid out as columns. */
+const loadJsonSet = async (file: string): Promise<LoadedFingerprints> => loadedSet(file, await loadJsonFile(file));
 
 /** A set held as v1 objects (a parsed JSON file, or one built in memory), laid out as columns. */
 export function loadedSet(file: string, set: FingerprintSet): LoadedFingerprints {
@@ -97,19 +105,34 @@ export function loadedSet(file: string, set: FingerprintSet): LoadedFingerprints
 }
 
 async function loadJsonFile(file: string): Promise<FingerprintFile> {
-  let text: string;
+  return parseFingerprintJson(file, await readFingerprintBytes(file));
+}
+
+/**
+ * The bytes of a fingerprint file as a v1 JSON file is read: a regular file of at most
+ * {@link MAX_FINGERPRINT_BYTES}, refused in one line when the heap could not hold it parsed.
+ */
+export async function readFingerprintBytes(file: string): Promise<Buffer> {
+  return readFingerprintBytesSync(file);
+}
+
+/** {@link readFingerprintBytes} for a synchronous caller (a loaded set's `file`, built on demand). */
+export function readFingerprintBytesSync(file: string): Buffer {
   try {
-    text = (
-      await readInputFile(file, MAX_FINGERPRINT_BYTES, (size) =>
-        checkHeap(file, size * LOAD_HEAP_FACTOR, `fingerprint file of ${Math.ceil(size / 2 ** 20)} MiB`),
-      )
-    ).toString('utf8');
+    return readInputFileSync(file, MAX_FINGERPRINT_BYTES, (size) =>
+      checkHeap(file, size * LOAD_HEAP_FACTOR, `fingerprint file of ${Math.ceil(size / 2 ** 20)} MiB`),
+    );
   } catch (error) {
     if (error instanceof InputFileError) {
       throw new InputError(file, error.systemError ? `cannot read fingerprint file (${error.message})` : `fingerprint file ${error.message}`);
     }
     throw error;
   }
+}
+
+/** A v1 JSON fingerprint file's bytes, parsed, validated and digest-checked; throws InputError with a one-line reason. */
+export function parseFingerprintJson(file: string, bytes: Buffer): FingerprintFile {
+  const text = bytes.toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -145,18 +168,31 @@ function checkHeap(file: string, needed: number, what: string): void {
   );
 }
 
+/** How {@link loadFingerprints} loads its files. */
+export interface LoadFingerprintsOptions {
+  /** Only this share of each set's references (a reference split). */
+  split?: ReferenceShare;
+  /** Keep a store's view hashes in memory even when there is one set. */
+  keepViews?: boolean;
+  /**
+   * Loads one file; default {@link loadFingerprintFile}. The re-audit cache supplies one that
+   * reuses a v1 file's verified columns (src/cache/fingerprint-cache.ts).
+   */
+  loadFile?: (file: string, options: ReadStoreOptions) => Promise<LoadedFingerprints>;
+}
+
 /**
  * Loads several fingerprint files into one index (their columns; no object per reference); with
  * `split`, only the references of that share (split.ts: by a hash of the id; plate digests are all
  * kept). Each set keeps its whole digest.
  */
-export async function loadFingerprints(files: readonly string[], options: { split?: ReferenceShare; keepViews?: boolean } = {}): Promise<FingerprintIndex> {
+export async function loadFingerprints(files: readonly string[], options: LoadFingerprintsOptions = {}): Promise<FingerprintIndex> {
   const sets: LoadedFingerprints[] = [];
   // One set: its views can stay in its file (the index reads them once, the matcher a candidate's;
   // a split reads its share's). Several sets are combined into one column set in memory.
   const leave = files.length === 1 && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY } : {};
   for (const file of files) {
-    const loaded = await loadFingerprintFile(file, leave);
+    const loaded = await (options.loadFile ?? loadFingerprintFile)(file, leave);
     sets.push(options.split ? splitSet(loaded, options.split) : loaded);
   }
   return new FingerprintIndex(sets);

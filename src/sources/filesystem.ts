@@ -39,11 +39,13 @@ export interface WalkOptions {
  * The root itself may be a regular file (audited alone, located by its name, or by the prefix) or a
  * symlink, which is the user's own choice of what to audit: its target is audited, with a notice.
  */
-export async function* walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
-  for await (const found of direntsOf(root, options)) {
-    yield found.kind === 'dirent' ? fileEvent(found.at, found.disk, found.entry, found.location) : found;
-  }
+export function walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
+  // The walk's own generator, each entry made an event as it is met: one async generator per item
+  // fewer between the listing and the audit (each costs a promise and a turn of the microtask queue).
+  return direntsOf(root, options, true, eventOf);
 }
+
+const eventOf = (found: FoundDirent): SourceEvent => fileEvent(found.at, found.disk, found.entry, found.location);
 
 /**
  * How many entries (files, links, special files; not directories) a walk with the same options
@@ -53,7 +55,7 @@ export async function countEntries(root: string, options: WalkOptions = {}): Pro
   // A filter of its own: counting must not mark patterns as matched for the audit's warnings.
   const counting = { ...options, filter: pathFilter(options.include, options.exclude) };
   let count = 0;
-  for await (const found of direntsOf(root, counting, false)) if (found.kind === 'dirent') count++;
+  for await (const found of direntsOf(root, counting, false, (dirent) => dirent)) if (found.kind === 'dirent') count++;
   return count;
 }
 
@@ -78,11 +80,11 @@ interface PendingDirectory {
 }
 
 /**
- * The walk itself: every non-directory entry in name order, and unreadable directories as coverage.
- * A git directory met on the way has its history audited through git (src/sources/git-walk.ts),
- * unless `history` is false (counting for an estimate).
+ * The walk itself: every non-directory entry in name order (as `map` makes it, while its `at` path
+ * is still valid), and unreadable directories as coverage. A git directory met on the way has its
+ * history audited through git (src/sources/git-walk.ts), unless `history` is false (counting for an estimate).
  */
-async function* direntsOf(root: string, options: WalkOptions, history = true): AsyncGenerator<FoundDirent | SourceEvent> {
+async function* direntsOf<T>(root: string, options: WalkOptions, history: boolean, map: (found: FoundDirent) => T): AsyncGenerator<T | SourceEvent> {
   const filter = options.filter ?? pathFilter(options.include, options.exclude);
   const locate = (relative: string) => (options.locationPrefix ? (relative ? `${options.locationPrefix}/${relative}` : options.locationPrefix) : relative);
   const start = resolveRoot(root);
@@ -91,7 +93,7 @@ async function* direntsOf(root: string, options: WalkOptions, history = true): A
   if (start.notice) yield { kind: 'notice', notice: { location: rootLocation, level: 'info', message: start.notice } };
   if (!start.stats.isDirectory()) {
     // A file named as the root is audited whatever the patterns say: the user asked for it by name.
-    return yield { kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) };
+    return yield map({ kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) });
   }
   const rootDisk = start.disk;
   const repositories = new GitDirectories(rootDisk);
@@ -140,7 +142,7 @@ async function* direntsOf(root: string, options: WalkOptions, history = true): A
         }
         if (!filter.admits(relative) || repositories.holdsObject(relative)) continue;
         if (history && entry.isFile() && entry.name.toString() === '.git') yield* repositories.pointer(disk, locate(relative));
-        yield { kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) };
+        yield map({ kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) });
       }
       dir.pending += subdirectories.length;
       release(dir);
@@ -233,13 +235,24 @@ export function fileEvent(at: Buffer, disk: Buffer, entry: EntryType, location: 
         mode: Number(stats.mode) & 0o7777,
         stat: { dev: stats.dev, ino: stats.ino, mtimeNs: stats.mtimeNs, ctimeNs: stats.ctimeNs },
         // Only when the path survives as text (random access for zips); otherwise content is read by bytes.
-        ...(Buffer.from(disk.toString()).equals(disk) ? { path: disk.toString() } : {}),
+        ...(textPath(disk) ?? {}),
         content: fileContent(disk, size, { dev: Number(stats.dev), ino: Number(stats.ino) }),
       },
     };
   } catch (error) {
     return coverage(location, 'unreadable', codeOrMessage(error), true);
   }
+}
+
+/**
+ * `{ path }` when the bytes of `disk` are valid UTF-8 (the text spells them back exactly). The
+ * decoder replaces each invalid sequence by U+FFFD, so a text without one is exact; only a name
+ * holding U+FFFD itself, or an invalid one, is encoded again to compare (once per file, this spares
+ * a buffer for every other name).
+ */
+function textPath(disk: Buffer): { path: string } | undefined {
+  const text = disk.toString();
+  return !text.includes('\uFFFD') || Buffer.from(text).equals(disk) ? { path: text } : undefined;
 }
 
 /** The nearest millisecond, as Node's number stats give it. */

@@ -66,8 +66,12 @@ describe('audit --cache, end to end', () => {
     const cold = await audit('cold');
     expect(cold.stderr).toBe('');
     const cacheFiles = await readdir(path.join(cacheHome, 'custody'));
-    // One cache file, and the user's key that authenticates it (private to this user).
-    expect(cacheFiles.sort()).toEqual([expect.stringMatching(/^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/), 'cache-key']);
+    // One cache file, the fingerprint set's verified columns, and the user's key that authenticates them (private to this user).
+    expect(cacheFiles.sort()).toEqual([
+      expect.stringMatching(/^audit-[0-9a-f]{16}-[0-9a-f]{16}\.cache$/),
+      'cache-key',
+      expect.stringMatching(/^fingerprints-[0-9a-f]{16}\.verified$/),
+    ]);
     expect((await stat(path.join(cacheHome, 'custody', 'cache-key'))).mode & 0o777).toBe(0o600);
     const warm = await audit('warm');
     expect(warm.stderr).toBe('');
@@ -84,7 +88,11 @@ describe('audit --cache, end to end', () => {
     await audit('nohome', [], {});
     await expect(readdir(home)).rejects.toThrow(/ENOENT/);
     await audit('home', [], { HOME: home });
-    expect((await readdir(path.join(home, '.cache', 'custody'))).sort()).toEqual([expect.stringMatching(/\.cache$/), 'cache-key']);
+    expect((await readdir(path.join(home, '.cache', 'custody'))).sort()).toEqual([
+      expect.stringMatching(/\.cache$/),
+      'cache-key',
+      expect.stringMatching(/\.verified$/),
+    ]);
   }, 120_000);
 
   it('refuses a --cache inside the audited tree (exit 2, one line), also through a symbolic link', async () => {
