@@ -67,7 +67,8 @@ export const WHOLE_HEAD_BYTES = 256 * 1024;
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
 export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): RangeContent {
   // The whole file, read by head() and kept until readAll() or stream() takes it, so a file
-  // that is sniffed and then read is read once; a content nobody reads further drops it with itself.
+  // that is sniffed and then read (decoded, digested, scanned) is read once; a content nobody reads
+  // further drops it with itself.
   let kept: Buffer | undefined;
   const readWhole = async (): Promise<Buffer> => {
     const handle = await openReadOnly(file, identity);
@@ -81,6 +82,7 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
   };
   return {
     async readRange(position, length) {
+      if (kept) return kept.subarray(position, position + Math.max(0, length));
       const handle = await openReadOnly(file, identity);
       try {
         const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
@@ -116,8 +118,13 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
       return whole ?? readWhole();
     },
     stream() {
-      kept = undefined;
       const out = new PassThrough();
+      if (kept) {
+        // Sniffed whole already (a text the plate scanner reads next): the same bytes, not a second read.
+        out.end(kept);
+        kept = undefined;
+        return out;
+      }
       openReadOnly(file, identity).then(
         (handle) => {
           let seen = 0;

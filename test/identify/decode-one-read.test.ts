@@ -34,6 +34,16 @@ describe('a small file sniffed and then read whole', () => {
     expect((await c.readAll())[0]).toBe(2);
   });
 
+  it('is read once when it is streamed after the head (a digest, a text scan)', async () => {
+    const first = Buffer.alloc(50_000, 3);
+    const { file, content: c } = await content('small.txt', first);
+    await c.head(512);
+    await writeFile(file, Buffer.alloc(first.length, 4));
+    const chunks: Buffer[] = [];
+    for await (const chunk of c.stream()) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(first);
+  });
+
   it('larger than WHOLE_HEAD_BYTES: the head reads a head, readAll the file as it is now', async () => {
     const { file, content: c } = await content('large.jpg', Buffer.alloc(WHOLE_HEAD_BYTES + 1, 1));
     expect((await c.head(512)).length).toBe(512);
