@@ -15,6 +15,8 @@
  * Get the photos:  the openalpr/benchmarks repository's endtoend/ folder, into --photos DIR
  *                  (default ../shared/openalpr/endtoend, or bench/work/openalpr/endtoend)
  * Build first:     npm run build
+ * Unrelated:       any folder of real photos without plates; the figures in the README used every
+ *                  JPEG over 20 kB of the exif-samples, PDQ and Debian sample corpora (113 files)
  * Run:             node scripts/bench/plates-in-images.js [--photos DIR] [--unrelated DIR] [--limit N] [--runs N]
  * Writes:          bench/results/plates-in-images.json
  */
@@ -164,7 +166,8 @@ async function cost(root, count) {
 const unrelated = await cost('unrelated', unrelatedCount);
 const platePhotos = await cost('tree', cases.length);
 
-const result = { photos, key: 'bench key (not secret)', targets: TARGETS, regions, spellingsTriedOnClaims: spellings, unrelated, platePhotos };
+// Folders relative to the checkout: the results file names no machine's paths.
+const result = { photos: path.relative(repo, photos), unrelatedFolder: path.relative(repo, values.unrelated ?? ''), key: 'bench key (not secret)', targets: TARGETS, regions, spellingsTriedOnClaims: spellings, unrelated, platePhotos };
 mkdirSync(path.join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(path.join(repo, 'bench', 'results', 'plates-in-images.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log('unrelated images', JSON.stringify(unrelated));
