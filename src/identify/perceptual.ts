@@ -1,6 +1,7 @@
 import type { StoreColumns } from '../references/store-format.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { isImage, type MediaType } from '../sources/sniff.js';
+import { keepDecodedPlane } from './decoded-planes.js';
 import type { DetectLimits, Detector, DetectorFactory, DetectResult } from './detector.js';
 import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from './image-decode.js';
 import { MatchPool } from './pdq/match-pool.js';
@@ -52,12 +53,17 @@ export const perceptualDetector: DetectorFactory = {
       });
     }
     // The sub-image search and the too-small rule are part of the cache key: a conclusion cached before them must not replay.
-    return new PerceptualDetector(matcher, setup.limits, {
-      fingerprints: setup.fingerprints.digests,
-      limits: setup.limits,
-      subimage: 'framed-rectangles',
-      tooSmallSide: TOO_SMALL_SIDE,
-    });
+    return new PerceptualDetector(
+      matcher,
+      setup.limits,
+      {
+        fingerprints: setup.fingerprints.digests,
+        limits: setup.limits,
+        subimage: 'framed-rectangles',
+        tooSmallSide: TOO_SMALL_SIDE,
+      },
+      setup.readPlates === true,
+    );
   },
 };
 
@@ -93,6 +99,8 @@ class PerceptualDetector implements Detector {
     private readonly matcher: MatchPool,
     private readonly limits: DetectLimits,
     readonly settings: Readonly<Record<string, unknown>>,
+    /** Hand each decode on to the plate reader (decoded-planes.ts) instead of letting it decode again. */
+    private readonly keepPlanes = false,
   ) {}
 
   applies(item: Item, media: MediaType | undefined): boolean {
@@ -121,6 +129,7 @@ class PerceptualDetector implements Detector {
       return gap('unreadable', error instanceof Error ? error.message : String(error));
     }
     if (!decoded.ok) return gap(DECODE_COVERAGE_REASON[decoded.reason], decoded.detail);
+    if (this.keepPlanes) keepDecodedPlane(item.content!, decoded.image);
     const outcome = await this.matcher.match(decoded.image);
     // An image this small that no stage claimed could not be checked (a plate crop an ALPR system
     // stored at 40x12): incomplete, never a silent pass. Byte-identical copies are still found by sha256.

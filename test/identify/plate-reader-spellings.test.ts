@@ -27,6 +27,10 @@ describe('confusion spellings', () => {
     expect(new Set(spellings).size).toBe(spellings.length);
     expect(spellings.length).toBeLessThanOrEqual(MAX_SPELLINGS_PER_CANDIDATE);
   });
+  it('tries M/N and 1/L, as small US plates are misread (openalpr: 002HHM read 002HHN, YF2L6G read YF2166)', () => {
+    expect(spellingsOf(lineCandidates(line('002HHN', 0.8))[0]!)).toContain('002HHM');
+    expect(spellingsOf(lineCandidates(line('YF2166', 0.8))[0]!)).toContain('YF2L6G');
+  });
   it("uses the recogniser's runner-up for shapes the table does not list", () => {
     const read: ReadLine = {
       chars: [...'CH0PBY'].map((char, i) => ({ char, probability: 0.9, ...(i === 0 ? { alternative: { char: 'G', probability: 0.3 } } : {}) })),

@@ -1,8 +1,9 @@
 import type { CoverageEntry, Item } from '../../sources/item.js';
 import { isImage, type MediaType } from '../../sources/sniff.js';
+import { takeDecodedPlane } from '../decoded-planes.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from '../detector.js';
 import { NO_RESULT } from '../detector.js';
-import { decodeImage, decodeImageSource } from '../image-decode.js';
+import { type DecodeResult, decodeImageSource } from '../image-decode.js';
 import { DECODE_COVERAGE_REASON } from '../perceptual.js';
 import { agencyPlateMatcher } from '../plates/agency-matcher.js';
 import { plateKeyId } from '../plates/key.js';
@@ -26,7 +27,7 @@ export const PLATE_IMAGE_CLASS = 'plate-image';
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/gate1/spellings1/limits2';
+const READER_VERSION = 'pp-ocrv4/gate1/crops3/spellings2/limits2';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -55,6 +56,8 @@ export const plateImageDetector: DetectorFactory = {
       needsMedia: true,
       applies: (item, media) => item.content !== undefined && item.size > 0 && isImage(media),
       async detect(item: Item, _media: MediaType | undefined, earlier?: readonly Identification[]): Promise<DetectResult> {
+        // Taken first, whatever follows: a plane left behind would live as long as the item.
+        const kept = takeDecodedPlane(item.content!);
         if (earlier?.some((i) => i.method === 'exact' || i.method === 'perceptual')) return NO_RESULT;
         const gap = (reason: string, detail: string): DetectResult => ({
           identifications: [],
@@ -65,14 +68,14 @@ export const plateImageDetector: DetectorFactory = {
           return reportDecodeFailures ? gap('decode-limit', `image of ${item.size} bytes exceeds the limit`) : NO_RESULT;
         let bytes: Buffer | undefined;
         const source = { size: item.size, readAll: async () => (bytes ??= await item.content!.readAll()) };
-        const small = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
+        const small: DecodeResult = kept ? { ok: true, image: kept } : await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
         if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
         const { regions, dropped } = gatedRegions(lumaOf(pixels, width, height, channels));
         if (regions.length === 0) return NO_RESULT;
         // The gate found text-like places: if the larger decode they are read from fails, the image
         // was not searched, whatever the perceptual stage made of the small one.
-        const full = await decodeImage(bytes!, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
+        const full = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
         if (!full.ok) return gap(DECODE_COVERAGE_REASON[full.reason], `the image could not be decoded to read its plates: ${full.detail}`);
         let loaded: Awaited<ReturnType<typeof loadReader>>;
         try {

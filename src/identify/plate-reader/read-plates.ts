@@ -44,7 +44,31 @@ export const MAX_BOXES = 48;
 
 interface Line {
   box: TextBox;
-  read: ReadLine;
+  reads: ReadLine[];
+}
+
+/**
+ * The crops each text box is read from, as padding (sideways, up and down) in box heights. The
+ * recogniser is sensitive to where a crop ends: a detector box that clips a plate's thin last "I"
+ * or first "1" loses it, and one that takes in the plate's frame or a dealer's frame reads nothing
+ * or a stray character. Read as detected, widened, and widened with the top and bottom trimmed, and
+ * every read's candidates looked up. Measured on the openalpr US photos (first 30, reading every
+ * plate): 19 read as detected alone, 25 with the three crops; EU 29 -> 30, BR 26 -> 27.
+ */
+const CROPS: readonly (readonly [number, number])[] = [
+  [0, 0],
+  [0.3, 0.1],
+  [0.2, -0.12],
+];
+
+function cropsOf(box: Box, image: Rgb): Box[] {
+  return CROPS.map(([px, py]) => {
+    const x = Math.max(0, box.x - px * box.height);
+    const y = Math.max(0, box.y - py * box.height);
+    const right = Math.min(image.width, box.x + box.width + px * box.height);
+    const bottom = Math.min(image.height, box.y + box.height + py * box.height);
+    return { x, y, width: right - x, height: bottom - y };
+  });
 }
 
 /** Reads `regions` of `image` (text detection, then recognition of each box) and looks up the spellings. */
@@ -58,14 +82,25 @@ export async function readPlates(models: OcrModels, image: Rgb, regions: readonl
         limited = 'boxes';
         break search;
       }
-      lines.push({ box, read: await recogniseText(models, image, box) });
+      const reads: ReadLine[] = [];
+      for (const crop of cropsOf(box, image)) reads.push(await recogniseText(models, image, crop));
+      lines.push({ box, reads });
     }
   }
   const reading: ImageReading = { found: [], boxes: lines.length, candidates: 0, spellings: 0, ...(limited ? { limited } : {}) };
-  const taken: { box: Box; candidates: Candidate[] }[] = lines.map((line) => ({ box: line.box, candidates: lineCandidates(line.read) }));
+  const taken: { box: Box; candidates: Candidate[] }[] = lines.map((line) => ({
+    box: line.box,
+    candidates: line.reads.flatMap((read) => lineCandidates(read)),
+  }));
   for (const joined of joinedCandidates(lines)) taken.push(joined);
+  // A spelling is looked up (and counted) once per image: the crops of one box often read alike.
+  const looked = new Set<string>();
+  const candidateTexts = new Set<string>();
   for (const { box, candidates } of taken) {
     for (const candidate of candidates) {
+      const text = candidate.map((c) => c.char).join('');
+      if (candidateTexts.has(text)) continue;
+      candidateTexts.add(text);
       if (reading.candidates >= MAX_CANDIDATES) {
         reading.limited ??= 'candidates';
         return reading;
@@ -73,6 +108,8 @@ export async function readPlates(models: OcrModels, image: Rgb, regions: readonl
       reading.candidates++;
       const spellings = spellingsOf(candidate);
       const index = spellings.findIndex((plate) => {
+        if (looked.has(plate)) return false;
+        looked.add(plate);
         reading.spellings++;
         return lookup(plate);
       });
@@ -104,7 +141,7 @@ function joinedCandidates(lines: readonly Line[]): { box: Box; candidates: Candi
       const sameRow = Math.abs(a.y + a.height / 2 - (b.y + b.height / 2)) < 0.4 * a.height && b.height > 0.7 * a.height && b.height < 1.4 * a.height;
       const beside = sameRow && sideGap >= -0.3 * a.height && sideGap <= 2 * a.height;
       if (!stacked && !beside) continue;
-      const chars = [...lineCharacters(top.read), ...lineCharacters(bottom.read)];
+      const chars = [...lineCharacters(top.reads[0]!), ...lineCharacters(bottom.reads[0]!)];
       if (chars.length < MIN_READ_LENGTH || chars.length > MAX_PLATE_LENGTH) continue;
       const x = Math.min(a.x, b.x);
       const y = Math.min(a.y, b.y);

@@ -12,7 +12,7 @@ import type { ReadChar, ReadLine } from './recognise.js';
  * the bottom one is a candidate too.
  *
  * **Spellings.** OCR confuses a fixed set of shapes on plates: O/0, I/1, B/8, S/5, Z/2, D/0 (and G/6,
- * Q/0 on worn plates); the recogniser also names its own runner-up at each character. Each candidate
+ * Q/0 on worn plates; M/N and 1/L on small US plates); the recogniser also names its own runner-up at each character. Each candidate
  * is tried as read, then with one and with two characters replaced by such an alternative, likeliest
  * first, at most {@link MAX_SPELLINGS_PER_CANDIDATE} spellings in all. Every spelling tried is counted
  * in the evidence: each one is one more chance of a false match, and the bench measures precision
@@ -32,7 +32,8 @@ const CONFUSIONS: Readonly<Record<string, string>> = {
   O: '0DQ',
   '0': 'ODQ',
   I: '1',
-  '1': 'I',
+  '1': 'IL',
+  L: '1',
   B: '8',
   '8': 'B',
   S: '5',
@@ -43,6 +44,8 @@ const CONFUSIONS: Readonly<Record<string, string>> = {
   G: '6',
   '6': 'G',
   Q: '0O',
+  M: 'N',
+  N: 'M',
 };
 
 const PLATE_CHAR = /^[0-9A-Z]$/;
