@@ -34,14 +34,17 @@ export function messageWith(spec: { subject?: string; body?: string; rtf?: Buffe
 export const extraStream = (i: number): string => `__substg1.0_8${i.toString(16).toUpperCase().padStart(3, '0')}0102`;
 
 /**
- * Sets the declared size of every directory entry named `name` (names are UTF-16LE at an entry's
- * start; entries are 128 bytes after the 512-byte header, the size at 0x78). Returns how many it set.
+ * Sets the declared size of every directory entry named in `sizes` (entries are 128 bytes after the
+ * 512-byte header, wherever their sectors lie: every 128-byte slot is looked at, its UTF-16LE name
+ * length at 0x40, its size at 0x78). Returns how many entries it set.
  */
-export function declareSize(file: Buffer, name: string, size: number): number {
-  const needle = utf16(name);
+export function declareSizes(file: Buffer, sizes: ReadonlyMap<string, number>): number {
   let set = 0;
-  for (let at = file.indexOf(needle); at >= 0; at = file.indexOf(needle, at + 1)) {
-    if ((at - 512) % 128 !== 0) continue;
+  for (let at = 512; at + 128 <= file.length; at += 128) {
+    const length = file.readUInt16LE(at + 0x40);
+    if (length < 2 || length > 64 || length % 2 !== 0) continue;
+    const size = sizes.get(file.toString('utf16le', at, at + length - 2));
+    if (size === undefined) continue;
     file.writeUInt32LE(size, at + 0x78);
     set++;
   }
