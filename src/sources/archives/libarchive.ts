@@ -106,6 +106,39 @@ export function unwritten(out: Buffer, poison: Buffer): number {
 /** Bytes at a freed block's end the allocator may overwrite with its own bookkeeping. */
 const FOOTER_BYTES = 8;
 
+/**
+ * The pattern as it lies from `address` on: it is laid by absolute address, so that blocks which
+ * overlap (a freed block merged with its neighbour and handed out from an earlier start) agree.
+ */
+const alignedPoison = (poison: Buffer, address: number): Buffer => {
+  const at = address % poison.length;
+  return Buffer.concat([poison.subarray(at), poison.subarray(0, at)]);
+};
+
+/** How many blocks poisonBlocks fills at most before a read. */
+const MAX_POISONED = 8;
+
+/**
+ * Fills with `poison` every block malloc(size) hands out, freeing each before asking again, until it
+ * hands out one already filled: the allocator is deterministic, so get_filedata's malloc, next, gets
+ * one of them. Asking once is not enough: a freed block may be filed behind another free block that
+ * fits as well (dlmalloc's bins), and the next malloc then hands out that one, holding whatever an
+ * earlier read left there (seen reading a rar4 with filters in 300-byte pieces).
+ */
+function poisonBlocks(lib: LibarchiveModule, size: number, poison: Buffer): Set<number> {
+  const poisoned = new Set<number>();
+  while (poisoned.size < MAX_POISONED) {
+    const block = lib._malloc(size);
+    if (block === 0) throw new Error(`${size} bytes could not be held in libarchive's memory`);
+    const seen = poisoned.has(block);
+    if (!seen) Buffer.from(lib.HEAPU8.buffer, block, size).fill(alignedPoison(poison, block));
+    lib._free(block);
+    if (seen) break;
+    poisoned.add(block);
+  }
+  return poisoned;
+}
+
 /** Opens an archive held in memory with libarchive (the walk holds it: hold-whole.ts). */
 export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
   const { factory, compiled } = await load();
@@ -158,20 +191,17 @@ export async function openLibarchive(bytes: Buffer): Promise<LibarchiveReader> {
       // get_filedata mallocs `size` bytes, has archive_read_data fill what it can and returns the
       // buffer without the count: an entry that ends early (a rar whose header claims more than it
       // stores) came back padded with whatever the module's heap held, bytes of other members
-      // included. So the block malloc will hand out is first filled with a random pattern, freed, and
-      // what is still that pattern at the end after the read was never written.
-      const block = lib._malloc(size);
-      if (block === 0) throw new Error(`${size} bytes could not be held in libarchive's memory`);
+      // included. So the blocks malloc may hand out are first filled with a random pattern and freed
+      // (poisonBlocks), and what is still that pattern at the end after the read was never written.
       const poison = randomBytes(POISON_PERIOD);
-      Buffer.from(lib.HEAPU8.buffer, block, size).fill(poison);
-      lib._free(block);
+      const poisoned = poisonBlocks(lib, size, poison);
       const pointer = fileData(archive, size);
       if (pointer <= 0) throw new Error(errorString(archive) ?? 'member data could not be read');
       // A copy: the module's memory is reused by the next read and freed with the archive.
       const out = Buffer.from(lib.HEAPU8.subarray(pointer, pointer + size));
       lib._free(pointer);
-      if (pointer !== block) throw new ShortReadError(`${size} bytes asked; libarchive's buffer could not be checked, so the member is not inspected`);
-      const unread = unwritten(out, poison);
+      if (!poisoned.has(pointer)) throw new ShortReadError(`${size} bytes asked; libarchive's buffer could not be checked, so the member is not inspected`);
+      const unread = unwritten(out, alignedPoison(poison, pointer));
       if (unread >= MIN_UNWRITTEN)
         throw new ShortReadError(`the entry declares ${size} bytes but its data ends ${unread} bytes short; the member is not inspected`);
       return out;

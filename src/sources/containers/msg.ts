@@ -37,12 +37,23 @@ async function* openCompound(input: RandomAccessInput, level: Level, walk: Walk)
       return yield coverageEvent({ location: level.location, reason: 'unsupported-document', detail: OLE2_NOT_READ, incomplete: true });
     if (compound.kind === 'corrupt')
       return yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: `ole2: ${compound.detail}`, incomplete: true });
-    for (const stream of compound.short) {
-      // The streams are read as far as their sectors go: a member may be cut short, never padded.
-      yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: `msg: stream ${stream}; read as far as it goes`, incomplete: true });
-    }
+    // The streams are read as far as their sectors go: a member may be cut short, never padded. One
+    // entry for them all, as for other repeated events: a crafted file may hold thousands.
+    if (compound.short.length > 0)
+      yield coverageEvent({ location: level.location, reason: 'corrupt-archive', detail: shortStreams(compound.short), incomplete: true });
     yield* expandMsg(compound.clean, level, walk);
   } finally {
     held.release();
   }
+}
+
+/** Short streams named in a coverage entry's detail; the rest are counted. */
+const NAMED_SHORT_STREAMS = 3;
+
+/** One detail for every stream whose sectors end before its declared size: the count, and the first few. */
+function shortStreams(short: readonly string[]): string {
+  const named = short.slice(0, NAMED_SHORT_STREAMS).join(', ');
+  const more = short.length > NAMED_SHORT_STREAMS ? `, and ${short.length - NAMED_SHORT_STREAMS} more` : '';
+  if (short.length === 1) return `msg: 1 stream ends before its declared size; read as far as it goes: ${named}`;
+  return `msg: ${short.length} streams end before their declared size; read as far as they go: ${named}${more}`;
 }

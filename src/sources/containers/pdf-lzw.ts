@@ -65,19 +65,36 @@ export function namesLzw(pdf: Buffer, streamAt: number, objects: ObjectIndex): L
   const head = pdf.toString('latin1', from, streamAt);
   const object = head.lastIndexOf('obj');
   const filter = FILTER.exec(object >= 0 ? head.slice(object) : head)?.[1];
-  return filter === undefined ? 'other' : resolveFilter(filter, objects, 0);
+  return filter === undefined ? 'other' : resolveFilter(filter, objects, []);
 }
 
-function resolveFilter(value: string, objects: ObjectIndex, hops: number): LzwNaming {
+/** `value` names LZW, or refers (through at most MAX_HOPS objects, `chain` the ones followed so far) to an object that does. */
+function resolveFilter(value: string, objects: ObjectIndex, chain: readonly string[]): LzwNaming {
   if (LZW.test(value)) return 'lzw';
   let unresolved = false;
   for (const [, number, generation] of value.matchAll(REFERENCE)) {
-    const body = hops < MAX_HOPS ? objects.body(`${number} ${generation}`) : undefined;
-    const named = body === undefined ? 'unresolved' : resolveFilter(body, objects, hops + 1);
+    const named = resolveObject(`${Number(number)} ${Number(generation)}`, objects, chain);
     if (named === 'lzw') return 'lzw';
     if (named === 'unresolved') unresolved = true;
   }
   return unresolved ? 'unresolved' : 'other';
+}
+
+/**
+ * What object `key` names, once per document: an object's body (4 KiB) holds hundreds of references,
+ * so following each of them afresh at every hop made a 4 KB file of one object referring to itself
+ * 600 times cost 600^3 lookups per stream (minutes of CPU, in one synchronous call). A loop, or a
+ * chain past MAX_HOPS, is unresolved; so is every object on the way to it, whatever path reaches
+ * it later: never read as "not LZW".
+ */
+function resolveObject(key: string, objects: ObjectIndex, chain: readonly string[]): LzwNaming {
+  const known = objects.namings.get(key);
+  if (known) return known;
+  if (chain.length >= MAX_HOPS || chain.includes(key)) return 'unresolved';
+  const body = objects.body(key);
+  const named = body === undefined ? 'unresolved' : resolveFilter(body, objects, [...chain, key]);
+  objects.namings.set(key, named);
+  return named;
 }
 
 /**
@@ -86,6 +103,8 @@ function resolveFilter(value: string, objects: ObjectIndex, hops: number): LzwNa
  */
 export class ObjectIndex {
   private starts: Map<string, number> | undefined;
+  /** What each object resolved to as a filter (resolveObject), so that each is followed once. */
+  readonly namings = new Map<string, LzwNaming>();
   constructor(private readonly pdf: Buffer) {}
 
   /** The start of object `key` ("12 0"), up to its `endobj` or OBJECT_PEEK bytes. */
