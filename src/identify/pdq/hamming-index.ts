@@ -233,8 +233,9 @@ export class HammingIndex {
    * particular order, by table probes or by a linear scan, whichever touches less: radii above
    * {@link MAX_INDEX_RADIUS}, and indexes smaller than the number of probes, are scanned.
    *
-   * With `depth` (0-3, or one such per chunk), probes look at most `depth` bits from the query in each chunk, and every
-   * candidate they meet within `radius` is visited: exact out to `16 * depth + 15` bits (pigeonhole),
+   * With `depth` (0-3, or one such per chunk), probes look at most `depth` bits from the query in
+   * each chunk, and every candidate they meet within `radius` is visited: exact out to `16 * depth +
+   * 15` bits in 16 chunks (pigeonhole; per chunk, while the sum of `depth + 1` exceeds the distance),
    * and beyond that a sample whose odds fall with the distance (a hash 60 bits away shares a chunk
    * within 2 bits with probability ~0.98, 80 bits ~0.6). That is how large indexes search wide radii
    * at a bounded cost, where a scan would read every entry per query.
