@@ -6,7 +6,11 @@
  * alternating, and reports per image the first stage (matcher minus crop stage), the crop stage, how
  * many images reach it, index searches and candidates compared, and what each image matched.
  *
- *   node scripts/bench/pdq-stages.js --set <fp.json|store> [--set <store> ...] --images <dir> [--limit 80] [--repeat 1]
+ *   node scripts/bench/pdq-stages.js --set <fp.json|store> [--set <store> ...] --images <dir> [--limit 80] [--repeat 1] [--subimage]
+ *
+ * With --subimage, each set is matched as the audit does (SubImageMatcher: the whole-image stages,
+ * then the sub-image search for what they leave unmatched), and the sub-image search's share is
+ * reported apart; the stage figures then cover the whole-image stages only.
  *
  * Needs a build (dist/). Single-threaded (the matcher itself, as one matching thread runs it).
  */
@@ -37,11 +41,26 @@ const { buildPdqIndex } = await import(path.join(root, 'dist/identify/pdq/pdq-in
 const { PerceptualMatcher } = await import(path.join(root, 'dist/identify/pdq/matcher.js'));
 const { HammingIndex } = await import(path.join(root, 'dist/identify/pdq/hamming-index.js'));
 const { decodeImage } = await import(path.join(root, 'dist/identify/image-decode.js'));
+const { SubImageMatcher } = await import(path.join(root, 'dist/identify/subimage/sub-image-matcher.js'));
+const { SubImageSearch } = await import(path.join(root, 'dist/identify/subimage/sub-image-search.js'));
+const subimage = argv.includes('--subimage');
 
 // Counters the patched methods fill: time in the crop stage, searches and candidates per stage.
-const counters = { searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, visits: 0, cropSearches: 0, cropVisits: 0, inCrop: false };
+const counters = { searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, visits: 0, cropSearches: 0, cropVisits: 0, inCrop: false, subMs: 0, subSearches: 0, inSub: false };
+const find = SubImageSearch.prototype.find;
+SubImageSearch.prototype.find = function (/** @type {any[]} */ ...args) {
+  const t = cpuMs();
+  counters.inSub = true;
+  try {
+    return find.apply(this, args);
+  } finally {
+    counters.inSub = false;
+    counters.subMs += cpuMs() - t;
+  }
+};
 const align = PerceptualMatcher.prototype.alignCrops;
 PerceptualMatcher.prototype.alignCrops = function (/** @type {any[]} */ ...args) {
+  if (counters.inSub) return align.apply(this, args);
   const t = cpuMs();
   counters.inCrop = true;
   try {
@@ -54,6 +73,10 @@ PerceptualMatcher.prototype.alignCrops = function (/** @type {any[]} */ ...args)
 };
 const search = HammingIndex.prototype.search;
 HammingIndex.prototype.search = function (/** @type {any} */ query, /** @type {number} */ radius, /** @type {Function} */ visit, /** @type {number} */ depth) {
+  if (counters.inSub) {
+    counters.subSearches++;
+    return search.call(this, query, radius, visit, depth);
+  }
   if (counters.inCrop) counters.cropSearches++;
   else counters.searches++;
   const t = cpuMs();
@@ -83,16 +106,16 @@ for (const file of sets) {
   const index = await loadFingerprints([file]);
   const loaded = cpuMs();
   const pdq = buildPdqIndex(index.columns, index.tables, index.viewFile);
-  const matcher = new PerceptualMatcher(pdq);
+  const matcher = subimage ? new SubImageMatcher(pdq) : new PerceptualMatcher(pdq);
   process.stderr.write(`${path.basename(file)}: ${index.count} references, ${matcher.size} entries; load ${(loaded - t).toFixed(0)} ms, index ${(cpuMs() - loaded).toFixed(0)} ms\n`);
-  matchers.push({ file: path.basename(file), matcher, totals: { ms: 0, searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, cropSearches: 0 }, outcomes: /** @type {string[]} */ ([]), perImage: /** @type {number[][]} */ ([]) });
+  matchers.push({ file: path.basename(file), matcher, totals: { ms: 0, searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, cropSearches: 0, subMs: 0, subSearches: 0 }, outcomes: /** @type {string[]} */ ([]), perImage: /** @type {number[][]} */ ([]) });
 }
 
 for (let r = 0; r < repeat; r++) {
   for (const [i, { image }] of images.entries()) {
     // Alternating sets per image, so that the machine's load falls on both alike.
     for (const m of matchers) {
-      Object.assign(counters, { searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, cropSearches: 0 });
+      Object.assign(counters, { searchMs: 0, cropMs: 0, cropRuns: 0, searches: 0, cropSearches: 0, subMs: 0, subSearches: 0 });
       const t = cpuMs();
       const outcome = m.matcher.match(image);
       const ms = cpuMs() - t;
@@ -102,6 +125,8 @@ for (let r = 0; r < repeat; r++) {
       m.totals.cropRuns += counters.cropRuns;
       m.totals.searches += counters.searches;
       m.totals.cropSearches += counters.cropSearches;
+      m.totals.subMs += counters.subMs;
+      m.totals.subSearches += counters.subSearches;
       (m.perImage[i] ??= []).push(ms, counters.cropMs);
       if (r === 0) m.outcomes.push(outcome.kind === 'match' ? `${outcome.match.reference.id} ${outcome.match.distance} ${outcome.match.transform}` : outcome.kind);
     }
@@ -112,8 +137,10 @@ const n = images.length * repeat;
 const base = matchers[0];
 for (const m of matchers) {
   const t = m.totals;
+  const whole = t.ms - t.subMs;
+  const sub = subimage ? `; sub-image search ${(t.subMs / n).toFixed(1)} ms (${(t.subSearches / n).toFixed(1)} searches per image)` : '';
   process.stdout.write(
-    `${m.file}: ${(t.ms / n).toFixed(1)} ms/image (x${(t.ms / (base?.totals.ms ?? t.ms)).toFixed(2)}); first stage ${((t.ms - t.cropMs) / n).toFixed(1)} ms (${(t.searchMs / n).toFixed(1)} of it in index searches), ` +
+    `${m.file}: ${(t.ms / n).toFixed(1)} ms/image (x${(t.ms / (base?.totals.ms ?? t.ms)).toFixed(2)}); whole-image ${(whole / n).toFixed(1)} ms (x${(whole / ((base?.totals.ms ?? t.ms) - (base?.totals.subMs ?? t.subMs))).toFixed(2)})${sub}; first stage ${((whole - t.cropMs) / n).toFixed(1)} ms (${(t.searchMs / n).toFixed(1)} of it in index searches), ` +
       `crop stage ${(t.cropMs / n).toFixed(1)} ms averaged (${t.cropRuns / repeat} of ${images.length} images, ${(t.cropMs / Math.max(1, t.cropRuns)).toFixed(0)} ms each); ` +
       `searches ${(t.searches / n).toFixed(1)} + ${(t.cropSearches / n).toFixed(1)} per image\n`,
   );

@@ -4,7 +4,7 @@ import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, HammingIndex, WIDE_CHUNKS } from './hamming-index.js';
+import { chunkWidths, HammingIndex, type ProbeDepth, WIDE_CHUNKS } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
 import {
@@ -58,7 +58,7 @@ export class PerceptualMatcher {
   /** Whether the index cuts wide chunks (past 2^20 hashes), whose searches sample beyond 35 bits. */
   private readonly wide: boolean;
   /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
-  private readonly gridDepth: number | undefined;
+  private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
 
@@ -72,11 +72,9 @@ export class PerceptualMatcher {
     this.crops = variantCrops(this.data.tables.variants);
     this.tiles = new IndexTiles(this.data);
     this.index = new HammingIndex(this.data.hamming);
-    const plan = searchPlan(this.index.size);
     // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
     // match exactly: its probes go at least as deep as its threshold needs.
-    const exact = Math.min(3, Math.floor(this.threshold / chunkWidths(this.index.size).length));
-    this.plan = plan.depth === undefined ? plan : { ...plan, depth: Math.max(plan.depth, exact) };
+    this.plan = searchPlan(this.index.size, Math.max(MATCH_THRESHOLD, this.threshold));
     this.wide = chunkWidths(this.index.size) === WIDE_CHUNKS;
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
