@@ -1,20 +1,18 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
-import { FilteredPlane } from '../pdq/filtered-plane.js';
 import { HammingIndex } from '../pdq/hamming-index.js';
-import { type MatchOutcome, type PerceptualMatch, QUALITY_GATE, type SearchPlan, searchPlan } from '../pdq/match-settings.js';
-import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
+import type { MatchOutcome, PerceptualMatch } from '../pdq/match-settings.js';
+import type { Rect } from '../pdq/pdq-hasher.js';
 import type { PdqIndex } from '../pdq/pdq-index.js';
-import { type LowRes, lowRes } from './low-res.js';
-import { findRectangles, inQuery } from './rectangles.js';
+import type { CandidateRegion, RegionFinder } from './candidate.js';
+import { lowRes } from './low-res.js';
+import { framedRectangles } from './rectangles.js';
+import { RoughGate } from './rough-gate.js';
 
 /**
- * A candidate region goes to the full matcher only when its rough hash (from the low-resolution
- * plane) has a stored hash this close in some orientation. Unrelated content sits at 128 +- 8
- * bits; a framed copy's rough hash was within 0-50 bits of its reference (robustness bench), the
- * rough sampling adding up to ~20 to what the full matcher then finds.
+ * The region finders, in the order their candidates are tried: each is one line here.
+ * - framedRectangles: four straight edges with a quiet surround (a viewer's window, a sheet's cell).
  */
-export const GATE_RADIUS = 70;
+export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles];
 
 /** Anything that matches a whole decoded image against the references (PerceptualMatcher). */
 export interface WholeImageMatcher {
@@ -52,64 +50,41 @@ export interface SubImageMatch {
  * cost is on the query side: the index is searched with the same few hashes per candidate.
  */
 export class SubImageSearch {
-  private readonly index: HammingIndex;
-  private readonly plan: SearchPlan;
-  private readonly hasher = new PdqHasher();
+  private readonly gate: RoughGate;
 
   constructor(
     private readonly matcher: WholeImageMatcher,
     data: PdqIndex,
+    private readonly finders: readonly RegionFinder[] = REGION_FINDERS,
   ) {
-    this.index = new HammingIndex(data.hamming);
-    const plan = searchPlan(this.index.size);
-    this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
+    this.gate = new RoughGate(new HammingIndex(data.hamming));
   }
 
   /**
-   * The first candidate (most clearly framed first) that matches, or with `best` the closest match
-   * over all candidates (calibration, which reports distances); undefined when none matches.
+   * The first candidate (finders in order, each's most likely first) that matches, or with `best`
+   * the closest match over all candidates (calibration, which reports distances); undefined when
+   * none matches. Every candidate passes the rough gate before any is matched: the gate samples the
+   * query's filtered plane, which matching a candidate would displace.
    */
   find(image: PixelImage, best = false): SubImageMatch | undefined {
     const plane = lowRes(image);
-    const rects = findRectangles(plane);
-    if (rects.length === 0) return undefined;
-    const rough = new FilteredPlane(greyImage(plane));
+    const candidates: CandidateRegion[] = [];
+    for (const finder of this.finders) candidates.push(...finder(image, plane));
+    if (candidates.length === 0) return undefined;
+    const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
-    for (const low of rects) {
-      if (!this.near(rough, low)) continue;
-      const region = inQuery(low, plane);
-      const outcome = this.matcher.match(cut(image, region));
+    for (const c of passing) {
+      const outcome = this.matcher.match(c.pixels ?? cut(image, c.region));
       if (outcome.kind !== 'match') continue;
       if (found && outcome.match.distance >= found.match.distance) continue;
+      const { region, rotation, skew, method } = c;
       const scale = Math.round(((region.width * region.height) / total) * 1000) / 1000;
-      found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation: 0, skew: 0 }, method: 'rectangle' };
+      found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation, skew }, method };
       if (!best) break;
     }
     return found;
   }
-
-  /** Whether a region's rough hash has a stored hash within the gate in some orientation. */
-  private near(rough: FilteredPlane, r: Rect): boolean {
-    const dct = new Float32Array(256);
-    const turned = new Float32Array(256);
-    rough.dctOf(r, dct);
-    if (rough.quality() < QUALITY_GATE) return false;
-    let hit = false;
-    for (const d of DIHEDRAL) {
-      if (d !== 'original') transformDct(dct, d, turned);
-      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : turned), this.plan.radius, () => (hit = true), this.plan.depth);
-      if (hit) return true;
-    }
-    return false;
-  }
-}
-
-/** The low-resolution plane as a grey image, for a rough hash of any region of it. */
-function greyImage(plane: LowRes): PixelImage {
-  const pixels = new Uint8Array(plane.luma.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(plane.luma[i]!);
-  return { pixels, width: plane.width, height: plane.height, channels: 1 };
 }
 
 function percentOf(r: Rect, image: PixelImage): Rect {
