@@ -107,9 +107,17 @@ export function findRectangles(plane: LowRes): Rect[] {
   return distinct.map((b) => ({ x: b.x0, y: b.y0, width: b.x1 - b.x0, height: b.y1 - b.y0 }));
 }
 
+/** findRectangles of a plane, found once for every finder that reads them (rectangles, grid cells). */
+const found = new WeakMap<LowRes, Rect[]>();
+export function rectanglesOf(plane: LowRes): Rect[] {
+  let rects = found.get(plane);
+  if (!rects) found.set(plane, (rects = findRectangles(plane)));
+  return rects;
+}
+
 /** The region finder of framed rectangles (method `rectangle`), in query pixels. */
 export const framedRectangles: RegionFinder = (_image, plane) =>
-  findRectangles(plane).map((r) => ({ method: 'rectangle', region: inQuery(r, plane), rotation: 0, skew: 0 }));
+  rectanglesOf(plane).map((r) => ({ method: 'rectangle', region: inQuery(r, plane), rotation: 0, skew: 0 }));
 
 /** A rectangle of the low-resolution plane in query pixels. */
 export function inQuery(r: Rect, plane: LowRes): Rect {

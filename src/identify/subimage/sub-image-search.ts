@@ -4,15 +4,18 @@ import type { MatchOutcome, PerceptualMatch } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
 import type { PdqIndex } from '../pdq/pdq-index.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
+import { gridCells } from './grid-cells.js';
 import { lowRes } from './low-res.js';
+import { cut } from './pixels.js';
 import { framedRectangles } from './rectangles.js';
 import { RoughGate } from './rough-gate.js';
 
 /**
  * The region finders, in the order their candidates are tried: each is one line here.
- * - framedRectangles: four straight edges with a quiet surround (a viewer's window, a sheet's cell).
+ * - framedRectangles: four straight edges with a quiet surround (a viewer's window, a sheet's cell);
+ * - gridCells: every cell of a contact sheet whose grid those rectangles show.
  */
-export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles];
+export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles, gridCells];
 
 /** Anything that matches a whole decoded image against the references (PerceptualMatcher). */
 export interface WholeImageMatcher {
@@ -92,14 +95,5 @@ function percentOf(r: Rect, image: PixelImage): Rect {
   return { x: pct(r.x, image.width), y: pct(r.y, image.height), width: pct(r.width, image.width), height: pct(r.height, image.height) };
 }
 
-/** A copy of the pixels inside `r` as an image of its own. */
-export function cut(image: PixelImage, r: Rect): PixelImage {
-  const { channels, width } = image;
-  const pixels = new Uint8Array(r.width * r.height * channels);
-  const row = r.width * channels;
-  for (let y = 0; y < r.height; y++) {
-    const from = ((r.y + y) * width + r.x) * channels;
-    pixels.set(image.pixels.subarray(from, from + row), y * row);
-  }
-  return { pixels, width: r.width, height: r.height, channels };
-}
+/** Re-exported: callers cut regions through the search's module. */
+export { cut } from './pixels.js';
