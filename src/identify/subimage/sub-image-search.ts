@@ -1,8 +1,7 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { HammingIndex } from '../pdq/hamming-index.js';
+import type { HammingIndex } from '../pdq/hamming-index.js';
 import type { MatchOutcome, PerceptualMatch } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
-import type { PdqIndex } from '../pdq/pdq-index.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
 import { gridCells } from './grid-cells.js';
 import { lowRes } from './low-res.js';
@@ -45,6 +44,19 @@ export interface SubImageMatch {
   method: string;
 }
 
+/** How a SubImageSearch judges what its matcher found. */
+export interface SubImageSearchOptions {
+  /**
+   * Largest distance at which a crop-aligned match of a region is kept (SUBIMAGE_ALIGNED_THRESHOLD
+   * in the audit); whole-image matches keep the matcher's own threshold. The matcher's aligned stage
+   * keeps the closest verified alignment, so holding it to this limit afterwards decides as a
+   * matcher opened only to this limit would.
+   */
+  alignedThreshold?: number;
+  /** The region finders, in order (REGION_FINDERS). */
+  finders?: readonly RegionFinder[];
+}
+
 /**
  * Looks for references inside a query the whole-image stages did not match: each candidate
  * rectangle (rectangles.ts) is cut out and matched as an image of its own by the same matcher, so
@@ -54,13 +66,21 @@ export interface SubImageMatch {
  */
 export class SubImageSearch {
   private readonly gate: RoughGate;
+  private readonly alignedThreshold: number;
+  private readonly finders: readonly RegionFinder[];
 
+  /**
+   * `index` is the one `matcher` searches (PerceptualMatcher.hamming): an index keeps a per-entry
+   * array and scratch per thread (40 MB at 10 million references), so a thread holds one.
+   */
   constructor(
     private readonly matcher: WholeImageMatcher,
-    data: PdqIndex,
-    private readonly finders: readonly RegionFinder[] = REGION_FINDERS,
+    index: HammingIndex,
+    options: SubImageSearchOptions = {},
   ) {
-    this.gate = new RoughGate(new HammingIndex(data.hamming));
+    this.gate = new RoughGate(index);
+    this.alignedThreshold = options.alignedThreshold ?? Infinity;
+    this.finders = options.finders ?? REGION_FINDERS;
   }
 
   /**
@@ -80,6 +100,8 @@ export class SubImageSearch {
     for (const c of passing) {
       const outcome = this.matcher.match(c.pixels ?? cut(image, c.region));
       if (outcome.kind !== 'match') continue;
+      // The matcher is the whole-image one; a crop-aligned match of a region is held to the lower limit.
+      if (outcome.match.transform.includes('/aligned:') && outcome.match.distance > this.alignedThreshold) continue;
       if (found && outcome.match.distance >= found.match.distance) continue;
       const { region, rotation, skew, method } = c;
       const scale = Math.round(((region.width * region.height) / total) * 1000) / 1000;
