@@ -63,10 +63,8 @@ export class CalibrationMatcher {
     const index = Array.isArray(references) ? pdqIndexOfReferences(references as readonly Reference[]) : (references as PdqIndex);
     this.direct = new PerceptualMatcher(index, { threshold: maxDistance, align: false });
     this.aligned = new PerceptualMatcher(index, { threshold: 0, alignedThreshold: maxDistance });
-    this.subimage = new SubImageSearch(
-      new PerceptualMatcher(index, { threshold: maxDistance, alignedThreshold: Math.min(maxDistance, SUBIMAGE_ALIGNED_THRESHOLD) }),
-      index,
-    );
+    const inside = new PerceptualMatcher(index, { threshold: maxDistance, alignedThreshold: Math.min(maxDistance, SUBIMAGE_ALIGNED_THRESHOLD) });
+    this.subimage = new SubImageSearch(inside, inside.hamming);
     this.skipAlignAt = Math.min(lowestBandTop, maxDistance);
   }
 

@@ -85,6 +85,11 @@ export class PerceptualMatcher {
     return this.index.size;
   }
 
+  /** The index this matcher searches, for other searches on the same thread (its scratch is per thread). */
+  get hamming(): HammingIndex {
+    return this.index;
+  }
+
   /** Finds the best reference for a decoded query image. Synchronous and CPU-bound. */
   match(image: PixelImage): MatchOutcome {
     if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return { kind: 'low-quality', quality: 0 };

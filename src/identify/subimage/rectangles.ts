@@ -1,5 +1,7 @@
 import type { Rect } from '../pdq/pdq-hasher.js';
+import type { RegionFinder } from './candidate.js';
 import type { LowRes } from './low-res.js';
+import { TOO_SMALL_SIDE } from './too-small.js';
 
 /**
  * Axis-aligned rectangles in a query that look like a picture placed inside it: a window of a
@@ -15,6 +17,13 @@ const EDGE_STEP = 14;
 const RUN_GAP = 2;
 /** Shortest side of a candidate, as a share of the query's side along it. */
 export const MIN_SIDE_SHARE = 0.12;
+/**
+ * Shortest side of a candidate in query pixels, and shortest longer side (TOO_SMALL_SIDE): a region
+ * smaller than that cannot be decided by the matcher (too-small.ts), so looking for it only costs.
+ * In a 100 px thumbnail the share alone admitted 12 px boxes by the hundred, and the box search
+ * cost six times the whole-image match.
+ */
+const MIN_REGION_SIDE = 24;
 /** Share of a candidate's crossing sides that must be edge pixels. */
 const SIDE_COVERAGE = 0.8;
 /** Candidates spanning at least this share of both query sides are the whole image, which the first stage saw. */
@@ -37,44 +46,52 @@ export function findRectangles(plane: LowRes): Rect[] {
   const { width: w, height: h } = plane;
   const rowEdges = edgeMap(plane, 'horizontal');
   const colEdges = edgeMap(plane, 'vertical');
-  const horizontal: Sides = { spread: coverageSums(rowEdges, w, h, 1), exact: coverageSums(rowEdges, w, h, 0) };
-  const vertical: Sides = { spread: coverageSums(colEdges, h, w, 1), exact: coverageSums(colEdges, h, w, 0) };
-  const minW = Math.ceil(w * MIN_SIDE_SHARE);
-  const minH = Math.ceil(h * MIN_SIDE_SHARE);
+  const horizontal: Sides = { spread: new LineSums(rowEdges, w, h, 1), exact: new LineSums(rowEdges, w, h, 0) };
+  const vertical: Sides = { spread: new LineSums(colEdges, h, w, 1), exact: new LineSums(colEdges, h, w, 0) };
+  const minW = Math.ceil(Math.max(w * MIN_SIDE_SHARE, MIN_REGION_SIDE / plane.scaleX));
+  const minH = Math.ceil(Math.max(h * MIN_SIDE_SHARE, MIN_REGION_SIDE / plane.scaleY));
+  const minLonger = TOO_SMALL_SIDE;
   // Every rectangle whose four sides lie on straight lines: a window's frame, the cells of a grid
   // (whose collinear edges merge into one line across the sheet when the gutter is thin).
   const ys = lines(rowEdges, w, h, minW);
   const xs = lines(colEdges, h, w, minH);
-  // Every side's score once (a line, its span between two crossing lines, which way is out), then
-  // every box from four lookups: scoring inside the four nested loops cost milliseconds per image.
   const nx = xs.length;
   const ny = ys.length;
-  const top = new Float32Array(ny * nx * nx);
-  const bottom = new Float32Array(ny * nx * nx);
-  for (let a = 0; a < ny; a++)
-    for (let c = 0; c < nx; c++)
-      for (let d = c + 1; d < nx; d++) {
-        if (xs[d]! - xs[c]! < minW) continue;
-        top[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, -1, xs[c]!, xs[d]!);
-        bottom[(a * nx + c) * nx + d] = side(horizontal, w, ys[a]!, 1, xs[c]!, xs[d]!);
-      }
-  const left = new Float32Array(nx * ny * ny);
-  const right = new Float32Array(nx * ny * ny);
-  for (let c = 0; c < nx; c++)
-    for (let a = 0; a < ny; a++)
-      for (let b = a + 1; b < ny; b++) {
-        if (ys[b]! - ys[a]! < minH) continue;
-        left[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, -1, ys[a]!, ys[b]!);
-        right[(c * ny + a) * ny + b] = side(vertical, h, xs[c]!, 1, ys[a]!, ys[b]!);
-      }
+  // Each side's score (a line, its span between two crossing lines, which way is out) is computed
+  // when a box first needs it and kept; boxes are only formed from left and right sides that pass,
+  // so an image without framed content (few sides pass) scores a few hundred sides, not all of them.
+  const top = memo(ny * nx * nx);
+  const bottom = memo(ny * nx * nx);
+  const left = memo(nx * ny * ny);
+  const right = memo(nx * ny * ny);
+  const horizontalSide = (table: Float32Array, at: number, out: -1 | 1, c: number, d: number) => {
+    const k = (at * nx + c) * nx + d;
+    if (Number.isNaN(table[k]!)) table[k] = side(horizontal, ys[at]!, out, xs[c]!, xs[d]!);
+    return table[k]!;
+  };
+  const verticalSide = (table: Float32Array, at: number, out: -1 | 1, a: number, b: number) => {
+    const k = (at * ny + a) * ny + b;
+    if (Number.isNaN(table[k]!)) table[k] = side(vertical, xs[at]!, out, ys[a]!, ys[b]!);
+    return table[k]!;
+  };
   const found: Box[] = [];
+  const lefts: number[] = [];
+  const rights: number[] = [];
   for (let a = 0; a < ny; a++) {
     for (let b = a + 1; b < ny; b++) {
-      for (let c = 0; c < nx; c++) {
-        const l = left[(c * ny + a) * ny + b]!;
-        if (l < SIDE_COVERAGE) continue;
-        for (let d = c + 1; d < nx; d++) {
-          const score = Math.min(l, top[(a * nx + c) * nx + d]!, bottom[(b * nx + c) * nx + d]!, right[(d * ny + a) * ny + b]!);
+      if (ys[b]! - ys[a]! < minH) continue;
+      lefts.length = 0;
+      rights.length = 0;
+      for (let c = 0; c < nx; c++) if (verticalSide(left, c, -1, a, b) >= SIDE_COVERAGE) lefts.push(c);
+      if (lefts.length === 0) continue;
+      for (let d = lefts[0]! + 1; d < nx; d++) if (verticalSide(right, d, 1, a, b) >= SIDE_COVERAGE) rights.push(d);
+      for (const c of lefts) {
+        for (const d of rights) {
+          if (d <= c || xs[d]! - xs[c]! < minW) continue;
+          if (Math.max((xs[d]! - xs[c]!) * plane.scaleX, (ys[b]! - ys[a]!) * plane.scaleY) < minLonger) continue;
+          const t = horizontalSide(top, a, -1, c, d);
+          if (t < SIDE_COVERAGE) continue;
+          const score = Math.min(left[(c * ny + a) * ny + b]!, t, horizontalSide(bottom, b, 1, c, d), right[(d * ny + a) * ny + b]!);
           if (score >= SIDE_COVERAGE) found.push({ x0: xs[c]!, y0: ys[a]!, x1: xs[d]!, y1: ys[b]!, score });
         }
       }
@@ -89,6 +106,18 @@ export function findRectangles(plane: LowRes): Rect[] {
   }
   return distinct.map((b) => ({ x: b.x0, y: b.y0, width: b.x1 - b.x0, height: b.y1 - b.y0 }));
 }
+
+/** findRectangles of a plane, found once for every finder that reads them (rectangles, grid cells). */
+const found = new WeakMap<LowRes, Rect[]>();
+export function rectanglesOf(plane: LowRes): Rect[] {
+  let rects = found.get(plane);
+  if (!rects) found.set(plane, (rects = findRectangles(plane)));
+  return rects;
+}
+
+/** The region finder of framed rectangles (method `rectangle`), in query pixels. */
+export const framedRectangles: RegionFinder = (_image, plane) =>
+  rectanglesOf(plane).map((r) => ({ method: 'rectangle', region: inQuery(r, plane), rotation: 0, skew: 0 }));
 
 /** A rectangle of the low-resolution plane in query pixels. */
 export function inQuery(r: Rect, plane: LowRes): Rect {
@@ -176,23 +205,45 @@ function lines(map: Uint8Array, length: number, count: number, minLength: number
     .sort((a, b) => a - b);
 }
 
+/** A score table whose entries are computed on first use (NaN: not yet). */
+const memo = (size: number) => new Float32Array(size).fill(Number.NaN);
+
 /**
  * Prefix sums, per line of a line-major edge bitmap, of "an edge pixel on this line" (`spread` 0)
  * or "on this line or a neighbouring one" (`spread` 1: an edge a pixel off its line still counts):
- * the coverage of any span of any line in constant time. Row `at` holds `length + 1` sums.
+ * the coverage of any span of a line in constant time. Made per line when first asked: the sides
+ * only ever look at the straight lines and the few lines outside them.
  */
-function coverageSums(map: Uint8Array, length: number, count: number, spread: 0 | 1): Uint16Array {
-  const sums = new Uint16Array(count * (length + 1));
-  for (let at = 0; at < count; at++) {
-    const base = at * (length + 1);
+class LineSums {
+  private readonly sums: (Uint16Array | undefined)[];
+
+  constructor(
+    private readonly map: Uint8Array,
+    private readonly length: number,
+    readonly count: number,
+    private readonly spread: 0 | 1,
+  ) {
+    this.sums = new Array(count);
+  }
+
+  /** The share of [from, to) along line `at` that is edge. */
+  coverage(at: number, from: number, to: number): number {
+    const sums = this.sums[at] ?? this.make(at);
+    return (sums[to]! - sums[from]!) / (to - from);
+  }
+
+  private make(at: number): Uint16Array {
+    const { map, length, count, spread } = this;
+    const sums = new Uint16Array(length + 1);
     for (let i = 0; i < length; i++) {
       let on = map[at * length + i]!;
       if (spread && at > 0) on |= map[(at - 1) * length + i]!;
       if (spread && at < count - 1) on |= map[(at + 1) * length + i]!;
-      sums[base + i + 1] = sums[base + i]! + on;
+      sums[i + 1] = sums[i]! + on;
     }
+    this.sums[at] = sums;
+    return sums;
   }
-  return sums;
 }
 
 /** Lines outside a side (beyond the edge's own spread) whose quiet is checked. */
@@ -208,24 +259,17 @@ const QUIET_OUTSIDE = 0.5;
  * A side on the query's own border counts as quiet outside. The surround is judged on exact
  * lines: a gutter a few pixels wide is quiet although both its edges spread into it.
  */
-function side(sums: Sides, length: number, at: number, out: -1 | 1, from: number, to: number): number {
-  const lines = sums.exact.length / (length + 1);
+function side(sums: Sides, at: number, out: -1 | 1, from: number, to: number): number {
   let quiet = false;
   for (const d of OUTSIDE) {
     const line = at + out * d;
-    if (line < 0 || line >= lines || coverage(sums.exact, length, line, from, to) < QUIET_OUTSIDE) quiet = true;
+    if (line < 0 || line >= sums.exact.count || sums.exact.coverage(line, from, to) < QUIET_OUTSIDE) quiet = true;
   }
-  return quiet ? coverage(sums.spread, length, at, from, to) : 0;
+  return quiet ? sums.spread.coverage(at, from, to) : 0;
 }
 
 /** Coverage sums of one edge direction: with a pixel's spread (sides) and exact (their surround). */
 interface Sides {
-  spread: Uint16Array;
-  exact: Uint16Array;
-}
-
-/** The share of [from, to) along line `at` that is edge (coverageSums). */
-function coverage(sums: Uint16Array, length: number, at: number, from: number, to: number): number {
-  const base = at * (length + 1);
-  return (sums[base + to]! - sums[base + from]!) / (to - from);
+  spread: LineSums;
+  exact: LineSums;
 }

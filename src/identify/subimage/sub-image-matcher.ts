@@ -33,9 +33,11 @@ export class SubImageMatcher {
   private readonly search: SubImageSearch;
 
   constructor(index: PdqIndex, options: MatcherOptions = {}) {
+    // One matcher and one Hamming index per thread for both searches: each index holds a per-entry
+    // array and scratch (~40 MB at 10 million references), and three per thread were built before.
     this.whole = new PerceptualMatcher(index, options);
-    const aligned = Math.min(options.alignedThreshold ?? ALIGNED_THRESHOLD, SUBIMAGE_ALIGNED_THRESHOLD);
-    this.search = new SubImageSearch(new PerceptualMatcher(index, { ...options, alignedThreshold: aligned }), index);
+    const alignedThreshold = Math.min(options.alignedThreshold ?? ALIGNED_THRESHOLD, SUBIMAGE_ALIGNED_THRESHOLD);
+    this.search = new SubImageSearch(this.whole, this.whole.hamming, { alignedThreshold });
   }
 
   /** Number of usable stored hashes. */

@@ -1,20 +1,20 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
-import { FilteredPlane } from '../pdq/filtered-plane.js';
-import { HammingIndex } from '../pdq/hamming-index.js';
-import { type MatchOutcome, type PerceptualMatch, QUALITY_GATE, type SearchPlan, searchPlan } from '../pdq/match-settings.js';
-import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
-import type { PdqIndex } from '../pdq/pdq-index.js';
-import { type LowRes, lowRes } from './low-res.js';
-import { findRectangles, inQuery } from './rectangles.js';
+import type { HammingIndex } from '../pdq/hamming-index.js';
+import type { MatchOutcome, PerceptualMatch } from '../pdq/match-settings.js';
+import type { Rect } from '../pdq/pdq-hasher.js';
+import type { CandidateRegion, RegionFinder } from './candidate.js';
+import { gridCells } from './grid-cells.js';
+import { lowRes } from './low-res.js';
+import { cut } from './pixels.js';
+import { framedRectangles } from './rectangles.js';
+import { RoughGate } from './rough-gate.js';
 
 /**
- * A candidate region goes to the full matcher only when its rough hash (from the low-resolution
- * plane) has a stored hash this close in some orientation. Unrelated content sits at 128 +- 8
- * bits; a framed copy's rough hash was within 0-50 bits of its reference (robustness bench), the
- * rough sampling adding up to ~20 to what the full matcher then finds.
+ * The region finders, in the order their candidates are tried: each is one line here.
+ * - framedRectangles: four straight edges with a quiet surround (a viewer's window, a sheet's cell);
+ * - gridCells: every cell of a contact sheet whose grid those rectangles show.
  */
-export const GATE_RADIUS = 70;
+export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles, gridCells];
 
 /** Anything that matches a whole decoded image against the references (PerceptualMatcher). */
 export interface WholeImageMatcher {
@@ -44,6 +44,19 @@ export interface SubImageMatch {
   method: string;
 }
 
+/** How a SubImageSearch judges what its matcher found. */
+export interface SubImageSearchOptions {
+  /**
+   * Largest distance at which a crop-aligned match of a region is kept (SUBIMAGE_ALIGNED_THRESHOLD
+   * in the audit); whole-image matches keep the matcher's own threshold. The matcher's aligned stage
+   * keeps the closest verified alignment, so holding it to this limit afterwards decides as a
+   * matcher opened only to this limit would.
+   */
+  alignedThreshold?: number;
+  /** The region finders, in order (REGION_FINDERS). */
+  finders?: readonly RegionFinder[];
+}
+
 /**
  * Looks for references inside a query the whole-image stages did not match: each candidate
  * rectangle (rectangles.ts) is cut out and matched as an image of its own by the same matcher, so
@@ -52,64 +65,51 @@ export interface SubImageMatch {
  * cost is on the query side: the index is searched with the same few hashes per candidate.
  */
 export class SubImageSearch {
-  private readonly index: HammingIndex;
-  private readonly plan: SearchPlan;
-  private readonly hasher = new PdqHasher();
+  private readonly gate: RoughGate;
+  private readonly alignedThreshold: number;
+  private readonly finders: readonly RegionFinder[];
 
+  /**
+   * `index` is the one `matcher` searches (PerceptualMatcher.hamming): an index keeps a per-entry
+   * array and scratch per thread (40 MB at 10 million references), so a thread holds one.
+   */
   constructor(
     private readonly matcher: WholeImageMatcher,
-    data: PdqIndex,
+    index: HammingIndex,
+    options: SubImageSearchOptions = {},
   ) {
-    this.index = new HammingIndex(data.hamming);
-    const plan = searchPlan(this.index.size);
-    this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
+    this.gate = new RoughGate(index);
+    this.alignedThreshold = options.alignedThreshold ?? Infinity;
+    this.finders = options.finders ?? REGION_FINDERS;
   }
 
   /**
-   * The first candidate (most clearly framed first) that matches, or with `best` the closest match
-   * over all candidates (calibration, which reports distances); undefined when none matches.
+   * The first candidate (finders in order, each's most likely first) that matches, or with `best`
+   * the closest match over all candidates (calibration, which reports distances); undefined when
+   * none matches. Every candidate passes the rough gate before any is matched: the gate samples the
+   * query's filtered plane, which matching a candidate would displace.
    */
   find(image: PixelImage, best = false): SubImageMatch | undefined {
     const plane = lowRes(image);
-    const rects = findRectangles(plane);
-    if (rects.length === 0) return undefined;
-    const rough = new FilteredPlane(greyImage(plane));
+    const candidates: CandidateRegion[] = [];
+    for (const finder of this.finders) candidates.push(...finder(image, plane));
+    if (candidates.length === 0) return undefined;
+    const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
-    for (const low of rects) {
-      if (!this.near(rough, low)) continue;
-      const region = inQuery(low, plane);
-      const outcome = this.matcher.match(cut(image, region));
+    for (const c of passing) {
+      const outcome = this.matcher.match(c.pixels ?? cut(image, c.region));
       if (outcome.kind !== 'match') continue;
+      // The matcher is the whole-image one; a crop-aligned match of a region is held to the lower limit.
+      if (outcome.match.transform.includes('/aligned:') && outcome.match.distance > this.alignedThreshold) continue;
       if (found && outcome.match.distance >= found.match.distance) continue;
+      const { region, rotation, skew, method } = c;
       const scale = Math.round(((region.width * region.height) / total) * 1000) / 1000;
-      found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation: 0, skew: 0 }, method: 'rectangle' };
+      found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation, skew }, method };
       if (!best) break;
     }
     return found;
   }
-
-  /** Whether a region's rough hash has a stored hash within the gate in some orientation. */
-  private near(rough: FilteredPlane, r: Rect): boolean {
-    const dct = new Float32Array(256);
-    const turned = new Float32Array(256);
-    rough.dctOf(r, dct);
-    if (rough.quality() < QUALITY_GATE) return false;
-    let hit = false;
-    for (const d of DIHEDRAL) {
-      if (d !== 'original') transformDct(dct, d, turned);
-      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : turned), this.plan.radius, () => (hit = true), this.plan.depth);
-      if (hit) return true;
-    }
-    return false;
-  }
-}
-
-/** The low-resolution plane as a grey image, for a rough hash of any region of it. */
-function greyImage(plane: LowRes): PixelImage {
-  const pixels = new Uint8Array(plane.luma.length);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(plane.luma[i]!);
-  return { pixels, width: plane.width, height: plane.height, channels: 1 };
 }
 
 function percentOf(r: Rect, image: PixelImage): Rect {
@@ -117,14 +117,5 @@ function percentOf(r: Rect, image: PixelImage): Rect {
   return { x: pct(r.x, image.width), y: pct(r.y, image.height), width: pct(r.width, image.width), height: pct(r.height, image.height) };
 }
 
-/** A copy of the pixels inside `r` as an image of its own. */
-export function cut(image: PixelImage, r: Rect): PixelImage {
-  const { channels, width } = image;
-  const pixels = new Uint8Array(r.width * r.height * channels);
-  const row = r.width * channels;
-  for (let y = 0; y < r.height; y++) {
-    const from = ((r.y + y) * width + r.x) * channels;
-    pixels.set(image.pixels.subarray(from, from + row), y * row);
-  }
-  return { pixels, width: r.width, height: r.height, channels };
-}
+/** Re-exported: callers cut regions through the search's module. */
+export { cut } from './pixels.js';

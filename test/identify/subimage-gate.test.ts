@@ -1,0 +1,63 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/identify/image-decode.js';
+import type { PixelImage } from '../../src/identify/pdq/borders.js';
+import { HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
+import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
+import { lowRes } from '../../src/identify/subimage/low-res.js';
+import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
+import { RoughGate } from '../../src/identify/subimage/rough-gate.js';
+import { TOO_SMALL_SIDE } from '../../src/identify/subimage/too-small.js';
+import { bridge, reference, unrelated } from './support/perceptual.js';
+
+async function decoded(bytes: Buffer): Promise<PixelImage> {
+  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
+  if (!d.ok) throw new Error(d.detail);
+  return d.image;
+}
+
+/** `picture` at (left, top), `width` px wide, on a flat grey canvas of 1000x700. */
+async function onCanvas(picture: Buffer, width: number, left: number, top: number): Promise<Buffer> {
+  const shown = await sharp(picture).resize(width).toBuffer();
+  return sharp({ create: { width: 1000, height: 700, channels: 3, background: '#c8c8c8' } })
+    .composite([{ input: shown, left, top }])
+    .png()
+    .toBuffer();
+}
+
+describe('sub-image search cost gates', () => {
+  it('the rough gate passes the framed copy of a reference and refuses the same frame around an unrelated picture', async () => {
+    const index = pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]);
+    const gate = new RoughGate(new HammingIndex(index.hamming));
+    const whole = new PerceptualMatcher(index);
+    for (const [picture, expected] of [
+      [bridge, true],
+      [unrelated, false],
+    ] as const) {
+      const image = await decoded(await onCanvas(picture, 560, 300, 120));
+      // The whole-image matcher runs first in the audit and leaves its filtered plane resident, which
+      // the gate samples (it filters the image again itself when nothing is resident).
+      whole.match(image);
+      const plane = lowRes(image);
+      const regions = findRectangles(plane).map((r) => inQuery(r, plane));
+      expect(regions.length).toBeGreaterThan(0);
+      expect(regions.some((r) => gate.near(image, r))).toBe(expected);
+    }
+  }, 30_000);
+
+  it(`proposes no region whose longer side is under ${TOO_SMALL_SIDE} query pixels (the matcher could not decide it)`, async () => {
+    // A thumbnail with a small framed picture in it: 40x30 px on a 120x90 canvas.
+    const shown = await sharp(bridge).resize(40, 30).toBuffer();
+    const thumb = await sharp({ create: { width: 120, height: 90, channels: 3, background: '#e0e0e0' } })
+      .composite([{ input: shown, left: 40, top: 30 }])
+      .png()
+      .toBuffer();
+    const small = lowRes(await decoded(thumb));
+    expect(findRectangles(small)).toEqual([]);
+    // The same layout at four times the size is proposed (160x120 px inside 480x360).
+    const large = lowRes(await decoded(await sharp(thumb).resize(480, 360, { kernel: 'nearest' }).png().toBuffer()));
+    const found = findRectangles(large).map((r) => inQuery(r, large));
+    expect(found.some((r) => Math.abs(r.x - 160) <= 8 && Math.abs(r.width - 160) <= 10)).toBe(true);
+  }, 30_000);
+});
