@@ -3,7 +3,9 @@
 //
 // 1. src/identify/pdq/wasm/kernels.ts (AssemblyScript) -> dist/identify/pdq/pdq-kernels.wasm: PDQ's
 //    hot loops (luma, tent filter, DCT, sampling, Hamming scan; see src/identify/pdq/simd.ts).
-// 2. The CLI and its matching thread bundled into dist/bin/, the kernels copied beside them.
+// 2. src/identify/plates/wasm/tokenizer.ts -> dist/identify/plates/plate-tokenizer.wasm: the plate
+//    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
+// 3. The CLI and its matching thread bundled into dist/bin/, the kernels copied beside them.
 //    Start-up is a good part of a short audit: loading ~150 modules from dist/ and node_modules
 //    takes about a second on a slow machine, a single bundle about half of that (measured on the
 //    bench machine: `custody --version` 1.45 -> 0.85 s, of which 0.37 s is Node's own start).
@@ -18,18 +20,28 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = path.join(root, 'dist/identify/pdq/pdq-kernels.wasm');
+const plateTokenizer = path.join(root, 'dist/identify/plates/plate-tokenizer.wasm');
 
-await mkdir(path.dirname(kernels), { recursive: true });
-const compiled = await asc.main(
-  // No runtime and no assertions: the kernels allocate nothing and are only called with offsets
-  // simd.ts laid out. SIMD is in every Node this package supports (20.19+).
-  ['src/identify/pdq/wasm/kernels.ts', '--outFile', kernels, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--baseDir', root],
-  { stdout: process.stdout, stderr: process.stderr },
-);
-if (compiled.error) {
-  process.stderr.write(`build: AssemblyScript failed: ${compiled.error.message}\n`);
-  process.exit(1);
+/**
+ * Compiles one AssemblyScript module. No runtime and no assertions: the modules allocate nothing and
+ * are only called with offsets their JavaScript side laid out. SIMD is in every Node this package
+ * supports (20.19+).
+ * @param {string} source
+ * @param {string} outFile
+ */
+async function assemble(source, outFile) {
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const compiled = await asc.main([source, '--outFile', outFile, '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--baseDir', root], {
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  if (compiled.error) {
+    process.stderr.write(`build: AssemblyScript failed on ${source}: ${compiled.error.message}\n`);
+    process.exit(1);
+  }
 }
+await assemble('src/identify/pdq/wasm/kernels.ts', kernels);
+await assemble('src/identify/plates/wasm/tokenizer.ts', plateTokenizer);
 
 /**
  * zod's `z` namespace carries `z.locales`: its error messages in ~60 languages, 366 KB of the
@@ -82,5 +94,7 @@ for (const input of Object.keys(probe.metafile.inputs).sort()) {
   hash.update(input).update('\0').update(made ? '' : await readFile(path.join(root, input))).update('\0');
 }
 hash.update('pdq-kernels.wasm\0').update(await readFile(kernels));
+hash.update('plate-tokenizer.wasm\0').update(await readFile(plateTokenizer));
 await build({ ...options, define: { CUSTODY_CODE_DIGEST: JSON.stringify(hash.digest('hex')) } });
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
+await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));

@@ -53,6 +53,11 @@ export class CsvPlateScanner implements PlateChunkScanner {
   }
 
   write(chunk: Uint8Array): void {
+    this.scan(chunk);
+    this.tokenizer.release();
+  }
+
+  private scan(chunk: Uint8Array): void {
     const d = this.delimiter;
     const n = chunk.length;
     let i = 0;

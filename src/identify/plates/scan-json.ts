@@ -75,6 +75,11 @@ export class JsonPlateScanner implements PlateChunkScanner {
 
   write(chunk: Uint8Array): void {
     if (this.fallback) return this.fallback.write(chunk);
+    this.scan(chunk);
+    this.tokenizer.release();
+  }
+
+  private scan(chunk: Uint8Array): void {
     const n = chunk.length;
     let i = 0;
     while (i < n) {

@@ -28,6 +28,7 @@ export class TextPlateScanner implements PlateChunkScanner {
 
   write(chunk: Uint8Array, start = 0): void {
     this.tokenizer.feed(chunk, start);
+    this.tokenizer.release();
   }
 
   end(): void {

@@ -1,6 +1,7 @@
-import { CODE_VALUE, gateIndex, type PlateMatcher, POW37 } from './matcher.js';
-import { MAX_PLATE_LENGTH } from './normalise.js';
-import { MAX_SEPARATOR_RUN, type PlateChar, plateChar } from './spelling.js';
+import type { PlateMatcher } from './matcher.js';
+import { CODE_VALUE } from './matcher.js';
+import { type PlateChar, plateChar } from './spelling.js';
+import { type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExports } from './tokenizer-wasm.js';
 
 /**
  * Finds candidate plates in a byte stream and looks them up, in one pass, in constant memory.
@@ -10,222 +11,192 @@ import { MAX_SEPARATOR_RUN, type PlateChar, plateChar } from './spelling.js';
  * en dash, a no-break space), or breaks (anything else; newlines also count lines). Every group of
  * 2-10 characters is a candidate, and so are two or three consecutive groups joined by a run of 1-3
  * separators (`ABC 1234`, `AB-12-CD`, `abc.1234`) when the joined length is at most 10. A group longer
- * than 10 characters can be part of no plate and ends any chain. This is that definition over bytes,
- * in one pass: ASCII bytes by a table made from {@link plateChar}, other characters decoded from UTF-8
- * and folded by it one at a time. All state lives in a few numbers, so a token split across chunks is
- * found exactly as if it were whole.
+ * than 10 characters can be part of no plate and ends any chain.
+ *
+ * The byte loop is WebAssembly (wasm/tokenizer.ts): it reads ASCII by tables made from
+ * {@link plateChar}, keeps the state, applies the matcher's shape gate, and hands back only the
+ * candidates that pass it, with their line. Other characters are decoded from UTF-8 there and folded
+ * here, one at a time. All state is kept between calls (in the module while this tokenizer is the
+ * one feeding it, else saved here), so a token split across chunks is found exactly as if it were whole.
  */
-
-const BREAK = 0;
-const SEP = 1;
-const ALNUM = 2;
-const NEWLINE = 3;
-const HIGH = 4;
-const CLASS = new Uint8Array(256);
-for (let b = 0; b < 256; b++) {
-  const kind = b < 0x80 ? plateChar(b) : undefined;
-  CLASS[b] = kind === undefined ? HIGH : kind === 'sep' ? SEP : kind === 'break' ? BREAK : ALNUM;
-}
-CLASS[0x0a] = NEWLINE;
-/** Letter bit per byte (1 for letters, 0 for digits), for shape masks. */
-const LETTER = new Uint8Array(256);
-for (let b = 0; b < 256; b++) if (CODE_VALUE[b]! > 10) LETTER[b] = 1;
 
 /** Called with the matcher's index of each agency plate found. */
 export type HitHandler = (index: number) => void;
 
+/** Inputs up to this size are copied whole and kept while the caller feeds ranges of them. */
+const MAX_RESIDENT = 1 << 20;
+const PAGE = 65_536;
+const LINE = STATE_WORDS - 1;
+
+interface Views {
+  buffer: ArrayBuffer;
+  bytes: Uint8Array;
+  shapes: Int32Array;
+  codes: Float64Array;
+  lines: Float64Array;
+}
+/** This thread's views of the shared module's memory. */
+let views: Views | undefined;
+
 export class PlateTokenizer {
-  /** 1-based line of the byte being read (text scans report it). */
-  line = 1;
-  private cur = 0;
-  private curLen = 0;
-  private curMask = 0;
-  private curLinked = false;
-  private p1Code = 0;
-  private p1Len = 0;
-  private p1Mask = 0;
-  private hasP1 = false;
-  private link12 = false;
-  private p2Code = 0;
-  private p2Len = 0;
-  private p2Mask = 0;
-  private hasP2 = false;
-  private sepRun = 0;
-  private utfNeed = 0;
-  private utfCode = 0;
-  private readonly gate: Uint8Array;
+  private readonly shared: SharedTokenizer;
   private readonly folds = new Map<number, PlateChar>();
   private readonly one = new Uint8Array(1);
+  /** This tokenizer's state while another one's is in the module. */
+  private readonly state = new Float64Array(STATE_WORDS);
+  /** While hits are handed out, `line` is the hit's line, not the line the scan has reached. */
+  private hitLine = -1;
 
   constructor(
     private readonly matcher: PlateMatcher,
     private readonly onHit: HitHandler,
   ) {
-    this.gate = matcher.gate;
+    this.shared = sharedTokenizer();
+    this.state[LINE] = 1;
+  }
+
+  /** 1-based line of the byte being read (text scans report it); a hit's line while it is handed out. */
+  get line(): number {
+    if (this.hitLine >= 0) return this.hitLine;
+    return this.shared.owner === this ? this.shared.x.getLine() : this.state[LINE]!;
+  }
+
+  set line(value: number) {
+    if (this.shared.owner === this) this.shared.x.setLine(value);
+    else this.state[LINE] = value;
   }
 
   /** Scans `bytes[start..end)`, continuing whatever token the previous call left open. */
   feed(bytes: Uint8Array, start = 0, end = bytes.length): void {
-    // The hot loop: letters and digits stay in locals; everything else goes through the fields.
-    let cur = this.cur;
-    let curLen = this.curLen;
-    let curMask = this.curMask;
-    for (let i = start; i < end; i++) {
-      let b = bytes[i]!;
-      const cls = CLASS[b]!;
-      if (this.utfNeed === 0 && cls !== HIGH) {
-        if (cls === ALNUM) {
-          if (curLen === 0) this.curLinked = this.hasP1 && this.sepRun <= MAX_SEPARATOR_RUN;
-          // A whole run of ASCII letters and digits in this inner loop: no other state can change in it.
-          for (;;) {
-            if (curLen < MAX_PLATE_LENGTH) cur = cur * 37 + CODE_VALUE[b]!;
-            curLen++;
-            curMask = (curMask << 1) | LETTER[b]!;
-            if (i + 1 === end || CLASS[bytes[i + 1]!] !== ALNUM) break;
-            b = bytes[++i]!;
-          }
-          continue;
-        }
-        if (curLen > 0) {
-          this.cur = cur;
-          this.curLen = curLen;
-          this.curMask = curMask;
-          this.endGroup();
-          cur = 0;
-          curLen = 0;
-          curMask = 0;
-        }
-        if (cls === SEP) {
-          this.sepRun++;
-        } else {
-          this.hasP1 = false;
-          this.hasP2 = false;
-          this.sepRun = 0;
-          if (cls === NEWLINE) this.line++;
-        }
-        continue;
-      }
-      this.cur = cur;
-      this.curLen = curLen;
-      this.curMask = curMask;
-      this.slow(b, cls);
-      cur = this.cur;
-      curLen = this.curLen;
-      curMask = this.curMask;
+    if (end <= start) return;
+    const x = this.activate();
+    const shared = this.shared;
+    if (bytes === shared.resident) return this.run(x.inputAt() + start, x.inputAt() + end);
+    // A small buffer (a quote, one escaped byte) is copied apart, so the chunk it interrupts stays resident.
+    if (bytes.length <= x.inputAt() - x.scratchAt()) {
+      this.memory().set(bytes.subarray(start, end), x.scratchAt());
+      return this.run(x.scratchAt(), x.scratchAt() + end - start);
     }
-    this.cur = cur;
-    this.curLen = curLen;
-    this.curMask = curMask;
+    if (bytes.length <= MAX_RESIDENT) {
+      this.load(bytes);
+      shared.resident = bytes;
+      return this.run(x.inputAt() + start, x.inputAt() + end);
+    }
+    shared.resident = undefined;
+    for (let at = start; at < end; at += MAX_RESIDENT) {
+      const piece = bytes.subarray(at, Math.min(end, at + MAX_RESIDENT));
+      this.load(piece);
+      this.run(x.inputAt(), x.inputAt() + piece.length);
+    }
   }
 
-  private slow(b: number, cls: number): void {
-    if (this.utfNeed > 0 && cls !== HIGH) this.abortUtf8();
-    if (cls === ALNUM) {
-      this.alnum(CODE_VALUE[b]!, LETTER[b]!);
-    } else if (cls === SEP) {
-      if (this.curLen > 0) this.endGroup();
-      this.sepRun++;
-    } else if (cls === HIGH) {
-      this.high(b);
-    } else {
-      this.breakToken();
-      if (cls === NEWLINE) this.line++;
-    }
+  /**
+   * Forgets the resident input: the caller may reuse the buffer it fed for other bytes. Scanners
+   * call it after each chunk.
+   */
+  release(): void {
+    this.shared.resident = undefined;
   }
 
   /** Ends the current value (a CSV cell, a JSON string): nothing joins across it. */
   flush(): void {
-    if (this.utfNeed > 0) this.abortUtf8();
-    this.breakToken();
+    const waiting = this.activate().flush();
+    if (waiting > 0) this.drain(waiting);
   }
 
   /** Feeds one Unicode code point (JSON `\u` escapes). */
   feedCodePoint(codePoint: number): void {
-    if (this.utfNeed > 0) this.abortUtf8();
+    const x = this.activate();
+    x.abortUtf8();
     if (codePoint < 0x80) {
       this.one[0] = codePoint;
       this.feed(this.one);
-    } else this.folded(codePoint);
-  }
-
-  private alnum(value: number, letter: number): void {
-    if (this.curLen === 0) this.curLinked = this.hasP1 && this.sepRun <= MAX_SEPARATOR_RUN;
-    if (this.curLen < MAX_PLATE_LENGTH) this.cur = this.cur * 37 + value;
-    this.curLen++;
-    this.curMask = (this.curMask << 1) | letter;
-  }
-
-  private breakToken(): void {
-    if (this.curLen > 0) this.endGroup();
-    this.hasP1 = false;
-    this.hasP2 = false;
-    this.sepRun = 0;
-  }
-
-  private endGroup(): void {
-    const len = this.curLen;
-    const code = this.cur;
-    const mask = this.curMask;
-    const linked = this.curLinked;
-    this.cur = 0;
-    this.curLen = 0;
-    this.curMask = 0;
-    this.sepRun = 0;
-    if (len > MAX_PLATE_LENGTH) {
-      this.hasP1 = false;
-      this.hasP2 = false;
-      return;
+    } else {
+      this.folded(codePoint);
+      this.drain(x.candidates());
     }
-    if (len >= 2) this.check(code, len, mask);
-    if (linked && this.hasP1) {
-      const len2 = this.p1Len + len;
-      if (len2 <= MAX_PLATE_LENGTH) {
-        const code2 = this.p1Code * POW37[len]! + code;
-        const mask2 = (this.p1Mask << len) | mask;
-        this.check(code2, len2, mask2);
-        const len3 = this.p2Len + len2;
-        if (this.link12 && this.hasP2 && len3 <= MAX_PLATE_LENGTH) {
-          this.check(this.p2Code * POW37[len2]! + code2, len3, (this.p2Mask << len2) | mask2);
-        }
+  }
+
+  /** Puts this tokenizer's state (and its matcher's gate) in the module, saving the previous owner's. */
+  private activate(): TokenizerExports {
+    const shared = this.shared;
+    const x = shared.x;
+    if (shared.owner === this) return x;
+    const words = new Float64Array(x.memory.buffer, x.stateAt(), STATE_WORDS);
+    if (shared.owner instanceof PlateTokenizer) {
+      x.saveState();
+      shared.owner.state.set(words);
+    }
+    words.set(this.state);
+    x.loadState();
+    shared.owner = this;
+    if (shared.gate !== this.matcher.gate) {
+      this.memory().set(this.matcher.gate, x.gateAt());
+      shared.gate = this.matcher.gate;
+    }
+    return x;
+  }
+
+  private run(from: number, to: number): void {
+    const x = this.shared.x;
+    let waiting = x.feed(from, to);
+    while (waiting < 0) {
+      // Stopped early: a character to fold, or full candidate buffers.
+      const at = x.stoppedAt();
+      const pending = x.takePending();
+      this.drain(x.candidates());
+      if (pending >= 0) {
+        this.folded(pending);
+        this.drain(x.candidates());
       }
+      waiting = at < to ? x.feed(at, to) : 0;
     }
-    this.p2Code = this.p1Code;
-    this.p2Len = this.p1Len;
-    this.p2Mask = this.p1Mask;
-    this.hasP2 = this.hasP1;
-    this.link12 = linked;
-    this.p1Code = code;
-    this.p1Len = len;
-    this.p1Mask = mask;
-    this.hasP1 = true;
+    if (waiting > 0) this.drain(waiting);
   }
 
-  private check(code: number, len: number, mask: number): void {
-    if (this.gate[gateIndex(len, mask)] !== 1) return;
-    const index = this.matcher.matchCode(code, len, mask);
-    if (index >= 0) this.onHit(index);
+  private load(bytes: Uint8Array): void {
+    const x = this.shared.x;
+    const need = x.inputAt() + bytes.length;
+    const have = x.memory.buffer.byteLength;
+    if (need > have) x.memory.grow(Math.ceil((need - have) / PAGE));
+    this.memory().set(bytes, x.inputAt());
   }
 
-  private high(b: number): void {
-    if (b >= 0xc0) {
-      if (this.utfNeed > 0) this.abortUtf8();
-      if (b >= 0xc2 && b <= 0xdf) [this.utfNeed, this.utfCode] = [1, b & 0x1f];
-      else if (b >= 0xe0 && b <= 0xef) [this.utfNeed, this.utfCode] = [2, b & 0x0f];
-      else if (b >= 0xf0 && b <= 0xf4) [this.utfNeed, this.utfCode] = [3, b & 0x07];
-      else this.breakToken();
-      return;
-    }
-    if (this.utfNeed === 0) {
-      this.breakToken();
-      return;
-    }
-    this.utfCode = (this.utfCode << 6) | (b & 0x3f);
-    if (--this.utfNeed === 0) this.folded(this.utfCode);
+  private memory(): Uint8Array {
+    return this.views().bytes;
   }
 
-  private abortUtf8(): void {
-    this.utfNeed = 0;
-    this.breakToken();
+  /** Views of the module's memory, made again only when it grew. */
+  private views(): Views {
+    const buffer = this.shared.x.memory.buffer;
+    if (views?.buffer !== buffer) {
+      const x = this.shared.x;
+      const capacity = (x.codesAt() - x.shapesAt()) / 4;
+      views = {
+        buffer,
+        bytes: new Uint8Array(buffer),
+        shapes: new Int32Array(buffer, x.shapesAt(), capacity),
+        codes: new Float64Array(buffer, x.codesAt(), capacity),
+        lines: new Float64Array(buffer, x.linesAt(), capacity),
+      };
+    }
+    return views;
+  }
+
+  /** Looks up the `n` candidates the module left, in the order it found them. */
+  private drain(n: number): void {
+    if (n === 0) return;
+    const { shapes, codes, lines } = this.views();
+    const matcher = this.matcher;
+    for (let k = 0; k < n; k++) {
+      const shape = shapes[k]!;
+      const index = matcher.matchCode(codes[k]!, shape >> 10, shape & 1023);
+      if (index < 0) continue;
+      this.hitLine = lines[k]!;
+      this.onHit(index);
+      this.hitLine = -1;
+    }
+    this.shared.x.clearCandidates();
   }
 
   private folded(codePoint: number): void {
@@ -236,15 +207,13 @@ export class PlateTokenizer {
       if (this.folds.size > 4096) this.folds.clear();
       this.folds.set(codePoint, fold);
     }
-    if (fold === 'sep') {
-      if (this.curLen > 0) this.endGroup();
-      this.sepRun++;
-    } else if (fold === 'break') {
-      this.breakToken();
-    } else {
+    const x = this.shared.x;
+    if (fold === 'sep') x.foldSep();
+    else if (fold === 'break') x.breakToken();
+    else {
       for (let i = 0; i < fold.length; i++) {
-        const c = fold.charCodeAt(i);
-        this.alnum(CODE_VALUE[c]!, LETTER[c]!);
+        const value = CODE_VALUE[fold.charCodeAt(i)]!;
+        x.alnum(value, value > 10 ? 1 : 0);
       }
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { SourceEvent } from '../item.js';
 import { CsvTokenizer } from './csv-tokenizer.js';
 import { coverage, rowCoverage } from './events.js';
@@ -21,6 +21,19 @@ export interface CsvFileOptions {
 /** A CSV record with the line it starts on, or an event (bad row, checksum, truncation) to pass on. */
 export type CsvOutput = { fields: string[]; line: number } | { event: SourceEvent };
 
+/** Decompressed bytes per gunzip step: zlib's default 16 KiB cost four times the CPU (a threadpool round trip per 16 KiB). */
+const GUNZIP_CHUNK = 1 << 20;
+/** Decompressed bytes tokenized per batch of records. */
+const PARSE_SLICE = 16 << 10;
+/** Decompressed bytes a part opened ahead may hold before it waits for its turn. */
+const READ_AHEAD = 8 << 20;
+
+/** A CSV file whose reading has started: its records, and how to stop it if they are never read. */
+export interface OpenCsv {
+  records: AsyncGenerator<CsvOutput[]>;
+  close(): void;
+}
+
 /**
  * Streams a (gzip) CSV file in batches of records (one batch per decompressed chunk, so the async
  * machinery costs per chunk, not per row) in constant memory: read -> MD5 -> gunzip -> tokenize.
@@ -30,25 +43,51 @@ export type CsvOutput = { fields: string[]; line: number } | { event: SourceEven
  * a truncated gzip or a read error ends the file with coverage.
  */
 export async function* csvRecords(file: string, opts: CsvFileOptions): AsyncGenerator<CsvOutput[]> {
+  yield* openCsvRecords(file, opts).records;
+}
+
+/**
+ * {@link csvRecords}, started now: reading, hashing and decompressing (on libuv's threadpool) go
+ * on while the caller still reads an earlier file, until READ_AHEAD decompressed bytes wait. An
+ * inventory delivered in several parts so decompresses the next part beside the parsing of this one.
+ */
+export function openCsvRecords(file: string, opts: CsvFileOptions): OpenCsv {
   const md5 = createHash('md5');
-  let bytes = 0;
+  const counted = { bytes: 0 };
   const raw = createReadStream(file, { highWaterMark: 1 << 16 });
   raw.on('data', (chunk: Buffer | string) => {
     md5.update(chunk);
-    bytes += chunk.length;
+    counted.bytes += chunk.length;
   });
   let source: Readable = raw;
   if (opts.gzip) {
-    const gunzip = createGunzip();
+    // zlib hands its options to the Transform it is, whose readable buffer is the read-ahead.
+    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: READ_AHEAD } as ZlibOptions);
     raw.on('error', (err) => gunzip.destroy(err));
     source = raw.pipe(gunzip);
   }
+  // Errors before the records are read are kept by the stream and surface when it is iterated.
+  source.on('error', () => undefined);
+  return { records: readRecords(file, opts, raw, source, md5, counted), close: () => (source.destroy(), raw.destroy()) };
+}
+
+async function* readRecords(
+  file: string,
+  opts: CsvFileOptions,
+  raw: Readable,
+  source: Readable,
+  md5: ReturnType<typeof createHash>,
+  counted: { bytes: number },
+): AsyncGenerator<CsvOutput[]> {
   const decoder = new StringDecoder('utf8');
   const tokenizer = new CsvTokenizer(opts.delimiter ?? ',');
   let failure: unknown;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      yield tokenizer.push(decoder.write(chunk)).map((r) => toOutput(file, r));
+      // Parsed in slices: a batch of a whole 1 MiB chunk's records (~3,000 rows) lived long enough
+      // to be promoted, and the old-generation collections doubled the CPU (measured).
+      for (let at = 0; at < chunk.length; at += PARSE_SLICE)
+        yield tokenizer.push(decoder.write(chunk.subarray(at, at + PARSE_SLICE))).map((r) => toOutput(file, r));
     }
     yield [...tokenizer.push(decoder.end()), ...tokenizer.end()].map((r) => toOutput(file, r));
   } catch (err) {
@@ -75,9 +114,16 @@ export async function* csvRecords(file: string, opts: CsvFileOptions): AsyncGene
     yield [
       { event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `MD5 ${actual} but the manifest says ${opts.md5}`, incomplete: true }) },
     ];
-  } else if (opts.size !== undefined && bytes !== opts.size) {
+  } else if (opts.size !== undefined && counted.bytes !== opts.size) {
     yield [
-      { event: coverage({ location: file, reason: 'manifest-data-checksum', detail: `${bytes} bytes but the manifest says ${opts.size}`, incomplete: true }) },
+      {
+        event: coverage({
+          location: file,
+          reason: 'manifest-data-checksum',
+          detail: `${counted.bytes} bytes but the manifest says ${opts.size}`,
+          incomplete: true,
+        }),
+      },
     ];
   }
 }

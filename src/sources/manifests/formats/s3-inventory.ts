@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { SourceEvent } from '../../item.js';
-import { type CsvOutput, csvRecords } from '../csv-records.js';
+import { type CsvOutput, type OpenCsv, openCsvRecords } from '../csv-records.js';
 import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { coverage, notice, parseDate } from '../events.js';
 import { guarded } from '../guard.js';
@@ -28,6 +28,22 @@ export const s3Inventory: ManifestFormat = {
     return guarded(path, 'manifest-unreadable', readInventory(path, opts), opts.signal);
   },
 };
+
+/** CSV parts read ahead of the one being parsed: each holds at most 8 MiB decompressed while it waits. */
+const PARTS_AHEAD = 2;
+
+/** A data file of the manifest: not readable (its coverage), or found, its CSV reading started. */
+type OpenedPart = { event: SourceEvent } | { local: string; expected: { md5?: string; size?: number }; csv: OpenCsv | undefined };
+
+async function openPart(path: string, f: unknown, csv: boolean): Promise<OpenedPart> {
+  const key = str(f, 'key');
+  const found = key === undefined ? undefined : await resolveDataFile(path, key);
+  if (found?.kind !== 'found') return { event: dataFileCoverage(key ?? path, found, `data file listed in ${basename(path)} not found locally`) };
+  const md5 = str(f, 'MD5checksum');
+  const size = field(f, 'size');
+  const expected = { ...(md5 ? { md5 } : {}), ...(typeof size === 'number' ? { size } : {}) };
+  return { local: found.file, expected, csv: csv ? openCsvRecords(found.file, { gzip: await isGzip(found.file), ...expected }) : undefined };
+}
 
 async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerator<SourceEvent> {
   const manifest = yield* inventoryManifest(path, opts.maxJsonBytes, 'manifest.checksum');
@@ -64,41 +80,57 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
         );
   const out: SourceEvent[] = [];
   let objects = 0;
-  for (const f of files) {
-    const key = str(f, 'key');
-    const found = key === undefined ? undefined : await resolveDataFile(path, key);
-    if (found?.kind !== 'found') {
-      yield dataFileCoverage(key ?? path, found, `data file listed in ${basename(path)} not found locally`);
-      continue;
-    }
-    const local = found.file;
-    const md5 = str(f, 'MD5checksum');
-    const size = field(f, 'size');
-    const expected = { ...(md5 ? { md5 } : {}), ...(typeof size === 'number' ? { size } : {}) };
-    let mapRow: RowMapper;
-    let records: AsyncGenerator<CsvOutput[]>;
-    if (csvMapper) {
-      mapRow = csvMapper;
-      records = csvRecords(local, { gzip: await isGzip(local), ...expected });
-    } else {
-      const opened = await parquetRecords(local, expected);
-      if ('event' in opened) {
-        yield opened.event;
+  // Parts are read in manifest order; the next PARTS_AHEAD CSV parts start reading and
+  // decompressing (on the threadpool) while this one is parsed.
+  const opened: Promise<OpenedPart>[] = [];
+  const open = (i: number): void => {
+    if (i >= files.length || opened[i] !== undefined) return;
+    const part = openPart(path, files[i], csvMapper !== undefined);
+    // A part opened ahead that fails is reported at its turn, not as an unhandled rejection now.
+    part.catch(() => undefined);
+    opened[i] = part;
+  };
+  try {
+    for (let i = 0; i < files.length; i++) {
+      for (let k = i; k <= i + PARTS_AHEAD; k++) open(k);
+      const part = await opened[i]!;
+      if ('event' in part) {
+        yield part.event;
         continue;
       }
-      mapRow = s3RowMapper(opened.columns.map(csvColumnName), asOf, skips);
-      records = opened.records;
+      let mapRow: RowMapper;
+      let records: AsyncGenerator<CsvOutput[]>;
+      if (csvMapper && part.csv) {
+        mapRow = csvMapper;
+        records = part.csv.records;
+      } else {
+        const parquetPart = await parquetRecords(part.local, part.expected);
+        if ('event' in parquetPart) {
+          yield parquetPart.event;
+          continue;
+        }
+        mapRow = s3RowMapper(parquetPart.columns.map(csvColumnName), asOf, skips);
+        records = parquetPart.records;
+      }
+      for await (const batch of records) {
+        for (const rec of batch) {
+          if ('event' in rec) out.push(rec.event);
+          else mapRow(rec.fields, part.local, rec.line, out);
+        }
+        for (const event of out) {
+          if (event.kind === 'item') objects += 1;
+          yield event;
+        }
+        out.length = 0;
+      }
     }
-    for await (const batch of records) {
-      for (const rec of batch) {
-        if ('event' in rec) out.push(rec.event);
-        else mapRow(rec.fields, local, rec.line, out);
-      }
-      for (const event of out) {
-        if (event.kind === 'item') objects += 1;
-        yield event;
-      }
-      out.length = 0;
+  } finally {
+    // Parts opened ahead and never reached (the reader stopped early) must not keep their files open.
+    for (const part of opened) {
+      part?.then(
+        (p) => ('csv' in p ? p.csv?.close() : undefined),
+        () => undefined,
+      );
     }
   }
   const bucket = str(manifest, 'sourceBucket') ?? '?';
