@@ -35,12 +35,12 @@ const TARGETS = { recall: 0.8, precision: 0.99, unrelatedOverhead: 0.1 };
 const { values } = parseArgs({
   options: {
     photos: { type: 'string' },
-    unrelated: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
+    unrelated: { type: 'string', default: path.join(repo, '..', 'shared', 'corpora', 'exif-samples', 'jpg') },
     limit: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '3' },
   },
 });
-const photos = values.photos ?? [path.join(repo, '..', '..', 'shared', 'openalpr', 'endtoend'), path.join(repo, 'bench', 'work', 'openalpr', 'endtoend')].find(existsSync);
+const photos = values.photos ?? [path.join(repo, '..', 'shared', 'openalpr', 'endtoend'), path.join(repo, 'bench', 'work', 'openalpr', 'endtoend')].find(existsSync);
 if (!photos || !existsSync(photos)) throw new Error('no openalpr endtoend photos: give --photos DIR');
 const limit = Number(values.limit);
 const timer = (() => {
