@@ -6,6 +6,7 @@ import { type MatchOutcome, type PerceptualMatch, QUALITY_GATE, type SearchPlan,
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import type { PdqIndex } from '../pdq/pdq-index.js';
 import { type LowRes, lowRes } from './low-res.js';
+import { QuadSearch } from './quad-search.js';
 import { findRectangles, inQuery } from './rectangles.js';
 
 /**
@@ -40,7 +41,7 @@ export interface SubImageGeometry {
 export interface SubImageMatch {
   match: PerceptualMatch;
   geometry: SubImageGeometry;
-  /** How the candidate region was found: `rectangle` (edges on four sides). */
+  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back). */
   method: string;
 }
 
@@ -55,6 +56,8 @@ export class SubImageSearch {
   private readonly index: HammingIndex;
   private readonly plan: SearchPlan;
   private readonly hasher = new PdqHasher();
+  /** Turned and skewed pictures (quad-search.ts), searched where no upright rectangle matched. */
+  private readonly quads: QuadSearch;
 
   constructor(
     private readonly matcher: WholeImageMatcher,
@@ -63,6 +66,7 @@ export class SubImageSearch {
     this.index = new HammingIndex(data.hamming);
     const plan = searchPlan(this.index.size);
     this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
+    this.quads = new QuadSearch(matcher, this.index, this.plan);
   }
 
   /**
@@ -72,7 +76,7 @@ export class SubImageSearch {
   find(image: PixelImage, best = false): SubImageMatch | undefined {
     const plane = lowRes(image);
     const rects = findRectangles(plane);
-    if (rects.length === 0) return undefined;
+    if (rects.length === 0) return this.quads.find(image, plane, best);
     const rough = new FilteredPlane(greyImage(plane));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
@@ -86,7 +90,7 @@ export class SubImageSearch {
       found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation: 0, skew: 0 }, method: 'rectangle' };
       if (!best) break;
     }
-    return found;
+    return found ?? this.quads.find(image, plane, best);
   }
 
   /** Whether a region's rough hash has a stored hash within the gate in some orientation. */
