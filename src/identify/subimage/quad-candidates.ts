@@ -42,6 +42,8 @@ export interface QuadCandidate {
 
 /** Quads with four edge sides, then turn candidates; empty for most upright photos. */
 export function quadCandidates(plane: LowRes): QuadCandidate[] {
+  // On the whole 320 px plane: on a half-size one (a quarter of the work) a picture straightened by
+  // 3 degrees was measured at 1.2 and missed.
   const { width: w, height: h } = plane;
   const edges = edgesOf(plane);
   const across = houghLines(edges, 'horizontal', Math.ceil(w * MIN_SIDE_SHARE * SIDE_COVERAGE));

@@ -10,9 +10,26 @@ import { type Quad, rectToQuad } from './warp-homography.js';
 import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
 
 /** Side of the square a candidate's rough hash is taken from (PDQ's filter then blurs it as it would a 1,280 px photo). */
-const ROUGH_SIDE = 128;
+const ROUGH_SIDE = 64;
+/**
+ * Rough-hash radius a candidate must be within to be warped and matched (the index is searched to
+ * the sub-image search's gate, GATE_RADIUS, and the nearest kept). Tighter than the rectangles'
+ * gate because a quad's warp from the full-resolution pixels costs more than a rectangle's cut, and
+ * unrelated images make more candidates: measured (6 references per kind, the robustness bench's
+ * warp cases) true copies that matched had rough distances of 10-34 bits in 27 of 30 (44, 62, 66 in
+ * the rest), unrelated images' candidates that passed the 70-bit gate 54-70.
+ */
+const QUAD_GATE = 50;
+/**
+ * Largest distance at which a turned or skewed candidate is claimed. Turning a picture upright makes
+ * it more like every other upright picture of its template: a synthetic plate crop (its plate
+ * tilted 2 degrees by the camera) turned upright was crop-aligned to another plate of the same
+ * template at 22 bits, tiles passing (scripts/bench/quad-cost.js); true copies in the warp cases
+ * matched at 2-22, most under 18.
+ */
+const QUAD_CLAIM_DISTANCE = 20;
 /** Candidates whose rough hash passed the gate that go on to the full matcher, nearest first. */
-const MAX_WARPED = 3;
+const MAX_WARPED = 2;
 
 /**
  * Looks for references turned a few degrees or seen at an angle inside a query (quad-candidates.ts):
@@ -36,7 +53,7 @@ export class QuadSearch {
     const near: { candidate: QuadCandidate; distance: number }[] = [];
     for (const candidate of quadCandidates(plane)) {
       const distance = this.rough(plane, candidate.quad);
-      if (distance !== undefined) near.push({ candidate, distance });
+      if (distance !== undefined && distance <= QUAD_GATE) near.push({ candidate, distance });
     }
     near.sort((a, b) => a.distance - b.distance);
     let found: SubImageMatch | undefined;
@@ -45,7 +62,7 @@ export class QuadSearch {
       const warped = upright(image, quad);
       if (!warped) continue;
       const outcome = this.matcher.match(warped);
-      if (outcome.kind !== 'match') continue;
+      if (outcome.kind !== 'match' || outcome.match.distance > QUAD_CLAIM_DISTANCE) continue;
       if (found && outcome.match.distance >= found.match.distance) continue;
       found = { match: outcome.match, geometry: geometryOf(quad, candidate, image), method: candidate.method };
       if (!best) break;
