@@ -84,6 +84,7 @@ async function workerLoop() {
     for (const c of ROBUSTNESS_CASES) await measure(c.name, msg.type === 'copies' ? c.class : negative, await applyCase(c, base));
     // Pictures in pictures (issue 19): screenshots, contact sheets, small rotations; negatives give their hard negatives.
     for (const c of SUBIMAGE_CASES) await measure(c.name, msg.type === 'copies' ? c.class : negative, await applySubimageCase(c, base));
+    for (const c of (await import('./robustness-warp.js')).WARP_CASES) await measure(c.name, msg.type === 'copies' ? c.class : negative, await (await import('./robustness-warp.js')).applyWarpCase(c, base));
     return { rows };
   };
 
@@ -229,8 +230,8 @@ async function main() {
   const { ROBUSTNESS_CASES } = await import('../synth/transforms.js');
   const { SUBIMAGE_CASES, SUBIMAGE_RECALL_TARGETS } = await import('./robustness-subimage.js');
   /** @type {Record<string, number>} */
-  const classTargets = SUBIMAGE_RECALL_TARGETS;
-  const CASES = [...ROBUSTNESS_CASES, ...SUBIMAGE_CASES];
+  const classTargets = { ...SUBIMAGE_RECALL_TARGETS, ...(await import('./robustness-warp.js')).WARP_RECALL_TARGETS };
+  const CASES = [...ROBUSTNESS_CASES, ...SUBIMAGE_CASES, ...(await import('./robustness-warp.js')).WARP_CASES];
   const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
   const loadBefore = os.loadavg()[0] ?? 0;
   const cpu0 = process.cpuUsage();

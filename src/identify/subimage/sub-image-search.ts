@@ -1,13 +1,14 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
-import type { MatchOutcome, PerceptualMatch } from '../pdq/match-settings.js';
+import { type MatchOutcome, type PerceptualMatch, searchPlan } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
 import { gridCells } from './grid-cells.js';
 import { lowRes } from './low-res.js';
 import { cut } from './pixels.js';
+import { QuadSearch } from './quad-search.js';
 import { framedRectangles } from './rectangles.js';
-import { RoughGate } from './rough-gate.js';
+import { GATE_RADIUS, RoughGate } from './rough-gate.js';
 
 /**
  * The region finders, in the order their candidates are tried: each is one line here.
@@ -40,7 +41,7 @@ export interface SubImageGeometry {
 export interface SubImageMatch {
   match: PerceptualMatch;
   geometry: SubImageGeometry;
-  /** How the candidate region was found: `rectangle` (edges on four sides). */
+  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back). */
   method: string;
 }
 
@@ -68,6 +69,8 @@ export class SubImageSearch {
   private readonly gate: RoughGate;
   private readonly alignedThreshold: number;
   private readonly finders: readonly RegionFinder[];
+  /** Turned and skewed pictures (quad-search.ts), searched where no upright region matched. */
+  private readonly quads: QuadSearch;
 
   /**
    * `index` is the one `matcher` searches (PerceptualMatcher.hamming): an index keeps a per-entry
@@ -81,6 +84,8 @@ export class SubImageSearch {
     this.gate = new RoughGate(index);
     this.alignedThreshold = options.alignedThreshold ?? Infinity;
     this.finders = options.finders ?? REGION_FINDERS;
+    const plan = searchPlan(index.size);
+    this.quads = new QuadSearch(matcher, index, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
   }
 
   /**
@@ -93,7 +98,7 @@ export class SubImageSearch {
     const plane = lowRes(image);
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
-    if (candidates.length === 0) return undefined;
+    if (candidates.length === 0) return this.quads.find(image, plane, best);
     const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
@@ -108,7 +113,7 @@ export class SubImageSearch {
       found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation, skew }, method };
       if (!best) break;
     }
-    return found;
+    return found ?? this.quads.find(image, plane, best);
   }
 }
 

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * What the turned-and-skewed search (issue 19, subimage/quad-*.ts) adds to an image with no agency
+ * content. Per unrelated image, alternating in each round: the whole-image matcher alone (the
+ * baseline, as in subimage-cost.js) and the quad search alone on the low-resolution plane the
+ * rectangle search already made (so the plane is not charged twice), and the decode. Reports process
+ * CPU time, median over rounds, and the ratio (baseline + quad search) / baseline, without and with
+ * the decode in both (the audit's per-image cost, as subimage-cost.js measures it), with how many images had
+ * quad or turn candidates and any claim (which would be false).
+ *
+ * Unrelated images: the camera photos of /work/shared/corpora/exif-samples/jpg (if present) and
+ * synthetic scenes (vehicles, plates, portraits, and the same turned by a few degrees) from seeds
+ * no reference uses.
+ *
+ * Build first: npx tsc -p tsconfig.build.json
+ * Run:         node scripts/bench/quad-cost.js [--rounds 3] [--synthetic 24] [--corpus DIR] [--out FILE]
+ */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    synthetic: { type: 'string', default: '24' },
+    corpus: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
+    out: { type: 'string', default: path.join(repo, 'bench', 'results', 'quad-cost.json') },
+  },
+});
+const scenes = await import('../synth/scenes.js');
+const { generatePlates } = await import('../synth/plates.js');
+const { buildReferences } = await import('../../dist/calibrate/references.js');
+const { decodeImage } = await import('../../dist/identify/image-decode.js');
+const { PerceptualMatcher } = await import('../../dist/identify/pdq/matcher.js');
+const { HammingIndex } = await import('../../dist/identify/pdq/hamming-index.js');
+const { searchPlan } = await import('../../dist/identify/pdq/match-settings.js');
+const { pdqIndexOfReferences } = await import('../../dist/identify/pdq/pdq-index.js');
+const { GATE_RADIUS } = await import('../../dist/identify/subimage/rough-gate.js');
+const { SUBIMAGE_ALIGNED_THRESHOLD } = await import('../../dist/identify/subimage/sub-image-matcher.js');
+const { QuadSearch } = await import('../../dist/identify/subimage/quad-search.js');
+const { quadCandidates } = await import('../../dist/identify/subimage/quad-candidates.js');
+const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
+
+const plates = generatePlates({ seed: 20_261_019, count: 64 });
+/** @param {number} i @param {number} seed */
+const render = (i, seed) => {
+  const plate = /** @type {string} */ (plates[i % plates.length]);
+  if (i % 3 === 0) return scenes.vehicleCapture({ seed, cameraId: i % 2 ? 'L3-C07' : 'L4-C09', plate, timestamp: '2026-10-03T08:00:00.000Z' });
+  if (i % 3 === 1) return scenes.plateCrop({ seed, plate });
+  return scenes.travelerPortrait({ seed });
+};
+const refs = [];
+for (let i = 0; i < 12; i++) refs.push({ id: `ref/${i}`, class: 'vehicle-image', bytes: await render(i, 1000 + i) });
+const index = pdqIndexOfReferences(await buildReferences(refs));
+const baseline = new PerceptualMatcher(index);
+const hamming = new HammingIndex(index.hamming);
+const plan = searchPlan(hamming.size);
+const quads = new QuadSearch(new PerceptualMatcher(index, { alignedThreshold: SUBIMAGE_ALIGNED_THRESHOLD }), hamming, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
+
+/** @type {{ name: string, bytes: Uint8Array }[]} */
+const sources = [];
+try {
+  for (const f of (await readdir(values.corpus)).filter((f) => /\.jpe?g$/i.test(f)).sort()) sources.push({ name: f, bytes: await readFile(path.join(values.corpus, f)) });
+} catch {
+  process.stderr.write(`no corpus at ${values.corpus}: synthetic scenes only\n`);
+}
+for (let i = 0; i < Number(values.synthetic); i++) {
+  const bytes = await render(i, 3_000_000 + i);
+  sources.push({ name: `synthetic/${i}`, bytes });
+  // Turned non-agency scenes: the search's own hard negatives, which do reach the rough hash.
+  if (i % 4 === 0) sources.push({ name: `synthetic/${i}-turned`, bytes: await sharp(bytes).rotate(i % 8 ? 5 : -3, { background: '#000' }).jpeg().toBuffer() });
+}
+
+/** @type {{ name: string, bytes: Uint8Array, image: import('../../dist/identify/pdq/borders.js').PixelImage, plane: import('../../dist/identify/subimage/low-res.js').LowRes }[]} */
+const images = [];
+let withCandidates = 0;
+let claims = 0;
+for (const s of sources) {
+  const d = await decodeImage(s.bytes, { maxImagePixels: 100_000_000 });
+  if (!d.ok) continue;
+  const plane = lowRes(d.image);
+  images.push({ name: s.name, bytes: s.bytes, image: d.image, plane });
+  if (quadCandidates(plane).length > 0) withCandidates++;
+  if (quads.find(d.image, plane)) claims++;
+}
+
+/** @param {(x: (typeof images)[number]) => unknown} run */
+async function cpu(run) {
+  // Process CPU time, not wall time: on a shared machine the wall clock mostly measures the others.
+  const t0 = process.cpuUsage();
+  for (const x of images) await run(x);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / 1000;
+}
+/** @type {number[]} */
+const base = [];
+/** @type {number[]} */
+const quad = [];
+/** @type {number[]} */
+const decode = [];
+for (let r = 0; r < Number(values.rounds); r++) {
+  decode.push(await cpu((x) => decodeImage(x.bytes, { maxImagePixels: 100_000_000 })));
+  base.push(await cpu((x) => baseline.match(x.image)));
+  quad.push(await cpu((x) => quads.find(x.image, x.plane)));
+}
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const result = {
+  benchmark: 'quad-cost',
+  images: images.length,
+  withQuadCandidates: withCandidates,
+  falseClaims: claims,
+  rounds: Number(values.rounds),
+  wholeImageCpuMsPerImage: Math.round((median(base) / images.length) * 100) / 100,
+  quadSearchCpuMsPerImage: Math.round((median(quad) / images.length) * 100) / 100,
+  decodeCpuMsPerImage: Math.round((median(decode) / images.length) * 100) / 100,
+  /** (whole-image match + quad search) / whole-image match. */
+  ratio: Math.round(((median(base) + median(quad)) / median(base)) * 1000) / 1000,
+  /** The same with the decode in both, as subimage-cost.js measures the audit's per-image cost. */
+  ratioWithDecode: Math.round(((median(decode) + median(base) + median(quad)) / (median(decode) + median(base))) * 1000) / 1000,
+};
+await mkdir(path.dirname(values.out), { recursive: true });
+await writeFile(values.out, `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(
+  `quad search on ${result.images} unrelated images (${withCandidates} with candidates, ${claims} claimed): whole-image matcher ${result.wholeImageCpuMsPerImage} CPU-ms/image, ` +
+    `quad search +${result.quadSearchCpuMsPerImage} (ratio ${result.ratio}; with the decode, ${result.decodeCpuMsPerImage} ms, in both: ${result.ratioWithDecode})\n`,
+);
+if (claims > 0) process.exitCode = 1;

@@ -1,0 +1,156 @@
+import type { LowRes } from './low-res.js';
+
+/**
+ * Straight lines a few degrees off the axes in the low-resolution plane: the sides of a picture
+ * that was turned, photographed at an angle or shown on a screen. A Hough transform restricted to
+ * small angles, in which each edge pixel votes only for angles near its own gradient direction, so
+ * a textured photo costs a few votes per edge pixel rather than one per angle.
+ */
+
+/** Largest angle off the axis searched, degrees: a 10-degree turn plus a 5% corner move. */
+export const MAX_ANGLE = 13;
+/** Angle step of the accumulator, degrees. */
+const STEP = 0.25;
+export const ANGLES = Math.round((2 * MAX_ANGLE) / STEP) + 1;
+/** Angles (in steps) either side of a pixel's own gradient direction it votes for: its direction is that noisy. */
+const VOTE_SPREAD = 8;
+/** Sobel magnitude that counts as an edge: a luma step of about 12 across two pixels (Sobel weighs 4). */
+const MIN_GRADIENT = 48;
+/** Most lines kept per axis, strongest first. */
+const MAX_LINES = 10;
+
+/**
+ * A straight line near one axis. `horizontal`: y = at + slope (x - cx), cx the plane's centre
+ * column; `vertical`: x = at + slope (y - cy). In continuous coordinates (pixel i covers [i, i + 1)).
+ */
+export interface Line {
+  axis: 'horizontal' | 'vertical';
+  at: number;
+  slope: number;
+  /** Edge pixels on it (its votes). */
+  votes: number;
+  /**
+   * Prefix sums along the line's axis of "an edge of the line's direction within a pixel of it":
+   * `cover[i + 1] - cover[i]` is 1 where column (row) i of the line is an edge.
+   */
+  cover: Uint16Array;
+}
+
+/** Edges of a plane split by direction, with each pixel's own angle step. */
+export interface Edges {
+  width: number;
+  height: number;
+  /** Per pixel: 0 no edge, else 1 + the angle step of a near-horizontal edge. */
+  horizontal: Uint8Array;
+  /** Per pixel: 0 no edge, else 1 + the angle step of a near-vertical edge (slope dx/dy). */
+  vertical: Uint8Array;
+}
+
+const slopeOf = (step: number) => Math.tan(((step * STEP - MAX_ANGLE) * Math.PI) / 180);
+/** The angle in degrees of an accumulator step. */
+export const angleOf = (step: number) => step * STEP - MAX_ANGLE;
+
+/** Sobel edges of the plane whose direction is within MAX_ANGLE of an axis. */
+export function edgesOf(plane: LowRes): Edges {
+  const { luma, width: w, height: h } = plane;
+  const horizontal = new Uint8Array(w * h);
+  const vertical = new Uint8Array(w * h);
+  const limit = Math.tan(((MAX_ANGLE + 2) * Math.PI) / 180);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const a = luma[i - w - 1]!;
+      const b = luma[i - w]!;
+      const c = luma[i - w + 1]!;
+      const d = luma[i - 1]!;
+      const f = luma[i + 1]!;
+      const g = luma[i + w - 1]!;
+      const k = luma[i + w]!;
+      const l = luma[i + w + 1]!;
+      const gx = c + 2 * f + l - a - 2 * d - g;
+      const gy = g + 2 * k + l - a - 2 * b - c;
+      if (Math.abs(gx) + Math.abs(gy) < MIN_GRADIENT) continue;
+      // The edge runs across the gradient: slope dy/dx = -gx/gy for a near-horizontal edge.
+      if (Math.abs(gx) <= limit * Math.abs(gy)) horizontal[i] = 1 + stepOf(-gx / gy);
+      else if (Math.abs(gy) <= limit * Math.abs(gx)) vertical[i] = 1 + stepOf(-gy / gx);
+    }
+  }
+  return { width: w, height: h, horizontal, vertical };
+}
+
+function stepOf(slope: number): number {
+  const step = Math.round(((Math.atan(slope) * 180) / Math.PI + MAX_ANGLE) / STEP);
+  return Math.max(0, Math.min(ANGLES - 1, step));
+}
+
+/**
+ * The strongest lines along one axis (at most MAX_LINES, each at least `minVotes` edge pixels), and
+ * the votes per angle over the whole plane (`histogram`), whose peak is the turn of a picture that
+ * fills the query. Accumulated in the transposed frame for vertical lines, so both axes share code.
+ */
+export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): { lines: Line[]; histogram: Float64Array } {
+  const vertical = axis === 'vertical';
+  const along = vertical ? edges.height : edges.width;
+  const across = vertical ? edges.width : edges.height;
+  const map = vertical ? edges.vertical : edges.horizontal;
+  const centre = along / 2;
+  const margin = Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * centre) + 1;
+  const bins = across + 2 * margin;
+  const acc = new Uint16Array(ANGLES * bins);
+  const slopes = Float64Array.from({ length: ANGLES }, (_, s) => slopeOf(s));
+  for (let q = 0; q < across; q++) {
+    for (let p = 0; p < along; p++) {
+      const e = map[vertical ? p * edges.width + q : q * edges.width + p]!;
+      if (e === 0) continue;
+      const dp = p + 0.5 - centre;
+      const from = Math.max(0, e - 1 - VOTE_SPREAD);
+      const to = Math.min(ANGLES - 1, e - 1 + VOTE_SPREAD);
+      for (let s = from; s <= to; s++) acc[s * bins + Math.floor(q + 0.5 - slopes[s]! * dp) + margin]! += 1;
+    }
+  }
+  // Best angle per position, then positions that are the strongest within 3 of their neighbours.
+  // Per angle, how concentrated its votes are (sum of squares): straight lines at that angle.
+  const best = new Uint16Array(bins);
+  const bestStep = new Uint16Array(bins);
+  const histogram = new Float64Array(ANGLES);
+  for (let s = 0; s < ANGLES; s++)
+    for (let b = 0; b < bins; b++) {
+      const v = acc[s * bins + b]!;
+      histogram[s]! += v * v;
+      if (v > best[b]!) {
+        best[b] = v;
+        bestStep[b] = s;
+      }
+    }
+  const peaks: { bin: number; votes: number }[] = [];
+  for (let b = 0; b < bins; b++) {
+    const v = best[b]!;
+    if (v < minVotes) continue;
+    let top = true;
+    for (let d = -3; d <= 3 && top; d++) if (d !== 0 && b + d >= 0 && b + d < bins && (best[b + d]! > v || (best[b + d] === v && d < 0))) top = false;
+    if (top) peaks.push({ bin: b, votes: v });
+  }
+  peaks.sort((a, b) => b.votes - a.votes || a.bin - b.bin);
+  const lines = peaks.slice(0, MAX_LINES).map(({ bin, votes }) => {
+    const slope = slopes[bestStep[bin]!]!;
+    const at = bin - margin + 0.5;
+    return { axis, at, slope, votes, cover: coverOf(map, edges.width, along, across, vertical, at, slope, centre) };
+  });
+  return { lines, histogram };
+}
+
+/** Prefix sums of edge presence within a pixel of the line, along it (Line.cover); off the plane counts as edge. */
+function coverOf(map: Uint8Array, width: number, along: number, across: number, vertical: boolean, at: number, slope: number, centre: number): Uint16Array {
+  const cover = new Uint16Array(along + 1);
+  for (let p = 0; p < along; p++) {
+    const q = Math.floor(at + slope * (p + 0.5 - centre));
+    // Beyond the frame counts as edge: a picture seen at an angle may run off the query there.
+    let on = q < 0 || q >= across ? 1 : 0;
+    for (let d = -1; d <= 1 && !on; d++) {
+      const qq = q + d;
+      if (qq >= 0 && qq < across && map[vertical ? p * width + qq : qq * width + p]! !== 0) on = 1;
+    }
+    cover[p + 1] = cover[p]! + on;
+  }
+  return cover;
+}
