@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import type { SourceEvent } from '../item.js';
@@ -59,13 +59,15 @@ export function openCsvRecords(file: string, opts: CsvFileOptions): OpenCsv {
     md5.update(chunk);
     counted.bytes += chunk.length;
   });
-  let source: Readable = raw;
-  if (opts.gzip) {
-    // zlib hands its options to the Transform it is, whose readable buffer is the read-ahead.
-    const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: READ_AHEAD } as ZlibOptions);
-    raw.on('error', (err) => gunzip.destroy(err));
-    source = raw.pipe(gunzip);
-  }
+  // The 'data' listener sets the file flowing now, so its bytes must land in a buffer that waits for
+  // the records to be read: gunzip's for a gzip part (zlib hands its options to the Transform it is,
+  // whose readable buffer is the read-ahead), a pass-through's for a plain one. Read straight from
+  // the file, a plain part opened ahead gave its bytes to the MD5 alone, and its rows were lost.
+  const buffer: Readable = opts.gzip
+    ? createGunzip({ chunkSize: GUNZIP_CHUNK, readableHighWaterMark: READ_AHEAD } as ZlibOptions)
+    : new PassThrough({ readableHighWaterMark: READ_AHEAD });
+  raw.on('error', (err) => buffer.destroy(err));
+  const source: Readable = raw.pipe(buffer as PassThrough);
   // Errors before the records are read are kept by the stream and surface when it is iterated.
   source.on('error', () => undefined);
   return { records: readRecords(file, opts, raw, source, md5, counted), close: () => (source.destroy(), raw.destroy()) };
