@@ -70,6 +70,10 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
   // that is sniffed and then read (decoded, digested, scanned) is read once; a content nobody reads
   // further drops it with itself.
   let kept: Buffer | undefined;
+  // Only the first read may keep the file: once its bytes were handed on, a later head() (the
+  // metadata detector's, after the digest and the decode) must not read it whole again and keep it
+  // for as long as the item lives (an identified item lives until the report).
+  let first = true;
   const readWhole = async (): Promise<Buffer> => {
     const handle = await openReadOnly(file, identity);
     try {
@@ -82,7 +86,8 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
   };
   return {
     async readRange(position, length) {
-      if (kept) return kept.subarray(position, position + Math.max(0, length));
+      first = false;
+      if (kept) return Buffer.from(kept.subarray(position, position + Math.max(0, length)));
       const handle = await openReadOnly(file, identity);
       try {
         const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
@@ -93,14 +98,17 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
       }
     },
     async head(n) {
-      if (kept) return kept.subarray(0, n);
-      if (size > 0 && size <= WHOLE_HEAD_BYTES) {
+      // Copies: a head outlives the read (items keep theirs), and a view would hold the whole file.
+      if (kept) return Buffer.from(kept.subarray(0, n));
+      const keep = first;
+      first = false;
+      if (keep && size > 0 && size <= WHOLE_HEAD_BYTES) {
         // A file that cannot be read whole (its size changed since the walk, it was swapped) is
         // left to the plain head below and to readAll, which report it exactly as before.
         const whole = await readWhole().catch(() => undefined);
         if (whole) {
           kept = whole;
-          return whole.subarray(0, n);
+          return Buffer.from(whole.subarray(0, n));
         }
       }
       const handle = await openReadOnly(file, identity);
@@ -113,11 +121,13 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
       }
     },
     async readAll() {
+      first = false;
       const whole = kept;
       kept = undefined;
       return whole ?? readWhole();
     },
     stream() {
+      first = false;
       const out = new PassThrough();
       if (kept) {
         // Sniffed whole already (a text the plate scanner reads next): the same bytes, not a second read.

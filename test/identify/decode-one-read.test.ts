@@ -44,6 +44,18 @@ describe('a small file sniffed and then read whole', () => {
     expect(Buffer.concat(chunks)).toEqual(first);
   });
 
+  it('keeps the file only for the first read: a head after the digest and the decode is a head, holding no whole copy', async () => {
+    const { file, content: c } = await content('kept.jpg', Buffer.alloc(200_000, 5));
+    await c.head(64); // the sniff: read whole and kept
+    for await (const _ of c.stream()); // the exact digest takes the kept bytes
+    await c.readAll(); // the decode reads the file
+    const meta = await c.head(64 * 1024); // the metadata detector
+    expect(meta.length).toBe(64 * 1024);
+    expect(meta.buffer.byteLength).toBeLessThan(200_000); // not a view of a whole copy the item would keep
+    await writeFile(file, Buffer.alloc(200_000, 6));
+    expect((await c.readRange(0, 4))[0]).toBe(6); // nothing kept: read from the file as it is now
+  });
+
   it('larger than WHOLE_HEAD_BYTES: the head reads a head, readAll the file as it is now', async () => {
     const { file, content: c } = await content('large.jpg', Buffer.alloc(WHOLE_HEAD_BYTES + 1, 1));
     expect((await c.head(512)).length).toBe(512);
