@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildHammingTables, chunkWidths, HammingIndex, WIDE_CHUNKS, WIDE_ENTRIES } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { WIDE_GRID_DEPTH } from '../../src/identify/pdq/match-settings.js';
+import { xorshift } from '../support/xorshift.js';
 
 // The crop grid's searches in a large (wide-chunk) index probe WIDE_GRID_DEPTH bits deep per chunk:
 // exact to 12 x (depth + 1) - 1 bits, a sample beyond, each entry visited once. The index's three-pass
 // probe loop must keep exactly that. The index is just past WIDE_ENTRIES, so it cuts wide chunks.
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** `hash` with `flips` distinct bits flipped, chosen by `next`. */
 function flipped(hash: Uint32Array, flips: number, next: () => number): Uint32Array {

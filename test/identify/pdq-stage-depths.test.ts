@@ -2,23 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildHammingTables, cheapestExactDepths, HammingIndex, WIDE_CHUNKS } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { MATCH_THRESHOLD, searchPlan } from '../../src/identify/pdq/match-settings.js';
+import { xorshift } from '../support/xorshift.js';
 
 // Stage one of a large (wide-chunk) index probes each chunk only as deep as finding every stored
 // hash within the match threshold needs (cheapestExactDepths): 2 bits in eight chunks, 1 in four.
 // Pigeonhole makes that exact to 31 bits; the tightest pattern that escapes it is 32 bits (3 flips
 // in every depth-2 chunk, 2 in every depth-1 chunk), which these tests plant on purpose.
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** `hash` with `counts[c]` distinct bits flipped in chunk c of `widths`, chosen by `next`. */
 function flippedPerChunk(hash: Uint32Array, widths: readonly number[], counts: readonly number[], next: () => number): Uint32Array {

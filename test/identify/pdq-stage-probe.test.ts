@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildHammingTables, HammingIndex, NARROW_CHUNKS } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
+import { xorshift } from '../support/xorshift.js';
 
 // The index's probe loop loads the candidates' hashes in blocks before it counts their distances
 // (hamming-index.ts, TOUCH_BLOCK). A search must still visit exactly the entries, at exactly the
 // distances and in exactly the order, of the plain loop: every probed value's members chunk by
 // chunk, lighter masks first, each entry at its first meeting within the radius. The index is small
 // (narrow chunks) and crowded around the query, so that one search meets hundreds of candidates.
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
 
 /** Visits in the plain loop's order: chunk by chunk, values within `perChunk` bits lighter first, members in entry order. */
 function plainVisits(pool: Uint32Array, query: Uint32Array, perChunk: number, radius: number): [number, number][] {
