@@ -9,7 +9,7 @@
  * the decode in both (the audit's per-image cost, as subimage-cost.js measures it), with how many images had
  * quad or turn candidates and any claim (which would be false).
  *
- * Unrelated images: the camera photos of /work/shared/corpora/exif-samples/jpg (if present) and
+ * Unrelated images: the camera photos of ../shared/corpora/exif-samples/jpg beside the checkout (if present) and
  * synthetic scenes (vehicles, plates, portraits, and the same turned by a few degrees) from seeds
  * no reference uses.
  *
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     synthetic: { type: 'string', default: '24' },
-    corpus: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
+    corpus: { type: 'string', default: path.join(repo, '..', 'shared', 'corpora', 'exif-samples', 'jpg') },
     out: { type: 'string', default: path.join(repo, 'bench', 'results', 'quad-cost.json') },
   },
 });

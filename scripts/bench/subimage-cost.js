@@ -29,7 +29,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     synthetic: { type: 'string', default: '24' },
     photos: { type: 'string', default: '60' },
-    corpus: { type: 'string', default: '/work/shared/corpora/exif-samples/jpg' },
+    corpus: { type: 'string', default: path.join(repo, '..', 'shared', 'corpora', 'exif-samples', 'jpg') },
     tree: { type: 'string' },
     out: { type: 'string', default: path.join(repo, 'bench', 'results', 'subimage-cost.json') },
   },
