@@ -8,7 +8,7 @@
  * ratio (process CPU time), with the share of images that had candidate regions and any claim (which would be false).
  *
  * Unrelated images, in three groups whose ratios are also reported apart:
- * - `camera`: the camera photos under /work/shared/corpora/exif-samples/jpg (recursively; if present);
+ * - `camera`: the camera photos under ../shared/corpora/exif-samples/jpg beside the checkout (recursively; if present);
  * - `bench`: the bench tree's non-agency photos (bench/work/tree-STAR/share/photos/camera-roll, the first
  *   --photos of them by name; if the tree has been generated);
  * - `synthetic`: scenes from the references' generator (vehicles by the same lane cameras, plate
