@@ -27,9 +27,10 @@ import { TOO_SMALL_SIDE, tooSmallToMatch } from './subimage/too-small.js';
  *    tile more than 84 bits from its stored hash rejects the candidate. This is what tells apart
  *    two vehicles photographed by the same fixed camera, whose whole hashes can be within 31.
  *
- * 4. a query the first three leave unmatched is searched for framed pictures inside it (a viewer
- *    window in a screenshot, the cells of a contact sheet): each is matched as an image of its own
- *    (subimage/), and a claim adds `region: x,y,w,h` (percent of the query's sides) and its geometry.
+ * 4. a query the first three leave unmatched is searched for pictures inside it (a viewer window in
+ *    a screenshot, the cells of a contact sheet, then a picture turned or seen at an angle, warped
+ *    upright): each is matched as an image of its own (subimage/), and a claim adds `region: x,y,w,h`
+ *    (percent of the query's sides) and its geometry (method, scale, rotation, skew).
  *
  * Hashes with quality below 50 (QUALITY_GATE) never claim a match: such a query yields a
  * `low-quality-hash` coverage note instead. Every claim carries distance, threshold, quality, the
@@ -59,7 +60,7 @@ export const perceptualDetector: DetectorFactory = {
       {
         fingerprints: setup.fingerprints.digests,
         limits: setup.limits,
-        subimage: 'framed-rectangles',
+        subimage: 'rectangles,grid-cells,quads',
         tooSmallSide: TOO_SMALL_SIDE,
       },
       setup.readPlates === true,
