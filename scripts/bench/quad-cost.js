@@ -31,31 +31,18 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(repo, 'bench', 'results', 'quad-cost.json') },
   },
 });
-const scenes = await import('../synth/scenes.js');
-const { generatePlates } = await import('../synth/plates.js');
-const { buildReferences } = await import('../../dist/calibrate/references.js');
+const { render, twelveReferences } = await import('./subimage-refs.js');
 const { decodeImage } = await import('../../dist/identify/image-decode.js');
 const { PerceptualMatcher } = await import('../../dist/identify/pdq/matcher.js');
 const { HammingIndex } = await import('../../dist/identify/pdq/hamming-index.js');
 const { searchPlan } = await import('../../dist/identify/pdq/match-settings.js');
-const { pdqIndexOfReferences } = await import('../../dist/identify/pdq/pdq-index.js');
 const { GATE_RADIUS } = await import('../../dist/identify/subimage/rough-gate.js');
 const { SUBIMAGE_ALIGNED_THRESHOLD } = await import('../../dist/identify/subimage/sub-image-matcher.js');
 const { QuadSearch } = await import('../../dist/identify/subimage/quad-search.js');
 const { quadCandidates } = await import('../../dist/identify/subimage/quad-candidates.js');
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
 
-const plates = generatePlates({ seed: 20_261_019, count: 64 });
-/** @param {number} i @param {number} seed */
-const render = (i, seed) => {
-  const plate = /** @type {string} */ (plates[i % plates.length]);
-  if (i % 3 === 0) return scenes.vehicleCapture({ seed, cameraId: i % 2 ? 'L3-C07' : 'L4-C09', plate, timestamp: '2026-10-03T08:00:00.000Z' });
-  if (i % 3 === 1) return scenes.plateCrop({ seed, plate });
-  return scenes.travelerPortrait({ seed });
-};
-const refs = [];
-for (let i = 0; i < 12; i++) refs.push({ id: `ref/${i}`, class: 'vehicle-image', bytes: await render(i, 1000 + i) });
-const index = pdqIndexOfReferences(await buildReferences(refs));
+const index = await twelveReferences();
 const baseline = new PerceptualMatcher(index);
 const hamming = new HammingIndex(index.hamming);
 const plan = searchPlan(hamming.size);
