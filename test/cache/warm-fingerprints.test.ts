@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +7,8 @@ import { writeCacheFile } from '../../src/cache/file.js';
 import { cachedFingerprintLoader } from '../../src/cache/fingerprint-cache.js';
 import { encodeColumns } from '../../src/cache/fingerprint-columns.js';
 import type { FingerprintIndex } from '../../src/references/index-set.js';
-import { fingerprintDigest, loadFingerprints } from '../../src/references/load.js';
-import type { FingerprintFile } from '../../src/references/schema.js';
+import { loadFingerprints } from '../../src/references/load.js';
+import { syntheticFile } from '../references/support/synthetic.js';
 import { tempDir } from '../support/tmp.js';
 
 /**
@@ -21,46 +20,6 @@ import { tempDir } from '../support/tmp.js';
 let dir: string;
 let cleanup: () => Promise<void>;
 let fpFile: string;
-
-const hex = (seed: string, bytes: number) =>
-  createHash('sha256')
-    .update(seed)
-    .digest('hex')
-    .repeat(2)
-    .slice(0, bytes * 2);
-
-function fingerprintSet(): FingerprintFile {
-  const reference = (id: string, size: number) => ({
-    id,
-    class: 'vehicle-image',
-    size,
-    sha256: hex(`sha ${id}`, 32),
-    md5: hex(`md5 ${id}`, 16),
-    media: 'image/jpeg',
-    pdq: [
-      { hash: hex(`pdq ${id}`, 32), quality: 90, variant: 'full' },
-      { hash: hex(`crop ${id}`, 32), quality: 80, variant: 'crop:8,8,8,8' },
-    ],
-    capturedAt: '2026-01-02T03:04:05Z',
-  });
-  const content = {
-    format: 'custody-fingerprints' as const,
-    version: 1 as const,
-    tool: { name: 'custody' as const, version: '0.1.0' },
-    createdAt: '2026-11-20T12:00:00Z',
-    roots: ['agency'],
-    references: [reference('lanes/a.jpg', 1234), reference('lanes/b.jpg', 5678)],
-    plates: {
-      algorithm: 'hmac-sha256' as const,
-      normalisation: 'v1' as const,
-      keyId: 'hmac-sha256:0123456789abcdef',
-      digests: [hex('plate 1', 32), hex('plate 2', 32)].sort(),
-      shapes: ['LLLDDDD'],
-      sources: [{ id: 'reads.csv', column: 'plate', rows: 2 }],
-    },
-  };
-  return { ...content, digest: fingerprintDigest(content) };
-}
 
 /** What an audit takes from a loaded index: every column's bytes, the tables, the sets' digests and plate metadata. */
 function indexShape(index: FingerprintIndex) {
@@ -81,7 +40,7 @@ async function load(cacheDir: string, file = fpFile): Promise<{ index: Fingerpri
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('custody-warm-fp-'));
   fpFile = path.join(dir, 'agency.fp.json');
-  await writeFile(fpFile, `${JSON.stringify(fingerprintSet(), null, 2)}\n`);
+  await writeFile(fpFile, `${JSON.stringify(syntheticFile(6), null, 2)}\n`);
 });
 afterAll(async () => cleanup?.());
 
@@ -129,18 +88,18 @@ describe('verified fingerprint sets in the re-audit cache', () => {
     await load(cacheDir, edited);
     const before = await stat(edited);
     // One digit of a reference's size changed: same length, digest no longer matches.
-    await writeFile(edited, good.toString('utf8').replace('"size": 1234', '"size": 1235'));
+    await writeFile(edited, good.toString('utf8').replace('"size": 1000', '"size": 1001'));
     await utimes(edited, before.atime, before.mtime);
     expect((await stat(edited)).size).toBe(before.size);
     await expect(load(cacheDir, edited)).rejects.toThrow(/digest does not match its content/);
-    await writeFile(edited, good.toString('utf8').replace('"size": 1234', '"size": "x234"'));
+    await writeFile(edited, good.toString('utf8').replace('"size": 1000', '"size": "x000"'));
     await expect(load(cacheDir, edited)).rejects.toThrow(/not a custody fingerprint file: references\.0\.size/);
   });
 
   it('creates nothing in the cache directory for a fingerprint file that fails its check', async () => {
     const cacheDir = path.join(dir, 'cache-never-made');
     const bad = path.join(dir, 'bad.fp.json');
-    await writeFile(bad, (await readFile(fpFile, 'utf8')).replace('"size": 1234', '"size": 1235'));
+    await writeFile(bad, (await readFile(fpFile, 'utf8')).replace('"size": 1000', '"size": 1001'));
     await expect(load(cacheDir, bad)).rejects.toThrow(/digest does not match its content/);
     await expect(readdir(cacheDir)).rejects.toThrow(/ENOENT/);
   });
