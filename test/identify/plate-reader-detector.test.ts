@@ -3,28 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import { FingerprintIndex } from '../../src/references/index-set.js';
-import { loadedSet } from '../../src/references/load.js';
-import type { FingerprintFile } from '../../src/references/schema.js';
 import type { Item, Notice } from '../../src/sources/item.js';
+import { plateOnlyIndex } from './support/fingerprint-index.js';
 import { platePhoto } from './support/plate-photo.js';
 
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
 function setup(options: { readPlates?: boolean; plateKey?: Buffer }): { value: DetectorSetup; notices: Notice[] } {
-  const file: FingerprintFile = {
-    format: 'custody-fingerprints',
-    version: 1,
-    tool: { name: 'custody', version: '0.0.0' },
-    createdAt: '2026-01-01T00:00:00Z',
-    roots: ['agency'],
-    references: [],
-    plates: buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }]),
-    digest: `sha256:${'0'.repeat(64)}`,
-  };
   const notices: Notice[] = [];
   const value: DetectorSetup = {
-    fingerprints: new FingerprintIndex([loadedSet('agency.fp.json', file)]),
+    fingerprints: plateOnlyIndex(buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }])),
     markers: [],
     limits: DEFAULT_DETECT_LIMITS,
     ...options,

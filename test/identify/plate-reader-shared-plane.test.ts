@@ -4,10 +4,8 @@ import { keepDecodedPlane, takeDecodedPlane } from '../../src/identify/decoded-p
 import { DEFAULT_DETECT_LIMITS } from '../../src/identify/detector.js';
 import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import { FingerprintIndex } from '../../src/references/index-set.js';
-import { loadedSet } from '../../src/references/load.js';
-import type { FingerprintFile } from '../../src/references/schema.js';
 import type { ContentSource, Item } from '../../src/sources/item.js';
+import { plateOnlyIndex } from './support/fingerprint-index.js';
 import { platePhoto } from './support/plate-photo.js';
 
 // The plate reader reads the 512 px plane the perceptual stage already decoded for the item, instead
@@ -16,17 +14,7 @@ import { platePhoto } from './support/plate-photo.js';
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
 function detector() {
-  const file: FingerprintFile = {
-    format: 'custody-fingerprints',
-    version: 1,
-    tool: { name: 'custody', version: '0.0.0' },
-    createdAt: '2026-01-01T00:00:00Z',
-    roots: ['agency'],
-    references: [],
-    plates: buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }]),
-    digest: `sha256:${'0'.repeat(64)}`,
-  };
-  const fingerprints = new FingerprintIndex([loadedSet('agency.fp.json', file)]);
+  const fingerprints = plateOnlyIndex(buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }]));
   return plateImageDetector.create({ fingerprints, markers: [], limits: DEFAULT_DETECT_LIMITS, readPlates: true, plateKey: KEY, notice: () => {} })!;
 }
 

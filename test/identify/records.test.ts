@@ -3,35 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import { recordDetector } from '../../src/identify/records.js';
-import { FingerprintIndex } from '../../src/references/index-set.js';
-import { loadedSet } from '../../src/references/load.js';
-import type { FingerprintFile, PlateSet } from '../../src/references/schema.js';
 import type { Item, Notice } from '../../src/sources/item.js';
 import { csvText, jsonlText, logLine, makePlates, prng, spell, spellings } from './plates/generate.js';
+import { plateOnlyIndex } from './support/fingerprint-index.js';
 
 const KEY = Buffer.from('records-test-key-0123456789abcdef');
 const OTHER_KEY = Buffer.from('a-different-key-0123456789abcdef');
 const AGENCY = makePlates(100, 21);
 const OTHERS = makePlates(100, 22, new Set(AGENCY));
 
-function index(plates?: PlateSet): FingerprintIndex {
-  const file: FingerprintFile = {
-    format: 'custody-fingerprints',
-    version: 1,
-    tool: { name: 'custody', version: '0.0.0' },
-    createdAt: '2026-01-01T00:00:00Z',
-    roots: ['agency'],
-    references: [],
-    ...(plates ? { plates } : {}),
-    digest: `sha256:${'0'.repeat(64)}`,
-  };
-  return new FingerprintIndex([loadedSet('agency.fp.json', file)]);
-}
-
 function setup(plateKey: Buffer | undefined, plates = buildPlateSet(AGENCY, KEY, [{ id: 'reads.csv', column: 'plate', rows: 100 }])) {
   const notices: Notice[] = [];
   const value: DetectorSetup = {
-    fingerprints: index(plates),
+    fingerprints: plateOnlyIndex(plates),
     markers: [],
     limits: DEFAULT_DETECT_LIMITS,
     ...(plateKey ? { plateKey } : {}),
@@ -58,7 +42,7 @@ describe('recordDetector.create', () => {
   it('has nothing to do without plate sets', () => {
     const notices: Notice[] = [];
     const detector = recordDetector.create({
-      fingerprints: index(),
+      fingerprints: plateOnlyIndex(),
       markers: [],
       limits: DEFAULT_DETECT_LIMITS,
       plateKey: KEY,
