@@ -19,23 +19,15 @@ import { fileURLToPath } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import sharp from 'sharp';
 import initSqlJs from 'sql.js';
+import { rng } from '../synth/prng.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(root, 'bin', 'custody.js');
 const MB = Number(process.argv[2] ?? 20);
 const KEY = 'bench-data-plate-key-0123456789abcdef0123456789abcdef';
 
-/** Seeded PRNG (mulberry32). @param {number} seed */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG (the synthetic fixtures' mulberry32). @param {number} seed */
+const prng = (seed) => rng(seed).next;
 /** @param {number} count @param {number} seed @param {Set<string>} [exclude] */
 function plates(count, seed, exclude = new Set()) {
   const r = prng(seed);

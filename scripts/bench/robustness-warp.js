@@ -19,6 +19,7 @@
  * pixel), not by the code under test, and needs no ImageMagick.
  */
 import sharp from 'sharp';
+import { rng } from '../synth/prng.js';
 
 /** @typedef {{ name: string, class: string, kind: 'turn' | 'straighten' | 'perspective' | 'monitor', params: any }} WarpCase */
 
@@ -40,17 +41,8 @@ export const WARP_CASES = Object.freeze([
 /** Recall targets of issue 19 below the bench's 0.95 for every class. */
 export const WARP_RECALL_TARGETS = Object.freeze({ monitor: 0.8 });
 
-/** A small seeded generator (mulberry32), so every run draws the same corners. @param {number} seed */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The synthetic fixtures' seeded generator (mulberry32), so every run draws the same corners. @param {number} seed */
+const random = (seed) => rng(seed).next;
 
 /** @param {Buffer} base @param {{ angle: number, background: string }} p */
 async function turn(base, p) {
