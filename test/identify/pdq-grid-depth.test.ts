@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHammingTables, chunkWidths, HammingIndex, WIDE_CHUNKS, WIDE_ENTRIES } from '../../src/identify/pdq/hamming-index.js';
+import { chunkWidths, WIDE_CHUNKS, WIDE_ENTRIES } from '../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { WIDE_GRID_DEPTH } from '../../src/identify/pdq/match-settings.js';
 import { xorshift } from '../support/xorshift.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHammingTables, cheapestExactDepths, HammingIndex, WIDE_CHUNKS } from '../../src/identify/pdq/hamming-index.js';
+import { cheapestExactDepths, WIDE_CHUNKS } from '../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { MATCH_THRESHOLD, searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { xorshift } from '../support/xorshift.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHammingTables, HammingIndex, NARROW_CHUNKS } from '../../src/identify/pdq/hamming-index.js';
+import { NARROW_CHUNKS } from '../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { xorshift } from '../support/xorshift.js';
 

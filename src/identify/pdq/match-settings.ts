@@ -1,5 +1,5 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
-import { cheapestExactDepths, chunkWidths, NARROW_CHUNKS, type ProbeDepth } from './hamming-index.js';
+import { cheapestExactDepths, chunkWidths, NARROW_CHUNKS, type ProbeDepth } from './hamming-chunks.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and

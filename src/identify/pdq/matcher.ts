@@ -4,7 +4,8 @@ import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, HammingIndex, type ProbeDepth, WIDE_CHUNKS } from './hamming-index.js';
+import { chunkWidths, type ProbeDepth, WIDE_CHUNKS } from './hamming-chunks.js';
+import { HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
 import {

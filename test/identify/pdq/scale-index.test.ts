@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHammingTables, chunkWidths, HammingIndex, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-index.js';
+import { chunkWidths, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming, hashToHex } from '../../../src/identify/pdq/hash256.js';
 import { CHANCE_CANDIDATES, ORIENTATION_RADIUS, ORIENTATION_SCAN_ENTRIES, searchPlan } from '../../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../../src/identify/pdq/matcher.js';

@@ -1,0 +1,109 @@
+/**
+ * How a 256-bit hash is cut into chunks for multi-index hashing (hamming-index.ts), and how deep a
+ * search probes each chunk's table: the geometry and cost model of a search, apart from its tables.
+ */
+
+/**
+ * How the 256 bits are cut into chunks, as bit widths in order. Small indexes use 16 x 16 bits, as
+ * ThreatExchange's MIH does (`pdq/cpp/index/mih.h`); past {@link WIDE_ENTRIES} stored hashes a
+ * 16-bit table has dozens of entries per value, and every probe reads them all, so the index cuts 12
+ * chunks of 21-22 bits (about one entry per value at a few million, 48 bytes per entry in the tables
+ * instead of 64): a probe within 2 bits of each chunk (2,900 probes) is exact to 35 bits.
+ */
+export const NARROW_CHUNKS: readonly number[] = Array.from({ length: 16 }, () => 16);
+export const WIDE_CHUNKS: readonly number[] = [22, 22, 22, 22, 21, 21, 21, 21, 21, 21, 21, 21];
+/** Stored hashes past which the index cuts {@link WIDE_CHUNKS}. */
+export const WIDE_ENTRIES = 1 << 20;
+
+/** The chunk widths of an index of `entries` hashes. */
+export const chunkWidths = (entries: number): readonly number[] => (entries > WIDE_ENTRIES ? WIDE_CHUNKS : NARROW_CHUNKS);
+
+/** Values of `width` bits grouped by popcount up to 3, so probing "within d bits" enumerates exactly those. */
+const masksCache = new Map<number, Uint32Array[]>();
+export function masksByWeight(width: number): Uint32Array[] {
+  let masks = masksCache.get(width);
+  if (masks) return masks;
+  const groups: number[][] = [[0], [], [], []];
+  for (let a = 0; a < width; a++) {
+    groups[1]!.push(2 ** a);
+    for (let b = a + 1; b < width; b++) {
+      groups[2]!.push(2 ** a + 2 ** b);
+      for (let c = b + 1; c < width; c++) groups[3]!.push(2 ** a + 2 ** b + 2 ** c);
+    }
+  }
+  masks = groups.map((g) => Uint32Array.from(g.sort((x, y) => x - y)));
+  masksCache.set(width, masks);
+  return masks;
+}
+
+/** Table probes one query makes within d bits of every chunk, d = 0..3. */
+export function probesOf(widths: readonly number[]): number[] {
+  const out = [0, 0, 0, 0];
+  for (const w of widths) {
+    const masks = masksByWeight(w);
+    let total = 0;
+    for (let d = 0; d < 4; d++) out[d]! += total += masks[d]!.length;
+  }
+  return out;
+}
+
+/**
+ * How deep a search probes: the same number of bits in every chunk, or one depth per chunk (see
+ * {@link cheapestExactDepths}).
+ */
+export type ProbeDepth = number | readonly number[];
+
+/** Table probes a search makes with these per-chunk depths. */
+export function probesAt(masks: readonly Uint32Array[][], depths: readonly number[]): number {
+  let total = 0;
+  for (let c = 0; c < depths.length; c++) for (let w = 0; w <= depths[c]!; w++) total += masks[c]![w]!.length;
+  return total;
+}
+
+/**
+ * The per-chunk probe depths that find every stored hash within `bits` bits of a query at the least
+ * cost, in an index of `entries` hashes cut in `widths`. A hash within `bits` has some chunk within
+ * d_c bits of the query's as soon as the depths' sum of (d_c + 1) exceeds `bits` (pigeonhole), so
+ * the depths need not be equal: 12 wide chunks at depth 2 are exact to 35 bits, but 8 at depth 2
+ * and 4 at depth 1 are exact to 31, the match threshold, with 29% fewer probes and 35% fewer
+ * candidates (the 21-bit chunks, twice as crowded, stay shallow). A level's cost is its probes and
+ * the candidates they meet (entries / 2^width each); each chunk's next level costs more than its
+ * last, so taking the cheapest next level until the sum is reached is the least total.
+ */
+export function cheapestExactDepths(widths: readonly number[], bits: number, entries: number): number[] {
+  const depths = widths.map(() => 0);
+  const cost = (c: number) => masksByWeight(widths[c]!)[depths[c]! + 1]!.length * (1 + entries / 2 ** widths[c]!);
+  let reach = widths.length; // sum of (d_c + 1)
+  while (reach <= bits) {
+    let best = -1;
+    for (let c = 0; c < widths.length; c++) if (depths[c]! < 3 && (best < 0 || cost(c) < cost(best))) best = c;
+    if (best < 0) break;
+    depths[best]!++;
+    reach++;
+  }
+  return depths;
+}
+
+/** Where chunk c lies: word, bit offset within it, and its width's mask. */
+export interface ChunkPlace {
+  word: number;
+  shift: number;
+  mask: number;
+  width: number;
+}
+
+export function placesOf(widths: readonly number[]): ChunkPlace[] {
+  let bit = 0;
+  return widths.map((width) => {
+    const place = { word: bit >>> 5, shift: bit & 31, mask: 2 ** width - 1, width };
+    bit += width;
+    return place;
+  });
+}
+
+/** The value of chunk `p` of the hash at word `offset` of `words` (a chunk may span two words). */
+export function chunkAt(words: Uint32Array, offset: number, p: ChunkPlace): number {
+  const low = words[offset + p.word]! >>> p.shift;
+  const high = p.shift + p.width > 32 ? words[offset + p.word + 1]! << (32 - p.shift) : 0;
+  return ((low | high) & p.mask) >>> 0;
+}
