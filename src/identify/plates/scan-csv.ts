@@ -34,6 +34,8 @@ export class CsvPlateScanner implements PlateChunkScanner {
   private column = 0;
   private row = 0;
   private cellMatched = false;
+  /** After a header that names no plate parts, rows are split in the module (PlateTokenizer.feedCsv). */
+  private fast = false;
   private readonly headerText: (string | undefined)[] = [];
   private readonly headerMatched: boolean[] = [];
   private labels: (string | undefined)[] = [];
@@ -49,7 +51,7 @@ export class CsvPlateScanner implements PlateChunkScanner {
     private readonly hits: PlateHits,
     private readonly delimiter: number,
   ) {
-    this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
+    this.tokenizer = new PlateTokenizer(matcher, (index, at) => this.hit(index, this.fast ? at : this.column));
   }
 
   write(chunk: Uint8Array): void {
@@ -61,7 +63,7 @@ export class CsvPlateScanner implements PlateChunkScanner {
     const d = this.delimiter;
     const n = chunk.length;
     let i = 0;
-    while (i < n) {
+    while (i < n && !this.fast) {
       if (this.state === State.FieldStart) {
         if (chunk[i] === QUOTE) {
           this.state = State.Quoted;
@@ -102,9 +104,11 @@ export class CsvPlateScanner implements PlateChunkScanner {
         }
       }
     }
+    if (this.fast && i < n) this.tokenizer.feedCsv(chunk, i, n, d);
   }
 
   end(): void {
+    if (this.fast) return this.tokenizer.endCsv();
     if (this.state !== State.FieldStart || this.column > 0) {
       this.endField();
       this.endRecord();
@@ -117,16 +121,15 @@ export class CsvPlateScanner implements PlateChunkScanner {
     this.whole.add(bytes, start, end);
   }
 
-  private hit(index: number): void {
+  private hit(index: number, column: number): void {
     this.cellMatched = true;
-    const column = this.column;
     this.hits.add(index, () => (this.row === 0 ? undefined : this.labels[column]) ?? `#${column + 1}`);
   }
 
   private endField(): void {
     this.tokenizer.flush();
     const index = this.whole.match(this.matcher);
-    if (index >= 0) this.hit(index);
+    if (index >= 0) this.hit(index, this.column);
     if (this.parts.has(this.column)) this.parts.set(this.column, this.whole.text());
     if (this.row === 0 && this.column < MAX_HEADER_COLUMNS) {
       this.headerText.push(this.whole.text());
@@ -144,6 +147,8 @@ export class CsvPlateScanner implements PlateChunkScanner {
       // A header that held an agency plate is data, not names.
       this.pairs = this.headerMatched.some(Boolean) ? [] : partPairs(this.headerText);
       for (const [leading, trailing] of this.pairs) this.parts.set(leading, undefined).set(trailing, undefined);
+      // Plate parts need each row's cell text, which only this class keeps.
+      this.fast = this.pairs.length === 0;
     } else {
       for (const [leading, trailing] of this.pairs) {
         const index = matchJoined(this.matcher, this.parts.get(leading), this.parts.get(trailing));

@@ -1,7 +1,7 @@
 import type { PlateMatcher } from './matcher.js';
 import { CODE_VALUE } from './matcher.js';
 import { type PlateChar, plateChar } from './spelling.js';
-import { type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExports } from './tokenizer-wasm.js';
+import { LINE_WORD, type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExports } from './tokenizer-wasm.js';
 
 /**
  * Finds candidate plates in a byte stream and looks them up, in one pass, in constant memory.
@@ -20,13 +20,13 @@ import { type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExpor
  * one feeding it, else saved here), so a token split across chunks is found exactly as if it were whole.
  */
 
-/** Called with the matcher's index of each agency plate found. */
-export type HitHandler = (index: number) => void;
+/** Called with the matcher's index of each agency plate found, and its line (its column in {@link PlateTokenizer.feedCsv}). */
+export type HitHandler = (index: number, at: number) => void;
 
 /** Inputs up to this size are copied whole and kept while the caller feeds ranges of them. */
 const MAX_RESIDENT = 1 << 20;
 const PAGE = 65_536;
-const LINE = STATE_WORDS - 1;
+const LINE = LINE_WORD;
 
 interface Views {
   buffer: ArrayBuffer;
@@ -46,6 +46,8 @@ export class PlateTokenizer {
   private readonly state = new Float64Array(STATE_WORDS);
   /** While hits are handed out, `line` is the hit's line, not the line the scan has reached. */
   private hitLine = -1;
+  /** The CSV delimiter while {@link feedCsv} runs, else -1. */
+  private delimiter = -1;
 
   constructor(
     private readonly matcher: PlateMatcher,
@@ -88,6 +90,28 @@ export class PlateTokenizer {
       this.load(piece);
       this.run(x.inputAt(), x.inputAt() + piece.length);
     }
+  }
+
+  /**
+   * Scans CSV content after its header row (`delimiter` the separator byte): cells are split, and each
+   * checked whole, in the module (wasm/tokenizer.ts csvFeed), as scan-csv.ts does for the header.
+   * Hits carry their column.
+   */
+  feedCsv(bytes: Uint8Array, start: number, end: number, delimiter: number): void {
+    this.delimiter = delimiter;
+    try {
+      this.feed(bytes, start, end);
+    } finally {
+      this.delimiter = -1;
+    }
+  }
+
+  /** The end of CSV content given to {@link feedCsv}: closes the open cell. */
+  endCsv(): void {
+    const x = this.activate();
+    const waiting = x.csvEnd();
+    if (waiting > 0) this.drain(waiting);
+    if (waiting < 0) this.stopped(x);
   }
 
   /**
@@ -139,19 +163,31 @@ export class PlateTokenizer {
 
   private run(from: number, to: number): void {
     const x = this.shared.x;
-    let waiting = x.feed(from, to);
+    const d = this.delimiter;
+    let waiting = d < 0 ? x.feed(from, to) : x.csvFeed(from, to, d);
     while (waiting < 0) {
-      // Stopped early: a character to fold, or full candidate buffers.
       const at = x.stoppedAt();
-      const pending = x.takePending();
-      this.drain(x.candidates());
-      if (pending >= 0) {
-        this.folded(pending);
-        this.drain(x.candidates());
-      }
-      waiting = at < to ? x.feed(at, to) : 0;
+      this.stopped(x);
+      waiting = at < to ? (d < 0 ? x.feed(at, to) : x.csvFeed(at, to, d)) : 0;
     }
     if (waiting > 0) this.drain(waiting);
+  }
+
+  /** After the module stopped early: a character to fold, full candidate buffers, or a CSV cell's whole value to check. */
+  private stopped(x: TokenizerExports): void {
+    const pending = x.takePending();
+    this.drain(x.candidates());
+    if (pending >= 0) {
+      this.folded(pending);
+      this.drain(x.candidates());
+    }
+    const column = x.takeWholeColumn();
+    if (column >= 0) {
+      // A short cell with non-ASCII bytes: normalised as text (hits.ts WholeValue does the same).
+      const text = Buffer.from(this.memory().buffer, x.wholeAt(), x.wholeLength()).toString('utf8');
+      const index = this.matcher.matchText(text);
+      if (index >= 0) this.onHit(index, column);
+    }
   }
 
   private load(bytes: Uint8Array): void {
@@ -192,8 +228,9 @@ export class PlateTokenizer {
       const shape = shapes[k]!;
       const index = matcher.matchCode(codes[k]!, shape >> 10, shape & 1023);
       if (index < 0) continue;
-      this.hitLine = lines[k]!;
-      this.onHit(index);
+      const at = lines[k]!;
+      this.hitLine = at;
+      this.onHit(index, at);
       this.hitLine = -1;
     }
     this.shared.x.clearCandidates();

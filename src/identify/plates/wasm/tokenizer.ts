@@ -15,6 +15,7 @@ const CLASS_AT: usize = 4096; // 256 bytes: BREAK 0, SEP 1, ALNUM 2, NEWLINE 3, 
 const VALUE_AT: usize = CLASS_AT + 256; // base-37 value of each ASCII letter/digit
 const LETTER_AT: usize = VALUE_AT + 256; // 1 for letters
 const STATE_AT: usize = LETTER_AT + 256; // STATE_WORDS f64: one tokenizer's state, saved or to load
+const WHOLE_AT: usize = STATE_AT + 256; // WHOLE_MAX bytes: the first bytes of the current CSV cell
 const GATE_AT: usize = 8192; // 11 << 10 bytes, by (length << 10) | letter mask
 const OUT_SHAPE_AT: usize = 20480; // i32 per candidate
 const OUT_CODE_AT: usize = OUT_SHAPE_AT + OUT_CAPACITY * 4; // f64 per candidate
@@ -50,6 +51,12 @@ let line: f64 = 1;
 let count: i32 = 0;
 let pending: i32 = -1;
 let stopped: usize = 0;
+/** Set by each entry: candidates then record the CSV column instead of the line. */
+let csvMode = false;
+// The CSV cell state machine (csv.ts), kept here so that saveState/loadState carry it.
+let csvState: i32 = 0;
+let csvColumn: i32 = 0;
+let wholeLen: i32 = 0;
 
 export function heapBase(): usize {
   return __heap_base;
@@ -117,6 +124,10 @@ export function saveState(): void {
   store<f64>(STATE_AT + 112, <f64>utfNeed);
   store<f64>(STATE_AT + 120, <f64>utfCode);
   store<f64>(STATE_AT + 128, line);
+  store<f64>(STATE_AT + 136, <f64>csvState);
+  store<f64>(STATE_AT + 144, <f64>csvColumn);
+  store<f64>(STATE_AT + 152, <f64>wholeLen);
+  for (let k: usize = 0; k < WHOLE_WORDS; k++) store<f64>(STATE_AT + 160 + (k << 3), <f64>load<u32>(WHOLE_AT + (k << 2)));
 }
 
 /** Takes the state at STATE_AT (as saveState wrote it, or a new tokenizer's: zeros and line 1). */
@@ -138,6 +149,12 @@ export function loadState(): void {
   utfNeed = <i32>load<f64>(STATE_AT + 112);
   utfCode = <i32>load<f64>(STATE_AT + 120);
   line = load<f64>(STATE_AT + 128);
+  csvState = <i32>load<f64>(STATE_AT + 136);
+  csvColumn = <i32>load<f64>(STATE_AT + 144);
+  wholeLen = <i32>load<f64>(STATE_AT + 152);
+  for (let k: usize = 0; k < WHOLE_WORDS; k++) store<u32>(WHOLE_AT + (k << 2), <u32>load<f64>(STATE_AT + 160 + (k << 3)));
+  csvMode = false;
+  wholeColumn = -1;
   count = 0;
   pending = -1;
 }
@@ -155,6 +172,7 @@ export function stoppedAt(): usize {
  * a CSV scan feeds every cell.
  */
 export function feed(start: usize, end: usize): i32 {
+  csvMode = false;
   const at = scan(start, end);
   if (at == end && pending < 0) return count;
   stopped = at;
@@ -247,6 +265,7 @@ export function abortUtf8(): void {
 
 /** The end of a value (a CSV cell, a JSON string): nothing joins across it. Returns the candidates waiting. */
 export function flush(): i32 {
+  csvMode = false;
   abortUtf8();
   breakToken();
   return count;
@@ -328,6 +347,163 @@ function check(code: i64, len: i32, mask: i32): void {
   if (load<u8>(GATE_AT + <usize>shape) != 1) return;
   store<i32>(OUT_SHAPE_AT + (<usize>count << 2), shape);
   store<f64>(OUT_CODE_AT + (<usize>count << 3), <f64>code);
-  store<f64>(OUT_LINE_AT + (<usize>count << 3), line);
+  store<f64>(OUT_LINE_AT + (<usize>count << 3), csvMode ? <f64>csvColumn : line);
   count++;
+}
+
+// ---- CSV rows, after the header (driven by ../scan-csv.ts) ----------------------------------------
+// The same state machine as scan-csv.ts, so that a cell costs no call into JavaScript: its content
+// runs through scan() above, and its end applies flush() and the whole-value check of hits.ts
+// (WholeValue) here. Candidates record their column (csvMode). JavaScript keeps the header row and
+// files whose header names plate parts (those need cell text per row).
+
+const QUOTE: u8 = 0x22;
+const LF: u8 = 0x0a;
+const CR: u8 = 0x0d;
+const FIELD_START: i32 = 0;
+const UNQUOTED: i32 = 1;
+const QUOTED: i32 = 2;
+const QUOTE_IN_QUOTED: i32 = 3;
+const WHOLE_MAX: i32 = 48;
+const WHOLE_WORDS: usize = 12; // WHOLE_MAX bytes as u32 state words
+/** Column of a cell whose whole value JavaScript must check (it holds non-ASCII), or -1. */
+let wholeColumn: i32 = -1;
+let wholeTextLen: i32 = 0;
+
+export function wholeAt(): usize {
+  return WHOLE_AT;
+}
+/** The column of a whole value left for JavaScript (its bytes at wholeAt(), wholeLength() of them), or -1; cleared by reading. */
+export function takeWholeColumn(): i32 {
+  const c = wholeColumn;
+  wholeColumn = -1;
+  return c;
+}
+export function wholeLength(): i32 {
+  return wholeTextLen;
+}
+
+/**
+ * feed() for CSV content after the header row, `delimiter` its separator byte. Returns as feed()
+ * does; it also stops (-1) after a cell whose whole value needs JavaScript (takeWholeColumn).
+ */
+export function csvFeed(start: usize, end: usize, delimiter: u8): i32 {
+  csvMode = true;
+  const at = csvScan(start, end, delimiter);
+  if (at == end && pending < 0 && wholeColumn < 0) return count;
+  stopped = at;
+  return -1;
+}
+
+/** The end of the CSV content: closes an open cell and row. Returns the candidates waiting, or -1 as csvFeed. */
+export function csvEnd(): i32 {
+  csvMode = true;
+  if (csvState != FIELD_START || csvColumn > 0) {
+    endCell();
+    csvColumn = 0;
+  }
+  return wholeColumn < 0 ? count : -1;
+}
+
+/** scan() of content [from, to), kept in the whole value too; true when scan() stopped early. */
+function content(from: usize, to: usize): bool {
+  const at = scan(from, to);
+  if (wholeLen <= WHOLE_MAX) {
+    for (let k = from; k < at && wholeLen + <i32>(k - from) < WHOLE_MAX; k++) store<u8>(WHOLE_AT + <usize>wholeLen + (k - from), load<u8>(k));
+    wholeLen += <i32>(at - from);
+  }
+  stopped = at;
+  return at < to || pending >= 0;
+}
+
+function csvScan(start: usize, end: usize, d: u8): usize {
+  let i = start;
+  while (i < end) {
+    if (count > <i32>OUT_CAPACITY - 4) return i;
+    if (csvState == FIELD_START) {
+      if (load<u8>(i) == QUOTE) {
+        csvState = QUOTED;
+        i++;
+        continue;
+      }
+      csvState = UNQUOTED;
+    }
+    if (csvState == UNQUOTED) {
+      let j = i;
+      while (j < end) {
+        const b = load<u8>(j);
+        if (b == d || b == LF) break;
+        j++;
+      }
+      if (j > i && content(i, j)) return stopped;
+      if (j < end) {
+        endCell();
+        if (load<u8>(j) == LF) csvColumn = 0;
+        if (wholeColumn >= 0) return j + 1;
+      }
+      i = j + 1;
+    } else if (csvState == QUOTED) {
+      let j = i;
+      while (j < end && load<u8>(j) != QUOTE) j++;
+      if (j > i && content(i, j)) return stopped;
+      if (j < end) csvState = QUOTE_IN_QUOTED;
+      i = j + 1;
+    } else {
+      const b = load<u8>(i);
+      if (b == QUOTE) {
+        // An escaped quote is content: this byte is the quote itself.
+        csvState = QUOTED;
+        if (content(i, i + 1)) return stopped;
+      } else if (b == d || b == LF) {
+        endCell();
+        if (b == LF) csvColumn = 0;
+        if (wholeColumn >= 0) return i + 1;
+      } else if (b != CR) {
+        csvState = UNQUOTED;
+        if (content(i, i + 1)) return stopped;
+      }
+      i++;
+    }
+  }
+  return i;
+}
+
+/** scan-csv.ts endField: nothing joins across cells, then the cell checked as one plate. */
+function endCell(): void {
+  abortUtf8();
+  breakToken();
+  if (wholeLen >= 2 && wholeLen <= WHOLE_MAX) wholeValue();
+  wholeLen = 0;
+  csvColumn++;
+  csvState = FIELD_START;
+}
+
+/** hits.ts WholeValue.match over the cell's bytes: letters and digits with separators between, else nothing. */
+function wholeValue(): void {
+  let code: i64 = 0;
+  let len: i32 = 0;
+  let mask: i32 = 0;
+  for (let k = 0; k < wholeLen; k++) {
+    const b = <usize>load<u8>(WHOLE_AT + <usize>k);
+    const value = <i32>load<u8>(VALUE_AT + b);
+    if (value > 0) {
+      if (++len > MAX_LEN) return;
+      code = code * 37 + <i64>value;
+      mask = (mask << 1) | (value > 10 ? 1 : 0);
+    } else if (b >= 0x80) {
+      wholeColumn = csvColumn;
+      wholeTextLen = wholeLen;
+      return;
+    } else if (!(b == 0x20 || b == 0x2d || b == 0x2e || (b >= 0x09 && b <= 0x0d))) {
+      return;
+    }
+  }
+  if (len < 2) return;
+  // The cell's last candidate, when it is this plate in this column, already gives the same hit.
+  const shape = (len << 10) | mask;
+  if (count > 0) {
+    const last = <usize>(count - 1);
+    if (load<i32>(OUT_SHAPE_AT + (last << 2)) == shape && load<f64>(OUT_CODE_AT + (last << 3)) == <f64>code && load<f64>(OUT_LINE_AT + (last << 3)) == <f64>csvColumn) return;
+  }
+  check(code, len, mask);
 }
