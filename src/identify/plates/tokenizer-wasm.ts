@@ -15,6 +15,9 @@ export interface TokenizerExports {
   shapesAt(): number;
   codesAt(): number;
   linesAt(): number;
+  slotsAt(): number;
+  cacheAt(): number;
+  cacheSlots(): number;
   scratchAt(): number;
   inputAt(): number;
   candidates(): number;

@@ -34,6 +34,9 @@ interface Views {
   shapes: Int32Array;
   codes: Float64Array;
   lines: Float64Array;
+  slots: Int32Array;
+  /** Codes known to be no agency plate of the matcher whose gate is in the module (wasm/tokenizer.ts check). */
+  cache: Float64Array;
 }
 /** This thread's views of the shared module's memory. */
 let views: Views | undefined;
@@ -156,6 +159,7 @@ export class PlateTokenizer {
     shared.owner = this;
     if (shared.gate !== this.matcher.gate) {
       this.memory().set(this.matcher.gate, x.gateAt());
+      this.views().cache.fill(0);
       shared.gate = this.matcher.gate;
     }
     return x;
@@ -214,6 +218,8 @@ export class PlateTokenizer {
         shapes: new Int32Array(buffer, x.shapesAt(), capacity),
         codes: new Float64Array(buffer, x.codesAt(), capacity),
         lines: new Float64Array(buffer, x.linesAt(), capacity),
+        slots: new Int32Array(buffer, x.slotsAt(), capacity),
+        cache: new Float64Array(buffer, x.cacheAt(), x.cacheSlots()),
       };
     }
     return views;
@@ -222,12 +228,16 @@ export class PlateTokenizer {
   /** Looks up the `n` candidates the module left, in the order it found them. */
   private drain(n: number): void {
     if (n === 0) return;
-    const { shapes, codes, lines } = this.views();
+    const { shapes, codes, lines, slots, cache } = this.views();
     const matcher = this.matcher;
     for (let k = 0; k < n; k++) {
       const shape = shapes[k]!;
-      const index = matcher.matchCode(codes[k]!, shape >> 10, shape & 1023);
-      if (index < 0) continue;
+      const code = codes[k]!;
+      const index = matcher.matchCode(code, shape >> 10, shape & 1023);
+      if (index < 0) {
+        cache[slots[k]!] = code;
+        continue;
+      }
       const at = lines[k]!;
       this.hitLine = at;
       this.onHit(index, at);

@@ -16,11 +16,19 @@ const VALUE_AT: usize = CLASS_AT + 256; // base-37 value of each ASCII letter/di
 const LETTER_AT: usize = VALUE_AT + 256; // 1 for letters
 const STATE_AT: usize = LETTER_AT + 256; // STATE_WORDS f64: one tokenizer's state, saved or to load
 const WHOLE_AT: usize = STATE_AT + 256; // WHOLE_MAX bytes: the first bytes of the current CSV cell
+const UNQUOTED_AT: usize = WHOLE_AT + 64; // 256 bytes: CLASS_AT, with the delimiter and LF as STOP
+const QUOTED_AT: usize = UNQUOTED_AT + 256; // 256 bytes: CLASS_AT, with the quote as STOP
 const GATE_AT: usize = 8192; // 11 << 10 bytes, by (length << 10) | letter mask
 const OUT_SHAPE_AT: usize = 20480; // i32 per candidate
 const OUT_CODE_AT: usize = OUT_SHAPE_AT + OUT_CAPACITY * 4; // f64 per candidate
 const OUT_LINE_AT: usize = OUT_CODE_AT + OUT_CAPACITY * 8; // f64 per candidate
-const SCRATCH_AT: usize = OUT_LINE_AT + OUT_CAPACITY * 8; // short inputs, SCRATCH_BYTES
+const OUT_SLOT_AT: usize = OUT_LINE_AT + OUT_CAPACITY * 8; // i32 per candidate: its slot in the cache
+// Codes the caller looked up and found no agency plate (f64 each, 0 empty), by slot: a log repeats
+// the same few thousand plates, and each is then dropped here instead of crossing into JavaScript.
+const CACHE_BITS: i64 = 15;
+const CACHE_AT: usize = OUT_SLOT_AT + OUT_CAPACITY * 4;
+// Short inputs, up to the input (the caller sizes this area as inputAt() - scratchAt()).
+const SCRATCH_AT: usize = CACHE_AT + (8 << <usize>CACHE_BITS);
 const SCRATCH_BYTES: usize = 4096;
 const INPUT_AT: usize = SCRATCH_AT + SCRATCH_BYTES;
 
@@ -28,6 +36,7 @@ const SEP: u8 = 1;
 const ALNUM: u8 = 2;
 const NEWLINE: u8 = 3;
 const HIGH: u8 = 4;
+const STOP: u8 = 5; // only in the CSV tables
 const MAX_LEN: i32 = 10;
 const MAX_SEPARATOR_RUN: i32 = 3;
 
@@ -78,6 +87,15 @@ export function codesAt(): usize {
 }
 export function linesAt(): usize {
   return OUT_LINE_AT;
+}
+export function slotsAt(): usize {
+  return OUT_SLOT_AT;
+}
+export function cacheAt(): usize {
+  return CACHE_AT;
+}
+export function cacheSlots(): i32 {
+  return 1 << <i32>CACHE_BITS;
 }
 export function scratchAt(): usize {
   return SCRATCH_AT;
@@ -173,18 +191,23 @@ export function stoppedAt(): usize {
  */
 export function feed(start: usize, end: usize): i32 {
   csvMode = false;
-  const at = scan(start, end);
+  const at = scan(start, end, CLASS_AT);
   if (at == end && pending < 0) return count;
   stopped = at;
   return -1;
 }
 
-function scan(start: usize, end: usize): usize {
+/**
+ * The byte loop, classes read from `table`: CLASS_AT, or a CSV table where the bytes that end a cell
+ * are STOP (it returns before one, leaving it to csvScan).
+ */
+function scan(start: usize, end: usize, table: usize): usize {
   let i = start;
   while (i < end) {
     if (count > <i32>OUT_CAPACITY - 3) return i;
     let b = <usize>load<u8>(i);
-    const cls = load<u8>(CLASS_AT + b);
+    const cls = load<u8>(table + b);
+    if (cls == STOP) return i;
     if (utfNeed == 0 && cls != HIGH) {
       if (cls == ALNUM) {
         if (curLen == 0) curLinked = hasP1 && sepRun <= MAX_SEPARATOR_RUN;
@@ -199,7 +222,7 @@ function scan(start: usize, end: usize): usize {
           i++;
           if (i == end) break;
           b = <usize>load<u8>(i);
-          if (load<u8>(CLASS_AT + b) != ALNUM) break;
+          if (load<u8>(table + b) != ALNUM) break;
         }
         cur = c;
         curLen = n;
@@ -298,10 +321,12 @@ function high(b: i32): bool {
   return false;
 }
 
+const POW37_AT = memory.data<i64>([1, 37, 1369, 50653, 1874161, 69343957, 2565726409, 94931877133, 3512479453921, 129961739795077, 4808584372417849]);
+
+// @ts-ignore: decorator
+@inline
 function pow37(n: i32): i64 {
-  let p: i64 = 1;
-  for (let k = 0; k < n; k++) p *= 37;
-  return p;
+  return load<i64>(POW37_AT + (<usize>n << 3));
 }
 
 function endGroup(): void {
@@ -345,6 +370,10 @@ function endGroup(): void {
 function check(code: i64, len: i32, mask: i32): void {
   const shape = (len << 10) | mask;
   if (load<u8>(GATE_AT + <usize>shape) != 1) return;
+  // A code is at most 37^10 < 2^53 and never 0; the slot is a multiplicative hash of it.
+  const slot = <usize>(<u64>(code * 0x9e3779b97f4a7c15) >> <u64>(64 - CACHE_BITS));
+  if (load<f64>(CACHE_AT + (slot << 3)) == <f64>code) return;
+  store<i32>(OUT_SLOT_AT + (<usize>count << 2), <i32>slot);
   store<i32>(OUT_SHAPE_AT + (<usize>count << 2), shape);
   store<f64>(OUT_CODE_AT + (<usize>count << 3), <f64>code);
   store<f64>(OUT_LINE_AT + (<usize>count << 3), csvMode ? <f64>csvColumn : line);
@@ -369,6 +398,11 @@ const WHOLE_WORDS: usize = 12; // WHOLE_MAX bytes as u32 state words
 /** Column of a cell whose whole value JavaScript must check (it holds non-ASCII), or -1. */
 let wholeColumn: i32 = -1;
 let wholeTextLen: i32 = 0;
+/** The open cell's content in the input (cellFrom..cellTo) while it is one range there; 0 once copied to WHOLE_AT. */
+let cellFrom: usize = 0;
+let cellTo: usize = 0;
+/** The delimiter the CSV tables were made for, or -1. */
+let tablesFor: i32 = -1;
 
 export function wholeAt(): usize {
   return WHOLE_AT;
@@ -390,6 +424,7 @@ export function wholeLength(): i32 {
 export function csvFeed(start: usize, end: usize, delimiter: u8): i32 {
   csvMode = true;
   const at = csvScan(start, end, delimiter);
+  materialize();
   if (at == end && pending < 0 && wholeColumn < 0) return count;
   stopped = at;
   return -1;
@@ -405,21 +440,45 @@ export function csvEnd(): i32 {
   return wholeColumn < 0 ? count : -1;
 }
 
-/** scan() of content [from, to), kept in the whole value too; true when scan() stopped early. */
-function content(from: usize, to: usize): bool {
-  const at = scan(from, to);
-  if (wholeLen <= WHOLE_MAX) {
-    for (let k = from; k < at && wholeLen + <i32>(k - from) < WHOLE_MAX; k++) store<u8>(WHOLE_AT + <usize>wholeLen + (k - from), load<u8>(k));
-    wholeLen += <i32>(at - from);
+/** A piece of the open cell's content: a range of the input while the cell is contiguous there, else copied. */
+function piece(from: usize, to: usize): void {
+  if (wholeLen > WHOLE_MAX) return;
+  const n = <i32>(to - from);
+  if (wholeLen == 0) {
+    cellFrom = from;
+    cellTo = to;
+  } else if (cellFrom != 0 && from == cellTo) {
+    cellTo = to;
+  } else {
+    materialize();
+    for (let k = 0; k < n && wholeLen + k < WHOLE_MAX; k++) store<u8>(WHOLE_AT + <usize>(wholeLen + k), load<u8>(from + <usize>k));
   }
-  stopped = at;
-  return at < to || pending >= 0;
+  wholeLen += n;
+}
+
+/** Copies the open cell's first bytes to WHOLE_AT, before the input they are in is replaced. */
+function materialize(): void {
+  if (cellFrom == 0) return;
+  memory.copy(WHOLE_AT, cellFrom, <usize>min(wholeLen, WHOLE_MAX));
+  cellFrom = 0;
+}
+
+/** The class tables of csvScan: content ends at the delimiter or a newline, quoted content at a quote. */
+function csvTables(d: u8): void {
+  memory.copy(UNQUOTED_AT, CLASS_AT, 256);
+  memory.copy(QUOTED_AT, CLASS_AT, 256);
+  store<u8>(UNQUOTED_AT + <usize>d, STOP);
+  store<u8>(UNQUOTED_AT + <usize>LF, STOP);
+  store<u8>(QUOTED_AT + <usize>QUOTE, STOP);
+  tablesFor = d;
 }
 
 function csvScan(start: usize, end: usize, d: u8): usize {
+  if (<i32>d != tablesFor) csvTables(d);
   let i = start;
   while (i < end) {
-    if (count > <i32>OUT_CAPACITY - 4) return i;
+    // A cell's end can emit four candidates (three joins, the whole value).
+    if (count > <i32>OUT_CAPACITY - 5) return i;
     if (csvState == FIELD_START) {
       if (load<u8>(i) == QUOTE) {
         csvState = QUOTED;
@@ -428,69 +487,74 @@ function csvScan(start: usize, end: usize, d: u8): usize {
       }
       csvState = UNQUOTED;
     }
-    if (csvState == UNQUOTED) {
-      let j = i;
-      while (j < end) {
-        const b = load<u8>(j);
-        if (b == d || b == LF) break;
-        j++;
+    if (csvState != QUOTE_IN_QUOTED) {
+      const table = csvState == UNQUOTED ? UNQUOTED_AT : QUOTED_AT;
+      const at = scan(i, end, table);
+      piece(i, at);
+      if (at == end || pending >= 0) return at;
+      const b = load<u8>(at);
+      // scan() also stops before a byte when the candidate buffers are nearly full.
+      if (load<u8>(table + <usize>b) != STOP || count > <i32>OUT_CAPACITY - 5) return at;
+      i = at + 1;
+      if (csvState == QUOTED) {
+        csvState = QUOTE_IN_QUOTED;
+        continue;
       }
-      if (j > i && content(i, j)) return stopped;
-      if (j < end) {
-        endCell();
-        if (load<u8>(j) == LF) csvColumn = 0;
-        if (wholeColumn >= 0) return j + 1;
-      }
-      i = j + 1;
-    } else if (csvState == QUOTED) {
-      let j = i;
-      while (j < end && load<u8>(j) != QUOTE) j++;
-      if (j > i && content(i, j)) return stopped;
-      if (j < end) csvState = QUOTE_IN_QUOTED;
-      i = j + 1;
-    } else {
-      const b = load<u8>(i);
-      if (b == QUOTE) {
-        // An escaped quote is content: this byte is the quote itself.
-        csvState = QUOTED;
-        if (content(i, i + 1)) return stopped;
-      } else if (b == d || b == LF) {
-        endCell();
-        if (b == LF) csvColumn = 0;
-        if (wholeColumn >= 0) return i + 1;
-      } else if (b != CR) {
-        csvState = UNQUOTED;
-        if (content(i, i + 1)) return stopped;
-      }
-      i++;
+      endCell();
+      if (b == LF) csvColumn = 0;
+      if (wholeColumn >= 0) return i;
+      continue;
     }
+    const b = load<u8>(i);
+    if (b == QUOTE) {
+      // An escaped quote is content: this byte is the quote itself.
+      csvState = QUOTED;
+      if (single(i)) return i + 1;
+    } else if (b == d || b == LF) {
+      endCell();
+      if (b == LF) csvColumn = 0;
+      if (wholeColumn >= 0) return i + 1;
+    } else if (b != CR) {
+      csvState = UNQUOTED;
+      if (single(i)) return i + 1;
+    }
+    i++;
   }
   return i;
+}
+
+/** One byte of content at `at`; true when it completed a code point to fold. */
+function single(at: usize): bool {
+  scan(at, at + 1, CLASS_AT);
+  piece(at, at + 1);
+  return pending >= 0;
 }
 
 /** scan-csv.ts endField: nothing joins across cells, then the cell checked as one plate. */
 function endCell(): void {
   abortUtf8();
   breakToken();
-  if (wholeLen >= 2 && wholeLen <= WHOLE_MAX) wholeValue();
+  if (wholeLen >= 2 && wholeLen <= WHOLE_MAX) wholeValue(cellFrom != 0 ? cellFrom : WHOLE_AT);
   wholeLen = 0;
+  cellFrom = 0;
   csvColumn++;
   csvState = FIELD_START;
 }
 
-/** hits.ts WholeValue.match over the cell's bytes: letters and digits with separators between, else nothing. */
-function wholeValue(): void {
+/** hits.ts WholeValue.match over the cell's bytes at `base`: letters and digits with separators between, else nothing. */
+function wholeValue(base: usize): void {
   let code: i64 = 0;
   let len: i32 = 0;
   let mask: i32 = 0;
   for (let k = 0; k < wholeLen; k++) {
-    const b = <usize>load<u8>(WHOLE_AT + <usize>k);
+    const b = <usize>load<u8>(base + <usize>k);
     const value = <i32>load<u8>(VALUE_AT + b);
     if (value > 0) {
       if (++len > MAX_LEN) return;
       code = code * 37 + <i64>value;
       mask = (mask << 1) | (value > 10 ? 1 : 0);
     } else if (b >= 0x80) {
+      materialize();
       wholeColumn = csvColumn;
       wholeTextLen = wholeLen;
       return;
