@@ -97,7 +97,7 @@ export class PlateTokenizer {
 
   /**
    * Scans CSV content after its header row (`delimiter` the separator byte): cells are split, and each
-   * checked whole, in the module (wasm/tokenizer.ts csvFeed), as scan-csv.ts does for the header.
+   * checked whole, in the module (wasm/csv.ts), as scan-csv.ts does for the header.
    * Hits carry their column.
    */
   feedCsv(bytes: Uint8Array, start: number, end: number, delimiter: number): void {

@@ -5,40 +5,14 @@
 // loop ran at ~50-60 MB/s per core; V8 kept re-reading the state from the object on every byte.
 //
 // One instance serves every tokenizer of a thread: the state of the one feeding is in this module's
-// globals, and is saved to (and loaded from) STATE_AT when another takes over. Memory is laid out from
-// LAYOUT_AT (the caller checks heapBase() is below it): the byte tables the caller fills from
-// spelling.ts (the single definition of a plate character), the gate, the candidate buffers, a
-// scratch area for short inputs, then the input, which grows with the memory.
+// globals, and is saved to (and loaded from) STATE_AT when another takes over. The memory layout is
+// in layout.ts; CSV rows (cells split and checked whole here too) in csv.ts.
 
-const OUT_CAPACITY: usize = 4096;
-const CLASS_AT: usize = 4096; // 256 bytes: BREAK 0, SEP 1, ALNUM 2, NEWLINE 3, HIGH 4
-const VALUE_AT: usize = CLASS_AT + 256; // base-37 value of each ASCII letter/digit
-const LETTER_AT: usize = VALUE_AT + 256; // 1 for letters
-const STATE_AT: usize = LETTER_AT + 256; // STATE_WORDS f64: one tokenizer's state, saved or to load
-const WHOLE_AT: usize = STATE_AT + 256; // WHOLE_MAX bytes: the first bytes of the current CSV cell
-const UNQUOTED_AT: usize = WHOLE_AT + 64; // 256 bytes: CLASS_AT, with the delimiter and LF as STOP
-const QUOTED_AT: usize = UNQUOTED_AT + 256; // 256 bytes: CLASS_AT, with the quote as STOP
-const GATE_AT: usize = 8192; // 11 << 10 bytes, by (length << 10) | letter mask
-const OUT_SHAPE_AT: usize = 20480; // i32 per candidate
-const OUT_CODE_AT: usize = OUT_SHAPE_AT + OUT_CAPACITY * 4; // f64 per candidate
-const OUT_LINE_AT: usize = OUT_CODE_AT + OUT_CAPACITY * 8; // f64 per candidate
-const OUT_SLOT_AT: usize = OUT_LINE_AT + OUT_CAPACITY * 8; // i32 per candidate: its slot in the cache
-// Codes the caller looked up and found no agency plate (f64 each, 0 empty), by slot: a log repeats
-// the same few thousand plates, and each is then dropped here instead of crossing into JavaScript.
-const CACHE_BITS: i64 = 15;
-const CACHE_AT: usize = OUT_SLOT_AT + OUT_CAPACITY * 4;
-// Short inputs, up to the input (the caller sizes this area as inputAt() - scratchAt()).
-const SCRATCH_AT: usize = CACHE_AT + (8 << <usize>CACHE_BITS);
-const SCRATCH_BYTES: usize = 4096;
-const INPUT_AT: usize = SCRATCH_AT + SCRATCH_BYTES;
+import { ALNUM, CACHE_AT, CACHE_BITS, CLASS_AT, GATE_AT, HIGH, LETTER_AT, MAX_LEN, MAX_SEPARATOR_RUN, NEWLINE, OUT_CAPACITY, OUT_CODE_AT, OUT_LINE_AT, OUT_SHAPE_AT, OUT_SLOT_AT, SEP, STATE_AT, STOP, VALUE_AT } from './layout';
+import { csvClose, csvColumn, csvLoad, csvSave, csvScan, materialize, wholeColumn } from './csv';
 
-const SEP: u8 = 1;
-const ALNUM: u8 = 2;
-const NEWLINE: u8 = 3;
-const HIGH: u8 = 4;
-const STOP: u8 = 5; // only in the CSV tables
-const MAX_LEN: i32 = 10;
-const MAX_SEPARATOR_RUN: i32 = 3;
+export { takeWholeColumn, wholeAt, wholeLength } from './csv';
+export { heapBase, classAt, stateAt, gateAt, shapesAt, codesAt, linesAt, slotsAt, cacheAt, cacheSlots, scratchAt, inputAt } from './layout';
 
 let cur: i64 = 0;
 let curLen: i32 = 0;
@@ -57,52 +31,12 @@ let sepRun: i32 = 0;
 let utfNeed: i32 = 0;
 let utfCode: i32 = 0;
 let line: f64 = 1;
-let count: i32 = 0;
-let pending: i32 = -1;
+export let count: i32 = 0;
+export let pending: i32 = -1;
 let stopped: usize = 0;
 /** Set by each entry: candidates then record the CSV column instead of the line. */
 let csvMode = false;
-// The CSV cell state machine (csv.ts), kept here so that saveState/loadState carry it.
-let csvState: i32 = 0;
-let csvColumn: i32 = 0;
-let wholeLen: i32 = 0;
 
-export function heapBase(): usize {
-  return __heap_base;
-}
-export function classAt(): usize {
-  return CLASS_AT;
-}
-export function stateAt(): usize {
-  return STATE_AT;
-}
-export function gateAt(): usize {
-  return GATE_AT;
-}
-export function shapesAt(): usize {
-  return OUT_SHAPE_AT;
-}
-export function codesAt(): usize {
-  return OUT_CODE_AT;
-}
-export function linesAt(): usize {
-  return OUT_LINE_AT;
-}
-export function slotsAt(): usize {
-  return OUT_SLOT_AT;
-}
-export function cacheAt(): usize {
-  return CACHE_AT;
-}
-export function cacheSlots(): i32 {
-  return 1 << <i32>CACHE_BITS;
-}
-export function scratchAt(): usize {
-  return SCRATCH_AT;
-}
-export function inputAt(): usize {
-  return INPUT_AT;
-}
 /** Candidates waiting in the buffers. */
 export function candidates(): i32 {
   return count;
@@ -142,10 +76,7 @@ export function saveState(): void {
   store<f64>(STATE_AT + 112, <f64>utfNeed);
   store<f64>(STATE_AT + 120, <f64>utfCode);
   store<f64>(STATE_AT + 128, line);
-  store<f64>(STATE_AT + 136, <f64>csvState);
-  store<f64>(STATE_AT + 144, <f64>csvColumn);
-  store<f64>(STATE_AT + 152, <f64>wholeLen);
-  for (let k: usize = 0; k < WHOLE_WORDS; k++) store<f64>(STATE_AT + 160 + (k << 3), <f64>load<u32>(WHOLE_AT + (k << 2)));
+  csvSave(STATE_AT + 136);
 }
 
 /** Takes the state at STATE_AT (as saveState wrote it, or a new tokenizer's: zeros and line 1). */
@@ -167,12 +98,8 @@ export function loadState(): void {
   utfNeed = <i32>load<f64>(STATE_AT + 112);
   utfCode = <i32>load<f64>(STATE_AT + 120);
   line = load<f64>(STATE_AT + 128);
-  csvState = <i32>load<f64>(STATE_AT + 136);
-  csvColumn = <i32>load<f64>(STATE_AT + 144);
-  wholeLen = <i32>load<f64>(STATE_AT + 152);
-  for (let k: usize = 0; k < WHOLE_WORDS; k++) store<u32>(WHOLE_AT + (k << 2), <u32>load<f64>(STATE_AT + 160 + (k << 3)));
+  csvLoad(STATE_AT + 136);
   csvMode = false;
-  wholeColumn = -1;
   count = 0;
   pending = -1;
 }
@@ -201,7 +128,7 @@ export function feed(start: usize, end: usize): i32 {
  * The byte loop, classes read from `table`: CLASS_AT, or a CSV table where the bytes that end a cell
  * are STOP (it returns before one, leaving it to csvScan).
  */
-function scan(start: usize, end: usize, table: usize): usize {
+export function scan(start: usize, end: usize, table: usize): usize {
   let i = start;
   while (i < end) {
     if (count > <i32>OUT_CAPACITY - 3) return i;
@@ -367,7 +294,7 @@ function endGroup(): void {
 
 // @ts-ignore: decorator
 @inline
-function check(code: i64, len: i32, mask: i32): void {
+export function check(code: i64, len: i32, mask: i32): void {
   const shape = (len << 10) | mask;
   if (load<u8>(GATE_AT + <usize>shape) != 1) return;
   // A code is at most 37^10 < 2^53 and never 0; the slot is a multiplicative hash of it.
@@ -378,43 +305,6 @@ function check(code: i64, len: i32, mask: i32): void {
   store<f64>(OUT_CODE_AT + (<usize>count << 3), <f64>code);
   store<f64>(OUT_LINE_AT + (<usize>count << 3), csvMode ? <f64>csvColumn : line);
   count++;
-}
-
-// ---- CSV rows, after the header (driven by ../scan-csv.ts) ----------------------------------------
-// The same state machine as scan-csv.ts, so that a cell costs no call into JavaScript: its content
-// runs through scan() above, and its end applies flush() and the whole-value check of hits.ts
-// (WholeValue) here. Candidates record their column (csvMode). JavaScript keeps the header row and
-// files whose header names plate parts (those need cell text per row).
-
-const QUOTE: u8 = 0x22;
-const LF: u8 = 0x0a;
-const CR: u8 = 0x0d;
-const FIELD_START: i32 = 0;
-const UNQUOTED: i32 = 1;
-const QUOTED: i32 = 2;
-const QUOTE_IN_QUOTED: i32 = 3;
-const WHOLE_MAX: i32 = 48;
-const WHOLE_WORDS: usize = 12; // WHOLE_MAX bytes as u32 state words
-/** Column of a cell whose whole value JavaScript must check (it holds non-ASCII), or -1. */
-let wholeColumn: i32 = -1;
-let wholeTextLen: i32 = 0;
-/** The open cell's content in the input (cellFrom..cellTo) while it is one range there; 0 once copied to WHOLE_AT. */
-let cellFrom: usize = 0;
-let cellTo: usize = 0;
-/** The delimiter the CSV tables were made for, or -1. */
-let tablesFor: i32 = -1;
-
-export function wholeAt(): usize {
-  return WHOLE_AT;
-}
-/** The column of a whole value left for JavaScript (its bytes at wholeAt(), wholeLength() of them), or -1; cleared by reading. */
-export function takeWholeColumn(): i32 {
-  const c = wholeColumn;
-  wholeColumn = -1;
-  return c;
-}
-export function wholeLength(): i32 {
-  return wholeTextLen;
 }
 
 /**
@@ -433,141 +323,6 @@ export function csvFeed(start: usize, end: usize, delimiter: u8): i32 {
 /** The end of the CSV content: closes an open cell and row. Returns the candidates waiting, or -1 as csvFeed. */
 export function csvEnd(): i32 {
   csvMode = true;
-  if (csvState != FIELD_START || csvColumn > 0) {
-    endCell();
-    csvColumn = 0;
-  }
+  csvClose();
   return wholeColumn < 0 ? count : -1;
-}
-
-/** A piece of the open cell's content: a range of the input while the cell is contiguous there, else copied. */
-function piece(from: usize, to: usize): void {
-  if (wholeLen > WHOLE_MAX) return;
-  const n = <i32>(to - from);
-  if (wholeLen == 0) {
-    cellFrom = from;
-    cellTo = to;
-  } else if (cellFrom != 0 && from == cellTo) {
-    cellTo = to;
-  } else {
-    materialize();
-    for (let k = 0; k < n && wholeLen + k < WHOLE_MAX; k++) store<u8>(WHOLE_AT + <usize>(wholeLen + k), load<u8>(from + <usize>k));
-  }
-  wholeLen += n;
-}
-
-/** Copies the open cell's first bytes to WHOLE_AT, before the input they are in is replaced. */
-function materialize(): void {
-  if (cellFrom == 0) return;
-  memory.copy(WHOLE_AT, cellFrom, <usize>min(wholeLen, WHOLE_MAX));
-  cellFrom = 0;
-}
-
-/** The class tables of csvScan: content ends at the delimiter or a newline, quoted content at a quote. */
-function csvTables(d: u8): void {
-  memory.copy(UNQUOTED_AT, CLASS_AT, 256);
-  memory.copy(QUOTED_AT, CLASS_AT, 256);
-  store<u8>(UNQUOTED_AT + <usize>d, STOP);
-  store<u8>(UNQUOTED_AT + <usize>LF, STOP);
-  store<u8>(QUOTED_AT + <usize>QUOTE, STOP);
-  tablesFor = d;
-}
-
-function csvScan(start: usize, end: usize, d: u8): usize {
-  if (<i32>d != tablesFor) csvTables(d);
-  let i = start;
-  while (i < end) {
-    // A cell's end can emit four candidates (three joins, the whole value).
-    if (count > <i32>OUT_CAPACITY - 5) return i;
-    if (csvState == FIELD_START) {
-      if (load<u8>(i) == QUOTE) {
-        csvState = QUOTED;
-        i++;
-        continue;
-      }
-      csvState = UNQUOTED;
-    }
-    if (csvState != QUOTE_IN_QUOTED) {
-      const table = csvState == UNQUOTED ? UNQUOTED_AT : QUOTED_AT;
-      const at = scan(i, end, table);
-      piece(i, at);
-      if (at == end || pending >= 0) return at;
-      const b = load<u8>(at);
-      // scan() also stops before a byte when the candidate buffers are nearly full.
-      if (load<u8>(table + <usize>b) != STOP || count > <i32>OUT_CAPACITY - 5) return at;
-      i = at + 1;
-      if (csvState == QUOTED) {
-        csvState = QUOTE_IN_QUOTED;
-        continue;
-      }
-      endCell();
-      if (b == LF) csvColumn = 0;
-      if (wholeColumn >= 0) return i;
-      continue;
-    }
-    const b = load<u8>(i);
-    if (b == QUOTE) {
-      // An escaped quote is content: this byte is the quote itself.
-      csvState = QUOTED;
-      if (single(i)) return i + 1;
-    } else if (b == d || b == LF) {
-      endCell();
-      if (b == LF) csvColumn = 0;
-      if (wholeColumn >= 0) return i + 1;
-    } else if (b != CR) {
-      csvState = UNQUOTED;
-      if (single(i)) return i + 1;
-    }
-    i++;
-  }
-  return i;
-}
-
-/** One byte of content at `at`; true when it completed a code point to fold. */
-function single(at: usize): bool {
-  scan(at, at + 1, CLASS_AT);
-  piece(at, at + 1);
-  return pending >= 0;
-}
-
-/** scan-csv.ts endField: nothing joins across cells, then the cell checked as one plate. */
-function endCell(): void {
-  abortUtf8();
-  breakToken();
-  if (wholeLen >= 2 && wholeLen <= WHOLE_MAX) wholeValue(cellFrom != 0 ? cellFrom : WHOLE_AT);
-  wholeLen = 0;
-  cellFrom = 0;
-  csvColumn++;
-  csvState = FIELD_START;
-}
-
-/** hits.ts WholeValue.match over the cell's bytes at `base`: letters and digits with separators between, else nothing. */
-function wholeValue(base: usize): void {
-  let code: i64 = 0;
-  let len: i32 = 0;
-  let mask: i32 = 0;
-  for (let k = 0; k < wholeLen; k++) {
-    const b = <usize>load<u8>(base + <usize>k);
-    const value = <i32>load<u8>(VALUE_AT + b);
-    if (value > 0) {
-      if (++len > MAX_LEN) return;
-      code = code * 37 + <i64>value;
-      mask = (mask << 1) | (value > 10 ? 1 : 0);
-    } else if (b >= 0x80) {
-      materialize();
-      wholeColumn = csvColumn;
-      wholeTextLen = wholeLen;
-      return;
-    } else if (!(b == 0x20 || b == 0x2d || b == 0x2e || (b >= 0x09 && b <= 0x0d))) {
-      return;
-    }
-  }
-  if (len < 2) return;
-  // The cell's last candidate, when it is this plate in this column, already gives the same hit.
-  const shape = (len << 10) | mask;
-  if (count > 0) {
-    const last = <usize>(count - 1);
-    if (load<i32>(OUT_SHAPE_AT + (last << 2)) == shape && load<f64>(OUT_CODE_AT + (last << 3)) == <f64>code && load<f64>(OUT_LINE_AT + (last << 3)) == <f64>csvColumn) return;
-  }
-  check(code, len, mask);
 }
