@@ -256,6 +256,8 @@ function pow37(n: i32): i64 {
   return load<i64>(POW37_AT + (<usize>n << 3));
 }
 
+// @ts-ignore: decorator
+@inline
 function endGroup(): void {
   const len = curLen;
   const code = cur;
