@@ -12,6 +12,11 @@ import { PlateTokenizer } from './tokenizer.js';
  * named in `where` only when {@link safeName} allows it, else by position (`#3`). Columns the header
  * names as the two parts of a plate (series + serial, state + number: see split-fields.ts) are also
  * joined per row; such a find is placed as `series+serial`.
+ *
+ * This class reads the header row (and every row of a file with plate-part columns, whose cells it
+ * must keep); the rows after any other header are split, tokenised and checked whole by the same
+ * state machine in WebAssembly (PlateTokenizer.feedCsv, wasm/csv.ts), which was 2-3x faster than a
+ * cell-by-cell loop here (issue 20). test/identify/plates/scan-csv.test.ts holds the two to the same findings.
  */
 
 const QUOTE = 0x22;
@@ -34,6 +39,8 @@ export class CsvPlateScanner implements PlateChunkScanner {
   private column = 0;
   private row = 0;
   private cellMatched = false;
+  /** After a header that names no plate parts, rows are split in the module (PlateTokenizer.feedCsv). */
+  private fast = false;
   private readonly headerText: (string | undefined)[] = [];
   private readonly headerMatched: boolean[] = [];
   private labels: (string | undefined)[] = [];
@@ -49,7 +56,7 @@ export class CsvPlateScanner implements PlateChunkScanner {
     private readonly hits: PlateHits,
     private readonly delimiter: number,
   ) {
-    this.tokenizer = new PlateTokenizer(matcher, (index) => this.hit(index));
+    this.tokenizer = new PlateTokenizer(matcher, (index, at) => this.hit(index, this.fast ? at : this.column));
   }
 
   write(chunk: Uint8Array): void {
@@ -61,7 +68,7 @@ export class CsvPlateScanner implements PlateChunkScanner {
     const d = this.delimiter;
     const n = chunk.length;
     let i = 0;
-    while (i < n) {
+    while (i < n && !this.fast) {
       if (this.state === State.FieldStart) {
         if (chunk[i] === QUOTE) {
           this.state = State.Quoted;
@@ -102,9 +109,11 @@ export class CsvPlateScanner implements PlateChunkScanner {
         }
       }
     }
+    if (this.fast && i < n) this.tokenizer.feedCsv(chunk, i, n, d);
   }
 
   end(): void {
+    if (this.fast) return this.tokenizer.endCsv();
     if (this.state !== State.FieldStart || this.column > 0) {
       this.endField();
       this.endRecord();
@@ -117,16 +126,15 @@ export class CsvPlateScanner implements PlateChunkScanner {
     this.whole.add(bytes, start, end);
   }
 
-  private hit(index: number): void {
+  private hit(index: number, column: number): void {
     this.cellMatched = true;
-    const column = this.column;
     this.hits.add(index, () => (this.row === 0 ? undefined : this.labels[column]) ?? `#${column + 1}`);
   }
 
   private endField(): void {
     this.tokenizer.flush();
     const index = this.whole.match(this.matcher);
-    if (index >= 0) this.hit(index);
+    if (index >= 0) this.hit(index, this.column);
     if (this.parts.has(this.column)) this.parts.set(this.column, this.whole.text());
     if (this.row === 0 && this.column < MAX_HEADER_COLUMNS) {
       this.headerText.push(this.whole.text());
@@ -144,6 +152,8 @@ export class CsvPlateScanner implements PlateChunkScanner {
       // A header that held an agency plate is data, not names.
       this.pairs = this.headerMatched.some(Boolean) ? [] : partPairs(this.headerText);
       for (const [leading, trailing] of this.pairs) this.parts.set(leading, undefined).set(trailing, undefined);
+      // Plate parts need each row's cell text, which only this class keeps.
+      this.fast = this.pairs.length === 0;
     } else {
       for (const [leading, trailing] of this.pairs) {
         const index = matchJoined(this.matcher, this.parts.get(leading), this.parts.get(trailing));

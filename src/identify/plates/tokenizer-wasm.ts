@@ -15,6 +15,9 @@ export interface TokenizerExports {
   shapesAt(): number;
   codesAt(): number;
   linesAt(): number;
+  slotsAt(): number;
+  cacheAt(): number;
+  cacheSlots(): number;
   scratchAt(): number;
   inputAt(): number;
   candidates(): number;
@@ -29,6 +32,11 @@ export interface TokenizerExports {
   breakToken(): void;
   abortUtf8(): void;
   flush(): number;
+  csvFeed(start: number, end: number, delimiter: number): number;
+  csvEnd(): number;
+  takeWholeColumn(): number;
+  wholeAt(): number;
+  wholeLength(): number;
 }
 
 // WebAssembly is global in Node; TypeScript declares it only with the DOM library.
@@ -58,8 +66,10 @@ function byteTables(): Uint8Array {
 }
 
 const PAGE = 65_536;
-/** Numbers in one tokenizer's saved state (wasm/tokenizer.ts saveState); the last is the line. */
-export const STATE_WORDS = 17;
+/** Numbers in one tokenizer's saved state (wasm/tokenizer.ts saveState). */
+export const STATE_WORDS = 32;
+/** The saved state's word holding the line. */
+export const LINE_WORD = 16;
 const BINARY = builtFile('plate-tokenizer.wasm', import.meta.url);
 
 /**

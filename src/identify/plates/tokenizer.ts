@@ -1,7 +1,7 @@
 import type { PlateMatcher } from './matcher.js';
 import { CODE_VALUE } from './matcher.js';
 import { type PlateChar, plateChar } from './spelling.js';
-import { type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExports } from './tokenizer-wasm.js';
+import { LINE_WORD, type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExports } from './tokenizer-wasm.js';
 
 /**
  * Finds candidate plates in a byte stream and looks them up, in one pass, in constant memory.
@@ -20,13 +20,13 @@ import { type SharedTokenizer, STATE_WORDS, sharedTokenizer, type TokenizerExpor
  * one feeding it, else saved here), so a token split across chunks is found exactly as if it were whole.
  */
 
-/** Called with the matcher's index of each agency plate found. */
-export type HitHandler = (index: number) => void;
+/** Called with the matcher's index of each agency plate found, and its line (its column in {@link PlateTokenizer.feedCsv}). */
+export type HitHandler = (index: number, at: number) => void;
 
 /** Inputs up to this size are copied whole and kept while the caller feeds ranges of them. */
 const MAX_RESIDENT = 1 << 20;
 const PAGE = 65_536;
-const LINE = STATE_WORDS - 1;
+const LINE = LINE_WORD;
 
 interface Views {
   buffer: ArrayBuffer;
@@ -34,6 +34,9 @@ interface Views {
   shapes: Int32Array;
   codes: Float64Array;
   lines: Float64Array;
+  slots: Int32Array;
+  /** Codes known to be no agency plate of the matcher whose gate is in the module (wasm/tokenizer.ts check). */
+  cache: Float64Array;
 }
 /** This thread's views of the shared module's memory. */
 let views: Views | undefined;
@@ -46,6 +49,8 @@ export class PlateTokenizer {
   private readonly state = new Float64Array(STATE_WORDS);
   /** While hits are handed out, `line` is the hit's line, not the line the scan has reached. */
   private hitLine = -1;
+  /** The CSV delimiter while {@link feedCsv} runs, else -1. */
+  private delimiter = -1;
 
   constructor(
     private readonly matcher: PlateMatcher,
@@ -91,6 +96,28 @@ export class PlateTokenizer {
   }
 
   /**
+   * Scans CSV content after its header row (`delimiter` the separator byte): cells are split, and each
+   * checked whole, in the module (wasm/csv.ts), as scan-csv.ts does for the header.
+   * Hits carry their column.
+   */
+  feedCsv(bytes: Uint8Array, start: number, end: number, delimiter: number): void {
+    this.delimiter = delimiter;
+    try {
+      this.feed(bytes, start, end);
+    } finally {
+      this.delimiter = -1;
+    }
+  }
+
+  /** The end of CSV content given to {@link feedCsv}: closes the open cell. */
+  endCsv(): void {
+    const x = this.activate();
+    const waiting = x.csvEnd();
+    if (waiting > 0) this.drain(waiting);
+    if (waiting < 0) this.stopped(x);
+  }
+
+  /**
    * Forgets the resident input: the caller may reuse the buffer it fed for other bytes. Scanners
    * call it after each chunk.
    */
@@ -132,6 +159,7 @@ export class PlateTokenizer {
     shared.owner = this;
     if (shared.gate !== this.matcher.gate) {
       this.memory().set(this.matcher.gate, x.gateAt());
+      this.views().cache.fill(0);
       shared.gate = this.matcher.gate;
     }
     return x;
@@ -139,19 +167,31 @@ export class PlateTokenizer {
 
   private run(from: number, to: number): void {
     const x = this.shared.x;
-    let waiting = x.feed(from, to);
+    const d = this.delimiter;
+    let waiting = d < 0 ? x.feed(from, to) : x.csvFeed(from, to, d);
     while (waiting < 0) {
-      // Stopped early: a character to fold, or full candidate buffers.
       const at = x.stoppedAt();
-      const pending = x.takePending();
-      this.drain(x.candidates());
-      if (pending >= 0) {
-        this.folded(pending);
-        this.drain(x.candidates());
-      }
-      waiting = at < to ? x.feed(at, to) : 0;
+      this.stopped(x);
+      waiting = at < to ? (d < 0 ? x.feed(at, to) : x.csvFeed(at, to, d)) : 0;
     }
     if (waiting > 0) this.drain(waiting);
+  }
+
+  /** After the module stopped early: a character to fold, full candidate buffers, or a CSV cell's whole value to check. */
+  private stopped(x: TokenizerExports): void {
+    const pending = x.takePending();
+    this.drain(x.candidates());
+    if (pending >= 0) {
+      this.folded(pending);
+      this.drain(x.candidates());
+    }
+    const column = x.takeWholeColumn();
+    if (column >= 0) {
+      // A short cell with non-ASCII bytes: normalised as text (hits.ts WholeValue does the same).
+      const text = Buffer.from(this.memory().buffer, x.wholeAt(), x.wholeLength()).toString('utf8');
+      const index = this.matcher.matchText(text);
+      if (index >= 0) this.onHit(index, column);
+    }
   }
 
   private load(bytes: Uint8Array): void {
@@ -178,6 +218,8 @@ export class PlateTokenizer {
         shapes: new Int32Array(buffer, x.shapesAt(), capacity),
         codes: new Float64Array(buffer, x.codesAt(), capacity),
         lines: new Float64Array(buffer, x.linesAt(), capacity),
+        slots: new Int32Array(buffer, x.slotsAt(), capacity),
+        cache: new Float64Array(buffer, x.cacheAt(), x.cacheSlots()),
       };
     }
     return views;
@@ -186,14 +228,19 @@ export class PlateTokenizer {
   /** Looks up the `n` candidates the module left, in the order it found them. */
   private drain(n: number): void {
     if (n === 0) return;
-    const { shapes, codes, lines } = this.views();
+    const { shapes, codes, lines, slots, cache } = this.views();
     const matcher = this.matcher;
     for (let k = 0; k < n; k++) {
       const shape = shapes[k]!;
-      const index = matcher.matchCode(codes[k]!, shape >> 10, shape & 1023);
-      if (index < 0) continue;
-      this.hitLine = lines[k]!;
-      this.onHit(index);
+      const code = codes[k]!;
+      const index = matcher.matchCode(code, shape >> 10, shape & 1023);
+      if (index < 0) {
+        cache[slots[k]!] = code;
+        continue;
+      }
+      const at = lines[k]!;
+      this.hitLine = at;
+      this.onHit(index, at);
       this.hitLine = -1;
     }
     this.shared.x.clearCandidates();

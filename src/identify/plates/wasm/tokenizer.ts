@@ -5,30 +5,14 @@
 // loop ran at ~50-60 MB/s per core; V8 kept re-reading the state from the object on every byte.
 //
 // One instance serves every tokenizer of a thread: the state of the one feeding is in this module's
-// globals, and is saved to (and loaded from) STATE_AT when another takes over. Memory is laid out from
-// LAYOUT_AT (the caller checks heapBase() is below it): the byte tables the caller fills from
-// spelling.ts (the single definition of a plate character), the gate, the candidate buffers, a
-// scratch area for short inputs, then the input, which grows with the memory.
+// globals, and is saved to (and loaded from) STATE_AT when another takes over. The memory layout is
+// in layout.ts; CSV rows (cells split and checked whole here too) in csv.ts.
 
-const OUT_CAPACITY: usize = 4096;
-const CLASS_AT: usize = 4096; // 256 bytes: BREAK 0, SEP 1, ALNUM 2, NEWLINE 3, HIGH 4
-const VALUE_AT: usize = CLASS_AT + 256; // base-37 value of each ASCII letter/digit
-const LETTER_AT: usize = VALUE_AT + 256; // 1 for letters
-const STATE_AT: usize = LETTER_AT + 256; // STATE_WORDS f64: one tokenizer's state, saved or to load
-const GATE_AT: usize = 8192; // 11 << 10 bytes, by (length << 10) | letter mask
-const OUT_SHAPE_AT: usize = 20480; // i32 per candidate
-const OUT_CODE_AT: usize = OUT_SHAPE_AT + OUT_CAPACITY * 4; // f64 per candidate
-const OUT_LINE_AT: usize = OUT_CODE_AT + OUT_CAPACITY * 8; // f64 per candidate
-const SCRATCH_AT: usize = OUT_LINE_AT + OUT_CAPACITY * 8; // short inputs, SCRATCH_BYTES
-const SCRATCH_BYTES: usize = 4096;
-const INPUT_AT: usize = SCRATCH_AT + SCRATCH_BYTES;
+import { ALNUM, CACHE_AT, CACHE_BITS, CLASS_AT, GATE_AT, HIGH, LETTER_AT, MAX_LEN, MAX_SEPARATOR_RUN, NEWLINE, OUT_CAPACITY, OUT_CODE_AT, OUT_LINE_AT, OUT_SHAPE_AT, OUT_SLOT_AT, SEP, STATE_AT, STOP, VALUE_AT } from './layout';
+import { csvClose, csvColumn, csvLoad, csvSave, csvScan, materialize, wholeColumn } from './csv';
 
-const SEP: u8 = 1;
-const ALNUM: u8 = 2;
-const NEWLINE: u8 = 3;
-const HIGH: u8 = 4;
-const MAX_LEN: i32 = 10;
-const MAX_SEPARATOR_RUN: i32 = 3;
+export { takeWholeColumn, wholeAt, wholeLength } from './csv';
+export { heapBase, classAt, stateAt, gateAt, shapesAt, codesAt, linesAt, slotsAt, cacheAt, cacheSlots, scratchAt, inputAt } from './layout';
 
 let cur: i64 = 0;
 let curLen: i32 = 0;
@@ -47,37 +31,12 @@ let sepRun: i32 = 0;
 let utfNeed: i32 = 0;
 let utfCode: i32 = 0;
 let line: f64 = 1;
-let count: i32 = 0;
-let pending: i32 = -1;
+export let count: i32 = 0;
+export let pending: i32 = -1;
 let stopped: usize = 0;
+/** Set by each entry: candidates then record the CSV column instead of the line. */
+let csvMode = false;
 
-export function heapBase(): usize {
-  return __heap_base;
-}
-export function classAt(): usize {
-  return CLASS_AT;
-}
-export function stateAt(): usize {
-  return STATE_AT;
-}
-export function gateAt(): usize {
-  return GATE_AT;
-}
-export function shapesAt(): usize {
-  return OUT_SHAPE_AT;
-}
-export function codesAt(): usize {
-  return OUT_CODE_AT;
-}
-export function linesAt(): usize {
-  return OUT_LINE_AT;
-}
-export function scratchAt(): usize {
-  return SCRATCH_AT;
-}
-export function inputAt(): usize {
-  return INPUT_AT;
-}
 /** Candidates waiting in the buffers. */
 export function candidates(): i32 {
   return count;
@@ -117,6 +76,7 @@ export function saveState(): void {
   store<f64>(STATE_AT + 112, <f64>utfNeed);
   store<f64>(STATE_AT + 120, <f64>utfCode);
   store<f64>(STATE_AT + 128, line);
+  csvSave(STATE_AT + 136);
 }
 
 /** Takes the state at STATE_AT (as saveState wrote it, or a new tokenizer's: zeros and line 1). */
@@ -138,6 +98,8 @@ export function loadState(): void {
   utfNeed = <i32>load<f64>(STATE_AT + 112);
   utfCode = <i32>load<f64>(STATE_AT + 120);
   line = load<f64>(STATE_AT + 128);
+  csvLoad(STATE_AT + 136);
+  csvMode = false;
   count = 0;
   pending = -1;
 }
@@ -155,18 +117,24 @@ export function stoppedAt(): usize {
  * a CSV scan feeds every cell.
  */
 export function feed(start: usize, end: usize): i32 {
-  const at = scan(start, end);
+  csvMode = false;
+  const at = scan(start, end, CLASS_AT);
   if (at == end && pending < 0) return count;
   stopped = at;
   return -1;
 }
 
-function scan(start: usize, end: usize): usize {
+/**
+ * The byte loop, classes read from `table`: CLASS_AT, or a CSV table where the bytes that end a cell
+ * are STOP (it returns before one, leaving it to csvScan).
+ */
+export function scan(start: usize, end: usize, table: usize): usize {
   let i = start;
   while (i < end) {
     if (count > <i32>OUT_CAPACITY - 3) return i;
     let b = <usize>load<u8>(i);
-    const cls = load<u8>(CLASS_AT + b);
+    const cls = load<u8>(table + b);
+    if (cls == STOP) return i;
     if (utfNeed == 0 && cls != HIGH) {
       if (cls == ALNUM) {
         if (curLen == 0) curLinked = hasP1 && sepRun <= MAX_SEPARATOR_RUN;
@@ -181,7 +149,7 @@ function scan(start: usize, end: usize): usize {
           i++;
           if (i == end) break;
           b = <usize>load<u8>(i);
-          if (load<u8>(CLASS_AT + b) != ALNUM) break;
+          if (load<u8>(table + b) != ALNUM) break;
         }
         cur = c;
         curLen = n;
@@ -247,6 +215,7 @@ export function abortUtf8(): void {
 
 /** The end of a value (a CSV cell, a JSON string): nothing joins across it. Returns the candidates waiting. */
 export function flush(): i32 {
+  csvMode = false;
   abortUtf8();
   breakToken();
   return count;
@@ -279,12 +248,16 @@ function high(b: i32): bool {
   return false;
 }
 
+const POW37_AT = memory.data<i64>([1, 37, 1369, 50653, 1874161, 69343957, 2565726409, 94931877133, 3512479453921, 129961739795077, 4808584372417849]);
+
+// @ts-ignore: decorator
+@inline
 function pow37(n: i32): i64 {
-  let p: i64 = 1;
-  for (let k = 0; k < n; k++) p *= 37;
-  return p;
+  return load<i64>(POW37_AT + (<usize>n << 3));
 }
 
+// @ts-ignore: decorator
+@inline
 function endGroup(): void {
   const len = curLen;
   const code = cur;
@@ -323,11 +296,35 @@ function endGroup(): void {
 
 // @ts-ignore: decorator
 @inline
-function check(code: i64, len: i32, mask: i32): void {
+export function check(code: i64, len: i32, mask: i32): void {
   const shape = (len << 10) | mask;
   if (load<u8>(GATE_AT + <usize>shape) != 1) return;
+  // A code is at most 37^10 < 2^53 and never 0; the slot is a multiplicative hash of it.
+  const slot = <usize>(<u64>(code * 0x9e3779b97f4a7c15) >> <u64>(64 - CACHE_BITS));
+  if (load<f64>(CACHE_AT + (slot << 3)) == <f64>code) return;
+  store<i32>(OUT_SLOT_AT + (<usize>count << 2), <i32>slot);
   store<i32>(OUT_SHAPE_AT + (<usize>count << 2), shape);
   store<f64>(OUT_CODE_AT + (<usize>count << 3), <f64>code);
-  store<f64>(OUT_LINE_AT + (<usize>count << 3), line);
+  store<f64>(OUT_LINE_AT + (<usize>count << 3), csvMode ? <f64>csvColumn : line);
   count++;
+}
+
+/**
+ * feed() for CSV content after the header row, `delimiter` its separator byte. Returns as feed()
+ * does; it also stops (-1) after a cell whose whole value needs JavaScript (takeWholeColumn).
+ */
+export function csvFeed(start: usize, end: usize, delimiter: u8): i32 {
+  csvMode = true;
+  const at = csvScan(start, end, delimiter);
+  materialize();
+  if (at == end && pending < 0 && wholeColumn < 0) return count;
+  stopped = at;
+  return -1;
+}
+
+/** The end of the CSV content: closes an open cell and row. Returns the candidates waiting, or -1 as csvFeed. */
+export function csvEnd(): i32 {
+  csvMode = true;
+  csvClose();
+  return wholeColumn < 0 ? count : -1;
 }
