@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANGLES, stepByAngle, stepOf } from '../../src/identify/subimage/quad-lines.js';
+import { ANGLES, stepByAngle, stepOf } from '../../src/identify/subimage/quad-steps.js';
 
 /** The double just below or above `x`. */
 function nextDouble(x: number, up: boolean): number {
@@ -11,7 +11,7 @@ function nextDouble(x: number, up: boolean): number {
   return view.getFloat64(0);
 }
 
-describe('angle steps of the line transform (quad-lines.ts)', () => {
+describe('angle steps of the line transform (quad-steps.ts)', () => {
   it('gives every slope the step of its own arctangent, on both sides of every step change', () => {
     // The table counts thresholds found by bisection; a threshold one double off would show here.
     let changes = 0;
