@@ -2,6 +2,10 @@ import type { PixelImage } from '../pdq/borders.js';
 
 /** A small grey-level copy of an image: the plane the sub-image search looks for edges in. */
 export interface LowRes {
+  /**
+   * Row-major grey levels: multiples of 1/1024 below 256 (integer weights in 1/256 over at most
+   * 2 x 2 samples), so sums of a few of them are exact in any order (the edge passes rely on it).
+   */
   luma: Float32Array;
   width: number;
   height: number;

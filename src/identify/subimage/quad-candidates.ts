@@ -1,5 +1,6 @@
 import type { LowRes } from './low-res.js';
-import { ANGLES, angleOf, edgesOf, houghLines, type Line } from './quad-lines.js';
+import { edgesOf, houghLines, type Line } from './quad-lines.js';
+import { ANGLES, angleOf } from './quad-steps.js';
 import type { Point, Quad } from './warp-homography.js';
 
 /**

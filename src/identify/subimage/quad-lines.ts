@@ -1,4 +1,5 @@
 import type { LowRes } from './low-res.js';
+import { ANGLES, EDGE_LIMIT, MAX_ANGLE, SLOPES, stepOf } from './quad-steps.js';
 
 /**
  * Straight lines a few degrees off the axes in the low-resolution plane: the sides of a picture
@@ -7,11 +8,6 @@ import type { LowRes } from './low-res.js';
  * a textured photo costs a few votes per edge pixel rather than one per angle.
  */
 
-/** Largest angle off the axis searched, degrees: a 10-degree turn plus a 5% corner move. */
-export const MAX_ANGLE = 13;
-/** Angle step of the accumulator, degrees. */
-const STEP = 0.25;
-export const ANGLES = Math.round((2 * MAX_ANGLE) / STEP) + 1;
 /** Angles (in steps) either side of a pixel's own gradient direction it votes for: its direction is that noisy. */
 const VOTE_SPREAD = 8;
 /** Sobel magnitude that counts as an edge: a luma step of about 12 across two pixels (Sobel weighs 4). */
@@ -44,43 +40,58 @@ export interface Edges {
   horizontal: Uint8Array;
   /** Per pixel: 0 no edge, else 1 + the angle step of a near-vertical edge (slope dx/dy). */
   vertical: Uint8Array;
+  /**
+   * The pixels (indices) of each map that are edges, in memory order: a fifth of a photo's pixels
+   * are, and the line transform read every pixel of both maps to find them.
+   */
+  horizontalAt: Int32Array;
+  verticalAt: Int32Array;
 }
 
-const slopeOf = (step: number) => Math.tan(((step * STEP - MAX_ANGLE) * Math.PI) / 180);
-/** The angle in degrees of an accumulator step. */
-export const angleOf = (step: number) => step * STEP - MAX_ANGLE;
+/** Where edgesOf lists edge pixels before it knows how many there are (per thread, grown to the largest plane). */
+let edgeScratch = new Int32Array(0);
 
 /** Sobel edges of the plane whose direction is within MAX_ANGLE of an axis. */
 export function edgesOf(plane: LowRes): Edges {
   const { luma, width: w, height: h } = plane;
   const horizontal = new Uint8Array(w * h);
   const vertical = new Uint8Array(w * h);
-  const limit = Math.tan(((MAX_ANGLE + 2) * Math.PI) / 180);
+  if (edgeScratch.length < 2 * w * h) edgeScratch = new Int32Array(2 * w * h);
+  // Each list in its half of the scratch until its length is known (a plane's worth each, zeroed, was 0.6 MB a query).
+  const horizontalAt = edgeScratch.subarray(0, w * h);
+  const verticalAt = edgeScratch.subarray(w * h, 2 * w * h);
+  // Sobel is separable: per row, each column's vertical smoothing and difference, then across.
+  // Exact in any order: the plane holds multiples of 1/1024 below 256 (low-res.ts).
+  const smooth = new Float64Array(w);
+  const diff = new Float64Array(w);
+  let nh = 0;
+  let nv = 0;
   for (let y = 1; y < h - 1; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const up = luma[row - w + x]!;
+      const down = luma[row + w + x]!;
+      smooth[x] = up + 2 * luma[row + x]! + down;
+      diff[x] = down - up;
+    }
     for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const a = luma[i - w - 1]!;
-      const b = luma[i - w]!;
-      const c = luma[i - w + 1]!;
-      const d = luma[i - 1]!;
-      const f = luma[i + 1]!;
-      const g = luma[i + w - 1]!;
-      const k = luma[i + w]!;
-      const l = luma[i + w + 1]!;
-      const gx = c + 2 * f + l - a - 2 * d - g;
-      const gy = g + 2 * k + l - a - 2 * b - c;
-      if (Math.abs(gx) + Math.abs(gy) < MIN_GRADIENT) continue;
+      const gx = smooth[x + 1]! - smooth[x - 1]!;
+      const gy = diff[x - 1]! + 2 * diff[x]! + diff[x + 1]!;
+      const ax = Math.abs(gx);
+      const ay = Math.abs(gy);
+      if (ax + ay < MIN_GRADIENT) continue;
+      const i = row + x;
       // The edge runs across the gradient: slope dy/dx = -gx/gy for a near-horizontal edge.
-      if (Math.abs(gx) <= limit * Math.abs(gy)) horizontal[i] = 1 + stepOf(-gx / gy);
-      else if (Math.abs(gy) <= limit * Math.abs(gx)) vertical[i] = 1 + stepOf(-gy / gx);
+      if (ax <= EDGE_LIMIT * ay) {
+        horizontal[i] = 1 + stepOf(-gx / gy);
+        horizontalAt[nh++] = i;
+      } else if (ay <= EDGE_LIMIT * ax) {
+        vertical[i] = 1 + stepOf(-gy / gx);
+        verticalAt[nv++] = i;
+      }
     }
   }
-  return { width: w, height: h, horizontal, vertical };
-}
-
-function stepOf(slope: number): number {
-  const step = Math.round(((Math.atan(slope) * 180) / Math.PI + MAX_ANGLE) / STEP);
-  return Math.max(0, Math.min(ANGLES - 1, step));
+  return { width: w, height: h, horizontal, vertical, horizontalAt: horizontalAt.slice(0, nh), verticalAt: verticalAt.slice(0, nv) };
 }
 
 /**
@@ -97,31 +108,38 @@ export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): 
   const margin = Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * centre) + 1;
   const bins = across + 2 * margin;
   const acc = new Uint16Array(ANGLES * bins);
-  const slopes = Float64Array.from({ length: ANGLES }, (_, s) => slopeOf(s));
-  for (let q = 0; q < across; q++) {
-    for (let p = 0; p < along; p++) {
-      const e = map[vertical ? p * edges.width + q : q * edges.width + p]!;
-      if (e === 0) continue;
-      const dp = p + 0.5 - centre;
-      const from = Math.max(0, e - 1 - VOTE_SPREAD);
-      const to = Math.min(ANGLES - 1, e - 1 + VOTE_SPREAD);
-      for (let s = from; s <= to; s++) acc[s * bins + Math.floor(q + 0.5 - slopes[s]! * dp) + margin]! += 1;
-    }
+  const offsets = voteOffsets(axis, along, bins, margin, centre);
+  // In the map's memory order (the vertical map read down its columns missed the cache).
+  const { width } = edges;
+  const at = vertical ? edges.verticalAt : edges.horizontalAt;
+  for (let k = 0; k < at.length; k++) {
+    const i = at[k]!;
+    const e = map[i]!;
+    const r = Math.trunc(i / width);
+    const p = vertical ? r : i - r * width;
+    const q = vertical ? i - r * width : r;
+    const from = Math.max(0, e - 1 - VOTE_SPREAD);
+    const to = Math.min(ANGLES - 1, e - 1 + VOTE_SPREAD);
+    for (let s = from, o = p * ANGLES + from; s <= to; s++, o++) acc[offsets[o]! + q]! += 1;
   }
   // Best angle per position, then positions that are the strongest within 3 of their neighbours.
   // Per angle, how concentrated its votes are (sum of squares): straight lines at that angle.
   const best = new Uint16Array(bins);
   const bestStep = new Uint16Array(bins);
   const histogram = new Float64Array(ANGLES);
-  for (let s = 0; s < ANGLES; s++)
-    for (let b = 0; b < bins; b++) {
-      const v = acc[s * bins + b]!;
-      histogram[s]! += v * v;
+  for (let s = 0; s < ANGLES; s++) {
+    // Squares of votes (at most 320) summed in any order are exact in a double.
+    let squares = 0;
+    for (let b = 0, o = s * bins; b < bins; b++, o++) {
+      const v = acc[o]!;
+      squares += v * v;
       if (v > best[b]!) {
         best[b] = v;
         bestStep[b] = s;
       }
     }
+    histogram[s] = squares;
+  }
   const peaks: { bin: number; votes: number }[] = [];
   for (let b = 0; b < bins; b++) {
     const v = best[b]!;
@@ -132,11 +150,33 @@ export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): 
   }
   peaks.sort((a, b) => b.votes - a.votes || a.bin - b.bin);
   const lines = peaks.slice(0, MAX_LINES).map(({ bin, votes }) => {
-    const slope = slopes[bestStep[bin]!]!;
+    const slope = SLOPES[bestStep[bin]!]!;
     const at = bin - margin + 0.5;
     return { axis, at, slope, votes, cover: coverOf(map, edges.width, along, across, vertical, at, slope, centre) };
   });
   return { lines, histogram };
+}
+
+/** The last vote offsets made per axis: a batch of queries mostly shares one plane size. */
+const offsetsMade = { horizontal: { along: -1, bins: -1, offsets: new Int32Array(0) }, vertical: { along: -1, bins: -1, offsets: new Int32Array(0) } };
+
+/**
+ * Per position p along the axis and angle step s (index p * ANGLES + s), the accumulator index of
+ * the vote of position 0 across, `s * bins + floor(0.5 - slope * dp) + margin`: the vote of
+ * position q is q further, since floor(q + 0.5 - slope * dp) = q + floor(0.5 - slope * dp) for an
+ * integer q. Checked exhaustively in double arithmetic for every dp (a multiple of 0.5 up to 160)
+ * and q below 320 a plane can have: no rounding differs. A floor per vote was most of the transform.
+ */
+function voteOffsets(axis: Line['axis'], along: number, bins: number, margin: number, centre: number): Int32Array {
+  const made = offsetsMade[axis];
+  if (made.along === along && made.bins === bins) return made.offsets;
+  const offsets = new Int32Array(along * ANGLES);
+  for (let p = 0; p < along; p++) {
+    const dp = p + 0.5 - centre;
+    for (let s = 0; s < ANGLES; s++) offsets[p * ANGLES + s] = s * bins + Math.floor(0.5 - SLOPES[s]! * dp) + margin;
+  }
+  Object.assign(made, { along, bins, offsets });
+  return offsets;
 }
 
 /** Prefix sums of edge presence within a pixel of the line, along it (Line.cover); off the plane counts as edge. */

@@ -31,30 +31,22 @@ const WHOLE_SHARE = 0.9;
 /** Most candidates returned (largest first): a 3x3 contact sheet has nine cells. */
 export const MAX_CANDIDATES = 12;
 
-interface Segment {
-  /** Position across the segment (the row of a horizontal one). */
-  at: number;
-  from: number;
-  to: number;
-}
-
 /** Most straight-line positions per axis kept (longest first): bounds the rectangle search. */
 const MAX_LINES = 28;
 
 /** Candidate rectangles in low-resolution pixels (inQuery maps them), most clearly framed first, near-duplicates merged. */
 export function findRectangles(plane: LowRes): Rect[] {
   const { width: w, height: h } = plane;
-  const rowEdges = edgeMap(plane, 'horizontal');
-  const colEdges = edgeMap(plane, 'vertical');
-  const horizontal: Sides = { spread: new LineSums(rowEdges, w, h, 1), exact: new LineSums(rowEdges, w, h, 0) };
-  const vertical: Sides = { spread: new LineSums(colEdges, h, w, 1), exact: new LineSums(colEdges, h, w, 0) };
   const minW = Math.ceil(Math.max(w * MIN_SIDE_SHARE, MIN_REGION_SIDE / plane.scaleX));
   const minH = Math.ceil(Math.max(h * MIN_SIDE_SHARE, MIN_REGION_SIDE / plane.scaleY));
+  const { rowEdges, colEdges, rowRuns, colRuns } = edgeMaps(plane);
+  const horizontal: Sides = { spread: new LineSums(rowEdges, w, h, 1), exact: new LineSums(rowEdges, w, h, 0) };
+  const vertical: Sides = { spread: new LineSums(colEdges, h, w, 1), exact: new LineSums(colEdges, h, w, 0) };
   const minLonger = TOO_SMALL_SIDE;
   // Every rectangle whose four sides lie on straight lines: a window's frame, the cells of a grid
   // (whose collinear edges merge into one line across the sheet when the gutter is thin).
-  const ys = lines(rowEdges, w, h, minW);
-  const xs = lines(colEdges, h, w, minH);
+  const ys = lines(rowRuns, minW);
+  const xs = lines(colRuns, minH);
   const nx = xs.length;
   const ny = ys.length;
   // Each side's score (a line, its span between two crossing lines, which way is out) is computed
@@ -144,55 +136,66 @@ function near(a: Box, b: Box, w: number, h: number): boolean {
   return Math.abs(a.x0 - b.x0) <= dx && Math.abs(a.x1 - b.x1) <= dx && Math.abs(a.y0 - b.y0) <= dy && Math.abs(a.y1 - b.y1) <= dy;
 }
 
-/**
- * Edge strength as a bitmap, stored line-major along the edge direction: `horizontal` marks where
- * a pixel differs from the one two rows away (an edge running across), indexed [row * w + x];
- * `vertical` the same across columns, indexed transposed [col * h + y] so both scan alike.
- */
-function edgeMap(plane: LowRes, direction: 'horizontal' | 'vertical'): Uint8Array {
-  const { luma, width: w, height: h } = plane;
-  const out = new Uint8Array(w * h);
-  if (direction === 'horizontal') {
-    for (let y = 1; y < h - 1; y++) for (let x = 0; x < w; x++) if (Math.abs(luma[(y + 1) * w + x]! - luma[(y - 1) * w + x]!) >= EDGE_STEP) out[y * w + x] = 1;
-  } else {
-    for (let x = 1; x < w - 1; x++) for (let y = 0; y < h; y++) if (Math.abs(luma[y * w + x + 1]! - luma[y * w + x - 1]!) >= EDGE_STEP) out[x * h + y] = 1;
-  }
-  return out;
+/** Luma step maps of a plane and the longest straight run of edge pixels along each of their lines. */
+interface EdgeMaps {
+  /** Where a pixel differs from the one two rows away (an edge running across), indexed [row * w + x]. */
+  rowEdges: Uint8Array;
+  /** The same across columns, indexed transposed [col * h + y] so both scan alike. */
+  colEdges: Uint8Array;
+  /** Per row, the longest run of edge pixels (gaps of at most RUN_GAP bridged); 0 on the first and last. */
+  rowRuns: Int32Array;
+  /** The same per column. */
+  colRuns: Int32Array;
 }
 
-/** Straight runs of edge pixels along each line of a line-major bitmap, at least `minLength` long. */
-function segments(map: Uint8Array, length: number, lines: number, minLength: number): Segment[] {
-  const out: Segment[] = [];
-  for (let at = 1; at < lines - 1; at++) {
-    const base = at * length;
+/**
+ * Both edge maps and their longest runs in one pass over the plane, row by row: the transposed
+ * column map was built down the columns before (a cache miss per pixel), and each map was scanned
+ * again for its runs. A column's run is followed across the rows in per-column state.
+ */
+function edgeMaps(plane: LowRes): EdgeMaps {
+  const { luma, width: w, height: h } = plane;
+  const rowEdges = new Uint8Array(w * h);
+  const colEdges = new Uint8Array(w * h);
+  const rowRuns = new Int32Array(h);
+  const colRuns = new Int32Array(w);
+  const colStart = new Int32Array(w).fill(-1);
+  const colLast = new Int32Array(w).fill(-1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const across = y > 0 && y < h - 1;
     let start = -1;
     let last = -1;
-    for (let i = 0; i <= length; i++) {
-      const on = i < length && map[base + i] === 1;
-      if (on) {
-        if (start < 0 || i - last > RUN_GAP + 1) {
-          if (start >= 0 && last - start + 1 >= minLength) out.push({ at, from: start, to: last + 1 });
-          start = i;
-        }
-        last = i;
+    let longest = 0;
+    for (let x = 0; x < w; x++) {
+      if (across && Math.abs(luma[row + w + x]! - luma[row - w + x]!) >= EDGE_STEP) {
+        rowEdges[row + x] = 1;
+        if (start < 0 || x - last > RUN_GAP + 1) start = x;
+        last = x;
+        if (last - start + 1 > longest) longest = last - start + 1;
+      }
+      if (x > 0 && x < w - 1 && Math.abs(luma[row + x + 1]! - luma[row + x - 1]!) >= EDGE_STEP) {
+        colEdges[x * h + y] = 1;
+        if (colStart[x]! < 0 || y - colLast[x]! > RUN_GAP + 1) colStart[x] = y;
+        colLast[x] = y;
+        if (y - colStart[x]! + 1 > colRuns[x]!) colRuns[x] = y - colStart[x]! + 1;
       }
     }
-    if (start >= 0 && last - start + 1 >= minLength) out.push({ at, from: start, to: last + 1 });
+    rowRuns[y] = longest;
   }
-  return out;
+  return { rowEdges, colEdges, rowRuns, colRuns };
 }
 
 /**
- * Positions of straight lines: lines holding a segment at least `minLength` long, adjacent
- * positions (one edge seen by two rows of the central difference) merged to the longest, and the
- * MAX_LINES longest kept, in position order.
+ * Positions of straight lines: lines whose longest run of edge pixels is at least `minLength`,
+ * adjacent positions (one edge seen by two rows of the central difference) merged to the longest,
+ * and the MAX_LINES longest kept, in position order.
  */
-function lines(map: Uint8Array, length: number, count: number, minLength: number): number[] {
-  const best = new Map<number, number>();
-  for (const s of segments(map, length, count, minLength)) best.set(s.at, Math.max(best.get(s.at) ?? 0, s.to - s.from));
+function lines(runs: Int32Array, minLength: number): number[] {
   const merged: { at: number; length: number }[] = [];
-  for (const at of [...best.keys()].sort((a, b) => a - b)) {
-    const len = best.get(at)!;
+  for (let at = 1; at < runs.length - 1; at++) {
+    const len = runs[at]!;
+    if (len < minLength) continue;
     const last = merged[merged.length - 1];
     if (last && at - last.at <= 1) {
       if (len > last.length) merged[merged.length - 1] = { at, length: len };
@@ -260,12 +263,15 @@ const QUIET_OUTSIDE = 0.5;
  * lines: a gutter a few pixels wide is quiet although both its edges spread into it.
  */
 function side(sums: Sides, at: number, out: -1 | 1, from: number, to: number): number {
-  let quiet = false;
+  // A side covered less than SIDE_COVERAGE fails whatever its surround (every caller compares with
+  // it): its surround is only read for sides that pass, a few in a photo without framed content.
+  const coverage = sums.spread.coverage(at, from, to);
+  if (coverage < SIDE_COVERAGE) return coverage;
   for (const d of OUTSIDE) {
     const line = at + out * d;
-    if (line < 0 || line >= sums.exact.count || sums.exact.coverage(line, from, to) < QUIET_OUTSIDE) quiet = true;
+    if (line < 0 || line >= sums.exact.count || sums.exact.coverage(line, from, to) < QUIET_OUTSIDE) return coverage;
   }
-  return quiet ? sums.spread.coverage(at, from, to) : 0;
+  return 0;
 }
 
 /** Coverage sums of one edge direction: with a pixel's spread (sides) and exact (their surround). */
