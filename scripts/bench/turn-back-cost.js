@@ -4,7 +4,8 @@
  * What the turn-back search (issue 19, subimage/turn-back.ts: straightened pictures, no frame edge)
  * adds to an image with no agency content, measured as quad-cost.js measures the quad search and
  * in the same run: per unrelated image, alternating in each round, the decode, the whole-image
- * matcher alone (the baseline), the quad search, and the turn-back search, each on the
+ * matcher alone (the baseline), the quad search, the turn-back search and the screen search
+ * (screen-search.ts), each on the
  * low-resolution plane the rectangle search already made. Reports process CPU time, median over
  * rounds, per image, the ratio (baseline + turn-back) / baseline without and with the decode, and
  * any claim (which would be false).
@@ -42,6 +43,7 @@ const { QuadSearch } = await import('../../dist/identify/subimage/quad-search.js
 const { quadCandidates } = await import('../../dist/identify/subimage/quad-candidates.js');
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
 const { TurnBack } = await import('../../dist/identify/subimage/turn-back.js');
+const { ScreenSearch } = await import('../../dist/identify/subimage/screen-search.js');
 
 const index = await twelveReferences();
 const baseline = new PerceptualMatcher(index);
@@ -50,6 +52,7 @@ const plan = searchPlan(hamming.size);
 const inside = new PerceptualMatcher(index, { alignedThreshold: SUBIMAGE_ALIGNED_THRESHOLD });
 const quads = new QuadSearch(inside, hamming, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
 const turns = new TurnBack(inside, hamming, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
+const screens = new ScreenSearch(inside, hamming, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
 
 /** @type {{ name: string, bytes: Uint8Array }[]} */
 const sources = [];
@@ -76,7 +79,7 @@ for (const s of sources) {
   const plane = lowRes(d.image);
   images.push({ name: s.name, bytes: s.bytes, image: d.image, plane });
   if (quadCandidates(plane).length > 0) withCandidates++;
-  if (quads.find(d.image, plane) || turns.find(d.image, plane, true)) claims++;
+  if (quads.find(d.image, plane) || turns.find(d.image, plane, true) || screens.find(d.image, plane, true)) claims++;
 }
 
 /** @param {(x: (typeof images)[number]) => unknown} run */
@@ -95,11 +98,14 @@ const quad = [];
 const decode = [];
 /** @type {number[]} */
 const turn = [];
+/** @type {number[]} */
+const screen = [];
 for (let r = 0; r < Number(values.rounds); r++) {
   decode.push(await cpu((x) => decodeImage(x.bytes, { maxImagePixels: 100_000_000 })));
   base.push(await cpu((x) => baseline.match(x.image)));
   quad.push(await cpu((x) => quads.find(x.image, x.plane)));
   turn.push(await cpu((x) => turns.find(x.image, x.plane)));
+  screen.push(await cpu((x) => screens.find(x.image, x.plane)));
 }
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const perImage = (/** @type {number[]} */ xs) => Math.round((median(xs) / images.length) * 100) / 100;
@@ -112,6 +118,7 @@ const result = {
   wholeImageCpuMsPerImage: perImage(base),
   quadSearchCpuMsPerImage: perImage(quad),
   turnBackCpuMsPerImage: perImage(turn),
+  screenSearchCpuMsPerImage: perImage(screen),
   decodeCpuMsPerImage: perImage(decode),
   /** (whole-image match + turn-back) / whole-image match. */
   ratio: Math.round(((median(base) + median(turn)) / median(base)) * 1000) / 1000,
@@ -122,7 +129,7 @@ await mkdir(path.dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(
   `turn-back on ${result.images} unrelated images (${claims} claimed): whole-image matcher ${result.wholeImageCpuMsPerImage} CPU-ms/image, quad search +${result.quadSearchCpuMsPerImage}, ` +
-    `turn-back +${result.turnBackCpuMsPerImage} (ratio ${result.ratio}; with the decode, ${result.decodeCpuMsPerImage} ms, in both: ${result.ratioWithDecode})\n`,
+    `turn-back +${result.turnBackCpuMsPerImage}, screen search +${result.screenSearchCpuMsPerImage} (turn-back ratio ${result.ratio}; with the decode, ${result.decodeCpuMsPerImage} ms, in both: ${result.ratioWithDecode})\n`,
 );
 if (claims > 0) process.exitCode = 1;
 
