@@ -9,6 +9,8 @@ import { cut } from './pixels.js';
 import { QuadSearch } from './quad-search.js';
 import { framedRectangles } from './rectangles.js';
 import { GATE_RADIUS, RoughGate } from './rough-gate.js';
+import { ScreenSearch } from './screen-search.js';
+import { TurnBack } from './turn-back.js';
 
 /**
  * The region finders, in the order their candidates are tried: each is one line here.
@@ -41,7 +43,7 @@ export interface SubImageGeometry {
 export interface SubImageMatch {
   match: PerceptualMatch;
   geometry: SubImageGeometry;
-  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back). */
+  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back), `turn-back` (a straightened picture, turn-back.ts), `screen` (a picture between bars on a screen seen at an angle). */
   method: string;
 }
 
@@ -71,6 +73,10 @@ export class SubImageSearch {
   private readonly finders: readonly RegionFinder[];
   /** Turned and skewed pictures (quad-search.ts), searched where no upright region matched. */
   private readonly quads: QuadSearch;
+  /** Straightened pictures (turn-back.ts), turned back where no quad matched. */
+  private readonly turns: TurnBack;
+  /** Pictures between bars on a screen seen at an angle (screen-search.ts), where nothing else matched. */
+  private readonly screens: ScreenSearch;
 
   /**
    * `index` is the one `matcher` searches (PerceptualMatcher.hamming): an index keeps a per-entry
@@ -86,6 +92,8 @@ export class SubImageSearch {
     this.finders = options.finders ?? REGION_FINDERS;
     const plan = searchPlan(index.size);
     this.quads = new QuadSearch(matcher, index, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
+    this.turns = new TurnBack(matcher, index, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
+    this.screens = new ScreenSearch(matcher, index, { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) });
   }
 
   /**
@@ -98,7 +106,7 @@ export class SubImageSearch {
     const plane = lowRes(image);
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
-    if (candidates.length === 0) return this.quads.find(image, plane, best);
+    if (candidates.length === 0) return this.quads.find(image, plane, best) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best);
     const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
@@ -113,7 +121,7 @@ export class SubImageSearch {
       found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation, skew }, method };
       if (!best) break;
     }
-    return found ?? this.quads.find(image, plane, best);
+    return found ?? this.quads.find(image, plane, best) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best);
   }
 }
 

@@ -1,0 +1,170 @@
+import type { PixelImage } from '../pdq/borders.js';
+import { qualityOf64x64 } from '../pdq/dct.js';
+import type { HammingIndex } from '../pdq/hamming-index.js';
+import { newHash } from '../pdq/hash256.js';
+import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
+import { PdqHasher } from '../pdq/pdq-hasher.js';
+import { pdqKernels } from '../pdq/simd.js';
+import type { LowRes } from './low-res.js';
+import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
+import { type Point, type Quad, rectToQuad } from './warp-homography.js';
+import { WARP_MAX_SIDE, warpImage } from './warp-image.js';
+
+/**
+ * Turns tried first, degrees either way: every degree from 1.5 to 10.5; the two nearest are then
+ * tried half a degree either side. A straightened vehicle capture turned back 0.5 degrees off its
+ * true turn was still within 4 bits of the exact turn's distance (robustness bench, rotate-crop-9),
+ * so the half-degree grid this makes around the nearest misses nothing between its steps; under
+ * 1.5 degrees the crop-alignment stage and the rectangles already find straightened copies.
+ */
+const COARSE_TURNS = Array.from({ length: 10 }, (_, i) => 1.5 + i).flatMap((t) => [t, -t]);
+/** Coarse turns refined half a degree either side, nearest first. */
+const REFINED = 2;
+/** Side of the square a turn's rough hash is sampled at from the low-resolution plane. */
+const ROUGH_SIDE = 64;
+/** Share of each side the stored `crop:10,10,10,10` view keeps: the part of the picture reconstructed. */
+const CENTRE = 0.8;
+/** Turns whose rough hash came within TURN_GATE that go on to the full matcher, nearest first. */
+const MAX_MATCHED = 2;
+/**
+ * Rough-hash radius a turn must be within to be warped and matched: as the quad search's gate
+ * (quad-search.ts), where true copies' candidates came within 10-34 bits and unrelated images'
+ * at 54-70.
+ */
+export const TURN_GATE = 50;
+/**
+ * Largest distance at which a turned-back picture is claimed, below the whole-image threshold:
+ * turning a picture upright makes it more like every other upright picture of its template
+ * (quad-search.ts). Measured (robustness bench --quick, 36 straightened copies and 660 hard
+ * negatives, each negative also straightened by 1, 4 and 9 degrees): with the claim opened to 40
+ * no negative was claimed at all, while straightened copies matched at 4-19 (21), 24-31 (3); a
+ * straightened 640 px photo (fixtures/pdq/bridge-640.jpg) turned back matched at 10, 16, 28 and
+ * 30 bits for turns of 4, 6, 8 and 10 degrees, the corners of the stored centre view falling
+ * outside what the straighten kept.
+ */
+export const TURN_CLAIM_DISTANCE = 28;
+
+/**
+ * Looks for a picture turned by a few degrees and then cropped to the largest upright rectangle
+ * of its shape inside it (a photo editor's straighten): no frame edge shows, so no quad finder can
+ * see it. For each turn tried, the straightened frame is undone in the query's own geometry: the
+ * part of the original picture a stored `crop:10,10,10,10` view shows lies, turned, around the
+ * query's centre, at 1/f of the query's size (f the straighten's crop factor for that turn and
+ * aspect). That quad is rough-hashed from the low-resolution plane and searched in the original
+ * orientation only; the closest few turns are warped upright from the full-resolution pixels and
+ * matched with the whole-image matcher, so the claim carries the matcher's views, crop alignment
+ * and tile verification as a stand-alone copy would. An unrelated image pays one rough hash and
+ * one index search for each of the 20 coarse turns.
+ */
+export class TurnBack {
+  private readonly hasher = new PdqHasher();
+  private readonly bits = newHash();
+  private readonly block = new Float32Array(ROUGH_SIDE * ROUGH_SIDE);
+  private readonly dct = new Float32Array(256);
+
+  constructor(
+    private readonly matcher: WholeImageMatcher,
+    private readonly index: HammingIndex,
+    private readonly plan: SearchPlan,
+  ) {}
+
+  /** The first (or with `best` the closest) turn that matches within TURN_CLAIM_DISTANCE. */
+  find(image: PixelImage, plane: LowRes, best = false): SubImageMatch | undefined {
+    const near: { turn: number; distance: number }[] = [];
+    const tried = (turn: number) => near.push({ turn, distance: this.rough(plane, centreQuad(plane.width, plane.height, turn)) });
+    for (const turn of COARSE_TURNS) tried(turn);
+    near.sort((a, b) => a.distance - b.distance);
+    // An unrelated image's turns all come back Infinity (nothing within the gate): nothing to refine.
+    for (const { turn, distance } of near.slice(0, REFINED)) if (distance <= TURN_GATE) for (const t of [turn - 0.5, turn + 0.5]) tried(t);
+    near.sort((a, b) => a.distance - b.distance);
+    let found: SubImageMatch | undefined;
+    for (const { turn, distance } of near.slice(0, MAX_MATCHED)) {
+      if (distance > TURN_GATE) break;
+      const quad = centreQuad(image.width, image.height, turn);
+      const warped = upright(image, quad);
+      if (!warped) continue;
+      const outcome = this.matcher.match(warped);
+      if (outcome.kind !== 'match' || outcome.match.distance > TURN_CLAIM_DISTANCE) continue;
+      if (found && outcome.match.distance >= found.match.distance) continue;
+      const region = { x: 0, y: 0, width: 100, height: 100 };
+      found = { match: outcome.match, geometry: { region, scale: 1, rotation: turn, skew: 0 }, method: 'turn-back' };
+      if (!best) break;
+    }
+    return found;
+  }
+
+  /**
+   * The nearest stored hash to the quad's rough hash, upright only; Infinity when none is within the
+   * plan's radius or the sample is too flat to hash. The quality is judged only for a hash that
+   * found something: it cost twice the DCT, hash and search together (28 of 41 microseconds).
+   */
+  private rough(plane: LowRes, quad: Quad): number {
+    sampleQuad(plane, quad, this.block);
+    pdqKernels().dct64To16(this.block, this.dct);
+    let nearest = Infinity;
+    this.index.search(this.hasher.hashFromDct(this.dct, this.bits), this.plan.radius, (_, d) => (nearest = Math.min(nearest, d)), this.plan.depth);
+    return nearest <= TURN_GATE && qualityOf64x64(this.block) >= QUALITY_GATE ? nearest : Infinity;
+  }
+}
+
+/**
+ * The parallelogram of `quad` (a turned rectangle: its fourth corner follows from the other three)
+ * sampled bilinearly from the plane into a ROUGH_SIDE square. Affine, so each sample is two
+ * additions from the last: this runs 24 times for every query the other searches leave unmatched,
+ * and warpPlane's projective division per sample made it the turn-back's largest cost (80 of ~130
+ * microseconds per turn).
+ */
+function sampleQuad(plane: LowRes, quad: Quad, out: Float32Array): void {
+  const { luma, width, height } = plane;
+  const [p0, p1, , p3] = quad;
+  const ux = (p1.x - p0.x) / ROUGH_SIDE;
+  const uy = (p1.y - p0.y) / ROUGH_SIDE;
+  const vx = (p3.x - p0.x) / ROUGH_SIDE;
+  const vy = (p3.y - p0.y) / ROUGH_SIDE;
+  for (let v = 0; v < ROUGH_SIDE; v++) {
+    // Pixel centres: sample (u + 0.5, v + 0.5) of the square, at pixel position minus 0.5 in the plane.
+    let x = p0.x + 0.5 * ux + (v + 0.5) * vx - 0.5;
+    let y = p0.y + 0.5 * uy + (v + 0.5) * vy - 0.5;
+    for (let u = 0; u < ROUGH_SIDE; u++, x += ux, y += uy) {
+      const cx = Math.min(width - 1, Math.max(0, x));
+      const cy = Math.min(height - 1, Math.max(0, y));
+      const x0 = cx | 0;
+      const y0 = cy | 0;
+      const x1 = x0 + 1 < width ? x0 + 1 : x0;
+      const row0 = y0 * width;
+      const row1 = (y0 + 1 < height ? y0 + 1 : y0) * width;
+      const fx = cx - x0;
+      const top = luma[row0 + x0]! + (luma[row0 + x1]! - luma[row0 + x0]!) * fx;
+      const bottom = luma[row1 + x0]! + (luma[row1 + x1]! - luma[row1 + x0]!) * fx;
+      out[v * ROUGH_SIDE + u] = top + (bottom - top) * (cy - y0);
+    }
+  }
+}
+
+/**
+ * Where the stored centre view (CENTRE of each side) of a picture straightened by `turn` degrees
+ * (clockwise positive) lies in a w x h frame: the straighten kept the largest rectangle of the
+ * frame's shape inside the turned picture, f of its sides, and scaled it to the frame, so the
+ * picture is 1/f of the frame, turned about its centre.
+ */
+export function centreQuad(w: number, h: number, turn: number): Quad {
+  const a = (turn * Math.PI) / 180;
+  const cos = Math.cos(a);
+  const sin = Math.sin(a);
+  const f = Math.min(w / (w * cos + h * Math.abs(sin)), h / (w * Math.abs(sin) + h * cos));
+  const pw = (CENTRE * w) / f;
+  const ph = (CENTRE * h) / f;
+  const at = (dx: number, dy: number): Point => ({ x: w / 2 + dx * cos - dy * sin, y: h / 2 + dx * sin + dy * cos });
+  return [at(-pw / 2, -ph / 2), at(pw / 2, -ph / 2), at(pw / 2, ph / 2), at(-pw / 2, ph / 2)];
+}
+
+/** The quad's picture upright at its own size (at most WARP_MAX_SIDE); undefined when degenerate. */
+function upright(image: PixelImage, q: Quad): PixelImage | undefined {
+  const width = Math.hypot(q[1].x - q[0].x, q[1].y - q[0].y);
+  const height = Math.hypot(q[3].x - q[0].x, q[3].y - q[0].y);
+  const shrink = Math.min(1, WARP_MAX_SIDE / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * shrink));
+  const h = Math.max(1, Math.round(height * shrink));
+  const homography = rectToQuad(q, w, h);
+  return homography && warpImage(image, homography, w, h, 1 / shrink);
+}

@@ -1,0 +1,85 @@
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CalibrationMatcher } from '../../src/calibrate/measure.js';
+import { decodeImage } from '../../src/identify/image-decode.js';
+import type { PixelImage } from '../../src/identify/pdq/borders.js';
+import { searchPlan } from '../../src/identify/pdq/match-settings.js';
+import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
+import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
+import { lowRes } from '../../src/identify/subimage/low-res.js';
+import { centreQuad, TURN_CLAIM_DISTANCE, TurnBack } from '../../src/identify/subimage/turn-back.js';
+import { bridge, reference, unrelated } from './support/perceptual.js';
+
+async function decoded(bytes: Buffer): Promise<PixelImage> {
+  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
+  if (!d.ok) throw new Error(d.detail);
+  return d.image;
+}
+
+/** Turned by `angle` degrees and cropped to the largest rectangle of the original's shape inside, scaled back (a photo editor's straighten). */
+async function straightened(bytes: Buffer, angle: number): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const turned = await sharp(bytes).rotate(angle).toBuffer({ resolveWithObject: true });
+  const a = (Math.abs(angle) * Math.PI) / 180;
+  const f = Math.min(width / (width * Math.cos(a) + height * Math.sin(a)), height / (width * Math.sin(a) + height * Math.cos(a)));
+  const w = Math.floor(f * width);
+  const h = Math.floor(f * height);
+  const region = { left: Math.round((turned.info.width - w) / 2), top: Math.round((turned.info.height - h) / 2), width: w, height: h };
+  return sharp(turned.data).extract(region).resize(width, height).jpeg({ quality: 85 }).toBuffer();
+}
+
+describe('straightened pictures (turn-back search)', () => {
+  let search: TurnBack;
+  let whole: PerceptualMatcher;
+
+  beforeAll(async () => {
+    whole = new PerceptualMatcher(pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]));
+    const plan = searchPlan(whole.size);
+    search = new TurnBack(whole, whole.hamming, { ...plan, radius: Math.min(plan.radius, 70) });
+  });
+
+  it('places the stored centre view at 80% of the frame unturned, and turned about the centre 1/f larger when turned', () => {
+    const upright = centreQuad(400, 300, 0);
+    expect(upright[0].x).toBeCloseTo(40, 6);
+    expect(upright[0].y).toBeCloseTo(30, 6);
+    expect(upright[2].x).toBeCloseTo(360, 6);
+    expect(upright[2].y).toBeCloseTo(270, 6);
+    const turned = centreQuad(400, 300, 6);
+    const a = (6 * Math.PI) / 180;
+    const f = Math.min(400 / (400 * Math.cos(a) + 300 * Math.sin(a)), 300 / (400 * Math.sin(a) + 300 * Math.cos(a)));
+    // Top side: 0.8 / f of the width long, sloping down by the turn (clockwise); centred on the frame.
+    expect(Math.hypot(turned[1].x - turned[0].x, turned[1].y - turned[0].y)).toBeCloseTo((0.8 * 400) / f, 6);
+    expect(Math.atan2(turned[1].y - turned[0].y, turned[1].x - turned[0].x)).toBeCloseTo(a, 6);
+    expect((turned[0].x + turned[2].x) / 2).toBeCloseTo(200, 6);
+    expect((turned[0].y + turned[2].y) / 2).toBeCloseTo(150, 6);
+  });
+
+  it('claims a reference straightened by 4 and by 6 degrees, which the whole-image matcher misses, with the turn', async () => {
+    for (const angle of [4, -6]) {
+      const image = await decoded(await straightened(bridge, angle));
+      // before: the whole-image stages find nothing
+      expect(whole.match(image).kind, `${angle}`).not.toBe('match');
+      const found = search.find(image, lowRes(image));
+      expect(found?.match.reference.id, `${angle}`).toBe('refs/bridge.jpg');
+      expect(found!.match.distance).toBeLessThanOrEqual(TURN_CLAIM_DISTANCE);
+      expect(found!.method).toBe('turn-back');
+      expect(Math.abs(found!.geometry.rotation - angle), `${angle}`).toBeLessThanOrEqual(0.5);
+      expect(found!.geometry.skew).toBe(0);
+    }
+  }, 60_000);
+
+  it('is measured by calibration as the sub-image stage, so `custody calibrate` reports its distances', async () => {
+    const calibration = new CalibrationMatcher([await reference('refs/bridge.jpg', bridge)]);
+    const m = await calibration.measure(await straightened(bridge, -6));
+    expect(m.subimage?.reference).toBe('refs/bridge.jpg');
+    expect(m.subimage!.distance).toBeLessThanOrEqual(TURN_CLAIM_DISTANCE);
+    expect(Math.min(m.direct?.distance ?? Infinity, m.aligned?.distance ?? Infinity)).toBeGreaterThan(m.subimage!.distance);
+  }, 60_000);
+
+  it('claims nothing in a straightened unrelated picture, nor in the upright one', async () => {
+    for (const bytes of [await straightened(unrelated, -6), await straightened(unrelated, 3), unrelated]) {
+      const image = await decoded(bytes);
+      expect(search.find(image, lowRes(image), true)).toBeUndefined();
+    }
+  }, 30_000);
+});
