@@ -48,10 +48,13 @@ export class QuadSearch {
     private readonly plan: SearchPlan,
   ) {}
 
-  /** The first (or with `best` the closest) match among the candidates that pass the rough gate. */
-  find(image: PixelImage, plane: LowRes, best = false): SubImageMatch | undefined {
+  /**
+   * The first (or with `best` the closest) match among the candidates that pass the rough gate.
+   * `candidates` are the plane's quadCandidates, when the caller has found them already.
+   */
+  find(image: PixelImage, plane: LowRes, best = false, candidates: readonly QuadCandidate[] = quadCandidates(plane)): SubImageMatch | undefined {
     const near: { candidate: QuadCandidate; distance: number }[] = [];
-    for (const candidate of quadCandidates(plane)) {
+    for (const candidate of candidates) {
       const distance = this.rough(plane, candidate.quad);
       if (distance !== undefined && distance <= QUAD_GATE) near.push({ candidate, distance });
     }

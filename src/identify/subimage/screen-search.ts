@@ -3,7 +3,7 @@ import type { HammingIndex } from '../pdq/hamming-index.js';
 import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
-import { area, quadCandidates } from './quad-candidates.js';
+import { area, type QuadCandidate, quadCandidates } from './quad-candidates.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
 import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
@@ -46,9 +46,9 @@ export class ScreenSearch {
   ) {}
 
   /** The first (or with `best` the closest) screen whose content matches within SCREEN_CLAIM_DISTANCE. */
-  find(image: PixelImage, plane: LowRes, best = false): SubImageMatch | undefined {
+  find(image: PixelImage, plane: LowRes, best = false, candidates: readonly QuadCandidate[] = quadCandidates(plane)): SubImageMatch | undefined {
     const near: { content: Quad; rotation: number; distance: number }[] = [];
-    for (const candidate of quadCandidates(plane)) {
+    for (const candidate of candidates) {
       if (candidate.method !== 'quad') continue;
       const content = contentOf(plane, candidate.quad);
       const distance = content && this.rough(plane, content);

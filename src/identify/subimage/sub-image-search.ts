@@ -4,8 +4,9 @@ import { type MatchOutcome, type PerceptualMatch, searchPlan } from '../pdq/matc
 import type { Rect } from '../pdq/pdq-hasher.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
 import { gridCells } from './grid-cells.js';
-import { lowRes } from './low-res.js';
+import { type LowRes, lowRes } from './low-res.js';
 import { cut } from './pixels.js';
+import { quadCandidates } from './quad-candidates.js';
 import { QuadSearch } from './quad-search.js';
 import { framedRectangles } from './rectangles.js';
 import { GATE_RADIUS, RoughGate } from './rough-gate.js';
@@ -106,7 +107,7 @@ export class SubImageSearch {
     const plane = lowRes(image);
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
-    if (candidates.length === 0) return this.quads.find(image, plane, best) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best);
+    if (candidates.length === 0) return this.offAxis(image, plane, best);
     const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
@@ -121,7 +122,17 @@ export class SubImageSearch {
       found = { match: outcome.match, geometry: { region: percentOf(region, image), scale, rotation, skew }, method };
       if (!best) break;
     }
-    return found ?? this.quads.find(image, plane, best) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best);
+    return found ?? this.offAxis(image, plane, best);
+  }
+
+  /**
+   * Where no upright region matched: turned and skewed pictures, straightened ones, then screens.
+   * The quad and screen searches start from the same quad candidates, found once here (finding
+   * them was 2.3 of the screen search's 3.3 ms when it found them again).
+   */
+  private offAxis(image: PixelImage, plane: LowRes, best: boolean): SubImageMatch | undefined {
+    const quads = quadCandidates(plane);
+    return this.quads.find(image, plane, best, quads) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best, quads);
   }
 }
 
