@@ -130,7 +130,7 @@ export class InspectionCache {
       this.stats.notStored++;
       return;
     }
-    this.fresh.add(Buffer.from(item.location), stamp, entry.bytesRead, json);
+    this.fresh.add(item.location, stamp, entry.bytesRead, json);
   }
 
   /**

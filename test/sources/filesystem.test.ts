@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countEntries, type WalkOptions, walkFilesystem } from '../../src/sources/filesystem.js';
-import type { CoverageEntry, Item } from '../../src/sources/item.js';
+import { countEntries, type WalkOptions, walkFilesystem, walkFilesystemGroups } from '../../src/sources/filesystem.js';
+import type { CoverageEntry, Item, SourceEvent } from '../../src/sources/item.js';
 import { IS_ROOT, overlongTree, tempDir, writeTree } from '../support/tmp.js';
 
 async function walk(root: string, options: WalkOptions = {}): Promise<{ items: Item[]; coverage: CoverageEntry[] }> {
@@ -17,6 +17,8 @@ async function walk(root: string, options: WalkOptions = {}): Promise<{ items: I
   coverage.sort((a, b) => (a.location < b.location ? -1 : 1));
   return { items, coverage };
 }
+
+const locationOf = (event: SourceEvent): string => (event.kind === 'item' ? event.item.location : event.kind === 'coverage' ? event.entry.location : 'notice');
 
 const HOSTILE_NAMES = [
   'with space.jpg',
@@ -204,5 +206,25 @@ describe('walkFilesystem', () => {
     const root = path.join(dir, 'empty');
     await mkdir(root);
     expect(await walk(root)).toEqual({ items: [], coverage: [] });
+  });
+
+  it('gives the same events in groups, each within one directory and at most 256 long', async () => {
+    const root = path.join(dir, 'groups');
+    const files: Record<string, string> = { 'top.txt': 'top', 'b/one.txt': 'one' };
+    for (let i = 0; i < 300; i++) files[`a/f${String(i).padStart(3, '0')}.txt`] = `file ${i}`;
+    await writeTree(root, files);
+    await symlink(outside, path.join(root, 'a', 'link'));
+    const one: string[] = [];
+    for await (const event of walkFilesystem(root)) one.push(locationOf(event));
+    const groups: string[][] = [];
+    for await (const group of walkFilesystemGroups(root)) groups.push(group.map(locationOf));
+    expect(groups.flat()).toEqual(one);
+    expect(one).toHaveLength(303);
+    // top.txt; a's 300 files and its link (coverage) in two groups; b's file.
+    expect(groups.map((g) => g.length)).toEqual([1, 256, 45, 1]);
+    for (const group of groups) {
+      const directories = new Set(group.map((location) => path.posix.dirname(location)));
+      expect(directories.size, group.join(' ')).toBe(1);
+    }
   });
 });
