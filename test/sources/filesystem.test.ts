@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WHOLE_HEAD_BYTES } from '../../src/sources/file-content.js';
 import { countEntries, type WalkOptions, walkFilesystem, walkFilesystemGroups } from '../../src/sources/filesystem.js';
 import type { CoverageEntry, Item, SourceEvent } from '../../src/sources/item.js';
 import { IS_ROOT, overlongTree, tempDir, writeTree } from '../support/tmp.js';
@@ -177,6 +178,24 @@ describe('walkFilesystem', () => {
       })(),
     ).rejects.toMatchObject({ name: 'ContentChangedError' });
     expect(await items[0]!.content!.head(2)).toEqual(Buffer.from('12'));
+  });
+
+  it('streams a small file in one read and a large one through a file stream, with the same bytes and the same size check', async () => {
+    const root = path.join(dir, 'streamed');
+    const small = Buffer.alloc(WHOLE_HEAD_BYTES, 3);
+    const large = Buffer.alloc(WHOLE_HEAD_BYTES + 4096 * 3 + 5, 4);
+    await writeTree(root, { 'large.bin': large, 'small.bin': small });
+    const { items } = await walk(root);
+    const streamed = async (item: Item): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of item.content!.stream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    expect((await streamed(items[0]!)).equals(large)).toBe(true);
+    expect((await streamed(items[1]!)).equals(small)).toBe(true);
+    for (const name of ['large.bin', 'small.bin']) await writeFile(path.join(root, name), Buffer.alloc(10));
+    for (const item of items)
+      await expect(streamed(item)).rejects.toMatchObject({ name: 'ContentChangedError', message: `size changed during the scan (${item.size} -> 10 bytes)` });
   });
 
   it('modifies nothing: mode, mtime and atime are unchanged after walking and reading every file', async () => {
