@@ -14,8 +14,8 @@ import type { PlateCheck, Report } from '../report/model.js';
 import type { ArchiveHook } from '../sources/archives-on-disk.js';
 import { CONTAINER_FORMATS } from '../sources/containers/registry.js';
 import type { Notice } from '../sources/item.js';
-import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceEvents } from '../sources/registry.js';
-import { forEachConcurrent } from '../util/pool.js';
+import { cacheScope, estimateInputs, inputNames, type SourceInput, type SourceRegistry, sourceGroups } from '../sources/registry.js';
+import { forEachConcurrentInGroups } from '../util/pool.js';
 import { assemble } from './assemble.js';
 import { closeDetectors, type IdentifyStage, prepareDetectors } from './detectors.js';
 import { InspectStage } from './inspect-stage.js';
@@ -100,7 +100,7 @@ export async function runAudit(request: AuditRequest): Promise<Report> {
 
   if (request.estimate) void estimateEntries(request, stage.tally);
   try {
-    await forEachConcurrent(sourceEvents(request.inputs, request.sources), concurrency, (event) => stage.handle(event));
+    await forEachConcurrentInGroups(sourceGroups(request.inputs, request.sources), concurrency, (event) => stage.handle(event));
   } finally {
     await closeDetectors(identify);
   }

@@ -47,6 +47,8 @@ export interface CacheStats {
 }
 
 const DEFAULT_RACY_WINDOW_MS = 2000;
+/** Distinct plain entries decoded once each (media types times capture-date-less facts: a few dozen at most). */
+const PLAIN_KINDS = 256;
 /** Cache files not used for this long are deleted when another audit writes the directory. */
 const UNUSED_DAYS = 30;
 /** An audit's cache file, or a verified fingerprint set's (fingerprint-cache.ts). */
@@ -63,6 +65,7 @@ export class InspectionCache {
   private readonly kept: number[] = [];
   private readonly fresh = new RecordWriter();
   private readonly racyBefore: bigint;
+  private readonly plain = new Map<string, CachedEntry>();
 
   private constructor(
     private readonly options: CacheOptions,
@@ -114,7 +117,7 @@ export class InspectionCache {
     const record = readRecord(this.index!.body, offset);
     if (!sameStamp(record.stamp, stamp)) return this.miss();
     // The file's MAC verified, so only a record this build cannot read (or a leaked key) lands here.
-    const entry = decodeEntry(record.json, record.bytesRead);
+    const entry = this.decode(record.json, record.bytesRead);
     if (!entry) return this.miss();
     this.kept.push(offset);
     this.stats.hits++;
@@ -130,7 +133,7 @@ export class InspectionCache {
       this.stats.notStored++;
       return;
     }
-    this.fresh.add(Buffer.from(item.location), stamp, entry.bytesRead, json);
+    this.fresh.add(item.location, stamp, entry.bytesRead, json);
   }
 
   /**
@@ -163,6 +166,22 @@ export class InspectionCache {
     }
     await pruneUnused(this.options.dir, path.basename(file));
     this.options.onDone?.(this.stats);
+  }
+
+  /**
+   * decodeEntry, once per distinct text of a plain entry (nothing identified, covered or expanded):
+   * most files of a tree share a handful of those (`{"m":"jpeg","f":{"media":"jpeg"}}`), and
+   * decoding validates every field. The shared parts are frozen: nothing may change a recalled conclusion.
+   */
+  private decode(json: string, bytesRead: number): CachedEntry | undefined {
+    const known = this.plain.get(json);
+    if (known) return { ...known, bytesRead };
+    const entry = decodeEntry(json, bytesRead);
+    if (entry && entry.identifications.length === 0 && entry.coverage.length === 0 && !entry.expansion && this.plain.size < PLAIN_KINDS) {
+      for (const part of [entry.identifications, entry.facts, entry.coverage]) Object.freeze(part);
+      this.plain.set(json, entry);
+    }
+    return entry;
   }
 
   private miss(): undefined {

@@ -113,24 +113,34 @@ export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
 /** Appends encoded records to one growing buffer (no object per record). */
 export class RecordWriter {
   private buffer = Buffer.allocUnsafe(64 * 1024);
+  /**
+   * The same bytes seen as a DataView: its setBigUint64 is built into V8, where Buffer's
+   * writeBigUInt64LE splits the value with BigInt arithmetic in JavaScript (a cold audit writes one
+   * record per file on disk, four 64-bit values each).
+   */
+  private view = viewOf(this.buffer);
   length = 0;
   count = 0;
 
-  add(location: Buffer, stamp: FileStamp, bytesRead: number, json: string): void {
+  /** Appends a record; `location` is written as UTF-8 (the bytes `RecordIndex.find` looks up). */
+  add(location: string, stamp: FileStamp, bytesRead: number, json: string): void {
+    const locationLength = Buffer.byteLength(location);
     const jsonLength = Buffer.byteLength(json);
-    const length = 4 + location.length + FIXED + jsonLength;
+    const length = 4 + locationLength + FIXED + jsonLength;
     this.reserve(4 + length);
+    const view = this.view;
     let at = this.length;
-    at = this.buffer.writeUInt32LE(length, at);
-    at = this.buffer.writeUInt32LE(location.length, at);
-    at += location.copy(this.buffer, at);
-    at = this.buffer.writeBigUInt64LE(BigInt.asUintN(64, stamp.dev), at);
-    at = this.buffer.writeBigUInt64LE(BigInt.asUintN(64, stamp.ino), at);
-    at = this.buffer.writeDoubleLE(stamp.size, at);
-    at = this.buffer.writeBigInt64LE(BigInt.asIntN(64, stamp.mtimeNs), at);
-    at = this.buffer.writeBigInt64LE(BigInt.asIntN(64, stamp.ctimeNs), at);
-    at = this.buffer.writeDoubleLE(bytesRead, at);
-    at += this.buffer.write(json, at, 'utf8');
+    view.setUint32(at, length, true);
+    view.setUint32(at + 4, locationLength, true);
+    at += 8 + this.buffer.write(location, at + 8, locationLength, 'utf8');
+    view.setBigUint64(at, stamp.dev, true);
+    view.setBigUint64(at + 8, stamp.ino, true);
+    view.setFloat64(at + 16, stamp.size, true);
+    view.setBigInt64(at + 24, stamp.mtimeNs, true);
+    view.setBigInt64(at + 32, stamp.ctimeNs, true);
+    view.setFloat64(at + 40, bytesRead, true);
+    at += FIXED;
+    at += this.buffer.write(json, at, jsonLength, 'utf8');
     this.length = at;
     this.count++;
   }
@@ -146,5 +156,8 @@ export class RecordWriter {
     const grown = Buffer.allocUnsafe(size);
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
+    this.view = viewOf(grown);
   }
 }
+
+const viewOf = (buffer: Buffer): DataView => new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);

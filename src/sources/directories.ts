@@ -1,5 +1,4 @@
-import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errorCode } from '../util/errors.js';
 
@@ -108,9 +107,15 @@ export function checkUnchanged(dir: OpenDirectory): void {
 /** The path of entry `name` of an open directory, valid while it stays open. */
 export const entryPath = (dir: OpenDirectory, name: Buffer): Buffer => Buffer.concat([dir.entries, name]);
 
-/** The directory's entries in byte order: deterministic on every machine, whatever order the filesystem returns. */
-export async function list(dir: OpenDirectory): Promise<Dirent<Buffer>[]> {
-  const entries = await readdir(dir.entries, { withFileTypes: true, encoding: 'buffer' });
+/**
+ * The directory's entries in byte order: deterministic on every machine, whatever order the
+ * filesystem returns. Synchronous, as the walk's lstats are: the listing is almost always in the
+ * kernel's cache, where a round trip through libuv's thread pool costs more CPU than the getdents
+ * calls (the bench share's 169 directories: 22-35 ms synchronous, 33-42 ms through the pool). The
+ * walk gives the event loop a turn per directory instead.
+ */
+export function list(dir: OpenDirectory): Dirent<Buffer>[] {
+  const entries = readdirSync(dir.entries, { withFileTypes: true, encoding: 'buffer' });
   return entries.sort((a, b) => Buffer.compare(a.name, b.name));
 }
 

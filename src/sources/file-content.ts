@@ -135,6 +135,16 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
         kept = undefined;
         return out;
       }
+      if (size <= WHOLE_HEAD_BYTES) {
+        // A small file in one read: open, fstat, read and close, without a file stream and a
+        // pipeline of its own (an exact-only audit digests every file of a reference's size this
+        // way). The whole-file read checks the size as the stream below does.
+        readWhole().then(
+          (whole) => out.end(whole),
+          (error: Error) => out.destroy(error),
+        );
+        return out;
+      }
       openReadOnly(file, identity).then(
         (handle) => {
           let seen = 0;

@@ -1,5 +1,6 @@
 import { type Dirent, lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describeError, errorCode } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
 import { fromWorkingDirectory } from '../util/paths.js';
@@ -39,9 +40,17 @@ export interface WalkOptions {
  * The root itself may be a regular file (audited alone, located by its name, or by the prefix) or a
  * symlink, which is the user's own choice of what to audit: its target is audited, with a notice.
  */
-export function walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
-  // The walk's own generator, each entry made an event as it is met: one async generator per item
-  // fewer between the listing and the audit (each costs a promise and a turn of the microtask queue).
+export async function* walkFilesystem(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent> {
+  for await (const group of walkFilesystemGroups(root, options)) yield* group;
+}
+
+/**
+ * The events of {@link walkFilesystem}, in the same order, in groups: up to {@link GROUP_SIZE} entries
+ * of one directory at a time. An audit meets every file of a tree once; a turn of an async
+ * generator per file (a promise and a trip through the microtask queue for each layer it crosses)
+ * cost more than the file's own stat, so the audit takes a directory's entries together.
+ */
+export function walkFilesystemGroups(root: string, options: WalkOptions = {}): AsyncGenerator<SourceEvent[]> {
   return direntsOf(root, options, true, eventOf);
 }
 
@@ -55,7 +64,9 @@ export async function countEntries(root: string, options: WalkOptions = {}): Pro
   // A filter of its own: counting must not mark patterns as matched for the audit's warnings.
   const counting = { ...options, filter: pathFilter(options.include, options.exclude) };
   let count = 0;
-  for await (const found of direntsOf(root, counting, false, (dirent) => dirent)) if (found.kind === 'dirent') count++;
+  for await (const group of direntsOf(root, counting, false, (dirent) => dirent)) {
+    for (const found of group) if (found.kind === 'dirent') count++;
+  }
   return count;
 }
 
@@ -79,21 +90,25 @@ interface PendingDirectory {
   parent: OpenDirectory;
 }
 
+/** Entries of one directory taken together at most (a directory of a million files is not held as a million items at once). */
+const GROUP_SIZE = 256;
+
 /**
  * The walk itself: every non-directory entry in name order (as `map` makes it, while its `at` path
- * is still valid), and unreadable directories as coverage. A git directory met on the way has its
- * history audited through git (src/sources/git-walk.ts), unless `history` is false (counting for an estimate).
+ * is still valid), and unreadable directories as coverage, in groups of one directory's entries. A
+ * git directory met on the way has its history audited through git (src/sources/git-walk.ts),
+ * unless `history` is false (counting for an estimate).
  */
-async function* direntsOf<T>(root: string, options: WalkOptions, history: boolean, map: (found: FoundDirent) => T): AsyncGenerator<T | SourceEvent> {
+async function* direntsOf<T>(root: string, options: WalkOptions, history: boolean, map: (found: FoundDirent) => T): AsyncGenerator<(T | SourceEvent)[]> {
   const filter = options.filter ?? pathFilter(options.include, options.exclude);
   const locate = (relative: string) => (options.locationPrefix ? (relative ? `${options.locationPrefix}/${relative}` : options.locationPrefix) : relative);
   const start = resolveRoot(root);
   const rootLocation = locate('') || '.';
-  if ('code' in start) return yield coverage(rootLocation, 'unreadable-directory', start.code, true);
-  if (start.notice) yield { kind: 'notice', notice: { location: rootLocation, level: 'info', message: start.notice } };
+  if ('code' in start) return yield [coverage(rootLocation, 'unreadable-directory', start.code, true)];
+  if (start.notice) yield [{ kind: 'notice', notice: { location: rootLocation, level: 'info', message: start.notice } }];
   if (!start.stats.isDirectory()) {
     // A file named as the root is audited whatever the patterns say: the user asked for it by name.
-    return yield map({ kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) });
+    return yield [map({ kind: 'dirent', at: start.disk, disk: start.disk, entry: start.stats, location: options.locationPrefix ?? path.basename(root) })];
   }
   const rootDisk = start.disk;
   const repositories = new GitDirectories(rootDisk);
@@ -115,23 +130,28 @@ async function* direntsOf<T>(root: string, options: WalkOptions, history: boolea
       try {
         dir = 'parent' in next ? openChild(next.parent, next.name, next.disk) : openRoot(next.disk);
       } catch (error) {
-        yield directoryCoverage(locate(next.relative) || '.', error);
+        yield [directoryCoverage(locate(next.relative) || '.', error)];
         continue;
       } finally {
         if ('parent' in next) release(next.parent);
       }
       dir.pending = 1; // Held by this loop until its own entries are done.
       open.add(dir);
+      // The listing and the stats are synchronous (see list and fileEvent): a turn of the event loop
+      // per directory lets reads, timers (a progress display) and a count running alongside go on.
+      await nextTurn();
       try {
-        entries = await list(dir);
+        entries = list(dir);
         checkUnchanged(dir);
       } catch (error) {
         release(dir);
-        yield directoryCoverage(locate(next.relative) || '.', error);
+        yield [directoryCoverage(locate(next.relative) || '.', error)];
         continue;
       }
-      if (history && isGitDirectory(entries)) yield* repositories.enter(next.relative, next.disk, locate(next.relative) || '.');
+      if (history && isGitDirectory(entries))
+        for await (const event of repositories.enter(next.relative, next.disk, locate(next.relative) || '.')) yield [event];
       const subdirectories: PendingDirectory[] = [];
+      let group: (T | SourceEvent)[] = [];
       for (const entry of entries) {
         const name = displayName(entry.name);
         const relative = next.relative ? `${next.relative}/${name}` : name;
@@ -141,9 +161,19 @@ async function* direntsOf<T>(root: string, options: WalkOptions, history: boolea
           continue;
         }
         if (!filter.admits(relative) || repositories.holdsObject(relative)) continue;
-        if (history && entry.isFile() && entry.name.toString() === '.git') yield* repositories.pointer(disk, locate(relative));
-        yield map({ kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) });
+        if (history && entry.isFile() && entry.name.equals(DOT_GIT)) {
+          // The pointer's coverage comes before the file's own event, as it always has.
+          if (group.length > 0) yield group;
+          group = [];
+          for await (const event of repositories.pointer(disk, locate(relative))) yield [event];
+        }
+        group.push(map({ kind: 'dirent', at: entryPath(dir, entry.name), disk, entry, location: locate(relative) }));
+        if (group.length >= GROUP_SIZE) {
+          yield group;
+          group = [];
+        }
       }
+      if (group.length > 0) yield group;
       dir.pending += subdirectories.length;
       release(dir);
       // Reverse so that popping visits subdirectories in name order.
@@ -177,6 +207,7 @@ function directoryCoverage(location: string, error: unknown): SourceEvent {
 }
 
 const SEPARATOR = Buffer.from(path.sep);
+const DOT_GIT = Buffer.from('.git');
 
 /**
  * The path by which the walk reaches `root` on disk, and reads reach its files later: relative to

@@ -1,10 +1,10 @@
 import { filesFromSource } from './files-from.js';
 import { gitSource } from './git-repository.js';
-import type { Notice, SourceEvent } from './item.js';
+import type { Knowledge, Notice, SourceEvent } from './item.js';
 import { manifestSource } from './manifests/source.js';
 import { isPatternWarning } from './path-filter.js';
 import { filesystemSource } from './roots.js';
-import type { Source } from './source.js';
+import { hasGroups, type Source } from './source.js';
 
 /**
  * Every kind of input an audit reads, by id. A new source is one file holding a {@link Source} plus
@@ -35,21 +35,41 @@ export function sourceFor(input: SourceInput, registry: SourceRegistry = SOURCES
  * applied to.
  */
 export async function* sourceEvents(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): AsyncGenerator<SourceEvent> {
+  for await (const group of sourceGroups(inputs, registry)) yield* group;
+}
+
+/**
+ * The events of {@link sourceEvents}, in the same order, in groups: as a source groups them (a
+ * directory's files), or one by one from a source that does not. What the audit consumes.
+ */
+export async function* sourceGroups(inputs: readonly SourceInput[], registry: SourceRegistry = SOURCES): AsyncGenerator<readonly SourceEvent[]> {
   const filtered = inputs.filter((input) => 'include' in input || 'exclude' in input).length;
   const unmatched = new Map<string, { notice: Notice; inputs: number }>();
-  for (const input of inputs) {
-    const source = sourceFor(input, registry);
-    for await (const event of source.events(input)) {
-      if (event.kind === 'item') event.item.known = source.knowledge;
-      if (event.kind === 'notice' && filtered > 1 && isPatternWarning(event.notice)) {
+  /** The group as the audit takes it: items stamped, and pattern warnings held until every input was read. */
+  const admit = (group: readonly SourceEvent[], knowledge: Knowledge): readonly SourceEvent[] => {
+    let held = false;
+    for (const event of group) {
+      if (event.kind === 'item') event.item.known = knowledge;
+      else if (event.kind === 'notice' && filtered > 1 && isPatternWarning(event.notice)) {
         const seen = unmatched.get(event.notice.message);
         unmatched.set(event.notice.message, { notice: event.notice, inputs: (seen?.inputs ?? 0) + 1 });
-        continue;
+        held = true;
       }
-      yield event;
+    }
+    return held ? group.filter((event) => !(event.kind === 'notice' && isPatternWarning(event.notice))) : group;
+  };
+  for (const input of inputs) {
+    const source = sourceFor(input, registry);
+    const events = source.events(input);
+    if (hasGroups(events)) {
+      for await (const group of events.groups()) yield admit(group, source.knowledge);
+    } else {
+      for await (const event of events) yield admit([event], source.knowledge);
     }
   }
-  for (const { notice, inputs: count } of unmatched.values()) if (count === filtered) yield { kind: 'notice', notice };
+  const last: SourceEvent[] = [];
+  for (const { notice, inputs: count } of unmatched.values()) if (count === filtered) last.push({ kind: 'notice', notice });
+  if (last.length > 0) yield last;
 }
 
 /** Up-front checks of every input (usage errors before any scanning). */

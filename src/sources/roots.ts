@@ -2,10 +2,10 @@ import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode, UsageError } from '../util/errors.js';
 import { fromWorkingDirectory, isInside } from '../util/paths.js';
-import { countEntries, walkFilesystem } from './filesystem.js';
+import { countEntries, walkFilesystemGroups } from './filesystem.js';
 import type { Knowledge, Notice, SourceEvent } from './item.js';
 import { pathFilter } from './path-filter.js';
-import type { Source } from './source.js';
+import { groupedEvents, type Source } from './source.js';
 
 /** Directories (or files) on disk to walk, with the patterns that choose what under them is audited. */
 export interface FilesystemInput {
@@ -32,7 +32,7 @@ export const filesystemSource: Source<FilesystemInput> = {
   knowledge: FILE_KNOWLEDGE,
   locations: 'the path under the root; with several roots, prefixed by the root as named from the working directory',
   check: (input) => checkRoots(input.roots, input.cwd ?? process.cwd()),
-  events: walkRoots,
+  events: (input) => groupedEvents(() => walkRoots(input)),
   async estimate(input) {
     let total = 0;
     for (const root of absoluteRoots(input)) total += await countEntries(root, patterns(input));
@@ -46,15 +46,16 @@ export const filesystemSource: Source<FilesystemInput> = {
  * Every root walked. Roots that are the same directory as another, or inside another, are walked
  * once (a notice says so), and a pattern that matched nothing in any root is a warning notice.
  */
-async function* walkRoots(input: FilesystemInput): AsyncGenerator<SourceEvent> {
+async function* walkRoots(input: FilesystemInput): AsyncGenerator<SourceEvent[]> {
   const { roots, notices } = await distinctRoots(absoluteRoots(input));
-  for (const notice of notices) yield { kind: 'notice', notice };
+  if (notices.length > 0) yield notices.map((notice) => ({ kind: 'notice', notice }));
   const filter = pathFilter(input.include, input.exclude);
   const several = roots.length > 1;
   for (const root of roots) {
-    yield* walkFilesystem(root, { filter, ...(several ? { locationPrefix: rootName(root) } : {}) });
+    yield* walkFilesystemGroups(root, { filter, ...(several ? { locationPrefix: rootName(root) } : {}) });
   }
-  if (roots.length > 0) for (const notice of filter.unmatched()) yield { kind: 'notice', notice };
+  const unmatched = roots.length > 0 ? filter.unmatched() : [];
+  if (unmatched.length > 0) yield unmatched.map((notice) => ({ kind: 'notice', notice }));
 }
 
 /**

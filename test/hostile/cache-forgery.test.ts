@@ -76,7 +76,7 @@ async function forge(file: string, userKey: Buffer, json = '{"f":{}}', bytesRead
   const header = await headerOf(file);
   const s = await stat(path.join(base, 'tree', COPY), { bigint: true });
   const records = new RecordWriter();
-  records.add(Buffer.from(COPY), { dev: s.dev, ino: s.ino, size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }, bytesRead, json);
+  records.add(COPY, { dev: s.dev, ino: s.ino, size: Number(s.size), mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }, bytesRead, json);
   await writeCacheFile(
     file,
     { format: header.format, custody: header.custody, key: header.key, entries: 1 },

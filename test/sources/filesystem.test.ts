@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countEntries, type WalkOptions, walkFilesystem } from '../../src/sources/filesystem.js';
-import type { CoverageEntry, Item } from '../../src/sources/item.js';
+import { WHOLE_HEAD_BYTES } from '../../src/sources/file-content.js';
+import { countEntries, type WalkOptions, walkFilesystem, walkFilesystemGroups } from '../../src/sources/filesystem.js';
+import type { CoverageEntry, Item, SourceEvent } from '../../src/sources/item.js';
 import { IS_ROOT, overlongTree, tempDir, writeTree } from '../support/tmp.js';
 
 async function walk(root: string, options: WalkOptions = {}): Promise<{ items: Item[]; coverage: CoverageEntry[] }> {
@@ -17,6 +18,8 @@ async function walk(root: string, options: WalkOptions = {}): Promise<{ items: I
   coverage.sort((a, b) => (a.location < b.location ? -1 : 1));
   return { items, coverage };
 }
+
+const locationOf = (event: SourceEvent): string => (event.kind === 'item' ? event.item.location : event.kind === 'coverage' ? event.entry.location : 'notice');
 
 const HOSTILE_NAMES = [
   'with space.jpg',
@@ -177,6 +180,24 @@ describe('walkFilesystem', () => {
     expect(await items[0]!.content!.head(2)).toEqual(Buffer.from('12'));
   });
 
+  it('streams a small file in one read and a large one through a file stream, with the same bytes and the same size check', async () => {
+    const root = path.join(dir, 'streamed');
+    const small = Buffer.alloc(WHOLE_HEAD_BYTES, 3);
+    const large = Buffer.alloc(WHOLE_HEAD_BYTES + 4096 * 3 + 5, 4);
+    await writeTree(root, { 'large.bin': large, 'small.bin': small });
+    const { items } = await walk(root);
+    const streamed = async (item: Item): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of item.content!.stream()) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    expect((await streamed(items[0]!)).equals(large)).toBe(true);
+    expect((await streamed(items[1]!)).equals(small)).toBe(true);
+    for (const name of ['large.bin', 'small.bin']) await writeFile(path.join(root, name), Buffer.alloc(10));
+    for (const item of items)
+      await expect(streamed(item)).rejects.toMatchObject({ name: 'ContentChangedError', message: `size changed during the scan (${item.size} -> 10 bytes)` });
+  });
+
   it('modifies nothing: mode, mtime and atime are unchanged after walking and reading every file', async () => {
     const root = path.join(dir, 'untouched');
     await writeTree(root, { 'a.jpg': { data: 'aaaa', mode: 0o604 }, 'd/b.bin': { data: 'bbbbbbbb', mode: 0o640 } });
@@ -204,5 +225,25 @@ describe('walkFilesystem', () => {
     const root = path.join(dir, 'empty');
     await mkdir(root);
     expect(await walk(root)).toEqual({ items: [], coverage: [] });
+  });
+
+  it('gives the same events in groups, each within one directory and at most 256 long', async () => {
+    const root = path.join(dir, 'groups');
+    const files: Record<string, string> = { 'top.txt': 'top', 'b/one.txt': 'one' };
+    for (let i = 0; i < 300; i++) files[`a/f${String(i).padStart(3, '0')}.txt`] = `file ${i}`;
+    await writeTree(root, files);
+    await symlink(outside, path.join(root, 'a', 'link'));
+    const one: string[] = [];
+    for await (const event of walkFilesystem(root)) one.push(locationOf(event));
+    const groups: string[][] = [];
+    for await (const group of walkFilesystemGroups(root)) groups.push(group.map(locationOf));
+    expect(groups.flat()).toEqual(one);
+    expect(one).toHaveLength(303);
+    // top.txt; a's 300 files and its link (coverage) in two groups; b's file.
+    expect(groups.map((g) => g.length)).toEqual([1, 256, 45, 1]);
+    for (const group of groups) {
+      const directories = new Set(group.map((location) => path.posix.dirname(location)));
+      expect(directories.size, group.join(' ')).toBe(1);
+    }
   });
 });
