@@ -1,0 +1,65 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/identify/image-decode.js';
+import { hasCharacterRow } from '../../src/identify/plate-reader/char-rows.js';
+import { gatedRegions, type Luma, lumaOf } from '../../src/identify/plate-reader/gate.js';
+import { platePhoto } from './support/plate-photo.js';
+
+/** The 512 px plane the audit hands the reader, as luma. */
+async function planeOf(bytes: Buffer): Promise<Luma> {
+  const decoded = await decodeImage(bytes, { maxImagePixels: 1e8 });
+  if (!decoded.ok) throw new Error(decoded.detail);
+  const { pixels, width, height, channels } = decoded.image;
+  return lumaOf(pixels, width, height, channels);
+}
+
+/** A grey 512 x 256 picture with the given SVG drawn on it. */
+async function picture(body: string): Promise<Luma> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="256"><rect width="512" height="256" fill="#6a6a6a"/>${body}</svg>`;
+  return planeOf(await sharp(Buffer.from(svg)).png().toBuffer());
+}
+
+const whole = { x: 0, y: 0, width: 512, height: 256 };
+const glyph = (x: number, y: number, size: number, char: string) =>
+  `<text x="${x}" y="${y}" font-family="DejaVu Sans" font-weight="bold" font-size="${size}" fill="#111">${char}</text>`;
+
+describe('hasCharacterRow', () => {
+  it('finds the plate of the test photo in a place the gate gives', async () => {
+    const luma = await planeOf(await platePhoto('QRT 4821'));
+    const { regions } = gatedRegions(luma);
+    expect(regions.some((region) => hasCharacterRow(luma, region))).toBe(true);
+  });
+
+  it('finds a row of characters on a light plate, and one of light characters on a dark plate', async () => {
+    const dark = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
+    expect(hasCharacterRow(dark, whole)).toBe(true);
+    const light = await picture(`<rect x="150" y="100" width="180" height="48" fill="#181818"/>${glyph(162, 138, 30, 'KX7 2049').replace('#111', '#f0f0f0')}`);
+    expect(hasCharacterRow(light, whole)).toBe(true);
+  });
+
+  it('finds a plate too small for its characters to stand apart, by its panel', async () => {
+    // About a US plate's size at 512 pixels in the openalpr photos (32 x 13), characters 4-5 high.
+    const characters = ['6', 'H', 'P', '9', '9', '5'].map((c, i) => glyph(202 + i * 4.5, 110, 6, c)).join('');
+    expect(hasCharacterRow(await picture(`<rect x="200" y="100" width="32" height="13" fill="#efefe8"/>${characters}`), whole)).toBe(true);
+    // The same characters with no plate around them are too small to be a row.
+    expect(hasCharacterRow(await picture(characters.replaceAll('#111', '#e0e0e0')), whole)).toBe(false);
+  });
+
+  it('does not take the same characters for a row when they are not level or not close', async () => {
+    const scattered = ['K', 'X', '7', '2', '0', '4'].map((c, i) => glyph(40 + i * 75, 60 + ((i * 97) % 150), 18 + ((i * 7) % 3) * 10, c)).join('');
+    expect(hasCharacterRow(await picture(scattered), whole)).toBe(false);
+  });
+
+  it('passes nothing in noise, and nothing in a plain picture', async () => {
+    let state = 7;
+    const noise = new Uint8Array(512 * 256).map(() => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    expect(hasCharacterRow({ pixels: noise, width: 512, height: 256 }, whole)).toBe(false);
+    expect(hasCharacterRow(await picture(''), whole)).toBe(false);
+  });
+
+  it('reads only inside the region it is given', async () => {
+    const luma = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
+    expect(hasCharacterRow(luma, { x: 0, y: 0, width: 140, height: 256 })).toBe(false);
+    expect(hasCharacterRow(luma, { x: 140, y: 90, width: 200, height: 70 })).toBe(true);
+  });
+});
