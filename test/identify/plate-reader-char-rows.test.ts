@@ -37,6 +37,15 @@ describe('hasCharacterRow', () => {
     expect(hasCharacterRow(light, whole)).toBe(true);
   });
 
+  it('finds a tilted row, and not characters that step up and down', async () => {
+    const plate = `<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`;
+    expect(hasCharacterRow(await picture(`<g transform="rotate(5 240 124)">${plate}</g>`), whole)).toBe(true);
+    const zigzag = ['K', 'X', '7', '2', '0', '4'].map((c, i) => glyph(162 + i * 24, 138 + (i % 2) * 12, 30, c)).join('');
+    // On the bare background: a plate panel holding them would pass, level or not.
+    expect(hasCharacterRow(await picture(zigzag), whole)).toBe(false);
+    expect(hasCharacterRow(await picture(zigzag.replaceAll(/y="1(38|50)"/g, 'y="138"')), whole)).toBe(true);
+  });
+
   it('finds a plate too small for its characters to stand apart, by its panel', async () => {
     // About a US plate's size at 512 pixels in the openalpr photos (32 x 13), characters 4-5 high.
     const characters = ['6', 'H', 'P', '9', '9', '5'].map((c, i) => glyph(202 + i * 4.5, 110, 6, c)).join('');
