@@ -16,7 +16,8 @@ import { MAX_CANDIDATES } from './spellings.js';
 /**
  * Agency plates in pictures nobody fingerprinted (`--read-plates`): an image that no exact or
  * perceptual fingerprint claims is searched for text where the gate (gate.ts) sees plate-like
- * strokes; each plate read is normalised as plate records are (v1), every bounded spelling of it is
+ * strokes, when one of those places holds a row of characters or a plate panel (char-rows.ts);
+ * each plate read is normalised as plate records are (v1), every bounded spelling of it is
  * HMAC'd under the audit's plate key and looked up in the agency plate digests, exactly as the
  * record detector looks up plates in text. A hit makes the image a `plate-image` asset with method
  * `plate-in-image`; its evidence names the text box, the recogniser's confidence and how many
