@@ -7,7 +7,7 @@ import { type DecodeResult, decodeImageSource } from '../image-decode.js';
 import { DECODE_COVERAGE_REASON } from '../perceptual.js';
 import { agencyPlateMatcher } from '../plates/agency-matcher.js';
 import { plateKeyId } from '../plates/key.js';
-import { hasCharacterRow } from './char-rows.js';
+import { anyCharacterRow } from './char-rows.js';
 import { gatedRegions, lumaOf, MAX_REGIONS } from './gate.js';
 import type { Box } from './raster.js';
 import { MAX_BOXES } from './read-plates.js';
@@ -29,7 +29,7 @@ export const PLATE_IMAGE_CLASS = 'plate-image';
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/gate1/rows1/crops3/spellings2/limits2';
+const READER_VERSION = 'pp-ocrv4/gate1/rows2/crops3/spellings2/limits2';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -79,7 +79,7 @@ export const plateImageDetector: DetectorFactory = {
         // The OCR reads the image only when one of its places holds a row of characters or a plate
         // panel (char-rows.ts): the stroke gate alone passes most real photos. Places past the bound
         // were tested by neither, so an image with some is still not fully searched.
-        if (!regions.some((region) => hasCharacterRow(luma, region))) {
+        if (!anyCharacterRow(luma, regions)) {
           return dropped > 0 ? gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_REGIONS} were not read`) : NO_RESULT;
         }
         // The gate found text-like places: if the larger decode they are read from fails, the image
