@@ -7,6 +7,7 @@ import { type DecodeResult, decodeImageSource } from '../image-decode.js';
 import { DECODE_COVERAGE_REASON } from '../perceptual.js';
 import { agencyPlateMatcher } from '../plates/agency-matcher.js';
 import { plateKeyId } from '../plates/key.js';
+import { anyCharacterRow } from './char-rows.js';
 import { gatedRegions, lumaOf, MAX_REGIONS } from './gate.js';
 import type { Box } from './raster.js';
 import { MAX_BOXES } from './read-plates.js';
@@ -15,7 +16,8 @@ import { MAX_CANDIDATES } from './spellings.js';
 /**
  * Agency plates in pictures nobody fingerprinted (`--read-plates`): an image that no exact or
  * perceptual fingerprint claims is searched for text where the gate (gate.ts) sees plate-like
- * strokes; each plate read is normalised as plate records are (v1), every bounded spelling of it is
+ * strokes, when one of those places holds a row of characters or a plate panel (char-rows.ts);
+ * each plate read is normalised as plate records are (v1), every bounded spelling of it is
  * HMAC'd under the audit's plate key and looked up in the agency plate digests, exactly as the
  * record detector looks up plates in text. A hit makes the image a `plate-image` asset with method
  * `plate-in-image`; its evidence names the text box, the recogniser's confidence and how many
@@ -27,7 +29,7 @@ export const PLATE_IMAGE_CLASS = 'plate-image';
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/gate1/crops3/spellings2/limits2';
+const READER_VERSION = 'pp-ocrv4/gate1/rows2/crops3/spellings2/limits2';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -71,8 +73,15 @@ export const plateImageDetector: DetectorFactory = {
         const small: DecodeResult = kept ? { ok: true, image: kept } : await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
         if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
-        const { regions, dropped } = gatedRegions(lumaOf(pixels, width, height, channels));
+        const luma = lumaOf(pixels, width, height, channels);
+        const { regions, dropped } = gatedRegions(luma);
         if (regions.length === 0) return NO_RESULT;
+        // The OCR reads the image only when one of its places holds a row of characters or a plate
+        // panel (char-rows.ts): the stroke gate alone passes most real photos. Places past the bound
+        // were tested by neither, so an image with some is still not fully searched.
+        if (!anyCharacterRow(luma, regions)) {
+          return dropped > 0 ? gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_REGIONS} were not read`) : NO_RESULT;
+        }
         // The gate found text-like places: if the larger decode they are read from fails, the image
         // was not searched, whatever the perceptual stage made of the small one.
         const full = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });

@@ -1,0 +1,107 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../src/identify/image-decode.js';
+import { anyCharacterRow, hasCharacterRow, LOOKS, look } from '../../src/identify/plate-reader/char-rows.js';
+import { gatedRegions, type Luma, lumaOf } from '../../src/identify/plate-reader/gate.js';
+import { platePhoto } from './support/plate-photo.js';
+
+/** The 512 px plane the audit hands the reader, as luma. */
+async function planeOf(bytes: Buffer): Promise<Luma> {
+  const decoded = await decodeImage(bytes, { maxImagePixels: 1e8 });
+  if (!decoded.ok) throw new Error(decoded.detail);
+  const { pixels, width, height, channels } = decoded.image;
+  return lumaOf(pixels, width, height, channels);
+}
+
+/** A grey 512 x 256 picture with the given SVG drawn on it. */
+async function picture(body: string): Promise<Luma> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="256"><rect width="512" height="256" fill="#6a6a6a"/>${body}</svg>`;
+  return planeOf(await sharp(Buffer.from(svg)).png().toBuffer());
+}
+
+const whole = { x: 0, y: 0, width: 512, height: 256 };
+const glyph = (x: number, y: number, size: number, char: string) =>
+  `<text x="${x}" y="${y}" font-family="DejaVu Sans" font-weight="bold" font-size="${size}" fill="#111">${char}</text>`;
+
+describe('hasCharacterRow', () => {
+  it('finds the plate of the test photo in a place the gate gives', async () => {
+    const luma = await planeOf(await platePhoto('QRT 4821'));
+    const { regions } = gatedRegions(luma);
+    expect(regions.some((region) => hasCharacterRow(luma, region))).toBe(true);
+  });
+
+  it('finds a row of characters on a light plate, and one of light characters on a dark plate', async () => {
+    const dark = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
+    expect(hasCharacterRow(dark, whole)).toBe(true);
+    const light = await picture(`<rect x="150" y="100" width="180" height="48" fill="#181818"/>${glyph(162, 138, 30, 'KX7 2049').replace('#111', '#f0f0f0')}`);
+    expect(hasCharacterRow(light, whole)).toBe(true);
+  });
+
+  it('finds a tilted row, and not characters that step up and down', async () => {
+    const plate = `<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`;
+    expect(hasCharacterRow(await picture(`<g transform="rotate(5 240 124)">${plate}</g>`), whole)).toBe(true);
+    const zigzag = ['K', 'X', '7', '2', '0', '4'].map((c, i) => glyph(162 + i * 24, 138 + (i % 2) * 12, 30, c)).join('');
+    // On the bare background: a plate panel holding them would pass, level or not.
+    expect(hasCharacterRow(await picture(zigzag), whole)).toBe(false);
+    expect(hasCharacterRow(await picture(zigzag.replaceAll(/y="1(38|50)"/g, 'y="138"')), whole)).toBe(true);
+  });
+
+  it('finds a plate too small for its characters to stand apart, by its panel', async () => {
+    // About a US plate's size at 512 pixels in the openalpr photos (32 x 13), characters 4-5 high.
+    const characters = ['6', 'H', 'P', '9', '9', '5'].map((c, i) => glyph(202 + i * 4.5, 110, 6, c)).join('');
+    expect(look(await picture(`<rect x="200" y="100" width="32" height="13" fill="#efefe8"/>${characters}`), whole, LOOKS[0]!)).toBe(true);
+    // The same characters with no plate around them are too small to be a row at the first look
+    // (the finer look, at twice the size, can find them as one).
+    expect(look(await picture(characters.replaceAll('#111', '#e0e0e0')), whole, LOOKS[0]!)).toBe(false);
+  });
+
+  it('finds small dim touching characters only in the doubled look, and only five or more of them', async () => {
+    // Characters about 6 pixels high, 20 grey levels darker than the ground, a stroke apart: the
+    // first look sees them merge; drawn at twice the size they stand apart.
+    const doubledLook = LOOKS.find((how) => how.scale === 2)!;
+    const row = (chars: string[]) => chars.map((c, i) => glyph(200 + i * 5.6, 130, 8, c).replace('#111', '#555')).join('');
+    const seven = await picture(row(['K', 'X', '7', '2', '0', '4', '9']));
+    expect(look(seven, whole, LOOKS[0]!)).toBe(false);
+    expect(look(seven, whole, doubledLook)).toBe(true);
+    expect(hasCharacterRow(seven, whole)).toBe(true);
+    expect(look(await picture(row(['K', 'X', '7', '2'])), whole, doubledLook)).toBe(false);
+  });
+
+  it('finds a grey plate on a white car only at a higher contrast, and only five or more characters', async () => {
+    // Its characters join the panel at the first look's contrast of 10.
+    const plate = (n: number) =>
+      `<rect width="512" height="256" fill="#e8e8e8"/><rect x="200" y="97" width="69" height="20" fill="#909090"/>${['J', 'Q', 'S', '5', '6', '8', '3']
+        .slice(0, n)
+        .map((c, i) => glyph(204 + i * 8.7, 114, 14, c).replace('#111', '#202020'))
+        .join('')}`;
+    const seven = await picture(plate(7));
+    expect(look(seven, whole, LOOKS[0]!)).toBe(false);
+    expect(look(seven, whole, LOOKS.find((how) => how.contrast === 20)!)).toBe(true);
+    expect(hasCharacterRow(await picture(plate(4)), whole)).toBe(false);
+  });
+
+  it('finds a row in any of the places it is given', async () => {
+    const luma = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
+    const empty = { x: 0, y: 0, width: 140, height: 256 };
+    expect(anyCharacterRow(luma, [empty, { x: 140, y: 90, width: 200, height: 70 }])).toBe(true);
+    expect(anyCharacterRow(luma, [empty])).toBe(false);
+  });
+
+  it('does not take the same characters for a row when they are not level or not close', async () => {
+    const scattered = ['K', 'X', '7', '2', '0', '4'].map((c, i) => glyph(40 + i * 75, 60 + ((i * 97) % 150), 18 + ((i * 7) % 3) * 10, c)).join('');
+    expect(hasCharacterRow(await picture(scattered), whole)).toBe(false);
+  });
+
+  it('passes nothing in noise, and nothing in a plain picture', async () => {
+    let state = 7;
+    const noise = new Uint8Array(512 * 256).map(() => (state = (state * 1103515245 + 12345) >>> 0) >>> 24);
+    expect(hasCharacterRow({ pixels: noise, width: 512, height: 256 }, whole)).toBe(false);
+    expect(hasCharacterRow(await picture(''), whole)).toBe(false);
+  });
+
+  it('reads only inside the region it is given', async () => {
+    const luma = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
+    expect(hasCharacterRow(luma, { x: 0, y: 0, width: 140, height: 256 })).toBe(false);
+    expect(hasCharacterRow(luma, { x: 140, y: 90, width: 200, height: 70 })).toBe(true);
+  });
+});
