@@ -34,7 +34,8 @@ const SCREEN_CLAIM_DISTANCE = 20;
  * the low-resolution plane, its bars are stripped as the matcher strips a letterbox
  * (findContentRect), and the content inside is rough-hashed; the nearest few are warped from the
  * full-resolution pixels and matched with the matcher's views and tile verification. The cost on
- * an unrelated image is the quad finder's line pass a second time, and a small warp per quad.
+ * an unrelated image is a small warp per quad: the quads are the quad search's own, found once
+ * per query (SubImageSearch.offAxis).
  */
 export class ScreenSearch {
   private readonly hasher = new PdqHasher();
