@@ -2,12 +2,15 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import type { PixelImage } from '../../src/identify/pdq/borders.js';
-import { HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { WIDE_ENTRIES } from '../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { HASH_WORDS } from '../../src/identify/pdq/hash256.js';
+import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
-import { RoughGate } from '../../src/identify/subimage/rough-gate.js';
+import { GATE_TURNED_DEPTH, RoughGate } from '../../src/identify/subimage/rough-gate.js';
 import { TOO_SMALL_SIDE } from '../../src/identify/subimage/too-small.js';
 import { bridge, reference, unrelated } from './support/perceptual.js';
 
@@ -45,6 +48,43 @@ describe('sub-image search cost gates', () => {
       expect(regions.some((r) => gate.near(image, r))).toBe(expected);
     }
   }, 30_000);
+
+  it('probes the upright orientation exactly and the turned ones shallower in a wide-chunk index, and still passes a flipped framed copy', async () => {
+    const index = pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]);
+    // The reference's own hashes first, then seeded random hashes past WIDE_ENTRIES (12 wide chunks).
+    const own = index.hamming.pool;
+    const pool = new Uint32Array(new SharedArrayBuffer((WIDE_ENTRIES + 4096) * HASH_WORDS * 4));
+    pool.set(own);
+    let seed = 17;
+    for (let i = own.length; i < pool.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      pool[i] = seed ^ (seed >>> 13);
+    }
+    const hamming = new HammingIndex(buildHammingTables(pool));
+    const depths: unknown[] = [];
+    const search = hamming.search.bind(hamming);
+    hamming.search = (query, radius, visit, depth) => {
+      depths.push(depth);
+      search(query, radius, visit, depth);
+    };
+    const gate = new RoughGate(hamming);
+    const whole = new PerceptualMatcher(index);
+    const regionsOf = async (picture: Buffer) => {
+      const image = await decoded(await onCanvas(picture, 560, 300, 120));
+      whole.match(image);
+      const plane = lowRes(image);
+      return { image, regions: findRectangles(plane).map((r) => inQuery(r, plane)) };
+    };
+    // An unrelated picture is searched in all eight orientations: the first at the plan's depth.
+    const other = await regionsOf(unrelated);
+    expect(other.regions.some((r) => gate.near(other.image, r))).toBe(false);
+    expect(depths.length).toBeGreaterThan(0);
+    expect(depths.length % 8).toBe(0);
+    expect(depths).toEqual(depths.map((_, i) => (i % 8 === 0 ? searchPlan(hamming.size).depth : GATE_TURNED_DEPTH)));
+    // A mirrored copy's rough hash is met in its turned orientation, within the shallow probe's exact reach.
+    const flipped = await regionsOf(await sharp(bridge).flop().toBuffer());
+    expect(flipped.regions.some((r) => gate.near(flipped.image, r))).toBe(true);
+  }, 60_000);
 
   it(`proposes no region whose longer side is under ${TOO_SMALL_SIDE} query pixels (the matcher could not decide it)`, async () => {
     // A thumbnail with a small framed picture in it: 40x30 px on a 120x90 canvas.

@@ -1,6 +1,10 @@
-import { type ChunkPlace, chunkAt, chunkWidths, masksByWeight, type ProbeDepth, placesOf, probesAt, probesOf } from './hamming-chunks.js';
-import { HASH_WORDS, type Hash256, hammingAt } from './hash256.js';
+import { type ChunkPlace, chunkAt, masksByWeight, type ProbeDepth, placesOf, probesAt, probesOf } from './hamming-chunks.js';
+import { buildHammingTables, type HammingTables, sharedU32 } from './hamming-tables.js';
+import { HASH_WORDS, type Hash256, popcount32 } from './hash256.js';
 import { pdqKernels } from './simd.js';
+
+// The tables are built apart (hamming-tables.ts); importers of the index take them from here too.
+export { buildHammingTables, type HammingTables } from './hamming-tables.js';
 
 /** Beyond this radius the neighbour enumeration costs more than a linear scan. */
 export const MAX_INDEX_RADIUS = 63;
@@ -17,53 +21,6 @@ export const MAX_INDEX_RADIUS = 63;
 const TOUCH_BLOCK = 64;
 /** Where the touch loop leaves its loads' XOR, so that the compiler keeps the loads (never read). */
 const touchSink = { value: 0 };
-
-/**
- * An index's arrays, over shared memory when built by {@link buildHammingTables}: built once on the
- * calling thread and handed to every matching thread without a copy.
- */
-export interface HammingTables {
-  /** Entry i's hash at words `i * 8 .. i * 8 + 7`. */
-  pool: Uint32Array;
-  /** Chunk widths in bits (sum 256), see {@link chunkWidths}. */
-  widths: readonly number[];
-  /** Per chunk: entries with chunk value v are `members[c][starts[c][v] .. starts[c][v + 1]]`. */
-  starts: Uint32Array[];
-  members: Uint32Array[];
-}
-
-const sharedU32 = (length: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(Math.max(1, length) * 4), 0, length);
-
-/** The chunk tables over a pool of `pool.length / 8` hashes, in shared memory, cut as {@link chunkWidths} says for its size. */
-export function buildHammingTables(pool: Uint32Array, widths: readonly number[] = chunkWidths(pool.length / HASH_WORDS)): HammingTables {
-  const size = pool.length / HASH_WORDS;
-  const starts: Uint32Array[] = [];
-  const members: Uint32Array[] = [];
-  const keys = new Uint32Array(size);
-  for (const place of placesOf(widths)) {
-    const values = 2 ** place.width;
-    const start = sharedU32(values + 1);
-    // Each entry's chunk value once, then a counting sort by it (two typed arrays per chunk).
-    const { word, shift, mask, width } = place;
-    const spans = shift + width > 32;
-    for (let i = 0, at = word; i < size; i++, at += HASH_WORDS) {
-      const low = pool[at]! >>> shift;
-      const key = ((spans ? low | (pool[at + 1]! << (32 - shift)) : low) & mask) >>> 0;
-      keys[i] = key;
-      start[key + 1]!++;
-    }
-    for (let v = 0; v < values; v++) start[v + 1]! += start[v]!;
-    const member = sharedU32(size);
-    // Filled back to front from each value's end, so members stay in entry order within a value.
-    for (let i = size - 1; i >= 0; i--) member[--start[keys[i]! + 1]!] = i;
-    // start[v + 1] now holds where value v begins: shift the table one place down.
-    start.copyWithin(0, 1, values + 1);
-    start[values] = size;
-    starts.push(start);
-    members.push(member);
-  }
-  return { pool, widths, starts, members };
-}
 
 /**
  * Multi-index hashing (Norouzi et al.) over 256-bit hashes: if two hashes differ in at most r bits,
@@ -197,6 +154,17 @@ export class HammingIndex {
       }
     }
     const { candidates, pool, seen } = this;
+    // The query's words in locals and the eight counts written out: measured 0.25 -> 0.22 ms per
+    // search for the distances of ~2,200 candidates (3 million random hashes), against hammingAt's
+    // loop re-reading the query array.
+    const q0 = query[0]!,
+      q1 = query[1]!,
+      q2 = query[2]!,
+      q3 = query[3]!,
+      q4 = query[4]!,
+      q5 = query[5]!,
+      q6 = query[6]!,
+      q7 = query[7]!;
     for (let block = 0; block < found; block += TOUCH_BLOCK) {
       const end = Math.min(found, block + TOUCH_BLOCK);
       // First a loop that only loads each candidate's hash line, then the distances: see TOUCH_BLOCK.
@@ -205,7 +173,16 @@ export class HammingIndex {
       touchSink.value = touched;
       for (let i = block; i < end; i++) {
         const entry = candidates[i]!;
-        const d = hammingAt(query, pool, entry * HASH_WORDS);
+        const at = entry * HASH_WORDS;
+        const d =
+          popcount32(q0 ^ pool[at]!) +
+          popcount32(q1 ^ pool[at + 1]!) +
+          popcount32(q2 ^ pool[at + 2]!) +
+          popcount32(q3 ^ pool[at + 3]!) +
+          popcount32(q4 ^ pool[at + 4]!) +
+          popcount32(q5 ^ pool[at + 5]!) +
+          popcount32(q6 ^ pool[at + 6]!) +
+          popcount32(q7 ^ pool[at + 7]!);
         if (d > radius || seen[entry] === epoch) continue;
         seen[entry] = epoch;
         visit(entry, d);

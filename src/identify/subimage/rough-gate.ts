@@ -1,9 +1,10 @@
 import type { PixelImage } from '../pdq/borders.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
+import { chunkWidths, type ProbeDepth, WIDE_CHUNKS } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
-import { QUALITY_GATE, type SearchPlan, searchPlan } from '../pdq/match-settings.js';
+import { QUALITY_GATE, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 
@@ -14,6 +15,21 @@ import { pdqKernels } from '../pdq/simd.js';
  * full matcher then finds.
  */
 export const GATE_RADIUS = 70;
+
+/**
+ * The probe depth of the gate's searches in the seven turned and flipped orientations, in a
+ * wide-chunk index (past 2^20 stored hashes); the upright orientation keeps the first stage's depth
+ * (exact to the match threshold). A gate search at that depth costs ~0.5 ms at 3 million hashes, a
+ * cache miss per probe and per candidate, and an image with no agency content made ~35 of them, 8
+ * per candidate region: 20 of its 57 ms at 1M references (scripts/bench/pdq-stages.js). Windows and
+ * sheet cells show their pictures upright far more often than turned, so the turned orientations
+ * are probed as the crop grid's searches are (WIDE_GRID_DEPTH: ~270 probes, a fifth of the cost):
+ * exact to 23 bits and a sample beyond (p 0.96 at 35 bits, 0.85 at 40, 0.51 at 50, where the upright
+ * depth meets 1.0, 0.995, 0.88). Measured at 1M references, 80 camera-roll images: 56.4 -> 39.6
+ * ms per image, no outcome changed (scripts/bench/match-ab.js). Smaller indexes are scanned or
+ * probed as before.
+ */
+export const GATE_TURNED_DEPTH = WIDE_GRID_DEPTH;
 
 /**
  * The cheap test every candidate region passes before the full matcher sees it: one PDQ DCT of the
@@ -27,6 +43,8 @@ export const GATE_RADIUS = 70;
  */
 export class RoughGate {
   private readonly plan: SearchPlan;
+  /** Probe depth in the orientations other than the original (GATE_TURNED_DEPTH in a wide-chunk index). */
+  private readonly turnedDepth: ProbeDepth | undefined;
   private readonly hasher = new PdqHasher();
   private readonly rows = new Int32Array(64);
   private readonly columns = new Int32Array(64);
@@ -38,6 +56,7 @@ export class RoughGate {
   constructor(private readonly index: HammingIndex) {
     const plan = searchPlan(index.size);
     this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
+    this.turnedDepth = chunkWidths(index.size) === WIDE_CHUNKS ? GATE_TURNED_DEPTH : plan.depth;
   }
 
   /** Whether region `r` of `image` (query pixels) has a stored hash within the gate in some orientation. */
@@ -62,7 +81,8 @@ export class RoughGate {
     let hit = false;
     for (const d of DIHEDRAL) {
       if (d !== 'original') transformDct(dct, d, this.turned);
-      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits), this.plan.radius, () => (hit = true), this.plan.depth);
+      const depth = d === 'original' ? this.plan.depth : this.turnedDepth;
+      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits), this.plan.radius, () => (hit = true), depth);
       if (hit) return true;
     }
     return false;
