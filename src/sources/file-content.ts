@@ -74,12 +74,19 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
   // metadata detector's, after the digest and the decode) must not read it whole again and keep it
   // for as long as the item lives (an identified item lives until the report).
   let first = true;
+  // At most one byte more than the walk saw: a file that grew in place since (same inode) is told
+  // apart without holding what it grew to, where readFile() took all of it (up to 2 GiB a file).
   const readWhole = async (): Promise<Buffer> => {
     const handle = await openReadOnly(file, identity);
     try {
-      const buffer = await handle.readFile();
-      if (buffer.length !== size) throw sizeChanged(size, buffer.length);
-      return buffer;
+      const buffer = Buffer.allocUnsafeSlow(size + 1);
+      let filled = 0;
+      for (let read = -1; read !== 0 && filled < buffer.length; filled += read) {
+        read = (await handle.read(buffer, filled, buffer.length - filled, filled)).bytesRead;
+      }
+      if (filled > size) throw sizeChanged(size, (await handle.stat()).size);
+      if (filled < size) throw sizeChanged(size, filled);
+      return buffer.subarray(0, size);
     } finally {
       await handle.close();
     }

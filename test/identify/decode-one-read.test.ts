@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +68,22 @@ describe('a small file sniffed and then read whole', () => {
     await writeFile(file, Buffer.alloc(2000, 1));
     expect((await c.head(512)).length).toBe(512);
     await expect(c.readAll()).rejects.toBeInstanceOf(ContentChangedError);
+  });
+
+  it('a file that grew in place is told changed without being read to its new end (memory stays bounded)', async () => {
+    // Grown to 3 GiB (sparse): a whole-file read of what it became fails on Node's 2 GiB limit,
+    // or holds the bytes; reading one byte past the walk's size tells the change and names the new size.
+    const grown = 3 * 2 ** 30;
+    for (const take of ['readAll', 'stream'] as const) {
+      const { file, content: c } = await content(`grew-${take}.bin`, Buffer.alloc(100_000, 1));
+      await truncate(file, grown);
+      const read =
+        take === 'readAll'
+          ? c.readAll()
+          : (async () => {
+              for await (const _ of c.stream());
+            })();
+      await expect(read).rejects.toThrow(new ContentChangedError(`size changed during the scan (100000 -> ${grown} bytes)`));
+    }
   });
 });
