@@ -1,7 +1,5 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../src/identify/image-decode.js';
-import type { PixelImage } from '../../src/identify/pdq/borders.js';
 import { WIDE_ENTRIES } from '../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { HASH_WORDS } from '../../src/identify/pdq/hash256.js';
@@ -12,13 +10,7 @@ import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
 import { GATE_TURNED_DEPTH, RoughGate } from '../../src/identify/subimage/rough-gate.js';
 import { TOO_SMALL_SIDE } from '../../src/identify/subimage/too-small.js';
-import { bridge, reference, unrelated } from './support/perceptual.js';
-
-async function decoded(bytes: Buffer): Promise<PixelImage> {
-  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
-  if (!d.ok) throw new Error(d.detail);
-  return d.image;
-}
+import { bridge, decoded, reference, unrelated } from './support/perceptual.js';
 
 /** `picture` at (left, top), `width` px wide, on a flat grey canvas of 1000x700. */
 async function onCanvas(picture: Buffer, width: number, left: number, top: number): Promise<Buffer> {

@@ -1,19 +1,11 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../src/identify/image-decode.js';
-import type { PixelImage } from '../../src/identify/pdq/borders.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { ScreenSearch } from '../../src/identify/subimage/screen-search.js';
-import { bridge, reference, unrelated } from './support/perceptual.js';
-
-async function decoded(bytes: Buffer): Promise<PixelImage> {
-  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
-  if (!d.ok) throw new Error(d.detail);
-  return d.image;
-}
+import { bridge, decoded, reference, unrelated } from './support/perceptual.js';
 
 /** A wide strip of a picture (3:1), as a plate crop or a panorama is wide. */
 const strip = (bytes: Buffer) => sharp(bytes).resize(600, 200, { fit: 'cover' }).jpeg({ quality: 92 }).toBuffer();

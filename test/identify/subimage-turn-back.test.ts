@@ -1,32 +1,11 @@
-import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalibrationMatcher } from '../../src/calibrate/measure.js';
-import { decodeImage } from '../../src/identify/image-decode.js';
-import type { PixelImage } from '../../src/identify/pdq/borders.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { centreQuad, TURN_CLAIM_DISTANCE, TurnBack } from '../../src/identify/subimage/turn-back.js';
-import { bridge, reference, unrelated } from './support/perceptual.js';
-
-async function decoded(bytes: Buffer): Promise<PixelImage> {
-  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
-  if (!d.ok) throw new Error(d.detail);
-  return d.image;
-}
-
-/** Turned by `angle` degrees and cropped to the largest rectangle of the original's shape inside, scaled back (a photo editor's straighten). */
-async function straightened(bytes: Buffer, angle: number): Promise<Buffer> {
-  const { width = 0, height = 0 } = await sharp(bytes).metadata();
-  const turned = await sharp(bytes).rotate(angle).toBuffer({ resolveWithObject: true });
-  const a = (Math.abs(angle) * Math.PI) / 180;
-  const f = Math.min(width / (width * Math.cos(a) + height * Math.sin(a)), height / (width * Math.sin(a) + height * Math.cos(a)));
-  const w = Math.floor(f * width);
-  const h = Math.floor(f * height);
-  const region = { left: Math.round((turned.info.width - w) / 2), top: Math.round((turned.info.height - h) / 2), width: w, height: h };
-  return sharp(turned.data).extract(region).resize(width, height).jpeg({ quality: 85 }).toBuffer();
-}
+import { bridge, decoded, reference, straightened, unrelated } from './support/perceptual.js';
 
 describe('straightened pictures (turn-back search)', () => {
   let search: TurnBack;

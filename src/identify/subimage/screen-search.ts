@@ -3,10 +3,11 @@ import type { HammingIndex } from '../pdq/hamming-index.js';
 import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
-import { area, type QuadCandidate, quadCandidates } from './quad-candidates.js';
+import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
+import { quadGeometry, upright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
-import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
+import { warpPlane } from './warp-image.js';
 
 /** Side of the square a quad is warped to from the plane to find the bars inside it. */
 const BAR_SIDE = 128;
@@ -59,12 +60,12 @@ export class ScreenSearch {
     let found: SubImageMatch | undefined;
     for (const { content, rotation } of near.slice(0, MAX_MATCHED)) {
       const quad = content.map((p) => ({ x: p.x * plane.scaleX, y: p.y * plane.scaleY })) as unknown as Quad;
-      const warped = uprightQuad(image, quad);
+      const warped = upright(image, quad);
       if (!warped) continue;
       const outcome = this.matcher.match(warped);
       if (outcome.kind !== 'match' || outcome.match.distance > SCREEN_CLAIM_DISTANCE) continue;
       if (found && outcome.match.distance >= found.match.distance) continue;
-      found = { match: outcome.match, geometry: geometryOf(quad, rotation, image), method: 'screen' };
+      found = { match: outcome.match, geometry: quadGeometry(quad, rotation, image), method: 'screen' };
       if (!best) break;
     }
     return found;
@@ -93,51 +94,4 @@ function contentOf(plane: LowRes, quad: Quad): Quad | undefined {
   if (!r) return undefined;
   const { x, y, width, height } = r;
   return [mapPoint(h, x, y), mapPoint(h, x + width, y), mapPoint(h, x + width, y + height), mapPoint(h, x, y + height)];
-}
-
-const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
-
-/** The quad's picture upright at its own size (mean of opposite sides, at most WARP_MAX_SIDE); undefined when degenerate. */
-export function uprightQuad(image: PixelImage, q: Quad): PixelImage | undefined {
-  const width = (dist(q[0], q[1]) + dist(q[3], q[2])) / 2;
-  const height = (dist(q[0], q[3]) + dist(q[1], q[2])) / 2;
-  const shrink = Math.min(1, WARP_MAX_SIDE / Math.max(width, height));
-  const w = Math.max(1, Math.round(width * shrink));
-  const h = Math.max(1, Math.round(height * shrink));
-  const homography = rectToQuad(q, w, h);
-  return homography && warpImage(image, homography, w, h, 1 / shrink);
-}
-
-/**
- * Region (bounding box, percent of the query), share of its area, rotation of the screen's sides,
- * and skew: the largest corner displacement from the quad's mean box once turned back, as a share
- * of the box's side (as the quad search reports it).
- */
-function geometryOf(q: Quad, rotation: number, image: PixelImage): SubImageMatch['geometry'] {
-  const pct = (v: number, of: number) => Math.round((v / of) * 1000) / 10;
-  const xs = q.map((p) => Math.min(image.width, Math.max(0, p.x)));
-  const ys = q.map((p) => Math.min(image.height, Math.max(0, p.y)));
-  const x0 = Math.min(...xs);
-  const y0 = Math.min(...ys);
-  const region = {
-    x: pct(x0, image.width),
-    y: pct(y0, image.height),
-    width: pct(Math.max(...xs) - x0, image.width),
-    height: pct(Math.max(...ys) - y0, image.height),
-  };
-  const scale = Math.round(Math.min(1, area(q) / (image.width * image.height)) * 1000) / 1000;
-  const a = (-rotation * Math.PI) / 180;
-  const cx = q.reduce((s, p) => s + p.x, 0) / 4;
-  const cy = q.reduce((s, p) => s + p.y, 0) / 4;
-  const [p0, p1, p2, p3] = q.map((p) => ({
-    x: (p.x - cx) * Math.cos(a) - (p.y - cy) * Math.sin(a),
-    y: (p.x - cx) * Math.sin(a) + (p.y - cy) * Math.cos(a),
-  })) as unknown as Quad;
-  const [top, bottom, left, right] = [(p0.y + p1.y) / 2, (p2.y + p3.y) / 2, (p0.x + p3.x) / 2, (p1.x + p2.x) / 2];
-  const w = right - left;
-  const h = bottom - top;
-  const off = [p0.x - left, p3.x - left, p1.x - right, p2.x - right]
-    .map((d) => Math.abs(d) / w)
-    .concat([p0.y - top, p1.y - top, p2.y - bottom, p3.y - bottom].map((d) => Math.abs(d) / h));
-  return { region, scale, rotation, skew: Math.round(Math.max(...off) * 1000) / 1000 };
 }

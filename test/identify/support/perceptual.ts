@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { expect } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../../src/identify/detector.js';
 import { decodeImage } from '../../../src/identify/image-decode.js';
+import type { PixelImage } from '../../../src/identify/pdq/borders.js';
 import { referenceHashes } from '../../../src/identify/pdq/views.js';
 import { FingerprintIndex } from '../../../src/references/index-set.js';
 import { loadedSet } from '../../../src/references/load.js';
@@ -96,3 +97,26 @@ export const COPIES: Array<[string, () => Promise<Buffer>]> = [
   ['bordered 10% white', () => sharp(bridge).extend(border(0.1, '#ffffff')).jpeg().toBuffer()],
   ['letterboxed 10% black', () => sharp(bridge).extend({ top: 40, bottom: 40, background: '#000' }).jpeg().toBuffer()],
 ];
+
+/** The pixels the audit would decode from `bytes` (a test fails on an undecodable fixture). */
+export async function decoded(bytes: Buffer): Promise<PixelImage> {
+  const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
+  if (!d.ok) throw new Error(d.detail);
+  return d.image;
+}
+
+/**
+ * Turned by `angle` degrees and cropped to the largest rectangle of the original's shape inside,
+ * less `margin` pixels a side (no canvas shows), scaled back to the original's size: a photo
+ * editor's straighten.
+ */
+export async function straightened(bytes: Buffer, angle: number, margin = 0): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(bytes).metadata();
+  const turned = await sharp(bytes).rotate(angle).toBuffer({ resolveWithObject: true });
+  const a = (Math.abs(angle) * Math.PI) / 180;
+  const f = Math.min(width / (width * Math.cos(a) + height * Math.sin(a)), height / (width * Math.sin(a) + height * Math.cos(a)));
+  const w = Math.floor(f * width) - margin;
+  const h = Math.floor(f * height) - margin;
+  const region = { left: Math.round((turned.info.width - w) / 2), top: Math.round((turned.info.height - h) / 2), width: w, height: h };
+  return sharp(turned.data).extract(region).resize(width, height).jpeg({ quality: 85 }).toBuffer();
+}

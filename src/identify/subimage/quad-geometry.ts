@@ -1,0 +1,72 @@
+import type { PixelImage } from '../pdq/borders.js';
+import { area } from './quad-candidates.js';
+import type { SubImageGeometry } from './sub-image-search.js';
+import { type Quad, rectToQuad } from './warp-homography.js';
+import { WARP_MAX_SIDE, warpImage } from './warp-image.js';
+
+/*
+ * Turning a found quadrilateral upright, and the geometry a claim on it reports: shared by the quad
+ * search (quad-search.ts) and the screen search (screen-search.ts), which find their quads alike.
+ */
+
+const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
+
+/** The quad's picture turned upright at its own size (mean of opposite sides, at most WARP_MAX_SIDE), or undefined when degenerate. */
+export function upright(image: PixelImage, q: Quad): PixelImage | undefined {
+  const width = (dist(q[0], q[1]) + dist(q[3], q[2])) / 2;
+  const height = (dist(q[0], q[3]) + dist(q[1], q[2])) / 2;
+  const shrink = Math.min(1, WARP_MAX_SIDE / Math.max(width, height));
+  const w = Math.max(1, Math.round(width * shrink));
+  const h = Math.max(1, Math.round(height * shrink));
+  const homography = rectToQuad(q, w, h);
+  return homography && warpImage(image, homography, w, h, 1 / shrink);
+}
+
+/**
+ * Region (bounding box, percent of the query), share of the area, rotation and skew of a quad found
+ * in the query (query pixels), `rotation` being how far its sides are turned.
+ */
+export function quadGeometry(q: Quad, rotation: number, image: PixelImage): SubImageGeometry {
+  const xs = q.map((p) => Math.min(image.width, Math.max(0, p.x)));
+  const ys = q.map((p) => Math.min(image.height, Math.max(0, p.y)));
+  const pct = (v: number, of: number) => Math.round((v / of) * 1000) / 10;
+  const x0 = Math.min(...xs);
+  const y0 = Math.min(...ys);
+  const region = {
+    x: pct(x0, image.width),
+    y: pct(y0, image.height),
+    width: pct(Math.max(...xs) - x0, image.width),
+    height: pct(Math.max(...ys) - y0, image.height),
+  };
+  const scale = Math.round(Math.min(1, area(q) / (image.width * image.height)) * 1000) / 1000;
+  return { region, scale, rotation, skew: skewOf(q, rotation) };
+}
+
+/**
+ * Largest corner displacement from a rectangle, as a share of the side it moved along: the quad is
+ * turned back by its rotation and each corner compared with the box of the mean top, bottom, left
+ * and right (0 for a turned rectangle, ~0.05 for a corner moved by 5%).
+ */
+function skewOf(q: Quad, rotation: number): number {
+  const a = (-rotation * Math.PI) / 180;
+  const cx = q.reduce((s, p) => s + p.x, 0) / 4;
+  const cy = q.reduce((s, p) => s + p.y, 0) / 4;
+  const r = q.map((p) => ({ x: (p.x - cx) * Math.cos(a) - (p.y - cy) * Math.sin(a), y: (p.x - cx) * Math.sin(a) + (p.y - cy) * Math.cos(a) }));
+  const top = (r[0]!.y + r[1]!.y) / 2;
+  const bottom = (r[2]!.y + r[3]!.y) / 2;
+  const left = (r[0]!.x + r[3]!.x) / 2;
+  const right = (r[1]!.x + r[2]!.x) / 2;
+  const w = right - left;
+  const h = bottom - top;
+  const off = [
+    Math.abs(r[0]!.x - left) / w,
+    Math.abs(r[3]!.x - left) / w,
+    Math.abs(r[1]!.x - right) / w,
+    Math.abs(r[2]!.x - right) / w,
+    Math.abs(r[0]!.y - top) / h,
+    Math.abs(r[1]!.y - top) / h,
+    Math.abs(r[2]!.y - bottom) / h,
+    Math.abs(r[3]!.y - bottom) / h,
+  ];
+  return Math.round(Math.max(...off) * 1000) / 1000;
+}
