@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/identify/image-decode.js';
-import { anyCharacterRow, hasCharacterRow, LOOKS, look } from '../../src/identify/plate-reader/char-rows.js';
+import { anyCharacterRow, hasCharacterRow, hasRow, LOOKS, look } from '../../src/identify/plate-reader/char-rows.js';
 import { gatedRegions, type Luma, lumaOf } from '../../src/identify/plate-reader/gate.js';
 import { platePhoto } from './support/plate-photo.js';
 
@@ -103,5 +103,24 @@ describe('hasCharacterRow', () => {
     const luma = await picture(`<rect x="150" y="100" width="180" height="48" fill="#eeeeea"/>${glyph(162, 138, 30, 'KX7 2049')}`);
     expect(hasCharacterRow(luma, { x: 0, y: 0, width: 140, height: 256 })).toBe(false);
     expect(hasCharacterRow(luma, { x: 140, y: 90, width: 200, height: 70 })).toBe(true);
+  });
+});
+
+describe('hasRow on a place crafted against it', () => {
+  // Marks 10 and 20 px high within 50 px of the left edge, each 25 px below the one before (never
+  // level with another), under a first mark 200 px high: none makes a row, and each is compared
+  // with every one after it.
+  const crafted = (count: number) => [
+    { x: 0, y: 0, width: 10, height: 200, pixels: 1000 },
+    ...Array.from({ length: count }, (_, i) => ({ x: 1 + (i % 50), y: 25 * i, width: 4, height: i % 2 ? 10 : 20, pixels: 20 })),
+  ];
+
+  it('finds no row among marks that never line up', () => {
+    expect(hasRow(crafted(300), 4)).toBe(false);
+  });
+
+  it('gives up past its budget of compared pairs and lets the place be read (a crafted place costs the square of its marks)', () => {
+    // 4,000 marks are 8 million pairs; the budget is a million, about ten times what photos reach.
+    expect(hasRow(crafted(4000), 4)).toBe(true);
   });
 });
