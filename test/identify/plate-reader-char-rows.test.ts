@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../src/identify/image-decode.js';
-import { anyCharacterRow, hasCharacterRow, hasRow, LOOKS, look } from '../../src/identify/plate-reader/char-rows.js';
+import { anyCharacterRow, hasCharacterRow, hasPanel, hasRow, LOOKS, look } from '../../src/identify/plate-reader/char-rows.js';
 import { gatedRegions, type Luma, lumaOf } from '../../src/identify/plate-reader/gate.js';
 import { platePhoto } from './support/plate-photo.js';
 
@@ -122,5 +122,12 @@ describe('hasRow on a place crafted against it', () => {
   it('gives up past its budget of compared pairs and lets the place be read (a crafted place costs the square of its marks)', () => {
     // 4,000 marks are 8 million pairs; the budget is a million, about ten times what photos reach.
     expect(hasRow(crafted(4000), 4)).toBe(true);
+  });
+
+  it('gives up on panels past the same budget: thousands of filled wide marks, each with thousands of marks outside it', () => {
+    const panels = (count: number) => Array.from({ length: count }, (_, i) => ({ x: 30 * i, y: 0, width: 24, height: 10, pixels: 240 }));
+    const outside = (count: number) => Array.from({ length: count }, (_, i) => ({ x: 2 * i, y: 50, width: 1, height: 5, pixels: 5 }));
+    expect(hasPanel(panels(30), outside(300))).toBe(false);
+    expect(hasPanel(panels(2000), outside(2000))).toBe(true); // 4 million pairs
   });
 });
