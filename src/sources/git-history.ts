@@ -68,15 +68,23 @@ export async function placesOf(gitDir: string, wanted: ReadonlySet<string>, dead
   list.stdout.pipe(diff.stdin);
   const exits = Promise.all([exitOf(list), exitOf(diff)]);
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const stop = () => {
     timedOut = true;
     list.kill();
     diff.kill();
-  }, deadlineMs);
+  };
+  // The timer stops git while it is slow to answer; the check on each token stops the reading when
+  // output keeps arriving (a fast git can hand over all of a short history before a timer's turn).
+  const deadline = Date.now() + deadlineMs;
+  const timer = setTimeout(stop, deadlineMs);
   const places = new Map<string, Place>();
   let commit: { id: string; time: number } | undefined;
   let blob: string | undefined;
   for await (const raw of tokens(diff.stdout, 0)) {
+    if (Date.now() >= deadline) {
+      stop();
+      break;
+    }
     if (blob !== undefined) {
       record(places, blob, commit, raw);
       blob = undefined;
