@@ -1,13 +1,33 @@
 import type { PixelImage } from '../pdq/borders.js';
+import { QUALITY_GATE } from '../pdq/match-settings.js';
+import type { PdqHasher } from '../pdq/pdq-hasher.js';
+import type { LowRes } from './low-res.js';
 import { area } from './quad-candidates.js';
 import type { SubImageGeometry } from './sub-image-search.js';
 import { type Quad, rectToQuad } from './warp-homography.js';
-import { WARP_MAX_SIDE, warpImage } from './warp-image.js';
+import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
 
 /*
- * Turning a found quadrilateral upright, and the geometry a claim on it reports: shared by the quad
- * search (quad-search.ts) and the screen search (screen-search.ts), which find their quads alike.
+ * A quadrilateral found in a query: its rough hash from the low-resolution plane, its picture turned
+ * upright from the full-resolution pixels, and the geometry a claim on it reports. Shared by the
+ * quad search (quad-search.ts), the screen search (screen-search.ts) and turn-back (turn-back.ts).
  */
+
+/** Side of the square a quad's rough hash is taken from (PDQ's filter then blurs it as it would a 1,280 px photo). */
+const ROUGH_SIDE = 64;
+
+/** The PDQ DCT of `quad` (plane pixels) warped upright from the plane; undefined when degenerate or too flat to hash. */
+export function roughDct(hasher: PdqHasher, plane: LowRes, quad: Quad): Float32Array | undefined {
+  const h = rectToQuad(quad, ROUGH_SIDE, ROUGH_SIDE);
+  if (!h) return undefined;
+  const { dct, quality } = hasher.hashLuma(warpPlane(plane, h, ROUGH_SIDE), ROUGH_SIDE, ROUGH_SIDE);
+  return quality < QUALITY_GATE ? undefined : dct;
+}
+
+/** Low-resolution corners in query pixels. */
+export function inQuery(q: Quad, plane: LowRes): Quad {
+  return q.map((p) => ({ x: p.x * plane.scaleX, y: p.y * plane.scaleY })) as unknown as Quad;
+}
 
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 

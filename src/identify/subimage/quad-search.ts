@@ -1,17 +1,14 @@
 import type { PixelImage } from '../pdq/borders.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
-import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
+import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { quadGeometry, upright } from './quad-geometry.js';
+import { inQuery, quadGeometry, roughDct, upright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
-import { type Quad, rectToQuad } from './warp-homography.js';
-import { warpPlane } from './warp-image.js';
+import type { Quad } from './warp-homography.js';
 
-/** Side of the square a candidate's rough hash is taken from (PDQ's filter then blurs it as it would a 1,280 px photo). */
-const ROUGH_SIDE = 64;
 /**
  * Rough-hash radius a candidate must be within to be warped and matched (the index is searched to
  * the sub-image search's gate, GATE_RADIUS, and the nearest kept). Tighter than the rectangles'
@@ -76,10 +73,8 @@ export class QuadSearch {
 
   /** The nearest stored hash to the quad's rough hash in any orientation, if within the gate. */
   private rough(plane: LowRes, quad: Quad): number | undefined {
-    const h = rectToQuad(quad, ROUGH_SIDE, ROUGH_SIDE);
-    if (!h) return undefined;
-    const { dct, quality } = this.hasher.hashLuma(warpPlane(plane, h, ROUGH_SIDE), ROUGH_SIDE, ROUGH_SIDE);
-    if (quality < QUALITY_GATE) return undefined;
+    const dct = roughDct(this.hasher, plane, quad);
+    if (!dct) return undefined;
     let nearest: number | undefined;
     for (const d of DIHEDRAL) {
       if (d !== 'original') transformDct(dct, d, this.turned);
@@ -88,9 +83,4 @@ export class QuadSearch {
     }
     return nearest;
   }
-}
-
-/** Low-resolution corners in query pixels. */
-function inQuery(q: Quad, plane: LowRes): Quad {
-  return q.map((p) => ({ x: p.x * plane.scaleX, y: p.y * plane.scaleY })) as unknown as Quad;
 }

@@ -1,18 +1,16 @@
 import { findContentRect, type PixelImage } from '../pdq/borders.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
-import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
+import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { quadGeometry, upright } from './quad-geometry.js';
+import { inQuery, quadGeometry, roughDct, upright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
 import { warpPlane } from './warp-image.js';
 
 /** Side of the square a quad is warped to from the plane to find the bars inside it. */
 const BAR_SIDE = 128;
-/** Side of the square a screen's content is rough-hashed at. */
-const ROUGH_SIDE = 64;
 /**
  * Rough-hash radius a screen's content must be within to be warped and matched. Measured (scratch
  * trace of the robustness bench's monitor cases, 4 references per kind): the content of the
@@ -59,7 +57,7 @@ export class ScreenSearch {
     near.sort((a, b) => a.distance - b.distance);
     let found: SubImageMatch | undefined;
     for (const { content, rotation } of near.slice(0, MAX_MATCHED)) {
-      const quad = content.map((p) => ({ x: p.x * plane.scaleX, y: p.y * plane.scaleY })) as unknown as Quad;
+      const quad = inQuery(content, plane);
       const warped = upright(image, quad);
       if (!warped) continue;
       const outcome = this.matcher.match(warped);
@@ -73,10 +71,8 @@ export class ScreenSearch {
 
   /** The nearest stored hash to the content's rough hash, upright only, if within the plan's radius. */
   private rough(plane: LowRes, quad: Quad): number | undefined {
-    const h = rectToQuad(quad, ROUGH_SIDE, ROUGH_SIDE);
-    if (!h) return undefined;
-    const { dct, quality } = this.hasher.hashLuma(warpPlane(plane, h, ROUGH_SIDE), ROUGH_SIDE, ROUGH_SIDE);
-    if (quality < QUALITY_GATE) return undefined;
+    const dct = roughDct(this.hasher, plane, quad);
+    if (!dct) return undefined;
     let nearest: number | undefined;
     this.index.search(this.hasher.hashFromDct(dct), this.plan.radius, (_, d) => (nearest = Math.min(nearest ?? d, d)), this.plan.depth);
     return nearest;

@@ -6,9 +6,9 @@ import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import type { LowRes } from './low-res.js';
+import { upright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
-import { type Point, type Quad, rectToQuad } from './warp-homography.js';
-import { WARP_MAX_SIDE, warpImage } from './warp-image.js';
+import type { Point, Quad } from './warp-homography.js';
 
 /**
  * Turns tried first, degrees either way: every degree from 1.5 to 10.5; the two nearest are then
@@ -156,15 +156,4 @@ export function centreQuad(w: number, h: number, turn: number): Quad {
   const ph = (CENTRE * h) / f;
   const at = (dx: number, dy: number): Point => ({ x: w / 2 + dx * cos - dy * sin, y: h / 2 + dx * sin + dy * cos });
   return [at(-pw / 2, -ph / 2), at(pw / 2, -ph / 2), at(pw / 2, ph / 2), at(-pw / 2, ph / 2)];
-}
-
-/** The quad's picture upright at its own size (at most WARP_MAX_SIDE); undefined when degenerate. */
-function upright(image: PixelImage, q: Quad): PixelImage | undefined {
-  const width = Math.hypot(q[1].x - q[0].x, q[1].y - q[0].y);
-  const height = Math.hypot(q[3].x - q[0].x, q[3].y - q[0].y);
-  const shrink = Math.min(1, WARP_MAX_SIDE / Math.max(width, height));
-  const w = Math.max(1, Math.round(width * shrink));
-  const h = Math.max(1, Math.round(height * shrink));
-  const homography = rectToQuad(q, w, h);
-  return homography && warpImage(image, homography, w, h, 1 / shrink);
 }
