@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The twelve references and the unrelated synthetic scenes the sub-image cost benches
- * (subimage-cost.js, quad-cost.js) share: vehicle captures, plate crops and portraits from fixed
+ * (subimage-cost.js, off-axis-cost.js) share: vehicle captures, plate crops and portraits from fixed
  * seeds, and `render` to make more scenes from seeds no reference uses. Needs dist/ built.
  */
 const scenes = await import('../synth/scenes.js');

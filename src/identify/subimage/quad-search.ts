@@ -22,7 +22,7 @@ const QUAD_GATE = 50;
  * Largest distance at which a turned or skewed candidate is claimed. Turning a picture upright makes
  * it more like every other upright picture of its template: a synthetic plate crop (its plate
  * tilted 2 degrees by the camera) turned upright was crop-aligned to another plate of the same
- * template at 22 bits, tiles passing (scripts/bench/quad-cost.js); true copies in the warp cases
+ * template at 22 bits, tiles passing (scripts/bench/off-axis-cost.js); true copies in the warp cases
  * matched at 2-22, most under 18.
  */
 const QUAD_CLAIM_DISTANCE = 20;
