@@ -77,7 +77,7 @@ describe('lent chunks of a file', () => {
 
   it('digest to the file SHA-256', async () => {
     const file = path.join(dir, 'big.bin');
-    const item = { content: fileContent(file, BYTES.length) } as Item;
+    const item: Item = { location: 'big.bin', origin: 'filesystem', size: BYTES.length, content: fileContent(file, BYTES.length) };
     const { createHash } = await import('node:crypto');
     expect(await sha256Of(item)).toBe(createHash('sha256').update(BYTES).digest('hex'));
   });
