@@ -98,21 +98,25 @@ class Lane {
   write(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.scanner) return this.scanner.write(chunk);
+    // A first chunk long enough to choose the format from is scanned as it is, not copied.
+    if (this.pendingBytes === 0 && chunk.length >= DETECT_BYTES) {
+      this.scanner = this.start(chunk, false);
+      return;
+    }
     // A copy: the caller may read its next chunk into the same buffer (ContentSource.lentChunks).
     this.pending.push(Buffer.from(chunk));
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(false);
+    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(Buffer.concat(this.pending, this.pendingBytes), false);
   }
 
   end(): PlateChunkScanner {
-    this.scanner ??= this.start(true);
+    this.scanner ??= this.start(Buffer.concat(this.pending, this.pendingBytes), true);
     this.scanner.end();
     return this.scanner;
   }
 
-  private start(complete: boolean): PlateChunkScanner {
-    let head = Buffer.concat(this.pending, this.pendingBytes);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+  private start(first: Uint8Array, complete: boolean): PlateChunkScanner {
+    const head = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf ? first.subarray(3) : first;
     const chosen = scannerFor(head, complete, this.matcher, this.hits);
     chosen.write(head);
     this.pending = [];
@@ -158,6 +162,11 @@ export async function scanPlates(stream: AsyncIterable<Uint8Array | string>, mat
       feed(chunk);
       continue;
     }
+    if (headBytes === 0 && chunk.length >= ENCODING_BYTES) {
+      startWith(chunk);
+      continue;
+    }
+    // A copy: the caller may read its next chunk into the same buffer (ContentSource.lentChunks).
     head.push(Buffer.from(chunk));
     headBytes += chunk.length;
     if (headBytes >= ENCODING_BYTES) startWith(Buffer.concat(head, headBytes));

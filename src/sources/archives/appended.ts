@@ -155,8 +155,9 @@ export class TailKeepingContent implements ContentSource {
     const spotter = new StretchSpotter();
     for await (const chunk of chunksOf(this.inner)) {
       // The ring keeps what it is given and the chunk is the reader's only until the next: a copy of
-      // the chunk's last 64 KiB is all the tail can need of it.
-      ring.push(Buffer.from(chunk.subarray(Math.max(0, chunk.length - TAIL_BYTES))), chunk.length);
+      // what of it can be in the last 64 KiB of a file of the walked size (nothing, mostly).
+      const from = Math.max(0, chunk.length - TAIL_BYTES, this.size - TAIL_BYTES - ring.total);
+      ring.push(Buffer.from(chunk.subarray(Math.min(from, chunk.length))), chunk.length);
       spotter.push(chunk);
       yield chunk;
     }

@@ -14,6 +14,7 @@ export class TailRing {
   /** `chunk`, or its end when `length` says how long the whole chunk was (the rest cannot be in the tail). */
   push(chunk: Buffer, length = chunk.length): void {
     this.total += length;
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.kept += chunk.length;
     while (this.chunks.length > 1 && this.kept - this.chunks[0]!.length >= TAIL_BYTES) this.kept -= this.chunks.shift()!.length;
