@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import type { ContentSource, CoverageEntry, Item } from '../sources/item.js';
+import { type ContentSource, type CoverageEntry, chunksOf, type Item } from '../sources/item.js';
 
 /** Counts for the report summary: every entry seen is either inspected or skipped with a reason. */
 export class Tally {
@@ -58,5 +58,14 @@ export function countingContent(content: ContentSource, tally: Pick<Tally, 'byte
       source.on('error', (error) => counter.destroy(error));
       return source.pipe(counter);
     },
+    // Only where the source has its own: chunksOf() falls back to stream() above, which counts.
+    ...(content.lentChunks && {
+      async *lentChunks() {
+        for await (const chunk of chunksOf(content)) {
+          tally.bytesRead += chunk.length;
+          yield chunk;
+        }
+      },
+    }),
   };
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { FingerprintIndex } from '../references/index-set.js';
-import type { Item } from '../sources/item.js';
+import { chunksOf, type Item } from '../sources/item.js';
 import { type Detector, type DetectorFactory, type DetectResult, NO_RESULT } from './detector.js';
 
 /**
@@ -83,9 +82,9 @@ class ExactDetector implements Detector {
   }
 }
 
-/** SHA-256 of an item's content, streamed. */
+/** SHA-256 of an item's content, read in chunks (the hash copies what it needs of each). */
 export async function sha256Of(item: Item): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(item.content!.stream(), hash);
+  for await (const chunk of chunksOf(item.content!)) hash.update(chunk);
   return hash.digest('hex');
 }

@@ -1,4 +1,5 @@
 import { PLATE_RECORD_CLASS } from '../policy/requirements/kind.js';
+import { chunksOf } from '../sources/item.js';
 import { isTextLike } from '../sources/sniff.js';
 import { errorCode } from '../util/errors.js';
 import type { Detector, DetectorFactory, DetectorSetup, DetectResult, Identification } from './detector.js';
@@ -50,7 +51,7 @@ export const recordDetector: DetectorFactory = {
         if (!item.content) return NO_RESULT;
         let result;
         try {
-          result = await scanPlates(item.content.stream(), matcher);
+          result = await scanPlates(chunksOf(item.content), matcher);
         } catch (error) {
           const code = errorCode(error);
           return {

@@ -64,6 +64,9 @@ export const hasRanges = (content: ContentSource): content is RangeContent => ty
  */
 export const WHOLE_HEAD_BYTES = 256 * 1024;
 
+/** Bytes per read of a large file: its stream's chunks and {@link ContentSource.lentChunks}. */
+const CHUNK_BYTES = 1 << 20;
+
 /** Read-only access to a file's bytes, checked against the size seen by the walk. */
 export function fileContent(file: string | Buffer, size: number, identity?: FileIdentity): RangeContent {
   // The whole file, read by head() and kept until readAll() or stream() takes it, so a file
@@ -133,6 +136,31 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
       kept = undefined;
       return whole ?? readWhole();
     },
+    async *lentChunks() {
+      first = false;
+      if (kept || size <= WHOLE_HEAD_BYTES) {
+        const whole = kept ?? (await readWhole());
+        kept = undefined;
+        yield whole;
+        return;
+      }
+      // One buffer, read into again for each chunk (ContentSource.lentChunks): the caller copies what it keeps.
+      const handle = await openReadOnly(file, identity);
+      try {
+        const buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+        let seen = 0;
+        for (;;) {
+          const { bytesRead } = await handle.read(buffer, 0, buffer.length, seen);
+          if (bytesRead === 0) break;
+          seen += bytesRead;
+          // A fresh view each time: a reader that tells buffers apart by identity sees new bytes.
+          yield buffer.subarray(0, bytesRead);
+        }
+        if (seen !== size) throw sizeChanged(size, seen);
+      } finally {
+        await handle.close();
+      }
+    },
     stream() {
       first = false;
       const out = new PassThrough();
@@ -155,7 +183,7 @@ export function fileContent(file: string | Buffer, size: number, identity?: File
       openReadOnly(file, identity).then(
         (handle) => {
           let seen = 0;
-          const input: Readable = handle.createReadStream({ highWaterMark: 1 << 20 });
+          const input: Readable = handle.createReadStream({ highWaterMark: CHUNK_BYTES });
           input.on('data', (chunk: Buffer) => (seen += chunk.length));
           input.on('end', () => {
             if (seen !== size) out.destroy(sizeChanged(size, seen));

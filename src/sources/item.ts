@@ -14,6 +14,19 @@ export interface ContentSource {
   readAll(): Promise<Buffer>;
   /** The whole content as a stream, for hashing and text scanning in constant memory. */
   stream(): Readable;
+  /**
+   * The whole content as chunks that stay valid only until the next one is asked for: a large file
+   * is read into one buffer over and over. A fresh 1 MiB buffer per chunk (a file stream's) costs its
+   * allocation and the kernel's page faults on first write, about 4x the read itself (0.20 vs 0.05
+   * CPU-s for the bench's 210 MB of plate records). For readers that copy what they keep (a digest,
+   * the plate scan). Absent where a source has nothing cheaper than `stream()`: use {@link chunksOf}.
+   */
+  lentChunks?(): AsyncIterable<Buffer>;
+}
+
+/** An item's content as chunks valid until the next one ({@link ContentSource.lentChunks}), else its stream's. */
+export function chunksOf(content: ContentSource): AsyncIterable<Buffer> {
+  return content.lentChunks ? content.lentChunks() : (content.stream() as AsyncIterable<Buffer>);
 }
 
 /** Content digests, lowercase hex. */

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { textEncoding } from '../../sources/sniff.js';
 import { PlateHits } from './hits.js';
 import type { PlateMatcher } from './matcher.js';
@@ -99,20 +98,25 @@ class Lane {
   write(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     if (this.scanner) return this.scanner.write(chunk);
-    this.pending.push(chunk);
+    // A first chunk long enough to choose the format from is scanned as it is, not copied.
+    if (this.pendingBytes === 0 && chunk.length >= DETECT_BYTES) {
+      this.scanner = this.start(chunk, false);
+      return;
+    }
+    // A copy: the caller may read its next chunk into the same buffer (ContentSource.lentChunks).
+    this.pending.push(Buffer.from(chunk));
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(false);
+    if (this.pendingBytes >= DETECT_BYTES) this.scanner = this.start(Buffer.concat(this.pending, this.pendingBytes), false);
   }
 
   end(): PlateChunkScanner {
-    this.scanner ??= this.start(true);
+    this.scanner ??= this.start(Buffer.concat(this.pending, this.pendingBytes), true);
     this.scanner.end();
     return this.scanner;
   }
 
-  private start(complete: boolean): PlateChunkScanner {
-    let head = Buffer.concat(this.pending, this.pendingBytes);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+  private start(first: Uint8Array, complete: boolean): PlateChunkScanner {
+    const head = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf ? first.subarray(3) : first;
     const chosen = scannerFor(head, complete, this.matcher, this.hits);
     chosen.write(head);
     this.pending = [];
@@ -121,7 +125,8 @@ class Lane {
 }
 
 /**
- * Scans a stream for agency plates in constant memory. The raw bytes are always scanned. When they
+ * Scans content for agency plates in constant memory: a stream, or chunks that are valid only until
+ * the next one (src/sources/item.ts `chunksOf`; what it keeps of a chunk, it copies). The raw bytes are always scanned. When they
  * need decoding (UTF-16 chosen from the first 4 KiB, or ANSI escapes: see {@link TextDecodeFilter}),
  * a second, decoded reading runs beside the raw one, from the first byte that needs it; the readings'
  * distinct plates are merged. A guess from the head (two bytes `FF FE` in front of a UTF-8 CSV) or an
@@ -129,7 +134,7 @@ class Lane {
  * Plain ASCII/UTF-8 without ESC costs one `indexOf` per chunk over a raw-only scan. Rejects only when
  * the stream itself fails.
  */
-export async function scanPlates(stream: Readable, matcher: PlateMatcher): Promise<PlateScanResult> {
+export async function scanPlates(stream: AsyncIterable<Uint8Array | string>, matcher: PlateMatcher): Promise<PlateScanResult> {
   const rawLane = new Lane(matcher);
   let decoded: { lane: Lane; filter: TextDecodeFilter } | undefined;
   let head: Buffer[] | undefined = [];
@@ -151,13 +156,18 @@ export async function scanPlates(stream: Readable, matcher: PlateMatcher): Promi
     feed(first);
   };
   for await (const data of stream) {
-    const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
+    const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.length);
     bytes += chunk.length;
     if (!head) {
       feed(chunk);
       continue;
     }
-    head.push(chunk);
+    if (headBytes === 0 && chunk.length >= ENCODING_BYTES) {
+      startWith(chunk);
+      continue;
+    }
+    // A copy: the caller may read its next chunk into the same buffer (ContentSource.lentChunks).
+    head.push(Buffer.from(chunk));
     headBytes += chunk.length;
     if (headBytes >= ENCODING_BYTES) startWith(Buffer.concat(head, headBytes));
   }

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { StretchSpotter } from '../containers/base64-runs.js';
 import { containerFormat } from '../containers/registry.js';
 import { hasRanges } from '../file-content.js';
-import type { ContentSource } from '../item.js';
+import { type ContentSource, chunksOf } from '../item.js';
 import type { MediaType } from '../sniff.js';
 import { isUnsupported } from '../unsupported.js';
 import { BufferContent, ReopenableContent } from './content.js';
@@ -148,6 +148,23 @@ export class TailKeepingContent implements ContentSource {
       this.mayEmbed = spotter.seen;
     }
     return all;
+  }
+
+  async *lentChunks(): AsyncGenerator<Buffer> {
+    const ring = new TailRing();
+    const spotter = new StretchSpotter();
+    for await (const chunk of chunksOf(this.inner)) {
+      // The ring keeps what it is given and the chunk is the reader's only until the next: a copy of
+      // what of it can be in the last 64 KiB of a file of the walked size (nothing, mostly).
+      const from = Math.max(0, chunk.length - TAIL_BYTES, this.size - TAIL_BYTES - ring.total);
+      ring.push(Buffer.from(chunk.subarray(Math.min(from, chunk.length))), chunk.length);
+      spotter.push(chunk);
+      yield chunk;
+    }
+    if (ring.total === this.size) {
+      this.tail = ring.tail();
+      this.mayEmbed = spotter.seen;
+    }
   }
 
   stream(): Readable {

@@ -11,8 +11,10 @@ export class TailRing {
   /** Bytes seen in all. */
   total = 0;
 
-  push(chunk: Buffer): void {
-    this.total += chunk.length;
+  /** `chunk`, or its end when `length` says how long the whole chunk was (the rest cannot be in the tail). */
+  push(chunk: Buffer, length = chunk.length): void {
+    this.total += length;
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.kept += chunk.length;
     while (this.chunks.length > 1 && this.kept - this.chunks[0]!.length >= TAIL_BYTES) this.kept -= this.chunks.shift()!.length;
