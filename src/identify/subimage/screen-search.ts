@@ -79,13 +79,36 @@ export class ScreenSearch {
   }
 }
 
-/** The quad inside `quad` (plane pixels) left when the bars along its sides are stripped; undefined when there are none. */
-function contentOf(plane: LowRes, quad: Quad): Quad | undefined {
+/**
+ * A checkerboard of black and white: inside a warp whose outermost lines alone are filled in, no
+ * second line is near one colour (half its pixels are 255 from the other half).
+ */
+const CHECKERBOARD = Uint8Array.from({ length: BAR_SIDE * BAR_SIDE }, (_, i) => (((i % BAR_SIDE) + Math.floor(i / BAR_SIDE)) % 2) * 255);
+
+/** Luma in 8 bits, as findContentRect reads it: every pixel, or with `outermost` those of the outermost lines. */
+function bytesOf(luma: Float32Array, into: Uint8Array, outermost: boolean): Uint8Array {
+  for (let i = 0; i < luma.length; i++) {
+    // An inner row of the outermost lines: its first pixel, then its last.
+    if (outermost && i > BAR_SIDE && i < luma.length - BAR_SIDE && i % BAR_SIDE === 1) i += BAR_SIDE - 2;
+    into[i] = Math.max(0, Math.min(255, Math.round(luma[i]!)));
+  }
+  return into;
+}
+
+/**
+ * The quad inside `quad` (plane pixels) left when the bars along its sides are stripped; undefined
+ * when there are none. findContentRect strips a side only when that side's outermost line is near
+ * one colour, so the four outermost lines are warped first, inside a checkerboard no further line
+ * passes: when nothing is stripped there, nothing would be from the whole warp (exact), and the
+ * whole warp is made only for the rest. Measured (subimage-cost.js's 161 unrelated images): 132 of
+ * their 199 screen quads end there, at 508 of the 16,384 warped pixels.
+ */
+export function contentOf(plane: LowRes, quad: Quad): Quad | undefined {
   const h = rectToQuad(quad, BAR_SIDE, BAR_SIDE);
   if (!h) return undefined;
-  const luma = warpPlane(plane, h, BAR_SIDE);
-  const pixels = new Uint8Array(luma.length);
-  for (let i = 0; i < luma.length; i++) pixels[i] = Math.max(0, Math.min(255, Math.round(luma[i]!)));
+  const frame = bytesOf(warpPlane(plane, h, BAR_SIDE, true), CHECKERBOARD.slice(), true);
+  if (!findContentRect({ pixels: frame, width: BAR_SIDE, height: BAR_SIDE, channels: 1 })) return undefined;
+  const pixels = bytesOf(warpPlane(plane, h, BAR_SIDE), new Uint8Array(BAR_SIDE * BAR_SIDE), false);
   const r = findContentRect({ pixels, width: BAR_SIDE, height: BAR_SIDE, channels: 1 });
   if (!r) return undefined;
   const { x, y, width, height } = r;
