@@ -1,10 +1,11 @@
 import { findContentRect, type PixelImage } from '../pdq/borders.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
+import { newHash } from '../pdq/hash256.js';
 import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { inQuery, quadGeometry, roughDct, upright } from './quad-geometry.js';
+import { inQuery, quadGeometry, roughDct, upright, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
 import { warpPlane } from './warp-image.js';
@@ -38,6 +39,8 @@ const SCREEN_CLAIM_DISTANCE = 20;
  */
 export class ScreenSearch {
   private readonly hasher = new PdqHasher();
+  private readonly dct = new Float32Array(256);
+  private readonly bits = newHash();
 
   constructor(
     private readonly matcher: WholeImageMatcher,
@@ -71,11 +74,12 @@ export class ScreenSearch {
 
   /** The nearest stored hash to the content's rough hash, upright only, if within the plan's radius. */
   private rough(plane: LowRes, quad: Quad): number | undefined {
-    const dct = roughDct(this.hasher, plane, quad);
-    if (!dct) return undefined;
+    const sample = roughDct(plane, quad, this.dct);
+    if (!sample) return undefined;
     let nearest: number | undefined;
-    this.index.search(this.hasher.hashFromDct(dct), this.plan.radius, (_, d) => (nearest = Math.min(nearest ?? d, d)), this.plan.depth);
-    return nearest;
+    this.index.search(this.hasher.hashFromDct(this.dct, this.bits), this.plan.radius, (_, d) => (nearest = Math.min(nearest ?? d, d)), this.plan.depth);
+    // Too flat to hash: judged only for a sample that found something (roughDct).
+    return nearest !== undefined && usable(sample) ? nearest : undefined;
   }
 }
 
