@@ -1,10 +1,15 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findContentRect } from '../../src/identify/pdq/borders.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
+import type { LowRes } from '../../src/identify/subimage/low-res.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
-import { ScreenSearch } from '../../src/identify/subimage/screen-search.js';
+import { quadCandidates } from '../../src/identify/subimage/quad-candidates.js';
+import { contentOf, ScreenSearch } from '../../src/identify/subimage/screen-search.js';
+import { mapPoint, type Quad, rectToQuad } from '../../src/identify/subimage/warp-homography.js';
+import { warpPlane } from '../../src/identify/subimage/warp-image.js';
 import { bridge, decoded, reference, unrelated } from './support/perceptual.js';
 
 /** A wide strip of a picture (3:1), as a plate crop or a panorama is wide. */
@@ -61,4 +66,53 @@ describe('pictures on a screen between bars (screen search)', () => {
     const image = await decoded(await monitorPhoto(await strip(unrelated)));
     expect(screens.find(image, lowRes(image), true)).toBeUndefined();
   }, 30_000);
+
+  it('warps only the outermost lines first, each pixel as the whole warp makes it', async () => {
+    const plane = lowRes(await decoded(await monitorPhoto(await strip(bridge))));
+    const quad = quadCandidates(plane).find((c) => c.method === 'quad')!.quad;
+    const h = rectToQuad(quad, 128, 128)!;
+    const whole = warpPlane(plane, h, 128);
+    const frame = warpPlane(plane, h, 128, true);
+    for (let y = 0; y < 128; y++)
+      for (let x = 0; x < 128; x++) {
+        const outer = x === 0 || y === 0 || x === 127 || y === 127;
+        expect(frame[y * 128 + x], `${x},${y}`).toBe(outer ? whole[y * 128 + x] : 0);
+      }
+  });
+
+  it("finds a screen's content from its outermost lines as from the whole warp, and agrees on quads without bars", async () => {
+    /** The content as the screen search found it before it looked at the outermost lines first. */
+    const fromWholeWarp = (plane: LowRes, quad: Quad): Quad | undefined => {
+      const h = rectToQuad(quad, 128, 128);
+      if (!h) return undefined;
+      const luma = warpPlane(plane, h, 128);
+      const pixels = Uint8Array.from(luma, (v) => Math.max(0, Math.min(255, Math.round(v))));
+      const r = findContentRect({ pixels, width: 128, height: 128, channels: 1 });
+      return r && [mapPoint(h, r.x, r.y), mapPoint(h, r.x + r.width, r.y), mapPoint(h, r.x + r.width, r.y + r.height), mapPoint(h, r.x, r.y + r.height)];
+    };
+    const found = { content: 0, none: 0 };
+    for (const bytes of [await monitorPhoto(await strip(bridge)), await monitorPhoto(await strip(unrelated)), bridge, unrelated]) {
+      const plane = lowRes(await decoded(bytes));
+      const quads = quadCandidates(plane).map((c) => c.quad);
+      // And quads no finder proposes: turned and skewed boxes all over the plane.
+      for (let k = 0; k < 40; k++) {
+        const [w, h, a] = [plane.width, plane.height, ((k % 9) - 4) * 0.05];
+        const [x0, y0, x1, y1] = [((k * 7) % 30) / 100, ((k * 11) % 30) / 100, 0.6 + ((k * 13) % 40) / 100, 0.6 + ((k * 3) % 40) / 100];
+        quads.push([
+          { x: x0 * w, y: (y0 + a) * h },
+          { x: x1 * w, y: y0 * h },
+          { x: (x1 - a) * w, y: y1 * h },
+          { x: x0 * w, y: y1 * h },
+        ]);
+      }
+      for (const quad of quads) {
+        const expected = fromWholeWarp(plane, quad);
+        expect(contentOf(plane, quad)).toEqual(expected);
+        found[expected ? 'content' : 'none']++;
+      }
+    }
+    // Both ways were taken: bars found (the screen's letterbox) and quads with none.
+    expect(found.content).toBeGreaterThan(0);
+    expect(found.none).toBeGreaterThan(0);
+  }, 60_000);
 });

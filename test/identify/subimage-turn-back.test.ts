@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalibrationMatcher } from '../../src/calibrate/measure.js';
+import type { HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
@@ -53,6 +54,26 @@ describe('straightened pictures (turn-back search)', () => {
     expect(m.subimage?.reference).toBe('refs/bridge.jpg');
     expect(m.subimage!.distance).toBeLessThanOrEqual(TURN_CLAIM_DISTANCE);
     expect(Math.min(m.direct?.distance ?? Infinity, m.aligned?.distance ?? Infinity)).toBeGreaterThan(m.subimage!.distance);
+  }, 60_000);
+
+  it('rough-hashes only the sparse grid of turns in a picture with nothing near, and every turn where something is', async () => {
+    let searches = 0;
+    const counting = Object.create(whole.hamming) as HammingIndex;
+    counting.search = (...args: Parameters<HammingIndex['search']>) => {
+      searches++;
+      return whole.hamming.search(...args);
+    };
+    const plan = searchPlan(whole.size);
+    const counted = new TurnBack(whole, counting, { ...plan, radius: Math.min(plan.radius, 70) });
+    const far = await decoded(await straightened(unrelated, 4));
+    expect(counted.find(far, lowRes(far), true)).toBeUndefined();
+    // 10 turns two degrees apart, not the 20 of the one-degree grid.
+    expect(searches).toBe(10);
+    searches = 0;
+    const copy = await decoded(await straightened(bridge, 5));
+    expect(counted.find(copy, lowRes(copy))?.match.reference.id).toBe('refs/bridge.jpg');
+    // The whole grid and the half-degree refinements: the sparse grid let the copy through.
+    expect(searches).toBeGreaterThan(20);
   }, 60_000);
 
   it('claims nothing in a straightened unrelated picture, nor in the upright one', async () => {

@@ -1,12 +1,16 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Detector } from '../../src/identify/detector.js';
+import { QUALITY_GATE } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
+import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { quadCandidates } from '../../src/identify/subimage/quad-candidates.js';
-import { mapPoint, rectToQuad } from '../../src/identify/subimage/warp-homography.js';
+import { roughDct, usable } from '../../src/identify/subimage/quad-geometry.js';
+import { mapPoint, type Quad, rectToQuad } from '../../src/identify/subimage/warp-homography.js';
+import { warpPlane } from '../../src/identify/subimage/warp-image.js';
 import type { Reference } from '../../src/references/schema.js';
 import { bridge, decoded, detect, reference, setupFor, straightened, unrelated } from './support/perceptual.js';
 
@@ -20,12 +24,12 @@ describe('turned and skewed pictures (quad search)', () => {
   });
 
   it('maps an output rectangle onto the quad it was given, corner to corner and projectively in between', () => {
-    const quad = [
+    const quad: Quad = [
       { x: 10, y: 5 },
       { x: 90, y: 12 },
       { x: 95, y: 70 },
       { x: 4, y: 60 },
-    ] as const;
+    ];
     const h = rectToQuad(quad, 64, 48)!;
     for (const [i, [u, v]] of [
       [0, 0],
@@ -72,4 +76,24 @@ describe('turned and skewed pictures (quad search)', () => {
       expect(result.identifications).toEqual([]);
     }
   }, 30_000);
+
+  it("gives a quad's rough DCT as PDQ hashes its warp, and leaves a flat one to be refused by usable", async () => {
+    const hasher = new PdqHasher();
+    const plane = lowRes(await decoded(await straightened(bridge, 4)));
+    const { width: w, height: h } = plane;
+    const quad: Quad = [
+      { x: 0.1 * w, y: 0.12 * h },
+      { x: 0.9 * w, y: 0.1 * h },
+      { x: 0.88 * w, y: 0.9 * h },
+      { x: 0.12 * w, y: 0.88 * h },
+    ];
+    const dct = new Float32Array(256);
+    const sample = roughDct(plane, quad, dct)!;
+    const pdq = hasher.hashLuma(warpPlane(plane, rectToQuad(quad, 64, 64)!, 64), 64, 64);
+    expect([...dct]).toEqual([...pdq.dct]);
+    expect(usable(sample)).toBe(pdq.quality >= QUALITY_GATE);
+    expect(usable(sample)).toBe(true);
+    const flat = { ...plane, luma: new Float32Array(plane.luma.length).fill(128) };
+    expect(usable(roughDct(flat, quad, dct)!)).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import type { PixelImage } from '../pdq/borders.js';
+import { qualityOf64x64 } from '../pdq/dct.js';
 import { QUALITY_GATE } from '../pdq/match-settings.js';
-import type { PdqHasher } from '../pdq/pdq-hasher.js';
+import { pdqKernels } from '../pdq/simd.js';
 import type { LowRes } from './low-res.js';
 import { area } from './quad-candidates.js';
 import type { SubImageGeometry } from './sub-image-search.js';
@@ -16,13 +17,23 @@ import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
 /** Side of the square a quad's rough hash is taken from (PDQ's filter then blurs it as it would a 1,280 px photo). */
 const ROUGH_SIDE = 64;
 
-/** The PDQ DCT of `quad` (plane pixels) warped upright from the plane; undefined when degenerate or too flat to hash. */
-export function roughDct(hasher: PdqHasher, plane: LowRes, quad: Quad): Float32Array | undefined {
+/**
+ * The PDQ DCT of `quad` (plane pixels) warped upright from the plane, into `dct` (as PdqHasher's
+ * hashLuma makes it of a 64 x 64 plane, unfiltered); returns the warped sample, or undefined when
+ * the quad is degenerate. Whether the sample is too flat to hash is left to {@link usable}: callers
+ * ask only for a DCT whose hash came near a stored one, as turn-back.ts does, since judging it cost
+ * more than the DCT and the hash.
+ */
+export function roughDct(plane: LowRes, quad: Quad, dct: Float32Array): Float32Array | undefined {
   const h = rectToQuad(quad, ROUGH_SIDE, ROUGH_SIDE);
   if (!h) return undefined;
-  const { dct, quality } = hasher.hashLuma(warpPlane(plane, h, ROUGH_SIDE), ROUGH_SIDE, ROUGH_SIDE);
-  return quality < QUALITY_GATE ? undefined : dct;
+  const sample = warpPlane(plane, h, ROUGH_SIDE);
+  pdqKernels().dct64To16(sample, dct);
+  return sample;
 }
+
+/** Whether a roughDct sample has PDQ quality enough to be hashed (QUALITY_GATE). */
+export const usable = (sample: Float32Array): boolean => qualityOf64x64(sample) >= QUALITY_GATE;
 
 /** Low-resolution corners in query pixels. */
 export function inQuery(q: Quad, plane: LowRes): Quad {

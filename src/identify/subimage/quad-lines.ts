@@ -60,23 +60,31 @@ export function edgesOf(plane: LowRes): Edges {
   // Each list in its half of the scratch until its length is known (a plane's worth each, zeroed, was 0.6 MB a query).
   const horizontalAt = edgeScratch.subarray(0, w * h);
   const verticalAt = edgeScratch.subarray(w * h, 2 * w * h);
-  // Sobel is separable: per row, each column's vertical smoothing and difference, then across.
+  // Sobel is separable: per column, its vertical smoothing (s) and difference (d), then across, in
+  // a window of three columns rolled along the row: the two row arrays they were kept in before
+  // cost ~0.05 ms of the quad candidates' 1.36 per plane (the same candidates on 161 photos).
   // Exact in any order: the plane holds multiples of 1/1024 below 256 (low-res.ts).
-  const smooth = new Float64Array(w);
-  const diff = new Float64Array(w);
   let nh = 0;
   let nv = 0;
   for (let y = 1; y < h - 1; y++) {
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const up = luma[row - w + x]!;
-      const down = luma[row + w + x]!;
-      smooth[x] = up + 2 * luma[row + x]! + down;
-      diff[x] = down - up;
-    }
+    const above = row - w;
+    const below = row + w;
+    let s0 = luma[above]! + 2 * luma[row]! + luma[below]!;
+    let d0 = luma[below]! - luma[above]!;
+    let s1 = luma[above + 1]! + 2 * luma[row + 1]! + luma[below + 1]!;
+    let d1 = luma[below + 1]! - luma[above + 1]!;
     for (let x = 1; x < w - 1; x++) {
-      const gx = smooth[x + 1]! - smooth[x - 1]!;
-      const gy = diff[x - 1]! + 2 * diff[x]! + diff[x + 1]!;
+      const up = luma[above + x + 1]!;
+      const down = luma[below + x + 1]!;
+      const s2 = up + 2 * luma[row + x + 1]! + down;
+      const d2 = down - up;
+      const gx = s2 - s0;
+      const gy = d0 + 2 * d1 + d2;
+      s0 = s1;
+      s1 = s2;
+      d0 = d1;
+      d1 = d2;
       const ax = Math.abs(gx);
       const ay = Math.abs(gy);
       if (ax + ay < MIN_GRADIENT) continue;

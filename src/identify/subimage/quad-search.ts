@@ -1,11 +1,12 @@
 import type { PixelImage } from '../pdq/borders.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
+import { newHash } from '../pdq/hash256.js';
 import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { inQuery, quadGeometry, roughDct, upright } from './quad-geometry.js';
+import { inQuery, quadGeometry, roughDct, upright, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import type { Quad } from './warp-homography.js';
 
@@ -39,6 +40,8 @@ const MAX_WARPED = 2;
 export class QuadSearch {
   private readonly hasher = new PdqHasher();
   private readonly turned = new Float32Array(256);
+  private readonly dct = new Float32Array(256);
+  private readonly bits = newHash();
 
   constructor(
     private readonly matcher: WholeImageMatcher,
@@ -73,14 +76,16 @@ export class QuadSearch {
 
   /** The nearest stored hash to the quad's rough hash in any orientation, if within the gate. */
   private rough(plane: LowRes, quad: Quad): number | undefined {
-    const dct = roughDct(this.hasher, plane, quad);
-    if (!dct) return undefined;
+    const { dct } = this;
+    const sample = roughDct(plane, quad, dct);
+    if (!sample) return undefined;
     let nearest: number | undefined;
     for (const d of DIHEDRAL) {
       if (d !== 'original') transformDct(dct, d, this.turned);
-      const hash = this.hasher.hashFromDct(d === 'original' ? dct : this.turned);
+      const hash = this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits);
       this.index.search(hash, this.plan.radius, (_, distance) => (nearest = Math.min(nearest ?? distance, distance)), this.plan.depth);
     }
-    return nearest;
+    // Too flat to hash: judged only for a sample that found something (roughDct).
+    return nearest !== undefined && usable(sample) ? nearest : undefined;
   }
 }

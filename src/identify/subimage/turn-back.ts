@@ -18,6 +18,15 @@ import type { Point, Quad } from './warp-homography.js';
  * 1.5 degrees the crop-alignment stage and the rectangles already find straightened copies.
  */
 const COARSE_TURNS = Array.from({ length: 10 }, (_, i) => 1.5 + i).flatMap((t) => [t, -t]);
+/**
+ * The coarse turns tried first, two degrees apart (1.5, 3.5, ... either way): the others are tried
+ * only when one of these came within the search's radius of a stored hash. A degree off the true
+ * turn costs the rough hash ~26 bits, so a copy whose best turn is within TURN_GATE (50) of its
+ * reference has a turn of this sparser grid, at most a degree away, within ~76, and in the
+ * robustness bench's straightened copies (best turns 10-34 bits) within the radius (70); an
+ * unrelated image, whose turns are all ~128 bits from everything, pays for half the turns.
+ */
+const SPARSE_TURNS = COARSE_TURNS.filter((_, i) => i % 4 < 2);
 /** Coarse turns refined half a degree either side, nearest first. */
 const REFINED = 2;
 /** Side of the square a turn's rough hash is sampled at from the low-resolution plane. */
@@ -54,7 +63,7 @@ export const TURN_CLAIM_DISTANCE = 28;
  * orientation only; the closest few turns are warped upright from the full-resolution pixels and
  * matched with the whole-image matcher, so the claim carries the matcher's views, crop alignment
  * and tile verification as a stand-alone copy would. An unrelated image pays one rough hash and
- * one index search for each of the 20 coarse turns.
+ * one index search for each of the 10 turns of the sparser grid (SPARSE_TURNS), not all 20.
  */
 export class TurnBack {
   private readonly hasher = new PdqHasher();
@@ -70,9 +79,15 @@ export class TurnBack {
 
   /** The first (or with `best` the closest) turn that matches within TURN_CLAIM_DISTANCE. */
   find(image: PixelImage, plane: LowRes, best = false): SubImageMatch | undefined {
-    const near: { turn: number; distance: number }[] = [];
-    const tried = (turn: number) => near.push({ turn, distance: this.rough(plane, centreQuad(plane.width, plane.height, turn)) });
-    for (const turn of COARSE_TURNS) tried(turn);
+    const distances = new Map<number, number>();
+    const rough = (turn: number) => this.rough(plane, centreQuad(plane.width, plane.height, turn));
+    for (const turn of SPARSE_TURNS) distances.set(turn, rough(turn));
+    // Nothing of the sparse grid within the radius: a copy's best turn would have been within the gate
+    // and its sparse neighbour within ~26 bits of that, so the other turns are not tried.
+    if (![...distances.values()].some((d) => d <= this.plan.radius)) return undefined;
+    // In COARSE_TURNS order, so that equal distances sort as they did when every turn was tried.
+    const near = COARSE_TURNS.map((turn) => ({ turn, distance: distances.get(turn) ?? rough(turn) }));
+    const tried = (turn: number) => near.push({ turn, distance: rough(turn) });
     near.sort((a, b) => a.distance - b.distance);
     // An unrelated image's turns all come back Infinity (nothing within the gate): nothing to refine.
     for (const { turn, distance } of near.slice(0, REFINED)) if (distance <= TURN_GATE) for (const t of [turn - 0.5, turn + 0.5]) tried(t);
@@ -97,13 +112,14 @@ export class TurnBack {
    * The nearest stored hash to the quad's rough hash, upright only; Infinity when none is within the
    * plan's radius or the sample is too flat to hash. The quality is judged only for a hash that
    * found something: it cost twice the DCT, hash and search together (28 of 41 microseconds).
+   * Distances past TURN_GATE are returned too (the sparse grid's test); find never matches them.
    */
   private rough(plane: LowRes, quad: Quad): number {
     sampleQuad(plane, quad, this.block);
     pdqKernels().dct64To16(this.block, this.dct);
     let nearest = Infinity;
     this.index.search(this.hasher.hashFromDct(this.dct, this.bits), this.plan.radius, (_, d) => (nearest = Math.min(nearest, d)), this.plan.depth);
-    return nearest <= TURN_GATE && qualityOf64x64(this.block) >= QUALITY_GATE ? nearest : Infinity;
+    return nearest <= this.plan.radius && qualityOf64x64(this.block) >= QUALITY_GATE ? nearest : Infinity;
   }
 }
 
