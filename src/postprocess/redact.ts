@@ -95,7 +95,7 @@ function escapedBytesView(text: string): { view: string; starts: number[] } | un
  * loops rather than `Object.fromEntries(Object.entries(...).map(...))`: a report holds ~10,000
  * strings and the audit runs this once, mostly before V8 optimises anything, where the entry
  * arrays and closures cost twice the walk (the warm re-audit's report: 75 -> 41 ms on its first
- * pass, scripts/bench/fixed-cost.js).
+ * pass in a process, measured in-process).
  */
 export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
