@@ -145,5 +145,11 @@ const commonjs = await build({
 for (const file of commonjs.outputFiles) await writeFile(file.path, file.text.replace(/(?<![\w$.])import\(/g, '__custodyImport('));
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
 await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));
-// The training run uses the kernels and the matching thread beside the bundle: last.
-execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });
+// The training run uses the kernels and the matching thread beside the bundle: last. The cache only
+// speeds start-up, so a training run that fails (sharp unusable on this machine, say) leaves the
+// build without one, said on stderr, rather than failing it.
+try {
+  execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });
+} catch (error) {
+  process.stderr.write(`build: no V8 code cache for dist/bin/custody.cjs (the CLI starts slower): ${error instanceof Error ? error.message : String(error)}\n`);
+}
