@@ -82,7 +82,8 @@ export class PerceptualMatcher {
     this.wide = chunkWidths(this.index.size) === WIDE_CHUNKS;
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
-    this.shallowTurned = shallowTurnedDepths(this.index, this.plan, chunkWidths(this.index.size));
+    // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
+    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan, chunkWidths(this.index.size)) : undefined;
   }
 
   /** Number of usable stored hashes. */
