@@ -26,6 +26,7 @@ import {
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
+import { searchOrientations, shallowTurnedDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
@@ -62,6 +63,8 @@ export class PerceptualMatcher {
   private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
+  /** Depths the first stage probes turned orientations to first (orientation-search.ts). */
+  private readonly shallowTurned: number[] | undefined;
 
   constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
@@ -79,6 +82,8 @@ export class PerceptualMatcher {
     this.wide = chunkWidths(this.index.size) === WIDE_CHUNKS;
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
+    // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
+    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan, chunkWidths(this.index.size)) : undefined;
   }
 
   /** Number of usable stored hashes. */
@@ -107,29 +112,25 @@ export class PerceptualMatcher {
     // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
     const seeds = new Map<number, Candidate>();
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
-    for (const view of usable) {
-      for (const dihedral of DIHEDRAL) {
-        // Most stored hashes of a similar scene fall within the orientation radius: the visit does
-        // as little as it can for them (a local minimum; map work only within SEED_RADIUS).
-        let nearest = nearestBy.get(dihedral) ?? Infinity;
-        this.index.search(
-          this.viewHash(view.result, dihedral),
-          radius,
-          (entry, distance) => {
-            if (distance < nearest) nearest = distance;
-            if (distance > this.threshold) {
-              if (distance > SEED_RADIUS) return;
-              const seed = seeds.get(entry);
-              if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-              return;
-            }
-            const known = found.get(entry);
-            if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-          },
-          this.plan.depth,
-        );
-        if (nearest < Infinity) nearestBy.set(dihedral, nearest);
+    const hashOf = (view: QueryView, dihedral: Dihedral) => this.viewHash(view.result, dihedral);
+    for (const { view, dihedral, hits } of searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned)) {
+      // Most stored hashes of a similar scene fall within the orientation radius: the visit does as
+      // little as it can for them (a local minimum; map work only within SEED_RADIUS).
+      let nearest = nearestBy.get(dihedral) ?? Infinity;
+      for (let h = 0; h < hits.length; h += 2) {
+        const entry = hits[h]!;
+        const distance = hits[h + 1]!;
+        if (distance < nearest) nearest = distance;
+        if (distance > this.threshold) {
+          if (distance > SEED_RADIUS) continue;
+          const seed = seeds.get(entry);
+          if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
+          continue;
+        }
+        const known = found.get(entry);
+        if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
       }
+      if (nearest < Infinity) nearestBy.set(dihedral, nearest);
     }
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.

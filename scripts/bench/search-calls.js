@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Where an audit's index searches go, per caller (issue #17's per-image cost at a million
+ * references): matches each image as the audit does (SubImageMatcher: whole-image stages, then the
+ * sub-image search) and counts, per calling function, radius and probe depth, the searches per
+ * image, their time, and the entries each visits.
+ *
+ *   node scripts/bench/search-calls.js --set <fp.json|store> --images <dir> [--limit 60] [--build <dir>]
+ *
+ * `--build` is a directory holding another build's dist/ (default this checkout's). The caller is
+ * read from a stack trace taken outside the timed part; times are wall (hrtime) per search, so on a
+ * loaded machine they are inflated alike and only their shares compare; the process's CPU per image
+ * is printed beside them. HammingIndex.deepen is not counted (it continues a counted search).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const argv = process.argv.slice(2);
+const arg = (/** @type {string} */ name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const setFile = arg('--set');
+const imagesDir = arg('--images');
+if (!setFile || !imagesDir) {
+  process.stderr.write('usage: search-calls.js --set <file> --images <dir> [--limit n] [--build <dir>]\n');
+  process.exit(2);
+}
+const build = path.resolve(arg('--build') ?? root);
+const limit = Number(arg('--limit') ?? 60);
+const module = (/** @type {string} */ rel) => import(pathToFileURL(path.join(build, 'dist', rel)).href);
+const { loadFingerprints } = await module('references/load.js');
+const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
+const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
+const { HammingIndex } = await module('identify/pdq/hamming-index.js');
+const { decodeImage } = await module('identify/image-decode.js');
+
+const set = await loadFingerprints([setFile]);
+const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
+/** @type {Map<string, { calls: number, ms: number, visits: number }>} */
+const stats = new Map();
+const search = HammingIndex.prototype.search;
+/** @param {Uint32Array} query @param {number} radius @param {(e: number, d: number) => void} visit @param {unknown} depth */
+HammingIndex.prototype.search = function (query, radius, visit, depth) {
+  /** @type {{ stack?: string }} */
+  const trace = {};
+  Error.captureStackTrace(trace);
+  const frame = (trace.stack ?? '').split('\n').slice(2).find((line) => !line.includes('hamming-index')) ?? '';
+  const where = frame.match(/at (\S+) .*\/([\w-]+\.js):(\d+)/);
+  const key = `${where?.[1] ?? '?'} ${where?.[2] ?? '?'}:${where?.[3] ?? '?'} radius ${radius} depth ${JSON.stringify(depth)}`;
+  let visits = 0;
+  const started = process.hrtime.bigint();
+  search.call(
+    this,
+    query,
+    radius,
+    (/** @type {number} */ e, /** @type {number} */ d) => {
+      visits++;
+      visit(e, d);
+    },
+    depth,
+  );
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const s = stats.get(key) ?? { calls: 0, ms: 0, visits: 0 };
+  s.calls++;
+  s.ms += ms;
+  s.visits += visits;
+  stats.set(key, s);
+};
+
+// An even sample of the folder (every k-th name), as match-ab.js takes it.
+const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
+const stride = Math.max(1, Math.floor(listed.length / limit));
+const images = [];
+for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
+  const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
+  if (decoded.ok) images.push(decoded.image);
+}
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+for (const image of images.slice(0, 3)) matcher.match(image); // warm: compiled code, resident tables
+stats.clear();
+const cpu = cpuMs();
+for (const image of images) matcher.match(image);
+const n = images.length;
+process.stdout.write(`${n} images: ${((cpuMs() - cpu) / n).toFixed(1)} ms CPU per image\n`);
+let total = 0;
+for (const [key, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
+  total += s.ms;
+  const perImage = `${(s.ms / n).toFixed(2)} ms/image`.padStart(15);
+  process.stdout.write(`${perImage} ${(s.calls / n).toFixed(1).padStart(6)} searches/image ${((s.ms / s.calls) * 1000).toFixed(0).padStart(6)} us each, ${(s.visits / s.calls).toFixed(1)} visits each  ${key}\n`);
+}
+process.stdout.write(`searches: ${(total / n).toFixed(2)} ms/image wall\n`);
