@@ -18,10 +18,11 @@ export async function* boundedRowProblems(
 ): AsyncGenerator<readonly SourceEvent[]> {
   let seen = 0;
   for await (const group of groups) {
+    const before = seen;
     let dropped = 0;
     for (const event of group) if (event.kind === 'coverage' && event.entry.reason === 'manifest-row' && ++seen > max) dropped += 1;
     if (dropped === 0) yield group;
-    else if (dropped < group.length) yield dropRowProblems(group, seen - dropped, max);
+    else if (dropped < group.length) yield dropRowProblems(group, before, max);
   }
   if (seen > max) {
     yield [

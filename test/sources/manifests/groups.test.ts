@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { SourceEvent } from '../../../src/sources/item.js';
 import { manifestSource } from '../../../src/sources/manifests/index.js';
 import { readManifest, readManifestGroups } from '../../../src/sources/manifests/registry.js';
-import { MAX_ROW_PROBLEMS } from '../../../src/sources/manifests/row-problems.js';
+import { boundedRowProblems, MAX_ROW_PROBLEMS } from '../../../src/sources/manifests/row-problems.js';
 import { hasGroups } from '../../../src/sources/source.js';
 import { row, writeInventory } from './inventory-builder.js';
 
@@ -62,5 +62,19 @@ describe('manifest events in groups', () => {
     // Row i is on line i + 1; the bad ones are i = 7, 27, 47, ...
     expect(rows.slice(0, MAX_ROW_PROBLEMS)).toEqual(Array.from({ length: MAX_ROW_PROBLEMS }, (_, k) => `${8 + 20 * k} Size is not a byte count`));
     expect(rows[MAX_ROW_PROBLEMS]).toMatch(/^.* 200 more malformed row\(s\) not listed \(300 in all/);
+  });
+
+  it('keeps the first rows of a group that straddles the limit and drops the rest', async () => {
+    const bad = (n: number): SourceEvent => ({ kind: 'coverage', entry: { location: `f:${n}`, reason: 'manifest-row', detail: 'bad', incomplete: true } });
+    const ok = (n: number): SourceEvent => ({ kind: 'notice', notice: { location: `f:${n}`, level: 'info', message: 'ok' } });
+    // 3 problems, then a group of 4 problems and a notice: with a limit of 5, two of its problems pass.
+    async function* groups(): AsyncGenerator<readonly SourceEvent[]> {
+      yield [bad(1), bad(2), ok(3), bad(4)];
+      yield [bad(5), ok(6), bad(7), bad(8), bad(9)];
+    }
+    const seen: string[] = [];
+    for await (const group of boundedRowProblems(groups(), 'f', 5))
+      for (const e of group) seen.push(e.kind === 'coverage' ? e.entry.location : `ok ${e.kind === 'notice' ? e.notice.location : ''}`);
+    expect(seen).toEqual(['f:1', 'f:2', 'ok f:3', 'f:4', 'f:5', 'ok f:6', 'f:7', 'f']);
   });
 });
