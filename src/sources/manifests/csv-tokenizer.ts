@@ -103,7 +103,9 @@ export class CsvTokenizer {
           i = q + 1;
           break;
         }
-        if (value.indexOf('\n') !== -1) newlines += countLf(value, 0, value.length);
+        // nl is the first newline at or after the field's opening quote: past the closing quote, the
+        // value holds none and need not be searched (most rows).
+        if (nl !== -1 && nl < i) newlines += countLf(value, 0, value.length);
         fields.push(value);
         if (nl !== -1 && nl < i) nl = buf.indexOf('\n', i);
         const c = buf.charCodeAt(i);

@@ -64,14 +64,41 @@ export type EtagVerdict = { md5: string } | { opaque: string };
  * manifest states that field: `multipart`/`encryption` undefined means "not in this listing".
  */
 export function classifyEtag(rawEtag: string, multipart: boolean | undefined, encryption: string | undefined): EtagVerdict {
+  // Most inventory ETags are 32 lowercase hex digits, bare: nothing to trim, unquote or lower-case.
+  if (isLowerHex32(rawEtag)) {
+    if (multipart === true) return { opaque: 'multipart upload' };
+    if (encryption !== undefined && !md5EtagEncryption(encryption)) return { opaque: `ETag under ${encryption.toUpperCase()}` };
+    return { md5: rawEtag };
+  }
   const etag = unquoteEtag(rawEtag.trim());
   if (etag === '') return { opaque: 'no ETag in manifest' };
   if (/-\d+$/.test(etag)) return { opaque: 'multipart ETag' };
   if (multipart === true) return { opaque: 'multipart upload' };
   const md5 = hexOf(etag, 32);
   if (md5 === undefined) return { opaque: 'ETag is not 32 hex digits' };
-  if (encryption !== undefined && !MD5_ETAG_ENCRYPTION.has(encryption.toUpperCase())) {
+  if (encryption !== undefined && !md5EtagEncryption(encryption)) {
     return { opaque: `ETag under ${encryption.toUpperCase()}` };
   }
   return { md5 };
+}
+
+function isLowerHex32(value: string): boolean {
+  if (value.length !== 32) return false;
+  for (let i = 0; i < 32; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+let lastEncryption: string | undefined;
+let lastEncryptionKeepsMd5 = false;
+
+/** Whether an ETag stays the MD5 under this encryption; rows repeat a status, so the last answer is kept. */
+function md5EtagEncryption(encryption: string): boolean {
+  if (encryption !== lastEncryption) {
+    lastEncryption = encryption;
+    lastEncryptionKeepsMd5 = MD5_ETAG_ENCRYPTION.has(encryption.toUpperCase());
+  }
+  return lastEncryptionKeepsMd5;
 }

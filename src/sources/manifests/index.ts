@@ -6,6 +6,6 @@
 
 export { UNKNOWN_ACCOUNT } from './azure-location.js';
 export { UNKNOWN_BUCKET } from './formats/s3-list-objects.js';
-export { detectManifestFormat, MANIFEST_FORMATS, manifestFormat, type ReadManifestOptions, readManifest } from './registry.js';
+export { detectManifestFormat, MANIFEST_FORMATS, manifestFormat, type ReadManifestOptions, readManifest, readManifestGroups } from './registry.js';
 export { MANIFEST_KNOWLEDGE, type ManifestInput, manifestSource } from './source.js';
 export { ManifestError, type ManifestFormat, type ManifestOptions, UNKNOWN_SIZE } from './types.js';

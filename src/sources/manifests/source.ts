@@ -1,7 +1,7 @@
 import { UsageError } from '../../util/errors.js';
 import type { Knowledge } from '../item.js';
-import type { Source } from '../source.js';
-import { detectManifestFormat, manifestFormat, readManifest } from './registry.js';
+import { groupedEvents, type Source } from '../source.js';
+import { detectManifestFormat, manifestFormat, readManifestGroups } from './registry.js';
 import { ManifestError, type ManifestOptions } from './types.js';
 
 /** One export manifest to audit without the objects' bytes. */
@@ -33,6 +33,6 @@ export const manifestSource: Source<ManifestInput> = {
       throw error;
     }
   },
-  events: ({ source: _source, path, ...options }) => readManifest(path, options),
+  events: ({ source: _source, path, ...options }) => groupedEvents(() => readManifestGroups(path, options)),
   names: (input) => [input.path],
 };

@@ -44,6 +44,12 @@ export interface ManifestFormat {
   detect(head: Buffer, path: string): boolean;
   /** Items (origin 'manifest', no content), coverage and notices. Bad rows become coverage. */
   read(path: string, opts: ManifestOptions): AsyncIterable<SourceEvent>;
+  /**
+   * The same events in the same order, in groups (a format of millions of rows yields a group per
+   * slice it parses), so that the audit pays one turn of the async machinery per group, not per row.
+   * Formats without it are read one event per group.
+   */
+  readGroups?(path: string, opts: ManifestOptions): AsyncIterable<readonly SourceEvent[]>;
 }
 
 /**

@@ -48,8 +48,18 @@ describe('S3 inventory keys', () => {
     expect(decodeKey('plain/key.jpg')).toBe('plain/key.jpg');
   });
 
+  it('decodes one-byte escapes by hand as decodeURIComponent does, and hands it the rest', () => {
+    expect(decodeKey('lane+3/2024%2F04/a%2b%41+%7e.jpg')).toBe('lane 3/2024/04/a+A ~.jpg');
+    expect(decodeKey('a+b+c')).toBe('a b c');
+    expect(decodeKey('%00%7F')).toBe('\u0000\u007f');
+    expect(decodeKey('%2F%C3%A9%2F')).toBe('/\u00e9/');
+  });
+
   it('reports malformed escapes as undefined instead of throwing', () => {
     expect(decodeKey('bad%E0%A4%A')).toBeUndefined();
+    expect(decodeKey('a%41%zz')).toBeUndefined();
+    expect(decodeKey('end%4')).toBeUndefined();
+    expect(decodeKey('%C3')).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import type { SourceEvent } from '../../item.js';
 import { type CsvOutput, type OpenCsv, openCsvRecords } from '../csv-records.js';
 import { dataFileCoverage, resolveDataFile } from '../data-file.js';
 import { coverage, notice, parseDate } from '../events.js';
-import { guarded } from '../guard.js';
+import { guardedGroups, ungroup } from '../guard.js';
 import { isGzip } from '../head.js';
 import { field, headText, inventoryManifest, str } from '../json-file.js';
 import { csvColumnName, parquetRecords } from '../parquet-records.js';
@@ -24,10 +24,13 @@ export const s3Inventory: ManifestFormat = {
     const text = headText(head);
     return text.includes('"sourceBucket"') && (text.includes('"fileSchema"') || text.includes('"files"'));
   },
-  read(path: string, opts: ManifestOptions) {
-    return guarded(path, 'manifest-unreadable', readInventory(path, opts), opts.signal);
-  },
+  read: (path, opts) => ungroup(readGroups(path, opts)),
+  readGroups,
 };
+
+function readGroups(path: string, opts: ManifestOptions): AsyncIterable<readonly SourceEvent[]> {
+  return guardedGroups(path, 'manifest-unreadable', readInventory(path, opts), opts.signal);
+}
 
 /** CSV parts read ahead of the one being parsed: each holds at most 8 MiB decompressed while it waits. */
 const PARTS_AHEAD = 2;
@@ -45,17 +48,21 @@ async function openPart(path: string, f: unknown, csv: boolean): Promise<OpenedP
   return { local: found.file, expected, csv: csv ? openCsvRecords(found.file, { gzip: await isGzip(found.file), ...expected }) : undefined };
 }
 
-async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerator<SourceEvent> {
-  const manifest = yield* inventoryManifest(path, opts.maxJsonBytes, 'manifest.checksum');
+/** The inventory's events in groups: one per parsed slice of a data file, one for each other event. */
+async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerator<readonly SourceEvent[]> {
+  const head = inventoryManifest(path, opts.maxJsonBytes, 'manifest.checksum');
+  let step = await head.next();
+  for (; !step.done; step = await head.next()) yield [step.value];
+  const manifest = step.value;
   if (manifest === undefined) return;
   const created = str(manifest, 'creationTimestamp');
   const asOf = (created !== undefined && /^\d+$/.test(created) ? parseDate(Number(created)) : undefined) ?? opts.asOf;
-  if (asOf === undefined) yield notice(path, 'warning', 'S3 inventory has no creationTimestamp: retention cannot be measured');
+  if (asOf === undefined) yield [notice(path, 'warning', 'S3 inventory has no creationTimestamp: retention cannot be measured')];
   const format = str(manifest, 'fileFormat') ?? 'CSV';
   const files = field(manifest, 'files');
   const schema = str(manifest, 'fileSchema');
   if (!Array.isArray(files)) {
-    yield coverage({ location: path, reason: 'manifest-unreadable', detail: 'no files[] list', incomplete: true });
+    yield [coverage({ location: path, reason: 'manifest-unreadable', detail: 'no files[] list', incomplete: true })];
     return;
   }
   const parquet = format.toUpperCase() === 'PARQUET';
@@ -65,7 +72,7 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
         schema === undefined
           ? 'manifest has no fileSchema, so the CSV columns are unknown'
           : `${format} inventory data files are not supported (no well-kept ${format} reader in custody's dependencies); configure the inventory as CSV`;
-      yield coverage({ location: str(f, 'key') ?? path, reason: 'manifest-unsupported', detail, incomplete: true });
+      yield [coverage({ location: str(f, 'key') ?? path, reason: 'manifest-unsupported', detail, incomplete: true })];
     }
     return;
   }
@@ -78,7 +85,6 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
           asOf,
           skips,
         );
-  const out: SourceEvent[] = [];
   let objects = 0;
   // Parts are read in manifest order; the next PARTS_AHEAD CSV parts start reading and
   // decompressing (on the threadpool) while this one is parsed.
@@ -95,7 +101,7 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
       for (let k = i; k <= i + PARTS_AHEAD; k++) open(k);
       const part = await opened[i]!;
       if ('event' in part) {
-        yield part.event;
+        yield [part.event];
         continue;
       }
       let mapRow: RowMapper;
@@ -106,22 +112,20 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
       } else {
         const parquetPart = await parquetRecords(part.local, part.expected);
         if ('event' in parquetPart) {
-          yield parquetPart.event;
+          yield [parquetPart.event];
           continue;
         }
         mapRow = s3RowMapper(parquetPart.columns.map(csvColumnName), asOf, skips);
         records = parquetPart.records;
       }
       for await (const batch of records) {
+        const out: SourceEvent[] = [];
         for (const rec of batch) {
           if ('event' in rec) out.push(rec.event);
           else mapRow(rec.fields, part.local, rec.line, out);
         }
-        for (const event of out) {
-          if (event.kind === 'item') objects += 1;
-          yield event;
-        }
-        out.length = 0;
+        for (const event of out) if (event.kind === 'item') objects += 1;
+        yield out;
       }
     }
   } finally {
@@ -136,5 +140,5 @@ async function* readInventory(path: string, opts: ManifestOptions): AsyncGenerat
   const bucket = str(manifest, 'sourceBucket') ?? '?';
   const skipped =
     skips.deleteMarkers + skips.folderMarkers > 0 ? `; skipped ${skips.deleteMarkers} delete marker(s) and ${skips.folderMarkers} folder marker(s)` : '';
-  yield notice(path, 'info', `S3 inventory of bucket ${bucket}${asOf ? ` as of ${asOf.toISOString()}` : ''}: ${objects} object(s)${skipped}`);
+  yield [notice(path, 'info', `S3 inventory of bucket ${bucket}${asOf ? ` as of ${asOf.toISOString()}` : ''}: ${objects} object(s)${skipped}`)];
 }
