@@ -22,7 +22,8 @@ import type { Box } from './raster.js';
  * 14 (7 of them with words or cars in the picture), all the looks 22; of the agency photos the
  * first look keeps US 21/30, EU 30/30, BR 28/30, all the looks US 27, EU 30, BR 29 (the rest lie
  * in no gated place but one US photo). All the looks cost about 17 ms CPU an unrelated photo, the
- * first 2.5 (measured on the shared machine with other work running).
+ * first 2.5 (measured on the shared machine with other work running); marks.ts's reused arrays and
+ * integer doubling later cut the test's CPU to 0.61-0.66x, same passes (plate-rows-cost.js).
  */
 
 /** Fewest aligned marks that make a row (a plate has 5 to 8 characters; some merge or break). */

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { Luma } from '../../src/identify/plate-reader/gate.js';
+import { doubled, marksOf } from '../../src/identify/plate-reader/marks.js';
+
+/** A plane of deterministic noise with a few flat blocks (marks of every size). */
+function noise(width: number, height: number, seed: number): Luma {
+  const pixels = new Uint8Array(width * height);
+  let state = seed;
+  for (let i = 0; i < pixels.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    const x = i % width;
+    const y = (i - x) / width;
+    pixels[i] = (x >> 3) % 3 === 0 && (y >> 2) % 2 === 0 ? 20 : state >>> 24;
+  }
+  return { pixels, width, height };
+}
+
+/** The bilinear doubling written plainly, in floating point, as it was before the integer form. */
+function doubledReference(luma: Luma, x0: number, y0: number, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(4 * w * h);
+  const at = (x: number, y: number) => luma.pixels[(y0 + y) * luma.width + x0 + x]!;
+  for (let y = 0; y < 2 * h; y++) {
+    const sy = Math.min(h - 1, Math.max(0, (y - 0.5) / 2));
+    const top = Math.floor(sy);
+    const fy = sy - top;
+    for (let x = 0; x < 2 * w; x++) {
+      const sx = Math.min(w - 1, Math.max(0, (x - 0.5) / 2));
+      const left = Math.floor(sx);
+      const fx = sx - left;
+      const right = Math.min(w - 1, left + 1);
+      const bottom = Math.min(h - 1, top + 1);
+      const upper = at(left, top) * (1 - fx) + at(right, top) * fx;
+      const lower = at(left, bottom) * (1 - fx) + at(right, bottom) * fx;
+      out[y * 2 * w + x] = Math.round(upper * (1 - fy) + lower * fy);
+    }
+  }
+  return out;
+}
+
+describe('doubled', () => {
+  it('gives the bytes of the plain bilinear doubling, edges included', () => {
+    const luma = noise(97, 61, 7);
+    for (const [x0, y0, w, h] of [
+      [0, 0, 97, 61],
+      [13, 5, 40, 31],
+      [96, 60, 1, 1],
+      [50, 0, 2, 61],
+    ] as const) {
+      expect(Buffer.from(doubled(luma, x0, y0, w, h).pixels).equals(Buffer.from(doubledReference(luma, x0, y0, w, h)))).toBe(true);
+    }
+  });
+});
+
+describe('marksOf', () => {
+  it('gives the same marks whatever larger or smaller place was binarised before (its working arrays are reused)', () => {
+    const small = noise(64, 40, 3);
+    const large = noise(300, 200, 11);
+    const first = marksOf(small, 4, 2, 50, 30, 7, 10);
+    expect(first[0].length + first[1].length).toBeGreaterThan(10);
+    marksOf(large, 0, 0, 300, 200, 12, 6);
+    expect(marksOf(small, 4, 2, 50, 30, 7, 10)).toEqual(first);
+    // A smaller place after a larger one: nothing of the larger one's states or sums is left behind.
+    expect(marksOf(small, 0, 0, 64, 40, 7, 10)).toEqual(marksOf(small, 0, 0, 64, 40, 7, 10));
+    const again = marksOf(large, 0, 0, 300, 200, 12, 6);
+    marksOf(small, 0, 0, 64, 40, 3, 40);
+    expect(marksOf(large, 0, 0, 300, 200, 12, 6)).toEqual(again);
+  });
+
+  it('finds a flat block as one mark with its box and pixel count', () => {
+    const pixels = new Uint8Array(40 * 20).fill(200);
+    for (let y = 5; y < 12; y++) for (let x = 10; x < 14; x++) pixels[y * 40 + x] = 30;
+    const [dark, light] = marksOf({ pixels, width: 40, height: 20 }, 0, 0, 40, 20, 7, 10);
+    expect(dark).toEqual([{ x: 10, y: 5, width: 4, height: 7, pixels: 28 }]);
+    // The white around it is lighter than its window's mean (which takes in the block): one light halo.
+    expect(light).toHaveLength(1);
+    expect(light[0]!.x).toBeLessThan(10);
+    expect(light[0]!.x + light[0]!.width).toBeGreaterThan(14);
+  });
+});
