@@ -47,6 +47,7 @@ if (!existsSync(path.join(inventory, 'manifest.json'))) {
 }
 const out = path.join(work, 'same-outcomes');
 await mkdir(out, { recursive: true });
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, NO_COLOR: '1' };
 delete env['CUSTODY_PLATE_KEY'];
 
@@ -87,6 +88,7 @@ function firstDifference(/** @type {string} */ a, /** @type {string} */ b) {
 }
 
 let differ = 0;
+/** @type {Record<string, { exact: string, full: string }>} */
 const fingerprints = {};
 for (const [side, build] of Object.entries(builds)) {
   const dir = path.join(out, side);
@@ -98,7 +100,7 @@ for (const [side, build] of Object.entries(builds)) {
   fingerprints[side] = fp;
 }
 for (const kind of /** @type {const} */ (['exact', 'full'])) {
-  const [a, b] = [await fingerprintWithoutTime(fingerprints.base[kind]), await fingerprintWithoutTime(fingerprints.candidate[kind])];
+  const [a, b] = [await fingerprintWithoutTime(fingerprints['base']?.[kind] ?? ''), await fingerprintWithoutTime(fingerprints['candidate']?.[kind] ?? '')];
   process.stdout.write(`fingerprints ${kind}: ${a === b ? 'identical' : `DIFFER (${firstDifference(a, b)})`}\n`);
   if (a !== b) differ += 1;
 }
@@ -109,7 +111,9 @@ for (const [name, args] of Object.entries(audits)) {
     const cache = await mkdtemp(path.join(os.tmpdir(), 'custody-same-'));
     const report = path.join(out, side, `${name}.json`);
     const started = Date.now();
-    custody(build, ['audit', ...args(fingerprints[side]), '--cache', cache, ...audit, '--output', report]);
+    const fp = fingerprints[side];
+    if (!fp) throw new Error(`no fingerprints for ${side}`);
+    custody(build, ['audit', ...args(fp), '--cache', cache, ...audit, '--output', report]);
     log(`${side}: ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await rm(cache, { recursive: true, force: true });
     reports.push(await withoutTimes(report));
