@@ -15,7 +15,7 @@
 //    (scripts/code-cache.js): what bin/custody.js runs (src/cli/bundle.ts).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -142,6 +142,8 @@ const commonjs = await build({
 // A script compiled by vm.Script cannot import() without --experimental-vm-modules in Node 20, so each
 // import() left in the file (packages outside the bundle, pdf.js's worker, libarchive's glue) calls
 // the loader's own import() instead, which src/cli/bundle.ts passes in as __custodyImport.
+// The last build's cache goes first: made for another bundle, it would be refused at load anyway.
+await rm(path.join(root, 'dist/bin/custody.cjs.v8-cache'), { force: true });
 for (const file of commonjs.outputFiles) await writeFile(file.path, file.text.replace(/(?<![\w$.])import\(/g, '__custodyImport('));
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
 await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));
