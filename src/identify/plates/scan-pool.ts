@@ -52,7 +52,7 @@ interface Thread {
  * before (what the read tells other stages stays where it is: bytes counted, size-change checks,
  * tails kept); each chunk is copied out of the reader's lent buffer into a slot shared with the file's
  * thread, which runs the same scanPlates over a matcher sharing this one's tables. `threadCount`
- * scanners in all: the calling thread is one of them (it scans a file when every thread is busy), so
+ * scanners in all: the calling thread is one of them (the first file goes to it), so
  * two cores pay for one thread's start-up (~0.2 s CPU), not two, and the calling thread, which reads
  * and digests every file besides, still scans its share. Each scanner takes one file at a time, the
  * rest wait in arrival order; no thread starts before the first large file. The result is the scan's
@@ -159,15 +159,19 @@ export class PlateScanPool {
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
-  /** A free scanner: a thread, else the calling thread, else the first of them to be free. */
+  /**
+   * A free scanner: the calling thread, else a thread (started when none is idle), else the first of
+   * them to be free. The calling thread first: a large file scanned alone gains nothing from a thread
+   * and would pay its start-up.
+   */
   private acquire(): Promise<Thread | typeof HERE> {
-    const free = this.idle.pop();
-    if (free) return Promise.resolve(free);
-    if (this.threads.length < this.threadCount - 1) return Promise.resolve(this.spawn());
     if (!this.hereBusy) {
       this.hereBusy = true;
       return Promise.resolve(HERE);
     }
+    const free = this.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (this.threads.length < this.threadCount - 1) return Promise.resolve(this.spawn());
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 

@@ -20,7 +20,23 @@ const MATCHER = PlateMatcher.fromHex(
   plateShapes(AGENCY),
 );
 const pool = new PlateScanPool(MATCHER, 2);
-afterAll(() => pool.close());
+/** A stream that ends only when `release` is called. */
+function held(): { stream: AsyncGenerator<Buffer>; release: () => void } {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => (release = resolve));
+  async function* stream(): AsyncGenerator<Buffer> {
+    await until;
+  }
+  return { stream: stream(), release };
+}
+// The pool's first scanner is this thread: held busy, so every scan below runs on the pool's thread.
+const hog = held();
+const hogScan = pool.scan(hog.stream);
+afterAll(async () => {
+  hog.release();
+  await hogScan;
+  await pool.close();
+});
 
 function logText(seed: number, escapes: boolean): string {
   const rng = prng(seed);
@@ -90,14 +106,16 @@ describe('plate scans on threads', () => {
 
   it('fail when their thread dies, never hang, and a new thread takes the next file', async () => {
     let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = new Promise<void>((resolve) => (release = resolve));
     async function* slow(): AsyncGenerator<Buffer> {
       yield CONTENTS.csv!.subarray(0, 20_000);
-      await held;
+      await holding;
       yield* lent(CONTENTS.csv!.subarray(20_000), 10_000);
     }
-    // A pool of its own: the first scan goes to its one thread, the next to this thread, the last waits.
+    // A pool of its own: this thread is held, the next scan goes to its one thread, the last two wait.
     const pool = new PlateScanPool(MATCHER, 2);
+    const here = held();
+    const hereScan = pool.scan(here.stream);
     const doomed = pool.scan(slow());
     const waiting = [pool.scan(lent(CONTENTS.log!, 30_000)), pool.scan(lent(CONTENTS.tsv!, 30_000))];
     // The thread scanning `slow` is the one with a scan and no way to go on: terminate it from outside.
@@ -108,8 +126,13 @@ describe('plate scans on threads', () => {
     await Promise.all(busy.map((t) => t.worker.terminate()));
     release();
     await expect(doomed).rejects.toBeInstanceOf(PlateThreadError);
-    // The scans that shared the dead threads fail too; none hangs, and a later one succeeds.
-    await Promise.allSettled(waiting);
+    here.release();
+    await hereScan;
+    // The files waiting for it go to a new thread.
+    expect(await Promise.all(waiting)).toEqual([
+      await scanPlates(chunked(CONTENTS.log!, 30_000), MATCHER),
+      await scanPlates(chunked(CONTENTS.tsv!, 30_000), MATCHER),
+    ]);
     expect(await pool.scan(lent(CONTENTS.jsonl!, 30_000))).toEqual(await scanPlates(chunked(CONTENTS.jsonl!, 30_000), MATCHER));
     await pool.close();
   });
@@ -118,8 +141,8 @@ describe('plate scans on threads', () => {
     const closing = new PlateScanPool(MATCHER, 2);
     const scans = Promise.allSettled([0, 1, 2].map(() => closing.scan(lent(CONTENTS.log!, 1000))));
     await closing.close();
-    // The first went to the thread, the second to this one (it finishes), the third waited.
-    expect((await scans).map((scan) => scan.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    // The first went to this thread (it finishes), the second to the thread, the third waited.
+    expect((await scans).map((scan) => scan.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     await expect(closing.scan(lent(CONTENTS.log!, 1000))).rejects.toThrow(/closed/);
   });
 });
