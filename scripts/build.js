@@ -5,7 +5,7 @@
 //    hot loops (luma, tent filter, DCT, sampling, Hamming scan; see src/identify/pdq/simd.ts).
 // 2. src/identify/plates/wasm/tokenizer.ts -> dist/identify/plates/plate-tokenizer.wasm: the plate
 //    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
-// 3. The CLI and its matching thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
+// 3. The CLI, its matching thread and its plate-scanning thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
 //    Start-up is a good part of a short audit: loading ~150 modules from dist/ and node_modules
 //    takes about a second on a slow machine, a single bundle about half of that (measured on the
 //    bench machine: `custody --version` 1.45 -> 0.85 s, of which 0.37 s is Node's own start).
@@ -89,7 +89,7 @@ function withoutUnusedRequire(text) {
 /** @type {import('esbuild').BuildOptions} */
 const options = {
   absWorkingDir: root,
-  entryPoints: { run: 'src/cli/run.ts', 'match-worker': 'src/identify/pdq/match-worker.ts' },
+  entryPoints: { run: 'src/cli/run.ts', 'match-worker': 'src/identify/pdq/match-worker.ts', 'plate-scan-worker': 'src/identify/plates/plate-scan-worker.ts' },
   outdir: 'dist/bin',
   bundle: true,
   platform: 'node',

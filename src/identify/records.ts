@@ -7,6 +7,7 @@ import { NO_RESULT } from './detector.js';
 import { agencyPlateMatcher } from './plates/agency-matcher.js';
 import { plateKeyId } from './plates/key.js';
 import { scanPlates } from './plates/scan.js';
+import { PlateScanPool } from './plates/scan-pool.js';
 
 /**
  * Licence-plate records: text-like files (CSV/TSV, JSON, JSON Lines, logs) holding agency plates.
@@ -41,6 +42,8 @@ export const recordDetector: DetectorFactory = {
     }
     if (usable.length === 0) return undefined;
     const matcher = agencyPlateMatcher(setup.fingerprints, setup.plateKey)!;
+    // Large files are scanned on worker threads and this one, in parallel (issue 20); threads start with the first.
+    const pool = new PlateScanPool(matcher, setup.threads ?? 1);
     return {
       id: 'record',
       // The digests come from the fingerprint files; the key is named by its id, never itself.
@@ -51,12 +54,20 @@ export const recordDetector: DetectorFactory = {
         if (!item.content) return NO_RESULT;
         let result;
         try {
-          result = await scanPlates(chunksOf(item.content), matcher);
+          const chunks = chunksOf(item.content);
+          result = await (pool.wants(item.size) ? pool.scan(chunks) : scanPlates(chunks, matcher));
         } catch (error) {
           const code = errorCode(error);
           return {
             identifications: [],
-            coverage: [{ location: item.location, reason: 'unreadable', detail: `plate scan stopped: ${code ?? 'read error'}`, incomplete: true }],
+            coverage: [
+              {
+                location: item.location,
+                reason: 'unreadable',
+                detail: `plate scan stopped: ${code === 'EPLATETHREAD' ? 'scanning thread failed' : (code ?? 'read error')}`,
+                incomplete: true,
+              },
+            ],
           };
         }
         if (result.records === 0) return NO_RESULT;
@@ -71,6 +82,7 @@ export const recordDetector: DetectorFactory = {
         const identification: Identification = { asset: PLATE_RECORD_CLASS, method: 'record', evidence };
         return { identifications: [identification] };
       },
+      close: () => pool.close(),
     };
   },
 };

@@ -16,11 +16,12 @@ interface Packed {
   files: { path: string }[];
 }
 
-/** What the installed command needs at run time: its entry, the bundled CLI and worker, the PDQ kernels, the library, the shipped policy. */
+/** What the installed command needs at run time: its entry, the bundled CLI and workers, the PDQ kernels, the library, the shipped policy. */
 const NEEDED = [
   'bin/custody.js',
   'dist/bin/run.js',
   'dist/bin/match-worker.js',
+  'dist/bin/plate-scan-worker.js',
   'dist/bin/pdq-kernels.wasm',
   'dist/index.js',
   'dist/index.d.ts',

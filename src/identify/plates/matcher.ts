@@ -59,6 +59,16 @@ export const POW37 = Float64Array.from({ length: MAX_PLATE_LENGTH + 1 }, (_, n) 
 const CACHE_BITS = 18;
 const EMPTY = -1;
 
+/** A {@link PlateMatcher} as a scanning thread receives it (src/identify/plates/scan-pool.ts). */
+export interface PlateMatcherParts {
+  key: Uint8Array;
+  /** Sorted distinct digests, 32 bytes each, in a SharedArrayBuffer. */
+  table: Uint8Array;
+  /** Bucket starts, in a SharedArrayBuffer. */
+  starts: Uint32Array;
+  gate: Uint8Array;
+}
+
 /** Agency digests plus the key: answers "is this candidate an agency plate, and which one?". */
 export class PlateMatcher {
   /** Shapes worth digesting, by {@link gateIndex}. */
@@ -74,22 +84,54 @@ export class PlateMatcher {
   private readonly cacheKeys = new Float64Array(1 << CACHE_BITS).fill(EMPTY);
   private readonly cacheValues = new Int32Array(1 << CACHE_BITS);
   private readonly message = new Uint8Array(MAX_PLATE_LENGTH);
+  private shared: PlateMatcherParts | undefined;
 
   /**
    * `tables` hold HMAC-SHA-256 digests, 32 bytes each, each table sorted (as a fingerprint set
    * stores them); `shapes` as from {@link plateShapes}. Ten million digests cost their 320 MB and a
    * 4 MiB bucket table, nothing per digest.
    */
-  constructor(key: Buffer, tables: readonly Uint8Array[], shapes?: readonly string[]) {
+  constructor(
+    private readonly key: Buffer,
+    tables: readonly Uint8Array[],
+    shapes?: readonly string[],
+    built?: PlateMatcherParts,
+  ) {
     this.hmac = new ShortHmac(key);
-    this.gate = shapeGate(shapes);
-    this.table = tables.length === 1 ? tables[0]! : mergeSorted(tables);
+    this.gate = built?.gate ?? shapeGate(shapes);
+    this.table = built?.table ?? (tables.length === 1 ? tables[0]! : mergeSorted(tables));
     this.size = this.table.length / 32;
     const bits = Math.min(20, Math.max(0, Math.floor(Math.log2(Math.max(1, this.size)))));
     this.shift = 32 - bits;
-    this.starts = new Uint32Array((1 << bits) + 1);
+    if (built) {
+      this.starts = built.starts;
+      return;
+    }
+    // In shared memory, so a scanning thread reads this one bucket table (see parts()).
+    this.starts = new Uint32Array(new SharedArrayBuffer(((1 << bits) + 1) * 4));
     for (let i = 0; i < this.size; i++) this.starts[this.bucketOf(this.wordAt(i, 0)) + 1]!++;
     for (let b = 0; b < 1 << bits; b++) this.starts[b + 1]! += this.starts[b]!;
+  }
+
+  /**
+   * What a scanning thread needs to answer exactly as this matcher does, in shared memory: the key,
+   * the digest table (the store's own SharedArrayBuffer; a table in ordinary memory, as from
+   * {@link fromHex}, is copied once) and the bucket table. Nothing is copied per thread.
+   */
+  parts(): PlateMatcherParts {
+    if (this.shared) return this.shared;
+    let table = this.table;
+    if (!(table.buffer instanceof SharedArrayBuffer)) {
+      table = new Uint8Array(new SharedArrayBuffer(Math.max(1, table.length)), 0, table.length);
+      table.set(this.table);
+    }
+    this.shared = { key: this.key, table, starts: this.starts, gate: this.gate };
+    return this.shared;
+  }
+
+  /** The matcher another thread made {@link parts} of. */
+  static fromParts(parts: PlateMatcherParts): PlateMatcher {
+    return new PlateMatcher(Buffer.from(parts.key), [], undefined, parts);
   }
 
   /** {@link PlateMatcher} from lowercase hex digests (tests and small sets). */
