@@ -90,7 +90,10 @@ export function auditCommand(io: Io, setExit: (code: ExitCode) => void): Command
     .option('--allow-empty', 'an audit that finds no file or object at all is clean (by default it is incomplete, exit 3)')
     .option('--now <iso-date>', 'audit as of this time (retention), for reproducible reports')
     .option('-j, --jobs <n>', 'items inspected in parallel')
-    .option('--threads <n>', 'threads matching images perceptually (default: the cores, at most --jobs; 1 = none besides the main one)')
+    .option(
+      '--threads <n>',
+      'threads matching images perceptually and scanning plate-record files of 4 MiB or more, the main thread counted among the scanners (default: the cores, at most --jobs; 1 = none besides the main one)',
+    )
     .option('-q, --quiet', 'no progress display (it only ever shows on a terminal)')
     .option('--cache <dir>', 're-audit cache directory (default $XDG_CACHE_HOME/custody, else ~/.cache/custody); unchanged files are not read again')
     .option('--no-cache', 'inspect every file afresh and keep no cache')
