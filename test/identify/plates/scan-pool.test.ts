@@ -26,6 +26,8 @@ function held(): { stream: AsyncGenerator<Buffer>; release: () => void } {
   const until = new Promise<void>((resolve) => (release = resolve));
   async function* stream(): AsyncGenerator<Buffer> {
     await until;
+    // Nothing to give: the stream only ends, once released.
+    yield* [];
   }
   return { stream: stream(), release };
 }
