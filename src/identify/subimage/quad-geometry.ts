@@ -4,7 +4,7 @@ import { QUALITY_GATE } from '../pdq/match-settings.js';
 import { pdqKernels } from '../pdq/simd.js';
 import type { LowRes } from './low-res.js';
 import { area } from './quad-candidates.js';
-import type { SubImageGeometry } from './sub-image-search.js';
+import type { SubImageGeometry, SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { type Quad, rectToQuad } from './warp-homography.js';
 import { WARP_MAX_SIDE, warpImage, warpPlane } from './warp-image.js';
 
@@ -51,6 +51,38 @@ export function upright(image: PixelImage, q: Quad): PixelImage | undefined {
   const h = Math.max(1, Math.round(height * shrink));
   const homography = rectToQuad(q, w, h);
   return homography && warpImage(image, homography, w, h, 1 / shrink);
+}
+
+/** A quad (query pixels) to turn upright and match, and what a claim on it reports. */
+export interface QuadTry {
+  quad: Quad;
+  geometry: () => SubImageGeometry;
+  method: string;
+}
+
+/**
+ * The first (or with `best` the closest) of `tries`, in their order, whose picture turned upright
+ * the matcher claims within `claimDistance`: the last step of the quad, screen and turn-back
+ * searches, each of which orders its own few nearest candidates.
+ */
+export function claimUpright(
+  matcher: WholeImageMatcher,
+  image: PixelImage,
+  tries: Iterable<QuadTry>,
+  claimDistance: number,
+  best: boolean,
+): SubImageMatch | undefined {
+  let found: SubImageMatch | undefined;
+  for (const { quad, geometry, method } of tries) {
+    const warped = upright(image, quad);
+    if (!warped) continue;
+    const outcome = matcher.match(warped);
+    if (outcome.kind !== 'match' || outcome.match.distance > claimDistance) continue;
+    if (found && outcome.match.distance >= found.match.distance) continue;
+    found = { match: outcome.match, geometry: geometry(), method };
+    if (!best) break;
+  }
+  return found;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { inQuery, quadGeometry, roughDct, upright, usable } from './quad-geometry.js';
+import { claimUpright, inQuery, quadGeometry, roughDct, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import type { Quad } from './warp-homography.js';
 
@@ -60,18 +60,11 @@ export class QuadSearch {
       if (distance !== undefined && distance <= QUAD_GATE) near.push({ candidate, distance });
     }
     near.sort((a, b) => a.distance - b.distance);
-    let found: SubImageMatch | undefined;
-    for (const { candidate } of near.slice(0, MAX_WARPED)) {
-      const quad = inQuery(candidate.quad, plane);
-      const warped = upright(image, quad);
-      if (!warped) continue;
-      const outcome = this.matcher.match(warped);
-      if (outcome.kind !== 'match' || outcome.match.distance > QUAD_CLAIM_DISTANCE) continue;
-      if (found && outcome.match.distance >= found.match.distance) continue;
-      found = { match: outcome.match, geometry: quadGeometry(quad, candidate.rotation, image), method: candidate.method };
-      if (!best) break;
-    }
-    return found;
+    const tries = near.slice(0, MAX_WARPED).map(({ candidate: { quad, rotation, method } }) => {
+      const inImage = inQuery(quad, plane);
+      return { quad: inImage, geometry: () => quadGeometry(inImage, rotation, image), method };
+    });
+    return claimUpright(this.matcher, image, tries, QUAD_CLAIM_DISTANCE, best);
   }
 
   /** The nearest stored hash to the quad's rough hash in any orientation, if within the gate. */

@@ -5,7 +5,7 @@ import type { SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
-import { inQuery, quadGeometry, roughDct, upright, usable } from './quad-geometry.js';
+import { claimUpright, inQuery, quadGeometry, roughDct, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
 import { warpPlane } from './warp-image.js';
@@ -58,18 +58,11 @@ export class ScreenSearch {
       if (content && distance !== undefined && distance <= SCREEN_GATE) near.push({ content, rotation: candidate.rotation, distance });
     }
     near.sort((a, b) => a.distance - b.distance);
-    let found: SubImageMatch | undefined;
-    for (const { content, rotation } of near.slice(0, MAX_MATCHED)) {
+    const tries = near.slice(0, MAX_MATCHED).map(({ content, rotation }) => {
       const quad = inQuery(content, plane);
-      const warped = upright(image, quad);
-      if (!warped) continue;
-      const outcome = this.matcher.match(warped);
-      if (outcome.kind !== 'match' || outcome.match.distance > SCREEN_CLAIM_DISTANCE) continue;
-      if (found && outcome.match.distance >= found.match.distance) continue;
-      found = { match: outcome.match, geometry: quadGeometry(quad, rotation, image), method: 'screen' };
-      if (!best) break;
-    }
-    return found;
+      return { quad, geometry: () => quadGeometry(quad, rotation, image), method: 'screen' };
+    });
+    return claimUpright(this.matcher, image, tries, SCREEN_CLAIM_DISTANCE, best);
   }
 
   /** The nearest stored hash to the content's rough hash, upright only, if within the plan's radius. */

@@ -6,7 +6,7 @@ import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import type { LowRes } from './low-res.js';
-import { upright } from './quad-geometry.js';
+import { claimUpright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import type { Point, Quad } from './warp-homography.js';
 
@@ -92,20 +92,16 @@ export class TurnBack {
     // An unrelated image's turns all come back Infinity (nothing within the gate): nothing to refine.
     for (const { turn, distance } of near.slice(0, REFINED)) if (distance <= TURN_GATE) for (const t of [turn - 0.5, turn + 0.5]) tried(t);
     near.sort((a, b) => a.distance - b.distance);
-    let found: SubImageMatch | undefined;
-    for (const { turn, distance } of near.slice(0, MAX_MATCHED)) {
-      if (distance > TURN_GATE) break;
-      const quad = centreQuad(image.width, image.height, turn);
-      const warped = upright(image, quad);
-      if (!warped) continue;
-      const outcome = this.matcher.match(warped);
-      if (outcome.kind !== 'match' || outcome.match.distance > TURN_CLAIM_DISTANCE) continue;
-      if (found && outcome.match.distance >= found.match.distance) continue;
-      const region = { x: 0, y: 0, width: 100, height: 100 };
-      found = { match: outcome.match, geometry: { region, scale: 1, rotation: turn, skew: 0 }, method: 'turn-back' };
-      if (!best) break;
-    }
-    return found;
+    // Nearest first: the gate ends the list where a turn is too far.
+    const tries = near
+      .slice(0, MAX_MATCHED)
+      .filter(({ distance }) => distance <= TURN_GATE)
+      .map(({ turn }) => ({
+        quad: centreQuad(image.width, image.height, turn),
+        geometry: () => ({ region: { x: 0, y: 0, width: 100, height: 100 }, scale: 1, rotation: turn, skew: 0 }),
+        method: 'turn-back',
+      }));
+    return claimUpright(this.matcher, image, tries, TURN_CLAIM_DISTANCE, best);
   }
 
   /**
