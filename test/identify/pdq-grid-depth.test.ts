@@ -3,24 +3,11 @@ import { chunkWidths, WIDE_CHUNKS, WIDE_ENTRIES } from '../../src/identify/pdq/h
 import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../src/identify/pdq/hash256.js';
 import { WIDE_GRID_DEPTH } from '../../src/identify/pdq/match-settings.js';
-import { xorshift } from '../support/xorshift.js';
+import { flipped, xorshift } from '../support/xorshift.js';
 
 // The crop grid's searches in a large (wide-chunk) index probe WIDE_GRID_DEPTH bits deep per chunk:
 // exact to 12 x (depth + 1) - 1 bits, a sample beyond, each entry visited once. The index's three-pass
 // probe loop must keep exactly that. The index is just past WIDE_ENTRIES, so it cuts wide chunks.
-
-/** `hash` with `flips` distinct bits flipped, chosen by `next`. */
-function flipped(hash: Uint32Array, flips: number, next: () => number): Uint32Array {
-  const out = hash.slice();
-  const done = new Set<number>();
-  while (done.size < flips) {
-    const bit = next() % 256;
-    if (done.has(bit)) continue;
-    done.add(bit);
-    out[bit >>> 5] = (out[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
-  }
-  return out;
-}
 
 describe('wide-chunk index searched at the crop grid depth', () => {
   const next = xorshift(17);

@@ -10,3 +10,16 @@ export function xorshift(seed: number): () => number {
     return s;
   };
 }
+
+/** `hash` (a 256-bit PDQ hash as 8 words) with `flips` distinct bits flipped, chosen by `next`. */
+export function flipped(hash: Uint32Array, flips: number, next: () => number): Uint32Array {
+  const out = hash.slice();
+  const done = new Set<number>();
+  while (done.size < flips) {
+    const bit = next() % 256;
+    if (done.has(bit)) continue;
+    done.add(bit);
+    out[bit >>> 5] = (out[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
+  }
+  return out;
+}

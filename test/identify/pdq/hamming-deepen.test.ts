@@ -2,24 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../../src/identify/pdq/hash256.js';
-import { xorshift } from '../../support/xorshift.js';
+import { flipped, xorshift } from '../../support/xorshift.js';
 
 // The first stage probes turned orientations shallow, then deepens them only when something was
 // near (matcher.ts, shallowTurned). A shallow search then `deepen` must visit exactly what one deep
 // search visits, at the same distances, each entry once, even with other searches in between.
-
-/** `hash` with `flips` distinct bits flipped, chosen by `next`. */
-function flipped(hash: Uint32Array, flips: number, next: () => number): Uint32Array {
-  const out = hash.slice();
-  const done = new Set<number>();
-  while (done.size < flips) {
-    const bit = next() % 256;
-    if (done.has(bit)) continue;
-    done.add(bit);
-    out[bit >>> 5] = (out[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
-  }
-  return out;
-}
 
 describe('a shallow search deepened', () => {
   const next = xorshift(29);
