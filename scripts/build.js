@@ -113,9 +113,12 @@ const options = {
 const probe = await build({ ...options, write: false, metafile: true });
 const hash = createHash('sha256');
 for (const input of Object.keys(probe.metafile.inputs).sort()) {
-  // A plugin's module (`zod-english:...`) is made from its name, which is hashed: it has no file.
+  // A plugin's module (`zod-english:...`) is made from its name, which is hashed: it has no file. Its
+  // name is an absolute path, hashed relative to the checkout so that the same code built in another
+  // folder gets the same digest (and keeps its re-audit cache).
   const made = input.startsWith('zod-english:');
-  hash.update(input).update('\0').update(made ? '' : await readFile(path.join(root, input))).update('\0');
+  const name = made ? `zod-english:${path.relative(root, input.slice('zod-english:'.length)).split(path.sep).join('/')}` : input;
+  hash.update(name).update('\0').update(made ? '' : await readFile(path.join(root, input))).update('\0');
 }
 hash.update('pdq-kernels.wasm\0').update(await readFile(kernels));
 hash.update('plate-tokenizer.wasm\0').update(await readFile(plateTokenizer));
