@@ -1,5 +1,6 @@
 import { columnsFromReferences, combineColumns, compareIds, hexAt, type PlateSetMeta, type ReferenceTables, referenceId } from './columns.js';
 import { DigestTable, hasSorted, orderBySize, sizeRange, sortedSizes } from './digest-table.js';
+import type { PlateFile } from './plate-file.js';
 import type { FingerprintSet, Reference } from './schema.js';
 import type { StoreColumns } from './store-format.js';
 import { storeReferences } from './store-references.js';
@@ -18,6 +19,8 @@ export interface LoadedFingerprints {
   plates?: PlateSetMeta;
   /** Set when a store's view hashes were left in its file (`columns.viewHash` is empty). */
   viewFile?: ViewFile;
+  /** Set when a store's plate digests were left in its file (`columns.plateDigests` is empty). */
+  plateFile?: PlateFile;
   /**
    * The whole set as v1 objects, built on first use: for commands that rewrite or inspect a set
    * whole (convert, calibrate). Never read on an audit's path: a million references would cost
@@ -28,8 +31,11 @@ export interface LoadedFingerprints {
 
 /** One plate set's digests, as its file holds them: 32 bytes each, sorted and distinct. */
 export interface PlateTable extends PlateSetMeta {
+  /** Empty when `file` is set. */
   digests: Uint8Array;
   count: number;
+  /** The digests left in the store's file, and their compact table. */
+  file?: PlateFile;
 }
 
 /** What a match names of a reference. */
@@ -64,7 +70,12 @@ export class FingerprintIndex {
     this.count = this.columns.sizes.length;
     if (sets.length > 1 && sets.some((s) => s.viewFile)) throw new Error('sets whose views are in their files cannot be combined');
     this.viewFile = sets.length === 1 ? sets[0]!.viewFile : undefined;
-    this.plateSets = sets.flatMap((s) => (s.plates ? [{ ...s.plates, digests: s.columns.plateDigests, count: s.columns.plateDigests.length / 32 }] : []));
+    if (sets.length > 1 && sets.some((s) => s.plateFile)) throw new Error('sets whose plate digests are in their files cannot be combined');
+    this.plateSets = sets.flatMap((s) => {
+      if (!s.plates) return [];
+      const file = s.plateFile ? { file: s.plateFile } : {};
+      return [{ ...s.plates, digests: s.columns.plateDigests, count: s.plateFile?.count ?? s.columns.plateDigests.length / 32, ...file }];
+    });
   }
 
   static empty(): FingerprintIndex {

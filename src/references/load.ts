@@ -32,6 +32,13 @@ const LOAD_HEAP_FACTOR = 8;
  */
 export const VIEWS_IN_MEMORY = 256 * 2 ** 20;
 
+/**
+ * Plate digests an audit keeps in memory whole (32 bytes each); a store with more leaves them in
+ * its file and keeps 2 bytes each (plate-file.ts). 16 MiB is half a million digests: past it, the
+ * first touch of the whole table cost more than its lookups (1.1-1.5 CPU-s at ten million).
+ */
+export const PLATES_IN_MEMORY = 16 * 2 ** 20;
+
 /** The digest a fingerprint file records: over its canonical JSON without `digest` and `createdAt`. */
 export function fingerprintDigest(file: Omit<FingerprintFile, 'digest'> & { digest?: string }): string {
   const { digest: _digest, createdAt: _createdAt, ...content } = file;
@@ -62,7 +69,7 @@ export async function loadFingerprintFile(
 ): Promise<LoadedFingerprints> {
   const store = await readStoreIfAny(file, options);
   if (store) {
-    const { footer, columns, viewFile } = store;
+    const { footer, columns, viewFile, plateFile } = store;
     let set: FingerprintSet | undefined;
     return {
       path: file,
@@ -73,10 +80,12 @@ export async function loadFingerprintFile(
       tables: { classes: footer.classes, media: footer.media, variants: footer.variants },
       ...(footer.plates ? { plates: footer.plates } : {}),
       ...(viewFile ? { viewFile } : {}),
+      ...(plateFile ? { plateFile } : {}),
       get file() {
         if (set) return set;
         // An audit's path never asks; a command that does loads the store with its views.
         if (viewFile) throw new Error(`${file}: the store's view hashes were left in the file; load it with its views to read it whole`);
+        if (plateFile) throw new Error(`${file}: the store's plate digests were left in the file; load it with them to read it whole`);
         const { references, views } = footer.counts;
         checkHeap(file, references * OBJECT_HEAP_PER_REFERENCE + views * OBJECT_HEAP_PER_VIEW, `fingerprint store of ${references} references, as objects,`);
         set = storeSet(store);
@@ -190,7 +199,7 @@ export async function loadFingerprints(files: readonly string[], options: LoadFi
   const sets: LoadedFingerprints[] = [];
   // One set: its views can stay in its file (the index reads them once, the matcher a candidate's;
   // a split reads its share's). Several sets are combined into one column set in memory.
-  const leave = files.length === 1 && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY } : {};
+  const leave = files.length === 1 && !options.keepViews ? { viewsInMemoryUpTo: VIEWS_IN_MEMORY, platesInMemoryUpTo: PLATES_IN_MEMORY } : {};
   for (const file of files) {
     const loaded = await (options.loadFile ?? loadFingerprintFile)(file, leave);
     sets.push(options.split ? splitSet(loaded, options.split) : loaded);
@@ -209,6 +218,8 @@ function splitSet(loaded: LoadedFingerprints, share: ReferenceShare): LoadedFing
     columns: splitColumns(loaded.columns, share, loaded.viewFile),
     tables: loaded.tables,
     ...(loaded.plates ? { plates: loaded.plates } : {}),
+    // Plate digests are all kept by every share (they are not references).
+    ...(loaded.plateFile ? { plateFile: loaded.plateFile } : {}),
     get file() {
       return loaded.file;
     },

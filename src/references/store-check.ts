@@ -29,10 +29,9 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
   }
   // Plate digests were checked sorted and distinct segment by segment as they were read
   // (store-columns.ts), and the merge of several segments' runs keeps them so.
-  const plates = columns.plateDigests;
   // Digests without the key id and sources they were made under would be dropped as no plate set:
   // the plate check would then report nothing to check, and the audit pass as complete.
-  if (plates.length > 0 && !footer.plates) refuse('fingerprint store holds plate digests but no plate set describing them');
+  if (footer.counts.plates > 0 && !footer.plates) refuse('fingerprint store holds plate digests but no plate set describing them');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { type PlateFile, readPlateKeys } from './plate-file.js';
 import { firstNotAscending } from './store-check.js';
 import { elementsOf, SECTION_ORDER, SECTIONS, type SectionName, STORE_MAGIC, type StoreColumns, type StoreFooter } from './store-format.js';
 import { type Refuse, readFully, type Segment } from './store-segments.js';
@@ -20,17 +21,25 @@ export class ColumnTarget {
   private readonly plateRuns: [number, number][] = [];
   /** Where each segment's view hashes lie in the file, when they are left there (`leaveViews`). */
   readonly viewSegments: { firstView: number; views: number; offset: number }[] = [];
+  /** Where the plate digests are and their compact table, when they are left in the file (`leavePlates`). */
+  plateKeys: (Omit<PlateFile, 'digests'> & { offset: number }) | undefined;
 
-  /** With `leaveViews`, the view hashes are hashed but not kept: `viewHash` is empty and `viewSegments` says where they are. */
+  /**
+   * With `leaveViews`, the view hashes are hashed but not kept: `viewHash` is empty and `viewSegments`
+   * says where they are. With `leavePlates` (only for a store whose plate digests are all in one
+   * segment: several would need merging), the same for the plate digests, and `plateKeys` is set.
+   */
   constructor(
     readonly totals: Counts,
     refuse: Refuse,
     private readonly leaveViews = false,
+    private readonly leavePlates = false,
   ) {
     if (totals.idBytes > MAX_U32 || totals.views > MAX_U32 || totals.references >= MAX_U32)
       refuse('fingerprint store segments together exceed the 2^32 ids bytes, views or references a store holds');
     for (const name of SECTION_ORDER) {
-      const bytes = name === 'viewHash' && leaveViews ? 0 : elementsOf(name, totals) * SECTIONS[name].bytes;
+      const left = (name === 'viewHash' && leaveViews) || (name === 'plateDigests' && leavePlates);
+      const bytes = left ? 0 : elementsOf(name, totals) * SECTIONS[name].bytes;
       try {
         this.buffers[name] = new SharedArrayBuffer(bytes);
       } catch {
@@ -71,6 +80,11 @@ export class ColumnTarget {
         await skip(offset + length);
         continue;
       }
+      if (name === 'plateDigests' && this.leavePlates) {
+        if (elements > 0) this.plateKeys = { ...(await readPlateKeys(handle, offset, elements, content, refuse)), offset };
+        at = offset + length;
+        continue;
+      }
       const into = new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
       for (let done = 0; done < length; done += READ_CHUNK) {
         const piece = into.subarray(done, Math.min(length, done + READ_CHUNK));
@@ -93,7 +107,7 @@ export class ColumnTarget {
   }
 
   private rebase(counts: Counts, refuse: Refuse): void {
-    const { references, views, idBytes, plates } = this.base;
+    const { references, views, idBytes } = this.base;
     const bad = (column: string, at: number): never => refuse(`fingerprint store column ${column} holds an invalid value at ${at}`);
     // A segment's offsets run from 0 to its own total; its last one is overwritten by the next
     // segment's first, so both ends are checked here, before they are rebased.
@@ -110,15 +124,21 @@ export class ColumnTarget {
       const owner = new Uint32Array(this.buffers.viewReference, views * 4, counts.views);
       for (let v = 0; v < owner.length; v++) owner[v] = owner[v]! + references;
     }
-    // Each segment's digests sorted and distinct, so that the merge of the runs is too.
-    const digests = new Uint8Array(this.buffers.plateDigests, plates * 32, counts.plates * 32);
-    const unsorted = firstNotAscending(digests, 32);
-    if (unsorted >= 0) bad('plateDigests', plates + unsorted);
-    if (counts.plates > 0) this.plateRuns.push([plates, plates + counts.plates]);
+    // Each segment's digests sorted and distinct, so that the merge of the runs is too (left in
+    // the file, they were checked as they were read).
+    if (!this.leavePlates) this.checkPlates(counts, refuse);
     this.base.references += counts.references;
     this.base.views += counts.views;
     this.base.idBytes += counts.idBytes;
     this.base.plates += counts.plates;
+  }
+
+  private checkPlates(counts: Counts, refuse: Refuse): void {
+    const plates = this.base.plates;
+    const digests = new Uint8Array(this.buffers.plateDigests, plates * 32, counts.plates * 32);
+    const unsorted = firstNotAscending(digests, 32);
+    if (unsorted >= 0) refuse(`fingerprint store column plateDigests holds an invalid value at ${plates + unsorted}`);
+    if (counts.plates > 0) this.plateRuns.push([plates, plates + counts.plates]);
   }
 
   /** The whole store's columns; plate digests of several segments merged sorted and distinct. */
@@ -126,7 +146,7 @@ export class ColumnTarget {
     const b = this.buffers;
     const plateDigests = mergeRuns(new Uint8Array(b.plateDigests), this.plateRuns);
     return {
-      plates: plateDigests.length / 32,
+      plates: this.plateKeys ? this.plateKeys.count : plateDigests.length / 32,
       columns: {
         idOffsets: new Uint32Array(b.idOffsets),
         idBytes: new Uint8Array(b.idBytes),

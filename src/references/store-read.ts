@@ -4,6 +4,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { canonicalJson } from '../util/canonical-json.js';
 import { describeError, errorCode, InputError } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
+import type { PlateFile } from './plate-file.js';
 import { checkColumns } from './store-check.js';
 import { ColumnTarget } from './store-columns.js';
 import { STORE_MAGIC, type StoreColumns, type StoreFooter, TRAILER_BYTES } from './store-format.js';
@@ -19,6 +20,8 @@ export interface LoadedStore {
   columns: StoreColumns;
   /** Set when the view hashes were left in the file (`columns.viewHash` is then empty). */
   viewFile?: ViewFile;
+  /** Set when the plate digests were left in the file (`columns.plateDigests` is then empty). */
+  plateFile?: PlateFile;
 }
 
 /** How a store is read. */
@@ -28,6 +31,12 @@ export interface ReadStoreOptions {
    * same, as they are read): an audit of ten million references reads only candidates' views.
    */
   viewsInMemoryUpTo?: number;
+  /**
+   * Leave the plate digests in the file when they take more than this many bytes and lie in one
+   * segment (verified all the same, as they are read): an audit keeps 2 bytes per digest and reads
+   * a digest's 32 only to confirm a candidate (plate-file.ts).
+   */
+  platesInMemoryUpTo?: number;
 }
 
 const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
@@ -89,7 +98,9 @@ export async function readOpenStore(
   const segments = await segmentsOf(handle, size, refuse);
   const totals = { references: 0, views: 0, idBytes: 0, plates: 0 };
   for (const { footer } of segments) for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += footer.counts[key];
-  const target = new ColumnTarget(totals, refuse, totals.views * 32 > (options.viewsInMemoryUpTo ?? Number.POSITIVE_INFINITY));
+  const platesInOneSegment = segments.filter((s) => s.footer.counts.plates > 0).length === 1;
+  const leavePlates = platesInOneSegment && totals.plates * 32 > (options.platesInMemoryUpTo ?? Number.POSITIVE_INFINITY);
+  const target = new ColumnTarget(totals, refuse, totals.views * 32 > (options.viewsInMemoryUpTo ?? Number.POSITIVE_INFINITY), leavePlates);
   let previous: string | undefined;
   for (const segment of segments) {
     const content = createHash('sha256');
@@ -106,8 +117,20 @@ export async function readOpenStore(
   const footer: StoreFooter = { ...last.footer, counts: { ...totals, plates } };
   checkColumns(columns, footer, refuse);
   const { dev, ino, mtimeMs } = stats;
-  const viewFile = target.viewSegments.length > 0 ? { viewFile: { path: file, identity: { dev, ino, size, mtimeMs }, segments: target.viewSegments } } : {};
-  return { footer, columns, ...viewFile, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
+  const identity = { dev, ino, size, mtimeMs };
+  const viewFile = target.viewSegments.length > 0 ? { viewFile: { path: file, identity, segments: target.viewSegments } } : {};
+  const keys = target.plateKeys;
+  const plateFile = keys
+    ? {
+        plateFile: {
+          digests: { path: file, identity, segments: [{ firstView: 0, views: keys.count, offset: keys.offset }] },
+          count: keys.count,
+          tags: keys.tags,
+          starts: keys.starts,
+        },
+      }
+    : {};
+  return { footer, columns, ...viewFile, ...plateFile, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
 }
 
 function refuser(file: string): Refuse {

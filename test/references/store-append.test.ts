@@ -53,6 +53,25 @@ describe('fingerprint store: append one segment without rewriting the store', ()
   });
   afterAll(() => cleanup());
 
+  it('leaves plate digests in the file only when one segment holds them all (several are merged in memory)', async () => {
+    await appended('spread.cfs');
+    const spread = await readStore(file('spread.cfs'), { platesInMemoryUpTo: 0 });
+    expect(spread.plateFile).toBeUndefined();
+    expect(spread.columns.plateDigests.length).toBe(3 * 32);
+    await writeStore(() => references(0, 20), plates(['1', '2']), meta('2026-12-01T00:00:00.000Z'), await out('one.cfs'));
+    const target = await openForAppend(await out('one.cfs'));
+    try {
+      await appendSegment(target, () => references(20, 30), { ...plates(['1', '2']), digests: [] }, meta('2026-12-02T00:00:00.000Z'));
+    } finally {
+      await target.handle.close();
+    }
+    const one = await readStore(file('one.cfs'), { platesInMemoryUpTo: 0 });
+    expect(one.plateFile?.count).toBe(2);
+    expect(one.plateFile?.digests.segments).toEqual([{ firstView: 0, views: 2, offset: expect.any(Number) }]);
+    expect(one.columns.plateDigests.length).toBe(0);
+    expect(one.footer.counts.plates).toBe(2);
+  });
+
   it('keeps the old store as a byte prefix (old trailer included) and loads as one combined store', async () => {
     const { before, after } = await appended('two.cfs');
     expect(after.length).toBeGreaterThan(before.length);

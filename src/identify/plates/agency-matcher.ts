@@ -17,14 +17,17 @@ export function agencyPlateMatcher(fingerprints: FingerprintIndex, key: Buffer):
   if (byKey.has(keyId)) return byKey.get(keyId);
   const sets = fingerprints.plateSets.filter((s) => s.keyId === keyId && s.count > 0);
   const shapes = sets.every((s) => s.shapes !== undefined) ? sets.flatMap((s) => s.shapes ?? []) : undefined;
+  const file = sets.length === 1 ? sets[0]!.file : undefined;
   const matcher =
     sets.length === 0
       ? undefined
-      : new PlateMatcher(
-          key,
-          sets.map((s) => s.digests),
-          shapes,
-        );
+      : file
+        ? PlateMatcher.fromFile(key, file, shapes)
+        : new PlateMatcher(
+            key,
+            sets.map((s) => s.digests),
+            shapes,
+          );
   byKey.set(keyId, matcher);
   return matcher;
 }

@@ -1,3 +1,5 @@
+import { type PlateFile, plateBucket, plateBucketBits } from '../../references/plate-file.js';
+import { ViewFileReader } from '../../references/view-file.js';
 import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH, normalisePlate } from './normalise.js';
 import { ShortHmac } from './short-hmac.js';
 
@@ -67,6 +69,8 @@ export interface PlateMatcherParts {
   /** Bucket starts, in a SharedArrayBuffer. */
   starts: Uint32Array;
   gate: Uint8Array;
+  /** Set when the digests are in a store's file (`table` is then empty and `starts` is the file's). */
+  file?: PlateFile;
 }
 
 /** Agency digests plus the key: answers "is this candidate an agency plate, and which one?". */
@@ -80,7 +84,10 @@ export class PlateMatcher {
   private readonly table: Uint8Array;
   /** Bucket b holds the digests whose first `bucketBits` bits are b: `starts[b] .. starts[b + 1]`. */
   private readonly starts: Uint32Array;
-  private readonly shift: number;
+  private readonly bits: number;
+  /** Digests left in a store's file: a lookup compares their tags, then reads a candidate whole. */
+  private readonly file: PlateFile | undefined;
+  private readonly confirmed = new Uint8Array(32);
   private readonly cacheKeys = new Float64Array(1 << CACHE_BITS).fill(EMPTY);
   private readonly cacheValues = new Int32Array(1 << CACHE_BITS);
   private readonly message = new Uint8Array(MAX_PLATE_LENGTH);
@@ -99,10 +106,11 @@ export class PlateMatcher {
   ) {
     this.hmac = new ShortHmac(key);
     this.gate = built?.gate ?? shapeGate(shapes);
+    this.file = built?.file;
     this.table = built?.table ?? (tables.length === 1 ? tables[0]! : mergeSorted(tables));
-    this.size = this.table.length / 32;
-    const bits = Math.min(20, Math.max(0, Math.floor(Math.log2(Math.max(1, this.size)))));
-    this.shift = 32 - bits;
+    this.size = this.file ? this.file.count : this.table.length / 32;
+    const bits = plateBucketBits(this.size);
+    this.bits = bits;
     if (built) {
       this.starts = built.starts;
       return;
@@ -125,8 +133,13 @@ export class PlateMatcher {
       table = new Uint8Array(new SharedArrayBuffer(Math.max(1, table.length)), 0, table.length);
       table.set(this.table);
     }
-    this.shared = { key: this.key, table, starts: this.starts, gate: this.gate };
+    this.shared = { key: this.key, table, starts: this.starts, gate: this.gate, ...(this.file ? { file: this.file } : {}) };
     return this.shared;
+  }
+
+  /** The matcher over digests a store left in its file (their compact table from the loader); answers as over the whole table. */
+  static fromFile(key: Buffer, file: PlateFile, shapes?: readonly string[]): PlateMatcher {
+    return new PlateMatcher(key, [], undefined, { key, table: new Uint8Array(0), starts: file.starts, gate: shapeGate(shapes), file });
   }
 
   /** The matcher another thread made {@link parts} of. */
@@ -188,6 +201,7 @@ export class PlateMatcher {
     }
     const out = this.hmac.digest(message, length);
     const bucket = this.bucketOf(out[0]! >>> 0);
+    if (this.file) return this.lookupFile(bucket, out);
     for (let index = this.starts[bucket]!, end = this.starts[bucket + 1]!; index < end; index++) {
       let same = true;
       for (let i = 0; i < 8 && same; i++) same = this.wordAt(index, i) === out[i]! >>> 0;
@@ -196,8 +210,33 @@ export class PlateMatcher {
     return -1;
   }
 
+  /**
+   * In a bucket of the file's digests: the tags first (36 bits with the bucket's 20, at ten
+   * million), then the candidate's 32 bytes from the file. The file is opened per candidate and
+   * closed again: candidates are the agency plates a scan meets (each once per cache slot) and about
+   * one false one in 7,000 lookups at ten million, and a matcher has no end at which to close it.
+   */
+  private lookupFile(bucket: number, out: ArrayLike<number>): number {
+    const file = this.file!;
+    const tag = out[1]! >>> 16;
+    for (let index = this.starts[bucket]!, end = this.starts[bucket + 1]!; index < end; index++) {
+      if (file.tags[index] !== tag) continue;
+      const reader = new ViewFileReader(file.digests);
+      try {
+        reader.read(index, 1, this.confirmed);
+      } finally {
+        reader.close();
+      }
+      const c = this.confirmed;
+      let same = true;
+      for (let i = 0; i < 8 && same; i++) same = ((c[i * 4]! << 24) | (c[i * 4 + 1]! << 16) | (c[i * 4 + 2]! << 8) | c[i * 4 + 3]!) >>> 0 === out[i]! >>> 0;
+      if (same) return index;
+    }
+    return -1;
+  }
+
   private bucketOf(word: number): number {
-    return this.shift === 32 ? 0 : word >>> this.shift;
+    return plateBucket(word, this.bits);
   }
 
   /** Big-endian word `w` of digest `index`, unsigned. */

@@ -1,0 +1,164 @@
+import { readFile, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFingerprintSet } from '../../src/fingerprint/write-set.js';
+import { agencyPlateMatcher } from '../../src/identify/plates/agency-matcher.js';
+import { plateDigest, plateKeyId } from '../../src/identify/plates/key.js';
+import { PlateMatcher, plateShapes } from '../../src/identify/plates/matcher.js';
+import { scanPlates } from '../../src/identify/plates/scan.js';
+import { PlateScanPool } from '../../src/identify/plates/scan-pool.js';
+import { loadFingerprintFile } from '../../src/references/load.js';
+import type { FingerprintFile } from '../../src/references/schema.js';
+import { readStore } from '../../src/references/store-read.js';
+import { InputError } from '../../src/util/errors.js';
+import { writeGuard } from '../../src/util/safe-write.js';
+import { csvText, makePlates, prng } from '../identify/plates/generate.js';
+import { tempDir } from '../support/tmp.js';
+import { footerOf, reseal } from './support/reseal.js';
+import { syntheticFile } from './support/synthetic.js';
+
+/**
+ * A store's plate digests left in its file (plate-file.ts): the loader keeps a compact table, a
+ * match is confirmed from the file, and every answer equals the whole table's.
+ */
+const KEY = Buffer.from('plate-file-test-key-0123456789abcdef');
+const AGENCY = makePlates(400, 41);
+const OTHERS = makePlates(400, 42, new Set(AGENCY));
+/** A plate that is not the agency's, whose digest the store holds with only its last byte changed. */
+const NEAR = OTHERS[0]!;
+const near = (() => {
+  const bytes = Buffer.from(plateDigest(KEY, NEAR), 'hex');
+  bytes[31] = bytes[31]! ^ 0x01;
+  return bytes.toString('hex');
+})();
+const ALL = [...AGENCY.map((p) => plateDigest(KEY, p)), near];
+const LEAVE = { platesInMemoryUpTo: 0 };
+
+function withPlates(digests: string[]): FingerprintFile {
+  const file = syntheticFile(3);
+  return {
+    ...file,
+    plates: {
+      ...file.plates!,
+      keyId: plateKeyId(KEY),
+      digests: [...digests].sort(),
+      shapes: plateShapes(AGENCY),
+      sources: [{ id: 'reads.csv', column: 'plate', rows: digests.length }],
+    },
+  };
+}
+
+describe('plate digests left in the store file', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let file: string;
+  let bytes: Buffer;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir('custody-plate-file-'));
+    await writeFingerprintSet(withPlates(ALL), 'v2', { guard: await writeGuard(dir, []), cwd: dir, path: 'agency.cfs' });
+    file = path.join(dir, 'agency.cfs');
+    bytes = await readFile(file);
+  });
+  afterAll(() => cleanup());
+
+  it('keeps 2 bytes a digest and answers every plate as the whole table does', async () => {
+    const left = await readStore(file, LEAVE);
+    const whole = await readStore(file);
+    expect(left.plateFile?.count).toBe(ALL.length);
+    expect(left.columns.plateDigests.length).toBe(0);
+    expect(left.footer.counts.plates).toBe(ALL.length);
+    expect(left.footer.digest).toBe(whole.footer.digest);
+    expect(whole.plateFile).toBeUndefined();
+    const fromFile = PlateMatcher.fromFile(KEY, left.plateFile!, plateShapes(AGENCY));
+    const inMemory = new PlateMatcher(KEY, [whole.columns.plateDigests], plateShapes(AGENCY));
+    const answers = (m: PlateMatcher) => [...AGENCY, ...OTHERS].map((p) => m.matchText(p));
+    expect(answers(fromFile)).toEqual(answers(inMemory));
+    expect(answers(fromFile).filter((i) => i >= 0)).toHaveLength(AGENCY.length);
+  });
+
+  it('does not take a digest that agrees only in its first bytes for a hit', async () => {
+    const left = (await readStore(file, LEAVE)).plateFile!;
+    // The near digest is in the compact table under the plate's own bucket and tag...
+    const digest = Buffer.from(plateDigest(KEY, NEAR), 'hex');
+    const index = ALL.slice().sort().indexOf(near);
+    expect(left.tags[index]).toBe(digest.readUInt16BE(4));
+    // ...and still no hit: the file's 32 bytes differ.
+    expect(PlateMatcher.fromFile(KEY, left).matchText(NEAR)).toBe(-1);
+  });
+
+  it('loads through the audit path: the index and its matcher use the file', async () => {
+    const loaded = await loadFingerprintFile(file, LEAVE);
+    expect(loaded.plateFile?.count).toBe(ALL.length);
+    expect(() => loaded.file).toThrow(/plate digests were left in the file/);
+    const { FingerprintIndex } = await import('../../src/references/index-set.js');
+    const index = new FingerprintIndex([loaded]);
+    expect(index.plateSets[0]?.count).toBe(ALL.length);
+    const matcher = agencyPlateMatcher(index, KEY)!;
+    expect(matcher.size).toBe(ALL.length);
+    expect(AGENCY.every((p) => matcher.matchText(p) >= 0)).toBe(true);
+  });
+
+  it('refuses a store whose digest section is damaged, or resealed out of order', async () => {
+    const section = footerOf(bytes).sections['plateDigests']!;
+    const probe = path.join(dir, 'probe.cfs');
+    const reason = async (edited: Buffer) => {
+      await writeFile(probe, edited);
+      const error = await readStore(probe, LEAVE).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InputError);
+      return (error as Error).message;
+    };
+    for (const at of [0, 5, 40, section.length - 1]) {
+      const edited = Buffer.from(bytes);
+      edited[section.offset + at] = edited[section.offset + at]! ^ 0x10;
+      // Refused by the digest, or first by the order check when the flip unsorts the digests.
+      expect(await reason(edited)).toMatch(/digest does not match its content|column plateDigests holds an invalid value/);
+    }
+    // Two digests swapped, every checksum recomputed: the order check refuses it (the chunk's second).
+    const swapped = reseal(
+      bytes,
+      () => {},
+      (body) => {
+        const first = Buffer.from(body.subarray(section.offset, section.offset + 32));
+        body.copy(body, section.offset, section.offset + 32, section.offset + 64);
+        first.copy(body, section.offset + 32);
+      },
+    );
+    expect(await reason(swapped)).toMatch(/plateDigests holds an invalid value at 1/);
+  });
+
+  it('refuses to confirm from a store file changed after it was loaded', async () => {
+    const copy = path.join(dir, 'changing.cfs');
+    await writeFile(copy, bytes);
+    const matcher = PlateMatcher.fromFile(KEY, (await readStore(copy, LEAVE)).plateFile!);
+    const later = new Date(Date.now() + 5000);
+    await utimes(copy, later, later);
+    expect(() => matcher.matchText(AGENCY[0]!)).toThrow(/changed after it was loaded/);
+  });
+
+  it('scans on a worker thread exactly as on this one', async () => {
+    const left = (await readStore(file, LEAVE)).plateFile!;
+    const matcher = PlateMatcher.fromFile(KEY, left, plateShapes(AGENCY));
+    const inMemory = new PlateMatcher(KEY, [(await readStore(file)).columns.plateDigests], plateShapes(AGENCY));
+    const text = csvText([...AGENCY.slice(0, 50), ...OTHERS.slice(0, 200)], prng(7));
+    const pool = new PlateScanPool(matcher, 2);
+    try {
+      // Two at once: one runs on this thread, the other on the pool's thread.
+      const [a, b] = await Promise.all([pool.scan(chunks(text)), pool.scan(chunks(text))]);
+      const here = await scanPlates(chunks(text), inMemory);
+      expect(here.records).toBe(50);
+      expect(a).toEqual(here);
+      expect(b).toEqual(here);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+async function* chunks(text: string): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; at += 4096) yield bytes.subarray(at, at + 4096);
+}
