@@ -116,8 +116,8 @@ export async function readOpenStore(
   const last = segments[segments.length - 1]!;
   const footer: StoreFooter = { ...last.footer, counts: { ...totals, plates } };
   checkColumns(columns, footer, refuse);
-  const { dev, ino, mtimeMs } = stats;
-  const identity = { dev, ino, size, mtimeMs };
+  const { dev, ino, mtimeMs, ctimeMs } = stats;
+  const identity = { dev, ino, size, mtimeMs, ctimeMs };
   const viewFile = target.viewSegments.length > 0 ? { viewFile: { path: file, identity, segments: target.viewSegments } } : {};
   const keys = target.plateKeys;
   const plateFile = keys

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
 
 /**
@@ -10,15 +10,22 @@ import { InputError } from '../util/errors.js';
  */
 export interface ViewFile {
   path: string;
-  /** The file as verified at load: a later read refuses a file replaced or changed since. */
-  identity: { dev: number; ino: number; size: number; mtimeMs: number };
+  /**
+   * The file as verified at load: a later read refuses a file replaced or changed since. The change
+   * time is part of it because the modification time is not: a writer can set it back (`touch -m`)
+   * after rewriting bytes in place, but no one can set the change time.
+   */
+  identity: { dev: number; ino: number; size: number; mtimeMs: number; ctimeMs: number };
   segments: readonly { firstView: number; views: number; offset: number }[];
 }
+
+/** As the loader opens a store: a FIFO or device put in its place must not block the open. */
+const FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
 
 /**
  * Reads view hashes from a store's file, synchronously (a matching thread verifies a candidate in
  * the middle of a synchronous match). The file was verified whole when it was loaded; every read
- * checks that it is still that file (device, inode, size, modification time), so a store replaced
+ * checks that it is still that file (device, inode, size, modification and change times), so a store replaced
  * or rewritten during the audit is refused rather than trusted.
  */
 export class ViewFileReader {
@@ -48,7 +55,13 @@ export class ViewFileReader {
 
   private open(): number {
     if (this.fd !== undefined) return this.fd;
-    const fd = openSync(this.file.path, 'r');
+    let fd: number;
+    try {
+      fd = openSync(this.file.path, FLAGS);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new InputError(this.file.path, `fingerprint store could not be opened again after it was loaded (${code})`);
+    }
     try {
       this.checkIdentity(fd);
     } catch (error) {
@@ -62,8 +75,8 @@ export class ViewFileReader {
   /** Before every read (a stat is cheap next to the read): the file must still be the one verified. */
   private checkIdentity(fd: number): void {
     const stats = fstatSync(fd);
-    const { dev, ino, size, mtimeMs } = this.file.identity;
-    if (stats.dev !== dev || stats.ino !== ino || stats.size !== size || stats.mtimeMs !== mtimeMs)
+    const { dev, ino, size, mtimeMs, ctimeMs } = this.file.identity;
+    if (stats.dev !== dev || stats.ino !== ino || stats.size !== size || stats.mtimeMs !== mtimeMs || stats.ctimeMs !== ctimeMs)
       throw new InputError(this.file.path, 'fingerprint store changed after it was loaded and verified');
   }
 }

@@ -1,4 +1,5 @@
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFingerprintSet } from '../../src/fingerprint/write-set.js';
@@ -137,6 +138,43 @@ describe('plate digests left in the store file', () => {
     const later = new Date(Date.now() + 5000);
     await utimes(copy, later, later);
     expect(() => matcher.matchText(AGENCY[0]!)).toThrow(/changed after it was loaded/);
+  });
+
+  it('refuses a store rewritten in place with its modification time set back', async () => {
+    const copy = path.join(dir, 'rewritten.cfs');
+    await writeFile(copy, bytes);
+    // A whole second, which utimes can set back exactly.
+    await utimes(copy, 1_700_000_000, 1_700_000_000);
+    const matcher = PlateMatcher.fromFile(KEY, (await readStore(copy, LEAVE)).plateFile!);
+    const before = await stat(copy);
+    // The same size, the same inode, the same mtime: only the change time tells.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const handle = await open(copy, 'r+');
+    const section = footerOf(bytes).sections['plateDigests']!;
+    await handle.write(Buffer.alloc(32, 0xee), 0, 32, section.offset);
+    await handle.close();
+    await utimes(copy, 1_700_000_000, 1_700_000_000);
+    const after = await stat(copy);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(after.ctimeMs).not.toBe(before.ctimeMs);
+    expect(() => matcher.matchText(AGENCY[0]!)).toThrow(/changed after it was loaded/);
+  });
+
+  it('refuses, in one line and without blocking, a store deleted or replaced by a FIFO after it was loaded', async () => {
+    const copy = path.join(dir, 'swapped.cfs');
+    await writeFile(copy, bytes);
+    const gone = PlateMatcher.fromFile(KEY, (await readStore(copy, LEAVE)).plateFile!);
+    const fifo = PlateMatcher.fromFile(KEY, (await readStore(copy, LEAVE)).plateFile!);
+    await rm(copy);
+    expect(() => gone.matchText(AGENCY[0]!)).toThrow(InputError);
+    expect(() => gone.matchText(AGENCY[1]!)).toThrow(/could not be opened again after it was loaded \(ENOENT\)/);
+    // A FIFO opened for reading blocks until a writer comes, unless opened non-blocking.
+    execFileSync('mkfifo', [copy]);
+    try {
+      expect(() => fifo.matchText(AGENCY[0]!)).toThrow(/changed after it was loaded/);
+    } finally {
+      await rm(copy);
+    }
   });
 
   it('scans on a worker thread exactly as on this one', async () => {
