@@ -67,7 +67,7 @@ describe('searchPlan: radii follow the index size', () => {
     }
     // Wide chunks: depth 2 in the four 22-bit chunks and four of the 21-bit ones, 1 in the rest (exact to 31 bits).
     expect(searchPlan(3_000_000)).toEqual({ radius: 81, depth: [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1] });
-    // Past 2^24 entries 11 chunks of 23-24 bits: depth 2 in all but one 23-bit chunk (exact to 31 bits).
+    // Past 2^24 entries 11 chunks of 23 bits: depth 2 in all but one (exact to 31 bits).
     expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1] });
     expect(searchPlan(700_000)).toEqual({ radius: 82, depth: 1 });
   });
@@ -115,7 +115,7 @@ describe('HammingIndex.search with a probe depth', () => {
     expect(WIDE_CHUNKS.reduce((a, b) => a + b, 0)).toBe(256);
   });
 
-  it('cuts 11 wider chunks past 2^24 entries (as at ten million references), exact to 32 bits at depth 2', () => {
+  it('cuts 11 wider chunks (23 bits, the last 3 bits unprobed) past 2^24 entries, exact to 32 bits at depth 2', () => {
     const wider = new HammingIndex(buildHammingTables(poolOf(stored), WIDER_CHUNKS));
     for (const q of queries) {
       const seen = new Map<number, number>();
@@ -128,7 +128,7 @@ describe('HammingIndex.search with a probe depth', () => {
     expect(chunkWidths(WIDER_ENTRIES)).toBe(WIDE_CHUNKS);
     expect(chunkWidths(WIDER_ENTRIES + 1)).toBe(WIDER_CHUNKS);
     expect(isWide(WIDER_CHUNKS)).toBe(true);
-    expect(WIDER_CHUNKS.reduce((a, b) => a + b, 0)).toBe(256);
+    expect(WIDER_CHUNKS.reduce((a, b) => a + b, 0)).toBe(253);
   });
 
   it('samples beyond the exact radius: a near copy at 60 bits is met at depth 2 far more often than not', () => {
