@@ -14,9 +14,30 @@ export const NARROW_CHUNKS: readonly number[] = Array.from({ length: 16 }, () =>
 export const WIDE_CHUNKS: readonly number[] = [22, 22, 22, 22, 21, 21, 21, 21, 21, 21, 21, 21];
 /** Stored hashes past which the index cuts {@link WIDE_CHUNKS}. */
 export const WIDE_ENTRIES = 1 << 20;
+/**
+ * Past {@link WIDER_ENTRIES} (ten million references store 30 million core views) the 21-22-bit
+ * chunks hold 7-14 entries per value, and a search 1 bit deep in every chunk (the crop grid's, the
+ * trim views', the sub-image gate's) compared ~3,200 chance hashes, each a cache miss in a 960 MB
+ * pool: ~0.5 ms, most of an image's matching. 11 chunks of 23 bits hold ~3.6 per value. They leave
+ * the last 3 bits out of every chunk: a hash within d bits still differs in at most d of the
+ * chunks' bits, so the pigeonhole (and every exact depth) holds, and the full distance decides.
+ * Three 24-bit chunks instead would cost 96 MB more starts for ~13% fewer candidates (computed), and the 6 GB
+ * peak at ten million references has no room for them. Measured over 30 million random hashes (23
+ * and 24 bits: 520 -> 191 us of CPU per 1-bit search with three 24-bit chunks) for 100 MB more
+ * tables (starts 352 MB instead of 128, members 11 x 120 MB instead of 12). The search samples
+ * less beyond its exact reach (21 bits instead of 23): a hash 31 bits away is met with p 0.96
+ * instead of 0.99, 40 bits 0.69 instead of 0.84 (same random hashes).
+ */
+export const WIDER_CHUNKS: readonly number[] = Array.from({ length: 11 }, () => 23);
+/** Stored hashes past which the index cuts {@link WIDER_CHUNKS}. */
+export const WIDER_ENTRIES = 1 << 24;
 
 /** The chunk widths of an index of `entries` hashes. */
-export const chunkWidths = (entries: number): readonly number[] => (entries > WIDE_ENTRIES ? WIDE_CHUNKS : NARROW_CHUNKS);
+export const chunkWidths = (entries: number): readonly number[] =>
+  entries > WIDER_ENTRIES ? WIDER_CHUNKS : entries > WIDE_ENTRIES ? WIDE_CHUNKS : NARROW_CHUNKS;
+
+/** Whether an index cut in `widths` has wide chunks (past {@link WIDE_ENTRIES}): its searches sample beyond their exact reach. */
+export const isWide = (widths: readonly number[]): boolean => widths !== NARROW_CHUNKS;
 
 /** Values of `width` bits grouped by popcount up to 3, so probing "within d bits" enumerates exactly those. */
 const masksCache = new Map<number, Uint32Array[]>();

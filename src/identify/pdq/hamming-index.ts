@@ -1,6 +1,7 @@
 import { type ChunkPlace, chunkAt, masksByWeight, type ProbeDepth, placesOf, probesAt, probesOf } from './hamming-chunks.js';
 import { buildHammingTables, type HammingTables, sharedU32 } from './hamming-tables.js';
 import { HASH_WORDS, type Hash256, popcount32 } from './hash256.js';
+import { SeenSet } from './seen-set.js';
 import { pdqKernels } from './simd.js';
 
 // The tables are built apart (hamming-tables.ts); importers of the index take them from here too.
@@ -41,9 +42,8 @@ export class HammingIndex {
   private readonly probes: number[];
   /** The per-chunk depths of a probe d bits deep in every chunk, d = 0..3. */
   private readonly uniform: readonly (readonly number[])[];
-  /** Per-entry stamp of the last query that saw it, to dedupe candidates without a Set (one per thread). */
-  private readonly seen: Uint32Array;
-  private epoch = 0;
+  /** The entries the current search visited (one per thread), to visit an entry met through two chunks once. */
+  private readonly seen = new SeenSet();
   /** Scratch of one search: the probed values' member ranges in one chunk, and the members met. */
   private readonly rangeStart: Uint32Array;
   private readonly rangeEnd: Uint32Array;
@@ -70,7 +70,6 @@ export class HammingIndex {
     this.probes = probesOf(tables.widths);
     this.uniform = [0, 1, 2, 3].map((d) => tables.widths.map(() => d));
     this.size = this.pool.length / HASH_WORDS;
-    this.seen = new Uint32Array(this.size);
     const probesPerChunk = Math.max(...this.masks.map((byWeight) => byWeight.reduce((sum, masks) => sum + masks.length, 0)));
     this.rangeStart = new Uint32Array(probesPerChunk);
     this.rangeEnd = new Uint32Array(probesPerChunk);
@@ -142,12 +141,7 @@ export class HammingIndex {
    * the radius are stamped, so a far candidate met twice is compared twice rather than looked up.
    */
   private probeAt(query: Hash256, depths: readonly number[], radius: number, visit: (entry: number, distance: number) => void, from?: readonly number[]): void {
-    this.epoch = (this.epoch + 1) >>> 0;
-    if (this.epoch === 0) {
-      this.seen.fill(0);
-      this.epoch = 1;
-    }
-    const epoch = this.epoch;
+    this.seen.clear();
     const { rangeStart, rangeEnd } = this;
     let found = 0;
     for (let c = 0; c < this.places.length; c++) {
@@ -201,8 +195,7 @@ export class HammingIndex {
           popcount32(q5 ^ pool[at + 5]!) +
           popcount32(q6 ^ pool[at + 6]!) +
           popcount32(q7 ^ pool[at + 7]!);
-        if (d > radius || seen[entry] === epoch) continue;
-        seen[entry] = epoch;
+        if (d > radius || !seen.add(entry)) continue;
         if (from && this.within(entry, query, from)) continue;
         visit(entry, d);
       }

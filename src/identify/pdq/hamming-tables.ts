@@ -8,7 +8,7 @@ import { HASH_WORDS } from './hash256.js';
 export interface HammingTables {
   /** Entry i's hash at words `i * 8 .. i * 8 + 7`. */
   pool: Uint32Array;
-  /** Chunk widths in bits (sum 256), see {@link chunkWidths}. */
+  /** Chunk widths in bits (sum at most 256: bits past the last chunk are compared, never probed), see {@link chunkWidths}. */
   widths: readonly number[];
   /** Per chunk: entries with chunk value v are `members[c][starts[c][v] .. starts[c][v + 1]]`. */
   starts: Uint32Array[];

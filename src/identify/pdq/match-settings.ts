@@ -98,7 +98,8 @@ export const MAX_VERIFIED = 8;
  *   are exact to the match threshold (cheapestExactDepths: 2 in eight chunks, 1 in four), not 2 in
  *   every chunk: measured at 1M references (3M hashes) they cut a stage-one search by a third, and the
  *   sample beyond 31 bits thins (a hash 60 bits away is met with p 0.57 instead of 0.71, 80 bits
- *   0.13 instead of 0.17; each reference stores three core views).
+ *   0.13 instead of 0.17; each reference stores three core views). Past 2^24 entries (ten million
+ *   references) 11 chunks of 23 bits (WIDER_CHUNKS): 2 in ten chunks, 1 in one.
  */
 export interface SearchPlan {
   radius: number;

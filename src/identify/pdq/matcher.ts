@@ -4,7 +4,7 @@ import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, type ProbeDepth, WIDE_CHUNKS } from './hamming-chunks.js';
+import { chunkWidths, isWide, type ProbeDepth } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
@@ -79,7 +79,7 @@ export class PerceptualMatcher {
     // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
     // match exactly: its probes go at least as deep as its threshold needs.
     this.plan = searchPlan(this.index.size, Math.max(MATCH_THRESHOLD, this.threshold));
-    this.wide = chunkWidths(this.index.size) === WIDE_CHUNKS;
+    this.wide = isWide(chunkWidths(this.index.size));
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.

@@ -1,5 +1,5 @@
 import { DIHEDRAL, type Dihedral } from './dihedral.js';
-import { WIDE_CHUNKS } from './hamming-chunks.js';
+import { isWide } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
 import { type SearchPlan, WIDE_GRID_DEPTH } from './match-settings.js';
@@ -24,7 +24,7 @@ export interface OrientationSearch<V> {
  */
 export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan, widths: readonly number[]): number[] | undefined {
   const deep = plan.depth;
-  if (widths !== WIDE_CHUNKS || !Array.isArray(deep)) return undefined;
+  if (!isWide(widths) || !Array.isArray(deep)) return undefined;
   const shallow = deep.map((d) => Math.min(d, WIDE_GRID_DEPTH));
   return index.probedAt(shallow) && index.probedAt(deep) ? shallow : undefined;
 }

@@ -1,7 +1,7 @@
 import type { PixelImage } from '../pdq/borders.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
-import { chunkWidths, type ProbeDepth, WIDE_CHUNKS } from '../pdq/hamming-chunks.js';
+import { chunkWidths, isWide, type ProbeDepth } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import { QUALITY_GATE, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
@@ -56,7 +56,7 @@ export class RoughGate {
   constructor(private readonly index: HammingIndex) {
     const plan = searchPlan(index.size);
     this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
-    this.turnedDepth = chunkWidths(index.size) === WIDE_CHUNKS ? GATE_TURNED_DEPTH : plan.depth;
+    this.turnedDepth = isWide(chunkWidths(index.size)) ? GATE_TURNED_DEPTH : plan.depth;
   }
 
   /** Whether region `r` of `image` (query pixels) has a stored hash within the gate in some orientation. */

@@ -1,5 +1,5 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { chunkWidths, WIDE_CHUNKS } from '../pdq/hamming-chunks.js';
+import { chunkWidths, isWide } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
@@ -160,5 +160,5 @@ export { cut } from './pixels.js';
 export function offAxisPlan(entries: number): SearchPlan {
   const plan = searchPlan(entries);
   const radius = Math.min(plan.radius, GATE_RADIUS);
-  return chunkWidths(entries) === WIDE_CHUNKS ? { radius, depth: WIDE_GRID_DEPTH } : { ...plan, radius };
+  return isWide(chunkWidths(entries)) ? { radius, depth: WIDE_GRID_DEPTH } : { ...plan, radius };
 }

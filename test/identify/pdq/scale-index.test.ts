@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkWidths, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkWidths, isWide, WIDE_CHUNKS, WIDER_CHUNKS, WIDER_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming, hashToHex } from '../../../src/identify/pdq/hash256.js';
 import { CHANCE_CANDIDATES, ORIENTATION_RADIUS, ORIENTATION_SCAN_ENTRIES, searchPlan } from '../../../src/identify/pdq/match-settings.js';
@@ -67,7 +67,8 @@ describe('searchPlan: radii follow the index size', () => {
     }
     // Wide chunks: depth 2 in the four 22-bit chunks and four of the 21-bit ones, 1 in the rest (exact to 31 bits).
     expect(searchPlan(3_000_000)).toEqual({ radius: 81, depth: [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1] });
-    expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1] });
+    // Past 2^24 entries 11 chunks of 23 bits: depth 2 in all but one (exact to 31 bits).
+    expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1] });
     expect(searchPlan(700_000)).toEqual({ radius: 82, depth: 1 });
   });
 });
@@ -112,6 +113,22 @@ describe('HammingIndex.search with a probe depth', () => {
     }
     expect(chunkWidths(2_000_000)).toBe(WIDE_CHUNKS);
     expect(WIDE_CHUNKS.reduce((a, b) => a + b, 0)).toBe(256);
+  });
+
+  it('cuts 11 wider chunks (23 bits, the last 3 bits unprobed) past 2^24 entries, exact to 32 bits at depth 2', () => {
+    const wider = new HammingIndex(buildHammingTables(poolOf(stored), WIDER_CHUNKS));
+    for (const q of queries) {
+      const seen = new Map<number, number>();
+      wider.search(q, 81, (e, d) => seen.set(e, d), 2);
+      for (const [e, d] of seen) expect(hamming(q, stored[e]!)).toBe(d);
+      stored.forEach((h, e) => {
+        if (hamming(q, h) <= 32) expect(seen.get(e)).toBe(hamming(q, h));
+      });
+    }
+    expect(chunkWidths(WIDER_ENTRIES)).toBe(WIDE_CHUNKS);
+    expect(chunkWidths(WIDER_ENTRIES + 1)).toBe(WIDER_CHUNKS);
+    expect(isWide(WIDER_CHUNKS)).toBe(true);
+    expect(WIDER_CHUNKS.reduce((a, b) => a + b, 0)).toBe(253);
   });
 
   it('samples beyond the exact radius: a near copy at 60 bits is met at depth 2 far more often than not', () => {
