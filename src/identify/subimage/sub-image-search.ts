@@ -46,7 +46,7 @@ export interface SubImageGeometry {
 export interface SubImageMatch {
   match: PerceptualMatch;
   geometry: SubImageGeometry;
-  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back), `turn-back` (a straightened picture, turn-back.ts), `screen` (a picture between bars on a screen seen at an angle). */
+  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back), `outline` (a picture's outline on a plain canvas, outline-quads.ts), `turn-back` (a straightened picture, turn-back.ts), `screen` (a picture between bars on a screen seen at an angle). */
   method: string;
 }
 
