@@ -60,7 +60,7 @@ export const perceptualDetector: DetectorFactory = {
       {
         fingerprints: setup.fingerprints.digests,
         limits: setup.limits,
-        subimage: 'rectangles,grid-cells,quads,turn-back,screens',
+        subimage: 'rectangles,grid-cells-own-pixels,quads,outlines,turn-back,screens',
         tooSmallSide: TOO_SMALL_SIDE,
       },
       setup.readPlates === true,

@@ -6,7 +6,7 @@ import type { Detector } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import { perceptualDetector } from '../../src/identify/perceptual.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
-import { REGION_FINDERS } from '../../src/identify/subimage/sub-image-search.js';
+import { cut, REGION_FINDERS } from '../../src/identify/subimage/sub-image-search.js';
 import { bridge, detect, fixtures, reference, setupFor, unrelated } from './support/perceptual.js';
 
 const other = readFileSync(path.join(fixtures, 'q2821.jpg'));
@@ -55,6 +55,8 @@ describe('contact sheets (sub-image search, grid cells)', () => {
     expect(
       cells.some(({ region: r }) => near(r.x, expected.x) && near(r.y, expected.y) && near(r.width, expected.width) && near(r.height, expected.height)),
     ).toBe(true);
+    // Each cell carries its own pixels, so the rough gate hashes it at its own size, not from the sheet's filtered plane.
+    for (const c of cells) expect(c.pixels).toEqual(cut(decoded.image, c.region));
   }, 30_000);
 
   it('claims a reference in one cell of a 3x3 sheet, with the cell as its region', async () => {

@@ -43,7 +43,11 @@ export const gridCells: RegionFinder = (image, plane) => {
       const cell = cellOf(image.width, image.height, n, k);
       for (const region of contentOf(image, cell)) {
         if (Math.max(region.width, region.height) < TOO_SMALL_SIDE) continue;
-        out.push({ method: 'grid-cell', region, rotation: 0, skew: 0 });
+        // Hashed on its own pixels at the gate, not sampled from the query's filtered plane: that
+        // filter's window is the whole sheet's, three times a 3x3 cell's, and blurred a plate cell
+        // past the gate (robustness bench: two plate cells at 18 and 22 bits once matched never
+        // were; their own hashes were 64-66 bits from the reference, the plane's over 70).
+        out.push({ method: 'grid-cell', region, rotation: 0, skew: 0, pixels: cut(image, region) });
       }
     }
     return out;

@@ -33,8 +33,8 @@ const TURN_DOMINANCE = 1.1;
 export interface QuadCandidate {
   /** Corners in low-resolution pixels (top-left, top-right, bottom-right, bottom-left). */
   quad: Quad;
-  /** `quad`: four sides found; `turn`: the frame turned back by the dominant angle. */
-  method: 'quad' | 'turn';
+  /** `quad`: four sides found; `turn`: the frame turned back by the dominant angle; `outline`: a picture's outline on a plain canvas (outline-quads.ts). */
+  method: 'quad' | 'turn' | 'outline';
   /** Degrees the picture is turned (clockwise positive). */
   rotation: number;
   /** How clearly it is framed (least side coverage; 0 for a turn). */

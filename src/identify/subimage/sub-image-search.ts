@@ -6,6 +6,7 @@ import type { Rect } from '../pdq/pdq-hasher.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
 import { gridCells } from './grid-cells.js';
 import { type LowRes, lowRes } from './low-res.js';
+import { outlineQuads } from './outline-quads.js';
 import { cut } from './pixels.js';
 import { quadCandidates } from './quad-candidates.js';
 import { QuadSearch } from './quad-search.js';
@@ -45,7 +46,7 @@ export interface SubImageGeometry {
 export interface SubImageMatch {
   match: PerceptualMatch;
   geometry: SubImageGeometry;
-  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back), `turn-back` (a straightened picture, turn-back.ts), `screen` (a picture between bars on a screen seen at an angle). */
+  /** How the candidate region was found: `rectangle` (edges on four sides), `quad` (four sides off the axes), `turn` (the whole frame turned back), `outline` (a picture's outline on a plain canvas, outline-quads.ts), `turn-back` (a straightened picture, turn-back.ts), `screen` (a picture between bars on a screen seen at an angle). */
   method: string;
 }
 
@@ -133,7 +134,13 @@ export class SubImageSearch {
    */
   private offAxis(image: PixelImage, plane: LowRes, best: boolean): SubImageMatch | undefined {
     const quads = quadCandidates(plane);
-    return this.quads.find(image, plane, best, quads) ?? this.turns.find(image, plane, best) ?? this.screens.find(image, plane, best, quads);
+    return (
+      this.quads.find(image, plane, best, quads) ??
+      // After the line search's quads, so that what they claim is claimed as before.
+      this.quads.find(image, plane, best, outlineQuads(plane)) ??
+      this.turns.find(image, plane, best) ??
+      this.screens.find(image, plane, best, quads)
+    );
   }
 }
 
