@@ -123,8 +123,9 @@ const table = (rows) => rows.map((row, i) => `| ${row.join(' | ')} |${i === 0 ? 
 /**
  * @param {{ date: string, sizes: Record<string, number>, seed: number, jobs: number, measureMethod: string, machine: Record<string, any>, loadAverageAtEnd: number[], subset: string, rows: Record<string, any> }} result
  * @param {Target[]} targets
+ * @param {string} [name] the results' file name without extension (references.js --results)
  */
-export function toMarkdown(result, targets) {
+export function toMarkdown(result, targets, name = 'scale-references') {
   const { rows, machine: m } = result;
   const sets = ['real', 'refs', 'refs10m'].filter((k) => rows[k]);
   const real = rows['real'];
@@ -191,7 +192,7 @@ export function toMarkdown(result, targets) {
     '',
     `${m['cpu']} (nproc ${m['nproc']}); ${m['memory']}; node ${m['node']}. Load average ${m['loadAverageAtStart']} at start, ${result.loadAverageAtEnd.join(' ')} at end.`,
     '',
-    'Raw figures: bench/results/scale-references.json.',
+    `Raw figures: bench/results/${name}.json.`,
     '',
   ].join('\n');
 }

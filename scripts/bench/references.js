@@ -66,7 +66,7 @@ function resultsName() {
 async function render() {
   const results = path.join(root, 'bench/results', resultsName());
   const result = await readJson(`${results}.json`);
-  const md = toMarkdown(result, targetRows(result));
+  const md = toMarkdown(result, targetRows(result), resultsName());
   await writeFile(`${results}.md`, md);
   process.stdout.write(md);
 }
@@ -197,7 +197,7 @@ async function main() {
   const results = path.join(root, 'bench/results', resultsName());
   await mkdir(path.dirname(results), { recursive: true });
   await writeFile(`${results}.json`, `${JSON.stringify({ ...result, targets }, null, 2)}\n`);
-  const md = toMarkdown(result, targets);
+  const md = toMarkdown(result, targets, resultsName());
   await writeFile(`${results}.md`, md);
   process.stdout.write(md);
   log(`wrote ${path.relative(root, results)}.md and .json`);
