@@ -131,7 +131,13 @@ export function searchPlan(entries: number, exactTo = MATCH_THRESHOLD): SearchPl
   let radius = MATCH_THRESHOLD;
   while (radius < ORIENTATION_RADIUS && entries * 16 * CHANCE[radius + 1]! <= CHANCE_CANDIDATES) radius++;
   const widths = chunkWidths(entries);
-  if (widths !== NARROW_CHUNKS) return { radius, depth: cheapestExactDepths(widths, exactTo, entries) };
+  if (widths !== NARROW_CHUNKS) {
+    const depths = cheapestExactDepths(widths, exactTo, entries);
+    // Probes reach at most 4 bits a chunk (44 in 11 chunks past 2^24): a matcher opened wider than
+    // that (calibration, to 47) scans, so that every distance it reports is exact.
+    if (depths.reduce((sum, d) => sum + d + 1, 0) <= exactTo) return { radius };
+    return { radius, depth: depths };
+  }
   // The shallowest depth that still finds every direct match, then deeper while the candidates allow.
   let depth = Math.floor(MATCH_THRESHOLD / widths.length);
   const candidates = (d: number) => widths.reduce((sum, w) => sum + (withinBits(w, d) * entries) / 2 ** w, 0);

@@ -57,7 +57,7 @@ export class PerceptualMatcher {
   private readonly tileThreshold: number;
   /** How the first stage searches (radius and probe depth follow the index size). */
   private readonly plan: SearchPlan;
-  /** Whether the index cuts wide chunks (past 2^20 hashes), whose searches sample beyond 35 bits. */
+  /** Whether the index cuts wide chunks (past 2^20 hashes), whose 1-bit-deep searches sample beyond 23 bits (21 past 2^24). */
   private readonly wide: boolean;
   /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
   private readonly gridDepth: ProbeDepth | undefined;

@@ -9,7 +9,10 @@
 export class SeenSet {
   private keys = new Uint32Array(1024);
   private stamps = new Uint32Array(1024);
-  private stamp = 0;
+  /** 32 - log2(size): a key's home slot is the top bits of its Fibonacci product (the low bits of a product depend only on the key's low bits, which entries spaced by a power of two share). */
+  private shift = 22;
+  /** Starts at 1: the stamps start at 0, which would make every slot look taken before the first clear. */
+  private stamp = 1;
   private count = 0;
 
   /** Empties the set (for the next search). */
@@ -26,8 +29,7 @@ export class SeenSet {
   add(entry: number): boolean {
     if (2 * (this.count + 1) > this.keys.length) this.grow();
     const mask = this.keys.length - 1;
-    for (let at = Math.imul(entry, 0x9e3779b1) >>> 0; ; at++) {
-      const slot = at & mask;
+    for (let slot = Math.imul(entry, 0x9e3779b1) >>> this.shift; ; slot = (slot + 1) & mask) {
       if (this.stamps[slot] !== this.stamp) {
         this.stamps[slot] = this.stamp;
         this.keys[slot] = entry;
@@ -43,6 +45,7 @@ export class SeenSet {
     const { keys, stamps, stamp } = this;
     this.keys = new Uint32Array(keys.length * 2);
     this.stamps = new Uint32Array(keys.length * 2);
+    this.shift--;
     this.count = 0;
     for (let i = 0; i < keys.length; i++) if (stamps[i] === stamp) this.add(keys[i]!);
   }

@@ -71,6 +71,13 @@ describe('searchPlan: radii follow the index size', () => {
     expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1] });
     expect(searchPlan(700_000)).toEqual({ radius: 82, depth: 1 });
   });
+
+  it('scans where a matcher opened past the threshold needs more than probes 3 bits deep reach', () => {
+    // Calibration opens the matcher to 47 bits: 12 chunks at depth 3 reach 47, 11 reach only 43.
+    expect(searchPlan(3_000_000, 47)).toEqual({ radius: 81, depth: Array.from({ length: 12 }, () => 3) });
+    expect(searchPlan(30_000_000, 47)).toEqual({ radius: 78 });
+    expect(searchPlan(30_000_000, 43).depth).toEqual(Array.from({ length: 11 }, () => 3));
+  });
 });
 
 describe('HammingIndex.search with a probe depth', () => {

@@ -29,4 +29,14 @@ describe('SeenSet: the entries one search visited', () => {
       }
     }
   });
+
+  it('works before its first clear, and with entries spaced by a power of two', () => {
+    const set = new SeenSet();
+    expect(set.add(0)).toBe(true);
+    expect(set.add(5)).toBe(true);
+    expect(set.add(0)).toBe(false);
+    set.clear();
+    for (let k = 0; k < 4_000; k++) expect(set.add(k * 8192)).toBe(true);
+    for (let k = 0; k < 4_000; k++) expect(set.add(k * 8192)).toBe(false);
+  });
 });
