@@ -72,8 +72,13 @@ interface Carry {
   last: Uint8Array;
 }
 
-/** Big-endian value of a little-endian-read word. */
-const swap = (w: number): number => (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;
+/** Whether a Uint32Array reads its bytes little-endian (every platform Node ships for but s390x). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Big-endian value of a word read in the host's order. */
+const swap = LITTLE_ENDIAN
+  ? (w: number): number => (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0
+  : (w: number): number => w >>> 0;
 
 /**
  * One chunk's digests into the compact table (a synchronous loop: V8 optimises it whole), checking
