@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { open, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { plateDigest, plateKeyId } from '../../src/identify/plates/key.js';
 import { PlateMatcher, plateShapes } from '../../src/identify/plates/matcher.js';
 import { scanPlates } from '../../src/identify/plates/scan.js';
 import { PlateScanPool } from '../../src/identify/plates/scan-pool.js';
-import { loadFingerprintFile } from '../../src/references/load.js';
+import { loadFingerprintFile, loadFingerprints, PLATES_IN_MEMORY } from '../../src/references/load.js';
 import type { FingerprintFile } from '../../src/references/schema.js';
 import { readStore } from '../../src/references/store-read.js';
 import { InputError } from '../../src/util/errors.js';
@@ -174,6 +175,26 @@ describe('plate digests left in the store file', () => {
       expect(() => fifo.matchText(AGENCY[0]!)).toThrow(/changed after it was loaded/);
     } finally {
       await rm(copy);
+    }
+  });
+
+  it("leaves a single store's digests in its file on an audit's load past 16 MiB, in every share of a split", async () => {
+    // One digest past PLATES_IN_MEMORY, and exactly at it: random digests stand in for plates.
+    const past = PLATES_IN_MEMORY / 32 + 1;
+    const pool = randomBytes(past * 32).toString('hex');
+    const digests = Array.from({ length: past }, (_, i) => pool.slice(i * 64, i * 64 + 64));
+    for (const [name, count, left] of [
+      ['past.cfs', past, true],
+      ['at.cfs', past - 1, false],
+    ] as const) {
+      await writeFingerprintSet(withPlates(digests.slice(0, count)), 'v2', { guard: await writeGuard(dir, []), cwd: dir, path: name });
+      const index = await loadFingerprints([path.join(dir, name)]);
+      expect(index.plateSets[0]?.count).toBe(count);
+      expect(index.plateSets[0]?.file !== undefined).toBe(left);
+      const share = await loadFingerprints([path.join(dir, name)], { split: { index: 2, count: 2 } });
+      expect(share.plateSets[0]?.file !== undefined).toBe(left);
+      expect(share.plateSets[0]?.count).toBe(count);
+      await rm(path.join(dir, name));
     }
   });
 
