@@ -12,10 +12,11 @@
  * Run:     npm run build; node scripts/bench/plate-reader-stages.js --photos DIR --unrelated DIR [--limit 60]
  * Writes:  --out FILE (per-photo rows, JSON; default none)
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openalprPhotos } from './openalpr.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (/** @type {string} */ p) => import(path.join(repo, 'dist', p));
@@ -40,18 +41,7 @@ const REGIONS = ['us', 'eu', 'br'];
 /** @type {{ set: string, file: string, plate?: string, agency?: boolean }[]} */
 const cases = [];
 if (values.photos && values.only !== 'unrelated') {
-  for (const region of REGIONS) {
-    const dir = path.join(values.photos, region);
-    const rows = readdirSync(dir)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .slice(0, Number(values.limit))
-      .map((f) => readFileSync(path.join(dir, f), 'utf8').trim().split(/\s+/))
-      .filter((cols) => cols.length >= 6 && existsSync(path.join(dir, cols[0] ?? '')));
-    const plates = [...new Set(rows.map((cols) => /** @type {string} */ (cols[5])))].sort();
-    const agency = new Set(plates.filter((_, i) => i % 2 === 0));
-    for (const cols of rows) cases.push({ set: region, file: path.join(dir, cols[0] ?? ''), plate: cols[5], agency: agency.has(cols[5] ?? '') });
-  }
+  for (const c of openalprPhotos(values.photos, REGIONS, Number(values.limit))) cases.push({ set: c.region, file: path.join(c.dir, c.file), plate: c.plate, agency: c.agency });
 }
 if (values.unrelated && values.only !== 'photos') {
   for (const f of readdirSync(values.unrelated).sort()) if (/\.(jpe?g|png)$/i.test(f)) cases.push({ set: 'unrelated', file: path.join(values.unrelated, f) });

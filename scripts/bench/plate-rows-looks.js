@@ -12,10 +12,11 @@
  *
  * Run:  npm run build; node scripts/bench/plate-rows-looks.js --photos DIR --unrelated DIR [--limit 60] [--out FILE]
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openalprPhotos } from './openalpr.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (/** @type {string} */ p) => import(path.join(repo, 'dist', p));
@@ -29,18 +30,7 @@ const { values } = parseArgs({
 /** @type {{ set: string, file: string, agency: boolean }[]} */
 const cases = [];
 if (values.photos) {
-  for (const region of ['us', 'eu', 'br']) {
-    const dir = path.join(values.photos, region);
-    const rows = readdirSync(dir)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .slice(0, Number(values.limit))
-      .map((f) => readFileSync(path.join(dir, f), 'utf8').trim().split(/\s+/))
-      .filter((cols) => cols.length >= 6 && existsSync(path.join(dir, cols[0] ?? '')));
-    const plates = [...new Set(rows.map((cols) => cols[5] ?? ''))].sort();
-    const agency = new Set(plates.filter((_, i) => i % 2 === 0));
-    for (const cols of rows) cases.push({ set: region, file: path.join(dir, cols[0] ?? ''), agency: agency.has(cols[5] ?? '') });
-  }
+  for (const c of openalprPhotos(values.photos, ['us', 'eu', 'br'], Number(values.limit))) cases.push({ set: c.region, file: path.join(c.dir, c.file), agency: c.agency });
 }
 if (values.unrelated) {
   for (const f of readdirSync(values.unrelated).sort()) if (/\.(jpe?g|png)$/i.test(f)) cases.push({ set: 'unrelated', file: path.join(values.unrelated, f), agency: false });

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { openalprPhotos } from './openalpr.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REGIONS = ['us', 'eu', 'br'];
@@ -67,25 +68,16 @@ for (const seed of [1, 2]) {
 
 /** @type {{ region: string, file: string, plate: string, agency: boolean }[]} */
 const cases = [];
-for (const region of REGIONS) {
-  const dir = path.join(photos, region);
-  const rows = readdirSync(dir)
-    .filter((f) => f.endsWith('.txt'))
-    .sort()
-    .slice(0, limit)
-    .map((f) => readFileSync(path.join(dir, f), 'utf8').trim().split(/\s+/))
-    .filter((cols) => cols.length >= 6 && existsSync(path.join(dir, cols[0] ?? '')));
-  const plates = [...new Set(rows.map((cols) => /** @type {string} */ (cols[5])))].sort();
-  const agency = new Set(plates.filter((_, i) => i % 2 === 0));
-  mkdirSync(path.join(work, 'tree', region), { recursive: true });
-  for (const [i, cols] of rows.entries()) {
-    const file = cols[0] ?? '';
-    const plate = cols[5] ?? '';
-    // Neutral names: the br photos are named after their plate, which the report masks as [plate].
-    const name = `${String(i).padStart(4, '0')}${path.extname(file)}`;
-    linkSync(path.join(dir, file), path.join(work, 'tree', region, name));
-    cases.push({ region, file: `${region}/${name}`, plate, agency: agency.has(plate) });
-  }
+for (const region of REGIONS) mkdirSync(path.join(work, 'tree', region), { recursive: true });
+/** Photos named so far per region. */
+const named = new Map();
+for (const c of openalprPhotos(photos, REGIONS, limit)) {
+  const i = named.get(c.region) ?? 0;
+  named.set(c.region, i + 1);
+  // Neutral names: the br photos are named after their plate, which the report masks as [plate].
+  const name = `${String(i).padStart(4, '0')}${path.extname(c.file)}`;
+  linkSync(path.join(c.dir, c.file), path.join(work, 'tree', c.region, name));
+  cases.push({ region: c.region, file: `${c.region}/${name}`, plate: c.plate, agency: c.agency });
 }
 const agencyPlates = [...new Set(cases.filter((c) => c.agency).map((c) => c.plate))];
 writeFileSync(path.join(work, 'agency', 'reads.csv'), `plate\n${agencyPlates.join('\n')}\n`);
