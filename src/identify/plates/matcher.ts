@@ -119,7 +119,7 @@ export class PlateMatcher {
     }
     // In shared memory, so a scanning thread reads this one bucket table (see parts()).
     this.starts = new Uint32Array(new SharedArrayBuffer(((1 << bits) + 1) * 4));
-    for (let i = 0; i < this.size; i++) this.starts[this.bucketOf(this.wordAt(i, 0)) + 1]!++;
+    for (let i = 0; i < this.size; i++) this.starts[this.bucketOf(wordOf(this.table, i * 32)) + 1]!++;
     for (let b = 0; b < 1 << bits; b++) this.starts[b + 1]! += this.starts[b]!;
   }
 
@@ -204,11 +204,7 @@ export class PlateMatcher {
     const out = this.hmac.digest(message, length);
     const bucket = this.bucketOf(out[0]! >>> 0);
     if (this.file) return this.lookupFile(bucket, out);
-    for (let index = this.starts[bucket]!, end = this.starts[bucket + 1]!; index < end; index++) {
-      let same = true;
-      for (let i = 0; i < 8 && same; i++) same = this.wordAt(index, i) === out[i]! >>> 0;
-      if (same) return index;
-    }
+    for (let index = this.starts[bucket]!, end = this.starts[bucket + 1]!; index < end; index++) if (sameDigest(this.table, index * 32, out)) return index;
     return -1;
   }
 
@@ -226,10 +222,7 @@ export class PlateMatcher {
       if (file.tags[index] !== tag) continue;
       this.reader ??= new ViewFileReader(file.digests);
       this.reader.read(index, 1, this.confirmed);
-      const c = this.confirmed;
-      let same = true;
-      for (let i = 0; i < 8 && same; i++) same = ((c[i * 4]! << 24) | (c[i * 4 + 1]! << 16) | (c[i * 4 + 2]! << 8) | c[i * 4 + 3]!) >>> 0 === out[i]! >>> 0;
-      if (same) return index;
+      if (sameDigest(this.confirmed, 0, out)) return index;
     }
     return -1;
   }
@@ -237,13 +230,15 @@ export class PlateMatcher {
   private bucketOf(word: number): number {
     return plateBucket(word, this.bits);
   }
+}
 
-  /** Big-endian word `w` of digest `index`, unsigned. */
-  private wordAt(index: number, w: number): number {
-    const t = this.table;
-    const at = index * 32 + w * 4;
-    return ((t[at]! << 24) | (t[at + 1]! << 16) | (t[at + 2]! << 8) | t[at + 3]!) >>> 0;
-  }
+/** The unsigned big-endian word at `bytes[at ..]`. */
+const wordOf = (bytes: Uint8Array, at: number): number => ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+
+/** Whether the 32 bytes at `bytes[at ..]` are the digest whose big-endian words are `out`. */
+function sameDigest(bytes: Uint8Array, at: number, out: ArrayLike<number>): boolean {
+  for (let i = 0; i < 8; i++) if (wordOf(bytes, at + i * 4) !== out[i]! >>> 0) return false;
+  return true;
 }
 
 /** Several sorted digest tables as one, sorted and distinct (merged pairwise; nothing per digest). */
