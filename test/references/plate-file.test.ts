@@ -178,6 +178,44 @@ describe('plate digests left in the store file', () => {
     }
   });
 
+  it('reads a section of several chunks, the next read in flight, to the same table; refuses disorder in any chunk', async () => {
+    // 300,000 digests: 9.6 MB, three of the loader's 4 MiB reads, each hashed and tagged while the
+    // next is read. Out of order in the first read, across the first boundary and in the last, it
+    // is refused by the digest's place, with no read left to fail unhandled.
+    const count = 300_000;
+    const pool = randomBytes(count * 32).toString('hex');
+    const digests = Array.from({ length: count }, (_, i) => pool.slice(i * 64, i * 64 + 64)).sort();
+    await writeFingerprintSet(withPlates(digests), 'v2', { guard: await writeGuard(dir, []), cwd: dir, path: 'chunks.cfs' });
+    const many = path.join(dir, 'chunks.cfs');
+    const left = (await readStore(many, LEAVE)).plateFile!;
+    const whole = await readStore(many);
+    expect(left.count).toBe(count);
+    const tags = Array.from({ length: count }, (_, i) => Buffer.from(digests[i]!, 'hex').readUInt16BE(4));
+    expect([...left.tags]).toEqual(tags);
+    const fromFile = PlateMatcher.fromFile(KEY, left, plateShapes(AGENCY));
+    const inMemory = new PlateMatcher(KEY, [whole.columns.plateDigests], plateShapes(AGENCY));
+    expect(AGENCY.map((p) => fromFile.matchText(p))).toEqual(AGENCY.map((p) => inMemory.matchText(p)));
+    const chunk = (4 * 1024 * 1024) / 32;
+    const manyBytes = await readFile(many);
+    const section = footerOf(manyBytes).sections['plateDigests']!;
+    for (const at of [10, chunk - 1, count - 2]) {
+      const swapped = reseal(
+        manyBytes,
+        () => {},
+        (body) => {
+          const a = section.offset + at * 32;
+          const first = Buffer.from(body.subarray(a, a + 32));
+          body.copy(body, a, a + 32, a + 64);
+          first.copy(body, a + 32);
+        },
+      );
+      await writeFile(path.join(dir, 'swapped.cfs'), swapped);
+      await expect(readStore(path.join(dir, 'swapped.cfs'), LEAVE)).rejects.toThrow(new RegExp(`plateDigests holds an invalid value at ${at + 1}$`));
+    }
+    await rm(path.join(dir, 'swapped.cfs'));
+    await rm(many);
+  });
+
   it("leaves a single store's digests in its file on an audit's load past 16 MiB, in every share of a split", async () => {
     // One digest past PLATES_IN_MEMORY, and exactly at it: random digests stand in for plates.
     const past = PLATES_IN_MEMORY / 32 + 1;
