@@ -1,7 +1,7 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Refuse } from './store-segments.js';
-import { readPipelined } from './store-segments.js';
+import { readFully } from './store-segments.js';
 import type { ViewFile } from './view-file.js';
 
 /**
@@ -48,26 +48,19 @@ export async function readPlateKeys(handle: FileHandle, offset: number, count: n
   const bits = plateBucketBits(count);
   const tags = new Uint16Array(new SharedArrayBuffer(count * 2));
   const starts = new Uint32Array(new SharedArrayBuffer(((1 << bits) + 1) * 4));
-  // Two buffers (one is read into while the other is hashed and tagged), each its own ArrayBuffer
-  // (not Buffer's pool), so that its words can be read as a Uint32Array.
-  const chunk = Math.min(CHUNK, Math.max(32, count * 32));
-  const buffers = [0, 1].map(() => new Uint8Array(chunk));
-  const words = buffers.map((b) => new Uint32Array(b.buffer));
+  // Its own ArrayBuffer (not Buffer's pool), so that its words can be read as a Uint32Array.
+  const bytes = new Uint8Array(Math.min(CHUNK, Math.max(32, count * 32)));
+  const words = new Uint32Array(bytes.buffer);
   const state: Carry = { word: 0, second: 0, last: new Uint8Array(32) };
-  const which = (at: number) => (at / chunk) & 1;
-  await readPipelined(
-    handle,
-    offset,
-    count * 32,
-    chunk,
-    (at, n) => buffers[which(at)]!.subarray(0, n),
-    (piece, at) => {
-      content.update(piece);
-      const unsorted = keysOf(words[which(at)]!, buffers[which(at)]!, piece.length / 32, at / 32, bits, tags, starts, state);
-      if (unsorted >= 0) refuse(`fingerprint store column plateDigests holds an invalid value at ${unsorted}`);
-    },
-    refuse,
-  );
+  for (let first = 0; first < count; ) {
+    const n = Math.min(count - first, bytes.length / 32);
+    const piece = bytes.subarray(0, n * 32);
+    await readFully(handle, piece, offset + first * 32, refuse);
+    content.update(piece);
+    const unsorted = keysOf(words, bytes, n, first, bits, tags, starts, state);
+    if (unsorted >= 0) refuse(`fingerprint store column plateDigests holds an invalid value at ${unsorted}`);
+    first += n;
+  }
   for (let b = 0; b < 1 << bits; b++) starts[b + 1]! += starts[b]!;
   return { count, tags, starts };
 }

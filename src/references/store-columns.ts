@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { type PlateFile, readPlateKeys } from './plate-file.js';
 import { firstNotAscending } from './store-check.js';
 import { elementsOf, SECTION_ORDER, SECTIONS, type SectionName, STORE_MAGIC, type StoreColumns, type StoreFooter } from './store-format.js';
-import { type Refuse, readPipelined, type Segment } from './store-segments.js';
+import { type Refuse, readFully, type Segment } from './store-segments.js';
 
 type Counts = StoreFooter['counts'];
 const READ_CHUNK = 8 * 1024 * 1024;
@@ -60,23 +60,13 @@ export class ColumnTarget {
     const spans = SECTION_ORDER.map((name) => ({ name, ...footer.sections[name] })).sort((a, b) => a.offset - b.offset);
     let at = start;
     const skip = async (to: number) => {
-      const from = at;
-      // Two scratch buffers: one is read into while the other is hashed.
-      const scratch = [0, 1].map(() => Buffer.alloc(Math.min(READ_CHUNK, to - from)));
-      const into = (done: number, n: number) => scratch[(done / READ_CHUNK) & 1]!.subarray(0, n);
-      await readPipelined(
-        handle,
-        from,
-        to - from,
-        READ_CHUNK,
-        into,
-        (piece, done) => {
-          if (from + done === 0 && Buffer.compare(piece.subarray(0, STORE_MAGIC.length), STORE_MAGIC) !== 0)
-            refuse('not a fingerprint store: wrong magic at the start (damaged)');
-          content.update(piece);
-        },
-        refuse,
-      );
+      const scratch = Buffer.alloc(Math.min(READ_CHUNK, to - at));
+      for (; at < to; at += scratch.length) {
+        const piece = scratch.subarray(0, Math.min(scratch.length, to - at));
+        await readFully(handle, piece, at, refuse);
+        if (at === 0 && !piece.subarray(0, STORE_MAGIC.length).equals(STORE_MAGIC)) refuse('not a fingerprint store: wrong magic at the start (damaged)');
+        content.update(piece);
+      }
       at = to;
     };
     const headless = start === 0 ? STORE_MAGIC.length : start;
@@ -96,15 +86,11 @@ export class ColumnTarget {
         continue;
       }
       const into = new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
-      await readPipelined(
-        handle,
-        offset,
-        length,
-        READ_CHUNK,
-        (done, n) => into.subarray(done, done + n),
-        (piece) => content.update(piece),
-        refuse,
-      );
+      for (let done = 0; done < length; done += READ_CHUNK) {
+        const piece = into.subarray(done, Math.min(length, done + READ_CHUNK));
+        await readFully(handle, piece, offset + done, refuse);
+        content.update(piece);
+      }
       at = offset + length;
     }
     await skip(footerOffset);

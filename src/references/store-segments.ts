@@ -95,39 +95,3 @@ export async function readFully(handle: FileHandle, into: Uint8Array, position: 
     done += bytesRead;
   }
 }
-
-/**
- * Reads `length` bytes from `position` in pieces of at most `chunk`, each into `target(at, n)` (`at`
- * from the run's start), and hands each piece to `use` in file order with the next piece's read
- * already in flight: hashing a piece (on this thread) overlaps reading the next (in the thread
- * pool), so a store's load takes about the longer of the two rather than their sum. A target that
- * reuses buffers needs two, alternating: one is read into while the other is used.
- */
-export async function readPipelined(
-  handle: FileHandle,
-  position: number,
-  length: number,
-  chunk: number,
-  target: (at: number, n: number) => Uint8Array,
-  use: (piece: Uint8Array, at: number) => void,
-  refuse: Refuse,
-): Promise<void> {
-  const start = (at: number): Promise<Uint8Array> => {
-    const piece = target(at, Math.min(chunk, length - at));
-    return readFully(handle, piece, position + at, refuse).then(() => piece);
-  };
-  let pending = length > 0 ? start(0) : undefined;
-  for (let at = 0; pending; ) {
-    const piece = await pending;
-    const next = at + piece.length;
-    pending = next < length ? start(next) : undefined;
-    try {
-      use(piece, at);
-    } catch (error) {
-      // The read in flight must not end as an unhandled rejection once this one refuses.
-      pending?.catch(() => undefined);
-      throw error;
-    }
-    at = next;
-  }
-}
