@@ -1,9 +1,10 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { HashedReads } from './hashed-reads.js';
 import { type PlateFile, readPlateKeys } from './plate-file.js';
 import { firstNotAscending } from './store-check.js';
 import { elementsOf, SECTION_ORDER, SECTIONS, type SectionName, STORE_MAGIC, type StoreColumns, type StoreFooter } from './store-format.js';
-import { type Refuse, readFully, type Segment } from './store-segments.js';
+import type { Refuse, Segment } from './store-segments.js';
 
 type Counts = StoreFooter['counts'];
 const READ_CHUNK = 8 * 1024 * 1024;
@@ -59,13 +60,16 @@ export class ColumnTarget {
     const counts = footer.counts;
     const spans = SECTION_ORDER.map((name) => ({ name, ...footer.sections[name] })).sort((a, b) => a.offset - b.offset);
     let at = start;
+    const reads = new HashedReads(handle, content, refuse);
+    const magic = (piece: Uint8Array) => {
+      if (!Buffer.from(piece.buffer, piece.byteOffset, STORE_MAGIC.length).equals(STORE_MAGIC))
+        refuse('not a fingerprint store: wrong magic at the start (damaged)');
+    };
     const skip = async (to: number) => {
-      const scratch = Buffer.alloc(Math.min(READ_CHUNK, to - at));
-      for (; at < to; at += scratch.length) {
-        const piece = scratch.subarray(0, Math.min(scratch.length, to - at));
-        await readFully(handle, piece, at, refuse);
-        if (at === 0 && !piece.subarray(0, STORE_MAGIC.length).equals(STORE_MAGIC)) refuse('not a fingerprint store: wrong magic at the start (damaged)');
-        content.update(piece);
+      for (; at < to; ) {
+        const piece = reads.scratch(Math.min(READ_CHUNK, to - at));
+        await reads.push(piece, at, at === 0 ? magic : undefined);
+        at += piece.length;
       }
       at = to;
     };
@@ -81,19 +85,18 @@ export class ColumnTarget {
         continue;
       }
       if (name === 'plateDigests' && this.leavePlates) {
+        // The plate reader hashes its own pieces: every piece before them first.
+        await reads.flush();
         if (elements > 0) this.plateKeys = { ...(await readPlateKeys(handle, offset, elements, content, refuse)), offset };
         at = offset + length;
         continue;
       }
       const into = new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
-      for (let done = 0; done < length; done += READ_CHUNK) {
-        const piece = into.subarray(done, Math.min(length, done + READ_CHUNK));
-        await readFully(handle, piece, offset + done, refuse);
-        content.update(piece);
-      }
+      for (let done = 0; done < length; done += READ_CHUNK) await reads.push(into.subarray(done, Math.min(length, done + READ_CHUNK)), offset + done);
       at = offset + length;
     }
     await skip(footerOffset);
+    await reads.flush();
     this.rebase(counts, refuse);
   }
 

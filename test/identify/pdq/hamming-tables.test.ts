@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkAt, NARROW_CHUNKS, placesOf, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkAt, NARROW_CHUNKS, placesOf, WIDE_CHUNKS, WIDER_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables } from '../../../src/identify/pdq/hamming-tables.js';
 import { HASH_WORDS } from '../../../src/identify/pdq/hash256.js';
 
@@ -19,10 +19,14 @@ describe('chunk tables', () => {
   for (const [name, widths, count] of [
     ['16-bit chunks', NARROW_CHUNKS, 30_000],
     ['21-22-bit chunks', WIDE_CHUNKS, 30_000],
+    ['23-bit chunks', WIDER_CHUNKS, 20_000],
   ] as const) {
     it(`${name}: value v's members are exactly the entries whose chunk is v, in entry order`, () => {
       const pool = randomPool(count, 7);
       const tables = buildHammingTables(pool, widths);
+      // The radix passes rotate their arrays: each chunk's members must be its own, in shared memory (the matching threads read them).
+      expect(new Set(tables.members.map((m) => m.buffer)).size).toBe(widths.length);
+      expect(tables.members.every((m) => m.buffer instanceof SharedArrayBuffer)).toBe(true);
       placesOf(widths).forEach((place, c) => {
         // What the tables must hold, by a plain sort of (value, entry) pairs.
         const byValue = Array.from({ length: count }, (_, i) => ({ value: chunkAt(pool, i * HASH_WORDS, place), entry: i }));
