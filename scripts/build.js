@@ -5,13 +5,15 @@
 //    hot loops (luma, tent filter, DCT, sampling, Hamming scan; see src/identify/pdq/simd.ts).
 // 2. src/identify/plates/wasm/tokenizer.ts -> dist/identify/plates/plate-tokenizer.wasm: the plate
 //    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
-// 3. The CLI, its matching thread and its plate-scanning thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
+// 3. src/identify/plate-reader/wasm/marks.ts -> dist/identify/plate-reader/plate-marks.wasm: the
+//    plate reader's character-row test (doubling, binarisation, components; see ../marks.ts).
+// 4. The CLI, its matching thread and its plate-scanning thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
 //    Start-up is a good part of a short audit: loading ~150 modules from dist/ and node_modules
 //    takes about a second on a slow machine, a single bundle about half of that (measured on the
 //    bench machine: `custody --version` 1.45 -> 0.85 s, of which 0.37 s is Node's own start).
 //    The library (dist/index.js) stays unbundled; packages with native code or loaded on first
 //    use stay outside the bundle, so an audit that never decodes an image never loads sharp.
-// 4. The CLI as one CommonJS file, dist/bin/custody.cjs, with a V8 code cache made by a training run
+// 5. The CLI as one CommonJS file, dist/bin/custody.cjs, with a V8 code cache made by a training run
 //    (scripts/code-cache.js): what bin/custody.js runs (src/cli/bundle.ts).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,6 +26,7 @@ import { build } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = path.join(root, 'dist/identify/pdq/pdq-kernels.wasm');
 const plateTokenizer = path.join(root, 'dist/identify/plates/plate-tokenizer.wasm');
+const plateMarks = path.join(root, 'dist/identify/plate-reader/plate-marks.wasm');
 
 /**
  * Compiles one AssemblyScript module. No runtime and no assertions: the modules allocate nothing and
@@ -45,6 +48,7 @@ async function assemble(source, outFile) {
 }
 await assemble('src/identify/pdq/wasm/kernels.ts', kernels);
 await assemble('src/identify/plates/wasm/tokenizer.ts', plateTokenizer);
+await assemble('src/identify/plate-reader/wasm/marks.ts', plateMarks);
 
 /**
  * zod's `z` namespace carries `z.locales`: its error messages in ~60 languages, 366 KB of the
@@ -122,12 +126,13 @@ for (const input of Object.keys(probe.metafile.inputs).sort()) {
 }
 hash.update('pdq-kernels.wasm\0').update(await readFile(kernels));
 hash.update('plate-tokenizer.wasm\0').update(await readFile(plateTokenizer));
+hash.update('plate-marks.wasm\0').update(await readFile(plateMarks));
 const codeDigest = hash.digest('hex');
 const bundle = await build({ ...options, write: false, define: { CUSTODY_CODE_DIGEST: JSON.stringify(codeDigest) } });
 await mkdir(path.join(root, 'dist/bin'), { recursive: true });
 for (const file of bundle.outputFiles) await writeFile(file.path, file.path.endsWith('.js') ? withoutUnusedRequire(file.text) : file.contents);
 
-// 4. The CLI once more, as one CommonJS file, and the V8 code cache of a training run of it: what
+// 5. The CLI once more, as one CommonJS file, and the V8 code cache of a training run of it: what
 //    bin/custody.js loads (src/cli/bundle.ts says why). Dynamic imports of bundled modules become
 //    lazy initialisers within the file; import.meta.url is the file's own URL.
 const commonjs = await build({
@@ -150,6 +155,7 @@ await rm(path.join(root, 'dist/bin/custody.cjs.v8-cache'), { force: true });
 for (const file of commonjs.outputFiles) await writeFile(file.path, file.text.replace(/(?<![\w$.])import\(/g, '__custodyImport('));
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
 await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));
+await copyFile(plateMarks, path.join(root, 'dist/bin/plate-marks.wasm'));
 // The training run uses the kernels and the matching thread beside the bundle: last. The cache only
 // speeds start-up, so a training run that fails (sharp unusable on this machine, say) leaves the
 // build without one, said on stderr, rather than failing it.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Luma } from '../../src/identify/plate-reader/gate.js';
-import { doubled, marksOf } from '../../src/identify/plate-reader/marks.js';
+import { doubled, doubledMarksOf, type Mark, marksOf } from '../../src/identify/plate-reader/marks.js';
 
 /** A plane of deterministic noise with a few flat blocks (marks of every size). */
 function noise(width: number, height: number, seed: number): Luma {
@@ -37,6 +37,58 @@ function doubledReference(luma: Luma, x0: number, y0: number, w: number, h: numb
   return out;
 }
 
+/**
+ * The marks as the JavaScript row test found them before the loops moved to WebAssembly, written
+ * plainly: each pixel against its clipped window's mean, then a flood fill from each unvisited marked
+ * pixel in raster order (so marks come in the order of their first pixel).
+ */
+function marksReference(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
+  const at = (x: number, y: number) => luma.pixels[(y0 + y) * luma.width + x0 + x]!;
+  const state = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let total = 0;
+      let area = 0;
+      for (let wy = Math.max(0, y - window); wy < Math.min(h, y + window + 1); wy++) {
+        for (let wx = Math.max(0, x - window); wx < Math.min(w, x + window + 1); wx++) {
+          total += at(wx, wy);
+          area++;
+        }
+      }
+      const scaled = at(x, y) * area;
+      state[y * w + x] = total - scaled >= contrast * area ? 1 : scaled - total >= contrast * area ? 2 : 0;
+    }
+  }
+  const dark: Mark[] = [];
+  const light: Mark[] = [];
+  for (let start = 0; start < w * h; start++) {
+    const kind = state[start]!;
+    if (kind === 0) continue;
+    state[start] = 0;
+    const stack = [start];
+    let [minX, minY, maxX, maxY, pixels] = [w, h, -1, -1, 0];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const x = p % w;
+      const y = (p - x) / w;
+      pixels++;
+      [minX, maxX, minY, maxY] = [Math.min(minX, x), Math.max(maxX, x), Math.min(minY, y), Math.max(maxY, y)];
+      for (const [nx, ny] of [
+        [x - 1, y],
+        [x + 1, y],
+        [x, y - 1],
+        [x, y + 1],
+      ] as const) {
+        if (nx < 0 || nx >= w || ny < 0 || ny >= h || state[ny * w + nx] !== kind) continue;
+        state[ny * w + nx] = 0;
+        stack.push(ny * w + nx);
+      }
+    }
+    (kind === 1 ? dark : light).push({ x: x0 + minX, y: y0 + minY, width: maxX - minX + 1, height: maxY - minY + 1, pixels });
+  }
+  return [dark, light];
+}
+
 describe('doubled', () => {
   it('gives the bytes of the plain bilinear doubling, edges included', () => {
     const luma = noise(97, 61, 7);
@@ -52,6 +104,26 @@ describe('doubled', () => {
 });
 
 describe('marksOf', () => {
+  it('gives the marks of the plain binarisation and flood fill, in their order, edges and clipped windows included', () => {
+    const luma = noise(90, 57, 5);
+    for (const [x0, y0, w, h, window, contrast] of [
+      [0, 0, 90, 57, 7, 10],
+      [13, 5, 40, 31, 12, 10],
+      [3, 2, 20, 9, 10, 30],
+      [0, 0, 90, 57, 7, 0],
+      [80, 50, 10, 7, 7, 6],
+      [50, 0, 1, 57, 7, 6],
+    ] as const) {
+      expect(marksOf(luma, x0, y0, w, h, window, contrast)).toEqual(marksReference(luma, x0, y0, w, h, window, contrast));
+    }
+  });
+
+  it('gives the doubled place the marks of its doubled plane', () => {
+    const luma = noise(97, 61, 9);
+    const plane = doubled(luma, 13, 5, 40, 31);
+    expect(doubledMarksOf(luma, 13, 5, 40, 31, 7, 6)).toEqual(marksReference(plane, 0, 0, 80, 62, 7, 6));
+  });
+
   it('gives the same marks whatever larger or smaller place was binarised before (its working arrays are reused)', () => {
     const small = noise(64, 40, 3);
     const large = noise(300, 200, 11);

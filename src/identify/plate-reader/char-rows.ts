@@ -1,5 +1,5 @@
 import type { Luma } from './gate.js';
-import { doubled, type Mark, marksOf } from './marks.js';
+import { doubledMarksOf, type Mark, marksOf } from './marks.js';
 import type { Box } from './raster.js';
 
 /**
@@ -23,7 +23,8 @@ import type { Box } from './raster.js';
  * first look keeps US 21/30, EU 30/30, BR 28/30, all the looks US 27, EU 30, BR 29 (the rest lie
  * in no gated place but one US photo). All the looks cost about 17 ms CPU an unrelated photo, the
  * first 2.5 (measured on the shared machine with other work running); marks.ts's reused arrays and
- * integer doubling later cut the test's CPU to 0.61-0.66x, same passes (plate-rows-cost.js).
+ * integer doubling later cut the test's CPU to 0.61-0.66x, same passes (plate-rows-cost.js), and its
+ * loops in WebAssembly to 0.53x again (17.7 -> 9.3 ms an unrelated photo, the same marks).
  */
 
 /** Fewest aligned marks that make a row (a plate has 5 to 8 characters; some merge or break). */
@@ -106,9 +107,8 @@ export function look(luma: Luma, region: Box, how: Look): boolean {
   const h = Math.min(luma.height, Math.ceil(region.y + region.height)) - y0;
   if (w < MIN_HEIGHT || h < MIN_HEIGHT) return false;
   if (how.scale === 1) return holdsPlate(marksOf(luma, x0, y0, w, h, how.window, how.contrast), h, MIN_HEIGHT, how.minRow);
-  const place = doubled(luma, x0, y0, w, h);
   // Marks 4 pixels high at 512 count: the touching characters of small plates.
-  return holdsPlate(marksOf(place, 0, 0, 2 * w, 2 * h, how.window, how.contrast), 2 * h, 2 * (MIN_HEIGHT - 1), how.minRow);
+  return holdsPlate(doubledMarksOf(luma, x0, y0, w, h, how.window, how.contrast), 2 * h, 2 * (MIN_HEIGHT - 1), how.minRow);
 }
 
 /** Whether the dark or light marks of a place `h` high make a row of `minRow`, or a plate panel. */

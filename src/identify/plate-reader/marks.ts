@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { builtFile } from '../../util/built-file.js';
 import type { Luma } from './gate.js';
 import type { Box } from './raster.js';
 
 /**
  * The marks of a place for the character-row test (char-rows.ts): local binarisation and connected
- * components of a place of the 512 pixel plane, or of the place drawn at twice its size.
+ * components of a place of the 512 pixel plane, or of the place drawn at twice its size. The loops
+ * run in WebAssembly (wasm/marks.ts): in JavaScript they cost about 25 ns a pixel, 35 doubled, and
+ * were most of what --read-plates adds to a photo without plates. The crop is copied into the
+ * module's memory, and only the marks come back.
  */
 
 /** A connected mark: its box and pixel count. */
@@ -16,81 +21,23 @@ export interface Mark extends Box {
  * of the square `window` pixels each side of them, joined 4-connected (8 would join neighbouring characters at their corners).
  */
 export function marksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
-  const { pixels, width } = luma;
-  // Summed-area table, (w + 1) x (h + 1); a doubled 1024 x 1024 place of 255s fits in 32 bits. Its
-  // top row and left column are the zeros the loop below does not write.
-  const stride = w + 1;
-  const { sums, state, stack } = scratchFor(stride * (h + 1));
-  sums.fill(0, 0, stride);
-  for (let y = 1; y <= h; y++) sums[y * stride] = 0;
-  for (let y = 0; y < h; y++) {
-    let row = 0;
-    const from = (y0 + y) * width + x0;
-    for (let x = 0; x < w; x++) {
-      row += pixels[from + x]!;
-      sums[(y + 1) * stride + x + 1] = sums[y * stride + x + 1]! + row;
-    }
-  }
-  // 1 = dark mark, 2 = light mark; compared as value * area against sum, without a division.
-  for (let y = 0; y < h; y++) {
-    const top = Math.max(0, y - window);
-    const bottom = Math.min(h, y + window + 1);
-    const from = (y0 + y) * width + x0;
-    for (let x = 0; x < w; x++) {
-      const left = Math.max(0, x - window);
-      const right = Math.min(w, x + window + 1);
-      const area = (bottom - top) * (right - left);
-      const total = sums[bottom * stride + right]! - sums[top * stride + right]! - sums[bottom * stride + left]! + sums[top * stride + left]!;
-      const scaled = pixels[from + x]! * area;
-      if (total - scaled >= contrast * area) state[y * w + x] = 1;
-      else if (scaled - total >= contrast * area) state[y * w + x] = 2;
-      else state[y * w + x] = 0;
-    }
-  }
-  const dark: Mark[] = [];
-  const light: Mark[] = [];
-  for (let start = 0; start < w * h; start++) {
-    const kind = state[start]!;
-    if (kind === 0) continue;
-    state[start] = 0;
-    let size = 0;
-    stack[size++] = start;
-    let minX = w;
-    let minY = h;
-    let maxX = -1;
-    let maxY = -1;
-    let count = 0;
-    while (size > 0) {
-      const at = stack[--size]!;
-      const x = at % w;
-      const y = (at - x) / w;
-      count++;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-      if (x > 0 && state[at - 1] === kind) (state[at - 1] = 0), (stack[size++] = at - 1);
-      if (x < w - 1 && state[at + 1] === kind) (state[at + 1] = 0), (stack[size++] = at + 1);
-      if (y > 0 && state[at - w] === kind) (state[at - w] = 0), (stack[size++] = at - w);
-      if (y < h - 1 && state[at + w] === kind) (state[at + w] = 0), (stack[size++] = at + w);
-    }
-    (kind === 1 ? dark : light).push({ x: x0 + minX, y: y0 + minY, width: maxX - minX + 1, height: maxY - minY + 1, pixels: count });
-  }
-  return [dark, light];
+  const k = kernels();
+  const at = layout(k, w, h, w, h);
+  copyCrop(k, luma, x0, y0, w, h, at.src);
+  return marksAt(k, at, at.src, x0, y0, w, h, window, contrast);
 }
 
 /**
- * Working arrays of the last call, reused: the row test binarises every place at five looks (the
- * last over four times its pixels), and fresh arrays of that size cost more in allocation, zeroing
- * and page faults than the binarisation itself (profiled: about a third of marksOf's time). They
- * grow to the largest place seen, at most a doubled 1024 x 1024 (about 9 MB); the test is
- * synchronous, so no two calls share them at once.
+ * The marks of a crop drawn at twice its size ({@link doubled}), in the doubled place's pixels (0, 0
+ * at the crop's corner): what `marksOf(doubled(luma, ...), 0, 0, 2 * w, 2 * h, ...)` gives, without
+ * the doubled plane leaving the module.
  */
-let scratch = { sums: new Int32Array(0), state: new Uint8Array(0), stack: new Int32Array(0) };
-
-function scratchFor(size: number): typeof scratch {
-  if (scratch.sums.length < size) scratch = { sums: new Int32Array(size), state: new Uint8Array(size), stack: new Int32Array(size) };
-  return scratch;
+export function doubledMarksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
+  const k = kernels();
+  const at = layout(k, w, h, 2 * w, 2 * h);
+  copyCrop(k, luma, x0, y0, w, h, at.src);
+  k.x.double(at.src, w, h, at.doubled);
+  return marksAt(k, at, at.doubled, 0, 0, 2 * w, 2 * h, window, contrast);
 }
 
 /**
@@ -98,37 +45,94 @@ function scratchFor(size: number): typeof scratch {
  * touch their neighbours, and the halftones between them become gaps a window can split.
  */
 export function doubled(luma: Luma, x0: number, y0: number, w: number, h: number): Luma {
+  const k = kernels();
+  const at = layout(k, w, h, 2 * w, 2 * h);
+  copyCrop(k, luma, x0, y0, w, h, at.src);
+  k.x.double(at.src, w, h, at.doubled);
+  return { pixels: new Uint8Array(k.x.memory.buffer, at.doubled, 4 * w * h).slice(), width: 2 * w, height: 2 * h };
+}
+
+/** What wasm/marks.ts exports. */
+interface MarkExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  double(src: number, w: number, h: number, dst: number): void;
+  marks(src: number, w: number, h: number, window: number, contrast: number, sums: number, state: number, stack: number, out: number): number;
+}
+
+// WebAssembly is global in Node; TypeScript declares it only with the DOM library.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+
+const PAGE = 65_536;
+const BINARY = builtFile('plate-marks.wasm', import.meta.url);
+let module: { x: MarkExports } | undefined;
+
+/**
+ * The module, compiled on first use; one per thread. Its memory holds the working arrays of the
+ * last call and grows to the largest place seen (a doubled 1024 x 1024 place needs about 30 MB).
+ */
+function kernels(): { x: MarkExports } {
+  if (module) return module;
+  const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+  module = { x: new Instance(new Module(readFileSync(BINARY)), {}).exports as MarkExports };
+  return module;
+}
+
+interface Layout {
+  src: number;
+  doubled: number;
+  sums: number;
+  state: number;
+  stack: number;
+  out: number;
+}
+
+const align = (n: number): number => (n + 15) & ~15;
+
+/** Offsets of the crop (w x h), its doubling and the working arrays of a binarised plane W x H. */
+function layout(k: { x: MarkExports }, w: number, h: number, W: number, H: number): Layout {
+  const src = k.x.heapBase();
+  const doubled = src + align(w * h);
+  const sums = doubled + (W === w ? 0 : align(W * H));
+  const state = sums + align(4 * (W + 1) * (H + 1));
+  const stack = state + align(W * H);
+  const out = stack + align(4 * W * H);
+  const end = out + 20 * W * H;
+  const have = k.x.memory.buffer.byteLength;
+  if (end > have) k.x.memory.grow(Math.ceil((end - have) / PAGE));
+  return { src, doubled, sums, state, stack, out };
+}
+
+function copyCrop(k: { x: MarkExports }, luma: Luma, x0: number, y0: number, w: number, h: number, to: number): void {
+  const memory = new Uint8Array(k.x.memory.buffer);
   const { pixels, width } = luma;
-  const out = new Uint8Array(4 * w * h);
-  // Drawn at twice the size, each output pixel lies a quarter or three quarters of the way between
-  // two source pixels (none at the edges), so the bilinear weights are 0, 1 or 3 quarters and the
-  // value is an exact sixteenth: integer arithmetic rounds it as Math.round on the float did (the
-  // same bytes), at a fraction of the cost. Each output column's sources and weight are found once.
-  const lefts = new Int32Array(2 * w);
-  const rights = new Int32Array(2 * w);
-  const quarters = new Int32Array(2 * w);
-  for (let x = 0; x < 2 * w; x++) {
-    const sx = Math.min(w - 1, Math.max(0, (x - 0.5) / 2));
-    const left = Math.floor(sx);
-    lefts[x] = left;
-    rights[x] = Math.min(w - 1, left + 1);
-    quarters[x] = (sx - left) * 4;
+  if (x0 === 0 && w === width) memory.set(pixels.subarray(y0 * width, (y0 + h) * width), to);
+  else for (let y = 0; y < h; y++) memory.set(pixels.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), to + y * w);
+}
+
+/** Binarises the plane at `plane` (w x h) in the module and reads its marks back, offset by x0, y0. */
+function marksAt(
+  k: { x: MarkExports },
+  at: Layout,
+  plane: number,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  window: number,
+  contrast: number,
+): [Mark[], Mark[]] {
+  const count = k.x.marks(plane, w, h, window, contrast, at.sums, at.state, at.stack, at.out);
+  const out = new Int32Array(k.x.memory.buffer, at.out, 5 * count);
+  const dark: Mark[] = [];
+  const light: Mark[] = [];
+  for (let i = 0; i < 5 * count; i += 5) {
+    const pixels = out[i + 4]!;
+    const mark = { x: x0 + out[i]!, y: y0 + out[i + 1]!, width: out[i + 2]!, height: out[i + 3]!, pixels: Math.abs(pixels) };
+    (pixels > 0 ? dark : light).push(mark);
   }
-  for (let y = 0; y < 2 * h; y++) {
-    const sy = Math.min(h - 1, Math.max(0, (y - 0.5) / 2));
-    const top = Math.floor(sy);
-    const fy = (sy - top) * 4;
-    const a = (y0 + top) * width + x0;
-    const b = (y0 + Math.min(h - 1, top + 1)) * width + x0;
-    const row = y * 2 * w;
-    for (let x = 0; x < 2 * w; x++) {
-      const left = lefts[x]!;
-      const right = rights[x]!;
-      const fx = quarters[x]!;
-      const upper = pixels[a + left]! * (4 - fx) + pixels[a + right]! * fx;
-      const lower = pixels[b + left]! * (4 - fx) + pixels[b + right]! * fx;
-      out[row + x] = (upper * (4 - fy) + lower * fy + 8) >> 4;
-    }
-  }
-  return { pixels: out, width: 2 * w, height: 2 * h };
+  return [dark, light];
 }
