@@ -1,15 +1,13 @@
-import type { Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import type { HashedReads } from './hashed-reads.js';
 import type { Refuse } from './store-segments.js';
-import { readFully } from './store-segments.js';
 import type { ViewFile } from './view-file.js';
 
 /**
  * A store's plate digests left in its file, with what a lookup needs in memory: at ten million
  * digests the section is 320 MB, and most of the cost of loading it whole was the first touch of
  * every page of that buffer (1.1-1.5 CPU-s of 1.8-2.4, scripts/bench/plates-digests.js), not the
- * lookups. Here the section is read through one reused buffer (hashed and checked sorted as it
- * passes, so the store's digest still covers every byte) and only a compact table is kept: the
+ * lookups. Here the section is read through two reused buffers (one is read into while the other is
+ * hashed and checked sorted, so the store's digest still covers every byte) and only a compact table is kept: the
  * bucket starts over each digest's leading bits, and 2 bytes of each digest (its tag). A lookup
  * compares those 36 bits (at ten million; fewer for smaller sets) and confirms a candidate by
  * reading its 32 bytes from the file, so a match is exactly what the whole table gave. Two bytes,
@@ -40,27 +38,27 @@ export function plateBucket(word: number, bits: number): number {
 const CHUNK = 4 * 1024 * 1024;
 
 /**
- * Reads the `count` digests at `offset` into `content` (the store's digest hash) and builds their
- * compact table; refuses them unless sorted and distinct, as the in-memory reader does.
- * `digests` is filled in by the caller, which knows the file's identity.
+ * Reads the `count` digests at `offset` through `reads` (into the store's digest hash, the next
+ * piece's read under way while one is checked and hashed) and builds their compact table; refuses
+ * them unless sorted and distinct, as the in-memory reader does. Every piece is hashed when this
+ * returns. `digests` is filled in by the caller, which knows the file's identity.
  */
-export async function readPlateKeys(handle: FileHandle, offset: number, count: number, content: Hash, refuse: Refuse): Promise<Omit<PlateFile, 'digests'>> {
+export async function readPlateKeys(reads: HashedReads, offset: number, count: number, refuse: Refuse): Promise<Omit<PlateFile, 'digests'>> {
   const bits = plateBucketBits(count);
   const tags = new Uint16Array(new SharedArrayBuffer(count * 2));
   const starts = new Uint32Array(new SharedArrayBuffer(((1 << bits) + 1) * 4));
-  // Its own ArrayBuffer (not Buffer's pool), so that its words can be read as a Uint32Array.
-  const bytes = new Uint8Array(Math.min(CHUNK, Math.max(32, count * 32)));
-  const words = new Uint32Array(bytes.buffer);
   const state: Carry = { word: 0, second: 0, last: new Uint8Array(32) };
   for (let first = 0; first < count; ) {
-    const n = Math.min(count - first, bytes.length / 32);
-    const piece = bytes.subarray(0, n * 32);
-    await readFully(handle, piece, offset + first * 32, refuse);
-    content.update(piece);
-    const unsorted = keysOf(words, bytes, n, first, bits, tags, starts, state);
-    if (unsorted >= 0) refuse(`fingerprint store column plateDigests holds an invalid value at ${unsorted}`);
+    const n = Math.min(count - first, CHUNK / 32);
+    const at = first;
+    // A scratch buffer of its own ArrayBuffer from its start, so its words can be read as a Uint32Array.
+    await reads.push(reads.scratch(n * 32), offset + first * 32, (piece) => {
+      const unsorted = keysOf(new Uint32Array(piece.buffer, piece.byteOffset, n * 8), piece, n, at, bits, tags, starts, state);
+      if (unsorted >= 0) refuse(`fingerprint store column plateDigests holds an invalid value at ${unsorted}`);
+    });
     first += n;
   }
+  await reads.flush();
   for (let b = 0; b < 1 << bits; b++) starts[b + 1]! += starts[b]!;
   return { count, tags, starts };
 }

@@ -85,9 +85,7 @@ export class ColumnTarget {
         continue;
       }
       if (name === 'plateDigests' && this.leavePlates) {
-        // The plate reader hashes its own pieces: every piece before them first.
-        await reads.flush();
-        if (elements > 0) this.plateKeys = { ...(await readPlateKeys(handle, offset, elements, content, refuse)), offset };
+        if (elements > 0) this.plateKeys = { ...(await readPlateKeys(reads, offset, elements, refuse)), offset };
         at = offset + length;
         continue;
       }
