@@ -152,6 +152,25 @@ export function combineColumns(sets: readonly TabledColumns[]): TabledColumns {
   return { columns: c, tables };
 }
 
+/**
+ * The reference view `view` belongs to: its `viewReference`, or, where a large store's reader left
+ * that column out (store-columns.ts), the reference whose `viewStart` range holds the view (a binary
+ * search, for the few candidates a matcher verifies and describes).
+ */
+export function referenceOfView(columns: StoreColumns, view: number): number {
+  if (columns.viewReference.length > 0) return columns.viewReference[view]!;
+  const starts = columns.viewStart;
+  let lo = 0;
+  let hi = starts.length - 1;
+  // The last i with starts[i] <= view; references without views share a start with the next one.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! <= view) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Reference `i`'s id. */
 export function referenceId(columns: StoreColumns, i: number): string {
   const { idBytes, idOffsets } = columns;

@@ -14,6 +14,7 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
   const { references, views, idBytes } = footer.counts;
   monotonic(columns.idOffsets, idBytes, (at) => bad('idOffsets', at));
   monotonic(columns.viewStart, views, (at) => bad('viewStart', at));
+  const owners = columns.viewReference.length > 0 || views === 0;
   for (let i = 0; i < references; i++) {
     if (columns.classes[i]! >= footer.classes.length) bad('classes', i);
     if (columns.media[i]! >= footer.media.length) bad('media', i);
@@ -21,7 +22,8 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
     if (!Number.isSafeInteger(size) || size < 0) bad('sizes', i);
     const time = columns.capturedAt[i]!;
     if (!Number.isNaN(time) && !(Math.abs(time) <= MAX_TIME)) bad('capturedAt', i);
-    for (let v = columns.viewStart[i]!; v < columns.viewStart[i + 1]!; v++) if (columns.viewReference[v] !== i) bad('viewReference', v);
+    // An empty viewReference was left out by the reader, which checked each value as it read it.
+    if (owners) for (let v = columns.viewStart[i]!; v < columns.viewStart[i + 1]!; v++) if (columns.viewReference[v] !== i) bad('viewReference', v);
   }
   for (let v = 0; v < views; v++) {
     if (columns.viewQuality[v]! > 100) bad('viewQuality', v);

@@ -27,7 +27,7 @@ export class ColumnTarget {
 
   /**
    * With `leaveViews`, the view hashes are hashed but not kept: `viewHash` is empty and `viewSegments`
-   * says where they are. With `leavePlates` (only for a store whose plate digests are all in one
+   * says where they are; `viewReference` is checked as it is read and not kept either (empty). With `leavePlates` (only for a store whose plate digests are all in one
    * segment: several would need merging), the same for the plate digests, and `plateKeys` is set.
    */
   constructor(
@@ -39,7 +39,7 @@ export class ColumnTarget {
     if (totals.idBytes > MAX_U32 || totals.views > MAX_U32 || totals.references >= MAX_U32)
       refuse('fingerprint store segments together exceed the 2^32 ids bytes, views or references a store holds');
     for (const name of SECTION_ORDER) {
-      const left = (name === 'viewHash' && leaveViews) || (name === 'plateDigests' && leavePlates);
+      const left = ((name === 'viewHash' || name === 'viewReference') && leaveViews) || (name === 'plateDigests' && leavePlates);
       const bytes = left ? 0 : elementsOf(name, totals) * SECTIONS[name].bytes;
       try {
         this.buffers[name] = new SharedArrayBuffer(bytes);
@@ -84,6 +84,11 @@ export class ColumnTarget {
         await skip(offset + length);
         continue;
       }
+      if (name === 'viewReference' && this.leaveViews) {
+        await this.checkOwners(reads, offset, counts, refuse);
+        at = offset + length;
+        continue;
+      }
       if (name === 'plateDigests' && this.leavePlates) {
         if (elements > 0) this.plateKeys = { ...(await readPlateKeys(reads, offset, elements, refuse)), offset };
         at = offset + length;
@@ -96,6 +101,33 @@ export class ColumnTarget {
     await skip(footerOffset);
     await reads.flush();
     this.rebase(counts, refuse);
+  }
+
+  /**
+   * With the views left in the file, a segment's `viewReference` section is hashed and checked as
+   * it is read, not kept: it only repeats `viewStart` (view v belongs to the reference whose range
+   * holds it), and at ten million references it is 480 MB of an audit's peak. Each value must be
+   * its view's owner by the segment's own `viewStart`, read before it and not yet rebased, as
+   * checkColumns checks a kept column; a matcher then finds a view's reference by
+   * {@link referenceOfView}. checkColumns still checks `viewStart` monotonic.
+   */
+  private async checkOwners(reads: HashedReads, offset: number, counts: Counts, refuse: Refuse): Promise<void> {
+    const starts = new Uint32Array(this.buffers.viewStart, this.base.references * 4, counts.references + 1);
+    const first = this.base.views;
+    let owner = 0;
+    const length = counts.views * 4;
+    for (let done = 0; done < length; done += READ_CHUNK) {
+      const from = done / 4;
+      const piece = reads.scratch(Math.min(READ_CHUNK, length - done));
+      await reads.push(piece, offset + done, (bytes) => {
+        const values = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+        for (let k = 0; k < values.length; k++) {
+          const v = from + k;
+          while (owner < counts.references && starts[owner + 1]! <= v) owner++;
+          if (values[k] !== owner) refuse(`fingerprint store column viewReference holds an invalid value at ${first + v}`);
+        }
+      });
+    }
   }
 
   /** Where a section's first element of the next segment goes, in elements. */
@@ -120,8 +152,9 @@ export class ColumnTarget {
     };
     rebased('idOffsets', idBytes, counts.idBytes);
     rebased('viewStart', views, counts.views);
-    // checkColumns then finds every view's reference equal to its place in the whole store.
-    if (references > 0) {
+    // checkColumns then finds every view's reference equal to its place in the whole store (left
+    // out, each was checked as it was read).
+    if (references > 0 && !this.leaveViews) {
       const owner = new Uint32Array(this.buffers.viewReference, views * 4, counts.views);
       for (let v = 0; v < owner.length; v++) owner[v] = owner[v]! + references;
     }

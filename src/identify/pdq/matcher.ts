@@ -1,4 +1,4 @@
-import { referenceId } from '../../references/columns.js';
+import { referenceId, referenceOfView } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
 import { type Crop, cropRect } from './crops.js';
@@ -262,7 +262,7 @@ export class PerceptualMatcher {
   private verify(plane: FilteredPlane, entry: number, rect: Rect, dihedral: Dihedral): TileCheck | undefined {
     if (!Number.isFinite(this.tileThreshold)) return undefined;
     const view = this.data.entryView[entry]!;
-    const tiles = this.tiles.of(this.data.columns.viewReference[view]!);
+    const tiles = this.tiles.of(referenceOfView(this.data.columns, view));
     if (tiles.length === 0) return undefined;
     return checkTiles(plane, tiles, { crop: this.cropOf(view), rect, dihedral }, this.tileThreshold);
   }
@@ -285,7 +285,7 @@ export class PerceptualMatcher {
   private describe(entry: number, distance: number, threshold: number, quality: number, transform: string, tiles: TileCheck | undefined): PerceptualMatch {
     const { columns, tables } = this.data;
     const view = this.data.entryView[entry]!;
-    const reference = columns.viewReference[view]!;
+    const reference = referenceOfView(columns, view);
     return {
       reference: { id: referenceId(columns, reference), class: tables.classes[columns.classes[reference]!]! },
       referenceIndex: reference,
