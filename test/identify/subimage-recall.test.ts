@@ -1,9 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalibrationMatcher, decide } from '../../src/calibrate/measure.js';
 import { buildReferences } from '../../src/calibrate/references.js';
-import { MATCH_THRESHOLD } from '../../src/identify/pdq/match-settings.js';
+import { MATCH_THRESHOLD, searchPlan } from '../../src/identify/pdq/match-settings.js';
+import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { type PdqIndex, pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
+import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { SubImageMatcher } from '../../src/identify/subimage/sub-image-matcher.js';
+import { TURN_CLAIM_DISTANCE, TurnBack } from '../../src/identify/subimage/turn-back.js';
 import { scenes } from '../synth/synth-api.js';
 import { decoded } from './support/perceptual.js';
 import { warpCase } from './support/warp-cases.js';
@@ -17,12 +20,27 @@ import { warpCase } from './support/warp-cases.js';
 const indexOf = async (bytes: Buffer, cls: string): Promise<PdqIndex> => pdqIndexOfReferences(await buildReferences([{ id: 'refs/r.jpg', class: cls, bytes }]));
 
 describe('recall of straightened, skewed and monitor copies', () => {
-  let _plate: Buffer;
+  let plate: Buffer;
   let vehicle: Buffer;
 
   beforeAll(async () => {
-    _plate = await scenes.plateCrop({ seed: 1002, plate: 'KXT4821' });
+    plate = await scenes.plateCrop({ seed: 1002, plate: 'KXT4821' });
     vehicle = await scenes.vehicleCapture({ seed: 1002, cameraId: 'L3-C07', plate: 'MR52WZP', timestamp: '2026-10-01T06:00:00.000Z' });
+  }, 60_000);
+
+  it('claims a plate crop straightened by 1 degree and cropped a little inside the largest rectangle, with the turn', async () => {
+    const index = await indexOf(plate, 'plate-image');
+    const whole = new PerceptualMatcher(index);
+    const plan = searchPlan(whole.size);
+    const search = new TurnBack(whole, whole.hamming, { ...plan, radius: Math.min(plan.radius, 70) });
+    const image = await decoded(await warpCase('rotate-crop-1', plate));
+    expect(whole.match(image).kind).not.toBe('match');
+    // Before: the centre view at the largest rectangle's scale was 50-64 bits off at the true turn.
+    const found = search.find(image, lowRes(image));
+    expect(found?.match.reference.id).toBe('refs/r.jpg');
+    expect(found!.match.distance).toBeLessThanOrEqual(TURN_CLAIM_DISTANCE);
+    expect(found!.method).toBe('turn-back');
+    expect(Math.abs(found!.geometry.rotation + 1)).toBeLessThanOrEqual(0.5);
   }, 60_000);
 
   it('measures in calibration what the audit claims inside a monitor photo, where a matcher opened to 47 bits stopped at the whole view', async () => {
