@@ -5,7 +5,7 @@ import { MATCH_THRESHOLD, searchPlan } from '../../src/identify/pdq/match-settin
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { type PdqIndex, pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
-import { SubImageMatcher } from '../../src/identify/subimage/sub-image-matcher.js';
+import { geometryOf, SubImageMatcher } from '../../src/identify/subimage/sub-image-matcher.js';
 import { TURN_CLAIM_DISTANCE, TurnBack } from '../../src/identify/subimage/turn-back.js';
 import { scenes } from '../synth/synth-api.js';
 import { decoded } from './support/perceptual.js';
@@ -41,6 +41,17 @@ describe('recall of straightened, skewed and monitor copies', () => {
     expect(found!.match.distance).toBeLessThanOrEqual(TURN_CLAIM_DISTANCE);
     expect(found!.method).toBe('turn-back');
     expect(Math.abs(found!.geometry.rotation + 1)).toBeLessThanOrEqual(0.5);
+  }, 60_000);
+
+  it('claims a vehicle capture skewed with corners cut off by the frame, from the part of its outline inside the frame', async () => {
+    const audit = new SubImageMatcher(await indexOf(vehicle, 'vehicle-image'));
+    const outcome = audit.match(await decoded(await warpCase('perspective-5-mixed', vehicle)));
+    // Before: the whole outline warped upright, the frame's edge smeared past it, matched at 22-24 bits.
+    expect(outcome.kind).toBe('match');
+    if (outcome.kind !== 'match') return;
+    expect(outcome.match.reference.id).toBe('refs/r.jpg');
+    expect(outcome.match.distance).toBeLessThanOrEqual(20);
+    expect(geometryOf(outcome.match)?.method).toBe('outline');
   }, 60_000);
 
   it('measures in calibration what the audit claims inside a monitor photo, where a matcher opened to 47 bits stopped at the whole view', async () => {
