@@ -54,6 +54,17 @@ describe('recall of straightened, skewed and monitor copies', () => {
     expect(geometryOf(outcome.match)?.method).toBe('outline');
   }, 60_000);
 
+  it('claims a plate crop on a monitor whose content came 50-70 rough bits from its reference', async () => {
+    const crop = await scenes.plateCrop({ seed: 1003, plate: 'SAD4472' });
+    const audit = new SubImageMatcher(await indexOf(crop, 'plate-image'));
+    const outcome = audit.match(await decoded(await warpCase('monitor-right', crop)));
+    // Before: the screen gate (50 bits) let no content quad of this photo through.
+    expect(outcome.kind).toBe('match');
+    if (outcome.kind !== 'match') return;
+    expect(outcome.match.distance).toBeLessThanOrEqual(20);
+    expect(geometryOf(outcome.match)?.method).toBe('screen');
+  }, 60_000);
+
   it('measures in calibration what the audit claims inside a monitor photo, where a matcher opened to 47 bits stopped at the whole view', async () => {
     const index = await indexOf(vehicle, 'vehicle-image');
     const bytes = await warpCase('monitor-left', vehicle);
