@@ -1,6 +1,6 @@
 import { DEFAULT_DETECT_LIMITS } from '../identify/detector.js';
 import { decodeImage } from '../identify/image-decode.js';
-import type { MatchOutcome } from '../identify/pdq/match-settings.js';
+import { ALIGNED_THRESHOLD, MATCH_THRESHOLD, type MatchOutcome } from '../identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../identify/pdq/matcher.js';
 import { type PdqIndex, pdqIndexOfReferences } from '../identify/pdq/pdq-index.js';
 import { SUBIMAGE_ALIGNED_THRESHOLD } from '../identify/subimage/sub-image-matcher.js';
@@ -49,7 +49,10 @@ export interface QueryMeasurement {
 export class CalibrationMatcher {
   private readonly direct: PerceptualMatcher;
   private readonly aligned: PerceptualMatcher;
+  /** The sub-image search as the audit runs it (its matcher at the audit's threshold): what it claims. */
   private readonly subimage: SubImageSearch;
+  /** The sub-image search opened to `maxDistance`: the distance of a near miss, where the audit's finds nothing. */
+  private readonly nearMiss: SubImageSearch;
   /** Direct hits at or below this skip the aligned stage: it could only move them within the lowest band. */
   private readonly skipAlignAt: number;
 
@@ -63,8 +66,17 @@ export class CalibrationMatcher {
     const index = Array.isArray(references) ? pdqIndexOfReferences(references as readonly Reference[]) : (references as PdqIndex);
     this.direct = new PerceptualMatcher(index, { threshold: maxDistance, align: false });
     this.aligned = new PerceptualMatcher(index, { threshold: 0, alignedThreshold: maxDistance });
+    // A region's matcher opened past the audit's threshold returns a whole view at 32-47 bits where
+    // the audit's, finding none within 31, goes on to crop alignment and claims at <= 24 (a plate on
+    // a monitor: 42 against 14), so what the audit claims is measured with the audit's own matcher
+    // and limits (SubImageMatcher): its thresholds, crop-aligned rectangles held to <= 24.
+    const claims = new PerceptualMatcher(index, {
+      threshold: Math.min(maxDistance, MATCH_THRESHOLD),
+      alignedThreshold: Math.min(maxDistance, ALIGNED_THRESHOLD),
+    });
+    this.subimage = new SubImageSearch(claims, claims.hamming, { alignedThreshold: Math.min(maxDistance, SUBIMAGE_ALIGNED_THRESHOLD) });
     const inside = new PerceptualMatcher(index, { threshold: maxDistance, alignedThreshold: Math.min(maxDistance, SUBIMAGE_ALIGNED_THRESHOLD) });
-    this.subimage = new SubImageSearch(inside, inside.hamming);
+    this.nearMiss = new SubImageSearch(inside, inside.hamming);
     this.skipAlignAt = Math.min(lowestBandTop, maxDistance);
   }
 
@@ -87,7 +99,7 @@ export class CalibrationMatcher {
     // The aligned matcher's first stage accepts only distance 0, which the direct stage would have found.
     if (aligned && (!direct || aligned.distance < direct.distance)) measurement.aligned = aligned;
     if (aligned && aligned.distance <= this.skipAlignAt) return measurement;
-    const inside = this.subimage.find(decoded.image, true);
+    const inside = this.subimage.find(decoded.image, true) ?? this.nearMiss.find(decoded.image, true);
     const nearestSoFar = Math.min(direct?.distance ?? Infinity, measurement.aligned?.distance ?? Infinity);
     if (inside && inside.match.distance < nearestSoFar) measurement.subimage = { reference: inside.match.reference.id, distance: inside.match.distance };
     return measurement;

@@ -2,6 +2,7 @@ import type { PixelImage } from '../pdq/borders.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { QUALITY_GATE } from '../pdq/match-settings.js';
 import { pdqKernels } from '../pdq/simd.js';
+import { insideFrame } from './inside-frame.js';
 import type { LowRes } from './low-res.js';
 import { area } from './quad-candidates.js';
 import type { SubImageGeometry, SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
@@ -63,24 +64,32 @@ export interface QuadTry {
 /**
  * The first (or with `best` the closest) of `tries`, in their order, whose picture turned upright
  * the matcher claims within `claimDistance`: the last step of the quad, screen and turn-back
- * searches, each of which orders its own few nearest candidates.
+ * searches, each of which orders its own few nearest candidates. Where none is claimed, the tries
+ * that reach past the frame are tried again as their part inside it (inside-frame.ts), after all
+ * of them, so that what the whole quads claim is claimed as before.
  */
 export function claimUpright(
   matcher: WholeImageMatcher,
   image: PixelImage,
-  tries: Iterable<QuadTry>,
+  tries: readonly QuadTry[],
   claimDistance: number,
   best: boolean,
 ): SubImageMatch | undefined {
   let found: SubImageMatch | undefined;
-  for (const { quad, geometry, method } of tries) {
+  const attempt = (quad: Quad, geometry: () => SubImageGeometry, method: string) => {
     const warped = upright(image, quad);
-    if (!warped) continue;
+    if (!warped) return false;
     const outcome = matcher.match(warped);
-    if (outcome.kind !== 'match' || outcome.match.distance > claimDistance) continue;
-    if (found && outcome.match.distance >= found.match.distance) continue;
+    if (outcome.kind !== 'match' || outcome.match.distance > claimDistance) return false;
+    if (found && outcome.match.distance >= found.match.distance) return false;
     found = { match: outcome.match, geometry: geometry(), method };
-    if (!best) break;
+    return !best;
+  };
+  for (const { quad, geometry, method } of tries) if (attempt(quad, geometry, method)) return found;
+  if (found) return found;
+  for (const { quad, geometry, method } of tries) {
+    const inside = insideFrame(quad, image.width, image.height);
+    if (inside && attempt(inside, geometry, method)) return found;
   }
   return found;
 }
