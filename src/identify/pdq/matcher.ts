@@ -31,7 +31,8 @@ import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
 import { checkTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
-import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews, trimViews } from './views.js';
+import { trimHits } from './trim-search.js';
+import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
 interface Candidate {
   entry: number;
@@ -91,6 +92,11 @@ export class PerceptualMatcher {
     return this.index.size;
   }
 
+  /** The one-sided stored crops a large set leaves out of the index, which the trim views look for (sub-image gate). */
+  get trimCrops(): readonly Crop[] {
+    return this.trims;
+  }
+
   /** The index this matcher searches, for other searches on the same thread (its scratch is per thread). */
   get hamming(): HammingIndex {
     return this.index;
@@ -134,19 +140,9 @@ export class PerceptualMatcher {
     }
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.
-    if (this.trims.length > 0) {
-      for (const view of trimViews(image, plane, this.trims)) {
-        if (view.result.quality < QUALITY_GATE) continue;
-        this.index.search(
-          view.result.hash!,
-          this.threshold,
-          (entry, distance) => {
-            const known = found.get(entry);
-            if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral: 'original' });
-          },
-          this.gridDepth,
-        );
-      }
+    for (const hit of trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth)) {
+      const known = found.get(hit.entry);
+      if (!known || hit.distance < known.distance) found.set(hit.entry, { ...hit, dihedral: 'original' });
     }
     const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
     for (const c of ranked) {

@@ -91,22 +91,30 @@ export function oneSidedCrops(variants: readonly string[]): Crop[] {
  * Views of a query taken to be a reference trimmed by one of `trims` (percent per side of the
  * reference): each shows the part of the query that is the reference's central crop of
  * TRIM_TARGET% per side, which a large set indexes. A copy cut 10% at the left is its reference's
- * [10%, 100%] across; the reference's [10%, 90%] is then the query's left 8/9.
+ * [10%, 100%] across; the reference's [10%, 90%] is then the query's left 8/9. Taken within `base`
+ * (the whole query, or its unbordered content: a picture with a frame of its own is trimmed inside
+ * the frame), named `trim:t,r,b,l` within the whole query and `<view>-trim:t,r,b,l` within another.
  */
-export function trimViews(image: PixelImage, plane: FilteredPlane, trims: readonly Crop[]): QueryView[] {
-  const g = TRIM_TARGET;
-  return trims.map(([t, r, b, l]) => {
-    const across = 100 - l - r;
-    const down = 100 - t - b;
-    const x0 = ((g - l) / across) * image.width;
-    const x1 = ((100 - g - l) / across) * image.width;
-    const y0 = ((g - t) / down) * image.height;
-    const y1 = ((100 - g - t) / down) * image.height;
-    const rect: Rect = { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
+export function trimViews(plane: FilteredPlane, trims: readonly Crop[], base: QueryView): QueryView[] {
+  const prefix = base.name === 'whole' ? '' : `${base.name}-`;
+  return trims.map((crop) => {
+    const rect = trimRect(base.rect, crop);
     const dct = new Float32Array(256);
     plane.dctOf(rect, dct);
-    return { name: `trim:${t},${r},${b},${l}`, rect, result: { hash: plane.bits(dct, newHash()), quality: plane.quality(), dct } };
+    return { name: `${prefix}trim:${crop.join(',')}`, rect, result: { hash: plane.bits(dct, newHash()), quality: plane.quality(), dct } };
   });
+}
+
+/** The part of `base` that shows the reference's central TRIM_TARGET% crop, when `base` is the reference trimmed by `crop`. */
+export function trimRect(base: Rect, [t, r, b, l]: Crop): Rect {
+  const g = TRIM_TARGET;
+  const across = 100 - l - r;
+  const down = 100 - t - b;
+  const x0 = base.x + ((g - l) / across) * base.width;
+  const x1 = base.x + ((100 - g - l) / across) * base.width;
+  const y0 = base.y + ((g - t) / down) * base.height;
+  const y1 = base.y + ((100 - g - t) / down) * base.height;
+  return { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
 }
 
 /**

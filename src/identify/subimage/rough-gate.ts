@@ -1,4 +1,5 @@
 import type { PixelImage } from '../pdq/borders.js';
+import type { Crop } from '../pdq/crops.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import { chunkWidths, isWide, type ProbeDepth } from '../pdq/hamming-chunks.js';
@@ -7,6 +8,7 @@ import { newHash } from '../pdq/hash256.js';
 import { QUALITY_GATE, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
+import { trimRect } from '../pdq/views.js';
 
 /**
  * A candidate region goes to the full matcher only when its rough hash has a stored hash this close
@@ -52,8 +54,24 @@ export class RoughGate {
   private readonly dct = new Float32Array(256);
   private readonly turned = new Float32Array(256);
   private readonly bits = newHash();
+  /** The one-sided stored crops cut on a single side, whose trim views the gate searches. */
+  private readonly trims: readonly Crop[];
 
-  constructor(private readonly index: HammingIndex) {
+  /**
+   * `trims`: the one-sided stored crops a large set leaves out of its index (PerceptualMatcher's
+   * trimCrops). A region cut one-sidedly from its picture (a window's canvas edge, a sheet cell's
+   * caption) was met by those crops; without them its rough hash is far from every core view, and
+   * the region never reached the matcher (robustness bench at 1M references: screenshot-65 plate/0000
+   * 42 bits from a one-sided crop, 104 from the core ones).
+   */
+  constructor(
+    private readonly index: HammingIndex,
+    trims: readonly Crop[] = [],
+  ) {
+    // Crops cut on one side only: the bench's lost regions each pass through one of them, and the four
+    // cut on two sides would double the cost, 8 searches for every region an image with no agency
+    // content proposes (+17% CPU per camera-roll image at 1M references with all 8, scripts/bench/match-ab.js).
+    this.trims = trims.filter((crop) => crop.filter((side) => side > 0).length === 1);
     const plan = searchPlan(index.size);
     this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
     this.turnedDepth = isWide(chunkWidths(index.size)) ? GATE_TURNED_DEPTH : plan.depth;
@@ -61,6 +79,19 @@ export class RoughGate {
 
   /** Whether region `r` of `image` (query pixels) has a stored hash within the gate in some orientation. */
   near(image: PixelImage, r: Rect): boolean {
+    if (this.sampled(image, r) && this.anyWithin(this.dct)) return true;
+    // Trim views, upright only and at the turned orientations' depth, as the matcher's own are searched.
+    for (const crop of this.trims) {
+      if (!this.sampled(image, trimRect(r, crop))) continue;
+      let hit = false;
+      this.index.search(this.hasher.hashFromDct(this.dct, this.bits), this.plan.radius, () => (hit = true), this.turnedDepth);
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  /** Samples region `r` of the resident plane into the DCT scratch; whether its quality passes. */
+  private sampled(image: PixelImage, r: Rect): boolean {
     // Bucket centres as PDQ's decimation places them (FilteredPlane.dctOf), on the resident plane;
     // the kernels filter the image again only when something displaced its plane.
     for (let k = 0; k < 64; k++) {
@@ -68,7 +99,7 @@ export class RoughGate {
       this.columns[k] = r.x + Math.trunc(((k + 0.5) * r.width) / 64);
     }
     pdqKernels().sampleResident(image, this.rows, this.columns, this.block, this.dct);
-    return qualityOf64x64(this.block) >= QUALITY_GATE && this.anyWithin(this.dct);
+    return qualityOf64x64(this.block) >= QUALITY_GATE;
   }
 
   /** As {@link near}, for a region made into pixels of its own (a turned or unskewed quadrilateral). */

@@ -1,4 +1,5 @@
 import type { PixelImage } from '../pdq/borders.js';
+import type { Crop } from '../pdq/crops.js';
 import { chunkWidths, isWide } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
@@ -25,6 +26,8 @@ export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles, gridCe
 /** Anything that matches a whole decoded image against the references (PerceptualMatcher). */
 export interface WholeImageMatcher {
   match(image: PixelImage): MatchOutcome;
+  /** The one-sided stored crops its index leaves out, which it looks for through trim views (none: all indexed). */
+  readonly trimCrops?: readonly Crop[];
 }
 
 /** Where in the query a sub-image match was found, and how it was transformed. */
@@ -90,7 +93,7 @@ export class SubImageSearch {
     index: HammingIndex,
     options: SubImageSearchOptions = {},
   ) {
-    this.gate = new RoughGate(index);
+    this.gate = new RoughGate(index, matcher.trimCrops);
     this.alignedThreshold = options.alignedThreshold ?? Infinity;
     this.finders = options.finders ?? REGION_FINDERS;
     const plan = offAxisPlan(index.size);

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Traces the robustness bench's copies that a million distractors cost (issue 17): per copy of the
+ * chosen cases, the audit's stages as calibration measures them (direct, aligned, sub-image, with
+ * the reference each found) against the bench's references alone and against them plus a
+ * distractor store, printing only the copies whose claim differs (or every copy with --all).
+ * The references, copies and index are robustness.js's (--per-kind, --hard give the same specs).
+ *
+ * Build first: npx tsc -p tsconfig.build.json
+ * With --gate, each candidate region of a printed copy (the sub-image search's upright finders)
+ * with its rough hash's exact distance to the copy's own reference (nearest stored view, any
+ * orientation) and whether the rough gate lets it through in each index.
+ *
+ * Run:         node --max-old-space-size=8192 scripts/bench/robustness-1m-trace.js --distractors STORE
+ *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate]
+ */
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    'per-kind': { type: 'string', default: '3' },
+    hard: { type: 'string', default: '10' },
+    cases: { type: 'string' },
+    kinds: { type: 'string' },
+    distractors: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    gate: { type: 'boolean', default: false },
+  },
+});
+const perKind = Number(values['per-kind']);
+const hard = Number(values.hard);
+const scenes = await import('../synth/scenes.js');
+const { generatePlates } = await import('../synth/plates.js');
+const { ROBUSTNESS_CASES, applyCase } = await import('../synth/transforms.js');
+const { SUBIMAGE_CASES, applySubimageCase } = await import('./robustness-subimage.js');
+const { WARP_CASES, applyWarpCase } = await import('./robustness-warp.js');
+const { buildReferences } = await import('../../dist/calibrate/references.js');
+const { CalibrationMatcher, decide } = await import('../../dist/calibrate/measure.js');
+const { pdqIndexOfReferences, buildPdqIndex } = await import('../../dist/identify/pdq/pdq-index.js');
+const { loadFingerprints } = await import('../../dist/references/load.js');
+const { columnsFromReferences, combineColumns } = await import('../../dist/references/columns.js');
+const { decodeImage } = await import('../../dist/identify/image-decode.js');
+const { RoughGate } = await import('../../dist/identify/subimage/rough-gate.js');
+const { REGION_FINDERS } = await import('../../dist/identify/subimage/sub-image-search.js');
+const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
+const { hamming, hashFromHex } = await import('../../dist/identify/pdq/hash256.js');
+
+const KINDS = ['vehicle', 'plate', 'portrait'];
+const kinds = values.kinds ? values.kinds.split(',') : KINDS;
+/** @type {{ name: string, apply: (b: Buffer) => Promise<Buffer> }[]} */
+const cases = [
+  ...ROBUSTNESS_CASES.map((c) => ({ name: c.name, apply: (/** @type {Buffer} */ b) => applyCase(c, b) })),
+  ...SUBIMAGE_CASES.map((c) => ({ name: c.name, apply: (/** @type {Buffer} */ b) => applySubimageCase(c, b) })),
+  ...WARP_CASES.map((c) => ({ name: c.name, apply: (/** @type {Buffer} */ b) => applyWarpCase(c, b) })),
+].filter((c) => !values.cases || values.cases.split(',').includes(c.name));
+// robustness.js's specs: plates are drawn for references, negatives and hard negatives in that order.
+const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + perKind + hard) });
+const specs = [];
+let p = 0;
+for (const kind of KINDS) {
+  for (let i = 0; i < perKind; i++) {
+    const spec = { kind, seed: 1000 + i, index: i, cameraId: ['L3-C07', 'L4-C09'][i % 2], timestamp: new Date(Date.UTC(2026, 9, 1, 6) + (1000 + i) * 97_000).toISOString(), plate: kind === 'portrait' ? undefined : plates[p++] };
+    specs.push(spec);
+  }
+}
+/** @param {any} s */
+const render = (s) =>
+  s.kind === 'vehicle' ? scenes.vehicleCapture({ seed: s.seed, cameraId: s.cameraId, plate: s.plate, timestamp: s.timestamp }) : s.kind === 'plate' ? scenes.plateCrop({ seed: s.seed, plate: s.plate }) : scenes.travelerPortrait({ seed: s.seed });
+const classOf = { vehicle: 'vehicle-image', plate: 'plate-image', portrait: 'traveler-image' };
+/** @type {Buffer[]} */
+const bases = [];
+for (const s of specs) bases.push(await render(s));
+const references = await buildReferences(specs.map((s, i) => ({ id: `${s.kind}/${String(s.index).padStart(4, '0')}.jpg`, class: classOf[/** @type {'vehicle'} */ (s.kind)], bytes: /** @type {Buffer} */ (bases[i]) })));
+references.sort((a, b) => (a.id < b.id ? -1 : 1));
+const alone = new CalibrationMatcher(pdqIndexOfReferences(references));
+/** @type {InstanceType<typeof CalibrationMatcher> | undefined} */
+let crowded;
+if (values.distractors) {
+  const t0 = performance.now();
+  const store = await loadFingerprints([values.distractors], { keepViews: true });
+  const combined = combineColumns([columnsFromReferences(references), { columns: store.columns, tables: store.tables }]);
+  crowded = new CalibrationMatcher(buildPdqIndex(combined.columns, combined.tables));
+  console.error(`distractors loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${crowded.size} stored hashes`);
+}
+/** @param {any} h @param {string} expected */
+const hit = (h, expected) => (h ? `${h.distance}${h.reference === expected ? '' : `(${h.reference})`}` : '-');
+/** @param {any} m @param {string} expected */
+const line = (m, expected) => `direct ${hit(m.direct, expected)} aligned ${hit(m.aligned, expected)} subimage ${hit(m.subimage, expected)}`;
+for (const c of cases) {
+  for (let i = 0; i < specs.length; i++) {
+    const s = /** @type {typeof specs[number]} */ (specs[i]);
+    if (!kinds.includes(s.kind)) continue;
+    const expected = `${s.kind}/${String(s.index).padStart(4, '0')}.jpg`;
+    const bytes = await c.apply(/** @type {Buffer} */ (bases[i]));
+    const a = await alone.measure(bytes);
+    const b = crowded ? await crowded.measure(bytes) : undefined;
+    const found = (/** @type {any} */ m) => decide(m, 31)?.reference === expected;
+    if (!values.all && b && found(a) === found(b)) continue;
+    if (values.gate) await traceGate(bytes, expected);
+    console.log(`${c.name} ${expected}: alone ${found(a) ? 'found' : 'MISSED'} ${line(a, expected)}${b ? ` | crowded ${found(b) ? 'found' : 'MISSED'} ${line(b, expected)}` : ''}`);
+  }
+}
+
+/**
+ * The rough gate's verdict on each upright candidate region, in both indexes, and the rough hash's
+ * exact distance to the expected reference (a gate over a recording index computes the hashes).
+ * @param {Buffer} bytes @param {string} expected
+ */
+async function traceGate(bytes, expected) {
+  const decoded = await decodeImage(bytes, { maxImagePixels: 100_000_000 });
+  if (!decoded.ok) return;
+  const image = decoded.image;
+  const own = (references.find((r) => r.id === expected)?.pdq ?? []).filter((e) => !e.variant.startsWith('tile'));
+  // A large index holds only the core views (full and crops equal on every side, pdq-index.ts).
+  const isCore = (/** @type {string} */ v) => v === 'full' || new Set(v.replace(/^crop:/, '').split(',')).size === 1;
+  const hashes = own.map((e) => ({ core: isCore(e.variant), hash: /** @type {Uint32Array} */ (hashFromHex(e.hash)) }));
+  let nearestOwn = Infinity;
+  let nearestCore = Infinity;
+  // Distances in every orientation the gate searches: it hands this index each turned hash in turn.
+  const recorder = {
+    size: 27,
+    search: (/** @type {any} */ q) => {
+      for (const h of hashes) {
+        const d = hamming(q, h.hash);
+        nearestOwn = Math.min(nearestOwn, d);
+        if (h.core) nearestCore = Math.min(nearestCore, d);
+      }
+    },
+  };
+  const exact = new RoughGate(/** @type {any} */ (recorder));
+  const gates = [new RoughGate(/** @type {any} */ (alone).direct.hamming, /** @type {any} */ (alone).direct.trimCrops), ...(crowded ? [new RoughGate(/** @type {any} */ (crowded).direct.hamming, /** @type {any} */ (crowded).direct.trimCrops)] : [])];
+  const plane = lowRes(image);
+  for (const finder of REGION_FINDERS) {
+    for (const c of finder(image, plane)) {
+      nearestOwn = Infinity;
+      nearestCore = Infinity;
+      if (c.pixels) exact.nearPixels(c.pixels);
+      else exact.near(image, c.region);
+      const verdicts = gates.map((g) => (c.pixels ? g.nearPixels(c.pixels) : g.near(image, c.region)) ? 'pass' : 'DROP');
+      const r = c.region;
+      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}) from ${expected}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}`);
+    }
+  }
+}
