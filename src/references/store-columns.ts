@@ -58,7 +58,9 @@ export class ColumnTarget {
   async readSegment(handle: FileHandle, segment: Segment, content: Hash, refuse: Refuse): Promise<void> {
     const { footer, start, footerOffset } = segment;
     const counts = footer.counts;
-    const spans = SECTION_ORDER.map((name) => ({ name, ...footer.sections[name] })).sort((a, b) => a.offset - b.offset);
+    // In the order custody writes them, each after the one before: a later section's check may read
+    // an earlier one (the view owners read viewStart), so a footer listing them otherwise is refused.
+    const spans = SECTION_ORDER.map((name) => ({ name, ...footer.sections[name] }));
     let at = start;
     const reads = new HashedReads(handle, content, refuse);
     const magic = (piece: Uint8Array) => {
@@ -76,6 +78,7 @@ export class ColumnTarget {
     const headless = start === 0 ? STORE_MAGIC.length : start;
     for (const { name, offset, length } of spans) {
       const elements = elementsOf(name, counts);
+      if (offset >= headless && offset < at) refuse(`fingerprint store section ${name} lies before the end of the section custody writes before it (at ${offset}, before ${at})`);
       if (offset < headless || offset < at || offset % 8 !== 0 || offset + length > footerOffset || length !== elements * SECTIONS[name].bytes)
         refuse(`fingerprint store section ${name} is out of bounds (${length} bytes at ${offset}; ${elements} elements expected)`);
       await skip(offset);

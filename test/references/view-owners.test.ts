@@ -67,6 +67,42 @@ describe('view owners of a store whose views stay in the file', () => {
     }
   });
 
+  it('refuse, left in the file or kept, a store whose viewReference is laid out before viewStart (reviewer)', async () => {
+    // The view owners are checked against the segment's viewStart as they stream past, so viewStart
+    // must come first: a footer listing sections out of custody's order is refused, whatever the
+    // bytes, rather than checked against a viewStart not yet read.
+    const bytes = await readFile(path.join(dir, 'one.cfs'));
+    const footer = footerOf(bytes);
+    const spans = Object.entries(footer.sections).sort((a, b) => a[1].offset - b[1].offset);
+    const order = spans.filter(([n]) => n !== 'viewReference');
+    order.splice(
+      order.findIndex(([n]) => n === 'viewStart'),
+      0,
+      spans.find(([n]) => n === 'viewReference')!,
+    );
+    const moved: Record<string, { offset: number; length: number }> = {};
+    const reordered = reseal(
+      bytes,
+      (f) => {
+        f.sections = { ...f.sections, ...moved };
+      },
+      (body) => {
+        const old = Buffer.from(body);
+        body.fill(0, spans[0]![1].offset);
+        let at = spans[0]![1].offset;
+        for (const [name, { offset, length }] of order) {
+          old.copy(body, at, offset, offset + length);
+          moved[name] = { offset: at, length };
+          at += length + ((8 - (length % 8)) % 8);
+        }
+      },
+    );
+    const probe = path.join(dir, 'reordered.cfs');
+    await writeFile(probe, reordered);
+    for (const options of [LEAVE, {}])
+      await expect(readStore(probe, options)).rejects.toThrow(/section viewReference lies before the end of the section custody writes before it/);
+  });
+
   it('refuse a store whose viewReference disagrees with viewStart, left in the file or kept', async () => {
     for (const name of ['one.cfs', 'two.cfs']) {
       const bytes = await readFile(path.join(dir, name));
