@@ -35,9 +35,22 @@ describe('the part of a quad inside the frame', () => {
     expect(width).toBeGreaterThan(0.85 * Math.hypot(quad[1].x - quad[0].x, quad[1].y - quad[0].y));
   });
 
+  it('insets a side by the full fifth, not 19% (twenty steps of 0.01 add up past 0.2: reviewer)', () => {
+    const quad: Quad = [
+      { x: -25, y: 0 },
+      { x: 100, y: 0 },
+      { x: 100, y: 100 },
+      { x: -25, y: 100 },
+    ];
+    const inside = insideFrame(quad, 100, 100)!;
+    expect(inside).toBeDefined();
+    expect(inFrame(inside, 100, 100)).toBe(true);
+    expect(inside[0].x).toBeCloseTo(0, 6);
+  });
+
   it('gives up on a quad that would lose more than a fifth of a side', () => {
     const quad: Quad = [
-      { x: -120, y: -80 },
+      { x: -200, y: -150 },
       { x: 300, y: 10 },
       { x: 310, y: 170 },
       { x: 10, y: 170 },

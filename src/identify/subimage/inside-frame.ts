@@ -13,8 +13,11 @@ import { mapPoint, type Point, type Quad, rectToQuad } from './warp-homography.j
 
 /** Inset step, as a share of the picture's side. */
 const STEP = 0.01;
-/** Largest inset of any side: past it, too little of a stored view is left for crop alignment. */
-const MAX_INSET = 0.2;
+/**
+ * Largest inset of any side, in steps (20%): past it, too little of a stored view is left for crop
+ * alignment. Counted in whole steps: twenty additions of 0.01 pass 0.2 and would stop at 19%.
+ */
+const MAX_STEPS = 20;
 /** How far (query pixels) a corner may lie past the frame and count as inside: rounding, not smear. */
 const SLACK = 1;
 
@@ -23,13 +26,13 @@ const SLACK = 1;
  * from each side) whose corners lie inside the width x height frame, as a quad of the query; the
  * image of a rectangle under a homography is a quadrilateral, inside the (convex) frame when its
  * corners are. Undefined when the quad is inside already, degenerate, or must be cut by more than
- * MAX_INSET on a side. Greedy: the side of an outside corner whose inset brings it furthest in
+ * MAX_STEPS steps on a side. Greedy: the side of an outside corner whose inset brings it furthest in
  * grows one step at a time.
  */
 export function insideFrame(quad: Quad, width: number, height: number): Quad | undefined {
   const h = rectToQuad(quad, 1, 1);
   if (!h) return undefined;
-  // Insets of the left, top, right and bottom sides; corner i lies on sides SIDES[i].
+  // Insets of the left, top, right and bottom sides, in steps; corner i lies on sides SIDES[i].
   const inset = [0, 0, 0, 0];
   const SIDES = [
     [0, 1],
@@ -38,8 +41,8 @@ export function insideFrame(quad: Quad, width: number, height: number): Quad | u
     [0, 3],
   ] as const;
   const corner = (i: number): Point => {
-    const u = i === 0 || i === 3 ? inset[0]! : 1 - inset[2]!;
-    const v = i < 2 ? inset[1]! : 1 - inset[3]!;
+    const u = i === 0 || i === 3 ? inset[0]! * STEP : 1 - inset[2]! * STEP;
+    const v = i < 2 ? inset[1]! * STEP : 1 - inset[3]! * STEP;
     return mapPoint(h, u, v);
   };
   const outside = (p: Point) => Math.max(0, -SLACK - p.x, p.x - width - SLACK) + Math.max(0, -SLACK - p.y, p.y - height - SLACK);
@@ -49,14 +52,13 @@ export function insideFrame(quad: Quad, width: number, height: number): Quad | u
     if (i === undefined) break;
     let best: { side: number; out: number } | undefined;
     for (const side of SIDES[i]!) {
-      inset[side]! += STEP;
+      inset[side]!++;
       const out = outside(corner(i));
-      inset[side]! -= STEP;
+      inset[side]!--;
       if (!best || out < best.out) best = { side, out };
     }
     const side = best!.side;
-    inset[side]! += STEP;
-    if (inset[side]! > MAX_INSET) return undefined;
+    if (++inset[side]! > MAX_STEPS) return undefined;
     moved = true;
   }
   return moved ? [corner(0), corner(1), corner(2), corner(3)] : undefined;

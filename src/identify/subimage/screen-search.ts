@@ -6,6 +6,7 @@ import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
 import { claimUpright, inQuery, quadGeometry, roughDct, usable } from './quad-geometry.js';
+import { GATE_RADIUS } from './rough-gate.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import { mapPoint, type Quad, rectToQuad } from './warp-homography.js';
 import { warpPlane } from './warp-image.js';
@@ -22,7 +23,7 @@ const BAR_SIDE = 128;
  * 24 unrelated synthetic scenes were 96-108 from every reference, and no result of 161 unrelated
  * images changed when the gate was opened from 50 (scripts/bench/subimage-ab.js).
  */
-const SCREEN_GATE = 70;
+const SCREEN_GATE = GATE_RADIUS;
 /** Screens whose content passed the gate that go on to the full matcher, nearest first. */
 const MAX_MATCHED = 2;
 /** Largest distance a screen's content is claimed at: as a turned or skewed quad (quad-search.ts). */

@@ -109,7 +109,11 @@ export class TurnBack {
     if (![...distances.values()].some((d) => d <= this.plan.radius)) return undefined;
     // In COARSE_TURNS order, so that equal distances sort as they did when every turn was tried.
     const near: NearTurn[] = COARSE_TURNS.map((turn) => ({ turn, scale: 1, distance: distances.get(turn) ?? rough(turn) }));
-    const tried = (turn: number, scale: number) => near.push({ turn, scale, distance: rough(turn, scale) });
+    // Neighbouring turns refine to the same half-degree (3.5 + 0.5 and 4.5 - 0.5): each turn and
+    // scale is hashed and listed once, so a repeat cannot take a matched slot (reviewer).
+    const tried = (turn: number, scale: number) => {
+      if (!near.some((n) => n.turn === turn && n.scale === scale)) near.push({ turn, scale, distance: rough(turn, scale) });
+    };
     near.sort((a, b) => a.distance - b.distance);
     // An unrelated image's turns all come back Infinity (nothing within the gate): nothing to refine.
     for (const { turn, distance } of near.slice(0, REFINED)) {
