@@ -78,7 +78,8 @@ export class ColumnTarget {
     const headless = start === 0 ? STORE_MAGIC.length : start;
     for (const { name, offset, length } of spans) {
       const elements = elementsOf(name, counts);
-      if (offset >= headless && offset < at) refuse(`fingerprint store section ${name} lies before the end of the section custody writes before it (at ${offset}, before ${at})`);
+      if (offset >= headless && offset < at)
+        refuse(`fingerprint store section ${name} lies before the end of the section custody writes before it (at ${offset}, before ${at})`);
       if (offset < headless || offset < at || offset % 8 !== 0 || offset + length > footerOffset || length !== elements * SECTIONS[name].bytes)
         refuse(`fingerprint store section ${name} is out of bounds (${length} bytes at ${offset}; ${elements} elements expected)`);
       await skip(offset);
