@@ -16,6 +16,7 @@
  *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate]
  */
 import { parseArgs } from 'node:util';
+import { ASSET_CLASS, KINDS, referenceIdOf, renderSpec, robustnessSpecs } from './robustness-specs.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +31,6 @@ const { values } = parseArgs({
 });
 const perKind = Number(values['per-kind']);
 const hard = Number(values.hard);
-const scenes = await import('../synth/scenes.js');
-const { generatePlates } = await import('../synth/plates.js');
 const { ROBUSTNESS_CASES, applyCase } = await import('../synth/transforms.js');
 const { SUBIMAGE_CASES, applySubimageCase } = await import('./robustness-subimage.js');
 const { WARP_CASES, applyWarpCase } = await import('./robustness-warp.js');
@@ -46,7 +45,6 @@ const { REGION_FINDERS } = await import('../../dist/identify/subimage/sub-image-
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
 const { hamming, hashFromHex } = await import('../../dist/identify/pdq/hash256.js');
 
-const KINDS = ['vehicle', 'plate', 'portrait'];
 const kinds = values.kinds ? values.kinds.split(',') : KINDS;
 /** @type {{ name: string, apply: (b: Buffer) => Promise<Buffer> }[]} */
 const cases = [
@@ -54,24 +52,12 @@ const cases = [
   ...SUBIMAGE_CASES.map((c) => ({ name: c.name, apply: (/** @type {Buffer} */ b) => applySubimageCase(c, b) })),
   ...WARP_CASES.map((c) => ({ name: c.name, apply: (/** @type {Buffer} */ b) => applyWarpCase(c, b) })),
 ].filter((c) => !values.cases || values.cases.split(',').includes(c.name));
-// robustness.js's specs: plates are drawn for references, negatives and hard negatives in that order.
-const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + perKind + hard) });
-const specs = [];
-let p = 0;
-for (const kind of KINDS) {
-  for (let i = 0; i < perKind; i++) {
-    const spec = { kind, seed: 1000 + i, index: i, cameraId: ['L3-C07', 'L4-C09'][i % 2], timestamp: new Date(Date.UTC(2026, 9, 1, 6) + (1000 + i) * 97_000).toISOString(), plate: kind === 'portrait' ? undefined : plates[p++] };
-    specs.push(spec);
-  }
-}
-/** @param {any} s */
-const render = (s) =>
-  s.kind === 'vehicle' ? scenes.vehicleCapture({ seed: s.seed, cameraId: s.cameraId, plate: s.plate, timestamp: s.timestamp }) : s.kind === 'plate' ? scenes.plateCrop({ seed: s.seed, plate: s.plate }) : scenes.travelerPortrait({ seed: s.seed });
-const classOf = { vehicle: 'vehicle-image', plate: 'plate-image', portrait: 'traveler-image' };
+// robustness.js's references (its negatives and hard negatives draw their plates after them).
+const specs = (await robustnessSpecs(perKind, perKind, hard)).refs;
 /** @type {Buffer[]} */
 const bases = [];
-for (const s of specs) bases.push(await render(s));
-const references = await buildReferences(specs.map((s, i) => ({ id: `${s.kind}/${String(s.index).padStart(4, '0')}.jpg`, class: classOf[/** @type {'vehicle'} */ (s.kind)], bytes: /** @type {Buffer} */ (bases[i]) })));
+for (const s of specs) bases.push(await renderSpec(s));
+const references = await buildReferences(specs.map((s, i) => ({ id: referenceIdOf(s), class: ASSET_CLASS[s.kind], bytes: /** @type {Buffer} */ (bases[i]) })));
 references.sort((a, b) => (a.id < b.id ? -1 : 1));
 const alone = new CalibrationMatcher(pdqIndexOfReferences(references));
 /** @type {InstanceType<typeof CalibrationMatcher> | undefined} */

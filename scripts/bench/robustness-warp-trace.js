@@ -12,11 +12,10 @@
  * Run:         node scripts/bench/robustness-warp-trace.js [--per-kind 4] [--cases rotate-crop-9,monitor-left] [--kinds vehicle,plate]
  */
 import { parseArgs } from 'node:util';
+import { ASSET_CLASS, KINDS, referenceIdOf, renderSpec, robustnessSpecs } from './robustness-specs.js';
 
 const { values } = parseArgs({ options: { 'per-kind': { type: 'string', default: '4' }, cases: { type: 'string' }, kinds: { type: 'string' } } });
 const perKind = Number(values['per-kind']);
-const scenes = await import('../synth/scenes.js');
-const { generatePlates } = await import('../synth/plates.js');
 const { WARP_CASES, applyWarpCase } = await import('./robustness-warp.js');
 const { buildReferences } = await import('../../dist/calibrate/references.js');
 const { CalibrationMatcher } = await import('../../dist/calibrate/measure.js');
@@ -31,27 +30,14 @@ const { quadCandidates } = await import('../../dist/identify/subimage/quad-candi
 const { rectToQuad } = await import('../../dist/identify/subimage/warp-homography.js');
 const { warpImage, warpPlane, WARP_MAX_SIDE } = await import('../../dist/identify/subimage/warp-image.js');
 
-const KINDS = ['vehicle', 'plate', 'portrait'];
 const kinds = values.kinds ? values.kinds.split(',') : KINDS;
 const cases = WARP_CASES.filter((c) => !values.cases || values.cases.split(',').includes(c.name));
-// The robustness bench's specs: the same seeds, plates and timestamps for its references.
-const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + perKind + 20) });
-const specs = [];
-let p = 0;
-for (const kind of KINDS) {
-  for (let i = 0; i < perKind; i++) {
-    const spec = { kind, seed: 1000 + i, index: i, cameraId: ['L3-C07', 'L4-C09'][i % 2], timestamp: new Date(Date.UTC(2026, 9, 1, 6) + (1000 + i) * 97_000).toISOString(), plate: kind === 'portrait' ? undefined : plates[p++] };
-    specs.push(spec);
-  }
-}
-/** @param {any} s */
-const render = (s) =>
-  s.kind === 'vehicle' ? scenes.vehicleCapture({ seed: s.seed, cameraId: s.cameraId, plate: s.plate, timestamp: s.timestamp }) : s.kind === 'plate' ? scenes.plateCrop({ seed: s.seed, plate: s.plate }) : scenes.travelerPortrait({ seed: s.seed });
-const classOf = { vehicle: 'vehicle-image', plate: 'plate-image', portrait: 'traveler-image' };
+// robustness.js's references (its negatives and hard negatives draw their plates after them).
+const specs = (await robustnessSpecs(perKind, perKind, 20)).refs;
 /** @type {Buffer[]} */
 const bases = [];
-for (const s of specs) bases.push(await render(s));
-const references = await buildReferences(specs.map((s, i) => ({ id: `${s.kind}/${String(s.index).padStart(4, '0')}.jpg`, class: classOf[/** @type {'vehicle'} */ (s.kind)], bytes: /** @type {Buffer} */ (bases[i]) })));
+for (const s of specs) bases.push(await renderSpec(s));
+const references = await buildReferences(specs.map((s, i) => ({ id: referenceIdOf(s), class: ASSET_CLASS[s.kind], bytes: /** @type {Buffer} */ (bases[i]) })));
 const index = pdqIndexOfReferences(references);
 const calibration = new CalibrationMatcher(index);
 const full = new PerceptualMatcher(index, { threshold: 47, alignedThreshold: 47 });

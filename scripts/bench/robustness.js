@@ -22,15 +22,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { ASSET_CLASS, CAMERAS, KINDS, referenceIdOf, renderSpec, robustnessSpecs } from './robustness-specs.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CAMERAS = ['L3-C07', 'L4-C09'];
-const KINDS = /** @type {const} */ (['vehicle', 'plate', 'portrait']);
-const ASSET_CLASS = { vehicle: 'vehicle-image', plate: 'plate-image', portrait: 'traveler-image' };
 const TARGETS = { classRecall: 0.95, overallRecall: 0.98, precision: 0.99 };
 
 /**
- * @typedef {{ kind: typeof KINDS[number], seed: number, index: number, plate?: string, cameraId?: string, timestamp?: string }} Spec
+ * @typedef {import('./robustness-specs.js').Spec} Spec
  * @typedef {{ case: string, class: string, kind: string, expected?: string, measurement: import('../../dist/calibrate/measure.js').QueryMeasurement, ms: number }} Row
  */
 
@@ -38,7 +36,6 @@ const TARGETS = { classRecall: 0.95, overallRecall: 0.98, precision: 0.99 };
 
 async function workerLoop() {
   const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-  const scenes = await import('../synth/scenes.js');
   const { ROBUSTNESS_CASES, applyCase } = await import('../synth/transforms.js');
   const { SUBIMAGE_CASES, applySubimageCase } = await import('./robustness-subimage.js');
   const { buildReferences } = await import('../../dist/calibrate/references.js');
@@ -46,12 +43,7 @@ async function workerLoop() {
   /** @type {import('../../dist/calibrate/measure.js').CalibrationMatcher | undefined} */
   let matcher;
 
-  /** @param {Spec} spec */
-  const render = (spec) => {
-    if (spec.kind === 'vehicle') return scenes.vehicleCapture({ seed: spec.seed, cameraId: /** @type {string} */ (spec.cameraId), plate: /** @type {string} */ (spec.plate), timestamp: /** @type {string} */ (spec.timestamp) });
-    if (spec.kind === 'plate') return scenes.plateCrop({ seed: spec.seed, plate: /** @type {string} */ (spec.plate) });
-    return scenes.travelerPortrait({ seed: spec.seed });
-  };
+  const render = renderSpec;
 
   /** @param {any} msg */
   const handle = async (msg) => {
@@ -154,31 +146,6 @@ class Pool {
   }
 }
 
-/** @param {number} perKind @param {number} negativesPerKind @param {number} hardPerKind */
-async function specs(perKind, negativesPerKind, hardPerKind) {
-  const { generatePlates } = await import('../synth/plates.js');
-  const plates = generatePlates({ seed: 20261001, count: 2 * (perKind + negativesPerKind + hardPerKind) });
-  let p = 0;
-  /** @type {{ refs: Spec[], negatives: Spec[], hard: Spec[] }} */
-  const out = { refs: [], negatives: [], hard: [] };
-  for (const role of /** @type {const} */ (['refs', 'negatives', 'hard'])) {
-    const count = role === 'refs' ? perKind : role === 'negatives' ? negativesPerKind : hardPerKind;
-    const seedBase = role === 'refs' ? 1000 : role === 'negatives' ? 500_000 : 900_000;
-    for (const kind of KINDS) {
-      for (let i = 0; i < count; i++) {
-        /** @type {Spec} */
-        const spec = { kind, seed: seedBase + i, index: i };
-        if (kind === 'vehicle') {
-          spec.cameraId = CAMERAS[i % CAMERAS.length];
-          spec.timestamp = new Date(Date.UTC(2026, 9, 1, 6) + (seedBase + i) * 97_000).toISOString();
-        }
-        if (kind !== 'portrait') spec.plate = plates[p++];
-        out[role].push(spec);
-      }
-    }
-  }
-  return out;
-}
 
 /** Nearest-distance histogram in 4-bit buckets, plus `none` (no hit within 47 or not measurable). @param {readonly Row[]} rows */
 function histogram(rows) {
@@ -238,9 +205,9 @@ async function main() {
   const t0 = performance.now();
   const pool = new Pool(workers);
   try {
-    const { refs, negatives, hard } = await specs(perKind, perKind, hardPerKind);
+    const { refs, negatives, hard } = await robustnessSpecs(perKind, perKind, hardPerKind);
     log(`references: ${refs.length} (${perKind} per kind), workers: ${workers}`);
-    const built = await Promise.all(refs.map((spec) => pool.run({ type: 'reference', refId: `${spec.kind}/${String(spec.index).padStart(4, '0')}.jpg`, spec })));
+    const built = await Promise.all(refs.map((spec) => pool.run({ type: 'reference', refId: referenceIdOf(spec), spec })));
     const references = built.map((b) => b.reference).sort((a, b) => (a.id < b.id ? -1 : 1));
     const tRefs = performance.now();
     if (values['references-out']) {
