@@ -6,11 +6,11 @@ import type { ViewFile } from './view-file.js';
  * A store's plate digests left in its file, with what a lookup needs in memory: at ten million
  * digests the section is 320 MB, and most of the cost of loading it whole was the first touch of
  * every page of that buffer (1.1-1.5 CPU-s of 1.8-2.4, scripts/bench/plates-digests.js), not the
- * lookups. Here the section is read through two reused buffers (one is read into while the other is
- * hashed and checked sorted, so the store's digest still covers every byte) and only a compact table is kept: the
- * bucket starts over each digest's leading bits, and 2 bytes of each digest (its tag). A lookup
- * compares those 36 bits (at ten million; fewer for smaller sets) and confirms a candidate by
- * reading its 32 bytes from the file, so a match is exactly what the whole table gave. Two bytes,
+ * lookups. Here the section is read through two reused buffers (one is read into while the other
+ * is hashed and checked sorted, so the store's digest still covers every byte) and only a compact
+ * table is kept: the bucket starts over each digest's leading bits, and 2 bytes of each digest (its
+ * tag). A lookup compares those 36 bits (at ten million; fewer for smaller sets) and confirms a
+ * candidate by reading its 32 bytes from the file, so a match is exactly what the whole table gave. Two bytes,
  * not four: the table's first touch costs per page (4 bytes: 0.3 of 0.65 CPU-s of the load), and
  * a false candidate (one in about 2^36 / n lookups: 1 in 7,000 at ten million) costs one read.
  */

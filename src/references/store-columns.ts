@@ -27,8 +27,9 @@ export class ColumnTarget {
 
   /**
    * With `leaveViews`, the view hashes are hashed but not kept: `viewHash` is empty and `viewSegments`
-   * says where they are; `viewReference` is checked as it is read and not kept either (empty). With `leavePlates` (only for a store whose plate digests are all in one
-   * segment: several would need merging), the same for the plate digests, and `plateKeys` is set.
+   * says where they are; `viewReference` is checked as it is read and not kept either (empty). With
+   * `leavePlates` (only for a store whose plate digests are all in one segment: several would need
+   * merging), the same for the plate digests, and `plateKeys` is set.
    */
   constructor(
     readonly totals: Counts,
