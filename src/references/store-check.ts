@@ -14,7 +14,6 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
   const { references, views, idBytes } = footer.counts;
   monotonic(columns.idOffsets, idBytes, (at) => bad('idOffsets', at));
   monotonic(columns.viewStart, views, (at) => bad('viewStart', at));
-  const owners = columns.viewReference.length > 0 || views === 0;
   for (let i = 0; i < references; i++) {
     if (columns.classes[i]! >= footer.classes.length) bad('classes', i);
     if (columns.media[i]! >= footer.media.length) bad('media', i);
@@ -22,15 +21,14 @@ export function checkColumns(columns: StoreColumns, footer: StoreFooter, refuse:
     if (!Number.isSafeInteger(size) || size < 0) bad('sizes', i);
     const time = columns.capturedAt[i]!;
     if (!Number.isNaN(time) && !(Math.abs(time) <= MAX_TIME)) bad('capturedAt', i);
-    // An empty viewReference was left out by the reader, which checked each value as it read it.
-    if (owners) for (let v = columns.viewStart[i]!; v < columns.viewStart[i + 1]!; v++) if (columns.viewReference[v] !== i) bad('viewReference', v);
   }
   for (let v = 0; v < views; v++) {
     if (columns.viewQuality[v]! > 100) bad('viewQuality', v);
     if (columns.viewVariant[v]! >= footer.variants.length) bad('viewVariant', v);
   }
-  // Plate digests were checked sorted and distinct segment by segment as they were read
-  // (store-columns.ts), and the merge of several segments' runs keeps them so.
+  // Each view's reference was checked against its segment's viewStart as it was read, and plate
+  // digests sorted and distinct segment by segment (store-columns.ts).
+  // The merge of several segments' plate runs keeps them so.
   // Digests without the key id and sources they were made under would be dropped as no plate set:
   // the plate check would then report nothing to check, and the audit pass as complete.
   if (footer.counts.plates > 0 && !footer.plates) refuse('fingerprint store holds plate digests but no plate set describing them');

@@ -89,8 +89,10 @@ export class ColumnTarget {
         await skip(offset + length);
         continue;
       }
-      if (name === 'viewReference' && this.leaveViews) {
-        await this.checkOwners(reads, offset, counts, refuse);
+      if (name === 'viewReference') {
+        // Kept in its buffer, or with the views left in the file only hashed: checked as it is read either way.
+        const into = this.leaveViews ? undefined : new Uint8Array(this.buffers[name], this.firstElement(name) * SECTIONS[name].bytes, length);
+        await this.checkOwners(reads, offset, counts, refuse, into);
         at = offset + length;
         continue;
       }
@@ -109,21 +111,21 @@ export class ColumnTarget {
   }
 
   /**
-   * With the views left in the file, a segment's `viewReference` section is hashed and checked as
-   * it is read, not kept: it only repeats `viewStart` (view v belongs to the reference whose range
-   * holds it), and at ten million references it is 480 MB of an audit's peak. Each value must be
-   * its view's owner by the segment's own `viewStart`, read before it and not yet rebased, as
-   * checkColumns checks a kept column; a matcher then finds a view's reference by
-   * {@link referenceOfView}. checkColumns still checks `viewStart` monotonic.
+   * Reads a segment's `viewReference` section (into `into`, or with the views left in the file into
+   * scratch, not kept: it only repeats `viewStart`, and at ten million references it is 480 MB of an
+   * audit's peak, where a matcher finds a view's reference by {@link referenceOfView}) and checks
+   * each value as it is read: view v's must be the reference whose range of the segment's own
+   * `viewStart` (read before it, not yet rebased) holds v. checkColumns checks `viewStart` monotonic.
    */
-  private async checkOwners(reads: HashedReads, offset: number, counts: Counts, refuse: Refuse): Promise<void> {
+  private async checkOwners(reads: HashedReads, offset: number, counts: Counts, refuse: Refuse, into?: Uint8Array): Promise<void> {
     const starts = new Uint32Array(this.buffers.viewStart, this.base.references * 4, counts.references + 1);
     const first = this.base.views;
     let owner = 0;
     const length = counts.views * 4;
     for (let done = 0; done < length; done += READ_CHUNK) {
       const from = done / 4;
-      const piece = reads.scratch(Math.min(READ_CHUNK, length - done));
+      const n = Math.min(READ_CHUNK, length - done);
+      const piece = into ? into.subarray(done, done + n) : reads.scratch(n);
       await reads.push(piece, offset + done, (bytes) => {
         const values = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
         for (let k = 0; k < values.length; k++) {
@@ -157,8 +159,7 @@ export class ColumnTarget {
     };
     rebased('idOffsets', idBytes, counts.idBytes);
     rebased('viewStart', views, counts.views);
-    // checkColumns then finds every view's reference equal to its place in the whole store (left
-    // out, each was checked as it was read).
+    // Each view's reference was checked against its segment's viewStart as it was read (checkOwners).
     if (references > 0 && !this.leaveViews) {
       const owner = new Uint32Array(this.buffers.viewReference, views * 4, counts.views);
       for (let v = 0; v < owner.length; v++) owner[v] = owner[v]! + references;
