@@ -12,14 +12,8 @@
  * set (~2.4 GB).
  */
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { arg, cpuMs, distModule, root } from './builds.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const argv = process.argv.slice(2);
-const arg = (/** @type {string} */ name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const baseDir = arg('--base');
 const setFile = arg('--set');
 if (!baseDir || !setFile) {
@@ -27,15 +21,10 @@ if (!baseDir || !setFile) {
   process.exit(2);
 }
 const repeat = Number(arg('--repeat') ?? 3);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const module = (/** @type {string} */ dir, /** @type {string} */ rel) => import(pathToFileURL(path.join(dir, 'dist', rel)).href);
-const { loadFingerprints } = await module(root, 'references/load.js');
+const { loadFingerprints } = await distModule(root, 'references/load.js');
 const builds = [
-  { name: 'base', build: (await module(path.resolve(baseDir), 'identify/pdq/pdq-index.js')).buildPdqIndex, ms: /** @type {number[]} */ ([]) },
-  { name: 'this', build: (await module(root, 'identify/pdq/pdq-index.js')).buildPdqIndex, ms: /** @type {number[]} */ ([]) },
+  { name: 'base', build: (await distModule(path.resolve(baseDir), 'identify/pdq/pdq-index.js')).buildPdqIndex, ms: /** @type {number[]} */ ([]) },
+  { name: 'this', build: (await distModule(root, 'identify/pdq/pdq-index.js')).buildPdqIndex, ms: /** @type {number[]} */ ([]) },
 ];
 const set = await loadFingerprints([setFile]);
 const bytes = (/** @type {ArrayBufferView} */ a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);

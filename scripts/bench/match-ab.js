@@ -16,14 +16,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { arg, cpuMs, distModule, root } from './builds.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const argv = process.argv.slice(2);
-const arg = (/** @type {string} */ name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const baseDir = arg('--base');
 const setFile = arg('--set');
 const imagesDir = arg('--images');
@@ -33,14 +27,10 @@ if (!baseDir || !setFile || !imagesDir) {
 }
 const limit = Number(arg('--limit') ?? 80);
 const repeat = Number(arg('--repeat') ?? 2);
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 /** A SubImageMatcher of the build under `dir` over `file`, and how long its load and index took. @param {string} dir @param {string} file */
 async function matcherOf(dir, file) {
-  const module = (/** @type {string} */ rel) => import(pathToFileURL(path.join(dir, 'dist', rel)).href);
+  const module = (/** @type {string} */ rel) => distModule(dir, rel);
   const { loadFingerprints } = await module('references/load.js');
   const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
   const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
@@ -52,7 +42,7 @@ async function matcherOf(dir, file) {
   return matcher;
 }
 
-const { decodeImage } = await import(pathToFileURL(path.join(root, 'dist/identify/image-decode.js')).href);
+const { decodeImage } = await distModule(root, 'identify/image-decode.js');
 // An even sample of the folder (every k-th name), as pdq-stages.js takes it.
 const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
 const stride = Math.max(1, Math.floor(listed.length / limit));

@@ -15,14 +15,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { arg, cpuMs, distModule, root } from './builds.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const argv = process.argv.slice(2);
-const arg = (/** @type {string} */ name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const setFile = arg('--set');
 const imagesDir = arg('--images');
 if (!setFile || !imagesDir) {
@@ -31,7 +25,7 @@ if (!setFile || !imagesDir) {
 }
 const build = path.resolve(arg('--build') ?? root);
 const limit = Number(arg('--limit') ?? 60);
-const module = (/** @type {string} */ rel) => import(pathToFileURL(path.join(build, 'dist', rel)).href);
+const module = (/** @type {string} */ rel) => distModule(build, rel);
 const { loadFingerprints } = await module('references/load.js');
 const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
 const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
@@ -79,10 +73,6 @@ for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
   const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
   if (decoded.ok) images.push(decoded.image);
 }
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 for (const image of images.slice(0, 3)) matcher.match(image); // warm: compiled code, resident tables
 stats.clear();
 const cpu = cpuMs();
