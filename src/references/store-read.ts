@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { canonicalJson } from '../util/canonical-json.js';
-import { describeError, errorCode, InputError } from '../util/errors.js';
+import { CustodyError, describeError, errorCode, InputError } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
 import type { PlateFile } from './plate-file.js';
 import { checkColumns } from './store-check.js';
@@ -60,7 +60,7 @@ export async function readStoreIfAny(file: string, options: ReadStoreOptions = {
   const handle = await open(file, FLAGS).catch(() => undefined);
   if (!handle) return undefined;
   try {
-    return (await hasStoreMagic(handle)) ? await readOpenStore(handle, file, options) : undefined;
+    return (await hasStoreMagic(handle).catch(refuseSystemError(file))) ? await readOpenStore(handle, file, options) : undefined;
   } finally {
     await handle.close();
   }
@@ -85,11 +85,13 @@ export async function readStore(file: string, options: ReadStoreOptions = {}): P
 }
 
 /** readStore over a file already open (an append verifies the very file it then writes). */
-export async function readOpenStore(
-  handle: FileHandle,
-  file: string,
-  options: ReadStoreOptions = {},
-): Promise<LoadedStore & { size: number; segments: number; last: { offset: number; length: number } }> {
+export async function readOpenStore(handle: FileHandle, file: string, options: ReadStoreOptions = {}): Promise<VerifiedStore> {
+  return verify(handle, file, options).catch(refuseSystemError(file));
+}
+
+type VerifiedStore = LoadedStore & { size: number; segments: number; last: { offset: number; length: number } };
+
+async function verify(handle: FileHandle, file: string, options: ReadStoreOptions): Promise<VerifiedStore> {
   const refuse = refuser(file);
   const stats = await handle.stat();
   if (!stats.isFile()) refuse(`fingerprint store is a ${specialKind(stats) ?? 'special file'}, not a regular file`);
@@ -131,6 +133,18 @@ export async function readOpenStore(
       }
     : {};
   return { footer, columns, ...viewFile, ...plateFile, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
+}
+
+/**
+ * A read the system fails (EIO from a failing disk, EISDIR) is a refusal of one line naming the
+ * store, as every other refusal is; only an error that is not the file's (a bug) passes as it is.
+ */
+function refuseSystemError(file: string): (error: unknown) => never {
+  return (error: unknown): never => {
+    const code = errorCode(error);
+    if (error instanceof CustodyError || code === undefined) throw error;
+    throw new InputError(file, `cannot read fingerprint store (${code})`);
+  };
 }
 
 function refuser(file: string): Refuse {

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError } from '../util/errors.js';
+import { CustodyError, errorCode, InputError } from '../util/errors.js';
 
 /**
  * Where a store's view hashes lie in its file, when the loader left them there: at ten million
@@ -38,13 +38,20 @@ export class ViewFileReader {
     const segment = this.file.segments.find((s) => first >= s.firstView && first + count <= s.firstView + s.views);
     if (!segment) throw new RangeError(`views ${first}..${first + count - 1} are not within one segment of ${this.file.path}`);
     const fd = this.open();
-    this.checkIdentity(fd);
-    const length = count * 32;
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, into, done, length - done, segment.offset + (first - segment.firstView) * 32 + done);
-      if (n === 0) throw new InputError(this.file.path, 'fingerprint store was truncated after it was loaded');
-      done += n;
+    try {
+      this.checkIdentity(fd);
+      const length = count * 32;
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, into, done, length - done, segment.offset + (first - segment.firstView) * 32 + done);
+        if (n === 0) throw new InputError(this.file.path, 'fingerprint store was truncated after it was loaded');
+        done += n;
+      }
+    } catch (error) {
+      // A disk that fails under a verified store (EIO) is said as the store's, in one line.
+      const code = errorCode(error);
+      if (error instanceof CustodyError || code === undefined) throw error;
+      throw new InputError(this.file.path, `fingerprint store could not be read after it was loaded (${code})`);
     }
   }
 
