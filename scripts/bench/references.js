@@ -6,7 +6,7 @@
  *
  *   node scripts/bench/references.js [--refs <n>] [--refs-10m <n>] [--no-10m] [--plates <n>]
  *        [--plates-small <n>] [--jobs <n>] [--seed <n>] [--quick] [--no-robustness] [--robustness-per-kind <n>]
- *        [--robustness-hard <n>] [--results <name>]
+ *        [--robustness-hard <n>] [--image-rounds <n>] [--results <name>]
  *   node scripts/bench/references.js --render   (the Markdown again from the last run's JSON)
  *   (npm run bench:scale -- --references-only passes its arguments here)
  *
@@ -18,7 +18,8 @@
  *     synthetic distractors (scripts/bench/distractors.js), cached under bench/work/references/;
  *   - store load alone (dist's loadFingerprints) for each set;
  *   - `custody audit` of the share's image subset (photos/camera-roll) with each set: per-image
- *     cost against the real set's, and whether the same planted copies are found;
+ *     cost against the real set's, and whether the same planted copies are found; the sets'
+ *     loads and audits alternate over --image-rounds rounds (3; 1 with --quick), medians reported;
  *   - the robustness bench (scripts/bench/robustness.js) without and with --refs distractors derived
  *     from its own references: recall and precision;
  *   - the plate scan of the share's large records with --plates-small (500) and --plates (10,000,000)
@@ -112,6 +113,7 @@ async function main() {
     platesSmall: option('--plates-small', 500),
   };
   const seed = option('--seed', 17);
+  const imageRounds = option('--image-rounds', quick ? 1 : 3);
   const jobs = option('--jobs', Math.max(4, os.availableParallelism() * 4)); // as the main bench's image row
   // robustness.js's own defaults (--quick: 4 and 20).
   const robustnessSize = ['--per-kind', String(option('--robustness-per-kind', quick ? 4 : 10)), '--hard', String(option('--robustness-hard', quick ? 20 : 100))];
@@ -160,17 +162,39 @@ async function main() {
   const planted = [...tree.planted.exact, ...tree.planted.transformed].filter((p) => p.startsWith(`${tree.imageSubset}/`));
   /** @type {Set<string> | undefined} */
   let realAssets;
+  // The sets alternate over imageRounds rounds (one set's audits in a burst of machine load would
+  // otherwise decide its ratio alone); each figure is the median of its set's rounds.
+  /** @type {Record<string, { loads: import('./measure.js').Measurement[], audits: import('./measure.js').Measurement[] }>} */
+  const runsOf = Object.fromEntries(Object.keys(sets).map((name) => [name, { loads: [], audits: [] }]));
+  for (let round = 1; round <= imageRounds; round++) {
+    for (const [name, set] of Object.entries(sets)) {
+      log(`round ${round}/${imageRounds}: loading and auditing with the ${name} set (load ${os.loadavg()[0]?.toFixed(2)}) ...`);
+      const runs = /** @type {{ loads: import('./measure.js').Measurement[], audits: import('./measure.js').Measurement[] }} */ (runsOf[name]);
+      runs.loads.push(await child(['load', set.file]));
+      const report = path.join(out, `refs-audit-${name}${round === 1 ? '' : `-${round}`}.json`);
+      runs.audits.push(await custody(['audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]));
+    }
+  }
   for (const [name, set] of Object.entries(sets)) {
-    log(`loading and auditing with the ${name} set (load ${os.loadavg()[0]?.toFixed(2)}) ...`);
-    const load = await child(['load', set.file]);
+    const { loads, audits } = /** @type {{ loads: import('./measure.js').Measurement[], audits: import('./measure.js').Measurement[] }} */ (runsOf[name]);
+    const failedLoad = loads.find((m) => m.code !== 0);
+    const failedAudit = audits.find((m) => m.code !== 0);
     const report = path.join(out, `refs-audit-${name}.json`);
-    const audit = await custody(['audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]);
-    const found = audit.code === 0 ? await assetsFound(report, planted, tree.imageSubset) : undefined;
+    const found = failedAudit ? undefined : await assetsFound(report, planted, tree.imageSubset);
+    // Every round must find the same assets: a difference would be a nondeterministic matcher.
+    for (let round = 2; found && round <= imageRounds; round++) {
+      const again = await assetsFound(path.join(out, `refs-audit-${name}-${round}.json`), planted, tree.imageSubset);
+      if ([...again.assets].join('\n') !== [...found.assets].join('\n')) throw new Error(`the ${name} set's round ${round} found other assets than its round 1`);
+    }
     realAssets ??= found?.assets;
+    const inProcess = (/** @type {string} */ key) => median(loads.map((m) => JSON.parse(m.stdout.trim())[key]));
     rows[name] = {
       set: 'bytes' in set ? { ...set, file: path.relative(root, set.file) } : { file: path.relative(root, set.file), references: real.references.length },
-      load: load.code === 0 ? { run: strip(load), ...JSON.parse(load.stdout.trim()) } : { run: strip(load), error: lastLines(load) },
-      audit: { run: strip(audit), ...(audit.code === 0 ? {} : { error: lastLines(audit) }) },
+      load: failedLoad
+        ? { run: strip(failedLoad), error: lastLines(failedLoad) }
+        : { run: medianRun(loads), ...JSON.parse(/** @type {import('./measure.js').Measurement} */ (loads[0]).stdout.trim()), ms: inProcess('ms'), indexMs: inProcess('indexMs') },
+      audit: failedAudit ? { run: strip(failedAudit), error: lastLines(failedAudit) } : { run: medianRun(audits) },
+      rounds: audits.map((a, i) => ({ auditCpu: a.cpu, loadCpu: /** @type {import('./measure.js').Measurement} */ (loads[i]).cpu, load1: a.load1 })),
       ...(found && {
         images: found.filesSeen, plantedFound: found.plantedFound, planted: planted.length, distractorHits: found.distractorHits,
         lost: realAssets ? [...realAssets].filter((a) => !found.assets.has(a)) : [], gained: realAssets ? [...found.assets].filter((a) => !realAssets?.has(a)) : [],
@@ -225,7 +249,7 @@ async function main() {
   // (e) The robustness bench without and with distractors derived from its own references.
   if (!argv.includes('--no-robustness')) rows.robustness = await robustness(storeDir, sizes.refs, seed, robustnessSize, child);
 
-  const result = { date: new Date().toISOString(), quick, sizes, seed, jobs, measureMethod: measureMethod(), machine: description, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))), subset, rows };
+  const result = { date: new Date().toISOString(), quick, sizes, seed, jobs, imageRounds, measureMethod: measureMethod(), machine: description, loadAverageAtEnd: os.loadavg().map((v) => Number(v.toFixed(2))), subset, rows };
   const targets = targetRows(result);
   const results = path.join(root, 'bench/results', resultsName());
   await mkdir(path.dirname(results), { recursive: true });
@@ -296,8 +320,12 @@ function strip(m) {
 
 /** Each figure of {@link strip} the median over the runs (the runs of one step, alternated with another's). @param {import('./measure.js').Measurement[]} runs */
 function medianRun(runs) {
-  const median = (/** @type {number[]} */ v) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? Number.NaN;
   return { wall: median(runs.map((m) => m.wall)), cpu: median(runs.map((m) => m.cpu)), rssMiB: Math.max(...runs.map((m) => m.rssMiB)), code: Math.max(...runs.map((m) => m.code)), load1: median(runs.map((m) => m.load1)) };
+}
+
+/** The median of some figures (the upper one of an even count). @param {number[]} v */
+function median(v) {
+  return [...v].sort((a, b) => a - b)[v.length >> 1] ?? Number.NaN;
 }
 
 /** @param {import('./measure.js').Measurement} m */
