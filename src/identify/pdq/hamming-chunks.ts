@@ -32,11 +32,46 @@ export const WIDER_CHUNKS: readonly number[] = Array.from({ length: 11 }, () => 
 /** Stored hashes past which the index cuts {@link WIDER_CHUNKS}. */
 export const WIDER_ENTRIES = 1 << 24;
 
+/**
+ * Stored hashes past which the index's searches sample, as a wide index's do: shallow probes exact
+ * to the match threshold and a falling sample beyond (HammingIndex.search), instead of probes 2-3
+ * bits deep in 16-bit chunks. Those deep probes were exact to 47-63 bits, but at 10,000-95,000
+ * references (110,000 to a million hashes) each compared 4,000-20,000 chance hashes, and the crop
+ * grid made some 66 of them per image: matching cost 13-25x the 151-reference set's, against 2-3.6x
+ * at 100,000 references to a million (scripts/bench/set-sizes.js). It is where the first stage stops
+ * scanning (ORIENTATION_SCAN_ENTRIES).
+ */
+export const SAMPLED_ENTRIES = 1 << 13;
+
+/**
+ * The chunks of a sampled index of up to {@link WIDE_ENTRIES} hashes: about one stored hash per
+ * chunk value, as {@link WIDE_CHUNKS} hold at a million (floor(log2 entries) bits, 16 at least),
+ * the 256 bits spread over as many chunks as fit. At 2^20 this is WIDE_CHUNKS itself (12 chunks of
+ * 21-22 bits); from 2^13 to 2^17 it is 16 chunks of 16 bits, the narrow cut, searched shallow. Each
+ * layout is one array (isWide tells a sampled 16 x 16 from the narrow one by identity).
+ */
+const sampledCache = new Map<number, readonly number[]>();
+function sampledChunks(entries: number): readonly number[] {
+  const width = Math.min(20, Math.max(16, Math.floor(Math.log2(entries))));
+  let widths = sampledCache.get(width);
+  if (!widths) {
+    const chunks = Math.floor(256 / width);
+    const base = Math.floor(256 / chunks);
+    const wider = 256 - base * chunks;
+    widths = Array.from({ length: chunks }, (_, c) => (c < wider ? base + 1 : base));
+    sampledCache.set(width, widths);
+  }
+  return widths;
+}
+
 /** The chunk widths of an index of `entries` hashes. */
 export const chunkWidths = (entries: number): readonly number[] =>
-  entries > WIDER_ENTRIES ? WIDER_CHUNKS : entries > WIDE_ENTRIES ? WIDE_CHUNKS : NARROW_CHUNKS;
+  entries > WIDER_ENTRIES ? WIDER_CHUNKS : entries > WIDE_ENTRIES ? WIDE_CHUNKS : entries > SAMPLED_ENTRIES ? sampledChunks(entries) : NARROW_CHUNKS;
 
-/** Whether an index cut in `widths` has wide chunks (past {@link WIDE_ENTRIES}): its searches sample beyond their exact reach. */
+/**
+ * Whether an index cut in `widths` samples (past {@link SAMPLED_ENTRIES}): its searches probe
+ * shallow, exact to the match threshold and a sample beyond their exact reach.
+ */
 export const isWide = (widths: readonly number[]): boolean => widths !== NARROW_CHUNKS;
 
 /** Values of `width` bits grouped by popcount up to 3, so probing "within d bits" enumerates exactly those. */

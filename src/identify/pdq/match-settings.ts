@@ -1,5 +1,5 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
-import { cheapestExactDepths, chunkWidths, NARROW_CHUNKS, type ProbeDepth } from './hamming-chunks.js';
+import { cheapestExactDepths, chunkWidths, type ProbeDepth, SAMPLED_ENTRIES } from './hamming-chunks.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and
@@ -66,8 +66,8 @@ export interface MatcherOptions {
  * small sets (ORIENTATION_SCAN_ENTRIES); larger sets follow {@link searchPlan}.
  */
 export const ORIENTATION_RADIUS = 95;
-/** Stored hashes up to which the first stage scans at ORIENTATION_RADIUS (16 views x entries popcounts). */
-export const ORIENTATION_SCAN_ENTRIES = 8192;
+/** Stored hashes up to which the first stage scans at ORIENTATION_RADIUS (16 views x entries popcounts); past it, the index samples. */
+export const ORIENTATION_SCAN_ENTRIES = SAMPLED_ENTRIES;
 /** Orientations the crop stage searches, best first. */
 export const ALIGN_ORIENTATIONS = 2;
 
@@ -91,15 +91,16 @@ export const MAX_VERIFIED = 8;
  *   the largest (at most 95) at which `entries x 16 x P` stays under CHANCE_CANDIDATES: 85 at
  *   100,000 entries, 81 at 3 million, 78 at 30 million. A scan out to that radius would read every
  *   entry per search, so the probes go `depth` bits deep in each chunk instead (HammingIndex.search:
- *   exact to chunks x (depth + 1) - 1 bits, a falling sample beyond), never shallower than every
- *   direct match (31 bits) needs, and deeper while the expected candidates per search stay under
- *   PROBE_CANDIDATES: 16-bit chunks, depth 3 up to ~120,000 entries, 2 up to ~600,000, 1 beyond.
- *   Past a million entries (12 chunks of 21-22 bits, chunkWidths) the depths are the cheapest that
- *   are exact to the match threshold (cheapestExactDepths: 2 in eight chunks, 1 in four), not 2 in
- *   every chunk: measured at 1M references (3M hashes) they cut a stage-one search by a third, and the
- *   sample beyond 31 bits thins (a hash 60 bits away is met with p 0.57 instead of 0.71, 80 bits
- *   0.13 instead of 0.17; each reference stores three core views). Past 2^24 entries (ten million
- *   references) 11 chunks of 23 bits (WIDER_CHUNKS): 2 in ten chunks, 1 in one.
+ *   exact to the sum over chunks of (depth + 1), less 1, a falling sample beyond): the cheapest
+ *   depths that are exact to the match threshold (cheapestExactDepths), in chunks of about one stored
+ *   hash per value (chunkWidths: 16 x 16 bits up to 2^17 entries, then 15 to 12 chunks of 17-22
+ *   bits; at 3M entries 2 in eight chunks, 1 in four). Measured at 1M references (3M hashes) they
+ *   cut a stage-one search by a third against depth 2 everywhere, and the sample beyond 31 bits thins
+ *   (a hash 60 bits away is met with p 0.57 instead of 0.71, 80 bits 0.13 instead of 0.17; each
+ *   reference stores three core views). Past 2^24 entries (ten million references) 11 chunks of 23
+ *   bits (WIDER_CHUNKS): 2 in ten chunks, 1 in one. Below 2^20 entries the 16-bit chunks were once
+ *   probed 2-3 bits deep (exact to 47-63 bits): 4,000-20,000 candidates per search and matching 13-25x
+ *   the 151-reference set's at 10,000-50,000 references; sampled, 1.7-2.0x (SAMPLED_ENTRIES).
  */
 export interface SearchPlan {
   radius: number;
@@ -109,8 +110,6 @@ export interface SearchPlan {
 
 /** Expected chance stored hashes within the radius, per query, the radius is chosen to stay under. */
 export const CHANCE_CANDIDATES = 0.1;
-/** Expected candidates one probed search may compare, the probe depth is chosen to stay under. */
-export const PROBE_CANDIDATES = 20_000;
 
 /** P(Bin(256, 1/2) <= r) for r = 0..256. */
 const CHANCE: readonly number[] = (() => {
@@ -130,25 +129,17 @@ export function searchPlan(entries: number, exactTo = MATCH_THRESHOLD): SearchPl
   if (entries <= ORIENTATION_SCAN_ENTRIES) return { radius: ORIENTATION_RADIUS };
   let radius = MATCH_THRESHOLD;
   while (radius < ORIENTATION_RADIUS && entries * 16 * CHANCE[radius + 1]! <= CHANCE_CANDIDATES) radius++;
-  const widths = chunkWidths(entries);
-  if (widths !== NARROW_CHUNKS) {
-    const depths = cheapestExactDepths(widths, exactTo, entries);
-    // Probes reach at most 4 bits a chunk (44 in 11 chunks past 2^24): a matcher opened wider than
-    // that (calibration, to 47) scans, so that every distance it reports is exact.
-    if (depths.reduce((sum, d) => sum + d + 1, 0) <= exactTo) return { radius };
-    return { radius, depth: depths };
-  }
-  // The shallowest depth that still finds every direct match, then deeper while the candidates allow.
-  let depth = Math.floor(MATCH_THRESHOLD / widths.length);
-  const candidates = (d: number) => widths.reduce((sum, w) => sum + (withinBits(w, d) * entries) / 2 ** w, 0);
-  while (depth < 3 && candidates(depth + 1) <= PROBE_CANDIDATES) depth++;
-  return { radius, depth: Math.max(depth, Math.min(3, Math.floor(exactTo / widths.length))) };
+  const depths = cheapestExactDepths(chunkWidths(entries), exactTo, entries);
+  // Probes reach at most 4 bits a chunk (44 in 11 chunks past 2^24): a matcher opened wider than
+  // that (calibration, to 47) scans, so that every distance it reports is exact.
+  if (depths.reduce((sum, d) => sum + d + 1, 0) <= exactTo) return { radius };
+  return { radius, depth: depths };
 }
 
 /**
- * Probe depth, in a wide-chunk index (past 2^20 entries), of the searches that look for a copy
+ * Probe depth, in a sampled index (past SAMPLED_ENTRIES), of the searches that look for a copy
  * through many query views, the crop grid's (up to 81 crops x 2 orientations) and the trim views'
- * (8); smaller indexes use the first stage's depth. Depth 1 is exact to 23 bits and a sample beyond
+ * (8); smaller indexes scan. In 12 wide chunks depth 1 is exact to 23 bits and a sample beyond
  * (p 0.99 at 31 bits, 0.85 at 40, 0.45 at 52), where depth 2 met 0.92 at 52 at ten times the cost
  * (at 3 million entries ~2,900 probes and ~3,400 compared hashes per search, against ~270 and ~300;
  * a compared hash is a cache miss in a 96 MB pool). Measured on the 1M bench set at depth 2: the
@@ -158,14 +149,3 @@ export function searchPlan(entries: number, exactTo = MATCH_THRESHOLD): SearchPl
  * the robustness bench with a million distractors measures what it costs in recall.
  */
 export const WIDE_GRID_DEPTH = 1;
-
-/** Values within d bits of a w-bit value. */
-function withinBits(w: number, d: number): number {
-  let total = 0;
-  let term = 1;
-  for (let k = 0; k <= d; k++) {
-    total += term;
-    term = (term * (w - k)) / (k + 1);
-  }
-  return total;
-}

@@ -69,7 +69,29 @@ describe('searchPlan: radii follow the index size', () => {
     expect(searchPlan(3_000_000)).toEqual({ radius: 81, depth: [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1] });
     // Past 2^24 entries 11 chunks of 23 bits: depth 2 in all but one (exact to 31 bits).
     expect(searchPlan(30_000_000)).toEqual({ radius: 78, depth: [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1] });
-    expect(searchPlan(700_000)).toEqual({ radius: 82, depth: 1 });
+    // Between a scan and a million entries the chunks hold about one hash per value (13 of 19-20
+    // bits at 700,000), probed no deeper than the match threshold needs, as wide chunks are.
+    expect(searchPlan(700_000)).toEqual({ radius: 82, depth: [2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1] });
+    expect(searchPlan(100_000)).toEqual({ radius: 85, depth: Array.from({ length: 16 }, () => 1) });
+  });
+
+  it('samples past the scan: chunks of about one hash per value, continuous with the wide chunks at 2^20', () => {
+    expect(isWide(chunkWidths(ORIENTATION_SCAN_ENTRIES))).toBe(false);
+    let chunks = 16;
+    for (let entries = ORIENTATION_SCAN_ENTRIES + 1; entries <= 2 ** 20; entries = Math.ceil(entries * 1.37)) {
+      const widths = chunkWidths(entries);
+      expect(isWide(widths), `${entries}`).toBe(true);
+      expect(widths.reduce((a, b) => a + b, 0)).toBe(256);
+      // At most 2 stored hashes per value of the narrowest chunk, and no more chunks as the index grows.
+      expect(entries / 2 ** Math.min(...widths)).toBeLessThanOrEqual(2);
+      expect(widths.length).toBeLessThanOrEqual(chunks);
+      chunks = widths.length;
+      // The plan is exact to the match threshold at every size.
+      const depth = searchPlan(entries).depth as number[];
+      expect(depth).toHaveLength(widths.length);
+      expect(depth.reduce((sum, d) => sum + d + 1, 0)).toBeGreaterThan(31);
+    }
+    expect(chunkWidths(2 ** 20)).toEqual(WIDE_CHUNKS);
   });
 
   it('scans where a matcher opened past the threshold needs more than probes 3 bits deep reach', () => {
