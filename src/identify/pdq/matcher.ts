@@ -1,7 +1,8 @@
 import { referenceId, referenceOfView } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
-import { type Crop, cropRect } from './crops.js';
+import { FINE_NEIGHBOURS, gridCandidates } from './crop-grid.js';
+import type { Crop } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { chunkWidths, isWide, type ProbeDepth } from './hamming-chunks.js';
@@ -32,7 +33,7 @@ import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.j
 import { refineAlignment } from './refine.js';
 import { checkTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
 import { trimHits } from './trim-search.js';
-import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
+import { nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
 interface Candidate {
   entry: number;
@@ -184,8 +185,6 @@ export class PerceptualMatcher {
    * query crop to the closest few, require the aligned threshold and verify the tiles.
    */
   private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
-    const raw = new Float32Array(256);
-    const candidates = new Map<number, Candidate>();
     // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
     const radius = Math.min(this.candidateRadius, REFINE_RADIUS);
     // A view within SAME_VIEW_SHARE of one already gridded adds nothing the alignment would not
@@ -193,32 +192,17 @@ export class PerceptualMatcher {
     // at an edge that border stripping takes for a 1-2% border.
     const gridded: QueryView[] = [];
     for (const view of views) if (!gridded.some((g) => nearlySame(g.rect, view.rect, plane.image))) gridded.push(view);
-    let nearest = Infinity;
-    const hashGrid = (crops: readonly Crop[], reach: number) => {
-      for (const view of gridded) {
-        for (const crop of crops) {
-          const rect = cropRect(view.rect, crop);
-          plane.dctOf(rect, raw);
-          for (const dihedral of dihedrals) {
-            this.index.search(
-              this.viewHash({ dct: raw }, dihedral),
-              reach,
-              (entry, distance) => {
-                if (distance < nearest) nearest = distance;
-                if (distance > radius) return;
-                const known = candidates.get(entry);
-                if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
-              },
-              this.gridDepth,
-            );
-          }
-        }
-      }
-    };
-    // The coarse crops are searched out to FINE_GRID_GATE (scanned in small sets, probed to the plan's
-    // depth in large ones); the fine crops only when a coarse one came that close.
-    hashGrid(COARSE_QUERY_CROPS, Math.max(radius, FINE_GRID_GATE));
-    if (nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
+    const candidates = gridCandidates({
+      index: this.index,
+      plane,
+      views: gridded,
+      dihedrals,
+      hashOf: (dct, dihedral) => this.viewHash({ dct }, dihedral),
+      radius,
+      depth: this.gridDepth,
+      // Only a wide index opens the fine grid by chance (crop-grid.ts); a small one scans it exactly.
+      ...(this.wide && { nearBest: FINE_NEIGHBOURS }),
+    });
     const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)
