@@ -22,12 +22,11 @@ import {
   type PerceptualMatch,
   QUALITY_GATE,
   REFINE_RADIUS,
-  SEED_RADIUS,
   type SearchPlan,
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
-import { searchOrientations, shallowTurnedDepths } from './orientation-search.js';
+import { collectCandidates, type Candidate as FirstStageCandidate, searchOrientations, shallowTurnedDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
@@ -35,13 +34,7 @@ import { checkTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
 import { trimHits } from './trim-search.js';
 import { nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
-interface Candidate {
-  entry: number;
-  distance: number;
-  view: QueryView;
-  rect: Rect;
-  dihedral: Dihedral;
-}
+type Candidate = FirstStageCandidate<QueryView>;
 
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
@@ -112,51 +105,23 @@ export class PerceptualMatcher {
     const usable = views.filter((v) => v.result.quality >= QUALITY_GATE);
     const quality = Math.max(...views.map((v) => v.result.quality));
     if (usable.length === 0) return { kind: 'low-quality', quality };
-    const found = new Map<number, Candidate>();
-    // Nearest stored hash per orientation, within the orientation radius: says which rotation or
-    // flip a trimmed copy is in, and whether the crop stage has anything to look for at all.
-    const nearestBy = new Map<Dihedral, number>();
-    // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
-    const seeds = new Map<number, Candidate>();
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
     const hashOf = (view: QueryView, dihedral: Dihedral) => this.viewHash(view.result, dihedral);
-    for (const { view, dihedral, hits } of searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned)) {
-      // Most stored hashes of a similar scene fall within the orientation radius: the visit does as
-      // little as it can for them (a local minimum; map work only within SEED_RADIUS).
-      let nearest = nearestBy.get(dihedral) ?? Infinity;
-      for (let h = 0; h < hits.length; h += 2) {
-        const entry = hits[h]!;
-        const distance = hits[h + 1]!;
-        if (distance < nearest) nearest = distance;
-        if (distance > this.threshold) {
-          if (distance > SEED_RADIUS) continue;
-          const seed = seeds.get(entry);
-          if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-          continue;
-        }
-        const known = found.get(entry);
-        if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-      }
-      if (nearest < Infinity) nearestBy.set(dihedral, nearest);
-    }
+    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned);
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.
-    for (const hit of trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth)) {
-      const known = found.get(hit.entry);
-      if (!known || hit.distance < known.distance) found.set(hit.entry, { ...hit, dihedral: 'original' });
+    const trimmed = trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth);
+    if (stage.owedFrom < Infinity) {
+      // The turned searches' deep probes can only add stored hashes owedFrom bits away or more: a
+      // candidate nearer than that which verifies is the one the whole stage would return (the
+      // candidates before it are the same, nearer ones), so a direct copy does not pay for them.
+      const direct = this.directMatch(plane, collectCandidates(stage.searches, trimmed, this.threshold).found, stage.owedFrom);
+      if (direct) return direct;
+      stage.deepen();
     }
-    const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
-    for (const c of ranked) {
-      let tiles = this.verify(plane, c.entry, c.rect, c.dihedral);
-      if (tiles && !tiles.passed) {
-        // Tiles are unforgiving of misplacement (a 2% trim matched against the full view shifts them
-        // by 7% of their width): fit the rectangle to the stored hash first, then look again.
-        const fitted = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
-        tiles = this.verify(plane, c.entry, fitted.rect, c.dihedral);
-      }
-      if (tiles && !tiles.passed) continue;
-      return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
-    }
+    const { found, nearestBy, seeds } = collectCandidates(stage.searches, trimmed, this.threshold);
+    const direct = this.directMatch(plane, found, Infinity);
+    if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
     let dihedrals = this.cropOrientations(nearestBy);
     // In a wide-chunk index the first stage only samples its radius (an 80-bit neighbour is met with
@@ -167,6 +132,24 @@ export class PerceptualMatcher {
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
+  }
+
+  /** The first verified of the MAX_VERIFIED nearest first-stage candidates, among those nearer than `below` bits. */
+  private directMatch(plane: FilteredPlane, found: ReadonlyMap<number, Candidate>, below: number): MatchOutcome | undefined {
+    const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
+    for (const c of ranked) {
+      if (c.distance >= below) break;
+      let tiles = this.verify(plane, c.entry, c.rect, c.dihedral);
+      if (tiles && !tiles.passed) {
+        // Tiles are unforgiving of misplacement (a 2% trim matched against the full view shifts them
+        // by 7% of their width): fit the rectangle to the stored hash first, then look again.
+        const fitted = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
+        tiles = this.verify(plane, c.entry, fitted.rect, c.dihedral);
+      }
+      if (tiles && !tiles.passed) continue;
+      return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
+    }
+    return undefined;
   }
 
   /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
