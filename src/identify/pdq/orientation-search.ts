@@ -16,12 +16,14 @@ export interface OrientationSearch<V> {
  * The per-chunk depths the first stage probes the seven turned and flipped orientations to first, in
  * a wide-chunk index (past 2^20 stored hashes; undefined otherwise: every search goes to the plan's
  * depth): WIDE_GRID_DEPTH, exact to 23 bits, ~270 probes where the plan's depths make ~2,000. The
- * plan's deep probes follow only when some search of the query met a stored hash within the radius
- * (see {@link searchOrientations}). An image with no agency content meets none, and its 14 turned
- * searches cost about a tenth; an image that meets one is searched exactly as before. What is lost:
- * a turned copy whose every search, upright to the plan's depth and turned to this, meets nothing
- * within the radius (81 bits at 1M) where the deep turned probes would have met something: measured
- * by the robustness bench with a million distractors (rotation-crop and its kin).
+ * plan's deep probes follow only when some turned search of the query met a stored hash within the
+ * radius (see {@link searchOrientations}). An image with no agency content meets none, and its 14
+ * turned searches cost about a tenth; an image that meets one is searched exactly as before. An
+ * upright hit does not count: it says the scene is like some reference's upright (in a large set
+ * every street photo sits in some distractor's neighbourhood), not that a turned copy is there. What
+ * is lost: a turned copy none of whose turned searches, probed to this depth, meets anything within
+ * the radius (81 bits at 1M) where the deep probes would have: measured by the robustness bench with
+ * a million distractors (rotate, mirror, rotation-crop and their kin).
  */
 export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan, widths: readonly number[]): number[] | undefined {
   const deep = plan.depth;
@@ -45,7 +47,7 @@ export interface FirstStage<V> {
   /**
    * The least distance a stored hash met only by the owed probes can have: one no chunk c of which
    * is within shallow[c] bits of the query's differs by sum(shallow[c] + 1) bits at least (22 in 11
-   * chunks). Infinity when nothing is owed: no search met anything, or none was deferred.
+   * chunks). Infinity when nothing is owed: no turned search met anything, or none was deferred.
    */
   owedFrom: number;
   /** Probes the owed searches to the plan's depth, their hits appended to their searches; nothing is owed after. */
@@ -55,7 +57,7 @@ export interface FirstStage<V> {
 /**
  * The first stage's searches, every view in every orientation, out to `radius` at the plan's depth;
  * with `shallow`, the turned orientations first to `shallow`, and deepened to the plan's depth (by
- * the caller, {@link FirstStage.deepen}) when any search met something and nothing nearer than
+ * the caller, {@link FirstStage.deepen}) when a turned search met something and nothing nearer than
  * {@link FirstStage.owedFrom} settles the query first. The searches stay in view-then-orientation
  * order with their hits, which the caller applies in that order, so that a candidate met at equal
  * distances by two searches keeps the first search's view (as one pass over the searches did) even
@@ -77,7 +79,8 @@ export function searchOrientations<V>(
       const first = dihedral !== 'original' ? shallow : undefined;
       const hits: number[] = [];
       index.search(hash, radius, (entry, distance) => hits.push(entry, distance), first ?? plan.depth);
-      if (hits.length > 0) near = true;
+      // Only a turned search's hit calls for the turned deep probes (see shallowTurnedDepths).
+      if (hits.length > 0 && first) near = true;
       // hashOf may reuse its output: a deferred search keeps a copy.
       searches.push({ view, dihedral, hits, ...(first ? { deferred: hash.slice() } : {}) });
     }

@@ -57,6 +57,14 @@ describe('first stage with deep probes owed', () => {
     expect(a.nearestBy).toEqual(b.nearestBy);
   });
 
+  it('owes nothing when only the upright search met something (an upright hit says nothing of a turned copy)', () => {
+    const far = Uint32Array.from({ length: 8 }, () => next());
+    const stage = searchOrientations(index, [view], (_, d) => (d === 'original' ? hashes.get(d)! : far), 81, plan, shallow);
+    expect(stage.searches[0]!.hits.length).toBeGreaterThan(0);
+    expect(stage.searches.slice(1).every((s) => s.hits.length === 0)).toBe(true);
+    expect(stage.owedFrom).toBe(Infinity);
+  });
+
   it('owes nothing when no search met anything', () => {
     const far = Uint32Array.from({ length: 8 }, () => next());
     const stage = searchOrientations(index, [view], () => far, 81, plan, shallow);
