@@ -1,7 +1,8 @@
 import { referenceId, referenceOfView } from '../../references/columns.js';
 import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
-import { type Crop, cropRect } from './crops.js';
+import { FINE_NEIGHBOURS, gridCandidates } from './crop-grid.js';
+import type { Crop } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { chunkWidths, isWide, type ProbeDepth } from './hamming-chunks.js';
@@ -21,26 +22,19 @@ import {
   type PerceptualMatch,
   QUALITY_GATE,
   REFINE_RADIUS,
-  SEED_RADIUS,
   type SearchPlan,
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
-import { searchOrientations, shallowTurnedDepths } from './orientation-search.js';
+import { collectCandidates, type Candidate as FirstStageCandidate, searchOrientations, shallowTurnedDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
 import { checkTiles, TILE_THRESHOLD, type TileCheck } from './tiles.js';
 import { trimHits } from './trim-search.js';
-import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
+import { nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
-interface Candidate {
-  entry: number;
-  distance: number;
-  view: QueryView;
-  rect: Rect;
-  dihedral: Dihedral;
-}
+type Candidate = FirstStageCandidate<QueryView>;
 
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
@@ -111,51 +105,23 @@ export class PerceptualMatcher {
     const usable = views.filter((v) => v.result.quality >= QUALITY_GATE);
     const quality = Math.max(...views.map((v) => v.result.quality));
     if (usable.length === 0) return { kind: 'low-quality', quality };
-    const found = new Map<number, Candidate>();
-    // Nearest stored hash per orientation, within the orientation radius: says which rotation or
-    // flip a trimmed copy is in, and whether the crop stage has anything to look for at all.
-    const nearestBy = new Map<Dihedral, number>();
-    // The closest stored hashes beyond the threshold: seeds for aligning a trimmed copy directly.
-    const seeds = new Map<number, Candidate>();
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
     const hashOf = (view: QueryView, dihedral: Dihedral) => this.viewHash(view.result, dihedral);
-    for (const { view, dihedral, hits } of searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned)) {
-      // Most stored hashes of a similar scene fall within the orientation radius: the visit does as
-      // little as it can for them (a local minimum; map work only within SEED_RADIUS).
-      let nearest = nearestBy.get(dihedral) ?? Infinity;
-      for (let h = 0; h < hits.length; h += 2) {
-        const entry = hits[h]!;
-        const distance = hits[h + 1]!;
-        if (distance < nearest) nearest = distance;
-        if (distance > this.threshold) {
-          if (distance > SEED_RADIUS) continue;
-          const seed = seeds.get(entry);
-          if (!seed || distance < seed.distance) seeds.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-          continue;
-        }
-        const known = found.get(entry);
-        if (!known || distance < known.distance) found.set(entry, { entry, distance, view, rect: view.rect, dihedral });
-      }
-      if (nearest < Infinity) nearestBy.set(dihedral, nearest);
-    }
+    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned);
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.
-    for (const hit of trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth)) {
-      const known = found.get(hit.entry);
-      if (!known || hit.distance < known.distance) found.set(hit.entry, { ...hit, dihedral: 'original' });
+    const trimmed = trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth);
+    if (stage.owedFrom < Infinity) {
+      // The turned searches' deep probes can only add stored hashes owedFrom bits away or more: a
+      // candidate nearer than that which verifies is the one the whole stage would return (the
+      // candidates before it are the same, nearer ones), so a direct copy does not pay for them.
+      const direct = this.directMatch(plane, collectCandidates(stage.searches, trimmed, this.threshold).found, stage.owedFrom);
+      if (direct) return direct;
+      stage.deepen();
     }
-    const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
-    for (const c of ranked) {
-      let tiles = this.verify(plane, c.entry, c.rect, c.dihedral);
-      if (tiles && !tiles.passed) {
-        // Tiles are unforgiving of misplacement (a 2% trim matched against the full view shifts them
-        // by 7% of their width): fit the rectangle to the stored hash first, then look again.
-        const fitted = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
-        tiles = this.verify(plane, c.entry, fitted.rect, c.dihedral);
-      }
-      if (tiles && !tiles.passed) continue;
-      return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
-    }
+    const { found, nearestBy, seeds } = collectCandidates(stage.searches, trimmed, this.threshold);
+    const direct = this.directMatch(plane, found, Infinity);
+    if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
     let dihedrals = this.cropOrientations(nearestBy);
     // In a wide-chunk index the first stage only samples its radius (an 80-bit neighbour is met with
@@ -166,6 +132,24 @@ export class PerceptualMatcher {
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
+  }
+
+  /** The first verified of the MAX_VERIFIED nearest first-stage candidates, among those nearer than `below` bits. */
+  private directMatch(plane: FilteredPlane, found: ReadonlyMap<number, Candidate>, below: number): MatchOutcome | undefined {
+    const ranked = [...found.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, MAX_VERIFIED);
+    for (const c of ranked) {
+      if (c.distance >= below) break;
+      let tiles = this.verify(plane, c.entry, c.rect, c.dihedral);
+      if (tiles && !tiles.passed) {
+        // Tiles are unforgiving of misplacement (a 2% trim matched against the full view shifts them
+        // by 7% of their width): fit the rectangle to the stored hash first, then look again.
+        const fitted = refineAlignment(plane, c.rect, c.dihedral, this.index.hashOf(c.entry));
+        tiles = this.verify(plane, c.entry, fitted.rect, c.dihedral);
+      }
+      if (tiles && !tiles.passed) continue;
+      return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
+    }
+    return undefined;
   }
 
   /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
@@ -184,8 +168,6 @@ export class PerceptualMatcher {
    * query crop to the closest few, require the aligned threshold and verify the tiles.
    */
   private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
-    const raw = new Float32Array(256);
-    const candidates = new Map<number, Candidate>();
     // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
     const radius = Math.min(this.candidateRadius, REFINE_RADIUS);
     // A view within SAME_VIEW_SHARE of one already gridded adds nothing the alignment would not
@@ -193,32 +175,17 @@ export class PerceptualMatcher {
     // at an edge that border stripping takes for a 1-2% border.
     const gridded: QueryView[] = [];
     for (const view of views) if (!gridded.some((g) => nearlySame(g.rect, view.rect, plane.image))) gridded.push(view);
-    let nearest = Infinity;
-    const hashGrid = (crops: readonly Crop[], reach: number) => {
-      for (const view of gridded) {
-        for (const crop of crops) {
-          const rect = cropRect(view.rect, crop);
-          plane.dctOf(rect, raw);
-          for (const dihedral of dihedrals) {
-            this.index.search(
-              this.viewHash({ dct: raw }, dihedral),
-              reach,
-              (entry, distance) => {
-                if (distance < nearest) nearest = distance;
-                if (distance > radius) return;
-                const known = candidates.get(entry);
-                if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
-              },
-              this.gridDepth,
-            );
-          }
-        }
-      }
-    };
-    // The coarse crops are searched out to FINE_GRID_GATE (scanned in small sets, probed to the plan's
-    // depth in large ones); the fine crops only when a coarse one came that close.
-    hashGrid(COARSE_QUERY_CROPS, Math.max(radius, FINE_GRID_GATE));
-    if (nearest <= FINE_GRID_GATE) hashGrid(FINE_QUERY_CROPS, radius);
+    const candidates = gridCandidates({
+      index: this.index,
+      plane,
+      views: gridded,
+      dihedrals,
+      hashOf: (dct, dihedral) => this.viewHash({ dct }, dihedral),
+      radius,
+      depth: this.gridDepth,
+      // Only a wide index opens the fine grid by chance (crop-grid.ts); a small one scans it exactly.
+      ...(this.wide && { nearBest: FINE_NEIGHBOURS }),
+    });
     const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
       .sort((a, b) => a.distance - b.distance || a.entry - b.entry)

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { DIHEDRAL, type Dihedral } from '../../../src/identify/pdq/dihedral.js';
+import { WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
+import { collectCandidates, searchOrientations } from '../../../src/identify/pdq/orientation-search.js';
+import { flipped, xorshift } from '../../support/xorshift.js';
+
+// The first stage leaves the turned searches' deep probes owed (FirstStage.deepen) so that the
+// matcher can settle a direct copy first: the probes owed can only add stored hashes owedFrom bits
+// away or more, and once paid the searches hold exactly what searches to the plan's depth hold.
+
+describe('first stage with deep probes owed', () => {
+  const next = xorshift(41);
+  const size = 40_000;
+  const pool = new Uint32Array(size * 8);
+  for (let i = 0; i < pool.length; i++) pool[i] = next();
+  // One hash per orientation, each with neighbours at 0-80 bits, so that the deep probes meet some.
+  const hashes = new Map<Dihedral, Uint32Array>(DIHEDRAL.map((d) => [d, Uint32Array.from({ length: 8 }, () => next())]));
+  let slot = 11;
+  for (const hash of hashes.values()) for (let n = 0; n < 120; n++, slot += 41) pool.set(flipped(hash, n % 81, next), slot * 8);
+  const index = new HammingIndex(buildHammingTables(pool, WIDE_CHUNKS));
+  const deep = [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1];
+  const shallow = deep.map((d) => Math.min(d, 1));
+  const plan = { radius: 81, depth: deep };
+  const view = { rect: { x: 0, y: 0, width: 64, height: 64 } };
+  const hashOf = (_: unknown, d: Dihedral) => hashes.get(d)!;
+  const sorted = (hits: number[]) => {
+    const pairs: [number, number][] = [];
+    for (let h = 0; h < hits.length; h += 2) pairs.push([hits[h]!, hits[h + 1]!]);
+    return pairs.sort((a, b) => a[0] - b[0]);
+  };
+
+  it('owes the turned searches deep probes that add only hashes owedFrom bits away or more', () => {
+    const stage = searchOrientations(index, [view], hashOf, 81, plan, shallow);
+    expect(stage.owedFrom).toBe(shallow.reduce((sum, d) => sum + d + 1, 0));
+    const before = stage.searches.map((s) => s.hits.length);
+    stage.deepen();
+    expect(stage.owedFrom).toBe(Infinity);
+    let added = 0;
+    for (const [i, s] of stage.searches.entries()) {
+      for (let h = before[i]!; h < s.hits.length; h += 2, added++) expect(s.hits[h + 1]!).toBeGreaterThanOrEqual(24);
+    }
+    expect(added).toBeGreaterThan(0);
+    // The upright search went to the plan's depth at once: nothing was added to it.
+    expect(stage.searches[0]!.hits.length).toBe(before[0]);
+  });
+
+  it('once deepened, holds what searches to the plan depth hold, and the same candidates', () => {
+    const owed = searchOrientations(index, [view], hashOf, 81, plan, shallow);
+    owed.deepen();
+    const whole = searchOrientations(index, [view], hashOf, 81, plan, undefined);
+    expect(whole.owedFrom).toBe(Infinity);
+    for (const [i, s] of owed.searches.entries()) expect(sorted(s.hits)).toEqual(sorted(whole.searches[i]!.hits));
+    const a = collectCandidates(owed.searches, [], 31);
+    const b = collectCandidates(whole.searches, [], 31);
+    expect([...a.found.keys()].sort()).toEqual([...b.found.keys()].sort());
+    expect(a.nearestBy).toEqual(b.nearestBy);
+  });
+
+  it('owes nothing when only the upright search met something (an upright hit says nothing of a turned copy)', () => {
+    const far = Uint32Array.from({ length: 8 }, () => next());
+    const stage = searchOrientations(index, [view], (_, d) => (d === 'original' ? hashes.get(d)! : far), 81, plan, shallow);
+    expect(stage.searches[0]!.hits.length).toBeGreaterThan(0);
+    expect(stage.searches.slice(1).every((s) => s.hits.length === 0)).toBe(true);
+    expect(stage.owedFrom).toBe(Infinity);
+  });
+
+  it('owes nothing when no search met anything', () => {
+    const far = Uint32Array.from({ length: 8 }, () => next());
+    const stage = searchOrientations(index, [view], () => far, 81, plan, shallow);
+    expect(stage.searches.every((s) => s.hits.length === 0)).toBe(true);
+    expect(stage.owedFrom).toBe(Infinity);
+  });
+});
