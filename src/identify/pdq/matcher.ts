@@ -52,7 +52,7 @@ export class PerceptualMatcher {
   private readonly tileThreshold: number;
   /** How the first stage searches (radius and probe depth follow the index size). */
   private readonly plan: SearchPlan;
-  /** Whether the index cuts wide chunks (past 2^20 hashes), whose 1-bit-deep searches sample beyond 23 bits (21 past 2^24). */
+  /** Whether the index samples (past SAMPLED_ENTRIES, 8,192 hashes): its 1-bit-deep searches sample beyond their exact reach (23 bits in the 12 wide chunks, 21 past 2^24). */
   private readonly wide: boolean;
   /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
   private readonly gridDepth: ProbeDepth | undefined;
@@ -183,7 +183,7 @@ export class PerceptualMatcher {
       hashOf: (dct, dihedral) => this.viewHash({ dct }, dihedral),
       radius,
       depth: this.gridDepth,
-      // Only a wide index opens the fine grid by chance (crop-grid.ts); a small one scans it exactly.
+      // Only a sampled index opens the fine grid by chance (crop-grid.ts); a small one scans it exactly.
       ...(this.wide && { nearBest: FINE_NEIGHBOURS }),
     });
     const grid = [...candidates.values()]

@@ -14,7 +14,7 @@ export interface OrientationSearch<V> {
 
 /**
  * The per-chunk depths the first stage probes the seven turned and flipped orientations to first, in
- * a wide-chunk index (past 2^20 stored hashes; undefined otherwise: every search goes to the plan's
+ * a sampled index (past 8,192 stored hashes, SAMPLED_ENTRIES; undefined otherwise: every search goes to the plan's
  * depth): WIDE_GRID_DEPTH, exact to 23 bits, ~270 probes where the plan's depths make ~2,000. The
  * plan's deep probes follow only when some turned search of the query met a stored hash within the
  * radius (see {@link searchOrientations}). An image with no agency content meets none, and its 14
