@@ -27,9 +27,11 @@ interface EdgeExports {
     scale: number,
     limit: number,
     thresholds: number,
-    angles: number,
     minGradient: number,
     counts: number,
+    candidates: number,
+    gxs: number,
+    gys: number,
   ): void;
   lineVotes(
     at: number,
@@ -79,6 +81,10 @@ interface Layout {
   vertical: number;
   hAt: number;
   vAt: number;
+  /** The edge pass' scratch: pixels over the gradient threshold and their gradients. */
+  candidates: number;
+  gxs: number;
+  gys: number;
   rowEdges: number;
   colEdges: number;
   rowRuns: number;
@@ -107,7 +113,7 @@ export function widestBins(side: number): number {
  */
 class EdgeKernels {
   readonly x: EdgeExports;
-  /** The slope tables of quad-steps.ts: bucket starts (u8), thresholds (f64). */
+  /** The slope tables of quad-steps.ts: bucket starts (u8), thresholds (f64, then +Infinity: no step past the last). */
   private readonly starts: number;
   private readonly thresholds: number;
   private readonly tablesEnd: number;
@@ -124,10 +130,10 @@ class EdgeKernels {
     const starts = align(this.x.heapBase());
     this.starts = starts;
     this.thresholds = starts + align(BUCKETS);
-    this.tablesEnd = this.thresholds + align(8 * ANGLES);
+    this.tablesEnd = this.thresholds + align(8 * (ANGLES + 1));
     this.ensure(this.tablesEnd);
     new Uint8Array(this.x.memory.buffer, starts, BUCKETS).set(BUCKET_START);
-    new Float64Array(this.x.memory.buffer, this.thresholds, ANGLES).set(THRESHOLDS);
+    new Float64Array(this.x.memory.buffer, this.thresholds, ANGLES + 1).set([...THRESHOLDS, Number.POSITIVE_INFINITY]);
   }
 
   /** The buffers of a w x h plane. */
@@ -150,6 +156,9 @@ class EdgeKernels {
       vertical: take(n),
       hAt: take(4 * n),
       vAt: take(4 * n),
+      candidates: take(4 * n),
+      gxs: take(4 * n),
+      gys: take(4 * n),
       rowEdges: take(n),
       colEdges: take(n),
       rowRuns: take(4 * h),
@@ -200,9 +209,11 @@ class EdgeKernels {
       BUCKET_SCALE,
       EDGE_LIMIT,
       this.thresholds,
-      ANGLES,
       minGradient,
       l.counts,
+      l.candidates,
+      l.gxs,
+      l.gys,
     );
     const buffer = this.x.memory.buffer;
     const [nh = 0, nv = 0] = new Int32Array(buffer, l.counts, 2);

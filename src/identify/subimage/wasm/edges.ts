@@ -14,16 +14,18 @@ export function heapBase(): usize {
 
 /**
  * The accumulator step of a slope (quad-steps.ts stepOf): the bucket's first step (`starts`, u8 a
- * bucket) and the thresholds above it (`thresholds`, f64 a step).
+ * bucket) and at most two thresholds above it (`thresholds`, f64 a step, +Infinity after the last):
+ * a bucket is narrower than a step, and its first step is one below its lower edge's (checked for
+ * every bucket: no slope needs a third). Without a loop, so without a mispredicted exit.
  */
 // @ts-ignore: decorator
 @inline
-function stepOf(slope: f64, starts: usize, buckets: i32, scale: f64, limit: f64, thresholds: usize, angles: i32): i32 {
+function stepOf(slope: f64, starts: usize, buckets: i32, scale: f64, limit: f64, thresholds: usize): i32 {
   let b = Math.floor((slope + limit) * scale);
-  if (b < 0) b = 0;
-  if (b > <f64>(buckets - 1)) b = <f64>(buckets - 1);
+  b = min(max(b, 0), <f64>(buckets - 1));
   let s = <i32>load<u8>(starts + <usize>(<i32>b));
-  while (s < angles - 1 && slope >= load<f64>(thresholds + (<usize>(s + 1) << 3))) s++;
+  s += <i32>(slope >= load<f64>(thresholds + (<usize>(s + 1) << 3)));
+  s += <i32>(slope >= load<f64>(thresholds + (<usize>(s + 1) << 3)));
   return s;
 }
 
@@ -31,53 +33,94 @@ function stepOf(slope: f64, starts: usize, buckets: i32, scale: f64, limit: f64,
  * Sobel edges of `luma` (f32, w x h) within the edge limit of an axis (quad-lines.ts edgesOf): per
  * pixel 0 or 1 + its step in `horizontal` / `vertical` (bytes, zeroed here), and the edge pixels'
  * indices in memory order in `hAt` / `vAt` (i32). Writes the two counts (i32) at `counts`.
+ *
+ * In two passes, neither branching on a pixel: in a photo a fifth of the pixels are edges, at
+ * random, and a branch per pixel and per edge cost most of the 0.5 CPU-ms a plane. First the
+ * gradients four pixels at a time in float32 (sums of at most four multiples of 1/1024 below 256,
+ * exact in float32 as in double), every pixel at or over `minGradient` listed with its gradient
+ * (`candidates`, `gxs`, `gys`: a plane's worth each); then each listed pixel's axis and step in
+ * double, as the JavaScript pass had them.
  */
 export function sobelEdges(
   luma: usize, w: i32, h: i32, horizontal: usize, vertical: usize, hAt: usize, vAt: usize,
-  starts: usize, buckets: i32, scale: f64, limit: f64, thresholds: usize, angles: i32, minGradient: f64, counts: usize,
+  starts: usize, buckets: i32, scale: f64, limit: f64, thresholds: usize, minGradient: f32, counts: usize,
+  candidates: usize, gxs: usize, gys: usize,
 ): void {
   memory.fill(horizontal, 0, <usize>(w * h));
   memory.fill(vertical, 0, <usize>(w * h));
-  let nh = 0;
-  let nv = 0;
+  const least = f32x4.splat(minGradient);
+  let n = 0;
   for (let y = 1; y < h - 1; y++) {
     const row = y * w;
     const a = luma + (<usize>(row - w) << 2);
     const m = luma + (<usize>row << 2);
     const b = luma + (<usize>(row + w) << 2);
-    let s0: f64 = <f64>load<f32>(a) + 2 * <f64>load<f32>(m) + <f64>load<f32>(b);
-    let d0: f64 = <f64>load<f32>(b) - <f64>load<f32>(a);
-    let s1: f64 = <f64>load<f32>(a + 4) + 2 * <f64>load<f32>(m + 4) + <f64>load<f32>(b + 4);
-    let d1: f64 = <f64>load<f32>(b + 4) - <f64>load<f32>(a + 4);
-    for (let x = 1; x < w - 1; x++) {
-      const o = <usize>(x + 1) << 2;
-      const up = <f64>load<f32>(a + o);
-      const down = <f64>load<f32>(b + o);
-      const s2 = up + 2 * <f64>load<f32>(m + o) + down;
-      const d2 = down - up;
-      const gx = s2 - s0;
-      const gy = d0 + 2 * d1 + d2;
-      s0 = s1;
-      s1 = s2;
-      d0 = d1;
-      d1 = d2;
-      const ax = Math.abs(gx);
-      const ay = Math.abs(gy);
-      if (ax + ay < minGradient) continue;
+    let x = 1;
+    for (; x + 4 <= w - 1; x += 4) {
+      const o = <usize>x << 2;
+      const aL = v128.load(a + o - 4);
+      const aC = v128.load(a + o);
+      const aR = v128.load(a + o + 4);
+      const bL = v128.load(b + o - 4);
+      const bC = v128.load(b + o);
+      const bR = v128.load(b + o + 4);
+      const mL = v128.load(m + o - 4);
+      const mR = v128.load(m + o + 4);
+      const sL = f32x4.add(f32x4.add(aL, f32x4.add(mL, mL)), bL);
+      const sR = f32x4.add(f32x4.add(aR, f32x4.add(mR, mR)), bR);
+      const gx = f32x4.sub(sR, sL);
+      const dC = f32x4.sub(bC, aC);
+      const gy = f32x4.add(f32x4.add(f32x4.sub(bL, aL), f32x4.add(dC, dC)), f32x4.sub(bR, aR));
+      const on = f32x4.ge(f32x4.add(f32x4.abs(gx), f32x4.abs(gy)), least);
       const i = row + x;
-      if (ax <= limit * ay) {
-        store<u8>(horizontal + <usize>i, 1 + stepOf(-gx / gy, starts, buckets, scale, limit, thresholds, angles));
-        store<i32>(hAt + (<usize>nh << 2), i);
-        nh++;
-      } else if (ay <= limit * ax) {
-        store<u8>(vertical + <usize>i, 1 + stepOf(-gy / gx, starts, buckets, scale, limit, thresholds, angles));
-        store<i32>(vAt + (<usize>nv << 2), i);
-        nv++;
-      }
+      n = list(candidates, gxs, gys, n, i, f32x4.extract_lane(gx, 0), f32x4.extract_lane(gy, 0), i32x4.extract_lane(on, 0));
+      n = list(candidates, gxs, gys, n, i + 1, f32x4.extract_lane(gx, 1), f32x4.extract_lane(gy, 1), i32x4.extract_lane(on, 1));
+      n = list(candidates, gxs, gys, n, i + 2, f32x4.extract_lane(gx, 2), f32x4.extract_lane(gy, 2), i32x4.extract_lane(on, 2));
+      n = list(candidates, gxs, gys, n, i + 3, f32x4.extract_lane(gx, 3), f32x4.extract_lane(gy, 3), i32x4.extract_lane(on, 3));
     }
+    for (; x < w - 1; x++) {
+      const o = <usize>x << 2;
+      const up0 = load<f32>(a + o - 4);
+      const up2 = load<f32>(a + o + 4);
+      const down0 = load<f32>(b + o - 4);
+      const down2 = load<f32>(b + o + 4);
+      const gx = up2 + 2 * load<f32>(m + o + 4) + down2 - (up0 + 2 * load<f32>(m + o - 4) + down0);
+      const gy = down0 - up0 + 2 * (load<f32>(b + o) - load<f32>(a + o)) + (down2 - up2);
+      n = list(candidates, gxs, gys, n, row + x, gx, gy, -<i32>(Mathf.abs(gx) + Mathf.abs(gy) >= minGradient));
+    }
+  }
+  let nh = 0;
+  let nv = 0;
+  for (let k = 0; k < n; k++) {
+    const i = load<i32>(candidates + (<usize>k << 2));
+    const gx = <f64>load<f32>(gxs + (<usize>k << 2));
+    const gy = <f64>load<f32>(gys + (<usize>k << 2));
+    const ax = Math.abs(gx);
+    const ay = Math.abs(gy);
+    // The edge runs across the gradient: slope dy/dx = -gx/gy for a near-horizontal edge.
+    const across = ax <= limit * ay;
+    const down = !across && ay <= limit * ax;
+    const slope = select<f64>(-gx, -gy, across) / select<f64>(gy, gx, across);
+    const step = <u8>(1 + stepOf(slope, starts, buckets, scale, limit, thresholds));
+    store<u8>(horizontal + <usize>i, select<u8>(step, 0, across));
+    store<u8>(vertical + <usize>i, select<u8>(step, 0, down));
+    store<i32>(hAt + (<usize>nh << 2), i);
+    store<i32>(vAt + (<usize>nv << 2), i);
+    nh += <i32>across;
+    nv += <i32>down;
   }
   store<i32>(counts, nh);
   store<i32>(counts + 4, nv);
+}
+
+/** Lists pixel `i` and its gradient at entry `n`, kept (the count moved on) where `on` (all ones or 0). */
+// @ts-ignore: decorator
+@inline
+function list(candidates: usize, gxs: usize, gys: usize, n: i32, i: i32, gx: f32, gy: f32, on: i32): i32 {
+  store<i32>(candidates + (<usize>n << 2), i);
+  store<f32>(gxs + (<usize>n << 2), gx);
+  store<f32>(gys + (<usize>n << 2), gy);
+  return n + (on & 1);
 }
 
 /**
