@@ -8,13 +8,16 @@
  * image, median of the rounds, and the same for an audit of an empty list (the fixed start-up cost).
  *
  * The audit has no switch to turn the search off, and src/ keeps no bench code, so the copy is made
- * here: dist/ copied to a temporary folder and SubImageMatcher.match's one call of the search
- * replaced by `undefined` (the script stops if that line is not found). Both reports must list the
+ * here: dist/ copied to a temporary folder, SubImageMatcher.match's one call of the search replaced
+ * by `undefined` in the bundle the CLI runs and in the library (the script stops if it is not
+ * found), and the bundle's V8 code cache trained again as the build does. Both reports must list the
  * same assets (none claimed by the search on these photos), which the script checks.
  *
  * Build first: npm run build
- * Run:         node scripts/bench/subimage-audit.js [--rounds 3] [--limit 500] [--jobs 1] [--tree DIR]
+ * Run:         node scripts/bench/subimage-audit.js [--rounds 3] [--limit 500] [--jobs 1] [--tree DIR] [--build DIR]
+ *              --build DIR: a checkout whose bin/ and dist/ are measured instead of this one's
  */
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +27,7 @@ import { measure } from './measure.js';
 const rounds = Number(arg('--rounds') ?? 3);
 const limit = Number(arg('--limit') ?? 500);
 const jobs = arg('--jobs') ?? '1';
+const build = path.resolve(arg('--build') ?? root);
 const work = path.join(root, 'bench', 'work');
 const tree = arg('--tree') ?? path.join(work, (await readdir(work)).filter((d) => d.startsWith('tree-')).sort()[0] ?? 'tree-missing');
 const planted = JSON.parse(await readFile(path.join(tree, 'tree.json'), 'utf8')).planted;
@@ -39,15 +43,29 @@ const tmp = await mkdtemp(path.join(os.tmpdir(), 'custody-subimage-audit-'));
 // The build without the search: bin/, package.json, node_modules (linked) and a patched dist/.
 const without = path.join(tmp, 'without');
 await mkdir(without);
-await cp(path.join(root, 'dist'), path.join(without, 'dist'), { recursive: true });
-await cp(path.join(root, 'bin'), path.join(without, 'bin'), { recursive: true });
-await cp(path.join(root, 'package.json'), path.join(without, 'package.json'));
+await cp(path.join(build, 'dist'), path.join(without, 'dist'), { recursive: true });
+await cp(path.join(build, 'bin'), path.join(without, 'bin'), { recursive: true });
+await cp(path.join(build, 'package.json'), path.join(without, 'package.json'));
 await symlink(path.join(root, 'node_modules'), path.join(without, 'node_modules'));
-const matcherJs = path.join(without, 'dist', 'identify', 'subimage', 'sub-image-matcher.js');
-const source = await readFile(matcherJs, 'utf8');
-const call = 'const found = this.search.find(image);';
-if (!source.includes(call)) throw new Error(`${matcherJs}: "${call}" not found; update this script`);
-await writeFile(matcherJs, source.replace(call, 'const found = undefined;'));
+// The CLI runs its bundle (dist/bin/custody.cjs, where esbuild may rename the variable) and its
+// chunks, not dist/identify/: the call is replaced in every built file that has it.
+const call = /const (found\d*) = this\.search\.find\(image\);/g;
+let patched = 0;
+for (const file of await readdir(path.join(without, 'dist'), { recursive: true })) {
+  if (!/\.c?js$/.test(file)) continue;
+  const at = path.join(without, 'dist', file);
+  const source = await readFile(at, 'utf8');
+  if (!call.test(source)) continue;
+  await writeFile(at, source.replace(call, 'const $1 = undefined;'));
+  patched++;
+}
+if (patched < 2) throw new Error(`the sub-image search's call was replaced in ${patched} files (the bundle and the library at least); update this script`);
+// The patched bundle no longer matches its V8 code cache: train one for it as the build does, so
+// both builds start alike (scripts/code-cache.js, run from the copy with the fixtures it uses).
+await mkdir(path.join(without, 'scripts'));
+await cp(path.join(root, 'scripts', 'code-cache.js'), path.join(without, 'scripts', 'code-cache.js'));
+await symlink(path.join(root, 'fixtures'), path.join(without, 'fixtures'));
+execFileSync(process.execPath, [path.join(without, 'scripts', 'code-cache.js')], { stdio: 'ignore' });
 
 const list = path.join(tmp, 'files.txt');
 await writeFile(list, `${files.join('\n')}\n`);
@@ -61,7 +79,7 @@ const args = (/** @type {string} */ from, /** @type {string} */ out) => [
   'audit', '--files-from', from, '--fingerprints', fingerprints, '--plate-key-file', path.join(tree, 'plate.key'),
   '--no-cache', '--jobs', jobs, '--fail-on', 'none', '--format', 'json', '--output', out,
 ];
-const builds = { with: root, without };
+const builds = { with: build, without };
 /** @type {Record<string, { audit: number[], empty: number[] }>} */
 const cpu = { with: { audit: [], empty: [] }, without: { audit: [], empty: [] } };
 /** @type {Record<string, string>} */
