@@ -7,6 +7,8 @@
 //    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
 // 3. src/identify/plate-reader/wasm/marks.ts -> dist/identify/plate-reader/plate-marks.wasm: the
 //    plate reader's character-row test (doubling, binarisation, components; see ../marks.ts).
+//    And src/identify/subimage/wasm/edges.ts -> dist/identify/subimage/subimage-edges.wasm: the
+//    sub-image search's edge passes (see src/identify/subimage/edge-kernels.ts).
 // 4. The CLI, its matching thread and its plate-scanning thread bundled into dist/bin/ (ES modules), the kernels copied beside them.
 //    Start-up is a good part of a short audit: loading ~150 modules from dist/ and node_modules
 //    takes about a second on a slow machine, a single bundle about half of that (measured on the
@@ -27,6 +29,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = path.join(root, 'dist/identify/pdq/pdq-kernels.wasm');
 const plateTokenizer = path.join(root, 'dist/identify/plates/plate-tokenizer.wasm');
 const plateMarks = path.join(root, 'dist/identify/plate-reader/plate-marks.wasm');
+const subimageEdges = path.join(root, 'dist/identify/subimage/subimage-edges.wasm');
 
 /**
  * Compiles one AssemblyScript module. No runtime and no assertions: the modules allocate nothing and
@@ -49,6 +52,7 @@ async function assemble(source, outFile) {
 await assemble('src/identify/pdq/wasm/kernels.ts', kernels);
 await assemble('src/identify/plates/wasm/tokenizer.ts', plateTokenizer);
 await assemble('src/identify/plate-reader/wasm/marks.ts', plateMarks);
+await assemble('src/identify/subimage/wasm/edges.ts', subimageEdges);
 
 /**
  * zod's `z` namespace carries `z.locales`: its error messages in ~60 languages, 366 KB of the
@@ -127,6 +131,7 @@ for (const input of Object.keys(probe.metafile.inputs).sort()) {
 hash.update('pdq-kernels.wasm\0').update(await readFile(kernels));
 hash.update('plate-tokenizer.wasm\0').update(await readFile(plateTokenizer));
 hash.update('plate-marks.wasm\0').update(await readFile(plateMarks));
+hash.update('subimage-edges.wasm\0').update(await readFile(subimageEdges));
 const codeDigest = hash.digest('hex');
 const bundle = await build({ ...options, write: false, define: { CUSTODY_CODE_DIGEST: JSON.stringify(codeDigest) } });
 await mkdir(path.join(root, 'dist/bin'), { recursive: true });
@@ -156,6 +161,7 @@ for (const file of commonjs.outputFiles) await writeFile(file.path, file.text.re
 await copyFile(kernels, path.join(root, 'dist/bin/pdq-kernels.wasm'));
 await copyFile(plateTokenizer, path.join(root, 'dist/bin/plate-tokenizer.wasm'));
 await copyFile(plateMarks, path.join(root, 'dist/bin/plate-marks.wasm'));
+await copyFile(subimageEdges, path.join(root, 'dist/bin/subimage-edges.wasm'));
 // The training run uses the kernels and the matching thread beside the bundle: last. The cache only
 // speeds start-up, so a training run that fails (sharp unusable on this machine, say) leaves the
 // build without one, said on stderr, rather than failing it.

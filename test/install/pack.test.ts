@@ -16,7 +16,7 @@ interface Packed {
   files: { path: string }[];
 }
 
-/** What the installed command needs at run time: its entry, the bundled CLI and workers, the PDQ kernels and the plate reader's, the library, the shipped policy. */
+/** What the installed command needs at run time: its entry, the bundled CLI and workers, the PDQ kernels, the plate reader's and the sub-image search's, the library, the shipped policy. */
 const NEEDED = [
   'bin/custody.js',
   'dist/bin/run.js',
@@ -24,6 +24,7 @@ const NEEDED = [
   'dist/bin/plate-scan-worker.js',
   'dist/bin/pdq-kernels.wasm',
   'dist/bin/plate-marks.wasm',
+  'dist/bin/subimage-edges.wasm',
   'dist/index.js',
   'dist/index.d.ts',
   'policies/border-lane-cameras.yaml',

@@ -1,5 +1,6 @@
+import { edgeKernels } from './edge-kernels.js';
 import type { LowRes } from './low-res.js';
-import { ANGLES, EDGE_LIMIT, MAX_ANGLE, SLOPES, stepOf } from './quad-steps.js';
+import { ANGLES, MAX_ANGLE, SLOPES } from './quad-steps.js';
 
 /**
  * Straight lines a few degrees off the axes in the low-resolution plane: the sides of a picture
@@ -48,58 +49,18 @@ export interface Edges {
   verticalAt: Int32Array;
 }
 
-/** Where edgesOf lists edge pixels before it knows how many there are (per thread, grown to the largest plane). */
-let edgeScratch = new Int32Array(0);
-
-/** Sobel edges of the plane whose direction is within MAX_ANGLE of an axis. */
+/**
+ * Sobel edges of the plane whose direction is within MAX_ANGLE of an axis: a pixel whose gradient
+ * (|gx| + |gy|) is at least MIN_GRADIENT is a near-horizontal edge where |gx| <= EDGE_LIMIT |gy|,
+ * its step that of the slope -gx / gy (stepOf), or likewise a near-vertical one. In WebAssembly
+ * (edge-kernels.ts): in JavaScript this pass was 0.54 CPU-ms of an unrelated image's search.
+ */
 export function edgesOf(plane: LowRes): Edges {
-  const { luma, width: w, height: h } = plane;
-  const horizontal = new Uint8Array(w * h);
-  const vertical = new Uint8Array(w * h);
-  if (edgeScratch.length < 2 * w * h) edgeScratch = new Int32Array(2 * w * h);
-  // Each list in its half of the scratch until its length is known (a plane's worth each, zeroed, was 0.6 MB a query).
-  const horizontalAt = edgeScratch.subarray(0, w * h);
-  const verticalAt = edgeScratch.subarray(w * h, 2 * w * h);
-  // Sobel is separable: per column, its vertical smoothing (s) and difference (d), then across, in
-  // a window of three columns rolled along the row: the two row arrays they were kept in before
-  // cost ~0.05 ms of the quad candidates' 1.36 per plane (the same candidates on 161 photos).
-  // Exact in any order: the plane holds multiples of 1/1024 below 256 (low-res.ts).
-  let nh = 0;
-  let nv = 0;
-  for (let y = 1; y < h - 1; y++) {
-    const row = y * w;
-    const above = row - w;
-    const below = row + w;
-    let s0 = luma[above]! + 2 * luma[row]! + luma[below]!;
-    let d0 = luma[below]! - luma[above]!;
-    let s1 = luma[above + 1]! + 2 * luma[row + 1]! + luma[below + 1]!;
-    let d1 = luma[below + 1]! - luma[above + 1]!;
-    for (let x = 1; x < w - 1; x++) {
-      const up = luma[above + x + 1]!;
-      const down = luma[below + x + 1]!;
-      const s2 = up + 2 * luma[row + x + 1]! + down;
-      const d2 = down - up;
-      const gx = s2 - s0;
-      const gy = d0 + 2 * d1 + d2;
-      s0 = s1;
-      s1 = s2;
-      d0 = d1;
-      d1 = d2;
-      const ax = Math.abs(gx);
-      const ay = Math.abs(gy);
-      if (ax + ay < MIN_GRADIENT) continue;
-      const i = row + x;
-      // The edge runs across the gradient: slope dy/dx = -gx/gy for a near-horizontal edge.
-      if (ax <= EDGE_LIMIT * ay) {
-        horizontal[i] = 1 + stepOf(-gx / gy);
-        horizontalAt[nh++] = i;
-      } else if (ay <= EDGE_LIMIT * ax) {
-        vertical[i] = 1 + stepOf(-gy / gx);
-        verticalAt[nv++] = i;
-      }
-    }
-  }
-  return { width: w, height: h, horizontal, vertical, horizontalAt: horizontalAt.slice(0, nh), verticalAt: verticalAt.slice(0, nv) };
+  const kernels = edgeKernels();
+  const edges: Edges = { width: plane.width, height: plane.height, ...kernels.sobelEdges(plane, MIN_GRADIENT) };
+  // Its lists stay in the module's memory for the two line transforms that follow.
+  kernels.keep(edges);
+  return edges;
 }
 
 /**
@@ -115,39 +76,13 @@ export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): 
   const centre = along / 2;
   const margin = Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * centre) + 1;
   const bins = across + 2 * margin;
-  const acc = new Uint16Array(ANGLES * bins);
   const offsets = voteOffsets(axis, along, bins, margin, centre);
-  // In the map's memory order (the vertical map read down its columns missed the cache).
-  const { width } = edges;
-  const at = vertical ? edges.verticalAt : edges.horizontalAt;
-  for (let k = 0; k < at.length; k++) {
-    const i = at[k]!;
-    const e = map[i]!;
-    const r = Math.trunc(i / width);
-    const p = vertical ? r : i - r * width;
-    const q = vertical ? i - r * width : r;
-    const from = Math.max(0, e - 1 - VOTE_SPREAD);
-    const to = Math.min(ANGLES - 1, e - 1 + VOTE_SPREAD);
-    for (let s = from, o = p * ANGLES + from; s <= to; s++, o++) acc[offsets[o]! + q]! += 1;
-  }
-  // Best angle per position, then positions that are the strongest within 3 of their neighbours.
-  // Per angle, how concentrated its votes are (sum of squares): straight lines at that angle.
-  const best = new Uint16Array(bins);
-  const bestStep = new Uint16Array(bins);
-  const histogram = new Float64Array(ANGLES);
-  for (let s = 0; s < ANGLES; s++) {
-    // Squares of votes (at most 320) summed in any order are exact in a double.
-    let squares = 0;
-    for (let b = 0, o = s * bins; b < bins; b++, o++) {
-      const v = acc[o]!;
-      squares += v * v;
-      if (v > best[b]!) {
-        best[b] = v;
-        bestStep[b] = s;
-      }
-    }
-    histogram[s] = squares;
-  }
+  // Each edge pixel votes for the steps within VOTE_SPREAD of its own, in the map's memory order;
+  // then per position its best angle, and per angle how concentrated its votes are (the sum of
+  // their squares: straight lines at that angle). In WebAssembly (edge-kernels.ts): 0.6 CPU-ms of an
+  // unrelated image in JavaScript.
+  const { best, bestStep, histogram } = edgeKernels().lineVotes(edges, vertical, offsets, bins, VOTE_SPREAD);
+  // Positions that are the strongest within 3 of their neighbours.
   const peaks: { bin: number; votes: number }[] = [];
   for (let b = 0; b < bins; b++) {
     const v = best[b]!;

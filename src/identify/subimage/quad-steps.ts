@@ -30,7 +30,7 @@ export function stepByAngle(slope: number): number {
  * slope, as long as the arctangent is monotonic. An arctangent per edge pixel was measured at about
  * a third of the edge pass (0.3 of 1.0 ms per 320 x 240 plane).
  */
-const THRESHOLDS = Float64Array.from({ length: ANGLES }, (_, k) => {
+export const THRESHOLDS = Float64Array.from({ length: ANGLES }, (_, k) => {
   if (k === 0) return -Infinity;
   let lo = -1;
   let hi = 1;
@@ -42,10 +42,10 @@ const THRESHOLDS = Float64Array.from({ length: ANGLES }, (_, k) => {
   }
 });
 /** Buckets of slope over [-EDGE_LIMIT, EDGE_LIMIT], each narrower than a step (0.25 degree is 0.0044 in slope). */
-const BUCKETS = 512;
-const BUCKET_SCALE = BUCKETS / (2 * EDGE_LIMIT);
+export const BUCKETS = 512;
+export const BUCKET_SCALE = BUCKETS / (2 * EDGE_LIMIT);
 /** A step at most that of any slope in the bucket (one less than at its lower edge, for rounding): where the count starts. */
-const BUCKET_START = Uint8Array.from({ length: BUCKETS }, (_, j) => Math.max(0, stepByAngle(j / BUCKET_SCALE - EDGE_LIMIT) - 1));
+export const BUCKET_START = Uint8Array.from({ length: BUCKETS }, (_, j) => Math.max(0, stepByAngle(j / BUCKET_SCALE - EDGE_LIMIT) - 1));
 
 /** stepByAngle(slope), from the bucket's first step and the one or two thresholds above it. */
 export function stepOf(slope: number): number {

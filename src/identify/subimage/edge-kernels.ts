@@ -1,0 +1,311 @@
+import { readFileSync } from 'node:fs';
+import { builtFile } from '../../util/built-file.js';
+import type { LowRes } from './low-res.js';
+import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, MAX_ANGLE, THRESHOLDS } from './quad-steps.js';
+
+/**
+ * The sub-image search's edge passes in WebAssembly (wasm/edges.ts, built by scripts/build.js):
+ * the line search's Sobel edges and votes (quad-lines.ts) and the rectangles' step maps
+ * (rectangles.ts), the same numbers as the JavaScript loops they replace. They run on every image
+ * no whole-image stage matched, which is almost every image of an ordinary share.
+ */
+
+/** What wasm/edges.ts exports (byte offsets into its memory). */
+interface EdgeExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  sobelEdges(
+    luma: number,
+    w: number,
+    h: number,
+    horizontal: number,
+    vertical: number,
+    hAt: number,
+    vAt: number,
+    starts: number,
+    buckets: number,
+    scale: number,
+    limit: number,
+    thresholds: number,
+    minGradient: number,
+    counts: number,
+    candidates: number,
+    gxs: number,
+    gys: number,
+  ): void;
+  lineVotes(
+    at: number,
+    n: number,
+    map: number,
+    width: number,
+    vertical: boolean,
+    offsets: number,
+    acc: number,
+    angles: number,
+    bins: number,
+    spread: number,
+    best: number,
+    bestStep: number,
+    histogram: number,
+  ): void;
+  stepMaps(
+    luma: number,
+    w: number,
+    h: number,
+    step: number,
+    gap: number,
+    rowEdges: number,
+    colEdges: number,
+    rowRuns: number,
+    colRuns: number,
+    colStart: number,
+    colLast: number,
+  ): void;
+}
+
+// WebAssembly is global in Node; TypeScript declares it only with the DOM library.
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+}
+
+const PAGE = 65_536;
+const align = (n: number): number => (n + 15) & ~15;
+
+/** Byte offsets of the buffers of one plane size (w x h). */
+interface Layout {
+  w: number;
+  h: number;
+  luma: number;
+  horizontal: number;
+  vertical: number;
+  hAt: number;
+  vAt: number;
+  /** The edge pass' scratch: pixels over the gradient threshold and their gradients. */
+  candidates: number;
+  gxs: number;
+  gys: number;
+  rowEdges: number;
+  colEdges: number;
+  rowRuns: number;
+  colRuns: number;
+  colStart: number;
+  colLast: number;
+  /** The vote offsets of horizontal lines (along w), then of vertical ones (along h). */
+  offsets: number;
+  offsetsDown: number;
+  acc: number;
+  best: number;
+  bestStep: number;
+  histogram: number;
+  counts: number;
+}
+
+/** The widest line accumulator of a plane whose longer side is `side` (quad-lines.ts houghLines: bins). */
+export function widestBins(side: number): number {
+  return side + 2 * (Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * (side / 2)) + 1);
+}
+
+/**
+ * One instance per thread. The slope tables lie first; then the buffers of the last plane size,
+ * laid out again when the size changes. The plane's luma is copied in once for both passes that
+ * read it, and the line votes use the edge lists the edge pass left where they lie.
+ */
+class EdgeKernels {
+  readonly x: EdgeExports;
+  /** The slope tables of quad-steps.ts: bucket starts (u8), thresholds (f64, then +Infinity: no step past the last). */
+  private readonly starts: number;
+  private readonly thresholds: number;
+  private readonly tablesEnd: number;
+  private layout: Layout | undefined;
+  /** What lies in the buffers now: the plane's luma, the edge lists (by their Edges), an axis' vote offsets. */
+  private plane: LowRes | undefined;
+  private edges: object | undefined;
+  private offsets: Int32Array | undefined;
+  private offsetsDown: Int32Array | undefined;
+
+  constructor(bytes: Buffer) {
+    const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    this.x = new Instance(new Module(bytes), {}).exports as unknown as EdgeExports;
+    const starts = align(this.x.heapBase());
+    this.starts = starts;
+    this.thresholds = starts + align(BUCKETS);
+    this.tablesEnd = this.thresholds + align(8 * (ANGLES + 1));
+    this.ensure(this.tablesEnd);
+    new Uint8Array(this.x.memory.buffer, starts, BUCKETS).set(BUCKET_START);
+    new Float64Array(this.x.memory.buffer, this.thresholds, ANGLES + 1).set([...THRESHOLDS, Number.POSITIVE_INFINITY]);
+  }
+
+  /** The buffers of a w x h plane. */
+  layoutOf(w: number, h: number): Layout {
+    const l = this.layout;
+    if (l && l.w === w && l.h === h) return l;
+    const n = w * h;
+    const bins = widestBins(Math.max(w, h));
+    let p = this.tablesEnd;
+    const take = (bytes: number) => {
+      const at = p;
+      p += align(bytes);
+      return at;
+    };
+    const next: Layout = {
+      w,
+      h,
+      luma: take(4 * n),
+      horizontal: take(n),
+      vertical: take(n),
+      hAt: take(4 * n),
+      vAt: take(4 * n),
+      candidates: take(4 * n),
+      gxs: take(4 * n),
+      gys: take(4 * n),
+      rowEdges: take(n),
+      colEdges: take(n),
+      rowRuns: take(4 * h),
+      colRuns: take(4 * w),
+      colStart: take(4 * w),
+      colLast: take(4 * w),
+      offsets: take(4 * w * ANGLES),
+      offsetsDown: take(4 * h * ANGLES),
+      acc: take(2 * ANGLES * bins),
+      best: take(2 * bins),
+      bestStep: take(2 * bins),
+      histogram: take(8 * ANGLES),
+      counts: take(16),
+    };
+    this.ensure(p);
+    this.layout = next;
+    this.plane = undefined;
+    this.edges = undefined;
+    this.offsets = undefined;
+    this.offsetsDown = undefined;
+    return next;
+  }
+
+  /** The plane's layout, its luma copied in unless it is the one already there. */
+  withPlane(plane: LowRes): Layout {
+    const l = this.layoutOf(plane.width, plane.height);
+    if (this.plane !== plane) {
+      new Float32Array(this.x.memory.buffer, l.luma, plane.width * plane.height).set(plane.luma);
+      this.plane = plane;
+    }
+    return l;
+  }
+
+  /** Sobel edges (quad-lines.ts edgesOf): the two maps and the two lists of edge pixels. */
+  sobelEdges(plane: LowRes, minGradient: number) {
+    const { width: w, height: h } = plane;
+    const l = this.withPlane(plane);
+    this.x.sobelEdges(
+      l.luma,
+      w,
+      h,
+      l.horizontal,
+      l.vertical,
+      l.hAt,
+      l.vAt,
+      this.starts,
+      BUCKETS,
+      BUCKET_SCALE,
+      EDGE_LIMIT,
+      this.thresholds,
+      minGradient,
+      l.counts,
+      l.candidates,
+      l.gxs,
+      l.gys,
+    );
+    const buffer = this.x.memory.buffer;
+    const [nh = 0, nv = 0] = new Int32Array(buffer, l.counts, 2);
+    const out = {
+      horizontal: new Uint8Array(buffer, l.horizontal, w * h).slice(),
+      vertical: new Uint8Array(buffer, l.vertical, w * h).slice(),
+      horizontalAt: new Int32Array(buffer, l.hAt, nh).slice(),
+      verticalAt: new Int32Array(buffer, l.vAt, nv).slice(),
+    };
+    return out;
+  }
+
+  /** Marks `edges` as the edge pass just made (its lists are in place for lineVotes). */
+  keep(edges: object): void {
+    this.edges = edges;
+  }
+
+  /**
+   * One axis' line votes (quad-lines.ts houghLines): per accumulator bin its best vote and step, per
+   * step its squared votes. `edges` is copied in where it is not the last edge pass's.
+   */
+  lineVotes(
+    edges: { width: number; height: number; horizontal: Uint8Array; vertical: Uint8Array; horizontalAt: Int32Array; verticalAt: Int32Array },
+    vertical: boolean,
+    offsets: Int32Array,
+    bins: number,
+    spread: number,
+  ) {
+    const l = this.layoutOf(edges.width, edges.height);
+    const buffer = this.x.memory.buffer;
+    if (this.edges !== edges) {
+      const n = edges.width * edges.height;
+      new Uint8Array(buffer, l.horizontal, n).set(edges.horizontal);
+      new Uint8Array(buffer, l.vertical, n).set(edges.vertical);
+      new Int32Array(buffer, l.hAt, edges.horizontalAt.length).set(edges.horizontalAt);
+      new Int32Array(buffer, l.vAt, edges.verticalAt.length).set(edges.verticalAt);
+      this.edges = edges;
+    }
+    const offsetsAt = vertical ? l.offsetsDown : l.offsets;
+    if ((vertical ? this.offsetsDown : this.offsets) !== offsets) {
+      new Int32Array(buffer, offsetsAt, offsets.length).set(offsets);
+      if (vertical) this.offsetsDown = offsets;
+      else this.offsets = offsets;
+    }
+    const at = vertical ? edges.verticalAt : edges.horizontalAt;
+    this.x.lineVotes(
+      vertical ? l.vAt : l.hAt,
+      at.length,
+      vertical ? l.vertical : l.horizontal,
+      edges.width,
+      vertical,
+      offsetsAt,
+      l.acc,
+      ANGLES,
+      bins,
+      spread,
+      l.best,
+      l.bestStep,
+      l.histogram,
+    );
+    return {
+      best: new Uint16Array(buffer, l.best, bins).slice(),
+      bestStep: new Uint16Array(buffer, l.bestStep, bins).slice(),
+      histogram: new Float64Array(buffer, l.histogram, ANGLES).slice(),
+    };
+  }
+
+  /** The rectangles' step maps and runs (rectangles.ts edgeMaps). */
+  stepMaps(plane: LowRes, step: number, gap: number) {
+    const { width: w, height: h } = plane;
+    const l = this.withPlane(plane);
+    this.x.stepMaps(l.luma, w, h, step, gap, l.rowEdges, l.colEdges, l.rowRuns, l.colRuns, l.colStart, l.colLast);
+    const buffer = this.x.memory.buffer;
+    return {
+      rowEdges: new Uint8Array(buffer, l.rowEdges, w * h).slice(),
+      colEdges: new Uint8Array(buffer, l.colEdges, w * h).slice(),
+      rowRuns: new Int32Array(buffer, l.rowRuns, h).slice(),
+      colRuns: new Int32Array(buffer, l.colRuns, w).slice(),
+    };
+  }
+
+  private ensure(end: number): void {
+    const have = this.x.memory.buffer.byteLength;
+    if (end > have) this.x.memory.grow(Math.ceil((end - have) / PAGE));
+  }
+}
+
+const BINARY = builtFile('subimage-edges.wasm', import.meta.url);
+let kernels: EdgeKernels | undefined;
+
+/** This thread's edge kernels (compiled on first use). */
+export function edgeKernels(): EdgeKernels {
+  kernels ??= new EdgeKernels(readFileSync(BINARY));
+  return kernels;
+}
