@@ -129,5 +129,8 @@ describe('hasRow on a place crafted against it', () => {
     const outside = (count: number) => Array.from({ length: count }, (_, i) => ({ x: 2 * i, y: 50, width: 1, height: 5, pixels: 5 }));
     expect(hasPanel(panels(30), outside(300))).toBe(false);
     expect(hasPanel(panels(2000), outside(2000))).toBe(true); // 4 million pairs
+    // Marks one pixel high are not listed (marks.ts) but still count against the budget.
+    expect(hasPanel(panels(2000), outside(20))).toBe(false);
+    expect(hasPanel(panels(2000), outside(20), 2000)).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ function doubledReference(luma: Luma, x0: number, y0: number, w: number, h: numb
  * plainly: each pixel against its clipped window's mean, then a flood fill from each unvisited marked
  * pixel in raster order (so marks come in the order of their first pixel).
  */
-function marksReference(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
+function marksReference(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[], number, number] {
   const at = (x: number, y: number) => luma.pixels[(y0 + y) * luma.width + x0 + x]!;
   const state = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -86,7 +86,9 @@ function marksReference(luma: Luma, x0: number, y0: number, w: number, h: number
     }
     (kind === 1 ? dark : light).push({ x: x0 + minX, y: y0 + minY, width: maxX - minX + 1, height: maxY - minY + 1, pixels });
   }
-  return [dark, light];
+  // Marks one pixel high are counted, not listed.
+  const tall = (marks: Mark[]) => marks.filter((m) => m.height >= 2);
+  return [tall(dark), tall(light), dark.length - tall(dark).length, light.length - tall(light).length];
 }
 
 describe('doubled', () => {

@@ -1,5 +1,5 @@
 import type { Luma } from './gate.js';
-import { doubledMarksOf, type Mark, marksOf } from './marks.js';
+import { doubledMarksOf, type Mark, marksOf, type PlaceMarks } from './marks.js';
 import type { Box } from './raster.js';
 
 /**
@@ -112,7 +112,7 @@ export function look(luma: Luma, region: Box, how: Look): boolean {
 }
 
 /** Whether the dark or light marks of a place `h` high make a row of `minRow`, or a plate panel. */
-function holdsPlate([dark, light]: [Mark[], Mark[]], h: number, minHeight: number, minRow: number): boolean {
+function holdsPlate([dark, light, flatDark, flatLight]: PlaceMarks, h: number, minHeight: number, minRow: number): boolean {
   for (const marks of [dark, light])
     if (
       hasRow(
@@ -121,7 +121,7 @@ function holdsPlate([dark, light]: [Mark[], Mark[]], h: number, minHeight: numbe
       )
     )
       return true;
-  return hasPanel(light, dark) || hasPanel(dark, light);
+  return hasPanel(light, dark, dark.length + flatDark) || hasPanel(dark, light, light.length + flatLight);
 }
 
 /** A mark shaped like one character: taller than wide (a thin "1" up to a wide "M"), partly filled. */
@@ -184,13 +184,18 @@ function level(a: Box, b: Box, tolerance: number): boolean {
   return Math.abs(a.y - b.y) <= tolerance && Math.abs(a.y + a.height - (b.y + b.height)) <= tolerance;
 }
 
-/** Whether one of `panels` is a filled plate-shaped mark with characters of the other polarity (`inner`) across it. */
-export function hasPanel(panels: Mark[], inner: Mark[]): boolean {
+/**
+ * Whether one of `panels` is a filled plate-shaped mark with characters of the other polarity
+ * (`inner`) across it. `innerCount` is how many marks of that polarity the place has, listed or
+ * not (marks.ts leaves out those one pixel high): the pair budget counts them all, as it did when
+ * every mark was listed, so the same places run past it.
+ */
+export function hasPanel(panels: Mark[], inner: Mark[], innerCount = inner.length): boolean {
   let budget = ROW_PAIRS;
   for (const p of panels) {
     if (p.height < 8 || p.width < p.height * 1.4 || p.width > p.height * 6 || p.pixels < p.width * p.height * 0.5) continue;
     // Every panel is compared with every mark of the other polarity: bounded as the row search is.
-    budget -= inner.length;
+    budget -= innerCount;
     if (budget < 0) return true;
     let count = 0;
     let left = Number.POSITIVE_INFINITY;

@@ -20,7 +20,7 @@ export interface Mark extends Box {
  * The dark and light marks of a crop of `luma`: pixels at least `contrast` below (above) the mean
  * of the square `window` pixels each side of them, joined 4-connected (8 would join neighbouring characters at their corners).
  */
-export function marksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
+export function marksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): PlaceMarks {
   const k = kernels();
   const at = layout(k, w, h, w, h);
   copyCrop(k, luma, x0, y0, w, h, at.src);
@@ -32,7 +32,7 @@ export function marksOf(luma: Luma, x0: number, y0: number, w: number, h: number
  * at the crop's corner): what `marksOf(doubled(luma, ...), 0, 0, 2 * w, 2 * h, ...)` gives, without
  * the doubled plane leaving the module.
  */
-export function doubledMarksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): [Mark[], Mark[]] {
+export function doubledMarksOf(luma: Luma, x0: number, y0: number, w: number, h: number, window: number, contrast: number): PlaceMarks {
   const k = kernels();
   const at = layout(k, w, h, 2 * w, 2 * h);
   copyCrop(k, luma, x0, y0, w, h, at.src);
@@ -113,26 +113,31 @@ function copyCrop(k: { x: MarkExports }, luma: Luma, x0: number, y0: number, w: 
   else for (let y = 0; y < h; y++) memory.set(pixels.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), to + y * w);
 }
 
+/**
+ * The marks of one crop, dark and light, and how many of each were one pixel high and left out:
+ * no test uses them (a character is at least 5 pixels high, a panel 8, a character on a panel a
+ * fifth of that), and they are about half of all marks, each an object the row test would filter.
+ * The counts keep the panel search's pair budget what it was with them listed.
+ */
+export type PlaceMarks = [dark: Mark[], light: Mark[], flatDark: number, flatLight: number];
+
 /** Binarises the plane at `plane` (w x h) in the module and reads its marks back, offset by x0, y0. */
-function marksAt(
-  k: { x: MarkExports },
-  at: Layout,
-  plane: number,
-  x0: number,
-  y0: number,
-  w: number,
-  h: number,
-  window: number,
-  contrast: number,
-): [Mark[], Mark[]] {
+function marksAt(k: { x: MarkExports }, at: Layout, plane: number, x0: number, y0: number, w: number, h: number, window: number, contrast: number): PlaceMarks {
   const count = k.x.marks(plane, w, h, window, contrast, at.sums, at.state, at.stack, at.out);
   const out = new Int32Array(k.x.memory.buffer, at.out, 5 * count);
   const dark: Mark[] = [];
   const light: Mark[] = [];
+  let flatDark = 0;
+  let flatLight = 0;
   for (let i = 0; i < 5 * count; i += 5) {
     const pixels = out[i + 4]!;
+    if (out[i + 3]! < 2) {
+      if (pixels > 0) flatDark++;
+      else flatLight++;
+      continue;
+    }
     const mark = { x: x0 + out[i]!, y: y0 + out[i + 1]!, width: out[i + 2]!, height: out[i + 3]!, pixels: Math.abs(pixels) };
     (pixels > 0 ? dark : light).push(mark);
   }
-  return [dark, light];
+  return [dark, light, flatDark, flatLight];
 }
