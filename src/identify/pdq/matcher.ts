@@ -5,7 +5,7 @@ import { FINE_NEIGHBOURS, gridCandidates } from './crop-grid.js';
 import type { Crop } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, isWide, type ProbeDepth } from './hamming-chunks.js';
+import { chunkWidths, isWide, type ProbeDepth, WIDE_ENTRIES } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
@@ -183,8 +183,10 @@ export class PerceptualMatcher {
       hashOf: (dct, dihedral) => this.viewHash({ dct }, dihedral),
       radius,
       depth: this.gridDepth,
-      // Only a sampled index opens the fine grid by chance (crop-grid.ts); a small one scans it exactly.
-      ...(this.wide && { nearBest: FINE_NEIGHBOURS }),
+      // Only an index past 2^20 hashes opens the fine grid by chance (crop-grid.ts). Below that the
+      // fine grid stays whole: with it cut to the nearest coarse crops' neighbours, a lopsided crop
+      // of the bench share (edit-0069) was lost at 1,151-10,151 references (scripts/bench/set-sizes.js).
+      ...(this.index.size > WIDE_ENTRIES && { nearBest: FINE_NEIGHBOURS }),
     });
     const grid = [...candidates.values()]
       .filter((c) => c.distance <= REFINE_RADIUS)
