@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { canonicalJson } from '../util/canonical-json.js';
-import { CustodyError, describeError, errorCode, InputError } from '../util/errors.js';
+import { CustodyError, describeError, errorCode, InputError, systemErrorCode } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
 import type { PlateFile } from './plate-file.js';
 import { checkColumns } from './store-check.js';
@@ -60,7 +60,9 @@ export async function readStoreIfAny(file: string, options: ReadStoreOptions = {
   const handle = await open(file, FLAGS).catch(() => undefined);
   if (!handle) return undefined;
   try {
-    return (await hasStoreMagic(handle).catch(refuseSystemError(file))) ? await readOpenStore(handle, file, options) : undefined;
+    // A first read that fails leaves the file to the caller's other reader, which says why in its
+    // own words (a v1 JSON file is not a "fingerprint store").
+    return (await hasStoreMagic(handle).catch(() => false)) ? await readOpenStore(handle, file, options) : undefined;
   } finally {
     await handle.close();
   }
@@ -141,7 +143,7 @@ async function verify(handle: FileHandle, file: string, options: ReadStoreOption
  */
 function refuseSystemError(file: string): (error: unknown) => never {
   return (error: unknown): never => {
-    const code = errorCode(error);
+    const code = systemErrorCode(error);
     if (error instanceof CustodyError || code === undefined) throw error;
     throw new InputError(file, `cannot read fingerprint store (${code})`);
   };

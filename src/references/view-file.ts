@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { CustodyError, errorCode, InputError } from '../util/errors.js';
+import { CustodyError, InputError, systemErrorCode } from '../util/errors.js';
 
 /**
  * Where a store's view hashes lie in its file, when the loader left them there: at ten million
@@ -37,8 +37,8 @@ export class ViewFileReader {
   read(first: number, count: number, into: Uint8Array): void {
     const segment = this.file.segments.find((s) => first >= s.firstView && first + count <= s.firstView + s.views);
     if (!segment) throw new RangeError(`views ${first}..${first + count - 1} are not within one segment of ${this.file.path}`);
-    const fd = this.open();
     try {
+      const fd = this.open();
       this.checkIdentity(fd);
       const length = count * 32;
       let done = 0;
@@ -49,7 +49,7 @@ export class ViewFileReader {
       }
     } catch (error) {
       // A disk that fails under a verified store (EIO) is said as the store's, in one line.
-      const code = errorCode(error);
+      const code = systemErrorCode(error);
       if (error instanceof CustodyError || code === undefined) throw error;
       throw new InputError(this.file.path, `fingerprint store could not be read after it was loaded (${code})`);
     }

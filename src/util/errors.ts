@@ -55,6 +55,15 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /**
+ * The code of an error the operating system raised (EIO, EISDIR, ENOSPC), undefined for anything
+ * else: Node's own ERR_* codes (ERR_OUT_OF_RANGE from a wrong buffer length) are a bug's, not the file's.
+ */
+export function systemErrorCode(error: unknown): string | undefined {
+  const code = errorCode(error);
+  return code === undefined || code.startsWith('ERR_') ? undefined : code;
+}
+
+/**
  * One line about a thrown value, for messages and coverage details: its message's first line (or
  * the value itself), at most 200 characters. Never a stack.
  */

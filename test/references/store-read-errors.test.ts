@@ -1,9 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reference } from '../../src/references/schema.js';
-import { readOpenStore } from '../../src/references/store-read.js';
+import { readOpenStore, readStoreIfAny } from '../../src/references/store-read.js';
 import { storeChunks } from '../../src/references/store-write.js';
 import { ViewFileReader } from '../../src/references/view-file.js';
 import { InputError } from '../../src/util/errors.js';
@@ -105,6 +105,34 @@ describe('fingerprint store: a disk that fails is refused in one line naming the
       } finally {
         await handle.close();
       }
+    }
+  });
+
+  // A real file whose every read fails with EIO (a Linux power attribute with no value); elsewhere skipped.
+  const failing = '/sys/devices/system/clocksource/power/autosuspend_delay_ms';
+  it.skipIf(!existsSync(failing))(
+    'leaves a file whose first read fails to the other reader, which says why in its own words (skipped without that kernel file)',
+    async () => {
+      expect(await readStoreIfAny(failing)).toBeUndefined();
+    },
+  );
+
+  it("leaves a bug's error (Node's own ERR_ codes) as it is, not blamed on the store", async () => {
+    const { dev, ino, size, mtimeMs, ctimeMs } = await stat(file);
+    const reader = new ViewFileReader({ path: file, identity: { dev, ino, size, mtimeMs, ctimeMs }, segments: [{ firstView: 0, views: 4, offset: 0 }] });
+    try {
+      // A buffer too small for the views asked: the caller's mistake (ERR_OUT_OF_RANGE), not the disk's.
+      const error = (() => {
+        try {
+          reader.read(0, 4, new Uint8Array(32));
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error).not.toBeInstanceOf(InputError);
+    } finally {
+      reader.close();
     }
   });
 
