@@ -154,3 +154,15 @@ describe('the sub-image search edge kernels (wasm/edges.ts)', () => {
     for (const p of planes) expect(edgeKernels().stepMaps(p, 14, 2)).toEqual(referenceStepMaps(p));
   });
 });
+
+describe('edge kernels: the resident edge lists', () => {
+  it('are not taken for an earlier pass after a direct edge pass of another plane overwrote them', () => {
+    const a = plane(64, 48, 1);
+    const b = plane(64, 48, 2);
+    const want = [...houghLines(edgesOf(a), 'horizontal', 3).histogram];
+    const edgesA = edgesOf(a);
+    // The kernel's own edge pass, which does not mark its lists as any EdgeSet's.
+    edgeKernels().sobelEdges(b, 48);
+    expect([...houghLines(edgesA, 'horizontal', 3).histogram]).toEqual(want);
+  });
+});

@@ -196,6 +196,8 @@ class EdgeKernels {
   sobelEdges(plane: LowRes, minGradient: number) {
     const { width: w, height: h } = plane;
     const l = this.withPlane(plane);
+    // The resident edge lists are overwritten: whatever keep() marked no longer lies there (review).
+    this.edges = undefined;
     this.x.sobelEdges(
       l.luma,
       w,
