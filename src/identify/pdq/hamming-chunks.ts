@@ -46,9 +46,10 @@ export const SAMPLED_ENTRIES = 1 << 13;
 /**
  * The chunks of a sampled index of up to {@link WIDE_ENTRIES} hashes: about one stored hash per
  * chunk value, as {@link WIDE_CHUNKS} hold at a million (floor(log2 entries) bits, 16 at least),
- * the 256 bits spread over as many chunks as fit. At 2^20 this is WIDE_CHUNKS itself (12 chunks of
- * 21-22 bits); from 2^13 to 2^17 it is 16 chunks of 16 bits, the narrow cut, searched shallow. Each
- * layout is one array (isWide tells a sampled 16 x 16 from the narrow one by identity).
+ * the 256 bits spread over as many chunks as fit. At 2^20 these are WIDE_CHUNKS' widths (12 chunks of
+ * 21-22 bits, another array); from 8,193 to 131,071 entries 16 chunks of 16 bits, the narrow cut,
+ * searched shallow. Each layout is one array (isWide tells a sampled 16 x 16 from the narrow one by
+ * identity: every caller passes chunkWidths(size) from its own module, never a cloned array).
  */
 const sampledCache = new Map<number, readonly number[]>();
 function sampledChunks(entries: number): readonly number[] {

@@ -93,7 +93,7 @@ export const MAX_VERIFIED = 8;
  *   entry per search, so the probes go `depth` bits deep in each chunk instead (HammingIndex.search:
  *   exact to the sum over chunks of (depth + 1), less 1, a falling sample beyond): the cheapest
  *   depths that are exact to the match threshold (cheapestExactDepths), in chunks of about one stored
- *   hash per value (chunkWidths: 16 x 16 bits up to 2^17 entries, then 15 to 12 chunks of 17-22
+ *   hash per value (chunkWidths: 16 x 16 bits below 2^17 entries, then 15 to 12 chunks of 17-22
  *   bits; at 3M entries 2 in eight chunks, 1 in four). Measured at 1M references (3M hashes) they
  *   cut a stage-one search by a third against depth 2 everywhere, and the sample beyond 31 bits thins
  *   (a hash 60 bits away is met with p 0.57 instead of 0.71, 80 bits 0.13 instead of 0.17; each

@@ -1,5 +1,5 @@
 import { DIHEDRAL, type Dihedral } from './dihedral.js';
-import { isWide } from './hamming-chunks.js';
+import { isWide, WIDE_ENTRIES } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
 import { SEED_RADIUS, type SearchPlan, WIDE_GRID_DEPTH } from './match-settings.js';
@@ -14,7 +14,7 @@ export interface OrientationSearch<V> {
 
 /**
  * The per-chunk depths the first stage probes the seven turned and flipped orientations to first, in
- * a sampled index (past 8,192 stored hashes, SAMPLED_ENTRIES; undefined otherwise: every search goes to the plan's
+ * an index past 2^20 stored hashes (WIDE_ENTRIES; undefined otherwise: every search goes to the plan's
  * depth): WIDE_GRID_DEPTH, exact to 23 bits, ~270 probes where the plan's depths make ~2,000. The
  * plan's deep probes follow only when some turned search of the query met a stored hash within the
  * radius (see {@link searchOrientations}). An image with no agency content meets none, and its 14
@@ -27,7 +27,10 @@ export interface OrientationSearch<V> {
  */
 export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan, widths: readonly number[]): number[] | undefined {
   const deep = plan.depth;
-  if (!isWide(widths) || !Array.isArray(deep)) return undefined;
+  // Only past 2^20 hashes: 1 bit deep in 13-15 chunks is exact to 25-29 bits, so below that a turned
+  // copy within the match threshold could go unmet (review of e243d52, which had made every sampled
+  // index shallow here); 16 chunks of 16 bits probe the plan's depths anyway.
+  if (!isWide(widths) || !Array.isArray(deep) || index.size <= WIDE_ENTRIES) return undefined;
   const shallow = deep.map((d) => Math.min(d, WIDE_GRID_DEPTH));
   return index.probedAt(shallow) && index.probedAt(deep) ? shallow : undefined;
 }

@@ -143,7 +143,8 @@ export const FINE_QUERY_CROPS: readonly Crop[] = QUERY_CROPS.filter((crop) => cr
  * stage): a copy's nearest coarse crop was at most 74 bits from its reference, almost always
  * under 30; unrelated bench photos that reach the crop stage sat at 45 to beyond 85, and 63% of
  * them beyond 80, which now skip 65 of the 81 crops. Only for sets the first stage scans
- * (ORIENTATION_SCAN_ENTRIES, matcher.ts): for larger ones a search out to 80 bits would be a full scan.
+ * (ORIENTATION_SCAN_ENTRIES, matcher.ts) this is exact; larger ones probe the grid 1 bit deep
+ * (WIDE_GRID_DEPTH), which samples out to 80 bits.
  */
 export const FINE_GRID_GATE = 80;
 

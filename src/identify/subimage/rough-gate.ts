@@ -30,7 +30,8 @@ export const TRIM_GATE_RADIUS = 85;
 
 /**
  * The probe depth of the gate's searches in the seven turned and flipped orientations, in a
- * wide-chunk index (past 2^20 stored hashes); the upright orientation keeps the first stage's depth
+ * sampled index (past 8,192 stored hashes, SAMPLED_ENTRIES; 1 bit deep is exact to 23 bits in the
+ * 12 chunks past 2^20, 25-31 in the 13-16 chunks below); the upright orientation keeps the first stage's depth
  * (exact to the match threshold). A gate search at that depth costs ~0.5 ms at 3 million hashes, a
  * cache miss per probe and per candidate, and an image with no agency content made ~35 of them, 8
  * per candidate region: 20 of its 57 ms at 1M references (scripts/bench/pdq-stages.js). Windows and
@@ -55,7 +56,7 @@ export const GATE_TURNED_DEPTH = WIDE_GRID_DEPTH;
  */
 export class RoughGate {
   private readonly plan: SearchPlan;
-  /** Probe depth in the orientations other than the original (GATE_TURNED_DEPTH in a wide-chunk index). */
+  /** Probe depth in the orientations other than the original (GATE_TURNED_DEPTH in a sampled index). */
   private readonly turnedDepth: ProbeDepth | undefined;
   private readonly hasher = new PdqHasher();
   private readonly rows = new Int32Array(64);

@@ -157,15 +157,15 @@ export { cut } from './pixels.js';
 
 /**
  * The index searches of the quad, turn-back and screen searches: the gate's radius, and in a
- * wide-chunk index (past 2^20 stored hashes) the crop grid's probe depth (WIDE_GRID_DEPTH: exact to
- * 23 bits, ~270 probes instead of ~2,000; a sample beyond, p 0.99 at 31 bits, 0.85 at 40). They
+ * sampled index (past 8,192 stored hashes) the crop grid's probe depth (WIDE_GRID_DEPTH: in the 12
+ * chunks past 2^20 exact to 23 bits, ~270 probes instead of ~2,000; a sample beyond, p 0.99 at 31 bits, 0.85 at 40). They
  * rough-hash every quad and up to 20 turns of an image with no agency content, 28 searches per image
  * at the first stage's depth: at 1M references the largest cost left (scripts/bench/search-calls.js).
  * A true copy's rough hash is 10-34 bits from its reference at its best turn and neighbouring turns
  * and quads are further chances, as the crop grid's crops are. Measured at 1M references, 80
  * camera-roll images (scripts/bench/match-ab.js): 55.3 -> 37.8 ms per image, 0 outcomes different;
  * the robustness bench with a million distractors derived from its references identical in every
- * class and case. Smaller indexes keep the first stage's depth.
+ * class and case. Smaller indexes are scanned.
  */
 export function offAxisPlan(entries: number): SearchPlan {
   const plan = searchPlan(entries);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DIHEDRAL, type Dihedral } from '../../../src/identify/pdq/dihedral.js';
-import { WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkWidths, placesOf, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
-import { collectCandidates, searchOrientations } from '../../../src/identify/pdq/orientation-search.js';
+import { hamming } from '../../../src/identify/pdq/hash256.js';
+import { MATCH_THRESHOLD, searchPlan } from '../../../src/identify/pdq/match-settings.js';
+import { collectCandidates, searchOrientations, shallowTurnedDepths } from '../../../src/identify/pdq/orientation-search.js';
 import { flipped, xorshift } from '../../support/xorshift.js';
 
 // The first stage leaves the turned searches' deep probes owed (FirstStage.deepen) so that the
@@ -70,5 +72,39 @@ describe('first stage with deep probes owed', () => {
     const stage = searchOrientations(index, [view], () => far, 81, plan, shallow);
     expect(stage.searches.every((s) => s.hits.length === 0)).toBe(true);
     expect(stage.owedFrom).toBe(Infinity);
+  });
+});
+
+describe('first stage below 2^20 hashes: turned searches exact to the match threshold', () => {
+  // 300,000 hashes: 14 chunks of 18-19 bits, where 1 bit deep is exact only to 27 bits. A quarter-turned
+  // direct copy 28 bits from its stored hash, 2 bits off in every chunk, must still be met (review of
+  // e243d52: the turned searches were probed shallow there and never deepened, the copy lost).
+  const size = 300_000;
+  const next = xorshift(7);
+  const pool = new Uint32Array(size * 8);
+  for (let i = 0; i < pool.length; i++) pool[i] = next();
+  const index = new HammingIndex(buildHammingTables(pool));
+  const widths = chunkWidths(size);
+  const plan = searchPlan(size);
+  const stored = 123_456;
+  const query = index.hashOf(stored).slice();
+  for (const p of placesOf(widths)) {
+    for (const k of [0, 1]) {
+      const bit = p.word * 32 + p.shift + k;
+      query[bit >>> 5] = (query[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
+    }
+  }
+  const far = Uint32Array.from({ length: 8 }, () => next());
+  const view = { rect: { x: 0, y: 0, width: 64, height: 64 } };
+
+  it('finds the turned copy with the depths the matcher uses', () => {
+    expect(widths).toHaveLength(14);
+    expect(hamming(query, index.hashOf(stored))).toBe(28);
+    const shallow = shallowTurnedDepths(index, plan, widths);
+    expect(shallow).toBeUndefined();
+    const hashOf = (_: unknown, d: Dihedral) => (d === 'rotate90' ? query : far);
+    const { searches } = searchOrientations(index, [view], hashOf, plan.radius, plan, shallow);
+    const found = collectCandidates(searches, [], MATCH_THRESHOLD).found;
+    expect(found.get(stored)).toMatchObject({ distance: 28, dihedral: 'rotate90' });
   });
 });
