@@ -36,6 +36,25 @@ const set = await loadFingerprints([setFile]);
 const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
 /** @type {Map<string, { calls: number, ms: number, visits: number }>} */
 const stats = new Map();
+/**
+ * Runs one index call with a visitor that counts its visits, and adds its calls, time and visits
+ * to `key`'s figures.
+ * @param {string} key @param {(e: number, d: number) => void} visit @param {(counted: (e: number, d: number) => void) => void} run
+ */
+function timed(key, visit, run) {
+  let visits = 0;
+  const started = process.hrtime.bigint();
+  run((e, d) => {
+    visits++;
+    visit(e, d);
+  });
+  const s = stats.get(key) ?? { calls: 0, ms: 0, visits: 0 };
+  s.calls++;
+  s.ms += Number(process.hrtime.bigint() - started) / 1e6;
+  s.visits += visits;
+  stats.set(key, s);
+}
+
 const search = HammingIndex.prototype.search;
 /** @param {Uint32Array} query @param {number} radius @param {(e: number, d: number) => void} visit @param {unknown} depth */
 HammingIndex.prototype.search = function (query, radius, visit, depth) {
@@ -45,24 +64,7 @@ HammingIndex.prototype.search = function (query, radius, visit, depth) {
   const frame = (trace.stack ?? '').split('\n').slice(2).find((line) => !line.includes('hamming-index')) ?? '';
   const where = frame.match(/at (\S+) .*\/([\w-]+\.js):(\d+)/);
   const key = `${where?.[1] ?? '?'} ${where?.[2] ?? '?'}:${where?.[3] ?? '?'} radius ${radius} depth ${JSON.stringify(depth)}`;
-  let visits = 0;
-  const started = process.hrtime.bigint();
-  search.call(
-    this,
-    query,
-    radius,
-    (/** @type {number} */ e, /** @type {number} */ d) => {
-      visits++;
-      visit(e, d);
-    },
-    depth,
-  );
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const s = stats.get(key) ?? { calls: 0, ms: 0, visits: 0 };
-  s.calls++;
-  s.ms += ms;
-  s.visits += visits;
-  stats.set(key, s);
+  timed(key, visit, (counted) => search.call(this, query, radius, counted, depth));
 };
 
 // A deepened search (HammingIndex.deepen: the turned first-stage searches continued to the plan's
@@ -71,24 +73,7 @@ const deepen = HammingIndex.prototype.deepen;
 /** @param {Uint32Array} query @param {number} radius @param {(e: number, d: number) => void} visit @param {number[]} from @param {number[]} to */
 HammingIndex.prototype.deepen = function (query, radius, visit, from, to) {
   const key = `deepen radius ${radius} depth ${JSON.stringify(from)} -> ${JSON.stringify(to)}`;
-  let visits = 0;
-  const started = process.hrtime.bigint();
-  deepen.call(
-    this,
-    query,
-    radius,
-    (/** @type {number} */ e, /** @type {number} */ d) => {
-      visits++;
-      visit(e, d);
-    },
-    from,
-    to,
-  );
-  const s = stats.get(key) ?? { calls: 0, ms: 0, visits: 0 };
-  s.calls++;
-  s.ms += Number(process.hrtime.bigint() - started) / 1e6;
-  s.visits += visits;
-  stats.set(key, s);
+  timed(key, visit, (counted) => deepen.call(this, query, radius, counted, from, to));
 };
 
 // An even sample of the folder (every k-th name), as match-ab.js takes it.
