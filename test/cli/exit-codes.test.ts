@@ -81,15 +81,18 @@ describe('custody exit codes (in-process)', () => {
     ['unknown command', ['inspect', 'clean'], 2, /^$/, /inspect/],
   ];
 
-  it.each(table)('%s -> exit %i', async (_name, args, code, stdout, stderr) => {
-    const io = captureIo(dir);
-    const { exitCode } = await run(args, io);
-    if (stdout) expect(io.out()).toMatch(stdout);
-    if (stderr) expect(io.err()).toMatch(stderr);
-    // usage errors are one line each, never a stack trace
-    expect(io.err()).not.toMatch(/\n\s+at .*\(/);
-    expect(exitCode).toBe(code);
-  });
+  // Named with the exit code expected (printf-style names took the arguments array for it: "exit NaN").
+  for (const [name, args, code, stdout, stderr] of table) {
+    it(`${name} -> exit ${code}`, async () => {
+      const io = captureIo(dir);
+      const { exitCode } = await run(args, io);
+      if (stdout) expect(io.out()).toMatch(stdout);
+      if (stderr) expect(io.err()).toMatch(stderr);
+      // usage errors are one line each, never a stack trace
+      expect(io.err()).not.toMatch(/\n\s+at .*\(/);
+      expect(exitCode).toBe(code);
+    });
+  }
 
   it('still exits 1 when the report goes to a file, and writes valid JSON there', async () => {
     const io = captureIo(dir);
