@@ -8,7 +8,7 @@ import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
-import { GATE_TURNED_DEPTH, RoughGate } from '../../src/identify/subimage/rough-gate.js';
+import { GATE_TURNED_DEPTH, GATE_UPRIGHT_DEPTH, RoughGate } from '../../src/identify/subimage/rough-gate.js';
 import { TOO_SMALL_SIDE } from '../../src/identify/subimage/too-small.js';
 import { bridge, decoded, reference, unrelated } from './support/perceptual.js';
 
@@ -41,7 +41,7 @@ describe('sub-image search cost gates', () => {
     }
   }, 30_000);
 
-  it('probes the upright orientation exactly and the turned ones shallower in a wide-chunk index, and still passes a flipped framed copy', async () => {
+  it("probes every orientation at the crop grid's shallow depth in a wide-chunk index, and still passes an upright and a flipped framed copy", async () => {
     const index = pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]);
     // The reference's own hashes first, then seeded random hashes past WIDE_ENTRIES (12 wide chunks).
     const own = index.hamming.pool;
@@ -67,12 +67,16 @@ describe('sub-image search cost gates', () => {
       const plane = lowRes(image);
       return { image, regions: findRectangles(plane).map((r) => inQuery(r, plane)) };
     };
-    // An unrelated picture is searched in all eight orientations: the first at the plan's depth.
+    // An unrelated picture is searched in all eight orientations, none at the plan's depth (~2,000 probes).
     const other = await regionsOf(unrelated);
     expect(other.regions.some((r) => gate.near(other.image, r))).toBe(false);
     expect(depths.length).toBeGreaterThan(0);
     expect(depths.length % 8).toBe(0);
-    expect(depths).toEqual(depths.map((_, i) => (i % 8 === 0 ? searchPlan(hamming.size).depth : GATE_TURNED_DEPTH)));
+    expect(depths).toEqual(depths.map((_, i) => (i % 8 === 0 ? GATE_UPRIGHT_DEPTH : GATE_TURNED_DEPTH)));
+    expect(depths).not.toContainEqual(searchPlan(hamming.size).depth);
+    // An upright copy's rough hash is met in the original orientation at the shallow depth.
+    const upright = await regionsOf(bridge);
+    expect(upright.regions.some((r) => gate.near(upright.image, r))).toBe(true);
     // A mirrored copy's rough hash is met in its turned orientation, within the shallow probe's exact reach.
     const flipped = await regionsOf(await sharp(bridge).flop().toBuffer());
     expect(flipped.regions.some((r) => gate.near(flipped.image, r))).toBe(true);

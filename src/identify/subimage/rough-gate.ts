@@ -5,7 +5,7 @@ import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import { chunkWidths, isWide, type ProbeDepth } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
-import { QUALITY_GATE, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
+import { QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import { trimRect } from '../pdq/views.js';
@@ -31,8 +31,8 @@ export const TRIM_GATE_RADIUS = 85;
 /**
  * The probe depth of the gate's searches in the seven turned and flipped orientations, in a
  * sampled index (past 8,192 stored hashes, SAMPLED_ENTRIES; 1 bit deep is exact to 23 bits in the
- * 12 chunks past 2^20, 25-31 in the 13-16 chunks below); the upright orientation keeps the first stage's depth
- * (exact to the match threshold). A gate search at that depth costs ~0.5 ms at 3 million hashes, a
+ * 12 chunks past 2^20, 25-31 in the 13-16 chunks below); the upright orientation now too
+ * (GATE_UPRIGHT_DEPTH). A gate search at that depth costs ~0.5 ms at 3 million hashes, a
  * cache miss per probe and per candidate, and an image with no agency content made ~35 of them, 8
  * per candidate region: 20 of its 57 ms at 1M references (scripts/bench/pdq-stages.js). Windows and
  * sheet cells show their pictures upright far more often than turned, so the turned orientations
@@ -45,6 +45,19 @@ export const TRIM_GATE_RADIUS = 85;
 export const GATE_TURNED_DEPTH = WIDE_GRID_DEPTH;
 
 /**
+ * The probe depth of the gate's upright search in a sampled index: the turned orientations' too.
+ * The plan's depth (exact to the 31-bit match threshold, ~2,000 probes) made the upright search the
+ * gate's costliest, 2 ms a search at a million references where a turned one took 0.26 (3.3 a
+ * camera-roll image, none of which met anything: scripts/bench/gate-profile.js), yet the gate only
+ * decides which regions the full matcher sees, at 70 bits: a true copy's region meets its
+ * reference's core view within 0-50 bits and its neighbouring regions and trim views are further
+ * chances, as the crop grid's crops are. Measured (scripts/bench/match-ab.js, 80 camera-roll
+ * images): CPU per image x0.93 at 1M references, x0.88 at 10M, no outcome changed; the robustness
+ * bench with a million distractors the same recall in every class (one copy met closer).
+ */
+export const GATE_UPRIGHT_DEPTH = WIDE_GRID_DEPTH;
+
+/**
  * The cheap test every candidate region passes before the full matcher sees it: one PDQ DCT of the
  * region sampled from the query's tent-filtered plane, searched in its eight orientations.
  *
@@ -55,9 +68,12 @@ export const GATE_TURNED_DEPTH = WIDE_GRID_DEPTH;
  * which blurs the rough hash a little; the full matcher hashes each survivor properly.
  */
 export class RoughGate {
-  private readonly plan: SearchPlan;
+  /** The plan's radius, at most GATE_RADIUS. */
+  private readonly radius: number;
   /** Probe depth in the orientations other than the original (GATE_TURNED_DEPTH in a sampled index). */
   private readonly turnedDepth: ProbeDepth | undefined;
+  /** Probe depth in the original orientation (GATE_UPRIGHT_DEPTH in a sampled index). */
+  private readonly uprightDepth: ProbeDepth | undefined;
   private readonly hasher = new PdqHasher();
   private readonly rows = new Int32Array(64);
   private readonly columns = new Int32Array(64);
@@ -84,8 +100,10 @@ export class RoughGate {
     // content proposes (+17% CPU per camera-roll image at 1M references with all 8, scripts/bench/match-ab.js).
     this.trims = trims.filter((crop) => crop.filter((side) => side > 0).length === 1);
     const plan = searchPlan(index.size);
-    this.plan = { ...plan, radius: Math.min(plan.radius, GATE_RADIUS) };
-    this.turnedDepth = isWide(chunkWidths(index.size)) ? GATE_TURNED_DEPTH : plan.depth;
+    this.radius = Math.min(plan.radius, GATE_RADIUS);
+    const wide = isWide(chunkWidths(index.size));
+    this.turnedDepth = wide ? GATE_TURNED_DEPTH : plan.depth;
+    this.uprightDepth = wide ? GATE_UPRIGHT_DEPTH : plan.depth;
   }
 
   /** Whether region `r` of `image` (query pixels) has a stored hash within the gate in some orientation. */
@@ -123,8 +141,8 @@ export class RoughGate {
     let hit = false;
     for (const d of DIHEDRAL) {
       if (d !== 'original') transformDct(dct, d, this.turned);
-      const depth = d === 'original' ? this.plan.depth : this.turnedDepth;
-      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits), this.plan.radius, () => (hit = true), depth);
+      const depth = d === 'original' ? this.uprightDepth : this.turnedDepth;
+      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits), this.radius, () => (hit = true), depth);
       if (hit) return true;
     }
     return false;
