@@ -63,3 +63,24 @@ export function insideFrame(quad: Quad, width: number, height: number): Quad | u
   }
   return moved ? [corner(0), corner(1), corner(2), corner(3)] : undefined;
 }
+
+/** Share of each side the stored `crop:10,10,10,10` view keeps (as turn-back.ts's CENTRE). */
+const CENTRE_MARGIN = 0.1;
+
+/**
+ * The part of `quad`'s picture the stored centre view shows (10% off each side), as a quad of the
+ * query, when the quad reaches past the frame and that part is inside it. The part insideFrame
+ * keeps is a crop of the picture off the stored views' grid, which crop alignment must find: a plate
+ * crop skewed with corners cut off by 4-5% matched at 24-42 bits that way, where its centre view,
+ * warped upright from the same outline, matched at 8-14 (robustness bench, perspective-5-mixed).
+ */
+export function centreInsideFrame(quad: Quad, width: number, height: number): Quad | undefined {
+  const inside = (p: Point) => p.x >= -SLACK && p.x <= width + SLACK && p.y >= -SLACK && p.y <= height + SLACK;
+  if (quad.every(inside)) return undefined;
+  const h = rectToQuad(quad, 1, 1);
+  if (!h) return undefined;
+  const lo = CENTRE_MARGIN;
+  const hi = 1 - CENTRE_MARGIN;
+  const centre: Quad = [mapPoint(h, lo, lo), mapPoint(h, hi, lo), mapPoint(h, hi, hi), mapPoint(h, lo, hi)];
+  return centre.every(inside) ? centre : undefined;
+}

@@ -2,7 +2,7 @@ import type { PixelImage } from '../pdq/borders.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { QUALITY_GATE } from '../pdq/match-settings.js';
 import { pdqKernels } from '../pdq/simd.js';
-import { insideFrame } from './inside-frame.js';
+import { centreInsideFrame, insideFrame } from './inside-frame.js';
 import type { LowRes } from './low-res.js';
 import { area } from './quad-candidates.js';
 import type { SubImageGeometry, SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
@@ -66,7 +66,8 @@ export interface QuadTry {
  * the matcher claims within `claimDistance`: the last step of the quad, screen and turn-back
  * searches, each of which orders its own few nearest candidates. Where none is claimed, the tries
  * that reach past the frame are tried again as their part inside it (inside-frame.ts), after all
- * of them, so that what the whole quads claim is claimed as before.
+ * of them, so that what the whole quads claim is claimed as before, and then as their stored
+ * centre view where that is inside the frame.
  */
 export function claimUpright(
   matcher: WholeImageMatcher,
@@ -90,6 +91,13 @@ export function claimUpright(
   for (const { quad, geometry, method } of tries) {
     const inside = insideFrame(quad, image.width, image.height);
     if (inside && attempt(inside, geometry, method)) return found;
+  }
+  if (found) return found;
+  // Then their stored centre views, where those are inside the frame: after the parts inside it,
+  // so that what those claim is claimed as before.
+  for (const { quad, geometry, method } of tries) {
+    const centre = centreInsideFrame(quad, image.width, image.height);
+    if (centre && attempt(centre, geometry, method)) return found;
   }
   return found;
 }

@@ -140,7 +140,7 @@ export class SubImageSearch {
     return (
       this.quads.find(image, plane, best, quads) ??
       // After the line search's quads, so that what they claim is claimed as before.
-      this.quads.find(image, plane, best, outlineQuads(plane)) ??
+      this.quads.find(image, plane, best, outlineQuads(plane, image)) ??
       this.turns.find(image, plane, best) ??
       this.screens.find(image, plane, best, quads)
     );
