@@ -1,10 +1,12 @@
 // @ts-check
 /**
- * What the scripts that compare builds of custody share (index-ab.js, match-ab.js, search-calls.js):
+ * What the scripts that compare or profile builds of custody share (index-ab.js, match-ab.js, search-calls.js,
+ * grid-gate.js, gate-profile.js, set-sizes.js):
  * the checkout's root, `--name value` arguments, this process's CPU time, and a module of a build
  * held in some directory's dist/ (so that two builds load side by side in one process, each with
  * its own module instances).
  */
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,4 +29,45 @@ export function cpuMs() {
 /** Module `rel` (e.g. `references/load.js`) of the build in `dir`/dist. @param {string} dir @param {string} rel */
 export function distModule(dir, rel) {
   return import(pathToFileURL(path.join(dir, 'dist', rel)).href);
+}
+
+/**
+ * An even sample of a folder's images (every k-th name, up to `limit`), decoded by the build in
+ * `dir`: what match-ab.js, search-calls.js, grid-gate.js and gate-profile.js match.
+ * @param {string} dir @param {string} folder @param {number} limit
+ * @returns {Promise<{ name: string, image: any }[]>}
+ */
+export async function sampleImages(dir, folder, limit) {
+  const { decodeImage } = await distModule(dir, 'identify/image-decode.js');
+  const listed = (await readdir(folder)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
+  const stride = Math.max(1, Math.floor(listed.length / limit));
+  const images = [];
+  for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
+    const decoded = await decodeImage(await readFile(path.join(folder, name)), { maxImagePixels: 100_000_000 });
+    if (decoded.ok) images.push({ name, image: decoded.image });
+  }
+  return images;
+}
+
+/**
+ * What the scripts that profile one build's matcher read first (search-calls.js, grid-gate.js,
+ * gate-profile.js): `--set` and `--images` (usage and exit 2 when either is missing), `--limit`
+ * and `--build`, that build's module loader, and the audit's matcher (SubImageMatcher) over the set.
+ * @param {string} script @param {number} defaultLimit
+ */
+export async function profiledMatcher(script, defaultLimit) {
+  const setFile = arg('--set');
+  const imagesDir = arg('--images');
+  if (!setFile || !imagesDir) {
+    process.stderr.write(`usage: ${script} --set <file> --images <dir> [--limit n] [--build <dir>]\n`);
+    process.exit(2);
+  }
+  const build = path.resolve(arg('--build') ?? root);
+  const module = (/** @type {string} */ rel) => distModule(build, rel);
+  const { loadFingerprints } = await module('references/load.js');
+  const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
+  const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
+  const set = await loadFingerprints([setFile]);
+  const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
+  return { build, module, matcher, imagesDir, limit: Number(arg('--limit') ?? defaultLimit) };
 }

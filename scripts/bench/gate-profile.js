@@ -9,28 +9,11 @@
  *
  *   node scripts/bench/gate-profile.js --set <fp.json|store> --images <dir> [--limit 40] [--build <dir>]
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { arg, cpuMs, distModule, root } from './builds.js';
+import { cpuMs, profiledMatcher, sampleImages } from './builds.js';
 
-const setFile = arg('--set');
-const imagesDir = arg('--images');
-if (!setFile || !imagesDir) {
-  process.stderr.write('usage: gate-profile.js --set <file> --images <dir> [--limit n] [--build <dir>]\n');
-  process.exit(2);
-}
-const build = path.resolve(arg('--build') ?? root);
-const limit = Number(arg('--limit') ?? 40);
-const module = (/** @type {string} */ rel) => distModule(build, rel);
-const { loadFingerprints } = await module('references/load.js');
-const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
-const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
+const { build, module, matcher, imagesDir, limit } = await profiledMatcher('gate-profile.js', 40);
 const { HammingIndex } = await module('identify/pdq/hamming-index.js');
 const { RoughGate } = await module('identify/subimage/rough-gate.js');
-const { decodeImage } = await module('identify/image-decode.js');
-
-const set = await loadFingerprints([setFile]);
-const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
 
 /** @type {Map<string, number>} */
 const counts = new Map();
@@ -78,13 +61,7 @@ for (const [name, label] of /** @type {const} */ ([['near', 'near'], ['nearPixel
   };
 }
 
-const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
-const stride = Math.max(1, Math.floor(listed.length / limit));
-const images = [];
-for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
-  const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
-  if (decoded.ok) images.push(decoded.image);
-}
+const images = (await sampleImages(build, imagesDir, limit)).map((s) => s.image);
 const cpu = cpuMs();
 let matched = 0;
 for (const image of images) {

@@ -11,28 +11,12 @@
  * made and its outcome; then the counts. Searches are told apart by their caller (a stack trace)
  * and reach (the coarse crops search out to FINE_GRID_GATE, the fine ones to the grid's radius).
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { arg, distModule, root } from './builds.js';
+import { profiledMatcher, sampleImages } from './builds.js';
 
-const setFile = arg('--set');
-const imagesDir = arg('--images');
-if (!setFile || !imagesDir) {
-  process.stderr.write('usage: grid-gate.js --set <file> --images <dir> [--limit n] [--build <dir>]\n');
-  process.exit(2);
-}
-const build = path.resolve(arg('--build') ?? root);
-const limit = Number(arg('--limit') ?? 80);
-const module = (/** @type {string} */ rel) => distModule(build, rel);
-const { loadFingerprints } = await module('references/load.js');
-const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
-const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
+const { build, module, matcher, imagesDir, limit } = await profiledMatcher('grid-gate.js', 80);
 const { HammingIndex } = await module('identify/pdq/hamming-index.js');
 const { FINE_GRID_GATE } = await module('identify/pdq/views.js');
-const { decodeImage } = await module('identify/image-decode.js');
 
-const set = await loadFingerprints([setFile]);
-const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
 let coarse = Infinity;
 let coarseSearches = 0;
 let fineSearches = 0;
@@ -58,18 +42,14 @@ HammingIndex.prototype.search = function (query, radius, visit, depth) {
   );
 };
 
-const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
-const stride = Math.max(1, Math.floor(listed.length / limit));
 const counts = { images: 0, gridded: 0, opened: 0, fine: 0 };
 /** @type {number[]} */
 const nearest = [];
-for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
-  const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
-  if (!decoded.ok) continue;
+for (const { name, image } of await sampleImages(build, imagesDir, limit)) {
   coarse = Infinity;
   coarseSearches = 0;
   fineSearches = 0;
-  const o = matcher.match(decoded.image);
+  const o = matcher.match(image);
   counts.images++;
   if (coarseSearches === 0) continue;
   counts.gridded++;

@@ -14,9 +14,8 @@
  * Prints CPU ms per image of each, their ratio, and every image whose outcome differs (reference,
  * distance and transform). The builds' own modules (and WebAssembly kernels) are separate instances.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { arg, cpuMs, distModule, root } from './builds.js';
+import { arg, cpuMs, distModule, root, sampleImages } from './builds.js';
 
 const baseDir = arg('--base');
 const setFile = arg('--set');
@@ -42,15 +41,8 @@ async function matcherOf(dir, file) {
   return matcher;
 }
 
-const { decodeImage } = await distModule(root, 'identify/image-decode.js');
 // An even sample of the folder (every k-th name), as pdq-stages.js takes it.
-const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
-const stride = Math.max(1, Math.floor(listed.length / limit));
-const images = [];
-for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
-  const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
-  if (decoded.ok) images.push({ name, image: decoded.image });
-}
+const images = await sampleImages(root, imagesDir, limit);
 process.stderr.write(`${images.length} images decoded\n`);
 
 const builds = [

@@ -13,27 +13,11 @@
  * loaded machine they are inflated alike and only their shares compare; the process's CPU per image
  * is printed beside them. HammingIndex.deepen (which continues a counted search) is counted on a line of its own.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { arg, cpuMs, distModule, root } from './builds.js';
+import { cpuMs, profiledMatcher, sampleImages } from './builds.js';
 
-const setFile = arg('--set');
-const imagesDir = arg('--images');
-if (!setFile || !imagesDir) {
-  process.stderr.write('usage: search-calls.js --set <file> --images <dir> [--limit n] [--build <dir>]\n');
-  process.exit(2);
-}
-const build = path.resolve(arg('--build') ?? root);
-const limit = Number(arg('--limit') ?? 60);
-const module = (/** @type {string} */ rel) => distModule(build, rel);
-const { loadFingerprints } = await module('references/load.js');
-const { buildPdqIndex } = await module('identify/pdq/pdq-index.js');
-const { SubImageMatcher } = await module('identify/subimage/sub-image-matcher.js');
+const { build, module, matcher, imagesDir, limit } = await profiledMatcher('search-calls.js', 60);
 const { HammingIndex } = await module('identify/pdq/hamming-index.js');
-const { decodeImage } = await module('identify/image-decode.js');
 
-const set = await loadFingerprints([setFile]);
-const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
 /** @type {Map<string, { calls: number, ms: number, visits: number }>} */
 const stats = new Map();
 /**
@@ -77,13 +61,7 @@ HammingIndex.prototype.deepen = function (query, radius, visit, from, to) {
 };
 
 // An even sample of the folder (every k-th name), as match-ab.js takes it.
-const listed = (await readdir(imagesDir)).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort();
-const stride = Math.max(1, Math.floor(listed.length / limit));
-const images = [];
-for (const name of listed.filter((_, i) => i % stride === 0).slice(0, limit)) {
-  const decoded = await decodeImage(await readFile(path.join(imagesDir, name)), { maxImagePixels: 100_000_000 });
-  if (decoded.ok) images.push(decoded.image);
-}
+const images = (await sampleImages(build, imagesDir, limit)).map((s) => s.image);
 for (const image of images.slice(0, 3)) matcher.match(image); // warm: compiled code, resident tables
 stats.clear();
 const cpu = cpuMs();
