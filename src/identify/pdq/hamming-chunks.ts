@@ -48,8 +48,8 @@ export const SAMPLED_ENTRIES = 1 << 13;
  * chunk value, as {@link WIDE_CHUNKS} hold at a million (floor(log2 entries) bits, 16 at least),
  * the 256 bits spread over as many chunks as fit. At 2^20 these are WIDE_CHUNKS' widths (12 chunks of
  * 21-22 bits, another array); from 8,193 to 131,071 entries 16 chunks of 16 bits, the narrow cut,
- * searched shallow. Each layout is one array (isWide tells a sampled 16 x 16 from the narrow one by
- * identity: every caller passes chunkWidths(size) from its own module, never a cloned array).
+ * searched shallow (samples() tells it from the narrow one by the index size). Each layout is one
+ * array, made once.
  */
 const sampledCache = new Map<number, readonly number[]>();
 function sampledChunks(entries: number): readonly number[] {
@@ -70,10 +70,11 @@ export const chunkWidths = (entries: number): readonly number[] =>
   entries > WIDER_ENTRIES ? WIDER_CHUNKS : entries > WIDE_ENTRIES ? WIDE_CHUNKS : entries > SAMPLED_ENTRIES ? sampledChunks(entries) : NARROW_CHUNKS;
 
 /**
- * Whether an index cut in `widths` samples (past {@link SAMPLED_ENTRIES}): its searches probe
- * shallow, exact to the match threshold and a sample beyond their exact reach.
+ * Whether an index of `entries` hashes samples (past {@link SAMPLED_ENTRIES}): its searches probe
+ * shallow, exact to the match threshold and a sample beyond their exact reach. Told by the size,
+ * which decides its layout (chunkWidths), not by the layout's array.
  */
-export const isWide = (widths: readonly number[]): boolean => widths !== NARROW_CHUNKS;
+export const samples = (entries: number): boolean => entries > SAMPLED_ENTRIES;
 
 /** Values of `width` bits grouped by popcount up to 3, so probing "within d bits" enumerates exactly those. */
 const masksCache = new Map<number, Uint32Array[]>();

@@ -5,7 +5,7 @@ import { FINE_NEIGHBOURS, gridCandidates } from './crop-grid.js';
 import type { Crop } from './crops.js';
 import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
-import { chunkWidths, isWide, type ProbeDepth, WIDE_ENTRIES } from './hamming-chunks.js';
+import { type ProbeDepth, samples, WIDE_ENTRIES } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
@@ -74,11 +74,11 @@ export class PerceptualMatcher {
     // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
     // match exactly: its probes go at least as deep as its threshold needs.
     this.plan = searchPlan(this.index.size, Math.max(MATCH_THRESHOLD, this.threshold));
-    this.wide = isWide(chunkWidths(this.index.size));
+    this.wide = samples(this.index.size);
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
-    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan, chunkWidths(this.index.size)) : undefined;
+    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan) : undefined;
   }
 
   /** Number of usable stored hashes. */

@@ -2,7 +2,7 @@ import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
-import { chunkWidths, isWide, type ProbeDepth } from '../pdq/hamming-chunks.js';
+import { type ProbeDepth, samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import { QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
@@ -101,7 +101,7 @@ export class RoughGate {
     this.trims = trims.filter((crop) => crop.filter((side) => side > 0).length === 1);
     const plan = searchPlan(index.size);
     this.radius = Math.min(plan.radius, GATE_RADIUS);
-    const wide = isWide(chunkWidths(index.size));
+    const wide = samples(index.size);
     this.turnedDepth = wide ? GATE_TURNED_DEPTH : plan.depth;
     this.uprightDepth = wide ? GATE_UPRIGHT_DEPTH : plan.depth;
   }

@@ -1,6 +1,6 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
-import { chunkWidths, isWide } from '../pdq/hamming-chunks.js';
+import { samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
@@ -170,5 +170,5 @@ export { cut } from './pixels.js';
 export function offAxisPlan(entries: number): SearchPlan {
   const plan = searchPlan(entries);
   const radius = Math.min(plan.radius, GATE_RADIUS);
-  return isWide(chunkWidths(entries)) ? { radius, depth: WIDE_GRID_DEPTH } : { ...plan, radius };
+  return samples(entries) ? { radius, depth: WIDE_GRID_DEPTH } : { ...plan, radius };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkWidths, isWide, WIDE_CHUNKS, WIDER_CHUNKS, WIDER_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkWidths, samples, WIDE_CHUNKS, WIDER_CHUNKS, WIDER_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming, hashToHex } from '../../../src/identify/pdq/hash256.js';
 import { CHANCE_CANDIDATES, ORIENTATION_RADIUS, ORIENTATION_SCAN_ENTRIES, searchPlan } from '../../../src/identify/pdq/match-settings.js';
@@ -76,11 +76,11 @@ describe('searchPlan: radii follow the index size', () => {
   });
 
   it('samples past the scan: chunks of about one hash per value, continuous with the wide chunks at 2^20', () => {
-    expect(isWide(chunkWidths(ORIENTATION_SCAN_ENTRIES))).toBe(false);
+    expect(samples(ORIENTATION_SCAN_ENTRIES)).toBe(false);
     let chunks = 16;
     for (let entries = ORIENTATION_SCAN_ENTRIES + 1; entries <= 2 ** 20; entries = Math.ceil(entries * 1.37)) {
       const widths = chunkWidths(entries);
-      expect(isWide(widths), `${entries}`).toBe(true);
+      expect(samples(entries), `${entries}`).toBe(true);
       expect(widths.reduce((a, b) => a + b, 0)).toBe(256);
       // At most 2 stored hashes per value of the narrowest chunk, and no more chunks as the index grows.
       expect(entries / 2 ** Math.min(...widths)).toBeLessThanOrEqual(2);
@@ -156,7 +156,7 @@ describe('HammingIndex.search with a probe depth', () => {
     }
     expect(chunkWidths(WIDER_ENTRIES)).toBe(WIDE_CHUNKS);
     expect(chunkWidths(WIDER_ENTRIES + 1)).toBe(WIDER_CHUNKS);
-    expect(isWide(WIDER_CHUNKS)).toBe(true);
+    expect(samples(WIDER_ENTRIES + 1)).toBe(true);
     expect(WIDER_CHUNKS.reduce((a, b) => a + b, 0)).toBe(253);
   });
 
