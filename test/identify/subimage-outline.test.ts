@@ -53,16 +53,21 @@ function query(width: number, height: number, quad: Quad): PixelImage {
   return { pixels, width, height, channels: 1 };
 }
 
+/**
+ * A 400 x 120 plate crop skewed by up to 5% a corner, two corners past the frame (the robustness
+ * bench's perspective-5-mixed).
+ */
+const SKEWED_PLATE: Quad = [
+  { x: 16.9, y: 3.7 },
+  { x: 389.1, y: -5.2 },
+  { x: 419.1, y: 114.7 },
+  { x: -16.6, y: 124.4 },
+];
+
 describe('outlines of pictures on a plain canvas', () => {
   it("places a plate crop's shallow sides from the query's pixels, where the plane's whole pixels put a cut corner 2 px off", () => {
-    // A 400 x 120 plate crop skewed by up to 5% a corner, two corners past the frame (the robustness
-    // bench's perspective-5-mixed): the plane is 320 x 96, one point sampled per box.
-    const quad: Quad = [
-      { x: 16.9, y: 3.7 },
-      { x: 389.1, y: -5.2 },
-      { x: 419.1, y: 114.7 },
-      { x: -16.6, y: 124.4 },
-    ];
+    // The plane is 320 x 96, one point sampled per box.
+    const quad = SKEWED_PLATE;
     const image = query(400, 120, quad);
     const plane = lowRes(image);
     const error = (found: Quad) => Math.max(...quad.map((c, i) => Math.hypot(found[i]!.x * plane.scaleX - c.x, found[i]!.y * plane.scaleY - c.y)));
@@ -74,12 +79,7 @@ describe('outlines of pictures on a plain canvas', () => {
   });
 
   it("takes a quad's stored centre view where the quad reaches past the frame and the view does not", () => {
-    const past: Quad = [
-      { x: 16.9, y: 3.7 },
-      { x: 389.1, y: -5.2 },
-      { x: 419.1, y: 114.7 },
-      { x: -16.6, y: 124.4 },
-    ];
+    const past = SKEWED_PLATE;
     const centre = centreInsideFrame(past, 400, 120);
     expect(centre).toBeDefined();
     for (const p of centre!) {

@@ -1,5 +1,5 @@
 import { DIHEDRAL, type Dihedral } from './dihedral.js';
-import { isWide, WIDE_ENTRIES } from './hamming-chunks.js';
+import { WIDE_ENTRIES } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
 import { SEED_RADIUS, type SearchPlan, WIDE_GRID_DEPTH } from './match-settings.js';
@@ -25,12 +25,12 @@ export interface OrientationSearch<V> {
  * the radius (81 bits at 1M) where the deep probes would have: measured by the robustness bench with
  * a million distractors (rotate, mirror, rotation-crop and their kin).
  */
-export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan, widths: readonly number[]): number[] | undefined {
+export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan): number[] | undefined {
   const deep = plan.depth;
   // Only past 2^20 hashes: 1 bit deep in 13-15 chunks is exact to 25-29 bits, so below that a turned
   // copy within the match threshold could go unmet (review of e243d52, which had made every sampled
   // index shallow here); 16 chunks of 16 bits probe the plan's depths anyway.
-  if (!isWide(widths) || !Array.isArray(deep) || index.size <= WIDE_ENTRIES) return undefined;
+  if (index.size <= WIDE_ENTRIES || !Array.isArray(deep)) return undefined;
   const shallow = deep.map((d) => Math.min(d, WIDE_GRID_DEPTH));
   return index.probedAt(shallow) && index.probedAt(deep) ? shallow : undefined;
 }

@@ -100,7 +100,7 @@ describe('first stage below 2^20 hashes: turned searches exact to the match thre
   it('finds the turned copy with the depths the matcher uses', () => {
     expect(widths).toHaveLength(14);
     expect(hamming(query, index.hashOf(stored))).toBe(28);
-    const shallow = shallowTurnedDepths(index, plan, widths);
+    const shallow = shallowTurnedDepths(index, plan);
     expect(shallow).toBeUndefined();
     const hashOf = (_: unknown, d: Dihedral) => (d === 'rotate90' ? query : far);
     const { searches } = searchOrientations(index, [view], hashOf, plan.radius, plan, shallow);
