@@ -22,6 +22,40 @@ export function plainBorder(plane: LowRes): boolean {
   const { luma, width: w, height: h } = plane;
   // A plane this small has no room for a surround and costs the finders next to nothing.
   if (w < 3 || h < 3) return true;
+  const n = 2 * (w + h) - 4;
+  const needed = CANVAS_SHARE * n;
+  // Counted per whole grey level first: a band of 2 x RING_TOLERANCE levels lies within that many + 1
+  // whole levels and holds any that many whole levels, so the counts decide all but close calls,
+  // which sort the ring (sorting every photo's ring cost ~0.1 CPU-ms, a fifth of the search left).
+  const levels = new Int32Array(257);
+  const count = (i: number) => levels[Math.min(255, Math.floor(luma[i]!))]!++;
+  for (let x = 0; x < w; x++) {
+    count(x);
+    count((h - 1) * w + x);
+  }
+  for (let y = 1; y < h - 1; y++) {
+    count(y * w);
+    count(y * w + w - 1);
+  }
+  const band = 2 * RING_TOLERANCE;
+  let inside = 0;
+  let around = 0;
+  for (let l = 0; l < 256; l++) {
+    let sum = 0;
+    for (let k = l; k < Math.min(256, l + band + 1); k++) {
+      sum += levels[k]!;
+      if (k === l + band - 1) inside = Math.max(inside, sum);
+    }
+    around = Math.max(around, sum);
+  }
+  if (inside >= needed) return true;
+  if (around < needed) return false;
+  return bandHolds(plane, needed);
+}
+
+/** Whether `needed` of the ring's levels lie within 2 x RING_TOLERANCE of each other, by sorting them. */
+function bandHolds(plane: LowRes, needed: number): boolean {
+  const { luma, width: w, height: h } = plane;
   const ring = new Float32Array(2 * (w + h) - 4);
   let n = 0;
   for (let x = 0; x < w; x++) {
@@ -34,7 +68,6 @@ export function plainBorder(plane: LowRes): boolean {
   }
   ring.sort();
   // The most ring pixels within 2 x RING_TOLERANCE of each other: within RING_TOLERANCE of their middle.
-  const needed = CANVAS_SHARE * n;
   for (let hi = 0, lo = 0; hi < n; hi++) {
     while (ring[hi]! - ring[lo]! > 2 * RING_TOLERANCE) lo++;
     if (hi - lo + 1 >= needed) return true;
