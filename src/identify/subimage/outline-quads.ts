@@ -25,8 +25,8 @@ const CANVAS_TOLERANCE = 10;
  * camera photos and synthetic scenes at most 0.34 but for flat test images, scans and a trail camera's
  * frame (8 of 161, 0.41-1.00), where the tolerance of 10 passed 131 of them.
  */
-export const CANVAS_SHARE = 0.35;
-export const RING_TOLERANCE = 4;
+const CANVAS_SHARE = 0.35;
+const RING_TOLERANCE = 4;
 /** How far into the plane (share of the side) a profile looks for the picture: a plate turned 10 degrees on its canvas starts 37% in at its corners. */
 const DEPTH = 0.45;
 /**

@@ -9,7 +9,6 @@ import { gridCells } from './grid-cells.js';
 import { type LowRes, lowRes } from './low-res.js';
 import { outlineQuads } from './outline-quads.js';
 import { cut } from './pixels.js';
-import { plainBorder } from './plain-border.js';
 import { quadCandidates } from './quad-candidates.js';
 import { QuadSearch } from './quad-search.js';
 import { framedRectangles } from './rectangles.js';
@@ -107,14 +106,10 @@ export class SubImageSearch {
    * The first candidate (finders in order, each's most likely first) that matches, or with `best`
    * the closest match over all candidates (calibration, which reports distances); undefined when
    * none matches. Every candidate passes the rough gate before any is matched: the gate samples the
-   * query's filtered plane, which matching a candidate would displace. A query whose border is not
-   * plain (plain-border.ts: a camera photo's scene runs to its edges) can hold only a straightened
-   * picture, the one kind with no surround: the other finders were 4 of the search's 5 CPU-ms on
-   * such a photo and found nothing there that turn-back does not.
+   * query's filtered plane, which matching a candidate would displace.
    */
   find(image: PixelImage, best = false): SubImageMatch | undefined {
     const plane = lowRes(image);
-    if (!plainBorder(plane)) return this.turns.find(image, plane, best);
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
     if (candidates.length === 0) return this.offAxis(image, plane, best);
