@@ -14,8 +14,10 @@
  * same assets (none claimed by the search on these photos), which the script checks.
  *
  * Build first: npm run build
- * Run:         node scripts/bench/subimage-audit.js [--rounds 3] [--limit 500] [--jobs 1] [--tree DIR] [--build DIR]
+ * Run:         node scripts/bench/subimage-audit.js [--rounds 3] [--limit 500] [--jobs 1] [--tree DIR] [--build DIR] [--base DIR]
  *              --build DIR: a checkout whose bin/ and dist/ are measured instead of this one's
+ *              --base DIR: another checkout (bin/, dist/, package.json; e.g. the build before a change)
+ *                audited with its search in the same alternation, so that before and after share one run
  */
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -28,6 +30,7 @@ const rounds = Number(arg('--rounds') ?? 3);
 const limit = Number(arg('--limit') ?? 500);
 const jobs = arg('--jobs') ?? '1';
 const build = path.resolve(arg('--build') ?? root);
+const base = arg('--base');
 const work = path.join(root, 'bench', 'work');
 const tree = arg('--tree') ?? path.join(work, (await readdir(work)).filter((d) => d.startsWith('tree-')).sort()[0] ?? 'tree-missing');
 const planted = JSON.parse(await readFile(path.join(tree, 'tree.json'), 'utf8')).planted;
@@ -79,9 +82,10 @@ const args = (/** @type {string} */ from, /** @type {string} */ out) => [
   'audit', '--files-from', from, '--fingerprints', fingerprints, '--plate-key-file', path.join(tree, 'plate.key'),
   '--no-cache', '--jobs', jobs, '--fail-on', 'none', '--format', 'json', '--output', out,
 ];
-const builds = { with: build, without };
+/** @type {Record<string, string>} */
+const builds = { with: build, without, ...(base && { base: path.resolve(base) }) };
 /** @type {Record<string, { audit: number[], empty: number[] }>} */
-const cpu = { with: { audit: [], empty: [] }, without: { audit: [], empty: [] } };
+const cpu = Object.fromEntries(Object.keys(builds).map((k) => [k, { audit: [], empty: [] }]));
 /** @type {Record<string, string>} */
 const assets = {};
 for (let r = 0; r < rounds; r++) {
@@ -96,11 +100,12 @@ for (let r = 0; r < rounds; r++) {
     process.stderr.write(`round ${r + 1} ${name}: ${run.cpu.toFixed(2)} s CPU (empty list ${idle.cpu.toFixed(2)} s), load ${run.load1.toFixed(1)}\n`);
   }
 }
-if (assets['with'] !== assets['without']) throw new Error('the two audits list different assets');
+if (Object.values(assets).some((a) => a !== assets['with'])) throw new Error('the audits list different assets');
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const perImage = (/** @type {string} */ k, net = false) => ((median(cpu[k]?.audit ?? []) - (net ? median(cpu[k]?.empty ?? []) : 0)) / files.length) * 1000;
 process.stdout.write(`${files.length} unrelated camera-roll photos, --jobs ${jobs}, ${rounds} alternating rounds, assets identical (${JSON.parse(assets['with'] ?? '[]').length})\n`);
-for (const k of ['with', 'without'])
-  process.stdout.write(`  ${k} the sub-image search: ${perImage(k).toFixed(2)} CPU-ms/image (${perImage(k, true).toFixed(2)} after the empty audit's start-up)\n`);
-process.stdout.write(`  ratio: ${(perImage('with') / perImage('without')).toFixed(3)}x (${(perImage('with', true) / perImage('without', true)).toFixed(3)}x after start-up)\n`);
+for (const k of Object.keys(builds))
+  process.stdout.write(`  ${k === 'base' ? 'base, with' : k} the sub-image search: ${perImage(k).toFixed(2)} CPU-ms/image (${perImage(k, true).toFixed(2)} after the empty audit's start-up)\n`);
+const ratio = (/** @type {string} */ k) => `${(perImage(k) / perImage('without')).toFixed(3)}x (${(perImage(k, true) / perImage('without', true)).toFixed(3)}x after start-up)`;
+process.stdout.write(`  ratio: ${ratio('with')}${base ? `; base: ${ratio('base')}` : ''}\n`);
 await rm(tmp, { recursive: true, force: true });
