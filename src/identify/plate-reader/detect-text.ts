@@ -11,13 +11,14 @@ import { type Box, type Rgb, sampleInto } from './raster.js';
  */
 
 /**
- * Longest side of the detector's input: a larger region is drawn at this size, a smaller one as it
- * is. It was 960, PaddleOCR's default `limit_side_len`, and regions under 640 were enlarged up to
- * twice (to 640); the model's cost goes with its input's pixels, and most of what --read-plates
- * added to photos without plates was the detector on whole-image regions. Measured on the openalpr
- * photos (first 60 per region, half the agency's; scripts/bench/plate-reader-stages.js): at 640,
- * with or without the enlargement, the same 82 agency photos are read as before (US 25, EU 30, BR
- * 27 of 30) and no other plate is claimed; at 512 two US agency photos are lost (23 of 30).
+ * Long side of the detector's input: a region is drawn at this size, enlarged at most twice (the
+ * model finds text from about 10 pixels high, and a gated place is often small) and reduced as much
+ * as needed. It was 960, PaddleOCR's default `limit_side_len`, for regions past 640; the model's
+ * cost goes with its input's pixels, and most of what --read-plates added to photos without plates
+ * was the detector on whole-image regions of large photos. Measured on the openalpr photos (first 60
+ * per region, half the agency's; scripts/bench/plate-reader-stages.js): at 640 the same 82 agency
+ * photos are read as at 960 (US 25, EU 30, BR 27 of 30) and no other plate is claimed; at 512 two
+ * US agency photos are lost (23 of 30).
  */
 export const DETECT_SIDE = 640;
 const PIXEL_THRESHOLD = 0.3;
@@ -34,7 +35,7 @@ export interface TextBox extends Box {
 
 /** Text boxes inside `region` of `image`, in image coordinates, top to bottom then left to right. */
 export async function detectText(models: OcrModels, image: Rgb, region: Box): Promise<TextBox[]> {
-  const scale = Math.min(1, DETECT_SIDE / Math.max(region.width, region.height));
+  const scale = Math.min(2, DETECT_SIDE / Math.max(region.width, region.height));
   const w = Math.max(32, Math.round((region.width * scale) / 32) * 32);
   const h = Math.max(32, Math.round((region.height * scale) / 32) * 32);
   const input = new Float32Array(3 * w * h);
