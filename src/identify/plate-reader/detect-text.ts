@@ -3,15 +3,24 @@ import { type Box, type Rgb, sampleInto } from './raster.js';
 
 /**
  * Text detection with PP-OCR's DB model: the region is resized so both sides are multiples of 32
- * (the long side at most {@link DETECT_MAX_SIDE}), the model gives each pixel a probability of being
+ * (the long side about {@link DETECT_SIDE}), the model gives each pixel a probability of being
  * text, and every 4-connected component above {@link PIXEL_THRESHOLD} whose mean probability reaches
  * {@link BOX_THRESHOLD} becomes a box, grown as DB's "unclip" grows it (the model predicts shrunk
  * text kernels). Boxes are axis-aligned: plates in traffic photos are near level, and the
  * recogniser reads a slightly loose box as well as a tight one.
  */
 
-/** Long side of the detector's input, as PaddleOCR's default `limit_side_len`. */
-export const DETECT_MAX_SIDE = 960;
+/**
+ * Long side of the detector's input: a region is drawn at this size, enlarged at most twice (the
+ * model finds text from about 10 pixels high, and a gated place is often small) and reduced as much
+ * as needed. It was 960, PaddleOCR's default `limit_side_len`, for regions past 640; the model's
+ * cost goes with its input's pixels, and most of what --read-plates added to photos without plates
+ * was the detector on whole-image regions of large photos. Measured on the openalpr photos (first 60
+ * per region, half the agency's; scripts/bench/plate-reader-stages.js): at 640 the same 82 agency
+ * photos are read as at 960 (US 25, EU 30, BR 27 of 30) and no other plate is claimed; at 512 two
+ * US agency photos are lost (23 of 30).
+ */
+export const DETECT_SIDE = 640;
 const PIXEL_THRESHOLD = 0.3;
 const BOX_THRESHOLD = 0.5;
 const UNCLIP_RATIO = 1.6;
@@ -25,9 +34,8 @@ export interface TextBox extends Box {
 }
 
 /** Text boxes inside `region` of `image`, in image coordinates, top to bottom then left to right. */
-export async function detectText(models: OcrModels, image: Rgb, region: Box, maxSide = DETECT_MAX_SIDE): Promise<TextBox[]> {
-  // Small regions are enlarged up to twice (the model finds text about 10 pixels high and up).
-  const scale = Math.min(maxSide / Math.max(region.width, region.height), Math.max(1, Math.min(2, 640 / Math.max(region.width, region.height))));
+export async function detectText(models: OcrModels, image: Rgb, region: Box): Promise<TextBox[]> {
+  const scale = Math.min(2, DETECT_SIDE / Math.max(region.width, region.height));
   const w = Math.max(32, Math.round((region.width * scale) / 32) * 32);
   const h = Math.max(32, Math.round((region.height * scale) / 32) * 32);
   const input = new Float32Array(3 * w * h);
