@@ -26,7 +26,7 @@ import {
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
-import { collectCandidates, type Candidate as FirstStageCandidate, searchOrientations, shallowTurnedDepths } from './orientation-search.js';
+import { collectCandidates, type Candidate as FirstStageCandidate, searchOrientations, shallowDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
@@ -58,8 +58,8 @@ export class PerceptualMatcher {
   private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
-  /** Depths the first stage probes turned orientations to first (orientation-search.ts). */
-  private readonly shallowTurned: number[] | undefined;
+  /** Depths the first stage probes every orientation to first (orientation-search.ts shallowDepths). */
+  private readonly shallow: number[] | undefined;
 
   constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
@@ -78,7 +78,7 @@ export class PerceptualMatcher {
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
-    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan) : undefined;
+    this.shallow = this.threshold <= MATCH_THRESHOLD ? shallowDepths(this.index, this.plan) : undefined;
   }
 
   /** Number of usable stored hashes. */
@@ -107,12 +107,12 @@ export class PerceptualMatcher {
     if (usable.length === 0) return { kind: 'low-quality', quality };
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
     const hashOf = (view: QueryView, dihedral: Dihedral) => this.viewHash(view.result, dihedral);
-    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned);
+    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallow);
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.
     const trimmed = trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth);
     if (stage.owedFrom < Infinity) {
-      // The turned searches' deep probes can only add stored hashes owedFrom bits away or more: a
+      // The owed deep probes can only add stored hashes owedFrom bits away or more: a
       // candidate nearer than that which verifies is the one the whole stage would return (the
       // candidates before it are the same, nearer ones), so a direct copy does not pay for them.
       const direct = this.directMatch(plane, collectCandidates(stage.searches, trimmed, this.threshold).found, stage.owedFrom);
