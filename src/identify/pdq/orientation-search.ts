@@ -2,7 +2,7 @@ import { DIHEDRAL, type Dihedral } from './dihedral.js';
 import { WIDE_ENTRIES } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
-import { SEED_RADIUS, type SearchPlan, WIDE_GRID_DEPTH } from './match-settings.js';
+import { ALIGN_ORIENTATIONS, SEED_RADIUS, type SearchPlan, WIDE_ALIGN_ORIENTATIONS, WIDE_GRID_DEPTH } from './match-settings.js';
 import type { Rect } from './pdq-hasher.js';
 
 /** One first-stage search: a query view in one orientation, and what it met as (entry, distance) pairs. */
@@ -151,4 +151,17 @@ export function collectCandidates<V extends { rect: Rect }>(
     if (!known || hit.distance < known.distance) found.set(hit.entry, { ...hit, dihedral: 'original' });
   }
   return { found, nearestBy, seeds };
+}
+
+/**
+ * The orientations the crop stage searches, best first (nearest first-stage hash, then DIHEDRAL's
+ * order), in an index of `entries` hashes: ALIGN_ORIENTATIONS, the best only past 2^20
+ * (WIDE_ALIGN_ORIENTATIONS); none when nothing was within the plan's radius (for large sets, as far
+ * as the probes sample that radius: the bench measures what that costs in recall).
+ */
+export function cropOrientations(nearestBy: ReadonlyMap<Dihedral, number>, entries: number): Dihedral[] {
+  return [...nearestBy]
+    .sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0]))
+    .map(([d]) => d)
+    .slice(0, entries > WIDE_ENTRIES ? WIDE_ALIGN_ORIENTATIONS : ALIGN_ORIENTATIONS);
 }

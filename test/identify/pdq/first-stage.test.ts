@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DIHEDRAL, type Dihedral } from '../../../src/identify/pdq/dihedral.js';
-import { chunkWidths, placesOf, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkWidths, placesOf, WIDE_CHUNKS, WIDE_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../../src/identify/pdq/hash256.js';
 import { MATCH_THRESHOLD, searchPlan } from '../../../src/identify/pdq/match-settings.js';
-import { collectCandidates, searchOrientations, shallowDepths } from '../../../src/identify/pdq/orientation-search.js';
+import { collectCandidates, cropOrientations, searchOrientations, shallowDepths } from '../../../src/identify/pdq/orientation-search.js';
 import { flipped, xorshift } from '../../support/xorshift.js';
 
 // The first stage leaves the deep probes of the orientations whose shallow searches met something
@@ -126,5 +126,22 @@ describe('first stage below 2^20 hashes: turned searches exact to the match thre
     const { searches } = searchOrientations(index, [view], hashOf, plan.radius, plan, shallow);
     const found = collectCandidates(searches, [], MATCH_THRESHOLD).found;
     expect(found.get(stored)).toMatchObject({ distance: 28, dihedral: 'rotate90' });
+  });
+});
+
+describe('orientations the crop stage searches', () => {
+  // A quarter-turned copy nearest, and a chance hash in the upright orientation a little farther.
+  const nearestBy = new Map<Dihedral, number>([
+    ['original', 79],
+    ['rotate90', 62],
+  ]);
+
+  it('are the best two, nearest first, up to 2^20 hashes', () => {
+    expect(cropOrientations(nearestBy, WIDE_ENTRIES)).toEqual(['rotate90', 'original']);
+  });
+
+  it('are the best only past 2^20 hashes, where a chance hash puts a second orientation in most queries', () => {
+    expect(cropOrientations(nearestBy, WIDE_ENTRIES + 1)).toEqual(['rotate90']);
+    expect(cropOrientations(new Map(), WIDE_ENTRIES + 1)).toEqual([]);
   });
 });
