@@ -4,8 +4,9 @@
  * Which first-stage searches of an audit's matcher meet anything (issue #17's first-stage cost at
  * 1M/10M references): per image, whether the upright search of each view met a stored hash within
  * the radius at the shallow depth (WIDE_GRID_DEPTH) and at the plan's, which turned orientations
- * met one, and how many views the crop grid searched in how many orientations. Says how often the
- * first stage's deep probes would be paid if each orientation were deepened only on a hit of its own.
+ * met one, and the crop grid's searches. Says how often the first stage's deep probes are paid when
+ * each orientation is deepened only on a shallow hit of its own (159362e); on a build from then on
+ * the upright search is itself the shallow one (its "deep" line counts what that search met).
  *
  *   node scripts/bench/stage-hits.js --set <store> --images <dir> [--limit 40] [--build <dir>]
  */
@@ -37,6 +38,9 @@ HammingIndex.prototype.search = function (query, radius, visit, depth) {
     let shallow = Infinity;
     search.call(this, query, radius, (/** @type {number} */ _e, /** @type {number} */ d) => { if (d < shallow) shallow = d; }, depth.map((d) => Math.min(d, 1)));
     call.shallowNearest = shallow;
+  } else if (caller === 'searchOrientations') {
+    // A build that probes every orientation shallow first (159362e on): the search itself is the shallow one.
+    call.shallowNearest = call.nearest;
   }
 };
 
