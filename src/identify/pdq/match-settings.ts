@@ -70,6 +70,14 @@ export const ORIENTATION_RADIUS = 95;
 export const ORIENTATION_SCAN_ENTRIES = SAMPLED_ENTRIES;
 /** Orientations the crop stage searches, best first. */
 export const ALIGN_ORIENTATIONS = 2;
+/**
+ * Orientations the crop stage searches in an index past 2^20 hashes (WIDE_ENTRIES): the best only.
+ * There a chance stored hash within the first stage's radius (81 bits at 1M) puts a second
+ * orientation in most queries that reach the crop stage, which doubled its grid (16 coarse crops
+ * and their fine neighbours per orientation); a trimmed copy's own orientation is the nearest, and
+ * the two closest first-stage seeds are aligned in whatever orientation met them.
+ */
+export const WIDE_ALIGN_ORIENTATIONS = 1;
 
 /** First-stage near misses (within SEED_RADIUS) the crop stage aligns directly. */
 export const ALIGN_SEEDS = 2;

@@ -3,7 +3,7 @@ import type { Reference } from '../../references/schema.js';
 import type { PixelImage } from './borders.js';
 import { FINE_NEIGHBOURS, gridCandidates } from './crop-grid.js';
 import type { Crop } from './crops.js';
-import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
+import { type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { type ProbeDepth, samples, WIDE_ENTRIES } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
@@ -11,7 +11,6 @@ import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
-  ALIGN_ORIENTATIONS,
   ALIGN_SEEDS,
   ALIGNED_THRESHOLD,
   CONCLUSIVE_DISTANCE,
@@ -26,7 +25,7 @@ import {
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
-import { collectCandidates, type Candidate as FirstStageCandidate, searchOrientations, shallowTurnedDepths } from './orientation-search.js';
+import { collectCandidates, cropOrientations, type Candidate as FirstStageCandidate, searchOrientations, shallowDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
 import { refineAlignment } from './refine.js';
@@ -58,8 +57,8 @@ export class PerceptualMatcher {
   private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
-  /** Depths the first stage probes turned orientations to first (orientation-search.ts). */
-  private readonly shallowTurned: number[] | undefined;
+  /** Depths the first stage probes every orientation to first (orientation-search.ts shallowDepths). */
+  private readonly shallow: number[] | undefined;
 
   constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
@@ -78,7 +77,7 @@ export class PerceptualMatcher {
     this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
-    this.shallowTurned = this.threshold <= MATCH_THRESHOLD ? shallowTurnedDepths(this.index, this.plan) : undefined;
+    this.shallow = this.threshold <= MATCH_THRESHOLD ? shallowDepths(this.index, this.plan) : undefined;
   }
 
   /** Number of usable stored hashes. */
@@ -107,12 +106,12 @@ export class PerceptualMatcher {
     if (usable.length === 0) return { kind: 'low-quality', quality };
     const radius = this.align ? Math.max(this.threshold, this.plan.radius) : this.threshold;
     const hashOf = (view: QueryView, dihedral: Dihedral) => this.viewHash(view.result, dihedral);
-    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallowTurned);
+    const stage = searchOrientations(this.index, usable, hashOf, radius, this.plan, this.shallow);
     // A large set indexes only its core crops: a copy trimmed on one side, which a one-sided stored
     // crop would have met above, is looked for by the query views that show the stored 10% crop.
     const trimmed = trimHits(this.index, image, plane, views, this.trims, this.threshold, this.gridDepth);
     if (stage.owedFrom < Infinity) {
-      // The turned searches' deep probes can only add stored hashes owedFrom bits away or more: a
+      // The owed deep probes can only add stored hashes owedFrom bits away or more: a
       // candidate nearer than that which verifies is the one the whole stage would return (the
       // candidates before it are the same, nearer ones), so a direct copy does not pay for them.
       const direct = this.directMatch(plane, collectCandidates(stage.searches, trimmed, this.threshold).found, stage.owedFrom);
@@ -123,7 +122,7 @@ export class PerceptualMatcher {
     const direct = this.directMatch(plane, found, Infinity);
     if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
-    let dihedrals = this.cropOrientations(nearestBy);
+    let dihedrals = cropOrientations(nearestBy, this.index.size);
     // In a wide-chunk index the first stage only samples its radius (an 80-bit neighbour is met with
     // p 0.18), so "nothing near" does not rule out a trimmed copy: a lopsided trim 80 bits from its
     // reference (bench: edit-0017-crop-lopsided-a.jpg at 1M) was lost. Its grid crops come within a
@@ -150,16 +149,6 @@ export class PerceptualMatcher {
       return { kind: 'match', match: this.describe(c.entry, c.distance, this.threshold, c.view.result.quality, `${c.view.name}/${c.dihedral}`, tiles) };
     }
     return undefined;
-  }
-
-  /** The orientations the crop stage searches, best first; none when nothing is near enough to be a trimmed copy. */
-  private cropOrientations(nearestBy: ReadonlyMap<Dihedral, number>): readonly Dihedral[] {
-    // Nothing within the plan's radius in any orientation means no trimmed copy either (for large
-    // sets, as far as the probes sample that radius: the bench measures what that costs in recall).
-    return [...nearestBy]
-      .sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0]))
-      .map(([d]) => d)
-      .slice(0, ALIGN_ORIENTATIONS);
   }
 
   /**

@@ -2,7 +2,7 @@ import { DIHEDRAL, type Dihedral } from './dihedral.js';
 import { WIDE_ENTRIES } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
-import { SEED_RADIUS, type SearchPlan, WIDE_GRID_DEPTH } from './match-settings.js';
+import { ALIGN_ORIENTATIONS, SEED_RADIUS, type SearchPlan, WIDE_ALIGN_ORIENTATIONS, WIDE_GRID_DEPTH } from './match-settings.js';
 import type { Rect } from './pdq-hasher.js';
 
 /** One first-stage search: a query view in one orientation, and what it met as (entry, distance) pairs. */
@@ -13,19 +13,22 @@ export interface OrientationSearch<V> {
 }
 
 /**
- * The per-chunk depths the first stage probes the seven turned and flipped orientations to first, in
- * an index past 2^20 stored hashes (WIDE_ENTRIES; undefined otherwise: every search goes to the plan's
- * depth): WIDE_GRID_DEPTH, exact to 23 bits, ~270 probes where the plan's depths make ~2,000. The
- * plan's deep probes follow only when some turned search of the query met a stored hash within the
- * radius (see {@link searchOrientations}). An image with no agency content meets none, and its 14
- * turned searches cost about a tenth; an image that meets one is searched exactly as before. An
- * upright hit does not count: it says the scene is like some reference's upright (in a large set
- * every street photo sits in some distractor's neighbourhood), not that a turned copy is there. What
- * is lost: a turned copy none of whose turned searches, probed to this depth, meets anything within
- * the radius (81 bits at 1M) where the deep probes would have: measured by the robustness bench with
- * a million distractors (rotate, mirror, rotation-crop and their kin).
+ * The per-chunk depths the first stage probes every orientation to first, in an index past 2^20
+ * stored hashes (WIDE_ENTRIES; undefined otherwise: every search goes to the plan's depth):
+ * WIDE_GRID_DEPTH, exact to 23 bits (21 past 2^24) and a sample beyond (p 0.99 at 31 bits; 0.96 past
+ * 2^24), ~270 probes where the plan's depths make ~2,000. An orientation's deep probes follow only
+ * when some view's shallow search in that orientation met a stored hash within the radius (see
+ * {@link searchOrientations}): a copy within the threshold in that orientation is met by its shallow
+ * search itself but for a few in a hundred at 24-31 bits, and then its reference's other stored core
+ * views (5% and 10% crops), the query's other view, and any near-duplicate are further chances to
+ * meet something within the radius (81 bits at 1M). Measured on 80 camera-roll images at 1M
+ * references (scripts/bench/stage-hits.js): the upright search met something in 12 at this depth
+ * (16 at the plan's), the turned ones in 5 (6 orientations), where the upright was probed deep for
+ * every image and all 14 turned searches deepened on any turned hit. What is lost: a copy in an
+ * orientation where no shallow search meets anything within the radius but the deep probes would
+ * have: measured by the robustness bench with a million distractors.
  */
-export function shallowTurnedDepths(index: HammingIndex, plan: SearchPlan): number[] | undefined {
+export function shallowDepths(index: HammingIndex, plan: SearchPlan): number[] | undefined {
   const deep = plan.depth;
   // Only past 2^20 hashes: 1 bit deep in 13-15 chunks is exact to 25-29 bits, so below that a turned
   // copy within the match threshold could go unmet (review of e243d52, which had made every sampled
@@ -44,13 +47,13 @@ export interface Candidate<V> {
   dihedral: Dihedral;
 }
 
-/** The first stage's searches, and the deep probes of the turned ones that are still owed. */
+/** The first stage's searches, and the deep probes of the orientations that met something that are still owed. */
 export interface FirstStage<V> {
   searches: OrientationSearch<V>[];
   /**
    * The least distance a stored hash met only by the owed probes can have: one no chunk c of which
-   * is within shallow[c] bits of the query's differs by sum(shallow[c] + 1) bits at least (22 in 11
-   * chunks). Infinity when nothing is owed: no turned search met anything, or none was deferred.
+   * is within shallow[c] bits of the query's differs by sum(shallow[c] + 1) bits at least (24 in 12
+   * chunks). Infinity when nothing is owed: no search met anything, or none was probed shallow.
    */
   owedFrom: number;
   /** Probes the owed searches to the plan's depth, their hits appended to their searches; nothing is owed after. */
@@ -59,12 +62,12 @@ export interface FirstStage<V> {
 
 /**
  * The first stage's searches, every view in every orientation, out to `radius` at the plan's depth;
- * with `shallow`, the turned orientations first to `shallow`, and deepened to the plan's depth (by
- * the caller, {@link FirstStage.deepen}) when a turned search met something and nothing nearer than
- * {@link FirstStage.owedFrom} settles the query first. The searches stay in view-then-orientation
- * order with their hits, which the caller applies in that order, so that a candidate met at equal
- * distances by two searches keeps the first search's view (as one pass over the searches did) even
- * when a turned search's deep probes came after the others.
+ * with `shallow`, first to `shallow`, and the searches of each orientation in which some view's
+ * shallow search met something deepened to the plan's depth (by the caller, {@link FirstStage.deepen})
+ * unless a candidate nearer than {@link FirstStage.owedFrom} settles the query first. The searches
+ * stay in view-then-orientation order with their hits, which the caller applies in that order, so
+ * that a candidate met at equal distances by two searches keeps the first search's view (as one pass
+ * over the searches did) even when a search's deep probes came after the others.
  */
 export function searchOrientations<V>(
   index: HammingIndex,
@@ -75,29 +78,28 @@ export function searchOrientations<V>(
   shallow: readonly number[] | undefined,
 ): FirstStage<V> {
   const searches: (OrientationSearch<V> & { deferred?: Hash256 })[] = [];
-  let near = false;
+  // The orientations whose shallow searches met something: only theirs are deepened (see shallowDepths).
+  const near = new Set<Dihedral>();
   for (const view of views) {
     for (const dihedral of DIHEDRAL) {
       const hash = hashOf(view, dihedral);
-      const first = dihedral !== 'original' ? shallow : undefined;
       const hits: number[] = [];
-      index.search(hash, radius, (entry, distance) => hits.push(entry, distance), first ?? plan.depth);
-      // Only a turned search's hit calls for the turned deep probes (see shallowTurnedDepths).
-      if (hits.length > 0 && first) near = true;
+      index.search(hash, radius, (entry, distance) => hits.push(entry, distance), shallow ?? plan.depth);
+      if (hits.length > 0 && shallow) near.add(dihedral);
       // hashOf may reuse its output: a deferred search keeps a copy.
-      searches.push({ view, dihedral, hits, ...(first ? { deferred: hash.slice() } : {}) });
+      searches.push({ view, dihedral, hits, ...(shallow ? { deferred: hash.slice() } : {}) });
     }
   }
-  let owed = near && shallow !== undefined && searches.some((s) => s.deferred);
+  let owed = shallow ? searches.filter((s) => near.has(s.dihedral)) : [];
   const stage: FirstStage<V> = {
     searches,
-    owedFrom: owed && shallow ? shallow.reduce((sum, d) => sum + d + 1, 0) : Infinity,
+    owedFrom: owed.length > 0 && shallow ? shallow.reduce((sum, d) => sum + d + 1, 0) : Infinity,
     deepen: () => {
-      if (!owed || !shallow) return;
-      owed = false;
-      stage.owedFrom = Infinity;
+      if (owed.length === 0 || !shallow) return;
       const deep = plan.depth as readonly number[];
-      for (const s of searches) if (s.deferred) index.deepen(s.deferred, radius, (entry, distance) => s.hits.push(entry, distance), shallow, deep);
+      for (const s of owed) if (s.deferred) index.deepen(s.deferred, radius, (entry, distance) => s.hits.push(entry, distance), shallow, deep);
+      owed = [];
+      stage.owedFrom = Infinity;
     },
   };
   return stage;
@@ -149,4 +151,17 @@ export function collectCandidates<V extends { rect: Rect }>(
     if (!known || hit.distance < known.distance) found.set(hit.entry, { ...hit, dihedral: 'original' });
   }
   return { found, nearestBy, seeds };
+}
+
+/**
+ * The orientations the crop stage searches, best first (nearest first-stage hash, then DIHEDRAL's
+ * order), in an index of `entries` hashes: ALIGN_ORIENTATIONS, the best only past 2^20
+ * (WIDE_ALIGN_ORIENTATIONS); none when nothing was within the plan's radius (for large sets, as far
+ * as the probes sample that radius: the bench measures what that costs in recall).
+ */
+export function cropOrientations(nearestBy: ReadonlyMap<Dihedral, number>, entries: number): Dihedral[] {
+  return [...nearestBy]
+    .sort((a, b) => a[1] - b[1] || DIHEDRAL.indexOf(a[0]) - DIHEDRAL.indexOf(b[0]))
+    .map(([d]) => d)
+    .slice(0, entries > WIDE_ENTRIES ? WIDE_ALIGN_ORIENTATIONS : ALIGN_ORIENTATIONS);
 }

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DIHEDRAL, type Dihedral } from '../../../src/identify/pdq/dihedral.js';
-import { chunkWidths, placesOf, WIDE_CHUNKS } from '../../../src/identify/pdq/hamming-chunks.js';
+import { chunkWidths, placesOf, WIDE_CHUNKS, WIDE_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../../src/identify/pdq/hash256.js';
 import { MATCH_THRESHOLD, searchPlan } from '../../../src/identify/pdq/match-settings.js';
-import { collectCandidates, searchOrientations, shallowTurnedDepths } from '../../../src/identify/pdq/orientation-search.js';
+import { collectCandidates, cropOrientations, searchOrientations, shallowDepths } from '../../../src/identify/pdq/orientation-search.js';
 import { flipped, xorshift } from '../../support/xorshift.js';
 
-// The first stage leaves the turned searches' deep probes owed (FirstStage.deepen) so that the
-// matcher can settle a direct copy first: the probes owed can only add stored hashes owedFrom bits
-// away or more, and once paid the searches hold exactly what searches to the plan's depth hold.
+// The first stage leaves the deep probes of the orientations whose shallow searches met something
+// owed (FirstStage.deepen) so that the matcher can settle a direct copy first: the probes owed can
+// only add stored hashes owedFrom bits away or more, and once paid those searches hold exactly what
+// searches to the plan's depth hold; an orientation that met nothing is never deepened.
 
 describe('first stage with deep probes owed', () => {
   const next = xorshift(41);
@@ -32,7 +33,7 @@ describe('first stage with deep probes owed', () => {
     return pairs.sort((a, b) => a[0] - b[0]);
   };
 
-  it('owes the turned searches deep probes that add only hashes owedFrom bits away or more', () => {
+  it('owes the deep probes, which add only hashes owedFrom bits away or more', () => {
     const stage = searchOrientations(index, [view], hashOf, 81, plan, shallow);
     expect(stage.owedFrom).toBe(shallow.reduce((sum, d) => sum + d + 1, 0));
     const before = stage.searches.map((s) => s.hits.length);
@@ -43,8 +44,8 @@ describe('first stage with deep probes owed', () => {
       for (let h = before[i]!; h < s.hits.length; h += 2, added++) expect(s.hits[h + 1]!).toBeGreaterThanOrEqual(24);
     }
     expect(added).toBeGreaterThan(0);
-    // The upright search went to the plan's depth at once: nothing was added to it.
-    expect(stage.searches[0]!.hits.length).toBe(before[0]);
+    // The upright search is probed shallow first too, and deepened on its own hit.
+    expect(stage.searches[0]!.hits.length).toBeGreaterThan(before[0]!);
   });
 
   it('once deepened, holds what searches to the plan depth hold, and the same candidates', () => {
@@ -59,12 +60,31 @@ describe('first stage with deep probes owed', () => {
     expect(a.nearestBy).toEqual(b.nearestBy);
   });
 
-  it('owes nothing when only the upright search met something (an upright hit says nothing of a turned copy)', () => {
+  it('deepens only the orientations whose shallow searches met something', () => {
+    // The upright hash meets its neighbours; a turned one has a single neighbour 2 bits off in every
+    // chunk (24 bits), which the shallow probes cannot meet and the deep ones (2 bits in 8 chunks) do.
     const far = Uint32Array.from({ length: 8 }, () => next());
-    const stage = searchOrientations(index, [view], (_, d) => (d === 'original' ? hashes.get(d)! : far), 81, plan, shallow);
+    const lone = far.slice();
+    for (const p of placesOf(WIDE_CHUNKS)) {
+      for (const k of [0, 1]) {
+        const bit = p.word * 32 + p.shift + k;
+        lone[bit >>> 5] = (lone[bit >>> 5]! ^ (1 << (bit & 31))) >>> 0;
+      }
+    }
+    const lonePool = new Uint32Array(pool);
+    lonePool.set(lone, 5 * 8);
+    const loneIndex = new HammingIndex(buildHammingTables(lonePool, WIDE_CHUNKS));
+    expect(hamming(far, lone)).toBe(24);
+    const hashOf = (_: unknown, d: Dihedral) => (d === 'original' ? hashes.get(d)! : far);
+    const stage = searchOrientations(loneIndex, [view], hashOf, 81, plan, shallow);
     expect(stage.searches[0]!.hits.length).toBeGreaterThan(0);
     expect(stage.searches.slice(1).every((s) => s.hits.length === 0)).toBe(true);
-    expect(stage.owedFrom).toBe(Infinity);
+    expect(stage.owedFrom).toBe(24);
+    stage.deepen();
+    // The turned searches met nothing shallow, so their neighbour at 24 bits stays unmet.
+    expect(stage.searches.slice(1).every((s) => s.hits.length === 0)).toBe(true);
+    const whole = searchOrientations(loneIndex, [view], hashOf, 81, plan, undefined);
+    expect(whole.searches[1]!.hits).toEqual([5, 24]);
   });
 
   it('owes nothing when no search met anything', () => {
@@ -100,11 +120,28 @@ describe('first stage below 2^20 hashes: turned searches exact to the match thre
   it('finds the turned copy with the depths the matcher uses', () => {
     expect(widths).toHaveLength(14);
     expect(hamming(query, index.hashOf(stored))).toBe(28);
-    const shallow = shallowTurnedDepths(index, plan);
+    const shallow = shallowDepths(index, plan);
     expect(shallow).toBeUndefined();
     const hashOf = (_: unknown, d: Dihedral) => (d === 'rotate90' ? query : far);
     const { searches } = searchOrientations(index, [view], hashOf, plan.radius, plan, shallow);
     const found = collectCandidates(searches, [], MATCH_THRESHOLD).found;
     expect(found.get(stored)).toMatchObject({ distance: 28, dihedral: 'rotate90' });
+  });
+});
+
+describe('orientations the crop stage searches', () => {
+  // A quarter-turned copy nearest, and a chance hash in the upright orientation a little farther.
+  const nearestBy = new Map<Dihedral, number>([
+    ['original', 79],
+    ['rotate90', 62],
+  ]);
+
+  it('are the best two, nearest first, up to 2^20 hashes', () => {
+    expect(cropOrientations(nearestBy, WIDE_ENTRIES)).toEqual(['rotate90', 'original']);
+  });
+
+  it('are the best only past 2^20 hashes, where a chance hash puts a second orientation in most queries', () => {
+    expect(cropOrientations(nearestBy, WIDE_ENTRIES + 1)).toEqual(['rotate90']);
+    expect(cropOrientations(new Map(), WIDE_ENTRIES + 1)).toEqual([]);
   });
 });
