@@ -18,15 +18,18 @@ export interface OrientationSearch<V> {
  * WIDE_GRID_DEPTH, exact to 23 bits (21 past 2^24) and a sample beyond (p 0.99 at 31 bits; 0.96 past
  * 2^24), ~270 probes where the plan's depths make ~2,000. An orientation's deep probes follow only
  * when some view's shallow search in that orientation met a stored hash within the radius (see
- * {@link searchOrientations}): a copy within the threshold in that orientation is met by its shallow
- * search itself but for a few in a hundred at 24-31 bits, and then its reference's other stored core
- * views (5% and 10% crops), the query's other view, and any near-duplicate are further chances to
- * meet something within the radius (81 bits at 1M). Measured on 80 camera-roll images at 1M
+ * {@link searchOrientations}). So the first stage is exact to the match threshold no longer, only to
+ * 23 bits: a stored view 24-31 bits from a view of the query, in an orientation where no shallow
+ * search met anything, is not met (simulated over random hashes, 12 wide chunks: p 0.0001 at 26
+ * bits, 0.001 at 28, 0.008 at 31; past 2^24, 0.008 at 28 and 0.035 at 31). A copy's reference's
+ * other stored core views (5% and 10% crops), the query's other view, and any near-duplicate are
+ * further chances to open the deep probes. Measured on 80 camera-roll images at 1M
  * references (scripts/bench/stage-hits.js): the upright search met something in 12 at this depth
  * (16 at the plan's), the turned ones in 5 (6 orientations), where the upright was probed deep for
- * every image and all 14 turned searches deepened on any turned hit. What is lost: a copy in an
- * orientation where no shallow search meets anything within the radius but the deep probes would
- * have: measured by the robustness bench with a million distractors.
+ * every image and all 14 turned searches deepened on any turned hit. What is lost is not measured by
+ * the robustness bench with a million distractors: half of them are its own references with 36-80
+ * bits flipped, so a copy's own orientation always meets one and opens the deep probes (review of
+ * this change); the rates above are the measure.
  */
 export function shallowDepths(index: HammingIndex, plan: SearchPlan): number[] | undefined {
   const deep = plan.depth;

@@ -94,7 +94,7 @@ function lerp(pixels: Uint8Array, a: number, b: number, c: number, d: number, wx
   return top + (bottom - top) * wy;
 }
 
-/** The column tables of the last call, reused (a detector input is up to 960 wide). */
+/** The column tables of the last call, reused (a detector input is up to 640 wide: DETECT_SIDE). */
 let columns = { lefts: new Int32Array(0), rights: new Int32Array(0), weights: new Float64Array(0) };
 
 function columnsFor(width: number): typeof columns {
