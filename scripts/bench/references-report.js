@@ -89,6 +89,18 @@ export function targetRows({ sizes, rows }) {
       measured: `recall ${fixed(rb.without.recall, 3)} -> ${fixed(rb.with.recall, 3)}, precision ${fixed(rb.without.precision, 3)} -> ${fixed(rb.with.precision, 3)}; ${rb.without.misses} -> ${rb.with.misses} misses; ${fixed(rb.without.cpuSecondsPerImage)} -> ${fixed(rb.with.cpuSecondsPerImage)} CPU-s/query`,
       verdict: judged(rb.with.recall >= rb.without.recall && rb.with.precision >= rb.without.precision),
     });
+  // Runs before session 16 have no unrelated row.
+  const other = rb?.unrelated;
+  if (rb && other)
+    out.push(
+      other.error
+        ? { target: `${robust}, the ${n(sizes['refs'] ?? 0)}-reference set's own distractors`, measured: other.error, verdict: 'failed' }
+        : {
+            target: `${robust}, the ${n(sizes['refs'] ?? 0)}-reference set's own distractors (near none of its references)`,
+            measured: `recall ${fixed(rb.without.recall, 3)} -> ${fixed(other.recall, 3)}, precision ${fixed(rb.without.precision, 3)} -> ${fixed(other.precision, 3)}; ${rb.without.misses} -> ${other.misses} misses; ${fixed(rb.without.cpuSecondsPerImage)} -> ${fixed(other.cpuSecondsPerImage)} CPU-s/query`,
+            verdict: judged(other.recall >= rb.without.recall && other.precision >= rb.without.precision),
+          },
+    );
   const big = rows['refs10m'];
   if (!big) out.push({ target: '10,000,000 references', measured: 'not run (--no-10m)', verdict: 'skipped' });
   else {
@@ -190,11 +202,11 @@ export function toMarkdown(result, targets, name = 'scale-references') {
       ? [
           '## Robustness bench with distractors',
           '',
-          `scripts/bench/robustness.js ${rb.options}, then with \`--distractors\`: ${n(rb.store.references)} references derived from its own references.`,
+          `scripts/bench/robustness.js ${rb.options}, then with \`--distractors\`: ${n(rb.store.references)} references derived from its own references${rb.unrelated ? `; then (unrelated) with the ${n(rb.store.references)}-reference set's own store (${rb.unrelatedStore}), derived from other images` : ''}.`,
           '',
           table([
             ['run', 'recall', 'precision', 'misses', 'CPU-s per query', 'wall / peak RSS'],
-            ...['without', 'with'].map((k) => {
+            ...['without', 'with', ...(rb.unrelated ? ['unrelated'] : [])].map((k) => {
               const r = rb[k];
               return r.error ? [k, 'failed', r.error, '', '', ''] : [k, fixed(r.recall, 3), fixed(r.precision, 3), String(r.misses), fixed(r.cpuSecondsPerImage), `${fixed(r.run.wall, 0)} s / ${Math.round(r.run.rssMiB)} MiB`];
             }),
