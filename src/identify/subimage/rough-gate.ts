@@ -63,16 +63,16 @@ export const GATE_UPRIGHT_DEPTH = WIDE_GRID_DEPTH;
  * and the chunk's own value alone in the others, half the probes of GATE_TURNED_DEPTH, exact to 17
  * bits (16 past 2^24) and a sample beyond (simulated for the 12 wide chunks: p 0.93 at 30 bits,
  * 0.81 at 35, 0.64 at 40, where 1 bit in every chunk meets 0.996, 0.96 and 0.85; past 2^24, 0.88,
- * 0.71 and 0.53). The turned
- * searches were the gate's largest cost: about 31 of a camera-roll image's 51 gate searches at 1M
- * references, none meeting anything (scripts/bench/search-calls.js), while windows and sheet cells
- * show their pictures upright far more often than turned, and a turned picture's neighbouring
- * regions are further chances, as the crop grid's crops are. Measured (scripts/bench/match-ab.js,
- * 80 camera-roll images, against the commit before): CPU per image x0.916 at 1M references and
- * x0.953 at 10M, no outcome changed; the robustness bench with a million distractors the same
- * recall in every class, which says less than it seems: its distractors are derived from its own
- * references and lie within 70 bits of a true region's rough hash, so they pass such a region
- * whatever the sampling (review); the simulated rates above are the measure.
+ * 0.71 and 0.53). The turned searches were the gate's largest cost: about 31 of a camera-roll
+ * image's 51 gate searches at 1M references, none meeting anything (scripts/bench/search-calls.js),
+ * while windows and sheet cells show their pictures upright far more often than turned, and a
+ * turned picture's neighbouring regions are further chances, as the crop grid's crops are. Measured
+ * (scripts/bench/match-ab.js, 80 camera-roll images, against the commit before): CPU per image
+ * x0.916 at 1M references and x0.953 at 10M, no outcome changed; the robustness bench with a
+ * million distractors the same recall in every class, which says less than it seems: its
+ * distractors are derived from its own references and lie within 70 bits of a true region's rough
+ * hash, so they pass such a region whatever the sampling (review); the simulated rates above are
+ * the measure.
  */
 export function turnedGateDepths(entries: number): number[] | undefined {
   return entries > WIDE_ENTRIES ? chunkWidths(entries).map((_, c) => (c % 2 === 0 ? 1 : 0)) : undefined;
