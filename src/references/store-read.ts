@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { canonicalJson } from '../util/canonical-json.js';
-import { CustodyError, describeError, errorCode, InputError, systemErrorCode } from '../util/errors.js';
+import { describeError, errorCode, InputError, refuseSystemError } from '../util/errors.js';
 import { specialKind } from '../util/file-kind.js';
 import type { PlateFile } from './plate-file.js';
 import { checkColumns } from './store-check.js';
@@ -88,7 +88,8 @@ export async function readStore(file: string, options: ReadStoreOptions = {}): P
 
 /** readStore over a file already open (an append verifies the very file it then writes). */
 export async function readOpenStore(handle: FileHandle, file: string, options: ReadStoreOptions = {}): Promise<VerifiedStore> {
-  return verify(handle, file, options).catch(refuseSystemError(file));
+  // A read the system fails is a refusal of one line naming the store, as every other refusal is.
+  return verify(handle, file, options).catch((error: unknown) => refuseSystemError(error, file, 'cannot read fingerprint store'));
 }
 
 type VerifiedStore = LoadedStore & { size: number; segments: number; last: { offset: number; length: number } };
@@ -135,18 +136,6 @@ async function verify(handle: FileHandle, file: string, options: ReadStoreOption
       }
     : {};
   return { footer, columns, ...viewFile, ...plateFile, size, segments: segments.length, last: { offset: last.footerOffset, length: last.footerLength } };
-}
-
-/**
- * A read the system fails (EIO from a failing disk, EISDIR) is a refusal of one line naming the
- * store, as every other refusal is; only an error that is not the file's (a bug) passes as it is.
- */
-function refuseSystemError(file: string): (error: unknown) => never {
-  return (error: unknown): never => {
-    const code = systemErrorCode(error);
-    if (error instanceof CustodyError || code === undefined) throw error;
-    throw new InputError(file, `cannot read fingerprint store (${code})`);
-  };
 }
 
 function refuser(file: string): Refuse {

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { CustodyError, InputError, systemErrorCode } from '../util/errors.js';
+import { InputError, refuseSystemError } from '../util/errors.js';
 
 /**
  * Where a store's view hashes lie in its file, when the loader left them there: at ten million
@@ -49,9 +49,7 @@ export class ViewFileReader {
       }
     } catch (error) {
       // A disk that fails under a verified store (EIO) is said as the store's, in one line.
-      const code = systemErrorCode(error);
-      if (error instanceof CustodyError || code === undefined) throw error;
-      throw new InputError(this.file.path, `fingerprint store could not be read after it was loaded (${code})`);
+      refuseSystemError(error, this.file.path, 'fingerprint store could not be read after it was loaded');
     }
   }
 

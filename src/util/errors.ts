@@ -64,6 +64,17 @@ export function systemErrorCode(error: unknown): string | undefined {
 }
 
 /**
+ * Rethrows `error` as a one-line refusal of `file` when the operating system raised it (EIO from a
+ * failing disk, EISDIR), saying `what` with the code; a CustodyError, or an error that is not the
+ * file's (a bug), passes as it is.
+ */
+export function refuseSystemError(error: unknown, file: string, what: string): never {
+  const code = systemErrorCode(error);
+  if (error instanceof CustodyError || code === undefined) throw error;
+  throw new InputError(file, `${what} (${code})`);
+}
+
+/**
  * One line about a thrown value, for messages and coverage details: its message's first line (or
  * the value itself), at most 200 characters. Never a stack.
  */
