@@ -21,6 +21,11 @@ const MAX_STEPS = 20;
 /** How far (query pixels) a corner may lie past the frame and count as inside: rounding, not smear. */
 const SLACK = 1;
 
+/** How far `p` lies past the width x height frame and its SLACK (0 inside, NaN for a point that is none). */
+function beyondFrame(p: Point, width: number, height: number): number {
+  return Math.max(0, -SLACK - p.x, p.x - width - SLACK) + Math.max(0, -SLACK - p.y, p.y - height - SLACK);
+}
+
 /**
  * The largest upright part of `quad`'s picture (in its own upright coordinates, a rectangle inset
  * from each side) whose corners lie inside the width x height frame, as a quad of the query; the
@@ -45,7 +50,7 @@ export function insideFrame(quad: Quad, width: number, height: number): Quad | u
     const v = i < 2 ? inset[1]! * STEP : 1 - inset[3]! * STEP;
     return mapPoint(h, u, v);
   };
-  const outside = (p: Point) => Math.max(0, -SLACK - p.x, p.x - width - SLACK) + Math.max(0, -SLACK - p.y, p.y - height - SLACK);
+  const outside = (p: Point) => beyondFrame(p, width, height);
   let moved = false;
   for (;;) {
     const i = [0, 1, 2, 3].find((k) => outside(corner(k)) > 0);
@@ -64,8 +69,8 @@ export function insideFrame(quad: Quad, width: number, height: number): Quad | u
   return moved ? [corner(0), corner(1), corner(2), corner(3)] : undefined;
 }
 
-/** Share of each side the stored `crop:10,10,10,10` view keeps (as turn-back.ts's CENTRE). */
-const CENTRE_MARGIN = 0.1;
+/** Share of each side the stored `crop:10,10,10,10` view takes off (turn-back.ts's CENTRE keeps the rest). */
+export const CENTRE_MARGIN = 0.1;
 
 /**
  * The part of `quad`'s picture the stored centre view shows (10% off each side), as a quad of the
@@ -75,7 +80,7 @@ const CENTRE_MARGIN = 0.1;
  * warped upright from the same outline, matched at 8-14 (robustness bench, perspective-5-mixed).
  */
 export function centreInsideFrame(quad: Quad, width: number, height: number): Quad | undefined {
-  const inside = (p: Point) => p.x >= -SLACK && p.x <= width + SLACK && p.y >= -SLACK && p.y <= height + SLACK;
+  const inside = (p: Point) => beyondFrame(p, width, height) === 0;
   if (quad.every(inside)) return undefined;
   const h = rectToQuad(quad, 1, 1);
   if (!h) return undefined;

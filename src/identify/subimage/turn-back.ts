@@ -5,6 +5,7 @@ import { newHash } from '../pdq/hash256.js';
 import { QUALITY_GATE, type SearchPlan } from '../pdq/match-settings.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
+import { CENTRE_MARGIN } from './inside-frame.js';
 import type { LowRes } from './low-res.js';
 import { claimUpright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
@@ -32,7 +33,7 @@ const REFINED = 2;
 /** Side of the square a turn's rough hash is sampled at from the low-resolution plane. */
 const ROUGH_SIDE = 64;
 /** Share of each side the stored `crop:10,10,10,10` view keeps: the part of the picture reconstructed. */
-const CENTRE = 0.8;
+const CENTRE = 1 - 2 * CENTRE_MARGIN;
 /**
  * How much larger than the largest rectangle's crop a straighten's picture is also looked for at:
  * an editor's or a user's crop a little inside that rectangle (the bench's straighten trims 2 px
