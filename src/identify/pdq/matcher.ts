@@ -52,7 +52,7 @@ export class PerceptualMatcher {
   /** How the first stage searches (radius and probe depth follow the index size). */
   private readonly plan: SearchPlan;
   /** Whether the index samples (past SAMPLED_ENTRIES, 8,192 hashes): its 1-bit-deep searches sample beyond their exact reach (23 bits in the 12 wide chunks, 21 past 2^24). */
-  private readonly wide: boolean;
+  private readonly sampled: boolean;
   /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
   private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
@@ -73,8 +73,8 @@ export class PerceptualMatcher {
     // A matcher opened past 31 bits (calibration measures out to 47) must still find every direct
     // match exactly: its probes go at least as deep as its threshold needs.
     this.plan = searchPlan(this.index.size, Math.max(MATCH_THRESHOLD, this.threshold));
-    this.wide = samples(this.index.size);
-    this.gridDepth = this.wide ? WIDE_GRID_DEPTH : this.plan.depth;
+    this.sampled = samples(this.index.size);
+    this.gridDepth = this.sampled ? WIDE_GRID_DEPTH : this.plan.depth;
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
     this.shallow = this.threshold <= MATCH_THRESHOLD ? shallowDepths(this.index, this.plan) : undefined;
@@ -123,11 +123,11 @@ export class PerceptualMatcher {
     if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
     let dihedrals = cropOrientations(nearestBy, this.index.size);
-    // In a wide-chunk index the first stage only samples its radius (an 80-bit neighbour is met with
+    // In a sampled index the first stage only samples its radius (an 80-bit neighbour is met with
     // p 0.18), so "nothing near" does not rule out a trimmed copy: a lopsided trim 80 bits from its
     // reference (bench: edit-0017-crop-lopsided-a.jpg at 1M) was lost. Its grid crops come within a
     // few bits, which the cheap grid probes meet, so the grid still looks in the original orientation.
-    if (dihedrals.length === 0 && this.wide) dihedrals = ['original'];
+    if (dihedrals.length === 0 && this.sampled) dihedrals = ['original'];
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
     return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };

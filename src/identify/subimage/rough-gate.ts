@@ -124,9 +124,9 @@ export class RoughGate {
     this.trims = trims.filter((crop) => crop.filter((side) => side > 0).length === 1);
     const plan = searchPlan(index.size);
     this.radius = Math.min(plan.radius, GATE_RADIUS);
-    const wide = samples(index.size);
-    this.turnedDepth = wide ? GATE_TURNED_DEPTH : plan.depth;
-    this.uprightDepth = wide ? GATE_UPRIGHT_DEPTH : plan.depth;
+    const sampled = samples(index.size);
+    this.turnedDepth = sampled ? GATE_TURNED_DEPTH : plan.depth;
+    this.uprightDepth = sampled ? GATE_UPRIGHT_DEPTH : plan.depth;
     this.rotatedDepth = turnedGateDepths(index.size) ?? this.turnedDepth;
   }
 
