@@ -20,6 +20,18 @@ export function arg(name) {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/**
+ * The stack line of whatever called into the Hamming index, for a script's wrapper of
+ * HammingIndex.prototype.search (called from it): the first frame past this function and that
+ * wrapper outside hamming-index.js (deepen and probe call search from inside it).
+ */
+export function indexCaller() {
+  /** @type {{ stack?: string }} */
+  const trace = {};
+  Error.captureStackTrace(trace);
+  return (trace.stack ?? '').split('\n').slice(3).find((line) => !line.includes('hamming-index')) ?? '';
+}
+
 /** CPU time (user + system) of this process so far, in ms. */
 export function cpuMs() {
   const u = process.cpuUsage();

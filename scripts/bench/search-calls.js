@@ -13,7 +13,7 @@
  * loaded machine they are inflated alike and only their shares compare; the process's CPU per image
  * is printed beside them. HammingIndex.deepen (which continues a counted search) is counted on a line of its own.
  */
-import { cpuMs, profiledMatcher, sampleImages } from './builds.js';
+import { cpuMs, indexCaller, profiledMatcher, sampleImages } from './builds.js';
 
 const { build, module, matcher, imagesDir, limit } = await profiledMatcher('search-calls.js', 60);
 const { HammingIndex } = await module('identify/pdq/hamming-index.js');
@@ -42,11 +42,7 @@ function timed(key, visit, run) {
 const search = HammingIndex.prototype.search;
 /** @param {Uint32Array} query @param {number} radius @param {(e: number, d: number) => void} visit @param {unknown} depth */
 HammingIndex.prototype.search = function (query, radius, visit, depth) {
-  /** @type {{ stack?: string }} */
-  const trace = {};
-  Error.captureStackTrace(trace);
-  const frame = (trace.stack ?? '').split('\n').slice(2).find((line) => !line.includes('hamming-index')) ?? '';
-  const where = frame.match(/at (\S+) .*\/([\w-]+\.js):(\d+)/);
+  const where = indexCaller().match(/at (\S+) .*\/([\w-]+\.js):(\d+)/);
   const key = `${where?.[1] ?? '?'} ${where?.[2] ?? '?'}:${where?.[3] ?? '?'} radius ${radius} depth ${JSON.stringify(depth)}`;
   timed(key, visit, (counted) => search.call(this, query, radius, counted, depth));
 };

@@ -10,7 +10,7 @@
  *
  *   node scripts/bench/stage-hits.js --set <store> --images <dir> [--limit 40] [--build <dir>]
  */
-import { profiledMatcher, sampleImages } from './builds.js';
+import { indexCaller, profiledMatcher, sampleImages } from './builds.js';
 
 const { build, module, matcher, imagesDir, limit } = await profiledMatcher('stage-hits.js', 40);
 const { HammingIndex } = await module('identify/pdq/hamming-index.js');
@@ -20,11 +20,7 @@ let calls = [];
 const search = HammingIndex.prototype.search;
 /** @param {Uint32Array} query @param {number} radius @param {(e: number, d: number) => void} visit @param {unknown} depth */
 HammingIndex.prototype.search = function (query, radius, visit, depth) {
-  /** @type {{ stack?: string }} */
-  const trace = {};
-  Error.captureStackTrace(trace);
-  const frame = (trace.stack ?? '').split('\n').slice(2).find((line) => !line.includes('hamming-index')) ?? '';
-  const caller = frame.match(/at (\S+)/)?.[1] ?? '?';
+  const caller = indexCaller().match(/at (\S+)/)?.[1] ?? '?';
   /** @type {{ caller: string, depth: unknown, radius: number, met: number, nearest: number, shallowNearest?: number }} */
   const call = { caller, depth, radius, met: 0, nearest: Infinity };
   calls.push(call);
@@ -55,7 +51,7 @@ for (const image of images) {
   for (const c of calls) { if (c.caller !== 'searchOrientations') { if (first.length) break; continue; } first.push(c); }
   const upright = first.filter((_, i) => i % 8 === 0);
   const turned = first.filter((_, i) => i % 8 !== 0);
-  const turnedMetBy = new Set(turned.filter((c) => c.met > 0).map((_, i) => i % 7));
+  const turnedMetBy = new Set(turned.flatMap((c, i) => (c.met > 0 ? [i % 7] : [])));
   add('images');
   if (outcome.kind === 'match') add('matched');
   if (upright.some((c) => c.met > 0)) add('upright deep met something');
