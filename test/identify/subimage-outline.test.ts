@@ -8,6 +8,14 @@ import { outlineQuads } from '../../src/identify/subimage/outline-quads.js';
 import type { Quad } from '../../src/identify/subimage/warp-homography.js';
 import { bridge, decoded } from './support/perceptual.js';
 
+/** Whether (x, y) lies inside convex `quad` (corners clockwise in image coordinates). */
+function within(quad: Quad, x: number, y: number): boolean {
+  return quad.every((p, i) => {
+    const q = quad[(i + 1) % 4]!;
+    return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x) >= 0;
+  });
+}
+
 /**
  * A plane of `canvas` grey holding a textured picture inside `quad` (convex, corners may lie past
  * the frame), with a darker rectangle inside the picture tilted otherwise: the inner lines a plate's
@@ -15,11 +23,7 @@ import { bridge, decoded } from './support/perceptual.js';
  */
 function plane(width: number, height: number, quad: Quad, canvas: number): LowRes {
   const luma = new Float32Array(width * height).fill(canvas);
-  const inside = (x: number, y: number) =>
-    quad.every((p, i) => {
-      const q = quad[(i + 1) % 4]!;
-      return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x) >= 0;
-    });
+  const inside = (x: number, y: number) => within(quad, x, y);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (!inside(x + 0.5, y + 0.5)) continue;
@@ -36,11 +40,7 @@ function plane(width: number, height: number, quad: Quad, canvas: number): LowRe
  */
 function query(width: number, height: number, quad: Quad): PixelImage {
   const pixels = new Uint8Array(width * height);
-  const inside = (x: number, y: number) =>
-    quad.every((p, i) => {
-      const q = quad[(i + 1) % 4]!;
-      return (q.x - p.x) * (y - p.y) - (q.y - p.y) * (x - p.x) >= 0;
-    });
+  const inside = (x: number, y: number) => within(quad, x, y);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let level = 0;
