@@ -68,11 +68,12 @@ describe('hasCharacterRow', () => {
   });
 
   it('finds a grey plate on a white car only at a higher contrast, and only five or more characters', async () => {
-    // Its characters join the panel at the first look's contrast of 10.
+    // Its characters join the panel at the first look's contrast of 10. (Drawn 8.7 pixels apart
+    // they merged in pairs, and only a pair's holes inside it passed, as a panel of uneven marks.)
     const plate = (n: number) =>
-      `<rect width="512" height="256" fill="#e8e8e8"/><rect x="200" y="97" width="69" height="20" fill="#909090"/>${['J', 'Q', 'S', '5', '6', '8', '3']
+      `<rect width="512" height="256" fill="#e8e8e8"/><rect x="200" y="97" width="85" height="20" fill="#909090"/>${['J', 'Q', 'S', '5', '6', '8', '3']
         .slice(0, n)
-        .map((c, i) => glyph(204 + i * 8.7, 114, 14, c).replace('#111', '#202020'))
+        .map((c, i) => glyph(204 + i * 11, 112, 14, c).replace('#111', '#606060'))
         .join('')}`;
     const seven = await picture(plate(7));
     expect(look(seven, whole, LOOKS[0]!)).toBe(false);
@@ -132,5 +133,27 @@ describe('hasRow on a place crafted against it', () => {
     // Marks one pixel high are not listed (marks.ts) but still count against the budget.
     expect(hasPanel(panels(2000), outside(20))).toBe(false);
     expect(hasPanel(panels(2000), outside(20), 2000)).toBe(true);
+  });
+});
+
+describe('hasPanel', () => {
+  const panel = { x: 100, y: 50, width: 60, height: 20, pixels: 1000 };
+  const marks = (heights: number[]) => heights.map((height, i) => ({ x: 104 + 8 * i, y: 60 - height / 2, width: 5, height, pixels: 3 * height }));
+
+  it('takes a filled plate-shaped mark with even characters across it for a plate', () => {
+    expect(hasPanel([panel], marks([12, 12, 11, 12, 12, 12]))).toBe(true);
+  });
+
+  it('does not take marks of mixed heights for its characters (texture on a filled patch)', () => {
+    // Heights 5 and 14 by turns: their spread is 0.47 of their mean.
+    expect(hasPanel([panel], marks([5, 14, 5, 14, 5, 14]))).toBe(false);
+  });
+
+  it('does not take marks that reach past its sides', () => {
+    // A last mark centred on the panel, 6 pixels (0.3 of the panel's height) past its right side;
+    // 2 pixels past (0.1) is allowed.
+    const last = (width: number) => [...marks([12, 12, 12, 12]), { x: 152, y: 54, width, height: 12, pixels: 36 }];
+    expect(hasPanel([panel], last(14))).toBe(false);
+    expect(hasPanel([panel], last(10))).toBe(true);
   });
 });

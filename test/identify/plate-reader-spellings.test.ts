@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gatedRegions, lumaOf, MAX_REGIONS, textRegions } from '../../src/identify/plate-reader/gate.js';
+import { confidentWord, WORD_PROBABILITY } from '../../src/identify/plate-reader/read-plates.js';
 import { ctcDecode, type ReadLine } from '../../src/identify/plate-reader/recognise.js';
 import { lineCandidates, MAX_SPELLINGS_PER_CANDIDATE, spellingsOf } from '../../src/identify/plate-reader/spellings.js';
 
@@ -13,6 +14,19 @@ describe('plate candidates in a line read', () => {
   it('upper-cases and splits at anything that is not a letter or digit', () => {
     const plates = lineCandidates(line('ab·12-cd')).map((c) => c.map((r) => r.char).join(''));
     expect(plates).toEqual(['AB12', 'AB12CD', '12CD']);
+  });
+});
+
+describe('a box read once', () => {
+  it('is one whose first read is a sure word: letters and no digit, likely enough', () => {
+    expect(confidentWord(line('TOYOTA'))).toBe(true);
+    expect(confidentWord(line('right-hand', WORD_PROBABILITY))).toBe(true);
+  });
+  it('is not one with a digit, an unsure one, or one with no letter (a plate may still be clipped)', () => {
+    expect(confidentWord(line('627WW'))).toBe(false);
+    expect(confidentWord(line('ACOMTV', 0.79))).toBe(false);
+    expect(confidentWord(line('--', 1))).toBe(false);
+    expect(confidentWord(line(''))).toBe(false);
   });
 });
 
