@@ -15,6 +15,9 @@
  * angle cannot stand in for the quad candidates' turns), where the runs gate passes 473 photos and
  * the votes one 493, while 356 have candidates; the features cost 1.14 CPU-ms a photo against the
  * quad candidates' 0.69 and the plane's 0.84 (same process, alternating): no gate of this kind pays.
+ * The 144 photos with no candidate cost the finders and quad candidates 0.31-0.34 CPU-ms per photo
+ * of the 500 with their plane, which a gate needs too (0.07-0.18 of it, two runs): a perfect gate of
+ * no cost spares the rest, under a tenth of what the search adds (the plane is 0.09 of that).
  *
  * Build first: npm run build
  * Run:         node scripts/bench/subimage-precheck.js [--rounds 5] [--limit 500] [--per-kind 4] [--pair 0.25,0.3,...] [--tree DIR]
@@ -115,6 +118,14 @@ const steps = {
   plane: (p) => lowRes(p.image),
   finders: (p) => REGION_FINDERS.flatMap((/** @type {any} */ finder) => finder(p.image, lowRes(p.image))),
   quadCandidates: (p) => quadCandidates(p.plane),
+  // What a perfect gate of no cost could spare: the finders and quad candidates (and their plane)
+  // of the photos that have no candidate, averaged over all photos like every other step.
+  candidateFree: (p) => {
+    if (p.regions > 0 || p.quads > 0) return;
+    const plane = lowRes(p.image);
+    REGION_FINDERS.flatMap((/** @type {any} */ finder) => finder(p.image, plane));
+    quadCandidates(plane);
+  },
 };
 /** @type {Record<string, number[]>} */
 const times = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
