@@ -7,6 +7,9 @@
  *
  * - screenshot: a viewer window (title bar, toolbar with icons, file list with thumbnails, status
  *   bar) showing the image on its canvas at a given share of the frame; PNG or JPEG q85.
+ * - screenshot over a wallpaper: the same viewer, its window smaller than the screen, over a desktop
+ *   whose wallpaper is a photo (another lane's capture) that reaches every edge, so the window has a
+ *   busy surround on every side: a gate that assumes a plain surround is judged against it too.
  * - contact sheet: a 2x2 or 3x3 grid, the image in one cell and other (non-agency) pictures in the
  *   rest, each fitted to its cell on the sheet's background; JPEG q85.
  *
@@ -23,6 +26,13 @@ export const SUBIMAGE_CASES = Object.freeze([
   { name: 'screenshot-52', class: 'screenshot-50+', kind: 'screenshot', params: { share: 0.52, format: 'jpeg', canvas: '#f0f0f0' } },
   { name: 'screenshot-42', class: 'screenshot-25-50', kind: 'screenshot', params: { share: 0.42, format: 'jpeg', canvas: '#3c3f41' } },
   { name: 'screenshot-28', class: 'screenshot-25-50', kind: 'screenshot', params: { share: 0.28, format: 'png', canvas: '#ffffff' } },
+  // The window at 0.8 of the screen's sides over a photo wallpaper; the picture 36% of the whole screen.
+  {
+    name: 'screenshot-wallpaper',
+    class: 'screenshot-25-50',
+    kind: 'screenshot',
+    params: { share: 0.36, format: 'jpeg', canvas: '#2b2b2b', wallpaper: 700_019, window: 0.8 },
+  },
   { name: 'sheet-2x2', class: 'contact-sheet', kind: 'sheet', params: { grid: 2, cell: 1, gutter: '#ffffff' } },
   { name: 'sheet-3x3', class: 'contact-sheet', kind: 'sheet', params: { grid: 3, cell: 4, gutter: '#202020' } },
   { name: 'sheet-3x3-tight', class: 'contact-sheet', kind: 'sheet', params: { grid: 3, cell: 8, gutter: '#ffffff', gap: 2 } },
@@ -76,8 +86,13 @@ function chromeSvg(canvas) {
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`);
 }
 
-/** @param {Buffer} base @param {{ share: number, format: string, canvas: string }} p */
+/**
+ * @param {Buffer} base
+ * @param {{ share: number, format: string, canvas: string, wallpaper?: number, window?: number }} p
+ *   `wallpaper`: the seed of the photo the window lies over, `window` its share of the screen's sides
+ */
 async function screenshot(base, p) {
+  if (p.wallpaper !== undefined) return overWallpaper(base, { ...p, wallpaper: p.wallpaper, window: p.window ?? 0.8 });
   const meta = await sharp(base).metadata();
   const aspect = /** @type {number} */ (meta.width) / /** @type {number} */ (meta.height);
   const canvas = { x: CHROME.sidebar, y: CHROME.title + CHROME.toolbar, width: FRAME.width - CHROME.sidebar, height: FRAME.height - CHROME.title - CHROME.toolbar - CHROME.status };
@@ -90,6 +105,26 @@ async function screenshot(base, p) {
   const left = canvas.x + Math.round((canvas.width - w) / 2);
   const top = canvas.y + Math.round((canvas.height - h) / 2);
   const frame = sharp(chromeSvg(p.canvas)).composite([{ input: shown, left, top }]);
+  return p.format === 'png' ? frame.png().toBuffer() : frame.jpeg({ quality: 85 }).toBuffer();
+}
+
+/**
+ * The viewer's window (a screenshot of the picture at share / window^2 of it) shrunk to `window` of
+ * the screen's sides and laid over a wallpaper photo filling the screen, left of centre and high,
+ * as a window sits on a desktop. The wallpaper is another lane's capture (a seed past the bench's
+ * references and negatives), so what surrounds the window is as busy as a camera photo.
+ * @param {Buffer} base @param {{ share: number, format: string, canvas: string, wallpaper: number, window: number }} p
+ */
+async function overWallpaper(base, p) {
+  const { vehicleCapture } = await import('../synth/scenes.js');
+  const { width, height } = FRAME;
+  const photo = await vehicleCapture({ seed: p.wallpaper, cameraId: 'L5-C02', plate: 'KT40ZR', timestamp: '2026-10-03T07:12:00.000Z' });
+  const wallpaper = await sharp(photo).resize(width, height, { fit: 'cover' }).removeAlpha().png().toBuffer();
+  const w = Math.round(width * p.window);
+  const h = Math.round(height * p.window);
+  const inner = await screenshot(base, { share: p.share / (p.window * p.window), format: 'png', canvas: p.canvas });
+  const window = await sharp(inner).resize(w, h).png().toBuffer();
+  const frame = sharp(wallpaper).composite([{ input: window, left: Math.round((width - w) * 0.35), top: Math.round((height - h) * 0.3) }]);
   return p.format === 'png' ? frame.png().toBuffer() : frame.jpeg({ quality: 85 }).toBuffer();
 }
 

@@ -80,16 +80,6 @@ function referenceVotes(map: Uint8Array, list: Int32Array, w: number, h: number,
   return { best, bestStep, histogram, bins };
 }
 
-/** quad-lines.ts' vote offsets: per position along and step, where position 0 across votes. */
-function voteOffsets(w: number, h: number, vertical: boolean, bins: number): Int32Array {
-  const along = vertical ? h : w;
-  const margin = (bins - (vertical ? w : h)) / 2;
-  const offsets = new Int32Array(along * ANGLES);
-  for (let p = 0; p < along; p++)
-    for (let s = 0; s < ANGLES; s++) offsets[p * ANGLES + s] = s * bins + Math.floor(0.5 - SLOPES[s]! * (p + 0.5 - along / 2)) + margin;
-  return offsets;
-}
-
 /** The rectangles' step maps (rectangles.ts before its kernel): steps of 14 across two pixels, runs bridging gaps of 2. */
 function referenceStepMaps(p: LowRes) {
   const { luma, width: w, height: h } = p;
@@ -114,7 +104,17 @@ function referenceStepMaps(p: LowRes) {
 }
 
 describe('the sub-image search edge kernels (wasm/edges.ts)', () => {
-  const planes = [plane(320, 240, 1), plane(240, 320, 2), plane(320, 213, 3), plane(100, 68, 4), plane(3, 3, 5), plane(320, 320, 6)];
+  // Sides up to the plane's 320, whose vote offsets come from the resident floors, and past it (400).
+  const planes = [
+    plane(320, 240, 1),
+    plane(240, 320, 2),
+    plane(320, 213, 3),
+    plane(100, 68, 4),
+    plane(3, 3, 5),
+    plane(320, 320, 6),
+    plane(400, 301, 7),
+    plane(301, 400, 9),
+  ];
 
   it('finds the same Sobel edges, steps and edge lists as the JavaScript pass', () => {
     for (const p of planes) {
@@ -128,7 +128,7 @@ describe('the sub-image search edge kernels (wasm/edges.ts)', () => {
     }
   });
 
-  it('casts the same line votes, whether the edges are the last pass’s or copied in', () => {
+  it('casts the same line votes, whether the edges are the last pass’s or copied in, at every plane size', () => {
     for (const p of planes) {
       const edges = edgesOf(p);
       // Another plane's pass in between: the first plane's edges are then copied back in.
@@ -140,7 +140,7 @@ describe('the sub-image search edge kernels (wasm/edges.ts)', () => {
       ] as const)
         for (const vertical of [false, true]) {
           const want = referenceVotes(vertical ? e.vertical : e.horizontal, vertical ? e.verticalAt : e.horizontalAt, e.width, e.height, vertical);
-          const got = edgeKernels().lineVotes(e, vertical, voteOffsets(e.width, e.height, vertical, want.bins), want.bins, 8);
+          const got = edgeKernels().lineVotes(e, vertical, want.bins, (want.bins - (vertical ? e.width : e.height)) / 2, 8);
           expect(got.best, label).toEqual(want.best);
           expect(got.bestStep, label).toEqual(want.bestStep);
           expect(got.histogram, label).toEqual(want.histogram);

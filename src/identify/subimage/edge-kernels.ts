@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { builtFile } from '../../util/built-file.js';
-import type { LowRes } from './low-res.js';
-import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, MAX_ANGLE, THRESHOLDS } from './quad-steps.js';
+import { LOW_RES_SIDE, type LowRes } from './low-res.js';
+import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, MAX_ANGLE, SLOPES, THRESHOLDS } from './quad-steps.js';
 
 /**
  * The sub-image search's edge passes in WebAssembly (wasm/edges.ts, built by scripts/build.js):
@@ -48,6 +48,7 @@ interface EdgeExports {
     bestStep: number,
     histogram: number,
   ): void;
+  voteOffsets(floors: number, centre: number, along: number, angles: number, bins: number, margin: number, out: number): void;
   stepMaps(
     luma: number,
     w: number,
@@ -70,6 +71,13 @@ interface WebAssemblyApi {
 }
 
 const PAGE = 65_536;
+/**
+ * Longest line (positions along an axis) whose vote offsets are made from the resident floors: the
+ * plane's longest side. A longer one (an Edges made by hand) has its offsets made here in full.
+ */
+const FLOORS_ALONG = LOW_RES_SIDE;
+/** The floors' middle row: dp = 0 (2 dp runs from 1 - FLOORS_ALONG to FLOORS_ALONG - 1). */
+const FLOORS_CENTRE = FLOORS_ALONG - 1;
 const align = (n: number): number => (n + 15) & ~15;
 
 /** Byte offsets of the buffers of one plane size (w x h). */
@@ -116,13 +124,15 @@ class EdgeKernels {
   /** The slope tables of quad-steps.ts: bucket starts (u8), thresholds (f64, then +Infinity: no step past the last). */
   private readonly starts: number;
   private readonly thresholds: number;
+  /** floor(0.5 - SLOPES[s] * dp) for every half-integer dp a line of up to FLOORS_ALONG positions has (i32, a row of ANGLES per dp). */
+  private readonly floors: number;
   private readonly tablesEnd: number;
   private layout: Layout | undefined;
   /** What lies in the buffers now: the plane's luma, the edge lists (by their Edges), an axis' vote offsets. */
   private plane: LowRes | undefined;
   private edges: object | undefined;
-  private offsets: Int32Array | undefined;
-  private offsetsDown: Int32Array | undefined;
+  private offsets: string | undefined;
+  private offsetsDown: string | undefined;
 
   constructor(bytes: Buffer) {
     const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
@@ -130,10 +140,15 @@ class EdgeKernels {
     const starts = align(this.x.heapBase());
     this.starts = starts;
     this.thresholds = starts + align(BUCKETS);
-    this.tablesEnd = this.thresholds + align(8 * (ANGLES + 1));
+    this.floors = this.thresholds + align(8 * (ANGLES + 1));
+    const rows = 2 * FLOORS_CENTRE + 1;
+    this.tablesEnd = this.floors + align(4 * rows * ANGLES);
     this.ensure(this.tablesEnd);
     new Uint8Array(this.x.memory.buffer, starts, BUCKETS).set(BUCKET_START);
     new Float64Array(this.x.memory.buffer, this.thresholds, ANGLES + 1).set([...THRESHOLDS, Number.POSITIVE_INFINITY]);
+    // dp is exact (a multiple of 0.5), so each floor is the one quad-lines.ts took for that position.
+    const floors = new Int32Array(this.x.memory.buffer, this.floors, rows * ANGLES);
+    for (let k = 0; k < rows; k++) for (let s = 0; s < ANGLES; s++) floors[k * ANGLES + s] = Math.floor(0.5 - SLOPES[s]! * ((k - FLOORS_CENTRE) / 2));
   }
 
   /** The buffers of a w x h plane. */
@@ -235,13 +250,16 @@ class EdgeKernels {
 
   /**
    * One axis' line votes (quad-lines.ts houghLines): per accumulator bin its best vote and step, per
-   * step its squared votes. `edges` is copied in where it is not the last edge pass's.
+   * step its squared votes. `edges` is copied in where it is not the last edge pass's. The vote of
+   * position p along the axis and 0 across, at step s, lands in accumulator index
+   * `s * bins + floor(0.5 - SLOPES[s] * (p + 0.5 - along / 2)) + margin` (the offsets, made in
+   * the module's memory where they are not the last ones made for this axis).
    */
   lineVotes(
     edges: { width: number; height: number; horizontal: Uint8Array; vertical: Uint8Array; horizontalAt: Int32Array; verticalAt: Int32Array },
     vertical: boolean,
-    offsets: Int32Array,
     bins: number,
+    margin: number,
     spread: number,
   ) {
     const l = this.layoutOf(edges.width, edges.height);
@@ -255,10 +273,12 @@ class EdgeKernels {
       this.edges = edges;
     }
     const offsetsAt = vertical ? l.offsetsDown : l.offsets;
-    if ((vertical ? this.offsetsDown : this.offsets) !== offsets) {
-      new Int32Array(buffer, offsetsAt, offsets.length).set(offsets);
-      if (vertical) this.offsetsDown = offsets;
-      else this.offsets = offsets;
+    const along = vertical ? edges.height : edges.width;
+    const made = `${along} ${bins} ${margin}`;
+    if ((vertical ? this.offsetsDown : this.offsets) !== made) {
+      this.makeOffsets(offsetsAt, along, bins, margin);
+      if (vertical) this.offsetsDown = made;
+      else this.offsets = made;
     }
     const at = vertical ? edges.verticalAt : edges.horizontalAt;
     this.x.lineVotes(
@@ -281,6 +301,17 @@ class EdgeKernels {
       bestStep: new Uint16Array(buffer, l.bestStep, bins).slice(),
       histogram: new Float64Array(buffer, l.histogram, ANGLES).slice(),
     };
+  }
+
+  /** The vote offsets of lines `along` long (lineVotes) at `at`: from the resident floors, or in full past FLOORS_ALONG. */
+  private makeOffsets(at: number, along: number, bins: number, margin: number): void {
+    if (along <= FLOORS_ALONG) {
+      this.x.voteOffsets(this.floors, FLOORS_CENTRE, along, ANGLES, bins, margin, at);
+      return;
+    }
+    const offsets = new Int32Array(this.x.memory.buffer, at, along * ANGLES);
+    for (let p = 0; p < along; p++)
+      for (let s = 0; s < ANGLES; s++) offsets[p * ANGLES + s] = s * bins + Math.floor(0.5 - SLOPES[s]! * (p + 0.5 - along / 2)) + margin;
   }
 
   /** The rectangles' step maps and runs (rectangles.ts edgeMaps). */

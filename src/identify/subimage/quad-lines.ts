@@ -1,6 +1,6 @@
 import { edgeKernels } from './edge-kernels.js';
 import type { LowRes } from './low-res.js';
-import { ANGLES, MAX_ANGLE, SLOPES } from './quad-steps.js';
+import { MAX_ANGLE, SLOPES } from './quad-steps.js';
 
 /**
  * Straight lines a few degrees off the axes in the low-resolution plane: the sides of a picture
@@ -76,12 +76,15 @@ export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): 
   const centre = along / 2;
   const margin = Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * centre) + 1;
   const bins = across + 2 * margin;
-  const offsets = voteOffsets(axis, along, bins, margin, centre);
   // Each edge pixel votes for the steps within VOTE_SPREAD of its own, in the map's memory order;
   // then per position its best angle, and per angle how concentrated its votes are (the sum of
   // their squares: straight lines at that angle). In WebAssembly (edge-kernels.ts): 0.6 CPU-ms of an
-  // unrelated image in JavaScript.
-  const { best, bestStep, histogram } = edgeKernels().lineVotes(edges, vertical, offsets, bins, VOTE_SPREAD);
+  // unrelated image in JavaScript. Position p votes at step s for the bin
+  // floor(q + 0.5 - SLOPES[s] * (p + 0.5 - centre)) + margin: q further than position 0 across
+  // would, since q is an integer (checked exhaustively in double arithmetic for every dp, a
+  // multiple of 0.5 up to 160, and q below 320: no rounding differs), so the kernel adds q to a
+  // per-position offset (its lineVotes).
+  const { best, bestStep, histogram } = edgeKernels().lineVotes(edges, vertical, bins, margin, VOTE_SPREAD);
   // Positions that are the strongest within 3 of their neighbours.
   const peaks: { bin: number; votes: number }[] = [];
   for (let b = 0; b < bins; b++) {
@@ -98,28 +101,6 @@ export function houghLines(edges: Edges, axis: Line['axis'], minVotes: number): 
     return { axis, at, slope, votes, cover: coverOf(map, edges.width, along, across, vertical, at, slope, centre) };
   });
   return { lines, histogram };
-}
-
-/** The last vote offsets made per axis: a batch of queries mostly shares one plane size. */
-const offsetsMade = { horizontal: { along: -1, bins: -1, offsets: new Int32Array(0) }, vertical: { along: -1, bins: -1, offsets: new Int32Array(0) } };
-
-/**
- * Per position p along the axis and angle step s (index p * ANGLES + s), the accumulator index of
- * the vote of position 0 across, `s * bins + floor(0.5 - slope * dp) + margin`: the vote of
- * position q is q further, since floor(q + 0.5 - slope * dp) = q + floor(0.5 - slope * dp) for an
- * integer q. Checked exhaustively in double arithmetic for every dp (a multiple of 0.5 up to 160)
- * and q below 320 a plane can have: no rounding differs. A floor per vote was most of the transform.
- */
-function voteOffsets(axis: Line['axis'], along: number, bins: number, margin: number, centre: number): Int32Array {
-  const made = offsetsMade[axis];
-  if (made.along === along && made.bins === bins) return made.offsets;
-  const offsets = new Int32Array(along * ANGLES);
-  for (let p = 0; p < along; p++) {
-    const dp = p + 0.5 - centre;
-    for (let s = 0; s < ANGLES; s++) offsets[p * ANGLES + s] = s * bins + Math.floor(0.5 - SLOPES[s]! * dp) + margin;
-  }
-  Object.assign(made, { along, bins, offsets });
-  return offsets;
 }
 
 /** Prefix sums of edge presence within a pixel of the line, along it (Line.cover); off the plane counts as edge. */

@@ -57,17 +57,17 @@ export function warpImage(image: PixelImage, h: Homography, width: number, heigh
 
 /**
  * The quad of the low-resolution plane warped upright into a `size` x `size` luma plane, for a
- * rough hash: square because PDQ decimates any aspect to 64 x 64 anyway. With `outermost`, only
- * the first and last row and column are warped (the rest stays 0), each pixel as the whole warp
+ * rough hash: square because PDQ decimates any aspect to 64 x 64 anyway. With `band`, only the
+ * lines within `band` of the four sides are warped (the rest stays 0), each pixel as the whole warp
  * makes it: the screen search looks at those first (screen-search.ts).
  */
-export function warpPlane(plane: LowRes, h: Homography, size: number, outermost = false): Float32Array {
+export function warpPlane(plane: LowRes, h: Homography, size: number, band = size): Float32Array {
   const { luma, width, height } = plane;
   const out = new Float32Array(size * size);
   for (let v = 0; v < size; v++) {
-    // An inner row of the outermost lines: its first pixel, then its last.
-    const step = outermost && v > 0 && v < size - 1 ? size - 1 : 1;
-    for (let u = 0; u < size; u += step) {
+    // A row inside the band's rows: its first `band` pixels, then its last.
+    const inner = v >= band && v < size - band;
+    for (let u = 0; u < size; u = inner && u === band - 1 ? size - band : u + 1) {
       // mapPoint inlined: this runs for every candidate of every query, an object per sample showed.
       const uu = u + 0.5;
       const vv = v + 0.5;
