@@ -22,12 +22,6 @@ export const MAX_INDEX_RADIUS = 63;
 const TOUCH_BLOCK = 64;
 /** Where the touch loop leaves its loads' XOR, so that the compiler keeps the loads (never read). */
 const touchSink = { value: 0 };
-/**
- * Bits set in each 16-bit value: a candidate's distance is sixteen loads from this 64 KB table (the
- * second level cache holds it), where popcount32's shifts and masks cost about three times the
- * instructions; JavaScript has no popcount of its own.
- */
-const BITS = Uint8Array.from({ length: 65536 }, (_, v) => popcount32(v));
 
 /**
  * Multi-index hashing (Norouzi et al.) over 256-bit hashes: if two hashes differ in at most r bits,
@@ -172,9 +166,9 @@ export class HammingIndex {
       }
     }
     const { candidates, pool, seen } = this;
-    // The query's words in locals and the counts written out: measured 0.25 -> 0.22 ms per search
-    // for the distances of ~2,200 candidates (3 million random hashes), against hammingAt's loop
-    // re-reading the query array.
+    // The query's words in locals and the eight counts written out: measured 0.25 -> 0.22 ms per
+    // search for the distances of ~2,200 candidates (3 million random hashes), against hammingAt's
+    // loop re-reading the query array.
     const q0 = query[0]!,
       q1 = query[1]!,
       q2 = query[2]!,
@@ -192,31 +186,15 @@ export class HammingIndex {
       for (let i = block; i < end; i++) {
         const entry = candidates[i]!;
         const at = entry * HASH_WORDS;
-        // Counted in parts, each a lower bound of the whole: a chance hash is ~64 bits from the query in
-        // its first 128 and ~96 in 192, past the crop grid's and trim views' radii (54-63) after the
-        // first part and the first stage's and the gate's (70-85) after the second most of the time,
-        // so most candidates stop there; a hash within the radius is counted whole, as before.
-        const x0 = q0 ^ pool[at]!,
-          x1 = q1 ^ pool[at + 1]!,
-          x2 = q2 ^ pool[at + 2]!,
-          x3 = q3 ^ pool[at + 3]!;
-        const half =
-          BITS[x0 & 0xffff]! +
-          BITS[x0 >>> 16]! +
-          BITS[x1 & 0xffff]! +
-          BITS[x1 >>> 16]! +
-          BITS[x2 & 0xffff]! +
-          BITS[x2 >>> 16]! +
-          BITS[x3 & 0xffff]! +
-          BITS[x3 >>> 16]!;
-        if (half > radius) continue;
-        const x4 = q4 ^ pool[at + 4]!,
-          x5 = q5 ^ pool[at + 5]!;
-        const most = half + BITS[x4 & 0xffff]! + BITS[x4 >>> 16]! + BITS[x5 & 0xffff]! + BITS[x5 >>> 16]!;
-        if (most > radius) continue;
-        const x6 = q6 ^ pool[at + 6]!,
-          x7 = q7 ^ pool[at + 7]!;
-        const d = most + BITS[x6 & 0xffff]! + BITS[x6 >>> 16]! + BITS[x7 & 0xffff]! + BITS[x7 >>> 16]!;
+        const d =
+          popcount32(q0 ^ pool[at]!) +
+          popcount32(q1 ^ pool[at + 1]!) +
+          popcount32(q2 ^ pool[at + 2]!) +
+          popcount32(q3 ^ pool[at + 3]!) +
+          popcount32(q4 ^ pool[at + 4]!) +
+          popcount32(q5 ^ pool[at + 5]!) +
+          popcount32(q6 ^ pool[at + 6]!) +
+          popcount32(q7 ^ pool[at + 7]!);
         if (d > radius || !seen.add(entry)) continue;
         if (from && this.within(entry, query, from)) continue;
         visit(entry, d);

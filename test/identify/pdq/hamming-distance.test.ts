@@ -4,9 +4,10 @@ import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamm
 import { hamming } from '../../../src/identify/pdq/hash256.js';
 import { xorshift } from '../../support/xorshift.js';
 
-// A probed search counts a candidate's distance in parts and drops it as soon as a part passes the
-// radius (hamming-index.ts): a hash exactly at the radius must still be visited, at its true
-// distance, wherever its differing bits lie, and one bit more must not be.
+// A probed search must visit a hash exactly at its radius, at its true distance, wherever the
+// hash's differing bits lie, and must not visit one a bit further: the edge any shortcut in counting
+// a candidate's distance (session 17 tried one: counting in parts, dropped as soon as a part passes
+// the radius) has to keep.
 
 /** `query` with bits flipped at the given positions (0-255). */
 const withBits = (query: Uint32Array, bits: readonly number[]): Uint32Array => {
