@@ -12,8 +12,13 @@
  * with its rough hash's exact distance to the copy's own reference (nearest stored view, any
  * orientation) and whether the rough gate lets it through in each index.
  *
+ * With --grid, per orientation, the crop stage's coarse crops' and orientation probe's crops' nearest
+ * exact distance to the copy's own reference (its core views, the views a large set indexes) and
+ * how many of those crops the crowded index meets at depth 0 and at 1 bit deep (m0/m1): where a
+ * trimmed copy's crops are near, and whether the sampled searches reach them.
+ *
  * Run:         node --max-old-space-size=8192 scripts/bench/robustness-1m-trace.js --distractors STORE
- *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate]
+ *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate] [--grid]
  */
 import { parseArgs } from 'node:util';
 import { ASSET_CLASS, KINDS, referenceIdOf, renderSpec, robustnessSpecs } from './robustness-specs.js';
@@ -27,6 +32,7 @@ const { values } = parseArgs({
     distractors: { type: 'string' },
     all: { type: 'boolean', default: false },
     gate: { type: 'boolean', default: false },
+    grid: { type: 'boolean', default: false },
   },
 });
 const perKind = Number(values['per-kind']);
@@ -43,7 +49,13 @@ const { decodeImage } = await import('../../dist/identify/image-decode.js');
 const { RoughGate } = await import('../../dist/identify/subimage/rough-gate.js');
 const { REGION_FINDERS } = await import('../../dist/identify/subimage/sub-image-search.js');
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
-const { hamming, hashFromHex } = await import('../../dist/identify/pdq/hash256.js');
+const { hamming, hashFromHex, newHash } = await import('../../dist/identify/pdq/hash256.js');
+const { FilteredPlane } = await import('../../dist/identify/pdq/filtered-plane.js');
+const { queryViews, COARSE_QUERY_CROPS } = await import('../../dist/identify/pdq/views.js');
+const { PROBE_QUERY_CROPS } = await import('../../dist/identify/pdq/orientation-probe.js');
+const { cropRect } = await import('../../dist/identify/pdq/crops.js');
+const { DIHEDRAL, transformDct } = await import('../../dist/identify/pdq/dihedral.js');
+const { PdqHasher } = await import('../../dist/identify/pdq/pdq-hasher.js');
 
 const kinds = values.kinds ? values.kinds.split(',') : KINDS;
 /** @type {{ name: string, apply: (b: Buffer) => Promise<Buffer> }[]} */
@@ -84,6 +96,7 @@ for (const c of cases) {
     const found = (/** @type {any} */ m) => decide(m, 31)?.reference === expected;
     if (!values.all && b && found(a) === found(b)) continue;
     if (values.gate) await traceGate(bytes, expected);
+    if (values.grid) await traceGrid(bytes, expected);
     console.log(`${c.name} ${expected}: alone ${found(a) ? 'found' : 'MISSED'} ${line(a, expected)}${b ? ` | crowded ${found(b) ? 'found' : 'MISSED'} ${line(b, expected)}` : ''}`);
   }
 }
@@ -127,5 +140,47 @@ async function traceGate(bytes, expected) {
       const r = c.region;
       console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}) from ${expected}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}`);
     }
+  }
+}
+
+/**
+ * Per orientation, the nearest coarse and probe crop (exact, to the expected reference's core views)
+ * and how many of them the crowded index meets at depth 0 and 1 (see --grid).
+ * @param {Buffer} bytes @param {string} expected
+ */
+async function traceGrid(bytes, expected) {
+  const decoded = await decodeImage(bytes, { maxImagePixels: 100_000_000 });
+  if (!decoded.ok || !crowded) return;
+  const image = decoded.image;
+  const isCore = (/** @type {string} */ v) => v === 'full' || new Set(v.replace(/^crop:/, '').split(',')).size === 1;
+  const own = (references.find((r) => r.id === expected)?.pdq ?? []).filter((e) => isCore(e.variant)).map((e) => /** @type {Uint32Array} */ (hashFromHex(e.hash)));
+  const index = /** @type {any} */ (crowded).direct.hamming;
+  const hasher = new PdqHasher();
+  const plane = new FilteredPlane(image);
+  const views = queryViews(image, plane).filter((v) => v.result.quality >= 50);
+  const raw = new Float32Array(256);
+  const turned = new Float32Array(256);
+  for (const [name, crops] of /** @type {const} */ ([['coarse', COARSE_QUERY_CROPS], ['probe', PROBE_QUERY_CROPS]])) {
+    /** @type {string[]} */
+    const line = [];
+    for (const d of DIHEDRAL) {
+      let nearest = Infinity;
+      const met = [0, 0];
+      for (const view of views) {
+        for (const crop of crops) {
+          plane.dctOf(cropRect(view.rect, crop), raw);
+          if (d !== 'original') transformDct(raw, d, turned);
+          const hash = hasher.hashFromDct(d === 'original' ? raw : turned, newHash());
+          nearest = Math.min(nearest, ...own.map((o) => hamming(hash, o)));
+          for (const depth of [0, 1]) {
+            let mine = false;
+            index.search(hash, 80, (/** @type {number} */ e) => (mine ||= own.some((o) => hamming(index.hashOf(e), o) === 0)), depth);
+            if (mine) met[depth] = (met[depth] ?? 0) + 1;
+          }
+        }
+      }
+      line.push(`${d} ${nearest}${met[0] || met[1] ? ` (m0 ${met[0]} m1 ${met[1]})` : ''}`);
+    }
+    console.log(`    ${name} crops: ${line.join(', ')}`);
   }
 }

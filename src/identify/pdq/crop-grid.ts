@@ -4,6 +4,7 @@ import type { FilteredPlane } from './filtered-plane.js';
 import type { ProbeDepth } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
+import type { OrientationProbe } from './orientation-probe.js';
 import type { Rect } from './pdq-hasher.js';
 import { COARSE_QUERY_CROPS, FINE_GRID_GATE, FINE_QUERY_CROPS, type QueryView } from './views.js';
 
@@ -33,6 +34,8 @@ export interface GridSearch {
    * (FINE_NEIGHBOURS); without, all of them whenever any coarse crop came within FINE_GRID_GATE.
    */
   nearBest?: number;
+  /** What an orientation probe met before (probeOrientations): its candidates, and its crops that open the fine grid as coarse ones do. */
+  probed?: OrientationProbe;
 }
 
 /**
@@ -49,22 +52,33 @@ export function nextTo(fine: Crop, coarse: Crop): boolean {
   return fine.every((side, i) => Math.abs(side - coarse[i]!) <= 4);
 }
 
+/** A crop of a gridded view (its number in GridSearch.views), and the nearest stored hash it met in one orientation. */
+export interface MetCrop {
+  view: number;
+  crop: Crop;
+  dihedral: Dihedral;
+  nearest: number;
+}
+
 /**
  * Hashes the grid's crops from the filtered plane and collects the stored hashes within `radius`:
- * the coarse crops out to max(radius, FINE_GRID_GATE), then the fine crops (see
- * {@link GridSearch.nearBest}) when a coarse one came within FINE_GRID_GATE. Crops are searched in
- * the grid's order (views, then crops, then orientations), and a stored hash met at equal distances
- * keeps its first meeting.
+ * the coarse crops out to max(radius, FINE_GRID_GATE) (in the orientations a probe did not cover,
+ * whose crops and candidates stand for them), then the fine crops (see {@link GridSearch.nearBest},
+ * per orientation) when a coarse or probe crop came within FINE_GRID_GATE. Crops are searched in the
+ * grid's order (views, then crops, then orientations), and a stored hash met at equal distances keeps
+ * its first meeting.
  */
 export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
-  const { index, plane, views, dihedrals, hashOf, radius, depth } = search;
+  const { index, plane, views, dihedrals, hashOf, radius, depth, probed } = search;
   const raw = new Float32Array(256);
   const candidates = new Map<number, GridCandidate>();
-  const searchCrop = (view: QueryView, crop: Crop, reach: number): number => {
-    let nearest = Infinity;
+  const met: MetCrop[] = [];
+  const searchCrop = (v: number, crop: Crop, reach: number, orientations: readonly Dihedral[]) => {
+    const view = views[v]!;
     const rect = cropRect(view.rect, crop);
     plane.dctOf(rect, raw);
-    for (const dihedral of dihedrals) {
+    for (const dihedral of orientations) {
+      let nearest = Infinity;
       const visit = (entry: number, distance: number) => {
         if (distance < nearest) nearest = distance;
         if (distance > radius) return;
@@ -72,21 +86,33 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
         if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
       };
       index.search(hashOf(raw, dihedral), reach, visit, depth);
+      if (nearest <= FINE_GRID_GATE) met.push({ view: v, crop, dihedral, nearest });
     }
-    return nearest;
   };
-  const coarse: { view: number; crop: Crop; nearest: number }[] = [];
-  for (const [v, view] of views.entries()) {
-    for (const crop of COARSE_QUERY_CROPS) coarse.push({ view: v, crop, nearest: searchCrop(view, crop, Math.max(radius, FINE_GRID_GATE)) });
+  for (const hit of probed?.candidates.values() ?? []) if (dihedrals.includes(hit.dihedral)) candidates.set(hit.entry, hit);
+  for (const c of probed?.crops ?? []) if (c.nearest <= FINE_GRID_GATE && dihedrals.includes(c.dihedral)) met.push(c);
+  const unprobed = dihedrals.filter((d) => !probed?.covered.has(d));
+  if (unprobed.length > 0) {
+    for (const v of views.keys()) for (const crop of COARSE_QUERY_CROPS) searchCrop(v, crop, Math.max(radius, FINE_GRID_GATE), unprobed);
   }
-  const opened = coarse.filter((c) => c.nearest <= FINE_GRID_GATE);
-  if (opened.length === 0) return candidates;
-  // The nearest coarse crops (the grid's order among equals), or every one: see GridSearch.nearBest.
-  const best = search.nearBest === undefined ? undefined : [...opened].sort((a, b) => a.nearest - b.nearest).slice(0, search.nearBest);
-  for (const [v, view] of views.entries()) {
+  if (met.length === 0) return candidates;
+  // Per orientation, the nearest crops that met something (the grid's order among equals), or every
+  // one: see GridSearch.nearBest. Per orientation, so that a probe's orientation (a near-symmetric
+  // face met mirrored) does not take the fine grid from the orientation the copy is in.
+  const { nearBest } = search;
+  const best =
+    nearBest === undefined
+      ? undefined
+      : dihedrals.flatMap((d) =>
+          met
+            .filter((c) => c.dihedral === d)
+            .sort((a, b) => a.nearest - b.nearest)
+            .slice(0, nearBest),
+        );
+  for (const v of views.keys()) {
     for (const crop of FINE_QUERY_CROPS) {
-      if (best && !best.some((c) => c.view === v && nextTo(crop, c.crop))) continue;
-      searchCrop(view, crop, radius);
+      const next = best ? dihedrals.filter((d) => best.some((c) => c.dihedral === d && c.view === v && nextTo(crop, c.crop))) : dihedrals;
+      if (next.length > 0) searchCrop(v, crop, radius, next);
     }
   }
   return candidates;

@@ -25,6 +25,7 @@ import {
   searchPlan,
   WIDE_GRID_DEPTH,
 } from './match-settings.js';
+import { type OrientationProbe, PROBED_ORIENTATIONS, probeOrientations, probeTurns } from './orientation-probe.js';
 import { collectCandidates, cropOrientations, type Candidate as FirstStageCandidate, searchOrientations, shallowDepths } from './orientation-search.js';
 import { MIN_HASHABLE_DIM, PdqHasher, type Rect } from './pdq-hasher.js';
 import { type PdqIndex, pdqIndexOfReferences, variantCrops } from './pdq-index.js';
@@ -34,6 +35,17 @@ import { trimHits } from './trim-search.js';
 import { nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
 type Candidate = FirstStageCandidate<QueryView>;
+
+/**
+ * The query's views a crop grid is laid on: a view within SAME_VIEW_SHARE of one already kept adds
+ * nothing the alignment would not reach from that grid; synthetic and real photos alike often have a
+ * flat strip of sky or tarmac at an edge that border stripping takes for a 1-2% border.
+ */
+function griddedViews(views: readonly QueryView[], plane: FilteredPlane): QueryView[] {
+  const gridded: QueryView[] = [];
+  for (const view of views) if (!gridded.some((g) => nearlySame(g.rect, view.rect, plane.image))) gridded.push(view);
+  return gridded;
+}
 
 /** Matches query images against every reference PDQ hash; build once per audit. */
 export class PerceptualMatcher {
@@ -122,15 +134,35 @@ export class PerceptualMatcher {
     const direct = this.directMatch(plane, found, Infinity);
     if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
+    const gridded = griddedViews(usable, plane);
     let dihedrals = cropOrientations(nearestBy, this.index.size);
-    // In a sampled index the first stage only samples its radius (an 80-bit neighbour is met with
-    // p 0.18), so "nothing near" does not rule out a trimmed copy: a lopsided trim 80 bits from its
-    // reference (bench: edit-0017-crop-lopsided-a.jpg at 1M) was lost. Its grid crops come within a
-    // few bits, which the cheap grid probes meet, so the grid still looks in the original orientation.
-    if (dihedrals.length === 0 && this.sampled) dihedrals = ['original'];
+    let probed: OrientationProbe | undefined;
+    if (this.sampled && !(Math.min(...nearestBy.values()) <= REFINE_RADIUS)) {
+      // A sampled first stage only samples its radius (an 80-bit neighbour is met with p 0.18): nothing
+      // near does not rule out a trimmed copy (bench: edit-0017-crop-lopsided-a.jpg at 1M, 80 bits
+      // from its reference), and a far hash does not tell its orientation. The grid looks upright
+      // then, and in the nearest orientation the probe met (orientation-probe.ts).
+      probed = probeOrientations(this.gridSearch(plane, gridded), probeTurns(nearestBy, this.gridDepth, gridded.length));
+      if (dihedrals.length === 0) dihedrals = ['original'];
+      const turned = cropOrientations(probed.nearestBy, this.index.size).slice(0, PROBED_ORIENTATIONS);
+      dihedrals = [...new Set([...dihedrals, ...turned])];
+    }
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
-    return this.alignCrops(plane, usable, dihedrals, closest) ?? { kind: 'no-match', quality };
+    return this.alignCrops(plane, gridded, dihedrals, closest, probed) ?? { kind: 'no-match', quality };
+  }
+
+  /** The crop grid's search of these views, less its orientations. */
+  private gridSearch(plane: FilteredPlane, views: readonly QueryView[]) {
+    return {
+      index: this.index,
+      plane,
+      views,
+      hashOf: (dct: Float32Array, dihedral: Dihedral) => this.viewHash({ dct }, dihedral),
+      // Grid candidates beyond REFINE_RADIUS are dropped (alignCrops), so the scan need not look farther.
+      radius: Math.min(this.candidateRadius, REFINE_RADIUS),
+      depth: this.gridDepth,
+    };
   }
 
   /** The first verified of the MAX_VERIFIED nearest first-stage candidates, among those nearer than `below` bits. */
@@ -156,22 +188,17 @@ export class PerceptualMatcher {
    * crops from the filtered plane, collect stored hashes within the candidate radius, then fit the
    * query crop to the closest few, require the aligned threshold and verify the tiles.
    */
-  private alignCrops(plane: FilteredPlane, views: readonly QueryView[], dihedrals: readonly Dihedral[], seeds: readonly Candidate[]): MatchOutcome | undefined {
-    // Grid candidates beyond REFINE_RADIUS are dropped below, so the scan need not look farther.
-    const radius = Math.min(this.candidateRadius, REFINE_RADIUS);
-    // A view within SAME_VIEW_SHARE of one already gridded adds nothing the alignment would not
-    // reach from that grid; synthetic and real photos alike often have a flat strip of sky or tarmac
-    // at an edge that border stripping takes for a 1-2% border.
-    const gridded: QueryView[] = [];
-    for (const view of views) if (!gridded.some((g) => nearlySame(g.rect, view.rect, plane.image))) gridded.push(view);
+  private alignCrops(
+    plane: FilteredPlane,
+    gridded: readonly QueryView[],
+    dihedrals: readonly Dihedral[],
+    seeds: readonly Candidate[],
+    probed: OrientationProbe | undefined,
+  ): MatchOutcome | undefined {
     const candidates = gridCandidates({
-      index: this.index,
-      plane,
-      views: gridded,
+      ...this.gridSearch(plane, gridded),
       dihedrals,
-      hashOf: (dct, dihedral) => this.viewHash({ dct }, dihedral),
-      radius,
-      depth: this.gridDepth,
+      ...(probed && { probed }),
       // Only an index past 2^20 hashes opens the fine grid by chance (crop-grid.ts). Below that the
       // fine grid stays whole: with it cut to the nearest coarse crops' neighbours, a lopsided crop
       // of the bench share (edit-0069) was lost at 1,151-10,151 references (scripts/bench/set-sizes.js).
