@@ -62,6 +62,28 @@ export async function sampleImages(dir, folder, limit) {
 }
 
 /**
+ * The bench share's camera-roll photos with no agency content (those tree.json does not list as
+ * planted), sorted, the first `limit`: what the sub-image search's cost is measured on
+ * (subimage-audit.js, subimage-precheck.js). `--tree DIR`, or the first generated tree under
+ * bench/work. Names are relative to `folder`.
+ * @param {number} limit
+ * @returns {Promise<{ tree: string, folder: string, names: string[] }>}
+ */
+export async function unrelatedCameraRoll(limit) {
+  const work = path.join(root, 'bench', 'work');
+  const tree = arg('--tree') ?? path.join(work, (await readdir(work)).filter((d) => d.startsWith('tree-')).sort()[0] ?? 'tree-missing');
+  const planted = JSON.parse(await readFile(path.join(tree, 'tree.json'), 'utf8')).planted;
+  const roll = 'photos/camera-roll';
+  const skip = new Set([...planted.exact, ...planted.transformed]);
+  const folder = path.join(tree, 'share', roll);
+  const names = (await readdir(folder))
+    .filter((f) => /\.jpe?g$/i.test(f) && !skip.has(`${roll}/${f}`))
+    .sort()
+    .slice(0, limit);
+  return { tree, folder, names };
+}
+
+/**
  * What the scripts that profile one build's matcher read first (search-calls.js, grid-gate.js,
  * gate-profile.js): `--set` and `--images` (usage and exit 2 when either is missing), `--limit`
  * and `--build`, that build's module loader, and the audit's matcher (SubImageMatcher) over the set.

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { arg, root } from './builds.js';
+import { arg, root, unrelatedCameraRoll } from './builds.js';
 import { measure } from './measure.js';
 
 const rounds = Number(arg('--rounds') ?? 3);
@@ -31,16 +31,8 @@ const limit = Number(arg('--limit') ?? 500);
 const jobs = arg('--jobs') ?? '1';
 const build = path.resolve(arg('--build') ?? root);
 const base = arg('--base');
-const work = path.join(root, 'bench', 'work');
-const tree = arg('--tree') ?? path.join(work, (await readdir(work)).filter((d) => d.startsWith('tree-')).sort()[0] ?? 'tree-missing');
-const planted = JSON.parse(await readFile(path.join(tree, 'tree.json'), 'utf8')).planted;
-const skip = new Set([...planted.exact, ...planted.transformed]);
-const roll = 'photos/camera-roll';
-const files = (await readdir(path.join(tree, 'share', roll)))
-  .filter((f) => /\.jpe?g$/i.test(f) && !skip.has(`${roll}/${f}`))
-  .sort()
-  .slice(0, limit)
-  .map((f) => path.join(tree, 'share', roll, f));
+const { tree, folder, names } = await unrelatedCameraRoll(limit);
+const files = names.map((f) => path.join(folder, f));
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'custody-subimage-audit-'));
 // The build without the search: bin/, package.json, node_modules (linked) and a patched dist/.

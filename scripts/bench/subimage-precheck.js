@@ -22,22 +22,14 @@
  * Build first: npm run build
  * Run:         node scripts/bench/subimage-precheck.js [--rounds 5] [--limit 500] [--per-kind 4] [--pair 0.25,0.3,...] [--tree DIR]
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { arg, root } from './builds.js';
+import { arg, unrelatedCameraRoll } from './builds.js';
 
 const rounds = Number(arg('--rounds') ?? 5);
 const limit = Number(arg('--limit') ?? 500);
 const pairs = (arg('--pair') ?? '0.1,0.15,0.2,0.25,0.3,0.4').split(',').map(Number);
-const work = path.join(root, 'bench', 'work');
-const tree = arg('--tree') ?? path.join(work, (await readdir(work)).filter((d) => d.startsWith('tree-')).sort()[0] ?? 'tree-missing');
-const planted = JSON.parse(await readFile(path.join(tree, 'tree.json'), 'utf8')).planted;
-const skip = new Set([...planted.exact, ...planted.transformed]);
-const roll = 'photos/camera-roll';
-const files = (await readdir(path.join(tree, 'share', roll)))
-  .filter((f) => /\.jpe?g$/i.test(f) && !skip.has(`${roll}/${f}`))
-  .sort()
-  .slice(0, limit);
+const { folder, names: files } = await unrelatedCameraRoll(limit);
 
 const { decodeImage } = await import('../../dist/identify/image-decode.js');
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
@@ -48,7 +40,7 @@ const { pictureFeatures } = await import('./picture-precheck.js');
 /** @type {{ image: any, plane: any, regions: number, quads: number, sides: number, turns: number, f: any }[]} */
 const photos = [];
 for (const f of files) {
-  const d = await decodeImage(await readFile(path.join(tree, 'share', roll, f)), { maxImagePixels: 100_000_000 });
+  const d = await decodeImage(await readFile(path.join(folder, f)), { maxImagePixels: 100_000_000 });
   if (!d.ok) continue;
   const plane = lowRes(d.image);
   const regions = REGION_FINDERS.flatMap((/** @type {any} */ finder) => finder(d.image, plane)).length;

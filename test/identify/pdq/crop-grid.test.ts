@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PixelImage } from '../../../src/identify/pdq/borders.js';
 import { FINE_NEIGHBOURS, gridCandidates, nextTo } from '../../../src/identify/pdq/crop-grid.js';
 import { type Crop, cropRect } from '../../../src/identify/pdq/crops.js';
 import { FilteredPlane } from '../../../src/identify/pdq/filtered-plane.js';
@@ -7,25 +6,14 @@ import { HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { newHash } from '../../../src/identify/pdq/hash256.js';
 import { PdqHasher } from '../../../src/identify/pdq/pdq-hasher.js';
 import { COARSE_QUERY_CROPS, FINE_QUERY_CROPS, type QueryView } from '../../../src/identify/pdq/views.js';
-import { xorshift } from '../../support/xorshift.js';
+import { blobImage } from '../../support/blob-image.js';
 
 // The crop grid of a large set searches the fine crops only next to the coarse crops that came
 // nearest (crop-grid.ts): these tests plant stored hashes of chosen grid crops and check which
 // fine crops are searched, and that the grid without the restriction still searches them all.
 
-function image(seed: number, width: number, height: number): PixelImage {
-  const next = xorshift(seed);
-  const pixels = new Uint8Array(width * height * 3);
-  // Blobs of colour over a ramp: structure at several scales, so that crops a few percent apart hash differently.
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < 3; c++) pixels[(y * width + x) * 3 + c] = (x * 3 + y * 2 + ((Math.floor(x / 17) * 7 + Math.floor(y / 13) * 11 + c) % 9) * 20) & 255;
-  for (let i = 0; i < pixels.length; i += 7) pixels[i] = (pixels[i]! + (next() & 15)) & 255;
-  return { pixels, width, height, channels: 3 };
-}
-
 describe('crop grid: fine crops next to the nearest coarse ones', () => {
-  const img = image(5, 320, 240);
+  const img = blobImage(5, 320, 240);
   const plane = new FilteredPlane(img);
   const whole = { x: 0, y: 0, width: img.width, height: img.height };
   const view: QueryView = { name: 'whole', rect: whole, result: { hash: newHash(), quality: 100, dct: new Float32Array(256) } };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { PixelImage } from '../../../src/identify/pdq/borders.js';
 import { gridCandidates } from '../../../src/identify/pdq/crop-grid.js';
 import { type Crop, cropRect } from '../../../src/identify/pdq/crops.js';
 import { type Dihedral, transformDct } from '../../../src/identify/pdq/dihedral.js';
@@ -9,6 +8,7 @@ import { newHash } from '../../../src/identify/pdq/hash256.js';
 import { PROBE_DEPTH, PROBE_QUERY_CROPS, PROBED_TURNS, probeOrientations, probeTurns } from '../../../src/identify/pdq/orientation-probe.js';
 import { PdqHasher } from '../../../src/identify/pdq/pdq-hasher.js';
 import { COARSE_QUERY_CROPS, type QueryView } from '../../../src/identify/pdq/views.js';
+import { blobImage } from '../../support/blob-image.js';
 import { xorshift } from '../../support/xorshift.js';
 
 // The orientation probe (orientation-probe.ts): where a sampled index's first stage met nothing
@@ -17,18 +17,8 @@ import { xorshift } from '../../support/xorshift.js';
 // among unrelated ones and check that the probe meets it in its orientation and that the grid then
 // searches that orientation's fine crops next to it, and no coarse crops in the probed orientations.
 
-function image(seed: number, width: number, height: number): PixelImage {
-  const next = xorshift(seed);
-  const pixels = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++)
-      for (let c = 0; c < 3; c++) pixels[(y * width + x) * 3 + c] = (x * 3 + y * 2 + ((Math.floor(x / 17) * 7 + Math.floor(y / 13) * 11 + c) % 9) * 20) & 255;
-  for (let i = 0; i < pixels.length; i += 7) pixels[i] = (pixels[i]! + (next() & 15)) & 255;
-  return { pixels, width, height, channels: 3 };
-}
-
 describe('orientation probe', () => {
-  const img = image(11, 320, 240);
+  const img = blobImage(11, 320, 240);
   const plane = new FilteredPlane(img);
   const whole = { x: 0, y: 0, width: img.width, height: img.height };
   const view: QueryView = { name: 'whole', rect: whole, result: { hash: newHash(), quality: 100, dct: new Float32Array(256) } };
