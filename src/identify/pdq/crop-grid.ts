@@ -89,7 +89,12 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
       if (nearest <= FINE_GRID_GATE) met.push({ view: v, crop, dihedral, nearest });
     }
   };
-  for (const hit of probed?.candidates.values() ?? []) if (dihedrals.includes(hit.dihedral)) candidates.set(hit.entry, hit);
+  for (const dihedral of dihedrals) {
+    for (const hit of probed?.candidates.get(dihedral)?.values() ?? []) {
+      const known = candidates.get(hit.entry);
+      if (!known || hit.distance < known.distance) candidates.set(hit.entry, hit);
+    }
+  }
   for (const c of probed?.crops ?? []) if (c.nearest <= FINE_GRID_GATE && dihedrals.includes(c.dihedral)) met.push(c);
   const unprobed = dihedrals.filter((d) => !probed?.covered.has(d));
   if (unprobed.length > 0) {

@@ -140,12 +140,17 @@ export class PerceptualMatcher {
     if (this.sampled && !(Math.min(...nearestBy.values()) <= REFINE_RADIUS)) {
       // A sampled first stage only samples its radius (an 80-bit neighbour is met with p 0.18): nothing
       // near does not rule out a trimmed copy (bench: edit-0017-crop-lopsided-a.jpg at 1M, 80 bits
-      // from its reference), and a far hash does not tell its orientation. The grid looks upright
-      // then, and in the nearest orientation the probe met (orientation-probe.ts).
+      // from its reference), and a far hash does not tell its orientation. The grid looks in the far
+      // hash's orientation if any, upright, and in the nearest other orientation the probe met
+      // (orientation-probe.ts). The upright probe goes deeper than the turned ones (the grid's depth
+      // through every view), so it would win a ranking with them by its chance meetings alone: the
+      // turned orientation is chosen among those not already gridded. Where the probe's crops stand
+      // for the coarse ones, an orientation gridded costs only the fine crops next to a probe crop
+      // that came within FINE_GRID_GATE.
       probed = probeOrientations(this.gridSearch(plane, gridded), probeTurns(nearestBy, this.gridDepth, gridded.length));
-      if (dihedrals.length === 0) dihedrals = ['original'];
-      const turned = cropOrientations(probed.nearestBy, this.index.size).slice(0, PROBED_ORIENTATIONS);
-      dihedrals = [...new Set([...dihedrals, ...turned])];
+      const chosen = new Set<Dihedral>([...dihedrals, 'original']);
+      const others = new Map([...probed.nearestBy].filter(([d]) => !chosen.has(d)));
+      dihedrals = [...chosen, ...cropOrientations(others, this.index.size).slice(0, PROBED_ORIENTATIONS)];
     }
     if (dihedrals.length === 0) return { kind: 'no-match', quality };
     const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);

@@ -38,7 +38,7 @@ export const PROBED_TURNS: readonly Dihedral[] = ['rotate90', 'rotate180', 'rota
 
 /**
  * Probe depth in the turned orientations, through the first view only: each chunk's own value, exact
- * to 11 bits in 12 chunks and a sample beyond, about a tenth of a 1-bit-deep search's probes. A probe
+ * to 11 bits in 12 chunks and a sample beyond, about a twentieth of a 1-bit-deep search's probes (12 against ~270). A probe
  * crop of a trimmed copy in its own orientation came within 8-66 bits of its reference, and one of
  * its 16 crops often within 30, where a whole chunk matches often enough; the four turns at the
  * grid's depth would cost more than the whole grid.
@@ -51,7 +51,12 @@ export interface OrientationProbe {
   covered: Set<Dihedral>;
   nearestBy: Map<Dihedral, number>;
   crops: MetCrop[];
-  candidates: Map<number, GridCandidate>;
+  /**
+   * Per orientation, the stored hashes met within the radius (each at its nearest meeting in that
+   * orientation): kept apart, so that a hash met nearer in an orientation the grid does not search
+   * does not hide its meeting in one it does.
+   */
+  candidates: Map<Dihedral, Map<number, GridCandidate>>;
 }
 
 /** One orientation the probe searches: how deep, and through how many of the views (the first ones). */
@@ -80,7 +85,12 @@ export function probeTurns(nearestBy: ReadonlyMap<Dihedral, number>, gridDepth: 
  */
 export function probeOrientations(search: Omit<GridSearch, 'nearBest' | 'probed' | 'dihedrals' | 'depth'>, turns: readonly ProbeTurn[]): OrientationProbe {
   const { index, plane, hashOf, radius } = search;
-  const probe: OrientationProbe = { covered: new Set(turns.map((t) => t.dihedral)), nearestBy: new Map(), crops: [], candidates: new Map() };
+  const probe: OrientationProbe = {
+    covered: new Set(turns.map((t) => t.dihedral)),
+    nearestBy: new Map(),
+    crops: [],
+    candidates: new Map(turns.map((t) => [t.dihedral, new Map()])),
+  };
   const raw = new Float32Array(256);
   const reach = Math.max(radius, FINE_GRID_GATE);
   for (const [v, view] of search.views.entries()) {
@@ -91,10 +101,11 @@ export function probeOrientations(search: Omit<GridSearch, 'nearBest' | 'probed'
       plane.dctOf(rect, raw);
       for (const { dihedral, depth } of through) {
         let nearest = Infinity;
+        const met = probe.candidates.get(dihedral)!;
         const visit = (entry: number, distance: number) => {
           if (distance < nearest) nearest = distance;
-          const known = probe.candidates.get(entry);
-          if (distance <= radius && (!known || distance < known.distance)) probe.candidates.set(entry, { entry, distance, view, rect, dihedral });
+          const known = met.get(entry);
+          if (distance <= radius && (!known || distance < known.distance)) met.set(entry, { entry, distance, view, rect, dihedral });
         };
         index.search(hashOf(raw, dihedral), reach, visit, depth);
         if (nearest === Infinity) continue;

@@ -54,7 +54,24 @@ describe('orientation probe', () => {
     expect(probe.covered).toEqual(new Set(['original', ...PROBED_TURNS]));
     expect(probe.nearestBy.get('rotate90')).toBe(0);
     expect(probe.nearestBy.has('original')).toBe(false);
-    expect(probe.candidates.get(0)).toMatchObject({ distance: 0, dihedral: 'rotate90', rect: cropRect(whole, turnedCrop) });
+    expect(probe.candidates.get('rotate90')?.get(0)).toMatchObject({ distance: 0, dihedral: 'rotate90', rect: cropRect(whole, turnedCrop) });
+    expect(probe.candidates.get('original')?.size).toBe(0);
+  });
+
+  it('keeps a stored hash met in a gridded orientation when it was met nearer in one the grid does not search', () => {
+    const met = (distance: number, dihedral: Dihedral) => ({ entry: 5, distance, view, rect: whole, dihedral });
+    const probed = {
+      covered: new Set<Dihedral>(['original', 'rotate180']),
+      nearestBy: new Map<Dihedral, number>(),
+      crops: [],
+      candidates: new Map<Dihedral, Map<number, ReturnType<typeof met>>>([
+        ['original', new Map([[5, met(50, 'original')]])],
+        ['rotate180', new Map([[5, met(45, 'rotate180')]])],
+      ]),
+    };
+    const found = gridCandidates({ ...search, dihedrals: ['original'], depth: 1, probed });
+    expect(found.get(5)).toMatchObject({ distance: 50, dihedral: 'original' });
+    expect(gridCandidates({ ...search, dihedrals: ['original', 'rotate180'], depth: 1, probed }).get(5)).toMatchObject({ distance: 45, dihedral: 'rotate180' });
   });
 
   it('the grid then searches no coarse crops in the probed orientations, and the fine crops next to the probe crop in its orientation only', () => {
