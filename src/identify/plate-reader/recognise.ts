@@ -34,8 +34,9 @@ export async function recogniseText(models: OcrModels, image: Rgb, box: Box): Pr
   const width = Math.max(8, Math.min(MAX_WIDTH, Math.ceil((HEIGHT * box.width) / box.height)));
   const input = new Float32Array(3 * HEIGHT * width);
   sampleInto(image, box, width, HEIGHT, input, width, HEIGHT * width, HALF, HALF);
-  const feeds = { [models.recogniser.inputNames[0]!]: new models.ort.Tensor('float32', input, [1, 3, HEIGHT, width]) };
-  const output = (await models.recogniser.run(feeds))[models.recogniser.outputNames[0]!]!;
+  const recogniser = await models.recogniser();
+  const feeds = { [recogniser.inputNames[0]!]: new models.ort.Tensor('float32', input, [1, 3, HEIGHT, width]) };
+  const output = (await recogniser.run(feeds))[recogniser.outputNames[0]!]!;
   const [, steps, classes] = output.dims as [number, number, number];
   return ctcDecode(output.data as Float32Array, steps, classes, models.alphabet, plateClassIndexes(models.alphabet));
 }
