@@ -73,7 +73,8 @@ if (values.child && values.inputs) {
     ['recogniser', 'rec'],
   ];
   for (const [name, model] of sessions) {
-    const session = models[name];
+    // The recogniser is made on first use (models.ts): made here, so that its runs are recorded too.
+    const session = name === 'recogniser' ? await models.recogniser() : models[name];
     const run = session.run.bind(session);
     session.run = async (/** @type {Record<string, { data: Float32Array, dims: number[] }>} */ feeds) => {
       const input = Object.values(feeds)[0];
