@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readerInput } from './reader-input.js';
 
 const here = fileURLToPath(import.meta.url);
 const repo = path.resolve(path.dirname(here), '..', '..');
@@ -58,12 +59,8 @@ if (values.child && values.inputs) {
   console.log(JSON.stringify({ loadMs: Math.round(load), runsMs: Math.round(runs), rssMb: Math.round(process.memoryUsage().rss / 1e6), outputs: digest.digest('hex').slice(0, 16) }));
 } else {
   if (!values.photos) throw new Error('give --photos DIR');
-  const { decodeImage } = await dist('identify/image-decode.js');
-  const { gatedRegions, lumaOf } = await dist('identify/plate-reader/gate.js');
-  const { anyCharacterRow } = await dist('identify/plate-reader/char-rows.js');
   const { loadOcrModels } = await dist('identify/plate-reader/models.js');
   const { readPlates } = await dist('identify/plate-reader/read-plates.js');
-  const { toRgb } = await dist('identify/plate-reader/raster.js');
   const models = await loadOcrModels();
   /** @type {{ model: string, dims: number[], data: string }[]} */
   const recorded = [];
@@ -85,17 +82,9 @@ if (values.child && values.inputs) {
   for (const f of readdirSync(values.photos).sort()) {
     if (!/\.(jpe?g|png)$/i.test(f)) continue;
     const bytes = readFileSync(path.join(values.photos, f));
-    const small = await decodeImage(bytes, { maxImagePixels: 1e8 });
-    if (!small.ok) continue;
-    const luma = lumaOf(small.image.pixels, small.image.width, small.image.height, small.image.channels);
-    const { regions } = gatedRegions(luma);
-    if (regions.length === 0 || !anyCharacterRow(luma, regions)) continue;
-    const full = await decodeImage(bytes, { maxImagePixels: 1e8, maxSide: 1600 });
-    if (!full.ok) continue;
-    const rgb = toRgb(full.image.pixels, full.image.width, full.image.height, full.image.channels);
-    const s = full.image.width / small.image.width;
-    const scaled = regions.map((/** @type {{ x: number, y: number, width: number, height: number }} */ r) => ({ x: r.x * s, y: r.y * s, width: r.width * s, height: r.height * s }));
-    await readPlates(models, rgb, scaled, () => false);
+    const input = await readerInput(repo, bytes);
+    if (!input) continue;
+    await readPlates(models, input.rgb, input.regions, () => false);
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'custody-ocr-options-'));
   const inputs = path.join(dir, 'inputs.json');

@@ -15,21 +15,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuMs, distModule, root } from './builds.js';
 import { openalprPhotos } from './openalpr.js';
+import { readerInput } from './reader-input.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = (/** @type {string} */ p) => import(path.join(repo, 'dist', p));
-const { decodeImage } = await dist('identify/image-decode.js');
-const { gatedRegions, lumaOf } = await dist('identify/plate-reader/gate.js');
-const { anyCharacterRow } = await dist('identify/plate-reader/char-rows.js');
+const dist = (/** @type {string} */ rel) => distModule(root, rel);
 const { loadOcrModels } = await dist('identify/plate-reader/models.js');
 const { detectText } = await dist('identify/plate-reader/detect-text.js');
 const { recogniseText } = await dist('identify/plate-reader/recognise.js');
-const { confidentWord } = await dist('identify/plate-reader/read-plates.js');
+const { confidentWord, cropsOf } = await dist('identify/plate-reader/read-plates.js');
 const { lineCandidates, spellingsOf } = await dist('identify/plate-reader/spellings.js');
-const { toRgb } = await dist('identify/plate-reader/raster.js');
 const { normalisePlate } = await dist('identify/plates/normalise.js');
 
 const { values } = parseArgs({
@@ -48,24 +44,6 @@ if (values.photos) {
 }
 if (values.unrelated) for (const f of readdirSync(values.unrelated).sort()) if (/\.(jpe?g|png)$/i.test(f)) cases.push({ file: path.join(values.unrelated, f) });
 
-// As read-plates.ts: the box as detected, widened, and widened with top and bottom trimmed.
-const CROPS = [
-  [0, 0],
-  [0.3, 0.1],
-  [0.2, -0.12],
-];
-/** @typedef {{ x: number, y: number, width: number, height: number }} Box */
-/** @param {Box} box @param {{ width: number, height: number }} image */
-const cropsOf = (box, image) =>
-  CROPS.map(([px = 0, py = 0]) => {
-    const x = Math.max(0, box.x - px * box.height);
-    const y = Math.max(0, box.y - py * box.height);
-    return { x, y, width: Math.min(image.width, box.x + box.width + px * box.height) - x, height: Math.min(image.height, box.y + box.height + py * box.height) - y };
-  });
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 const models = await loadOcrModels();
 let found = 0;
@@ -75,28 +53,21 @@ let once = 0;
 let savedMs = 0;
 for (const c of cases) {
   const bytes = readFileSync(c.file);
-  const small = await decodeImage(bytes, { maxImagePixels: 100_000_000 });
-  if (!small.ok) continue;
-  const luma = lumaOf(small.image.pixels, small.image.width, small.image.height, small.image.channels);
-  const { regions } = gatedRegions(luma);
-  if (regions.length === 0 || !anyCharacterRow(luma, regions)) continue;
-  const full = await decodeImage(bytes, { maxImagePixels: 100_000_000, maxSide: 1600 });
-  if (!full.ok) continue;
-  const rgb = toRgb(full.image.pixels, full.image.width, full.image.height, full.image.channels);
-  const scale = full.image.width / small.image.width;
+  const input = await readerInput(root, bytes);
+  if (!input) continue;
+  const { rgb } = input;
   const want = c.plate === undefined ? undefined : normalisePlate(c.plate);
   let any = false;
   let anyOnce = false;
-  for (const r of regions) {
-    const region = { x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale };
+  for (const region of input.regions) {
     for (const box of await detectText(models, rgb, region)) {
       if (box.height < 6 || box.width < box.height * 0.8) continue;
       boxes++;
       const reads = [];
       for (const crop of cropsOf(box, rgb)) {
-        const t = cpu();
+        const t = cpuMs();
         const read = await recogniseText(models, rgb, crop);
-        reads.push({ read, ms: cpu() - t, plate: want !== undefined && lineCandidates(read).some((/** @type {unknown} */ k) => spellingsOf(k).includes(want)) });
+        reads.push({ read, ms: cpuMs() - t, plate: want !== undefined && lineCandidates(read).some((/** @type {unknown} */ k) => spellingsOf(k).includes(want)) });
       }
       const word = confidentWord(reads[0]?.read);
       if (word) {

@@ -61,7 +61,8 @@ const CROPS: readonly (readonly [number, number])[] = [
   [0.2, -0.12],
 ];
 
-function cropsOf(box: Box, image: Rgb): Box[] {
+/** The three crops of a text box the recogniser reads (CROPS), within the image (exported for scripts/bench/plate-reader-crops.js). */
+export function cropsOf(box: Box, image: Pick<Rgb, 'width' | 'height'>): Box[] {
   return CROPS.map(([px, py]) => {
     const x = Math.max(0, box.x - px * box.height);
     const y = Math.max(0, box.y - py * box.height);
