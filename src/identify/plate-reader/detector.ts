@@ -70,7 +70,8 @@ export const plateImageDetector: DetectorFactory = {
           return reportDecodeFailures ? gap('decode-limit', `image of ${item.size} bytes exceeds the limit`) : NO_RESULT;
         let bytes: Buffer | undefined;
         const source = { size: item.size, readAll: async () => (bytes ??= await item.content!.readAll()) };
-        const small: DecodeResult = kept ? { ok: true, image: kept } : await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
+        // The perceptual stage's decode, or its failure: the same bytes fail here as they did there.
+        const small: DecodeResult = kept ?? (await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels }));
         if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
         const luma = lumaOf(pixels, width, height, channels);
