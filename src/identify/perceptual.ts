@@ -1,7 +1,7 @@
 import type { StoreColumns } from '../references/store-format.js';
 import type { CoverageEntry, Item } from '../sources/item.js';
 import { isImage, type MediaType } from '../sources/sniff.js';
-import { keepDecodedPlane } from './decoded-planes.js';
+import { keepDecodedPlane, keepDecodeFailure } from './decoded-planes.js';
 import type { DetectLimits, Detector, DetectorFactory, DetectResult } from './detector.js';
 import { type DecodeFailureReason, type DecodeResult, decodeImageSource } from './image-decode.js';
 import { MatchPool } from './pdq/match-pool.js';
@@ -129,7 +129,10 @@ class PerceptualDetector implements Detector {
     } catch (error) {
       return gap('unreadable', error instanceof Error ? error.message : String(error));
     }
-    if (!decoded.ok) return gap(DECODE_COVERAGE_REASON[decoded.reason], decoded.detail);
+    if (!decoded.ok) {
+      if (this.keepPlanes) keepDecodeFailure(item.content!, decoded);
+      return gap(DECODE_COVERAGE_REASON[decoded.reason], decoded.detail);
+    }
     if (this.keepPlanes) keepDecodedPlane(item.content!, decoded.image);
     const outcome = await this.matcher.match(decoded.image);
     // An image this small that no stage claimed could not be checked (a plate crop an ALPR system

@@ -60,11 +60,23 @@ describe('hasCharacterRow', () => {
     // first look sees them merge; drawn at twice the size they stand apart.
     const doubledLook = LOOKS.find((how) => how.scale === 2)!;
     const row = (chars: string[]) => chars.map((c, i) => glyph(200 + i * 5.6, 130, 8, c).replace('#111', '#555')).join('');
+    // A place about them, as the gate gives: the doubled look leaves places of the whole frame alone.
+    const place = { x: 120, y: 80, width: 200, height: 80 };
     const seven = await picture(row(['K', 'X', '7', '2', '0', '4', '9']));
-    expect(look(seven, whole, LOOKS[0]!)).toBe(false);
-    expect(look(seven, whole, doubledLook)).toBe(true);
-    expect(hasCharacterRow(seven, whole)).toBe(true);
-    expect(look(await picture(row(['K', 'X', '7', '2'])), whole, doubledLook)).toBe(false);
+    expect(look(seven, place, LOOKS[0]!)).toBe(false);
+    expect(look(seven, place, doubledLook)).toBe(true);
+    expect(hasCharacterRow(seven, place)).toBe(true);
+    expect(look(await picture(row(['K', 'X', '7', '2'])), place, doubledLook)).toBe(false);
+  });
+
+  it('does not look at a place of the whole frame doubled', async () => {
+    // The same small characters: found in a place the size of a car, not in one the size of the picture.
+    const seven = await picture(['K', 'X', '7', '2', '0', '4', '9'].map((c, i) => glyph(200 + i * 5.6, 130, 8, c).replace('#111', '#555')).join(''));
+    const doubledLook = LOOKS.find((how) => how.scale === 2)!;
+    expect(look(seven, { x: 0, y: 0, width: 512, height: 200 }, doubledLook)).toBe(true);
+    expect(look(seven, { x: 0, y: 0, width: 512, height: 240 }, doubledLook)).toBe(false);
+    expect(look(seven, whole, doubledLook)).toBe(false);
+    expect(hasCharacterRow(seven, whole)).toBe(false);
   });
 
   it('finds a grey plate on a white car only at a higher contrast, and only five or more characters', async () => {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { keepDecodedPlane, takeDecodedPlane } from '../../src/identify/decoded-planes.js';
+import { keepDecodedPlane, keepDecodeFailure, takeDecodedPlane } from '../../src/identify/decoded-planes.js';
 import { DEFAULT_DETECT_LIMITS } from '../../src/identify/detector.js';
 import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
@@ -48,6 +48,19 @@ describe('the plate reader and the perceptual stage share one decode', () => {
     keepDecodedPlane(item.content!, { pixels: new Uint8Array(12), width: 2, height: 2, channels: 3, media: 'image/jpeg' });
     await detector().detect(item, 'image/jpeg', [{ asset: 'vehicle-image', method: 'exact', evidence: {} }]);
     expect(takeDecodedPlane(item.content!)).toBeUndefined();
+  });
+
+  it('does not decode again an image whose decode failed before it, unless that decode ran out of time', async () => {
+    const { item, reads } = countedItem(await platePhoto('QRT 4821'));
+    keepDecodeFailure(item.content!, { ok: false, reason: 'corrupt', detail: 'premature end of JPEG image', media: 'image/jpeg' });
+    const result = await detector().detect(item, 'image/jpeg');
+    expect(reads()).toBe(0);
+    expect(result.identifications).toEqual([]);
+    expect(result.coverage?.map((c) => c.detail)).toEqual(['premature end of JPEG image']);
+    // A timeout is not kept: the reader decodes the photo itself, and finds its plate.
+    keepDecodeFailure(item.content!, { ok: false, reason: 'timeout', detail: 'decode timed out', media: 'image/jpeg' });
+    expect((await detector().detect(item, 'image/jpeg')).identifications.map((i) => i.method)).toEqual(['plate-in-image']);
+    expect(reads()).toBe(1);
   });
 
   it('decodes the image itself when no plane was kept (no perceptual references)', async () => {

@@ -51,7 +51,8 @@ export interface Look {
  *   car, a white one in shade) joins its characters to the panel or to each other at 10;
  * - a window of 12: characters 9-12 pixels high, which a 15-pixel window breaks into pieces;
  * - the place doubled, contrast 6: characters of 4-6 pixels that touch (US plates 10-13 pixels high
- *   at 512) and dim plates in shade. It costs four times the others; it comes last.
+ *   at 512) and dim plates in shade. It costs four times the others; it comes last, and does not
+ *   look at places of the whole frame ({@link WHOLE_FRAME}).
  * Measured as for the test above: all five looks pass 22 of the 93 unrelated photos (the first
  * alone 14) and keep 27 of the 30 US agency photos (21), BR 29 (28), EU 30 (30); without the
  * doubled look, US 24; without the contrast-20 and -30 looks, US 26 and BR 28.
@@ -90,6 +91,20 @@ const MAX_SLOPE = 0.2;
  */
 const ROW_PAIRS = 1_000_000;
 
+/**
+ * Least share of the picture a place covers for the doubled look to pass it by: such a place is
+ * strokes the gate grew over the whole frame (foliage, gravel, a textured wall), and the doubled look
+ * costs four times the others a pixel, on the largest places. Measured with
+ * scripts/bench/plate-rows-looks.js (every look on every place) over the 444 openalpr photos and the
+ * bench's 93 decodable unrelated photos: the doubled look was 57% of the test's CPU on the unrelated
+ * photos, 4.4 of their 10.7 ms a photo on places this large; of the 11 openalpr photos it passes
+ * first, the largest place it passes covers 0.66 of its picture; of the unrelated photos it passes
+ * one first (034-nikon-e950, a whole frame of texture), the one photo whose passing changes. The
+ * looks at 512 pass places of the whole frame in plate photos (a plate 40 pixels wide, the gate's
+ * blob grown over its car): they are not limited.
+ */
+const WHOLE_FRAME = 0.9;
+
 /** Whether `region` of `luma` holds a row of characters or a plate panel, at any look. */
 export function hasCharacterRow(luma: Luma, region: Box): boolean {
   return anyCharacterRow(luma, [region]);
@@ -108,6 +123,7 @@ export function look(luma: Luma, region: Box, how: Look): boolean {
   const h = Math.min(luma.height, Math.ceil(region.y + region.height)) - y0;
   if (w < MIN_HEIGHT || h < MIN_HEIGHT) return false;
   if (how.scale === 1) return holdsPlate(marksOf(luma, x0, y0, w, h, how.window, how.contrast), h, MIN_HEIGHT, how.minRow);
+  if (w * h >= WHOLE_FRAME * luma.width * luma.height) return false;
   // Marks 4 pixels high at 512 count: the touching characters of small plates.
   return holdsPlate(doubledMarksOf(luma, x0, y0, w, h, how.window, how.contrast), 2 * h, 2 * (MIN_HEIGHT - 1), how.minRow);
 }

@@ -29,7 +29,7 @@ export const PLATE_IMAGE_CLASS = 'plate-image';
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/det640/gate1/rows3/crops3w/spellings2/limits2';
+const READER_VERSION = 'pp-ocrv4/det640/gate1/rows4/crops3w/spellings2/limits2';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -70,7 +70,8 @@ export const plateImageDetector: DetectorFactory = {
           return reportDecodeFailures ? gap('decode-limit', `image of ${item.size} bytes exceeds the limit`) : NO_RESULT;
         let bytes: Buffer | undefined;
         const source = { size: item.size, readAll: async () => (bytes ??= await item.content!.readAll()) };
-        const small: DecodeResult = kept ? { ok: true, image: kept } : await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels });
+        // The perceptual stage's decode, or its failure: the same bytes fail here as they did there.
+        const small: DecodeResult = kept ?? (await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels }));
         if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
         const luma = lumaOf(pixels, width, height, channels);
