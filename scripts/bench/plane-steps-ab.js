@@ -6,7 +6,8 @@
  * unrelatedCameraRoll), each build's plane (lowRes), the rectangles and the quad candidates found
  * on it (their edge passes, which leave the plane resident in the edge kernels), the rough warps of
  * those quads (warpPlane at 64 px, as the quad search, and at 128, as the screen search) and the
- * ten sparse turns of turn-back (sampleQuad of centreQuad): process CPU time per step, rounds
+ * ten sparse turns of turn-back (sampleQuad of centreQuad), and the screen search's content of
+ * each quad (contentOf: its banded warps, then the whole where a bar reaches the band): process CPU time per step, rounds
  * alternating which build goes first, median over rounds. Every plane, rectangle list, quad list,
  * warp and turn sample of the two builds is compared too (the step's output, float32 by float32).
  *
@@ -29,10 +30,20 @@ const { folder, names } = await unrelatedCameraRoll(Number(arg('--limit') ?? 200
 
 /** One build's plane steps. @param {string} dir */
 async function buildOf(dir) {
-  const [lowRes, rectangles, quads, turnBack, warp, homography] = await Promise.all(
-    ['low-res', 'rectangles', 'quad-candidates', 'turn-back', 'warp-image', 'warp-homography'].map((m) => distModule(dir, `identify/subimage/${m}.js`)),
+  const [lowRes, rectangles, quads, turnBack, warp, homography, screens] = await Promise.all(
+    ['low-res', 'rectangles', 'quad-candidates', 'turn-back', 'warp-image', 'warp-homography', 'screen-search'].map((m) =>
+      distModule(dir, `identify/subimage/${m}.js`),
+    ),
   );
-  return { lowRes: lowRes.lowRes, findRectangles: rectangles.findRectangles, quadCandidates: quads.quadCandidates, ...turnBack, ...warp, ...homography };
+  return {
+    lowRes: lowRes.lowRes,
+    findRectangles: rectangles.findRectangles,
+    quadCandidates: quads.quadCandidates,
+    contentOf: screens.contentOf,
+    ...turnBack,
+    ...warp,
+    ...homography,
+  };
 }
 const builds = { base: await buildOf(path.resolve(base)), this: await buildOf(root) };
 const { decodeImage } = await distModule(root, 'identify/image-decode.js');
@@ -73,7 +84,10 @@ function steps(b, image, t) {
     samples.push(block.slice());
   }
   lap('sampleQuad');
-  return { plane: plane.luma, rects, quads, warps, samples };
+  // The screen search's first step per quad: its content inside the bars (banded warps first).
+  const contents = quads.filter((/** @type {any} */ q) => q.method === 'quad').map((/** @type {any} */ q) => b.contentOf(plane, q.quad));
+  lap('screenContent');
+  return { plane: plane.luma, rects, quads, warps, samples, contents };
 }
 
 /** @type {Record<string, Record<string, number[]>>} */
