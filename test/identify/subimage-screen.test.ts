@@ -79,6 +79,14 @@ describe('pictures on a screen between bars (screen search)', () => {
           const outer = Math.min(x, y, 127 - x, 127 - y) < band;
           expect(frame[y * 128 + x], `${band}: ${x},${y}`).toBe(outer ? whole[y * 128 + x] : 0);
         }
+      // Into a buffer already written (the search's per-band scratch): the band as above, the rest as it was.
+      const into = new Float32Array(128 * 128).fill(-1);
+      expect(warpPlane(plane, h, 128, band, into)).toBe(into);
+      for (let i = 0; i < 128 * 128; i++) {
+        const x = i % 128;
+        const y = Math.floor(i / 128);
+        expect(into[i]).toBe(Math.min(x, y, 127 - x, 127 - y) < band ? whole[i] : -1);
+      }
     }
   });
 

@@ -1,10 +1,8 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
-import { newHash } from '../pdq/hash256.js';
 import type { SearchPlan } from '../pdq/match-settings.js';
-import { PdqHasher } from '../pdq/pdq-hasher.js';
 import type { LowRes } from './low-res.js';
+import { OrientationHashes } from './orientation-hashes.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
 import { claimUpright, inQuery, quadGeometry, roughDct, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
@@ -38,10 +36,9 @@ const MAX_WARPED = 2;
  * unrelated image is the edge and line pass on the plane and a rough hash per candidate.
  */
 export class QuadSearch {
-  private readonly hasher = new PdqHasher();
-  private readonly turned = new Float32Array(256);
+  /** The rough hash in all eight orientations (orientation-hashes.ts: what the views share made once). */
+  private readonly orientations = new OrientationHashes();
   private readonly dct = new Float32Array(256);
-  private readonly bits = newHash();
 
   constructor(
     private readonly matcher: WholeImageMatcher,
@@ -73,11 +70,13 @@ export class QuadSearch {
     const sample = roughDct(plane, quad, dct);
     if (!sample) return undefined;
     let nearest: number | undefined;
-    for (const d of DIHEDRAL) {
-      if (d !== 'original') transformDct(dct, d, this.turned);
-      const hash = this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits);
-      this.index.search(hash, this.plan.radius, (_, distance) => (nearest = Math.min(nearest ?? distance, distance)), this.plan.depth);
-    }
+    const found = (_: number, distance: number) => {
+      nearest = Math.min(nearest ?? distance, distance);
+    };
+    this.orientations.walk(dct, (hash) => {
+      this.index.search(hash, this.plan.radius, found, this.plan.depth);
+      return false;
+    });
     // Too flat to hash: judged only for a sample that found something (roughDct).
     return nearest !== undefined && usable(sample) ? nearest : undefined;
   }

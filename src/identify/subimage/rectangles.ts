@@ -210,11 +210,16 @@ class LineSums {
   private make(at: number): Uint16Array {
     const { map, length, count, spread } = this;
     const sums = new Uint16Array(length + 1);
+    // The line's neighbours, where spread and present (else the line itself again: or-ing it twice
+    // changes nothing), so the loop has no test per pixel: made for every straight line and the
+    // lines outside it, this was a seventh of the rectangles' time.
+    const row = at * length;
+    const above = spread && at > 0 ? row - length : row;
+    const below = spread && at < count - 1 ? row + length : row;
+    let sum = 0;
     for (let i = 0; i < length; i++) {
-      let on = map[at * length + i]!;
-      if (spread && at > 0) on |= map[(at - 1) * length + i]!;
-      if (spread && at < count - 1) on |= map[(at + 1) * length + i]!;
-      sums[i + 1] = sums[i]! + on;
+      sum += map[row + i]! | map[above + i]! | map[below + i]!;
+      sums[i + 1] = sum;
     }
     this.sums[at] = sums;
     return sums;

@@ -116,6 +116,19 @@ function bytesOf(luma: Float32Array, into: Uint8Array, band = BAR_SIDE): Uint8Ar
 }
 
 /**
+ * The banded warps' buffers, one pair per band width (1 and BAND), kept per thread: a warp and its
+ * bytes within `band` of the sides are written over the same pixels every time, so the pixels
+ * outside stay the checkerboard and bytesOf reads only what this warp wrote. A fresh 64 KB warp
+ * and a copy of the checkerboard per banded warp were most of the banded warps' cost.
+ */
+const bandScratches = new Map<number, { luma: Float32Array; pixels: Uint8Array }>();
+function bandScratch(band: number): { luma: Float32Array; pixels: Uint8Array } {
+  let scratch = bandScratches.get(band);
+  if (!scratch) bandScratches.set(band, (scratch = { luma: new Float32Array(BAR_SIDE * BAR_SIDE), pixels: CHECKERBOARD.slice() }));
+  return scratch;
+}
+
+/**
  * findContentRect of the warp's lines within `band` of the sides, inside the checkerboard, where
  * that is the whole warp's answer; undefined where it may not be. findContentRect counts each
  * side's lines near one colour from the outside in, stopping at the first that is not, and the
@@ -124,7 +137,8 @@ function bytesOf(luma: Float32Array, into: Uint8Array, band = BAR_SIDE): Uint8Ar
  * `found` says whether the banded warp found any content rectangle at all.
  */
 function banded(plane: LowRes, h: Homography, band: number): { found: boolean; rect?: Rect } {
-  const pixels = bytesOf(warpPlane(plane, h, BAR_SIDE, band), CHECKERBOARD.slice(), band);
+  const scratch = bandScratch(band);
+  const pixels = bytesOf(warpPlane(plane, h, BAR_SIDE, band, scratch.luma), scratch.pixels, band);
   const rect = findContentRect({ pixels, width: BAR_SIDE, height: BAR_SIDE, channels: 1 });
   if (!rect) return { found: false };
   const stripped = [rect.x, rect.y, BAR_SIDE - rect.x - rect.width, BAR_SIDE - rect.y - rect.height];

@@ -59,11 +59,14 @@ export function warpImage(image: PixelImage, h: Homography, width: number, heigh
  * The quad of the low-resolution plane warped upright into a `size` x `size` luma plane, for a
  * rough hash: square because PDQ decimates any aspect to 64 x 64 anyway. With `band`, only the
  * lines within `band` of the four sides are warped (the rest stays 0), each pixel as the whole warp
- * makes it: the screen search looks at those first (screen-search.ts).
+ * makes it: the screen search looks at those first (screen-search.ts). With `into`, the samples
+ * are written there and the lines outside the band are left as they were.
  */
-export function warpPlane(plane: LowRes, h: Homography, size: number, band = size): Float32Array {
+export function warpPlane(plane: LowRes, h: Homography, size: number, band = size, into?: Float32Array): Float32Array {
   const { luma, width, height } = plane;
-  const out = new Float32Array(size * size);
+  // `into` (size x size): the band's pixels are written and the rest left as they are, for a caller
+  // that reads only the band (screen-search.ts: a fresh 64 KB array per banded warp, for 508 pixels).
+  const out = into ?? new Float32Array(size * size);
   for (let v = 0; v < size; v++) {
     // A row inside the band's rows: its first `band` pixels, then its last.
     const inner = v >= band && v < size - band;
