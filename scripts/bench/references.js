@@ -121,6 +121,7 @@ async function main() {
     log('dist/ is missing: build first with "npx tsc -p tsconfig.build.json"');
     process.exit(2);
   }
+  const { hugePageEnvironment, processFacts } = await import('../../dist/cli/relaunch.js');
   os.setPriority(Math.max(os.getPriority(), 10)); // every child inherits it: the machine is shared
   const description = { ...machine({}), nice: os.getPriority() };
   const tree = await ensureTree(path.join(root, 'bench/work'), quick ? QUICK : FULL, log);
@@ -131,7 +132,8 @@ async function main() {
   const env = { ...process.env, NO_COLOR: '1' };
   delete env['CUSTODY_PLATE_KEY']; // the key comes from the tree's key file, never from the caller
   const custody = (/** @type {string[]} */ args) => measure(process.execPath, [path.join(root, 'bin/custody.js'), ...args], { cwd: tree.dir, env });
-  const child = (/** @type {string[]} */ args) => measure(process.execPath, [...(args[0] === 'load' ? [] : [BIG_HEAP]), self, '--step', ...args], { cwd: root, env });
+  const child = (/** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ stepEnv = env) =>
+    measure(process.execPath, [...(args[0] === 'load' ? [] : [BIG_HEAP]), self, '--step', ...args], { cwd: root, env: stepEnv });
   /** @type {Record<string, any>} */
   const rows = {};
 
@@ -171,7 +173,10 @@ async function main() {
     for (const [name, set] of Object.entries(sets)) {
       log(`round ${round}/${imageRounds}: loading and auditing with the ${name} set (load ${os.loadavg()[0]?.toFixed(2)}) ...`);
       const runs = /** @type {{ loads: import('./measure.js').Measurement[], audits: import('./measure.js').Measurement[] }} */ (runsOf[name]);
-      runs.loads.push(await child(['load', set.file]));
+      // The load step in the environment the audit's custody runs in (relaunched with huge pages
+      // for a large store, src/cli/relaunch.ts), so that the audit less the load is matching alone.
+      const audited = hugePageEnvironment(processFacts(['audit', subset, '--fingerprints', set.file], env, tree.dir)) ?? env;
+      runs.loads.push(await child(['load', set.file], audited));
       const report = path.join(out, `refs-audit-${name}${round === 1 ? '' : `-${round}`}.json`);
       runs.audits.push(await custody(['audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]));
     }

@@ -44,8 +44,17 @@ const search = HammingIndex.prototype.search;
 HammingIndex.prototype.search = function (query, radius, visit, depth) {
   const where = indexCaller().match(/at (\S+) .*\/([\w-]+\.js):(\d+)/);
   const key = `${where?.[1] ?? '?'} ${where?.[2] ?? '?'}:${where?.[3] ?? '?'} radius ${radius} depth ${JSON.stringify(depth)}`;
+  // A query already searched for this image at the same radius and depth (by any caller) would
+  // meet the same entries: counted per caller, to say what memoising searches per image could save.
+  const asked = `${query.join(',')} ${radius} ${JSON.stringify(depth)}`;
+  if (askedThisImage.has(asked)) repeats.set(key, (repeats.get(key) ?? 0) + 1);
+  askedThisImage.add(asked);
   timed(key, visit, (counted) => search.call(this, query, radius, counted, depth));
 };
+/** The searches of the image being matched (see above), and the repeated ones per caller. */
+const askedThisImage = new Set();
+/** @type {Map<string, number>} */
+const repeats = new Map();
 
 // A deepened search (HammingIndex.deepen: the turned first-stage searches continued to the plan's
 // depth when any search met something) is counted apart, under its caller's name with "deepen".
@@ -60,14 +69,18 @@ HammingIndex.prototype.deepen = function (query, radius, visit, from, to) {
 const images = (await sampleImages(build, imagesDir, limit)).map((s) => s.image);
 for (const image of images.slice(0, 3)) matcher.match(image); // warm: compiled code, resident tables
 stats.clear();
+repeats.clear();
 const cpu = cpuMs();
-for (const image of images) matcher.match(image);
+for (const image of images) {
+  askedThisImage.clear();
+  matcher.match(image);
+}
 const n = images.length;
 process.stdout.write(`${n} images: ${((cpuMs() - cpu) / n).toFixed(1)} ms CPU per image\n`);
 let total = 0;
 for (const [key, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
   total += s.ms;
   const perImage = `${(s.ms / n).toFixed(2)} ms/image`.padStart(15);
-  process.stdout.write(`${perImage} ${(s.calls / n).toFixed(1).padStart(6)} searches/image ${((s.ms / s.calls) * 1000).toFixed(0).padStart(6)} us each, ${(s.visits / s.calls).toFixed(1)} visits each  ${key}\n`);
+  process.stdout.write(`${perImage} ${(s.calls / n).toFixed(1).padStart(6)} searches/image ${((s.ms / s.calls) * 1000).toFixed(0).padStart(6)} us each, ${(s.visits / s.calls).toFixed(1)} visits each, ${((repeats.get(key) ?? 0) / n).toFixed(1)} repeats/image  ${key}\n`);
 }
 process.stdout.write(`searches: ${(total / n).toFixed(2)} ms/image wall\n`);

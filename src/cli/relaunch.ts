@@ -1,0 +1,144 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Transparent huge pages for large reference stores (issue #17). An audit's searches at a million
+ * references and more wait on cache and TLB misses over hundreds of MB (3 GB at ten million) of index
+ * tables and hashes; 2 MB pages take most of the TLB misses away. Where the kernel gives huge pages
+ * only to memory that asks for them (`madvise` mode, the common default), glibc 2.35+ asks for its
+ * large blocks, which hold V8's array buffers, when GLIBC_TUNABLES carries `glibc.malloc.hugetlb=1`.
+ * glibc reads that once, as the process starts, so custody cannot set it for itself: when an audit
+ * is given a store this large, bin/custody.js runs custody again, once, in a child node with the
+ * variable added, and passes on its exit. A small audit never pays that second start-up: the decision
+ * reads only the command line, the stores' sizes and the kernel's mode. Stores named only by a
+ * policy file do not count (reading the policy here would cost every audit).
+ */
+export const HUGE_PAGES_TUNABLE = 'glibc.malloc.hugetlb=1';
+/** Stores below this (in all, ~300,000 references) build tables too small for the TLB to matter. */
+export const HUGE_PAGES_MIN_STORE_BYTES = 256 * 1024 * 1024;
+/** Set to anything but empty or `0`: never relaunch (the audit runs in this process, as it is). */
+export const NO_RELAUNCH_ENV = 'CUSTODY_NO_REEXEC';
+/** The commands that load stores to match against, and so search their tables. */
+const MATCHING_COMMANDS = new Set(['audit', 'calibrate']);
+
+/** What the decision reads, injected so that tests give it any machine. */
+export interface RelaunchFacts {
+  /** custody's arguments (after node and the script). */
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  platform: string;
+  /** A file's size in bytes; undefined when it cannot be read (the audit itself will say why). */
+  sizeOf(file: string): number | undefined;
+  /** The kernel's transparent huge page mode (`always`, `madvise`, `never`); undefined if unknown. */
+  hugePageMode(): string | undefined;
+}
+
+/** The `--fingerprints` / `-f` files of a matching command, as commander would read them. */
+export function fingerprintArgs(argv: readonly string[]): string[] {
+  const command = argv.findIndex((a) => !a.startsWith('-'));
+  if (command < 0 || !MATCHING_COMMANDS.has(argv[command]!)) return [];
+  const files: string[] = [];
+  for (let i = command + 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--fingerprints' || a === '-f') {
+      const next = argv[i + 1];
+      if (next !== undefined) files.push(next);
+      i++;
+    } else if (a.startsWith('--fingerprints=')) files.push(a.slice('--fingerprints='.length));
+    else if (a.startsWith('-f') && !a.startsWith('--') && a.length > 2) files.push(a.slice(2));
+  }
+  return files;
+}
+
+/**
+ * The environment to relaunch custody with for huge pages, or undefined to run in this process:
+ * on Linux with the kernel in `madvise` mode (in `always` mode the blocks get huge pages anyway, in
+ * `never` they cannot), when a matching command's stores total {@link HUGE_PAGES_MIN_STORE_BYTES},
+ * unless the caller switched it off or already set the tunable (its value, whatever it is, stands;
+ * this is also what keeps the relaunched custody from relaunching again).
+ */
+export function hugePageEnvironment(facts: RelaunchFacts): Record<string, string | undefined> | undefined {
+  if (facts.platform !== 'linux') return undefined;
+  const off = facts.env[NO_RELAUNCH_ENV];
+  if (off !== undefined && off !== '' && off !== '0') return undefined;
+  const tunables = facts.env['GLIBC_TUNABLES'] ?? '';
+  if (/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) return undefined;
+  const files = fingerprintArgs(facts.argv);
+  if (files.length === 0) return undefined;
+  const bytes = files.reduce((sum, f) => sum + (facts.sizeOf(path.resolve(facts.cwd, f)) ?? 0), 0);
+  if (bytes < HUGE_PAGES_MIN_STORE_BYTES || facts.hugePageMode() !== 'madvise') return undefined;
+  return { ...facts.env, GLIBC_TUNABLES: tunables ? `${tunables}:${HUGE_PAGES_TUNABLE}` : HUGE_PAGES_TUNABLE };
+}
+
+/** This machine's facts for {@link hugePageEnvironment}. */
+export function processFacts(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): RelaunchFacts {
+  return {
+    argv,
+    env,
+    cwd,
+    platform: process.platform,
+    sizeOf: (file) => {
+      try {
+        return statSync(file).size;
+      } catch {
+        return undefined;
+      }
+    },
+    hugePageMode: () => {
+      try {
+        // e.g. "always [madvise] never": the bracketed word is the mode in force.
+        return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** How the relaunched custody ended: its exit code, or the signal that ended it. */
+export type Relaunched = { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: NodeJS.Signals };
+
+/** The signals a shell or supervisor sends to stop custody: passed on to the child, which then ends as it would have. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs custody again in a child node (`node [node's flags] <script> <argv>`) with `env`, sharing
+ * this process's standard input, output and error, and resolves with how it ended; undefined when
+ * it could not be started (after one line on `stderr`: the caller then runs custody in-process).
+ * Stop signals sent to this process while the child runs are sent on to it.
+ */
+export function relaunch(
+  env: Record<string, string | undefined>,
+  command: { execPath: string; execArgv: readonly string[]; script: string; argv: readonly string[] },
+  stderr: { write(text: string): unknown },
+): Promise<Relaunched | undefined> {
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const settle = (result: Relaunched | undefined) => {
+      for (const signal of FORWARDED) process.off(signal, forward);
+      resolve(result);
+    };
+    try {
+      child = spawn(command.execPath, [...command.execArgv, command.script, ...command.argv], { env, stdio: 'inherit' });
+    } catch (error) {
+      stderr.write(`custody: could not start a second process for huge pages (${(error as Error).message}); running without them\n`);
+      resolve(undefined);
+      return;
+    }
+    for (const signal of FORWARDED) process.on(signal, forward);
+    // 'error' also reports a failed kill of a running child, whose 'exit' still follows: only an
+    // error before the child started means there is none.
+    let started = false;
+    child.once('spawn', () => (started = true));
+    child.on('error', (error) => {
+      if (started) return;
+      stderr.write(`custody: could not start a second process for huge pages (${error.message}); running without them\n`);
+      settle(undefined);
+    });
+    child.once('exit', (code, signal) => settle(signal ? { signal } : { exitCode: code ?? 1 }));
+  });
+}
