@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 
 /**
@@ -15,7 +16,13 @@ import path from 'node:path';
  * policy file do not count (reading the policy here would cost every audit).
  */
 export const HUGE_PAGES_TUNABLE = 'glibc.malloc.hugetlb=1';
-/** Stores below this (in all, ~300,000 references) build tables too small for the TLB to matter. */
+/**
+ * Stores from this size up (in all, ~300,000 references) relaunch. What was measured (session 18,
+ * alternating pairs): at ten million references (an 8.9 GB store) whole audits 0.84x the CPU; at a
+ * million (848 MiB) the load step (store load and index build) 0.73-0.84x, whole audits 0.93-1.03x,
+ * the matcher itself no clear gain. Nothing between 256 MiB and a million references was measured:
+ * the bound is where the tables start to be hundreds of MB, not a measured break-even.
+ */
 export const HUGE_PAGES_MIN_STORE_BYTES = 256 * 1024 * 1024;
 /** Set to anything but empty or `0`: never relaunch (the audit runs in this process, as it is). */
 export const NO_RELAUNCH_ENV = 'CUSTODY_NO_REEXEC';
@@ -29,10 +36,32 @@ export interface RelaunchFacts {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   platform: string;
+  /** node's own flags (`process.execArgv`). */
+  execArgv: readonly string[];
   /** A file's size in bytes; undefined when it cannot be read (the audit itself will say why). */
   sizeOf(file: string): number | undefined;
   /** The kernel's transparent huge page mode (`always`, `madvise`, `never`); undefined if unknown. */
   hugePageMode(): string | undefined;
+}
+
+/** Short options of the matching commands that take a value (the rest are switches). */
+const SHORT_WITH_VALUE = new Set(['p', 'f', 'a', 'm', 'j']);
+
+/**
+ * The value of `-f` in a cluster of short options (`-qf store`, `-qfstore`), as commander reads it:
+ * switches up to the first letter that takes a value, which takes the rest of the token or the next
+ * argument; null when that letter is not `f`, undefined when the token is no cluster.
+ */
+function clusteredF(token: string, next: string | undefined): { value: string | undefined; usesNext: boolean } | null | undefined {
+  if (!/^-[A-Za-z]{2,}/.test(token)) return undefined;
+  for (let i = 1; i < token.length; i++) {
+    const letter = token[i]!;
+    if (!SHORT_WITH_VALUE.has(letter)) continue;
+    if (letter !== 'f') return null;
+    const rest = token.slice(i + 1);
+    return rest ? { value: rest, usesNext: false } : { value: next, usesNext: true };
+  }
+  return null;
 }
 
 /** The `--fingerprints` / `-f` files of a matching command, as commander would read them. */
@@ -48,7 +77,12 @@ export function fingerprintArgs(argv: readonly string[]): string[] {
       if (next !== undefined) files.push(next);
       i++;
     } else if (a.startsWith('--fingerprints=')) files.push(a.slice('--fingerprints='.length));
-    else if (a.startsWith('-f') && !a.startsWith('--') && a.length > 2) files.push(a.slice(2));
+    else {
+      const clustered = clusteredF(a, argv[i + 1]);
+      if (!clustered) continue;
+      if (clustered.value !== undefined) files.push(clustered.value);
+      if (clustered.usesNext) i++;
+    }
   }
   return files;
 }
@@ -58,7 +92,9 @@ export function fingerprintArgs(argv: readonly string[]): string[] {
  * on Linux with the kernel in `madvise` mode (in `always` mode the blocks get huge pages anyway, in
  * `never` they cannot), when a matching command's stores total {@link HUGE_PAGES_MIN_STORE_BYTES},
  * unless the caller switched it off or already set the tunable (its value, whatever it is, stands;
- * this is also what keeps the relaunched custody from relaunching again).
+ * this is also what keeps the relaunched custody from relaunching again), or node is being debugged
+ * (an `--inspect` flag, in node's flags or NODE_OPTIONS: the child could not open the parent's
+ * debugger port, and the debugger would stop in the thin parent, not in the audit).
  */
 export function hugePageEnvironment(facts: RelaunchFacts): Record<string, string | undefined> | undefined {
   if (facts.platform !== 'linux') return undefined;
@@ -66,6 +102,7 @@ export function hugePageEnvironment(facts: RelaunchFacts): Record<string, string
   if (off !== undefined && off !== '' && off !== '0') return undefined;
   const tunables = facts.env['GLIBC_TUNABLES'] ?? '';
   if (/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) return undefined;
+  if ([...facts.execArgv, facts.env['NODE_OPTIONS'] ?? ''].some((flag) => /(^|\s)--(inspect|debug-port)/.test(flag))) return undefined;
   const files = fingerprintArgs(facts.argv);
   if (files.length === 0) return undefined;
   const bytes = files.reduce((sum, f) => sum + (facts.sizeOf(path.resolve(facts.cwd, f)) ?? 0), 0);
@@ -74,12 +111,18 @@ export function hugePageEnvironment(facts: RelaunchFacts): Record<string, string
 }
 
 /** This machine's facts for {@link hugePageEnvironment}. */
-export function processFacts(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): RelaunchFacts {
+export function processFacts(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  execArgv: readonly string[] = process.execArgv,
+): RelaunchFacts {
   return {
     argv,
     env,
     cwd,
     platform: process.platform,
+    execArgv,
     sizeOf: (file) => {
       try {
         return statSync(file).size;
@@ -100,6 +143,44 @@ export function processFacts(argv: readonly string[], env: Readonly<Record<strin
 
 /** How the relaunched custody ended: its exit code, or the signal that ended it. */
 export type Relaunched = { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: NodeJS.Signals };
+
+/** Set in the relaunched custody's environment to its parent's pid: see {@link watchParent}. */
+export const PARENT_ENV = 'CUSTODY_RELAUNCHED_BY';
+/** How often the relaunched custody looks whether its parent still lives. */
+const PARENT_POLL_MS = 1000;
+
+/**
+ * In the relaunched custody: ends it (SIGTERM, as a supervisor's stop would) once the parent that
+ * started it is gone. A parent killed by SIGKILL (a job runner's hard timeout) cannot pass that on,
+ * and the audit, gigabytes at agency scale, would run on orphaned, writing its outputs beside a
+ * retry's. Linux gives an orphan a new parent, so a parent pid that changed is a parent that died.
+ * Removes the variable, so that processes custody starts do not inherit it. Returns whether it watches.
+ */
+export function watchParent(env: Record<string, string | undefined>): boolean {
+  const parent = Number(env[PARENT_ENV]);
+  delete env[PARENT_ENV];
+  // A variable that does not name this process's parent was not set by a relaunch: nothing to watch.
+  if (!Number.isInteger(parent) || parent <= 0 || parent !== process.ppid) return false;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return true;
+}
+
+/** Signals that dump core: a child ended by one is reported by its exit status, not raised again (a second, useless core). */
+const CORE_SIGNALS: ReadonlySet<string> = new Set(['SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS', 'SIGXCPU', 'SIGXFSZ']);
+
+/**
+ * How this process ends after the relaunched custody ended: its exit code, or for a stop signal the
+ * same signal raised here (callers see custody stopped as they would have); for a signal that dumps
+ * core, the shell's status for it (128 + its number), so that only the child leaves a core.
+ */
+export function endLike(result: Relaunched): { exitCode: number } | { signal: NodeJS.Signals } {
+  if (result.signal === undefined) return { exitCode: result.exitCode };
+  if (CORE_SIGNALS.has(result.signal)) return { exitCode: 128 + (osConstants.signals[result.signal] ?? 0) };
+  return { signal: result.signal };
+}
 
 /** The signals a shell or supervisor sends to stop custody: passed on to the child, which then ends as it would have. */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -123,7 +204,8 @@ export function relaunch(
       resolve(result);
     };
     try {
-      child = spawn(command.execPath, [...command.execArgv, command.script, ...command.argv], { env, stdio: 'inherit' });
+      const childEnv = { ...env, [PARENT_ENV]: String(process.pid) };
+      child = spawn(command.execPath, [...command.execArgv, command.script, ...command.argv], { env: childEnv, stdio: 'inherit' });
     } catch (error) {
       stderr.write(`custody: could not start a second process for huge pages (${(error as Error).message}); running without them\n`);
       resolve(undefined);
