@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import { anyCharacterRow, hasCharacterRow } from '../../src/identify/plate-reader/char-rows.js';
-import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
+import { MAX_EXTRA_READS, plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { gatedRegions, type Luma, lumaOf, MAX_PLACES, MAX_REGIONS } from '../../src/identify/plate-reader/gate.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import type { Item } from '../../src/sources/item.js';
@@ -91,6 +91,29 @@ describe('the places past the largest six', () => {
       for (const r of gated.regions)
         expect(place.x >= r.x && place.y >= r.y && place.x + place.width <= r.x + r.width && place.y + place.height <= r.y + r.height).toBe(false);
   });
+
+  it(`reads ${MAX_EXTRA_READS} of the smaller places that hold a row, and says the image is incomplete when more do`, async () => {
+    const labels: string[] = [];
+    for (const y of [300, 360, 420, 480])
+      for (const x of [40, 210, 380])
+        labels.push(
+          `<rect x="${x - 4}" y="${y - 16}" width="70" height="22" fill="#f4f4f0"/><text x="${x}" y="${y}" font-family="DejaVu Sans" font-weight="bold" font-size="16" fill="#111">KX72</text>`,
+        );
+    const bytes = await picture(labels.join(''));
+    const luma = await planeOf(bytes);
+    const gated = gatedRegions(luma);
+    const passing = gated.extra.filter((place) => hasCharacterRow(luma, place)).length;
+    expect(passing).toBeGreaterThan(MAX_EXTRA_READS);
+    const result = await detector().detect(item(bytes), 'image/png');
+    expect(result.identifications).toEqual([]);
+    expect(result.coverage).toEqual([
+      expect.objectContaining({
+        reason: 'plates-in-image-limit',
+        incomplete: true,
+        detail: `${passing - MAX_EXTRA_READS} places holding a row past the first ${MAX_EXTRA_READS} were not read`,
+      }),
+    ]);
+  }, 60_000);
 
   it(`counts the blobs past ${MAX_PLACES} as not looked at, and the detector reports them`, async () => {
     // A grid of small separate check patches, far more than the bound.

@@ -23,7 +23,10 @@ export const MAX_REGIONS = 6;
 /**
  * Most text-like blobs of one image that are looked at in any way: the row test costs about the
  * place's pixels at each look, so a crafted image of thousands of blobs is bounded; blobs past it
- * are reported as not searched.
+ * are reported as not searched. Measured (scripts/bench/plate-places.js): at most 36 blobs in any of
+ * the 93 decodable unrelated photos (median 12), 15 in the share's 629 camera-roll photos, 30 in
+ * the first 60 openalpr photos per region; the row test on the places past the largest 6 costs
+ * about 1 ms a place, 0.4 ms an unrelated photo.
  */
 export const MAX_PLACES = 64;
 
