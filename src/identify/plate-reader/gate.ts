@@ -61,7 +61,7 @@ export interface Gated {
    * The places past them, up to {@link MAX_PLACES} blobs, grown and joined likewise, less those
    * lying wholly inside one of `regions` (looked at already, by every look that looked there). Not
    * exact: tested alone, such a crop can pass where its region did not (the doubled look skips
-   * places of the whole frame). It did so in none of the 444 openalpr photos, and in 8 of the 93
+   * places of the whole frame). It did so in none of the 445 openalpr photos, and in 8 of the 93
    * decodable unrelated photos, at 4.6 ms a photo, each then a read by the OCR.
    */
   extra: Box[];
