@@ -104,9 +104,12 @@ describe('the text-likelihood gate', () => {
       const left = (band & 1) === 0 ? 30 : 290;
       for (let y = top; y < top + 16; y++) for (let x = left; x < left + 60; x++) plane[y * width + x] = (x >> 2) % 2 === 0 ? 20 : 230;
     }
-    const { regions, dropped } = gatedRegions(lumaOf(plane, width, height, 1));
+    const { regions, extra, dropped, blobs } = gatedRegions(lumaOf(plane, width, height, 1));
     expect(regions.length).toBeLessThanOrEqual(MAX_REGIONS);
-    expect(dropped).toBe(10 - MAX_REGIONS);
+    // The places past the largest are given to be tested one by one; none is left out at ten.
+    expect(blobs).toBe(10);
+    expect(extra.length).toBe(10 - MAX_REGIONS);
+    expect(dropped).toBe(0);
     const one = new Uint8Array(width * height).fill(128);
     for (let y = 20; y < 36; y++) for (let x = 30; x < 90; x++) one[y * width + x] = (x >> 2) % 2 === 0 ? 20 : 230;
     expect(gatedRegions(lumaOf(one, width, height, 1)).dropped).toBe(0);

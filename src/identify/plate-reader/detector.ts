@@ -7,8 +7,8 @@ import { type DecodeResult, decodeImageSource } from '../image-decode.js';
 import { DECODE_COVERAGE_REASON } from '../perceptual.js';
 import { agencyPlateMatcher } from '../plates/agency-matcher.js';
 import { plateKeyId } from '../plates/key.js';
-import { anyCharacterRow } from './char-rows.js';
-import { gatedRegions, lumaOf, MAX_REGIONS } from './gate.js';
+import { anyCharacterRow, hasCharacterRow } from './char-rows.js';
+import { gatedRegions, lumaOf, MAX_PLACES } from './gate.js';
 import type { Box } from './raster.js';
 import { MAX_BOXES } from './read-plates.js';
 import { MAX_CANDIDATES } from './spellings.js';
@@ -26,10 +26,17 @@ import { MAX_CANDIDATES } from './spellings.js';
 
 /** Asset class of an image showing an agency plate. */
 export const PLATE_IMAGE_CLASS = 'plate-image';
+/**
+ * Most of the smaller places (past the gate's largest, gate.ts) that the OCR reads in one image,
+ * of those that pass the row test; more that pass make the image not fully searched. The row test
+ * alone looks at all of them: it is cheap, and an ordinary photo has dozens of small textured places
+ * that were otherwise left unchecked and made almost every photo incomplete.
+ */
+export const MAX_EXTRA_READS = 6;
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/det640/gate1/rows4/crops3w/spellings2/limits2';
+const READER_VERSION = 'pp-ocrv4/det640/gate1/rows4/crops3w/spellings2/limits3';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);
@@ -75,14 +82,22 @@ export const plateImageDetector: DetectorFactory = {
         if (!small.ok) return reportDecodeFailures ? gap(DECODE_COVERAGE_REASON[small.reason], small.detail) : NO_RESULT;
         const { pixels, width, height, channels } = small.image;
         const luma = lumaOf(pixels, width, height, channels);
-        const { regions, dropped } = gatedRegions(luma);
+        const { regions, extra, dropped } = gatedRegions(luma);
         if (regions.length === 0) return NO_RESULT;
-        // The OCR reads the image only when one of its places holds a row of characters or a plate
-        // panel (char-rows.ts): the stroke gate alone passes most real photos. Places past the bound
-        // were tested by neither, so an image with some is still not fully searched.
-        if (!anyCharacterRow(luma, regions)) {
-          return dropped > 0 ? gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_REGIONS} were not read`) : NO_RESULT;
-        }
+        // The OCR reads the largest places when one of them holds a row of characters or a plate
+        // panel (char-rows.ts): the stroke gate alone passes most real photos. The smaller places are
+        // tested one by one and only those that pass are read, at most MAX_EXTRA_READS of them;
+        // places past a bound were tested by nothing, so an image with some is not fully searched.
+        const first = anyCharacterRow(luma, regions) ? regions : [];
+        const passed = extra.filter((place) => hasCharacterRow(luma, place));
+        const later = passed.slice(0, MAX_EXTRA_READS);
+        const unread = (): DetectResult | undefined => {
+          if (dropped > 0) return gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_PLACES} were not looked at`);
+          if (passed.length > later.length)
+            return gap('plates-in-image-limit', `${passed.length - later.length} places holding a row past the first ${MAX_EXTRA_READS} were not read`);
+          return undefined;
+        };
+        if (first.length === 0 && later.length === 0) return unread() ?? NO_RESULT;
         // The gate found text-like places: if the larger decode they are read from fails, the image
         // was not searched, whatever the perceptual stage made of the small one.
         const full = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
@@ -95,22 +110,30 @@ export const plateImageDetector: DetectorFactory = {
         }
         const rgb = loaded.toRgb(full.image.pixels, full.image.width, full.image.height, full.image.channels);
         const scale = full.image.width / width;
-        const scaled = regions.map((r): Box => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale }));
-        const reading = await loaded.readPlates(loaded.models, rgb, scaled, (plate) => matcher.matchNormalised(plate) >= 0);
-        if (reading.found.length === 0) {
+        const scaled = (places: Box[]) => places.map((r): Box => ({ x: r.x * scale, y: r.y * scale, width: r.width * scale, height: r.height * scale }));
+        const lookup = (plate: string) => matcher.matchNormalised(plate) >= 0;
+        // The largest places are read on their own first, as they were before the smaller ones were
+        // tested: the smaller ones' boxes and candidates cannot crowd theirs out of the bounds.
+        let reading = first.length > 0 ? await loaded.readPlates(loaded.models, rgb, scaled(first), lookup) : undefined;
+        if (later.length > 0 && (reading === undefined || reading.found.length === 0)) {
+          const more = await loaded.readPlates(loaded.models, rgb, scaled(later), lookup);
+          reading = reading === undefined ? more : { ...more, limited: reading.limited ?? more.limited, spellings: reading.spellings + more.spellings };
+        }
+        if (reading!.found.length === 0) {
           // A bound that stopped the search before every place was read: not searched, not clean.
-          if (dropped > 0) return gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_REGIONS} were not read`);
-          if (reading.limited === 'boxes') return gap('plates-in-image-limit', `text boxes past the first ${MAX_BOXES} were not read`);
-          if (reading.limited === 'candidates') return gap('plates-in-image-limit', `plate candidates past the first ${MAX_CANDIDATES} were not looked up`);
+          const gapped = unread();
+          if (gapped) return gapped;
+          if (reading!.limited === 'boxes') return gap('plates-in-image-limit', `text boxes past the first ${MAX_BOXES} were not read`);
+          if (reading!.limited === 'candidates') return gap('plates-in-image-limit', `plate candidates past the first ${MAX_CANDIDATES} were not looked up`);
           return NO_RESULT;
         }
-        const best = reading.found[0]!;
+        const best = reading!.found[0]!;
         const evidence: Record<string, unknown> = {
           region: `${best.region.width}x${best.region.height} at ${best.region.x},${best.region.y} of ${full.image.width}x${full.image.height}`,
           confidence: best.confidence,
-          spellingsTried: reading.spellings,
+          spellingsTried: reading!.spellings,
           spellingMatched: best.spelling,
-          plates: reading.found.length,
+          plates: reading!.found.length,
           keyId,
         };
         return { identifications: [{ asset: PLATE_IMAGE_CLASS, method: 'plate-in-image', evidence }] };
