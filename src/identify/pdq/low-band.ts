@@ -39,7 +39,8 @@ export const LOW_BAND_DEPTH = 1;
  * of these 24 (scripts: the rotate-crop, mirror-brightness-crop and crop-lopsided-a cases); a
  * random hash passes 7 with p 0.032. Measured at a million references (scripts/bench/match-ab.js,
  * 80 camera-roll images, load 8-15): the probe's lookups in four turns without the check x1.074 per
- * image, with it x0.977 and x1.070 (noise; the lookups' own time is the measure: low-band-cost.js).
+ * image, with it x0.977 and x1.070 (noise; the lookups' own time is the measure: low-band-cost.js);
+ * each key looked up once per orientation (orientation-probe.ts) x1.019, x1.031, x1.018, and at 10M x1.015.
  */
 export const CHECK_BITS = 24;
 export const CHECK_LIMIT = 7;
