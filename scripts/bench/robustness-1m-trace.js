@@ -128,6 +128,15 @@ async function traceGate(bytes, expected) {
     },
   };
   const exact = new RoughGate(/** @type {any} */ (recorder));
+  // The crowded gate's own searches (region and its trim views) against the core views: what it could meet.
+  let nearestTrim = Infinity;
+  const trimRecorder = {
+    size: 27,
+    search: (/** @type {any} */ q) => {
+      for (const h of hashes) if (h.core) nearestTrim = Math.min(nearestTrim, hamming(q, h.hash));
+    },
+  };
+  const exactTrims = crowded ? new RoughGate(/** @type {any} */ (trimRecorder), /** @type {any} */ (crowded).direct.trimCrops) : undefined;
   const gates = [new RoughGate(/** @type {any} */ (alone).direct.hamming, /** @type {any} */ (alone).direct.trimCrops), ...(crowded ? [new RoughGate(/** @type {any} */ (crowded).direct.hamming, /** @type {any} */ (crowded).direct.trimCrops)] : [])];
   const plane = lowRes(image);
   for (const finder of REGION_FINDERS) {
@@ -136,9 +145,11 @@ async function traceGate(bytes, expected) {
       nearestCore = Infinity;
       if (c.pixels) exact.nearPixels(c.pixels);
       else exact.near(image, c.region);
+      nearestTrim = Infinity;
+      if (exactTrims && !c.pixels) exactTrims.near(image, c.region);
       const verdicts = gates.map((g) => (c.pixels ? g.nearPixels(c.pixels) : g.near(image, c.region)) ? 'pass' : 'DROP');
       const r = c.region;
-      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}) from ${expected}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}`);
+      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}, with trim views ${nearestTrim}) from ${expected}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}`);
     }
   }
 }

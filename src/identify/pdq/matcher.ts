@@ -9,6 +9,7 @@ import { type ProbeDepth, samples, WIDE_ENTRIES } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
 import { type Hash256, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
+import { LowBandIndex } from './low-band.js';
 import {
   ALIGN_CANDIDATE_RADIUS,
   ALIGN_SEEDS,
@@ -71,6 +72,8 @@ export class PerceptualMatcher {
   private readonly trims: readonly Crop[];
   /** Depths the first stage probes every orientation to first (orientation-search.ts shallowDepths). */
   private readonly shallow: number[] | undefined;
+  /** The stored hashes by low band (low-band.ts), which the orientation probe's turned crops also look up; sampled indexes only. */
+  private readonly lowBand: LowBandIndex | undefined;
 
   constructor(source: readonly Reference[] | PdqIndex, options: MatcherOptions = {}) {
     this.threshold = options.threshold ?? MATCH_THRESHOLD;
@@ -90,6 +93,7 @@ export class PerceptualMatcher {
     this.trims = this.data.core ? oneSidedCrops(this.data.tables.variants) : [];
     // A matcher opened past the threshold (calibration) measures every distance as the plan finds it.
     this.shallow = this.threshold <= MATCH_THRESHOLD ? shallowDepths(this.index, this.plan) : undefined;
+    this.lowBand = this.sampled ? new LowBandIndex(this.data.hamming.pool, this.data.lowBand) : undefined;
   }
 
   /** Number of usable stored hashes. */
@@ -147,7 +151,7 @@ export class PerceptualMatcher {
       // turned orientation is chosen among those not already gridded. Where the probe's crops stand
       // for the coarse ones, an orientation gridded costs only the fine crops next to a probe crop
       // that came within FINE_GRID_GATE.
-      probed = probeOrientations(this.gridSearch(plane, gridded), probeTurns(nearestBy, this.gridDepth, gridded.length));
+      probed = probeOrientations(this.gridSearch(plane, gridded), probeTurns(nearestBy, this.gridDepth, gridded.length), this.lowBand);
       const chosen = new Set<Dihedral>([...dihedrals, 'original']);
       const others = new Map([...probed.nearestBy].filter(([d]) => !chosen.has(d)));
       dihedrals = [...chosen, ...cropOrientations(others, this.index.size).slice(0, PROBED_ORIENTATIONS)];

@@ -3,8 +3,10 @@ import type { Reference } from '../../references/schema.js';
 import type { StoreColumns } from '../../references/store-format.js';
 import { type ViewFile, ViewFileReader } from '../../references/view-file.js';
 import { type Crop, parseVariant } from './crops.js';
+import { samples } from './hamming-chunks.js';
 import { buildHammingTables, type HammingTables } from './hamming-index.js';
 import { HASH_WORDS, type Hash256 } from './hash256.js';
+import { buildLowBand, type LowBandTables } from './low-band.js';
 import { QUALITY_GATE } from './match-settings.js';
 import { isTileVariant } from './tiles.js';
 
@@ -29,6 +31,8 @@ export interface PdqIndex {
   core: boolean;
   /** Set when the columns hold no view hashes (a large store keeps them in its file): tiles are read from here. */
   viewFile?: ViewFile;
+  /** The entries by low band (low-band.ts), for an index that samples (past SAMPLED_ENTRIES); shared by the matching threads. */
+  lowBand?: LowBandTables;
 }
 
 /** Per variant-table index: the crop a claimable view shows, undefined for tiles and unknown variants. */
@@ -101,7 +105,8 @@ export function buildPdqIndex(columns: StoreColumns, tables: ReferenceTables, vi
   }
   if (viewFile) hashesFromFile(viewFile, entryView, pool);
   else for (let entry = 0; entry < count; entry++) hashInto(columns.viewHash, entryView[entry]!, pool, entry * HASH_WORDS);
-  return { columns, tables, entryView, hamming: buildHammingTables(pool), core, ...(viewFile ? { viewFile } : {}) };
+  const lowBand = samples(count) ? buildLowBand(pool) : undefined;
+  return { columns, tables, entryView, hamming: buildHammingTables(pool), core, ...(viewFile ? { viewFile } : {}), ...(lowBand ? { lowBand } : {}) };
 }
 
 /** Views read per chunk when the hashes come from the file (2 MiB). */

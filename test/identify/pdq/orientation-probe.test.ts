@@ -5,6 +5,7 @@ import { type Dihedral, transformDct } from '../../../src/identify/pdq/dihedral.
 import { FilteredPlane } from '../../../src/identify/pdq/filtered-plane.js';
 import { HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { newHash } from '../../../src/identify/pdq/hash256.js';
+import { CHECK_BITS, LOW_BAND, LowBandIndex, lowBandBits } from '../../../src/identify/pdq/low-band.js';
 import { PROBE_DEPTH, PROBE_QUERY_CROPS, PROBED_TURNS, probeOrientations, probeTurns } from '../../../src/identify/pdq/orientation-probe.js';
 import { PdqHasher } from '../../../src/identify/pdq/pdq-hasher.js';
 import { COARSE_QUERY_CROPS, type QueryView } from '../../../src/identify/pdq/views.js';
@@ -40,8 +41,8 @@ describe('orientation probe', () => {
 
   it('probes the upright orientation at the grid depth through every view, the likely turns at depth 0 through the first, none the first stage met', () => {
     expect(probeTurns(new Map(), 1, 2)).toEqual([
-      { dihedral: 'original', depth: 1, views: 2 },
-      ...PROBED_TURNS.map((dihedral) => ({ dihedral, depth: PROBE_DEPTH, views: 1 })),
+      { dihedral: 'original', depth: 1, views: 2, lowBand: false },
+      ...PROBED_TURNS.map((dihedral) => ({ dihedral, depth: PROBE_DEPTH, views: 1, lowBand: true })),
     ]);
     const met = new Map<Dihedral, number>([['rotate90', 70]]);
     expect(probeTurns(met, 1, 1).map((t) => t.dihedral)).toEqual(['original', 'rotate180', 'rotate270', 'flipY']);
@@ -57,6 +58,30 @@ describe('orientation probe', () => {
     expect(probe.candidates.get('rotate90')?.get(0)).toMatchObject({ distance: 0, dihedral: 'rotate90', rect: cropRect(whole, turnedCrop) });
     expect(probe.candidates.get('original')?.size).toBe(0);
   });
+
+  for (const dihedral of ['rotate90', 'flipY'] as const) {
+    it(`meets a ${dihedral} crop 66 bits off but for its low band through the low-band index, which the multi-index does not`, () => {
+      // The stored hash of the turned crop with 66 bits flipped outside the low band (key and check), spread over every chunk.
+      const stored = hashOf(dct, dihedral).slice();
+      const band = new Set(LOW_BAND.slice(0, lowBandBits(9_001) + CHECK_BITS));
+      const outside = Array.from({ length: 256 }, (_, k) => k).filter((k) => !band.has(k));
+      for (let i = 0; i < 66; i++) {
+        const k = outside[Math.floor((i * outside.length) / 66)]!;
+        stored[k >>> 5] = (stored[k >>> 5]! ^ (1 << (k & 31))) >>> 0;
+      }
+      const hashes = [stored, ...Array.from({ length: 9_000 }, () => Uint32Array.from({ length: 8 }, next))];
+      const pool = new Uint32Array(hashes.length * 8);
+      hashes.forEach((h, i) => {
+        pool.set(h, i * 8);
+      });
+      const far = { ...search, index: new HammingIndex(hashes) };
+      const turns = probeTurns(new Map(), undefined, 1);
+      expect(probeOrientations(far, turns).nearestBy.get(dihedral)).toBeUndefined();
+      const probe = probeOrientations(far, turns, new LowBandIndex(pool));
+      expect(probe.nearestBy.get(dihedral)).toBe(66);
+      expect(probe.crops).toContainEqual({ view: 0, crop: turnedCrop, dihedral, nearest: 66 });
+    });
+  }
 
   it('keeps a stored hash met in a gridded orientation when it was met nearer in one the grid does not search', () => {
     const met = (distance: number, dihedral: Dihedral) => ({ entry: 5, distance, view, rect: whole, dihedral });
