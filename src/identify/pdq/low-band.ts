@@ -96,7 +96,10 @@ const sharedOf = <T extends Uint32Array | Uint8Array>(make: (b: SharedArrayBuffe
 /**
  * The low-band tables of `pool`'s hashes (an index's pool, HammingTables.pool): keys sorted by a
  * least-significant-digit radix sort of 8 bits a pass, stable in entry order (as the chunk tables
- * are, hamming-tables.ts), then the group starts and each member's tail and check read off in one pass.
+ * are, hamming-tables.ts), then the group starts and each member's tail read off in one pass. Each
+ * hash's check is read with its key, in pool order, and carried through the sort: read after it, in
+ * key order, each was a cache and TLB miss in the pool (30 million of them in a 960 MB pool at ten
+ * million references: the index build took 34-42 s instead of 20 s without the low band).
  */
 export function buildLowBand(pool: Uint32Array): LowBandTables {
   const size = pool.length / HASH_WORDS;
@@ -109,8 +112,11 @@ export function buildLowBand(pool: Uint32Array): LowBandTables {
   let keysOut = new Uint32Array(size);
   let entries = new Uint32Array(size);
   let entriesOut = new Uint32Array(size);
+  let checks = new Uint32Array(size);
+  let checksOut = new Uint32Array(size);
   for (let e = 0; e < size; e++) {
     keys[e] = keyAt(pool, e * HASH_WORDS, tables);
+    checks[e] = keyAt(pool, e * HASH_WORDS, check);
     entries[e] = e;
   }
   for (let by = 0; by < bits; by += 8) {
@@ -121,9 +127,11 @@ export function buildLowBand(pool: Uint32Array): LowBandTables {
       const to = place[(keys[j]! >>> by) & 0xff]!++;
       keysOut[to] = keys[j]!;
       entriesOut[to] = entries[j]!;
+      checksOut[to] = checks[j]!;
     }
     [keys, keysOut] = [keysOut, keys];
     [entries, entriesOut] = [entriesOut, entries];
+    [checks, checksOut] = [checksOut, checks];
   }
   const tailBits = bits - prefix;
   const tailMask = (1 << tailBits) - 1;
@@ -136,7 +144,7 @@ export function buildLowBand(pool: Uint32Array): LowBandTables {
   for (let j = 0; j < size; j++) {
     const key = keys[j]!;
     while (g <= key >>> tailBits) starts[g++] = j;
-    rest[j] = ((key & tailMask) * 2 ** CHECK_BITS + keyAt(pool, members[j]! * HASH_WORDS, check)) >>> 0;
+    rest[j] = ((key & tailMask) * 2 ** CHECK_BITS + checks[j]!) >>> 0;
   }
   while (g <= groups) starts[g++] = size;
   return { bits, prefix, starts, members, rest };
