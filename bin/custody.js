@@ -5,8 +5,8 @@
 import { endLike, hugePageEnvironment, processFacts, relaunch, watchParent } from '../dist/cli/relaunch.js';
 
 const argv = process.argv.slice(2);
-watchParent(process.env);
-const env = hugePageEnvironment(processFacts(argv, process.env, process.cwd(), process.execArgv));
+// A relaunched custody never relaunches again; it ends if the custody that started it is gone.
+const env = watchParent(process.env) ? undefined : hugePageEnvironment(processFacts(argv, process.env, process.cwd(), process.execArgv));
 const relaunched = env && (await relaunch(env, { execPath: process.execPath, execArgv: process.execArgv, script: process.argv[1] ?? '', argv }, process.stderr));
 const ended = relaunched && endLike(relaunched);
 if (ended && 'signal' in ended) process.kill(process.pid, ended.signal);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /**
  * Transparent huge pages for large reference stores (issue #17). An audit's searches at a million
@@ -44,16 +45,20 @@ export interface RelaunchFacts {
   hugePageMode(): string | undefined;
 }
 
-/** Short options of the matching commands that take a value (the rest are switches). */
-const SHORT_WITH_VALUE = new Set(['p', 'f', 'a', 'm', 'j']);
+/**
+ * Short options of the matching commands (audit, calibrate) that take a value; their other short
+ * options are switches. A test checks this against the commands' own definitions.
+ */
+export const SHORT_WITH_VALUE: ReadonlySet<string> = new Set(['p', 'f', 'a', 'm', 'j', 'o']);
 
 /**
- * The value of `-f` in a cluster of short options (`-qf store`, `-qfstore`), as commander reads it:
- * switches up to the first letter that takes a value, which takes the rest of the token or the next
- * argument; null when that letter is not `f`, undefined when the token is no cluster.
+ * The value of `-f` in one argument, as commander reads it: `-f<value>` (`-f/data/a.cfs`), or a
+ * cluster of switches ending at `f` (`-qf store`, `-qfstore`), whose value is the rest of the token
+ * or the next argument; null when the token gives `-f` no value (another option takes the rest),
+ * undefined when it is no short option.
  */
-function clusteredF(token: string, next: string | undefined): { value: string | undefined; usesNext: boolean } | null | undefined {
-  if (!/^-[A-Za-z]{2,}/.test(token)) return undefined;
+function shortF(token: string, next: string | undefined): { value: string | undefined; usesNext: boolean } | null | undefined {
+  if (!/^-[A-Za-z]/.test(token)) return undefined;
   for (let i = 1; i < token.length; i++) {
     const letter = token[i]!;
     if (!SHORT_WITH_VALUE.has(letter)) continue;
@@ -72,13 +77,13 @@ export function fingerprintArgs(argv: readonly string[]): string[] {
   for (let i = command + 1; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
-    if (a === '--fingerprints' || a === '-f') {
+    if (a === '--fingerprints') {
       const next = argv[i + 1];
       if (next !== undefined) files.push(next);
       i++;
     } else if (a.startsWith('--fingerprints=')) files.push(a.slice('--fingerprints='.length));
     else {
-      const clustered = clusteredF(a, argv[i + 1]);
+      const clustered = shortF(a, argv[i + 1]);
       if (!clustered) continue;
       if (clustered.value !== undefined) files.push(clustered.value);
       if (clustered.usesNext) i++;
@@ -91,10 +96,11 @@ export function fingerprintArgs(argv: readonly string[]): string[] {
  * The environment to relaunch custody with for huge pages, or undefined to run in this process:
  * on Linux with the kernel in `madvise` mode (in `always` mode the blocks get huge pages anyway, in
  * `never` they cannot), when a matching command's stores total {@link HUGE_PAGES_MIN_STORE_BYTES},
- * unless the caller switched it off or already set the tunable (its value, whatever it is, stands;
- * this is also what keeps the relaunched custody from relaunching again), or node is being debugged
+ * unless the caller switched it off or already set the tunable (its value, whatever it is, stands),
+ * or node is being debugged
  * (an `--inspect` flag, in node's flags or NODE_OPTIONS: the child could not open the parent's
- * debugger port, and the debugger would stop in the thin parent, not in the audit).
+ * debugger port, and the debugger would stop in the thin parent, not in the audit). A relaunched
+ * custody never asks (bin/custody.js, {@link watchParent}).
  */
 export function hugePageEnvironment(facts: RelaunchFacts): Record<string, string | undefined> | undefined {
   if (facts.platform !== 'linux') return undefined;
@@ -150,22 +156,46 @@ export const PARENT_ENV = 'CUSTODY_RELAUNCHED_BY';
 const PARENT_POLL_MS = 1000;
 
 /**
+ * Watches a relaunched custody's parent from a thread of its own: the main thread builds the
+ * index synchronously (23-36 s at ten million references) and no timer of its own fires meanwhile.
+ */
+const WATCHER = `const { workerData } = require('node:worker_threads');
+setInterval(() => { if (process.ppid !== workerData.parent) process.kill(process.pid, 'SIGTERM'); }, workerData.every);`;
+
+/**
  * In the relaunched custody: ends it (SIGTERM, as a supervisor's stop would) once the parent that
  * started it is gone. A parent killed by SIGKILL (a job runner's hard timeout) cannot pass that on,
  * and the audit, gigabytes at agency scale, would run on orphaned, writing its outputs beside a
- * retry's. Linux gives an orphan a new parent, so a parent pid that changed is a parent that died.
- * Removes the variable, so that processes custody starts do not inherit it. Returns whether it watches.
+ * retry's. Linux gives an orphan a new parent, so a parent pid that changed is a parent that died:
+ * already at start (killed while this node started) the process ends at once; later a watcher thread
+ * looks once a second. Removes the variable, so that processes custody starts do not inherit it.
+ * Returns whether this custody was relaunched (the variable was set): then it never relaunches
+ * again, even where GLIBC_TUNABLES did not reach it (glibc drops tunables for a node with file
+ * capabilities run by another user, and each relaunch would start the next).
  */
 export function watchParent(env: Record<string, string | undefined>): boolean {
-  const parent = Number(env[PARENT_ENV]);
+  const value = env[PARENT_ENV];
   delete env[PARENT_ENV];
-  // A variable that does not name this process's parent was not set by a relaunch: nothing to watch.
-  if (!Number.isInteger(parent) || parent <= 0 || parent !== process.ppid) return false;
-  const timer = setInterval(() => {
-    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
-  }, PARENT_POLL_MS);
-  timer.unref();
+  if (value === undefined) return false;
+  const parent = Number(value);
+  if (!Number.isInteger(parent) || parent <= 0) return true;
+  if (process.ppid !== parent) {
+    // Not our parent: it died while this node started, or the variable is stale (set by hand); a
+    // parent that still lives is the latter, and nothing is watched.
+    if (!alive(parent)) process.kill(process.pid, 'SIGTERM');
+    return true;
+  }
+  new Worker(WATCHER, { eval: true, workerData: { parent, every: PARENT_POLL_MS } }).unref();
   return true;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Signals that dump core: a child ended by one is reported by its exit status, not raised again (a second, useless core). */
@@ -199,8 +229,11 @@ export function relaunch(
   return new Promise((resolve) => {
     let child: ChildProcess;
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    // Ctrl-\ sends SIGQUIT to the whole foreground group: the child dumps its core, this one need not.
+    const ignore = () => {};
     const settle = (result: Relaunched | undefined) => {
       for (const signal of FORWARDED) process.off(signal, forward);
+      process.off('SIGQUIT', ignore);
       resolve(result);
     };
     try {
@@ -212,6 +245,7 @@ export function relaunch(
       return;
     }
     for (const signal of FORWARDED) process.on(signal, forward);
+    process.on('SIGQUIT', ignore);
     // 'error' also reports a failed kill of a running child, whose 'exit' still follows: only an
     // error before the child started means there is none.
     let started = false;

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditCommand } from '../../src/cli/audit-command.js';
+import { calibrateCommand } from '../../src/cli/calibrate-command.js';
+import type { Io } from '../../src/cli/io.js';
 import {
   endLike,
   fingerprintArgs,
@@ -13,6 +17,7 @@ import {
   processFacts,
   type RelaunchFacts,
   relaunch,
+  SHORT_WITH_VALUE,
   watchParent,
 } from '../../src/cli/relaunch.js';
 import { REPO_ROOT, tempDir } from '../support/tmp.js';
@@ -50,6 +55,11 @@ describe('hugePageEnvironment: when an audit relaunches for huge pages', () => {
     expect(fingerprintArgs(['--debug', 'calibrate', 'labels.csv', '-f', 'a'])).toEqual(['a']);
     // Short switches clustered before -f; a letter that takes a value (-p) takes the rest instead.
     expect(fingerprintArgs(['audit', 'share', '-qf', 'a', '-qfb', '-pf', 'x', '-jf'])).toEqual(['a', 'b']);
+    expect(fingerprintArgs(['audit', 'share', '-f/data/a.cfs', '-f./b.cfs', '-f1m.cfs', '-ofindings.json', '-of', 'out.json'])).toEqual([
+      '/data/a.cfs',
+      './b.cfs',
+      '1m.cfs',
+    ]);
     const sizes = { '/w/a.cfs': BIG / 2, '/w/b.cfs': BIG / 2 };
     expect(hugePageEnvironment(facts(['audit', 'share', '-f', 'a.cfs', '-f', 'b.cfs'], {}, sizes))).toBeDefined();
     expect(hugePageEnvironment(facts(['audit', 'share', '-f', 'a.cfs'], {}, sizes))).toBeUndefined();
@@ -76,6 +86,16 @@ describe('hugePageEnvironment: when an audit relaunches for huge pages', () => {
   });
 });
 
+describe('SHORT_WITH_VALUE: the short options that take a value', () => {
+  it('are those of the audit and calibrate commands, as commander defines them', () => {
+    const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {}, cwd: '/' } as unknown as Io;
+    const letters = new Set<string>();
+    for (const command of [auditCommand(io, () => {}), calibrateCommand(io, () => {})])
+      for (const option of command.options) if (option.short && (option.required || option.optional)) letters.add(option.short.slice(1));
+    expect([...letters].sort()).toEqual([...SHORT_WITH_VALUE].sort());
+  });
+});
+
 describe('endLike: how the thin parent ends after the relaunched custody', () => {
   it('passes exit codes and stop signals on, and turns a core-dumping signal into its shell status', () => {
     expect(endLike({ exitCode: 3 })).toEqual({ exitCode: 3 });
@@ -86,11 +106,12 @@ describe('endLike: how the thin parent ends after the relaunched custody', () =>
 });
 
 describe('watchParent: the relaunched custody ends with its parent', () => {
-  it('watches only when the variable names its actual parent, and removes it', () => {
+  it('tells a relaunched custody by the variable, and removes it', () => {
     const env: Record<string, string | undefined> = { [PARENT_ENV]: String(process.ppid), KEEP: '1' };
     expect(watchParent(env)).toBe(true);
     expect(env).toEqual({ KEEP: '1' });
-    expect(watchParent({ [PARENT_ENV]: String(process.pid) })).toBe(false); // not our parent: a stale variable
+    // A live process that is not our parent: a stale variable, nothing watched, and this process lives on.
+    expect(watchParent({ [PARENT_ENV]: String(process.pid) })).toBe(true);
     expect(watchParent({})).toBe(false);
   });
 });
@@ -103,13 +124,17 @@ describe('relaunch: custody run again in a child node', () => {
     // The child writes what it was given, then exits 7, or on SIGTERM notes it and ends by that signal.
     await writeFile(
       path.join(dir, 'child.mjs'),
-      `import { writeFileSync } from 'node:fs';
+      `import { renameSync, writeFileSync } from 'node:fs';
 import { watchParent } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'dist/cli/relaunch.js')).href)};
 // The handler before the marker the test waits for: a SIGTERM right after the marker finds it.
 if (process.argv[3] === 'wait') process.on('SIGTERM', () => { writeFileSync(process.argv[2] + '.term', 'yes'); process.kill(process.pid, 'SIGKILL'); });
 if (process.argv[3] === 'orphan') watchParent(process.env);
-writeFileSync(process.argv[2], JSON.stringify({ pid: process.pid, tunables: process.env.GLIBC_TUNABLES, args: process.argv.slice(3) }));
-if (process.argv[3] === 'wait' || process.argv[3] === 'orphan') setInterval(() => {}, 1000);
+// Written whole, then renamed: the test never reads half a marker.
+writeFileSync(process.argv[2] + '.part', JSON.stringify({ pid: process.pid, tunables: process.env.GLIBC_TUNABLES, args: process.argv.slice(3) }));
+renameSync(process.argv[2] + '.part', process.argv[2]);
+if (process.argv[3] === 'wait') setInterval(() => {}, 1000);
+// Orphaned while its main thread is busy, as an audit's is while it builds a large index.
+else if (process.argv[3] === 'orphan') { const until = Date.now() + 20000; while (Date.now() < until); }
 else process.exitCode = 7;
 `,
     );
@@ -174,12 +199,17 @@ if (r?.signal) process.kill(process.pid, r.signal); else process.exitCode = r ? 
     expect(pid).toBeGreaterThan(0);
     parent.kill('SIGKILL');
     await parent;
+    // Ended means gone or a zombie (where nothing reaps an adopted child, e.g. node as PID 1).
     const alive = () => {
       try {
-        process.kill(pid, 0);
-        return true;
+        return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
       } catch {
-        return false;
+        try {
+          process.kill(pid, 0);
+          return process.platform !== 'linux'; // no /proc entry on Linux: gone
+        } catch {
+          return false;
+        }
       }
     };
     for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -205,12 +235,12 @@ describe('bin/custody.js with a store past the size (spawned)', () => {
       await store.truncate(HUGE_PAGES_MIN_STORE_BYTES);
       await store.close();
       await writeFile(path.join(dir, 'a.txt'), 'x');
-      // Every node that starts notes its pid and tunables: the relaunch is seen, not assumed.
+      // Every node that starts notes its pid and tunables (threads are not nodes): the relaunch is seen, not assumed.
       const starts = path.join(dir, 'starts.txt');
       const preload = path.join(dir, 'preload.cjs');
       await writeFile(
         preload,
-        `require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.pid + ' ' + (process.env.GLIBC_TUNABLES ?? '-') + '\\n');\n`,
+        `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(starts)}, process.pid + ' ' + (process.env.GLIBC_TUNABLES ?? '-') + '\\n');\n`,
       );
       const custody = (env: Record<string, string>) =>
         execa(
@@ -232,6 +262,12 @@ describe('bin/custody.js with a store past the size (spawned)', () => {
       expect(startsInProcess.map((l) => l.split(' ')[1])).toEqual(['-']);
       expect(relaunched.exitCode).toBe(2);
       expect([relaunched.exitCode, relaunched.stdout, relaunched.stderr]).toEqual([inProcess.exitCode, inProcess.stdout, inProcess.stderr]);
+      // A relaunched custody whose tunable glibc dropped (a node with file capabilities run by another
+      // user gets GLIBC_TUNABLES emptied) must not relaunch again, and again.
+      await writeFile(starts, '');
+      const dropped = await custody({ [PARENT_ENV]: String(process.pid), GLIBC_TUNABLES: '' });
+      expect((await readFile(starts, 'utf8')).trim().split('\n')).toHaveLength(1);
+      expect(dropped.exitCode).toBe(2);
     } finally {
       await cleanup();
     }
