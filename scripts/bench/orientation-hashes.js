@@ -3,7 +3,7 @@
 /**
  * The eight dihedral hashes of a rough DCT as the quad search makes them (issue 19): one
  * transformDct and one PdqHasher.hashFromDct per orientation, as before, against
- * OrientationHashes.walk (subimage/orientation-hashes.ts: table views and four shared medians),
+ * OrientationHashes.walk (pdq/orientation-hashes.ts: table views and four shared medians),
  * alternating, process CPU time per DCT's eight hashes, median over rounds; every hash of the
  * two is compared. The DCTs are noise, near-flat ones with ties and zeros, and sparse ones.
  *
@@ -16,7 +16,7 @@ const rounds = Number(arg('--rounds') ?? 7);
 const { DIHEDRAL, transformDct } = await distModule(root, 'identify/pdq/dihedral.js');
 const { PdqHasher } = await distModule(root, 'identify/pdq/pdq-hasher.js');
 const { newHash } = await distModule(root, 'identify/pdq/hash256.js');
-const { OrientationHashes } = await distModule(root, 'identify/subimage/orientation-hashes.js');
+const { OrientationHashes } = await distModule(root, 'identify/pdq/orientation-hashes.js');
 
 let s = 7;
 const rand = () => (s = (s * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32;

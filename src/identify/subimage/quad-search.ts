@@ -1,8 +1,8 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import type { SearchPlan } from '../pdq/match-settings.js';
+import { OrientationHashes } from '../pdq/orientation-hashes.js';
 import type { LowRes } from './low-res.js';
-import { OrientationHashes } from './orientation-hashes.js';
 import { type QuadCandidate, quadCandidates } from './quad-candidates.js';
 import { claimUpright, inQuery, quadGeometry, roughDct, usable } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DIHEDRAL, transformDct } from '../../src/identify/pdq/dihedral.js';
-import { PdqHasher } from '../../src/identify/pdq/pdq-hasher.js';
-import { OrientationHashes } from '../../src/identify/subimage/orientation-hashes.js';
+import { DIHEDRAL, transformDct } from '../../../src/identify/pdq/dihedral.js';
+import { OrientationHashes } from '../../../src/identify/pdq/orientation-hashes.js';
+import { PdqHasher } from '../../../src/identify/pdq/pdq-hasher.js';
 
 /**
  * The quad search's eight orientations (orientation-hashes.ts) against the hashes the hasher makes

@@ -1,6 +1,6 @@
-import { medianOf256 } from '../pdq/dct.js';
-import { DIHEDRAL, type Dihedral, transformDct } from '../pdq/dihedral.js';
-import { HASH_WORDS, type Hash256, newHash } from '../pdq/hash256.js';
+import { medianOf256 } from './dct.js';
+import { DIHEDRAL, type Dihedral, transformDct } from './dihedral.js';
+import { HASH_WORDS, type Hash256, newHash } from './hash256.js';
 
 /**
  * The eight dihedral hashes of one 16x16 PDQ DCT, each the hash PdqHasher.hashFromDct makes of
