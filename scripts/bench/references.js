@@ -31,7 +31,7 @@
  * digest. A step that fails (a crash, or a set too large for this build) is recorded as failed in
  * its row and the run goes on; the run then exits 1.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,12 +92,47 @@ async function step(name, args) {
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
+  if (name === 'audit') {
+    // custody's own CLI (the bundle bin/custody.js runs), in this process, so that its threads can be
+    // told apart: the main thread loads the store, builds the index, walks and reports; every other
+    // thread (the matching threads, the decoders) identifies images. Started by the runner in the
+    // environment custody would relaunch itself in (huge pages for a large store).
+    const [cwd = '', ...cliArgs] = args;
+    const { loadBundledCli } = await import('../../dist/cli/bundle.js');
+    const { Writable } = await import('node:stream');
+    const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const before = threadTicks();
+    const { exitCode } = await loadBundledCli().run(cliArgs, { stdout: discard, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd });
+    const after = threadTicks();
+    const line = after && before ? { exitCode, processCpu: after.process - before.process, mainCpu: after.main - before.main } : { exitCode };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    process.exitCode = exitCode;
+    return;
+  }
   const set = await readJson(file);
   const made =
     name === 'build-refs'
       ? await writeStoreFile(out, distractorSource(set.references, Number(count), Number(seed)), set.plates)
       : await writeStoreFile(out, () => set.references, plateSetOf(set.plates, Number(count), Number(seed)));
   process.stdout.write(`${JSON.stringify({ ...made, seconds: (performance.now() - started) / 1000 })}\n`);
+}
+
+/**
+ * CPU seconds (user + system) of this whole process, threads that ended included, and of its main
+ * thread alone, from the kernel's per-process and per-thread counters (Linux; undefined elsewhere).
+ * Both are in clock ticks (USER_HZ, 100 on Linux), so their difference is the other threads' CPU.
+ */
+function threadTicks() {
+  const ticks = (/** @type {string} */ file) => {
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of proc(5)
+  };
+  try {
+    return { process: ticks('/proc/self/stat'), main: ticks('/proc/thread-self/stat') };
+  } catch {
+    return undefined;
+  }
 }
 
 async function main() {
@@ -133,7 +168,7 @@ async function main() {
   delete env['CUSTODY_PLATE_KEY']; // the key comes from the tree's key file, never from the caller
   const custody = (/** @type {string[]} */ args) => measure(process.execPath, [path.join(root, 'bin/custody.js'), ...args], { cwd: tree.dir, env });
   const child = (/** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ stepEnv = env) =>
-    measure(process.execPath, [...(args[0] === 'load' ? [] : [BIG_HEAP]), self, '--step', ...args], { cwd: root, env: stepEnv });
+    measure(process.execPath, [...(args[0] === 'load' || args[0] === 'audit' ? [] : [BIG_HEAP]), self, '--step', ...args], { cwd: root, env: stepEnv });
   /** @type {Record<string, any>} */
   const rows = {};
 
@@ -178,7 +213,7 @@ async function main() {
       const audited = hugePageEnvironment(processFacts(['audit', subset, '--fingerprints', set.file], env, tree.dir)) ?? env;
       runs.loads.push(await child(['load', set.file], audited));
       const report = path.join(out, `refs-audit-${name}${round === 1 ? '' : `-${round}`}.json`);
-      runs.audits.push(await custody(['audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report]));
+      runs.audits.push(await child(['audit', tree.dir, 'audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report], audited));
     }
   }
   for (const [name, set] of Object.entries(sets)) {
@@ -199,8 +234,8 @@ async function main() {
       load: failedLoad
         ? { run: strip(failedLoad), error: lastLines(failedLoad) }
         : { run: medianRun(loads), ...JSON.parse(/** @type {import('./measure.js').Measurement} */ (loads[0]).stdout.trim()), ms: inProcess('ms'), indexMs: inProcess('indexMs') },
-      audit: failedAudit ? { run: strip(failedAudit), error: lastLines(failedAudit) } : { run: medianRun(audits) },
-      rounds: audits.map((a, i) => ({ auditCpu: a.cpu, loadCpu: /** @type {import('./measure.js').Measurement} */ (loads[i]).cpu, load1: a.load1 })),
+      audit: failedAudit ? { run: strip(failedAudit), error: lastLines(failedAudit) } : { run: medianRun(audits), ...threadsOf(audits) },
+      rounds: audits.map((a, i) => ({ auditCpu: a.cpu, loadCpu: /** @type {import('./measure.js').Measurement} */ (loads[i]).cpu, ...threadsOf([a]), load1: a.load1 })),
       ...(found && {
         images: found.filesSeen, plantedFound: found.plantedFound, planted: planted.length, distractorHits: found.distractorHits,
         lost: realAssets ? [...realAssets].filter((a) => !found.assets.has(a)) : [], gained: realAssets ? [...found.assets].filter((a) => !realAssets?.has(a)) : [],
@@ -321,6 +356,17 @@ async function assetsFound(file, planted, subset) {
     plantedFound: planted.filter((p) => locations.has(p.slice(subset.length + 1)) || locations.has(p)).length,
     distractorHits: report.assets.filter((a) => a.reference?.startsWith(DISTRACTOR_PREFIX)).length,
   };
+}
+
+/**
+ * The in-process audit step's thread split (see `threadTicks`), medians over its runs: `mainCpu`, and
+ * `offMainCpu`, the CPU of every thread but the main one (identifying images). Empty without /proc.
+ * @param {import('./measure.js').Measurement[]} runs
+ */
+function threadsOf(runs) {
+  const lines = runs.map((m) => JSON.parse(m.stdout.trim().split('\n').at(-1) ?? '{}'));
+  if (lines.some((l) => l.processCpu === undefined)) return {};
+  return { mainCpu: median(lines.map((l) => l.mainCpu)), offMainCpu: median(lines.map((l) => l.processCpu - l.mainCpu)) };
 }
 
 /** @param {import('./measure.js').Measurement} m */
