@@ -89,15 +89,23 @@ export const plateImageDetector: DetectorFactory = {
         // tested one by one and only those that pass are read, at most MAX_EXTRA_READS of them;
         // places past a bound were tested by nothing, so an image with some is not fully searched.
         const first = anyCharacterRow(luma, regions) ? regions : [];
-        const passed = extra.filter((place) => hasCharacterRow(luma, place));
-        const later = passed.slice(0, MAX_EXTRA_READS);
+        // The smaller places are tested only when the largest give no plate: a photo whose plate the
+        // largest places hold (most plate photos) would have its outcome whatever they held.
+        let tested: { passed: Box[]; later: Box[] } | undefined;
+        const smaller = () => {
+          if (tested) return tested;
+          const passed = extra.filter((place) => hasCharacterRow(luma, place));
+          tested = { passed, later: passed.slice(0, MAX_EXTRA_READS) };
+          return tested;
+        };
         const unread = (): DetectResult | undefined => {
           if (dropped > 0) return gap('plates-in-image-limit', `${dropped} text-like places past the first ${MAX_PLACES} were not looked at`);
+          const { passed, later } = smaller();
           if (passed.length > later.length)
             return gap('plates-in-image-limit', `${passed.length - later.length} places holding a row past the first ${MAX_EXTRA_READS} were not read`);
           return undefined;
         };
-        if (first.length === 0 && later.length === 0) return unread() ?? NO_RESULT;
+        if (first.length === 0 && smaller().later.length === 0) return unread() ?? NO_RESULT;
         // The gate found text-like places: if the larger decode they are read from fails, the image
         // was not searched, whatever the perceptual stage made of the small one.
         const full = await decodeImageSource(source, { maxImagePixels: setup.limits.maxImagePixels, maxSide: READ_MAX_SIDE });
@@ -115,9 +123,12 @@ export const plateImageDetector: DetectorFactory = {
         // The largest places are read on their own first, as they were before the smaller ones were
         // tested: the smaller ones' boxes and candidates cannot crowd theirs out of the bounds.
         let reading = first.length > 0 ? await loaded.readPlates(loaded.models, rgb, scaled(first), lookup) : undefined;
-        if (later.length > 0 && (reading === undefined || reading.found.length === 0)) {
-          const more = await loaded.readPlates(loaded.models, rgb, scaled(later), lookup);
-          reading = reading === undefined ? more : { ...more, limited: reading.limited ?? more.limited, spellings: reading.spellings + more.spellings };
+        if (reading === undefined || reading.found.length === 0) {
+          const { later } = smaller();
+          if (later.length > 0) {
+            const more = await loaded.readPlates(loaded.models, rgb, scaled(later), lookup);
+            reading = reading === undefined ? more : { ...more, limited: reading.limited ?? more.limited, spellings: reading.spellings + more.spellings };
+          }
         }
         if (reading!.found.length === 0) {
           // A bound that stopped the search before every place was read: not searched, not clean.

@@ -77,12 +77,26 @@ export function gatedRegions(luma: Luma): Gated {
   const cols = Math.floor(width / CELL_W);
   const rows = Math.floor(height / CELL_H);
   const textLike = new Uint8Array(cols * rows);
+  const counts = new Uint16Array(cols);
+  // Each step between x and x + 1 counts for x's cell, up to the last cell's last pixel but one.
+  // Walked cell by cell with the previous pixel carried, not divided out per pixel: the same counts.
+  const last = cols * CELL_W - 1;
   for (let r = 0; r < rows; r++) {
-    const counts = new Uint16Array(cols);
+    counts.fill(0);
     for (let y = r * CELL_H; y < (r + 1) * CELL_H; y++) {
       const row = y * width;
-      for (let x = 0; x < cols * CELL_W - 1; x++) {
-        if (Math.abs(pixels[row + x + 1]! - pixels[row + x]!) >= STEP) counts[(x / CELL_W) | 0]!++;
+      let before = pixels[row]!;
+      for (let c = 0, x = 0; c < cols; c++) {
+        const end = Math.min(x + CELL_W, last);
+        let steps = 0;
+        for (; x < end; x++) {
+          const next = pixels[row + x + 1]!;
+          // A strong step, |step| >= STEP, without a branch: the sign bit of either bound's distance.
+          const shifted = next - before + STEP - 1;
+          steps += (shifted | (2 * STEP - 2 - shifted)) >>> 31;
+          before = next;
+        }
+        counts[c]! += steps;
       }
     }
     for (let c = 0; c < cols; c++) textLike[r * cols + c] = counts[c]! >= MIN_STEPS && counts[c]! <= MAX_STEPS ? 1 : 0;
