@@ -44,9 +44,10 @@ export class HammingIndex {
   private readonly uniform: readonly (readonly number[])[];
   /** The entries the current search visited (one per thread), to visit an entry met through two chunks once. */
   private readonly seen = new SeenSet();
-  /** Scratch of one search: the probed values' member ranges in one chunk, and the members met. */
+  /** Scratch of one search: the probed values' member ranges, where each chunk's end, and the members met. */
   private readonly rangeStart: Uint32Array;
   private readonly rangeEnd: Uint32Array;
+  private readonly chunkRanges: Uint32Array;
   private candidates = new Uint32Array(4096);
 
   /** Over hashes given one by one (small sets, tests), or over tables built once and shared. */
@@ -71,8 +72,9 @@ export class HammingIndex {
     this.uniform = [0, 1, 2, 3].map((d) => tables.widths.map(() => d));
     this.size = this.pool.length / HASH_WORDS;
     const probesPerChunk = Math.max(...this.masks.map((byWeight) => byWeight.reduce((sum, masks) => sum + masks.length, 0)));
-    this.rangeStart = new Uint32Array(probesPerChunk);
-    this.rangeEnd = new Uint32Array(probesPerChunk);
+    this.rangeStart = new Uint32Array(probesPerChunk * this.places.length);
+    this.rangeEnd = new Uint32Array(probesPerChunk * this.places.length);
+    this.chunkRanges = new Uint32Array(this.places.length);
   }
 
   /** The stored hash of entry `i` (a view, do not modify). */
@@ -142,13 +144,13 @@ export class HammingIndex {
    */
   private probeAt(query: Hash256, depths: readonly number[], radius: number, visit: (entry: number, distance: number) => void, from?: readonly number[]): void {
     this.seen.clear();
-    const { rangeStart, rangeEnd } = this;
-    let found = 0;
-    for (let c = 0; c < this.places.length; c++) {
+    const { rangeStart, rangeEnd, chunkRanges } = this;
+    const chunks = this.places.length;
+    // Pass 1, every chunk's probed values' member ranges: one loop of independent table loads.
+    let ranges = 0;
+    for (let c = 0; c < chunks; c++) {
       const value = chunkAt(query, 0, this.places[c]!);
       const starts = this.starts[c]!;
-      const members = this.members[c]!;
-      let ranges = 0;
       for (let w = from ? from[c]! + 1 : 0; w <= depths[c]!; w++) {
         const masks = this.masks[c]![w]!;
         for (let m = 0; m < masks.length; m++) {
@@ -157,7 +159,26 @@ export class HammingIndex {
           rangeEnd[ranges++] = starts[probe + 1]!;
         }
       }
-      for (let r = 0; r < ranges; r++) {
+      chunkRanges[c] = ranges;
+    }
+    // Pass 2, a loop that only loads each range's first member (an empty range's neighbour: a load
+    // wasted rather than a branch the processor cannot predict), so that the copy below finds them
+    // in the first level cache: the copy's loop of variable trip counts held few of these misses at
+    // a time (see TOUCH_BLOCK).
+    if (this.size > 0) {
+      const last = this.size - 1;
+      let touched = 0;
+      for (let c = 0, r = 0; c < chunks; c++) {
+        const members = this.members[c]!;
+        for (const end = chunkRanges[c]!; r < end; r++) touched ^= members[Math.min(rangeStart[r]!, last)]!;
+      }
+      touchSink.value = touched;
+    }
+    // Pass 3, the members met, in chunk then probe order.
+    let found = 0;
+    for (let c = 0, r = 0; c < chunks; c++) {
+      const members = this.members[c]!;
+      for (const last = chunkRanges[c]!; r < last; r++) {
         const end = rangeEnd[r]!;
         let k = rangeStart[r]!;
         if (found + end - k > this.candidates.length) this.growCandidates(found + end - k);
