@@ -33,6 +33,7 @@ const { values } = parseArgs({
     all: { type: 'boolean', default: false },
     gate: { type: 'boolean', default: false },
     grid: { type: 'boolean', default: false },
+    match: { type: 'boolean', default: false },
   },
 });
 const perKind = Number(values['per-kind']);
@@ -47,7 +48,7 @@ const { loadFingerprints } = await import('../../dist/references/load.js');
 const { columnsFromReferences, combineColumns } = await import('../../dist/references/columns.js');
 const { decodeImage } = await import('../../dist/identify/image-decode.js');
 const { RoughGate } = await import('../../dist/identify/subimage/rough-gate.js');
-const { REGION_FINDERS } = await import('../../dist/identify/subimage/sub-image-search.js');
+const { REGION_FINDERS, cut } = await import('../../dist/identify/subimage/sub-image-search.js');
 const { lowRes } = await import('../../dist/identify/subimage/low-res.js');
 const { hamming, hashFromHex, newHash } = await import('../../dist/identify/pdq/hash256.js');
 const { FilteredPlane } = await import('../../dist/identify/pdq/filtered-plane.js');
@@ -56,6 +57,7 @@ const { PROBE_QUERY_CROPS } = await import('../../dist/identify/pdq/orientation-
 const { cropRect } = await import('../../dist/identify/pdq/crops.js');
 const { DIHEDRAL, transformDct } = await import('../../dist/identify/pdq/dihedral.js');
 const { PdqHasher } = await import('../../dist/identify/pdq/pdq-hasher.js');
+const { LOW_BAND } = await import('../../dist/identify/pdq/low-band.js');
 
 const kinds = values.kinds ? values.kinds.split(',') : KINDS;
 /** @type {{ name: string, apply: (b: Buffer) => Promise<Buffer> }[]} */
@@ -130,10 +132,31 @@ async function traceGate(bytes, expected) {
   const exact = new RoughGate(/** @type {any} */ (recorder));
   // The crowded gate's own searches (region and its trim views) against the core views: what it could meet.
   let nearestTrim = Infinity;
+  // Of the upright searches (the region's own hash, call 0, and its trim views, calls 8 on), the one
+  // nearest a core view by low band: bits differing in the 16 and 20 lowest, and in the next 24 (a check).
+  let calls = 0;
+  /** @type {number[]} */
+  let band = [];
+  const bit = (/** @type {Uint32Array} */ h, /** @type {number} */ k) => ((h[k >>> 5] ?? 0) >>> (k & 31)) & 1;
+  const differ = (/** @type {Uint32Array} */ a, /** @type {Uint32Array} */ b, /** @type {number} */ from, /** @type {number} */ to) => {
+    let n = 0;
+    for (let i = from; i < to; i++) n += bit(a, /** @type {number} */ (LOW_BAND[i])) ^ bit(b, /** @type {number} */ (LOW_BAND[i]));
+    return n;
+  };
   const trimRecorder = {
     size: 27,
     search: (/** @type {any} */ q) => {
-      for (const h of hashes) if (h.core) nearestTrim = Math.min(nearestTrim, hamming(q, h.hash));
+      const upright = calls === 0 || calls >= 8;
+      calls++;
+      for (const h of hashes) {
+        if (!h.core) continue;
+        const d = hamming(q, h.hash);
+        nearestTrim = Math.min(nearestTrim, d);
+        if (!upright || d > 85) continue;
+        const b = [differ(q, h.hash, 0, 16), differ(q, h.hash, 0, 20), differ(q, h.hash, 20, 44), d];
+        const [low, , check] = band;
+        if (low === undefined || check === undefined || (b[0] ?? 0) < low || (b[0] === low && (b[2] ?? 0) < check)) band = b;
+      }
     },
   };
   const exactTrims = crowded ? new RoughGate(/** @type {any} */ (trimRecorder), /** @type {any} */ (crowded).direct.trimCrops) : undefined;
@@ -146,10 +169,18 @@ async function traceGate(bytes, expected) {
       if (c.pixels) exact.nearPixels(c.pixels);
       else exact.near(image, c.region);
       nearestTrim = Infinity;
+      calls = 0;
+      band = [];
       if (exactTrims && !c.pixels) exactTrims.near(image, c.region);
       const verdicts = gates.map((g) => (c.pixels ? g.nearPixels(c.pixels) : g.near(image, c.region)) ? 'pass' : 'DROP');
       const r = c.region;
-      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}, with trim views ${nearestTrim}) from ${expected}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}`);
+      // With --match, what the sub-image search's own matcher claims for a region the gate alone passes, in each index.
+      const claim = (/** @type {any} */ m) => {
+        const o = m.subimage.matcher.match(c.pixels ?? cut(image, c.region));
+        return o.kind === 'match' ? `${o.match.distance}${o.match.reference.id === expected ? "" : `(${o.match.reference.id})`} ${o.match.transform}` : o.kind;
+      };
+      const claims = values.match && verdicts[0] === 'pass' ? ` | matcher alone ${claim(alone)}${crowded ? `, crowded ${claim(crowded)}` : ''}` : '';
+      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}, with trim views ${nearestTrim}) from ${expected}${band.length ? ` [low16 ${band[0]} low20 ${band[1]} check ${band[2]} at ${band[3]}]` : ''}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}${claims}`);
     }
   }
 }

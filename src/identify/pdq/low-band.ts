@@ -46,6 +46,29 @@ export const CHECK_BITS = 24;
 export const CHECK_LIMIT = 7;
 
 /**
+ * The wide lookup (LowBandIndex.searchWide, the sub-image rough gate's): the key less its last
+ * WIDE_FINE_BITS (16 bits to 2^23 hashes, 20 at ten million references), within 1 or 2 bits (its
+ * depth), and those fine bits and the check together within WIDE_LIMIT. A candidate region's rough
+ * hash (one DCT of a window or sheet cell sampled from the whole query's blurrier filtered plane,
+ * cut where the finder saw edges) drifts further in the low band than a probe crop's: the
+ * robustness bench's plates in screenshots and sheet cells that a million unrelated distractors
+ * cost (scripts/bench/robustness-1m-trace.js --gate) were 52-84 bits from a core view, beyond the
+ * sampled searches' reach, and their nearest one differed from it in 1-4 of the 16 lowest bits and
+ * in 4-7 of the 28 after them (fine bits and check). The wide key keeps the index's key's crowding,
+ * so a lookup reads about as many members at ten million references as at one (scripts/bench/low-band-cost.js).
+ */
+export const WIDE_FINE_BITS = 4;
+export const WIDE_LIMIT = 7;
+
+/** XOR masks of the `bits`-bit wide keys a lookup `depth` bits deep reads (the key itself, then 1 bit off, then 2). */
+function wideFlips(bits: number, depth: number): number[] {
+  const flips = [0];
+  for (let a = 0; a < bits && depth >= 1; a++) flips.push(2 ** a);
+  for (let a = 0; a < bits && depth >= 2; a++) for (let b = a + 1; b < bits; b++) flips.push(2 ** a + 2 ** b);
+  return flips;
+}
+
+/**
  * The key bits each byte of a hash holds, placed, per byte value: `table[i * 256 + v]` for byte
  * `bytes[i]` of value v. A key is then an OR of a few table reads (the low band lies in the first
  * words), not a loop over its bits (30 million keys in an index build).
@@ -169,6 +192,8 @@ export class LowBandIndex {
   private readonly keyBytes: KeyTables;
   private readonly checkBytes: KeyTables;
   private readonly flips: number[];
+  /** The wide lookup's flips, 1 and 2 bits deep (wideFlips). */
+  private readonly wideFlips: number[][];
 
   /** Over `tables` of `pool`, or tables built now (once per pool in a thread) when none are given. */
   constructor(
@@ -182,6 +207,7 @@ export class LowBandIndex {
     this.checkBytes = keyTables(this.tables.bits, this.tables.bits + CHECK_BITS);
     this.flips = [0];
     for (let b = 0; b < this.tables.bits && LOW_BAND_DEPTH >= 1; b++) this.flips.push(2 ** b);
+    this.wideFlips = [1, 2].map((depth) => wideFlips(this.tables.bits - WIDE_FINE_BITS, depth));
   }
 
   /** The query's key, which decides what {@link near} returns. */
@@ -222,6 +248,38 @@ export class LowBandIndex {
       if (popcount32((checks[i]! ^ check) >>> 0) > CHECK_LIMIT) continue;
       const distance = hammingAt(query, this.pool, entries[i]! * HASH_WORDS);
       if (distance <= radius) visit(entries[i]!, distance);
+    }
+  }
+
+  /**
+   * Calls `visit(entry, distance)` for each stored hash within `radius` bits whose first
+   * key bits but WIDE_FINE_BITS are within `depth` bits of the query's and whose other key bits and check
+   * differ from it in at most WIDE_LIMIT. The key's first bits are its groups' first (the lowest
+   * frequencies lead), so each probed wide key is a run of consecutive groups, read in order.
+   */
+  searchWide(query: Hash256, radius: number, depth: 1 | 2, visit: (entry: number, distance: number) => void): void {
+    const { starts, members, rest } = this.tables;
+    const key = this.keyOf(query);
+    const check = keyAt(query, 0, this.checkBytes);
+    const fine = WIDE_FINE_BITS;
+    const span = 2 ** fine;
+    const fineMask = span - 1;
+    const tailSpan = 2 ** this.tailBits;
+    const wide = Math.floor(key / span);
+    for (const flip of this.wideFlips[depth - 1]!) {
+      const low = (wide ^ flip) * span;
+      const high = low + span;
+      for (let g = Math.floor(low / tailSpan); g * tailSpan < high; g++) {
+        for (let i = starts[g]!; i < starts[g + 1]!; i++) {
+          const r = rest[i]!;
+          const full = g * tailSpan + (r >>> 24);
+          // A group wider than a wide key (a small index) holds neighbouring keys too.
+          if (full < low || full >= high) continue;
+          if (popcount32((full ^ key) & fineMask) + popcount32(((r & 0xffffff) ^ check) >>> 0) > WIDE_LIMIT) continue;
+          const distance = hammingAt(query, this.pool, members[i]! * HASH_WORDS);
+          if (distance <= radius) visit(members[i]!, distance);
+        }
+      }
     }
   }
 

@@ -106,6 +106,11 @@ export class PerceptualMatcher {
     return this.trims;
   }
 
+  /** Its stored hashes by low band (sampled indexes only), which the sub-image gate also looks regions up in. */
+  get lowBandIndex(): LowBandIndex | undefined {
+    return this.lowBand;
+  }
+
   /** The index this matcher searches, for other searches on the same thread (its scratch is per thread). */
   get hamming(): HammingIndex {
     return this.index;

@@ -5,6 +5,7 @@ import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import { chunkWidths, type ProbeDepth, samples, WIDE_ENTRIES } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
+import type { LowBandIndex } from '../pdq/low-band.js';
 import { QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
@@ -117,6 +118,7 @@ export class RoughGate {
   constructor(
     private readonly index: HammingIndex,
     trims: readonly Crop[] = [],
+    private readonly lowBand?: LowBandIndex,
   ) {
     // Crops cut on one side only: the bench's lost regions each pass through one of them, and the four
     // cut on two sides would double the cost, 8 searches for every region an image with no agency
@@ -137,7 +139,9 @@ export class RoughGate {
     for (const crop of this.trims) {
       if (!this.sampled(image, trimRect(r, crop))) continue;
       let hit = false;
-      this.index.search(this.hasher.hashFromDct(this.dct, this.bits), TRIM_GATE_RADIUS, () => (hit = true), this.turnedDepth);
+      const hash = this.hasher.hashFromDct(this.dct, this.bits);
+      this.index.search(hash, TRIM_GATE_RADIUS, () => (hit = true), this.turnedDepth);
+      if (!hit) this.lowBand?.searchWide(hash, TRIM_GATE_RADIUS, 1, () => (hit = true));
       if (hit) return true;
     }
     return false;
@@ -166,7 +170,9 @@ export class RoughGate {
     for (const d of DIHEDRAL) {
       if (d !== 'original') transformDct(dct, d, this.turned);
       const depth = d === 'original' ? this.uprightDepth : this.rotatedDepth;
-      this.index.search(this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits), this.radius, () => (hit = true), depth);
+      const hash = this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits);
+      this.index.search(hash, this.radius, () => (hit = true), depth);
+      if (!hit && d === 'original') this.lowBand?.searchWide(hash, this.radius, 2, () => (hit = true));
       if (hit) return true;
     }
     return false;

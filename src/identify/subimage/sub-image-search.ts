@@ -2,6 +2,7 @@ import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
 import { samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
+import type { LowBandIndex } from '../pdq/low-band.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
@@ -28,6 +29,8 @@ export interface WholeImageMatcher {
   match(image: PixelImage): MatchOutcome;
   /** The one-sided stored crops its index leaves out, which it looks for through trim views (none: all indexed). */
   readonly trimCrops?: readonly Crop[];
+  /** Its index's stored hashes by low band (sampled indexes), which the rough gate also looks regions up in. */
+  readonly lowBandIndex?: LowBandIndex;
 }
 
 /** Where in the query a sub-image match was found, and how it was transformed. */
@@ -93,7 +96,7 @@ export class SubImageSearch {
     index: HammingIndex,
     options: SubImageSearchOptions = {},
   ) {
-    this.gate = new RoughGate(index, matcher.trimCrops);
+    this.gate = new RoughGate(index, matcher.trimCrops, matcher.lowBandIndex);
     this.alignedThreshold = options.alignedThreshold ?? Infinity;
     this.finders = options.finders ?? REGION_FINDERS;
     const plan = offAxisPlan(index.size);
