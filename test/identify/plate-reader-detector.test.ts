@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import type { Item, Notice } from '../../src/sources/item.js';
 import { plateOnlyIndex } from './support/fingerprint-index.js';
-import { platePhoto } from './support/plate-photo.js';
+import { imageItem, platePhoto } from './support/plate-photo.js';
 
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
@@ -22,13 +21,7 @@ function setup(options: { readPlates?: boolean; plateKey?: Buffer }): { value: D
 }
 
 async function photoItem(): Promise<Item> {
-  const bytes = await platePhoto('QRT 4821');
-  return {
-    location: 'share/car.jpg',
-    origin: 'filesystem',
-    size: bytes.length,
-    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
-  };
+  return imageItem(await platePhoto('QRT 4821'), 'share/car.jpg');
 }
 
 describe('plateImageDetector', () => {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
@@ -7,8 +6,8 @@ import * as rows from '../../src/identify/plate-reader/char-rows.js';
 import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { gatedRegions, lumaOf, MAX_REGIONS } from '../../src/identify/plate-reader/gate.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import type { Item } from '../../src/sources/item.js';
 import { plateOnlyIndex } from './support/fingerprint-index.js';
+import { AGENCY_PLATE_SVG, checkBand, imageItem } from './support/plate-photo.js';
 
 /**
  * The places past the gate's largest are tested for a row only when the largest give no plate:
@@ -22,29 +21,18 @@ vi.mock('../../src/identify/plate-reader/char-rows.js', async (actual) => {
 
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
-/** A small band of 4-pixel checks: strokes to the gate (a blob smaller than the plate's), no row. */
-const checks = (x: number, y: number, across = 12, down = 3) =>
-  Array.from({ length: across * down }, (_, k) => [k % across, Math.floor(k / across)] as const)
-    .filter(([i, j]) => (i + j) % 2 === 0)
-    .map(([i, j]) => `<rect x="${x + i * 4}" y="${y + j * 4}" width="4" height="4" fill="#141414"/>`)
-    .join('');
+/** A small band of checks: strokes to the gate (a blob smaller than the plate's), no row. */
+const checks = (x: number, y: number) => checkBand(x, y, 12, 3);
 
 /** A grey PNG, 512 x 512 to the gate (drawn at 1024): eight small bands of checks above, the agency's plate below. */
 async function picture(): Promise<Buffer> {
   const bands = [0, 1, 2, 3].flatMap((col) => [0, 1].map((row) => checks(10 + col * 130, 20 + row * 110))).join('');
-  const plate = `<rect x="170" y="390" width="170" height="44" fill="#f4f4f0"/><text x="255" y="422" font-family="DejaVu Sans" font-weight="bold" font-size="26" text-anchor="middle" fill="#111">QRT4821</text>`;
+  const plate = AGENCY_PLATE_SVG;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 512 512"><rect width="512" height="512" fill="#808080"/>${bands}${plate}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-function item(bytes: Buffer): Item {
-  return {
-    location: 'share/street.png',
-    origin: 'filesystem',
-    size: bytes.length,
-    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
-  };
-}
+const item = (bytes: Buffer) => imageItem(bytes, 'share/street.png');
 
 describe('the smaller places, after the largest', () => {
   it('are not tested when the largest places hold the agency plate', async () => {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
@@ -7,8 +6,8 @@ import { anyCharacterRow, hasCharacterRow } from '../../src/identify/plate-reade
 import { MAX_EXTRA_READS, plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { gatedRegions, type Luma, lumaOf, MAX_PLACES, MAX_REGIONS } from '../../src/identify/plate-reader/gate.js';
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import type { Item } from '../../src/sources/item.js';
 import { plateOnlyIndex } from './support/fingerprint-index.js';
+import { AGENCY_PLATE_SVG, checkBand, imageItem } from './support/plate-photo.js';
 
 /**
  * Photos with more text-like places than the gate's largest (MAX_REGIONS): the smaller places are
@@ -18,12 +17,7 @@ import { plateOnlyIndex } from './support/fingerprint-index.js';
 
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
-/** A band of 4-pixel checks: strokes to the gate, but no mark shaped like a character or a panel. */
-const checks = (x: number, y: number, across = 50, down = 5) =>
-  Array.from({ length: across * down }, (_, k) => [k % across, Math.floor(k / across)] as const)
-    .filter(([i, j]) => (i + j) % 2 === 0)
-    .map(([i, j]) => `<rect x="${x + i * 4}" y="${y + j * 4}" width="4" height="4" fill="#141414"/>`)
-    .join('');
+const checks = (x: number, y: number, across = 50, down = 5) => checkBand(x, y, across, down);
 
 /**
  * A grey PNG, 512 x 512 as the gate sees it (drawn at 1024, so the OCR reads the plate as sharp as
@@ -34,7 +28,7 @@ async function picture(below: string): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="1024" viewBox="0 0 512 512"><rect width="512" height="512" fill="#808080"/>${bands}${below}</svg>`;
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
-const plate = `<rect x="170" y="390" width="170" height="44" fill="#f4f4f0"/><text x="255" y="422" font-family="DejaVu Sans" font-weight="bold" font-size="26" text-anchor="middle" fill="#111">QRT4821</text>`;
+const plate = AGENCY_PLATE_SVG;
 
 async function planeOf(bytes: Buffer): Promise<Luma> {
   const decoded = await decodeImage(bytes, { maxImagePixels: 1e8 });
@@ -42,14 +36,7 @@ async function planeOf(bytes: Buffer): Promise<Luma> {
   return lumaOf(decoded.image.pixels, decoded.image.width, decoded.image.height, decoded.image.channels);
 }
 
-function item(bytes: Buffer): Item {
-  return {
-    location: 'share/street.png',
-    origin: 'filesystem',
-    size: bytes.length,
-    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
-  };
-}
+const item = (bytes: Buffer) => imageItem(bytes, 'share/street.png');
 
 function detector() {
   const setup: DetectorSetup = {

@@ -1,4 +1,6 @@
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
+import type { Item } from '../../../src/sources/item.js';
 
 /**
  * A street-photo stand-in made at test time (no image is committed): a car-coloured body on a
@@ -25,4 +27,27 @@ export async function platePhoto(text: string, options: { plate?: boolean; seed?
   ${plate}
   </svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toBuffer();
+}
+
+/**
+ * A band of 4-pixel checks, `across` x `down` squares from (x, y) in a 512-unit picture: strokes to
+ * the reader's gate, but no mark shaped like a character or a panel.
+ */
+export const checkBand = (x: number, y: number, across: number, down: number): string =>
+  Array.from({ length: across * down }, (_, k) => [k % across, Math.floor(k / across)] as const)
+    .filter(([i, j]) => (i + j) % 2 === 0)
+    .map(([i, j]) => `<rect x="${x + i * 4}" y="${y + j * 4}" width="4" height="4" fill="#141414"/>`)
+    .join('');
+
+/** The agency's plate QRT4821 low in a 512-unit picture: a white plate, bold dark text. */
+export const AGENCY_PLATE_SVG = `<rect x="170" y="390" width="170" height="44" fill="#f4f4f0"/><text x="255" y="422" font-family="DejaVu Sans" font-weight="bold" font-size="26" text-anchor="middle" fill="#111">QRT4821</text>`;
+
+/** An audited file of these bytes at `location`, read from memory. */
+export function imageItem(bytes: Buffer, location: string): Item {
+  return {
+    location,
+    origin: 'filesystem',
+    size: bytes.length,
+    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
+  };
 }
