@@ -31,6 +31,7 @@
  * digest. A step that fails (a crash, or a set too large for this build) is recorded as failed in
  * its row and the run goes on; the run then exits 1.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -93,20 +94,36 @@ async function step(name, args) {
     return;
   }
   if (name === 'audit') {
-    // custody's own CLI (the bundle bin/custody.js runs), in this process, so that its threads can be
-    // told apart: the main thread loads the store, builds the index, walks and reports; every other
-    // thread (the matching threads, the decoders) identifies images. Started by the runner in the
-    // environment custody would relaunch itself in (huge pages for a large store).
-    const [cwd = '', ...cliArgs] = args;
-    const { loadBundledCli } = await import('../../dist/cli/bundle.js');
-    const { Writable } = await import('node:stream');
-    const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+    // custody's audit (the library's auditWith, which the CLI calls with the same options), in this
+    // process, so that its threads can be told apart. The store is loaded before the first image
+    // (its reads run on libuv's pool: 5 CPU-s off the main thread at ten million references), so the
+    // split starts when the first image is done: from then on the main thread walks, builds the index
+    // (on the first match) and dispatches, and every other thread (matching threads, decoders, file
+    // reads, V8's helpers) works on images. Started by the runner in the environment custody would
+    // relaunch itself in (huge pages for a large store). Writes the report as `--format json` does.
+    const [cwd = '', store = '', subset = '', jobs = '8', report = ''] = args;
+    const { auditWith, renderReport } = await import('../../dist/index.js');
     const before = threadTicks();
-    const { exitCode } = await loadBundledCli().run(cliArgs, { stdout: discard, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd });
+    /** @type {{ process: number, main: number } | undefined} */
+    let scanning;
+    const audit = await auditWith({
+      cwd,
+      roots: [subset],
+      fingerprints: [store],
+      plateKeyFile: 'plate.key',
+      archives: false,
+      jobs: Number(jobs),
+      authorized: ['enclave/**'],
+      progress: { onItem: () => void (scanning ??= threadTicks()) },
+    });
     const after = threadTicks();
-    const line = after && before ? { exitCode, processCpu: after.process - before.process, mainCpu: after.main - before.main } : { exitCode };
+    await writeFile(report, renderReport('json', audit));
+    const offMain = (/** @type {{ process: number, main: number }} */ t) => t.process - t.main;
+    const line =
+      after && before && scanning
+        ? { processCpu: after.process - before.process, mainCpu: after.main - before.main, offMainCpu: offMain(after) - offMain(scanning), offMainBeforeScan: offMain(scanning) - offMain(before) }
+        : {};
     process.stdout.write(`${JSON.stringify(line)}\n`);
-    process.exitCode = exitCode;
     return;
   }
   const set = await readJson(file);
@@ -117,16 +134,26 @@ async function step(name, args) {
   process.stdout.write(`${JSON.stringify({ ...made, seconds: (performance.now() - started) / 1000 })}\n`);
 }
 
+/** The kernel's clock ticks per second (USER_HZ), in which /proc counts CPU time (a function: steps run before module constants are set). */
+function clockTicks() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
 /**
  * CPU seconds (user + system) of this whole process, threads that ended included, and of its main
  * thread alone, from the kernel's per-process and per-thread counters (Linux; undefined elsewhere).
- * Both are in clock ticks (USER_HZ, 100 on Linux), so their difference is the other threads' CPU.
+ * Both are counted in clock ticks, so their difference is the other threads' CPU.
  */
 function threadTicks() {
+  const hz = clockTicks();
   const ticks = (/** @type {string} */ file) => {
     const stat = readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of proc(5)
+    return (Number(fields[11]) + Number(fields[12])) / hz; // utime, stime: fields 14 and 15 of proc(5)
   };
   try {
     return { process: ticks('/proc/self/stat'), main: ticks('/proc/thread-self/stat') };
@@ -213,7 +240,7 @@ async function main() {
       const audited = hugePageEnvironment(processFacts(['audit', subset, '--fingerprints', set.file], env, tree.dir)) ?? env;
       runs.loads.push(await child(['load', set.file], audited));
       const report = path.join(out, `refs-audit-${name}${round === 1 ? '' : `-${round}`}.json`);
-      runs.audits.push(await child(['audit', tree.dir, 'audit', subset, '--fingerprints', set.file, '--plate-key-file', 'plate.key', '--no-archives', '--no-cache', '--jobs', String(jobs), '--authorized', 'enclave/**', '--fail-on', 'none', '--format', 'json', '--output', report], audited));
+      runs.audits.push(await child(['audit', tree.dir, set.file, subset, String(jobs), report], audited));
     }
   }
   for (const [name, set] of Object.entries(sets)) {
@@ -359,14 +386,22 @@ async function assetsFound(file, planted, subset) {
 }
 
 /**
- * The in-process audit step's thread split (see `threadTicks`), medians over its runs: `mainCpu`, and
- * `offMainCpu`, the CPU of every thread but the main one (identifying images). Empty without /proc.
+ * The in-process audit step's thread split (see `threadTicks`), medians over its runs: `mainCpu`, the
+ * main thread's CPU over the whole audit; `offMainCpu`, every other thread's from the first image done
+ * to the end (images: matching threads, decoders, reads); `offMainBeforeScan`, theirs before it (the
+ * store's reads). Empty without /proc, or when a run failed (its row says so).
  * @param {import('./measure.js').Measurement[]} runs
  */
 function threadsOf(runs) {
-  const lines = runs.map((m) => JSON.parse(m.stdout.trim().split('\n').at(-1) ?? '{}'));
-  if (lines.some((l) => l.processCpu === undefined)) return {};
-  return { mainCpu: median(lines.map((l) => l.mainCpu)), offMainCpu: median(lines.map((l) => l.processCpu - l.mainCpu)) };
+  const lines = runs.map((m) => {
+    try {
+      return m.code === 0 ? JSON.parse(m.stdout.trim().split('\n').at(-1) || '{}') : {};
+    } catch {
+      return {};
+    }
+  });
+  if (lines.length === 0 || lines.some((l) => l.offMainCpu === undefined)) return {};
+  return { mainCpu: median(lines.map((l) => l.mainCpu)), offMainCpu: median(lines.map((l) => l.offMainCpu)), offMainBeforeScan: median(lines.map((l) => l.offMainBeforeScan)) };
 }
 
 /** @param {import('./measure.js').Measurement} m */

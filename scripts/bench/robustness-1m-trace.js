@@ -160,7 +160,7 @@ async function traceGate(bytes, expected) {
     },
   };
   const exactTrims = crowded ? new RoughGate(/** @type {any} */ (trimRecorder), /** @type {any} */ (crowded).direct.trimCrops) : undefined;
-  const gates = [new RoughGate(/** @type {any} */ (alone).direct.hamming, /** @type {any} */ (alone).direct.trimCrops), ...(crowded ? [new RoughGate(/** @type {any} */ (crowded).direct.hamming, /** @type {any} */ (crowded).direct.trimCrops)] : [])];
+  const gates = [new RoughGate(/** @type {any} */ (alone).direct.hamming, /** @type {any} */ (alone).direct.trimCrops), ...(crowded ? [new RoughGate(/** @type {any} */ (crowded).direct.hamming, /** @type {any} */ (crowded).direct.trimCrops, /** @type {any} */ (crowded).direct.lowBandIndex)] : [])];
   const plane = lowRes(image);
   for (const finder of REGION_FINDERS) {
     for (const c of finder(image, plane)) {

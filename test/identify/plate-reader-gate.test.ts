@@ -23,7 +23,7 @@ describe('the stroke gate', () => {
 
   it("counts a step across a cell's edge for the cell on its left", () => {
     // A spike on each cell's first pixel: its rising step belongs to the cell before, which holds
-    // one step a row (4 a cell, too few) where the band starts, and so the blob starts a cell later.
+    // one step a row (4 a cell, too few) where the band ends, and so the blob ends a cell earlier.
     const edge = gatedRegions(plane(40, 0));
     const inside = gatedRegions(plane(40, 3));
     expect(edge.blobs).toBe(1);

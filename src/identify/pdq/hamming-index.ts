@@ -135,8 +135,8 @@ export class HammingIndex {
   /**
    * Visits the entries within `radius` among those with some chunk c within `depths[c]` bits of the
    * query's (with `from`, only the values beyond `from[c]` bits, and only entries no chunk of which
-   * is within `from[c]`: see {@link deepen}). In three passes, each over independent reads (the probed values' table starts, then
-   * their members, then the members' hashes), so the processor overlaps the cache misses that one
+   * is within `from[c]`: see {@link deepen}). In passes, each over independent reads (the probed values' table starts, then
+   * their members' first lines touched, then the members copied, then their hashes), so the processor overlaps the cache misses that one
    * probe-at-a-time loop makes one after another: measured 1.4-1.6x faster over 3 million random
    * hashes (depth 2: 2.3-2.5 -> 1.7-1.8 ms per search). Candidates are met in the same order as
    * before and an entry is visited at its first meeting, so visits are unchanged; only entries within

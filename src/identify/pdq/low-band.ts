@@ -20,8 +20,8 @@ export const LOW_BAND: readonly number[] = Array.from({ length: 255 }, (_, k) =>
 
 /**
  * Key bits for an index of `size` hashes: 20 (a key shared with ~3 stored hashes at 3 million, 5
- * with the bench store's clustering), more past 2^23 so that a probed key stays about that crowded
- * (24 at 30 million). Fewer bits meet more copies: of the rotate-crop plates' nearest crops, one
+ * with the bench store's clustering), one more each time the count doubles past about 3 million
+ * (2^20 x 3), so that a probed key stays about that crowded (24 at 30 million). Fewer bits meet more copies: of the rotate-crop plates' nearest crops, one
  * differed from its reference in 1 of 20 bits and 2 of 24.
  */
 export function lowBandBits(size: number): number {
@@ -47,7 +47,7 @@ export const CHECK_LIMIT = 7;
 
 /**
  * The wide lookup (LowBandIndex.searchWide, the sub-image rough gate's): the key less its last
- * WIDE_FINE_BITS (16 bits to 2^23 hashes, 20 at ten million references), within 1 or 2 bits (its
+ * WIDE_FINE_BITS (16 bits up to about 3 million hashes, 20 at ten million references' 30 million), within 1 or 2 bits (its
  * depth), and those fine bits and the check together within WIDE_LIMIT. A candidate region's rough
  * hash (one DCT of a window or sheet cell sampled from the whole query's blurrier filtered plane,
  * cut where the finder saw edges) drifts further in the low band than a probe crop's: the
