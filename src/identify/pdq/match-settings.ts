@@ -1,5 +1,5 @@
 import type { ReferenceLabel } from '../../references/index-set.js';
-import { cheapestExactDepths, chunkWidths, type ProbeDepth, SAMPLED_ENTRIES } from './hamming-chunks.js';
+import { cheapestExactDepths, chunkWidths, type ProbeDepth, SAMPLED_ENTRIES, WIDE_ENTRIES } from './hamming-chunks.js';
 import type { TileCheck } from './tiles.js';
 
 // The perceptual matcher's thresholds and radii (measured on the bench; see each), its options and
@@ -157,3 +157,22 @@ export function searchPlan(entries: number, exactTo = MATCH_THRESHOLD): SearchPl
  * the robustness bench with a million distractors measures what it costs in recall.
  */
 export const WIDE_GRID_DEPTH = 1;
+
+/**
+ * The per-chunk depths of the first stage's shallow searches and of the trim views' searches in an
+ * index past 2^20 stored hashes (WIDE_ENTRIES; undefined below): 1 bit deep in every other chunk
+ * and the chunk's own value alone in the others, as the sub-image gate's turned searches are probed
+ * (rough-gate.ts turnedGateDepths). Half the probes of WIDE_GRID_DEPTH, exact to 17 bits (16 past
+ * 2^24) and a sample beyond (simulated, 12 wide chunks: p 0.93 at 30 bits, 0.81 at 35, 0.64 at 40,
+ * where 1 bit in every chunk meets 0.996, 0.96, 0.85). Every query makes them (16 first-stage
+ * searches, up to 8 trim views) and at 1M references nearly all meet nothing; a direct copy is met
+ * by its reference's three stored core views through two query views, and any of them opens the
+ * deep probes of its orientation (orientation-search.ts shallowDepths). Measured at 1M references
+ * (session 19, scripts/bench/match-ab.js against the build before, 80 camera-roll images x 3, three
+ * runs): CPU per image x0.903, x0.940, x0.946, 0 of 80 outcomes changed; the 142 planted copies of
+ * the bench share x0.77, 0 changed; the robustness bench with each million-reference distractor
+ * store the same misses as the build before (derived 449/459, unrelated 446/459, precision 1.000).
+ */
+export function halfDepths(entries: number): number[] | undefined {
+  return entries > WIDE_ENTRIES ? chunkWidths(entries).map((_, c) => (c % 2 === 0 ? 1 : 0)) : undefined;
+}

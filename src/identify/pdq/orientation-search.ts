@@ -2,7 +2,7 @@ import { DIHEDRAL, type Dihedral } from './dihedral.js';
 import { WIDE_ENTRIES } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
 import type { Hash256 } from './hash256.js';
-import { ALIGN_ORIENTATIONS, SEED_RADIUS, type SearchPlan, WIDE_ALIGN_ORIENTATIONS, WIDE_GRID_DEPTH } from './match-settings.js';
+import { ALIGN_ORIENTATIONS, halfDepths, SEED_RADIUS, type SearchPlan, WIDE_ALIGN_ORIENTATIONS } from './match-settings.js';
 import type { Rect } from './pdq-hasher.js';
 
 /** One first-stage search: a query view in one orientation, and what it met as (entry, distance) pairs. */
@@ -15,21 +15,20 @@ export interface OrientationSearch<V> {
 /**
  * The per-chunk depths the first stage probes every orientation to first, in an index past 2^20
  * stored hashes (WIDE_ENTRIES; undefined otherwise: every search goes to the plan's depth):
- * WIDE_GRID_DEPTH, exact to 23 bits (21 past 2^24) and a sample beyond (p 0.99 at 31 bits; 0.96 past
- * 2^24), ~270 probes where the plan's depths make ~2,000. An orientation's deep probes follow only
- * when some view's shallow search in that orientation met a stored hash within the radius (see
- * {@link searchOrientations}). So the first stage is exact to the match threshold no longer, only to
- * 23 bits: a stored view 24-31 bits from a view of the query, in an orientation where no shallow
- * search met anything, is not met (simulated over random hashes, 12 wide chunks: p 0.0001 at 26
- * bits, 0.001 at 28, 0.008 at 31; past 2^24, 0.008 at 28 and 0.035 at 31). A copy's reference's
- * other stored core views (5% and 10% crops), the query's other view, and any near-duplicate are
- * further chances to open the deep probes. Measured on 80 camera-roll images at 1M
- * references (scripts/bench/stage-hits.js): the upright search met something in 12 at this depth
- * (16 at the plan's), the turned ones in 5 (6 orientations), where the upright was probed deep for
- * every image and all 14 turned searches deepened on any turned hit. What is lost is not measured by
- * the robustness bench with a million distractors: half of them are its own references with 36-80
- * bits flipped, so a copy's own orientation always meets one and opens the deep probes (review of
- * this change); the rates above are the measure.
+ * halfDepths (1 bit in every other chunk, the chunk's own value in the rest), exact to 17 bits (16
+ * past 2^24) and a sample beyond (p 0.93 at 30 bits), ~135 probes where the plan's depths make
+ * ~2,000. An orientation's deep probes follow only when some view's shallow search in that
+ * orientation met a stored hash within the radius (see {@link searchOrientations}). So the first
+ * stage is exact to the match threshold no longer, only to 17 bits: a stored view farther from every
+ * view of the query, in an orientation where no shallow search met anything, may go unmet. A copy's
+ * reference's other stored core views (5% and 10% crops), the query's other view, and any
+ * near-duplicate are further chances to open the deep probes. Until session 19 the shallow depth was
+ * 1 in every chunk (WIDE_GRID_DEPTH, exact to 23 bits; simulated over random hashes, 12 wide chunks:
+ * p 0.0001 of missing at 26 bits, 0.008 at 31); halving it was measured on 80 camera-roll images at
+ * 1M references (scripts/bench/match-ab.js) and by the robustness bench with both million-reference
+ * distractor stores (see the commit). The robustness bench's derived distractors are its own
+ * references with 36-80 bits flipped, so a copy's own orientation nearly always meets one and opens
+ * the deep probes: the unrelated store is the harder test.
  */
 export function shallowDepths(index: HammingIndex, plan: SearchPlan): number[] | undefined {
   const deep = plan.depth;
@@ -37,7 +36,9 @@ export function shallowDepths(index: HammingIndex, plan: SearchPlan): number[] |
   // copy within the match threshold could go unmet (review of e243d52, which had made every sampled
   // index shallow here); 16 chunks of 16 bits probe the plan's depths anyway.
   if (index.size <= WIDE_ENTRIES || !Array.isArray(deep)) return undefined;
-  const shallow = deep.map((d) => Math.min(d, WIDE_GRID_DEPTH));
+  const half = halfDepths(index.size);
+  if (!half || half.length !== deep.length) return undefined;
+  const shallow = deep.map((d, c) => Math.min(d, half[c]!));
   return index.probedAt(shallow) && index.probedAt(deep) ? shallow : undefined;
 }
 
@@ -55,7 +56,7 @@ export interface FirstStage<V> {
   searches: OrientationSearch<V>[];
   /**
    * The least distance a stored hash met only by the owed probes can have: one no chunk c of which
-   * is within shallow[c] bits of the query's differs by sum(shallow[c] + 1) bits at least (24 in 12
+   * is within shallow[c] bits of the query's differs by sum(shallow[c] + 1) bits at least (18 in 12
    * chunks). Infinity when nothing is owed: no search met anything, or none was probed shallow.
    */
   owedFrom: number;

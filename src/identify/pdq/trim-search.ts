@@ -3,7 +3,7 @@ import type { Crop } from './crops.js';
 import type { FilteredPlane } from './filtered-plane.js';
 import type { ProbeDepth } from './hamming-chunks.js';
 import type { HammingIndex } from './hamming-index.js';
-import { MATCH_THRESHOLD, QUALITY_GATE, REFINE_RADIUS } from './match-settings.js';
+import { halfDepths, MATCH_THRESHOLD, QUALITY_GATE, REFINE_RADIUS } from './match-settings.js';
 import type { Rect } from './pdq-hasher.js';
 import { refineAlignment } from './refine.js';
 import { nearlySame, type QueryView, trimViews } from './views.js';
@@ -51,6 +51,8 @@ export function trimHits(
   const found = new Map<number, TrimHit>();
   const near = new Map<number, TrimHit>();
   const reach = Math.max(threshold, REFINE_RADIUS);
+  // Past 2^20 hashes, half the grid's probes (match-settings.ts halfDepths).
+  const probe = halfDepths(index.size) ?? depth;
   for (const base of bases) {
     for (const view of trimViews(plane, trims, base)) {
       if (view.result.quality < QUALITY_GATE) continue;
@@ -59,7 +61,7 @@ export function trimHits(
         const known = into.get(entry);
         if (!known || distance < known.distance) into.set(entry, { entry, distance, view, rect: view.rect });
       };
-      index.search(view.result.hash!, reach, visit, depth);
+      index.search(view.result.hash!, reach, visit, probe);
     }
   }
   const misses = [...near.values()].filter((h) => !found.has(h.entry)).sort((a, b) => a.distance - b.distance || a.entry - b.entry);

@@ -3,7 +3,7 @@ import { DIHEDRAL, type Dihedral } from '../../../src/identify/pdq/dihedral.js';
 import { chunkWidths, placesOf, WIDE_CHUNKS, WIDE_ENTRIES } from '../../../src/identify/pdq/hamming-chunks.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
 import { hamming } from '../../../src/identify/pdq/hash256.js';
-import { MATCH_THRESHOLD, searchPlan } from '../../../src/identify/pdq/match-settings.js';
+import { halfDepths, MATCH_THRESHOLD, searchPlan } from '../../../src/identify/pdq/match-settings.js';
 import { collectCandidates, cropOrientations, searchOrientations, shallowDepths } from '../../../src/identify/pdq/orientation-search.js';
 import { flipped, xorshift } from '../../support/xorshift.js';
 
@@ -143,5 +143,23 @@ describe('orientations the crop stage searches', () => {
   it('are the best only past 2^20 hashes, where a chance hash puts a second orientation in most queries', () => {
     expect(cropOrientations(nearestBy, WIDE_ENTRIES + 1)).toEqual(['rotate90']);
     expect(cropOrientations(new Map(), WIDE_ENTRIES + 1)).toEqual([]);
+  });
+});
+
+describe('first stage past 2^20 hashes: shallow searches at half depths', () => {
+  // Past 2^20 hashes the shallow searches (and the trim views') probe 1 bit deep in every other chunk
+  // and the chunk's own value in the rest (halfDepths), never deeper than the plan; below, none.
+  const probing = (size: number) => ({ size, probedAt: () => true }) as unknown as HammingIndex;
+
+  it('halves the probes of the 12 and 11 wide chunks, within the plan', () => {
+    for (const size of [3_000_000, 30_000_000]) {
+      const plan = searchPlan(size);
+      const shallow = shallowDepths(probing(size), plan)!;
+      expect(shallow).toEqual(halfDepths(size));
+      expect(shallow).toEqual(chunkWidths(size).map((_, c) => (c % 2 === 0 ? 1 : 0)));
+      for (const [c, d] of shallow.entries()) expect(d).toBeLessThanOrEqual((plan.depth as number[])[c]!);
+    }
+    expect(halfDepths(WIDE_ENTRIES)).toBeUndefined();
+    expect(shallowDepths(probing(WIDE_ENTRIES), searchPlan(WIDE_ENTRIES))).toBeUndefined();
   });
 });
