@@ -169,9 +169,10 @@ export const WIDE_GRID_DEPTH = 1;
  * by its reference's three stored core views through two query views, and any of them opens the
  * deep probes of its orientation (orientation-search.ts shallowDepths). Measured at 1M references
  * (session 19, scripts/bench/match-ab.js against the build before, 80 camera-roll images x 3, three
- * runs): CPU per image x0.903, x0.940, x0.946, 0 of 80 outcomes changed; the 142 planted copies of
- * the bench share x0.77, 0 changed; the robustness bench with each million-reference distractor
- * store the same misses as the build before (derived 449/459, unrelated 446/459, precision 1.000).
+ * runs): CPU per image x0.903, x0.940, x0.946, 0 of 80 outcomes changed (at 10M, 80 x 2: x0.877,
+ * x0.905, x0.916, 0 changed); the share's 142 planted copies x0.77, 0 changed; the robustness bench
+ * with each million-reference distractor store the same misses as the build before (derived
+ * 449/459, unrelated 446/459, precision 1.000). Of the 1M saving, the first stage's part is x0.965.
  */
 export function halfDepths(entries: number): number[] | undefined {
   return entries > WIDE_ENTRIES ? chunkWidths(entries).map((_, c) => (c % 2 === 0 ? 1 : 0)) : undefined;
