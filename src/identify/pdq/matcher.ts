@@ -66,7 +66,7 @@ export class PerceptualMatcher {
   private readonly plan: SearchPlan;
   /** Whether the index samples (past SAMPLED_ENTRIES, 8,192 hashes): its 1-bit-deep searches sample beyond their exact reach (23 bits in the 12 wide chunks, 21 past 2^24). */
   private readonly sampled: boolean;
-  /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH). */
+  /** Probe depth of the crop grid's and the trim views' searches (WIDE_GRID_DEPTH; past 2^20 hashes the trim views probe at halfDepths: trim-search.ts). */
   private readonly gridDepth: ProbeDepth | undefined;
   /** Stored one-sided crops the index leaves out (large sets), looked for through trim views. */
   private readonly trims: readonly Crop[];
