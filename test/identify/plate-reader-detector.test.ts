@@ -4,7 +4,8 @@ import { plateImageDetector } from '../../src/identify/plate-reader/detector.js'
 import { buildPlateSet } from '../../src/identify/plates/agency.js';
 import type { Item, Notice } from '../../src/sources/item.js';
 import { plateOnlyIndex } from './support/fingerprint-index.js';
-import { imageItem, platePhoto } from './support/plate-photo.js';
+import { itemOf } from './support/perceptual.js';
+import { platePhoto } from './support/plate-photo.js';
 
 const KEY = Buffer.from('plate-reader-test-key-0123456789');
 
@@ -21,7 +22,7 @@ function setup(options: { readPlates?: boolean; plateKey?: Buffer }): { value: D
 }
 
 async function photoItem(): Promise<Item> {
-  return imageItem(await platePhoto('QRT 4821'), 'share/car.jpg');
+  return itemOf('share/car.jpg', await platePhoto('QRT 4821'));
 }
 
 describe('plateImageDetector', () => {

@@ -1,13 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import * as rows from '../../src/identify/plate-reader/char-rows.js';
-import { plateImageDetector } from '../../src/identify/plate-reader/detector.js';
 import { gatedRegions, lumaOf, MAX_REGIONS } from '../../src/identify/plate-reader/gate.js';
-import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import { plateOnlyIndex } from './support/fingerprint-index.js';
-import { AGENCY_PLATE_SVG, checkBand, imageItem } from './support/plate-photo.js';
+import { itemOf } from './support/perceptual.js';
+import { AGENCY_PLATE_SVG, agencyPlateReader, checkBand } from './support/plate-photo.js';
 
 /**
  * The places past the gate's largest are tested for a row only when the largest give no plate:
@@ -32,7 +29,7 @@ async function picture(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-const item = (bytes: Buffer) => imageItem(bytes, 'share/street.png');
+const item = (bytes: Buffer) => itemOf('share/street.png', bytes);
 
 describe('the smaller places, after the largest', () => {
   it('are not tested when the largest places hold the agency plate', async () => {
@@ -45,16 +42,8 @@ describe('the smaller places, after the largest', () => {
     expect(gated.blobs).toBeGreaterThan(MAX_REGIONS);
     expect(gated.extra.length).toBeGreaterThan(0);
     expect(rows.anyCharacterRow(luma, gated.regions)).toBe(true);
-    const setup: DetectorSetup = {
-      fingerprints: plateOnlyIndex(buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }])),
-      markers: [],
-      limits: DEFAULT_DETECT_LIMITS,
-      readPlates: true,
-      plateKey: KEY,
-      notice: () => {},
-    };
     vi.mocked(rows.hasCharacterRow).mockClear();
-    const result = await plateImageDetector.create(setup)!.detect(item(bytes), 'image/png');
+    const result = await agencyPlateReader(KEY).detect(item(bytes), 'image/png');
     expect(result.identifications).toEqual([expect.objectContaining({ asset: 'plate-image', method: 'plate-in-image' })]);
     expect(rows.hasCharacterRow).not.toHaveBeenCalled();
   }, 60_000);

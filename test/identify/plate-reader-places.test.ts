@@ -1,13 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECT_LIMITS, type DetectorSetup } from '../../src/identify/detector.js';
 import { decodeImage } from '../../src/identify/image-decode.js';
 import { anyCharacterRow, hasCharacterRow } from '../../src/identify/plate-reader/char-rows.js';
-import { MAX_EXTRA_READS, plateImageDetector } from '../../src/identify/plate-reader/detector.js';
+import { MAX_EXTRA_READS } from '../../src/identify/plate-reader/detector.js';
 import { gatedRegions, type Luma, lumaOf, MAX_PLACES, MAX_REGIONS } from '../../src/identify/plate-reader/gate.js';
-import { buildPlateSet } from '../../src/identify/plates/agency.js';
-import { plateOnlyIndex } from './support/fingerprint-index.js';
-import { AGENCY_PLATE_SVG, checkBand, imageItem } from './support/plate-photo.js';
+import { itemOf } from './support/perceptual.js';
+import { AGENCY_PLATE_SVG, agencyPlateReader, checkBand } from './support/plate-photo.js';
 
 /**
  * Photos with more text-like places than the gate's largest (MAX_REGIONS): the smaller places are
@@ -36,19 +34,9 @@ async function planeOf(bytes: Buffer): Promise<Luma> {
   return lumaOf(decoded.image.pixels, decoded.image.width, decoded.image.height, decoded.image.channels);
 }
 
-const item = (bytes: Buffer) => imageItem(bytes, 'share/street.png');
+const item = (bytes: Buffer) => itemOf('share/street.png', bytes);
 
-function detector() {
-  const setup: DetectorSetup = {
-    fingerprints: plateOnlyIndex(buildPlateSet(['QRT4821'], KEY, [{ id: 'reads.csv', column: 'plate', rows: 1 }])),
-    markers: [],
-    limits: DEFAULT_DETECT_LIMITS,
-    readPlates: true,
-    plateKey: KEY,
-    notice: () => {},
-  };
-  return plateImageDetector.create(setup)!;
-}
+const detector = () => agencyPlateReader(KEY);
 
 describe('the places past the largest six', () => {
   it('an image with more than six text-like places, none holding a row, is searched and clean (not incomplete)', async () => {

@@ -1,6 +1,8 @@
-import { Readable } from 'node:stream';
 import sharp from 'sharp';
-import type { Item } from '../../../src/sources/item.js';
+import { DEFAULT_DETECT_LIMITS, type Detector, type DetectorSetup } from '../../../src/identify/detector.js';
+import { plateImageDetector } from '../../../src/identify/plate-reader/detector.js';
+import { buildPlateSet } from '../../../src/identify/plates/agency.js';
+import { plateOnlyIndex } from './fingerprint-index.js';
 
 /**
  * A street-photo stand-in made at test time (no image is committed): a car-coloured body on a
@@ -42,12 +44,15 @@ export const checkBand = (x: number, y: number, across: number, down: number): s
 /** The agency's plate QRT4821 low in a 512-unit picture: a white plate, bold dark text. */
 export const AGENCY_PLATE_SVG = `<rect x="170" y="390" width="170" height="44" fill="#f4f4f0"/><text x="255" y="422" font-family="DejaVu Sans" font-weight="bold" font-size="26" text-anchor="middle" fill="#111">QRT4821</text>`;
 
-/** An audited file of these bytes at `location`, read from memory. */
-export function imageItem(bytes: Buffer, location: string): Item {
-  return {
-    location,
-    origin: 'filesystem',
-    size: bytes.length,
-    content: { head: async (n) => bytes.subarray(0, n), readAll: async () => bytes, stream: () => Readable.from([bytes]) },
+/** A plate reader (`--read-plates`) whose agency list holds only QRT4821, under `key`. */
+export function agencyPlateReader(key: Buffer): Detector {
+  const setup: DetectorSetup = {
+    fingerprints: plateOnlyIndex(buildPlateSet(['QRT4821'], key, [{ id: 'reads.csv', column: 'plate', rows: 1 }])),
+    markers: [],
+    limits: DEFAULT_DETECT_LIMITS,
+    readPlates: true,
+    plateKey: key,
+    notice: () => {},
   };
+  return plateImageDetector.create(setup)!;
 }
