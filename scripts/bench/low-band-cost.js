@@ -7,25 +7,15 @@
  * them, free of the noise of two separate matchers' totals on a shared machine (match-ab.js), and
  * counted per image. The timer's own cost (two process.cpuUsage calls a lookup) is included: an upper bound.
  *
- *   node --max-old-space-size=8192 scripts/bench/low-band-cost.js --set <store> --images <dir> [--limit 80] [--repeat 2]
+ *   node --max-old-space-size=8192 scripts/bench/low-band-cost.js --set <store> --images <dir> [--limit 80] [--repeat 2] [--build <dir>]
  */
-import { arg, cpuMs, distModule, root, sampleImages } from './builds.js';
+import { arg, cpuMs, profiledMatcher, sampleImages } from './builds.js';
 
-const setFile = arg('--set');
-const imagesDir = arg('--images');
-if (!setFile || !imagesDir) {
-  process.stderr.write('usage: low-band-cost.js --set <store> --images <dir> [--limit n] [--repeat n]\n');
-  process.exit(2);
-}
-const limit = Number(arg('--limit') ?? 80);
+const { build, module, matcher, imagesDir, limit } = await profiledMatcher('low-band-cost.js', 80);
+const setFile = arg('--set') ?? '';
 const repeat = Number(arg('--repeat') ?? 2);
-const { loadFingerprints } = await distModule(root, 'references/load.js');
-const { buildPdqIndex } = await distModule(root, 'identify/pdq/pdq-index.js');
-const { SubImageMatcher } = await distModule(root, 'identify/subimage/sub-image-matcher.js');
-const { LowBandIndex } = await distModule(root, 'identify/pdq/low-band.js');
-const images = await sampleImages(root, imagesDir, limit);
-const store = await loadFingerprints([setFile]);
-const matcher = new SubImageMatcher(buildPdqIndex(store.columns, store.tables, store.viewFile));
+const { LowBandIndex } = await module('identify/pdq/low-band.js');
+const images = await sampleImages(build, imagesDir, limit);
 let lookups = 0;
 let met = 0;
 let inBand = 0;

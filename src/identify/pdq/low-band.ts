@@ -60,8 +60,8 @@ export const CHECK_LIMIT = 7;
 export const WIDE_FINE_BITS = 4;
 export const WIDE_LIMIT = 7;
 
-/** XOR masks of the `bits`-bit wide keys a lookup `depth` bits deep reads (the key itself, then 1 bit off, then 2). */
-function wideFlips(bits: number, depth: number): number[] {
+/** XOR masks of the `bits`-bit keys a lookup `depth` (0-2) bits deep reads: the key itself, then 1 bit off, then 2. */
+function keyFlips(bits: number, depth: number): number[] {
   const flips = [0];
   for (let a = 0; a < bits && depth >= 1; a++) flips.push(2 ** a);
   for (let a = 0; a < bits && depth >= 2; a++) for (let b = a + 1; b < bits; b++) flips.push(2 ** a + 2 ** b);
@@ -192,7 +192,7 @@ export class LowBandIndex {
   private readonly keyBytes: KeyTables;
   private readonly checkBytes: KeyTables;
   private readonly flips: number[];
-  /** The wide lookup's flips, 1 and 2 bits deep (wideFlips). */
+  /** The wide lookup's flips, 1 and 2 bits deep (keyFlips). */
   private readonly wideFlips: number[][];
 
   /** Over `tables` of `pool`, or tables built now (once per pool in a thread) when none are given. */
@@ -205,9 +205,8 @@ export class LowBandIndex {
     this.tailBits = this.tables.bits - this.tables.prefix;
     this.keyBytes = keyTables(0, this.tables.bits);
     this.checkBytes = keyTables(this.tables.bits, this.tables.bits + CHECK_BITS);
-    this.flips = [0];
-    for (let b = 0; b < this.tables.bits && LOW_BAND_DEPTH >= 1; b++) this.flips.push(2 ** b);
-    this.wideFlips = [1, 2].map((depth) => wideFlips(this.tables.bits - WIDE_FINE_BITS, depth));
+    this.flips = keyFlips(this.tables.bits, LOW_BAND_DEPTH);
+    this.wideFlips = [1, 2].map((depth) => keyFlips(this.tables.bits - WIDE_FINE_BITS, depth));
   }
 
   /** The query's key, which decides what {@link near} returns. */
