@@ -105,3 +105,18 @@ export async function profiledMatcher(script, defaultLimit) {
   const matcher = new SubImageMatcher(buildPdqIndex(set.columns, set.tables, set.viewFile));
   return { build, module, matcher, imagesDir, limit: Number(arg('--limit') ?? defaultLimit) };
 }
+
+/**
+ * A seeded xorshift32 generator: the same numbers every run, for the scripts that build random
+ * hashes and queries (search-ab.js, probe-ab.js, match-index.js).
+ * @param {number} seed @returns {() => number}
+ */
+export function xorshift(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}

@@ -2,6 +2,8 @@
 // Reference-index benchmark: multi-index hashing vs a linear scan at 100,000 references.
 // Build first (npm run build), then: node scripts/bench/match-index.js [references] [variants]
 // The library is imported by URL at run time so that typechecking does not require a build.
+import { xorshift } from './builds.js';
+
 const dist = (/** @type {string} */ file) => new URL(`../../dist/identify/pdq/${file}`, import.meta.url).href;
 /** @type {any} */
 let modules;
@@ -90,16 +92,6 @@ function pdqRate(random) {
   return Math.round((n / (performance.now() - started)) * 1000);
 }
 
-/** @param {number} seed @returns {() => number} */
-function xorshift(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 const references = Number(process.argv[2] ?? 100_000);
 const variantsPerReference = Number(process.argv[3] ?? 1);

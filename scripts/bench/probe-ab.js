@@ -13,7 +13,7 @@
  * derived references are); queries are random or a stored hash with 4-40 bits flipped.
  */
 import path from 'node:path';
-import { arg, cpuMs, distModule, root } from './builds.js';
+import { arg, cpuMs, distModule, root, xorshift } from './builds.js';
 
 const baseDir = arg('--base');
 if (!baseDir) {
@@ -26,14 +26,7 @@ const repeat = Number(arg('--repeat') ?? 5);
 /** `shallow` (1 bit deep), `plan` (the first stage's depths) or both. */
 const kinds = (arg('--kinds') ?? 'shallow,plan').split(',');
 
-let seed = 12345;
-const next = () => {
-  seed ^= seed << 13;
-  seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return seed >>> 0;
-};
+const next = xorshift(12345);
 /** `hash` with `count` random bits flipped (a copy). @param {Uint32Array} hash @param {number} count */
 const flipped = (hash, count) => {
   const out = Uint32Array.from(hash);

@@ -16,7 +16,7 @@
  * visits to compare. Run it under GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as large audits relaunch.
  */
 import path from 'node:path';
-import { arg, distModule, root } from './builds.js';
+import { arg, distModule, root, xorshift } from './builds.js';
 
 const baseDir = arg('--base');
 if (!baseDir) {
@@ -32,15 +32,8 @@ const mine = await distModule(root, 'identify/pdq/hamming-index.js');
 const base = await distModule(path.resolve(baseDir), 'identify/pdq/hamming-index.js');
 const { sharedU32 } = await distModule(root, 'identify/pdq/hamming-tables.js');
 
-// xorshift32: the same hashes every run.
-let state = 12345;
-const random = () => {
-  state ^= state << 13;
-  state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return state >>> 0;
-};
+// The same hashes every run.
+const random = xorshift(12345);
 const pool = sharedU32(entries * 8);
 for (let i = 0; i < pool.length; i++) pool[i] = random();
 const tables = mine.buildHammingTables(pool);
