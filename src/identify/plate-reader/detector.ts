@@ -122,29 +122,29 @@ export const plateImageDetector: DetectorFactory = {
         const lookup = (plate: string) => matcher.matchNormalised(plate) >= 0;
         // The largest places are read on their own first, as they were before the smaller ones were
         // tested: the smaller ones' boxes and candidates cannot crowd theirs out of the bounds.
-        let reading = first.length > 0 ? await loaded.readPlates(loaded.models, rgb, scaled(first), lookup) : undefined;
-        if (reading === undefined || reading.found.length === 0) {
-          const { later } = smaller();
-          if (later.length > 0) {
-            const more = await loaded.readPlates(loaded.models, rgb, scaled(later), lookup);
-            reading = reading === undefined ? more : { ...more, limited: reading.limited ?? more.limited, spellings: reading.spellings + more.spellings };
-          }
-        }
-        if (reading!.found.length === 0) {
+        const read = (places: Box[]) => loaded.readPlates(loaded.models, rgb, scaled(places), lookup);
+        const largest = first.length > 0 ? await read(first) : undefined;
+        const later = largest && largest.found.length > 0 ? [] : smaller().later;
+        const more = later.length > 0 ? await read(later) : undefined;
+        // One of the two was read: an image with neither returned above.
+        const reading = (
+          largest && more ? { ...more, limited: largest.limited ?? more.limited, spellings: largest.spellings + more.spellings } : (largest ?? more)
+        )!;
+        if (reading.found.length === 0) {
           // A bound that stopped the search before every place was read: not searched, not clean.
           const gapped = unread();
           if (gapped) return gapped;
-          if (reading!.limited === 'boxes') return gap('plates-in-image-limit', `text boxes past the first ${MAX_BOXES} were not read`);
-          if (reading!.limited === 'candidates') return gap('plates-in-image-limit', `plate candidates past the first ${MAX_CANDIDATES} were not looked up`);
+          if (reading.limited === 'boxes') return gap('plates-in-image-limit', `text boxes past the first ${MAX_BOXES} were not read`);
+          if (reading.limited === 'candidates') return gap('plates-in-image-limit', `plate candidates past the first ${MAX_CANDIDATES} were not looked up`);
           return NO_RESULT;
         }
-        const best = reading!.found[0]!;
+        const best = reading.found[0]!;
         const evidence: Record<string, unknown> = {
           region: `${best.region.width}x${best.region.height} at ${best.region.x},${best.region.y} of ${full.image.width}x${full.image.height}`,
           confidence: best.confidence,
-          spellingsTried: reading!.spellings,
+          spellingsTried: reading.spellings,
           spellingMatched: best.spelling,
-          plates: reading!.found.length,
+          plates: reading.found.length,
           keyId,
         };
         return { identifications: [{ asset: PLATE_IMAGE_CLASS, method: 'plate-in-image', evidence }] };
