@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { builtFile } from '../../util/built-file.js';
+import { align, bufferLayout, type Layout } from './edge-layout.js';
 import { LOW_RES_SIDE, type LowRes } from './low-res.js';
-import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, MAX_ANGLE, SLOPES, THRESHOLDS } from './quad-steps.js';
+import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, SLOPES, THRESHOLDS } from './quad-steps.js';
 
 /**
  * The sub-image search's edge passes in WebAssembly (wasm/edges.ts, built by scripts/build.js):
@@ -78,41 +79,6 @@ const PAGE = 65_536;
 const FLOORS_ALONG = LOW_RES_SIDE;
 /** The floors' middle row: dp = 0 (2 dp runs from 1 - FLOORS_ALONG to FLOORS_ALONG - 1). */
 const FLOORS_CENTRE = FLOORS_ALONG - 1;
-const align = (n: number): number => (n + 15) & ~15;
-
-/** Byte offsets of the buffers of one plane size (w x h). */
-interface Layout {
-  w: number;
-  h: number;
-  luma: number;
-  horizontal: number;
-  vertical: number;
-  hAt: number;
-  vAt: number;
-  /** The edge pass' scratch: pixels over the gradient threshold and their gradients. */
-  candidates: number;
-  gxs: number;
-  gys: number;
-  rowEdges: number;
-  colEdges: number;
-  rowRuns: number;
-  colRuns: number;
-  colStart: number;
-  colLast: number;
-  /** The vote offsets of horizontal lines (along w), then of vertical ones (along h). */
-  offsets: number;
-  offsetsDown: number;
-  acc: number;
-  best: number;
-  bestStep: number;
-  histogram: number;
-  counts: number;
-}
-
-/** The widest line accumulator of a plane whose longer side is `side` (quad-lines.ts houghLines: bins). */
-export function widestBins(side: number): number {
-  return side + 2 * (Math.ceil(Math.tan((MAX_ANGLE * Math.PI) / 180) * (side / 2)) + 1);
-}
 
 /**
  * One instance per thread. The slope tables lie first; then the buffers of the last plane size,
@@ -155,40 +121,8 @@ class EdgeKernels {
   layoutOf(w: number, h: number): Layout {
     const l = this.layout;
     if (l && l.w === w && l.h === h) return l;
-    const n = w * h;
-    const bins = widestBins(Math.max(w, h));
-    let p = this.tablesEnd;
-    const take = (bytes: number) => {
-      const at = p;
-      p += align(bytes);
-      return at;
-    };
-    const next: Layout = {
-      w,
-      h,
-      luma: take(4 * n),
-      horizontal: take(n),
-      vertical: take(n),
-      hAt: take(4 * n),
-      vAt: take(4 * n),
-      candidates: take(4 * n),
-      gxs: take(4 * n),
-      gys: take(4 * n),
-      rowEdges: take(n),
-      colEdges: take(n),
-      rowRuns: take(4 * h),
-      colRuns: take(4 * w),
-      colStart: take(4 * w),
-      colLast: take(4 * w),
-      offsets: take(4 * w * ANGLES),
-      offsetsDown: take(4 * h * ANGLES),
-      acc: take(2 * ANGLES * bins),
-      best: take(2 * bins),
-      bestStep: take(2 * bins),
-      histogram: take(8 * ANGLES),
-      counts: take(16),
-    };
-    this.ensure(p);
+    const { layout: next, end } = bufferLayout(w, h, this.tablesEnd);
+    this.ensure(end);
     this.layout = next;
     this.plane = undefined;
     this.edges = undefined;
