@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DETECT_SIDE, detectText } from '../../src/identify/plate-reader/detect-text.js';
+import { boxesOf, DETECT_SIDE, detectorInput, detectText, textProbabilities } from '../../src/identify/plate-reader/detect-text.js';
 import { loadOcrModels, type OcrModels } from '../../src/identify/plate-reader/models.js';
 import type { Rgb } from '../../src/identify/plate-reader/raster.js';
 import { platePhoto } from './support/plate-photo.js';
@@ -46,5 +46,18 @@ describe('detectText', () => {
     const image = await photo(800, 480);
     await detectText(models, image, { x: 280, y: 290, width: 250, height: 75 });
     expect(shapes).toEqual([[1, 3, 160, 512]]);
+  }, 30_000);
+
+  it('is its three steps, which a bench script runs apart (input, probabilities, boxes)', async () => {
+    const models = await loadOcrModels();
+    const image = await photo(800, 480);
+    const region = { x: 200, y: 250, width: 400, height: 150 };
+    const { input, width, height } = detectorInput(image, region);
+    expect([width, height]).toEqual([640, 256]);
+    const map = await textProbabilities(models, input, width, height);
+    expect(map.length).toBe(width * height);
+    const boxes = boxesOf(map, width, height, region, image);
+    expect(boxes.length).toBeGreaterThan(0);
+    expect(boxes).toEqual(await detectText(models, image, region));
   }, 30_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatedRegions, type Luma } from '../../src/identify/plate-reader/gate.js';
+import { gatedRegions, type Luma, textCells } from '../../src/identify/plate-reader/gate.js';
 
 /**
  * The gate's strong steps: a step between neighbours counts when it is at least 32 grey levels up
@@ -28,5 +28,14 @@ describe('the stroke gate', () => {
     const inside = gatedRegions(plane(40, 3));
     expect(edge.blobs).toBe(1);
     expect(edge.regions[0]).not.toEqual(inside.regions[0]);
+  });
+
+  it('gives its text-like cells: those of the band, and no other', () => {
+    const { textLike, cols, rows, cellWidth, cellHeight } = textCells(plane(40));
+    expect([cols, rows, cellWidth, cellHeight]).toEqual([12, 8, 8, 4]);
+    const band = [...textLike.keys()].filter((i) => textLike[i]).map((i) => [i % cols, Math.floor(i / cols)]);
+    // Columns 2-5 (x 16-47) and rows 2-3 (y 8-15).
+    expect(band).toEqual([2, 3].flatMap((r) => [2, 3, 4, 5].map((c) => [c, r])));
+    expect(textCells(plane(31)).textLike.every((v) => v === 0)).toBe(true);
   });
 });

@@ -71,8 +71,18 @@ export interface Gated {
   blobs: number;
 }
 
-/** The gate's places in `luma`, largest first (see {@link Gated}). */
-export function gatedRegions(luma: Luma): Gated {
+/** The gate's cells: which of the plane's CELL_W x CELL_H cells (row-major, `cols` a row) are text-like. */
+export interface TextCells {
+  textLike: Uint8Array;
+  cols: number;
+  rows: number;
+  /** A cell's size in the plane's pixels. */
+  cellWidth: number;
+  cellHeight: number;
+}
+
+/** Which cells of `luma` hold 1.5 to 6 strong horizontal steps a row (the gate's first step). */
+export function textCells(luma: Luma): TextCells {
   const { pixels, width, height } = luma;
   const cols = Math.floor(width / CELL_W);
   const rows = Math.floor(height / CELL_H);
@@ -101,6 +111,13 @@ export function gatedRegions(luma: Luma): Gated {
     }
     for (let c = 0; c < cols; c++) textLike[r * cols + c] = counts[c]! >= MIN_STEPS && counts[c]! <= MAX_STEPS ? 1 : 0;
   }
+  return { textLike, cols, rows, cellWidth: CELL_W, cellHeight: CELL_H };
+}
+
+/** The gate's places in `luma`, largest first (see {@link Gated}). */
+export function gatedRegions(luma: Luma): Gated {
+  const { width, height } = luma;
+  const { textLike, cols, rows } = textCells(luma);
   const blobs: (Box & { cells: number })[] = [];
   const seen = new Uint8Array(cols * rows);
   for (let start = 0; start < textLike.length; start++) {
