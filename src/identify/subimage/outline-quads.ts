@@ -94,7 +94,7 @@ export function outlineQuads(plane: LowRes, image?: PixelImage): QuadCandidate[]
  * The canvas's grey level: the level (of the four frame corners') that most of the plane's outermost
  * ring is within RING_TOLERANCE of, when at least CANVAS_SHARE of the ring is; else undefined.
  */
-function canvasLevel(plane: LowRes): number | undefined {
+export function canvasLevel(plane: LowRes): number | undefined {
   const { luma, width: w, height: h } = plane;
   if (w < 16 || h < 16) return undefined;
   const ring = 2 * (w + h) - 4;
