@@ -59,9 +59,11 @@ interface Side {
   cut: boolean;
 }
 
-/** At most one outline quad of the plane: empty unless its ring is mostly one plain canvas colour. */
-export function outlineQuads(plane: LowRes, image?: PixelImage): QuadCandidate[] {
-  const canvas = canvasLevel(plane);
+/**
+ * At most one outline quad of the plane: empty unless its ring is mostly one plain canvas colour.
+ * `canvas`: the plane's canvasLevel, when the caller has tested the ring already.
+ */
+export function outlineQuads(plane: LowRes, image?: PixelImage, canvas = canvasLevel(plane)): QuadCandidate[] {
   if (canvas === undefined) return [];
   const { width: w, height: h } = plane;
   const fitted = (facing: Facing) => {
