@@ -59,9 +59,11 @@ interface Side {
   cut: boolean;
 }
 
-/** At most one outline quad of the plane: empty unless its ring is mostly one plain canvas colour. */
-export function outlineQuads(plane: LowRes, image?: PixelImage): QuadCandidate[] {
-  const canvas = canvasLevel(plane);
+/**
+ * At most one outline quad of the plane: empty unless its ring is mostly one plain canvas colour.
+ * `canvas`: the plane's canvasLevel, when the caller has tested the ring already.
+ */
+export function outlineQuads(plane: LowRes, image?: PixelImage, canvas = canvasLevel(plane)): QuadCandidate[] {
   if (canvas === undefined) return [];
   const { width: w, height: h } = plane;
   const fitted = (facing: Facing) => {
@@ -94,7 +96,7 @@ export function outlineQuads(plane: LowRes, image?: PixelImage): QuadCandidate[]
  * The canvas's grey level: the level (of the four frame corners') that most of the plane's outermost
  * ring is within RING_TOLERANCE of, when at least CANVAS_SHARE of the ring is; else undefined.
  */
-function canvasLevel(plane: LowRes): number | undefined {
+export function canvasLevel(plane: LowRes): number | undefined {
   const { luma, width: w, height: h } = plane;
   if (w < 16 || h < 16) return undefined;
   const ring = 2 * (w + h) - 4;

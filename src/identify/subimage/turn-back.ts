@@ -50,6 +50,11 @@ const TIGHTER = 1.04;
  * shows 0.89 of its sides in full; warped at 0.87 it matched at 8-12 bits, 4 of 4 (none at 0.8).
  */
 const CLEAN_MARGIN = 1.03;
+/** The sparser grid's rough distances by turn, and whether any is within the search's radius. */
+export interface SparseTurns {
+  distances: ReadonlyMap<number, number>;
+  near: boolean;
+}
 /** A candidate turn (degrees), the scale it was rough-hashed at, and its rough distance. */
 interface NearTurn {
   turn: number;
@@ -100,14 +105,26 @@ export class TurnBack {
     private readonly plan: SearchPlan,
   ) {}
 
-  /** The first (or with `best` the closest) turn that matches within TURN_CLAIM_DISTANCE. */
-  find(image: PixelImage, plane: LowRes, best = false): SubImageMatch | undefined {
+  /**
+   * The rough distances of the sparser grid's turns (SPARSE_TURNS), which every query the other
+   * searches leave unmatched pays for; `near` says whether any came within the search's radius.
+   */
+  sparse(plane: LowRes): SparseTurns {
     const distances = new Map<number, number>();
+    for (const turn of SPARSE_TURNS) distances.set(turn, this.rough(plane, centreQuad(plane.width, plane.height, turn)));
+    return { distances, near: [...distances.values()].some((d) => d <= this.plan.radius) };
+  }
+
+  /**
+   * The first (or with `best` the closest) turn that matches within TURN_CLAIM_DISTANCE. `sparse`:
+   * this plane's sparse turns, when the caller has hashed them already.
+   */
+  find(image: PixelImage, plane: LowRes, best = false, sparse = this.sparse(plane)): SubImageMatch | undefined {
+    const distances = new Map(sparse.distances);
     const rough = (turn: number, scale = 1) => this.rough(plane, centreQuad(plane.width, plane.height, turn, scale));
-    for (const turn of SPARSE_TURNS) distances.set(turn, rough(turn));
     // Nothing of the sparse grid within the radius: a copy's best turn would have been within the gate
     // and its sparse neighbour within ~26 bits of that, so the other turns are not tried.
-    if (![...distances.values()].some((d) => d <= this.plan.radius)) return undefined;
+    if (!sparse.near) return undefined;
     // In COARSE_TURNS order, so that equal distances sort as they did when every turn was tried.
     const near: NearTurn[] = COARSE_TURNS.map((turn) => ({ turn, scale: 1, distance: distances.get(turn) ?? rough(turn) }));
     // Neighbouring turns refine to the same half-degree (3.5 + 0.5 and 4.5 - 0.5): each turn and
