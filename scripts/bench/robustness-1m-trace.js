@@ -10,7 +10,10 @@
  * Build first: npx tsc -p tsconfig.build.json
  * With --gate, each candidate region of a printed copy (the sub-image search's upright finders)
  * with its rough hash's exact distance to the copy's own reference (nearest stored view, any
- * orientation) and whether the rough gate lets it through in each index.
+ * orientation) and whether the rough gate lets it through in each index; for the upright search
+ * nearest a core view, its low-band differences and where its wide key comes by margin. With --match
+ * too, what the sub-image search's matcher claims for each region the gate alone passes, and the
+ * distance its crop alignment reaches from the whole region to the reference's nearest core view.
  *
  * With --grid, per orientation, the crop stage's coarse crops' and orientation probe's crops' nearest
  * exact distance to the copy's own reference (its core views, the views a large set indexes) and
@@ -18,7 +21,7 @@
  * trimmed copy's crops are near, and whether the sampled searches reach them.
  *
  * Run:         node --max-old-space-size=8192 scripts/bench/robustness-1m-trace.js --distractors STORE
- *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate] [--grid]
+ *                [--per-kind 3] [--hard 10] [--cases rotate-crop,screenshot-42] [--kinds plate] [--all] [--gate [--match]] [--grid]
  */
 import { parseArgs } from 'node:util';
 import { ASSET_CLASS, KINDS, referenceIdOf, renderSpec, robustnessSpecs } from './robustness-specs.js';
@@ -58,6 +61,9 @@ const { cropRect } = await import('../../dist/identify/pdq/crops.js');
 const { DIHEDRAL, transformDct } = await import('../../dist/identify/pdq/dihedral.js');
 const { PdqHasher } = await import('../../dist/identify/pdq/pdq-hasher.js');
 const { LOW_BAND } = await import('../../dist/identify/pdq/low-band.js');
+const { medianOf256 } = await import('../../dist/identify/pdq/dct.js');
+const { refineAlignment } = await import('../../dist/identify/pdq/refine.js');
+const { MARGIN_REGIONS } = await import('../../dist/identify/pdq/low-band-probes.js');
 
 const kinds = values.kinds ? values.kinds.split(',') : KINDS;
 /** @type {{ name: string, apply: (b: Buffer) => Promise<Buffer> }[]} */
@@ -153,15 +159,34 @@ async function traceGate(bytes, expected) {
         const d = hamming(q, h.hash);
         nearestTrim = Math.min(nearestTrim, d);
         if (!upright || d > 85) continue;
-        const b = [differ(q, h.hash, 0, 16), differ(q, h.hash, 0, 20), differ(q, h.hash, 20, 44), d];
+        const b = [differ(q, h.hash, 0, 16), differ(q, h.hash, 0, 20), differ(q, h.hash, 20, 44), d, marginRank(/** @type {any} */ (exactTrims).dct, q, h.hash)];
         const [low, , check] = band;
         if (low === undefined || check === undefined || (b[0] ?? 0) < low || (b[0] === low && (b[2] ?? 0) < check)) band = b;
       }
     },
   };
+  /**
+   * Where the stored hash's wide key (the first 16 low-band bits) comes in a lookup reading keys by
+   * the summed margins |dct - median| of the bits it flips (low-band-probes.ts marginFlips): 1 for
+   * the query's own key; the keys 1 and 2 bits off that the gate reads are 17 and 137.
+   * @param {Float32Array} dct @param {Uint32Array} q @param {Uint32Array} stored
+   */
+  const marginRank = (dct, q, stored) => {
+    const median = medianOf256(dct, new Float32Array(256));
+    const margins = LOW_BAND.slice(0, 16).map((k) => Math.abs((dct[k] ?? 0) - median));
+    const need = margins.reduce((sum, m, i) => sum + (bit(q, /** @type {number} */ (LOW_BAND[i])) !== bit(stored, /** @type {number} */ (LOW_BAND[i])) ? m : 0), 0);
+    let cheaper = 0;
+    for (let mask = 0; mask < 2 ** 16; mask++) {
+      let sum = 0;
+      for (let i = 0; i < 16; i++) if ((mask >>> i) & 1) sum += margins[i] ?? 0;
+      if (sum < need) cheaper++;
+    }
+    return cheaper + 1;
+  };
   const exactTrims = crowded ? new RoughGate(/** @type {any} */ (trimRecorder), /** @type {any} */ (crowded).direct.trimCrops) : undefined;
   const gates = [new RoughGate(/** @type {any} */ (alone).direct.hamming, /** @type {any} */ (alone).direct.trimCrops), ...(crowded ? [new RoughGate(/** @type {any} */ (crowded).direct.hamming, /** @type {any} */ (crowded).direct.trimCrops, /** @type {any} */ (crowded).direct.lowBandIndex)] : [])];
   const plane = lowRes(image);
+  let order = 0;
   for (const finder of REGION_FINDERS) {
     for (const c of finder(image, plane)) {
       nearestOwn = Infinity;
@@ -172,15 +197,25 @@ async function traceGate(bytes, expected) {
       calls = 0;
       band = [];
       if (exactTrims && !c.pixels) exactTrims.near(image, c.region);
-      const verdicts = gates.map((g) => (c.pixels ? g.nearPixels(c.pixels) : g.near(image, c.region)) ? 'pass' : 'DROP');
+      // The first regions' trim views are looked up by margin too (MARGIN_REGIONS), as the sub-image search does.
+      const verdicts = gates.map((g) => (c.pixels ? g.nearPixels(c.pixels) : g.near(image, c.region, order < MARGIN_REGIONS)) ? 'pass' : 'DROP');
+      order++;
       const r = c.region;
       // With --match, what the sub-image search's own matcher claims for a region the gate alone passes, in each index.
       const claim = (/** @type {any} */ m) => {
         const o = m.subimage.matcher.match(c.pixels ?? cut(image, c.region));
         return o.kind === 'match' ? `${o.match.distance}${o.match.reference.id === expected ? "" : `(${o.match.reference.id})`} ${o.match.transform}` : o.kind;
       };
-      const claims = values.match && verdicts[0] === 'pass' ? ` | matcher alone ${claim(alone)}${crowded ? `, crowded ${claim(crowded)}` : ''}` : '';
-      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}, with trim views ${nearestTrim}) from ${expected}${band.length ? ` [low16 ${band[0]} low20 ${band[1]} check ${band[2]} at ${band[3]}]` : ''}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}${claims}`);
+      // And the distance the crop stage's alignment reaches from the whole region to its reference's nearest core view, were that view a candidate.
+      const aligned = () => {
+        const pixels = c.pixels ?? cut(image, c.region);
+        const whole = { x: 0, y: 0, width: pixels.width, height: pixels.height };
+        const regionPlane = new FilteredPlane(pixels);
+        return Math.min(...hashes.filter((h) => h.core).map((h) => refineAlignment(regionPlane, whole, 'original', h.hash).distance));
+      };
+      const claims =
+        values.match && verdicts[0] === 'pass' ? ` | matcher alone ${claim(alone)}${crowded ? `, crowded ${claim(crowded)}; own core view aligned from the whole region ${aligned()}` : ''}` : '';
+      console.log(`    region ${r.x},${r.y} ${r.width}x${r.height}: rough ${nearestOwn} (core ${nearestCore}, with trim views ${nearestTrim}) from ${expected}${band.length ? ` [low16 ${band[0]} low20 ${band[1]} check ${band[2]} at ${band[3]}, key ${band[4]}th by margin]` : ''}; gate alone ${verdicts[0]}${crowded ? `, crowded ${verdicts[1]}` : ''}${claims}`);
     }
   }
 }

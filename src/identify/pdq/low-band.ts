@@ -209,6 +209,11 @@ export class LowBandIndex {
     this.wideFlips = [1, 2].map((depth) => keyFlips(this.tables.bits - WIDE_FINE_BITS, depth));
   }
 
+  /** Bits of the wide key searchWide's flips apply to (the key less WIDE_FINE_BITS). */
+  get wideBits(): number {
+    return this.tables.bits - WIDE_FINE_BITS;
+  }
+
   /** The query's key, which decides what {@link near} returns. */
   keyOf(query: Hash256): number {
     return keyAt(query, 0, this.keyBytes);
@@ -253,10 +258,11 @@ export class LowBandIndex {
   /**
    * Calls `visit(entry, distance)` for each stored hash within `radius` bits whose first
    * key bits but WIDE_FINE_BITS are within `depth` bits of the query's and whose other key bits and check
-   * differ from it in at most WIDE_LIMIT. The key's first bits are its groups' first (the lowest
+   * differ from it in at most WIDE_LIMIT (or, `depth` a list, whose wide key is the query's XOR one of
+   * them: low-band-probes.ts). The key's first bits are its groups' first (the lowest
    * frequencies lead), so each probed wide key is a run of consecutive groups, read in order.
    */
-  searchWide(query: Hash256, radius: number, depth: 1 | 2, visit: (entry: number, distance: number) => void): void {
+  searchWide(query: Hash256, radius: number, depth: 1 | 2 | readonly number[], visit: (entry: number, distance: number) => void): void {
     const { starts, members, rest } = this.tables;
     const key = this.keyOf(query);
     const check = keyAt(query, 0, this.checkBytes);
@@ -265,7 +271,7 @@ export class LowBandIndex {
     const fineMask = span - 1;
     const tailSpan = 2 ** this.tailBits;
     const wide = Math.floor(key / span);
-    for (const flip of this.wideFlips[depth - 1]!) {
+    for (const flip of typeof depth === 'number' ? this.wideFlips[depth - 1]! : depth) {
       const low = (wide ^ flip) * span;
       const high = low + span;
       for (let g = Math.floor(low / tailSpan); g * tailSpan < high; g++) {

@@ -6,6 +6,7 @@ import { chunkWidths, type ProbeDepth, samples, WIDE_ENTRIES } from '../pdq/hamm
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import type { LowBandIndex } from '../pdq/low-band.js';
+import { MARGIN_PROBES, marginFlips } from '../pdq/low-band-probes.js';
 import { QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
@@ -105,6 +106,7 @@ export class RoughGate {
   private readonly dct = new Float32Array(256);
   private readonly turned = new Float32Array(256);
   private readonly bits = newHash();
+  private readonly scratch = new Float32Array(256);
   /** The one-sided stored crops cut on a single side, whose trim views the gate searches. */
   private readonly trims: readonly Crop[];
 
@@ -132,8 +134,12 @@ export class RoughGate {
     this.rotatedDepth = turnedGateDepths(index.size) ?? this.turnedDepth;
   }
 
-  /** Whether region `r` of `image` (query pixels) has a stored hash within the gate in some orientation. */
-  near(image: PixelImage, r: Rect): boolean {
+  /**
+   * Whether region `r` of `image` (query pixels) has a stored hash within the gate in some
+   * orientation; with `byMargin`, its trim views' low-band lookups also read the wide keys their
+   * least sure bits lead to (low-band-probes.ts; MARGIN_REGIONS says which regions).
+   */
+  near(image: PixelImage, r: Rect, byMargin = false): boolean {
     if (this.sampled(image, r) && this.anyWithin(this.dct)) return true;
     // Trim views, upright only and at the turned orientations' depth, as the matcher's own are searched.
     for (const crop of this.trims) {
@@ -141,7 +147,11 @@ export class RoughGate {
       let hit = false;
       const hash = this.hasher.hashFromDct(this.dct, this.bits);
       this.index.search(hash, TRIM_GATE_RADIUS, () => (hit = true), this.turnedDepth);
-      if (!hit) this.lowBand?.searchWide(hash, TRIM_GATE_RADIUS, 1, () => (hit = true));
+      // By margin (low-band-probes.ts): a view cut on one side of a rough plane drifts 3-4 bits in the wide key.
+      if (!hit && this.lowBand) {
+        const flips = byMargin ? marginFlips(this.dct, this.lowBand.wideBits, MARGIN_PROBES, this.scratch) : 1;
+        this.lowBand.searchWide(hash, TRIM_GATE_RADIUS, flips, () => (hit = true));
+      }
       if (hit) return true;
     }
     return false;

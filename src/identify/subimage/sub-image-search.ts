@@ -3,6 +3,7 @@ import type { Crop } from '../pdq/crops.js';
 import { samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import type { LowBandIndex } from '../pdq/low-band.js';
+import { MARGIN_REGIONS } from '../pdq/low-band-probes.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
@@ -116,7 +117,7 @@ export class SubImageSearch {
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
     if (candidates.length === 0) return this.offAxis(image, plane, best);
-    const passing = candidates.filter((c) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region)));
+    const passing = candidates.filter((c, i) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region, i < MARGIN_REGIONS)));
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
     for (const c of passing) {
