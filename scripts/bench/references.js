@@ -363,7 +363,17 @@ async function robustness(storeDir, count, seed, options, child, unrelated) {
     // Exit 1 means a robustness target was missed: the figures still stand.
     const r = m.code <= 1 && existsSync(file) ? await readJson(file) : undefined;
     runs[name] = r
-      ? { run: strip(m), recall: r.targets.overallRecall.value, precision: r.targets.precision.value, classRecall: Object.fromEntries(r.byClass.classes.map((/** @type {any} */ c) => [c.class, c.recall])), misses: r.misses.length, cpuSecondsPerImage: r.throughput.cpuSecondsPerImage, queries: r.throughput.queries }
+      ? {
+          run: strip(m),
+          recall: r.targets.overallRecall.value,
+          precision: r.targets.precision.value,
+          classRecall: Object.fromEntries(r.byClass.classes.map((/** @type {any} */ c) => [c.class, c.recall])),
+          misses: r.misses.length,
+          // The audit's own matcher at its thresholds (robustness-audit.js), which probes a large index shallower.
+          audit: { recall: r.audit.recall, precision: r.audit.precision, misses: r.audit.misses.length, missed: r.audit.misses.map((/** @type {any} */ x) => `${x.case}/${x.kind}`) },
+          cpuSecondsPerImage: r.throughput.cpuSecondsPerImage,
+          queries: r.throughput.queries,
+        }
       : { run: strip(m), error: lastLines(m) };
   }
   return { options: options.join(' '), store: { ...built, file: path.relative(root, built.file) }, unrelatedStore: path.relative(root, unrelated), ...runs };
