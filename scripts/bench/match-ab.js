@@ -5,7 +5,7 @@
  * sub-image search) on the same images and the same reference set, in one process: a speed change
  * measured against its baseline in the same run, and checked to leave every outcome as it was.
  *
- *   node scripts/bench/match-ab.js --base <dir> --set <fp.json|store> --images <dir> [--limit 80] [--repeat 2]
+ *   node scripts/bench/match-ab.js --base <dir> --set <fp.json|store> --images <dir> [--limit 80] [--repeat 2] [--outcomes <file>]
  *
  * `--base` is a directory holding the baseline's dist/ (e.g. a copy of dist/ built at the commit
  * before the change); the candidate is this checkout's dist/. Images are decoded once (this
@@ -13,7 +13,11 @@
  * machine's load (it is shared) falls on both alike; CPU time of this process, not wall time.
  * Prints CPU ms per image of each, their ratio, and every image whose outcome differs (reference,
  * distance and transform). The builds' own modules (and WebAssembly kernels) are separate instances.
+ * With `--outcomes`, also counts the images each build matches and writes every image's two outcomes
+ * there as JSON: a check on copies of agency images (every copy the base finds, found by this build
+ * with the same reference) reads them.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { arg, cpuMs, distModule, root, sampleImages } from './builds.js';
 
@@ -74,3 +78,18 @@ for (const [i, { name }] of images.entries()) {
   process.stdout.write(`differs: ${name}: base=${base.outcomes[i]} | this=${self.outcomes[i]}\n`);
 }
 process.stdout.write(`${differ} of ${images.length} outcomes differ\n`);
+const outcomesFile = arg('--outcomes');
+if (outcomesFile) {
+  const reference = (/** @type {string | undefined} */ o) => (o?.includes('/') ? o.split(' ')[0] : undefined);
+  let lost = 0;
+  let moved = 0;
+  for (const [i] of images.entries()) {
+    const [was, now] = [reference(base.outcomes[i]), reference(self.outcomes[i])];
+    if (was && !now) lost++;
+    else if (was && now !== was) moved++;
+  }
+  const found = (/** @type {string[]} */ outcomes) => outcomes.filter((o) => reference(o)).length;
+  process.stdout.write(`matched: base ${found(base.outcomes)}, this ${found(self.outcomes)} of ${images.length}; lost by this ${lost}, given another reference ${moved}\n`);
+  const rows = images.map(({ name }, i) => ({ name, base: base.outcomes[i], this: self.outcomes[i] }));
+  await writeFile(outcomesFile, `${JSON.stringify(rows, null, 1)}\n`);
+}
