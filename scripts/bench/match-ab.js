@@ -50,8 +50,9 @@ const images = await sampleImages(root, imagesDir, limit);
 process.stderr.write(`${images.length} images decoded\n`);
 
 const builds = [
-  { name: 'base', matcher: await matcherOf(path.resolve(baseDir), setFile), ms: 0, outcomes: /** @type {string[]} */ ([]) },
-  { name: 'this', matcher: await matcherOf(root, setFile), ms: 0, outcomes: /** @type {string[]} */ ([]) },
+  // `references`: each image's matched reference id (undefined: no match), kept apart from the printed outcome.
+  { name: 'base', matcher: await matcherOf(path.resolve(baseDir), setFile), ms: 0, outcomes: /** @type {string[]} */ ([]), references: /** @type {(string | undefined)[]} */ ([]) },
+  { name: 'this', matcher: await matcherOf(root, setFile), ms: 0, outcomes: /** @type {string[]} */ ([]), references: /** @type {(string | undefined)[]} */ ([]) },
 ];
 /** @param {any} o */
 const describe = (o) => (o.kind === 'match' ? `${o.match.reference.id} ${o.match.distance} ${o.match.transform}` : o.kind);
@@ -63,7 +64,10 @@ for (let r = 0; r < repeat; r++) {
       const t = cpuMs();
       const outcome = b.matcher.match(image);
       b.ms += cpuMs() - t;
-      if (r === 0) b.outcomes[i] = describe(outcome);
+      if (r === 0) {
+        b.outcomes[i] = describe(outcome);
+        b.references[i] = outcome.kind === 'match' ? outcome.match.reference.id : undefined;
+      }
     }
   }
 }
@@ -80,16 +84,15 @@ for (const [i, { name }] of images.entries()) {
 process.stdout.write(`${differ} of ${images.length} outcomes differ\n`);
 const outcomesFile = arg('--outcomes');
 if (outcomesFile) {
-  const reference = (/** @type {string | undefined} */ o) => (o?.includes('/') ? o.split(' ')[0] : undefined);
   let lost = 0;
   let moved = 0;
   for (const [i] of images.entries()) {
-    const [was, now] = [reference(base.outcomes[i]), reference(self.outcomes[i])];
-    if (was && !now) lost++;
-    else if (was && now !== was) moved++;
+    const [was, now] = [base.references[i], self.references[i]];
+    if (was !== undefined && now === undefined) lost++;
+    else if (was !== undefined && now !== was) moved++;
   }
-  const found = (/** @type {string[]} */ outcomes) => outcomes.filter((o) => reference(o)).length;
-  process.stdout.write(`matched: base ${found(base.outcomes)}, this ${found(self.outcomes)} of ${images.length}; lost by this ${lost}, given another reference ${moved}\n`);
+  const found = (/** @type {(string | undefined)[]} */ references) => references.filter((id) => id !== undefined).length;
+  process.stdout.write(`matched: base ${found(base.references)}, this ${found(self.references)} of ${images.length}; lost by this ${lost}, given another reference ${moved}\n`);
   const rows = images.map(({ name }, i) => ({ name, base: base.outcomes[i], this: self.outcomes[i] }));
   await writeFile(outcomesFile, `${JSON.stringify(rows, null, 1)}\n`);
 }

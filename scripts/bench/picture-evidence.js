@@ -21,7 +21,7 @@
  * by a quad or screen no rectangle within 70 and no plain ring (0.14), so only the quad search's
  * turn candidates can wait for evidence: all 29 copies they claimed had a plain ring (0.92-0.99)
  * or a sparse turn within 14-30 bits, where 12 photos had a sparse turn within 70 and none a ring
- * over 0.29 (sub-image-search.ts turnsWorthTrying).
+ * over 0.29 (sub-image-search.ts offAxis).
  *
  * Build first: npm run build
  * Run:         node scripts/bench/picture-evidence.js [--limit 200] [--per-kind 4] [--json FILE]

@@ -11,7 +11,7 @@ import { bridge, decoded, reference, straightened, unrelated } from './support/p
 /**
  * The quad search's turn candidates (the whole frame turned back by its dominant edge angle) are
  * rough-hashed only where the frame shows a plain canvas or one of turn-back's sparse turns came
- * near a stored hash (sub-image-search.ts turnsWorthTrying): an unrelated photo with a dominant
+ * near a stored hash (sub-image-search.ts offAxis): an unrelated photo with a dominant
  * off-axis angle no longer pays for them, and a turned copy is still claimed.
  */
 describe('evidence before the quad search hashes turn candidates', () => {

@@ -19,11 +19,15 @@ import { LOW_BAND } from './low-band.js';
 export const MARGIN_PROBES = 96;
 
 /**
- * Candidate regions per query whose trim views are looked up by margin: the first, the finders' most
- * likely (sub-image-search.ts REGION_FINDERS, each's most likely first). Every region of a photo
- * with no agency content goes through the gate, ~4 at 4 trim views each: looked up by margin, all of
- * them cost +5% matching CPU per image at a million references (scripts/bench/low-band-cost.js, the
- * gate's wide lookups 4.2 -> 6.2 ms an image of 37, and ~30 us a view to order its keys).
+ * Candidate regions per query whose trim views are looked up by margin: the first candidate in
+ * sub-image-search.ts's list (REGION_FINDERS in order, each finder's most likely first), counted
+ * over all finders' candidates, so a query whose first candidate brings its own pixels (a grid cell)
+ * has none looked up by margin. Every region of a photo with no agency content goes through the
+ * gate with its trim views (~8 trim-view searches per camera-roll image at a million references,
+ * scripts/bench/search-calls.js): looked up by margin, every region's cost x1.196 matching CPU per
+ * image (scripts/bench/match-ab.js, 80 camera-roll images x 3), of which the gate's wide lookups
+ * themselves 4.2 -> 6.2 ms an image of 37 (scripts/bench/low-band-cost.js) and ~30 us a view to
+ * order its keys; the first region alone x0.997, within noise.
  */
 export const MARGIN_REGIONS = 1;
 
