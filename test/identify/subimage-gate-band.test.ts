@@ -8,7 +8,7 @@ import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
 import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
 import { RoughGate } from '../../src/identify/subimage/rough-gate.js';
-import { bridge, decoded, reference } from './support/perceptual.js';
+import { bridge, decoded, onCanvas, reference } from './support/perceptual.js';
 
 // The rough gate's low-band lookup (low-band.ts searchWide): at a million references the gate's
 // sampled searches reach a region's stored hash only within ~40 bits, and a plate in a screenshot
@@ -22,11 +22,7 @@ describe('rough gate, low-band lookup', () => {
     const index = pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]);
     const whole = new PerceptualMatcher(index);
     const shown = await sharp(bridge).resize(560).toBuffer();
-    const canvas = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#c8c8c8' } })
-      .composite([{ input: shown, left: 300, top: 120 }])
-      .png()
-      .toBuffer();
-    const image = await decoded(canvas);
+    const image = await decoded(await onCanvas(bridge, 560, 300, 120));
     whole.match(image);
     const plane = lowRes(image);
     const region = findRectangles(plane).map((r) => inQuery(r, plane))[0]!;

@@ -11,16 +11,7 @@ import { lowRes } from '../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../src/identify/subimage/rectangles.js';
 import { GATE_UPRIGHT_DEPTH, RoughGate, turnedGateDepths } from '../../src/identify/subimage/rough-gate.js';
 import { TOO_SMALL_SIDE } from '../../src/identify/subimage/too-small.js';
-import { bridge, decoded, reference, unrelated } from './support/perceptual.js';
-
-/** `picture` at (left, top), `width` px wide, on a flat grey canvas of 1000x700. */
-async function onCanvas(picture: Buffer, width: number, left: number, top: number): Promise<Buffer> {
-  const shown = await sharp(picture).resize(width).toBuffer();
-  return sharp({ create: { width: 1000, height: 700, channels: 3, background: '#c8c8c8' } })
-    .composite([{ input: shown, left, top }])
-    .png()
-    .toBuffer();
-}
+import { bridge, decoded, onCanvas, reference, unrelated } from './support/perceptual.js';
 
 describe('sub-image search cost gates', () => {
   it('the rough gate passes the framed copy of a reference and refuses the same frame around an unrelated picture', async () => {

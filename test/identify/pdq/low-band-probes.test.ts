@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { medianOf256 } from '../../../src/identify/pdq/dct.js';
 import { buildHammingTables, HammingIndex } from '../../../src/identify/pdq/hamming-index.js';
@@ -11,7 +10,7 @@ import { lowRes } from '../../../src/identify/subimage/low-res.js';
 import { findRectangles, inQuery } from '../../../src/identify/subimage/rectangles.js';
 import { RoughGate } from '../../../src/identify/subimage/rough-gate.js';
 import { xorshift } from '../../support/xorshift.js';
-import { bridge, decoded, reference } from '../support/perceptual.js';
+import { bridge, decoded, onCanvas, reference } from '../support/perceptual.js';
 
 // The wide keys a trim view's low-band lookup reads, cheapest margins first (low-band-probes.ts):
 // checked against every subset of the wide key's bits, and in the rough gate, where a stored hash
@@ -43,12 +42,7 @@ describe('margin-ordered low-band probes', () => {
   it("passes a region whose trim view's stored hash is 54 bits away and 4 bits off in the wide key, at its least sure bits", async () => {
     const index = pdqIndexOfReferences([await reference('refs/bridge.jpg', bridge)]);
     const whole = new PerceptualMatcher(index);
-    const shown = await sharp(bridge).resize(560).toBuffer();
-    const canvas = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#c8c8c8' } })
-      .composite([{ input: shown, left: 300, top: 120 }])
-      .png()
-      .toBuffer();
-    const image = await decoded(canvas);
+    const image = await decoded(await onCanvas(bridge, 560, 300, 120));
     whole.match(image);
     const region = findRectangles(lowRes(image)).map((r) => inQuery(r, lowRes(image)))[0]!;
     // The trim view's rough hash and DCT: the ninth search the gate makes (eight orientations of the region first).

@@ -98,6 +98,15 @@ export const COPIES: Array<[string, () => Promise<Buffer>]> = [
   ['letterboxed 10% black', () => sharp(bridge).extend({ top: 40, bottom: 40, background: '#000' }).jpeg().toBuffer()],
 ];
 
+/** `picture` at (left, top), `width` px wide, on a flat grey canvas of 1000x700: a viewer window's picture in a screenshot. */
+export async function onCanvas(picture: Buffer, width: number, left: number, top: number): Promise<Buffer> {
+  const shown = await sharp(picture).resize(width).toBuffer();
+  return sharp({ create: { width: 1000, height: 700, channels: 3, background: '#c8c8c8' } })
+    .composite([{ input: shown, left, top }])
+    .png()
+    .toBuffer();
+}
+
 /** The pixels the audit would decode from `bytes` (a test fails on an undecodable fixture). */
 export async function decoded(bytes: Buffer): Promise<PixelImage> {
   const d = await decodeImage(bytes, { maxImagePixels: 1e8 });
