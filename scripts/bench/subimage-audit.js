@@ -38,9 +38,11 @@ const tmp = await mkdtemp(path.join(os.tmpdir(), 'custody-subimage-audit-'));
 // The build without the search: bin/, package.json, node_modules (linked) and a patched dist/.
 const without = path.join(tmp, 'without');
 await mkdir(without);
-await cp(path.join(build, 'dist'), path.join(without, 'dist'), { recursive: true });
-await cp(path.join(build, 'bin'), path.join(without, 'bin'), { recursive: true });
-await cp(path.join(build, 'package.json'), path.join(without, 'package.json'));
+// Dereferenced: a build whose dist/ (or a file in it) is a symlink would otherwise be copied as the
+// link, and the patch below would write through it into that build (it once patched a base copy).
+await cp(path.join(build, 'dist'), path.join(without, 'dist'), { recursive: true, dereference: true });
+await cp(path.join(build, 'bin'), path.join(without, 'bin'), { recursive: true, dereference: true });
+await cp(path.join(build, 'package.json'), path.join(without, 'package.json'), { dereference: true });
 await symlink(path.join(root, 'node_modules'), path.join(without, 'node_modules'));
 // The CLI runs its bundle (dist/bin/custody.cjs, where esbuild may rename the variable) and its
 // chunks, not dist/identify/: the call is replaced in every built file that has it.
