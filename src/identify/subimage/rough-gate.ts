@@ -2,12 +2,12 @@ import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
-import { chunkWidths, type ProbeDepth, samples, WIDE_ENTRIES } from '../pdq/hamming-chunks.js';
+import { type ProbeDepth, samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import type { LowBandIndex } from '../pdq/low-band.js';
 import { MARGIN_PROBES, marginFlips } from '../pdq/low-band-probes.js';
-import { QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
+import { halfDepths, QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import { trimRect } from '../pdq/views.js';
@@ -84,7 +84,8 @@ export const GATE_UPRIGHT_DEPTH = WIDE_GRID_DEPTH;
  * store missed the same copies as before (precision 1.000).
  */
 export function turnedGateDepths(entries: number): number[] | undefined {
-  return entries > WIDE_ENTRIES ? chunkWidths(entries).map((_, c) => (c % 2 === 0 ? 1 : 0)) : undefined;
+  // The same pattern the whole-image matcher's shallow searches took from here (match-settings.ts).
+  return halfDepths(entries);
 }
 
 /**
