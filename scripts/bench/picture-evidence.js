@@ -28,11 +28,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { arg, unrelatedCameraRoll } from './builds.js';
+import { arg, distModule, root, unrelatedCameraRoll } from './builds.js';
 
 const limit = Number(arg('--limit') ?? 200);
 const perKind = Number(arg('--per-kind') ?? 4);
-const dist = (/** @type {string} */ rel) => import(`../../dist/${rel}`);
+const dist = (/** @type {string} */ rel) => distModule(root, rel);
 const { decodeImage } = await dist('identify/image-decode.js');
 const { pdqIndexOfReferences } = await dist('identify/pdq/pdq-index.js');
 const { SubImageMatcher } = await dist('identify/subimage/sub-image-matcher.js');
