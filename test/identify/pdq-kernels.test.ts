@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DCT_MATRIX } from '../../src/identify/pdq/dct.js';
+import { DCT_MATRIX, qualityOf64x64 } from '../../src/identify/pdq/dct.js';
 import { fillLuma } from '../../src/identify/pdq/pdq-hasher.js';
 import { pdqKernels } from '../../src/identify/pdq/simd.js';
 
@@ -174,5 +174,29 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
       expect(firstDifference(block, expectedBlock)).toBe('none');
       expect(firstDifference(out, referenceDct(expectedBlock))).toBe('none');
     }
+  });
+  it('judges quality as qualityOf64x64 (pdqhashing.cpp) does, from flat to busy blocks, at integer boundaries and in the last columns', () => {
+    const next = random(11);
+    const blocks: Float32Array[] = [];
+    // Noise of growing amplitude: qualities from 0 up to the cap of 100.
+    for (let amplitude = 0; amplitude <= 16; amplitude += 0.25) blocks.push(Float32Array.from({ length: 4096 }, () => fr(100 + next() * amplitude)));
+    // Neighbours 2.55 k apart (a scaled difference of exactly k) and one float step either side, both signs.
+    const steps = [-1, 0, 1];
+    blocks.push(
+      Float32Array.from({ length: 4096 }, (_, i) => {
+        const level = fr(2.55 * (i % 7));
+        const step = steps[i % 3]!;
+        return step === 0 ? level : fr(level + step * 2 ** -18);
+      }),
+    );
+    // Flat but for columns 60-63, which the kernel's vectors leave to scalar code.
+    blocks.push(Float32Array.from({ length: 4096 }, (_, i) => ((i & 63) >= 60 ? fr(next() * 255) : 128)));
+    // Flat but for the last row.
+    blocks.push(Float32Array.from({ length: 4096 }, (_, i) => (i >= 63 * 64 ? fr(next() * 255) : 128)));
+    const qualities = blocks.map((block) => qualityOf64x64(block));
+    expect(new Set(qualities).size).toBeGreaterThan(30);
+    expect(qualities).toContain(0);
+    expect(qualities).toContain(100);
+    for (const [i, block] of blocks.entries()) expect(pdqKernels().quality(block), `block ${i}`).toBe(qualities[i]);
   });
 });

@@ -1,5 +1,5 @@
 import type { PixelImage } from './borders.js';
-import { medianOf256, qualityOf64x64 } from './dct.js';
+import { medianOf256 } from './dct.js';
 import { HASH_WORDS, type Hash256, hashBit } from './hash256.js';
 import type { Rect } from './pdq-hasher.js';
 import { pdqKernels } from './simd.js';
@@ -38,7 +38,7 @@ export class FilteredPlane {
    * much as the DCT itself.
    */
   quality(): number {
-    return qualityOf64x64(this.block);
+    return pdqKernels().quality(this.block);
   }
 
   /** Hash bits of a DCT, as PDQ cuts them. */

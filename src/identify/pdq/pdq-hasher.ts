@@ -1,4 +1,4 @@
-import { medianOf256, qualityOf64x64 } from './dct.js';
+import { medianOf256 } from './dct.js';
 import { HASH_WORDS, type Hash256, newHash } from './hash256.js';
 import { pdqKernels } from './simd.js';
 
@@ -56,7 +56,7 @@ export class PdqHasher {
       pdqKernels().jaroszFilter(luma, width, height);
       decimate(luma, height, width, block);
     }
-    const quality = qualityOf64x64(block);
+    const quality = pdqKernels().quality(block);
     pdqKernels().dct64To16(block, dct);
     const hash = newHash();
     bitsFromDct(dct, this.sortBuf, hash);

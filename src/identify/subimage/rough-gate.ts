@@ -1,6 +1,5 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
-import { qualityOf64x64 } from '../pdq/dct.js';
 import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import { type ProbeDepth, samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
@@ -176,7 +175,7 @@ export class RoughGate {
       this.columns[k] = r.x + Math.trunc(((k + 0.5) * r.width) / 64);
     }
     pdqKernels().sampleResident(image, this.rows, this.columns, this.block, this.dct);
-    return qualityOf64x64(this.block) >= QUALITY_GATE;
+    return pdqKernels().quality(this.block) >= QUALITY_GATE;
   }
 
   /** As {@link near}, for a region made into pixels of its own (a turned or unskewed quadrilateral). */
