@@ -180,7 +180,7 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
     const blocks: Float32Array[] = [];
     // Noise of growing amplitude: qualities from 0 up to the cap of 100.
     for (let amplitude = 0; amplitude <= 16; amplitude += 0.25) blocks.push(Float32Array.from({ length: 4096 }, () => fr(100 + next() * amplitude)));
-    // Neighbours 2.55 k apart (a scaled difference of exactly k) and one float step either side, both signs.
+    // Neighbours 2.55 k apart (a scaled difference of exactly k) and a few float steps either side, both signs.
     const steps = [-1, 0, 1];
     blocks.push(
       Float32Array.from({ length: 4096 }, (_, i) => {
@@ -189,11 +189,15 @@ describe('PDQ kernels in WebAssembly SIMD', () => {
         return step === 0 ? level : fr(level + step * 2 ** -18);
       }),
     );
-    // Flat but for columns 60-63, which the kernel's vectors leave to scalar code.
-    blocks.push(Float32Array.from({ length: 4096 }, (_, i) => ((i & 63) >= 60 ? fr(next() * 255) : 128)));
+    // Every row the same (no vertical pair scores) and flat but for columns 61-63: only the pairs
+    // (60,61), (61,62) and (62,63) score, which the kernel's vectors leave to scalar code.
+    const tail = Float32Array.from({ length: 4096 }, (_, i) => ((i & 63) >= 61 ? fr(128 + ((i & 63) - 60) * 12.75) : 128));
+    blocks.push(tail);
     // Flat but for the last row.
     blocks.push(Float32Array.from({ length: 4096 }, (_, i) => (i >= 63 * 64 ? fr(next() * 255) : 128)));
     const qualities = blocks.map((block) => qualityOf64x64(block));
+    expect(qualities[blocks.indexOf(tail)]).toBeGreaterThan(0);
+    expect(qualities[blocks.indexOf(tail)]).toBeLessThan(100);
     expect(new Set(qualities).size).toBeGreaterThan(30);
     expect(qualities).toContain(0);
     expect(qualities).toContain(100);

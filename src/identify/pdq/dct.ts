@@ -1,6 +1,7 @@
 /**
  * PDQ's DCT matrix, its quality metric and the median used to cut bits, all float32-faithful to
- * ThreatExchange `pdqhashing.cpp`. The DCT itself runs in WebAssembly (simd.ts).
+ * ThreatExchange `pdqhashing.cpp`. The DCT and the quality metric the matcher uses run in WebAssembly
+ * (simd.ts).
  */
 
 const fr = Math.fround;
@@ -22,7 +23,8 @@ export const DCT_MATRIX: Float32Array = (() => {
  * Sum of truncated `(u - v) * 100 / 255` over all vertical and horizontal neighbour pairs, divided
  * by 90 and capped at 100: flat or nearly flat images score low and give unstable bits. The
  * matcher's callers use the kernels' SIMD copy (simd.ts `quality`, ~3 microseconds a block against
- * ~40 here, its Math.fround per operation); this port is its reference (test/identify/pdq-kernels.test.ts).
+ * ~40 here, its Math.fround per operation), equal for finite samples within 0-255, as every caller's
+ * are; this port is its reference (test/identify/pdq-kernels.test.ts).
  */
 export function qualityOf64x64(a: Float32Array): number {
   let sum = 0;

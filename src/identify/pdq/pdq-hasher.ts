@@ -22,7 +22,7 @@ export interface PdqResult {
 /**
  * A reusable PDQ hasher, a float32-faithful port of ThreatExchange `pdqhashing.cpp`,
  * `downscaling.cpp` and `torben.cpp` (every arithmetic step rounded to float32 as in C++: with
- * Math.fround here, in float32 lanes in the WebAssembly filter and DCT of simd.ts; results are
+ * Math.fround here, in float32 lanes in the WebAssembly filter, DCT and quality of simd.ts; results are
  * bit-exact with the C++ core). Scratch buffers are kept between calls and only grow. Not
  * re-entrant: use one per concurrent caller.
  */

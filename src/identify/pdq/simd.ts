@@ -44,7 +44,8 @@ const align16 = (n: number): number => (n + 15) & ~15;
 /**
  * PDQ's hot loops in WebAssembly (src/identify/pdq/wasm/kernels.ts, built by scripts/build.js):
  * luma, the tent filter and the DCT bit-identical to the float32 reference (the filter and DCT in
- * SIMD), the decimation's sampling, and the linear Hamming scan with the processor's popcount.
+ * SIMD), the decimation's sampling, PDQ's quality metric, and the linear Hamming scan with the
+ * processor's popcount.
  * One instance per thread, made on first use. Its memory holds, in order: the DCT matrix and
  * block; the hash pool scanned last; the plane sampled last; then scratch. The pool and plane stay
  * while the same ones are used again (a match scans one index and samples one plane many times).
@@ -101,7 +102,9 @@ class PdqKernels {
   /**
    * PDQ's quality of a 64x64 `block`, as qualityOf64x64 (dct.ts) computes it, in SIMD: the
    * JavaScript loop's float32 roundings cost ~40 microseconds a block, and the sub-image rough gate
-   * and the trim views judge a block for every rectangle they sample.
+   * and the trim views judge a block for every rectangle they sample. Equal to qualityOf64x64 for
+   * finite samples within 0-255 (every term an integer of at most 100), as the callers' blocks of
+   * luma are; a NaN would count 0 here where the reference gives NaN.
    */
   quality(block: Float32Array): number {
     this.view().floats.set(block.subarray(0, 64 * 64), this.block / 4);

@@ -1,5 +1,4 @@
 import type { PixelImage } from '../pdq/borders.js';
-import { qualityOf64x64 } from '../pdq/dct.js';
 import { QUALITY_GATE } from '../pdq/match-settings.js';
 import { pdqKernels } from '../pdq/simd.js';
 import { centreInsideFrame, insideFrame } from './inside-frame.js';
@@ -34,7 +33,7 @@ export function roughDct(plane: LowRes, quad: Quad, dct: Float32Array): Float32A
 }
 
 /** Whether a roughDct sample has PDQ quality enough to be hashed (QUALITY_GATE). */
-export const usable = (sample: Float32Array): boolean => qualityOf64x64(sample) >= QUALITY_GATE;
+export const usable = (sample: Float32Array): boolean => pdqKernels().quality(sample) >= QUALITY_GATE;
 
 /** Low-resolution corners in query pixels. */
 export function inQuery(q: Quad, plane: LowRes): Quad {

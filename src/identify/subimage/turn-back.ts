@@ -159,8 +159,8 @@ export class TurnBack {
   /**
    * The nearest stored hash to the quad's rough hash, upright only; Infinity when none is within the
    * plan's radius or the sample is too flat to hash. The quality is judged only for a hash that
-   * found something: in JavaScript it cost twice the DCT, hash and search together (28 of 41
-   * microseconds; the kernels' SIMD quality now takes ~3).
+   * found something: in JavaScript it cost twice the DCT, hash and search together (~28 of ~41
+   * microseconds in session 16's profile; the kernels' SIMD quality now takes ~3).
    * Distances past TURN_GATE are returned too (the sparse grid's test); find never matches them.
    */
   private rough(plane: LowRes, quad: Quad): number {

@@ -1,6 +1,6 @@
 // PDQ's hot loops in WebAssembly (AssemblyScript; compiled by scripts/build.js, loaded by simd.ts):
 // luma, the Jarosz tent filter and the 64x64 -> 16x16 DCT (the last two in SIMD, four lanes of
-// float32), the decimation's sampling, and the linear Hamming scan (popcnt). Every lane does the
+// float32), the decimation's sampling, PDQ's quality metric and the linear Hamming scan (popcnt). Every lane does the
 // float32 operations of ThreatExchange's pdqhashing.cpp and downscaling.cpp in the same order, one
 // rounding each, so results are bit-identical to the reference: test/identify/pdq-kernels.test.ts
 // compares them with plain JavaScript ports of the C++. WebAssembly's baseline SIMD has no fused
