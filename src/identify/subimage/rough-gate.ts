@@ -1,13 +1,13 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
 import { qualityOf64x64 } from '../pdq/dct.js';
-import { DIHEDRAL, transformDct } from '../pdq/dihedral.js';
 import { type ProbeDepth, samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import type { LowBandIndex } from '../pdq/low-band.js';
 import { MARGIN_PROBES, marginFlips } from '../pdq/low-band-probes.js';
 import { halfDepths, QUALITY_GATE, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
+import { OrientationHashes } from '../pdq/orientation-hashes.js';
 import { PdqHasher, type Rect } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import { trimRect } from '../pdq/views.js';
@@ -110,7 +110,8 @@ export class RoughGate {
   private readonly columns = new Int32Array(64);
   private readonly block = new Float32Array(64 * 64);
   private readonly dct = new Float32Array(256);
-  private readonly turned = new Float32Array(256);
+  /** A region's eight orientations' hashes (orientation-hashes.ts: the views' tables and four shared medians). */
+  private readonly orientations = new OrientationHashes();
   private readonly bits = newHash();
   private readonly scratch = new Float32Array(256);
   /** The one-sided stored crops cut on a single side, whose trim views the gate searches. */
@@ -185,16 +186,21 @@ export class RoughGate {
     return result.quality >= QUALITY_GATE && this.anyWithin(result.dct);
   }
 
+  /**
+   * Whether the region's hash has a stored hash within the radius in some orientation, in DIHEDRAL
+   * order (the upright first, with its low-band lookup). The eight hashes come from
+   * OrientationHashes, the same bits as transformDct's views hashed one by one (its test), with
+   * four medians instead of eight: an image with no agency content walks all eight for every
+   * candidate region.
+   */
   private anyWithin(dct: Float32Array): boolean {
     let hit = false;
-    for (const d of DIHEDRAL) {
-      if (d !== 'original') transformDct(dct, d, this.turned);
+    this.orientations.walk(dct, (hash, d) => {
       const depth = d === 'original' ? this.uprightDepth : this.rotatedDepth;
-      const hash = this.hasher.hashFromDct(d === 'original' ? dct : this.turned, this.bits);
       this.index.search(hash, this.radius, () => (hit = true), depth);
       if (!hit && d === 'original') this.lowBand?.searchWide(hash, this.radius, 2, () => (hit = true));
-      if (hit) return true;
-    }
-    return false;
+      return hit;
+    });
+    return hit;
   }
 }
