@@ -126,8 +126,13 @@ function evidence(/** @type {any} */ matcher, /** @type {any} */ image) {
   const seen = [];
   const rough = search.turns.rough;
   search.turns.rough = (/** @type {any[]} */ ...a) => { const d = rough.apply(search.turns, a); seen.push(d); return d; };
+  // Turn-back makes the full rough hashes only where a coarse one came near (coarse-hash.ts): its
+  // coarse look is switched off here, so that every photo's ten full distances are measured.
+  const coarse = search.turns.coarse;
+  search.turns.coarse = undefined;
   search.turns.find(image, plane);
   search.turns.rough = rough;
+  search.turns.coarse = coarse;
   const sparse = Math.min(256, ...seen.slice(0, 10));
   const found = first.kind === 'match' ? undefined : search.find(image);
   return { sparse, turn, turns: quads.filter((/** @type {any} */ q) => q.method === 'turn').length, ring: ringShare(plane), whole: first.kind, rects: rects.length, rect, quads: quads.length, quad, win, winUp, method: first.kind === 'match' ? 'whole' : (found?.method ?? 'none'), distance: found?.match.distance };

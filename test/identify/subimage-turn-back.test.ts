@@ -76,6 +76,17 @@ describe('straightened pictures (turn-back search)', () => {
     expect(searches).toBeGreaterThan(20);
   }, 60_000);
 
+  it('makes no full rough hash of the sparse turns where no coarse one comes near, and all ten where one does', async () => {
+    const far = await decoded(await straightened(unrelated, 4));
+    const none = search.sparse(lowRes(far));
+    expect(none.near).toBe(false);
+    expect(none.distances.size).toBe(0);
+    const copy = await decoded(await straightened(bridge, 5));
+    const some = search.sparse(lowRes(copy));
+    expect(some.near).toBe(true);
+    expect(some.distances.size).toBe(10);
+  }, 60_000);
+
   it('claims nothing in a straightened unrelated picture, nor in the upright one', async () => {
     for (const bytes of [await straightened(unrelated, -6), await straightened(unrelated, 3), unrelated]) {
       const image = await decoded(bytes);

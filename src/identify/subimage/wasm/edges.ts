@@ -331,3 +331,40 @@ export function stepMaps(
     }
   }
 }
+
+/**
+ * out (16 x 16) = D (16 x 32) · A (32 x 32) · Dt: the DCT of a coarse rough sample (coarse-hash.ts),
+ * PDQ's dct64To16 over 32 samples a side. `d` is D row-major, `dt` its transpose (32 x 16), `t` a
+ * 16 x 32 scratch; float32 sums in k order.
+ */
+export function dct32To16(a: usize, d: usize, dt: usize, t: usize, out: usize): void {
+  // T = D · A: each row of T in two halves of sixteen columns.
+  for (let i: usize = 0; i < 16; i++) {
+    combine16of32(d + i * 128, a, 128, t + i * 128);
+    combine16of32(d + i * 128, a + 64, 128, t + i * 128 + 64);
+  }
+  // out = T · Dt: out[i][j] = sum_k T[i][k] * D[j][k], a row of out from Dt's rows.
+  for (let i: usize = 0; i < 16; i++) combine16of32(t + i * 128, dt, 64, out + i * 64);
+}
+
+/** 16 floats at `out` = the sum over k < 32 of coefficient k times the 16 floats at `rows + k * rowStride`. */
+// @ts-ignore: decorator
+@inline
+function combine16of32(coefficients: usize, rows: usize, rowStride: usize, out: usize): void {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  let src = rows;
+  for (let k: usize = 0; k < 32; k++, src += rowStride) {
+    const c = f32x4.splat(load<f32>(coefficients + k * 4));
+    s0 = f32x4.add(s0, f32x4.mul(c, v128.load(src)));
+    s1 = f32x4.add(s1, f32x4.mul(c, v128.load(src, 16)));
+    s2 = f32x4.add(s2, f32x4.mul(c, v128.load(src, 32)));
+    s3 = f32x4.add(s3, f32x4.mul(c, v128.load(src, 48)));
+  }
+  v128.store(out, s0);
+  v128.store(out, s1, 16);
+  v128.store(out, s2, 32);
+  v128.store(out, s3, 48);
+}

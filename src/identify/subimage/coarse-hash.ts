@@ -1,0 +1,99 @@
+import type { HammingIndex } from '../pdq/hamming-index.js';
+import { newHash } from '../pdq/hash256.js';
+import { PdqHasher } from '../pdq/pdq-hasher.js';
+import { COARSE_SIDE, edgeKernels } from './edge-kernels.js';
+import type { LowRes } from './low-res.js';
+import type { Quad } from './warp-homography.js';
+
+/**
+ * How much farther than the search's radius a coarse rough hash may be from a stored hash and still
+ * call for the full rough hash: the coarse hash drifts from the full one (median 31 bits on
+ * camera-roll photos, 42 on copies), but where the full hash comes near, the coarse one follows.
+ * Measured (turn-back's sparse turns, 300 camera-roll photos and 240 copies of 12 references): of
+ * the 77 images with a full rough hash within 70 bits, the coarse one was at most 74 (5 past 70); 15
+ * of the 300 photos had a coarse one within 80 and 19 within 85, so the margin is twice what was
+ * seen for a handful more full hashes. A single turn's coarse hash was up to 22 bits further than its
+ * full one; the nearest of the ten is what decides.
+ */
+export const COARSE_MARGIN = 15;
+
+/** The low-resolution plane 2 x 2 box-averaged: what a coarse sample is taken from. */
+export interface CoarsePlane {
+  luma: Float32Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * The plane averaged over 2 x 2 boxes (the last row or column of an odd side dropped). Sampling
+ * COARSE_SIDE points a side from it stands for sampling twice as many from the plane and averaging
+ * pairs: the 16 lowest frequencies PDQ keeps are the same within a few percent, where sampling the
+ * plane itself at COARSE_SIDE points aliases (37 bits from the full hash on average, session 19).
+ */
+export function coarsePlane(plane: LowRes): CoarsePlane {
+  const { luma: src, width } = plane;
+  const w = Math.max(1, plane.width >> 1);
+  const h = Math.max(1, plane.height >> 1);
+  const right = plane.width > 1 ? 1 : 0;
+  const down = plane.height > 1 ? width : 0;
+  const luma = new Float32Array(w * h);
+  for (let y = 0, o = 0; y < h; y++) {
+    for (let x = 0, i = 2 * y * width; x < w; x++, o++, i += 2) luma[o] = (src[i]! + src[i + right]! + src[i + down]! + src[i + down + right]!) * 0.25;
+  }
+  return { luma, width: w, height: h };
+}
+
+/**
+ * The parallelogram of `quad` (plane pixels, a turned rectangle: its fourth corner follows from
+ * the other three) sampled bilinearly from the coarse plane into a COARSE_SIDE square, as
+ * turn-back.ts sampleQuad samples the plane into 64 (clamped at the edges).
+ */
+export function sampleCoarse(coarse: CoarsePlane, quad: Quad, out: Float32Array): void {
+  const { luma, width, height } = coarse;
+  const [p0, p1, , p3] = quad;
+  // Plane coordinates halved: coarse pixel j covers plane pixels 2j and 2j + 1.
+  const ux = (p1.x - p0.x) / (2 * COARSE_SIDE);
+  const uy = (p1.y - p0.y) / (2 * COARSE_SIDE);
+  const vx = (p3.x - p0.x) / (2 * COARSE_SIDE);
+  const vy = (p3.y - p0.y) / (2 * COARSE_SIDE);
+  for (let v = 0, o = 0; v < COARSE_SIDE; v++) {
+    let x = p0.x / 2 + 0.5 * ux + (v + 0.5) * vx - 0.5;
+    let y = p0.y / 2 + 0.5 * uy + (v + 0.5) * vy - 0.5;
+    for (let u = 0; u < COARSE_SIDE; u++, o++, x += ux, y += uy) {
+      const cx = Math.min(width - 1, Math.max(0, x));
+      const cy = Math.min(height - 1, Math.max(0, y));
+      const x0 = cx | 0;
+      const y0 = cy | 0;
+      const x1 = x0 + 1 < width ? x0 + 1 : x0;
+      const row0 = y0 * width;
+      const row1 = (y0 + 1 < height ? y0 + 1 : y0) * width;
+      const fx = cx - x0;
+      const top = luma[row0 + x0]! + (luma[row0 + x1]! - luma[row0 + x0]!) * fx;
+      const bottom = luma[row1 + x0]! + (luma[row1 + x1]! - luma[row1 + x0]!) * fx;
+      out[o] = top + (bottom - top) * (cy - y0);
+    }
+  }
+}
+
+/**
+ * A cheap first look at a quad's rough hash: a COARSE_SIDE sample of the coarse plane, its DCT in
+ * the edge kernels and PDQ's bits, searched upright. A quarter of the samples and of the DCT's
+ * work of the full rough hash, for a test that only says whether the full one is worth making.
+ */
+export class CoarseHash {
+  private readonly hasher = new PdqHasher();
+  private readonly bits = newHash();
+  private readonly block = new Float32Array(COARSE_SIDE * COARSE_SIDE);
+  private readonly dct = new Float32Array(256);
+
+  constructor(private readonly index: HammingIndex) {}
+
+  /** Whether the coarse rough hash of `quad` has a stored hash within `radius` (upright; an index small enough to scan). */
+  near(coarse: CoarsePlane, quad: Quad, radius: number): boolean {
+    sampleCoarse(coarse, quad, this.block);
+    edgeKernels().coarseDct(this.block, this.dct);
+    let hit = false;
+    this.index.search(this.hasher.hashFromDct(this.dct, this.bits), radius, () => (hit = true));
+    return hit;
+  }
+}
