@@ -8,7 +8,7 @@
  * to the first stage that lost it, using the plate's box from the photo's .txt:
  *   gate        no gated place holds the plate box's centre
  *   rows        a place holds it but no place that holds it is read (the row test failed)
- *   detector    read, but no text box covers the plate box's centre
+ *   detector    read, but no text box covers the plate box's centre or lies half on it
  *   recogniser  a box covers it, but no read of any of its crops is within two replacements of the
  *               plate (or of the same length)
  *   spellings   some read is the plate's length and within two replacements, but its spellings miss it
@@ -75,6 +75,9 @@ function plateBox(/** @type {string} */ dir, /** @type {string} */ file) {
 }
 const holds = (/** @type {{x:number,y:number,width:number,height:number}} */ r, /** @type {number} */ cx, /** @type {number} */ cy) =>
   cx >= r.x && cx <= r.x + r.width && cy >= r.y && cy <= r.y + r.height;
+
+const overlap = (/** @type {{x:number,y:number,width:number,height:number}} */ a, /** @type {typeof a} */ b) =>
+  Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
 
 /** Replacements turning `read` into `plate` when of one length, else undefined. */
 function replaced(/** @type {string} */ read, /** @type {string} */ plate) {
@@ -157,8 +160,11 @@ for (const c of [...all, ...unrelated]) {
   }
   const fx = cx * scale;
   const fy = cy * scale;
+  const f = scale * s512;
+  const plateFull = { x: box.x * f, y: box.y * f, width: box.width * f, height: box.height * f };
   const boxes = [];
-  for (const place of scaled(read)) for (const b of await detectText(models, rgb, place)) if (holds(b, fx, fy)) boxes.push(b);
+  // A box on the plate: over its centre, or half of it on the plate (one group of a plate boxed apart).
+  for (const place of scaled(read)) for (const b of await detectText(models, rgb, place)) if (holds(b, fx, fy) || overlap(b, plateFull) >= 0.5 * b.width * b.height) boxes.push(b);
   if (boxes.length === 0) {
     row.stage = 'detector';
     continue;
