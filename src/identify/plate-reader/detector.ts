@@ -36,7 +36,7 @@ export const MAX_EXTRA_READS = 6;
 /** Long side of the decode the OCR reads (the gate reads the perceptual stage's 512). */
 export const READ_MAX_SIDE = 1600;
 /** Names the OCR models and reading rules in the re-audit cache key: change it when they change. */
-const READER_VERSION = 'pp-ocrv4/det640/gate1/rows4/crops3w/spellings2/limits3';
+const READER_VERSION = 'pp-ocrv4/det640/gate2/rows4/crops3w/spellings2/limits3';
 
 const loadReader = async () => {
   const [{ loadOcrModels }, { readPlates }, { toRgb }] = await Promise.all([import('./models.js'), import('./read-plates.js'), import('./raster.js')]);

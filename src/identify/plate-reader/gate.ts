@@ -1,3 +1,4 @@
+import { stretchedContrast } from './contrast.js';
 import type { Box } from './raster.js';
 
 /**
@@ -37,8 +38,15 @@ export interface Luma {
   height: number;
 }
 
-/** Luma (BT.601) of interleaved pixels of 1-4 channels. */
+/**
+ * Luma (BT.601) of interleaved pixels of 1-4 channels, as the gate and the row test read it: with
+ * a dim or hazy picture's contrast stretched (contrast.ts).
+ */
 export function lumaOf(pixels: Uint8Array, width: number, height: number, channels: number): Luma {
+  return stretchedContrast(plainLuma(pixels, width, height, channels));
+}
+
+function plainLuma(pixels: Uint8Array, width: number, height: number, channels: number): Luma {
   if (channels <= 2) {
     if (channels === 1) return { pixels, width, height };
     return { pixels: Uint8Array.from({ length: width * height }, (_, i) => pixels[i * 2]!), width, height };
