@@ -37,10 +37,12 @@ async function buildOf(dir) {
   );
   return {
     lowRes: lowRes.lowRes,
+    // In low-res.ts since session 21, in turn-back.ts before.
+    sampleQuad: lowRes.sampleQuad ?? turnBack.sampleQuad,
     findRectangles: rectangles.findRectangles,
     quadCandidates: quads.quadCandidates,
     contentOf: screens.contentOf,
-    ...turnBack,
+    centreQuad: turnBack.centreQuad,
     ...warp,
     ...homography,
   };

@@ -12,9 +12,12 @@
  *   recogniser  a box covers it, but no read of any of its crops is within two replacements of the
  *               plate (or of the same length)
  *   spellings   some read is the plate's length and within two replacements, but its spellings miss it
- *   bounds      some spelling of a box's read is the plate, but the image's bounds stopped first
+ *   bounds      some spelling of a box's read is the plate, but the image's bounds (or the reader's
+ *               filters) stopped first; or a smaller place holding it passed its row test but lay
+ *               past the bound on such places' reads (MAX_EXTRA_READS)
  * Nothing read is printed: per photo only the stage, the plate's height in the 512 plane, and for
- * misreads the replaced pairs (read -> plate character), which name confusions, not plates.
+ * misreads of at most two characters the replaced pairs (read -> plate character, sorted), which
+ * name confusions, not plates; past two, only their count.
  *
  * The US photos past the first 60 are split in two by their sorted position (the split decided
  * before looking, session 21): odd positions are the tuning set, even ones held out.
@@ -114,8 +117,9 @@ for (const c of [...all, ...unrelated]) {
   const { regions, extra } = gatedRegions(luma);
   const first = regions.length > 0 && anyCharacterRow(luma, regions) ? regions : [];
   /** @type {any[] | undefined} */
-  let passed;
-  const smaller = () => (passed ??= extra.filter((/** @type {any} */ p) => hasCharacterRow(luma, p)).slice(0, MAX_EXTRA_READS));
+  let passedAll;
+  const passing = () => (passedAll ??= extra.filter((/** @type {any} */ p) => hasCharacterRow(luma, p)));
+  const smaller = () => passing().slice(0, MAX_EXTRA_READS);
   // Decoded again only when some place is read, as the detector does.
   const full = first.length > 0 || smaller().length > 0 ? await decodeImage(bytes, { ...LIMITS, maxSide: READ_MAX_SIDE }) : undefined;
   if (full && !full.ok) {
@@ -155,7 +159,8 @@ for (const c of [...all, ...unrelated]) {
   }
   const read = [...first, ...later].filter((r) => holds(r, cx, cy));
   if (read.length === 0) {
-    row.stage = 'rows';
+    // A smaller place that passed its row test but lay past the reads' bound is the bound's loss.
+    row.stage = later.length > 0 && passing().some((/** @type {any} */ r) => holds(r, cx, cy)) ? 'bounds' : 'rows';
     continue;
   }
   const fx = cx * scale;
@@ -183,8 +188,10 @@ for (const c of [...all, ...unrelated]) {
       }
     }
   }
-  row.stage = spelled ? 'bounds-or-filter' : best && best.length <= 2 ? 'spellings' : 'recogniser';
-  if (best) row.replaced = best;
+  row.stage = spelled ? 'bounds' : best && best.length <= 2 ? 'spellings' : 'recogniser';
+  // At most two pairs, sorted: more would spell out the plate (and the read) in order.
+  if (best && best.length <= 2) row.replaced = [...best].sort();
+  else if (best) row.replacedCount = best.length;
 }
 const unrelatedRows = rows.filter((r) => r.region === 'unrelated');
 if (unrelatedRows.length > 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type LowRes, lowRes } from '../../src/identify/subimage/low-res.js';
-import { centreQuad, sampleQuad } from '../../src/identify/subimage/turn-back.js';
+import { type LowRes, lowRes, sampleQuad } from '../../src/identify/subimage/low-res.js';
+import { centreQuad } from '../../src/identify/subimage/turn-back.js';
 import type { Quad } from '../../src/identify/subimage/warp-homography.js';
 
 /** An RGB image of pseudo-random levels. */

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CalibrationMatcher } from '../../src/calibrate/measure.js';
-import type { HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { SAMPLED_ENTRIES } from '../../src/identify/pdq/hamming-chunks.js';
+import { buildHammingTables, HammingIndex } from '../../src/identify/pdq/hamming-index.js';
+import { HASH_WORDS } from '../../src/identify/pdq/hash256.js';
 import { searchPlan } from '../../src/identify/pdq/match-settings.js';
 import { PerceptualMatcher } from '../../src/identify/pdq/matcher.js';
 import { pdqIndexOfReferences } from '../../src/identify/pdq/pdq-index.js';
@@ -56,19 +58,25 @@ describe('straightened pictures (turn-back search)', () => {
     expect(Math.min(m.direct?.distance ?? Infinity, m.aligned?.distance ?? Infinity)).toBeGreaterThan(m.subimage!.distance);
   }, 60_000);
 
-  it('rough-hashes only the sparse grid of turns in a picture with nothing near, and every turn where something is', async () => {
+  it('searches only the sparse grid of turns in a picture with nothing near, and every turn where something is', async () => {
+    // Full rough hashes are searched at the plan's radius, the coarse first look (coarse-hash.ts)
+    // at the radius plus COARSE_MARGIN: each counted apart.
     let searches = 0;
+    let coarseSearches = 0;
+    const radius = Math.min(searchPlan(whole.size).radius, 70);
     const counting = Object.create(whole.hamming) as HammingIndex;
     counting.search = (...args: Parameters<HammingIndex['search']>) => {
-      searches++;
+      if (args[1] === radius) searches++;
+      else coarseSearches++;
       return whole.hamming.search(...args);
     };
     const plan = searchPlan(whole.size);
-    const counted = new TurnBack(whole, counting, { ...plan, radius: Math.min(plan.radius, 70) });
+    const counted = new TurnBack(whole, counting, { ...plan, radius });
     const far = await decoded(await straightened(unrelated, 4));
     expect(counted.find(far, lowRes(far), true)).toBeUndefined();
-    // 10 turns two degrees apart, not the 20 of the one-degree grid.
-    expect(searches).toBe(10);
+    // 10 coarse turns two degrees apart, not the 20 of the one-degree grid, and no full one.
+    expect(coarseSearches).toBe(10);
+    expect(searches).toBe(0);
     searches = 0;
     const copy = await decoded(await straightened(bridge, 5));
     expect(counted.find(copy, lowRes(copy))?.match.reference.id).toBe('refs/bridge.jpg');
@@ -85,6 +93,25 @@ describe('straightened pictures (turn-back search)', () => {
     const some = search.sparse(lowRes(copy));
     expect(some.near).toBe(true);
     expect(some.distances.size).toBe(10);
+  }, 60_000);
+
+  it('makes all ten full rough hashes of the sparse turns in an index too large to scan, with no coarse look', async () => {
+    // Past SAMPLED_ENTRIES a turn's cost is its probes, and the coarse look is left out: an
+    // unrelated photo's ten sparse turns are hashed in full, as before the coarse hashes.
+    const size = SAMPLED_ENTRIES + 808;
+    const pool = new Uint32Array(new SharedArrayBuffer(size * HASH_WORDS * 4));
+    let seed = 31;
+    for (let i = 0; i < pool.length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      pool[i] = seed ^ (seed >>> 13);
+    }
+    const sampled = new HammingIndex(buildHammingTables(pool));
+    const plan = searchPlan(size);
+    const large = new TurnBack(whole, sampled, { ...plan, radius: Math.min(plan.radius, 70) });
+    const far = await decoded(await straightened(unrelated, 4));
+    const turns = large.sparse(lowRes(far));
+    expect(turns.distances.size).toBe(10);
+    expect(turns.near).toBe(false);
   }, 60_000);
 
   it('claims nothing in a straightened unrelated picture, nor in the upright one', async () => {

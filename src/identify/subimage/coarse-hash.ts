@@ -2,7 +2,7 @@ import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
 import { COARSE_SIDE, edgeKernels } from './edge-kernels.js';
-import type { LowRes } from './low-res.js';
+import { type LowRes, sampleQuad } from './low-res.js';
 import type { Quad } from './warp-homography.js';
 
 /**
@@ -10,9 +10,10 @@ import type { Quad } from './warp-homography.js';
  * call for the full rough hash: the coarse hash drifts from the full one (median 31 bits on
  * camera-roll photos, 42 on copies), but where the full hash comes near, the coarse one follows.
  * Measured (turn-back's sparse turns, 300 camera-roll photos and 240 copies of 12 references): of
- * the 77 images with a full rough hash within 70 bits, the coarse one was at most 74 (5 past 70); 15
- * of the 300 photos had a coarse one within 80 and 19 within 85, so the margin is twice what was
- * seen for a handful more full hashes. A single turn's coarse hash was up to 22 bits further than its
+ * the 77 images with a full rough hash within 70 bits, the coarse one was at most 74 (4 past 70); 15
+ * of the 300 photos had a coarse one within 80 and 19 within 85, so the margin, almost four times
+ * what was seen, costs a handful more full hashes. A miss here would silently drop turn-back's and
+ * the quad search's turn candidates for the image (turn-back.ts `sparse`). A single turn's coarse hash was up to 22 bits further than its
  * full one; the nearest of the ten is what decides.
  */
 export const COARSE_MARGIN = 15;
@@ -45,34 +46,12 @@ export function coarsePlane(plane: LowRes): CoarsePlane {
 
 /**
  * The parallelogram of `quad` (plane pixels, a turned rectangle: its fourth corner follows from
- * the other three) sampled bilinearly from the coarse plane into a COARSE_SIDE square, as
- * turn-back.ts sampleQuad samples the plane into 64 (clamped at the edges).
+ * the other three) sampled bilinearly from the coarse plane into a COARSE_SIDE square: sampleQuad
+ * (low-res.ts) with the quad's corners halved, since coarse pixel j covers plane pixels 2j and 2j + 1.
  */
 export function sampleCoarse(coarse: CoarsePlane, quad: Quad, out: Float32Array): void {
-  const { luma, width, height } = coarse;
-  const [p0, p1, , p3] = quad;
-  // Plane coordinates halved: coarse pixel j covers plane pixels 2j and 2j + 1.
-  const ux = (p1.x - p0.x) / (2 * COARSE_SIDE);
-  const uy = (p1.y - p0.y) / (2 * COARSE_SIDE);
-  const vx = (p3.x - p0.x) / (2 * COARSE_SIDE);
-  const vy = (p3.y - p0.y) / (2 * COARSE_SIDE);
-  for (let v = 0, o = 0; v < COARSE_SIDE; v++) {
-    let x = p0.x / 2 + 0.5 * ux + (v + 0.5) * vx - 0.5;
-    let y = p0.y / 2 + 0.5 * uy + (v + 0.5) * vy - 0.5;
-    for (let u = 0; u < COARSE_SIDE; u++, o++, x += ux, y += uy) {
-      const cx = Math.min(width - 1, Math.max(0, x));
-      const cy = Math.min(height - 1, Math.max(0, y));
-      const x0 = cx | 0;
-      const y0 = cy | 0;
-      const x1 = x0 + 1 < width ? x0 + 1 : x0;
-      const row0 = y0 * width;
-      const row1 = (y0 + 1 < height ? y0 + 1 : y0) * width;
-      const fx = cx - x0;
-      const top = luma[row0 + x0]! + (luma[row0 + x1]! - luma[row0 + x0]!) * fx;
-      const bottom = luma[row1 + x0]! + (luma[row1 + x1]! - luma[row1 + x0]!) * fx;
-      out[o] = top + (bottom - top) * (cy - y0);
-    }
-  }
+  const half = quad.map((p) => ({ x: p.x / 2, y: p.y / 2 })) as unknown as Quad;
+  sampleQuad(coarse, half, out, COARSE_SIDE);
 }
 
 /**

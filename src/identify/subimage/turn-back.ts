@@ -7,7 +7,7 @@ import { PdqHasher } from '../pdq/pdq-hasher.js';
 import { pdqKernels } from '../pdq/simd.js';
 import { COARSE_MARGIN, CoarseHash, coarsePlane } from './coarse-hash.js';
 import { CENTRE_MARGIN } from './inside-frame.js';
-import type { LowRes } from './low-res.js';
+import { type LowRes, sampleQuad } from './low-res.js';
 import { claimUpright } from './quad-geometry.js';
 import type { SubImageMatch, WholeImageMatcher } from './sub-image-search.js';
 import type { Point, Quad } from './warp-homography.js';
@@ -95,7 +95,8 @@ export const TURN_CLAIM_DISTANCE = 28;
  * orientation only; the closest few turns are warped upright from the full-resolution pixels and
  * matched with the whole-image matcher, so the claim carries the matcher's views, crop alignment
  * and tile verification as a stand-alone copy would. An unrelated image pays one rough hash and
- * one index search for each of the 10 turns of the sparser grid (SPARSE_TURNS), not all 20.
+ * one index search for each of the 10 turns of the sparser grid (SPARSE_TURNS), not all 20: in an
+ * index small enough to scan, a coarse hash each, and the full ones only where a coarse one came near.
  */
 export class TurnBack {
   private readonly hasher = new PdqHasher();
@@ -122,11 +123,14 @@ export class TurnBack {
 
   /**
    * The rough distances of the sparser grid's turns (SPARSE_TURNS), which every query the other
-   * searches leave unmatched pays for; `near` says whether any came within the search's radius.
+   * searches leave unmatched pays for (in a scanned index, ten coarse hashes first); `near` says
+   * whether any came within the search's radius.
    */
   sparse(plane: LowRes): SparseTurns {
     // Coarse hashes first (coarse-hash.ts): where none comes within COARSE_MARGIN of the radius, no
-    // full rough hash would have come within it, and an unrelated photo pays a quarter of the samples.
+    // full rough hash is made, and an unrelated photo pays a quarter of the samples. That the full
+    // ones would not have come near is measured, not guaranteed (COARSE_MARGIN); `near` also decides
+    // whether the quad search keeps its turn candidates and whether find searches at all.
     const { coarse } = this;
     if (coarse) {
       const half = coarsePlane(plane);
@@ -193,65 +197,6 @@ export class TurnBack {
     let nearest = Infinity;
     this.index.search(this.hasher.hashFromDct(this.dct, this.bits), this.plan.radius, (_, d) => (nearest = Math.min(nearest, d)), this.plan.depth);
     return nearest <= this.plan.radius && pdqKernels().quality(this.block) >= QUALITY_GATE ? nearest : Infinity;
-  }
-}
-
-/**
- * The parallelogram of `quad` (a turned rectangle: its fourth corner follows from the other three)
- * sampled bilinearly from the plane into a ROUGH_SIDE square. Affine, so each sample is two
- * additions from the last: this runs 24 times for every query the other searches leave unmatched,
- * and warpPlane's projective division per sample made it the turn-back's largest cost (80 of ~130
- * microseconds per turn).
- */
-export function sampleQuad(plane: LowRes, quad: Quad, out: Float32Array): void {
-  const { luma, width, height } = plane;
-  const [p0, p1, , p3] = quad;
-  const ux = (p1.x - p0.x) / ROUGH_SIDE;
-  const uy = (p1.y - p0.y) / ROUGH_SIDE;
-  const vx = (p3.x - p0.x) / ROUGH_SIDE;
-  const vy = (p3.y - p0.y) / ROUGH_SIDE;
-  const last = ROUGH_SIDE - 1;
-  for (let v = 0; v < ROUGH_SIDE; v++) {
-    // Pixel centres: sample (u + 0.5, v + 0.5) of the square, at pixel position minus 0.5 in the plane.
-    let x = p0.x + 0.5 * ux + (v + 0.5) * vx - 0.5;
-    let y = p0.y + 0.5 * uy + (v + 0.5) * vy - 0.5;
-    // A row whose ends lie inside the plane, short of its last pixel, lies inside throughout (it is
-    // straight; the margin covers the sums' rounding): no clamp changes a sample there, so the same
-    // arithmetic runs without them. A turn-back quad lies inside the plane: its 10 rough hashes
-    // were an unrelated photo's largest step left (sampling 4096 points each).
-    const m = 1e-6;
-    const ex = x + last * ux;
-    const ey = y + last * uy;
-    if (Math.min(x, ex) > m && Math.min(y, ey) > m && Math.max(x, ex) < width - 1 - m && Math.max(y, ey) < height - 1 - m) {
-      for (let u = 0, o = v * ROUGH_SIDE; u < ROUGH_SIDE; u++, o++, x += ux, y += uy) {
-        const x0 = x | 0;
-        const y0 = y | 0;
-        const row0 = y0 * width + x0;
-        const row1 = row0 + width;
-        const fx = x - x0;
-        const a = luma[row0]!;
-        const b = luma[row0 + 1]!;
-        const c = luma[row1]!;
-        const d = luma[row1 + 1]!;
-        const top = a + (b - a) * fx;
-        const bottom = c + (d - c) * fx;
-        out[o] = top + (bottom - top) * (y - y0);
-      }
-      continue;
-    }
-    for (let u = 0; u < ROUGH_SIDE; u++, x += ux, y += uy) {
-      const cx = Math.min(width - 1, Math.max(0, x));
-      const cy = Math.min(height - 1, Math.max(0, y));
-      const x0 = cx | 0;
-      const y0 = cy | 0;
-      const x1 = x0 + 1 < width ? x0 + 1 : x0;
-      const row0 = y0 * width;
-      const row1 = (y0 + 1 < height ? y0 + 1 : y0) * width;
-      const fx = cx - x0;
-      const top = luma[row0 + x0]! + (luma[row0 + x1]! - luma[row0 + x0]!) * fx;
-      const bottom = luma[row1 + x0]! + (luma[row1 + x1]! - luma[row1 + x0]!) * fx;
-      out[v * ROUGH_SIDE + u] = top + (bottom - top) * (cy - y0);
-    }
   }
 }
 
