@@ -66,13 +66,21 @@ export interface MetCrop {
  * whose crops and candidates stand for them), then the fine crops (see {@link GridSearch.nearBest},
  * per orientation) when a coarse or probe crop came within FINE_GRID_GATE. Crops are searched in the
  * grid's order (views, then crops, then orientations), and a stored hash met at equal distances keeps
- * its first meeting.
+ * its first meeting, per view: keyed by its entry in the first view and by entry + view x 2^32 in others.
  */
 export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
   const { index, plane, views, dihedrals, hashOf, radius, depth, probed } = search;
   const raw = new Float32Array(256);
   const candidates = new Map<number, GridCandidate>();
   const met: MetCrop[] = [];
+  // A stored hash's nearest meeting per view, each aligned (matcher.ts alignCrops): the nearer start
+  // can climb to the worse fit (robustness bench, a million unrelated distractors: monitor-right's
+  // plate/0002, its 5% crop met at 30 bits by an unbordered fine crop aligned to 22, at 32 by a
+  // whole-view crop to 16, which is claimed). The first view's keys are the entries themselves.
+  const keyOf = (entry: number, view: QueryView) => {
+    const v = views.indexOf(view);
+    return v <= 0 ? entry : entry + v * 2 ** 32;
+  };
   const searchCrop = (v: number, crop: Crop, reach: number, orientations: readonly Dihedral[]) => {
     const view = views[v]!;
     const rect = cropRect(view.rect, crop);
@@ -82,8 +90,8 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
       const visit = (entry: number, distance: number) => {
         if (distance < nearest) nearest = distance;
         if (distance > radius) return;
-        const known = candidates.get(entry);
-        if (!known || distance < known.distance) candidates.set(entry, { entry, distance, view, rect, dihedral });
+        const known = candidates.get(keyOf(entry, view));
+        if (!known || distance < known.distance) candidates.set(keyOf(entry, view), { entry, distance, view, rect, dihedral });
       };
       index.search(hashOf(raw, dihedral), reach, visit, depth);
       if (nearest <= FINE_GRID_GATE) met.push({ view: v, crop, dihedral, nearest });
@@ -91,8 +99,8 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
   };
   for (const dihedral of dihedrals) {
     for (const hit of probed?.candidates.get(dihedral)?.values() ?? []) {
-      const known = candidates.get(hit.entry);
-      if (!known || hit.distance < known.distance) candidates.set(hit.entry, hit);
+      const known = candidates.get(keyOf(hit.entry, hit.view));
+      if (!known || hit.distance < known.distance) candidates.set(keyOf(hit.entry, hit.view), hit);
     }
   }
   for (const c of probed?.crops ?? []) if (c.nearest <= FINE_GRID_GATE && dihedrals.includes(c.dihedral)) met.push(c);
@@ -109,10 +117,10 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
     nearBest === undefined
       ? undefined
       : dihedrals.flatMap((d) =>
-          met
-            .filter((c) => c.dihedral === d)
-            .sort((a, b) => a.nearest - b.nearest)
-            .slice(0, nearBest),
+          nearestByView(
+            met.filter((c) => c.dihedral === d),
+            nearBest,
+          ),
         );
   for (const v of views.keys()) {
     for (const crop of FINE_QUERY_CROPS) {
@@ -121,4 +129,19 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
     }
   }
   return candidates;
+}
+
+/**
+ * The `k` crops that came nearest (the grid's order among equals) and each view's nearest: a query's
+ * views (whole, unbordered) frame the copy differently, and where stored hashes near the copy's own
+ * reference crowd the index (a million distractors derived from the references, 36-80 bits from
+ * them) the nearest crops of one view, met by those, took both places from the view whose fine crop
+ * aligns (robustness bench: monitor-scene's plate/0000, its screen region's unbordered fine crop 38
+ * bits from its reference's 5% crop, met only with the whole fine grid, claimed at 10 bits). A query
+ * with one view, or whose views' nearest are among the k, searches what it did.
+ */
+function nearestByView(met: readonly MetCrop[], k: number): MetCrop[] {
+  const ranked = [...met].sort((a, b) => a.nearest - b.nearest);
+  const firsts = ranked.filter((c, i) => ranked.findIndex((o) => o.view === c.view) === i);
+  return [...new Set([...ranked.slice(0, k), ...firsts])];
 }

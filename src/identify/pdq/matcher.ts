@@ -7,7 +7,7 @@ import { type Dihedral, transformDct } from './dihedral.js';
 import { FilteredPlane } from './filtered-plane.js';
 import { type ProbeDepth, samples, WIDE_ENTRIES } from './hamming-chunks.js';
 import { HammingIndex } from './hamming-index.js';
-import { type Hash256, newHash } from './hash256.js';
+import { type Hash256, hamming, newHash } from './hash256.js';
 import { IndexTiles } from './index-tiles.js';
 import { LowBandIndex } from './low-band.js';
 import {
@@ -36,6 +36,17 @@ import { trimHits } from './trim-search.js';
 import { nearlySame, oneSidedCrops, type QueryView, queryViews } from './views.js';
 
 type Candidate = FirstStageCandidate<QueryView>;
+
+/**
+ * A stored hash a caller already knows the query came near, which the crop stage aligns the query
+ * to as it aligns the first stage's closest (the sub-image search's rough gate: what let a region
+ * through, sub-image-search.ts): `rect` (query pixels) shows that stored view, met in `dihedral`.
+ */
+export interface AlignSeed {
+  entry: number;
+  dihedral: Dihedral;
+  rect: Rect;
+}
 
 /**
  * The query's views a crop grid is laid on: a view within SAME_VIEW_SHARE of one already kept adds
@@ -116,8 +127,11 @@ export class PerceptualMatcher {
     return this.index;
   }
 
-  /** Finds the best reference for a decoded query image. Synchronous and CPU-bound. */
-  match(image: PixelImage): MatchOutcome {
+  /**
+   * Finds the best reference for a decoded query image. Synchronous and CPU-bound. `seeds` are
+   * aligned in the crop stage after the first stage's closest (AlignSeed).
+   */
+  match(image: PixelImage, seeds: readonly AlignSeed[] = []): MatchOutcome {
     if (image.width < MIN_HASHABLE_DIM || image.height < MIN_HASHABLE_DIM) return { kind: 'low-quality', quality: 0 };
     // The query is luma-converted and tent-filtered once; every view, crop and tile samples this plane.
     const plane = new FilteredPlane(image);
@@ -139,7 +153,7 @@ export class PerceptualMatcher {
       if (direct) return direct;
       stage.deepen();
     }
-    const { found, nearestBy, seeds } = collectCandidates(stage.searches, trimmed, this.threshold);
+    const { found, nearestBy, seeds: near } = collectCandidates(stage.searches, trimmed, this.threshold);
     const direct = this.directMatch(plane, found, Infinity);
     if (direct) return direct;
     if (!this.align) return { kind: 'no-match', quality };
@@ -161,8 +175,16 @@ export class PerceptualMatcher {
       const others = new Map([...probed.nearestBy].filter(([d]) => !chosen.has(d)));
       dihedrals = [...chosen, ...cropOrientations(others, this.index.size).slice(0, PROBED_ORIENTATIONS)];
     }
-    if (dihedrals.length === 0) return { kind: 'no-match', quality };
-    const closest = [...seeds.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
+    // Where no orientation is worth a grid, only the caller's seeds are aligned.
+    const closest = dihedrals.length === 0 ? [] : [...near.values()].sort((a, b) => a.distance - b.distance || a.entry - b.entry).slice(0, ALIGN_SEEDS);
+    // The caller's seeds, in the whole view's frame, unless the first stage's already align their stored hash.
+    const whole = views[0]!;
+    for (const s of seeds) {
+      if (closest.some((c) => c.entry === s.entry)) continue;
+      const distance = hamming(this.viewHash(whole.result, s.dihedral), this.index.hashOf(s.entry));
+      closest.push({ entry: s.entry, distance, view: whole, rect: s.rect, dihedral: s.dihedral });
+    }
+    if (closest.length === 0 && dihedrals.length === 0) return { kind: 'no-match', quality };
     return this.alignCrops(plane, gridded, dihedrals, closest, probed) ?? { kind: 'no-match', quality };
   }
 

@@ -1,5 +1,6 @@
 import type { PixelImage } from '../pdq/borders.js';
 import type { Crop } from '../pdq/crops.js';
+import type { Dihedral } from '../pdq/dihedral.js';
 import { type ProbeDepth, samples } from '../pdq/hamming-chunks.js';
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
@@ -87,6 +88,15 @@ export function turnedGateDepths(entries: number): number[] | undefined {
   return halfDepths(entries);
 }
 
+/** The stored hash that let a region through the gate: the region's matcher aligns the region to it (sub-image-search.ts). */
+export interface GateHit {
+  entry: number;
+  /** The orientation the region met it in. */
+  dihedral: Dihedral;
+  /** The one-sided trim whose trim view met it (the view's part of the region: views.ts trimRect); none for the whole region. */
+  trim?: Crop;
+}
+
 /**
  * The cheap test every candidate region passes before the full matcher sees it: one PDQ DCT of the
  * region sampled from the query's tent-filtered plane, searched in its eight orientations.
@@ -115,6 +125,8 @@ export class RoughGate {
   private readonly scratch = new Float32Array(256);
   /** The one-sided stored crops cut on a single side, whose trim views the gate searches. */
   private readonly trims: readonly Crop[];
+  /** What let the last region that passed through (the nearest stored hash of the search that met one). */
+  private hit: GateHit | undefined;
 
   /**
    * `trims`: the one-sided stored crops a large set leaves out of its index (PerceptualMatcher's
@@ -145,6 +157,7 @@ export class RoughGate {
    * least sure bits lead to (low-band-probes.ts; MARGIN_REGIONS says which regions).
    */
   near(image: PixelImage, r: Rect, byMargin = false): boolean {
+    this.hit = undefined;
     if (this.ownNear(image, r)) return true;
     // Trim views, upright only and at the turned orientations' depths: past 2^20 hashes half the
     // probes, as the whole-image matcher's trim views (match-settings.ts halfDepths). Every region
@@ -154,16 +167,17 @@ export class RoughGate {
     // its neighbouring regions (measured: turnedGateDepths).
     for (const crop of this.trims) {
       if (!this.sampled(image, trimRect(r, crop))) continue;
-      let hit = false;
+      const met = this.nearest('original', crop);
       const hash = this.hasher.hashFromDct(this.dct, this.bits);
-      this.index.search(hash, TRIM_GATE_RADIUS, () => (hit = true), this.rotatedDepth);
+      this.index.search(hash, TRIM_GATE_RADIUS, met.visit, this.rotatedDepth);
       // By margin (low-band-probes.ts): a view cut on one side of a rough plane drifts 3-4 bits in the wide key.
-      if (!hit && this.lowBand) {
+      if (!met.found() && this.lowBand) {
         const flips = byMargin ? marginFlips(this.dct, this.lowBand.wideBits, MARGIN_PROBES, this.scratch) : 1;
-        this.lowBand.searchWide(hash, TRIM_GATE_RADIUS, flips, () => (hit = true));
+        this.lowBand.searchWide(hash, TRIM_GATE_RADIUS, flips, met.visit);
       }
-      if (hit) return true;
+      if (met.found()) return true;
     }
+    this.hit = undefined;
     return false;
   }
 
@@ -178,7 +192,29 @@ export class RoughGate {
    */
   private ownNear(image: PixelImage, r: Rect): boolean {
     this.sample(image, r);
-    return this.anyWithin(this.dct) && pdqKernels().quality(this.block) >= QUALITY_GATE;
+    if (!this.anyWithin(this.dct)) return false;
+    if (pdqKernels().quality(this.block) >= QUALITY_GATE) return true;
+    this.hit = undefined;
+    return false;
+  }
+
+  /** What let the last region {@link near} or {@link nearPixels} passed through; undefined after a drop. */
+  get lastHit(): GateHit | undefined {
+    return this.hit;
+  }
+
+  /** A search's visitor that keeps the nearest stored hash it met as the gate's hit. */
+  private nearest(dihedral: Dihedral, trim?: Crop) {
+    let nearest = Infinity;
+    this.hit = undefined;
+    return {
+      visit: (entry: number, distance: number) => {
+        if (distance >= nearest) return;
+        nearest = distance;
+        this.hit = { entry, dihedral, ...(trim && { trim }) };
+      },
+      found: () => nearest < Infinity,
+    };
   }
 
   /** Samples region `r` of the resident plane into the DCT scratch; whether its quality passes. */
@@ -200,6 +236,7 @@ export class RoughGate {
 
   /** As {@link near}, for a region made into pixels of its own (a turned or unskewed quadrilateral). */
   nearPixels(pixels: PixelImage): boolean {
+    this.hit = undefined;
     const result = this.hasher.hashPixels(pixels.pixels, pixels.width, pixels.height, pixels.channels);
     return result.quality >= QUALITY_GATE && this.anyWithin(result.dct);
   }
@@ -212,13 +249,15 @@ export class RoughGate {
    * candidate region.
    */
   private anyWithin(dct: Float32Array): boolean {
-    let hit = false;
+    let found = false;
     this.orientations.walk(dct, (hash, d) => {
       const depth = d === 'original' ? this.uprightDepth : this.rotatedDepth;
-      this.index.search(hash, this.radius, () => (hit = true), depth);
-      if (!hit && d === 'original') this.lowBand?.searchWide(hash, this.radius, 2, () => (hit = true));
-      return hit;
+      const met = this.nearest(d);
+      this.index.search(hash, this.radius, met.visit, depth);
+      if (!met.found() && d === 'original') this.lowBand?.searchWide(hash, this.radius, 2, met.visit);
+      found = met.found();
+      return found;
     });
-    return hit;
+    return found;
   }
 }

@@ -5,7 +5,9 @@ import type { HammingIndex } from '../pdq/hamming-index.js';
 import type { LowBandIndex } from '../pdq/low-band.js';
 import { MARGIN_REGIONS } from '../pdq/low-band-probes.js';
 import { type MatchOutcome, type PerceptualMatch, type SearchPlan, searchPlan, WIDE_GRID_DEPTH } from '../pdq/match-settings.js';
+import type { AlignSeed } from '../pdq/matcher.js';
 import type { Rect } from '../pdq/pdq-hasher.js';
+import { trimRect } from '../pdq/views.js';
 import type { CandidateRegion, RegionFinder } from './candidate.js';
 import { gridCells } from './grid-cells.js';
 import { type LowRes, lowRes } from './low-res.js';
@@ -14,7 +16,7 @@ import { cut } from './pixels.js';
 import { quadCandidates } from './quad-candidates.js';
 import { QuadSearch } from './quad-search.js';
 import { framedRectangles } from './rectangles.js';
-import { GATE_RADIUS, RoughGate } from './rough-gate.js';
+import { GATE_RADIUS, type GateHit, RoughGate } from './rough-gate.js';
 import { ScreenSearch } from './screen-search.js';
 import { TurnBack } from './turn-back.js';
 
@@ -27,7 +29,8 @@ export const REGION_FINDERS: readonly RegionFinder[] = [framedRectangles, gridCe
 
 /** Anything that matches a whole decoded image against the references (PerceptualMatcher). */
 export interface WholeImageMatcher {
-  match(image: PixelImage): MatchOutcome;
+  /** `seeds`: stored hashes the crop stage also aligns the image to (what let a region through the gate). */
+  match(image: PixelImage, seeds?: readonly AlignSeed[]): MatchOutcome;
   /** The one-sided stored crops its index leaves out, which it looks for through trim views (none: all indexed). */
   readonly trimCrops?: readonly Crop[];
   /** Its index's stored hashes by low band (sampled indexes), which the rough gate also looks regions up in. */
@@ -117,11 +120,18 @@ export class SubImageSearch {
     const candidates: CandidateRegion[] = [];
     for (const finder of this.finders) candidates.push(...finder(image, plane));
     if (candidates.length === 0) return this.offAxis(image, plane, best);
-    const passing = candidates.filter((c, i) => (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region, i < MARGIN_REGIONS)));
+    // Each passing region with the stored hash that let it through, which its matcher aligns it to:
+    // a region met only through a trim view or the low band can be far from every crop its matcher's
+    // own searches meet at a million references, yet align to that stored view.
+    const passing: { c: CandidateRegion; hit: GateHit | undefined }[] = [];
+    for (const [i, c] of candidates.entries()) {
+      if (c.pixels ? this.gate.nearPixels(c.pixels) : this.gate.near(image, c.region, i < MARGIN_REGIONS)) passing.push({ c, hit: this.gate.lastHit });
+    }
     const total = image.width * image.height;
     let found: SubImageMatch | undefined;
-    for (const c of passing) {
-      const outcome = this.matcher.match(c.pixels ?? cut(image, c.region));
+    for (const { c, hit } of passing) {
+      const pixels = c.pixels ?? cut(image, c.region);
+      const outcome = this.matcher.match(pixels, hit ? [seedOf(hit, pixels)] : []);
       if (outcome.kind !== 'match') continue;
       // The matcher is the whole-image one; a crop-aligned match of a region is held to the lower limit.
       if (outcome.match.transform.includes('/aligned:') && outcome.match.distance > this.alignedThreshold) continue;
@@ -166,6 +176,12 @@ export class SubImageSearch {
       this.screens.find(image, plane, best, quads)
     );
   }
+}
+
+/** The gate's hit as an alignment seed in the region's own pixels: the trim view's part of it, or the whole. */
+function seedOf(hit: GateHit, pixels: PixelImage): AlignSeed {
+  const whole = { x: 0, y: 0, width: pixels.width, height: pixels.height };
+  return { entry: hit.entry, dihedral: hit.dihedral, rect: hit.trim ? trimRect(whole, hit.trim) : whole };
 }
 
 function percentOf(r: Rect, image: PixelImage): Rect {

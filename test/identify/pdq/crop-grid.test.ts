@@ -70,4 +70,31 @@ describe('crop grid: fine crops next to the nearest coarse ones', () => {
     expect(found.get(2)?.rect).not.toEqual(cropRect(whole, far));
     expect(found.get(2)?.distance ?? Infinity).toBeGreaterThan(0);
   });
+
+  it("gives each view its nearest coarse crop's fine neighbours, where another view's crops came nearer", () => {
+    // Two views of the query (whole and an unbordered one inside it): two coarse crops of the whole
+    // view are stored, as chance neighbours in a crowded index can be, and the unbordered view's
+    // coarse crop and the fine crop beside it; ties go to the grid's order, the whole view first.
+    const inner = { x: 16, y: 12, width: 288, height: 216 };
+    const unbordered: QueryView = { ...view, name: 'unbordered', rect: inner };
+    const hashOf = (rect: typeof whole) => {
+      const dct = new Float32Array(256);
+      plane.dctOf(rect, dct);
+      return hasher.hashFromDct(dct, newHash()).slice();
+    };
+    const stored = [cropRect(whole, coarse), cropRect(whole, [8, 0, 8, 0]), cropRect(inner, coarse), cropRect(inner, near)];
+    const found = gridCandidates({
+      index: new HammingIndex(stored.map(hashOf)),
+      plane,
+      views: [view, unbordered],
+      dihedrals: ['original'],
+      hashOf: (dct) => hasher.hashFromDct(dct, newHash()),
+      radius: 54,
+      depth: undefined,
+      nearBest: FINE_NEIGHBOURS,
+    });
+    // Candidates are kept per view (a stored hash met by both views is aligned from each).
+    const met = [...found.values()].filter((c) => c.entry === 3);
+    expect(met).toContainEqual(expect.objectContaining({ distance: 0, view: unbordered, rect: cropRect(inner, near) }));
+  });
 });
