@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { COARSE_SIDE, pdqKernels } from '../../src/identify/pdq/simd.js';
 import { coarsePlane, sampleCoarse } from '../../src/identify/subimage/coarse-hash.js';
-import { COARSE_SIDE, edgeKernels } from '../../src/identify/subimage/edge-kernels.js';
 import type { LowRes } from '../../src/identify/subimage/low-res.js';
 
 /**
@@ -20,7 +20,7 @@ describe('coarse rough hash', () => {
     for (const seed of [1, 2, 3]) {
       const block = noise(n * n, seed);
       const got = new Float32Array(256);
-      edgeKernels().coarseDct(block, got);
+      pdqKernels().dct32To16(block, got);
       for (let i = 0; i < 16; i++)
         for (let j = 0; j < 16; j++) {
           let want = 0;

@@ -7,17 +7,21 @@
 const fr = Math.fround;
 
 /**
- * D[i][j] = (float)(sqrt(2/64) as float * cos(pi/128 * (i+1) * (2j+1))): the float scale times a
- * double cosine, rounded once to float, exactly as the C++ initialiser computes it.
+ * D[i][j] = (float)(sqrt(2/n) as float * cos(pi/(2n) * (i+1) * (2j+1))) for 16 rows over `n`
+ * samples: the float scale times a double cosine, rounded once to float, exactly as the C++
+ * initialiser computes it for n = 64 (PDQ's); n = 32 is the coarse rough hash's (coarse-hash.ts).
  */
-export const DCT_MATRIX: Float32Array = (() => {
-  const d = new Float32Array(16 * 64);
-  const scale = fr(Math.sqrt(2 / 64));
+export function dctMatrix(n: number): Float32Array {
+  const d = new Float32Array(16 * n);
+  const scale = fr(Math.sqrt(2 / n));
   for (let i = 0; i < 16; i++) {
-    for (let j = 0; j < 64; j++) d[i * 64 + j] = scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1));
+    for (let j = 0; j < n; j++) d[i * n + j] = scale * Math.cos((Math.PI / 2 / n) * (i + 1) * (2 * j + 1));
   }
   return d;
-})();
+}
+
+/** PDQ's DCT matrix, 16 x 64. */
+export const DCT_MATRIX: Float32Array = dctMatrix(64);
 
 /**
  * Sum of truncated `(u - v) * 100 / 255` over all vertical and horizontal neighbour pairs, divided

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { builtFile } from '../../util/built-file.js';
-import { DCT_MATRIX } from './dct.js';
+import { DCT_MATRIX, dctMatrix } from './dct.js';
 
 /** An image whose filtered plane the kernels keep resident (FilteredPlane's image): identity matters. */
 export interface ResidentImage {
@@ -15,6 +15,7 @@ interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   dct64To16(a: number, d: number, dt: number, t: number, out: number): void;
+  dct32To16(a: number, d: number, dt: number, t: number, out: number): void;
   jaroszFilter(plane: number, tmp: number, sums: number, width: number, height: number): void;
   scan(pool: number, count: number, query: number, radius: number, hits: number): number;
   luma(pixels: number, imageWidth: number, channels: number, x: number, y: number, width: number, height: number, out: number): void;
@@ -39,6 +40,8 @@ interface MemoryViews {
 }
 
 const PAGE = 65_536;
+/** Side of the sample dct32To16 takes: the sub-image search's coarse rough hash (coarse-hash.ts). */
+export const COARSE_SIDE = 32;
 const align16 = (n: number): number => (n + 15) & ~15;
 
 /**
@@ -61,6 +64,9 @@ class PdqKernels {
   private readonly query: number;
   private readonly rows: number;
   private readonly columns: number;
+  /** The coarse DCT's matrix (16 x 32) and its transpose (dct32To16; its sample, scratch and output share dct64To16's). */
+  private readonly coarseD: number;
+  private readonly coarseDt: number;
   private readonly poolAt: number;
   private pool: Uint32Array | undefined;
   private planeAt: number;
@@ -84,13 +90,29 @@ class PdqKernels {
     this.query = this.out + 16 * 16 * 4;
     this.rows = this.query + 32;
     this.columns = this.rows + 64 * 4;
-    this.poolAt = this.columns + 64 * 4;
+    this.coarseD = this.columns + 64 * 4;
+    this.coarseDt = this.coarseD + 16 * COARSE_SIDE * 4;
+    this.poolAt = this.coarseDt + COARSE_SIDE * 16 * 4;
     this.planeAt = this.poolAt;
     this.scratch = this.poolAt;
     this.reserve(this.scratch);
     const floats = this.view().floats;
     floats.set(DCT_MATRIX, this.d / 4);
     for (let k = 0; k < 64; k++) for (let j = 0; j < 16; j++) floats[this.dt / 4 + k * 16 + j] = DCT_MATRIX[j * 64 + k]!;
+    const coarse = dctMatrix(COARSE_SIDE);
+    floats.set(coarse, this.coarseD / 4);
+    for (let k = 0; k < COARSE_SIDE; k++) for (let j = 0; j < 16; j++) floats[this.coarseDt / 4 + k * 16 + j] = coarse[j * COARSE_SIDE + k]!;
+  }
+
+  /**
+   * The 16 x 16 DCT of PDQ's frequencies 1-16 of a COARSE_SIDE-square `block` (the sub-image
+   * search's coarse rough hash, coarse-hash.ts), as dct64To16 makes it of 64 x 64, into `out`.
+   */
+  dct32To16(block: Float32Array, out: Float32Array): void {
+    const floats = this.view().floats;
+    floats.set(block.subarray(0, COARSE_SIDE * COARSE_SIDE), this.block / 4);
+    this.exports.dct32To16(this.block, this.coarseD, this.coarseDt, this.t, this.out);
+    out.set(floats.subarray(this.out / 4, this.out / 4 + 256));
   }
 
   /** PDQ's 64x64 -> 16x16 DCT (no DC term) of `block`, in float32 as the reference computes it. */

@@ -1,7 +1,7 @@
 import type { HammingIndex } from '../pdq/hamming-index.js';
 import { newHash } from '../pdq/hash256.js';
 import { PdqHasher } from '../pdq/pdq-hasher.js';
-import { COARSE_SIDE, edgeKernels } from './edge-kernels.js';
+import { COARSE_SIDE, pdqKernels } from '../pdq/simd.js';
 import { type LowRes, sampleQuad } from './low-res.js';
 import type { Quad } from './warp-homography.js';
 
@@ -56,8 +56,9 @@ export function sampleCoarse(coarse: CoarsePlane, quad: Quad, out: Float32Array)
 
 /**
  * A cheap first look at a quad's rough hash: a COARSE_SIDE sample of the coarse plane, its DCT in
- * the edge kernels and PDQ's bits, searched upright. A quarter of the samples and of the DCT's
- * work of the full rough hash, for a test that only says whether the full one is worth making.
+ * the PDQ kernels (simd.ts dct32To16) and PDQ's bits, searched upright. A quarter of the samples
+ * and of the DCT's work of the full rough hash, for a test that only says whether the full one is
+ * worth making.
  */
 export class CoarseHash {
   private readonly hasher = new PdqHasher();
@@ -70,7 +71,7 @@ export class CoarseHash {
   /** Whether the coarse rough hash of `quad` has a stored hash within `radius` (upright; an index small enough to scan). */
   near(coarse: CoarsePlane, quad: Quad, radius: number): boolean {
     sampleCoarse(coarse, quad, this.block);
-    edgeKernels().coarseDct(this.block, this.dct);
+    pdqKernels().dct32To16(this.block, this.dct);
     let hit = false;
     this.index.search(this.hasher.hashFromDct(this.dct, this.bits), radius, () => (hit = true));
     return hit;

@@ -11,9 +11,6 @@ import { ANGLES, BUCKET_SCALE, BUCKET_START, BUCKETS, EDGE_LIMIT, SLOPES, THRESH
  * no whole-image stage matched, which is almost every image of an ordinary share.
  */
 
-/** Side of a coarse rough sample (coarse-hash.ts): the kernel's dct32To16 takes 32 x 32. */
-export const COARSE_SIDE = 32;
-
 /** What wasm/edges.ts exports (byte offsets into its memory). */
 interface EdgeExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -66,7 +63,6 @@ interface EdgeExports {
     colStart: number,
     colLast: number,
   ): void;
-  dct32To16(a: number, d: number, dt: number, t: number, out: number): void;
 }
 
 // WebAssembly is global in Node; TypeScript declares it only with the DOM library.
@@ -96,12 +92,6 @@ class EdgeKernels {
   private readonly thresholds: number;
   /** floor(0.5 - SLOPES[s] * dp) for every half-integer dp a line of up to FLOORS_ALONG positions has (i32, a row of ANGLES per dp). */
   private readonly floors: number;
-  /** The coarse DCT's matrix (16 x 32) and its transpose, then its sample, scratch and output (f32; coarse-hash.ts). */
-  private readonly coarseD: number;
-  private readonly coarseDt: number;
-  private readonly coarseBlock: number;
-  private readonly coarseT: number;
-  private readonly coarseOut: number;
   private readonly tablesEnd: number;
   private layout: Layout | undefined;
   /** What lies in the buffers now: the plane's luma, the edge lists (by their Edges), an axis' vote offsets. */
@@ -118,22 +108,8 @@ class EdgeKernels {
     this.thresholds = starts + align(BUCKETS);
     this.floors = this.thresholds + align(8 * (ANGLES + 1));
     const rows = 2 * FLOORS_CENTRE + 1;
-    this.coarseD = this.floors + align(4 * rows * ANGLES);
-    this.coarseDt = this.coarseD + 4 * 16 * COARSE_SIDE;
-    this.coarseBlock = this.coarseDt + 4 * 16 * COARSE_SIDE;
-    this.coarseT = this.coarseBlock + 4 * COARSE_SIDE * COARSE_SIDE;
-    this.coarseOut = this.coarseT + 4 * 16 * COARSE_SIDE;
-    this.tablesEnd = this.coarseOut + 4 * 256;
+    this.tablesEnd = this.floors + align(4 * rows * ANGLES);
     this.ensure(this.tablesEnd);
-    const d = new Float32Array(this.x.memory.buffer, this.coarseD, 16 * COARSE_SIDE);
-    const dt = new Float32Array(this.x.memory.buffer, this.coarseDt, 16 * COARSE_SIDE);
-    for (let i = 0; i < 16; i++)
-      for (let j = 0; j < COARSE_SIDE; j++) {
-        // PDQ's DCT rows (dct.ts DCT_MATRIX: frequencies 1-16, the constant left out) over COARSE_SIDE samples.
-        const v = Math.sqrt(2 / COARSE_SIDE) * Math.cos((Math.PI / 2 / COARSE_SIDE) * (i + 1) * (2 * j + 1));
-        d[i * COARSE_SIDE + j] = v;
-        dt[j * 16 + i] = v;
-      }
     new Uint8Array(this.x.memory.buffer, starts, BUCKETS).set(BUCKET_START);
     new Float64Array(this.x.memory.buffer, this.thresholds, ANGLES + 1).set([...THRESHOLDS, Number.POSITIVE_INFINITY]);
     // dp is exact (a multiple of 0.5), so each floor is the one quad-lines.ts took for that position.
@@ -288,14 +264,6 @@ class EdgeKernels {
       rowRuns: new Int32Array(buffer, l.rowRuns, h),
       colRuns: new Int32Array(buffer, l.colRuns, w),
     };
-  }
-
-  /** The 16 x 16 DCT of a COARSE_SIDE-square sample (coarse-hash.ts), as dct64To16 makes it of 64 x 64, into `out`. */
-  coarseDct(block: Float32Array, out: Float32Array): void {
-    const buffer = this.x.memory.buffer;
-    new Float32Array(buffer, this.coarseBlock, COARSE_SIDE * COARSE_SIDE).set(block.subarray(0, COARSE_SIDE * COARSE_SIDE));
-    this.x.dct32To16(this.coarseBlock, this.coarseD, this.coarseDt, this.coarseT, this.coarseOut);
-    out.set(new Float32Array(buffer, this.coarseOut, 256));
   }
 
   private ensure(end: number): void {

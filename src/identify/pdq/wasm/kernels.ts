@@ -20,26 +20,41 @@ export function heapBase(): usize {
 export function dct64To16(a: usize, d: usize, dt: usize, t: usize, out: usize): void {
   // T = D · A, sixteen columns of T at a time.
   for (let i: usize = 0; i < 16; i++) {
-    for (let j: usize = 0; j < 64; j += 16) combine16(d + i * 256, a + j * 4, 256, t + i * 256 + j * 4);
+    for (let j: usize = 0; j < 64; j += 16) combine16(d + i * 256, a + j * 4, 256, t + i * 256 + j * 4, 64);
   }
   // out = T · Dt: out[i][j] = sum_k T[i][k] * D[j][k], a row of out from Dt's rows.
-  for (let i: usize = 0; i < 16; i++) combine16(t + i * 256, dt, 64, out + i * 64);
+  for (let i: usize = 0; i < 16; i++) combine16(t + i * 256, dt, 64, out + i * 64, 64);
 }
 
 /**
- * 16 floats at `out` = the sum over k < 64, in k order, of coefficient k (floats at `coefficients`)
- * times the 16 floats at `rows + k * rowStride`: four vector accumulators, each product and sum
- * rounded to float32.
+ * out (16 x 16) = D (16 x 32) · A (32 x 32) · Dt: the DCT of a coarse rough sample (the sub-image
+ * search's coarse-hash.ts), PDQ's dct64To16 over 32 samples a side. `d` is D row-major, `dt` its
+ * transpose (32 x 16), `t` a 16 x 32 scratch.
+ */
+export function dct32To16(a: usize, d: usize, dt: usize, t: usize, out: usize): void {
+  // T = D · A: each row of T in two halves of sixteen columns.
+  for (let i: usize = 0; i < 16; i++) {
+    combine16(d + i * 128, a, 128, t + i * 128, 32);
+    combine16(d + i * 128, a + 64, 128, t + i * 128 + 64, 32);
+  }
+  // out = T · Dt, a row of out from Dt's rows.
+  for (let i: usize = 0; i < 16; i++) combine16(t + i * 128, dt, 64, out + i * 64, 32);
+}
+
+/**
+ * 16 floats at `out` = the sum over k < `count`, in k order, of coefficient k (floats at
+ * `coefficients`) times the 16 floats at `rows + k * rowStride`: four vector accumulators, each
+ * product and sum rounded to float32.
  */
 // @ts-ignore: decorator
 @inline
-function combine16(coefficients: usize, rows: usize, rowStride: usize, out: usize): void {
+function combine16(coefficients: usize, rows: usize, rowStride: usize, out: usize, count: usize): void {
   let s0 = f32x4.splat(0);
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
   let s3 = f32x4.splat(0);
   let src = rows;
-  for (let k: usize = 0; k < 64; k++, src += rowStride) {
+  for (let k: usize = 0; k < count; k++, src += rowStride) {
     const c = f32x4.splat(load<f32>(coefficients + k * 4));
     s0 = f32x4.add(s0, f32x4.mul(c, v128.load(src)));
     s1 = f32x4.add(s1, f32x4.mul(c, v128.load(src, 16)));
