@@ -6,6 +6,7 @@
  * held in some directory's dist/ (so that two builds load side by side in one process, each with
  * its own module instances).
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -81,6 +82,21 @@ export async function unrelatedCameraRoll(limit) {
     .sort()
     .slice(0, limit);
   return { tree, folder, names };
+}
+
+/**
+ * The bench tree's full fingerprint file (`out/fp-full.json`: the agency folder fingerprinted with
+ * perceptual hashes, classes and the plate key), which `npm run bench` writes; a freshly generated
+ * tree has none, so a script that needs it says so in one line and exits 2.
+ * @param {string} tree @param {string} script
+ */
+export function treeFingerprints(tree, script) {
+  const file = path.join(tree, 'out', 'fp-full.json');
+  if (!existsSync(file)) {
+    process.stderr.write(`${script}: ${path.relative(root, file)} is missing: \`npm run bench\` writes it (it fingerprints the tree's agency folder)\n`);
+    process.exit(2);
+  }
+  return file;
 }
 
 /**

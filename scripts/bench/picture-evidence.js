@@ -28,7 +28,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { arg, distModule, root, unrelatedCameraRoll } from './builds.js';
+import { arg, distModule, root, treeFingerprints, unrelatedCameraRoll } from './builds.js';
 
 const limit = Number(arg('--limit') ?? 200);
 const perKind = Number(arg('--per-kind') ?? 4);
@@ -142,7 +142,7 @@ function evidence(/** @type {any} */ matcher, /** @type {any} */ image) {
 const out = [];
 // The camera roll, against the audit's references.
 const { tree, folder, names } = await unrelatedCameraRoll(limit);
-const fp = await loadFingerprints([path.join(tree, 'out', 'fp-full.json')]);
+const fp = await loadFingerprints([treeFingerprints(tree, 'picture-evidence.js')]);
 const { buildPdqIndex } = await dist('identify/pdq/pdq-index.js');
 const rollMatcher = new SubImageMatcher(buildPdqIndex(fp.columns, fp.tables, fp.viewFile));
 for (const f of names) {

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { arg, root, unrelatedCameraRoll } from './builds.js';
+import { arg, root, treeFingerprints, unrelatedCameraRoll } from './builds.js';
 import { measure } from './measure.js';
 
 const rounds = Number(arg('--rounds') ?? 3);
@@ -32,6 +32,7 @@ const jobs = arg('--jobs') ?? '1';
 const build = path.resolve(arg('--build') ?? root);
 const base = arg('--base');
 const { tree, folder, names } = await unrelatedCameraRoll(limit);
+const fingerprints = treeFingerprints(tree, 'subimage-audit.js');
 const files = names.map((f) => path.join(folder, f));
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'custody-subimage-audit-'));
@@ -71,7 +72,6 @@ await writeFile(empty, '');
 /** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, NO_COLOR: '1' };
 delete env['CUSTODY_PLATE_KEY'];
-const fingerprints = path.join(tree, 'out', 'fp-full.json');
 const args = (/** @type {string} */ from, /** @type {string} */ out) => [
   'audit', '--files-from', from, '--fingerprints', fingerprints, '--plate-key-file', path.join(tree, 'plate.key'),
   '--no-cache', '--jobs', jobs, '--fail-on', 'none', '--format', 'json', '--output', out,
