@@ -39,24 +39,21 @@ const { SubImageMatcher } = await dist('identify/subimage/sub-image-matcher.js')
 const { lowRes } = await dist('identify/subimage/low-res.js');
 const { quadCandidates } = await dist('identify/subimage/quad-candidates.js');
 const { REGION_FINDERS } = await dist('identify/subimage/sub-image-search.js');
-const { DIHEDRAL, transformDct } = await dist('identify/pdq/dihedral.js');
+const { OrientationHashes } = await dist('identify/pdq/orientation-hashes.js');
 const { pdqKernels } = await dist('identify/pdq/simd.js');
 const { PdqHasher } = await dist('identify/pdq/pdq-hasher.js');
-const { newHash } = await dist('identify/pdq/hash256.js');
 const { buildReferences } = await dist('calibrate/references.js');
 const { loadFingerprints } = await dist('references/load.js');
 
 const hasher = new PdqHasher();
-const bits = newHash();
-const turned = new Float32Array(256);
-/** Nearest stored hash to a DCT in any orientation (upright only with `upright`). */
+const orientations = new OrientationHashes();
+/** Nearest stored hash to a DCT in any orientation (upright only with `upright`: the walk's first). */
 function nearestOf(/** @type {any} */ index, /** @type {Float32Array} */ dct, upright = false) {
   let best = 256;
-  for (const d of upright ? ['original'] : DIHEDRAL) {
-    if (d !== 'original') transformDct(dct, d, turned);
-    const hash = hasher.hashFromDct(d === 'original' ? dct : turned, bits);
+  orientations.walk(dct, (/** @type {any} */ hash) => {
     index.search(hash, 128, (/** @type {number} */ _, /** @type {number} */ dd) => (best = Math.min(best, dd)));
-  }
+    return upright;
+  });
   return best;
 }
 const rows64 = new Int32Array(64);
