@@ -157,8 +157,11 @@ export class RoughGate {
    * least sure bits lead to (low-band-probes.ts; MARGIN_REGIONS says which regions).
    */
   near(image: PixelImage, r: Rect, byMargin = false): boolean {
-    this.hit = undefined;
-    if (this.ownNear(image, r)) return true;
+    return this.kept(this.ownNear(image, r) || this.trimNear(image, r, byMargin));
+  }
+
+  /** The region's one-sided trim views, upright, met within TRIM_GATE_RADIUS (see {@link near}). */
+  private trimNear(image: PixelImage, r: Rect, byMargin: boolean): boolean {
     // Trim views, upright only and at the turned orientations' depths: past 2^20 hashes half the
     // probes, as the whole-image matcher's trim views (match-settings.ts halfDepths). Every region
     // of an image with no agency content that meets nothing tries its four one-sided trim views (~8
@@ -177,8 +180,16 @@ export class RoughGate {
       }
       if (met.found()) return true;
     }
-    this.hit = undefined;
     return false;
+  }
+
+  /**
+   * `passed`, with the gate's hit cleared when the region was dropped (a search may have met a
+   * stored hash whose region then failed the quality test or a later view).
+   */
+  private kept(passed: boolean): boolean {
+    if (!passed) this.hit = undefined;
+    return passed;
   }
 
   /**
@@ -192,10 +203,7 @@ export class RoughGate {
    */
   private ownNear(image: PixelImage, r: Rect): boolean {
     this.sample(image, r);
-    if (!this.anyWithin(this.dct)) return false;
-    if (pdqKernels().quality(this.block) >= QUALITY_GATE) return true;
-    this.hit = undefined;
-    return false;
+    return this.anyWithin(this.dct) && pdqKernels().quality(this.block) >= QUALITY_GATE;
   }
 
   /** What let the last region {@link near} or {@link nearPixels} passed through; undefined after a drop. */
@@ -203,10 +211,12 @@ export class RoughGate {
     return this.hit;
   }
 
-  /** A search's visitor that keeps the nearest stored hash it met as the gate's hit. */
+  /**
+   * A search's visitor that keeps the nearest stored hash it met as the gate's hit (the search
+   * that passes a region is the last to write it; {@link kept} clears it for a dropped one).
+   */
   private nearest(dihedral: Dihedral, trim?: Crop) {
     let nearest = Infinity;
-    this.hit = undefined;
     return {
       visit: (entry: number, distance: number) => {
         if (distance >= nearest) return;
@@ -236,9 +246,8 @@ export class RoughGate {
 
   /** As {@link near}, for a region made into pixels of its own (a turned or unskewed quadrilateral). */
   nearPixels(pixels: PixelImage): boolean {
-    this.hit = undefined;
     const result = this.hasher.hashPixels(pixels.pixels, pixels.width, pixels.height, pixels.channels);
-    return result.quality >= QUALITY_GATE && this.anyWithin(result.dct);
+    return this.kept(result.quality >= QUALITY_GATE && this.anyWithin(result.dct));
   }
 
   /**
