@@ -77,10 +77,7 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
   // can climb to the worse fit (robustness bench, a million unrelated distractors: monitor-right's
   // plate/0002, its 5% crop met at 30 bits by an unbordered fine crop aligned to 22, at 32 by a
   // whole-view crop to 16, which is claimed). The first view's keys are the entries themselves.
-  const keyOf = (entry: number, view: QueryView) => {
-    const v = views.indexOf(view);
-    return v <= 0 ? entry : entry + v * 2 ** 32;
-  };
+  const keyOf = (entry: number, v: number) => (v <= 0 ? entry : entry + v * 2 ** 32);
   const searchCrop = (v: number, crop: Crop, reach: number, orientations: readonly Dihedral[]) => {
     const view = views[v]!;
     const rect = cropRect(view.rect, crop);
@@ -90,8 +87,9 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
       const visit = (entry: number, distance: number) => {
         if (distance < nearest) nearest = distance;
         if (distance > radius) return;
-        const known = candidates.get(keyOf(entry, view));
-        if (!known || distance < known.distance) candidates.set(keyOf(entry, view), { entry, distance, view, rect, dihedral });
+        const key = keyOf(entry, v);
+        const known = candidates.get(key);
+        if (!known || distance < known.distance) candidates.set(key, { entry, distance, view, rect, dihedral });
       };
       index.search(hashOf(raw, dihedral), reach, visit, depth);
       if (nearest <= FINE_GRID_GATE) met.push({ view: v, crop, dihedral, nearest });
@@ -99,8 +97,9 @@ export function gridCandidates(search: GridSearch): Map<number, GridCandidate> {
   };
   for (const dihedral of dihedrals) {
     for (const hit of probed?.candidates.get(dihedral)?.values() ?? []) {
-      const known = candidates.get(keyOf(hit.entry, hit.view));
-      if (!known || hit.distance < known.distance) candidates.set(keyOf(hit.entry, hit.view), hit);
+      const key = keyOf(hit.entry, views.indexOf(hit.view));
+      const known = candidates.get(key);
+      if (!known || hit.distance < known.distance) candidates.set(key, hit);
     }
   }
   for (const c of probed?.crops ?? []) if (c.nearest <= FINE_GRID_GATE && dihedrals.includes(c.dihedral)) met.push(c);
