@@ -2,7 +2,8 @@
 // The build after tsc (`npm run build`): PDQ's WebAssembly kernels, then the bundled CLI.
 //
 // 1. src/identify/pdq/wasm/kernels.ts (AssemblyScript) -> dist/identify/pdq/pdq-kernels.wasm: PDQ's
-//    hot loops (luma, tent filter, DCT, sampling, quality, Hamming scan; see src/identify/pdq/simd.ts).
+//    hot loops (luma, tent filter, DCT, sampling, quality (wasm/quality.ts, imported by kernels.ts),
+//    Hamming scan; see src/identify/pdq/simd.ts).
 // 2. src/identify/plates/wasm/tokenizer.ts -> dist/identify/plates/plate-tokenizer.wasm: the plate
 //    scan's byte loop and shape gate (see src/identify/plates/tokenizer.ts).
 // 3. src/identify/plate-reader/wasm/marks.ts -> dist/identify/plate-reader/plate-marks.wasm: the
